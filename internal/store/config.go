@@ -1,0 +1,139 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// ConfigVersion is the config.json schema version this build writes.
+const ConfigVersion = 1
+
+// DefaultPort is where the proxy listens unless told otherwise.
+const DefaultPort = 8990
+
+// Config is config.json: settings only, never a secret.
+type Config struct {
+	Version int    `json:"version"`
+	Host    string `json:"host"`
+	Port    int    `json:"port"`
+	// ProxyDisabled remembers the tray's off switch across restarts. Stored
+	// negated so that a file without the field means "on".
+	ProxyDisabled bool     `json:"proxyDisabled"`
+	LogLevel      string   `json:"logLevel"`
+	Upstream      Upstream `json:"upstream"`
+	Extra         Extra    `json:"-"`
+}
+
+// Upstream holds the base URLs of Kiro's services. "{region}" is replaced
+// with the account's region. Tests and users point them elsewhere.
+type Upstream struct {
+	APIBase  string `json:"apiBase"`  // chat, quota, models
+	AuthBase string `json:"authBase"` // social token refresh and login
+	OIDCBase string `json:"oidcBase"` // AWS SSO-OIDC (Builder ID, IAM Identity Center)
+	Extra    Extra  `json:"-"`
+}
+
+// DefaultUpstream is Kiro's production endpoints (kiro-protocol.md section 1).
+func DefaultUpstream() Upstream {
+	return Upstream{
+		APIBase:  "https://q.{region}.amazonaws.com",
+		AuthBase: "https://prod.{region}.auth.desktop.kiro.dev",
+		OIDCBase: "https://oidc.{region}.amazonaws.com",
+	}
+}
+
+// URL returns base with {region} substituted.
+func (u Upstream) URL(base, region string) string {
+	if region == "" {
+		region = "us-east-1"
+	}
+	return strings.ReplaceAll(base, "{region}", region)
+}
+
+// NewConfig returns the defaults.
+func NewConfig() *Config {
+	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream()}
+}
+
+// CloneConfig returns a deep copy.
+func CloneConfig(c *Config) *Config {
+	n := *c
+	n.Extra = maps.Clone(c.Extra)
+	n.Upstream.Extra = maps.Clone(c.Upstream.Extra)
+	return &n
+}
+
+// IsLoopback reports whether host names this machine only.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckConfig validates a whole config.
+func CheckConfig(c *Config) error {
+	var errs []error
+	if c.Version != ConfigVersion {
+		errs = append(errs, fmt.Errorf("version %d, want %d", c.Version, ConfigVersion))
+	}
+	if c.Host == "" || strings.ContainsAny(c.Host, " /") || (net.ParseIP(strings.Trim(c.Host, "[]")) == nil && c.Host != "localhost") {
+		errs = append(errs, fmt.Errorf("host %q is not an IP address or localhost", c.Host))
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port %d is outside 1-65535", c.Port))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("logLevel %q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	for name, base := range map[string]string{"apiBase": c.Upstream.APIBase, "authBase": c.Upstream.AuthBase, "oidcBase": c.Upstream.OIDCBase} {
+		if err := CheckBaseURL(base); err != nil {
+			errs = append(errs, fmt.Errorf("upstream.%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckBaseURL accepts an absolute http(s) URL, with {region} allowed in the host.
+func CheckBaseURL(base string) error {
+	u, err := url.Parse(strings.ReplaceAll(base, "{region}", "us-east-1"))
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", base)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL with a host", base)
+	}
+	return nil
+}
+
+// ConfigSchema describes config.json to a File.
+func ConfigSchema() Schema[Config] {
+	return Schema[Config]{Name: "config.json", Version: ConfigVersion, New: NewConfig, Clone: CloneConfig, Check: CheckConfig}
+}
+
+type configJSON Config
+
+func (c Config) MarshalJSON() ([]byte, error) { return encodeKeeping(configJSON(c), c.Extra) }
+
+func (c *Config) UnmarshalJSON(b []byte) error {
+	extra, err := decodeKeeping(b, (*configJSON)(c))
+	c.Extra = extra
+	return err
+}
+
+type upstreamJSON Upstream
+
+func (u Upstream) MarshalJSON() ([]byte, error) { return encodeKeeping(upstreamJSON(u), u.Extra) }
+
+func (u *Upstream) UnmarshalJSON(b []byte) error {
+	extra, err := decodeKeeping(b, (*upstreamJSON)(u))
+	u.Extra = extra
+	return err
+}

@@ -1,0 +1,23 @@
+// Package store owns Kirodesk's state files: config.json and pool.json in the
+// config folder. It is the only code that opens them.
+//
+// Each file is held by one File value: callers change it with Update (a
+// function applied to a private copy, validated, committed and flushed to disk
+// before Update returns) or Touch (hot counters: applied in memory and flushed
+// by a background writer at most about once a second), and read it with
+// Snapshot (a deep copy). Nobody else reads, modifies and writes the file, so
+// no update can be lost between two writers.
+//
+// Writes are atomic and durable: a temporary file in the same folder is
+// written, fsynced and renamed over the target, then the folder is fsynced.
+// Before each replace the previous file is kept as NAME.bak. A file that
+// fails to load is never replaced with defaults: it is moved aside to
+// NAME.corrupt-<time> and the backup is loaded, or, with no usable backup,
+// Open fails with an error that names the file and what to do.
+//
+// One process at a time: Open takes a cross-process lock on kirodesk.lock in
+// the folder and holds it until Close.
+//
+// Secrets never enter these files; they live in the OS keychain (package
+// secrets).
+package store

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by changes made after Close.
+var ErrClosed = errors.New("store: closed")
+
+// ErrNotSaved marks an accepted change that could not be written to disk (disk
+// full, read-only folder). The change is kept in memory and the file is
+// written again later; the old file is left intact meanwhile.
+var ErrNotSaved = errors.New("change kept in memory but not saved to disk")
+
+// Schema describes one state file to a File.
+type Schema[T any] struct {
+	Name    string                  // file name inside the config folder, e.g. "pool.json"
+	Version int                     // the version this build writes
+	New     func() *T               // defaults; also the base a loaded file is decoded onto
+	Clone   func(*T) *T             // a deep copy: snapshots must not share memory with the owner
+	Check   func(*T) error          // validation of a whole document, run on load and on Update
+	Migrate map[int]func(Raw) error // Migrate[n] turns a version-n document into version n+1
+}
+
+// Raw is a document's top-level members, for migrations.
+type Raw map[string]json.RawMessage
+
+// File owns one JSON state file. All methods are safe for concurrent use.
+type File[T any] struct {
+	schema Schema[T]
+	path   string
+	log    *slog.Logger
+	every  time.Duration // minimum spacing of batched (Touch) flushes
+
+	mu     sync.RWMutex // guards state, gen and closed
+	state  *T
+	gen    uint64 // bumped by every change
+	closed bool
+
+	// writeSem serialises disk writes; a channel so waiting can be cancelled.
+	writeSem  chan struct{}
+	writeFile writeFunc // guarded by writeSem
+	savedGen  uint64    // gen of the last successful write
+	saved     []byte    // bytes of the file on disk, known good
+	lastWrite time.Time // of the last successful or failed attempt
+	onDisk    bool      // path exists with content we loaded or wrote
+
+	kick   chan struct{} // wakes the batch writer
+	done   chan struct{}
+	exited chan struct{}
+
+	notices []string
+}
+
+// FileOptions tune a File; the zero value is production's setting.
+type FileOptions struct {
+	Logger        *slog.Logger
+	FlushInterval time.Duration // default 1s
+}
+
+// OpenFile loads dir/schema.Name (see load for every outcome) and starts its
+// batch writer. The caller must hold the folder's instance lock.
+func OpenFile[T any](dir string, schema Schema[T], opts FileOptions) (*File[T], error) {
+	f := &File[T]{
+		schema:    schema,
+		path:      filepath.Join(dir, schema.Name),
+		log:       opts.Logger,
+		every:     opts.FlushInterval,
+		writeSem:  make(chan struct{}, 1),
+		writeFile: writeFileAtomic,
+		kick:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		exited:    make(chan struct{}),
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.every <= 0 {
+		f.every = time.Second
+	}
+	cleanTemps(dir, schema.Name)
+	if err := f.load(); err != nil {
+		return nil, err
+	}
+	go f.batchWriter()
+	return f, nil
+}
+
+// Path is the file's location, for messages.
+func (f *File[T]) Path() string { return f.path }
+
+// Notices are the things the person should be told about the load, such as a
+// damaged file that was replaced by its backup.
+func (f *File[T]) Notices() []string { return append([]string(nil), f.notices...) }
+
+// Snapshot returns a deep copy of the current state.
+func (f *File[T]) Snapshot() *T {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.schema.Clone(f.state)
+}
+
+// Update applies fn to a copy of the state, validates the result, commits it
+// and writes it to disk before returning. If fn or validation fails, nothing
+// changes. If the write fails the change stays committed in memory, the error
+// wraps ErrNotSaved, and the batch writer retries.
+func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return ErrClosed
+	}
+	next := f.schema.Clone(f.state)
+	if err := fn(next); err != nil {
+		f.mu.Unlock()
+		return err
+	}
+	if err := f.schema.Check(next); err != nil {
+		f.mu.Unlock()
+		return fmt.Errorf("%s: change rejected: %w", f.schema.Name, err)
+	}
+	f.state = next
+	f.gen++
+	gen := f.gen
+	f.mu.Unlock()
+	return f.flushTo(ctx, gen)
+}
+
+// Touch applies fn to the state in place and leaves the write to the batch
+// writer (about once per FlushInterval, and on Close). It is for high-churn
+// counters whose last second may be lost in a power cut; fn must keep the
+// state valid and must not block, since it runs under the state lock.
+func (f *File[T]) Touch(fn func(*T)) {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	fn(f.state)
+	f.gen++
+	f.mu.Unlock()
+	f.poke()
+}
+
+// Flush writes any pending change now.
+func (f *File[T]) Flush(ctx context.Context) error {
+	f.mu.RLock()
+	gen := f.gen
+	f.mu.RUnlock()
+	return f.flushTo(ctx, gen)
+}
+
+// Close stops the batch writer and writes what is pending. Later changes fail
+// with ErrClosed.
+func (f *File[T]) Close(ctx context.Context) error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	gen := f.gen
+	f.mu.Unlock()
+	close(f.done)
+	<-f.exited
+	return f.flushTo(ctx, gen)
+}
+
+func (f *File[T]) poke() {
+	select {
+	case f.kick <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// flushTo makes sure generation gen (or a later one) is on disk. Concurrent
+// callers share one write: whoever holds writeSem writes the newest state,
+// and the others find their generation already saved (group commit).
+func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
+	select {
+	case f.writeSem <- struct{}{}:
+	case <-ctx.Done():
+		f.poke() // the change is in memory; let the batch writer save it
+		return fmt.Errorf("%s: %w: %w", f.schema.Name, ErrNotSaved, ctx.Err())
+	}
+	defer func() { <-f.writeSem }()
+	if f.savedGen >= gen {
+		return nil
+	}
+	f.mu.RLock()
+	data, err := f.encode(f.state)
+	cur := f.gen
+	f.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
+	}
+	if err := f.write(data); err != nil {
+		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
+		f.poke()
+		return fmt.Errorf("%s: %w: %w", f.path, ErrNotSaved, err)
+	}
+	f.savedGen = cur
+	return nil
+}
+
+// write puts data on disk after keeping the current file as the backup.
+// Called with writeSem held.
+func (f *File[T]) write(data []byte) error {
+	f.lastWrite = time.Now()
+	if f.onDisk && string(data) == string(f.saved) {
+		return nil // nothing changed: spare the disk
+	}
+	if f.onDisk {
+		if err := keepBackup(f.path, f.path+".bak", f.saved, f.writeFile); err != nil {
+			return fmt.Errorf("keep backup: %w", err)
+		}
+	}
+	if err := f.writeFile(f.path, data); err != nil {
+		return err
+	}
+	f.saved = data
+	f.onDisk = true
+	return nil
+}
+
+func (f *File[T]) encode(v *T) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// batchWriter saves Touch changes, at most once per f.every, and retries
+// failed writes with a growing pause.
+func (f *File[T]) batchWriter() {
+	defer close(f.exited)
+	retry := f.every
+	for {
+		select {
+		case <-f.kick:
+		case <-f.done:
+			return
+		}
+		f.wait(time.Until(f.lastWriteAtomic().Add(f.every)))
+		if f.isDone() {
+			return
+		}
+		f.mu.RLock()
+		gen := f.gen
+		f.mu.RUnlock()
+		if err := f.flushTo(context.Background(), gen); err != nil {
+			// flushTo has logged and re-armed the kick; back off before the
+			// next attempt so a full disk is not hammered.
+			f.wait(retry)
+			retry = min(retry*2, time.Minute)
+			continue
+		}
+		retry = f.every
+	}
+}
+
+func (f *File[T]) lastWriteAtomic() time.Time {
+	f.writeSem <- struct{}{}
+	defer func() { <-f.writeSem }()
+	return f.lastWrite
+}
+
+func (f *File[T]) wait(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-f.done:
+	}
+}
+
+func (f *File[T]) isDone() bool {
+	select {
+	case <-f.done:
+		return true
+	default:
+		return false
+	}
+}

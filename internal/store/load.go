@@ -1,0 +1,192 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+var (
+	// ErrCorrupt: the file cannot be used and no usable backup exists. The
+	// file is left where it is for the person to repair or move aside.
+	ErrCorrupt = errors.New("state file is damaged")
+	// ErrTooNew: the file was written by a newer Kirodesk. It is left
+	// untouched: overwriting it would drop what the newer version knows.
+	ErrTooNew = errors.New("state file is from a newer Kirodesk")
+)
+
+// LoadError says which file failed to load, why, and what the person can do.
+type LoadError struct {
+	Path   string
+	Reason string
+	Hint   string
+	Err    error // ErrCorrupt or ErrTooNew
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("%s: %s; %s", e.Path, e.Reason, e.Hint)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// badFile is a parse failure with a reason a person can read.
+type badFile struct {
+	reason string
+	tooNew bool
+}
+
+func (b *badFile) Error() string { return b.reason }
+
+// load reads the file and settles every outcome:
+//
+//	missing                 -> defaults, written at once (proves the folder is writable);
+//	                           if only NAME.bak exists, the backup is loaded instead
+//	valid, current version  -> loaded
+//	valid, older version    -> migrated; the original is archived as NAME.v<N>-<time>
+//	newer version           -> ErrTooNew, file untouched
+//	empty, truncated, not JSON, no version, wrong types, invalid values
+//	                        -> moved aside to NAME.corrupt-<time> and NAME.bak loaded,
+//	                           with a notice; no usable backup -> ErrCorrupt, file untouched
+func (f *File[T]) load() error {
+	bak := f.path + ".bak"
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, os.ErrNotExist) {
+		if bdata, berr := os.ReadFile(bak); berr == nil {
+			if state, _, perr := f.parse(bdata); perr == nil {
+				f.state = state
+				f.notices = append(f.notices, fmt.Sprintf(
+					"%s was missing; loaded its backup %s", f.schema.Name, bak))
+				return f.writeInitial()
+			}
+		}
+		f.state = f.schema.New()
+		return f.writeInitial()
+	}
+	if err != nil {
+		return &LoadError{Path: f.path, Reason: "cannot be read: " + err.Error(),
+			Hint: "check the file's owner and permissions", Err: ErrCorrupt}
+	}
+
+	state, from, perr := f.parse(data)
+	if perr == nil {
+		f.state = state
+		if from == f.schema.Version {
+			f.saved, f.onDisk = data, true
+			return nil
+		}
+		archive := fmt.Sprintf("%s.v%d-%s", f.path, from, stamp())
+		if err := f.writeFile(archive, data); err != nil {
+			return &LoadError{Path: f.path, Reason: "cannot archive it before migrating: " + err.Error(),
+				Hint: "make the config folder writable", Err: ErrCorrupt}
+		}
+		f.notices = append(f.notices, fmt.Sprintf("%s was upgraded from version %d to %d; the original is kept as %s",
+			f.schema.Name, from, f.schema.Version, archive))
+		return f.writeInitial()
+	}
+	var bad *badFile
+	errors.As(perr, &bad)
+	if bad.tooNew {
+		return &LoadError{Path: f.path, Reason: bad.reason,
+			Hint: "run a newer Kirodesk, or restore a backup written by this version", Err: ErrTooNew}
+	}
+
+	bdata, berr := os.ReadFile(bak)
+	if berr != nil {
+		return &LoadError{Path: f.path, Reason: bad.reason + " and there is no backup " + bak,
+			Hint: "repair the file, or move it aside to start with an empty one", Err: ErrCorrupt}
+	}
+	bstate, _, bperr := f.parse(bdata)
+	if bperr != nil {
+		return &LoadError{Path: f.path, Reason: bad.reason + "; its backup " + bak + " is not usable either (" + bperr.Error() + ")",
+			Hint: "repair one of them, or move both aside to start with an empty file", Err: ErrCorrupt}
+	}
+	aside := f.path + ".corrupt-" + stamp()
+	if err := os.Rename(f.path, aside); err != nil {
+		return &LoadError{Path: f.path, Reason: bad.reason + "; could not move it aside: " + err.Error(),
+			Hint: "make the config folder writable", Err: ErrCorrupt}
+	}
+	f.state = bstate
+	f.notices = append(f.notices, fmt.Sprintf("%s was damaged (%s); loaded the backup %s; the damaged file is kept as %s",
+		f.schema.Name, bad.reason, bak, aside))
+	f.log.Warn("state file damaged; restored from backup", "file", f.path, "reason", bad.reason, "kept_as", aside)
+	return f.writeInitial()
+}
+
+// writeInitial writes the loaded state without touching NAME.bak, which may
+// be the only good copy.
+func (f *File[T]) writeInitial() error {
+	data, err := f.encode(f.state)
+	if err == nil {
+		err = f.writeFile(f.path, data)
+	}
+	if err != nil {
+		return &LoadError{Path: f.path, Reason: "cannot be written: " + err.Error(),
+			Hint: "make the config folder writable and check free disk space", Err: ErrCorrupt}
+	}
+	f.saved, f.onDisk = data, true
+	return nil
+}
+
+// parse decodes and validates a document, migrating older versions. It
+// returns the state and the version the data was written with.
+func (f *File[T]) parse(data []byte) (*T, int, error) {
+	if len(data) == 0 {
+		return nil, 0, &badFile{reason: "the file is empty"}
+	}
+	var head struct {
+		Version *json.Number `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, 0, &badFile{reason: "not valid JSON (" + err.Error() + ")"}
+	}
+	if head.Version == nil {
+		return nil, 0, &badFile{reason: `it has no "version" field`}
+	}
+	v64, err := head.Version.Int64()
+	if err != nil || v64 < 1 {
+		return nil, 0, &badFile{reason: fmt.Sprintf("unknown version %s", head.Version)}
+	}
+	from := int(v64)
+	if v64 > int64(f.schema.Version) {
+		return nil, 0, &badFile{tooNew: true, reason: fmt.Sprintf(
+			"it was written by a newer Kirodesk (file version %d; this build reads up to %d)", v64, f.schema.Version)}
+	}
+	if from < f.schema.Version {
+		if data, err = f.migrate(data, from); err != nil {
+			return nil, 0, &badFile{reason: err.Error()}
+		}
+	}
+	state := f.schema.New()
+	if err := json.Unmarshal(data, state); err != nil {
+		return nil, 0, &badFile{reason: "unexpected content (" + err.Error() + ")"}
+	}
+	if err := f.schema.Check(state); err != nil {
+		return nil, 0, &badFile{reason: "invalid content (" + err.Error() + ")"}
+	}
+	return state, from, nil
+}
+
+func (f *File[T]) migrate(data []byte, from int) ([]byte, error) {
+	var raw Raw
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not a JSON object (%v)", err)
+	}
+	for v := from; v < f.schema.Version; v++ {
+		step := f.schema.Migrate[v]
+		if step == nil {
+			return nil, fmt.Errorf("no upgrade from version %d", v)
+		}
+		if err := step(raw); err != nil {
+			return nil, fmt.Errorf("upgrade from version %d failed (%v)", v, err)
+		}
+	}
+	raw["version"] = json.RawMessage(fmt.Sprint(f.schema.Version))
+	return json.Marshal(raw)
+}
+
+// stamp names aside files; no colons, so it is valid on Windows too.
+func stamp() string {
+	return time.Now().UTC().Format("20060102T150405.000Z")
+}

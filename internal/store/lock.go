@@ -1,0 +1,55 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gofrs/flock"
+)
+
+// ErrLocked means another Kirodesk process owns the config folder.
+var ErrLocked = errors.New("another Kirodesk is already running with this config folder")
+
+// LockName is the lock file inside the config folder.
+const LockName = "kirodesk.lock"
+
+const pidName = "kirodesk.pid"
+
+// lockDir takes the folder's cross-process lock without waiting. The OS
+// releases it if the process dies, so a crash never leaves a stale lock.
+func lockDir(dir string) (*flock.Flock, error) {
+	path := filepath.Join(dir, LockName)
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		msg := fmt.Sprintf("%s (%s)", ErrLocked, dir)
+		if pid := readPID(filepath.Join(dir, pidName)); pid != "" {
+			msg += "; its process id is " + pid
+		}
+		return nil, fmt.Errorf("%w: %s: quit it first (tray menu: Quit), or pass a different --config-dir", ErrLocked, msg)
+	}
+	// Record our pid for the message above, in a file of its own because
+	// Windows locks are mandatory and would stop others reading the lock
+	// file. Best effort: the lock, not this text, guards the folder.
+	_ = writeFileAtomic(filepath.Join(dir, pidName), []byte(strconv.Itoa(os.Getpid())+"\n"))
+	return l, nil
+}
+
+func readPID(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	s := strings.TrimSpace(string(b))
+	if _, err := strconv.Atoi(s); err != nil {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"time"
+	"unicode/utf8"
+)
+
+// PoolVersion is the pool.json schema version this build writes.
+const PoolVersion = 1
+
+// Pool is pool.json: the accounts' metadata and counters. Their tokens are
+// in the keychain under the account's ID.
+type Pool struct {
+	Version  int       `json:"version"`
+	Accounts []Account `json:"accounts"`
+	// PendingSecrets lists account IDs whose keychain item may exist without
+	// a pool entry: an add that has not finished or a remove that has not
+	// deleted the item yet. Start-up deletes those items, so no secret is
+	// ever orphaned by a crash (design.md, invariant 7).
+	PendingSecrets []string `json:"pendingSecrets,omitempty"`
+	Extra          Extra    `json:"-"`
+}
+
+// Auth methods.
+const (
+	AuthSocial    = "social"     // Google or GitHub through Kiro's auth service
+	AuthBuilderID = "builder-id" // AWS Builder ID (SSO-OIDC device code)
+	AuthIdC       = "idc"        // IAM Identity Center (SSO-OIDC device code)
+)
+
+// Account states (the reason text says why).
+const (
+	StatusReady            = "ready"
+	StatusCooling          = "cooling"           // 429, until State.Until
+	StatusExhausted        = "exhausted"         // 402, until the quota resets
+	StatusSuspended        = "suspended"         // 403/423
+	StatusLoginNeeded      = "login_needed"      // refresh token dead or secret missing
+	StatusModelUnavailable = "model_unavailable" // the account cannot serve the model asked for
+)
+
+// Account is one Kiro account's non-secret data.
+type Account struct {
+	ID         string       `json:"id"`
+	Label      string       `json:"label"`
+	AuthMethod string       `json:"authMethod"`
+	Provider   string       `json:"provider,omitempty"`   // Google, Github, BuilderId, Enterprise
+	Region     string       `json:"region,omitempty"`     // API region
+	AuthRegion string       `json:"authRegion,omitempty"` // OIDC region (IdC), may differ
+	ProfileARN string       `json:"profileArn,omitempty"`
+	StartURL   string       `json:"startUrl,omitempty"`
+	Disabled   bool         `json:"disabled,omitempty"`
+	State      AccountState `json:"state"`
+	Counters   Counters     `json:"counters"`
+	LastError  *LastError   `json:"lastError,omitempty"`
+	CreatedAt  time.Time    `json:"createdAt"`
+	Extra      Extra        `json:"-"`
+}
+
+// AccountState is where the account stands, with a reason a person can read.
+type AccountState struct {
+	Status string    `json:"status"`
+	Reason string    `json:"reason,omitempty"`
+	Until  time.Time `json:"until,omitzero"`
+}
+
+// Counters are hot: they change with every request and are written in batches.
+type Counters struct {
+	Requests     int64     `json:"requests"`
+	Errors       int64     `json:"errors"`
+	InputTokens  int64     `json:"inputTokens"`
+	OutputTokens int64     `json:"outputTokens"`
+	LastUsed     time.Time `json:"lastUsed,omitzero"`
+}
+
+// LastError is the most recent upstream failure, with no secret in it.
+type LastError struct {
+	At      time.Time `json:"at"`
+	Status  int       `json:"status,omitempty"`
+	Message string    `json:"message"`
+}
+
+// NewPool returns an empty pool.
+func NewPool() *Pool { return &Pool{Version: PoolVersion, Accounts: []Account{}} }
+
+// ClonePool returns a deep copy.
+func ClonePool(p *Pool) *Pool {
+	n := *p
+	n.Extra = maps.Clone(p.Extra)
+	n.PendingSecrets = slices.Clone(p.PendingSecrets)
+	n.Accounts = make([]Account, len(p.Accounts))
+	for i, a := range p.Accounts {
+		n.Accounts[i] = a.clone()
+	}
+	return &n
+}
+
+func (a Account) clone() Account {
+	a.Extra = maps.Clone(a.Extra)
+	if a.LastError != nil {
+		e := *a.LastError
+		a.LastError = &e
+	}
+	return a
+}
+
+// Account returns the account with id, or nil. The pointer is into p.
+func (p *Pool) Account(id string) *Account {
+	for i := range p.Accounts {
+		if p.Accounts[i].ID == id {
+			return &p.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// Remove deletes the account with id and reports whether it was there.
+func (p *Pool) Remove(id string) bool {
+	n := len(p.Accounts)
+	p.Accounts = slices.DeleteFunc(p.Accounts, func(a Account) bool { return a.ID == id })
+	return len(p.Accounts) != n
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ValidID reports whether id can name an account (and its keychain item).
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// CheckPool validates a whole pool.
+func CheckPool(p *Pool) error {
+	var errs []error
+	if p.Version != PoolVersion {
+		errs = append(errs, fmt.Errorf("version %d, want %d", p.Version, PoolVersion))
+	}
+	seen := make(map[string]bool, len(p.Accounts))
+	for i, a := range p.Accounts {
+		where := fmt.Sprintf("accounts[%d]", i)
+		if !ValidID(a.ID) {
+			errs = append(errs, fmt.Errorf("%s: id %q must be 1-64 letters, digits, - or _", where, a.ID))
+		}
+		if seen[a.ID] {
+			errs = append(errs, fmt.Errorf("%s: id %q appears twice", where, a.ID))
+		}
+		seen[a.ID] = true
+		if !utf8.ValidString(a.Label) || len(a.Label) > 200 {
+			errs = append(errs, fmt.Errorf("%s: label must be valid text of at most 200 bytes", where))
+		}
+		switch a.AuthMethod {
+		case AuthSocial, AuthBuilderID, AuthIdC:
+		default:
+			errs = append(errs, fmt.Errorf("%s: authMethod %q is not social, builder-id or idc", where, a.AuthMethod))
+		}
+		switch a.State.Status {
+		case StatusReady, StatusCooling, StatusExhausted, StatusSuspended, StatusLoginNeeded, StatusModelUnavailable:
+		default:
+			errs = append(errs, fmt.Errorf("%s: state %q is unknown", where, a.State.Status))
+		}
+	}
+	for _, id := range p.PendingSecrets {
+		if !ValidID(id) {
+			errs = append(errs, fmt.Errorf("pendingSecrets: %q is not an account id", id))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// PoolSchema describes pool.json to a File.
+func PoolSchema() Schema[Pool] {
+	return Schema[Pool]{Name: "pool.json", Version: PoolVersion, New: NewPool, Clone: ClonePool, Check: CheckPool}
+}
+
+type poolJSON Pool
+
+func (p Pool) MarshalJSON() ([]byte, error) { return encodeKeeping(poolJSON(p), p.Extra) }
+
+func (p *Pool) UnmarshalJSON(b []byte) error {
+	extra, err := decodeKeeping(b, (*poolJSON)(p))
+	p.Extra = extra
+	if p.Accounts == nil {
+		p.Accounts = []Account{} // "accounts": [] on disk, never null
+	}
+	return err
+}
+
+type accountJSON Account
+
+func (a Account) MarshalJSON() ([]byte, error) { return encodeKeeping(accountJSON(a), a.Extra) }
+
+func (a *Account) UnmarshalJSON(b []byte) error {
+	extra, err := decodeKeeping(b, (*accountJSON)(a))
+	a.Extra = extra
+	return err
+}

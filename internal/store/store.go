@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// Store is the config folder: its lock and its two state files.
+type Store struct {
+	Dir    string
+	Config *File[Config]
+	Pool   *File[Pool]
+	lock   *flock.Flock
+}
+
+// Options tune Open; the zero value is production's setting.
+type Options struct {
+	Logger        *slog.Logger
+	FlushInterval time.Duration
+}
+
+// Open prepares dir (created 0700, or tightened to 0700), takes its lock and
+// loads both files. On error nothing stays locked.
+func Open(dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create config folder: %w", err)
+	}
+	// The folder holds no secret, but account labels and usage are nobody
+	// else's business; tighten a folder created with looser permissions.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("config folder %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	fo := FileOptions{Logger: opts.Logger, FlushInterval: opts.FlushInterval}
+	cfg, err := OpenFile(dir, ConfigSchema(), fo)
+	if err != nil {
+		lock.Unlock()
+		return nil, err
+	}
+	pool, err := OpenFile(dir, PoolSchema(), fo)
+	if err != nil {
+		cfg.Close(context.Background())
+		lock.Unlock()
+		return nil, err
+	}
+	return &Store{Dir: dir, Config: cfg, Pool: pool, lock: lock}, nil
+}
+
+// Notices gathers what the person should be told about the load.
+func (s *Store) Notices() []string {
+	return append(s.Config.Notices(), s.Pool.Notices()...)
+}
+
+// Close writes what is pending and releases the lock. The lock is released
+// even if a write fails, and the failure is returned.
+func (s *Store) Close(ctx context.Context) error {
+	err := errors.Join(s.Pool.Close(ctx), s.Config.Close(ctx))
+	return errors.Join(err, s.lock.Unlock())
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func openT(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, Options{FlushInterval: 20 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+func addAccount(id string) func(*Pool) error {
+	return func(p *Pool) error {
+		p.Accounts = append(p.Accounts, Account{ID: id, Label: "label " + id, AuthMethod: AuthSocial,
+			State: AccountState{Status: StatusReady}, CreatedAt: time.Unix(1700000000, 0).UTC()})
+		return nil
+	}
+}
+
+func readPool(t *testing.T, path string) *Pool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	p := NewPool()
+	require.NoError(t, json.Unmarshal(b, p), "file %s must parse", path)
+	require.NoError(t, CheckPool(p))
+	return p
+}
+
+func ids(p *Pool) []string {
+	out := []string{}
+	for _, a := range p.Accounts {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+func TestFreshFolderGetsDefaultsAndTightPermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cfg")
+	s := openT(t, dir)
+	assert.Equal(t, NewConfig(), s.Config.Snapshot())
+	assert.Empty(t, s.Pool.Snapshot().Accounts)
+	assert.Empty(t, s.Notices())
+	for _, name := range []string{"config.json", "pool.json"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err, "Open must write %s at once to prove the folder is writable", name)
+		if runtime.GOOS != "windows" {
+			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
+		}
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(dir)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+	}
+}
+
+func TestLooseFolderPermissionsAreTightened(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes on Windows")
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	openT(t, dir)
+	fi, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+}
+
+func TestUpdateIsDurableBeforeReturnAndSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	ctx := context.Background()
+	require.NoError(t, s.Pool.Update(ctx, addAccount("a1")))
+	// Acknowledged means on disk now, not after the batch interval.
+	assert.Equal(t, []string{"a1"}, ids(readPool(t, filepath.Join(dir, "pool.json"))))
+	require.NoError(t, s.Config.Update(ctx, func(c *Config) error { c.Port = 9123; return nil }))
+	require.NoError(t, s.Close(ctx))
+
+	s2 := openT(t, dir)
+	assert.Equal(t, []string{"a1"}, ids(s2.Pool.Snapshot()))
+	assert.Equal(t, 9123, s2.Config.Snapshot().Port)
+}
+
+func TestRejectedChangeLeavesStateAndDiskUntouched(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	ctx := context.Background()
+	before, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	require.NoError(t, err)
+
+	err = s.Config.Update(ctx, func(c *Config) error { c.Port = 70000; return nil })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "port 70000")
+	boom := errors.New("boom")
+	assert.ErrorIs(t, s.Config.Update(ctx, func(c *Config) error { c.Port = 1234; return boom }), boom)
+	err = s.Pool.Update(ctx, func(p *Pool) error {
+		addAccount("dup")(p)
+		return addAccount("dup")(p)
+	})
+	assert.ErrorContains(t, err, "appears twice")
+
+	assert.Equal(t, DefaultPort, s.Config.Snapshot().Port)
+	assert.Empty(t, s.Pool.Snapshot().Accounts)
+	after, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+}
+
+func TestSnapshotIsADeepCopy(t *testing.T) {
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	require.NoError(t, s.Pool.Update(ctx, func(p *Pool) error {
+		addAccount("a1")(p)
+		p.Accounts[0].LastError = &LastError{Message: "original"}
+		p.Accounts[0].Extra = Extra{"x": json.RawMessage(`1`)}
+		return nil
+	}))
+	snap := s.Pool.Snapshot()
+	snap.Accounts[0].Label = "changed"
+	snap.Accounts[0].LastError.Message = "changed"
+	snap.Accounts[0].Extra["x"] = json.RawMessage(`2`)
+	snap.Accounts = append(snap.Accounts, Account{ID: "ghost"})
+
+	again := s.Pool.Snapshot()
+	assert.Equal(t, "label a1", again.Accounts[0].Label)
+	assert.Equal(t, "original", again.Accounts[0].LastError.Message)
+	assert.JSONEq(t, `1`, string(again.Accounts[0].Extra["x"]))
+	assert.Len(t, again.Accounts, 1)
+}
+
+func TestUnknownFieldsAreKept(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/pool-v1-with-unknown-fields.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pool.json"), src, 0o600))
+	cfg, err := os.ReadFile("testdata/config-v1-with-unknown-fields.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o600))
+
+	s := openT(t, dir)
+	ctx := context.Background()
+	// A change forces a rewrite; the members this build does not know must survive it.
+	require.NoError(t, s.Pool.Update(ctx, addAccount("new")))
+	require.NoError(t, s.Config.Update(ctx, func(c *Config) error { c.Port = 9000; return nil }))
+	require.NoError(t, s.Close(ctx))
+
+	var pool map[string]any
+	b, err := os.ReadFile(filepath.Join(dir, "pool.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &pool))
+	assert.Equal(t, map[string]any{"from": "a newer build"}, pool["futureTopLevel"])
+	first := pool["accounts"].([]any)[0].(map[string]any)
+	assert.Equal(t, "keep me", first["futureAccountField"])
+	assert.Equal(t, "old-1", first["id"])
+
+	var conf map[string]any
+	b, err = os.ReadFile(filepath.Join(dir, "config.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &conf))
+	assert.Equal(t, true, conf["futureSetting"])
+	assert.Equal(t, "kept", conf["upstream"].(map[string]any)["futureEndpoint"])
+	assert.EqualValues(t, 9000, conf["port"])
+}
+
+func TestTouchIsBatchedAndFlushedOnClose(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{FlushInterval: time.Hour}) // only Close may write
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, s.Pool.Update(ctx, addAccount("a1")))
+	for range 1000 {
+		s.Pool.Touch(func(p *Pool) { p.Account("a1").Counters.Requests++ })
+	}
+	assert.Zero(t, readPool(t, filepath.Join(dir, "pool.json")).Accounts[0].Counters.Requests,
+		"Touch must not write on every call")
+	require.NoError(t, s.Close(ctx))
+	assert.EqualValues(t, 1000, readPool(t, filepath.Join(dir, "pool.json")).Accounts[0].Counters.Requests)
+}
+
+func TestTouchIsWrittenByTheBatchWriter(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	require.NoError(t, s.Pool.Update(context.Background(), addAccount("a1")))
+	s.Pool.Touch(func(p *Pool) { p.Account("a1").Counters.Requests = 7 })
+	assert.Eventually(t, func() bool {
+		return readPool(t, filepath.Join(dir, "pool.json")).Accounts[0].Counters.Requests == 7
+	}, 5*time.Second, 10*time.Millisecond)
+}
+
+func TestChangesAfterCloseAreRefused(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close(context.Background()))
+	assert.ErrorIs(t, s.Pool.Update(context.Background(), addAccount("x")), ErrClosed)
+}
+
+func TestSecondOpenOfTheSameFolderIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	require.NoError(t, err)
+	_, err = Open(dir, Options{})
+	require.ErrorIs(t, err, ErrLocked)
+	assert.Contains(t, err.Error(), dir)
+	assert.Contains(t, err.Error(), "process id is")
+	require.NoError(t, s.Close(context.Background()))
+
+	s2, err := Open(dir, Options{})
+	require.NoError(t, err, "the lock must be free after Close")
+	require.NoError(t, s2.Close(context.Background()))
+}
