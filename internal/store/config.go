@@ -137,3 +137,30 @@ func (u *Upstream) UnmarshalJSON(b []byte) error {
 	u.Extra = extra
 	return err
 }
+
+// Environment variables that override the upstream URLs for one process
+// (tests, or a person trying another endpoint); they are never saved.
+const (
+	EnvAPIBase  = "KIRODESK_KIRO_API_BASE"
+	EnvAuthBase = "KIRODESK_KIRO_AUTH_BASE"
+	EnvOIDCBase = "KIRODESK_KIRO_OIDC_BASE"
+)
+
+// WithEnv returns u with the environment's overrides applied, or an error
+// naming the variable whose value is not a usable URL.
+func (u Upstream) WithEnv(getenv func(string) string) (Upstream, error) {
+	for _, o := range []struct {
+		name string
+		dst  *string
+	}{{EnvAPIBase, &u.APIBase}, {EnvAuthBase, &u.AuthBase}, {EnvOIDCBase, &u.OIDCBase}} {
+		v := getenv(o.name)
+		if v == "" {
+			continue
+		}
+		if err := CheckBaseURL(v); err != nil {
+			return u, fmt.Errorf("%s: %w", o.name, err)
+		}
+		*o.dst = strings.TrimRight(v, "/")
+	}
+	return u, nil
+}

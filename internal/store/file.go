@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -230,12 +231,25 @@ func (f *File[T]) write(data []byte) error {
 	return nil
 }
 
+// encode renders the document for people too: indented, one member a line.
 func (f *File[T]) encode(v *T) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
+	var raw []byte
+	var err error
+	if m, ok := any(v).(json.Marshaler); ok {
+		raw, err = m.MarshalJSON() // direct: json.Marshal would re-scan the output once more
+	} else {
+		raw, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	var buf bytes.Buffer
+	buf.Grow(len(raw) + len(raw)/4)
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }
 
 // batchWriter saves Touch changes, at most once per f.every, and retries

@@ -29,11 +29,11 @@ func lockDir(dir string) (*flock.Flock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !ok {
-		msg := fmt.Sprintf("%s (%s)", ErrLocked, dir)
+		who := ""
 		if pid := readPID(filepath.Join(dir, pidName)); pid != "" {
-			msg += "; its process id is " + pid
+			who = " (process id " + pid + ")"
 		}
-		return nil, fmt.Errorf("%w: %s: quit it first (tray menu: Quit), or pass a different --config-dir", ErrLocked, msg)
+		return nil, fmt.Errorf("%w%s, config folder %s: quit it first (tray menu: Quit), or pass a different --config-dir", ErrLocked, who, dir)
 	}
 	// Record our pid for the message above, in a file of its own because
 	// Windows locks are mandatory and would stop others reading the lock

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -175,7 +176,28 @@ func PoolSchema() Schema[Pool] {
 
 type poolJSON Pool
 
-func (p Pool) MarshalJSON() ([]byte, error) { return encodeKeeping(poolJSON(p), p.Extra) }
+func (p Pool) MarshalJSON() ([]byte, error) {
+	// The accounts are encoded here rather than through Account.MarshalJSON
+	// inside json.Marshal, which would re-scan every account's bytes once per
+	// nesting level: a third of the cost of a 1,000-account flush.
+	accounts := make([]byte, 0, 512*len(p.Accounts)+2)
+	accounts = append(accounts, '[')
+	for i, a := range p.Accounts {
+		if i > 0 {
+			accounts = append(accounts, ',')
+		}
+		b, err := encodeKeeping(accountJSON(a), a.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.ID, err)
+		}
+		accounts = append(accounts, b...)
+	}
+	accounts = append(accounts, ']')
+	return encodeKeeping(struct {
+		poolJSON
+		Accounts json.RawMessage `json:"accounts"` // shadows poolJSON.Accounts
+	}{poolJSON(p), accounts}, p.Extra)
+}
 
 func (p *Pool) UnmarshalJSON(b []byte) error {
 	extra, err := decodeKeeping(b, (*poolJSON)(p))

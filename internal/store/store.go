@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -64,5 +65,6 @@ func (s *Store) Notices() []string {
 // even if a write fails, and the failure is returned.
 func (s *Store) Close(ctx context.Context) error {
 	err := errors.Join(s.Pool.Close(ctx), s.Config.Close(ctx))
+	_ = os.Remove(filepath.Join(s.Dir, pidName)) // before unlocking: the next owner writes its own
 	return errors.Join(err, s.lock.Unlock())
 }

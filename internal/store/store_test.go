@@ -215,10 +215,39 @@ func TestSecondOpenOfTheSameFolderIsRefused(t *testing.T) {
 	_, err = Open(dir, Options{})
 	require.ErrorIs(t, err, ErrLocked)
 	assert.Contains(t, err.Error(), dir)
-	assert.Contains(t, err.Error(), "process id is")
+	assert.Contains(t, err.Error(), "process id")
 	require.NoError(t, s.Close(context.Background()))
 
 	s2, err := Open(dir, Options{})
 	require.NoError(t, err, "the lock must be free after Close")
 	require.NoError(t, s2.Close(context.Background()))
+}
+
+func TestUpstreamEnvOverrides(t *testing.T) {
+	env := map[string]string{EnvAPIBase: "http://127.0.0.1:9999/", EnvOIDCBase: "http://127.0.0.1:9998/{region}"}
+	u, err := DefaultUpstream().WithEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9999", u.APIBase)
+	assert.Equal(t, DefaultUpstream().AuthBase, u.AuthBase)
+	assert.Equal(t, "http://127.0.0.1:9998/eu-central-1", u.URL(u.OIDCBase, "eu-central-1"))
+	assert.Equal(t, "https://q.us-east-1.amazonaws.com", DefaultUpstream().URL(DefaultUpstream().APIBase, ""), "no region means us-east-1")
+
+	_, err = DefaultUpstream().WithEnv(func(k string) string {
+		if k == EnvAuthBase {
+			return "ftp://nope"
+		}
+		return ""
+	})
+	assert.ErrorContains(t, err, EnvAuthBase)
+}
+
+// The example shipped in configs/ must stay a file this build loads as is.
+func TestExampleConfigIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../configs/config.example.json")
+	require.NoError(t, err)
+	c := NewConfig()
+	require.NoError(t, json.Unmarshal(b, c))
+	require.NoError(t, CheckConfig(c))
+	assert.Empty(t, c.Extra, "the example uses only known settings")
+	assert.Equal(t, NewConfig(), c, "the example shows the defaults")
 }
