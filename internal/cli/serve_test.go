@@ -1,0 +1,241 @@
+//go:build !windows
+
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/core"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+)
+
+// requireKeychain skips on a developer machine without a D-Bus session, and
+// fails in CI, where .ci/run starts gnome-keyring.
+func requireKeychain(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must run the tests inside a D-Bus session with gnome-keyring (see .ci/run)")
+		}
+		t.Skip("no D-Bus session bus: run inside `make test` for the real keychain")
+	}
+}
+
+// kirodesk starts this test binary as the kirodesk command.
+func kirodesk(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "KIRODESK_TEST_AS_MAIN=1")
+	return cmd
+}
+
+// serving is a running `kirodesk serve`.
+type serving struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer the child's output copier and the test can
+// use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startServe(t *testing.T, dir string, extra ...string) *serving {
+	t.Helper()
+	cmd := kirodesk(t, append([]string{"serve", "--config-dir", dir, "--port", "0"}, extra...)...)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			line <- sc.Text()
+		}
+		close(line)
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case l, ok := <-line:
+		require.True(t, ok, "serve printed nothing; stderr: %s", stderr.String())
+		url, found := strings.CutPrefix(l, "listening on ")
+		require.True(t, found, "first line %q", l)
+		assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, url)
+		return &serving{cmd: cmd, url: url, stderr: stderr}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not start; stderr: %s", stderr.String())
+		return nil
+	}
+}
+
+func apiKeyFor(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := kirodesk(t, "apikey", "--config-dir", dir).Output()
+	require.NoError(t, err)
+	key := strings.TrimSpace(string(out))
+	require.True(t, strings.HasPrefix(key, "kd-"), "apikey printed %q", key)
+	t.Cleanup(func() {
+		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), "apikey")
+	})
+	return key
+}
+
+func call(t *testing.T, method, url, key string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("x-api-key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	s := startServe(t, dir)
+
+	code, body := call(t, "GET", s.url+"/health", "")
+	assert.Equal(t, 200, code)
+	assert.JSONEq(t, `{"status":"ok"}`, body)
+
+	key := apiKeyFor(t, dir)
+	assert.Equal(t, key, apiKeyFor(t, dir), "the key is stable")
+	code, _ = call(t, "GET", s.url+"/v1/nothing", "")
+	assert.Equal(t, 401, code)
+	code, _ = call(t, "GET", s.url+"/v1/nothing", "kd-wrong")
+	assert.Equal(t, 401, code)
+	code, _ = call(t, "GET", s.url+"/v1/nothing", key)
+	assert.Equal(t, 404, code, "with the key the request reaches the router")
+
+	// The key is in the keychain and nowhere in the folder.
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(path)
+			assert.NotContains(t, string(b), key, "%s holds the API key", path)
+		}
+		return nil
+	})
+	assert.NotContains(t, s.stderr.String(), key)
+
+	// SIGTERM: stop, drain, flush, unlock, exit 0.
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, s.cmd.Wait(), "serve must exit 0 on SIGTERM; stderr: %s", s.stderr.String())
+	assert.Contains(t, s.stderr.String(), "shutting down")
+	_, err := http.Get(s.url + "/health")
+	assert.Error(t, err, "the port is closed after exit")
+	// The lock is free again.
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, st.Close(context.Background()))
+}
+
+func TestSecondServeIsRefusedWhileTheFirstKeepsServing(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	first := startServe(t, dir)
+	apiKeyFor(t, dir) // cleanup of the keychain item
+
+	second := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
+	var stderr bytes.Buffer
+	second.Stderr = &stderr
+	err := second.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "another Kirodesk is already running")
+	assert.Contains(t, stderr.String(), dir)
+	assert.Contains(t, stderr.String(), "process id "+strconv.Itoa(first.cmd.Process.Pid))
+
+	code, _ := call(t, "GET", first.url+"/health", "")
+	assert.Equal(t, 200, code, "the first instance keeps serving")
+}
+
+func TestServeReportsPortInUse(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	first := startServe(t, dir)
+	apiKeyFor(t, dir)
+	port := first.url[strings.LastIndex(first.url, ":")+1:]
+
+	other := t.TempDir()
+	apiKeyFor(t, other)
+	cmd := kirodesk(t, "serve", "--config-dir", other, "--port", port)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	require.Error(t, err)
+	assert.Contains(t, stderr.String(), "port "+port+" is in use by another program")
+	// It released its own folder on the way out.
+	st, err := store.Open(other, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, st.Close(context.Background()))
+}
+
+func TestDamagedPoolIsReportedAtStart(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pool.json"), []byte(`{"version":1,"accounts":[`), 0o600))
+	cmd := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.Error(t, cmd.Run())
+	msg := stderr.String()
+	assert.Contains(t, msg, filepath.Join(dir, "pool.json"))
+	assert.Contains(t, msg, "not valid JSON")
+	assert.Contains(t, msg, "repair the file")
+}
+
+func TestConfigFileStaysFreeOfFlags(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	s := startServe(t, dir)
+	apiKeyFor(t, dir)
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, s.cmd.Wait())
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	require.NoError(t, err)
+	var cfg store.Config
+	require.NoError(t, json.Unmarshal(b, &cfg))
+	assert.Equal(t, store.DefaultPort, cfg.Port, "--port 0 is for this run only and is not saved")
+}

@@ -1,0 +1,123 @@
+// Package core assembles Kirodesk's services for one config folder: the
+// state store, the keychain, the API key, the HTTP server and the listener.
+// `kirodesk serve` and the desktop app both start through Open, so they run
+// the same code; only the shell around it differs.
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"kirodesk/internal/apikey"
+	"kirodesk/internal/proxy"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/server"
+	"kirodesk/internal/store"
+)
+
+// Options configure Open.
+type Options struct {
+	ConfigDir string
+	Logger    *slog.Logger
+	Getenv    func(string) string
+	// Secrets is the keychain; nil means the OS keychain under KeychainService(ConfigDir).
+	Secrets secrets.Store
+	// Host and Port override the config for this process (serve flags).
+	Host string
+	Port *int
+}
+
+// Core is one running Kirodesk.
+type Core struct {
+	ConfigDir string
+	Log       *slog.Logger
+	Store     *store.Store
+	Secrets   secrets.Store
+	Server    *server.Server
+	Proxy     *proxy.Service
+	// Upstream is the effective set of Kiro URLs: config plus environment.
+	Upstream store.Upstream
+}
+
+// DefaultConfigDir is os.UserConfigDir()/kirodesk unless KIRODESK_CONFIG_DIR says otherwise.
+func DefaultConfigDir(getenv func(string) string) (string, error) {
+	if d := getenv("KIRODESK_CONFIG_DIR"); d != "" {
+		return filepath.Abs(d)
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no config folder for this user (%v): pass --config-dir or set KIRODESK_CONFIG_DIR", err)
+	}
+	return filepath.Join(base, "kirodesk"), nil
+}
+
+// KeychainService names the keychain items of one config folder: "kirodesk"
+// for the default folder, and a distinct name per other folder, so a second
+// instance (or a test) with its own folder never reads or replaces the
+// person's real API key and tokens.
+func KeychainService(dir string, getenv func(string) string) string {
+	def, err := DefaultConfigDir(func(k string) string {
+		if k == "KIRODESK_CONFIG_DIR" {
+			return "" // the OS default, whatever the environment says
+		}
+		return getenv(k)
+	})
+	abs, aerr := filepath.Abs(dir)
+	if err == nil && aerr == nil && filepath.Clean(abs) == filepath.Clean(def) {
+		return "kirodesk"
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
+	return "kirodesk-" + hex.EncodeToString(sum[:6])
+}
+
+// Open takes the config folder (its lock included), reads the API key from the
+// keychain (creating it on first start) and prepares the listener without
+// opening it. On error everything opened so far is closed again.
+func Open(ctx context.Context, opts Options) (*Core, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(opts.ConfigDir, store.Options{Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.Notices() {
+		opts.Logger.Warn(n)
+	}
+	cfg := st.Config.Snapshot()
+	up, err := cfg.Upstream.WithEnv(opts.Getenv)
+	if err != nil {
+		return nil, errors.Join(err, st.Close(ctx))
+	}
+	sec := opts.Secrets
+	if sec == nil {
+		sec = secrets.NewKeyring(KeychainService(opts.ConfigDir, opts.Getenv))
+	}
+	key, err := apikey.Ensure(ctx, sec)
+	if err != nil {
+		return nil, errors.Join(err, st.Close(ctx))
+	}
+	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
+	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
+	return &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up}, nil
+}
+
+// Close stops the listener (draining requests in flight), writes pending
+// state and releases the folder's lock.
+func (c *Core) Close(ctx context.Context) error {
+	return errors.Join(c.Proxy.Stop(ctx), c.Store.Close(ctx))
+}
+
+// APIKey returns the local API key from the keychain.
+func (c *Core) APIKey(ctx context.Context) (secrets.Secret, error) {
+	return apikey.Ensure(ctx, c.Secrets)
+}
