@@ -1,0 +1,190 @@
+// Package app is the desktop shell: the Wails-bound methods the window calls,
+// the window itself and (later) the tray process. It is the only package that
+// imports the Wails runtime (in run.go); the methods here stay thin over the
+// core services in internal/.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"kirodesk/internal/core"
+	"kirodesk/internal/proxy"
+)
+
+// Status is what the window shows on the dashboard.
+type Status struct {
+	ProxyOn   bool     `json:"proxyOn"`
+	Host      string   `json:"host"`
+	Port      int      `json:"port"`
+	Endpoint  string   `json:"endpoint"`
+	Error     string   `json:"error"`
+	Version   string   `json:"version"`
+	ConfigDir string   `json:"configDir"`
+	Accounts  int      `json:"accounts"`
+	Warnings  []string `json:"warnings"`
+}
+
+// ErrNotReady is returned by bound methods called before the core opened
+// (or after it failed to open).
+var ErrNotReady = errors.New("Kirodesk is still starting")
+
+// App is bound to the window. Its methods are called from JavaScript on
+// Wails' goroutines.
+type App struct {
+	version string
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	rt      Runtime
+	core    *core.Core
+	openErr error
+}
+
+// New returns an App; Startup connects it to the runtime and the core.
+func New(version string, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{version: version, log: log}
+}
+
+// Startup opens the core and, unless the person turned it off last time,
+// the proxy. An error is kept and shown; the window still opens so the
+// person can read it.
+func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
+	a.mu.Lock()
+	a.rt = rt
+	a.mu.Unlock()
+	c, err := open()
+	if err != nil {
+		a.mu.Lock()
+		a.openErr = err
+		a.mu.Unlock()
+		rt.ErrorDialog("Kirodesk cannot start", err.Error())
+		return err
+	}
+	a.mu.Lock()
+	a.core = c
+	a.mu.Unlock()
+	c.Proxy.Watch(func(proxy.Status) {
+		// Watchers run under the proxy's lock: read the rest on another goroutine.
+		go a.emitStatus()
+	})
+	if !c.Store.Config.Snapshot().ProxyDisabled {
+		if err := c.Proxy.Start(); err != nil {
+			a.log.Error("proxy did not start", "err", err)
+		}
+	}
+	a.emitStatus()
+	return nil
+}
+
+// Shutdown drains the proxy, writes pending state and releases the lock.
+func (a *App) Shutdown() {
+	a.mu.Lock()
+	c := a.core
+	a.core = nil
+	a.mu.Unlock()
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Close(ctx); err != nil {
+		a.log.Error("shutdown", "err", err)
+	}
+}
+
+func (a *App) ready() (*core.Core, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.openErr != nil {
+		return nil, a.openErr
+	}
+	if a.core == nil {
+		return nil, ErrNotReady
+	}
+	return a.core, nil
+}
+
+// Status returns the dashboard's data.
+func (a *App) Status() (Status, error) {
+	c, err := a.ready()
+	if err != nil {
+		return Status{Version: a.version, Error: err.Error()}, err
+	}
+	ps := c.Proxy.Status()
+	return Status{
+		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,
+		Version: a.version, ConfigDir: c.ConfigDir,
+		Accounts: len(c.Store.Pool.Snapshot().Accounts),
+		Warnings: append([]string{}, c.Store.Notices()...),
+	}, nil
+}
+
+// SetProxyEnabled turns the listener on or off and remembers the choice.
+func (a *App) SetProxyEnabled(on bool) (Status, error) {
+	c, err := a.ready()
+	if err != nil {
+		return Status{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = c.Proxy.SetEnabled(ctx, on)
+	st, _ := a.Status()
+	return st, err
+}
+
+// APIKey returns the local API key for the window to show and copy. The
+// window is the person's own; the key never goes into an event.
+func (a *App) APIKey() (string, error) {
+	c, err := a.ready()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	key, err := c.APIKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	return key.Reveal(), nil
+}
+
+// CopyToClipboard puts text on the system clipboard.
+func (a *App) CopyToClipboard(text string) error {
+	a.mu.Lock()
+	rt := a.rt
+	a.mu.Unlock()
+	if rt == nil {
+		return ErrNotReady
+	}
+	return rt.ClipboardSetText(text)
+}
+
+// ShowWindow brings the window forward (second launch, tray "Open").
+func (a *App) ShowWindow() {
+	a.mu.Lock()
+	rt := a.rt
+	a.mu.Unlock()
+	if rt != nil {
+		rt.ShowWindow()
+	}
+}
+
+func (a *App) emitStatus() {
+	st, err := a.Status()
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	rt := a.rt
+	a.mu.Unlock()
+	if rt != nil {
+		rt.EventsEmit(EventStatus, st)
+	}
+}

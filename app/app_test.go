@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/core"
+	"kirodesk/internal/secrets"
+)
+
+// recorder is Runtime for tests: it remembers what the app asked of the window.
+type recorder struct {
+	mu        sync.Mutex
+	events    []any
+	clipboard string
+	dialogs   []string
+	shown     int
+}
+
+func (r *recorder) EventsEmit(name string, data ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if name == EventStatus {
+		r.events = append(r.events, data[0])
+	}
+}
+func (r *recorder) ClipboardSetText(text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clipboard = text
+	return nil
+}
+func (r *recorder) ShowWindow() { r.mu.Lock(); r.shown++; r.mu.Unlock() }
+func (r *recorder) Quit()       {}
+func (r *recorder) ErrorDialog(title, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dialogs = append(r.dialogs, title+": "+msg)
+}
+
+func (r *recorder) lastStatus() (Status, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.events) == 0 {
+		return Status{}, false
+	}
+	return r.events[len(r.events)-1].(Status), true
+}
+
+func startApp(t *testing.T) (*App, *recorder, string) {
+	t.Helper()
+	dir := t.TempDir()
+	port := 0
+	a := New("v-test", nil)
+	rt := &recorder{}
+	err := a.Startup(rt, func() (*core.Core, error) {
+		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})
+	})
+	require.NoError(t, err)
+	t.Cleanup(a.Shutdown)
+	return a, rt, dir
+}
+
+func TestStartupOpensTheProxyAndReportsStatus(t *testing.T) {
+	a, rt, dir := startApp(t)
+	st, err := a.Status()
+	require.NoError(t, err)
+	assert.True(t, st.ProxyOn)
+	assert.Equal(t, "v-test", st.Version)
+	assert.Equal(t, dir, st.ConfigDir)
+	assert.Zero(t, st.Accounts)
+	assert.NotNil(t, st.Warnings, "the frontend gets [] rather than null")
+	resp, err := http.Get(st.Endpoint + "/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	require.Eventually(t, func() bool { s, ok := rt.lastStatus(); return ok && s.ProxyOn }, 2*time.Second, 10*time.Millisecond)
+}
+
+func TestToggleClosesThePortAndEmitsStatus(t *testing.T) {
+	a, rt, _ := startApp(t)
+	before, _ := a.Status()
+	st, err := a.SetProxyEnabled(false)
+	require.NoError(t, err)
+	assert.False(t, st.ProxyOn)
+	_, err = http.Get(before.Endpoint + "/health")
+	assert.Error(t, err)
+	require.Eventually(t, func() bool { s, ok := rt.lastStatus(); return ok && !s.ProxyOn }, 2*time.Second, 10*time.Millisecond)
+
+	st, err = a.SetProxyEnabled(true)
+	require.NoError(t, err)
+	assert.True(t, st.ProxyOn)
+}
+
+func TestAPIKeyAndClipboard(t *testing.T) {
+	a, rt, _ := startApp(t)
+	key, err := a.APIKey()
+	require.NoError(t, err)
+	assert.Regexp(t, `^kd-[A-Za-z0-9_-]{43}$`, key)
+	require.NoError(t, a.CopyToClipboard(key))
+	assert.Equal(t, key, rt.clipboard)
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, ev := range rt.events {
+		assert.NotContains(t, ev.(Status).Endpoint+ev.(Status).Error, key, "the key never travels in an event")
+	}
+}
+
+func TestFailedStartIsShownAndMethodsSayWhy(t *testing.T) {
+	a := New("v", nil)
+	rt := &recorder{}
+	boom := errors.New("another Kirodesk is already running")
+	require.ErrorIs(t, a.Startup(rt, func() (*core.Core, error) { return nil, boom }), boom)
+	require.Len(t, rt.dialogs, 1)
+	assert.Contains(t, rt.dialogs[0], "already running")
+	_, err := a.Status()
+	assert.ErrorIs(t, err, boom)
+	_, err = a.SetProxyEnabled(true)
+	assert.ErrorIs(t, err, boom)
+	a.Shutdown() // nothing to close, must not panic
+}
+
+func TestMethodsBeforeStartup(t *testing.T) {
+	a := New("v", nil)
+	_, err := a.Status()
+	assert.ErrorIs(t, err, ErrNotReady)
+	assert.ErrorIs(t, a.CopyToClipboard("x"), ErrNotReady)
+}
+
+func TestSecondLaunchShowsTheWindow(t *testing.T) {
+	a, rt, _ := startApp(t)
+	a.ShowWindow()
+	assert.Equal(t, 1, rt.shown)
+}

@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"runtime"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"kirodesk/internal/cli"
+	"kirodesk/internal/core"
+)
+
+// Run shows the desktop app until the person quits. It blocks on the main
+// thread, as every OS's GUI toolkit requires.
+func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
+	if runtime.GOOS == "linux" && os.Getenv("WEBKIT_DISABLE_DMABUF_RENDERER") == "" {
+		// WebKitGTK's DMA-BUF renderer draws a blank window on many GPUs
+		// and on virtual displays (Xvfb); the fallback costs nothing visible.
+		os.Setenv("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+	}
+	a := New(opts.Version, opts.Logger)
+	return wails.Run(&options.App{
+		Title:       "Kirodesk",
+		Width:       960,
+		Height:      680,
+		MinWidth:    800,
+		MinHeight:   600,
+		StartHidden: opts.Hidden,
+		AssetServer: &assetserver.Options{Assets: assets},
+		OnStartup: func(wctx context.Context) {
+			rt := wailsRuntime{wctx}
+			_ = a.Startup(rt, func() (*core.Core, error) { return opts.Open(ctx) })
+			// SIGINT/SIGTERM end the app as Quit does: drain, save, unlock.
+			go func() {
+				select {
+				case <-ctx.Done():
+					rt.Quit()
+				case <-wctx.Done():
+				}
+			}()
+		},
+		OnShutdown: func(context.Context) { a.Shutdown() },
+		Bind:       []any{a},
+		// The store's lock is the real guard against two instances; this
+		// makes a second launch show the running window instead of an error.
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId:               "dev.kirodesk." + core.KeychainService(opts.ConfigDir, os.Getenv),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) { a.ShowWindow() },
+		},
+		Linux: &linux.Options{ProgramName: "kirodesk", WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
+	})
+}
+
+// wailsRuntime is Runtime on the real Wails runtime.
+type wailsRuntime struct{ ctx context.Context }
+
+func (r wailsRuntime) EventsEmit(name string, data ...any) { wruntime.EventsEmit(r.ctx, name, data...) }
+func (r wailsRuntime) ClipboardSetText(text string) error {
+	return wruntime.ClipboardSetText(r.ctx, text)
+}
+func (r wailsRuntime) ShowWindow() {
+	wruntime.WindowUnminimise(r.ctx)
+	wruntime.WindowShow(r.ctx)
+}
+func (r wailsRuntime) Quit() { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) ErrorDialog(title, message string) {
+	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
+}

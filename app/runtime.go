@@ -1,0 +1,12 @@
+package app
+
+// Runtime is the part of the Wails runtime the app uses. Only run.go talks
+// to the real one; tests use a recorder, so the bound methods run without a
+// window.
+type Runtime interface {
+	EventsEmit(name string, data ...any)
+	ClipboardSetText(text string) error
+	ShowWindow()
+	Quit()
+	ErrorDialog(title, message string)
+}
