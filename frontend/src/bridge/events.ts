@@ -1,0 +1,9 @@
+// Names of the events the Go side (package app) emits with runtime.EventsEmit.
+// This is the only place in the frontend that spells them; keep it in step with
+// the Go file that declares the same names.
+export const Events = {
+  /** Payload: Status. Emitted whenever anything in Status changes. */
+  Status: 'status',
+} as const;
+
+export type EventName = (typeof Events)[keyof typeof Events];

@@ -1,0 +1,78 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as App from '../../wailsjs/go/app/App';
+import * as runtime from '../../wailsjs/runtime/runtime';
+import { BridgeError, copyToClipboard, getAPIKey, getStatus, onStatus, setProxyEnabled } from '.';
+import { makeStatus } from '../test/fixtures';
+
+vi.mock('../../wailsjs/go/app/App', () => ({
+  Status: vi.fn(),
+  SetProxyEnabled: vi.fn(),
+  APIKey: vi.fn(),
+  CopyToClipboard: vi.fn(),
+}));
+vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: vi.fn() }));
+
+const go = vi.mocked(App);
+const rt = vi.mocked(runtime);
+
+beforeEach(() => {
+  vi.resetAllMocks();
+});
+
+describe('bridge façade', () => {
+  it('turns a nil Go slice (null) into an empty warnings list', async () => {
+    go.Status.mockResolvedValue({ ...makeStatus(), warnings: null } as never);
+
+    const status = await getStatus();
+
+    expect(status.warnings).toEqual([]);
+    expect(status.endpoint).toBe('http://127.0.0.1:8990');
+  });
+
+  it('passes the wanted state to SetProxyEnabled', async () => {
+    go.SetProxyEnabled.mockResolvedValue(makeStatus({ proxyOn: false }) as never);
+
+    await expect(setProxyEnabled(false)).resolves.toMatchObject({ proxyOn: false });
+    expect(go.SetProxyEnabled).toHaveBeenCalledExactlyOnceWith(false);
+  });
+
+  it('rejects with a BridgeError carrying the Go error text', async () => {
+    // Without an ErrorFormatter, Wails rejects with the error string itself.
+    go.SetProxyEnabled.mockRejectedValue('port 8990 is in use by another program');
+
+    const err = await setProxyEnabled(true).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(BridgeError);
+    expect((err as BridgeError).message).toBe('port 8990 is in use by another program');
+  });
+
+  it('keeps code and hint from a formatted error object', async () => {
+    go.APIKey.mockRejectedValue({ code: 'keychain_locked', message: 'keychain is locked', hint: 'unlock it' });
+
+    const err = (await getAPIKey().catch((e: unknown) => e)) as BridgeError;
+
+    expect(err).toBeInstanceOf(BridgeError);
+    expect([err.message, err.code, err.hint]).toEqual(['keychain is locked', 'keychain_locked', 'unlock it']);
+  });
+
+  it('copies through the bound method', async () => {
+    go.CopyToClipboard.mockResolvedValue(undefined);
+    await copyToClipboard('hello');
+    expect(go.CopyToClipboard).toHaveBeenCalledExactlyOnceWith('hello');
+  });
+
+  it('subscribes to the "status" event and hands over normalised payloads', () => {
+    const off = vi.fn();
+    rt.EventsOn.mockReturnValue(off);
+    const handler = vi.fn();
+
+    const unsubscribe = onStatus(handler);
+
+    expect(rt.EventsOn).toHaveBeenCalledExactlyOnceWith('status', expect.any(Function));
+    const deliver = rt.EventsOn.mock.calls[0]![1];
+    deliver({ ...makeStatus({ accounts: 4 }), warnings: null });
+    expect(handler).toHaveBeenCalledExactlyOnceWith(makeStatus({ accounts: 4 }));
+    unsubscribe();
+    expect(off).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,61 @@
+import { useEffect, useId, useState } from 'react';
+import { errorMessage } from '../lib/errors';
+
+interface Props {
+  on: boolean;
+  /** The listener's own error from Status (e.g. port in use); "" when fine. */
+  statusError: string;
+  onChange: (on: boolean) => Promise<void>;
+}
+
+/** The proxy on/off switch. Errors show right under it, where the person looks. */
+export function ProxySwitch({ on, statusError, onChange }: Props) {
+  const [pending, setPending] = useState(false);
+  const [callError, setCallError] = useState<string | null>(null);
+  const errorId = useId();
+
+  // A change from elsewhere (tray, another call) makes an old failure stale.
+  useEffect(() => setCallError(null), [on]);
+
+  async function toggle() {
+    if (pending) return;
+    setPending(true);
+    setCallError(null);
+    try {
+      await onChange(!on);
+    } catch (err) {
+      setCallError(errorMessage(err));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const error = callError ?? (statusError || null);
+
+  return (
+    <div className="proxy-switch">
+      <button
+        type="button"
+        role="switch"
+        className="switch"
+        aria-checked={on}
+        aria-disabled={pending || undefined}
+        aria-describedby={error ? errorId : undefined}
+        onClick={toggle}
+      >
+        <span className="switch-track" aria-hidden="true">
+          <span className="switch-thumb" />
+        </span>
+        <span className="switch-label">Proxy</span>
+      </button>
+      <span className="switch-state" aria-live="polite">
+        {pending ? 'Working…' : on ? 'On' : 'Off'}
+      </span>
+      {error && (
+        <p id={errorId} className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

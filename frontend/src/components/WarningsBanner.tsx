@@ -1,0 +1,35 @@
+import { useState } from 'react';
+
+interface Props {
+  warnings: string[];
+  /** Called after the person dismisses the banner (to move focus somewhere useful). */
+  onDismiss?: () => void;
+}
+
+/**
+ * Store recovery notices and similar. Dismissing hides the warnings shown at
+ * that moment; a new warning brings the banner back.
+ */
+export function WarningsBanner({ warnings, onDismiss }: Props) {
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(() => new Set());
+  const visible = warnings.filter((w) => !dismissed.has(w));
+  if (visible.length === 0) return null;
+
+  function dismiss() {
+    setDismissed((prev) => new Set([...prev, ...visible]));
+    onDismiss?.();
+  }
+
+  return (
+    <section className="banner" role="alert" aria-label="Warnings">
+      <ul className="banner-list">
+        {visible.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+      <button type="button" className="btn" onClick={dismiss}>
+        Dismiss
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import type { Status } from '../bridge';
+
+export function makeStatus(overrides: Partial<Status> = {}): Status {
+  return {
+    proxyOn: true,
+    host: '127.0.0.1',
+    port: 8990,
+    endpoint: 'http://127.0.0.1:8990',
+    error: '',
+    version: '1.2.3',
+    configDir: '/home/ada/.config/kirodesk',
+    accounts: 2,
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

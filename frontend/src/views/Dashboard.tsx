@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { setProxyEnabled, type Status } from '../bridge';
+import { APIKeyField } from '../components/APIKeyField';
+import { EndpointField } from '../components/EndpointField';
+import { ProxySwitch } from '../components/ProxySwitch';
+import { SetupBlocks } from '../components/SetupBlocks';
+import { useAPIKey } from '../hooks/useAPIKey';
+
+interface Props {
+  status: Status;
+  /** Shows the Status a call returns (see useStatus). */
+  apply: (call: () => Promise<Status>) => Promise<void>;
+}
+
+export function Dashboard({ status, apply }: Props) {
+  const apiKey = useAPIKey();
+  const [revealed, setRevealed] = useState(false);
+
+  return (
+    <div className="dashboard">
+      <section className="card" aria-labelledby="proxy-title">
+        <h2 id="proxy-title">Status</h2>
+        <ProxySwitch
+          on={status.proxyOn}
+          statusError={status.error}
+          onChange={(on) => apply(() => setProxyEnabled(on))}
+        />
+        <p className="muted">
+          {status.proxyOn ? `Listening on ${status.endpoint}` : 'Off: clients cannot connect.'}
+        </p>
+        <p data-testid="accounts">
+          <strong>{status.accounts}</strong> {status.accounts === 1 ? 'account' : 'accounts'}
+        </p>
+        {status.accounts === 0 && (
+          <p className="muted">
+            No accounts yet. Add one from a terminal with <code>kirodesk login</code>.
+          </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="connection-title">
+        <h2 id="connection-title">Connection</h2>
+        <EndpointField endpoint={status.endpoint} />
+        <APIKeyField
+          apiKey={apiKey.key}
+          error={apiKey.error}
+          revealed={revealed}
+          onToggleReveal={() => setRevealed((r) => !r)}
+          onRetry={apiKey.retry}
+        />
+      </section>
+
+      <section className="card card-wide" aria-labelledby="setup-title">
+        <h2 id="setup-title">Set up a client</h2>
+        <SetupBlocks endpoint={status.endpoint} apiKey={apiKey.key} revealed={revealed} />
+      </section>
+    </div>
+  );
+}
