@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing Kirodesk needs on Debian 12 (or a
+# derivative), skipping whatever is already there. Needs root or sudo for
+# the system packages.
+set -euo pipefail
+
+# Wails' window (WebKitGTK 4.1: build tag webkit2_41); the tray
+# (getlantern/systray on ayatana-appindicator); a real Secret Service for the
+# keychain tests; a display for the desktop tests.
+packages=(
+	libgtk-3-dev libwebkit2gtk-4.1-dev
+	libayatana-appindicator3-dev
+	gnome-keyring dbus dbus-x11
+	xvfb
+	pkg-config gcc
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v go >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go.dev/dl/)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are needed" >&2; exit 1; }
+
+# Frontend packages, from the committed lock file; reinstalled when it changes.
+cd "$(dirname "$0")/../frontend"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund --loglevel=error
+fi
