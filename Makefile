@@ -1,6 +1,8 @@
 # Kirodesk. `make run` builds and starts the desktop app; `make test` runs
 # every test. Both install what they need first (scripts/deps.sh).
 
+SHELL     := bash
+.SHELLFLAGS := -o pipefail -ec
 GO        ?= go
 TAGS      := desktop,production,webkit2_41
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -45,15 +47,22 @@ vet: deps
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
 test: deps fmt-check vet test-go test-frontend
+	@scripts/summary.sh build/test-go.log build/test-frontend.json
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
 # fail rather than skip if that session is missing.
+# The full verbose log goes to build/test-go.log; the console shows all but
+# the per-test RUN/PASS lines.
 test-go: deps
-	scripts/session.sh $(GO) test -race -count=1 ./...
+	@mkdir -p build
+	scripts/session.sh $(GO) test -race -count=1 -v ./... 2>&1 | tee build/test-go.log \
+		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
+	@! grep -qE '^(FAIL|panic:)' build/test-go.log
 
 test-frontend: deps
-	cd frontend && npm test
+	@mkdir -p build
+	cd frontend && npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
 
 bench: deps
 	scripts/session.sh $(GO) test -run '^$$' -bench . -benchmem ./internal/store/

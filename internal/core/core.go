@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
+	"kirodesk/internal/accounts"
 	"kirodesk/internal/apikey"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/secrets"
@@ -41,8 +43,13 @@ type Core struct {
 	Secrets   secrets.Store
 	Server    *server.Server
 	Proxy     *proxy.Service
+	Accounts  *accounts.Service
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
+
+	stopBackground context.CancelFunc
+	background     sync.WaitGroup
+	reconciled     chan struct{}
 }
 
 // DefaultConfigDir is os.UserConfigDir()/kirodesk unless KIRODESK_CONFIG_DIR says otherwise.
@@ -108,12 +115,30 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
-	return &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up}, nil
+	c := &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
+		Accounts: accounts.New(st.Pool, sec, opts.Logger)}
+	// Reconciling reads one keychain item per account: off the start-up path.
+	bg, cancel := context.WithCancel(context.Background())
+	c.stopBackground = cancel
+	c.reconciled = make(chan struct{})
+	c.background.Go(func() {
+		defer close(c.reconciled)
+		if _, err := c.Accounts.Reconcile(bg); err != nil && bg.Err() == nil {
+			c.Log.Warn("could not check every account's credentials", "err", err)
+		}
+	})
+	return c, nil
 }
+
+// Reconciled is closed once the start-up check of the accounts' keychain
+// items has finished (or was cut short by Close).
+func (c *Core) Reconciled() <-chan struct{} { return c.reconciled }
 
 // Close stops the listener (draining requests in flight), writes pending
 // state and releases the folder's lock.
 func (c *Core) Close(ctx context.Context) error {
+	c.stopBackground()
+	c.background.Wait()
 	return errors.Join(c.Proxy.Stop(ctx), c.Store.Close(ctx))
 }
 

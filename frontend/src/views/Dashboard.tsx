@@ -33,7 +33,7 @@ export function Dashboard({ status, apply }: Props) {
         </p>
         {status.accounts === 0 && (
           <p className="muted">
-            No accounts yet. Add one from a terminal with <code>kirodesk login</code>.
+            No accounts yet: API requests fail until a Kiro account is added.
           </p>
         )}
       </section>
