@@ -239,3 +239,36 @@ func TestConfigFileStaysFreeOfFlags(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &cfg))
 	assert.Equal(t, store.DefaultPort, cfg.Port, "--port 0 is for this run only and is not saved")
 }
+
+// Without a keychain there is nowhere safe for the API key: serve must stop
+// and say what is missing, not fall back to a file.
+func TestServeWithoutKeychainSaysWhatIsMissing(t *testing.T) {
+	if _, err := os.Stat(filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")); err == nil {
+		t.Skip("this machine has a standard session bus that godbus would find anyway")
+	}
+	dir := t.TempDir()
+	cmd := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
+	var env []string
+	for _, kv := range cmd.Env {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "no D-Bus session bus")
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		assert.NotContains(t, string(b), "kd-", "no key may land in %s", e.Name())
+	}
+	// It let go of the folder.
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, st.Close(context.Background()))
+}
