@@ -13,6 +13,7 @@ packages=(
 	gnome-keyring dbus dbus-x11
 	xvfb
 	pkg-config gcc
+	desktop-file-utils
 )
 missing=()
 for p in "${packages[@]}"; do

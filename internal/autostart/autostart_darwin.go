@@ -1,0 +1,83 @@
+package autostart
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/renameio/v2"
+)
+
+func (m Manager) path() (string, error) {
+	home := m.ConfigHome
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(home, "Library", "LaunchAgents", "dev."+m.name()+".plist"), nil
+}
+
+// Enable writes a LaunchAgent that runs at login.
+func (m Manager) Enable(e Entry) error {
+	p, err := m.path()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	var args strings.Builder
+	for _, a := range append([]string{e.Exe}, e.Args...) {
+		args.WriteString("\t\t<string>")
+		_ = xml.EscapeText(&args, []byte(a))
+		args.WriteString("</string>\n")
+	}
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Label</key>
+	<string>dev.` + m.name() + `</string>
+	<key>ProgramArguments</key>
+	<array>
+` + args.String() + `	</array>
+	<key>RunAtLoad</key>
+	<true/>
+</dict>
+</plist>
+`
+	if err := renameio.WriteFile(p, []byte(body), 0o644); err != nil {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	return nil
+}
+
+// Disable removes the LaunchAgent.
+func (m Manager) Disable() error {
+	p, err := m.path()
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	return nil
+}
+
+// Enabled reports whether the LaunchAgent exists.
+func (m Manager) Enabled() (bool, error) {
+	p, err := m.path()
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Stat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}

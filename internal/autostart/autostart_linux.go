@@ -1,0 +1,84 @@
+package autostart
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/renameio/v2"
+)
+
+// https://specifications.freedesktop.org/autostart-spec/latest/
+func (m Manager) path() (string, error) {
+	base := m.ConfigHome
+	if base == "" {
+		var err error
+		if base, err = os.UserConfigDir(); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(base, "autostart", m.name()+".desktop"), nil
+}
+
+// Enable writes the autostart entry.
+func (m Manager) Enable(e Entry) error {
+	p, err := m.path()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	body := strings.Join([]string{
+		"[Desktop Entry]",
+		"Type=Application",
+		"Name=Kirodesk",
+		"Comment=Your Kiro accounts as a local API, in the tray",
+		"Exec=" + desktopExec(e),
+		"Icon=kirodesk",
+		"Terminal=false",
+		"X-GNOME-Autostart-enabled=true",
+		"",
+	}, "\n")
+	if err := renameio.WriteFile(p, []byte(body), 0o644); err != nil {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	return nil
+}
+
+// Disable removes the entry; it is not an error if there is none.
+func (m Manager) Disable() error {
+	p, err := m.path()
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("start at login: %w", err)
+	}
+	return nil
+}
+
+// Enabled reports whether the entry exists and is not switched off by the
+// desktop's own setting (Hidden=true or X-GNOME-Autostart-enabled=false).
+func (m Manager) Enabled() (bool, error) {
+	p, err := m.path()
+	if err != nil {
+		return false, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch strings.TrimSpace(line) {
+		case "Hidden=true", "X-GNOME-Autostart-enabled=false":
+			return false, nil
+		}
+	}
+	return true, nil
+}
