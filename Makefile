@@ -22,14 +22,19 @@ frontend: deps
 
 # The Linux desktop binary, without the Wails CLI: the frontend is built and
 # embedded (main.go), and the tags select Wails' production desktop build.
+# The tray is a second executable beside it (design.md, "Process model").
 build: frontend
 	$(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk .
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk-tray ./app/tray
 
 # The Windows exe cross-compiles with cgo off (Wails and systray are pure Go
 # there); CI builds it so the Windows-only files keep compiling.
+# The tray is a GUI-subsystem exe so that starting it opens no console window.
 build-windows: frontend
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -trimpath \
 		-ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk.exe .
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk-tray.exe ./app/tray
 
 run: build
 	$(BIN)/kirodesk

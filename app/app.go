@@ -9,8 +9,10 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/proxy"
 )
@@ -35,8 +37,14 @@ var ErrNotReady = errors.New("Kirodesk is still starting")
 // App is bound to the window. Its methods are called from JavaScript on
 // Wails' goroutines.
 type App struct {
-	version string
-	log     *slog.Logger
+	version   string
+	log       *slog.Logger
+	autostart autostart.Manager
+	extraArgs []string // passed on to the start-at-login entry (--config-dir)
+
+	tray     *TrayLink
+	trayUp   atomic.Bool // a tray process has shown its menu
+	quitting atomic.Bool
 
 	mu      sync.Mutex
 	rt      Runtime
@@ -44,12 +52,22 @@ type App struct {
 	openErr error
 }
 
+// Options configure an App.
+type Options struct {
+	Version string
+	Logger  *slog.Logger
+	// Autostart manages the start-at-login entry; ExtraArgs go into it
+	// after --hidden (the config folder, when it is not the default).
+	Autostart autostart.Manager
+	ExtraArgs []string
+}
+
 // New returns an App; Startup connects it to the runtime and the core.
-func New(version string, log *slog.Logger) *App {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+func New(opts Options) *App {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{version: version, log: log}
+	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs}
 }
 
 // Startup opens the core and, unless the person turned it off last time,
@@ -186,5 +204,8 @@ func (a *App) emitStatus() {
 	a.mu.Unlock()
 	if rt != nil {
 		rt.EventsEmit(EventStatus, st)
+	}
+	if a.tray != nil {
+		a.tray.Send(a.trayState())
 	}
 }

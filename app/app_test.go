@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/app/trayproto"
+	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
 )
@@ -22,6 +26,8 @@ type recorder struct {
 	clipboard string
 	dialogs   []string
 	shown     int
+	hidden    int
+	quits     int
 }
 
 func (r *recorder) EventsEmit(name string, data ...any) {
@@ -38,7 +44,8 @@ func (r *recorder) ClipboardSetText(text string) error {
 	return nil
 }
 func (r *recorder) ShowWindow() { r.mu.Lock(); r.shown++; r.mu.Unlock() }
-func (r *recorder) Quit()       {}
+func (r *recorder) HideWindow() { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
+func (r *recorder) Quit()       { r.mu.Lock(); r.quits++; r.mu.Unlock() }
 func (r *recorder) ErrorDialog(title, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -58,7 +65,7 @@ func startApp(t *testing.T) (*App, *recorder, string) {
 	t.Helper()
 	dir := t.TempDir()
 	port := 0
-	a := New("v-test", nil)
+	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()}})
 	rt := &recorder{}
 	err := a.Startup(rt, func() (*core.Core, error) {
 		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})
@@ -114,7 +121,7 @@ func TestAPIKeyAndClipboard(t *testing.T) {
 }
 
 func TestFailedStartIsShownAndMethodsSayWhy(t *testing.T) {
-	a := New("v", nil)
+	a := New(Options{Version: "v"})
 	rt := &recorder{}
 	boom := errors.New("another Kirodesk is already running")
 	require.ErrorIs(t, a.Startup(rt, func() (*core.Core, error) { return nil, boom }), boom)
@@ -128,7 +135,7 @@ func TestFailedStartIsShownAndMethodsSayWhy(t *testing.T) {
 }
 
 func TestMethodsBeforeStartup(t *testing.T) {
-	a := New("v", nil)
+	a := New(Options{Version: "v"})
 	_, err := a.Status()
 	assert.ErrorIs(t, err, ErrNotReady)
 	assert.ErrorIs(t, a.CopyToClipboard("x"), ErrNotReady)
@@ -138,4 +145,49 @@ func TestSecondLaunchShowsTheWindow(t *testing.T) {
 	a, rt, _ := startApp(t)
 	a.ShowWindow()
 	assert.Equal(t, 1, rt.shown)
+}
+
+func TestTrayClicksUseTheSameMethodsAsTheWindow(t *testing.T) {
+	a, rt, _ := startApp(t)
+	st, _ := a.Status()
+
+	a.onTrayClick(trayproto.ItemCopyEndpoint)
+	rt.mu.Lock()
+	assert.Equal(t, st.Endpoint, rt.clipboard)
+	rt.mu.Unlock()
+
+	a.onTrayClick(trayproto.ItemOpen)
+	assert.Equal(t, 1, rt.shown)
+
+	a.onTrayClick(trayproto.ItemToggleProxy)
+	require.Eventually(t, func() bool { s, _ := a.Status(); return !s.ProxyOn }, 5*time.Second, 10*time.Millisecond)
+	a.onTrayClick(trayproto.ItemToggleProxy)
+	require.Eventually(t, func() bool { s, _ := a.Status(); return s.ProxyOn }, 5*time.Second, 10*time.Millisecond)
+
+	a.onTrayClick(trayproto.ItemStartAtLogin)
+	require.Eventually(t, func() bool { return a.trayState().StartAtLogin }, 5*time.Second, 10*time.Millisecond)
+	a.onTrayClick(trayproto.ItemStartAtLogin)
+	require.Eventually(t, func() bool { return !a.trayState().StartAtLogin }, 5*time.Second, 10*time.Millisecond)
+
+	a.onTrayClick("something-newer")
+	a.onTrayClick(trayproto.ItemQuit)
+	require.Eventually(t, func() bool { rt.mu.Lock(); defer rt.mu.Unlock(); return rt.quits == 1 }, 5*time.Second, 10*time.Millisecond)
+	assert.False(t, a.beforeClose(), "quitting closes for real")
+}
+
+func TestClosingHidesOnlyWhenATrayCanBringTheWindowBack(t *testing.T) {
+	a, rt, _ := startApp(t)
+	assert.False(t, a.beforeClose(), "no tray: closing the window quits")
+	a.trayUp.Store(true)
+	assert.True(t, a.beforeClose(), "with a tray the window only hides")
+	assert.Equal(t, 1, rt.hidden)
+}
+
+func TestStartAtLoginEntryOpensTheSameFolderHidden(t *testing.T) {
+	home := t.TempDir()
+	a := New(Options{Autostart: autostart.Manager{ConfigHome: home}, ExtraArgs: []string{"--config-dir", "/tmp/x y"}})
+	require.NoError(t, a.setStartAtLogin(true))
+	b, err := os.ReadFile(filepath.Join(home, "autostart", "kirodesk.desktop"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), ` --hidden --config-dir "/tmp/x y"`)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"kirodesk/internal/autostart"
 	"kirodesk/internal/cli"
 	"kirodesk/internal/core"
 )
@@ -24,7 +25,13 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		// and on virtual displays (Xvfb); the fallback costs nothing visible.
 		os.Setenv("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
 	}
-	a := New(opts.Version, opts.Logger)
+	var extra []string
+	service := core.KeychainService(opts.ConfigDir, os.Getenv)
+	if service != "kirodesk" { // not the default folder: start at login must open this one
+		extra = []string{"--config-dir", opts.ConfigDir}
+	}
+	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
+		Autostart: autostart.Manager{Name: service}})
 	return wails.Run(&options.App{
 		Title:       "Kirodesk",
 		Width:       960,
@@ -35,18 +42,25 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		AssetServer: &assetserver.Options{Assets: assets},
 		OnStartup: func(wctx context.Context) {
 			rt := wailsRuntime{wctx}
-			_ = a.Startup(rt, func() (*core.Core, error) { return opts.Open(ctx) })
-			// SIGINT/SIGTERM end the app as Quit does: drain, save, unlock.
+			if a.Startup(rt, func() (*core.Core, error) { return opts.Open(ctx) }) == nil {
+				a.startTray(ctx)
+			}
+			// SIGINT/SIGTERM end the app as the tray's Quit does: drain, save,
+			// unlock (and not just hide the window, as closing it does).
 			go func() {
 				select {
 				case <-ctx.Done():
-					rt.Quit()
+					a.quit()
 				case <-wctx.Done():
 				}
 			}()
 		},
-		OnShutdown: func(context.Context) { a.Shutdown() },
-		Bind:       []any{a},
+		OnBeforeClose: func(context.Context) bool { return a.beforeClose() },
+		OnShutdown: func(context.Context) {
+			a.stopTray()
+			a.Shutdown()
+		},
+		Bind: []any{a},
 		// The store's lock is the real guard against two instances; this
 		// makes a second launch show the running window instead of an error.
 		SingleInstanceLock: &options.SingleInstanceLock{
@@ -68,7 +82,8 @@ func (r wailsRuntime) ShowWindow() {
 	wruntime.WindowUnminimise(r.ctx)
 	wruntime.WindowShow(r.ctx)
 }
-func (r wailsRuntime) Quit() { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) HideWindow() { wruntime.WindowHide(r.ctx) }
+func (r wailsRuntime) Quit()       { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }

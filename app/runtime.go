@@ -7,6 +7,7 @@ type Runtime interface {
 	EventsEmit(name string, data ...any)
 	ClipboardSetText(text string) error
 	ShowWindow()
+	HideWindow()
 	Quit()
 	ErrorDialog(title, message string)
 }

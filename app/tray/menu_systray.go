@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/getlantern/systray"
+
+	"kirodesk/app/trayproto"
+)
+
+// systrayMenu is the menu on getlantern/systray:
+//
+//	<status>            (disabled)
+//	[x] Proxy on
+//	    Copy endpoint
+//	-------------
+//	    Open Kirodesk
+//	[ ] Start at login
+//	-------------
+//	    Quit
+//
+// The items are fixed; only their titles, check marks and enabled state
+// change. Open and Quit are enabled from the start, so the app can be
+// reached and quit even before it sent a state.
+type systrayMenu struct {
+	log *slog.Logger
+
+	status, proxy, copyEndpoint, open, login, quit *systray.MenuItem
+
+	// icons holds every icon, converted for the OS, for the life of the
+	// process: on Linux systray hands the slice to C as static memory
+	// (g_bytes_new_static) that a GTK idle callback reads later, so it must
+	// never be collected.
+	icons  map[string][]byte
+	clicks chan string
+}
+
+func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) *systrayMenu {
+	m := &systrayMenu{log: log, icons: map[string][]byte{}, clicks: make(chan string, 8)}
+	for _, name := range []string{iconOn, iconOff, iconError} {
+		b, err := iconBytes(goos, name)
+		if err != nil {
+			log.Error("icon", "name", name, "err", err)
+			continue
+		}
+		m.icons[name] = b
+	}
+
+	m.status = systray.AddMenuItem(v.Status, "")
+	m.status.Disable()
+	m.proxy = systray.AddMenuItemCheckbox(labelProxy, "Turn the local proxy on or off", v.ProxyChecked)
+	m.copyEndpoint = systray.AddMenuItem(labelCopyEndpoint, "Copy the proxy's URL")
+	systray.AddSeparator()
+	m.open = systray.AddMenuItem(labelOpen, "Show the Kirodesk window")
+	m.login = systray.AddMenuItemCheckbox(labelStartAtLogin, "Start Kirodesk when you log in", v.LoginChecked)
+	systray.AddSeparator()
+	m.quit = systray.AddMenuItem(labelQuit, "Stop the proxy and quit Kirodesk")
+	build(m, v)
+
+	go m.forward(ctx)
+	return m
+}
+
+// forward turns systray's per-item channels into item names. systray drops
+// a click when nobody is receiving on its channel at that moment, so this
+// goroutine does nothing else and hands the click on through a buffer.
+func (m *systrayMenu) forward(ctx context.Context) {
+	for {
+		var item string
+		select {
+		case <-m.proxy.ClickedCh:
+			item = trayproto.ItemToggleProxy
+		case <-m.copyEndpoint.ClickedCh:
+			item = trayproto.ItemCopyEndpoint
+		case <-m.open.ClickedCh:
+			item = trayproto.ItemOpen
+		case <-m.login.ClickedCh:
+			item = trayproto.ItemStartAtLogin
+		case <-m.quit.ClickedCh:
+			item = trayproto.ItemQuit
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case m.clicks <- item:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (m *systrayMenu) Clicks() <-chan string { return m.clicks }
+func (m *systrayMenu) Quit()                 { systray.Quit() }
+func (m *systrayMenu) SetStatus(text string) { m.status.SetTitle(text) }
+
+// SetTooltip sets the hover text (Windows, macOS; appindicator has none).
+// The title (systray.SetTitle) stays unset on purpose: on macOS and in
+// GNOME's indicator extension it is drawn as text beside the icon.
+func (m *systrayMenu) SetTooltip(text string) { systray.SetTooltip(text) }
+
+func (m *systrayMenu) SetIcon(name string) {
+	if b := m.icons[name]; len(b) > 0 {
+		systray.SetIcon(b)
+	}
+}
+
+func (m *systrayMenu) SetProxy(checked, enabled bool) { setItem(m.proxy, checked, enabled) }
+func (m *systrayMenu) SetCopy(enabled bool)           { setEnabled(m.copyEndpoint, enabled) }
+func (m *systrayMenu) SetLogin(checked, enabled bool) { setItem(m.login, checked, enabled) }
+
+// setItem always calls Check or Uncheck, even when systray thinks the mark
+// is already right: after a click GTK's own mark may differ from systray's.
+func setItem(it *systray.MenuItem, checked, enabled bool) {
+	if checked {
+		it.Check()
+	} else {
+		it.Uncheck()
+	}
+	setEnabled(it, enabled)
+}
+
+func setEnabled(it *systray.MenuItem, enabled bool) {
+	if enabled {
+		it.Enable()
+	} else {
+		it.Disable()
+	}
+}

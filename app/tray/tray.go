@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	"kirodesk/app/trayproto"
+)
+
+// menu is what the tray loop needs from the tray icon. systrayMenu is the
+// real one; tests use a recorder, so the loop runs without a GUI.
+type menu interface {
+	SetStatus(text string)
+	SetTooltip(text string)
+	SetIcon(name string)
+	SetProxy(checked, enabled bool)
+	SetCopy(enabled bool)
+	SetLogin(checked, enabled bool)
+	// Clicks delivers the trayproto.Item* of each click.
+	Clicks() <-chan string
+	// Quit ends systray.Run; main returns after it.
+	Quit()
+}
+
+// tray connects the pipe from the app to the menu. Only run's goroutine
+// touches the menu: systray's MenuItem methods are not safe for concurrent
+// use.
+type tray struct {
+	in      io.Reader
+	out     *trayproto.Writer
+	log     *slog.Logger
+	newMenu func(ctx context.Context, v View) menu
+}
+
+func newTray(in io.Reader, out io.Writer, goos string, log *slog.Logger) *tray {
+	return &tray{
+		in:  in,
+		out: trayproto.NewWriter(out),
+		log: log,
+		newMenu: func(ctx context.Context, v View) menu {
+			return newSystrayMenu(ctx, v, goos, log)
+		},
+	}
+}
+
+// run builds the menu, says ready, then applies states and forwards clicks
+// until standard input ends. It is systray's onReady.
+func (t *tray) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	shown := startingView()
+	m := t.newMenu(ctx, shown)
+	states := make(chan trayproto.State)
+	go t.readStates(ctx, states)
+	if err := t.out.Write(trayproto.Ready{}); err != nil {
+		t.log.Warn("cannot write to the app", "err", err)
+	}
+
+	for {
+		select {
+		case s, ok := <-states:
+			if !ok {
+				m.Quit()
+				return
+			}
+			v := viewOf(s)
+			apply(m, shown, v)
+			shown = v
+		case item := <-m.Clicks():
+			if err := t.out.Write(trayproto.Click{Item: item}); err != nil {
+				t.log.Warn("cannot write to the app", "click", item, "err", err)
+			}
+			// A checkbox click flips the GTK check mark on its own. Put
+			// back what the app last said: the app answers with a new
+			// State if the click changed anything, and if it could not
+			// (the port is taken), the mark must not claim otherwise.
+			switch item {
+			case trayproto.ItemToggleProxy:
+				m.SetProxy(shown.ProxyChecked, shown.ProxyEnabled)
+			case trayproto.ItemStartAtLogin:
+				m.SetLogin(shown.LoginChecked, shown.LoginEnabled)
+			}
+		}
+	}
+}
+
+// readStates sends each State read from the app and closes states at the
+// end of the input.
+func (t *tray) readStates(ctx context.Context, states chan<- trayproto.State) {
+	defer close(states)
+	r := trayproto.NewReader(t.in)
+	for {
+		m, err := r.Next()
+		var lineErr *trayproto.LineError
+		switch {
+		case errors.As(err, &lineErr):
+			t.log.Warn("ignoring a line from the app", "err", err)
+			continue
+		case errors.Is(err, io.EOF):
+			return
+		case err != nil:
+			t.log.Error("reading from the app", "err", err)
+			return
+		}
+		if s, ok := m.(trayproto.State); ok {
+			select {
+			case states <- s:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// build shows v on a fresh menu.
+func build(m menu, v View) {
+	m.SetStatus(v.Status)
+	m.SetTooltip(v.Tooltip)
+	m.SetIcon(v.Icon)
+	m.SetProxy(v.ProxyChecked, v.ProxyEnabled)
+	m.SetCopy(v.CopyEnabled)
+	m.SetLogin(v.LoginChecked, v.LoginEnabled)
+}
+
+// apply changes what differs between the shown view and v. Skipping the
+// rest matters for the icon: on Linux every SetIcon writes a temp file.
+func apply(m menu, old, v View) {
+	if v.Status != old.Status {
+		m.SetStatus(v.Status)
+	}
+	if v.Tooltip != old.Tooltip {
+		m.SetTooltip(v.Tooltip)
+	}
+	if v.Icon != old.Icon {
+		m.SetIcon(v.Icon)
+	}
+	if v.ProxyChecked != old.ProxyChecked || v.ProxyEnabled != old.ProxyEnabled {
+		m.SetProxy(v.ProxyChecked, v.ProxyEnabled)
+	}
+	if v.CopyEnabled != old.CopyEnabled {
+		m.SetCopy(v.CopyEnabled)
+	}
+	if v.LoginChecked != old.LoginChecked || v.LoginEnabled != old.LoginEnabled {
+		m.SetLogin(v.LoginChecked, v.LoginEnabled)
+	}
+}

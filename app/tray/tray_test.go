@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/app/trayproto"
+)
+
+// recMenu is a menu that records calls instead of drawing.
+type recMenu struct {
+	mu     sync.Mutex
+	calls  []string
+	clicks chan string
+	quit   chan struct{}
+}
+
+func (m *recMenu) rec(format string, args ...any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, fmt.Sprintf(format, args...))
+}
+
+func (m *recMenu) take() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.calls
+	m.calls = nil
+	return c
+}
+
+func (m *recMenu) SetStatus(s string)             { m.rec("status %s", s) }
+func (m *recMenu) SetTooltip(s string)            { m.rec("tooltip %s", s) }
+func (m *recMenu) SetIcon(n string)               { m.rec("icon %s", n) }
+func (m *recMenu) SetProxy(checked, enabled bool) { m.rec("proxy %v %v", checked, enabled) }
+func (m *recMenu) SetCopy(enabled bool)           { m.rec("copy %v", enabled) }
+func (m *recMenu) SetLogin(checked, enabled bool) { m.rec("login %v %v", checked, enabled) }
+func (m *recMenu) Clicks() <-chan string          { return m.clicks }
+func (m *recMenu) Quit()                          { close(m.quit) }
+
+// The tray loop without a GUI: ready first, states applied as differences,
+// clicks out as lines with the check mark put back, bad input survived, and
+// the end of input quits.
+func TestTrayLoop(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	m := &recMenu{clicks: make(chan string), quit: make(chan struct{})}
+	tr := &tray{
+		in:  inR,
+		out: trayproto.NewWriter(outW),
+		log: slog.New(slog.DiscardHandler),
+		newMenu: func(_ context.Context, v View) menu {
+			build(m, v)
+			return m
+		},
+	}
+	done := make(chan struct{})
+	go func() { tr.run(context.Background()); close(done) }()
+
+	app := trayproto.NewWriter(inW)
+	fromTray := trayproto.NewReader(outR)
+	next := func() trayproto.Message {
+		t.Helper()
+		msg, err := fromTray.Next()
+		require.NoError(t, err)
+		return msg
+	}
+
+	assert.Equal(t, trayproto.Ready{}, next())
+	assert.Equal(t, []string{
+		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
+		"proxy false false", "copy false", "login false false",
+	}, m.take())
+
+	// sync waits until the loop has applied every state written before.
+	// The reader hands a state over unbuffered, so the pipe takes the next
+	// line only once the loop holds the state; the loop takes the click
+	// only once it has applied it; the click's line then proves both.
+	sync := func() {
+		t.Helper()
+		_, err := io.WriteString(inW, `{"type":"sync"}`+"\n")
+		require.NoError(t, err)
+		m.clicks <- trayproto.ItemOpen
+		assert.Equal(t, trayproto.Click{Item: trayproto.ItemOpen}, next())
+	}
+
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
+	sync()
+	assert.Equal(t, []string{
+		"status Proxy on — 127.0.0.1:8990", "tooltip Kirodesk: Proxy on — 127.0.0.1:8990", "icon on",
+		"proxy true true", "copy true", "login false true",
+	}, m.take())
+
+	_, err := io.WriteString(inW, "garbage\n{\"type\":\"future\"}\n")
+	require.NoError(t, err)
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
+	sync()
+	assert.Equal(t, []string{"login true true"}, m.take(), "only what changed")
+
+	m.clicks <- trayproto.ItemToggleProxy
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, next())
+	m.clicks <- trayproto.ItemStartAtLogin
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemStartAtLogin}, next())
+	sync()
+	assert.Equal(t, []string{"proxy true true", "login true true"}, m.take(),
+		"a checkbox click puts back the app's mark until the app says otherwise")
+
+	require.NoError(t, app.Write(trayproto.State{Error: "address in use"}))
+	sync()
+	assert.Equal(t, []string{
+		"status Error: address in use", "tooltip Kirodesk: Error: address in use", "icon error",
+		"proxy false true", "copy false", "login false true",
+	}, m.take())
+
+	require.NoError(t, inW.Close())
+	select {
+	case <-m.quit:
+	case <-time.After(5 * time.Second):
+		t.Fatal("end of input did not quit")
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return")
+	}
+}

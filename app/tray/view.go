@@ -1,0 +1,101 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"kirodesk/app/trayproto"
+)
+
+// Menu labels. The status line is the only label that changes.
+const (
+	labelProxy        = "Proxy on"
+	labelCopyEndpoint = "Copy endpoint"
+	labelOpen         = "Open Kirodesk"
+	labelStartAtLogin = "Start at login"
+	labelQuit         = "Quit"
+)
+
+// Icon names, one PNG each under icons/.
+const (
+	iconOn    = "on"
+	iconOff   = "off"
+	iconError = "error"
+)
+
+// maxStatusRunes keeps the status line a menu line; a long error is cut.
+const maxStatusRunes = 80
+
+// maxTooltipRunes keeps the tooltip within Windows' 128 UTF-16 units
+// (NOTIFYICONDATA.szTip); systray copies without checking.
+const maxTooltipRunes = 63
+
+// View is what the tray shows for one State. It is plain data so the whole
+// mapping is tested without a GUI; tray.apply only copies it to the menu.
+type View struct {
+	Status  string // the disabled first line
+	Tooltip string
+	Icon    string // iconOn, iconOff or iconError
+
+	ProxyChecked bool // "Proxy on"
+	ProxyEnabled bool
+	CopyEnabled  bool // "Copy endpoint": only with an endpoint to copy
+	LoginChecked bool // "Start at login"
+	LoginEnabled bool
+}
+
+// startingView is shown until the app sends its first State: nothing to
+// toggle or copy yet, but Open and Quit work from the first moment.
+func startingView() View {
+	return View{Status: "Kirodesk is starting…", Tooltip: "Kirodesk is starting…", Icon: iconOff}
+}
+
+// viewOf maps a State to the menu.
+func viewOf(s trayproto.State) View {
+	v := View{
+		Icon:         iconOff,
+		Status:       "Proxy off",
+		ProxyChecked: s.ProxyOn,
+		ProxyEnabled: true,
+		CopyEnabled:  s.Endpoint != "",
+		LoginChecked: s.StartAtLogin,
+		LoginEnabled: true,
+	}
+	switch {
+	case oneLine(s.Error) != "":
+		v.Icon = iconError
+		v.Status = clip("Error: "+oneLine(s.Error), maxStatusRunes)
+	case s.ProxyOn:
+		v.Icon = iconOn
+		v.Status = "Proxy on"
+		if hp := hostPort(s.Endpoint); hp != "" {
+			v.Status += " — " + hp
+		}
+	}
+	v.Tooltip = clip("Kirodesk: "+v.Status, maxTooltipRunes)
+	return v
+}
+
+// hostPort returns the host:port of an endpoint URL (what a person types
+// into a client's settings is the whole URL, which "Copy endpoint" gives;
+// the menu line only needs to say where).
+func hostPort(endpoint string) string {
+	endpoint = strings.TrimSpace(endpoint)
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return oneLine(endpoint)
+}
+
+// oneLine folds any run of white space, newlines included, into one space.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clip cuts s to at most n runes, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

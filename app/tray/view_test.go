@@ -1,0 +1,107 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+
+	"kirodesk/app/trayproto"
+)
+
+func TestViewOf(t *testing.T) {
+	long := strings.Repeat("upstream refused the token ", 10)
+	for _, tc := range []struct {
+		name  string
+		state trayproto.State
+		want  View
+	}{
+		{
+			name:  "on",
+			state: trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"},
+			want: View{Status: "Proxy on — 127.0.0.1:8990", Tooltip: "Kirodesk: Proxy on — 127.0.0.1:8990", Icon: iconOn,
+				ProxyChecked: true, ProxyEnabled: true, CopyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "on, IPv6 endpoint with a path",
+			state: trayproto.State{ProxyOn: true, Endpoint: "http://[::1]:8990/v1", StartAtLogin: true},
+			want: View{Status: "Proxy on — [::1]:8990", Tooltip: "Kirodesk: Proxy on — [::1]:8990", Icon: iconOn,
+				ProxyChecked: true, ProxyEnabled: true, CopyEnabled: true, LoginChecked: true, LoginEnabled: true},
+		},
+		{
+			name:  "on, no endpoint yet",
+			state: trayproto.State{ProxyOn: true},
+			want: View{Status: "Proxy on", Tooltip: "Kirodesk: Proxy on", Icon: iconOn,
+				ProxyChecked: true, ProxyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "off",
+			state: trayproto.State{StartAtLogin: true},
+			want: View{Status: "Proxy off", Tooltip: "Kirodesk: Proxy off", Icon: iconOff,
+				ProxyEnabled: true, LoginChecked: true, LoginEnabled: true},
+		},
+		{
+			name:  "off, endpoint still known",
+			state: trayproto.State{Endpoint: "http://127.0.0.1:8990"},
+			want: View{Status: "Proxy off", Tooltip: "Kirodesk: Proxy off", Icon: iconOff,
+				ProxyEnabled: true, CopyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "error wins over on",
+			state: trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Error: "address already in use"},
+			want: View{Status: "Error: address already in use", Tooltip: "Kirodesk: Error: address already in use", Icon: iconError,
+				ProxyChecked: true, ProxyEnabled: true, CopyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "multi-line error folded",
+			state: trayproto.State{Error: "listen tcp:\n\tbind: permission denied\r\n"},
+			want: View{Status: "Error: listen tcp: bind: permission denied", Tooltip: "Kirodesk: Error: listen tcp: bind: permission denied",
+				Icon: iconError, ProxyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "blank error is no error",
+			state: trayproto.State{Error: " \n "},
+			want:  View{Status: "Proxy off", Tooltip: "Kirodesk: Proxy off", Icon: iconOff, ProxyEnabled: true, LoginEnabled: true},
+		},
+		{
+			name:  "long error clipped",
+			state: trayproto.State{Error: long},
+			want: View{Status: clip("Error: "+oneLine(long), maxStatusRunes), Tooltip: clip("Kirodesk: Error: "+oneLine(long), maxTooltipRunes),
+				Icon: iconError, ProxyEnabled: true, LoginEnabled: true},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := viewOf(tc.state)
+			assert.Equal(t, tc.want, got)
+			assert.LessOrEqual(t, utf8.RuneCountInString(got.Status), maxStatusRunes)
+			assert.Less(t, len(utf16.Encode([]rune(got.Tooltip))), 128, "Windows tooltip limit")
+		})
+	}
+}
+
+func TestStartingView(t *testing.T) {
+	v := startingView()
+	assert.Equal(t, iconOff, v.Icon)
+	assert.False(t, v.ProxyEnabled, "nothing to toggle before the app said what is on")
+	assert.False(t, v.LoginEnabled)
+	assert.False(t, v.CopyEnabled)
+	assert.NotEmpty(t, v.Status)
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven runes", 10, "eleven ru…"},
+		{"ünïcödé ünïcödé", 8, "ünïcödé…"},
+	} {
+		assert.Equal(t, tc.want, clip(tc.in, tc.n), tc.in)
+		assert.LessOrEqual(t, utf8.RuneCountInString(clip(tc.in, tc.n)), tc.n)
+	}
+}
