@@ -1,0 +1,180 @@
+package kiro
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"kirodesk/internal/store"
+)
+
+// DefaultIDEVersion is the Kiro IDE version sent in user agents (a setting
+// later; peers send 0.6 to 0.11).
+const DefaultIDEVersion = "0.11.63"
+
+// Options configure a Client.
+type Options struct {
+	HTTP       *http.Client // nil: a keep-alive client with sane timeouts
+	Upstream   func() store.Upstream
+	IDEVersion string
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// Client calls Kiro.
+type Client struct {
+	http     *http.Client
+	upstream func() store.Upstream
+	ide      string
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New returns a Client.
+func New(opts Options) *Client {
+	if opts.HTTP == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64 // reuse connections: a TLS handshake per request costs more than the proxy
+		tr.ResponseHeaderTimeout = 2 * time.Minute
+		opts.HTTP = &http.Client{Transport: tr}
+	}
+	if opts.IDEVersion == "" {
+		opts.IDEVersion = DefaultIDEVersion
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Client{http: opts.HTTP, upstream: opts.Upstream, ide: opts.IDEVersion, log: opts.Logger, now: opts.Now}
+}
+
+// MachineID is the stable 64-hex id Kiro expects per account; it is derived
+// from the account id so it survives token rotation.
+func MachineID(accountID string) string {
+	sum := sha256.Sum256([]byte("kirodesk:" + accountID))
+	return hex.EncodeToString(sum[:])
+}
+
+func (c *Client) headers(h http.Header, token, machineID string) {
+	h.Set("Authorization", "Bearer "+token)
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/vnd.amazon.eventstream")
+	h.Set("x-amzn-codewhisperer-optout", "true")
+	h.Set("x-amzn-kiro-agent-mode", "vibe")
+	h.Set("amz-sdk-invocation-id", uuid4())
+	h.Set("amz-sdk-request", "attempt=1; max=3")
+	h.Set("x-amz-user-agent", "aws-sdk-js/1.0.34 KiroIDE-"+c.ide+"-"+machineID)
+	h.Set("User-Agent", fmt.Sprintf("aws-sdk-js/1.0.34 ua/2.1 os/%s lang/js md/nodejs#20.16.0 api/codewhispererstreaming#1.0.34 m/E KiroIDE-%s-%s",
+		runtime.GOOS, c.ide, machineID))
+}
+
+// Chat sends a generateAssistantResponse body. On 200 the caller owns the
+// response and reads its event stream; any other status is returned as an
+// *UpstreamError (the body already read and closed).
+func (c *Client) Chat(ctx context.Context, cr Credentials, machineID string, body []byte) (*http.Response, error) {
+	up := c.upstream()
+	u := strings.TrimRight(up.URL(up.APIBase, cr.APIRegion()), "/") + "/generateAssistantResponse"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	c.headers(req.Header, cr.AccessToken, machineID)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
+	return nil, Classify(resp.StatusCode, b)
+}
+
+// Refresh trades the refresh token for a new access token, through Kiro's
+// auth service (social) or AWS SSO-OIDC (Builder ID, IdC). A rotated refresh
+// token is in the result: the caller must store it before using the access
+// token. A dead refresh token is an *UpstreamError of ClassDeadRefresh.
+func (c *Client) Refresh(ctx context.Context, cr Credentials) (Credentials, error) {
+	if cr.RefreshToken == "" {
+		return cr, &UpstreamError{Class: ClassDeadRefresh, Message: "no refresh token stored: log in again"}
+	}
+	up := c.upstream()
+	var u string
+	var payload any
+	if cr.IsOIDC() {
+		u = strings.TrimRight(up.URL(up.OIDCBase, cr.OIDCRegion()), "/") + "/token"
+		payload = map[string]string{"clientId": cr.ClientID, "clientSecret": cr.ClientSecret,
+			"refreshToken": cr.RefreshToken, "grantType": "refresh_token"}
+	} else {
+		// Kiro's social auth lives in us-east-1 whatever the account's API region.
+		u = strings.TrimRight(up.URL(up.AuthBase, "us-east-1"), "/") + "/refreshToken"
+		payload = map[string]string{"refreshToken": cr.RefreshToken}
+	}
+	body, _ := json.Marshal(payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return cr, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return cr, fmt.Errorf("refresh at %s: %w", hostOf(u), err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		return cr, classifyRefresh(resp.StatusCode, b)
+	}
+	var out struct {
+		AccessToken  string `json:"accessToken"`
+		RefreshToken string `json:"refreshToken"`
+		ProfileARN   string `json:"profileArn"`
+		ExpiresIn    int    `json:"expiresIn"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.AccessToken == "" {
+		return cr, &UpstreamError{Status: resp.StatusCode, Class: ClassServer, Message: "the refresh answer holds no access token"}
+	}
+	next := cr
+	next.AccessToken = out.AccessToken
+	if out.RefreshToken != "" {
+		next.RefreshToken = out.RefreshToken
+	}
+	if out.ProfileARN != "" {
+		next.ProfileARN = out.ProfileARN
+	}
+	if out.ExpiresIn <= 0 {
+		out.ExpiresIn = 3600
+	}
+	next.ExpiresAt = c.now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC()
+	return next, nil
+}
+
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Host
+	}
+	return "?"
+}
+
+func uuid4() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

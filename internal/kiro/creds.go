@@ -1,0 +1,86 @@
+package kiro
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"kirodesk/internal/secrets"
+)
+
+// Credentials are one account's tokens, kept in the keychain as JSON (the
+// item accounts.SecretKey(id)). Field names follow Kiro's own token files so
+// imports map one to one.
+type Credentials struct {
+	AccessToken  string    `json:"accessToken"`
+	RefreshToken string    `json:"refreshToken"`
+	ExpiresAt    time.Time `json:"expiresAt,omitzero"`
+	AuthMethod   string    `json:"authMethod"` // social, builder-id, idc (store.Auth*)
+	Provider     string    `json:"provider,omitempty"`
+	ProfileARN   string    `json:"profileArn,omitempty"`
+	Region       string    `json:"region,omitempty"`     // API region
+	AuthRegion   string    `json:"authRegion,omitempty"` // OIDC region (IdC)
+	ClientID     string    `json:"clientId,omitempty"`
+	ClientSecret string    `json:"clientSecret,omitempty"`
+	// ClientExpiresAt is when the OIDC client registration ends (IdC).
+	ClientExpiresAt time.Time `json:"clientExpiresAt,omitzero"`
+	StartURL        string    `json:"startUrl,omitempty"`
+}
+
+// ParseCredentials reads the keychain form.
+func ParseCredentials(s secrets.Secret) (Credentials, error) {
+	var c Credentials
+	if err := json.Unmarshal([]byte(s.Reveal()), &c); err != nil {
+		// The message must not echo the value: json errors can quote input.
+		return c, errors.New("the stored credentials are not valid JSON")
+	}
+	if c.RefreshToken == "" && c.AccessToken == "" {
+		return c, errors.New("the stored credentials hold no token")
+	}
+	return c, nil
+}
+
+// Secret returns the keychain form.
+func (c Credentials) Secret() secrets.Secret {
+	b, _ := json.Marshal(c) // a struct of strings and times always encodes
+	return secrets.New(string(b))
+}
+
+// IsOIDC reports whether the account refreshes through AWS SSO-OIDC.
+func (c Credentials) IsOIDC() bool { return c.ClientID != "" && c.ClientSecret != "" }
+
+// ExpiresWithin reports whether the access token is missing or ends within d.
+func (c Credentials) ExpiresWithin(now time.Time, d time.Duration) bool {
+	return c.AccessToken == "" || (!c.ExpiresAt.IsZero() && now.Add(d).After(c.ExpiresAt))
+}
+
+var arnRegion = regexp.MustCompile(`^arn:aws:codewhisperer:([a-z0-9-]+):`)
+
+// APIRegion is the explicit region, else the one inside the profile ARN,
+// else us-east-1 (kiro-protocol.md section 1).
+func (c Credentials) APIRegion() string {
+	if c.Region != "" {
+		return c.Region
+	}
+	if m := arnRegion.FindStringSubmatch(c.ProfileARN); m != nil {
+		return m[1]
+	}
+	return "us-east-1"
+}
+
+// OIDCRegion is where an IdC account refreshes, which may differ from its API region.
+func (c Credentials) OIDCRegion() string {
+	if c.AuthRegion != "" {
+		return c.AuthRegion
+	}
+	return c.APIRegion()
+}
+
+func (c Credentials) String() string {
+	return fmt.Sprintf("kiro.Credentials{%s, expires %s, [redacted]}", c.AuthMethod, c.ExpiresAt.Format(time.RFC3339))
+}
+
+// GoString keeps %#v from printing the tokens.
+func (c Credentials) GoString() string { return c.String() }
