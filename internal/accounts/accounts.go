@@ -134,6 +134,15 @@ func (s *Service) Credentials(ctx context.Context, id string) (secrets.Secret, e
 	return s.sec.Get(ctx, SecretKey(id))
 }
 
+// SetCredentials replaces an existing account's keychain item (a refreshed
+// or rotated token). The account must exist.
+func (s *Service) SetCredentials(ctx context.Context, id string, creds secrets.Secret) error {
+	if s.pool.Snapshot().Account(id) == nil {
+		return fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return s.sec.Set(ctx, SecretKey(id), creds)
+}
+
 // Report says what Reconcile did.
 type Report struct {
 	OrphansDeleted []string // pending ids whose leftover item was removed (or was already gone)

@@ -1,0 +1,337 @@
+// Package pool chooses the account that serves a request, keeps each
+// account's credentials fresh, and records what happened to it.
+//
+// Credentials are read from the keychain once and then served from memory;
+// a refresh is single-flight per account: however many requests find the
+// token expired (or get a 401 with it), one refresh runs and they all use
+// its result. A rotated refresh token is written to the keychain before the
+// new access token is used, so a crash cannot lose the only valid token.
+//
+// Account state changes (cooling down, exhausted, login needed) are
+// acknowledged writes through the store; counters are batched (Touch).
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+)
+
+// RefreshBefore is how long before expiry a token is renewed on use.
+const RefreshBefore = 5 * time.Minute
+
+// ErrNoAccount means no account can serve the request now.
+type ErrNoAccount struct {
+	Reason     string
+	RetryAfter time.Duration // 0 when no account will come back by itself
+}
+
+func (e *ErrNoAccount) Error() string { return e.Reason }
+
+// Refresher renews credentials (kiro.Client in production).
+type Refresher interface {
+	Refresh(ctx context.Context, cr kiro.Credentials) (kiro.Credentials, error)
+}
+
+// Options configure a Pool.
+type Options struct {
+	File      *store.File[store.Pool]
+	Accounts  *accounts.Service
+	Refresher Refresher
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Pool is safe for concurrent use.
+type Pool struct {
+	file *store.File[store.Pool]
+	acc  *accounts.Service
+	ref  Refresher
+	log  *slog.Logger
+	now  func() time.Time
+	next atomic.Uint64 // round-robin cursor
+
+	mu    sync.Mutex
+	creds map[string]*entry
+}
+
+// entry is one account's credentials in memory; mu makes refresh single-flight.
+type entry struct {
+	mu     sync.Mutex
+	loaded bool
+	cr     kiro.Credentials
+}
+
+// New returns a Pool.
+func New(opts Options) *Pool {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
+		creds: map[string]*entry{}}
+}
+
+// usable reports whether a can take a request now, and if not, when it may.
+func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
+	if a.Disabled {
+		return false, time.Time{}
+	}
+	switch a.State.Status {
+	case store.StatusReady, store.StatusModelUnavailable:
+		return true, time.Time{}
+	case store.StatusCooling, store.StatusExhausted:
+		if !a.State.Until.IsZero() && !now.Before(a.State.Until) {
+			return true, time.Time{}
+		}
+		return false, a.State.Until
+	}
+	return false, time.Time{}
+}
+
+// Pick chooses the next usable account, round-robin, skipping the ids in
+// tried. With none usable it says why and when the first one comes back.
+func (p *Pool) Pick(tried map[string]bool) (store.Account, error) {
+	snap := p.file.Snapshot()
+	now := p.now()
+	n := len(snap.Accounts)
+	if n == 0 {
+		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
+	}
+	start := int(p.next.Add(1) - 1)
+	var earliest time.Time
+	reasons := map[string]int{}
+	for i := range n {
+		a := &snap.Accounts[(start+i)%n]
+		if tried[a.ID] {
+			reasons["already failed for this request"]++
+			continue
+		}
+		ok, back := usable(a, now)
+		if ok {
+			return *a, nil
+		}
+		switch {
+		case a.Disabled:
+			reasons["disabled"]++
+		case a.State.Reason != "":
+			reasons[a.State.Reason]++
+		default:
+			reasons[a.State.Status]++
+		}
+		if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
+			earliest = back
+		}
+	}
+	msg := "no Kiro account can take this request now:"
+	for r, c := range reasons {
+		msg += fmt.Sprintf(" %d %s;", c, r)
+	}
+	e := &ErrNoAccount{Reason: msg[:len(msg)-1]}
+	if !earliest.IsZero() {
+		e.RetryAfter = earliest.Sub(now).Round(time.Second) + time.Second
+	}
+	return store.Account{}, e
+}
+
+func (p *Pool) entry(id string) *entry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.creds[id]
+	if e == nil {
+		e = &entry{}
+		p.creds[id] = e
+	}
+	return e
+}
+
+// Credentials returns usable credentials for the account, refreshing them
+// first if they expire within RefreshBefore.
+func (p *Pool) Credentials(ctx context.Context, id string) (kiro.Credentials, error) {
+	e := p.entry(id)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := p.loadLocked(ctx, id, e); err != nil {
+		return kiro.Credentials{}, err
+	}
+	if e.cr.ExpiresWithin(p.now(), RefreshBefore) {
+		if err := p.refreshLocked(ctx, id, e); err != nil {
+			return kiro.Credentials{}, err
+		}
+	}
+	return e.cr, nil
+}
+
+// Reauthorize is called after Kiro refused the access token rejected: one
+// refresh runs for everyone who saw the same token fail; callers holding
+// an older token get the current one.
+func (p *Pool) Reauthorize(ctx context.Context, id, rejected string) (kiro.Credentials, error) {
+	e := p.entry(id)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := p.loadLocked(ctx, id, e); err != nil {
+		return kiro.Credentials{}, err
+	}
+	if e.cr.AccessToken != rejected {
+		return e.cr, nil // someone refreshed while we waited
+	}
+	if err := p.refreshLocked(ctx, id, e); err != nil {
+		return kiro.Credentials{}, err
+	}
+	return e.cr, nil
+}
+
+func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
+	if e.loaded {
+		return nil
+	}
+	s, err := p.acc.Credentials(ctx, id)
+	if errors.Is(err, secrets.ErrNotFound) {
+		p.setState(ctx, id, store.StatusLoginNeeded, "its credentials are missing from the keychain: log in again", time.Time{})
+		return fmt.Errorf("account %s has no credentials: %w", id, err)
+	}
+	if err != nil {
+		return fmt.Errorf("read account %s's credentials: %w", id, err)
+	}
+	cr, err := kiro.ParseCredentials(s)
+	if err != nil {
+		p.setState(ctx, id, store.StatusLoginNeeded, err.Error()+": log in again", time.Time{})
+		return err
+	}
+	e.cr, e.loaded = cr, true
+	return nil
+}
+
+func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
+	next, err := p.ref.Refresh(ctx, e.cr)
+	if err != nil {
+		var ue *kiro.UpstreamError
+		if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
+			p.setState(ctx, id, store.StatusLoginNeeded, "Kiro no longer accepts its refresh token: log in again", time.Time{})
+		}
+		return fmt.Errorf("refresh account %s: %w", id, err)
+	}
+	// Durable before use: a rotated refresh token is the only one that works now.
+	if err := p.acc.SetCredentials(ctx, id, next.Secret()); err != nil {
+		return fmt.Errorf("save account %s's new token: %w", id, err)
+	}
+	e.cr = next
+	p.log.Debug("token refreshed", "account", id, "expires", next.ExpiresAt)
+	return nil
+}
+
+// Outcome is what happened to one upstream attempt.
+type Outcome struct {
+	Err          error // nil on success
+	InputTokens  int
+	OutputTokens int
+}
+
+// Report records an attempt: counters always, and the account's state when
+// the error says something about the account.
+func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
+	now := p.now()
+	p.file.Touch(func(pl *store.Pool) {
+		a := pl.Account(id)
+		if a == nil {
+			return
+		}
+		a.Counters.Requests++
+		a.Counters.LastUsed = now
+		a.Counters.InputTokens += int64(o.InputTokens)
+		a.Counters.OutputTokens += int64(o.OutputTokens)
+		if o.Err != nil {
+			a.Counters.Errors++
+		}
+	})
+	var ue *kiro.UpstreamError
+	if o.Err == nil {
+		p.clearCooling(ctx, id)
+		return
+	}
+	if !errors.As(o.Err, &ue) {
+		return
+	}
+	switch ue.Class {
+	case kiro.ClassThrottle:
+		p.coolDown(ctx, id, ue)
+	case kiro.ClassQuota:
+		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", nextMonth(now))
+	case kiro.ClassSuspended:
+		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
+	}
+	p.file.Touch(func(pl *store.Pool) {
+		if a := pl.Account(id); a != nil {
+			a.LastError = &store.LastError{At: now, Status: ue.Status, Message: ue.Error()}
+		}
+	})
+}
+
+// coolDown takes the account out for an exponentially growing, capped and
+// jittered time after each consecutive throttle.
+func (p *Pool) coolDown(ctx context.Context, id string, ue *kiro.UpstreamError) {
+	now := p.now()
+	_ = p.file.Update(ctx, func(pl *store.Pool) error {
+		a := pl.Account(id)
+		if a == nil {
+			return nil
+		}
+		streak := 1
+		if a.State.Status == store.StatusCooling {
+			streak = coolingStreak(a.State.Reason) + 1
+		}
+		d := min(30*time.Second<<(streak-1), 30*time.Minute)
+		d += time.Duration(rand.Int64N(int64(d / 5)))
+		a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d),
+			Reason: fmt.Sprintf("cooling down after %d throttle(s) (%d)", streak, ue.Status)}
+		return nil
+	})
+}
+
+func coolingStreak(reason string) int {
+	var n, status int
+	if _, err := fmt.Sscanf(reason, "cooling down after %d throttle(s) (%d)", &n, &status); err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func (p *Pool) clearCooling(ctx context.Context, id string) {
+	snap := p.file.Snapshot()
+	a := snap.Account(id)
+	if a == nil || (a.State.Status != store.StatusCooling && a.State.Status != store.StatusExhausted) {
+		return
+	}
+	p.setState(ctx, id, store.StatusReady, "", time.Time{})
+}
+
+func (p *Pool) setState(ctx context.Context, id, status, reason string, until time.Time) {
+	err := p.file.Update(ctx, func(pl *store.Pool) error {
+		if a := pl.Account(id); a != nil {
+			a.State = store.AccountState{Status: status, Reason: reason, Until: until}
+		}
+		return nil
+	})
+	if err != nil {
+		p.log.Warn("could not save an account's state", "account", id, "err", err)
+	}
+}
+
+// nextMonth is the first day of the next month (UTC), Kiro's usual reset;
+// the quota call refines it once it lands.
+func nextMonth(now time.Time) time.Time {
+	y, m, _ := now.UTC().Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,234 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+)
+
+// countingRefresher issues "at-N"/"rt-N" tokens and counts calls; it is slow
+// enough that concurrent callers really overlap.
+type countingRefresher struct {
+	calls atomic.Int32
+	err   error
+}
+
+func (r *countingRefresher) Refresh(ctx context.Context, cr kiro.Credentials) (kiro.Credentials, error) {
+	n := r.calls.Add(1)
+	time.Sleep(50 * time.Millisecond)
+	if r.err != nil {
+		return cr, r.err
+	}
+	cr.AccessToken = "at-" + string(rune('0'+n))
+	cr.RefreshToken = "rt-" + string(rune('0'+n))
+	cr.ExpiresAt = time.Now().Add(time.Hour)
+	return cr, nil
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type fixture struct {
+	pool *Pool
+	st   *store.Store
+	acc  *accounts.Service
+	ref  *countingRefresher
+	clk  *clock
+	ids  []string
+}
+
+func newFixture(t *testing.T, n int, expires time.Time) *fixture {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close(context.Background()) })
+	acc := accounts.New(st.Pool, secrets.NewMemory(), nil)
+	f := &fixture{st: st, acc: acc, ref: &countingRefresher{}, clk: &clock{t: time.Now()}}
+	for i := range n {
+		cr := kiro.Credentials{AccessToken: "at-old", RefreshToken: "rt-old", AuthMethod: store.AuthSocial, ExpiresAt: expires}
+		a, err := acc.Add(context.Background(), store.Account{Label: string(rune('A' + i)), AuthMethod: store.AuthSocial}, cr.Secret())
+		require.NoError(t, err)
+		f.ids = append(f.ids, a.ID)
+	}
+	f.pool = New(Options{File: st.Pool, Accounts: acc, Refresher: f.ref, Now: f.clk.now})
+	return f
+}
+
+func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
+	f := newFixture(t, 3, time.Now().Add(time.Hour))
+	seen := map[string]int{}
+	for range 6 {
+		a, err := f.pool.Pick(nil)
+		require.NoError(t, err)
+		seen[a.ID]++
+	}
+	for _, id := range f.ids {
+		assert.Equal(t, 2, seen[id], "round robin spreads evenly")
+	}
+	tried := map[string]bool{f.ids[0]: true, f.ids[1]: true}
+	for range 3 {
+		a, err := f.pool.Pick(tried)
+		require.NoError(t, err)
+		assert.Equal(t, f.ids[2], a.ID)
+	}
+	tried[f.ids[2]] = true
+	_, err := f.pool.Pick(tried)
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Contains(t, none.Reason, "3 already failed for this request")
+}
+
+func TestNoAccountsSaysHowToAddOne(t *testing.T) {
+	f := newFixture(t, 0, time.Time{})
+	_, err := f.pool.Pick(nil)
+	assert.ErrorContains(t, err, "no Kiro account is set up")
+}
+
+func TestExpiredTokenIsRefreshedOnceForManyRequests(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Minute)) // inside RefreshBefore
+	id := f.ids[0]
+	var wg sync.WaitGroup
+	got := make([]string, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			cr, err := f.pool.Credentials(context.Background(), id)
+			if err == nil {
+				got[i] = cr.AccessToken
+			}
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, f.ref.calls.Load(), "single flight")
+	for _, tok := range got {
+		assert.Equal(t, "at-1", tok)
+	}
+	// The rotated refresh token is in the keychain, not only in memory.
+	s, err := f.acc.Credentials(context.Background(), id)
+	require.NoError(t, err)
+	cr, err := kiro.ParseCredentials(s)
+	require.NoError(t, err)
+	assert.Equal(t, "rt-1", cr.RefreshToken)
+}
+
+func TestRejectedTokenIsRefreshedOnceAndLaterCallersGetTheNewOne(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	id := f.ids[0]
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			cr, err := f.pool.Reauthorize(context.Background(), id, "at-old")
+			assert.NoError(t, err)
+			assert.Equal(t, "at-1", cr.AccessToken)
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, f.ref.calls.Load())
+	cr, err := f.pool.Credentials(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", cr.AccessToken, "no refresh for a fresh token")
+	assert.EqualValues(t, 1, f.ref.calls.Load())
+}
+
+func TestDeadRefreshTokenMeansLoginNeeded(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(-time.Minute))
+	f.ref.err = &kiro.UpstreamError{Status: 400, Class: kiro.ClassDeadRefresh, Message: "invalid_grant"}
+	_, err := f.pool.Credentials(context.Background(), f.ids[0])
+	require.Error(t, err)
+	a := f.st.Pool.Snapshot().Account(f.ids[0])
+	assert.Equal(t, store.StatusLoginNeeded, a.State.Status)
+	assert.Contains(t, a.State.Reason, "log in again")
+	// The other account is still picked; this one is not.
+	for range 4 {
+		b, err := f.pool.Pick(nil)
+		require.NoError(t, err)
+		assert.Equal(t, f.ids[1], b.ID)
+	}
+}
+
+func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	id := f.ids[0]
+	ctx := context.Background()
+	throttle := &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle, Message: "Too many requests"}
+	f.pool.Report(ctx, id, Outcome{Err: throttle})
+	a := f.st.Pool.Snapshot().Account(id)
+	require.Equal(t, store.StatusCooling, a.State.Status)
+	first := a.State.Until.Sub(f.clk.now())
+	assert.InDelta(t, 33*time.Second, first, float64(4*time.Second))
+
+	_, err := f.pool.Pick(nil)
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.InDelta(t, first.Seconds()+1, none.RetryAfter.Seconds(), 1.5)
+	assert.Contains(t, none.Reason, "cooling down after 1 throttle(s) (429)")
+
+	f.pool.Report(ctx, id, Outcome{Err: throttle})
+	second := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
+	assert.Greater(t, second, first+20*time.Second, "the second cooldown is about twice the first")
+
+	f.clk.add(2 * time.Minute)
+	b, err := f.pool.Pick(nil)
+	require.NoError(t, err, "back by itself at its time")
+	assert.Equal(t, id, b.ID)
+	f.pool.Report(ctx, id, Outcome{InputTokens: 10, OutputTokens: 5})
+	a = f.st.Pool.Snapshot().Account(id)
+	assert.Equal(t, store.StatusReady, a.State.Status, "a success clears the cooldown")
+	assert.EqualValues(t, 3, a.Counters.Requests)
+	assert.EqualValues(t, 2, a.Counters.Errors)
+	assert.EqualValues(t, 10, a.Counters.InputTokens)
+	require.NotNil(t, a.LastError)
+	assert.Contains(t, a.LastError.Message, "Too many requests")
+}
+
+func TestQuotaAndSuspension(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	ctx := context.Background()
+	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 402, Class: kiro.ClassQuota}})
+	f.pool.Report(ctx, f.ids[1], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended, Message: "suspended"}})
+	snap := f.st.Pool.Snapshot()
+	assert.Equal(t, store.StatusExhausted, snap.Account(f.ids[0]).State.Status)
+	assert.True(t, snap.Account(f.ids[0]).State.Until.After(f.clk.now()))
+	assert.Equal(t, store.StatusSuspended, snap.Account(f.ids[1]).State.Status)
+	_, err := f.pool.Pick(nil)
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Contains(t, none.Reason, "monthly credits used up")
+	assert.Contains(t, none.Reason, "suspended")
+	assert.Positive(t, none.RetryAfter)
+}
+
+func TestRequestShapeErrorsDoNotBlameTheAccount(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	f.pool.Report(context.Background(), f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassBadRequest}})
+	f.pool.Report(context.Background(), f.ids[0], Outcome{Err: errors.New("connection reset")})
+	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status)
+}
+
+func TestDisabledAccountsAreNeverPicked(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	require.NoError(t, f.st.Pool.Update(context.Background(), func(p *store.Pool) error {
+		p.Account(f.ids[0]).Disabled = true
+		return nil
+	}))
+	for range 4 {
+		a, err := f.pool.Pick(nil)
+		require.NoError(t, err)
+		assert.Equal(t, f.ids[1], a.ID)
+	}
+}
