@@ -9,12 +9,12 @@ import "encoding/json"
 type EventKind int
 
 const (
-	EventText       EventKind = iota + 1 // Text: a text delta
-	EventThinking                        // Text: a reasoning delta; Signature may be set on the last one
-	EventToolUse                         // ToolUse: a complete call (Kiro's fragments already joined and checked)
-	EventUsage                           // Usage: token counts so far (the last one wins)
-	EventStop                            // Stop: the response ended normally
-	EventError                           // Err: the response failed after it started
+	EventText     EventKind = iota + 1 // Text: a text delta
+	EventThinking                      // Text: a reasoning delta; Signature may be set on the last one
+	EventToolUse                       // ToolUse: a complete call (Kiro's fragments already joined and checked)
+	EventUsage                         // Usage: token counts so far (the last one wins)
+	EventStop                          // Stop: the response ended normally
+	EventError                         // Err: the response failed after it started
 )
 
 // StopReason says why a response ended, in Anthropic's words; the OpenAI
