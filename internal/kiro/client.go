@@ -74,7 +74,7 @@ func (c *Client) headers(h http.Header, token, machineID string) {
 	h.Set("Accept", "application/vnd.amazon.eventstream")
 	h.Set("x-amzn-codewhisperer-optout", "true")
 	h.Set("x-amzn-kiro-agent-mode", "vibe")
-	h.Set("amz-sdk-invocation-id", uuid4())
+	h.Set("amz-sdk-invocation-id", UUID())
 	h.Set("amz-sdk-request", "attempt=1; max=3")
 	h.Set("x-amz-user-agent", "aws-sdk-js/1.0.34 KiroIDE-"+c.ide+"-"+machineID)
 	h.Set("User-Agent", fmt.Sprintf("aws-sdk-js/1.0.34 ua/2.1 os/%s lang/js md/nodejs#20.16.0 api/codewhispererstreaming#1.0.34 m/E KiroIDE-%s-%s",
@@ -170,7 +170,8 @@ func hostOf(u string) string {
 	return "?"
 }
 
-func uuid4() string {
+// UUID returns a random (version 4) UUID, for invocation and conversation ids.
+func UUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
