@@ -1,0 +1,210 @@
+// Package relay runs one model call against the account pool: it picks an
+// account, builds Kiro's request, sends it, refreshes a rejected token once,
+// fails over to another account on errors another account could avoid, and
+// turns the answer into canonical events for the client API's writer.
+//
+// Nothing reaches the client until an upstream answered 200: Sink.Start is
+// called only then, so a streaming request fails over as freely as a plain
+// one. After Start, failures arrive as one canonical error event.
+package relay
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"kirodesk/internal/canon"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/eventstream"
+	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/kiro/response"
+	"kirodesk/internal/pool"
+	"kirodesk/internal/store"
+	"kirodesk/internal/tokens"
+)
+
+// DefaultAttempts is how many accounts one request may try.
+const DefaultAttempts = 3
+
+// Sink receives a call's result.
+type Sink interface {
+	// Start is called once, when an upstream answered 200, before any event.
+	Start(info Started) error
+	// Event receives the canonical events in order; the last is a stop or an error.
+	Event(ev canon.Event) error
+}
+
+// Started describes the call that is answering.
+type Started struct {
+	Account       string // account id
+	Model         string // Kiro model id
+	InputEstimate int    // local estimate of input tokens, for message_start
+}
+
+// Options configure a Relay.
+type Options struct {
+	Pool     *pool.Pool
+	Client   *kiro.Client
+	Tokens   *tokens.Counter
+	Logger   *slog.Logger
+	Attempts int
+	// Backoff is the base pause between attempts (jittered); default 100ms.
+	Backoff time.Duration
+}
+
+// Relay is safe for concurrent use.
+type Relay struct {
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns a Relay.
+func New(opts Options) *Relay {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = DefaultAttempts
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 100 * time.Millisecond
+	}
+	if opts.Tokens == nil {
+		opts.Tokens = &tokens.Counter{}
+	}
+	return &Relay{opts: opts, log: opts.Logger}
+}
+
+// Do runs req. An error returned before Start is for the handler to answer
+// with a status (a *payload.RuleError, *kiro.UpstreamError, *pool.ErrNoAccount
+// or the context's error); after Start, Do returns only the sink's write error.
+func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
+	estimate := r.opts.Tokens.Request(req)
+	tried := map[string]bool{}
+	var lastErr error
+	for attempt := range r.opts.Attempts {
+		if attempt > 0 {
+			if err := pause(ctx, r.opts.Backoff, attempt); err != nil {
+				return err
+			}
+		}
+		acct, err := r.opts.Pool.Pick(tried)
+		if err != nil {
+			if lastErr != nil && len(tried) > 0 {
+				return lastErr // the real failure says more than "nothing left"
+			}
+			return err
+		}
+		tried[acct.ID] = true
+		cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
+		if err != nil {
+			lastErr = err
+			r.log.Warn("account not usable", "account", acct.ID, "err", err)
+			continue
+		}
+		built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr)})
+		if err != nil {
+			return err // the request's shape: no other account would do better
+		}
+		resp, err := r.chat(ctx, acct.ID, cr, built.Body)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // the client left: not the account's fault
+			}
+			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Err: err})
+			var ue *kiro.UpstreamError
+			if errors.As(err, &ue) && !ue.Retryable() {
+				return err
+			}
+			lastErr = err
+			r.log.Info("failing over", "account", acct.ID, "attempt", attempt+1, "err", err)
+			continue
+		}
+		return r.stream(ctx, req, acct.ID, built, resp, estimate, sink)
+	}
+	return lastErr
+}
+
+// chat sends the body, refreshing a rejected token once.
+func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body []byte) (io.ReadCloser, error) {
+	resp, err := r.opts.Client.Chat(ctx, cr, kiro.MachineID(id), body)
+	var ue *kiro.UpstreamError
+	if errors.As(err, &ue) && ue.Class == kiro.ClassAuth {
+		fresh, rerr := r.opts.Pool.Reauthorize(ctx, id, cr.AccessToken)
+		if rerr != nil {
+			return nil, rerr
+		}
+		resp, err = r.opts.Client.Chat(ctx, fresh, kiro.MachineID(id), body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+func (r *Relay) stream(ctx context.Context, req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink) error {
+	defer body.Close()
+	if err := sink.Start(Started{Account: id, Model: built.ModelID, InputEstimate: estimate}); err != nil {
+		return err
+	}
+	dec := response.NewDecoder(response.Options{
+		ToolNames: built.ToolNames, Thinking: req.Thinking != nil, EstimateInput: estimate,
+		ContextWindow: 200_000, CountOutput: r.opts.Tokens.Text,
+	})
+	rd := eventstream.NewReader(body, eventstream.WithLogger(r.log))
+	var buf []canon.Event
+	var usage canon.Usage
+	var failed error
+	for done := false; !done; {
+		ev, err := rd.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			buf, done = dec.End(buf[:0]), true
+		case err != nil:
+			if ctx.Err() != nil {
+				return ctx.Err() // client gone; the account did nothing wrong
+			}
+			failed = err
+			buf, done = dec.Fail(buf[:0], err), true
+		default:
+			buf = dec.Feed(buf[:0], ev)
+		}
+		for _, e := range buf {
+			if e.Kind == canon.EventUsage {
+				usage = *e.Usage
+			}
+			if err := sink.Event(e); err != nil {
+				return err
+			}
+		}
+	}
+	r.opts.Pool.Report(ctx, id, pool.Outcome{Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
+	return nil
+}
+
+// profileARN is sent for social accounts only (kiro-protocol.md section 7).
+func profileARN(a store.Account, cr kiro.Credentials) string {
+	if a.AuthMethod != store.AuthSocial {
+		return ""
+	}
+	if cr.ProfileARN != "" {
+		return cr.ProfileARN
+	}
+	return a.ProfileARN
+}
+
+func pause(ctx context.Context, base time.Duration, attempt int) error {
+	d := base << (attempt - 1)
+	d += time.Duration(rand.Int64N(int64(d)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,192 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/canon"
+	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/pool"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+)
+
+type recorder struct {
+	mu      sync.Mutex
+	started *Started
+	events  []canon.Event
+}
+
+func (r *recorder) Start(s Started) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.started = &s
+	return nil
+}
+
+func (r *recorder) Event(ev canon.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+	return nil
+}
+
+func (r *recorder) text() string {
+	var resp canon.Response
+	for _, ev := range r.events {
+		_ = resp.Append(ev)
+	}
+	return canon.TextOf(resp.Content)
+}
+
+type env struct {
+	fake  *fakekiro.Server
+	st    *store.Store
+	relay *Relay
+	ids   []string
+	fakes []fakekiro.FakeAccount
+}
+
+func newEnv(t *testing.T, n int) *env {
+	t.Helper()
+	fake := fakekiro.New(fakekiro.Options{})
+	t.Cleanup(fake.Close)
+	st, err := store.Open(t.TempDir(), store.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close(context.Background()) })
+	acc := accounts.New(st.Pool, secrets.NewMemory(), nil)
+	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
+	e := &env{fake: fake, st: st}
+	for i := range n {
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
+			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
+		a, err := acc.Add(context.Background(), store.Account{Label: string(rune('A' + i)), AuthMethod: store.AuthSocial}, cr.Secret())
+		require.NoError(t, err)
+		e.ids = append(e.ids, a.ID)
+		e.fakes = append(e.fakes, fa)
+	}
+	p := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client})
+	e.relay = New(Options{Pool: p, Client: client, Backoff: time.Millisecond})
+	return e
+}
+
+func hello() *canon.Request {
+	return &canon.Request{Model: "claude-sonnet-4-5", MaxTokens: 100,
+		Messages: []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: "hello"}}}}}
+}
+
+func TestRelayStreamsTextAndCounts(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Hello "), fakekiro.Text("back"), fakekiro.Metering(0.5)})
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	require.NotNil(t, rec.started)
+	assert.Equal(t, e.ids[0], rec.started.Account)
+	assert.Equal(t, "claude-sonnet-4.5", rec.started.Model)
+	assert.Equal(t, "Hello back", rec.text())
+	last := rec.events[len(rec.events)-1]
+	assert.Equal(t, canon.EventStop, last.Kind)
+	assert.Equal(t, canon.StopEndTurn, last.Stop)
+	// The social account's profile ARN went with the request.
+	chat := e.fake.ChatRequests()
+	require.Len(t, chat, 1)
+	assert.Contains(t, string(chat[0].Raw), `"profileArn":"arn:aws:codewhisperer:us-east-1:1:profile/P"`)
+	require.NoError(t, e.st.Pool.Flush(context.Background()))
+	assert.EqualValues(t, 1, e.st.Pool.Snapshot().Accounts[0].Counters.Requests)
+}
+
+func TestRelayFailsOverBeforeTheClientSeesAByte(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Text("from the second")})
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "from the second", rec.text())
+	snap := e.st.Pool.Snapshot()
+	cooled := 0
+	for _, a := range snap.Accounts {
+		if a.State.Status == store.StatusCooling {
+			cooled++
+		}
+	}
+	assert.Equal(t, 1, cooled, "the throttled account cools down")
+}
+
+func TestRelayRefreshesARejectedTokenOnce(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.ExpireAccessToken(e.fakes[0].AccessToken)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("after refresh")})
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "after refresh", rec.text())
+	assert.Equal(t, 1, e.fake.Calls(fakekiro.PathRefresh))
+}
+
+func TestRelayDoesNotRetryARequestShapeError(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyImproperlyFormed)})
+	rec := &recorder{}
+	err := e.relay.Do(context.Background(), hello(), rec)
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassBadRequest, ue.Class)
+	assert.Nil(t, rec.started)
+	assert.Len(t, e.fake.ChatRequests(), 1, "one upstream call, no failover")
+}
+
+func TestRelayRefusesAnInvalidRequestWithoutCallingKiro(t *testing.T) {
+	e := newEnv(t, 1)
+	req := hello()
+	req.Messages = append(req.Messages, canon.Message{Role: canon.RoleAssistant, Content: []canon.Block{{Type: canon.BlockText, Text: "prefill"}}})
+	err := e.relay.Do(context.Background(), req, &recorder{})
+	var re *payload.RuleError
+	require.ErrorAs(t, err, &re)
+	assert.Empty(t, e.fake.ChatRequests())
+}
+
+func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassThrottle, ue.Class)
+	err = e.relay.Do(context.Background(), hello(), &recorder{})
+	var none *pool.ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Positive(t, none.RetryAfter)
+}
+
+func TestRelayMidStreamResetEndsWithOneErrorEvent(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("partial"), fakekiro.Reset()})
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	require.NotEmpty(t, rec.events)
+	last := rec.events[len(rec.events)-1]
+	assert.Equal(t, canon.EventError, last.Kind)
+	assert.Len(t, e.fake.ChatRequests(), 1, "after the first byte there is no failover")
+}
+
+func TestRelayClientGoneIsNotTheAccountsFault(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Stall()})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(200 * time.Millisecond); cancel() }()
+	err := e.relay.Do(ctx, hello(), &recorder{})
+	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	require.NoError(t, e.st.Pool.Flush(context.Background()))
+	a := e.st.Pool.Snapshot().Accounts[0]
+	assert.Equal(t, store.StatusReady, a.State.Status)
+	assert.Zero(t, a.Counters.Errors)
+}
