@@ -132,6 +132,7 @@ const (
 	stepDelay
 	stepReset
 	stepStall
+	stepWait
 	stepStatus
 )
 
@@ -177,6 +178,10 @@ func Reset() Step { return Step{kind: stepReset} }
 
 // Stall stops sending until the client gives up or the server closes.
 func Stall() Step { return Step{kind: stepStall} }
+
+// Wait, as the first step, holds the answer back (headers included) for d:
+// an upstream slow to start, for first-byte timeouts.
+func Wait(d time.Duration) Step { return Step{kind: stepWait, d: d} }
 
 // Status answers the call with a non-200 status and this body instead of a
 // stream. It must be the first step.
@@ -266,10 +271,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			s.scripts = s.scripts[1:]
 		}
 	}
+	def := s.opts.DefaultScript
 	s.mu.Unlock()
 	if sc == nil {
-		if s.opts.DefaultScript != nil {
-			sc = s.opts.DefaultScript(rec)
+		if def != nil {
+			sc = def(rec)
 		} else {
 			sc = EchoScript(rec)
 		}
@@ -325,6 +331,14 @@ func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc 
 	if len(sc) > 0 && sc[0].kind == stepStatus {
 		writeRaw(w, sc[0].code, sc[0].text)
 		return
+	}
+	for len(sc) > 0 && sc[0].kind == stepWait {
+		select {
+		case <-time.After(sc[0].d):
+		case <-r.Context().Done():
+			return
+		}
+		sc = sc[1:]
 	}
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")

@@ -251,6 +251,15 @@ func (s *Server) RevokeRefreshToken(token string) {
 	delete(s.refresh, token)
 }
 
+// SetDefaultScript replaces Options.DefaultScript while the fake runs, for
+// tests whose client makes calls the test cannot count in advance (Claude
+// Code). nil restores the echo script.
+func (s *Server) SetDefaultScript(fn func(RecordedRequest) Script) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.DefaultScript = fn
+}
+
 // Enqueue queues scripts; each chat call takes the next one, then the default.
 func (s *Server) Enqueue(scripts ...Script) {
 	s.mu.Lock()

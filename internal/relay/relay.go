@@ -11,6 +11,7 @@ package relay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -53,7 +54,15 @@ type Options struct {
 	Attempts int
 	// Backoff is the base pause between attempts (jittered); default 100ms.
 	Backoff time.Duration
+	// Timeouts returns, per call, how long to wait for Kiro's answer to
+	// start and how long a stream may stay silent (settings, read live).
+	Timeouts func() (firstByte, idle time.Duration)
 }
+
+var (
+	errFirstByte = errors.New("first byte timeout")
+	errIdle      = errors.New("idle timeout")
+)
 
 // Relay is safe for concurrent use.
 type Relay struct {
@@ -74,6 +83,9 @@ func New(opts Options) *Relay {
 	}
 	if opts.Tokens == nil {
 		opts.Tokens = &tokens.Counter{}
+	}
+	if opts.Timeouts == nil {
+		opts.Timeouts = func() (time.Duration, time.Duration) { return 90 * time.Second, 120 * time.Second }
 	}
 	return &Relay{opts: opts, log: opts.Logger}
 }
@@ -109,10 +121,19 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		if err != nil {
 			return err // the request's shape: no other account would do better
 		}
-		resp, err := r.chat(ctx, acct.ID, cr, built.Body)
+		firstByte, idle := r.opts.Timeouts()
+		callCtx, cancel := context.WithCancelCause(ctx)
+		timer := time.AfterFunc(firstByte, func() { cancel(errFirstByte) })
+		resp, err := r.chat(callCtx, acct.ID, cr, built.Body)
+		timer.Stop()
 		if err != nil {
+			cancel(nil)
 			if ctx.Err() != nil {
 				return ctx.Err() // the client left: not the account's fault
+			}
+			if errors.Is(context.Cause(callCtx), errFirstByte) {
+				err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
+					Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
 			}
 			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Err: err})
 			var ue *kiro.UpstreamError
@@ -123,7 +144,9 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 			r.log.Info("failing over", "account", acct.ID, "attempt", attempt+1, "err", err)
 			continue
 		}
-		return r.stream(ctx, req, acct.ID, built, resp, estimate, sink)
+		err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, estimate, sink)
+		cancel(nil)
+		return err
 	}
 	return lastErr
 }
@@ -145,8 +168,13 @@ func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body [
 	return resp.Body, nil
 }
 
-func (r *Relay) stream(ctx context.Context, req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink) error {
+// stream reads the answer. ctx is the client's; callCtx is the upstream
+// call's, cancelled by the idle watchdog when Kiro goes silent too long.
+func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseFunc, idle time.Duration,
+	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink) error {
 	defer body.Close()
+	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
+	defer watchdog.Stop()
 	if err := sink.Start(Started{Account: id, Model: built.ModelID, InputEstimate: estimate}); err != nil {
 		return err
 	}
@@ -160,6 +188,10 @@ func (r *Relay) stream(ctx context.Context, req *canon.Request, id string, built
 	var failed error
 	for done := false; !done; {
 		ev, err := rd.Next()
+		watchdog.Reset(idle)
+		if err != nil && errors.Is(context.Cause(callCtx), errIdle) {
+			err = fmt.Errorf("Kiro sent nothing for %s and the answer was cut off", idle)
+		}
 		switch {
 		case errors.Is(err, io.EOF):
 			buf, done = dec.End(buf[:0]), true

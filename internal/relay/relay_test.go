@@ -190,3 +190,36 @@ func TestRelayClientGoneIsNotTheAccountsFault(t *testing.T) {
 	assert.Equal(t, store.StatusReady, a.State.Status)
 	assert.Zero(t, a.Counters.Errors)
 }
+
+func TestRelayFirstByteTimeoutFailsOver(t *testing.T) {
+	e := newEnv(t, 2)
+	e.relay.opts.Timeouts = func() (time.Duration, time.Duration) { return 200 * time.Millisecond, time.Second }
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Wait(5 * time.Second), fakekiro.Text("too late")},
+		fakekiro.Script{fakekiro.Text("second account")})
+	rec := &recorder{}
+	start := time.Now()
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Less(t, time.Since(start), 2*time.Second, "the slow account is abandoned at the first-byte timeout")
+	assert.Equal(t, "second account", rec.text())
+	snap := e.st.Pool.Snapshot()
+	var lastErr string
+	for _, a := range snap.Accounts {
+		if a.LastError != nil {
+			lastErr = a.LastError.Message
+		}
+	}
+	assert.Contains(t, lastErr, "did not start answering within 200ms")
+}
+
+func TestRelayIdleStreamIsCutWithAClearError(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Timeouts = func() (time.Duration, time.Duration) { return time.Second, 200 * time.Millisecond }
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("start"), fakekiro.Stall()})
+	rec := &recorder{}
+	start := time.Now()
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Less(t, time.Since(start), 3*time.Second)
+	last := rec.events[len(rec.events)-1]
+	require.Equal(t, canon.EventError, last.Kind)
+	assert.Contains(t, last.Err.Message, "Kiro sent nothing for 200ms")
+}

@@ -25,7 +25,11 @@ type Config struct {
 	ProxyDisabled bool     `json:"proxyDisabled"`
 	LogLevel      string   `json:"logLevel"`
 	Upstream      Upstream `json:"upstream"`
-	Extra         Extra    `json:"-"`
+	// FirstByteTimeout bounds the wait for Kiro's answer to start, and
+	// IdleTimeout the silence between two frames of a stream; seconds.
+	FirstByteTimeout int   `json:"firstByteTimeoutSeconds"`
+	IdleTimeout      int   `json:"idleTimeoutSeconds"`
+	Extra            Extra `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -56,7 +60,8 @@ func (u Upstream) URL(base, region string) string {
 
 // NewConfig returns the defaults.
 func NewConfig() *Config {
-	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream()}
+	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream(),
+		FirstByteTimeout: 90, IdleTimeout: 120}
 }
 
 // CloneConfig returns a deep copy.
@@ -92,6 +97,12 @@ func CheckConfig(c *Config) error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("logLevel %q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	if c.FirstByteTimeout < 1 || c.FirstByteTimeout > 3600 {
+		errs = append(errs, fmt.Errorf("firstByteTimeoutSeconds %d is outside 1-3600", c.FirstByteTimeout))
+	}
+	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
+		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
 	}
 	for name, base := range map[string]string{"apiBase": c.Upstream.APIBase, "authBase": c.Upstream.AuthBase, "oidcBase": c.Upstream.OIDCBase} {
 		if err := CheckBaseURL(base); err != nil {
