@@ -263,7 +263,7 @@ func TestFail(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := NewDecoder(Options{Thinking: true})
-			evs := d.Feed(nil, text("<thinking>a</thinking>b"))
+			evs := d.Feed(nil, text("<thinking>a</thinking>\nb"))
 			evs = d.Feed(evs, tool("t1", "w", `{"x":`, false)) // pending: dropped, never half-sent
 			evs = d.Feed(evs, text("c<"))
 			evs = d.Fail(evs, tc.err)

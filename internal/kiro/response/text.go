@@ -80,6 +80,7 @@ type splitter struct {
 	enabled bool
 	phase   phase
 	held    string
+	prev    byte // the last byte of thinking released, to spot a quoted tag
 }
 
 // push feeds one delta and returns the thinking and text it releases; in one
@@ -114,12 +115,24 @@ func (p *splitter) push(s string) (think, text string) {
 			}
 		case phaseThinking:
 			if i := strings.Index(buf, closeTag); i >= 0 {
-				think += buf[:i]
-				buf, p.phase = buf[i+len(closeTag):], phaseAfter
+				before := p.prev
+				if i > 0 {
+					before = buf[i-1]
+				}
+				end := i + len(closeTag)
+				if quoteChar(before) {
+					// A tag the model quotes while reasoning ("`</thinking>`")
+					// does not end the block.
+					p.think(&think, buf[:end])
+					buf = buf[end:]
+					continue
+				}
+				p.think(&think, buf[:i])
+				buf, p.phase = buf[end:], phaseAfter
 				continue
 			}
 			k := partialSuffix(buf, closeTag)
-			think += buf[:len(buf)-k]
+			p.think(&think, buf[:len(buf)-k])
 			p.held = buf[len(buf)-k:]
 			return think, text
 		case phaseText:
@@ -145,6 +158,15 @@ func (p *splitter) flush() (think, text string) {
 	p.phase = phaseText
 	return "", h
 }
+
+func (p *splitter) think(dst *string, s string) {
+	if s != "" {
+		*dst += s
+		p.prev = s[len(s)-1]
+	}
+}
+
+func quoteChar(b byte) bool { return b == '`' || b == '"' || b == '\'' }
 
 // partialSuffix returns the length of the longest proper prefix of tag that
 // s ends with.

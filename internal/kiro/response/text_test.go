@@ -30,7 +30,8 @@ func TestSplitterHoldsBackOnlyTagStarts(t *testing.T) {
 		{"not a close tag", []step{{"<thinking>a</thinx", "a</thinx", "", ""}}},
 		{"whitespace after the block dropped", []step{{"<thinking>a</thinking>", "a", "", ""}, {" \n\t", "", "", ""}, {"\nB", "", "B", ""}}},
 		{"whitespace after open tag dropped", []step{{"<thinking>", "", "", ""}, {"\n", "", "", ""}, {"\nx", "x", "", ""}}},
-		{"tags after the start are text", []step{{"<thinking>a</thinking>b<thinking>c", "a", "b<thinking>c", ""}}},
+		{"tags after the start are text", []step{{"<thinking>a</thinking>\nb<thinking>c", "a", "b<thinking>c", ""}}},
+		{"a quoted close tag is thinking", []step{{"<thinking>say `</thinking>", "say `</thinking>", "", ""}, {"` ok</thinking>\nB", "` ok", "B", ""}}},
 		{"answer not starting with a tag", []step{{"x<thinking>a</thinking>", "", "x<thinking>a</thinking>", ""}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +69,10 @@ var thinkingCases = []struct {
 }{
 	{"block then text", "<thinking>Let me think: 2+2.</thinking>\n\nIt is 4.", "Let me think: 2+2.", "It is 4.", true},
 	{"multibyte everywhere", "  <thinking>\n日本語 🙂 ü</thinking>\r\n Grüße 🙂", "日本語 🙂 ü", "Grüße 🙂", true},
-	{"angle brackets inside", "<thinking>a < b </thinkin and <x></thinking>c</thinking>", "a < b </thinkin and <x>", "c</thinking>", true},
+	{"angle brackets inside", "<thinking>a < b </thinkin and <x></thinking>\nc</thinking>", "a < b </thinkin and <x>", "c</thinking>", true},
+	{"quoted close tag", "<thinking>I end with `</thinking>` here.</thinking>\n\nDone.", "I end with `</thinking>` here.", "Done.", true},
+	{"double-quoted close tag", "<thinking>write \"</thinking>\" last</thinking>ok", "write \"</thinking>\" last", "ok", true},
+	{"close tag at the very end", "<thinking>only</thinking>", "only", "", true},
 	{"no block", "Just <thinking> text", "", "Just <thinking> text", true},
 	{"only thinking", "<thinking>unfinished </thinki", "unfinished </thinki", "", true},
 	{"thinking off", "<thinking>x</thinking>\n y", "", "<thinking>x</thinking>\n y", false},
