@@ -30,8 +30,11 @@ fi
 command -v go >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go.dev/dl/)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are needed" >&2; exit 1; }
 
-# Frontend packages, from the committed lock file; reinstalled when it changes.
-cd "$(dirname "$0")/../frontend"
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	npm ci --no-audit --no-fund --loglevel=error
-fi
+# npm packages from committed lock files, reinstalled when a lock changes:
+# the frontend, and Claude Code as a real client for the end-to-end tests.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in "$root/frontend" "$root/test/claudecode"; do
+	if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+done

@@ -14,13 +14,19 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"kirodesk/internal/accounts"
+	"kirodesk/internal/api"
 	"kirodesk/internal/apikey"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
+	"kirodesk/internal/relay"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
+	"kirodesk/internal/tokens"
 )
 
 // Options configure Open.
@@ -44,6 +50,7 @@ type Core struct {
 	Server    *server.Server
 	Proxy     *proxy.Service
 	Accounts  *accounts.Service
+	Pool      *pool.Pool
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
 
@@ -114,9 +121,19 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		return nil, errors.Join(err, st.Close(ctx))
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
+	acc := accounts.New(st.Pool, sec, opts.Logger)
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
+	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger})
+	counter := &tokens.Counter{}
+	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
+		Timeouts: func() (time.Duration, time.Duration) {
+			c := st.Config.Snapshot()
+			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second
+		}})
+	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	c := &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: accounts.New(st.Pool, sec, opts.Logger)}
+		Accounts: acc, Pool: pl}
 	// Reconciling reads one keychain item per account: off the start-up path.
 	bg, cancel := context.WithCancel(context.Background())
 	c.stopBackground = cancel

@@ -94,7 +94,7 @@ func New(opts Options) *Relay {
 // with a status (a *payload.RuleError, *kiro.UpstreamError, *pool.ErrNoAccount
 // or the context's error); after Start, Do returns only the sink's write error.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
-	estimate := r.opts.Tokens.Request(req)
+	estimate := -1 // counted once the request passed the builder's checks
 	tried := map[string]bool{}
 	var lastErr error
 	for attempt := range r.opts.Attempts {
@@ -120,6 +120,9 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr)})
 		if err != nil {
 			return err // the request's shape: no other account would do better
+		}
+		if estimate < 0 {
+			estimate = r.opts.Tokens.Request(req)
 		}
 		firstByte, idle := r.opts.Timeouts()
 		callCtx, cancel := context.WithCancelCause(ctx)

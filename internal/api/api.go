@@ -1,0 +1,140 @@
+// Package api holds the HTTP handlers of the client-facing APIs. Handlers
+// translate (internal/translate/*), hand the canonical request to the relay,
+// and write the answer; they never touch the store or the keychain.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/pool"
+	"kirodesk/internal/relay"
+	"kirodesk/internal/server"
+	"kirodesk/internal/tokens"
+)
+
+// DefaultPing is the silence after which a stream gets a keep-alive ping.
+const DefaultPing = 15 * time.Second
+
+// Options configure the handlers.
+type Options struct {
+	Relay  *relay.Relay
+	Tokens *tokens.Counter
+	Logger *slog.Logger
+	Ping   time.Duration
+	// Models lists what /v1/models shows; nil means the built-in catalogue.
+	Models func() payload.ModelCatalog
+}
+
+// Handlers serves the API routes.
+type Handlers struct {
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns the handlers.
+func New(opts Options) *Handlers {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Ping <= 0 {
+		opts.Ping = DefaultPing
+	}
+	if opts.Tokens == nil {
+		opts.Tokens = &tokens.Counter{}
+	}
+	if opts.Models == nil {
+		opts.Models = payload.BuiltinModels
+	}
+	return &Handlers{opts: opts, log: opts.Logger}
+}
+
+// Register adds the routes to the server (which checks the key first).
+func (h *Handlers) Register(s *server.Server) {
+	s.Handle("POST /v1/messages", http.HandlerFunc(h.messages))
+	s.Handle("POST /v1/messages/count_tokens", http.HandlerFunc(h.countTokens))
+	s.Handle("GET /v1/models", http.HandlerFunc(h.models))
+}
+
+// readBody reads a limited body, answering 413 or 400 itself on failure.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	b, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		server.WriteError(w, r, http.StatusRequestEntityTooLarge, server.KindTooLarge,
+			fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
+		return nil, false
+	}
+	if err != nil {
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, "could not read the request body: "+err.Error())
+		return nil, false
+	}
+	return b, true
+}
+
+// writeRelayError answers a failure that happened before any byte was sent.
+func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client left; nobody to answer
+	}
+	var (
+		rule *payload.RuleError
+		up   *kiro.UpstreamError
+		none *pool.ErrNoAccount
+	)
+	switch {
+	case errors.As(err, &rule):
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest,
+			fmt.Sprintf("Kiro would refuse this request (%s): %s", rule.Rule, rule.Message))
+	case errors.As(err, &none):
+		status := http.StatusServiceUnavailable
+		if none.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(none.RetryAfter.Seconds())))
+			status = http.StatusTooManyRequests
+		}
+		kind := server.KindOverloaded
+		if status == http.StatusTooManyRequests {
+			kind = server.KindRateLimit
+		}
+		server.WriteError(w, r, status, kind, none.Reason)
+	case errors.As(err, &up):
+		status, kind := upstreamStatus(up)
+		server.WriteError(w, r, status, kind, up.Message)
+	case errors.Is(err, context.DeadlineExceeded):
+		server.WriteError(w, r, http.StatusGatewayTimeout, server.KindAPI, "Kiro did not answer in time")
+	default:
+		h.log.Warn("request failed", "err", err)
+		server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, err.Error())
+	}
+}
+
+// upstreamStatus maps Kiro's failure onto the status a client understands.
+func upstreamStatus(e *kiro.UpstreamError) (int, server.Kind) {
+	switch e.Class {
+	case kiro.ClassBadRequest, kiro.ClassTooLong, kiro.ClassModel:
+		return http.StatusBadRequest, server.KindInvalidRequest
+	case kiro.ClassThrottle, kiro.ClassQuota:
+		return http.StatusTooManyRequests, server.KindRateLimit
+	case kiro.ClassCapacity:
+		return 529, server.KindOverloaded
+	case kiro.ClassAuth, kiro.ClassDeadRefresh, kiro.ClassSuspended:
+		return http.StatusServiceUnavailable, server.KindAPI
+	}
+	return http.StatusBadGateway, server.KindAPI
+}
+
+func newID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
