@@ -1,0 +1,470 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"text/tabwriter"
+	"time"
+)
+
+// The issue's targets for what Kirodesk adds to a call.
+const (
+	targetAddedP50 = 1 * time.Millisecond
+	targetAddedP99 = 5 * time.Millisecond
+)
+
+// cellSpec is one cell of the report: a concurrency and a request kind.
+type cellSpec struct {
+	Concurrency int
+	Stream      bool
+	// Requests per path (direct and proxied each), unless Cap runs out first.
+	Requests int
+	// Cap bounds the measured time of the whole cell, both paths together.
+	Cap time.Duration
+	// Rounds alternate the paths (direct, proxied, direct, ...) so that
+	// drift over the run (heap growth, CPU frequency) hits both alike.
+	Rounds int
+	// Rate > 0 paces requests at this many per second (open loop, at most
+	// Concurrency in flight) instead of sending back to back; latency then
+	// counts from the scheduled start, so queueing behind a slow path shows.
+	Rate int
+}
+
+func (s cellSpec) name() string {
+	kind := "plain"
+	if s.Stream {
+		kind = "stream"
+	}
+	if s.Rate > 0 {
+		return fmt.Sprintf("c=%d/%s@%d/s", s.Concurrency, kind, s.Rate)
+	}
+	return fmt.Sprintf("c=%d/%s", s.Concurrency, kind)
+}
+
+// dist summarises durations, in microseconds.
+type dist struct {
+	Count  int     `json:"count"`
+	P50us  float64 `json:"p50_us"`
+	P99us  float64 `json:"p99_us"`
+	P999us float64 `json:"p999_us"`
+	Maxus  float64 `json:"max_us"`
+
+	P50, P99, P999 time.Duration `json:"-"`
+}
+
+func summarise(d []time.Duration) dist {
+	if len(d) == 0 {
+		return dist{}
+	}
+	slices.Sort(d)
+	pct := func(q float64) time.Duration {
+		i := int(math.Ceil(q*float64(len(d)))) - 1
+		return d[min(max(i, 0), len(d)-1)]
+	}
+	s := dist{Count: len(d), P50: pct(0.50), P99: pct(0.99), P999: pct(0.999)}
+	s.P50us, s.P99us, s.P999us = us(s.P50), us(s.P99), us(s.P999)
+	s.Maxus = us(d[len(d)-1])
+	return s
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// pathResult is one path's figures in a cell.
+type pathResult struct {
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"requests_per_second"`
+	// Latency is request sent to response fully read; TTFB to the first body
+	// byte; Gaps the time between successive reads that returned data
+	// (streams only).
+	Latency dist `json:"latency"`
+	TTFB    dist `json:"ttfb"`
+	Gaps    dist `json:"inter_event"`
+}
+
+// addedFigures are proxied minus direct, percentile by percentile, in µs.
+type addedFigures struct {
+	LatencyP50us float64 `json:"latency_p50_us"`
+	LatencyP99us float64 `json:"latency_p99_us"`
+	TTFBP50us    float64 `json:"ttfb_p50_us"`
+	TTFBP99us    float64 `json:"ttfb_p99_us"`
+	GapP50us     float64 `json:"inter_event_p50_us"`
+	GapP99us     float64 `json:"inter_event_p99_us"`
+}
+
+type cellResult struct {
+	Name        string       `json:"cell"`
+	Concurrency int          `json:"concurrency"`
+	Stream      bool         `json:"stream"`
+	Direct      pathResult   `json:"direct"`
+	Proxied     pathResult   `json:"proxied"`
+	Added       addedFigures `json:"added"`
+	CappedTime  bool         `json:"capped_by_time"`
+	RSSBeforeKB int64        `json:"rss_before_kb"`
+	RSSAfterKB  int64        `json:"rss_after_kb"`
+	// Live heap growth per request, after GC (see measureCell).
+	RetainedDirectB  int64 `json:"retained_per_request_direct_bytes"`
+	RetainedProxiedB int64 `json:"retained_per_request_proxied_bytes"`
+}
+
+// samples are one path's raw measurements.
+type samples struct {
+	lat, ttfb, gaps []time.Duration
+	errs            int
+	firstErr        error
+	wall            time.Duration
+}
+
+func (s *samples) merge(o *samples) {
+	s.lat = append(s.lat, o.lat...)
+	s.ttfb = append(s.ttfb, o.ttfb...)
+	s.gaps = append(s.gaps, o.gaps...)
+	s.errs += o.errs
+	if s.firstErr == nil {
+		s.firstErr = o.firstErr
+	}
+}
+
+func (s *samples) result() pathResult {
+	r := pathResult{Requests: len(s.lat), Errors: s.errs, Seconds: s.wall.Seconds(),
+		Latency: summarise(s.lat), TTFB: summarise(s.ttfb), Gaps: summarise(s.gaps)}
+	if s.wall > 0 {
+		r.RPS = float64(len(s.lat)) / s.wall.Seconds()
+	}
+	return r
+}
+
+// timed makes one request and reads the whole body, recording latency,
+// time to first body byte and (if gaps) the delays between reads. start
+// is when the request was due (zero: now).
+func (e *env) timed(req *http.Request, start time.Time, buf []byte, gaps bool, out *samples) {
+	if start.IsZero() {
+		start = time.Now()
+	}
+	resp, err := e.client.Do(req)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		err = fmt.Errorf("%s: status %d: %s", req.URL.Path, resp.StatusCode, b)
+	}
+	if err != nil {
+		out.errs++
+		if out.firstErr == nil {
+			out.firstErr = err
+		}
+		return
+	}
+	var first, last time.Time
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			now := time.Now()
+			if first.IsZero() {
+				first = now
+			} else if gaps {
+				out.gaps = append(out.gaps, now.Sub(last))
+			}
+			last = now
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	resp.Body.Close()
+	end := time.Now()
+	if err != nil || first.IsZero() {
+		out.errs++
+		if out.firstErr == nil {
+			out.firstErr = fmt.Errorf("%s: read body: %v (any data: %v)", req.URL.Path, err, !first.IsZero())
+		}
+		return
+	}
+	out.lat = append(out.lat, end.Sub(start))
+	out.ttfb = append(out.ttfb, first.Sub(start))
+}
+
+// run makes up to n requests with conc workers, back to back or (rate > 0)
+// paced, stopping at the deadline. It reports whether the deadline cut it short.
+func (e *env) run(conc, n, rate int, deadline time.Time, newReq func() *http.Request, gaps bool, into *samples) bool {
+	var next atomic.Int64
+	var cut atomic.Bool
+	per := make([]samples, conc)
+	var wg sync.WaitGroup
+	start := time.Now()
+	var due chan time.Time
+	if rate > 0 {
+		// Open loop: a request is due every 1/rate; a due time waits in the
+		// channel while all workers are busy, and that wait is counted.
+		due = make(chan time.Time, n)
+		go func() {
+			defer close(due)
+			interval := time.Second / time.Duration(rate)
+			for i := range n {
+				at := start.Add(time.Duration(i) * interval)
+				if at.After(deadline) {
+					cut.Store(true)
+					return
+				}
+				time.Sleep(time.Until(at))
+				due <- at
+			}
+		}()
+	}
+	for w := range conc {
+		wg.Go(func() {
+			buf := make([]byte, 32<<10)
+			s := &per[w]
+			s.lat = make([]time.Duration, 0, n/conc+1)
+			s.ttfb = make([]time.Duration, 0, n/conc+1)
+			if due != nil {
+				for at := range due {
+					e.timed(newReq(), at, buf, gaps, s)
+				}
+				return
+			}
+			for next.Add(1) <= int64(n) {
+				if time.Now().After(deadline) {
+					cut.Store(true)
+					return
+				}
+				e.timed(newReq(), time.Time{}, buf, gaps, s)
+			}
+		})
+	}
+	wg.Wait()
+	into.wall += time.Since(start)
+	for i := range per {
+		into.merge(&per[i])
+	}
+	return cut.Load()
+}
+
+// measureCell runs spec against a fresh env's two paths.
+func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
+	tb.Helper()
+	ctx := context.Background()
+	rounds := max(spec.Rounds, 1)
+	proxiedBody := anthropicBody(spec.Stream)
+	direct := func() *http.Request { return e.newDirect(ctx) }
+	proxied := func() *http.Request { return e.newProxied(ctx, proxiedBody) }
+
+	// Warm up: connections at this concurrency, pools, caches.
+	warm := max(4*spec.Concurrency, 100)
+	var scratch samples
+	far := time.Now().Add(time.Minute)
+	e.run(spec.Concurrency, warm, 0, far, direct, spec.Stream, &scratch)
+	e.run(spec.Concurrency, warm, 0, far, proxied, spec.Stream, &scratch)
+	if scratch.errs > 0 {
+		tb.Fatalf("%s: %d errors while warming up, first: %v", spec.name(), scratch.errs, scratch.firstErr)
+	}
+
+	runtime.GC()
+	debug.FreeOSMemory()
+	res := cellResult{Name: spec.name(), Concurrency: spec.Concurrency, Stream: spec.Stream, RSSBeforeKB: vmRSS()}
+
+	var d, p samples
+	// The live heap after a GC, before and after each run: what a request
+	// leaves behind. The fake keeps every request it served (for tests'
+	// assertions), so both paths retain something; only the difference
+	// between them is Kirodesk's.
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var heapD, heapP int64
+	slot := spec.Cap / time.Duration(2*rounds)
+	for r := range rounds {
+		quota := spec.Requests / rounds
+		if r == rounds-1 {
+			quota = spec.Requests - quota*(rounds-1)
+		}
+		h0 := heap()
+		if e.run(spec.Concurrency, quota, spec.Rate, time.Now().Add(slot), direct, spec.Stream, &d) {
+			res.CappedTime = true
+		}
+		h1 := heap()
+		if e.run(spec.Concurrency, quota, spec.Rate, time.Now().Add(slot), proxied, spec.Stream, &p) {
+			res.CappedTime = true
+		}
+		h2 := heap()
+		heapD += int64(h1) - int64(h0)
+		heapP += int64(h2) - int64(h1)
+	}
+	res.RSSAfterKB = vmRSS()
+	if n := len(d.lat) + d.errs; n > 0 {
+		res.RetainedDirectB = heapD / int64(n)
+	}
+	if n := len(p.lat) + p.errs; n > 0 {
+		res.RetainedProxiedB = heapP / int64(n)
+	}
+	for _, s := range []*samples{&d, &p} {
+		if s.errs > 0 {
+			tb.Errorf("%s: %d failed requests, first: %v", spec.name(), s.errs, s.firstErr)
+		}
+	}
+	res.Direct, res.Proxied = d.result(), p.result()
+	added := func(px, dx time.Duration) float64 { return us(px - dx) }
+	res.Added = addedFigures{
+		LatencyP50us: added(res.Proxied.Latency.P50, res.Direct.Latency.P50),
+		LatencyP99us: added(res.Proxied.Latency.P99, res.Direct.Latency.P99),
+		TTFBP50us:    added(res.Proxied.TTFB.P50, res.Direct.TTFB.P50),
+		TTFBP99us:    added(res.Proxied.TTFB.P99, res.Direct.TTFB.P99),
+	}
+	if spec.Stream {
+		res.Added.GapP50us = added(res.Proxied.Gaps.P50, res.Direct.Gaps.P50)
+		res.Added.GapP99us = added(res.Proxied.Gaps.P99, res.Direct.Gaps.P99)
+	}
+	return res
+}
+
+// vmRSS is this process's resident set in kB (Linux), or -1.
+func vmRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
+// report is what KIRODESK_BENCH_OUT receives.
+type report struct {
+	Time       time.Time    `json:"time"`
+	GoVersion  string       `json:"go_version"`
+	GOMAXPROCS int          `json:"gomaxprocs"`
+	NumCPU     int          `json:"num_cpu"`
+	Targets    addedTargets `json:"targets"`
+	Cells      []cellResult `json:"cells"`
+}
+
+type addedTargets struct {
+	P50us float64 `json:"added_p50_us"`
+	P99us float64 `json:"added_p99_us"`
+}
+
+// TestOverheadReport measures, for concurrency 1 and 64 and for plain and
+// streaming requests, what going through Kirodesk adds over calling the
+// (fake) upstream directly. Opt-in: KIRODESK_BENCH=1 (about a minute on
+// 2 cores; run it without -race). KIRODESK_BENCH_OUT=file writes the
+// figures as JSON; KIRODESK_BENCH_STRICT=1 fails the test when an added
+// latency misses the targets.
+func TestOverheadReport(t *testing.T) {
+	if os.Getenv("KIRODESK_BENCH") != "1" {
+		t.Skip("set KIRODESK_BENCH=1 to run the overhead report (make bench)")
+	}
+	specs := []cellSpec{
+		{Concurrency: 1, Stream: false, Requests: 2000, Cap: 14 * time.Second, Rounds: 4},
+		{Concurrency: 1, Stream: true, Requests: 2000, Cap: 14 * time.Second, Rounds: 4},
+		{Concurrency: 64, Stream: false, Requests: 10000, Cap: 14 * time.Second, Rounds: 4},
+		{Concurrency: 64, Stream: true, Requests: 10000, Cap: 14 * time.Second, Rounds: 4},
+		// 64 clients below saturation: back to back, c=64 measures this
+		// machine's throughput (queueing), not the latency one request gets.
+		{Concurrency: 64, Stream: false, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
+		{Concurrency: 64, Stream: true, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
+	}
+	rep := report{Time: time.Now().UTC(), GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
+		Targets: addedTargets{P50us: us(targetAddedP50), P99us: us(targetAddedP99)}}
+	for _, spec := range specs {
+		// A subtest per cell: its env (fake, Kirodesk, recorded requests)
+		// is closed before the next cell starts.
+		t.Run(strings.ReplaceAll(spec.name(), "/", "_"), func(t *testing.T) {
+			e := newEnv(t, fixedAnswer)
+			e.checkAnswers(t)
+			rep.Cells = append(rep.Cells, e.measureCell(t, spec))
+		})
+	}
+	printReport(os.Stdout, rep)
+
+	if out := os.Getenv("KIRODESK_BENCH_OUT"); out != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("figures written to %s", out)
+	}
+	if os.Getenv("KIRODESK_BENCH_STRICT") == "1" {
+		for _, c := range rep.Cells {
+			if c.Added.LatencyP50us > rep.Targets.P50us || c.Added.LatencyP99us > rep.Targets.P99us {
+				t.Errorf("%s: added latency p50 %.0fµs / p99 %.0fµs misses the targets %.0fµs / %.0fµs",
+					c.Name, c.Added.LatencyP50us, c.Added.LatencyP99us, rep.Targets.P50us, rep.Targets.P99us)
+			}
+		}
+	}
+}
+
+func ms(v float64) string { return fmt.Sprintf("%.3f", v/1000) }
+
+func printReport(w io.Writer, rep report) {
+	fmt.Fprintf(w, "\nKirodesk overhead over direct upstream calls (%s, GOMAXPROCS=%d, NumCPU=%d); times in ms\n",
+		rep.GoVersion, rep.GOMAXPROCS, rep.NumCPU)
+	fmt.Fprintf(w, "client, Kirodesk and fake Kiro share this process and its cores; each cell alternates the paths in rounds\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "cell\treqs d/p\treq/s direct\treq/s proxied\tp50 direct\tp50 proxied\tp99 direct\tp99 proxied\tp999 direct\tp999 proxied\tRSS before MB\tRSS after MB\tkept/req d/p B\t")
+	for _, c := range rep.Cells {
+		capped := ""
+		if c.CappedTime {
+			capped = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%d/%d%s\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%d/%d\t\n", c.Name,
+			c.Direct.Requests, c.Proxied.Requests, capped, c.Direct.RPS, c.Proxied.RPS,
+			ms(c.Direct.Latency.P50us), ms(c.Proxied.Latency.P50us),
+			ms(c.Direct.Latency.P99us), ms(c.Proxied.Latency.P99us),
+			ms(c.Direct.Latency.P999us), ms(c.Proxied.Latency.P999us),
+			float64(c.RSSBeforeKB)/1024, float64(c.RSSAfterKB)/1024, c.RetainedDirectB, c.RetainedProxiedB)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "cell\tadded p50\tadded p99\tadded TTFB p50\tadded TTFB p99\tadded inter-event p50\tadded inter-event p99\ttarget (p50<%s, p99<%s)\t\n",
+		ms(rep.Targets.P50us), ms(rep.Targets.P99us))
+	for _, c := range rep.Cells {
+		gap50, gap99 := "-", "-"
+		if c.Stream {
+			gap50, gap99 = ms(c.Added.GapP50us), ms(c.Added.GapP99us)
+		}
+		verdict := "met"
+		if c.Added.LatencyP50us > rep.Targets.P50us || c.Added.LatencyP99us > rep.Targets.P99us {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Name,
+			ms(c.Added.LatencyP50us), ms(c.Added.LatencyP99us),
+			ms(c.Added.TTFBP50us), ms(c.Added.TTFBP99us), gap50, gap99, verdict)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n* = the cell's time cap cut the run short of its request count")
+	fmt.Fprintln(w, "kept/req = live heap growth per request after GC; the fake records every request, so only proxied minus direct is Kirodesk's")
+	fmt.Fprintln(w, "@N/s = paced at N requests/s (open loop, latency from the scheduled start); otherwise back to back")
+}
