@@ -33,7 +33,7 @@ type Options struct {
 	Logger *slog.Logger
 	Ping   time.Duration
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
-	Models func() payload.ModelCatalog
+	Models func(ctx context.Context) payload.ModelCatalog
 }
 
 // Handlers serves the API routes.
@@ -54,7 +54,7 @@ func New(opts Options) *Handlers {
 		opts.Tokens = &tokens.Counter{}
 	}
 	if opts.Models == nil {
-		opts.Models = payload.BuiltinModels
+		opts.Models = func(context.Context) payload.ModelCatalog { return payload.BuiltinModels() }
 	}
 	return &Handlers{opts: opts, log: opts.Logger}
 }

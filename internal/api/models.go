@@ -13,7 +13,7 @@ var modelsCreated = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 // models answers in Anthropic's shape when the client sent
 // anthropic-version (the Anthropic SDKs always do), else in OpenAI's.
 func (h *Handlers) models(w http.ResponseWriter, r *http.Request) {
-	cat := h.opts.Models()
+	cat := h.opts.Models(r.Context())
 	w.Header().Set("Content-Type", "application/json")
 	if r.Header.Get("anthropic-version") != "" {
 		type model struct {

@@ -210,7 +210,10 @@ func TestAnthropicSDKCountTokensAndModels(t *testing.T) {
 	for _, m := range page.Data {
 		ids = append(ids, m.ID)
 	}
-	assert.Contains(t, strings.Join(ids, " "), "claude-sonnet-4.5")
+	// The account's own catalogue (fakekiro's ListAvailableModels), not the built-in list.
+	assert.Equal(t, len(fakekiro.DefaultModels()), len(ids))
+	assert.Contains(t, strings.Join(ids, " "), fakekiro.DefaultModels()[0].ModelID)
+	assert.Equal(t, 1, e.fake.Calls(fakekiro.PathModels))
 
 	// Without anthropic-version the same route answers in OpenAI's list shape.
 	code, body := call(t, "GET", e.serve.url+"/v1/models", e.key)
@@ -225,6 +228,7 @@ func TestAnthropicSDKCountTokensAndModels(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &list))
 	assert.Equal(t, "list", list.Object)
 	assert.NotEmpty(t, list.Data)
+	assert.Equal(t, 1, e.fake.Calls(fakekiro.PathModels), "the catalogue is cached")
 }
 
 func TestFailoverAcrossAccountsThroughServe(t *testing.T) {

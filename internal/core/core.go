@@ -130,7 +130,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 			c := st.Config.Snapshot()
 			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second
 		}})
-	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger}).Register(srv)
+	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	c := &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
 		Accounts: acc, Pool: pl}

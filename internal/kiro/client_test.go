@@ -174,3 +174,22 @@ func TestCredentialsKeychainFormAndRedaction(t *testing.T) {
 	assert.False(t, cr.ExpiresWithin(time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), 10*time.Minute))
 	assert.Equal(t, "us-east-1", cr.APIRegion())
 }
+
+func TestListModelsFollowsPages(t *testing.T) {
+	fake := fakekiro.New(fakekiro.Options{ModelsPageSize: 2})
+	t.Cleanup(fake.Close)
+	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
+	c := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
+	acct := fake.AddAccount(fakekiro.FakeAccount{})
+	cat, err := c.ListModels(context.Background(), kiro.Credentials{AccessToken: acct.AccessToken, AuthMethod: store.AuthBuilderID}, kiro.MachineID("a"))
+	require.NoError(t, err)
+	require.Len(t, cat, len(fakekiro.DefaultModels()))
+	assert.Equal(t, fakekiro.DefaultModels()[0].ModelID, cat[0].ID)
+	assert.Positive(t, cat[0].MaxInputTokens)
+	assert.Greater(t, fake.Calls(fakekiro.PathModels), 1, "more than one page")
+
+	_, err = c.ListModels(context.Background(), kiro.Credentials{AccessToken: "bad", AuthMethod: store.AuthBuilderID}, kiro.MachineID("a"))
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassAuth, ue.Class)
+}

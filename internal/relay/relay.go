@@ -66,8 +66,9 @@ var (
 
 // Relay is safe for concurrent use.
 type Relay struct {
-	opts Options
-	log  *slog.Logger
+	opts   Options
+	log    *slog.Logger
+	models catalogue
 }
 
 // New returns a Relay.
@@ -117,7 +118,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 			r.log.Warn("account not usable", "account", acct.ID, "err", err)
 			continue
 		}
-		built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr)})
+		built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr), Models: r.cachedModels()})
 		if err != nil {
 			return err // the request's shape: no other account would do better
 		}

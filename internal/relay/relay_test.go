@@ -223,3 +223,15 @@ func TestRelayIdleStreamIsCutWithAClearError(t *testing.T) {
 	require.Equal(t, canon.EventError, last.Kind)
 	assert.Contains(t, last.Err.Message, "Kiro sent nothing for 200ms")
 }
+
+func TestModelsComeFromTheAccountAndFallBackToTheBuiltInList(t *testing.T) {
+	e := newEnv(t, 1)
+	got := e.relay.Models(context.Background())
+	require.Len(t, got, len(fakekiro.DefaultModels()))
+	assert.Equal(t, fakekiro.DefaultModels()[0].ModelID, got[0].ID)
+	e.relay.Models(context.Background())
+	assert.Equal(t, 1, e.fake.Calls(fakekiro.PathModels), "cached for an hour")
+
+	none := newEnv(t, 0)
+	assert.Equal(t, payload.BuiltinModels(), none.relay.Models(context.Background()), "no account: the built-in list")
+}
