@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/pool"
+	"kirodesk/internal/relay"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/server"
+	"kirodesk/internal/store"
+)
+
+func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
+	h := New(Options{})
+	cases := []struct {
+		err    error
+		status int
+		typ    string
+		retry  string
+	}{
+		{&payload.RuleError{Rule: "trailing_assistant", Message: "ends with an assistant turn"}, 400, "invalid_request_error", ""},
+		{&kiro.UpstreamError{Status: 400, Class: kiro.ClassBadRequest, Message: "Improperly formed request."}, 400, "invalid_request_error", ""},
+		{&kiro.UpstreamError{Status: 400, Class: kiro.ClassTooLong, Message: "Input is too long."}, 400, "invalid_request_error", ""},
+		{&kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle, Message: "Too many requests"}, 429, "rate_limit_error", ""},
+		{&kiro.UpstreamError{Status: 503, Class: kiro.ClassCapacity, Message: "high traffic"}, 529, "overloaded_error", ""},
+		{&kiro.UpstreamError{Status: 502, Class: kiro.ClassServer, Message: "bad gateway"}, 502, "api_error", ""},
+		{&pool.ErrNoAccount{Reason: "no Kiro account can take this request now: 2 cooling", RetryAfter: 42 * time.Second}, 429, "rate_limit_error", "42"},
+		{&pool.ErrNoAccount{Reason: "no Kiro account is set up"}, 503, "overloaded_error", ""},
+		{context.DeadlineExceeded, 504, "api_error", ""},
+		{errors.New("dial tcp: connection refused"), 502, "api_error", ""},
+	}
+	for _, tc := range cases {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/v1/messages", nil)
+		h.writeRelayError(w, r, tc.err)
+		assert.Equal(t, tc.status, w.Code, "%v", tc.err)
+		assert.Contains(t, w.Body.String(), `"type":"`+tc.typ+`"`, "%v", tc.err)
+		assert.Equal(t, tc.retry, w.Header().Get("Retry-After"), "%v", tc.err)
+	}
+}
+
+// A long silence upstream gets pings, so clients and proxies keep the line.
+func TestSilentStreamsArePinged(t *testing.T) {
+	fake := fakekiro.New(fakekiro.Options{})
+	t.Cleanup(fake.Close)
+	st, err := store.Open(t.TempDir(), store.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close(context.Background()) })
+	acc := accounts.New(st.Pool, secrets.NewMemory(), nil)
+	fa := fake.AddAccount(fakekiro.FakeAccount{})
+	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthBuilderID, ExpiresAt: time.Now().Add(time.Hour)}
+	_, err = acc.Add(context.Background(), store.Account{Label: "a", AuthMethod: store.AuthBuilderID}, cr.Secret())
+	require.NoError(t, err)
+	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
+	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client})
+	srv := server.New(server.Options{APIKey: secrets.New("kd-k")})
+	New(Options{Relay: rl, Ping: 100 * time.Millisecond}).Register(srv)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/messages", strings.NewReader(
+		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("x-api-key", "kd-k")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	pings := 0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if sc.Text() == "event: ping" {
+			pings++
+		}
+	}
+	assert.GreaterOrEqual(t, pings, 2, "a 450 ms silence with a 100 ms ping interval")
+}
