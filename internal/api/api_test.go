@@ -55,7 +55,7 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 
 // A long silence upstream gets pings, so clients and proxies keep the line.
 func TestSilentStreamsArePinged(t *testing.T) {
-	fake := fakekiro.New(fakekiro.Options{})
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
 	require.NoError(t, err)

@@ -36,7 +36,7 @@ type kiroEnv struct {
 func startWithAccounts(t *testing.T, n int) *kiroEnv {
 	t.Helper()
 	requireKeychain(t)
-	fake := fakekiro.New(fakekiro.Options{})
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()
 	ctx := context.Background()

@@ -142,3 +142,22 @@ func TestBadInputThroughServe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "fine", msg.Content[0].Text)
 }
+
+// Kiro streams tool input as string fragments; split inside escapes and
+// multibyte characters they must still join into the exact input.
+func TestToolInputSplitAtAwkwardPlaces(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	input := `{"path":"C:\\dir\\日本語 \"quoted\".txt","lines":[1,2,3],"note":"tab\there 🙂"}`
+	e.fake.Enqueue(fakekiro.Script{fakekiro.ToolUse("tooluse_x", "write_file", input, len([]rune(input)), true)})
+	tool := anthropic.ToolParam{Name: "write_file", InputSchema: anthropic.ToolInputSchemaParam{Properties: map[string]any{}}}
+	params := userText("write it")
+	params.Tools = []anthropic.ToolUnionParam{{OfTool: &tool}}
+	stream := e.client.Messages.NewStreaming(context.Background(), params)
+	var msg anthropic.Message
+	for stream.Next() {
+		require.NoError(t, msg.Accumulate(stream.Current()))
+	}
+	require.NoError(t, stream.Err())
+	require.Len(t, msg.Content, 1)
+	assert.JSONEq(t, input, string(msg.Content[0].AsToolUse().Input))
+}

@@ -235,6 +235,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
+	if msg := checkHeaders(r.Header); msg != "" && s.opts.CheckHeaders {
+		s.log.Info("fakekiro: rejecting chat request", "why", msg)
+		writeRaw(w, http.StatusBadRequest, `{"message":"fakekiro: `+msg+`"}`)
+		return
+	}
 	if msg := checkChat(rec); msg != "" {
 		s.log.Info("fakekiro: rejecting chat request", "why", msg)
 		writeRaw(w, http.StatusBadRequest, BodyImproperlyFormed)
@@ -295,6 +300,25 @@ func firstFrame(sc Script) Script {
 		}
 	}
 	return sc
+}
+
+// checkHeaders applies the header rules of kiro-protocol.md section 2.
+func checkHeaders(h http.Header) string {
+	switch {
+	case !strings.HasPrefix(h.Get("Content-Type"), "application/json"):
+		return "Content-Type must be application/json"
+	case h.Get("x-amzn-kiro-agent-mode") != "vibe":
+		return "x-amzn-kiro-agent-mode must be vibe"
+	case h.Get("x-amzn-codewhisperer-optout") != "true":
+		return "x-amzn-codewhisperer-optout must be true"
+	case len(h.Get("amz-sdk-invocation-id")) != 36:
+		return "amz-sdk-invocation-id must be a UUID"
+	case !strings.Contains(h.Get("x-amz-user-agent"), "KiroIDE-"):
+		return "x-amz-user-agent must name KiroIDE-<version>-<machineId>"
+	case !strings.Contains(h.Get("User-Agent"), "KiroIDE-"):
+		return "User-Agent must name KiroIDE-<version>-<machineId>"
+	}
+	return ""
 }
 
 // checkChat applies the request-shape rules Kiro enforces (section 3) that

@@ -67,6 +67,9 @@ type Options struct {
 	// DeviceInterval is the polling interval the device flow announces, in
 	// seconds (default 1). Polling faster earns slow_down, as on AWS.
 	DeviceInterval int
+	// CheckHeaders refuses chat calls without Kiro's headers (section 2),
+	// as Kirodesk's own tests want; raw tests of the fake leave it off.
+	CheckHeaders bool
 	// DeviceExpiresIn is the device code lifetime (default 10 minutes).
 	DeviceExpiresIn time.Duration
 }

@@ -21,7 +21,7 @@ import (
 
 func setup(t *testing.T) (*fakekiro.Server, *kiro.Client) {
 	t.Helper()
-	fake := fakekiro.New(fakekiro.Options{})
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
 	return fake, kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
@@ -192,4 +192,21 @@ func TestListModelsFollowsPages(t *testing.T) {
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, kiro.ClassAuth, ue.Class)
+}
+
+// The fake really checks Kiro's headers: a bare request is refused, so the
+// tests above prove the client sends them.
+func TestFakeRefusesRequestsWithoutKiroHeaders(t *testing.T) {
+	fake, _ := setup(t)
+	acct := fake.AddAccount(fakekiro.FakeAccount{})
+	req, err := http.NewRequest("POST", fake.URL+fakekiro.PathChat, stringsReader(string(body(t, ""))))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+acct.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, string(b), "x-amzn-kiro-agent-mode")
 }

@@ -58,7 +58,7 @@ type env struct {
 
 func newEnv(t *testing.T, n int) *env {
 	t.Helper()
-	fake := fakekiro.New(fakekiro.Options{})
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
 	require.NoError(t, err)
