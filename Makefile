@@ -52,7 +52,7 @@ vet: deps
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
 test: deps fmt-check vet test-go test-frontend
-	@scripts/summary.sh build/test-go.log build/test-frontend.json
+	@scripts/summary.sh build/test-go.log build/test-frontend.json | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
