@@ -10,12 +10,15 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
 
-.PHONY: all deps frontend build build-windows run serve test test-go test-frontend vet fmt-check bench clean
+.PHONY: all deps test-deps frontend build build-windows run serve test test-go test-frontend vet fmt-check bench clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh --test
 
 frontend: deps
 	cd frontend && npm run build
@@ -51,7 +54,7 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: deps fmt-check vet test-go test-frontend
+test: test-deps fmt-check vet test-go test-frontend
 	@scripts/summary.sh build/test-go.log build/test-frontend.json | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
@@ -59,7 +62,7 @@ test: deps fmt-check vet test-go test-frontend
 # fail rather than skip if that session is missing.
 # The full verbose log goes to build/test-go.log; the console shows all but
 # the per-test RUN/PASS lines.
-test-go: deps
+test-go: test-deps
 	@mkdir -p build
 	scripts/session.sh $(GO) test -race -count=1 -v ./... 2>&1 | tee build/test-go.log \
 		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
@@ -71,7 +74,7 @@ test-frontend: deps
 
 # Figures, not pass/fail: the proxy's added latency over calling the fake
 # upstream directly (internal/bench), then Go benchmarks of the hot paths.
-bench: deps
+bench: test-deps
 	KIRODESK_BENCH=1 $(GO) test -count=1 -run TestOverheadReport -v ./internal/bench | grep -vE '^(=== RUN|--- PASS|PASS$$)'
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/bench ./internal/store ./internal/kiro/payload
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building and testing Kirodesk needs on Debian 12 (or a
-# derivative), skipping whatever is already there. Needs root or sudo for
-# the system packages.
+# Installs what building Kirodesk needs on Debian 12 (or a derivative), and
+# with --test what its tests need too, skipping whatever is already there.
+# Needs root or sudo for the system packages.
 set -euo pipefail
 
 # Wails' window (WebKitGTK 4.1: build tag webkit2_41); the tray
@@ -31,9 +31,12 @@ command -v go >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go
 command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are needed" >&2; exit 1; }
 
 # npm packages from committed lock files, reinstalled when a lock changes:
-# the frontend, and Claude Code as a real client for the end-to-end tests.
+# the frontend, and for tests Claude Code as a real client (a large download
+# that `make run` does not need).
 root="$(cd "$(dirname "$0")/.." && pwd)"
-for dir in "$root/frontend" "$root/test/claudecode"; do
+dirs=("$root/frontend")
+[ "${1:-}" = "--test" ] && dirs+=("$root/test/claudecode")
+for dir in "${dirs[@]}"; do
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
