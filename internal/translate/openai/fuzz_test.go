@@ -1,0 +1,102 @@
+package openai
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+
+	"kirodesk/internal/canon"
+)
+
+// FuzzParseChatRequest checks that no body makes the parser panic, that
+// every refusal is a *RequestError with a message, and that whatever is
+// accepted satisfies what the Kiro request builder relies on. The committed
+// corpus is under testdata/fuzz/FuzzParseChatRequest; the golden requests
+// are added as seeds too.
+func FuzzParseChatRequest(f *testing.F) {
+	for _, name := range requestInputs(f) {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, fetch := range []bool{false, true} {
+			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: fetch})
+			if err != nil {
+				var re *RequestError
+				if !errors.As(err, &re) || re.Message == "" {
+					t.Fatalf("error %T %q is not a *RequestError with a message", err, err)
+				}
+				if req != nil {
+					t.Fatalf("request returned with an error")
+				}
+				continue
+			}
+			if !fetch && len(opts.RemoteImages) > 0 {
+				t.Fatalf("remote images accepted without FetchRemoteImages")
+			}
+			checkAccepted(t, req, len(opts.RemoteImages))
+		}
+	})
+}
+
+func checkAccepted(t *testing.T, req *canon.Request, remote int) {
+	t.Helper()
+	if req.Model == "" || len(req.Messages) == 0 {
+		t.Fatalf("accepted a request without model or messages: %+v", req)
+	}
+	emptyImages := 0
+	for i, m := range req.Messages {
+		if m.Role != canon.RoleUser && m.Role != canon.RoleAssistant {
+			t.Fatalf("messages[%d]: role %q", i, m.Role)
+		}
+		if len(m.Content) == 0 {
+			t.Fatalf("messages[%d]: empty", i)
+		}
+		for j, b := range m.Content {
+			switch b.Type {
+			case canon.BlockText:
+				if b.Text == "" {
+					t.Fatalf("messages[%d].content[%d]: empty text", i, j)
+				}
+			case canon.BlockToolUse:
+				var obj map[string]any
+				if b.ToolUse == nil || b.ToolUse.ID == "" || b.ToolUse.Name == "" || json.Unmarshal(b.ToolUse.Input, &obj) != nil || obj == nil {
+					t.Fatalf("messages[%d].content[%d]: bad tool call", i, j)
+				}
+			case canon.BlockImage:
+				if b.Image == nil {
+					t.Fatalf("messages[%d].content[%d]: nil image", i, j)
+				}
+				if b.Image.MediaType == "" {
+					emptyImages++
+				} else if !imageTypes[b.Image.MediaType] || b.Image.Data == "" {
+					t.Fatalf("messages[%d].content[%d]: bad image %q", i, j, b.Image.MediaType)
+				}
+			case canon.BlockToolResult:
+				if b.ToolResult == nil || b.ToolResult.ToolUseID == "" || m.Role != canon.RoleUser {
+					t.Fatalf("messages[%d].content[%d]: bad tool result", i, j)
+				}
+			case canon.BlockThinking:
+				if b.Thinking == nil || m.Role != canon.RoleAssistant {
+					t.Fatalf("messages[%d].content[%d]: bad thinking", i, j)
+				}
+			default:
+				t.Fatalf("messages[%d].content[%d]: type %q", i, j, b.Type)
+			}
+		}
+	}
+	if emptyImages != remote {
+		t.Fatalf("%d images to fetch, %d listed", emptyImages, remote)
+	}
+	for i, tool := range req.Tools {
+		var obj map[string]any
+		if json.Unmarshal(tool.InputSchema, &obj) != nil || obj == nil || !validToolName(tool.Name) {
+			t.Fatalf("tools[%d] invalid", i)
+		}
+	}
+	if req.MaxTokens < 0 {
+		t.Fatalf("max tokens %d", req.MaxTokens)
+	}
+}

@@ -1,0 +1,884 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"kirodesk/internal/canon"
+)
+
+// ParseOptions are the user's settings that change what a request may carry.
+type ParseOptions struct {
+	// FetchRemoteImages allows http(s) image_url parts. The parser never
+	// fetches anything: it leaves an empty canon.Image in the request and
+	// lists it in ChatOptions.RemoteImages for the caller to fill in.
+	FetchRemoteImages bool
+}
+
+// ChatOptions are the parts of a Chat Completions request that shape the
+// response but have no place in canon.Request.
+type ChatOptions struct {
+	// IncludeUsage is stream_options.include_usage: the stream ends with a
+	// chunk carrying usage (and every other chunk has "usage": null).
+	IncludeUsage bool
+	// RemoteImages are the http(s) image URLs accepted under
+	// ParseOptions.FetchRemoteImages, in request order. Each Image points at
+	// the canon.Image inside the returned request; the caller downloads URL
+	// and sets its MediaType and base64 Data before sending the request on.
+	RemoteImages []RemoteImage
+}
+
+// RemoteImage is an image the client sent by URL.
+type RemoteImage struct {
+	URL   string
+	Param string // where it was, e.g. "messages[2].content[1].image_url.url"
+	Image *canon.Image
+}
+
+// ParseChatRequest parses a POST /v1/chat/completions body. model and a
+// non-empty messages array are required. Errors are *RequestError.
+func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
+	var co ChatOptions
+	root, err := parseTree(body)
+	if err != nil {
+		return nil, co, err
+	}
+	if root.kind != jsonObject {
+		return nil, co, &RequestError{Message: "request body: expected a JSON object, got " + root.describe()}
+	}
+	d := &doc{body: body}
+	r := &canon.Request{}
+
+	if r.Model, err = d.nonEmptyString(root, "", "model"); err != nil {
+		return nil, co, err
+	}
+	if err := d.refuseFields(root); err != nil {
+		return nil, co, err
+	}
+	if r.Tools, err = d.tools(root.get("tools")); err != nil {
+		return nil, co, err
+	}
+	if r.ToolChoice, err = d.toolChoice(root.get("tool_choice"), r.Tools); err != nil {
+		return nil, co, err
+	}
+	mp := &messageParser{doc: d, opts: opts, chat: &co}
+	if err := mp.messages(root.get("messages"), r); err != nil {
+		return nil, co, err
+	}
+	if err := d.maxTokens(root, r); err != nil {
+		return nil, co, err
+	}
+	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
+		return nil, co, err
+	}
+	if so := root.get("stream_options"); present(so) {
+		if err := d.object(so, "stream_options"); err != nil {
+			return nil, co, err
+		}
+		if !r.Stream {
+			return nil, co, d.errf("stream_options", "only allowed when stream is true")
+		}
+		if co.IncludeUsage, err = d.optBool(so, "stream_options", "include_usage"); err != nil {
+			return nil, co, err
+		}
+		if _, err = d.optBool(so, "stream_options", "include_obfuscation"); err != nil {
+			return nil, co, err
+		}
+	}
+	if r.Thinking, err = d.reasoningEffort(root.get("reasoning_effort")); err != nil {
+		return nil, co, err
+	}
+	if r.ConversationKey, err = d.optString(root, "", "user"); err != nil {
+		return nil, co, err
+	}
+	cacheKey, err := d.optString(root, "", "prompt_cache_key")
+	if err != nil {
+		return nil, co, err
+	}
+	if r.ConversationKey == "" {
+		r.ConversationKey = cacheKey
+	}
+	if err := d.samplingFields(root); err != nil {
+		return nil, co, err
+	}
+	format, err := d.responseFormat(root.get("response_format"))
+	if err != nil {
+		return nil, co, err
+	}
+	if format != "" {
+		r.System = joinSystem(r.System, format)
+	}
+	if len(co.RemoteImages) == 0 {
+		co.RemoteImages = nil
+	}
+	return r, co, nil
+}
+
+// refusedFields are top-level fields whose meaning Kiro cannot honour;
+// ignoring them would silently hand the client something else than it asked
+// for.
+var refusedFields = []struct{ key, why string }{
+	{"functions", `the deprecated "functions" parameter is not supported; use "tools"`},
+	{"function_call", `the deprecated "function_call" parameter is not supported; use "tool_choice"`},
+	{"audio", "audio output is not supported by Kiro"},
+	{"web_search_options", "web search is not available through Kiro"},
+}
+
+func (d *doc) refuseFields(root *value) error {
+	for _, f := range refusedFields {
+		if present(root.get(f.key)) {
+			return d.errf(fieldPath(f.key), "%s", f.why)
+		}
+	}
+	if v := root.get("modalities"); present(v) {
+		if v.kind != jsonArray {
+			return d.typeErr("modalities", v, "an array of strings")
+		}
+		for i, e := range v.elems {
+			if e.kind != jsonString {
+				return d.typeErr(fieldPath("modalities").idx(i), e, "a string")
+			}
+			if e.str != "text" {
+				return d.errf(fieldPath("modalities").idx(i), `%q output is not supported by Kiro; only "text" is`, e.str)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *doc) maxTokens(root *value, r *canon.Request) error {
+	// max_completion_tokens is the current name; max_tokens is deprecated
+	// but still what most clients send. The newer one wins.
+	for _, k := range []string{"max_tokens", "max_completion_tokens"} {
+		n, ok, err := d.optInt(root, "", k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if n < 1 {
+			return d.errf(fieldPath(k), "must be at least 1, got %d", n)
+		}
+		if n > 1<<31-1 {
+			return d.errf(fieldPath(k), "%d is too large", n)
+		}
+		r.MaxTokens = int(n)
+	}
+	return nil
+}
+
+// samplingFields type-checks the fields Kiro has no equivalent for. Their
+// values are ignored, except where ignoring them would return something the
+// client did not ask for (n > 1, logprobs).
+func (d *doc) samplingFields(root *value) error {
+	if err := d.optNumber(root, "", "temperature", 0, 2); err != nil {
+		return err
+	}
+	if err := d.optNumber(root, "", "top_p", 0, 1); err != nil {
+		return err
+	}
+	for _, k := range []string{"presence_penalty", "frequency_penalty"} {
+		if err := d.optNumber(root, "", k, -2, 2); err != nil {
+			return err
+		}
+	}
+	if n, ok, err := d.optInt(root, "", "n"); err != nil {
+		return err
+	} else if ok && n != 1 {
+		if n < 1 {
+			return d.errf("n", "must be at least 1, got %d", n)
+		}
+		return d.errf("n", "only one choice is supported; use n=1 (got %d)", n)
+	}
+	if _, _, err := d.optInt(root, "", "seed"); err != nil {
+		return err
+	}
+	if lp, err := d.optBool(root, "", "logprobs"); err != nil {
+		return err
+	} else if lp {
+		return d.errf("logprobs", "log probabilities are not available from Kiro; omit logprobs or set it to false")
+	}
+	if n, _, err := d.optInt(root, "", "top_logprobs"); err != nil {
+		return err
+	} else if n != 0 {
+		return d.errf("top_logprobs", "log probabilities are not available from Kiro")
+	}
+	if v := root.get("stop"); present(v) {
+		switch v.kind {
+		case jsonString:
+		case jsonArray:
+			for i, e := range v.elems {
+				if e.kind != jsonString {
+					return d.typeErr(fieldPath("stop").idx(i), e, "a string")
+				}
+			}
+		default:
+			return d.typeErr("stop", v, "a string or an array of strings")
+		}
+	}
+	for _, k := range []string{"parallel_tool_calls", "store"} {
+		if _, err := d.optBool(root, "", k); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"service_tier", "safety_identifier", "verbosity"} {
+		if _, err := d.optString(root, "", k); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"metadata", "logit_bias", "prediction"} {
+		if v := root.get(k); present(v) {
+			if err := d.object(v, fieldPath(k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// responseFormat returns the instruction appended to the system prompt for
+// json_object and json_schema. Kiro cannot constrain decoding, so structured
+// output is best effort: the model is told what to produce, and nothing
+// checks that it did. Refusing the field instead would break every client
+// library's structured-output helper outright.
+func (d *doc) responseFormat(v *value) (string, error) {
+	const p = fieldPath("response_format")
+	if !present(v) {
+		return "", nil
+	}
+	if err := d.object(v, p); err != nil {
+		return "", err
+	}
+	typ, err := d.reqString(v, p, "type")
+	if err != nil {
+		return "", err
+	}
+	switch typ {
+	case "text":
+		return "", nil
+	case "json_object":
+		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
+	case "json_schema":
+		sp := p.key("json_schema")
+		sv := v.get("json_schema")
+		if !present(sv) {
+			return "", d.required(sp)
+		}
+		if err := d.object(sv, sp); err != nil {
+			return "", err
+		}
+		name, err := d.nonEmptyString(sv, sp, "name")
+		if err != nil {
+			return "", err
+		}
+		if _, err := d.optString(sv, sp, "description"); err != nil {
+			return "", err
+		}
+		if _, err := d.optBool(sv, sp, "strict"); err != nil {
+			return "", err
+		}
+		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
+		if sch := sv.get("schema"); present(sch) {
+			if err := d.object(sch, sp.key("schema")); err != nil {
+				return "", err
+			}
+			msg += " It must conform to this JSON Schema: " + string(d.compactRaw(sch))
+		}
+		return msg, nil
+	default:
+		return "", d.errf(p.key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
+	}
+}
+
+var reasoningEfforts = map[string]string{
+	"minimal": "low", // Kiro's lowest level
+	"low":     "low",
+	"medium":  "medium",
+	"high":    "high",
+	"xhigh":   "xhigh",
+}
+
+func (d *doc) reasoningEffort(v *value) (*canon.Thinking, error) {
+	const p = fieldPath("reasoning_effort")
+	if !present(v) {
+		return nil, nil
+	}
+	if v.kind != jsonString {
+		return nil, d.typeErr(p, v, "a string")
+	}
+	if v.str == "none" {
+		return nil, nil
+	}
+	e, ok := reasoningEfforts[v.str]
+	if !ok {
+		return nil, d.errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, v.str)
+	}
+	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
+}
+
+func joinSystem(a, b string) string {
+	switch {
+	case b == "":
+		return a
+	case a == "":
+		return b
+	}
+	return a + "\n\n" + b
+}
+
+// messageParser walks the messages array, which in Chat Completions carries
+// the system prompt and the tool results as messages of their own.
+type messageParser struct {
+	*doc
+	opts ParseOptions
+	chat *ChatOptions
+}
+
+func (mp *messageParser) messages(v *value, r *canon.Request) error {
+	const p = fieldPath("messages")
+	if !present(v) {
+		return mp.required(p)
+	}
+	if v.kind != jsonArray {
+		return mp.typeErr(p, v, "an array of messages")
+	}
+	if len(v.elems) == 0 {
+		return mp.errf(p, "at least one message is required")
+	}
+	var system []string
+	// lastTool is true while r.Messages ends in a user turn built from role
+	// "tool" messages, which the next tool message joins.
+	lastTool := false
+	for i, mv := range v.elems {
+		mpath := p.idx(i)
+		if err := mp.object(mv, mpath); err != nil {
+			return err
+		}
+		role, err := mp.reqString(mv, mpath, "role")
+		if err != nil {
+			return err
+		}
+		if _, err := mp.optString(mv, mpath, "name"); err != nil {
+			return err
+		}
+		isTool := false
+		switch role {
+		case "system", "developer":
+			text, err := mp.textContent(mv, mpath, true)
+			if err != nil {
+				return err
+			}
+			if text != "" {
+				system = append(system, text)
+			}
+			continue
+		case "user":
+			m, err := mp.userMessage(mv, mpath)
+			if err != nil {
+				return err
+			}
+			r.Messages = append(r.Messages, m)
+		case "assistant":
+			m, err := mp.assistantMessage(mv, mpath)
+			if err != nil {
+				return err
+			}
+			r.Messages = append(r.Messages, m)
+		case "tool":
+			b, err := mp.toolMessage(mv, mpath)
+			if err != nil {
+				return err
+			}
+			if lastTool {
+				last := &r.Messages[len(r.Messages)-1]
+				last.Content = append(last.Content, b)
+			} else {
+				r.Messages = append(r.Messages, canon.Message{Role: canon.RoleUser, Content: []canon.Block{b}})
+			}
+			isTool = true
+		case "function":
+			return mp.errf(mpath.key("role"), `"function" messages are deprecated and not supported; use role "tool" with tool_call_id`)
+		default:
+			return mp.errf(mpath.key("role"), `%q is not a valid role; use "system", "developer", "user", "assistant" or "tool"`, role)
+		}
+		lastTool = isTool
+	}
+	if len(r.Messages) == 0 {
+		return mp.errf(p, "at least one user, assistant or tool message is required besides system messages")
+	}
+	r.System = strings.Join(system, "\n\n")
+	return nil
+}
+
+// textContent reads the content of a system, developer or tool message: a
+// string or an array of text parts, joined with newlines.
+func (mp *messageParser) textContent(mv *value, p fieldPath, required bool) (string, error) {
+	cp := p.key("content")
+	cv := mv.get("content")
+	if !present(cv) {
+		if required {
+			return "", mp.required(cp)
+		}
+		return "", nil
+	}
+	switch cv.kind {
+	case jsonString:
+		return cv.str, nil
+	case jsonArray:
+		parts := make([]string, 0, len(cv.elems))
+		for j, pv := range cv.elems {
+			pp := cp.idx(j)
+			typ, err := mp.partType(pv, pp)
+			if err != nil {
+				return "", err
+			}
+			if typ != "text" {
+				return "", mp.errf(pp.key("type"), `only "text" parts are allowed here, got %q`, typ)
+			}
+			text, err := mp.reqString(pv, pp, "text")
+			if err != nil {
+				return "", err
+			}
+			if text != "" {
+				parts = append(parts, text)
+			}
+		}
+		return strings.Join(parts, "\n"), nil
+	default:
+		return "", mp.typeErr(cp, cv, "a string or an array of text parts")
+	}
+}
+
+func (mp *messageParser) partType(pv *value, pp fieldPath) (string, error) {
+	if err := mp.object(pv, pp); err != nil {
+		return "", err
+	}
+	return mp.reqString(pv, pp, "type")
+}
+
+func (mp *messageParser) userMessage(mv *value, p fieldPath) (canon.Message, error) {
+	m := canon.Message{Role: canon.RoleUser}
+	cp := p.key("content")
+	cv := mv.get("content")
+	if !present(cv) {
+		return m, mp.required(cp)
+	}
+	switch cv.kind {
+	case jsonString:
+		if cv.str != "" {
+			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.str}}
+		}
+	case jsonArray:
+		for j, pv := range cv.elems {
+			pp := cp.idx(j)
+			typ, err := mp.partType(pv, pp)
+			if err != nil {
+				return m, err
+			}
+			switch typ {
+			case "text":
+				text, err := mp.reqString(pv, pp, "text")
+				if err != nil {
+					return m, err
+				}
+				if text != "" {
+					m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: text})
+				}
+			case "image_url":
+				b, err := mp.imagePart(pv, pp)
+				if err != nil {
+					return m, err
+				}
+				m.Content = append(m.Content, b)
+			case "input_audio":
+				return m, mp.errf(pp.key("type"), "audio input is not supported by Kiro")
+			case "file":
+				return m, mp.errf(pp.key("type"), "file parts are not supported by Kiro; send the text as a text part or images as image_url parts")
+			default:
+				return m, mp.errf(pp.key("type"), `unknown content part type %q; use "text" or "image_url"`, typ)
+			}
+		}
+	default:
+		return m, mp.typeErr(cp, cv, "a string or an array of content parts")
+	}
+	if len(m.Content) == 0 {
+		return m, mp.errf(cp, "must not be empty")
+	}
+	return m, nil
+}
+
+var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+func (mp *messageParser) imagePart(pv *value, p fieldPath) (canon.Block, error) {
+	ip := p.key("image_url")
+	iv := pv.get("image_url")
+	if !present(iv) {
+		return canon.Block{}, mp.required(ip)
+	}
+	if err := mp.object(iv, ip); err != nil {
+		return canon.Block{}, err
+	}
+	if detail, err := mp.optString(iv, ip, "detail"); err != nil {
+		return canon.Block{}, err
+	} else if detail != "" && detail != "auto" && detail != "low" && detail != "high" {
+		return canon.Block{}, mp.errf(ip.key("detail"), `%q is not valid; use "auto", "low" or "high"`, detail)
+	}
+	up := ip.key("url")
+	url, err := mp.nonEmptyString(iv, ip, "url")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	scheme, _, _ := strings.Cut(url, ":")
+	switch strings.ToLower(scheme) {
+	case "data":
+		img, err := mp.dataURL(url, up)
+		if err != nil {
+			return canon.Block{}, err
+		}
+		return canon.Block{Type: canon.BlockImage, Image: img}, nil
+	case "http", "https":
+		if !mp.opts.FetchRemoteImages {
+			return canon.Block{}, mp.errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
+		}
+		img := &canon.Image{}
+		mp.chat.RemoteImages = append(mp.chat.RemoteImages, RemoteImage{URL: url, Param: string(up), Image: img})
+		return canon.Block{Type: canon.BlockImage, Image: img}, nil
+	default:
+		return canon.Block{}, mp.errf(up, "must be a data: URL (base64) or an http(s) URL")
+	}
+}
+
+// dataURL decodes data:image/png;base64,.... Media type parameters other
+// than base64 (a charset, say) are allowed and dropped.
+func (mp *messageParser) dataURL(url string, p fieldPath) (*canon.Image, error) {
+	header, data, ok := strings.Cut(url[len("data:"):], ",")
+	if !ok {
+		return nil, mp.errf(p, "malformed data: URL; expected data:image/png;base64,...")
+	}
+	params := strings.Split(header, ";")
+	mt := strings.ToLower(strings.TrimSpace(params[0]))
+	b64 := false
+	for _, q := range params[1:] {
+		if strings.EqualFold(strings.TrimSpace(q), "base64") {
+			b64 = true
+		}
+	}
+	if mt == "image/jpg" { // a common misspelling clients send
+		mt = "image/jpeg"
+	}
+	if !imageTypes[mt] {
+		if mt == "" {
+			mt = "(none)"
+		}
+		return nil, mp.errf(p, "image media type %q is not supported; use png, jpeg, gif or webp", mt)
+	}
+	if !b64 {
+		return nil, mp.errf(p, "data: URLs must be base64-encoded (data:%s;base64,...)", mt)
+	}
+	if data == "" {
+		return nil, mp.errf(p, "the data: URL has no image data")
+	}
+	// Decode into nothing: checks the encoding without holding a second copy
+	// of a multi-megabyte image.
+	if _, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))); err != nil {
+		return nil, mp.errf(p, "the data: URL is not valid base64: %v", err)
+	}
+	return &canon.Image{MediaType: mt, Data: data}, nil
+}
+
+func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message, error) {
+	m := canon.Message{Role: canon.RoleAssistant}
+	if present(mv.get("function_call")) {
+		return m, mp.errf(p.key("function_call"), `the deprecated "function_call" is not supported; use "tool_calls"`)
+	}
+	if present(mv.get("audio")) {
+		return m, mp.errf(p.key("audio"), "audio is not supported by Kiro")
+	}
+	if _, err := mp.optString(mv, p, "refusal"); err != nil {
+		return m, err
+	}
+	// reasoning_content is what ChunkWriter and MarshalChatResponse send;
+	// clients that echo it back get it treated as earlier thinking.
+	reasoning, err := mp.optString(mv, p, "reasoning_content")
+	if err != nil {
+		return m, err
+	}
+	if reasoning != "" {
+		m.Content = append(m.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: reasoning}})
+	}
+	cp := p.key("content")
+	switch cv := mv.get("content"); {
+	case !present(cv):
+	case cv.kind == jsonString:
+		if cv.str != "" {
+			m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: cv.str})
+		}
+	case cv.kind == jsonArray:
+		for j, pv := range cv.elems {
+			pp := cp.idx(j)
+			typ, err := mp.partType(pv, pp)
+			if err != nil {
+				return m, err
+			}
+			key := typ
+			switch typ {
+			case "text":
+			case "refusal":
+			default:
+				return m, mp.errf(pp.key("type"), `%q parts are not allowed in assistant messages; use "text" or "refusal"`, typ)
+			}
+			text, err := mp.reqString(pv, pp, key)
+			if err != nil {
+				return m, err
+			}
+			if text != "" {
+				m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: text})
+			}
+		}
+	default:
+		return m, mp.typeErr(cp, cv, "a string, null or an array of text parts")
+	}
+	calls, err := mp.toolCalls(mv.get("tool_calls"), p.key("tool_calls"))
+	if err != nil {
+		return m, err
+	}
+	m.Content = append(m.Content, calls...)
+	if len(m.Content) == 0 {
+		return m, mp.errf(cp, "an assistant message needs content or tool_calls")
+	}
+	return m, nil
+}
+
+func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error) {
+	if !present(v) {
+		return nil, nil
+	}
+	if v.kind != jsonArray {
+		return nil, mp.typeErr(p, v, "an array of tool calls")
+	}
+	out := make([]canon.Block, 0, len(v.elems))
+	for i, cv := range v.elems {
+		cp := p.idx(i)
+		if err := mp.object(cv, cp); err != nil {
+			return nil, err
+		}
+		id, err := mp.nonEmptyString(cv, cp, "id")
+		if err != nil {
+			return nil, err
+		}
+		typ, err := mp.reqString(cv, cp, "type")
+		if err != nil {
+			return nil, err
+		}
+		if typ != "function" {
+			return nil, mp.errf(cp.key("type"), `%q tool calls are not supported; only "function" is`, typ)
+		}
+		fp := cp.key("function")
+		fv := cv.get("function")
+		if !present(fv) {
+			return nil, mp.required(fp)
+		}
+		if err := mp.object(fv, fp); err != nil {
+			return nil, err
+		}
+		name, err := mp.nonEmptyString(fv, fp, "name")
+		if err != nil {
+			return nil, err
+		}
+		args, err := mp.reqString(fv, fp, "arguments")
+		if err != nil {
+			return nil, err
+		}
+		input, err := mp.arguments(args, fp.key("arguments"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}})
+	}
+	return out, nil
+}
+
+// arguments turns a tool call's arguments string into the JSON object Kiro
+// wants. Models occasionally produce an empty string for a call without
+// parameters; that is {}.
+func (mp *messageParser) arguments(args string, p fieldPath) (json.RawMessage, error) {
+	if strings.TrimSpace(args) == "" {
+		return json.RawMessage("{}"), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(args)); err != nil {
+		return nil, mp.errf(p, "not valid JSON: %v", err)
+	}
+	if buf.Bytes()[0] != '{' {
+		return nil, mp.errf(p, "must be a JSON object, got %s", jsonKindOf(buf.Bytes()[0]))
+	}
+	return json.RawMessage(buf.Bytes()), nil
+}
+
+func jsonKindOf(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+func (mp *messageParser) toolMessage(mv *value, p fieldPath) (canon.Block, error) {
+	id, err := mp.nonEmptyString(mv, p, "tool_call_id")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	text, err := mp.textContent(mv, p, true)
+	if err != nil {
+		return canon.Block{}, err
+	}
+	tr := &canon.ToolResult{ToolUseID: id}
+	if text != "" {
+		tr.Content = []canon.Block{{Type: canon.BlockText, Text: text}}
+	}
+	return canon.Block{Type: canon.BlockToolResult, ToolResult: tr}, nil
+}
+
+func validToolName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// emptySchema is the parameters of a function declared without any.
+var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
+
+func (d *doc) tools(v *value) ([]canon.Tool, error) {
+	const p = fieldPath("tools")
+	if !present(v) {
+		return nil, nil
+	}
+	if v.kind != jsonArray {
+		return nil, d.typeErr(p, v, "an array of tools")
+	}
+	out := make([]canon.Tool, 0, len(v.elems))
+	seen := make(map[string]bool, len(v.elems))
+	for i, tv := range v.elems {
+		tp := p.idx(i)
+		if err := d.object(tv, tp); err != nil {
+			return nil, err
+		}
+		typ, err := d.reqString(tv, tp, "type")
+		if err != nil {
+			return nil, err
+		}
+		if typ != "function" {
+			return nil, d.errf(tp.key("type"), `%q tools are not supported by Kiro; only "function" tools are`, typ)
+		}
+		fp := tp.key("function")
+		fv := tv.get("function")
+		if !present(fv) {
+			return nil, d.required(fp)
+		}
+		if err := d.object(fv, fp); err != nil {
+			return nil, err
+		}
+		name, err := d.reqString(fv, fp, "name")
+		if err != nil {
+			return nil, err
+		}
+		if !validToolName(name) {
+			return nil, d.errf(fp.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
+		}
+		if seen[name] {
+			return nil, d.errf(fp.key("name"), "duplicate function name %q; function names must be unique", name)
+		}
+		seen[name] = true
+		desc, err := d.optString(fv, fp, "description")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.optBool(fv, fp, "strict"); err != nil {
+			return nil, err
+		}
+		schema := emptySchema
+		if sv := fv.get("parameters"); present(sv) {
+			sp := fp.key("parameters")
+			if err := d.object(sv, sp); err != nil {
+				return nil, err
+			}
+			// {} is how some clients say "no parameters"; Kiro wants an
+			// object schema. A schema without "type" is passed on as is.
+			if len(sv.keys) > 0 {
+				if st := sv.get("type"); st != nil && (st.kind != jsonString || st.str != "object") {
+					return nil, d.errf(sp.key("type"), `must be "object"`)
+				}
+				schema = d.compactRaw(sv)
+			}
+		}
+		out = append(out, canon.Tool{Name: name, Description: desc, InputSchema: schema})
+	}
+	return out, nil
+}
+
+func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {
+	const p = fieldPath("tool_choice")
+	if !present(v) {
+		return nil, nil
+	}
+	switch v.kind {
+	case jsonString:
+		switch v.str {
+		case "auto", "none":
+			return &canon.ToolChoice{Type: v.str}, nil
+		case "required":
+			if len(tools) == 0 {
+				return nil, d.errf(p, `"required" needs at least one tool in tools`)
+			}
+			return &canon.ToolChoice{Type: "any"}, nil
+		default:
+			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.str)
+		}
+	case jsonObject:
+	default:
+		return nil, d.typeErr(p, v, "a string or an object")
+	}
+	typ, err := d.reqString(v, p, "type")
+	if err != nil {
+		return nil, err
+	}
+	if typ != "function" {
+		return nil, d.errf(p.key("type"), `%q is not supported; use "function"`, typ)
+	}
+	fp := p.key("function")
+	fv := v.get("function")
+	if !present(fv) {
+		return nil, d.required(fp)
+	}
+	if err := d.object(fv, fp); err != nil {
+		return nil, err
+	}
+	name, err := d.nonEmptyString(fv, fp, "name")
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tools {
+		if t.Name == name {
+			return &canon.ToolChoice{Type: "tool", Name: name}, nil
+		}
+	}
+	return nil, d.errf(fp.key("name"), "%q is not one of the functions in tools", name)
+}

@@ -1,0 +1,355 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/canon"
+)
+
+// recording is a recorded canon event sequence as stored under
+// testdata/stream: the ChunkStart and the calls made on the writer.
+type recording struct {
+	Start struct {
+		ID           string `json:"id"`
+		Model        string `json:"model"`
+		Created      int64  `json:"created"`
+		InputTokens  int    `json:"input_tokens"`
+		IncludeUsage bool   `json:"include_usage"`
+	} `json:"start"`
+	Steps []step `json:"steps"`
+}
+
+func (r recording) chunkStart() ChunkStart {
+	return ChunkStart{ID: r.Start.ID, Model: r.Start.Model, Created: r.Start.Created, IncludeUsage: r.Start.IncludeUsage, InputTokens: r.Start.InputTokens}
+}
+
+// step is one call: Start, Ping, or Write of one event.
+type step struct {
+	Start     bool    `json:"start"`
+	Ping      bool    `json:"ping"`
+	Text      *string `json:"text"`
+	Thinking  *string `json:"thinking"`
+	Signature string  `json:"signature"`
+	ToolUse   *struct {
+		ID    string          `json:"id"`
+		Name  string          `json:"name"`
+		Input json.RawMessage `json:"input"`
+	} `json:"tool_use"`
+	Usage *struct {
+		InputTokens              int `json:"input_tokens"`
+		OutputTokens             int `json:"output_tokens"`
+		CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+		CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+	} `json:"usage"`
+	Stop  *string            `json:"stop"`
+	Error *canon.StreamError `json:"error"`
+}
+
+func (s step) event() (canon.Event, bool) {
+	switch {
+	case s.Text != nil:
+		return canon.Event{Kind: canon.EventText, Text: *s.Text}, true
+	case s.Thinking != nil:
+		return canon.Event{Kind: canon.EventThinking, Text: *s.Thinking, Signature: s.Signature}, true
+	case s.ToolUse != nil:
+		return canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: s.ToolUse.ID, Name: s.ToolUse.Name, Input: s.ToolUse.Input}}, true
+	case s.Usage != nil:
+		u := canon.Usage{InputTokens: s.Usage.InputTokens, OutputTokens: s.Usage.OutputTokens,
+			CacheCreationInputTokens: s.Usage.CacheCreationInputTokens, CacheReadInputTokens: s.Usage.CacheReadInputTokens}
+		return canon.Event{Kind: canon.EventUsage, Usage: &u}, true
+	case s.Stop != nil:
+		return canon.Event{Kind: canon.EventStop, Stop: canon.StopReason(*s.Stop)}, true
+	case s.Error != nil:
+		return canon.Event{Kind: canon.EventError, Err: s.Error}, true
+	}
+	return canon.Event{}, false
+}
+
+func loadRecording(t *testing.T, path string) recording {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rec recording
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&rec), path)
+	return rec
+}
+
+// replay feeds a recording's steps to w.
+func replay(t *testing.T, w *ChunkWriter, rec recording) {
+	for i, s := range rec.Steps {
+		switch {
+		case s.Start:
+			assert.NoError(t, w.Start(), "step %d", i)
+		case s.Ping:
+			assert.NoError(t, w.Ping(), "step %d", i)
+		default:
+			ev, ok := s.event()
+			require.True(t, ok, "step %d is empty", i)
+			assert.NoError(t, w.Write(ev), "step %d", i)
+		}
+	}
+}
+
+// play feeds a recording to a fresh ChunkWriter and returns the stream text,
+// the number of flushes and the canon.Response the same events aggregate to
+// (with the error Append returned, if any).
+func play(t *testing.T, rec recording) (text string, flushes int, want canon.Response, streamErr error) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, func() { flushes++ }, rec.chunkStart())
+	replay(t, w, rec)
+	want = canon.Response{ID: rec.Start.ID, Model: rec.Start.Model}
+	for _, s := range rec.Steps {
+		if ev, ok := s.event(); ok {
+			if err := want.Append(ev); err != nil {
+				streamErr = err
+			}
+		}
+	}
+	return buf.String(), flushes, want, streamErr
+}
+
+// parseStream splits the stream into its data payloads, checking the
+// framing: every event is "data: X\n\n" (or a ": " comment), the last is
+// [DONE], and nothing follows it.
+func parseStream(t *testing.T, text string) []map[string]any {
+	t.Helper()
+	require.True(t, strings.HasSuffix(text, "data: [DONE]\n\n"), "stream must end with [DONE]")
+	var out []map[string]any
+	events := strings.Split(strings.TrimSuffix(text, "\n\n"), "\n\n")
+	for i, ev := range events {
+		if strings.HasPrefix(ev, ": ") {
+			continue
+		}
+		data, ok := strings.CutPrefix(ev, "data: ")
+		require.True(t, ok, "event %q", ev)
+		require.NotContains(t, data, "\n")
+		if data == "[DONE]" {
+			require.Equal(t, len(events)-1, i, "[DONE] is last")
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(data), &m), data)
+		out = append(out, m)
+	}
+	return out
+}
+
+// checkChunks asserts the shape every chunk shares.
+func checkChunks(t *testing.T, rec recording, chunks []map[string]any) {
+	t.Helper()
+	for i, c := range chunks {
+		if _, isErr := c["error"]; isErr {
+			require.Equal(t, len(chunks)-1, i, "the error is the last payload")
+			continue
+		}
+		assert.Equal(t, rec.Start.ID, c["id"], "chunk %d", i)
+		assert.Equal(t, "chat.completion.chunk", c["object"])
+		assert.EqualValues(t, rec.Start.Created, c["created"])
+		assert.Equal(t, rec.Start.Model, c["model"])
+		u, hasUsage := c["usage"]
+		assert.Equal(t, rec.Start.IncludeUsage, hasUsage, "usage key present exactly with include_usage")
+		choices := c["choices"].([]any)
+		if len(choices) == 0 {
+			require.NotNil(t, u, "only the usage chunk has no choices")
+			continue
+		}
+		assert.Nil(t, u, "chunk %d: usage is null before the last chunk", i)
+		require.Len(t, choices, 1)
+		ch := choices[0].(map[string]any)
+		assert.EqualValues(t, 0, ch["index"])
+		assert.Contains(t, ch, "logprobs")
+		assert.Nil(t, ch["logprobs"])
+		assert.Contains(t, ch, "finish_reason")
+	}
+}
+
+// TestChunkWriterGolden replays every testdata/stream/*.json and compares
+// the stream with the .sse golden beside it.
+func TestChunkWriterGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/stream/*.json")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 5)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			rec := loadRecording(t, f)
+			text, flushes, _, _ := play(t, rec)
+			assert.Equal(t, strings.Count(text, "\n\n"), flushes, "one flush per event")
+			checkChunks(t, rec, parseStream(t, text))
+			golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(text))
+		})
+	}
+}
+
+func stream(t *testing.T, start ChunkStart, evs ...canon.Event) []map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, nil, start)
+	for _, ev := range evs {
+		require.NoError(t, w.Write(ev))
+	}
+	return parseStream(t, buf.String())
+}
+
+func delta(c map[string]any) map[string]any {
+	return c["choices"].([]any)[0].(map[string]any)["delta"].(map[string]any)
+}
+
+func finish(c map[string]any) any {
+	return c["choices"].([]any)[0].(map[string]any)["finish_reason"]
+}
+
+var stopEnd = canon.Event{Kind: canon.EventStop, Stop: canon.StopEndTurn}
+
+func TestChunkWriterText(t *testing.T) {
+	chunks := stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m", Created: 1},
+		canon.Event{Kind: canon.EventText, Text: "Hi"}, canon.Event{Kind: canon.EventText}, canon.Event{Kind: canon.EventText, Text: " there"}, stopEnd)
+	require.Len(t, chunks, 4, "role, two deltas (the empty one is dropped), finish")
+	assert.Equal(t, map[string]any{"role": "assistant", "content": ""}, delta(chunks[0]))
+	assert.Equal(t, map[string]any{"content": "Hi"}, delta(chunks[1]))
+	assert.Equal(t, map[string]any{"content": " there"}, delta(chunks[2]))
+	assert.Equal(t, map[string]any{}, delta(chunks[3]))
+	for _, c := range chunks[:3] {
+		assert.Nil(t, finish(c))
+	}
+	assert.Equal(t, "stop", finish(chunks[3]))
+}
+
+func TestChunkWriterReasoningThenText(t *testing.T) {
+	chunks := stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m"},
+		canon.Event{Kind: canon.EventThinking, Text: "Hmm."},
+		canon.Event{Kind: canon.EventThinking, Signature: "sig"},
+		canon.Event{Kind: canon.EventText, Text: "4"},
+		canon.Event{Kind: canon.EventStop, Stop: canon.StopMaxTokens})
+	require.Len(t, chunks, 4)
+	assert.Equal(t, map[string]any{"reasoning_content": "Hmm."}, delta(chunks[1]), "signature-only thinking writes nothing")
+	assert.Equal(t, map[string]any{"content": "4"}, delta(chunks[2]))
+	assert.Equal(t, "length", finish(chunks[3]))
+}
+
+func TestChunkWriterTwoToolCalls(t *testing.T) {
+	chunks := stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m"},
+		canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: "a", Name: "Read", Input: json.RawMessage(`{ "p": 1 }`)}},
+		canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: "b", Name: "Noop"}},
+		canon.Event{Kind: canon.EventStop})
+	require.Len(t, chunks, 6)
+	tc := func(c map[string]any) any { return delta(c)["tool_calls"] }
+	assert.Equal(t, []any{map[string]any{"index": 0.0, "id": "a", "type": "function", "function": map[string]any{"name": "Read", "arguments": ""}}}, tc(chunks[1]))
+	assert.Equal(t, []any{map[string]any{"index": 0.0, "function": map[string]any{"arguments": `{"p":1}`}}}, tc(chunks[2]))
+	assert.Equal(t, []any{map[string]any{"index": 1.0, "id": "b", "type": "function", "function": map[string]any{"name": "Noop", "arguments": ""}}}, tc(chunks[3]))
+	assert.Equal(t, []any{map[string]any{"index": 1.0, "function": map[string]any{"arguments": `{}`}}}, tc(chunks[4]))
+	assert.Equal(t, "tool_calls", finish(chunks[5]), "no stop reason after a tool call means tool_calls")
+}
+
+func TestChunkWriterIncludeUsage(t *testing.T) {
+	chunks := stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m", IncludeUsage: true, InputTokens: 99},
+		canon.Event{Kind: canon.EventText, Text: "x"},
+		canon.Event{Kind: canon.EventUsage, Usage: &canon.Usage{InputTokens: 1, OutputTokens: 2, CacheCreationInputTokens: 3, CacheReadInputTokens: 4}},
+		stopEnd)
+	require.Len(t, chunks, 4)
+	last := chunks[3]
+	assert.Equal(t, []any{}, last["choices"])
+	assert.Equal(t, map[string]any{"prompt_tokens": 8.0, "completion_tokens": 2.0, "total_tokens": 10.0,
+		"prompt_tokens_details": map[string]any{"cached_tokens": 4.0}}, last["usage"])
+	for _, c := range chunks[:3] {
+		assert.Contains(t, c, "usage")
+		assert.Nil(t, c["usage"])
+	}
+
+	// Without a usage event the estimate stands in.
+	chunks = stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m", IncludeUsage: true, InputTokens: 99}, stopEnd)
+	assert.Equal(t, 99.0, chunks[len(chunks)-1]["usage"].(map[string]any)["prompt_tokens"])
+	// Without include_usage there is no usage chunk and no usage key.
+	chunks = stream(t, ChunkStart{ID: "chatcmpl-x", Model: "m"}, stopEnd)
+	require.Len(t, chunks, 2)
+	assert.NotContains(t, chunks[1], "usage")
+}
+
+func TestChunkWriterErrorMidStream(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, nil, ChunkStart{ID: "chatcmpl-x", Model: "m", IncludeUsage: true})
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventText, Text: "part"}))
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventError, Err: &canon.StreamError{Type: "overloaded_error", Message: "busy"}}))
+	assert.True(t, strings.HasSuffix(buf.String(), "data: {\"error\":{\"message\":\"busy\",\"type\":\"server_error\",\"code\":null}}\n\ndata: [DONE]\n\n"), buf.String())
+	assert.NotContains(t, buf.String(), "finish_reason\":\"", "no finish chunk after an error")
+	assert.ErrorIs(t, w.Write(canon.Event{Kind: canon.EventText, Text: "late"}), ErrStreamEnded)
+	assert.ErrorIs(t, w.Start(), ErrStreamEnded)
+	assert.ErrorIs(t, w.Ping(), ErrStreamEnded)
+
+	// An error with no detail still says something.
+	buf.Reset()
+	w = NewChunkWriter(&buf, nil, ChunkStart{})
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventError}))
+	assert.Equal(t, "data: {\"error\":{\"message\":\"the response failed\",\"type\":\"server_error\",\"code\":null}}\n\ndata: [DONE]\n\n", buf.String(), "nothing before the error when unstarted")
+}
+
+func TestChunkWriterAfterStop(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, nil, ChunkStart{})
+	require.NoError(t, w.Ping(), "ping before start writes nothing")
+	assert.Empty(t, buf.String())
+	require.NoError(t, w.Write(stopEnd))
+	assert.ErrorIs(t, w.Write(stopEnd), ErrStreamEnded)
+	assert.ErrorIs(t, w.Write(canon.Event{Kind: canon.EventError}), ErrStreamEnded)
+}
+
+func TestChunkWriterRejectsBadEvents(t *testing.T) {
+	w := NewChunkWriter(&bytes.Buffer{}, nil, ChunkStart{})
+	assert.Error(t, w.Write(canon.Event{Kind: canon.EventToolUse}))
+	assert.Error(t, w.Write(canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: "a", Input: json.RawMessage(`[1]`)}}))
+	assert.Error(t, w.Write(canon.Event{Kind: canon.EventUsage}))
+	assert.Error(t, w.Write(canon.Event{Kind: 99}))
+}
+
+type failWriter struct{ n int }
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, errors.New("client gone")
+	}
+	f.n--
+	return len(p), nil
+}
+
+func TestChunkWriterStickyWriteError(t *testing.T) {
+	w := NewChunkWriter(&failWriter{n: 1}, nil, ChunkStart{})
+	require.NoError(t, w.Start())
+	err := w.Write(canon.Event{Kind: canon.EventText, Text: "x"})
+	require.EqualError(t, err, "client gone")
+	assert.Equal(t, err, w.Write(stopEnd), "the first write error is sticky")
+}
+
+// TestChunkWriterConcurrentPing runs Ping against Write under -race.
+func TestChunkWriterConcurrentPing(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, nil, ChunkStart{ID: "chatcmpl-x"})
+	require.NoError(t, w.Start())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 50; i++ {
+			if w.Ping() != nil {
+				return
+			}
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		require.NoError(t, w.Write(canon.Event{Kind: canon.EventText, Text: "x"}))
+	}
+	require.NoError(t, w.Write(stopEnd))
+	wg.Wait()
+	assert.Len(t, parseStream(t, buf.String()), 52)
+}
