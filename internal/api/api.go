@@ -64,6 +64,7 @@ func (h *Handlers) Register(s *server.Server) {
 	s.Handle("POST /v1/messages", http.HandlerFunc(h.messages))
 	s.Handle("POST /v1/messages/count_tokens", http.HandlerFunc(h.countTokens))
 	s.Handle("GET /v1/models", http.HandlerFunc(h.models))
+	s.Handle("POST /v1/chat/completions", http.HandlerFunc(h.chatCompletions))
 }
 
 // readBody reads a limited body, answering 413 or 400 itself on failure.

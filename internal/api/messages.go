@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -23,7 +24,10 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Stream {
-		sink := &sseSink{w: w, model: req.Model, ping: h.opts.Ping}
+		sink := &streamSink{w: w, ping: h.opts.Ping,
+			newWriter: func(w io.Writer, flush func(), info relay.Started) eventWriter {
+				return anthropic.NewSSEWriter(w, flush, anthropic.MessageStart{ID: newID("msg_"), Model: req.Model, InputTokens: info.InputEstimate})
+			}}
 		err := h.opts.Relay.Do(r.Context(), req, sink)
 		sink.stop()
 		if err != nil && !sink.started() {
@@ -54,10 +58,11 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 // aggregate collects a whole answer for a non-streaming request.
 type aggregate struct {
 	resp canon.Response
+	info relay.Started
 	err  error
 }
 
-func (a *aggregate) Start(relay.Started) error { return nil }
+func (a *aggregate) Start(info relay.Started) error { a.info = info; return nil }
 
 func (a *aggregate) Event(ev canon.Event) error {
 	if err := a.resp.Append(ev); err != nil && a.err == nil {
@@ -66,26 +71,34 @@ func (a *aggregate) Event(ev canon.Event) error {
 	return nil
 }
 
-// sseSink writes Anthropic's event stream once an upstream answered, with a
-// ping after each quiet interval so proxies and clients keep the line open.
-type sseSink struct {
-	w     http.ResponseWriter
-	model string
-	ping  time.Duration
+// eventWriter is a client API's stream writer (Anthropic SSE, OpenAI chunks).
+type eventWriter interface {
+	Start() error
+	Write(ev canon.Event) error
+	Ping() error
+}
+
+// streamSink writes a client API's event stream once an upstream answered,
+// with a ping after each quiet interval so proxies and clients keep the
+// line open. newWriter makes the API's writer when the 200 goes out.
+type streamSink struct {
+	w         http.ResponseWriter
+	ping      time.Duration
+	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter
 
 	mu   sync.Mutex
-	sw   *anthropic.SSEWriter
+	ew   eventWriter
 	last time.Time
 	done chan struct{}
 }
 
-func (s *sseSink) started() bool {
+func (s *streamSink) started() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sw != nil
+	return s.ew != nil
 }
 
-func (s *sseSink) Start(info relay.Started) error {
+func (s *streamSink) Start(info relay.Started) error {
 	h := s.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -95,21 +108,21 @@ func (s *sseSink) Start(info relay.Started) error {
 	flush := func() { _ = rc.Flush() }
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sw = anthropic.NewSSEWriter(s.w, flush, anthropic.MessageStart{ID: newID("msg_"), Model: s.model, InputTokens: info.InputEstimate})
+	s.ew = s.newWriter(s.w, flush, info)
 	s.last = time.Now()
 	s.done = make(chan struct{})
 	go s.pinger(s.done)
-	return s.sw.Start()
+	return s.ew.Start()
 }
 
-func (s *sseSink) Event(ev canon.Event) error {
+func (s *streamSink) Event(ev canon.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.last = time.Now()
-	return s.sw.Write(ev)
+	return s.ew.Write(ev)
 }
 
-func (s *sseSink) pinger(done <-chan struct{}) {
+func (s *streamSink) pinger(done <-chan struct{}) {
 	t := time.NewTicker(s.ping / 3)
 	defer t.Stop()
 	for {
@@ -119,7 +132,7 @@ func (s *sseSink) pinger(done <-chan struct{}) {
 		case now := <-t.C:
 			s.mu.Lock()
 			if now.Sub(s.last) >= s.ping {
-				_ = s.sw.Ping()
+				_ = s.ew.Ping()
 				s.last = now
 			}
 			s.mu.Unlock()
@@ -127,7 +140,7 @@ func (s *sseSink) pinger(done <-chan struct{}) {
 	}
 }
 
-func (s *sseSink) stop() {
+func (s *streamSink) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.done != nil {

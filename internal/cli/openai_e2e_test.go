@@ -1,0 +1,107 @@
+//go:build !windows
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/fakekiro"
+)
+
+func openaiClient(e *kiroEnv) sdk.Client {
+	return sdk.NewClient(option.WithBaseURL(e.serve.url+"/v1"), option.WithAPIKey(e.key), option.WithMaxRetries(0))
+}
+
+func TestOpenAISDKPlainStreamingAndTools(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	c := openaiClient(e)
+	ctx := context.Background()
+	params := sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
+		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.SystemMessage("Be brief."), sdk.UserMessage("hello")}}
+
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Hi "), fakekiro.Text("there"), fakekiro.Usage(eventstreamUsage(9, 2))})
+	res, err := c.Chat.Completions.New(ctx, params)
+	require.NoError(t, err)
+	require.Len(t, res.Choices, 1)
+	assert.Equal(t, "Hi there", res.Choices[0].Message.Content)
+	assert.Equal(t, "stop", res.Choices[0].FinishReason)
+	assert.EqualValues(t, 9, res.Usage.PromptTokens)
+	assert.Contains(t, string(e.fake.ChatRequests()[0].Raw), "Be brief.")
+
+	// Streaming with usage in the last chunk, and a tool call with streamed arguments.
+	tool := sdk.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{Name: "get_weather",
+		Parameters: shared.FunctionParameters{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}}})
+	params.Tools = []sdk.ChatCompletionToolUnionParam{tool}
+	params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: sdk.Bool(true)}
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Checking."), fakekiro.ToolUse("tooluse_w", "get_weather", `{"city":"Oslo"}`, 4, true),
+		fakekiro.Usage(eventstreamUsage(20, 7))})
+	stream := c.Chat.Completions.NewStreaming(ctx, params)
+	var acc sdk.ChatCompletionAccumulator
+	ids := map[string]bool{}
+	for stream.Next() {
+		chunk := stream.Current()
+		ids[chunk.ID] = true
+		acc.AddChunk(chunk)
+	}
+	require.NoError(t, stream.Err())
+	assert.Len(t, ids, 1, "one stable id per completion")
+	require.Len(t, acc.Choices, 1)
+	msg := acc.Choices[0].Message
+	assert.Equal(t, "Checking.", msg.Content)
+	require.Len(t, msg.ToolCalls, 1)
+	assert.Equal(t, "get_weather", msg.ToolCalls[0].Function.Name)
+	assert.JSONEq(t, `{"city":"Oslo"}`, msg.ToolCalls[0].Function.Arguments)
+	assert.Equal(t, "tool_calls", acc.Choices[0].FinishReason)
+	assert.EqualValues(t, 7, acc.Usage.CompletionTokens)
+
+	// The tool's answer goes back: Kiro sees it paired with the call.
+	params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{}
+	params.Messages = append(params.Messages, msg.ToParam(), sdk.ToolMessage("3°C, snow", msg.ToolCalls[0].ID))
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Snowy, 3°C.")})
+	res, err = c.Chat.Completions.New(ctx, params)
+	require.NoError(t, err)
+	assert.Equal(t, "Snowy, 3°C.", res.Choices[0].Message.Content)
+	chat := e.fake.ChatRequests()
+	raw := string(chat[len(chat)-1].Raw)
+	assert.Contains(t, raw, `"toolUseId":"`+msg.ToolCalls[0].ID+`"`)
+	assert.Contains(t, raw, "3°C, snow")
+}
+
+func TestOpenAISDKErrors(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	c := openaiClient(e)
+	ctx := context.Background()
+	var apiErr *sdk.Error
+
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	_, err := c.Chat.Completions.New(ctx, sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
+		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("x")}})
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	assert.Equal(t, 429, apiErr.StatusCode)
+	assert.Equal(t, "rate_limit_error", apiErr.Type)
+
+	_, err = c.Chat.Completions.New(ctx, sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
+		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage([]sdk.ChatCompletionContentPartUnionParam{
+			sdk.ImageContentPart(sdk.ChatCompletionContentPartImageImageURLParam{URL: "https://example.com/cat.png"})})}})
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Message, "remote image URLs are not fetched")
+
+	bad := sdk.NewClient(option.WithBaseURL(e.serve.url+"/v1"), option.WithAPIKey("kd-wrong"), option.WithMaxRetries(0))
+	_, err = bad.Chat.Completions.New(ctx, sdk.ChatCompletionNewParams{Model: "m", Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("x")}})
+	require.True(t, errors.As(err, &apiErr))
+	assert.Equal(t, 401, apiErr.StatusCode)
+
+	// GET /v1/models in OpenAI's list shape through the SDK.
+	page, err := c.Models.List(ctx)
+	require.NoError(t, err)
+	assert.NotEmpty(t, page.Data)
+}
