@@ -73,6 +73,7 @@ type env struct {
 	core      *core.Core
 	client    *http.Client
 	messages  string // Kirodesk's POST /v1/messages URL
+	chatURL   string // Kirodesk's POST /v1/chat/completions URL
 	key       string // Kirodesk's API key
 	chat      string // the fake's /generateAssistantResponse URL
 	token     string // the first account's access token at the fake
@@ -155,6 +156,7 @@ func newEnv(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script
 	return &env{
 		fake: fake, core: c, client: client,
 		messages: c.Proxy.Status().Endpoint + "/v1/messages",
+		chatURL:  c.Proxy.Status().Endpoint + "/v1/chat/completions",
 		key:      key.Reveal(),
 		chat:     fake.URL + fakekiro.PathChat,
 		token:    first.AccessToken,
@@ -168,9 +170,20 @@ func anthropicBody(stream bool) []byte {
 		`,"messages":[{"role":"user","content":` + strconv.Quote(prompt) + `}]}`)
 }
 
-// newProxied is a request through Kirodesk.
+// openaiBody is the /v1/chat/completions body for prompt.
+func openaiBody(stream bool) []byte {
+	return []byte(`{"model":"` + model + `","max_tokens":1024,"stream":` + strconv.FormatBool(stream) +
+		`,"messages":[{"role":"user","content":` + strconv.Quote(prompt) + `}]}`)
+}
+
+// newProxied is a request through Kirodesk's Anthropic endpoint.
 func (e *env) newProxied(ctx context.Context, body []byte) *http.Request {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.messages, bytes.NewReader(body))
+	return e.newProxiedTo(ctx, e.messages, body)
+}
+
+// newProxiedTo is a request through Kirodesk to url.
+func (e *env) newProxiedTo(ctx context.Context, url string, body []byte) *http.Request {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		panic(err)
 	}

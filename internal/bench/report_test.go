@@ -29,6 +29,8 @@ const (
 
 // cellSpec is one cell of the report: a concurrency and a request kind.
 type cellSpec struct {
+	// OpenAI sends Chat Completions requests instead of Anthropic Messages.
+	OpenAI      bool
 	Concurrency int
 	Stream      bool
 	// Requests per path (direct and proxied each), unless Cap runs out first.
@@ -48,6 +50,9 @@ func (s cellSpec) name() string {
 	kind := "plain"
 	if s.Stream {
 		kind = "stream"
+	}
+	if s.OpenAI {
+		kind = "openai-" + kind
 	}
 	if s.Rate > 0 {
 		return fmt.Sprintf("c=%d/%s@%d/s", s.Concurrency, kind, s.Rate)
@@ -263,9 +268,12 @@ func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
 	tb.Helper()
 	ctx := context.Background()
 	rounds := max(spec.Rounds, 1)
-	proxiedBody := anthropicBody(spec.Stream)
+	proxiedBody, url := anthropicBody(spec.Stream), e.messages
+	if spec.OpenAI {
+		proxiedBody, url = openaiBody(spec.Stream), e.chatURL
+	}
 	direct := func() *http.Request { return e.newDirect(ctx) }
-	proxied := func() *http.Request { return e.newProxied(ctx, proxiedBody) }
+	proxied := func() *http.Request { return e.newProxiedTo(ctx, url, proxiedBody) }
 
 	// Warm up: connections at this concurrency, pools, caches.
 	warm := max(4*spec.Concurrency, 100)
@@ -391,6 +399,11 @@ func TestOverheadReport(t *testing.T) {
 		// machine's throughput (queueing), not the latency one request gets.
 		{Concurrency: 64, Stream: false, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
 		{Concurrency: 64, Stream: true, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
+		// The OpenAI endpoint runs on the same relay; its own cost is the translation.
+		{OpenAI: true, Concurrency: 1, Stream: false, Requests: 1000, Cap: 8 * time.Second, Rounds: 2},
+		{OpenAI: true, Concurrency: 1, Stream: true, Requests: 1000, Cap: 8 * time.Second, Rounds: 2},
+		{OpenAI: true, Concurrency: 64, Stream: false, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
+		{OpenAI: true, Concurrency: 64, Stream: true, Requests: 2400, Cap: 14 * time.Second, Rounds: 2, Rate: 400},
 	}
 	rep := report{Time: time.Now().UTC(), GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
 		Targets: addedTargets{P50us: us(targetAddedP50), P99us: us(targetAddedP99)}}
