@@ -4,7 +4,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 
 	sdk "github.com/openai/openai-go/v3"
@@ -104,4 +107,63 @@ func TestOpenAISDKErrors(t *testing.T) {
 	page, err := c.Models.List(ctx)
 	require.NoError(t, err)
 	assert.NotEmpty(t, page.Data)
+}
+
+// The Anthropic side's bad-input table on the OpenAI route: each gets the
+// right status and an OpenAI-shaped error, and the server keeps serving.
+func TestOpenAIBadInputThroughServe(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	good := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`
+	cases := []struct {
+		name   string
+		body   string
+		hdr    map[string]string
+		status int
+		errTyp string
+	}{
+		{"malformed JSON", `{"model":`, nil, 400, "invalid_request_error"},
+		{"wrong types", `{"model":1,"messages":{}}`, nil, 400, "invalid_request_error"},
+		{"no messages", `{"model":"m","messages":[]}`, nil, 400, "invalid_request_error"},
+		{"20 MB body", `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 20<<20) + `"}]}`, nil, 400, "invalid_request_error"},
+		{"body over the limit", `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 33<<20) + `"}]}`, nil, 413, "invalid_request_error"},
+		{"missing key", good, map[string]string{"x-api-key": "", "Authorization": ""}, 401, "authentication_error"},
+		{"wrong key", good, map[string]string{"Authorization": "Bearer kd-nope"}, 401, "authentication_error"},
+		{"foreign Host", good, map[string]string{"Host": "evil.example"}, 403, "permission_error"},
+		{"web page origin", good, map[string]string{"Origin": "https://evil.example"}, 403, "permission_error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", e.serve.url+"/v1/chat/completions", strings.NewReader(tc.body))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+e.key)
+			for k, v := range tc.hdr {
+				if k == "Host" {
+					req.Host = v
+				} else {
+					req.Header.Set(k, v)
+				}
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, tc.status, resp.StatusCode)
+			var body struct {
+				Error *struct {
+					Message string `json:"message"`
+					Type    string `json:"type"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			require.NotNil(t, body.Error, "OpenAI's shape: an error object")
+			assert.Equal(t, tc.errTyp, body.Error.Type)
+			assert.NotEmpty(t, body.Error.Message)
+		})
+	}
+	assert.Empty(t, e.fake.ChatRequests(), "none of these reached Kiro")
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("still here")})
+	c := openaiClient(e)
+	res, err := c.Chat.Completions.New(context.Background(), sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
+		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("ok?")}})
+	require.NoError(t, err)
+	assert.Equal(t, "still here", res.Choices[0].Message.Content)
 }
