@@ -167,3 +167,33 @@ func TestOpenAIBadInputThroughServe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "still here", res.Choices[0].Message.Content)
 }
+
+func TestOpenAIReasoningAndImagesThroughServe(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("<thinking>look at the pixels</thinking>\n\n"), fakekiro.Text("A red dot.")})
+	body := `{"model":"claude-sonnet-4-5","reasoning_effort":"high","messages":[{"role":"user","content":[
+		{"type":"text","text":"what is this?"},
+		{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}`
+	req, err := http.NewRequest("POST", e.serve.url+"/v1/chat/completions", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.key)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	var out struct {
+		Choices []struct {
+			Message struct {
+				Content          string `json:"content"`
+				ReasoningContent string `json:"reasoning_content"`
+			} `json:"message"`
+		} `json:"choices"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.Len(t, out.Choices, 1)
+	assert.Equal(t, "A red dot.", out.Choices[0].Message.Content)
+	assert.Equal(t, "look at the pixels", out.Choices[0].Message.ReasoningContent)
+	raw := string(e.fake.ChatRequests()[0].Raw)
+	assert.Contains(t, raw, "<thinking_mode>adaptive</thinking_mode><thinking_effort>high</thinking_effort>")
+	assert.Contains(t, raw, `"format":"png"`)
+}
