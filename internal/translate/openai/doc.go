@@ -1,5 +1,6 @@
-// Package openai translates between the OpenAI Chat Completions wire format
-// and the canonical request and response in internal/canon. It does not
+// Package openai translates between OpenAI's wire formats (Chat Completions
+// here; the Responses API in responses.go, described there) and the
+// canonical request and response in internal/canon. It does not
 // import the Anthropic translator: the two client API directions are kept
 // independent, each with its own copy of the strict JSON tree parser.
 //

@@ -1,0 +1,684 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"kirodesk/internal/canon"
+)
+
+// ResponsesStart is what a streamed Responses answer needs before the first
+// event.
+type ResponsesStart struct {
+	ID      string // "resp_...", the response id; item ids are derived from it
+	Model   string
+	Created int64 // Unix seconds, created_at
+	// InputTokens is the local estimate reported as input_tokens when the
+	// upstream sent no usage.
+	InputTokens int
+}
+
+// ResponsesWriter writes a canon.Event sequence as a Responses API stream of
+// server-sent events, each "event: TYPE\ndata: JSON\n\n" with the type
+// repeated in the data and a sequence_number counted from 0:
+//
+//	response.created, response.in_progress                       -- Start
+//	per output item, in order:
+//	  reasoning (thinking): output_item.added, reasoning_summary_part.added,
+//	    reasoning_summary_text.delta*, reasoning_summary_text.done,
+//	    reasoning_summary_part.done, output_item.done
+//	  message (text): output_item.added, content_part.added,
+//	    output_text.delta*, output_text.done, content_part.done,
+//	    output_item.done
+//	  function_call: output_item.added (arguments ""),
+//	    function_call_arguments.delta (the whole JSON),
+//	    function_call_arguments.done, output_item.done
+//	response.completed, or response.incomplete after max_tokens  -- EventStop
+//
+// or, on EventError, error followed by response.failed. There is no [DONE]
+// in this API. An item stays open while deltas of its kind arrive and is
+// closed when another kind (or the stop) comes. Thinking goes out as a
+// reasoning item's summary_text, which is what Codex and the SDKs display;
+// its signature has no place here and is dropped (encrypted_content is not
+// sent, so nothing invalid comes back in later requests).
+//
+// Every event is flushed as soon as it is written. Methods are safe for
+// concurrent use; the first write error is sticky.
+type ResponsesWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	flush func()
+	start ResponsesStart
+
+	started bool
+	ended   bool
+	err     error
+	seq     int
+	output  []outputItemJSON // closed items, in order
+	open    *outputItemJSON  // the item receiving deltas, if any
+	text    strings.Builder  // the open item's text so far
+	usage   *canon.Usage
+	buf     bytes.Buffer
+	dataBuf bytes.Buffer
+	enc     *json.Encoder
+}
+
+// NewResponsesWriter returns a writer that sends events to w and calls flush
+// (if not nil) after each one.
+func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *ResponsesWriter {
+	rw := &ResponsesWriter{w: w, flush: flush, start: start}
+	rw.enc = json.NewEncoder(&rw.dataBuf)
+	rw.enc.SetEscapeHTML(false)
+	return rw
+}
+
+// Start writes response.created and response.in_progress if they have not
+// been written yet; Write calls it implicitly. As with ChunkWriter, the
+// server calls it once the upstream has answered.
+func (rw *ResponsesWriter) Start() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if err := rw.check(); err != nil {
+		return err
+	}
+	return rw.begin()
+}
+
+// Ping writes an SSE comment to keep the connection alive; before Start it
+// writes nothing.
+func (rw *ResponsesWriter) Ping() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if err := rw.check(); err != nil {
+		return err
+	}
+	if !rw.started {
+		return nil
+	}
+	return rw.raw([]byte(": ping\n\n"))
+}
+
+// Write emits the events for one canon event. After EventStop or EventError
+// the stream is over and Write returns ErrStreamEnded. An EventError before
+// Start writes only error and response.failed.
+func (rw *ResponsesWriter) Write(ev canon.Event) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if err := rw.check(); err != nil {
+		return err
+	}
+	if ev.Kind == canon.EventError {
+		return rw.fail(ev.Err)
+	}
+	if err := rw.begin(); err != nil {
+		return err
+	}
+	switch ev.Kind {
+	case canon.EventText:
+		if ev.Text == "" {
+			return nil
+		}
+		return rw.textDelta("message", ev.Text)
+	case canon.EventThinking:
+		if ev.Text == "" {
+			return nil
+		}
+		return rw.textDelta("reasoning", ev.Text)
+	case canon.EventToolUse:
+		return rw.toolUse(ev.ToolUse)
+	case canon.EventUsage:
+		if ev.Usage == nil {
+			return errors.New("openai: EventUsage without Usage")
+		}
+		u := *ev.Usage
+		rw.usage = &u
+		return nil
+	case canon.EventStop:
+		return rw.stop(ev.Stop)
+	default:
+		return fmt.Errorf("openai: unknown event kind %d", ev.Kind)
+	}
+}
+
+func (rw *ResponsesWriter) check() error {
+	if rw.err != nil {
+		return rw.err
+	}
+	if rw.ended {
+		return ErrStreamEnded
+	}
+	return nil
+}
+
+func (rw *ResponsesWriter) begin() error {
+	if rw.started {
+		return nil
+	}
+	rw.started = true
+	resp := rw.response("in_progress")
+	if err := rw.event(&responseEventJSON{Type: "response.created", Response: resp}); err != nil {
+		return err
+	}
+	return rw.event(&responseEventJSON{Type: "response.in_progress", Response: resp})
+}
+
+// response is the response object as it stands, with status and usage set
+// by the caller.
+func (rw *ResponsesWriter) response(status string) *responseJSON {
+	return &responseJSON{
+		ID: rw.start.ID, Object: "response", CreatedAt: rw.start.Created, Status: status,
+		Model: rw.start.Model, Output: append([]outputItemJSON{}, rw.output...),
+		ParallelToolCalls: true, Reasoning: reasoningConfigJSON{}, Text: textConfigJSON{Format: formatJSON{Type: "text"}},
+		Truncation: "disabled", Metadata: map[string]string{},
+	}
+}
+
+func (rw *ResponsesWriter) textDelta(kind, delta string) error {
+	if rw.open != nil && rw.open.Type != kind {
+		if err := rw.closeItem("completed"); err != nil {
+			return err
+		}
+	}
+	idx := len(rw.output)
+	if rw.open == nil {
+		item := &outputItemJSON{ID: itemID(kind, rw.start.ID, idx), Type: kind}
+		if kind == "message" {
+			item.Status, item.Role, item.Content = "in_progress", "assistant", []contentPartJSON{}
+		} else {
+			item.Summary = []contentPartJSON{}
+		}
+		rw.open = item
+		rw.text.Reset()
+		if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: item}); err != nil {
+			return err
+		}
+		if kind == "message" {
+			err := rw.event(&partEventJSON{Type: "response.content_part.added", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: outputText("")})
+			if err != nil {
+				return err
+			}
+		} else {
+			err := rw.event(&partEventJSON{Type: "response.reasoning_summary_part.added", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: summaryText("")})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	rw.text.WriteString(delta)
+	if kind == "message" {
+		return rw.event(&textEventJSON{Type: "response.output_text.delta", ItemID: rw.open.ID, OutputIndex: idx, ContentIndex: zero(), Delta: &delta, Logprobs: []any{}})
+	}
+	return rw.event(&textEventJSON{Type: "response.reasoning_summary_text.delta", ItemID: rw.open.ID, OutputIndex: idx, SummaryIndex: zero(), Delta: &delta})
+}
+
+// closeItem finishes the open item with the given status.
+func (rw *ResponsesWriter) closeItem(status string) error {
+	item := rw.open
+	if item == nil {
+		return nil
+	}
+	rw.open = nil
+	idx := len(rw.output)
+	text := rw.text.String()
+	rw.text.Reset()
+	if item.Type == "message" {
+		part := outputText(text)
+		item.Status, item.Content = status, []contentPartJSON{part}
+		rw.output = append(rw.output, *item)
+		if err := rw.event(&textEventJSON{Type: "response.output_text.done", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Text: &text, Logprobs: []any{}}); err != nil {
+			return err
+		}
+		if err := rw.event(&partEventJSON{Type: "response.content_part.done", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: part}); err != nil {
+			return err
+		}
+	} else {
+		part := summaryText(text)
+		item.Summary = []contentPartJSON{part}
+		rw.output = append(rw.output, *item)
+		if err := rw.event(&textEventJSON{Type: "response.reasoning_summary_text.done", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Text: &text}); err != nil {
+			return err
+		}
+		if err := rw.event(&partEventJSON{Type: "response.reasoning_summary_part.done", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: part}); err != nil {
+			return err
+		}
+	}
+	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: item})
+}
+
+func (rw *ResponsesWriter) toolUse(tu *canon.ToolUse) error {
+	if tu == nil {
+		return errors.New("openai: EventToolUse without ToolUse")
+	}
+	args, err := toolArguments(tu.Input)
+	if err != nil {
+		return fmt.Errorf("openai: tool call %s: %w", tu.ID, err)
+	}
+	if err := rw.closeItem("completed"); err != nil {
+		return err
+	}
+	idx := len(rw.output)
+	empty := ""
+	item := &outputItemJSON{ID: itemID("function_call", rw.start.ID, idx), Type: "function_call", Status: "in_progress", Arguments: &empty, CallID: tu.ID, Name: tu.Name}
+	if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: item}); err != nil {
+		return err
+	}
+	if err := rw.event(&textEventJSON{Type: "response.function_call_arguments.delta", ItemID: item.ID, OutputIndex: idx, Delta: &args}); err != nil {
+		return err
+	}
+	if err := rw.event(&textEventJSON{Type: "response.function_call_arguments.done", ItemID: item.ID, OutputIndex: idx, Name: tu.Name, Arguments: &args}); err != nil {
+		return err
+	}
+	done := *item
+	done.Status, done.Arguments = "completed", &args
+	rw.output = append(rw.output, done)
+	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: &done})
+}
+
+func (rw *ResponsesWriter) stop(reason canon.StopReason) error {
+	rw.ended = true
+	status, typ := "completed", "response.completed"
+	if reason == canon.StopMaxTokens {
+		status, typ = "incomplete", "response.incomplete"
+	}
+	if err := rw.closeItem(status); err != nil {
+		return err
+	}
+	resp := rw.response(status)
+	if status == "incomplete" {
+		resp.IncompleteDetails = &incompleteDetailsJSON{Reason: "max_output_tokens"}
+	}
+	u := canon.Usage{}
+	if rw.usage != nil {
+		u = *rw.usage
+	}
+	ru := responsesUsageOf(u, rw.start.InputTokens)
+	resp.Usage = &ru
+	return rw.event(&responseEventJSON{Type: typ, Response: resp})
+}
+
+func (rw *ResponsesWriter) fail(e *canon.StreamError) error {
+	errType, msg := "api_error", "the response failed"
+	if e != nil {
+		if e.Type != "" {
+			errType = e.Type
+		}
+		if e.Message != "" {
+			msg = e.Message
+		}
+	}
+	rw.ended = true
+	code := responsesErrorCode(errType)
+	if err := rw.event(&errorEventJSON{Type: "error", Code: code, Message: msg}); err != nil {
+		return err
+	}
+	resp := rw.response("failed")
+	if rw.open != nil {
+		// The item cut short goes into the failed response as it stood.
+		item := *rw.open
+		text := rw.text.String()
+		item.Status = "incomplete"
+		if item.Type == "message" {
+			item.Content = []contentPartJSON{outputText(text)}
+		} else {
+			item.Status, item.Summary = "", []contentPartJSON{summaryText(text)}
+		}
+		resp.Output = append(resp.Output, item)
+	}
+	resp.Error = &responseErrorJSON{Code: code, Message: msg}
+	return rw.event(&responseEventJSON{Type: "response.failed", Response: resp})
+}
+
+// event writes "event: TYPE\ndata: JSON\n\n", numbering it, and flushes.
+func (rw *ResponsesWriter) event(ev sequenced) error {
+	ev.setSeq(rw.seq)
+	rw.seq++
+	rw.dataBuf.Reset()
+	if err := rw.enc.Encode(ev); err != nil {
+		return fmt.Errorf("openai: encoding event: %w", err)
+	}
+	rw.buf.Reset()
+	rw.buf.WriteString("event: ")
+	rw.buf.WriteString(ev.eventType())
+	rw.buf.WriteString("\ndata: ")
+	rw.buf.Write(bytes.TrimSuffix(rw.dataBuf.Bytes(), []byte{'\n'}))
+	rw.buf.WriteString("\n\n")
+	return rw.raw(rw.buf.Bytes())
+}
+
+func (rw *ResponsesWriter) raw(b []byte) error {
+	if _, err := rw.w.Write(b); err != nil {
+		rw.err = err
+		return err
+	}
+	if rw.flush != nil {
+		rw.flush()
+	}
+	return nil
+}
+
+// MarshalResponsesResponse renders a whole answer as the non-streaming
+// Responses API response object, the same one ResponsesWriter sends in
+// response.completed (or response.incomplete after max_tokens): each run of
+// text becomes a message item with one output_text part, each thinking block
+// a reasoning item with one summary_text part, each tool call a
+// function_call item. output_text, the SDKs' convenience property, is not
+// part of the wire format and is not sent. inputEstimate is reported as
+// input_tokens when r.Usage has no input count.
+func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate int) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("openai: nil response")
+	}
+	status := "completed"
+	if r.Stop == canon.StopMaxTokens {
+		status = "incomplete"
+	}
+	rw := &ResponsesWriter{start: ResponsesStart{ID: r.ID, Model: r.Model, Created: created}}
+	for i, b := range r.Content {
+		idx := len(rw.output)
+		switch b.Type {
+		case canon.BlockText:
+			rw.output = append(rw.output, outputItemJSON{
+				ID: itemID("message", r.ID, idx), Type: "message", Status: "completed", Role: "assistant",
+				Content: []contentPartJSON{outputText(b.Text)},
+			})
+		case canon.BlockThinking:
+			if b.Thinking == nil {
+				return nil, fmt.Errorf("openai: content[%d]: thinking block without Thinking", i)
+			}
+			rw.output = append(rw.output, outputItemJSON{
+				ID: itemID("reasoning", r.ID, idx), Type: "reasoning", Summary: []contentPartJSON{summaryText(b.Thinking.Text)},
+			})
+		case canon.BlockToolUse:
+			if b.ToolUse == nil {
+				return nil, fmt.Errorf("openai: content[%d]: tool_use block without ToolUse", i)
+			}
+			args, err := toolArguments(b.ToolUse.Input)
+			if err != nil {
+				return nil, fmt.Errorf("openai: content[%d]: tool call %s: %w", i, b.ToolUse.ID, err)
+			}
+			rw.output = append(rw.output, outputItemJSON{
+				ID: itemID("function_call", r.ID, idx), Type: "function_call", Status: "completed",
+				Arguments: &args, CallID: b.ToolUse.ID, Name: b.ToolUse.Name,
+			})
+		default:
+			return nil, fmt.Errorf("openai: content[%d]: %q blocks cannot appear in a response", i, b.Type)
+		}
+	}
+	// As in the stream, the item the token limit cut short is incomplete.
+	if n := len(rw.output); status == "incomplete" && n > 0 && rw.output[n-1].Type == "message" {
+		rw.output[n-1].Status = "incomplete"
+	}
+	resp := rw.response(status)
+	if status == "incomplete" {
+		resp.IncompleteDetails = &incompleteDetailsJSON{Reason: "max_output_tokens"}
+	}
+	u := responsesUsageOf(r.Usage, inputEstimate)
+	resp.Usage = &u
+	return marshal(resp)
+}
+
+// itemID derives an output item's id from the response id and the item's
+// output_index, with OpenAI's prefixes: msg_, rs_, fc_.
+func itemID(kind, respID string, idx int) string {
+	prefix := map[string]string{"message": "msg_", "reasoning": "rs_", "function_call": "fc_"}[kind]
+	base := strings.TrimPrefix(respID, "resp_")
+	if base == "" {
+		base = "0"
+	}
+	return prefix + base + "_" + strconv.Itoa(idx)
+}
+
+// responsesUsageOf renders canon usage the Responses way: input_tokens
+// counts the whole input, cached parts included; reasoning tokens are not
+// reported apart by Kiro and are 0.
+func responsesUsageOf(u canon.Usage, inputEstimate int) responsesUsageJSON {
+	cu := usageOf(u, inputEstimate)
+	return responsesUsageJSON{
+		InputTokens:         cu.PromptTokens,
+		InputTokensDetails:  inputTokensDetailsJSON{CachedTokens: cu.PromptTokensDetails.CachedTokens},
+		OutputTokens:        cu.CompletionTokens,
+		OutputTokensDetails: outputTokensDetailsJSON{},
+		TotalTokens:         cu.TotalTokens,
+	}
+}
+
+// responsesErrorCode maps canon's error types to the codes of a Responses
+// error (response.error.code and the error event's code).
+func responsesErrorCode(t string) string {
+	switch t {
+	case "api_error", "overloaded_error":
+		return "server_error"
+	case "rate_limit_error":
+		return "rate_limit_exceeded"
+	}
+	return t
+}
+
+func zero() *int { z := 0; return &z }
+
+func outputText(text string) contentPartJSON {
+	return contentPartJSON{Type: "output_text", Text: text, Annotations: []any{}, Logprobs: []any{}}
+}
+
+func summaryText(text string) contentPartJSON {
+	return contentPartJSON{Type: "summary_text", Text: text}
+}
+
+// Wire shapes of the Responses API. Field order follows OpenAI's output.
+
+type responseJSON struct {
+	ID                 string                 `json:"id"`
+	Object             string                 `json:"object"`
+	CreatedAt          int64                  `json:"created_at"`
+	Status             string                 `json:"status"`
+	Background         bool                   `json:"background"`
+	Error              *responseErrorJSON     `json:"error"`
+	IncompleteDetails  *incompleteDetailsJSON `json:"incomplete_details"`
+	Instructions       *string                `json:"instructions"`
+	MaxOutputTokens    *int                   `json:"max_output_tokens"`
+	Model              string                 `json:"model"`
+	Output             []outputItemJSON       `json:"output"`
+	ParallelToolCalls  bool                   `json:"parallel_tool_calls"`
+	PreviousResponseID *string                `json:"previous_response_id"`
+	Reasoning          reasoningConfigJSON    `json:"reasoning"`
+	Store              bool                   `json:"store"`
+	Text               textConfigJSON         `json:"text"`
+	Truncation         string                 `json:"truncation"`
+	Usage              *responsesUsageJSON    `json:"usage"`
+	Metadata           map[string]string      `json:"metadata"`
+}
+
+type responseErrorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type incompleteDetailsJSON struct {
+	Reason string `json:"reason"`
+}
+
+type reasoningConfigJSON struct {
+	Effort  *string `json:"effort"`
+	Summary *string `json:"summary"`
+}
+
+type textConfigJSON struct {
+	Format formatJSON `json:"format"`
+}
+
+type formatJSON struct {
+	Type string `json:"type"`
+}
+
+// outputItemJSON is a message, reasoning or function_call output item.
+type outputItemJSON struct {
+	ID        string            `json:"id"`
+	Type      string            `json:"type"`
+	Status    string            `json:"status,omitempty"`
+	Role      string            `json:"role,omitempty"`
+	Content   []contentPartJSON `json:"content,omitempty"` // message
+	Summary   []contentPartJSON `json:"summary,omitempty"` // reasoning
+	Arguments *string           `json:"arguments,omitempty"`
+	CallID    string            `json:"call_id,omitempty"`
+	Name      string            `json:"name,omitempty"`
+}
+
+// MarshalJSON keeps content and summary as [] when empty, as OpenAI sends a
+// freshly added item, while leaving them out of items of the other kinds.
+func (o outputItemJSON) MarshalJSON() ([]byte, error) {
+	type plain outputItemJSON
+	switch o.Type {
+	case "message":
+		return json.Marshal(struct {
+			plain
+			Content []contentPartJSON `json:"content"`
+		}{plain(o), nonNil(o.Content)})
+	case "reasoning":
+		return json.Marshal(struct {
+			plain
+			Summary []contentPartJSON `json:"summary"`
+		}{plain(o), nonNil(o.Summary)})
+	}
+	return json.Marshal(plain(o))
+}
+
+func nonNil(p []contentPartJSON) []contentPartJSON {
+	if p == nil {
+		return []contentPartJSON{}
+	}
+	return p
+}
+
+// contentPartJSON is an output_text part of a message or a summary_text
+// part of a reasoning item.
+type contentPartJSON struct {
+	Type        string `json:"type"`
+	Text        string `json:"text"`
+	Annotations []any  `json:"annotations,omitempty"`
+	Logprobs    []any  `json:"logprobs,omitempty"`
+}
+
+// MarshalJSON sends annotations and logprobs ([] when empty) on output_text
+// parts only.
+func (c contentPartJSON) MarshalJSON() ([]byte, error) {
+	if c.Type != "output_text" {
+		return json.Marshal(struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		}{c.Type, c.Text})
+	}
+	ann, lp := c.Annotations, c.Logprobs
+	if ann == nil {
+		ann = []any{}
+	}
+	if lp == nil {
+		lp = []any{}
+	}
+	return json.Marshal(struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		Annotations []any  `json:"annotations"`
+		Logprobs    []any  `json:"logprobs"`
+	}{c.Type, c.Text, ann, lp})
+}
+
+type responsesUsageJSON struct {
+	InputTokens         int                     `json:"input_tokens"`
+	InputTokensDetails  inputTokensDetailsJSON  `json:"input_tokens_details"`
+	OutputTokens        int                     `json:"output_tokens"`
+	OutputTokensDetails outputTokensDetailsJSON `json:"output_tokens_details"`
+	TotalTokens         int                     `json:"total_tokens"`
+}
+
+type inputTokensDetailsJSON struct {
+	CachedTokens int `json:"cached_tokens"`
+}
+
+type outputTokensDetailsJSON struct {
+	ReasoningTokens int `json:"reasoning_tokens"`
+}
+
+// sequenced is a stream event: its type names the SSE event and it carries
+// a sequence_number.
+type sequenced interface {
+	setSeq(n int)
+	eventType() string
+}
+
+type responseEventJSON struct {
+	Type     string        `json:"type"`
+	Seq      int           `json:"sequence_number"`
+	Response *responseJSON `json:"response"`
+}
+
+type itemEventJSON struct {
+	Type        string          `json:"type"`
+	Seq         int             `json:"sequence_number"`
+	OutputIndex int             `json:"output_index"`
+	Item        *outputItemJSON `json:"item"`
+}
+
+type partEventJSON struct {
+	Type         string          `json:"type"`
+	Seq          int             `json:"sequence_number"`
+	ItemID       string          `json:"item_id"`
+	OutputIndex  int             `json:"output_index"`
+	ContentIndex *int            `json:"content_index,omitempty"`
+	SummaryIndex *int            `json:"summary_index,omitempty"`
+	Part         contentPartJSON `json:"part"`
+}
+
+// textEventJSON is a delta or done event of output text, reasoning summary
+// text or function call arguments.
+type textEventJSON struct {
+	Type         string  `json:"type"`
+	Seq          int     `json:"sequence_number"`
+	ItemID       string  `json:"item_id"`
+	OutputIndex  int     `json:"output_index"`
+	ContentIndex *int    `json:"content_index,omitempty"`
+	SummaryIndex *int    `json:"summary_index,omitempty"`
+	Delta        *string `json:"delta,omitempty"`
+	Text         *string `json:"text,omitempty"`
+	Name         string  `json:"name,omitempty"`
+	Arguments    *string `json:"arguments,omitempty"`
+	Logprobs     []any   `json:"logprobs,omitempty"`
+}
+
+// MarshalJSON keeps logprobs: [] on output_text events, where the SDK
+// expects the field.
+func (e textEventJSON) MarshalJSON() ([]byte, error) {
+	type plain textEventJSON
+	if e.Logprobs == nil {
+		return json.Marshal(plain(e))
+	}
+	return json.Marshal(struct {
+		plain
+		Logprobs []any `json:"logprobs"`
+	}{plain(e), e.Logprobs})
+}
+
+type errorEventJSON struct {
+	Type    string  `json:"type"`
+	Seq     int     `json:"sequence_number"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Param   *string `json:"param"`
+}
+
+func (e *responseEventJSON) setSeq(n int) { e.Seq = n }
+func (e *itemEventJSON) setSeq(n int)     { e.Seq = n }
+func (e *partEventJSON) setSeq(n int)     { e.Seq = n }
+func (e *textEventJSON) setSeq(n int)     { e.Seq = n }
+func (e *errorEventJSON) setSeq(n int)    { e.Seq = n }
+
+func (e *responseEventJSON) eventType() string { return e.Type }
+func (e *itemEventJSON) eventType() string     { return e.Type }
+func (e *partEventJSON) eventType() string     { return e.Type }
+func (e *textEventJSON) eventType() string     { return e.Type }
+func (e *errorEventJSON) eventType() string    { return e.Type }
