@@ -65,6 +65,7 @@ func (h *Handlers) Register(s *server.Server) {
 	s.Handle("POST /v1/messages/count_tokens", http.HandlerFunc(h.countTokens))
 	s.Handle("GET /v1/models", http.HandlerFunc(h.models))
 	s.Handle("POST /v1/chat/completions", http.HandlerFunc(h.chatCompletions))
+	s.Handle("POST /v1/responses", http.HandlerFunc(h.responses))
 }
 
 // readBody reads a limited body, answering 413 or 400 itself on failure.

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -196,4 +197,73 @@ func TestOpenAIReasoningAndImagesThroughServe(t *testing.T) {
 	raw := string(e.fake.ChatRequests()[0].Raw)
 	assert.Contains(t, raw, "<thinking_mode>adaptive</thinking_mode><thinking_effort>high</thinking_effort>")
 	assert.Contains(t, raw, `"format":"png"`)
+}
+
+// The Responses API as Codex uses it: instructions, an item list, a
+// function call and its output, streamed events.
+func TestOpenAISDKResponses(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	c := openaiClient(e)
+	ctx := context.Background()
+
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Plain "), fakekiro.Text("answer."), fakekiro.Usage(eventstreamUsage(11, 3))})
+	res, err := c.Responses.New(ctx, responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+		Instructions: sdk.String("Be brief."), Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("hello")}})
+	require.NoError(t, err)
+	assert.Equal(t, "Plain answer.", res.OutputText())
+	assert.EqualValues(t, 11, res.Usage.InputTokens)
+	assert.Contains(t, string(e.fake.ChatRequests()[0].Raw), "Be brief.")
+
+	tool := responses.ToolParamOfFunction("shell", map[string]any{"type": "object", "properties": map[string]any{"cmd": map[string]any{"type": "string"}}}, false)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Running it."), fakekiro.ToolUse("tooluse_sh", "shell", `{"cmd":"ls"}`, 3, true)})
+	stream := c.Responses.NewStreaming(ctx, responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+		Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("list files")}, Tools: []responses.ToolUnionParam{tool}})
+	var final responses.Response
+	deltas := ""
+	for stream.Next() {
+		ev := stream.Current()
+		switch ev.Type {
+		case "response.output_text.delta":
+			deltas += ev.Delta
+		case "response.completed":
+			final = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Running it.", deltas)
+	require.Equal(t, "completed", string(final.Status))
+	var call responses.ResponseFunctionToolCall
+	for _, item := range final.Output {
+		if item.Type == "function_call" {
+			call = item.AsFunctionCall()
+		}
+	}
+	assert.Equal(t, "shell", call.Name)
+	assert.JSONEq(t, `{"cmd":"ls"}`, call.Arguments)
+
+	// The next turn sends the whole conversation back, with the call's output.
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Two files.")})
+	output := responses.ResponseInputItemParamOfFunctionCallOutput("a.go\nb.go")
+	output.OfFunctionCallOutput.CallID = sdk.String(call.CallID)
+	items := responses.ResponseInputParam{
+		responses.ResponseInputItemParamOfMessage("list files", responses.EasyInputMessageRoleUser),
+		responses.ResponseInputItemParamOfFunctionCall(call.Arguments, call.CallID, call.Name),
+		output,
+	}
+	res, err = c.Responses.New(ctx, responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+		Input: responses.ResponseNewParamsInputUnion{OfInputItemList: items}, Tools: []responses.ToolUnionParam{tool}})
+	require.NoError(t, err)
+	assert.Equal(t, "Two files.", res.OutputText())
+	chat := e.fake.ChatRequests()
+	raw := string(chat[len(chat)-1].Raw)
+	assert.Contains(t, raw, `"toolUseId":"`+call.CallID+`"`)
+	assert.Contains(t, raw, `a.go\nb.go`)
+
+	// previous_response_id cannot work without stored responses: a clear 400.
+	_, err = c.Responses.New(ctx, responses.ResponseNewParams{Model: "claude-sonnet-4-5", PreviousResponseID: sdk.String(res.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("and then?")}})
+	var apiErr *sdk.Error
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Message, "previous_response_id")
 }
