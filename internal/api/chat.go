@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"kirodesk/internal/canon"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/server"
 	"kirodesk/internal/translate/openai"
@@ -24,34 +25,37 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, created := newID("chatcmpl-"), time.Now().Unix()
-	if req.Stream {
-		sink := &streamSink{w: w, ping: h.opts.Ping,
-			newWriter: func(w io.Writer, flush func(), info relay.Started) eventWriter {
-				return openai.NewChunkWriter(w, flush, openai.ChunkStart{ID: id, Model: req.Model, Created: created,
-					IncludeUsage: co.IncludeUsage, InputTokens: info.InputEstimate})
-			}}
-		err := h.opts.Relay.Do(r.Context(), req, sink)
-		sink.stop()
-		if err != nil && !sink.started() {
-			h.writeRelayError(w, r, err)
-		}
+	h.answer(w, r, req,
+		func(w io.Writer, flush func(), info relay.Started) eventWriter {
+			return openai.NewChunkWriter(w, flush, openai.ChunkStart{ID: id, Model: req.Model, Created: created,
+				IncludeUsage: co.IncludeUsage, InputTokens: info.InputEstimate})
+		},
+		func(resp *canon.Response, info relay.Started) ([]byte, error) {
+			resp.ID = id
+			return openai.MarshalChatResponse(resp, created, info.InputEstimate)
+		})
+}
+
+// responses is POST /v1/responses (OpenAI's Responses API, as Codex uses
+// it) on the same relay.
+func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
-	agg := &aggregate{}
-	if err := h.opts.Relay.Do(r.Context(), req, agg); err != nil {
-		h.writeRelayError(w, r, err)
-		return
-	}
-	if agg.err != nil {
-		server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, agg.err.Error())
-		return
-	}
-	agg.resp.ID, agg.resp.Model = id, req.Model
-	out, err := openai.MarshalChatResponse(&agg.resp, created, agg.info.InputEstimate)
+	req, _, err := openai.ParseResponsesRequest(body, openai.ParseOptions{})
 	if err != nil {
-		server.WriteError(w, r, http.StatusInternalServerError, server.KindAPI, "encode the answer: "+err.Error())
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	id, created := newID("resp_"), time.Now().Unix()
+	h.answer(w, r, req,
+		func(w io.Writer, flush func(), info relay.Started) eventWriter {
+			return openai.NewResponsesWriter(w, flush, openai.ResponsesStart{ID: id, Model: req.Model, Created: created,
+				InputTokens: info.InputEstimate})
+		},
+		func(resp *canon.Response, info relay.Started) ([]byte, error) {
+			resp.ID = id
+			return openai.MarshalResponsesResponse(resp, created, info.InputEstimate)
+		})
 }

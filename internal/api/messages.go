@@ -23,11 +23,26 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
+	id := newID("msg_")
+	h.answer(w, r, req,
+		func(w io.Writer, flush func(), info relay.Started) eventWriter {
+			return anthropic.NewSSEWriter(w, flush, anthropic.MessageStart{ID: id, Model: req.Model, InputTokens: info.InputEstimate})
+		},
+		func(resp *canon.Response, _ relay.Started) ([]byte, error) {
+			resp.ID = id
+			return anthropic.MarshalResponse(resp)
+		})
+}
+
+// answer runs req through the relay and writes the result in the client
+// API's format: streamed through newWriter, or aggregated and encoded by
+// marshal. Failures before any byte went out get a status; after that the
+// writer ends the stream with its own error event.
+func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Request,
+	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter,
+	marshal func(resp *canon.Response, info relay.Started) ([]byte, error)) {
 	if req.Stream {
-		sink := &streamSink{w: w, ping: h.opts.Ping,
-			newWriter: func(w io.Writer, flush func(), info relay.Started) eventWriter {
-				return anthropic.NewSSEWriter(w, flush, anthropic.MessageStart{ID: newID("msg_"), Model: req.Model, InputTokens: info.InputEstimate})
-			}}
+		sink := &streamSink{w: w, ping: h.opts.Ping, newWriter: newWriter}
 		err := h.opts.Relay.Do(r.Context(), req, sink)
 		sink.stop()
 		if err != nil && !sink.started() {
@@ -44,9 +59,8 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 		server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, agg.err.Error())
 		return
 	}
-	agg.resp.ID = newID("msg_")
 	agg.resp.Model = req.Model
-	out, err := anthropic.MarshalResponse(&agg.resp)
+	out, err := marshal(&agg.resp, agg.info)
 	if err != nil {
 		server.WriteError(w, r, http.StatusInternalServerError, server.KindAPI, "encode the answer: "+err.Error())
 		return
