@@ -41,14 +41,14 @@ func (d *doc) errf(p fieldPath, format string, args ...any) error {
 
 // typeErr reports a value of the wrong JSON type, with its position.
 func (d *doc) typeErr(p fieldPath, v *value, want string) error {
-	return &RequestError{Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.describe(), position(d.body, v.off))}
+	return &RequestError{Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.Describe(), position(d.body, v.Off))}
 }
 
 func (d *doc) required(p fieldPath) error { return d.errf(p, "field required") }
 
 // object checks that v is an object.
 func (d *doc) object(v *value, p fieldPath) error {
-	if v.kind != jsonObject {
+	if v.Kind != jsonObject {
 		return d.typeErr(p, v, "an object")
 	}
 	return nil
@@ -56,43 +56,43 @@ func (d *doc) object(v *value, p fieldPath) error {
 
 // reqString returns the required string member key of obj.
 func (d *doc) reqString(obj *value, p fieldPath, key string) (string, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return "", d.required(p.key(key))
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return "", d.typeErr(p.key(key), v, "a string")
 	}
-	return v.str, nil
+	return v.Str, nil
 }
 
 // optString returns the optional string member key of obj; null counts as absent.
 func (d *doc) optString(obj *value, p fieldPath, key string) (string, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return "", nil
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return "", d.typeErr(p.key(key), v, "a string")
 	}
-	return v.str, nil
+	return v.Str, nil
 }
 
 // optBool returns the optional boolean member key of obj; null counts as false.
 func (d *doc) optBool(obj *value, p fieldPath, key string) (bool, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return false, nil
 	}
-	if v.kind != jsonBool {
+	if v.Kind != jsonBool {
 		return false, d.typeErr(p.key(key), v, "a boolean")
 	}
-	return v.b, nil
+	return v.B, nil
 }
 
 // integer returns v as an integer.
 func (d *doc) integer(v *value, p fieldPath) (int64, error) {
-	n, ok := v.int()
+	n, ok := v.Int()
 	if !ok {
 		return 0, d.typeErr(p, v, "an integer")
 	}
@@ -105,7 +105,7 @@ func (d *doc) rawObject(v *value, p fieldPath) (json.RawMessage, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.body[v.off:v.end]); err != nil {
+	if err := json.Compact(&buf, d.body[v.Off:v.End]); err != nil {
 		// Unreachable: the span was parsed already.
 		return nil, d.errf(p, "invalid JSON: %v", err)
 	}

@@ -31,8 +31,8 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 		return nil, err
 	}
 	d := &doc{body: body}
-	if root.kind != jsonObject {
-		return nil, &RequestError{Message: "request body: expected a JSON object, got " + root.describe()}
+	if root.Kind != jsonObject {
+		return nil, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
 	}
 	r := &canon.Request{}
 
@@ -43,7 +43,7 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 		return nil, d.errf("model", "must not be empty")
 	}
 
-	if v := root.get("max_tokens"); present(v) {
+	if v := root.Get("max_tokens"); present(v) {
 		n, err := d.integer(v, "max_tokens")
 		if err != nil {
 			return nil, err
@@ -59,23 +59,23 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 		return nil, d.required("max_tokens")
 	}
 
-	if r.Messages, err = d.messages(root.get("messages")); err != nil {
+	if r.Messages, err = d.messages(root.Get("messages")); err != nil {
 		return nil, err
 	}
-	if r.System, err = d.system(root.get("system")); err != nil {
+	if r.System, err = d.system(root.Get("system")); err != nil {
 		return nil, err
 	}
-	if r.Tools, err = d.tools(root.get("tools")); err != nil {
+	if r.Tools, err = d.tools(root.Get("tools")); err != nil {
 		return nil, err
 	}
-	if r.ToolChoice, err = d.toolChoice(root.get("tool_choice")); err != nil {
+	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice")); err != nil {
 		return nil, err
 	}
-	effort, err := d.effort(root.get("output_config"))
+	effort, err := d.effort(root.Get("output_config"))
 	if err != nil {
 		return nil, err
 	}
-	if r.Thinking, err = d.thinking(root.get("thinking"), effort); err != nil {
+	if r.Thinking, err = d.thinking(root.Get("thinking"), effort); err != nil {
 		return nil, err
 	}
 	// budget_tokens is not checked against max_tokens: with interleaved
@@ -89,7 +89,7 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
 		return nil, err
 	}
-	if m := root.get("metadata"); present(m) {
+	if m := root.Get("metadata"); present(m) {
 		if err := d.object(m, "metadata"); err != nil {
 			return nil, err
 		}
@@ -107,21 +107,21 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 // values are ignored.
 func (d *doc) samplingFields(root *value) error {
 	for _, k := range []string{"temperature", "top_p"} {
-		if v := root.get(k); present(v) && v.kind != jsonNumber {
+		if v := root.Get(k); present(v) && v.Kind != jsonNumber {
 			return d.typeErr(fieldPath(k), v, "a number")
 		}
 	}
-	if v := root.get("top_k"); present(v) {
+	if v := root.Get("top_k"); present(v) {
 		if _, err := d.integer(v, "top_k"); err != nil {
 			return err
 		}
 	}
-	if v := root.get("stop_sequences"); present(v) {
-		if v.kind != jsonArray {
+	if v := root.Get("stop_sequences"); present(v) {
+		if v.Kind != jsonArray {
 			return d.typeErr("stop_sequences", v, "an array of strings")
 		}
-		for i, e := range v.elems {
-			if e.kind != jsonString {
+		for i, e := range v.Elems {
+			if e.Kind != jsonString {
 				return d.typeErr(fieldPath("stop_sequences").idx(i), e, "a string")
 			}
 		}
@@ -134,15 +134,15 @@ func (d *doc) messages(v *value) ([]canon.Message, error) {
 	if !present(v) {
 		return nil, d.required(p)
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return nil, d.typeErr(p, v, "an array of messages")
 	}
-	if len(v.elems) == 0 {
+	if len(v.Elems) == 0 {
 		return nil, d.errf(p, "at least one message is required")
 	}
-	out := make([]canon.Message, 0, len(v.elems))
-	for i, mv := range v.elems {
-		m, err := d.message(mv, p.idx(i), i == len(v.elems)-1)
+	out := make([]canon.Message, 0, len(v.Elems))
+	for i, mv := range v.Elems {
+		m, err := d.message(mv, p.idx(i), i == len(v.Elems)-1)
 		if err != nil {
 			return nil, err
 		}
@@ -172,17 +172,17 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 	}
 
 	cp := p.key("content")
-	cv := v.get("content")
+	cv := v.Get("content")
 	if !present(cv) {
 		return m, d.required(cp)
 	}
-	switch cv.kind {
+	switch cv.Kind {
 	case jsonString:
-		if cv.str != "" {
-			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.str}}
+		if cv.Str != "" {
+			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
 	case jsonArray:
-		for j, bv := range cv.elems {
+		for j, bv := range cv.Elems {
 			b, keep, err := d.block(bv, cp.idx(j), m.Role)
 			if err != nil {
 				return m, err
@@ -197,7 +197,7 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 	// The Messages API allows only the final assistant turn (a prefill) to be
 	// empty; an empty turn elsewhere is a client bug Kiro would reject less
 	// helpfully.
-	if len(m.Content) == 0 && !(last && m.Role == canon.RoleAssistant) && !(cv.kind == jsonArray && len(cv.elems) > 0) {
+	if len(m.Content) == 0 && !(last && m.Role == canon.RoleAssistant) && !(cv.Kind == jsonArray && len(cv.Elems) > 0) {
 		return m, d.errf(cp, "must not be empty (only the final assistant message may be empty)")
 	}
 	return m, nil
@@ -302,7 +302,7 @@ var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/g
 
 func (d *doc) imageBlock(v *value, p fieldPath) (canon.Block, error) {
 	sp := p.key("source")
-	src := v.get("source")
+	src := v.Get("source")
 	if !present(src) {
 		return canon.Block{}, d.required(sp)
 	}
@@ -359,7 +359,7 @@ func (d *doc) toolUseBlock(v *value, p fieldPath) (canon.Block, error) {
 	if name == "" {
 		return canon.Block{}, d.errf(p.key("name"), "must not be empty")
 	}
-	iv := v.get("input")
+	iv := v.Get("input")
 	if !present(iv) {
 		return canon.Block{}, d.required(p.key("input"))
 	}
@@ -384,14 +384,14 @@ func (d *doc) toolResultBlock(v *value, p fieldPath) (canon.Block, error) {
 	}
 	tr := &canon.ToolResult{ToolUseID: id, IsError: isErr}
 	cp := p.key("content")
-	switch cv := v.get("content"); {
+	switch cv := v.Get("content"); {
 	case !present(cv):
-	case cv.kind == jsonString:
-		if cv.str != "" {
-			tr.Content = []canon.Block{{Type: canon.BlockText, Text: cv.str}}
+	case cv.Kind == jsonString:
+		if cv.Str != "" {
+			tr.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
-	case cv.kind == jsonArray:
-		for j, bv := range cv.elems {
+	case cv.Kind == jsonArray:
+		for j, bv := range cv.Elems {
 			bp := cp.idx(j)
 			if err := d.object(bv, bp); err != nil {
 				return canon.Block{}, err
@@ -428,12 +428,12 @@ func (d *doc) system(v *value) (string, error) {
 	if !present(v) {
 		return "", nil
 	}
-	switch v.kind {
+	switch v.Kind {
 	case jsonString:
-		return v.str, nil
+		return v.Str, nil
 	case jsonArray:
-		parts := make([]string, 0, len(v.elems))
-		for i, bv := range v.elems {
+		parts := make([]string, 0, len(v.Elems))
+		for i, bv := range v.Elems {
 			bp := p.idx(i)
 			if err := d.object(bv, bp); err != nil {
 				return "", err
@@ -475,12 +475,12 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 	if !present(v) {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return nil, d.typeErr(p, v, "an array of tools")
 	}
-	out := make([]canon.Tool, 0, len(v.elems))
-	seen := make(map[string]bool, len(v.elems))
-	for i, tv := range v.elems {
+	out := make([]canon.Tool, 0, len(v.Elems))
+	seen := make(map[string]bool, len(v.Elems))
+	for i, tv := range v.Elems {
 		tp := p.idx(i)
 		if err := d.object(tv, tp); err != nil {
 			return nil, err
@@ -508,7 +508,7 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 			return nil, err
 		}
 		sp := tp.key("input_schema")
-		sv := tv.get("input_schema")
+		sv := tv.Get("input_schema")
 		if !present(sv) {
 			return nil, d.required(sp)
 		}
@@ -566,13 +566,13 @@ func (d *doc) checkEffort(v *value, p fieldPath) (string, error) {
 	if !present(v) {
 		return "", nil
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return "", d.typeErr(p, v, "a string")
 	}
-	if !efforts[v.str] {
-		return "", d.errf(p, "%q is not valid; use low, medium, high, xhigh or max", v.str)
+	if !efforts[v.Str] {
+		return "", d.errf(p, "%q is not valid; use low, medium, high, xhigh or max", v.Str)
 	}
-	return v.str, nil
+	return v.Str, nil
 }
 
 // effort reads output_config.effort, where the Messages API puts the effort
@@ -585,7 +585,7 @@ func (d *doc) effort(v *value) (string, error) {
 	if err := d.object(v, p); err != nil {
 		return "", err
 	}
-	return d.checkEffort(v.get("effort"), p.key("effort"))
+	return d.checkEffort(v.Get("effort"), p.key("effort"))
 }
 
 func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
@@ -605,7 +605,7 @@ func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
 		return nil, nil
 	case "enabled":
 		bp := p.key("budget_tokens")
-		bv := v.get("budget_tokens")
+		bv := v.Get("budget_tokens")
 		if !present(bv) {
 			return nil, d.required(bp)
 		}
@@ -623,7 +623,7 @@ func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
 	case "adaptive":
 		// Older clients put effort inside thinking; output_config.effort is
 		// the documented place and wins when both are set.
-		e, err := d.checkEffort(v.get("effort"), p.key("effort"))
+		e, err := d.checkEffort(v.Get("effort"), p.key("effort"))
 		if err != nil {
 			return nil, err
 		}

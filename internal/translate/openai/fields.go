@@ -45,7 +45,7 @@ func (d *doc) errf(p fieldPath, format string, args ...any) error {
 // typeErr reports a value of the wrong JSON type, with its position.
 func (d *doc) typeErr(p fieldPath, v *value, want string) error {
 	return &RequestError{
-		Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.describe(), position(d.body, v.off)),
+		Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.Describe(), position(d.body, v.Off)),
 		Param:   string(p),
 	}
 }
@@ -54,7 +54,7 @@ func (d *doc) required(p fieldPath) error { return d.errf(p, "field required") }
 
 // object checks that v is an object.
 func (d *doc) object(v *value, p fieldPath) error {
-	if v.kind != jsonObject {
+	if v.Kind != jsonObject {
 		return d.typeErr(p, v, "an object")
 	}
 	return nil
@@ -62,14 +62,14 @@ func (d *doc) object(v *value, p fieldPath) error {
 
 // reqString returns the required string member key of obj.
 func (d *doc) reqString(obj *value, p fieldPath, key string) (string, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return "", d.required(p.key(key))
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return "", d.typeErr(p.key(key), v, "a string")
 	}
-	return v.str, nil
+	return v.Str, nil
 }
 
 // nonEmptyString returns the required, non-empty string member key of obj.
@@ -83,51 +83,51 @@ func (d *doc) nonEmptyString(obj *value, p fieldPath, key string) (string, error
 
 // optString returns the optional string member key of obj; null counts as absent.
 func (d *doc) optString(obj *value, p fieldPath, key string) (string, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return "", nil
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return "", d.typeErr(p.key(key), v, "a string")
 	}
-	return v.str, nil
+	return v.Str, nil
 }
 
 // optBool returns the optional boolean member key of obj; null counts as false.
 func (d *doc) optBool(obj *value, p fieldPath, key string) (bool, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return false, nil
 	}
-	if v.kind != jsonBool {
+	if v.Kind != jsonBool {
 		return false, d.typeErr(p.key(key), v, "a boolean")
 	}
-	return v.b, nil
+	return v.B, nil
 }
 
 // optNumber checks that the optional member key of obj is a number in [lo, hi].
 func (d *doc) optNumber(obj *value, p fieldPath, key string, lo, hi float64) error {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return nil
 	}
-	if v.kind != jsonNumber {
+	if v.Kind != jsonNumber {
 		return d.typeErr(p.key(key), v, "a number")
 	}
-	f, err := v.num.Float64()
+	f, err := v.Num.Float64()
 	if err != nil || f < lo || f > hi {
-		return d.errf(p.key(key), "must be between %g and %g, got %s", lo, hi, v.num)
+		return d.errf(p.key(key), "must be between %g and %g, got %s", lo, hi, v.Num)
 	}
 	return nil
 }
 
 // optInt returns the optional integer member key of obj and whether it was set.
 func (d *doc) optInt(obj *value, p fieldPath, key string) (int64, bool, error) {
-	v := obj.get(key)
+	v := obj.Get(key)
 	if !present(v) {
 		return 0, false, nil
 	}
-	n, ok := v.int()
+	n, ok := v.Int()
 	if !ok {
 		return 0, false, d.typeErr(p.key(key), v, "an integer")
 	}
@@ -137,9 +137,9 @@ func (d *doc) optInt(obj *value, p fieldPath, key string) (int64, bool, error) {
 // compactRaw returns v's bytes, compacted.
 func (d *doc) compactRaw(v *value) json.RawMessage {
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.body[v.off:v.end]); err != nil {
+	if err := json.Compact(&buf, d.body[v.Off:v.End]); err != nil {
 		// Unreachable: the span was parsed already.
-		return json.RawMessage(d.body[v.off:v.end])
+		return json.RawMessage(d.body[v.Off:v.End])
 	}
 	return json.RawMessage(buf.Bytes())
 }

@@ -46,8 +46,8 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err != nil {
 		return nil, co, err
 	}
-	if root.kind != jsonObject {
-		return nil, co, &RequestError{Message: "request body: expected a JSON object, got " + root.describe()}
+	if root.Kind != jsonObject {
+		return nil, co, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
 	}
 	d := &doc{body: body}
 	r := &canon.Request{}
@@ -58,14 +58,14 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := d.refuseFields(root); err != nil {
 		return nil, co, err
 	}
-	if r.Tools, err = d.tools(root.get("tools")); err != nil {
+	if r.Tools, err = d.tools(root.Get("tools")); err != nil {
 		return nil, co, err
 	}
-	if r.ToolChoice, err = d.toolChoice(root.get("tool_choice"), r.Tools); err != nil {
+	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, co, err
 	}
 	mp := &messageParser{doc: d, opts: opts, chat: &co}
-	if err := mp.messages(root.get("messages"), r); err != nil {
+	if err := mp.messages(root.Get("messages"), r); err != nil {
 		return nil, co, err
 	}
 	if err := d.maxTokens(root, r); err != nil {
@@ -74,7 +74,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
 		return nil, co, err
 	}
-	if so := root.get("stream_options"); present(so) {
+	if so := root.Get("stream_options"); present(so) {
 		if err := d.object(so, "stream_options"); err != nil {
 			return nil, co, err
 		}
@@ -88,7 +88,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 			return nil, co, err
 		}
 	}
-	if r.Thinking, err = d.reasoningEffort(root.get("reasoning_effort")); err != nil {
+	if r.Thinking, err = d.reasoningEffort(root.Get("reasoning_effort")); err != nil {
 		return nil, co, err
 	}
 	if r.ConversationKey, err = d.optString(root, "", "user"); err != nil {
@@ -104,7 +104,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := d.samplingFields(root); err != nil {
 		return nil, co, err
 	}
-	format, err := d.responseFormat(root.get("response_format"))
+	format, err := d.responseFormat(root.Get("response_format"))
 	if err != nil {
 		return nil, co, err
 	}
@@ -129,20 +129,20 @@ var refusedFields = []struct{ key, why string }{
 
 func (d *doc) refuseFields(root *value) error {
 	for _, f := range refusedFields {
-		if present(root.get(f.key)) {
+		if present(root.Get(f.key)) {
 			return d.errf(fieldPath(f.key), "%s", f.why)
 		}
 	}
-	if v := root.get("modalities"); present(v) {
-		if v.kind != jsonArray {
+	if v := root.Get("modalities"); present(v) {
+		if v.Kind != jsonArray {
 			return d.typeErr("modalities", v, "an array of strings")
 		}
-		for i, e := range v.elems {
-			if e.kind != jsonString {
+		for i, e := range v.Elems {
+			if e.Kind != jsonString {
 				return d.typeErr(fieldPath("modalities").idx(i), e, "a string")
 			}
-			if e.str != "text" {
-				return d.errf(fieldPath("modalities").idx(i), `%q output is not supported by Kiro; only "text" is`, e.str)
+			if e.Str != "text" {
+				return d.errf(fieldPath("modalities").idx(i), `%q output is not supported by Kiro; only "text" is`, e.Str)
 			}
 		}
 	}
@@ -207,12 +207,12 @@ func (d *doc) samplingFields(root *value) error {
 	} else if n != 0 {
 		return d.errf("top_logprobs", "log probabilities are not available from Kiro")
 	}
-	if v := root.get("stop"); present(v) {
-		switch v.kind {
+	if v := root.Get("stop"); present(v) {
+		switch v.Kind {
 		case jsonString:
 		case jsonArray:
-			for i, e := range v.elems {
-				if e.kind != jsonString {
+			for i, e := range v.Elems {
+				if e.Kind != jsonString {
 					return d.typeErr(fieldPath("stop").idx(i), e, "a string")
 				}
 			}
@@ -231,7 +231,7 @@ func (d *doc) samplingFields(root *value) error {
 		}
 	}
 	for _, k := range []string{"metadata", "logit_bias", "prediction"} {
-		if v := root.get(k); present(v) {
+		if v := root.Get(k); present(v) {
 			if err := d.object(v, fieldPath(k)); err != nil {
 				return err
 			}
@@ -264,7 +264,7 @@ func (d *doc) responseFormat(v *value) (string, error) {
 		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
 	case "json_schema":
 		sp := p.key("json_schema")
-		sv := v.get("json_schema")
+		sv := v.Get("json_schema")
 		if !present(sv) {
 			return "", d.required(sp)
 		}
@@ -282,7 +282,7 @@ func (d *doc) responseFormat(v *value) (string, error) {
 			return "", err
 		}
 		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
-		if sch := sv.get("schema"); present(sch) {
+		if sch := sv.Get("schema"); present(sch) {
 			if err := d.object(sch, sp.key("schema")); err != nil {
 				return "", err
 			}
@@ -307,15 +307,15 @@ func (d *doc) reasoningEffort(v *value) (*canon.Thinking, error) {
 	if !present(v) {
 		return nil, nil
 	}
-	if v.kind != jsonString {
+	if v.Kind != jsonString {
 		return nil, d.typeErr(p, v, "a string")
 	}
-	if v.str == "none" {
+	if v.Str == "none" {
 		return nil, nil
 	}
-	e, ok := reasoningEfforts[v.str]
+	e, ok := reasoningEfforts[v.Str]
 	if !ok {
-		return nil, d.errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, v.str)
+		return nil, d.errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, v.Str)
 	}
 	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
 }
@@ -343,17 +343,17 @@ func (mp *messageParser) messages(v *value, r *canon.Request) error {
 	if !present(v) {
 		return mp.required(p)
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return mp.typeErr(p, v, "an array of messages")
 	}
-	if len(v.elems) == 0 {
+	if len(v.Elems) == 0 {
 		return mp.errf(p, "at least one message is required")
 	}
 	var system []string
 	// lastTool is true while r.Messages ends in a user turn built from role
 	// "tool" messages, which the next tool message joins.
 	lastTool := false
-	for i, mv := range v.elems {
+	for i, mv := range v.Elems {
 		mpath := p.idx(i)
 		if err := mp.object(mv, mpath); err != nil {
 			return err
@@ -418,19 +418,19 @@ func (mp *messageParser) messages(v *value, r *canon.Request) error {
 // string or an array of text parts, joined with newlines.
 func (mp *messageParser) textContent(mv *value, p fieldPath, required bool) (string, error) {
 	cp := p.key("content")
-	cv := mv.get("content")
+	cv := mv.Get("content")
 	if !present(cv) {
 		if required {
 			return "", mp.required(cp)
 		}
 		return "", nil
 	}
-	switch cv.kind {
+	switch cv.Kind {
 	case jsonString:
-		return cv.str, nil
+		return cv.Str, nil
 	case jsonArray:
-		parts := make([]string, 0, len(cv.elems))
-		for j, pv := range cv.elems {
+		parts := make([]string, 0, len(cv.Elems))
+		for j, pv := range cv.Elems {
 			pp := cp.idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
@@ -463,17 +463,17 @@ func (mp *messageParser) partType(pv *value, pp fieldPath) (string, error) {
 func (mp *messageParser) userMessage(mv *value, p fieldPath) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleUser}
 	cp := p.key("content")
-	cv := mv.get("content")
+	cv := mv.Get("content")
 	if !present(cv) {
 		return m, mp.required(cp)
 	}
-	switch cv.kind {
+	switch cv.Kind {
 	case jsonString:
-		if cv.str != "" {
-			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.str}}
+		if cv.Str != "" {
+			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
 	case jsonArray:
-		for j, pv := range cv.elems {
+		for j, pv := range cv.Elems {
 			pp := cp.idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
@@ -515,7 +515,7 @@ var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/g
 
 func (mp *messageParser) imagePart(pv *value, p fieldPath) (canon.Block, error) {
 	ip := p.key("image_url")
-	iv := pv.get("image_url")
+	iv := pv.Get("image_url")
 	if !present(iv) {
 		return canon.Block{}, mp.required(ip)
 	}
@@ -592,10 +592,10 @@ func (mp *messageParser) dataURL(url string, p fieldPath) (*canon.Image, error) 
 
 func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleAssistant}
-	if present(mv.get("function_call")) {
+	if present(mv.Get("function_call")) {
 		return m, mp.errf(p.key("function_call"), `the deprecated "function_call" is not supported; use "tool_calls"`)
 	}
-	if present(mv.get("audio")) {
+	if present(mv.Get("audio")) {
 		return m, mp.errf(p.key("audio"), "audio is not supported by Kiro")
 	}
 	if _, err := mp.optString(mv, p, "refusal"); err != nil {
@@ -611,14 +611,14 @@ func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message
 		m.Content = append(m.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: reasoning}})
 	}
 	cp := p.key("content")
-	switch cv := mv.get("content"); {
+	switch cv := mv.Get("content"); {
 	case !present(cv):
-	case cv.kind == jsonString:
-		if cv.str != "" {
-			m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: cv.str})
+	case cv.Kind == jsonString:
+		if cv.Str != "" {
+			m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: cv.Str})
 		}
-	case cv.kind == jsonArray:
-		for j, pv := range cv.elems {
+	case cv.Kind == jsonArray:
+		for j, pv := range cv.Elems {
 			pp := cp.idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
@@ -642,7 +642,7 @@ func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message
 	default:
 		return m, mp.typeErr(cp, cv, "a string, null or an array of text parts")
 	}
-	calls, err := mp.toolCalls(mv.get("tool_calls"), p.key("tool_calls"))
+	calls, err := mp.toolCalls(mv.Get("tool_calls"), p.key("tool_calls"))
 	if err != nil {
 		return m, err
 	}
@@ -657,11 +657,11 @@ func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error)
 	if !present(v) {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return nil, mp.typeErr(p, v, "an array of tool calls")
 	}
-	out := make([]canon.Block, 0, len(v.elems))
-	for i, cv := range v.elems {
+	out := make([]canon.Block, 0, len(v.Elems))
+	for i, cv := range v.Elems {
 		cp := p.idx(i)
 		if err := mp.object(cv, cp); err != nil {
 			return nil, err
@@ -678,7 +678,7 @@ func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error)
 			return nil, mp.errf(cp.key("type"), `%q tool calls are not supported; only "function" is`, typ)
 		}
 		fp := cp.key("function")
-		fv := cv.get("function")
+		fv := cv.Get("function")
 		if !present(fv) {
 			return nil, mp.required(fp)
 		}
@@ -771,12 +771,12 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 	if !present(v) {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return nil, d.typeErr(p, v, "an array of tools")
 	}
-	out := make([]canon.Tool, 0, len(v.elems))
-	seen := make(map[string]bool, len(v.elems))
-	for i, tv := range v.elems {
+	out := make([]canon.Tool, 0, len(v.Elems))
+	seen := make(map[string]bool, len(v.Elems))
+	for i, tv := range v.Elems {
 		tp := p.idx(i)
 		if err := d.object(tv, tp); err != nil {
 			return nil, err
@@ -789,7 +789,7 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 			return nil, d.errf(tp.key("type"), `%q tools are not supported by Kiro; only "function" tools are`, typ)
 		}
 		fp := tp.key("function")
-		fv := tv.get("function")
+		fv := tv.Get("function")
 		if !present(fv) {
 			return nil, d.required(fp)
 		}
@@ -815,15 +815,15 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 			return nil, err
 		}
 		schema := emptySchema
-		if sv := fv.get("parameters"); present(sv) {
+		if sv := fv.Get("parameters"); present(sv) {
 			sp := fp.key("parameters")
 			if err := d.object(sv, sp); err != nil {
 				return nil, err
 			}
 			// {} is how some clients say "no parameters"; Kiro wants an
 			// object schema. A schema without "type" is passed on as is.
-			if len(sv.keys) > 0 {
-				if st := sv.get("type"); st != nil && (st.kind != jsonString || st.str != "object") {
+			if len(sv.Keys) > 0 {
+				if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
 					return nil, d.errf(sp.key("type"), `must be "object"`)
 				}
 				schema = d.compactRaw(sv)
@@ -839,18 +839,18 @@ func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error
 	if !present(v) {
 		return nil, nil
 	}
-	switch v.kind {
+	switch v.Kind {
 	case jsonString:
-		switch v.str {
+		switch v.Str {
 		case "auto", "none":
-			return &canon.ToolChoice{Type: v.str}, nil
+			return &canon.ToolChoice{Type: v.Str}, nil
 		case "required":
 			if len(tools) == 0 {
 				return nil, d.errf(p, `"required" needs at least one tool in tools`)
 			}
 			return &canon.ToolChoice{Type: "any"}, nil
 		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.str)
+			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.Str)
 		}
 	case jsonObject:
 	default:
@@ -864,7 +864,7 @@ func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error
 		return nil, d.errf(p.key("type"), `%q is not supported; use "function"`, typ)
 	}
 	fp := p.key("function")
-	fv := v.get("function")
+	fv := v.Get("function")
 	if !present(fv) {
 		return nil, d.required(fp)
 	}

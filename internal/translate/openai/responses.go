@@ -41,8 +41,8 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if err != nil {
 		return nil, ro, err
 	}
-	if root.kind != jsonObject {
-		return nil, ro, &RequestError{Message: "request body: expected a JSON object, got " + root.describe()}
+	if root.Kind != jsonObject {
+		return nil, ro, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
 	}
 	d := &doc{body: body}
 	r := &canon.Request{}
@@ -53,10 +53,10 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if err := d.refuseResponsesFields(root); err != nil {
 		return nil, ro, err
 	}
-	if r.Tools, err = d.responsesTools(root.get("tools")); err != nil {
+	if r.Tools, err = d.responsesTools(root.Get("tools")); err != nil {
 		return nil, ro, err
 	}
-	if r.ToolChoice, err = d.responsesToolChoice(root.get("tool_choice"), r.Tools); err != nil {
+	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, ro, err
 	}
 	instructions, err := d.optString(root, "", "instructions")
@@ -65,7 +65,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	}
 	chat := &ChatOptions{}
 	ip := &inputParser{messageParser: &messageParser{doc: d, opts: opts, chat: chat}}
-	if err := ip.input(root.get("input"), r); err != nil {
+	if err := ip.input(root.Get("input"), r); err != nil {
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
@@ -83,7 +83,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
 		return nil, ro, err
 	}
-	if so := root.get("stream_options"); present(so) {
+	if so := root.Get("stream_options"); present(so) {
 		if err := d.object(so, "stream_options"); err != nil {
 			return nil, ro, err
 		}
@@ -91,7 +91,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 			return nil, ro, err
 		}
 	}
-	if r.Thinking, err = d.responsesReasoning(root.get("reasoning")); err != nil {
+	if r.Thinking, err = d.responsesReasoning(root.Get("reasoning")); err != nil {
 		return nil, ro, err
 	}
 	// Codex sends its conversation id as prompt_cache_key; user is the
@@ -108,7 +108,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if err := d.responsesIgnored(root); err != nil {
 		return nil, ro, err
 	}
-	format, err := d.textFormat(root.get("text"))
+	format, err := d.textFormat(root.Get("text"))
 	if err != nil {
 		return nil, ro, err
 	}
@@ -119,10 +119,10 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 
 func (d *doc) refuseResponsesFields(root *value) error {
 	const stateless = "Kirodesk does not store responses; send the whole conversation in input"
-	if v := root.get("previous_response_id"); present(v) {
+	if v := root.Get("previous_response_id"); present(v) {
 		return d.errf("previous_response_id", "previous_response_id is not supported: %s (and store:false)", stateless)
 	}
-	if v := root.get("conversation"); present(v) {
+	if v := root.Get("conversation"); present(v) {
 		return d.errf("conversation", "conversations are not supported: %s", stateless)
 	}
 	if bg, err := d.optBool(root, "", "background"); err != nil {
@@ -130,7 +130,7 @@ func (d *doc) refuseResponsesFields(root *value) error {
 	} else if bg {
 		return d.errf("background", "background responses are not supported; omit background or set it to false")
 	}
-	if v := root.get("prompt"); present(v) {
+	if v := root.Get("prompt"); present(v) {
 		return d.errf("prompt", "stored prompt templates are not supported; send the prompt as instructions and input")
 	}
 	if n, _, err := d.optInt(root, "", "top_logprobs"); err != nil {
@@ -169,17 +169,17 @@ func (d *doc) responsesIgnored(root *value) error {
 	} else if t != "" && t != "auto" && t != "disabled" {
 		return d.errf("truncation", `%q is not valid; use "auto" or "disabled"`, t)
 	}
-	if v := root.get("metadata"); present(v) {
+	if v := root.Get("metadata"); present(v) {
 		if err := d.object(v, "metadata"); err != nil {
 			return err
 		}
 	}
-	if v := root.get("include"); present(v) {
-		if v.kind != jsonArray {
+	if v := root.Get("include"); present(v) {
+		if v.Kind != jsonArray {
 			return d.typeErr("include", v, "an array of strings")
 		}
-		for i, e := range v.elems {
-			if e.kind != jsonString {
+		for i, e := range v.Elems {
+			if e.Kind != jsonString {
 				return d.typeErr(fieldPath("include").idx(i), e, "a string")
 			}
 		}
@@ -202,7 +202,7 @@ func (d *doc) textFormat(v *value) (string, error) {
 		return "", err
 	}
 	fp := tp.key("format")
-	fv := v.get("format")
+	fv := v.Get("format")
 	if !present(fv) {
 		return "", nil
 	}
@@ -230,7 +230,7 @@ func (d *doc) textFormat(v *value) (string, error) {
 			return "", err
 		}
 		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
-		sch := fv.get("schema")
+		sch := fv.Get("schema")
 		if !present(sch) {
 			return "", d.required(fp.key("schema"))
 		}
@@ -274,12 +274,12 @@ func (d *doc) responsesTools(v *value) ([]canon.Tool, error) {
 	if !present(v) {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
+	if v.Kind != jsonArray {
 		return nil, d.typeErr(p, v, "an array of tools")
 	}
-	out := make([]canon.Tool, 0, len(v.elems))
-	seen := make(map[string]bool, len(v.elems))
-	for i, tv := range v.elems {
+	out := make([]canon.Tool, 0, len(v.Elems))
+	seen := make(map[string]bool, len(v.Elems))
+	for i, tv := range v.Elems {
 		tp := p.idx(i)
 		if err := d.object(tv, tp); err != nil {
 			return nil, err
@@ -310,13 +310,13 @@ func (d *doc) responsesTools(v *value) ([]canon.Tool, error) {
 			return nil, err
 		}
 		schema := emptySchema
-		if sv := tv.get("parameters"); present(sv) {
+		if sv := tv.Get("parameters"); present(sv) {
 			sp := tp.key("parameters")
 			if err := d.object(sv, sp); err != nil {
 				return nil, err
 			}
-			if len(sv.keys) > 0 {
-				if st := sv.get("type"); st != nil && (st.kind != jsonString || st.str != "object") {
+			if len(sv.Keys) > 0 {
+				if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
 					return nil, d.errf(sp.key("type"), `must be "object"`)
 				}
 				schema = d.compactRaw(sv)
@@ -335,18 +335,18 @@ func (d *doc) responsesToolChoice(v *value, tools []canon.Tool) (*canon.ToolChoi
 	if !present(v) {
 		return nil, nil
 	}
-	switch v.kind {
+	switch v.Kind {
 	case jsonString:
-		switch v.str {
+		switch v.Str {
 		case "auto", "none":
-			return &canon.ToolChoice{Type: v.str}, nil
+			return &canon.ToolChoice{Type: v.Str}, nil
 		case "required":
 			if len(tools) == 0 {
 				return nil, d.errf(p, `"required" needs at least one tool in tools`)
 			}
 			return &canon.ToolChoice{Type: "any"}, nil
 		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.str)
+			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.Str)
 		}
 	case jsonObject:
 	default:
@@ -393,21 +393,21 @@ func (ip *inputParser) input(v *value, r *canon.Request) error {
 	if !present(v) {
 		return ip.required(p)
 	}
-	switch v.kind {
+	switch v.Kind {
 	case jsonString:
-		if v.str == "" {
+		if v.Str == "" {
 			return ip.errf(p, "must not be empty")
 		}
-		r.Messages = []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: v.str}}}}
+		r.Messages = []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: v.Str}}}}
 		return nil
 	case jsonArray:
 	default:
 		return ip.typeErr(p, v, "a string or an array of input items")
 	}
-	if len(v.elems) == 0 {
+	if len(v.Elems) == 0 {
 		return ip.errf(p, "at least one input item is required")
 	}
-	for i, iv := range v.elems {
+	for i, iv := range v.Elems {
 		if err := ip.item(iv, p.idx(i), r); err != nil {
 			return err
 		}
@@ -502,14 +502,14 @@ func (ip *inputParser) reasoningText(iv *value, p fieldPath) (string, error) {
 	var parts []string
 	for _, f := range []struct{ key, typ string }{{"summary", "summary_text"}, {"content", "reasoning_text"}} {
 		fp := p.key(f.key)
-		v := iv.get(f.key)
+		v := iv.Get(f.key)
 		if !present(v) {
 			continue
 		}
-		if v.kind != jsonArray {
+		if v.Kind != jsonArray {
 			return "", ip.typeErr(fp, v, "an array")
 		}
-		for j, pv := range v.elems {
+		for j, pv := range v.Elems {
 			pp := fp.idx(j)
 			typ, err := ip.partType(pv, pp)
 			if err != nil {
@@ -536,7 +536,7 @@ func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
 		return err
 	}
 	cp := p.key("content")
-	cv := iv.get("content")
+	cv := iv.Get("content")
 	if !present(cv) {
 		return ip.required(cp)
 	}
@@ -575,18 +575,18 @@ func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
 // parts are input_text (output_text and refusal in assistant messages, which
 // Responses outputs carry); images only where images is set.
 func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) ([]canon.Block, error) {
-	switch cv.kind {
+	switch cv.Kind {
 	case jsonString:
-		if cv.str == "" {
+		if cv.Str == "" {
 			return nil, nil
 		}
-		return []canon.Block{{Type: canon.BlockText, Text: cv.str}}, nil
+		return []canon.Block{{Type: canon.BlockText, Text: cv.Str}}, nil
 	case jsonArray:
 	default:
 		return nil, ip.typeErr(cp, cv, "a string or an array of content parts")
 	}
 	var out []canon.Block
-	for j, pv := range cv.elems {
+	for j, pv := range cv.Elems {
 		pp := cp.idx(j)
 		typ, err := ip.partType(pv, pp)
 		if err != nil {
@@ -638,8 +638,8 @@ func (ip *inputParser) inputImage(pv *value, p fieldPath) (canon.Block, error) {
 		return canon.Block{}, ip.errf(p.key("detail"), `%q is not valid; use "auto", "low", "high" or "original"`, detail)
 	}
 	up := p.key("image_url")
-	if !present(pv.get("image_url")) {
-		if present(pv.get("file_id")) {
+	if !present(pv.Get("image_url")) {
+		if present(pv.Get("file_id")) {
 			return canon.Block{}, ip.errf(p.key("file_id"), "uploaded files are not available through Kiro; send the image as a data: URL in image_url")
 		}
 		return canon.Block{}, ip.required(up)
@@ -672,11 +672,11 @@ func (ip *inputParser) inputImage(pv *value, p fieldPath) (canon.Block, error) {
 // input_text and input_image parts.
 func (ip *inputParser) toolOutput(iv *value, p fieldPath) ([]canon.Block, error) {
 	op := p.key("output")
-	ov := iv.get("output")
+	ov := iv.Get("output")
 	if !present(ov) {
 		return nil, ip.required(op)
 	}
-	if ov.kind != jsonString && ov.kind != jsonArray {
+	if ov.Kind != jsonString && ov.Kind != jsonArray {
 		return nil, ip.typeErr(op, ov, "a string or an array of content parts")
 	}
 	return ip.content(ov, op, true, false)

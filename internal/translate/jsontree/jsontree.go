@@ -1,0 +1,264 @@
+// Package jsontree parses a client's request body into a tree that keeps
+// each value's byte span, so translators can name the position of an error
+// and slice raw sub-documents (tool inputs, schemas) out unchanged. It is
+// strict: invalid UTF-8, nesting beyond MaxDepth and trailing data are
+// errors. Both client-API translators use it.
+package jsontree
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxDepth bounds object/array nesting in a request body. Real requests
+// (tool schemas included) stay far below it; a deeper body is an attack or a
+// bug, and refusing it keeps every later walk of the tree cheap.
+const MaxDepth = 64
+
+// Kind is a JSON value type.
+type Kind uint8
+
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+// Value is one node of a parsed request body. It keeps its byte span so that
+// errors can point at it and raw sub-documents (tool inputs, schemas) can be
+// sliced out of the body unchanged.
+type Value struct {
+	Kind     Kind
+	Off, End int // byte span in the body
+	B        bool
+	Num      json.Number
+	Str      string
+	Elems    []*Value // Array
+	Keys     []string // Object, in document order
+	Vals     []*Value // Object, parallel to Keys
+}
+
+// Error is a body that is not acceptable JSON; Message says where and why.
+type Error struct{ Message string }
+
+func (e *Error) Error() string { return e.Message }
+
+// Get returns the member named key, or nil. A duplicated key resolves to its
+// last occurrence, as encoding/json does.
+func (v *Value) Get(key string) *Value {
+	for i := len(v.Keys) - 1; i >= 0; i-- {
+		if v.Keys[i] == key {
+			return v.Vals[i]
+		}
+	}
+	return nil
+}
+
+// Present reports whether v is set to something other than null.
+func Present(v *Value) bool { return v != nil && v.Kind != Null }
+
+// Describe names v's type for error messages ("a string").
+func (v *Value) Describe() string {
+	switch v.Kind {
+	case Null:
+		return "null"
+	case Bool:
+		return "a boolean"
+	case Number:
+		return "a number"
+	case String:
+		return "a string"
+	case Array:
+		return "an array"
+	default:
+		return "an object"
+	}
+}
+
+// Int returns v as an integer if it is a JSON number with no fractional part.
+func (v *Value) Int() (int64, bool) {
+	if v.Kind != Number {
+		return 0, false
+	}
+	if n, err := v.Num.Int64(); err == nil {
+		return n, true
+	}
+	f, err := v.Num.Float64()
+	if err != nil || f != math.Trunc(f) || f >= math.MaxInt64 || f < math.MinInt64 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+type treeParser struct {
+	body []byte
+	dec  *json.Decoder
+}
+
+// Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
+// nesting beyond MaxDepth and trailing data.
+func Parse(body []byte) (*Value, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &Error{Message: "request body is empty; expected a JSON object"}
+	}
+	if i := invalidUTF8(body); i >= 0 {
+		return nil, &Error{Message: fmt.Sprintf("request body is not valid UTF-8 at %s", Position(body, i))}
+	}
+	p := &treeParser{body: body, dec: json.NewDecoder(bytes.NewReader(body))}
+	p.dec.UseNumber()
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	off := p.dec.InputOffset()
+	if _, err := p.dec.Token(); err != io.EOF {
+		return nil, &Error{Message: fmt.Sprintf("invalid JSON at %s: unexpected data after the top-level value", Position(body, p.skipSpace(int(off))))}
+	}
+	return v, nil
+}
+
+func (p *treeParser) skipSpace(i int) int {
+	for i < len(p.body) {
+		switch p.body[i] {
+		case ' ', '\t', '\r', '\n', ':', ',':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func (p *treeParser) syntaxError(err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		// Depending on which part of encoding/json found the error, Offset
+		// is the index of the offending byte or one off either way; the
+		// message names the byte, so point at the one it names.
+		off := min(int(se.Offset), len(p.body))
+		for _, k := range []int{off, off + 1, off - 1} {
+			if k >= 0 && k < len(p.body) && strings.HasPrefix(se.Error(), "invalid character "+quoteChar(p.body[k])) {
+				off = k
+				break
+			}
+		}
+		return &Error{Message: fmt.Sprintf("invalid JSON at %s: %s", Position(p.body, off), se.Error())}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Message: fmt.Sprintf("invalid JSON at %s: unexpected end of input", Position(p.body, len(p.body)))}
+	default:
+		return &Error{Message: "invalid JSON: " + err.Error()}
+	}
+}
+
+func (p *treeParser) value(depth int) (*Value, error) {
+	start := p.skipSpace(int(p.dec.InputOffset()))
+	tok, err := p.dec.Token()
+	if err != nil {
+		return nil, p.syntaxError(err)
+	}
+	v := &Value{Off: start}
+	switch t := tok.(type) {
+	case json.Delim:
+		if depth+1 > MaxDepth {
+			return nil, &Error{Message: fmt.Sprintf("request body nests deeper than %d levels at %s", MaxDepth, Position(p.body, start))}
+		}
+		switch t {
+		case '{':
+			v.Kind = Object
+			for p.dec.More() {
+				ktok, err := p.dec.Token()
+				if err != nil {
+					return nil, p.syntaxError(err)
+				}
+				key, ok := ktok.(string)
+				if !ok { // the tokenizer only yields strings here; be safe anyway
+					return nil, &Error{Message: fmt.Sprintf("invalid JSON at %s: object key is not a string", Position(p.body, start))}
+				}
+				child, err := p.value(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				v.Keys = append(v.Keys, key)
+				v.Vals = append(v.Vals, child)
+			}
+		case '[':
+			v.Kind = Array
+			for p.dec.More() {
+				child, err := p.value(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				v.Elems = append(v.Elems, child)
+			}
+		default:
+			return nil, &Error{Message: fmt.Sprintf("invalid JSON at %s: unexpected %q", Position(p.body, start), rune(t))}
+		}
+		if _, err := p.dec.Token(); err != nil { // the closing delimiter
+			return nil, p.syntaxError(err)
+		}
+	case string:
+		v.Kind, v.Str = String, t
+	case json.Number:
+		v.Kind, v.Num = Number, t
+	case bool:
+		v.Kind, v.B = Bool, t
+	case nil:
+		v.Kind = Null
+	}
+	v.End = int(p.dec.InputOffset())
+	return v, nil
+}
+
+// quoteChar formats c as encoding/json does in its error messages.
+func quoteChar(c byte) string {
+	switch c {
+	case '\'':
+		return `'\''`
+	case '"':
+		return `'"'`
+	}
+	q := strconv.Quote(string(rune(c)))
+	return "'" + q[1:len(q)-1] + "'"
+}
+
+// invalidUTF8 returns the offset of the first byte that is not part of a
+// valid UTF-8 sequence, or -1. encoding/json would silently replace such bytes
+// with U+FFFD; a client sending them has a bug worth hearing about.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// Position renders a byte offset as "line L, column C (byte N)", lines and
+// columns counted from 1 and columns in bytes.
+func Position(body []byte, off int) string {
+	if off > len(body) {
+		off = len(body)
+	}
+	line := 1 + bytes.Count(body[:off], []byte{'\n'})
+	col := off + 1
+	if i := bytes.LastIndexByte(body[:off], '\n'); i >= 0 {
+		col = off - i
+	}
+	return fmt.Sprintf("line %d, column %d (byte %d)", line, col, off)
+}
