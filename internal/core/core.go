@@ -123,7 +123,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
 	acc := accounts.New(st.Pool, sec, opts.Logger)
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
-	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger})
+	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
+		Strategy: func() string { return st.Config.Snapshot().Strategy }})
 	counter := &tokens.Counter{}
 	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
 		Timeouts: func() (time.Duration, time.Duration) {

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"kirodesk/internal/accounts"
@@ -50,6 +49,9 @@ type Options struct {
 	Refresher Refresher
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Strategy returns the selection strategy (a setting, read per
+	// request); nil or an unknown name means sticky.
+	Strategy func() string
 }
 
 // Pool is safe for concurrent use.
@@ -59,7 +61,9 @@ type Pool struct {
 	ref  Refresher
 	log  *slog.Logger
 	now  func() time.Time
-	next atomic.Uint64 // round-robin cursor
+
+	strategy  func() string
+	selectors map[string]selector
 
 	mu    sync.Mutex
 	creds map[string]*entry
@@ -80,8 +84,15 @@ func New(opts Options) *Pool {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Strategy == nil {
+		opts.Strategy = func() string { return StrategySticky }
+	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
-		creds: map[string]*entry{}}
+		creds: map[string]*entry{}, strategy: opts.Strategy,
+		selectors: map[string]selector{
+			StrategySticky: newSticky(), StrategyRoundRobin: &roundRobin{},
+			StrategyLeastUsed: leastUsed{}, StrategyFillFirst: fillFirst{},
+		}}
 }
 
 // usable reports whether a can take a request now, and if not, when it may.
@@ -101,27 +112,29 @@ func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
 	return false, time.Time{}
 }
 
-// Pick chooses the next usable account, round-robin, skipping the ids in
-// tried. With none usable it says why and when the first one comes back.
-func (p *Pool) Pick(tried map[string]bool) (store.Account, error) {
+// Pick chooses a usable account by the configured strategy for the
+// conversation key (may be empty), skipping the ids in tried. With none
+// usable it says why and when the first one comes back.
+func (p *Pool) Pick(tried map[string]bool, key string) (store.Account, error) {
 	snap := p.file.Snapshot()
 	now := p.now()
 	n := len(snap.Accounts)
 	if n == 0 {
 		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
 	}
-	start := int(p.next.Add(1) - 1)
 	var earliest time.Time
 	reasons := map[string]int{}
+	var candidates []*store.Account
 	for i := range n {
-		a := &snap.Accounts[(start+i)%n]
+		a := &snap.Accounts[i]
 		if tried[a.ID] {
 			reasons["already failed for this request"]++
 			continue
 		}
 		ok, back := usable(a, now)
 		if ok {
-			return *a, nil
+			candidates = append(candidates, a)
+			continue
 		}
 		switch {
 		case a.Disabled:
@@ -134,6 +147,13 @@ func (p *Pool) Pick(tried map[string]bool) (store.Account, error) {
 		if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
 			earliest = back
 		}
+	}
+	if len(candidates) > 0 {
+		sel, ok := p.selectors[p.strategy()]
+		if !ok {
+			sel = p.selectors[StrategySticky]
+		}
+		return *sel.pick(candidates, key), nil
 	}
 	msg := "no Kiro account can take this request now:"
 	for r, c := range reasons {

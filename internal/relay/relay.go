@@ -10,6 +10,8 @@ package relay
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -96,6 +98,7 @@ func New(opts Options) *Relay {
 // or the context's error); after Start, Do returns only the sink's write error.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	estimate := -1 // counted once the request passed the builder's checks
+	key := conversationKey(req)
 	tried := map[string]bool{}
 	var lastErr error
 	for attempt := range r.opts.Attempts {
@@ -104,7 +107,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 				return err
 			}
 		}
-		acct, err := r.opts.Pool.Pick(tried)
+		acct, err := r.opts.Pool.Pick(tried, key)
 		if err != nil {
 			if lastErr != nil && len(tried) > 0 {
 				return lastErr // the real failure says more than "nothing left"
@@ -243,4 +246,24 @@ func pause(ctx context.Context, base time.Duration, attempt int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// conversationKey identifies the conversation for sticky selection: the
+// client's own key (metadata.user_id, user) when it sent one, else a hash of
+// the system prompt and the first message, which stay the same for every
+// turn of a conversation.
+func conversationKey(req *canon.Request) string {
+	if req.ConversationKey != "" {
+		return req.ConversationKey
+	}
+	if len(req.Messages) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	h.Write([]byte(req.Model))
+	h.Write([]byte{0})
+	h.Write([]byte(req.System))
+	h.Write([]byte{0})
+	h.Write([]byte(canon.TextOf(req.Messages[0].Content)))
+	return "h:" + hex.EncodeToString(h.Sum(nil)[:12])
 }

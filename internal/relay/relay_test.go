@@ -235,3 +235,18 @@ func TestModelsComeFromTheAccountAndFallBackToTheBuiltInList(t *testing.T) {
 	none := newEnv(t, 0)
 	assert.Equal(t, payload.BuiltinModels(), none.relay.Models(context.Background()), "no account: the built-in list")
 }
+
+func TestConversationKey(t *testing.T) {
+	a := hello()
+	b := hello()
+	b.Messages = append(b.Messages, canon.Message{Role: canon.RoleAssistant, Content: []canon.Block{{Type: canon.BlockText, Text: "x"}}},
+		canon.Message{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: "next turn"}}})
+	assert.Equal(t, conversationKey(a), conversationKey(b), "later turns of one conversation share the key")
+	c := hello()
+	c.Messages[0].Content[0].Text = "another conversation"
+	assert.NotEqual(t, conversationKey(a), conversationKey(c))
+	d := hello()
+	d.ConversationKey = "user_abc_session_1"
+	assert.Equal(t, "user_abc_session_1", conversationKey(d), "the client's own key wins")
+	assert.Empty(t, conversationKey(&canon.Request{}))
+}

@@ -27,9 +27,12 @@ type Config struct {
 	Upstream      Upstream `json:"upstream"`
 	// FirstByteTimeout bounds the wait for Kiro's answer to start, and
 	// IdleTimeout the silence between two frames of a stream; seconds.
-	FirstByteTimeout int   `json:"firstByteTimeoutSeconds"`
-	IdleTimeout      int   `json:"idleTimeoutSeconds"`
-	Extra            Extra `json:"-"`
+	FirstByteTimeout int `json:"firstByteTimeoutSeconds"`
+	IdleTimeout      int `json:"idleTimeoutSeconds"`
+	// Strategy picks the account for a request: sticky (a conversation
+	// stays on its account), round-robin, least-used or fill-first.
+	Strategy string `json:"strategy"`
+	Extra    Extra  `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -61,7 +64,7 @@ func (u Upstream) URL(base, region string) string {
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream(),
-		FirstByteTimeout: 90, IdleTimeout: 120}
+		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky"}
 }
 
 // CloneConfig returns a deep copy.
@@ -100,6 +103,11 @@ func CheckConfig(c *Config) error {
 	}
 	if c.FirstByteTimeout < 1 || c.FirstByteTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("firstByteTimeoutSeconds %d is outside 1-3600", c.FirstByteTimeout))
+	}
+	switch c.Strategy {
+	case "sticky", "round-robin", "least-used", "fill-first":
+	default:
+		errs = append(errs, fmt.Errorf("strategy %q is not sticky, round-robin, least-used or fill-first", c.Strategy))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
