@@ -139,6 +139,16 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	bg, cancel := context.WithCancel(context.Background())
 	c.stopBackground = cancel
 	c.reconciled = make(chan struct{})
+	// Tokens are renewed in the background before they expire, after the
+	// start-up check has settled which accounts have credentials.
+	c.background.Go(func() {
+		select {
+		case <-c.reconciled:
+		case <-bg.Done():
+			return
+		}
+		pl.RunRefresher(bg, time.Minute)
+	})
 	c.background.Go(func() {
 		defer close(c.reconciled)
 		if _, err := c.Accounts.Reconcile(bg); err != nil && bg.Err() == nil {

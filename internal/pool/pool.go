@@ -243,8 +243,12 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 		}
 		return fmt.Errorf("refresh account %s: %w", id, err)
 	}
-	// Durable before use: a rotated refresh token is the only one that works now.
-	if err := p.acc.SetCredentials(ctx, id, next.Secret()); err != nil {
+	// Durable before use: a rotated refresh token is the only one that works
+	// now, so it is saved even if the caller gave up meanwhile (a client
+	// that disconnected, a shutdown): losing it would mean a new login.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := p.acc.SetCredentials(saveCtx, id, next.Secret()); err != nil {
 		return fmt.Errorf("save account %s's new token: %w", id, err)
 	}
 	e.cr = next

@@ -233,3 +233,37 @@ func TestDisabledAccountsAreNeverPicked(t *testing.T) {
 		assert.Equal(t, f.ids[1], a.ID)
 	}
 }
+
+func TestBackgroundRefresherRenewsTokensBeforeTheyExpire(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	// Account 0 expires in 2 minutes (always due), account 1 in an hour (never due).
+	cr := kiro.Credentials{AccessToken: "at-old", RefreshToken: "rt-old", AuthMethod: store.AuthSocial, ExpiresAt: time.Now().Add(2 * time.Minute)}
+	require.NoError(t, f.acc.SetCredentials(context.Background(), f.ids[0], cr.Secret()))
+	cr.ExpiresAt = time.Now().Add(time.Hour)
+	require.NoError(t, f.acc.SetCredentials(context.Background(), f.ids[1], cr.Secret()))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.pool.RunRefresher(ctx, time.Hour); close(done) }()
+	require.Eventually(t, func() bool { return f.ref.calls.Load() == 1 }, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	<-done
+	got, err := f.pool.Credentials(context.Background(), f.ids[0])
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", got.AccessToken, "renewed in the background; the request needs no refresh")
+	assert.EqualValues(t, 1, f.ref.calls.Load(), "the hour-long token was left alone")
+}
+
+// Regression: a refresh whose caller gave up (client gone, shutdown) must
+// still save the rotated refresh token, or the account needs a new login.
+func TestRotatedTokenIsSavedEvenWhenTheCallerGaveUp(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }() // during the 50 ms refresh
+	_, _ = f.pool.Credentials(ctx, f.ids[0])
+	s, err := f.acc.Credentials(context.Background(), f.ids[0])
+	require.NoError(t, err)
+	cr, err := kiro.ParseCredentials(s)
+	require.NoError(t, err)
+	assert.Equal(t, "rt-1", cr.RefreshToken)
+}
