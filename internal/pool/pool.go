@@ -67,7 +67,12 @@ type Pool struct {
 
 	mu    sync.Mutex
 	creds map[string]*entry
+	// models holds per-account model cooldowns: a capacity error cools
+	// the model on that account, not the account (kiro-protocol.md §6).
+	models map[modelKey]time.Time
 }
+
+type modelKey struct{ account, model string }
 
 // entry is one account's credentials in memory; mu makes refresh single-flight.
 type entry struct {
@@ -88,7 +93,7 @@ func New(opts Options) *Pool {
 		opts.Strategy = func() string { return StrategySticky }
 	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
-		creds: map[string]*entry{}, strategy: opts.Strategy,
+		creds: map[string]*entry{}, models: map[modelKey]time.Time{}, strategy: opts.Strategy,
 		selectors: map[string]selector{
 			StrategySticky: newSticky(), StrategyRoundRobin: &roundRobin{},
 			StrategyLeastUsed: leastUsed{}, StrategyFillFirst: fillFirst{},
@@ -113,9 +118,10 @@ func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
 }
 
 // Pick chooses a usable account by the configured strategy for the
-// conversation key (may be empty), skipping the ids in tried. With none
-// usable it says why and when the first one comes back.
-func (p *Pool) Pick(tried map[string]bool, key string) (store.Account, error) {
+// conversation key (may be empty) and model (Kiro's id; may be empty),
+// skipping the ids in tried. With none usable it says why and when the
+// first one comes back.
+func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, error) {
 	snap := p.file.Snapshot()
 	now := p.now()
 	n := len(snap.Accounts)
@@ -133,6 +139,13 @@ func (p *Pool) Pick(tried map[string]bool, key string) (store.Account, error) {
 		}
 		ok, back := usable(a, now)
 		if ok {
+			if until := p.modelCooling(a.ID, model, now); !until.IsZero() {
+				reasons["model "+model+" busy or unavailable there"]++
+				if earliest.IsZero() || until.Before(earliest) {
+					earliest = until
+				}
+				continue
+			}
 			candidates = append(candidates, a)
 			continue
 		}
@@ -256,9 +269,43 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	return nil
 }
 
+// modelCooling returns until when model rests on the account, or zero.
+func (p *Pool) modelCooling(account, model string, now time.Time) time.Time {
+	if model == "" {
+		return time.Time{}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := modelKey{account, model}
+	until, ok := p.models[k]
+	if ok && !now.Before(until) {
+		delete(p.models, k)
+		return time.Time{}
+	}
+	return until
+}
+
+// Model cooldowns: a capacity error rests the model briefly; a model the
+// account cannot use at all (INVALID_MODEL_ID) for an hour.
+const (
+	modelCapacityRest    = 20 * time.Second
+	modelUnavailableRest = time.Hour
+)
+
+func (p *Pool) restModel(account, model string, d time.Duration) {
+	if model == "" {
+		return
+	}
+	d += time.Duration(rand.Int64N(int64(d / 4)))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.models[modelKey{account, model}] = p.now().Add(d)
+}
+
 // Outcome is what happened to one upstream attempt.
 type Outcome struct {
-	Err          error // nil on success
+	Model        string // the Kiro model id asked for
+	Err          error  // nil on success
 	InputTokens  int
 	OutputTokens int
 }
@@ -295,6 +342,10 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", nextMonth(now))
 	case kiro.ClassSuspended:
 		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
+	case kiro.ClassCapacity:
+		p.restModel(id, o.Model, modelCapacityRest)
+	case kiro.ClassModel:
+		p.restModel(id, o.Model, modelUnavailableRest)
 	}
 	p.file.Touch(func(pl *store.Pool) {
 		if a := pl.Account(id); a != nil {

@@ -75,7 +75,7 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 	f.pool.strategy = func() string { return StrategyRoundRobin }
 	seen := map[string]int{}
 	for range 6 {
-		a, err := f.pool.Pick(nil, "")
+		a, err := f.pool.Pick(nil, "", "")
 		require.NoError(t, err)
 		seen[a.ID]++
 	}
@@ -84,12 +84,12 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 	}
 	tried := map[string]bool{f.ids[0]: true, f.ids[1]: true}
 	for range 3 {
-		a, err := f.pool.Pick(tried, "")
+		a, err := f.pool.Pick(tried, "", "")
 		require.NoError(t, err)
 		assert.Equal(t, f.ids[2], a.ID)
 	}
 	tried[f.ids[2]] = true
-	_, err := f.pool.Pick(tried, "")
+	_, err := f.pool.Pick(tried, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Contains(t, none.Reason, "3 already failed for this request")
@@ -97,7 +97,7 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 
 func TestNoAccountsSaysHowToAddOne(t *testing.T) {
 	f := newFixture(t, 0, time.Time{})
-	_, err := f.pool.Pick(nil, "")
+	_, err := f.pool.Pick(nil, "", "")
 	assert.ErrorContains(t, err, "no Kiro account is set up")
 }
 
@@ -156,7 +156,7 @@ func TestDeadRefreshTokenMeansLoginNeeded(t *testing.T) {
 	assert.Contains(t, a.State.Reason, "log in again")
 	// The other account is still picked; this one is not.
 	for range 4 {
-		b, err := f.pool.Pick(nil, "")
+		b, err := f.pool.Pick(nil, "", "")
 		require.NoError(t, err)
 		assert.Equal(t, f.ids[1], b.ID)
 	}
@@ -173,7 +173,7 @@ func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
 	first := a.State.Until.Sub(f.clk.now())
 	assert.InDelta(t, 33*time.Second, first, float64(4*time.Second))
 
-	_, err := f.pool.Pick(nil, "")
+	_, err := f.pool.Pick(nil, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.InDelta(t, first.Seconds()+1, none.RetryAfter.Seconds(), 1.5)
@@ -184,7 +184,7 @@ func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
 	assert.Greater(t, second, first+20*time.Second, "the second cooldown is about twice the first")
 
 	f.clk.add(2 * time.Minute)
-	b, err := f.pool.Pick(nil, "")
+	b, err := f.pool.Pick(nil, "", "")
 	require.NoError(t, err, "back by itself at its time")
 	assert.Equal(t, id, b.ID)
 	f.pool.Report(ctx, id, Outcome{InputTokens: 10, OutputTokens: 5})
@@ -206,7 +206,7 @@ func TestQuotaAndSuspension(t *testing.T) {
 	assert.Equal(t, store.StatusExhausted, snap.Account(f.ids[0]).State.Status)
 	assert.True(t, snap.Account(f.ids[0]).State.Until.After(f.clk.now()))
 	assert.Equal(t, store.StatusSuspended, snap.Account(f.ids[1]).State.Status)
-	_, err := f.pool.Pick(nil, "")
+	_, err := f.pool.Pick(nil, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Contains(t, none.Reason, "monthly credits used up")
@@ -228,7 +228,7 @@ func TestDisabledAccountsAreNeverPicked(t *testing.T) {
 		return nil
 	}))
 	for range 4 {
-		a, err := f.pool.Pick(nil, "")
+		a, err := f.pool.Pick(nil, "", "")
 		require.NoError(t, err)
 		assert.Equal(t, f.ids[1], a.ID)
 	}
@@ -266,4 +266,32 @@ func TestRotatedTokenIsSavedEvenWhenTheCallerGaveUp(t *testing.T) {
 	cr, err := kiro.ParseCredentials(s)
 	require.NoError(t, err)
 	assert.Equal(t, "rt-1", cr.RefreshToken)
+}
+
+func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	ctx := context.Background()
+	capacity := &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity, Message: "high traffic"}
+	f.pool.Report(ctx, f.ids[0], Outcome{Model: "claude-opus-4.5", Err: capacity})
+	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status, "the account is fine")
+	for range 4 {
+		a, err := f.pool.Pick(nil, "", "claude-opus-4.5")
+		require.NoError(t, err)
+		assert.Equal(t, f.ids[1], a.ID, "the busy model is avoided on that account")
+	}
+	a, err := f.pool.Pick(map[string]bool{f.ids[1]: true}, "", "claude-sonnet-4.5")
+	require.NoError(t, err)
+	assert.Equal(t, f.ids[0], a.ID, "other models still go there")
+
+	f.pool.Report(ctx, f.ids[1], Outcome{Model: "claude-opus-4.5", Err: capacity})
+	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Contains(t, none.Reason, "model claude-opus-4.5 busy or unavailable")
+	assert.Positive(t, none.RetryAfter)
+	assert.LessOrEqual(t, none.RetryAfter, 30*time.Second)
+
+	f.clk.add(time.Minute)
+	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
+	require.NoError(t, err, "the model comes back by itself")
 }

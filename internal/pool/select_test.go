@@ -68,22 +68,22 @@ func TestStickyMovesOnWhenItsAccountIsGoneAndForgetsOldConversations(t *testing.
 func TestStickyIsTheDefaultAndSpreadsNewConversations(t *testing.T) {
 	f := newFixture(t, 3, time.Now().Add(time.Hour))
 	ctx := context.Background()
-	first, err := f.pool.Pick(nil, "conversation-1")
+	first, err := f.pool.Pick(nil, "conversation-1", "")
 	require.NoError(t, err)
 	f.pool.Report(ctx, first.ID, Outcome{})
 	require.NoError(t, f.st.Pool.Flush(ctx))
 	for range 3 {
-		again, err := f.pool.Pick(nil, "conversation-1")
+		again, err := f.pool.Pick(nil, "conversation-1", "")
 		require.NoError(t, err)
 		assert.Equal(t, first.ID, again.ID)
 	}
-	other, err := f.pool.Pick(nil, "conversation-2")
+	other, err := f.pool.Pick(nil, "conversation-2", "")
 	require.NoError(t, err)
 	assert.NotEqual(t, first.ID, other.ID, "a new conversation goes to a less used account")
 
 	// A throttled account hands its conversation over.
 	f.pool.Report(ctx, first.ID, Outcome{Err: &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle}})
-	moved, err := f.pool.Pick(nil, "conversation-1")
+	moved, err := f.pool.Pick(nil, "conversation-1", "")
 	require.NoError(t, err)
 	assert.NotEqual(t, first.ID, moved.ID)
 }

@@ -55,7 +55,7 @@ func (r *Relay) cachedModels() payload.ModelCatalog {
 }
 
 func (r *Relay) fetchModels(ctx context.Context) (payload.ModelCatalog, error) {
-	acct, err := r.opts.Pool.Pick(nil, "")
+	acct, err := r.opts.Pool.Pick(nil, "", "")
 	if err != nil {
 		return nil, err
 	}

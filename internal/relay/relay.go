@@ -99,6 +99,7 @@ func New(opts Options) *Relay {
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
+	model := payload.NormalizeModel(req.Model, r.cachedModels())
 	tried := map[string]bool{}
 	var lastErr error
 	for attempt := range r.opts.Attempts {
@@ -107,7 +108,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 				return err
 			}
 		}
-		acct, err := r.opts.Pool.Pick(tried, key)
+		acct, err := r.opts.Pool.Pick(tried, key, model)
 		if err != nil {
 			if lastErr != nil && len(tried) > 0 {
 				return lastErr // the real failure says more than "nothing left"
@@ -142,7 +143,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 				err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
 					Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
 			}
-			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Err: err})
+			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err})
 			var ue *kiro.UpstreamError
 			if errors.As(err, &ue) && !ue.Retryable() {
 				return err
@@ -220,7 +221,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			}
 		}
 	}
-	r.opts.Pool.Report(ctx, id, pool.Outcome{Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
+	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
 	return nil
 }
 

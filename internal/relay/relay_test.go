@@ -250,3 +250,23 @@ func TestConversationKey(t *testing.T) {
 	assert.Equal(t, "user_abc_session_1", conversationKey(d), "the client's own key wins")
 	assert.Empty(t, conversationKey(&canon.Request{}))
 }
+
+func TestRelayCapacityErrorRestsTheModelOnThatAccount(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyCapacity)}, fakekiro.Script{fakekiro.Text("from the other")})
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "from the other", rec.text())
+	served := rec.started.Account
+	for _, a := range e.st.Pool.Snapshot().Accounts {
+		assert.Equal(t, store.StatusReady, a.State.Status, "a capacity error does not cool the account")
+	}
+	// The same model now goes straight to the other account: one upstream call.
+	before := len(e.fake.ChatRequests())
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("again")})
+	rec = &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "again", rec.text())
+	assert.Len(t, e.fake.ChatRequests(), before+1)
+	assert.Equal(t, served, rec.started.Account, "served by the account that had no capacity error")
+}
