@@ -124,7 +124,11 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	acc := accounts.New(st.Pool, sec, opts.Logger)
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
 	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
-		Strategy: func() string { return st.Config.Snapshot().Strategy }})
+		Strategy: func() string { return st.Config.Snapshot().Strategy },
+		Limits: func() pool.Limits {
+			c := st.Config.Snapshot()
+			return pool.Limits{PerAccount: c.MaxConcurrentPerAccount, MaxWait: time.Duration(c.QueueWait) * time.Second}
+		}})
 	counter := &tokens.Counter{}
 	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
 		Timeouts: func() (time.Duration, time.Duration) {

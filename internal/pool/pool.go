@@ -52,6 +52,9 @@ type Options struct {
 	// Strategy returns the selection strategy (a setting, read per
 	// request); nil or an unknown name means sticky.
 	Strategy func() string
+	// Limits returns the concurrency limits (settings, read per request);
+	// nil means unlimited.
+	Limits func() Limits
 }
 
 // Pool is safe for concurrent use.
@@ -70,6 +73,11 @@ type Pool struct {
 	// models holds per-account model cooldowns: a capacity error cools
 	// the model on that account, not the account (kiro-protocol.md §6).
 	models map[modelKey]time.Time
+	// inflight counts requests per account (only with a limit set); freed
+	// is closed and replaced whenever one ends, to wake waiters.
+	inflight map[string]int
+	freed    chan struct{}
+	limits   func() Limits
 }
 
 type modelKey struct{ account, model string }
@@ -92,8 +100,12 @@ func New(opts Options) *Pool {
 	if opts.Strategy == nil {
 		opts.Strategy = func() string { return StrategySticky }
 	}
+	if opts.Limits == nil {
+		opts.Limits = func() Limits { return Limits{} }
+	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
 		creds: map[string]*entry{}, models: map[modelKey]time.Time{}, strategy: opts.Strategy,
+		inflight: map[string]int{}, freed: make(chan struct{}), limits: opts.Limits,
 		selectors: map[string]selector{
 			StrategySticky: newSticky(), StrategyRoundRobin: &roundRobin{},
 			StrategyLeastUsed: leastUsed{}, StrategyFillFirst: fillFirst{},

@@ -108,7 +108,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 				return err
 			}
 		}
-		acct, err := r.opts.Pool.Pick(tried, key, model)
+		acct, release, err := r.opts.Pool.Acquire(ctx, tried, key, model)
 		if err != nil {
 			if lastErr != nil && len(tried) > 0 {
 				return lastErr // the real failure says more than "nothing left"
@@ -116,47 +116,55 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 			return err
 		}
 		tried[acct.ID] = true
-		cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
-		if err != nil {
-			lastErr = err
-			r.log.Warn("account not usable", "account", acct.ID, "err", err)
-			continue
+		retry, err := r.attempt(ctx, req, acct, attempt, &estimate, sink, release)
+		if !retry {
+			return err
 		}
-		built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr), Models: r.cachedModels()})
-		if err != nil {
-			return err // the request's shape: no other account would do better
-		}
-		if estimate < 0 {
-			estimate = r.opts.Tokens.Request(req)
-		}
-		firstByte, idle := r.opts.Timeouts()
-		callCtx, cancel := context.WithCancelCause(ctx)
-		timer := time.AfterFunc(firstByte, func() { cancel(errFirstByte) })
-		resp, err := r.chat(callCtx, acct.ID, cr, built.Body)
-		timer.Stop()
-		if err != nil {
-			cancel(nil)
-			if ctx.Err() != nil {
-				return ctx.Err() // the client left: not the account's fault
-			}
-			if errors.Is(context.Cause(callCtx), errFirstByte) {
-				err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
-					Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
-			}
-			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err})
-			var ue *kiro.UpstreamError
-			if errors.As(err, &ue) && !ue.Retryable() {
-				return err
-			}
-			lastErr = err
-			r.log.Info("failing over", "account", acct.ID, "attempt", attempt+1, "err", err)
-			continue
-		}
-		err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, estimate, sink)
-		cancel(nil)
-		return err
+		lastErr = err
 	}
 	return lastErr
+}
+
+// attempt runs one try on acct, holding the account's slot until it
+// returns. retry reports that another account may succeed where this one
+// failed; otherwise err is the final result of the call.
+func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *int, sink Sink, release func()) (retry bool, err error) {
+	defer release()
+	cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
+	if err != nil {
+		r.log.Warn("account not usable", "account", acct.ID, "err", err)
+		return true, err
+	}
+	built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr), Models: r.cachedModels()})
+	if err != nil {
+		return false, err // the request's shape: no other account would do better
+	}
+	if *estimate < 0 {
+		*estimate = r.opts.Tokens.Request(req)
+	}
+	firstByte, idle := r.opts.Timeouts()
+	callCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(firstByte, func() { cancel(errFirstByte) })
+	resp, err := r.chat(callCtx, acct.ID, cr, built.Body)
+	timer.Stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err() // the client left: not the account's fault
+		}
+		if errors.Is(context.Cause(callCtx), errFirstByte) {
+			err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
+				Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
+		}
+		r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err})
+		var ue *kiro.UpstreamError
+		if errors.As(err, &ue) && !ue.Retryable() {
+			return false, err
+		}
+		r.log.Info("failing over", "account", acct.ID, "attempt", n+1, "err", err)
+		return true, err
+	}
+	return false, r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, *estimate, sink)
 }
 
 // chat sends the body, refreshing a rejected token once.

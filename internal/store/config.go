@@ -32,7 +32,12 @@ type Config struct {
 	// Strategy picks the account for a request: sticky (a conversation
 	// stays on its account), round-robin, least-used or fill-first.
 	Strategy string `json:"strategy"`
-	Extra    Extra  `json:"-"`
+	// MaxConcurrentPerAccount caps requests in flight per account (0 = no
+	// cap); QueueWait bounds how long a request waits, in seconds, when
+	// every account is at its cap.
+	MaxConcurrentPerAccount int   `json:"maxConcurrentPerAccount"`
+	QueueWait               int   `json:"queueWaitSeconds"`
+	Extra                   Extra `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -64,7 +69,7 @@ func (u Upstream) URL(base, region string) string {
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream(),
-		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky"}
+		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky", QueueWait: 30}
 }
 
 // CloneConfig returns a deep copy.
@@ -108,6 +113,12 @@ func CheckConfig(c *Config) error {
 	case "sticky", "round-robin", "least-used", "fill-first":
 	default:
 		errs = append(errs, fmt.Errorf("strategy %q is not sticky, round-robin, least-used or fill-first", c.Strategy))
+	}
+	if c.MaxConcurrentPerAccount < 0 || c.MaxConcurrentPerAccount > 1000 {
+		errs = append(errs, fmt.Errorf("maxConcurrentPerAccount %d is outside 0-1000 (0 means no limit)", c.MaxConcurrentPerAccount))
+	}
+	if c.QueueWait < 0 || c.QueueWait > 600 {
+		errs = append(errs, fmt.Errorf("queueWaitSeconds %d is outside 0-600", c.QueueWait))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
