@@ -32,6 +32,8 @@ type Options struct {
 	Tokens *tokens.Counter
 	Logger *slog.Logger
 	Ping   time.Duration
+	// Status returns what GET /v1/kirodesk/status shows (no secrets).
+	Status func() any
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
 	Models func(ctx context.Context) payload.ModelCatalog
 }
@@ -66,6 +68,7 @@ func (h *Handlers) Register(s *server.Server) {
 	s.Handle("GET /v1/models", http.HandlerFunc(h.models))
 	s.Handle("POST /v1/chat/completions", http.HandlerFunc(h.chatCompletions))
 	s.Handle("POST /v1/responses", http.HandlerFunc(h.responses))
+	s.Handle("GET /v1/kirodesk/status", http.HandlerFunc(h.status))
 }
 
 // readBody reads a limited body, answering 413 or 400 itself on failure.

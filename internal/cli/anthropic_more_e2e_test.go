@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -160,4 +161,46 @@ func TestToolInputSplitAtAwkwardPlaces(t *testing.T) {
 	require.NoError(t, stream.Err())
 	require.Len(t, msg.Content, 1)
 	assert.JSONEq(t, input, string(msg.Content[0].AsToolUse().Input))
+}
+
+// GET /v1/kirodesk/status shows the proxy and each account with its
+// counters, and never a token.
+func TestStatusEndpoint(t *testing.T) {
+	e := startWithAccounts(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("hi")})
+	_, err := e.client.Messages.New(context.Background(), userText("x"))
+	require.NoError(t, err)
+
+	code, _ := call(t, "GET", e.serve.url+"/v1/kirodesk/status", "")
+	assert.Equal(t, 401, code)
+	code, body := call(t, "GET", e.serve.url+"/v1/kirodesk/status", e.key)
+	require.Equal(t, 200, code)
+	var st struct {
+		Proxy struct {
+			On       bool   `json:"proxyOn"`
+			Endpoint string `json:"endpoint"`
+		} `json:"proxy"`
+		Accounts []struct {
+			ID       string `json:"id"`
+			State    string `json:"state"`
+			Counters struct {
+				Requests int64 `json:"requests"`
+			} `json:"counters"`
+		} `json:"accounts"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &st))
+	assert.True(t, st.Proxy.On)
+	assert.Equal(t, e.serve.url, st.Proxy.Endpoint)
+	require.Len(t, st.Accounts, 2)
+	total := int64(0)
+	for _, a := range st.Accounts {
+		assert.Equal(t, "ready", a.State)
+		total += a.Counters.Requests
+	}
+	assert.EqualValues(t, 1, total)
+	for _, fa := range e.fake.Accounts() {
+		assert.NotContains(t, body, fa.AccessToken)
+		assert.NotContains(t, body, fa.RefreshToken)
+	}
+	assert.NotContains(t, body, e.key)
 }

@@ -135,9 +135,11 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 			c := st.Config.Snapshot()
 			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second
 		}})
-	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models}).Register(srv)
+	var c *Core // the status handler reads the core once it exists
+	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
+		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
-	c := &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
+	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
 		Accounts: acc, Pool: pl}
 	// Reconciling reads one keychain item per account: off the start-up path.
 	bg, cancel := context.WithCancel(context.Background())
