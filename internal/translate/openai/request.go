@@ -796,42 +796,53 @@ func (d *doc) tools(v *value) ([]canon.Tool, error) {
 		if err := d.object(fv, fp); err != nil {
 			return nil, err
 		}
-		name, err := d.reqString(fv, fp, "name")
+		t, err := d.functionDef(fv, fp, seen)
 		if err != nil {
 			return nil, err
 		}
-		if !validToolName(name) {
-			return nil, d.errf(fp.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
-		}
-		if seen[name] {
-			return nil, d.errf(fp.key("name"), "duplicate function name %q; function names must be unique", name)
-		}
-		seen[name] = true
-		desc, err := d.optString(fv, fp, "description")
-		if err != nil {
-			return nil, err
-		}
-		if _, err := d.optBool(fv, fp, "strict"); err != nil {
-			return nil, err
-		}
-		schema := emptySchema
-		if sv := fv.Get("parameters"); present(sv) {
-			sp := fp.key("parameters")
-			if err := d.object(sv, sp); err != nil {
-				return nil, err
-			}
-			// {} is how some clients say "no parameters"; Kiro wants an
-			// object schema. A schema without "type" is passed on as is.
-			if len(sv.Keys) > 0 {
-				if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
-					return nil, d.errf(sp.key("type"), `must be "object"`)
-				}
-				schema = d.compactRaw(sv)
-			}
-		}
-		out = append(out, canon.Tool{Name: name, Description: desc, InputSchema: schema})
+		out = append(out, t)
 	}
 	return out, nil
+}
+
+// functionDef reads a function's name, description, strict flag and
+// parameters: the "function" object of a Chat tool, or a Responses tool
+// itself (which carries the same fields flat). seen catches duplicates.
+func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.Tool, error) {
+	name, err := d.reqString(v, p, "name")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	if !validToolName(name) {
+		return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
+	}
+	if seen[name] {
+		return canon.Tool{}, d.errf(p.key("name"), "duplicate function name %q; function names must be unique", name)
+	}
+	seen[name] = true
+	desc, err := d.optString(v, p, "description")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	if _, err := d.optBool(v, p, "strict"); err != nil {
+		return canon.Tool{}, err
+	}
+	schema := emptySchema
+	if sv := v.Get("parameters"); present(sv) {
+		sp := p.key("parameters")
+		if err := d.object(sv, sp); err != nil {
+			return canon.Tool{}, err
+		}
+		// {} is how some clients say "no parameters"; Kiro wants an
+		// object schema. A schema without "type" is passed on as is.
+		if len(sv.Keys) > 0 {
+			if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
+				return canon.Tool{}, d.errf(sp.key("type"), `must be "object"`)
+			}
+			schema = d.compactRaw(sv)
+		}
+	}
+	return canon.Tool{Name: name, Description: desc, InputSchema: schema}, nil
 }
 
 func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {

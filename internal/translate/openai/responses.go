@@ -291,38 +291,11 @@ func (d *doc) responsesTools(v *value) ([]canon.Tool, error) {
 		if typ != "function" {
 			return nil, d.errf(tp.key("type"), `%q tools are not supported by Kiro; only "function" tools are`, typ)
 		}
-		name, err := d.reqString(tv, tp, "name")
+		t, err := d.functionDef(tv, tp, seen)
 		if err != nil {
 			return nil, err
 		}
-		if !validToolName(name) {
-			return nil, d.errf(tp.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
-		}
-		if seen[name] {
-			return nil, d.errf(tp.key("name"), "duplicate function name %q; function names must be unique", name)
-		}
-		seen[name] = true
-		desc, err := d.optString(tv, tp, "description")
-		if err != nil {
-			return nil, err
-		}
-		if _, err := d.optBool(tv, tp, "strict"); err != nil {
-			return nil, err
-		}
-		schema := emptySchema
-		if sv := tv.Get("parameters"); present(sv) {
-			sp := tp.key("parameters")
-			if err := d.object(sv, sp); err != nil {
-				return nil, err
-			}
-			if len(sv.Keys) > 0 {
-				if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
-					return nil, d.errf(sp.key("type"), `must be "object"`)
-				}
-				schema = d.compactRaw(sv)
-			}
-		}
-		out = append(out, canon.Tool{Name: name, Description: desc, InputSchema: schema})
+		out = append(out, t)
 	}
 	return out, nil
 }
