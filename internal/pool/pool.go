@@ -134,51 +134,61 @@ func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
 // skipping the ids in tried. With none usable it says why and when the
 // first one comes back.
 func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, error) {
-	snap := p.file.Snapshot()
-	now := p.now()
-	n := len(snap.Accounts)
-	if n == 0 {
-		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
-	}
+	var candidates []store.Account
 	var earliest time.Time
 	reasons := map[string]int{}
-	var candidates []*store.Account
-	for i := range n {
-		a := &snap.Accounts[i]
-		if tried[a.ID] {
-			reasons["already failed for this request"]++
-			continue
-		}
-		ok, back := usable(a, now)
-		if ok {
-			if until := p.modelCooling(a.ID, model, now); !until.IsZero() {
-				reasons["model "+model+" busy or unavailable there"]++
-				if earliest.IsZero() || until.Before(earliest) {
-					earliest = until
-				}
+	now := p.now()
+	n := 0
+	// A read-only view, not a Snapshot: this runs for every request, and a
+	// deep copy of a large pool each time would be the proxy's main cost.
+	p.file.View(func(pl *store.Pool) {
+		n = len(pl.Accounts)
+		for i := range pl.Accounts {
+			a := &pl.Accounts[i]
+			if tried[a.ID] {
+				reasons["already failed for this request"]++
 				continue
 			}
-			candidates = append(candidates, a)
-			continue
+			ok, back := usable(a, now)
+			if ok {
+				if until := p.modelCooling(a.ID, model, now); !until.IsZero() {
+					reasons["model "+model+" busy or unavailable there"]++
+					if earliest.IsZero() || until.Before(earliest) {
+						earliest = until
+					}
+					continue
+				}
+				c := *a
+				c.Extra, c.LastError = nil, nil // nothing of the store's may escape the view
+				candidates = append(candidates, c)
+				continue
+			}
+			switch {
+			case a.Disabled:
+				reasons["disabled"]++
+			case a.State.Reason != "":
+				reasons[a.State.Reason]++
+			default:
+				reasons[a.State.Status]++
+			}
+			if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
+				earliest = back
+			}
 		}
-		switch {
-		case a.Disabled:
-			reasons["disabled"]++
-		case a.State.Reason != "":
-			reasons[a.State.Reason]++
-		default:
-			reasons[a.State.Status]++
-		}
-		if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
-			earliest = back
-		}
+	})
+	if n == 0 {
+		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
 	}
 	if len(candidates) > 0 {
 		sel, ok := p.selectors[p.strategy()]
 		if !ok {
 			sel = p.selectors[StrategySticky]
 		}
-		return *sel.pick(candidates, key), nil
+		ptrs := make([]*store.Account, len(candidates))
+		for i := range candidates {
+			ptrs[i] = &candidates[i]
+		}
+		return *sel.pick(ptrs, key), nil
 	}
 	msg := "no Kiro account can take this request now:"
 	for r, c := range reasons {
@@ -396,9 +406,13 @@ func coolingStreak(reason string) int {
 }
 
 func (p *Pool) clearCooling(ctx context.Context, id string) {
-	snap := p.file.Snapshot()
-	a := snap.Account(id)
-	if a == nil || (a.State.Status != store.StatusCooling && a.State.Status != store.StatusExhausted) {
+	cooling := false
+	p.file.View(func(pl *store.Pool) { // every success passes here: no copy
+		if a := pl.Account(id); a != nil {
+			cooling = a.State.Status == store.StatusCooling || a.State.Status == store.StatusExhausted
+		}
+	})
+	if !cooling {
 		return
 	}
 	p.setState(ctx, id, store.StatusReady, "", time.Time{})

@@ -108,6 +108,16 @@ func (f *File[T]) Snapshot() *T {
 	return f.schema.Clone(f.state)
 }
 
+// View calls fn with the current state under the read lock, without
+// copying: for hot paths (account selection on every request) that only
+// read. fn must not keep or modify anything it is given, and must not
+// call back into the File.
+func (f *File[T]) View(fn func(*T)) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	fn(f.state)
+}
+
 // Update applies fn to a copy of the state, validates the result, commits it
 // and writes it to disk before returning. If fn or validation fails, nothing
 // changes. If the write fails the change stays committed in memory, the error

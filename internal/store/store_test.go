@@ -251,3 +251,12 @@ func TestExampleConfigIsValid(t *testing.T) {
 	assert.Empty(t, c.Extra, "the example uses only known settings")
 	assert.Equal(t, NewConfig(), c, "the example shows the defaults")
 }
+
+func TestViewSeesTheCurrentStateWithoutCopying(t *testing.T) {
+	s := openT(t, t.TempDir())
+	require.NoError(t, s.Pool.Update(context.Background(), addAccount("a1")))
+	s.Pool.Touch(func(p *Pool) { p.Account("a1").Counters.Requests = 3 })
+	var got int64
+	s.Pool.View(func(p *Pool) { got = p.Account("a1").Counters.Requests })
+	assert.EqualValues(t, 3, got)
+}
