@@ -46,20 +46,26 @@ const (
 
 // Account is one Kiro account's non-secret data.
 type Account struct {
-	ID         string       `json:"id"`
-	Label      string       `json:"label"`
-	AuthMethod string       `json:"authMethod"`
-	Provider   string       `json:"provider,omitempty"`   // Google, Github, BuilderId, Enterprise
-	Region     string       `json:"region,omitempty"`     // API region
-	AuthRegion string       `json:"authRegion,omitempty"` // OIDC region (IdC), may differ
-	ProfileARN string       `json:"profileArn,omitempty"`
-	StartURL   string       `json:"startUrl,omitempty"`
-	Disabled   bool         `json:"disabled,omitempty"`
-	State      AccountState `json:"state"`
-	Counters   Counters     `json:"counters"`
-	LastError  *LastError   `json:"lastError,omitempty"`
-	CreatedAt  time.Time    `json:"createdAt"`
-	Extra      Extra        `json:"-"`
+	ID         string `json:"id"`
+	Label      string `json:"label"`
+	AuthMethod string `json:"authMethod"`
+	Provider   string `json:"provider,omitempty"`   // Google, Github, BuilderId, Enterprise
+	Region     string `json:"region,omitempty"`     // API region
+	AuthRegion string `json:"authRegion,omitempty"` // OIDC region (IdC), may differ
+	ProfileARN string `json:"profileArn,omitempty"`
+	StartURL   string `json:"startUrl,omitempty"`
+	// Email identifies the person behind the account when Kiro tells it
+	// (usage limits, IDE token file); used to refuse adding one twice.
+	Email string `json:"email,omitempty"`
+	// IDETokenFile links an account imported from the Kiro IDE to its token
+	// file, so a refresh token rotated by the IDE can be adopted (pool).
+	IDETokenFile string       `json:"ideTokenFile,omitempty"`
+	Disabled     bool         `json:"disabled,omitempty"`
+	State        AccountState `json:"state"`
+	Counters     Counters     `json:"counters"`
+	LastError    *LastError   `json:"lastError,omitempty"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	Extra        Extra        `json:"-"`
 }
 
 // AccountState is where the account stands, with a reason a person can read.
