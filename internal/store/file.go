@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,6 +59,28 @@ type File[T any] struct {
 	exited chan struct{}
 
 	notices []string
+
+	stats writeStats
+}
+
+// WriteStats count a File's disk writes since it was opened: what the
+// benchmark reports as flush cost under load.
+type WriteStats struct {
+	Writes  int64         // files actually written (unchanged content is skipped)
+	Skipped int64         // flushes whose content was already on disk
+	Bytes   int64         // bytes of those files (the .bak link costs none)
+	Total   time.Duration // encode + backup + durable write, summed
+	Max     time.Duration // the slowest of them
+}
+
+type writeStats struct {
+	writes, skipped, bytes, total, max atomic.Int64
+}
+
+// Stats returns the File's write counters.
+func (f *File[T]) Stats() WriteStats {
+	return WriteStats{Writes: f.stats.writes.Load(), Skipped: f.stats.skipped.Load(), Bytes: f.stats.bytes.Load(),
+		Total: time.Duration(f.stats.total.Load()), Max: time.Duration(f.stats.max.Load())}
 }
 
 // FileOptions tune a File; the zero value is production's setting.
@@ -205,6 +228,7 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 	if f.savedGen >= gen {
 		return nil
 	}
+	start := time.Now()
 	f.mu.RLock()
 	data, err := f.encode(f.state)
 	cur := f.gen
@@ -212,7 +236,19 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
 	}
-	if err := f.write(data); err != nil {
+	wrote, err := f.write(data)
+	if wrote {
+		d := int64(time.Since(start))
+		f.stats.writes.Add(1)
+		f.stats.bytes.Add(int64(len(data)))
+		f.stats.total.Add(d)
+		if d > f.stats.max.Load() { // only the writeSem holder stores it
+			f.stats.max.Store(d)
+		}
+	} else if err == nil {
+		f.stats.skipped.Add(1)
+	}
+	if err != nil {
 		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
 		f.poke()
 		return fmt.Errorf("%s: %w: %w", f.path, ErrNotSaved, err)
@@ -222,23 +258,23 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 }
 
 // write puts data on disk after keeping the current file as the backup.
-// Called with writeSem held.
-func (f *File[T]) write(data []byte) error {
+// Called with writeSem held. It reports whether it wrote the file.
+func (f *File[T]) write(data []byte) (bool, error) {
 	f.lastWrite = time.Now()
 	if f.onDisk && string(data) == string(f.saved) {
-		return nil // nothing changed: spare the disk
+		return false, nil // nothing changed: spare the disk
 	}
 	if f.onDisk {
 		if err := keepBackup(f.path, f.path+".bak", f.saved, f.writeFile); err != nil {
-			return fmt.Errorf("keep backup: %w", err)
+			return false, fmt.Errorf("keep backup: %w", err)
 		}
 	}
 	if err := f.writeFile(f.path, data); err != nil {
-		return err
+		return false, err
 	}
 	f.saved = data
 	f.onDisk = true
-	return nil
+	return true, nil
 }
 
 // encode renders the document for people too: indented, one member a line.

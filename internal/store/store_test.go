@@ -260,3 +260,26 @@ func TestViewSeesTheCurrentStateWithoutCopying(t *testing.T) {
 	s.Pool.View(func(p *Pool) { got = p.Account("a1").Counters.Requests })
 	assert.EqualValues(t, 3, got)
 }
+
+func TestStatsCountWritesAndSkips(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	ctx := context.Background()
+	before := s.Pool.Stats()
+	require.NoError(t, s.Pool.Update(ctx, addAccount("a1")))
+	require.NoError(t, s.Pool.Update(ctx, addAccount("a2")))
+	st := s.Pool.Stats()
+	assert.Equal(t, before.Writes+2, st.Writes)
+	info, err := os.Stat(filepath.Join(dir, "pool.json"))
+	require.NoError(t, err)
+	assert.Greater(t, st.Bytes-before.Bytes, info.Size(), "two writes, the second as large as the file")
+	assert.Positive(t, st.Max)
+	assert.GreaterOrEqual(t, st.Total, st.Max)
+
+	// A change that leaves the bytes as they were is not written again.
+	require.NoError(t, s.Pool.Update(ctx, func(*Pool) error { return nil }))
+	require.NoError(t, s.Pool.Flush(ctx))
+	st2 := s.Pool.Stats()
+	assert.Equal(t, st.Writes, st2.Writes)
+	assert.Equal(t, st.Skipped+1, st2.Skipped)
+}
