@@ -17,7 +17,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -28,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"kirodesk/internal/accounts"
 	"kirodesk/internal/core"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
@@ -83,19 +83,40 @@ type env struct {
 
 const numAccounts = 4
 
+// envOptions vary the Kirodesk a benchmark runs against.
+type envOptions struct {
+	// Accounts in the pool (default numAccounts). They are written into
+	// pool.json before start-up in one update, as a person's long-lived
+	// pool would be, rather than added one durable write at a time.
+	Accounts int
+	// Strategy overrides the selection setting (default: sticky).
+	Strategy string
+}
+
 // newEnv starts a fake Kiro answering with script and a Kirodesk pointed at
 // it. Everything is closed by tb.Cleanup.
 func newEnv(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script) *env {
+	return newEnvWith(tb, script, envOptions{})
+}
+
+func newEnvWith(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script, o envOptions) *env {
 	tb.Helper()
 	ctx := context.Background()
 	fake := fakekiro.New(fakekiro.Options{DefaultScript: script})
 	tb.Cleanup(fake.Close)
+	if o.Accounts <= 0 {
+		o.Accounts = numAccounts
+	}
+
+	dir := tb.TempDir()
+	sec := secrets.NewMemory()
+	first := seedAccounts(tb, dir, sec, fake, o)
 
 	upstream := map[string]string{store.EnvAPIBase: fake.URL, store.EnvAuthBase: fake.URL, store.EnvOIDCBase: fake.URL}
 	port := 0
 	c, err := core.Open(ctx, core.Options{
-		ConfigDir: tb.TempDir(),
-		Secrets:   secrets.NewMemory(),
+		ConfigDir: dir,
+		Secrets:   sec,
 		Getenv:    func(k string) string { return upstream[k] },
 		Host:      "127.0.0.1",
 		Port:      &port,
@@ -110,23 +131,7 @@ func newEnv(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script
 			tb.Errorf("core.Close: %v", err)
 		}
 	})
-	// Let the start-up reconcile finish before accounts appear under it.
 	<-c.Reconciled()
-
-	var first fakekiro.FakeAccount
-	for i := range numAccounts {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
-		if i == 0 {
-			first = fa
-		}
-		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
-			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
-		_, err := c.Accounts.Add(ctx, store.Account{Label: "bench " + string(rune('A'+i)), AuthMethod: store.AuthSocial}, cr.Secret())
-		// ErrNotSaved: in the pool, only not yet on disk (the batch writer saves it).
-		if err != nil && !errors.Is(err, store.ErrNotSaved) {
-			tb.Fatalf("add account: %v", err)
-		}
-	}
 	if err := c.Proxy.Start(); err != nil {
 		tb.Fatalf("proxy start: %v", err)
 	}
@@ -145,14 +150,7 @@ func newEnv(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script
 		tb.Fatalf("payload.Build: %v", err)
 	}
 
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = 0 // no global limit
-	tr.MaxIdleConnsPerHost = 256
-	tr.DisableCompression = true
-	tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	tb.Cleanup(client.CloseIdleConnections)
-
+	client := newEnvClient(tb)
 	return &env{
 		fake: fake, core: c, client: client,
 		messages: c.Proxy.Status().Endpoint + "/v1/messages",
@@ -162,6 +160,55 @@ func newEnv(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Script
 		token:    first.AccessToken,
 		kiroBody: built.Body, machineID: kiro.MachineID("bench"),
 	}
+}
+
+// newEnvClient is the benchmark's HTTP client: keep-alive connections for
+// every concurrent client, so no cell times connection set-up.
+func newEnvClient(tb testing.TB) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0 // no global limit
+	tr.MaxIdleConnsPerHost = 256
+	tr.DisableCompression = true
+	tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	tb.Cleanup(client.CloseIdleConnections)
+	return client
+}
+
+// seedAccounts writes o.Accounts accounts known to fake into dir's
+// pool.json and their credentials into sec, and returns the first.
+func seedAccounts(tb testing.TB, dir string, sec secrets.Store, fake *fakekiro.Server, o envOptions) fakekiro.FakeAccount {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		tb.Fatalf("store.Open: %v", err)
+	}
+	defer st.Close(ctx)
+	var first fakekiro.FakeAccount
+	accts := make([]store.Account, o.Accounts)
+	for i := range o.Accounts {
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		if i == 0 {
+			first = fa
+		}
+		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
+			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
+		id := "bench-" + strconv.Itoa(i)
+		if err := sec.Set(ctx, accounts.SecretKey(id), cr.Secret()); err != nil {
+			tb.Fatalf("keychain: %v", err)
+		}
+		accts[i] = store.Account{ID: id, Label: "bench " + strconv.Itoa(i), AuthMethod: store.AuthSocial,
+			State: store.AccountState{Status: store.StatusReady}, CreatedAt: time.Now().UTC()}
+	}
+	err = st.Pool.Update(ctx, func(p *store.Pool) error { p.Accounts = append(p.Accounts, accts...); return nil })
+	if err == nil && o.Strategy != "" {
+		err = st.Config.Update(ctx, func(c *store.Config) error { c.Strategy = o.Strategy; return nil })
+	}
+	if err != nil {
+		tb.Fatalf("seed pool: %v", err)
+	}
+	return first
 }
 
 // anthropicBody is the /v1/messages body for prompt.
@@ -333,6 +380,22 @@ func TestHarnessSmoke(t *testing.T) {
 			t.Errorf("%s: no inter-event delay measured through the proxy", c.Name)
 		}
 	}
+}
+
+// TestHarnessStoreAndProcessSmoke runs the store and process parts of the
+// report briefly, so they keep working between full runs. The process part
+// starts the real binary and needs the session's keychain.
+func TestHarnessStoreAndProcessSmoke(t *testing.T) {
+	r := measureStore(t, 10, 1500*time.Millisecond)
+	if r.Requests == 0 || r.Writes == 0 || r.FileBytes == 0 || r.FlushMaxMs <= 0 {
+		t.Errorf("store figures missing: %+v", r)
+	}
+	p := measureProcess(t, processOptions{Runs: 1, Settle: 100 * time.Millisecond, Load: time.Second})
+	if p.Runs != 1 || p.FirstAnswerMedMs <= 0 || p.RSSIdleMB <= 0 || p.RSSPeakMB < p.RSSIdleMB || p.LoadRequests == 0 || p.KirodeskCPUPer1k <= 0 {
+		t.Errorf("process figures missing: %+v", p)
+	}
+	printStore(io.Discard, []storeResult{r})
+	printProcess(io.Discard, &p)
 }
 
 // checkAnswers makes one request of each kind and checks the answers, so
