@@ -243,8 +243,8 @@ func (p *served) cpu() time.Duration {
 	}
 	s := string(b)
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from 3 (state) on
-	ut, _ := strconv.ParseInt(f[11], 10, 64)                  // field 14
-	st, _ := strconv.ParseInt(f[12], 10, 64)                  // field 15
+	ut, _ := strconv.ParseInt(f[11], 10, 64)                 // field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)                 // field 15
 	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 

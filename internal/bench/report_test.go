@@ -123,12 +123,12 @@ type addedFigures struct {
 	LatencyP999us float64 `json:"latency_p999_us"`
 	// CPUPer1k is Kirodesk's own CPU seconds per 1,000 requests; CPURatio
 	// puts it over the client's and fake's (the direct path's).
-	CPUPer1k float64 `json:"cpu_seconds_per_1000"`
-	CPURatio float64 `json:"cpu_ratio_to_direct"`
-	TTFBP50us    float64 `json:"ttfb_p50_us"`
-	TTFBP99us    float64 `json:"ttfb_p99_us"`
-	GapP50us     float64 `json:"inter_event_p50_us"`
-	GapP99us     float64 `json:"inter_event_p99_us"`
+	CPUPer1k  float64 `json:"cpu_seconds_per_1000"`
+	CPURatio  float64 `json:"cpu_ratio_to_direct"`
+	TTFBP50us float64 `json:"ttfb_p50_us"`
+	TTFBP99us float64 `json:"ttfb_p99_us"`
+	GapP50us  float64 `json:"inter_event_p50_us"`
+	GapP99us  float64 `json:"inter_event_p99_us"`
 }
 
 type cellResult struct {
