@@ -78,6 +78,9 @@ type aggregate struct {
 
 func (a *aggregate) Start(info relay.Started) error { a.info = info; return nil }
 
+// Flush has nothing to send: the answer goes out whole at the end.
+func (a *aggregate) Flush() error { return nil }
+
 func (a *aggregate) Event(ev canon.Event) error {
 	if err := a.resp.Append(ev); err != nil && a.err == nil {
 		a.err = err
@@ -101,6 +104,7 @@ type streamSink struct {
 	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter
 
 	mu   sync.Mutex
+	rc   *http.ResponseController
 	ew   eventWriter
 	last time.Time
 	done chan struct{}
@@ -118,15 +122,19 @@ func (s *streamSink) Start(info relay.Started) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	s.w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(s.w)
-	flush := func() { _ = rc.Flush() }
+	s.rc = http.NewResponseController(s.w)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ew = s.newWriter(s.w, flush, info)
+	// The writer does not flush: the relay says when (Flush), so events
+	// that arrived in one read leave in one write.
+	s.ew = s.newWriter(s.w, nil, info)
 	s.last = time.Now()
 	s.done = make(chan struct{})
 	go s.pinger(s.done)
-	return s.ew.Start()
+	if err := s.ew.Start(); err != nil {
+		return err
+	}
+	return s.rc.Flush() // the stream's start goes out as soon as Kiro answered
 }
 
 func (s *streamSink) Event(ev canon.Event) error {
@@ -134,6 +142,12 @@ func (s *streamSink) Event(ev canon.Event) error {
 	defer s.mu.Unlock()
 	s.last = time.Now()
 	return s.ew.Write(ev)
+}
+
+func (s *streamSink) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rc.Flush()
 }
 
 func (s *streamSink) pinger(done <-chan struct{}) {
@@ -146,7 +160,9 @@ func (s *streamSink) pinger(done <-chan struct{}) {
 		case now := <-t.C:
 			s.mu.Lock()
 			if now.Sub(s.last) >= s.ping {
-				_ = s.ew.Ping()
+				if s.ew.Ping() == nil {
+					_ = s.rc.Flush()
+				}
 				s.last = now
 			}
 			s.mu.Unlock()

@@ -38,6 +38,10 @@ type Sink interface {
 	Start(info Started) error
 	// Event receives the canonical events in order; the last is a stop or an error.
 	Event(ev canon.Event) error
+	// Flush sends what the events wrote to the client. The relay calls it
+	// whenever the next upstream frame has not arrived yet, so writes that
+	// arrive together go out together and nothing waits on the network.
+	Flush() error
 }
 
 // Started describes the call that is answering.
@@ -202,6 +206,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 	var buf []canon.Event
 	var usage canon.Usage
 	var failed error
+	unflushed := false
 	for done := false; !done; {
 		ev, err := rd.Next()
 		watchdog.Reset(idle)
@@ -227,6 +232,13 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			if err := sink.Event(e); err != nil {
 				return err
 			}
+		}
+		unflushed = unflushed || len(buf) > 0
+		if unflushed && (done || !rd.FrameReady()) {
+			if err := sink.Flush(); err != nil {
+				return err
+			}
+			unflushed = false
 		}
 	}
 	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})

@@ -3,6 +3,8 @@ package relay
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +26,15 @@ type recorder struct {
 	mu      sync.Mutex
 	started *Started
 	events  []canon.Event
+	// flushedAt[i] is how many events had been written at the i-th Flush.
+	flushedAt []int
+}
+
+func (r *recorder) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushedAt = append(r.flushedAt, len(r.events))
+	return nil
 }
 
 func (r *recorder) Start(s Started) error {
@@ -104,6 +115,43 @@ func TestRelayStreamsTextAndCounts(t *testing.T) {
 	assert.Contains(t, string(chat[0].Raw), `"profileArn":"arn:aws:codewhisperer:us-east-1:1:profile/P"`)
 	require.NoError(t, e.st.Pool.Flush(context.Background()))
 	assert.EqualValues(t, 1, e.st.Pool.Snapshot().Accounts[0].Counters.Requests)
+}
+
+// Frames that arrive together leave together: the relay flushes when the
+// next frame is not there yet, so a burst costs one write to the client, and
+// frames that arrive apart are each flushed as they come (no buffering).
+func TestRelayFlushesWhenTheNextFrameIsNotHereYet(t *testing.T) {
+	e := newEnv(t, 1)
+	burst := fakekiro.Script{}
+	for range 10 {
+		burst = append(burst, fakekiro.Text("x"))
+	}
+	e.fake.Enqueue(burst)
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, strings.Repeat("x", 10), rec.text())
+	require.NotEmpty(t, rec.flushedAt)
+	assert.Less(t, len(rec.flushedAt), 6, "a burst of 10 frames must not cost a flush each: %v", rec.flushedAt)
+	assert.Equal(t, len(rec.events), rec.flushedAt[len(rec.flushedAt)-1], "the last events must be flushed")
+
+	paced := fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(30 * time.Millisecond), fakekiro.Text("b"),
+		fakekiro.Delay(30 * time.Millisecond), fakekiro.Text("c")}
+	e.fake.Enqueue(paced)
+	rec = &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "abc", rec.text())
+	// Every text delta was flushed before the next frame arrived.
+	deltas := 0
+	for i, ev := range rec.events {
+		if ev.Kind == canon.EventText {
+			deltas++
+			if deltas < 3 {
+				assert.True(t, slices.ContainsFunc(rec.flushedAt, func(n int) bool { return n > i && n < len(rec.events) }),
+					"delta %d not flushed before the next frame: flushes at %v of %d events", deltas, rec.flushedAt, len(rec.events))
+			}
+		}
+	}
+	assert.Equal(t, 3, deltas)
 }
 
 func TestRelayFailsOverBeforeTheClientSeesAByte(t *testing.T) {

@@ -18,6 +18,7 @@
 package eventstream
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -177,7 +178,7 @@ func WithMaxFrame(n int) Option {
 
 // Reader decodes events from an event-stream body.
 type Reader struct {
-	src      io.Reader
+	src      *bufio.Reader
 	log      *slog.Logger
 	maxFrame int
 	dec      *awses.Decoder
@@ -191,11 +192,27 @@ type Reader struct {
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader, opts ...Option) *Reader {
-	rd := &Reader{src: r, log: slog.New(slog.DiscardHandler), maxFrame: DefaultMaxFrame, dec: awses.NewDecoder()}
+	rd := &Reader{src: bufio.NewReaderSize(r, 32<<10), log: slog.New(slog.DiscardHandler), maxFrame: DefaultMaxFrame, dec: awses.NewDecoder()}
 	for _, o := range opts {
 		o(rd)
 	}
 	return rd
+}
+
+// FrameReady reports whether a whole next frame has already arrived, so
+// that Next will not wait on the network. A relay writing to a client uses it
+// to coalesce writes: it flushes when the next frame is not here yet, never
+// holding bytes back while it waits.
+func (r *Reader) FrameReady() bool {
+	if r.err != nil {
+		return false
+	}
+	n := r.src.Buffered()
+	if n < preludeLen {
+		return false
+	}
+	p, err := r.src.Peek(4) // already buffered: does not block
+	return err == nil && uint64(n) >= uint64(binary.BigEndian.Uint32(p))
 }
 
 // Next returns the next event. It returns io.EOF when the stream ends cleanly
