@@ -192,7 +192,7 @@ type Reader struct {
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader, opts ...Option) *Reader {
-	rd := &Reader{src: bufio.NewReaderSize(r, 32<<10), log: slog.New(slog.DiscardHandler), maxFrame: DefaultMaxFrame, dec: awses.NewDecoder()}
+	rd := &Reader{src: bufio.NewReaderSize(r, 16<<10), log: slog.New(slog.DiscardHandler), maxFrame: DefaultMaxFrame, dec: awses.NewDecoder()}
 	for _, o := range opts {
 		o(rd)
 	}
