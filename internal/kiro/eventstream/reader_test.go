@@ -298,3 +298,34 @@ func TestKindString(t *testing.T) {
 	assert.Equal(t, "toolUse", KindToolUse.String())
 	assert.Equal(t, "Kind(99)", Kind(99).String())
 }
+
+func TestReaderFrameReady(t *testing.T) {
+	one := newFrames(t).event("assistantResponseEvent", map[string]string{"content": "a"}).buf.Bytes()
+	two := append(append([]byte{}, one...), one...)
+
+	// Both frames arrived together: after the first, the second is ready.
+	rd := NewReader(bytes.NewReader(two))
+	_, err := rd.Next()
+	require.NoError(t, err)
+	assert.True(t, rd.FrameReady())
+	_, err = rd.Next()
+	require.NoError(t, err)
+	assert.False(t, rd.FrameReady(), "nothing left")
+
+	// Half of the next frame is here: not ready, Next would wait.
+	pr, pw := io.Pipe()
+	rd = NewReader(pr)
+	go func() {
+		_, _ = pw.Write(append(append([]byte{}, one...), one[:len(one)/2]...))
+	}()
+	_, err = rd.Next()
+	require.NoError(t, err)
+	assert.False(t, rd.FrameReady())
+	go func() { _, _ = pw.Write(one[len(one)/2:]); pw.Close() }()
+	ev, err := rd.Next()
+	require.NoError(t, err)
+	assert.Equal(t, "a", ev.Text)
+	_, err = rd.Next()
+	assert.ErrorIs(t, err, io.EOF)
+	assert.False(t, rd.FrameReady(), "after the end")
+}
