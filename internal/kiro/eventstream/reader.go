@@ -183,6 +183,7 @@ type Reader struct {
 	maxFrame int
 	dec      *awses.Decoder
 	buf      []byte
+	frameRd  bytes.Reader // over buf, reused: one frame at a time
 	payload  []byte
 	frame    int
 	offset   int64
@@ -273,7 +274,8 @@ func (r *Reader) readFrame() (awses.Message, error) {
 		}
 		return awses.Message{}, r.fail(err, "")
 	}
-	msg, err := r.dec.Decode(bytes.NewReader(frame), r.payload)
+	r.frameRd.Reset(frame)
+	msg, err := r.dec.Decode(&r.frameRd, r.payload)
 	if err != nil {
 		var ce awses.ChecksumError
 		if errors.As(err, &ce) {
