@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/eventstream"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/secrets"
@@ -122,16 +124,18 @@ func TestRelayStreamsTextAndCounts(t *testing.T) {
 // frames that arrive apart are each flushed as they come (no buffering).
 func TestRelayFlushesWhenTheNextFrameIsNotHereYet(t *testing.T) {
 	e := newEnv(t, 1)
-	burst := fakekiro.Script{}
+	// Ten frames in one write, as they arrive when Kiro is ahead of us.
+	var frames bytes.Buffer
+	w := eventstream.NewWriter(&frames)
 	for range 10 {
-		burst = append(burst, fakekiro.Text("x"))
+		require.NoError(t, w.Event("assistantResponseEvent", map[string]string{"content": "x"}))
 	}
-	e.fake.Enqueue(burst)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Raw(frames.Bytes())})
 	rec := &recorder{}
 	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
 	assert.Equal(t, strings.Repeat("x", 10), rec.text())
 	require.NotEmpty(t, rec.flushedAt)
-	assert.Less(t, len(rec.flushedAt), 6, "a burst of 10 frames must not cost a flush each: %v", rec.flushedAt)
+	assert.Less(t, len(rec.flushedAt), 3, "a burst of 10 frames must not cost a flush each: %v", rec.flushedAt)
 	assert.Equal(t, len(rec.events), rec.flushedAt[len(rec.flushedAt)-1], "the last events must be flushed")
 
 	paced := fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(30 * time.Millisecond), fakekiro.Text("b"),
