@@ -33,9 +33,13 @@ const RefreshBefore = 5 * time.Minute
 type ErrNoAccount struct {
 	Reason     string
 	RetryAfter time.Duration // 0 when no account will come back by itself
+	// Cause is the failure of this request's last try, if it made one.
+	Cause error
 }
 
 func (e *ErrNoAccount) Error() string { return e.Reason }
+
+func (e *ErrNoAccount) Unwrap() error { return e.Cause }
 
 // Refresher renews credentials (kiro.Client in production).
 type Refresher interface {
@@ -55,6 +59,15 @@ type Options struct {
 	// Limits returns the concurrency limits (settings, read per request);
 	// nil means unlimited.
 	Limits func() Limits
+	// Quota asks Kiro for an account's credits (kiro.Client in
+	// production); nil turns quota checks off.
+	Quota QuotaSource
+	// QuotaTTL is how long a quota answer is trusted (a setting, read per
+	// pass); nil means DefaultQuotaTTL.
+	QuotaTTL func() time.Duration
+	// ReadIDEFile reads a Kiro IDE token file (kiro.ReadIDEFile unless a
+	// test says otherwise).
+	ReadIDEFile func(path string) (kiro.Credentials, error)
 }
 
 // Pool is safe for concurrent use.
@@ -78,6 +91,10 @@ type Pool struct {
 	inflight map[string]int
 	freed    chan struct{}
 	limits   func() Limits
+
+	quota    QuotaSource
+	quotaTTL func() time.Duration
+	readIDE  func(string) (kiro.Credentials, error)
 }
 
 type modelKey struct{ account, model string }
@@ -103,9 +120,16 @@ func New(opts Options) *Pool {
 	if opts.Limits == nil {
 		opts.Limits = func() Limits { return Limits{} }
 	}
+	if opts.QuotaTTL == nil {
+		opts.QuotaTTL = func() time.Duration { return DefaultQuotaTTL }
+	}
+	if opts.ReadIDEFile == nil {
+		opts.ReadIDEFile = kiro.ReadIDEFile
+	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
 		creds: map[string]*entry{}, models: map[modelKey]time.Time{}, strategy: opts.Strategy,
 		inflight: map[string]int{}, freed: make(chan struct{}), limits: opts.Limits,
+		quota: opts.Quota, quotaTTL: opts.QuotaTTL, readIDE: opts.ReadIDEFile,
 		selectors: map[string]selector{
 			StrategySticky: newSticky(), StrategyRoundRobin: &roundRobin{},
 			StrategyLeastUsed: leastUsed{}, StrategyFillFirst: fillFirst{},
@@ -159,7 +183,7 @@ func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, er
 					continue
 				}
 				c := *a
-				c.Extra, c.LastError = nil, nil // nothing of the store's may escape the view
+				c.Extra, c.LastError, c.Quota = nil, nil, nil // nothing of the store's may escape the view
 				candidates = append(candidates, c)
 				continue
 			}
@@ -271,8 +295,20 @@ func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
 
 func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	next, err := p.ref.Refresh(ctx, e.cr)
+	var ue *kiro.UpstreamError
+	if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
+		// Dead or rotated elsewhere: a newer token may be waiting in the
+		// keychain (a new login) or in the Kiro IDE's file. Adopt it and
+		// try once more before asking the person to log in.
+		if adopted, how := p.adoptLocked(ctx, id, e); adopted {
+			p.log.Info("adopted a newer refresh token", "account", id, "from", how)
+			if !e.cr.ExpiresWithin(p.now(), RefreshBefore) {
+				return nil // its access token is good as it is
+			}
+			next, err = p.ref.Refresh(ctx, e.cr)
+		}
+	}
 	if err != nil {
-		var ue *kiro.UpstreamError
 		if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
 			p.setState(ctx, id, store.StatusLoginNeeded, "Kiro no longer accepts its refresh token: log in again", time.Time{})
 		}
@@ -330,6 +366,7 @@ type Outcome struct {
 	Err          error  // nil on success
 	InputTokens  int
 	OutputTokens int
+	Credits      float64 // Kiro's meteringEvent for the turn
 }
 
 // Report records an attempt: counters always, and the account's state when
@@ -345,6 +382,7 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 		a.Counters.LastUsed = now
 		a.Counters.InputTokens += int64(o.InputTokens)
 		a.Counters.OutputTokens += int64(o.OutputTokens)
+		a.Counters.Credits += o.Credits
 		if o.Err != nil {
 			a.Counters.Errors++
 		}
@@ -361,7 +399,7 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	case kiro.ClassThrottle:
 		p.coolDown(ctx, id, ue)
 	case kiro.ClassQuota:
-		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", nextMonth(now))
+		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", p.resetDate(id, now))
 	case kiro.ClassSuspended:
 		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
 	case kiro.ClassCapacity:
@@ -428,6 +466,21 @@ func (p *Pool) setState(ctx context.Context, id, status, reason string, until ti
 	if err != nil {
 		p.log.Warn("could not save an account's state", "account", id, "err", err)
 	}
+}
+
+// resetDate is when the account's credits come back: the quota's reset
+// date when one is known and ahead, else the first of next month.
+func (p *Pool) resetDate(id string, now time.Time) time.Time {
+	var at time.Time
+	p.file.View(func(pl *store.Pool) {
+		if a := pl.Account(id); a != nil && a.Quota != nil {
+			at = a.Quota.ResetAt
+		}
+	})
+	if at.After(now) {
+		return at
+	}
+	return nextMonth(now)
 }
 
 // nextMonth is the first day of the next month (UTC), Kiro's usual reset;

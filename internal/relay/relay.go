@@ -111,7 +111,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		acct, release, err := r.opts.Pool.Acquire(ctx, tried, key, model)
 		if err != nil {
 			if lastErr != nil && len(tried) > 0 {
-				return lastErr // the real failure says more than "nothing left"
+				return r.failed(lastErr, model)
 			}
 			return err
 		}
@@ -122,7 +122,22 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		}
 		lastErr = err
 	}
-	return lastErr
+	return r.failed(lastErr, model)
+}
+
+// failed is the answer after every try failed with last. When the tries
+// took every account out (cooling down, exhausted), the client is told when
+// the first comes back, with last as the reason; otherwise last itself
+// says more than "nothing left".
+func (r *Relay) failed(last error, model string) error {
+	_, err := r.opts.Pool.Pick(nil, "", model)
+	var none *pool.ErrNoAccount
+	if errors.As(err, &none) && none.RetryAfter > 0 {
+		none.Reason += "; the last try failed: " + last.Error()
+		none.Cause = last
+		return none
+	}
+	return last
 }
 
 // attempt runs one try on acct, holding the account's slot until it
@@ -229,7 +244,8 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			}
 		}
 	}
-	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
+	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens,
+		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil
 }
 
