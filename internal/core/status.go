@@ -22,11 +22,13 @@ type AccountStatus struct {
 	Label      string           `json:"label"`
 	AuthMethod string           `json:"authMethod"`
 	Provider   string           `json:"provider,omitempty"`
+	Email      string           `json:"email,omitempty"`
 	Region     string           `json:"region,omitempty"`
 	Disabled   bool             `json:"disabled"`
 	State      string           `json:"state"`
 	Reason     string           `json:"reason,omitempty"`
 	Until      time.Time        `json:"until,omitzero"`
+	Quota      *store.Quota     `json:"quota,omitempty"`
 	Counters   store.Counters   `json:"counters"`
 	LastError  *store.LastError `json:"lastError,omitempty"`
 }
@@ -39,9 +41,10 @@ func (c *Core) Status() Status {
 		out.Notices = []string{}
 	}
 	for _, a := range p.Accounts {
+		st := c.Pool.StateNow(&a) // a cooldown that has ended shows as ready
 		out.Accounts = append(out.Accounts, AccountStatus{ID: a.ID, Label: a.Label, AuthMethod: a.AuthMethod,
-			Provider: a.Provider, Region: a.Region, Disabled: a.Disabled, State: a.State.Status,
-			Reason: a.State.Reason, Until: a.State.Until, Counters: a.Counters, LastError: a.LastError})
+			Provider: a.Provider, Email: a.Email, Region: a.Region, Disabled: a.Disabled, State: st.Status,
+			Reason: st.Reason, Until: st.Until, Quota: a.Quota, Counters: a.Counters, LastError: a.LastError})
 	}
 	return out
 }

@@ -393,11 +393,22 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 		return
 	}
 	if !errors.As(o.Err, &ue) {
+		// The connection failed (refused, reset, cut before an answer):
+		// rest the account briefly so the next requests do not pay for
+		// the same failure before they fail over.
+		p.coolDown(ctx, id, failureRest, "failure(s) (no answer)")
+		p.file.Touch(func(pl *store.Pool) {
+			if a := pl.Account(id); a != nil {
+				a.LastError = &store.LastError{At: now, Message: o.Err.Error()}
+			}
+		})
 		return
 	}
 	switch ue.Class {
 	case kiro.ClassThrottle:
-		p.coolDown(ctx, id, ue)
+		p.coolDown(ctx, id, throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status))
+	case kiro.ClassServer:
+		p.coolDown(ctx, id, failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status))
 	case kiro.ClassQuota:
 		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", p.resetDate(id, now))
 	case kiro.ClassSuspended:
@@ -414,30 +425,47 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	})
 }
 
+// Cooldowns: a throttled account rests 30 s, doubling with each
+// consecutive throttle up to 30 minutes; an account that failed without a
+// usable answer (connection, 5xx, first-byte timeout) rests 5 s, doubling
+// up to 5 minutes. Both get up to 20% jitter.
+var (
+	throttleRest = rest{base: 30 * time.Second, max: 30 * time.Minute}
+	failureRest  = rest{base: 5 * time.Second, max: 5 * time.Minute}
+)
+
+type rest struct{ base, max time.Duration }
+
 // coolDown takes the account out for an exponentially growing, capped and
-// jittered time after each consecutive throttle.
-func (p *Pool) coolDown(ctx context.Context, id string, ue *kiro.UpstreamError) {
+// jittered time after each consecutive failure of its kind; what names the
+// kind in the reason ("throttle(s) (429)").
+func (p *Pool) coolDown(ctx context.Context, id string, r rest, what string) {
 	now := p.now()
 	_ = p.file.Update(ctx, func(pl *store.Pool) error {
 		a := pl.Account(id)
 		if a == nil {
 			return nil
 		}
+		switch a.State.Status {
+		case store.StatusReady, store.StatusCooling, store.StatusModelUnavailable:
+		default:
+			return nil // exhausted, suspended or login needed say more
+		}
 		streak := 1
 		if a.State.Status == store.StatusCooling {
 			streak = coolingStreak(a.State.Reason) + 1
 		}
-		d := min(30*time.Second<<(streak-1), 30*time.Minute)
-		d += time.Duration(rand.Int64N(int64(d / 5)))
+		d := min(r.base<<min(streak-1, 20), r.max)
+		d += time.Duration(rand.Int64N(int64(d/5) + 1))
 		a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d),
-			Reason: fmt.Sprintf("cooling down after %d throttle(s) (%d)", streak, ue.Status)}
+			Reason: fmt.Sprintf("cooling down after %d %s", streak, what)}
 		return nil
 	})
 }
 
 func coolingStreak(reason string) int {
-	var n, status int
-	if _, err := fmt.Sscanf(reason, "cooling down after %d throttle(s) (%d)", &n, &status); err != nil || n < 1 {
+	var n int
+	if _, err := fmt.Sscanf(reason, "cooling down after %d ", &n); err != nil || n < 1 {
 		return 1
 	}
 	return n
