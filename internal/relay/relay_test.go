@@ -175,16 +175,19 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	assert.Len(t, e.fake.ChatRequests(), 2, "no upstream call while every account cools down")
 }
 
-// A failure that does not take the account out is passed on as it is.
-func TestRelayServerErrorsEverywhereArePassedOn(t *testing.T) {
+// Server errors everywhere rest every account briefly: the client is told
+// to come back in seconds, with Kiro's message.
+func TestRelayServerErrorsEverywhereSayWhenToRetry(t *testing.T) {
 	e := newEnv(t, 2)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
 	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var none *pool.ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Contains(t, none.Reason, "boom")
+	assert.LessOrEqual(t, none.RetryAfter, 8*time.Second)
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, 500, ue.Status)
-	var none *pool.ErrNoAccount
-	assert.False(t, errors.As(err, &none))
 }
 
 func TestRelayCountsCredits(t *testing.T) {
