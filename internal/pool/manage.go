@@ -3,6 +3,8 @@ package pool
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"kirodesk/internal/accounts"
@@ -61,3 +63,26 @@ func stateOf(a *store.Account, now time.Time) store.AccountState {
 // StateNow is a's state as selection sees it at the pool's clock (see
 // stateOf), for status displays.
 func (p *Pool) StateNow(a *store.Account) store.AccountState { return stateOf(a, p.now()) }
+
+// ModelRest is a model an account cannot serve until a time (capacity
+// errors rest it briefly, INVALID_MODEL_ID for an hour).
+type ModelRest struct {
+	Model string    `json:"model"`
+	Until time.Time `json:"until"`
+}
+
+// ModelRests lists the models resting on the account now, for status
+// displays ("model unavailable").
+func (p *Pool) ModelRests(id string) []ModelRest {
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []ModelRest
+	for k, until := range p.models {
+		if k.account == id && now.Before(until) {
+			out = append(out, ModelRest{Model: k.model, Until: until})
+		}
+	}
+	slices.SortFunc(out, func(a, b ModelRest) int { return strings.Compare(a.Model, b.Model) })
+	return out
+}

@@ -313,7 +313,12 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	assert.Positive(t, none.RetryAfter)
 	assert.LessOrEqual(t, none.RetryAfter, 30*time.Second)
 
+	rests := f.pool.ModelRests(f.ids[1])
+	require.Len(t, rests, 1)
+	assert.Equal(t, "claude-opus-4.5", rests[0].Model)
+
 	f.clk.add(time.Minute)
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	require.NoError(t, err, "the model comes back by itself")
+	assert.Empty(t, f.pool.ModelRests(f.ids[1]))
 }
