@@ -130,6 +130,10 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 // the first comes back, with last as the reason; otherwise last itself
 // says more than "nothing left".
 func (r *Relay) failed(last error, model string) error {
+	var ue *kiro.UpstreamError
+	if errors.As(last, &ue) && ue.Class == kiro.ClassModel {
+		return last // no account has the model: waiting will not help
+	}
 	_, err := r.opts.Pool.Pick(nil, "", model)
 	var none *pool.ErrNoAccount
 	if errors.As(err, &none) && none.RetryAfter > 0 {

@@ -190,6 +190,19 @@ func TestRelayServerErrorsEverywhereSayWhenToRetry(t *testing.T) {
 	assert.Equal(t, 500, ue.Status)
 }
 
+// A model no account has is the client's to fix: 400, not "come back in
+// an hour".
+func TestRelayUnknownModelEverywhereIsPassedOn(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyInvalidModel)})
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassModel, ue.Class)
+	var none *pool.ErrNoAccount
+	assert.False(t, errors.As(err, &none))
+}
+
 func TestRelayCountsCredits(t *testing.T) {
 	e := newEnv(t, 1)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Metering(0.5), fakekiro.Metering(0.75)},
