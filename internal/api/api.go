@@ -111,6 +111,9 @@ func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err e
 		if status == http.StatusTooManyRequests {
 			kind = server.KindRateLimit
 		}
+		if errors.As(none.Cause, &up) && up.Class == kiro.ClassCapacity {
+			status, kind = 529, server.KindOverloaded // the model is busy, not the accounts
+		}
 		server.WriteError(w, r, status, kind, none.Reason)
 	case errors.As(err, &up):
 		status, kind := upstreamStatus(up)

@@ -40,6 +40,8 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 		{&kiro.UpstreamError{Status: 502, Class: kiro.ClassServer, Message: "bad gateway"}, 502, "api_error", ""},
 		{&pool.ErrNoAccount{Reason: "no Kiro account can take this request now: 2 cooling", RetryAfter: 42 * time.Second}, 429, "rate_limit_error", "42"},
 		{&pool.ErrNoAccount{Reason: "no Kiro account is set up"}, 503, "overloaded_error", ""},
+		{&pool.ErrNoAccount{Reason: "model busy everywhere", RetryAfter: 21 * time.Second,
+			Cause: &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity}}, 529, "overloaded_error", "21"},
 		{context.DeadlineExceeded, 504, "api_error", ""},
 		{errors.New("dial tcp: connection refused"), 502, "api_error", ""},
 	}

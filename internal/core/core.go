@@ -39,6 +39,12 @@ type Options struct {
 	// Host and Port override the config for this process (serve flags).
 	Host string
 	Port *int
+	// Now is the clock of the pool and the Kiro client (cooldowns, token
+	// expiry, reset dates); nil means time.Now. Tests move it forward.
+	Now func() time.Time
+	// Background is how often tokens are renewed ahead of expiry and stale
+	// quotas re-checked; 0 means a minute, negative turns it off (tests).
+	Background time.Duration
 }
 
 // Core is one running Kirodesk.
@@ -122,8 +128,10 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
 	acc := accounts.New(st.Pool, sec, opts.Logger)
-	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
-	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger, Now: opts.Now})
+	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger, Now: opts.Now,
+		Quota:    client,
+		QuotaTTL: func() time.Duration { return time.Duration(st.Config.Snapshot().QuotaTTL) * time.Second },
 		Strategy: func() string { return st.Config.Snapshot().Strategy },
 		Limits: func() pool.Limits {
 			c := st.Config.Snapshot()
@@ -147,13 +155,19 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	c.reconciled = make(chan struct{})
 	// Tokens are renewed in the background before they expire, after the
 	// start-up check has settled which accounts have credentials.
+	every := opts.Background
+	if every == 0 {
+		every = time.Minute
+	}
 	c.background.Go(func() {
 		select {
 		case <-c.reconciled:
 		case <-bg.Done():
 			return
 		}
-		pl.RunRefresher(bg, time.Minute)
+		if every > 0 {
+			pl.RunRefresher(bg, every)
+		}
 	})
 	c.background.Go(func() {
 		defer close(c.reconciled)

@@ -3,6 +3,7 @@ package core
 import (
 	"time"
 
+	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/store"
 )
@@ -18,17 +19,22 @@ type Status struct {
 
 // AccountStatus is one account's public state.
 type AccountStatus struct {
-	ID         string           `json:"id"`
-	Label      string           `json:"label"`
-	AuthMethod string           `json:"authMethod"`
-	Provider   string           `json:"provider,omitempty"`
-	Region     string           `json:"region,omitempty"`
-	Disabled   bool             `json:"disabled"`
-	State      string           `json:"state"`
-	Reason     string           `json:"reason,omitempty"`
-	Until      time.Time        `json:"until,omitzero"`
-	Counters   store.Counters   `json:"counters"`
-	LastError  *store.LastError `json:"lastError,omitempty"`
+	ID         string       `json:"id"`
+	Label      string       `json:"label"`
+	AuthMethod string       `json:"authMethod"`
+	Provider   string       `json:"provider,omitempty"`
+	Email      string       `json:"email,omitempty"`
+	Region     string       `json:"region,omitempty"`
+	Disabled   bool         `json:"disabled"`
+	State      string       `json:"state"`
+	Reason     string       `json:"reason,omitempty"`
+	Until      time.Time    `json:"until,omitzero"`
+	Quota      *store.Quota `json:"quota,omitempty"`
+	// ModelsResting are models this account cannot serve until a time
+	// (capacity errors, models not available to it).
+	ModelsResting []pool.ModelRest `json:"modelsResting,omitempty"`
+	Counters      store.Counters   `json:"counters"`
+	LastError     *store.LastError `json:"lastError,omitempty"`
 }
 
 // Status returns the current status.
@@ -39,9 +45,11 @@ func (c *Core) Status() Status {
 		out.Notices = []string{}
 	}
 	for _, a := range p.Accounts {
+		st := c.Pool.StateNow(&a) // a cooldown that has ended shows as ready
 		out.Accounts = append(out.Accounts, AccountStatus{ID: a.ID, Label: a.Label, AuthMethod: a.AuthMethod,
-			Provider: a.Provider, Region: a.Region, Disabled: a.Disabled, State: a.State.Status,
-			Reason: a.State.Reason, Until: a.State.Until, Counters: a.Counters, LastError: a.LastError})
+			Provider: a.Provider, Email: a.Email, Region: a.Region, Disabled: a.Disabled, State: st.Status,
+			Reason: st.Reason, Until: st.Until, Quota: a.Quota, ModelsResting: c.Pool.ModelRests(a.ID),
+			Counters: a.Counters, LastError: a.LastError})
 	}
 	return out
 }

@@ -79,12 +79,16 @@ func (s *Server) socialRefresh(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusUnauthorized, `{"message":"Bad credentials"}`)
 		return
 	}
-	s.issueLocked(acct)
+	s.issueLocked(acct, req.RefreshToken)
 	resp := map[string]any{"accessToken": acct.AccessToken, "refreshToken": acct.RefreshToken, "expiresIn": s.expiresIn()}
 	if acct.ProfileARN != "" {
 		resp["profileArn"] = acct.ProfileARN
 	}
+	hook, issued := s.onRefresh, acct.FakeAccount
 	s.mu.Unlock()
+	if hook != nil {
+		hook(issued)
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -186,8 +190,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			oidcError(w, http.StatusBadRequest, "invalid_grant", "Invalid refresh token provided")
 			return
 		}
-		s.issueLocked(acct)
-		writeJSON(w, http.StatusOK, s.tokenAnswerLocked(acct))
+		s.issueLocked(acct, req.RefreshToken)
+		answer, hook, issued := s.tokenAnswerLocked(acct), s.onRefresh, acct.FakeAccount
+		if hook != nil {
+			s.mu.Unlock() // the hook may block; the deferred Unlock needs the lock back
+			hook(issued)
+			s.mu.Lock()
+		}
+		writeJSON(w, http.StatusOK, answer)
 	case "urn:ietf:params:oauth:grant-type:device_code":
 		s.pollLocked(w, req.ClientID, req.DeviceCode)
 	default:

@@ -134,6 +134,7 @@ const (
 	stepStall
 	stepWait
 	stepStatus
+	stepDrop
 )
 
 // Text sends one assistantResponseEvent.
@@ -182,6 +183,11 @@ func Stall() Step { return Step{kind: stepStall} }
 // Wait, as the first step, holds the answer back (headers included) for d:
 // an upstream slow to start, for first-byte timeouts.
 func Wait(d time.Duration) Step { return Step{kind: stepWait, d: d} }
+
+// Drop, as the only step, closes the connection before any answer: a
+// connection reset before the first byte, which a client may retry
+// elsewhere.
+func Drop() Step { return Step{kind: stepDrop} }
 
 // Status answers the call with a non-200 status and this body instead of a
 // stream. It must be the first step.
@@ -234,6 +240,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	if acct == nil {
 		return
 	}
+	s.mu.Lock()
+	acct.stats.Chats++
+	own := acct.script
+	s.mu.Unlock()
 	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	if msg := checkHeaders(r.Header); msg != "" && s.opts.CheckHeaders {
 		s.log.Info("fakekiro: rejecting chat request", "why", msg)
@@ -250,6 +260,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if own != nil {
+		s.play(w, r, acct, own(rec))
+		return
+	}
 	s.mu.Lock()
 	roll := s.rng.Float64()
 	f := s.opts.Faults
@@ -353,8 +367,17 @@ func checkChat(rec RecordedRequest) string {
 
 func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc Script) {
 	if len(sc) > 0 && sc[0].kind == stepStatus {
+		s.mu.Lock()
+		acct.stats.Errors++
+		s.mu.Unlock()
 		writeRaw(w, sc[0].code, sc[0].text)
 		return
+	}
+	if len(sc) > 0 && sc[0].kind == stepDrop {
+		s.mu.Lock()
+		acct.stats.Errors++
+		s.mu.Unlock()
+		panic(http.ErrAbortHandler) // nothing written: the client sees the connection close
 	}
 	for len(sc) > 0 && sc[0].kind == stepWait {
 		select {
@@ -382,11 +405,16 @@ func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc 
 		case stepMetering:
 			s.mu.Lock()
 			acct.credits += st.f
+			acct.stats.Credits += st.f
 			s.mu.Unlock()
 			err = ew.Event("meteringEvent", map[string]any{"unit": "credit", "unitPlural": "credits", "usage": st.f})
 		case stepContext:
 			err = ew.Event("contextUsageEvent", map[string]any{"contextUsagePercentage": st.f})
 		case stepUsage:
+			s.mu.Lock()
+			acct.stats.InputTokens += int64(st.usage.UncachedInput)
+			acct.stats.OutputTokens += int64(st.usage.Output)
+			s.mu.Unlock()
 			err = ew.Event("messageMetadataEvent", map[string]any{"tokenUsage": st.usage})
 		case stepException:
 			err = ew.Exception(st.name, map[string]string{"message": st.text})

@@ -72,6 +72,12 @@ type Options struct {
 	CheckHeaders bool
 	// DeviceExpiresIn is the device code lifetime (default 10 minutes).
 	DeviceExpiresIn time.Duration
+	// RotationGrace keeps an account's previous refresh token valid until
+	// the one issued in its place has been used once. Without it a rotated
+	// token dies at once. A client that is killed after the refresh answer
+	// left the fake but before it stored the new token can then still
+	// refresh with the old one, as OAuth servers with rotation grace allow.
+	RotationGrace bool
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
@@ -136,11 +142,17 @@ type Server struct {
 	requests  []RecordedRequest
 	calls     map[string]int
 	faultHits map[string]int
+	onRefresh func(FakeAccount)
 }
 
 type account struct {
 	FakeAccount
 	credits float64
+	// grace is the refresh token that obtained the current one, still
+	// accepted until the current one is used (Options.RotationGrace).
+	grace  string
+	script func(RecordedRequest) Script
+	stats  AccountStats
 }
 
 type accessToken struct {
@@ -365,9 +377,25 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request) *account {
 	return at.acct
 }
 
-// issueLocked gives acct a new access token and a rotated refresh token.
-func (s *Server) issueLocked(acct *account) {
-	delete(s.refresh, acct.RefreshToken)
+// issueLocked gives acct a new access token and a rotated refresh token in
+// exchange for the refresh token presented.
+func (s *Server) issueLocked(acct *account, presented string) {
+	acct.stats.Refreshes++
+	switch {
+	case !s.opts.RotationGrace:
+		delete(s.refresh, acct.RefreshToken)
+	case presented == acct.RefreshToken:
+		// The current token is used: the one before it is dead now, and
+		// this one is the grace token until its successor is used.
+		if acct.grace != "" && acct.grace != presented {
+			delete(s.refresh, acct.grace)
+		}
+		acct.grace = presented
+	default:
+		// The grace token again: its successor was never used (the
+		// client lost it), so that successor dies instead.
+		delete(s.refresh, acct.RefreshToken)
+	}
 	acct.AccessToken = newToken("aoa")
 	acct.RefreshToken = newToken("aor")
 	s.access[acct.AccessToken] = &accessToken{acct: acct, expires: time.Now().Add(s.opts.AccessTokenTTL)}

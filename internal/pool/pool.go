@@ -33,9 +33,13 @@ const RefreshBefore = 5 * time.Minute
 type ErrNoAccount struct {
 	Reason     string
 	RetryAfter time.Duration // 0 when no account will come back by itself
+	// Cause is the failure of this request's last try, if it made one.
+	Cause error
 }
 
 func (e *ErrNoAccount) Error() string { return e.Reason }
+
+func (e *ErrNoAccount) Unwrap() error { return e.Cause }
 
 // Refresher renews credentials (kiro.Client in production).
 type Refresher interface {
@@ -55,6 +59,15 @@ type Options struct {
 	// Limits returns the concurrency limits (settings, read per request);
 	// nil means unlimited.
 	Limits func() Limits
+	// Quota asks Kiro for an account's credits (kiro.Client in
+	// production); nil turns quota checks off.
+	Quota QuotaSource
+	// QuotaTTL is how long a quota answer is trusted (a setting, read per
+	// pass); nil means DefaultQuotaTTL.
+	QuotaTTL func() time.Duration
+	// ReadIDEFile reads a Kiro IDE token file (kiro.ReadIDEFile unless a
+	// test says otherwise).
+	ReadIDEFile func(path string) (kiro.Credentials, error)
 }
 
 // Pool is safe for concurrent use.
@@ -78,6 +91,10 @@ type Pool struct {
 	inflight map[string]int
 	freed    chan struct{}
 	limits   func() Limits
+
+	quota    QuotaSource
+	quotaTTL func() time.Duration
+	readIDE  func(string) (kiro.Credentials, error)
 }
 
 type modelKey struct{ account, model string }
@@ -103,9 +120,16 @@ func New(opts Options) *Pool {
 	if opts.Limits == nil {
 		opts.Limits = func() Limits { return Limits{} }
 	}
+	if opts.QuotaTTL == nil {
+		opts.QuotaTTL = func() time.Duration { return DefaultQuotaTTL }
+	}
+	if opts.ReadIDEFile == nil {
+		opts.ReadIDEFile = kiro.ReadIDEFile
+	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
 		creds: map[string]*entry{}, models: map[modelKey]time.Time{}, strategy: opts.Strategy,
 		inflight: map[string]int{}, freed: make(chan struct{}), limits: opts.Limits,
+		quota: opts.Quota, quotaTTL: opts.QuotaTTL, readIDE: opts.ReadIDEFile,
 		selectors: map[string]selector{
 			StrategySticky: newSticky(), StrategyRoundRobin: &roundRobin{},
 			StrategyLeastUsed: leastUsed{}, StrategyFillFirst: fillFirst{},
@@ -159,7 +183,7 @@ func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, er
 					continue
 				}
 				c := *a
-				c.Extra, c.LastError = nil, nil // nothing of the store's may escape the view
+				c.Extra, c.LastError, c.Quota = nil, nil, nil // nothing of the store's may escape the view
 				candidates = append(candidates, c)
 				continue
 			}
@@ -271,8 +295,20 @@ func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
 
 func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	next, err := p.ref.Refresh(ctx, e.cr)
+	var ue *kiro.UpstreamError
+	if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
+		// Dead or rotated elsewhere: a newer token may be waiting in the
+		// keychain (a new login) or in the Kiro IDE's file. Adopt it and
+		// try once more before asking the person to log in.
+		if adopted, how := p.adoptLocked(ctx, id, e); adopted {
+			p.log.Info("adopted a newer refresh token", "account", id, "from", how)
+			if !e.cr.ExpiresWithin(p.now(), RefreshBefore) {
+				return nil // its access token is good as it is
+			}
+			next, err = p.ref.Refresh(ctx, e.cr)
+		}
+	}
 	if err != nil {
-		var ue *kiro.UpstreamError
 		if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
 			p.setState(ctx, id, store.StatusLoginNeeded, "Kiro no longer accepts its refresh token: log in again", time.Time{})
 		}
@@ -330,6 +366,7 @@ type Outcome struct {
 	Err          error  // nil on success
 	InputTokens  int
 	OutputTokens int
+	Credits      float64 // Kiro's meteringEvent for the turn
 }
 
 // Report records an attempt: counters always, and the account's state when
@@ -345,6 +382,7 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 		a.Counters.LastUsed = now
 		a.Counters.InputTokens += int64(o.InputTokens)
 		a.Counters.OutputTokens += int64(o.OutputTokens)
+		a.Counters.Credits += o.Credits
 		if o.Err != nil {
 			a.Counters.Errors++
 		}
@@ -355,13 +393,24 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 		return
 	}
 	if !errors.As(o.Err, &ue) {
+		// The connection failed (refused, reset, cut before an answer):
+		// rest the account briefly so the next requests do not pay for
+		// the same failure before they fail over.
+		p.coolDown(ctx, id, failureRest, "failure(s) (no answer)")
+		p.file.Touch(func(pl *store.Pool) {
+			if a := pl.Account(id); a != nil {
+				a.LastError = &store.LastError{At: now, Message: o.Err.Error()}
+			}
+		})
 		return
 	}
 	switch ue.Class {
 	case kiro.ClassThrottle:
-		p.coolDown(ctx, id, ue)
+		p.coolDown(ctx, id, throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status))
+	case kiro.ClassServer:
+		p.coolDown(ctx, id, failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status))
 	case kiro.ClassQuota:
-		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", nextMonth(now))
+		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", p.resetDate(id, now))
 	case kiro.ClassSuspended:
 		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
 	case kiro.ClassCapacity:
@@ -376,30 +425,47 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	})
 }
 
+// Cooldowns: a throttled account rests 30 s, doubling with each
+// consecutive throttle up to 30 minutes; an account that failed without a
+// usable answer (connection, 5xx, first-byte timeout) rests 5 s, doubling
+// up to 5 minutes. Both get up to 20% jitter.
+var (
+	throttleRest = rest{base: 30 * time.Second, max: 30 * time.Minute}
+	failureRest  = rest{base: 5 * time.Second, max: 5 * time.Minute}
+)
+
+type rest struct{ base, max time.Duration }
+
 // coolDown takes the account out for an exponentially growing, capped and
-// jittered time after each consecutive throttle.
-func (p *Pool) coolDown(ctx context.Context, id string, ue *kiro.UpstreamError) {
+// jittered time after each consecutive failure of its kind; what names the
+// kind in the reason ("throttle(s) (429)").
+func (p *Pool) coolDown(ctx context.Context, id string, r rest, what string) {
 	now := p.now()
 	_ = p.file.Update(ctx, func(pl *store.Pool) error {
 		a := pl.Account(id)
 		if a == nil {
 			return nil
 		}
+		switch a.State.Status {
+		case store.StatusReady, store.StatusCooling, store.StatusModelUnavailable:
+		default:
+			return nil // exhausted, suspended or login needed say more
+		}
 		streak := 1
 		if a.State.Status == store.StatusCooling {
 			streak = coolingStreak(a.State.Reason) + 1
 		}
-		d := min(30*time.Second<<(streak-1), 30*time.Minute)
-		d += time.Duration(rand.Int64N(int64(d / 5)))
+		d := min(r.base<<min(streak-1, 20), r.max)
+		d += time.Duration(rand.Int64N(int64(d/5) + 1))
 		a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d),
-			Reason: fmt.Sprintf("cooling down after %d throttle(s) (%d)", streak, ue.Status)}
+			Reason: fmt.Sprintf("cooling down after %d %s", streak, what)}
 		return nil
 	})
 }
 
 func coolingStreak(reason string) int {
-	var n, status int
-	if _, err := fmt.Sscanf(reason, "cooling down after %d throttle(s) (%d)", &n, &status); err != nil || n < 1 {
+	var n int
+	if _, err := fmt.Sscanf(reason, "cooling down after %d ", &n); err != nil || n < 1 {
 		return 1
 	}
 	return n
@@ -428,6 +494,21 @@ func (p *Pool) setState(ctx context.Context, id, status, reason string, until ti
 	if err != nil {
 		p.log.Warn("could not save an account's state", "account", id, "err", err)
 	}
+}
+
+// resetDate is when the account's credits come back: the quota's reset
+// date when one is known and ahead, else the first of next month.
+func (p *Pool) resetDate(id string, now time.Time) time.Time {
+	var at time.Time
+	p.file.View(func(pl *store.Pool) {
+		if a := pl.Account(id); a != nil && a.Quota != nil {
+			at = a.Quota.ResetAt
+		}
+	})
+	if at.After(now) {
+		return at
+	}
+	return nextMonth(now)
 }
 
 // nextMonth is the first day of the next month (UTC), Kiro's usual reset;

@@ -217,8 +217,30 @@ func TestQuotaAndSuspension(t *testing.T) {
 func TestRequestShapeErrorsDoNotBlameTheAccount(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(time.Hour))
 	f.pool.Report(context.Background(), f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassBadRequest}})
-	f.pool.Report(context.Background(), f.ids[0], Outcome{Err: errors.New("connection reset")})
 	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status)
+}
+
+func TestConnectionFailuresRestTheAccountBriefly(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	ctx := context.Background()
+	f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection reset")})
+	a := f.st.Pool.Snapshot().Account(f.ids[0])
+	require.Equal(t, store.StatusCooling, a.State.Status)
+	assert.InDelta(t, 5.5, a.State.Until.Sub(f.clk.now()).Seconds(), 0.6)
+	assert.Equal(t, "cooling down after 1 failure(s) (no answer)", a.State.Reason)
+	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer}})
+	a = f.st.Pool.Snapshot().Account(f.ids[0])
+	assert.Equal(t, "cooling down after 2 failure(s) (504)", a.State.Reason)
+	assert.InDelta(t, 11, a.State.Until.Sub(f.clk.now()).Seconds(), 1.1)
+	for range 20 {
+		f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection refused")})
+	}
+	a = f.st.Pool.Snapshot().Account(f.ids[0])
+	assert.LessOrEqual(t, a.State.Until.Sub(f.clk.now()), 6*time.Minute, "capped")
+	// A throttle does not override a suspension.
+	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended}})
+	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle}})
+	assert.Equal(t, store.StatusSuspended, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status)
 }
 
 func TestDisabledAccountsAreNeverPicked(t *testing.T) {
@@ -291,7 +313,12 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	assert.Positive(t, none.RetryAfter)
 	assert.LessOrEqual(t, none.RetryAfter, 30*time.Second)
 
+	rests := f.pool.ModelRests(f.ids[1])
+	require.Len(t, rests, 1)
+	assert.Equal(t, "claude-opus-4.5", rests[0].Model)
+
 	f.clk.add(time.Minute)
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	require.NoError(t, err, "the model comes back by itself")
+	assert.Empty(t, f.pool.ModelRests(f.ids[1]))
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // RunRefresher renews tokens before they expire, so requests rarely wait
-// for a refresh: every interval it refreshes each enabled account whose
+// for a refresh, and re-checks each account's credits once its quota
+// answer is older than the TTL: every interval it refreshes each enabled account whose
 // token ends within a jittered 5-10 minutes (spread so many accounts do not
 // refresh at once). It uses the same single-flight path as requests. It
 // returns when ctx ends.
@@ -16,6 +17,7 @@ func (p *Pool) RunRefresher(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		p.refreshDue(ctx)
+		p.refreshQuotaDue(ctx)
 		select {
 		case <-ctx.Done():
 			return

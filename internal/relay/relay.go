@@ -115,7 +115,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		acct, release, err := r.opts.Pool.Acquire(ctx, tried, key, model)
 		if err != nil {
 			if lastErr != nil && len(tried) > 0 {
-				return lastErr // the real failure says more than "nothing left"
+				return r.failed(lastErr, model)
 			}
 			return err
 		}
@@ -126,7 +126,26 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		}
 		lastErr = err
 	}
-	return lastErr
+	return r.failed(lastErr, model)
+}
+
+// failed is the answer after every try failed with last. When the tries
+// took every account out (cooling down, exhausted), the client is told when
+// the first comes back, with last as the reason; otherwise last itself
+// says more than "nothing left".
+func (r *Relay) failed(last error, model string) error {
+	var ue *kiro.UpstreamError
+	if errors.As(last, &ue) && ue.Class == kiro.ClassModel {
+		return last // no account has the model: waiting will not help
+	}
+	_, err := r.opts.Pool.Pick(nil, "", model)
+	var none *pool.ErrNoAccount
+	if errors.As(err, &none) && none.RetryAfter > 0 {
+		none.Reason += "; the last try failed: " + last.Error()
+		none.Cause = last
+		return none
+	}
+	return last
 }
 
 // attempt runs one try on acct, holding the account's slot until it
@@ -241,7 +260,8 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			unflushed = false
 		}
 	}
-	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
+	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens,
+		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil
 }
 

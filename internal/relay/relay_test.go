@@ -209,14 +209,61 @@ func TestRelayRefusesAnInvalidRequestWithoutCallingKiro(t *testing.T) {
 func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	e := newEnv(t, 2)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	// The request that took the last account out is told when to come
+	// back, and why.
 	err := e.relay.Do(context.Background(), hello(), &recorder{})
-	var ue *kiro.UpstreamError
-	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, kiro.ClassThrottle, ue.Class)
-	err = e.relay.Do(context.Background(), hello(), &recorder{})
 	var none *pool.ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Positive(t, none.RetryAfter)
+	assert.Contains(t, none.Reason, "2 cooling down after 1 throttle(s) (429)")
+	assert.Contains(t, none.Reason, "Too many requests")
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassThrottle, ue.Class)
+
+	err = e.relay.Do(context.Background(), hello(), &recorder{})
+	require.ErrorAs(t, err, &none)
+	assert.Positive(t, none.RetryAfter)
+	assert.Len(t, e.fake.ChatRequests(), 2, "no upstream call while every account cools down")
+}
+
+// Server errors everywhere rest every account briefly: the client is told
+// to come back in seconds, with Kiro's message.
+func TestRelayServerErrorsEverywhereSayWhenToRetry(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var none *pool.ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Contains(t, none.Reason, "boom")
+	assert.LessOrEqual(t, none.RetryAfter, 8*time.Second)
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, 500, ue.Status)
+}
+
+// A model no account has is the client's to fix: 400, not "come back in
+// an hour".
+func TestRelayUnknownModelEverywhereIsPassedOn(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyInvalidModel)})
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, kiro.ClassModel, ue.Class)
+	var none *pool.ErrNoAccount
+	assert.False(t, errors.As(err, &none))
+}
+
+func TestRelayCountsCredits(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Metering(0.5), fakekiro.Metering(0.75)},
+		fakekiro.Script{fakekiro.Text("b"), fakekiro.Metering(0.25)})
+	for range 2 {
+		require.NoError(t, e.relay.Do(context.Background(), hello(), &recorder{}))
+	}
+	require.NoError(t, e.st.Pool.Flush(context.Background()))
+	assert.InDelta(t, 1.0, e.st.Pool.Snapshot().Accounts[0].Counters.Credits, 1e-9, "the last meteringEvent of each turn counts")
 }
 
 func TestRelayMidStreamResetEndsWithOneErrorEvent(t *testing.T) {

@@ -35,9 +35,12 @@ type Config struct {
 	// MaxConcurrentPerAccount caps requests in flight per account (0 = no
 	// cap); QueueWait bounds how long a request waits, in seconds, when
 	// every account is at its cap.
-	MaxConcurrentPerAccount int   `json:"maxConcurrentPerAccount"`
-	QueueWait               int   `json:"queueWaitSeconds"`
-	Extra                   Extra `json:"-"`
+	MaxConcurrentPerAccount int `json:"maxConcurrentPerAccount"`
+	QueueWait               int `json:"queueWaitSeconds"`
+	// QuotaTTL is how long an account's getUsageLimits answer is trusted
+	// before the background check asks again, in seconds.
+	QuotaTTL int   `json:"quotaTTLSeconds"`
+	Extra    Extra `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -69,7 +72,7 @@ func (u Upstream) URL(base, region string) string {
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream(),
-		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky", QueueWait: 30}
+		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky", QueueWait: 30, QuotaTTL: 300}
 }
 
 // CloneConfig returns a deep copy.
@@ -119,6 +122,9 @@ func CheckConfig(c *Config) error {
 	}
 	if c.QueueWait < 0 || c.QueueWait > 600 {
 		errs = append(errs, fmt.Errorf("queueWaitSeconds %d is outside 0-600", c.QueueWait))
+	}
+	if c.QuotaTTL < 30 || c.QuotaTTL > 86400 {
+		errs = append(errs, fmt.Errorf("quotaTTLSeconds %d is outside 30-86400", c.QuotaTTL))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))

@@ -62,11 +62,31 @@ type Account struct {
 	IDETokenFile string       `json:"ideTokenFile,omitempty"`
 	Disabled     bool         `json:"disabled,omitempty"`
 	State        AccountState `json:"state"`
-	Counters     Counters     `json:"counters"`
-	LastError    *LastError   `json:"lastError,omitempty"`
-	CreatedAt    time.Time    `json:"createdAt"`
-	Extra        Extra        `json:"-"`
+	// Quota is the last getUsageLimits answer (non-secret parts), nil
+	// until the first check.
+	Quota     *Quota     `json:"quota,omitempty"`
+	Counters  Counters   `json:"counters"`
+	LastError *LastError `json:"lastError,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	Extra     Extra      `json:"-"`
 }
+
+// Quota is an account's monthly credit allowance as Kiro last reported it
+// (kiro-protocol.md section 9). Limit is the base plan plus any active
+// trial and bonuses; Used counts against all of it.
+type Quota struct {
+	Plan       string    `json:"plan,omitempty"` // e.g. "KIRO PRO"
+	Used       float64   `json:"used"`
+	Limit      float64   `json:"limit"`
+	BaseLimit  float64   `json:"baseLimit,omitempty"`
+	TrialLimit float64   `json:"trialLimit,omitempty"` // active free trial only
+	BonusLimit float64   `json:"bonusLimit,omitempty"` // active bonuses only
+	ResetAt    time.Time `json:"resetAt,omitzero"`
+	CheckedAt  time.Time `json:"checkedAt"`
+}
+
+// AtLimit reports whether the account has no credits left.
+func (q *Quota) AtLimit() bool { return q != nil && q.Limit > 0 && q.Used >= q.Limit }
 
 // AccountState is where the account stands, with a reason a person can read.
 type AccountState struct {
@@ -77,11 +97,13 @@ type AccountState struct {
 
 // Counters are hot: they change with every request and are written in batches.
 type Counters struct {
-	Requests     int64     `json:"requests"`
-	Errors       int64     `json:"errors"`
-	InputTokens  int64     `json:"inputTokens"`
-	OutputTokens int64     `json:"outputTokens"`
-	LastUsed     time.Time `json:"lastUsed,omitzero"`
+	Requests     int64 `json:"requests"`
+	Errors       int64 `json:"errors"`
+	InputTokens  int64 `json:"inputTokens"`
+	OutputTokens int64 `json:"outputTokens"`
+	// Credits is the sum of Kiro's meteringEvent usage (0.01 precision).
+	Credits  float64   `json:"credits"`
+	LastUsed time.Time `json:"lastUsed,omitzero"`
 }
 
 // LastError is the most recent upstream failure, with no secret in it.
@@ -111,6 +133,10 @@ func (a Account) clone() Account {
 	if a.LastError != nil {
 		e := *a.LastError
 		a.LastError = &e
+	}
+	if a.Quota != nil {
+		q := *a.Quota
+		a.Quota = &q
 	}
 	return a
 }

@@ -283,3 +283,25 @@ func TestStatsCountWritesAndSkips(t *testing.T) {
 	assert.Equal(t, st.Writes, st2.Writes)
 	assert.Equal(t, st.Skipped+1, st2.Skipped)
 }
+
+func TestQuotaTTLDefaultsAndIsChecked(t *testing.T) {
+	c := NewConfig()
+	assert.Equal(t, 300, c.QuotaTTL, "five minutes unless set")
+	for _, bad := range []int{0, 29, 86401} {
+		c.QuotaTTL = bad
+		assert.ErrorContains(t, CheckConfig(c), "quotaTTLSeconds")
+	}
+	c.QuotaTTL = 60
+	assert.NoError(t, CheckConfig(c))
+}
+
+func TestAccountQuotaIsDeepCopied(t *testing.T) {
+	p := NewPool()
+	p.Accounts = append(p.Accounts, Account{ID: "a", Quota: &Quota{Used: 1, Limit: 50}})
+	c := ClonePool(p)
+	c.Accounts[0].Quota.Used = 50
+	assert.InDelta(t, 1, p.Accounts[0].Quota.Used, 0, "a snapshot shares no quota with the owner")
+	assert.True(t, c.Accounts[0].Quota.AtLimit())
+	assert.False(t, p.Accounts[0].Quota.AtLimit())
+	assert.False(t, (*Quota)(nil).AtLimit())
+}

@@ -1,0 +1,156 @@
+package kiro
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Usage is an account's credit allowance from getUsageLimits
+// (kiro-protocol.md section 9). Limit is the base plan plus the active free
+// trial and active bonuses; Used is what was spent of all of them.
+type Usage struct {
+	Plan       string // subscriptionTitle, e.g. "KIRO PRO"
+	Email      string
+	Used       float64
+	Limit      float64
+	BaseLimit  float64
+	TrialLimit float64 // 0 unless a trial is active
+	BonusLimit float64 // sum of the active bonuses
+	ResetAt    time.Time
+}
+
+// UsageLimits asks Kiro for the account's plan, email and credits.
+func (c *Client) UsageLimits(ctx context.Context, cr Credentials, machineID string) (Usage, error) {
+	up := c.upstream()
+	q := url.Values{"origin": {"AI_EDITOR"}, "resourceType": {"AGENTIC_REQUEST"}, "isEmailRequired": {"true"}}
+	if cr.ProfileARN != "" && !cr.IsOIDC() {
+		q.Set("profileArn", cr.ProfileARN) // social accounts only, as for chat
+	}
+	u := strings.TrimRight(up.URL(up.APIBase, cr.APIRegion()), "/") + "/getUsageLimits?" + q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return Usage{}, err
+	}
+	c.headers(req.Header, cr.AccessToken, machineID)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Del("Content-Type")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return Usage{}, fmt.Errorf("usage limits at %s: %w", hostOf(u), err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 256<<10))
+	if resp.StatusCode != http.StatusOK {
+		return Usage{}, Classify(resp.StatusCode, b)
+	}
+	return ParseUsageLimits(b, c.now())
+}
+
+type usageJSON struct {
+	NextDateReset    json.Number `json:"nextDateReset"`
+	SubscriptionInfo struct {
+		SubscriptionTitle string `json:"subscriptionTitle"`
+		Type              string `json:"type"`
+	} `json:"subscriptionInfo"`
+	UserInfo struct {
+		Email string `json:"email"`
+	} `json:"userInfo"`
+	UsageBreakdownList []struct {
+		ResourceType              string      `json:"resourceType"`
+		CurrentUsage              json.Number `json:"currentUsage"`
+		CurrentUsageWithPrecision json.Number `json:"currentUsageWithPrecision"`
+		UsageLimit                json.Number `json:"usageLimit"`
+		UsageLimitWithPrecision   json.Number `json:"usageLimitWithPrecision"`
+		NextDateReset             json.Number `json:"nextDateReset"`
+		FreeTrialInfo             *struct {
+			FreeTrialStatus           string      `json:"freeTrialStatus"`
+			FreeTrialExpiry           json.Number `json:"freeTrialExpiry"`
+			UsageLimit                json.Number `json:"usageLimit"`
+			UsageLimitWithPrecision   json.Number `json:"usageLimitWithPrecision"`
+			CurrentUsage              json.Number `json:"currentUsage"`
+			CurrentUsageWithPrecision json.Number `json:"currentUsageWithPrecision"`
+		} `json:"freeTrialInfo"`
+		Bonuses []struct {
+			UsageLimit   json.Number `json:"usageLimit"`
+			CurrentUsage json.Number `json:"currentUsage"`
+			Status       string      `json:"status"`
+			ExpiresAt    json.Number `json:"expiresAt"`
+		} `json:"bonuses"`
+	} `json:"usageBreakdownList"`
+}
+
+// ParseUsageLimits reads a getUsageLimits answer. A trial or bonus counts
+// only while its status is ACTIVE and it has not expired at now. The credit
+// line is the one with resourceType CREDIT, else the first.
+func ParseUsageLimits(b []byte, now time.Time) (Usage, error) {
+	var in usageJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return Usage{}, errors.New("Kiro's usage limits answer is not the JSON expected")
+	}
+	u := Usage{Plan: in.SubscriptionInfo.SubscriptionTitle, Email: in.UserInfo.Email, ResetAt: epoch(in.NextDateReset)}
+	if u.Plan == "" {
+		u.Plan = in.SubscriptionInfo.Type
+	}
+	if len(in.UsageBreakdownList) == 0 {
+		return u, nil
+	}
+	line := &in.UsageBreakdownList[0]
+	for i := range in.UsageBreakdownList {
+		if strings.EqualFold(in.UsageBreakdownList[i].ResourceType, "CREDIT") {
+			line = &in.UsageBreakdownList[i]
+			break
+		}
+	}
+	if t := epoch(line.NextDateReset); !t.IsZero() {
+		u.ResetAt = t
+	}
+	u.BaseLimit = precise(line.UsageLimitWithPrecision, line.UsageLimit)
+	u.Used = precise(line.CurrentUsageWithPrecision, line.CurrentUsage)
+	if tr := line.FreeTrialInfo; tr != nil && strings.EqualFold(tr.FreeTrialStatus, "ACTIVE") && alive(epoch(tr.FreeTrialExpiry), now) {
+		u.TrialLimit = precise(tr.UsageLimitWithPrecision, tr.UsageLimit)
+		u.Used += precise(tr.CurrentUsageWithPrecision, tr.CurrentUsage)
+	}
+	for _, bo := range line.Bonuses {
+		if strings.EqualFold(bo.Status, "ACTIVE") && alive(epoch(bo.ExpiresAt), now) {
+			u.BonusLimit += num(bo.UsageLimit)
+			u.Used += num(bo.CurrentUsage)
+		}
+	}
+	u.Limit = u.BaseLimit + u.TrialLimit + u.BonusLimit
+	return u, nil
+}
+
+// precise prefers the ...WithPrecision field (credits are metered to 0.01).
+func precise(withPrecision, whole json.Number) float64 {
+	if withPrecision != "" {
+		return num(withPrecision)
+	}
+	return num(whole)
+}
+
+func num(n json.Number) float64 {
+	f, _ := n.Float64()
+	return f
+}
+
+// epoch reads epoch seconds (or milliseconds, which some answers use).
+func epoch(n json.Number) time.Time {
+	f := num(n)
+	switch {
+	case f <= 0:
+		return time.Time{}
+	case f > 1e12:
+		return time.UnixMilli(int64(f)).UTC()
+	}
+	return time.Unix(int64(f), 0).UTC()
+}
+
+// alive is true for no expiry or one still ahead.
+func alive(expires, now time.Time) bool { return expires.IsZero() || now.Before(expires) }
