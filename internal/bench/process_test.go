@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"text/tabwriter"
@@ -254,11 +255,8 @@ func loadProcess(tb testing.TB, client *http.Client, url, key string, conc int, 
 	tb.Helper()
 	e := &env{client: client, messages: url + "/v1/messages", key: key}
 	ctx := context.Background()
-	var flip bool
-	req := func() *http.Request {
-		flip = !flip // racy by design: any mix of the two kinds will do
-		return e.newProxied(ctx, anthropicBody(flip))
-	}
+	var n atomic.Int64
+	req := func() *http.Request { return e.newProxied(ctx, anthropicBody(n.Add(1)%2 == 0)) }
 	var s samples
 	e.run(conc, 1_000_000, 0, time.Now().Add(d), req, false, &s)
 	if s.errs > 0 {
