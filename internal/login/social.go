@@ -97,7 +97,9 @@ func (s *Service) StartSocial(ctx context.Context, provider, label string) (*Soc
 	mux.HandleFunc("GET "+CallbackPath, f.callback)
 	f.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = f.srv.Serve(ln) }()
+	f.mu.Lock()
 	f.timer = time.AfterFunc(s.opts.SocialTimeout, func() { f.end(ErrTimeout) })
+	f.mu.Unlock()
 	s.openBrowser(f.LoginURL)
 	return f, nil
 }
@@ -192,8 +194,9 @@ func (f *SocialFlow) finish(acct store.Account, err error) {
 		f.mu.Lock()
 		f.claimed = true
 		f.acct, f.err = acct, err
+		timer := f.timer
 		f.mu.Unlock()
-		f.timer.Stop()
+		timer.Stop()
 		close(f.done)
 		// Not Shutdown: a callback handler calls this and must still answer
 		// its browser; Shutdown waits for that handler. Close it a moment later.
