@@ -44,7 +44,12 @@ type DeviceFlow struct {
 	deviceCode string
 	interval   time.Duration
 	once       sync.Once
+	cancelOnce sync.Once
+	canceled   chan struct{}
 }
+
+// Cancel stops a Wait in progress (or the next one) with ErrCanceled.
+func (f *DeviceFlow) Cancel() { f.cancelOnce.Do(func() { close(f.canceled) }) }
 
 // oidcClient is a registration, kept in the keychain and reused until it expires.
 type oidcClient struct {
@@ -172,6 +177,7 @@ func (s *Service) StartDevice(ctx context.Context, o DeviceOptions) (*DeviceFlow
 		ExpiresAt: s.opts.Now().Add(time.Duration(out.ExpiresIn) * s.opts.PollUnit),
 		s:         s, opts: o, client: c, deviceCode: out.DeviceCode,
 		interval: time.Duration(out.Interval) * s.opts.PollUnit,
+		canceled: make(chan struct{}),
 	}
 	if f.VerificationURIComplete == "" {
 		f.VerificationURIComplete = f.VerificationURI
@@ -191,6 +197,15 @@ func (f *DeviceFlow) Wait(ctx context.Context) (store.Account, error) {
 
 func (f *DeviceFlow) wait(ctx context.Context) (store.Account, error) {
 	s := f.s
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	go func() {
+		select {
+		case <-f.canceled:
+			stop(errors.New("cancelled by request"))
+		case <-ctx.Done():
+		}
+	}()
 	deadline := time.NewTimer(time.Until(f.ExpiresAt))
 	defer deadline.Stop()
 	interval := f.interval
