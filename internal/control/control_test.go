@@ -42,7 +42,9 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() { st.Close(context.Background()) })
 	sec := secrets.NewMemory()
 	acc := accounts.New(st.Pool, sec, nil)
-	up := func() store.Upstream { return store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL} }
+	up := func() store.Upstream {
+		return store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
+	}
 	lg := login.New(login.Options{Accounts: acc, Upstream: up, Secrets: sec, HTTP: fake.Client,
 		Refresher: kiro.New(kiro.Options{Upstream: up, HTTP: fake.Client()}), PollUnit: 20 * time.Millisecond,
 		OpenBrowser: func(string) error { return nil }})
