@@ -25,7 +25,7 @@ type API interface {
 	Rename(ctx context.Context, id, label string) (store.Account, error)
 
 	StartDevice(ctx context.Context, o login.DeviceOptions) (Flow, error)
-	StartSocial(ctx context.Context, provider, label string) (Flow, error)
+	StartSocial(ctx context.Context, o login.SocialOptions) (Flow, error)
 	// WaitFlow waits for the flow to end; ending ctx cancels the flow.
 	WaitFlow(ctx context.Context, id string) (store.Account, error)
 	// CompleteSocial finishes a social flow with a pasted redirect URL.

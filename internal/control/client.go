@@ -132,9 +132,9 @@ func (c *Client) StartDevice(ctx context.Context, o login.DeviceOptions) (Flow, 
 	return out, c.call(ctx, http.MethodPost, "/v1/login/device", o, &out)
 }
 
-func (c *Client) StartSocial(ctx context.Context, provider, label string) (Flow, error) {
+func (c *Client) StartSocial(ctx context.Context, o login.SocialOptions) (Flow, error) {
 	var out Flow
-	return out, c.call(ctx, http.MethodPost, "/v1/login/social", map[string]string{"provider": provider, "label": label}, &out)
+	return out, c.call(ctx, http.MethodPost, "/v1/login/social", o, &out)
 }
 
 func (c *Client) WaitFlow(ctx context.Context, id string) (store.Account, error) {

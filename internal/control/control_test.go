@@ -156,14 +156,14 @@ func TestWaitEndsWhenTheClientGoesAway(t *testing.T) {
 
 func TestCancelFlow(t *testing.T) {
 	r := newRig(t)
-	f, err := r.client.StartSocial(t.Context(), "google", "")
+	f, err := r.client.StartSocial(t.Context(), login.SocialOptions{Provider: "google"})
 	require.NoError(t, err)
 	assert.Equal(t, f.LoginURL, f.Link())
 	require.NoError(t, r.client.CancelFlow(t.Context(), f.ID))
 	_, err = r.client.WaitFlow(t.Context(), f.ID)
 	assert.ErrorIs(t, err, ErrNoFlow)
 	assert.ErrorIs(t, r.client.CancelFlow(t.Context(), f.ID), ErrNoFlow)
-	_, err = r.client.StartSocial(t.Context(), "myspace", "")
+	_, err = r.client.StartSocial(t.Context(), login.SocialOptions{Provider: "myspace"})
 	assert.ErrorContains(t, err, "google or github")
 }
 

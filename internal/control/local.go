@@ -91,8 +91,8 @@ func (l *Local) StartDevice(ctx context.Context, o login.DeviceOptions) (Flow, e
 		VerificationURIComplete: d.VerificationURIComplete, ExpiresAt: d.ExpiresAt}, nil
 }
 
-func (l *Local) StartSocial(ctx context.Context, provider, label string) (Flow, error) {
-	s, err := l.login.StartSocial(ctx, provider, label)
+func (l *Local) StartSocial(ctx context.Context, o login.SocialOptions) (Flow, error) {
+	s, err := l.login.StartSocialWith(ctx, o)
 	if err != nil {
 		return Flow{}, err
 	}

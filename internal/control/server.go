@@ -118,8 +118,8 @@ func routes(api API, log *slog.Logger) http.Handler {
 	handle(mux, "POST /v1/login/device", func(r *http.Request, in *login.DeviceOptions) (any, error) {
 		return api.StartDevice(r.Context(), *in)
 	})
-	handle(mux, "POST /v1/login/social", func(r *http.Request, in *struct{ Provider, Label string }) (any, error) {
-		return api.StartSocial(r.Context(), in.Provider, in.Label)
+	handle(mux, "POST /v1/login/social", func(r *http.Request, in *login.SocialOptions) (any, error) {
+		return api.StartSocial(r.Context(), *in)
 	})
 	handle(mux, "POST /v1/flows/{id}/wait", func(r *http.Request, _ *struct{}) (any, error) {
 		return api.WaitFlow(r.Context(), r.PathValue("id"))

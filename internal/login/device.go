@@ -28,6 +28,8 @@ type DeviceOptions struct {
 	StartURL string // empty: Builder ID
 	Region   string // OIDC region, default us-east-1
 	Label    string // empty: from the email, else "Builder ID" / the organisation
+	// NoBrowser leaves opening the verification link to the caller.
+	NoBrowser bool
 }
 
 // DeviceFlow is a started device authorization: show UserCode and
@@ -182,7 +184,9 @@ func (s *Service) StartDevice(ctx context.Context, o DeviceOptions) (*DeviceFlow
 	if f.VerificationURIComplete == "" {
 		f.VerificationURIComplete = f.VerificationURI
 	}
-	s.openBrowser(f.VerificationURIComplete)
+	if !o.NoBrowser {
+		s.openBrowser(f.VerificationURIComplete)
+	}
 	return f, nil
 }
 

@@ -64,9 +64,22 @@ func randomURLSafe(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// SocialOptions choose the provider of a social login.
+type SocialOptions struct {
+	Provider  string // google or github
+	Label     string // empty: from the email, else the provider's name
+	NoBrowser bool   // the caller shows LoginURL itself
+}
+
 // StartSocial starts a loopback server on a free 127.0.0.1 port and opens
 // the browser (best effort) on Kiro's login page.
 func (s *Service) StartSocial(ctx context.Context, provider, label string) (*SocialFlow, error) {
+	return s.StartSocialWith(ctx, SocialOptions{Provider: provider, Label: label})
+}
+
+// StartSocialWith is StartSocial with every option.
+func (s *Service) StartSocialWith(ctx context.Context, o SocialOptions) (*SocialFlow, error) {
+	provider, label := o.Provider, o.Label
 	idp, err := normaliseProvider(provider)
 	if err != nil {
 		return nil, err
@@ -100,7 +113,9 @@ func (s *Service) StartSocial(ctx context.Context, provider, label string) (*Soc
 	f.mu.Lock()
 	f.timer = time.AfterFunc(s.opts.SocialTimeout, func() { f.end(ErrTimeout) })
 	f.mu.Unlock()
-	s.openBrowser(f.LoginURL)
+	if !o.NoBrowser {
+		s.openBrowser(f.LoginURL)
+	}
 	return f, nil
 }
 
