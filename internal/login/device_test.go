@@ -172,3 +172,19 @@ func TestDeviceFlowDuplicateIsRefused(t *testing.T) {
 	}
 	assert.Len(t, e.acc.List(), 1)
 }
+
+func TestDeviceFlowCancelMethod(t *testing.T) {
+	e := newEnv(t, fakekiro.Options{}, nil)
+	pending := make([]string, 100)
+	for i := range pending {
+		pending[i] = fakekiro.PollPending
+	}
+	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{NoBrowser: true})
+	require.NoError(t, err)
+	assert.Empty(t, e.browserOpened(), "NoBrowser leaves the link to the caller")
+	time.AfterFunc(5*unit, f.Cancel)
+	_, err = f.Wait(t.Context())
+	require.ErrorIs(t, err, ErrCanceled)
+	assert.Empty(t, e.acc.List())
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -292,4 +293,30 @@ func TestAddToken(t *testing.T) {
 	assert.Equal(t, store.AuthBuilderID, b.AuthMethod)
 	assert.Equal(t, "pasted IdC", b.Label)
 	e.assertSafe(b)
+}
+
+func TestImportKiroIDELearnsTheEmailAndRefusesTheSamePerson(t *testing.T) {
+	e := newEnv(t, fakekiro.Options{}, nil)
+	fa := e.fake.AddAccount(fakekiro.FakeAccount{Email: "ide@example.com"})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "kiro-auth-token.json")
+	write := func(access, refresh string) {
+		b, _ := json.Marshal(map[string]string{"accessToken": access, "refreshToken": refresh, "authMethod": "social",
+			"provider": "Google", "expiresAt": time.Now().Add(time.Hour).Format(time.RFC3339)})
+		require.NoError(t, os.WriteFile(file, b, 0o600))
+	}
+	write(fa.AccessToken, fa.RefreshToken)
+	a, err := e.svc.ImportKiroIDE(t.Context(), file, "")
+	require.NoError(t, err)
+	assert.Equal(t, "ide@example.com", a.Label)
+	assert.Equal(t, "ide@example.com", a.Email)
+	assert.Zero(t, e.fake.Calls(fakekiro.PathRefresh), "an IDE import never rotates the IDE's token")
+
+	// The IDE rotated its token since: a different token, the same person.
+	e.fake.ExpireAccessToken(fa.AccessToken)
+	fb := e.fake.AddAccount(fakekiro.FakeAccount{Email: "IDE@example.com"})
+	write(fb.AccessToken, fb.RefreshToken)
+	_, err = e.svc.ImportKiroIDE(t.Context(), file, "")
+	require.ErrorIs(t, err, ErrDuplicate)
+	assert.Len(t, e.acc.List(), 1)
 }

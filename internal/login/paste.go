@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"kirodesk/internal/kiro"
@@ -33,7 +34,11 @@ func (s *Service) ImportKiroIDE(ctx context.Context, path, label string) (store.
 	if err != nil {
 		return store.Account{}, fmt.Errorf("%w (is the Kiro IDE logged in on this computer?)", err)
 	}
-	return s.save(ctx, c, store.Account{Label: label, IDETokenFile: abs})
+	email := ""
+	if !c.ExpiresWithin(s.opts.Now(), time.Minute) {
+		email = s.fetchEmail(ctx, c) // a read with the IDE's own token: nothing rotates
+	}
+	return s.save(ctx, c, store.Account{Label: label, IDETokenFile: abs, Email: email})
 }
 
 // AddToken adds an account from a pasted social refresh token or a Kiro
