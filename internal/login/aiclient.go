@@ -108,6 +108,7 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 		return rep, fmt.Errorf("%s is not valid JSON: repair it or restore it from a backup", filepath.Join(dir, "provider_pools.json"))
 	}
 	embedded := false
+	known := tokenCache{}
 	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		var nodes []json.RawMessage
 		_ = json.Unmarshal(groups[g], &nodes)
@@ -122,7 +123,7 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 					Reason: "this entry of provider_pools.json is not an object with the Kiro fields"})
 				continue
 			}
-			res, files := s.importNode(ctx, dir, g, n)
+			res, files := s.importNode(ctx, known, dir, g, n)
 			if n.CredsFile == "" && n.CredsB64 != "" && res.Outcome != Failed {
 				embedded = true
 			}
@@ -150,7 +151,7 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 }
 
 // importNode imports one node and returns the credential files it read.
-func (s *Service) importNode(ctx context.Context, dir, group string, n proxyNode) (ImportResult, []string) {
+func (s *Service) importNode(ctx context.Context, known tokenCache, dir, group string, n proxyNode) (ImportResult, []string) {
 	res := ImportResult{Name: firstNonEmpty(n.CustomName, n.UUID, "(unnamed)"), Group: group, Disabled: n.IsDisabled}
 	fail := func(format string, a ...any) (ImportResult, []string) {
 		res.Outcome, res.Reason = Failed, fmt.Sprintf(format, a...)
@@ -181,7 +182,7 @@ func (s *Service) importNode(ctx context.Context, dir, group string, n proxyNode
 			// A duplicate must not be refreshed: that would rotate the token
 			// under the account that already holds it.
 			s.addMu.Lock()
-			dup, err := s.findDuplicate(ctx, c.RefreshToken, "")
+			dup, err := s.findDuplicate(ctx, known, c.RefreshToken, "")
 			s.addMu.Unlock()
 			if err != nil {
 				return fail("%s", err)
@@ -213,7 +214,7 @@ func (s *Service) importNode(ctx context.Context, dir, group string, n proxyNode
 	if c.AuthMethod != store.AuthSocial && !c.IsOIDC() {
 		return fail("an %s login without its clientId and clientSecret cannot be refreshed", c.AuthMethod)
 	}
-	acct, err := s.save(ctx, c, store.Account{Label: n.CustomName, Disabled: n.IsDisabled})
+	acct, err := s.saveWith(ctx, known, c, store.Account{Label: n.CustomName, Disabled: n.IsDisabled})
 	res.AccountID, res.Label = acct.ID, acct.Label
 	switch {
 	case errors.Is(err, ErrDuplicate):

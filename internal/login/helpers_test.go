@@ -39,6 +39,20 @@ type tracked struct {
 	secrets.Store
 	mu   sync.Mutex
 	keys map[string]bool
+	gets int
+}
+
+func (k *tracked) Get(ctx context.Context, key string) (secrets.Secret, error) {
+	k.mu.Lock()
+	k.gets++
+	k.mu.Unlock()
+	return k.Store.Get(ctx, key)
+}
+
+func (k *tracked) Gets() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.gets
 }
 
 func (k *tracked) Set(ctx context.Context, key string, v secrets.Secret) error {

@@ -320,3 +320,35 @@ func TestImportKiroIDELearnsTheEmailAndRefusesTheSamePerson(t *testing.T) {
 	require.ErrorIs(t, err, ErrDuplicate)
 	assert.Len(t, e.acc.List(), 1)
 }
+
+// An import reads each existing account's keychain item once, not once per
+// imported account.
+func TestImportAIClientReadsEachKeychainItemOnce(t *testing.T) {
+	e := newEnv(t, fakekiro.Options{}, nil)
+	const existing, imported = 20, 30
+	for i := range existing {
+		_, err := e.acc.Add(t.Context(), store.Account{Label: "old", AuthMethod: store.AuthSocial},
+			secretJSON(t, map[string]string{"refreshToken": "aor-old-" + string(rune('a'+i)), "authMethod": "social"}))
+		require.NoError(t, err)
+	}
+	configs := filepath.Join(t.TempDir(), "configs")
+	var nodes []map[string]string
+	for i := range imported {
+		name := filepath.Join("kiro", "n"+string(rune('a'+i)), "t.json")
+		require.NoError(t, os.MkdirAll(filepath.Join(configs, filepath.Dir(name)), 0o700))
+		require.NoError(t, os.WriteFile(filepath.Join(configs, name), []byte(`{"refreshToken":"aor-new-`+string(rune('a'+i))+`"}`), 0o600))
+		nodes = append(nodes, map[string]string{"uuid": "u" + string(rune('a'+i)), "KIRO_OAUTH_CREDS_FILE_PATH": "configs/" + filepath.ToSlash(name)})
+	}
+	b, _ := json.Marshal(map[string]any{"claude-kiro-oauth": nodes})
+	require.NoError(t, os.WriteFile(filepath.Join(configs, "provider_pools.json"), b, 0o600))
+
+	before := e.sec.Gets()
+	start := time.Now()
+	rep, err := e.svc.ImportAIClient(t.Context(), configs)
+	require.NoError(t, err)
+	im, _, _ := rep.Counts()
+	assert.Equal(t, imported, im)
+	reads := e.sec.Gets() - before
+	assert.LessOrEqual(t, reads, existing+imported, "one read per account, old or new")
+	t.Logf("imported %d accounts next to %d in %v with %d keychain reads", imported, existing, time.Since(start), reads)
+}

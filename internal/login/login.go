@@ -102,9 +102,15 @@ func New(o Options) *Service {
 // save adds the account unless it is already there. meta carries the label
 // and flags; the rest of the metadata comes from creds.
 func (s *Service) save(ctx context.Context, creds kiro.Credentials, meta store.Account) (store.Account, error) {
+	return s.saveWith(ctx, nil, creds, meta)
+}
+
+// saveWith is save with a cache of the accounts' refresh tokens for a run
+// of many adds (an import); nil reads them all again.
+func (s *Service) saveWith(ctx context.Context, known tokenCache, creds kiro.Credentials, meta store.Account) (store.Account, error) {
 	s.addMu.Lock()
 	defer s.addMu.Unlock()
-	if dup, err := s.findDuplicate(ctx, creds.RefreshToken, meta.Email); err != nil {
+	if dup, err := s.findDuplicate(ctx, known, creds.RefreshToken, meta.Email); err != nil {
 		return store.Account{}, err
 	} else if dup != nil {
 		return *dup, fmt.Errorf("%w: it is %q (%s)", ErrDuplicate, dup.Label, dup.ID)
@@ -128,10 +134,16 @@ func (s *Service) save(ctx context.Context, creds kiro.Credentials, meta store.A
 	return a, nil
 }
 
+// tokenCache maps account ids to their refresh tokens, in memory for the
+// length of one import so that each keychain item is read once, not once
+// per imported account. It is never written anywhere.
+type tokenCache map[string]string
+
 // findDuplicate returns the existing account with the same refresh token
 // or, when known, the same email. It reads the existing accounts' keychain
-// items to compare; nothing derived from a token is kept anywhere.
-func (s *Service) findDuplicate(ctx context.Context, refreshToken, email string) (*store.Account, error) {
+// items to compare (through known when given); nothing derived from a token
+// is kept beyond the call or the import.
+func (s *Service) findDuplicate(ctx context.Context, known tokenCache, refreshToken, email string) (*store.Account, error) {
 	for _, a := range s.opts.Accounts.List() {
 		if email != "" && strings.EqualFold(a.Email, email) {
 			return &a, nil
@@ -139,15 +151,22 @@ func (s *Service) findDuplicate(ctx context.Context, refreshToken, email string)
 		if refreshToken == "" {
 			continue
 		}
-		sec, err := s.opts.Accounts.Credentials(ctx, a.ID)
-		if errors.Is(err, secrets.ErrNotFound) {
-			continue
+		rt, ok := known[a.ID]
+		if !ok {
+			sec, err := s.opts.Accounts.Credentials(ctx, a.ID)
+			if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				return nil, fmt.Errorf("compare with account %s: %w", a.ID, err)
+			}
+			if err == nil {
+				if c, err := kiro.ParseCredentials(sec); err == nil {
+					rt = c.RefreshToken
+				}
+			}
+			if known != nil {
+				known[a.ID] = rt
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("compare with account %s: %w", a.ID, err)
-		}
-		c, err := kiro.ParseCredentials(sec)
-		if err == nil && c.RefreshToken == refreshToken {
+		if rt != "" && rt == refreshToken {
 			return &a, nil
 		}
 	}

@@ -68,7 +68,7 @@ func (s *Service) AddToken(ctx context.Context, input, label string) (store.Acco
 		return store.Account{}, errors.New("no way to check the token (login service built without a refresher)")
 	}
 	s.addMu.Lock()
-	dup, err := s.findDuplicate(ctx, c.RefreshToken, "")
+	dup, err := s.findDuplicate(ctx, nil, c.RefreshToken, "")
 	s.addMu.Unlock()
 	if err != nil {
 		return store.Account{}, err
