@@ -56,9 +56,26 @@ func Listen(dir string, api API, log *slog.Logger) (*Server, error) {
 		srv: &http.Server{Handler: routes(api, log), ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		defer close(s.done)
-		_ = s.srv.Serve(ln)
+		_ = s.srv.Serve(ownerOnly{ln, log})
 	}()
 	return s, nil
+}
+
+// ownerOnly drops connections from other users.
+type ownerOnly struct {
+	net.Listener
+	log *slog.Logger
+}
+
+func (l ownerOnly) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil || samePeer(c) {
+			return c, err
+		}
+		l.log.Warn("refused a control connection from another user")
+		c.Close()
+	}
 }
 
 // Close stops serving (ending waits in progress, which cancels their flows)
