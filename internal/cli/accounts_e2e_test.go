@@ -246,8 +246,8 @@ func TestLoginGoogleThroughTheRunningInstance(t *testing.T) {
 	cmd := kirodesk(t, "login", "google", "--no-browser", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
+	errb := &syncBuffer{}
+	cmd.Stderr = errb
 	stdin, err := cmd.StdinPipe() // kept open: no paste
 	require.NoError(t, err)
 	defer stdin.Close()
