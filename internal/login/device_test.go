@@ -188,3 +188,13 @@ func TestDeviceFlowCancelMethod(t *testing.T) {
 	require.ErrorIs(t, err, ErrCanceled)
 	assert.Empty(t, e.acc.List())
 }
+
+func TestOnlyWebLinksAreOpened(t *testing.T) {
+	e := newEnv(t, fakekiro.Options{}, nil)
+	for _, u := range []string{"file:///etc/passwd", "/usr/bin/xcalc", "javascript:alert(1)", "https://"} {
+		e.svc.openBrowser(u)
+	}
+	assert.Empty(t, e.browserOpened())
+	e.svc.openBrowser("https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH")
+	assert.Len(t, e.browserOpened(), 1)
+}

@@ -296,6 +296,12 @@ func firstNonEmpty(s ...string) string {
 }
 
 func (s *Service) openBrowser(u string) {
+	// The link comes from the network: never hand the opener anything but
+	// a web address (xdg-open and friends would open a file or a program).
+	if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		s.log.Warn("not opening a sign-in link that is not a web address; open it by hand if you trust it")
+		return
+	}
 	if err := s.opts.OpenBrowser(u); err != nil {
 		s.log.Warn("could not open the browser; open the link by hand", "err", err)
 	}
