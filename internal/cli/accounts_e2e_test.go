@@ -369,3 +369,27 @@ func TestImportKiroIDECommand(t *testing.T) {
 	assert.Contains(t, r.stderr, "already added")
 	folderHoldsNo(t, dir, "aor-ide-cli", "aoa-ide-cli")
 }
+
+// On a terminal the countdown is one line rewritten in place.
+func TestLoginCountdownOnATerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("no script(1) to give the command a terminal")
+	}
+	fake := authFake(t)
+	dir := t.TempDir()
+	cleanKeychain(t, dir)
+	fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending, fakekiro.PollPending}})
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	line := strings.Join([]string{quote(os.Args[0]), "login", "builder-id", "--no-browser", "--config-dir", quote(dir)}, " ")
+	cmd := exec.Command("script", "-qec", line, "/dev/null")
+	cmd.Env = append(os.Environ(), "KIRODESK_TEST_AS_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	s := string(out)
+	assert.GreaterOrEqual(t, strings.Count(s, "\rWaiting for you to finish in the browser: "), 2, "%q", s)
+	assert.Contains(t, s, "\r\x1b[K", "the countdown line is cleared at the end")
+	assert.Equal(t, 1, strings.Count(s, "Added account"))
+	for _, id := range regexp.MustCompile(`acc-[0-9a-f]{16}`).FindAllString(s, -1) {
+		seenIDs[id] = true
+	}
+}
