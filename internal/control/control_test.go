@@ -195,3 +195,32 @@ func rawGet(t *testing.T, dir, path string) string {
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
 	return string(b)
 }
+
+func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
+	r := newRig(t)
+	pending := make([]string, 500)
+	for i := range pending {
+		pending[i] = fakekiro.PollPending
+	}
+	r.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	f, err := r.client.StartDevice(t.Context(), login.DeviceOptions{})
+	require.NoError(t, err)
+	waited := make(chan error, 1)
+	go func() {
+		_, err := r.client.WaitFlow(t.Context(), f.ID)
+		waited <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, r.srv.Close(ctx), "the wait ends at once and its handler returns")
+	select {
+	case err := <-waited:
+		assert.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the client's wait did not end")
+	}
+	polls := r.fake.Calls(fakekiro.PathToken)
+	time.Sleep(150 * time.Millisecond)
+	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the flow stopped with the server")
+}

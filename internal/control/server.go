@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"kirodesk/internal/accounts"
@@ -25,9 +26,10 @@ func SocketPath(dir string) string { return filepath.Join(dir, SocketName) }
 
 // Server serves an API on the folder's control socket.
 type Server struct {
-	path string
-	srv  *http.Server
-	done chan struct{}
+	path     string
+	srv      *http.Server
+	done     chan struct{}
+	inFlight sync.WaitGroup
 }
 
 // Listen serves api on dir's control socket. The caller must hold the
@@ -51,9 +53,9 @@ func Listen(dir string, api API, log *slog.Logger) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("restrict the control socket %s: %w", path, err)
 	}
-	s := &Server{path: path, done: make(chan struct{}),
-		// No write timeout: a wait is a long poll that lasts the whole login.
-		srv: &http.Server{Handler: routes(api, log), ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{path: path, done: make(chan struct{})}
+	// No write timeout: a wait is a long poll that lasts the whole login.
+	s.srv = &http.Server{Handler: s.counted(routes(api, log)), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(ownerOnly{ln, log})
@@ -78,11 +80,31 @@ func (l ownerOnly) Accept() (net.Conn, error) {
 	}
 }
 
-// Close stops serving (ending waits in progress, which cancels their flows)
-// and removes the socket file.
+// counted tracks the calls in progress, so Close can let them finish.
+func (s *Server) counted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inFlight.Add(1)
+		defer s.inFlight.Done()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Close stops serving (ending waits in progress, which cancels their flows),
+// lets calls in progress finish their writes (until ctx ends) and removes the
+// socket file. The store must stay open until it returns.
 func (s *Server) Close(ctx context.Context) error {
 	err := s.srv.Close()
 	<-s.done
+	finished := make(chan struct{})
+	go func() {
+		s.inFlight.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("control calls still running at shutdown: %w", ctx.Err()))
+	}
 	if rerr := os.Remove(s.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 		err = errors.Join(err, rerr)
 	}
