@@ -393,3 +393,46 @@ func TestLoginCountdownOnATerminal(t *testing.T) {
 		seenIDs[id] = true
 	}
 }
+
+// When the browser cannot come back, the address it ended on is pasted.
+func TestLoginGitHubWithAPastedURL(t *testing.T) {
+	fake := authFake(t)
+	dir := t.TempDir()
+	cleanKeychain(t, dir)
+	cmd := kirodesk(t, "login", "github", "--no-browser", "--label", "Pasted", "--config-dir", dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	errb := &syncBuffer{}
+	cmd.Stderr = errb
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	defer stdin.Close()
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(out)
+	var link string
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "  "+fake.URL+"/login?") {
+			link = strings.TrimSpace(sc.Text())
+			break
+		}
+	}
+	require.NotEmpty(t, link, errb.String())
+	// The page's final address, as the person would copy it from the browser.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(link)
+	require.NoError(t, err)
+	resp.Body.Close()
+	final := resp.Header.Get("Location")
+	require.Contains(t, final, "code=")
+	_, err = io.WriteString(stdin, "not the address\n"+final+"\n")
+	require.NoError(t, err)
+	rest, _ := io.ReadAll(out)
+	require.NoError(t, cmd.Wait(), errb.String())
+	assert.Contains(t, errb.String(), "not the URL the sign-in page ended on", "a wrong paste is explained, and the flow goes on")
+	assert.Regexp(t, `Added account acc-[0-9a-f]{16} "Pasted" \(social\)`, string(rest))
+	p := readPool(t, dir)
+	require.Len(t, p.Accounts, 1)
+	assert.Equal(t, "Github", p.Accounts[0].Provider)
+	fa := fake.Accounts()[0]
+	folderHoldsNo(t, dir, fa.RefreshToken, fa.AccessToken)
+}
