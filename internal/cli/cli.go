@@ -40,6 +40,9 @@ type Env struct {
 	Desktop func(ctx context.Context, opts DesktopOptions) error
 	// Secrets overrides the OS keychain (tests).
 	Secrets secrets.Store
+	// Stdin is read by add-token, the login paste fallback and questions;
+	// nil means os.Stdin.
+	Stdin io.Reader
 }
 
 const usage = `Kirodesk turns your Kiro accounts into a local Anthropic- and OpenAI-compatible API.
@@ -49,6 +52,23 @@ Usage:
   kirodesk serve [--config-dir DIR] [--host H] [--port N]
                                                  run the proxy without a window (--port 0: any free port)
   kirodesk apikey [--config-dir DIR]              print the local API key (created on first use)
+
+Accounts (these go through the running Kirodesk if there is one):
+  kirodesk login builder-id [--start-url URL] [--region R] [--label L] [--no-browser]
+                                                 sign in with AWS Builder ID, or IAM Identity Center
+                                                 with your organisation's start URL and region
+  kirodesk login google|github [--label L] [--no-browser]
+                                                 sign in with Google or GitHub
+  kirodesk import kiro-ide [--file F] [--label L] add the account the Kiro IDE is signed in with
+  kirodesk import aiclient DIR [--delete-plaintext [--yes]]
+                                                 import the old Node.js proxy's Kiro accounts from its
+                                                 configs folder; --delete-plaintext then offers to
+                                                 delete its plaintext token files
+  kirodesk add-token [--label L]                  add an account from a refresh token or credential
+                                                 JSON read from stdin (checked with Kiro first)
+  kirodesk accounts [list]                        list the accounts
+  kirodesk accounts remove|disable|enable ID      remove an account, or take it out of / back into use
+  kirodesk accounts rename ID LABEL               rename an account
   kirodesk version                                print the version
 
 The config folder defaults to %s
@@ -76,6 +96,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runServe(ctx, args, env)
 	case "apikey":
 		err = runAPIKey(ctx, args, env)
+	case "login":
+		err = runLogin(ctx, args, env)
+	case "import":
+		err = runImport(ctx, args, env)
+	case "add-token":
+		err = runAddToken(ctx, args, env)
+	case "accounts":
+		err = runAccounts(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
 	case "help":

@@ -19,7 +19,9 @@ import (
 	"kirodesk/internal/accounts"
 	"kirodesk/internal/api"
 	"kirodesk/internal/apikey"
+	"kirodesk/internal/control"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/login"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/relay"
@@ -57,9 +59,12 @@ type Core struct {
 	Proxy     *proxy.Service
 	Accounts  *accounts.Service
 	Pool      *pool.Pool
+	// Login adds accounts: logins, imports, pasted tokens.
+	Login *login.Service
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
 
+	control        *control.Server // nil when the socket could not be opened
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
 	reconciled     chan struct{}
@@ -147,8 +152,17 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
 		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
+	lg := login.New(login.Options{Accounts: acc, Upstream: func() store.Upstream { return up }, Secrets: sec,
+		Refresher: client, Logger: opts.Logger})
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: acc, Pool: pl}
+		Accounts: acc, Pool: pl, Login: lg}
+	// The CLI reaches this instance's accounts through the control socket,
+	// so the folder keeps one writer. Without it the app still works.
+	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc), opts.Logger); err != nil {
+		opts.Logger.Warn("the command line cannot reach this instance", "err", err)
+	} else {
+		c.control = cs
+	}
 	// Reconciling reads one keychain item per account: off the start-up path.
 	bg, cancel := context.WithCancel(context.Background())
 	c.stopBackground = cancel
@@ -185,9 +199,13 @@ func (c *Core) Reconciled() <-chan struct{} { return c.reconciled }
 // Close stops the listener (draining requests in flight), writes pending
 // state and releases the folder's lock.
 func (c *Core) Close(ctx context.Context) error {
+	var cerr error
+	if c.control != nil {
+		cerr = c.control.Close(ctx)
+	}
 	c.stopBackground()
 	c.background.Wait()
-	return errors.Join(c.Proxy.Stop(ctx), c.Store.Close(ctx))
+	return errors.Join(cerr, c.Proxy.Stop(ctx), c.Store.Close(ctx))
 }
 
 // APIKey returns the local API key from the keychain.

@@ -149,7 +149,7 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &device{client: req.ClientID, userCode: randCode(4) + "-" + randCode(4),
-		expires: time.Now().Add(s.opts.DeviceExpiresIn), interval: time.Duration(s.opts.DeviceInterval) * time.Second}
+		expires: time.Now().Add(s.opts.DeviceExpiresIn), interval: time.Duration(s.opts.DeviceInterval) * s.opts.DeviceUnit}
 	if len(s.deviceQ) > 0 {
 		d.flow = s.deviceQ[0]
 		d.flow.Polls = append([]string(nil), d.flow.Polls...)
@@ -161,7 +161,7 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"deviceCode": code, "userCode": d.userCode,
 		"verificationUri": verify, "verificationUriComplete": verify + "?user_code=" + d.userCode,
-		"expiresIn": int((s.opts.DeviceExpiresIn + time.Second - 1) / time.Second), "interval": s.opts.DeviceInterval,
+		"expiresIn": int((s.opts.DeviceExpiresIn + s.opts.DeviceUnit - 1) / s.opts.DeviceUnit), "interval": s.opts.DeviceInterval,
 	})
 }
 
@@ -224,7 +224,7 @@ func (s *Server) pollLocked(w http.ResponseWriter, clientID, code string) {
 	early := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval
 	d.lastPoll = now
 	if early {
-		d.interval += 5 * time.Second
+		d.interval += 5 * s.opts.DeviceUnit
 		oidcError(w, http.StatusBadRequest, PollSlowDown, "polling too fast")
 		return
 	}
@@ -233,7 +233,7 @@ func (s *Server) pollLocked(w http.ResponseWriter, clientID, code string) {
 		d.flow.Polls = d.flow.Polls[1:]
 		switch answer {
 		case PollSlowDown:
-			d.interval += 5 * time.Second
+			d.interval += 5 * s.opts.DeviceUnit
 		case PollExpired, PollDenied:
 			d.done = true
 		}

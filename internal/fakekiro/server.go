@@ -78,6 +78,10 @@ type Options struct {
 	// left the fake but before it stored the new token can then still
 	// refresh with the old one, as OAuth servers with rotation grace allow.
 	RotationGrace bool
+	// DeviceUnit is how long one second of the device flow's interval,
+	// slow_down step and expiresIn lasts (default a second); tests shrink it
+	// together with the client's so a flow runs in milliseconds.
+	DeviceUnit time.Duration
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
@@ -176,6 +180,9 @@ func New(opts Options) *Server {
 	}
 	if opts.DeviceInterval <= 0 {
 		opts.DeviceInterval = 1
+	}
+	if opts.DeviceUnit <= 0 {
+		opts.DeviceUnit = time.Second
 	}
 	if opts.DeviceExpiresIn <= 0 {
 		opts.DeviceExpiresIn = 10 * time.Minute
