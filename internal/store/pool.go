@@ -66,6 +66,11 @@ type Account struct {
 	LastError    *LastError   `json:"lastError,omitempty"`
 	CreatedAt    time.Time    `json:"createdAt"`
 	Extra        Extra        `json:"-"`
+
+	// Proxy overrides Config.Outbound.Proxy for this account ("" = the
+	// global setting); APIBase overrides the chat host table (advanced).
+	Proxy   string `json:"proxy,omitempty"`
+	APIBase string `json:"apiBase,omitempty"`
 }
 
 // AccountState is where the account stands, with a reason a person can read.
@@ -160,6 +165,16 @@ func CheckPool(p *Pool) error {
 		case AuthSocial, AuthBuilderID, AuthIdC:
 		default:
 			errs = append(errs, fmt.Errorf("%s: authMethod %q is not social, builder-id or idc", where, a.AuthMethod))
+		}
+		if a.Proxy != "" {
+			if err := CheckProxy(a.Proxy); err != nil {
+				errs = append(errs, fmt.Errorf("%s: proxy: %w", where, err))
+			}
+		}
+		if a.APIBase != "" {
+			if err := CheckBaseURL(a.APIBase); err != nil {
+				errs = append(errs, fmt.Errorf("%s: apiBase: %w", where, err))
+			}
 		}
 		switch a.State.Status {
 		case StatusReady, StatusCooling, StatusExhausted, StatusSuspended, StatusLoginNeeded, StatusModelUnavailable:
