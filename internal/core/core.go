@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/api"
 	"kirodesk/internal/apikey"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/outbound"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/relay"
@@ -53,6 +54,10 @@ type Core struct {
 	Pool      *pool.Pool
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
+	// Outbound carries every call to Kiro (proxy, CA bundle); Kiro is the client on it.
+	Outbound *outbound.Transports
+	Kiro     *kiro.Client
+	getenv   func(string) string
 
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
@@ -122,7 +127,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
 	acc := accounts.New(st.Pool, sec, opts.Logger)
-	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
+	out := newOutbound(st, sec, opts.Getenv, opts.Logger)
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger,
+		HTTPFor: out.For, Account: accountLookup(st.Pool)})
 	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
 		Strategy: func() string { return st.Config.Snapshot().Strategy },
 		Limits: func() pool.Limits {
@@ -140,7 +147,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: acc, Pool: pl}
+		Accounts: acc, Pool: pl, Outbound: out, Kiro: client, getenv: opts.Getenv}
 	// Reconciling reads one keychain item per account: off the start-up path.
 	bg, cancel := context.WithCancel(context.Background())
 	c.stopBackground = cancel
