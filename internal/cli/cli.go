@@ -49,6 +49,8 @@ Usage:
   kirodesk serve [--config-dir DIR] [--host H] [--port N]
                                                  run the proxy without a window (--port 0: any free port)
   kirodesk apikey [--config-dir DIR]              print the local API key (created on first use)
+  kirodesk doctor [--config-dir DIR]              check connections to Kiro per account, the keychain,
+                                                 the config folder, the port and the tray; paste the report in an issue
   kirodesk version                                print the version
 
 The config folder defaults to %s
@@ -76,6 +78,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runServe(ctx, args, env)
 	case "apikey":
 		err = runAPIKey(ctx, args, env)
+	case "doctor":
+		err = runDoctor(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
 	case "help":
