@@ -2,7 +2,12 @@ package core
 
 import (
 	"context"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -133,4 +138,64 @@ func TestDiagnoseReadOnlyWhileRunning(t *testing.T) {
 	assert.Equal(t, doctor.OK, find(rep, "Account "+a.ID, "usage").Status)
 	assert.Contains(t, find(rep, "This machine", "config dir").Detail, "running Kirodesk")
 	assert.Zero(t, fake.Calls(fakekiro.PathRefresh), "no refresh behind the running instance's back")
+}
+
+// The whole path of a chat request (API, relay, pool, Kiro client) goes
+// through a SOCKS5 proxy to a TLS upstream whose CA is only in the extra
+// bundle, and the connection test shows the TLS details.
+func TestChatThroughSOCKSToTLSUpstream(t *testing.T) {
+	ctx := t.Context()
+	ca, err := proxytest.NewCA()
+	require.NoError(t, err)
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true, TLS: ca.Server})
+	t.Cleanup(fake.Close)
+	fa := fake.AddAccount(fakekiro.FakeAccount{})
+	px, err := proxytest.NewSOCKS5("", "")
+	require.NoError(t, err)
+	t.Cleanup(px.Close)
+	bundle := filepath.Join(t.TempDir(), "corp-ca.pem")
+	require.NoError(t, os.WriteFile(bundle, ca.PEM, 0o600))
+
+	mem := secrets.NewMemory()
+	c := openWithFake(t, t.TempDir(), mem, fake)
+	t.Cleanup(func() { c.Close(context.Background()) })
+	require.NoError(t, c.Store.Config.Update(ctx, func(cfg *store.Config) error {
+		cfg.Outbound = store.Outbound{Proxy: px.URL, CABundle: bundle}
+		return nil
+	}))
+	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthBuilderID}
+	a, err := c.Accounts.Add(ctx, store.Account{Label: "corp", AuthMethod: store.AuthBuilderID}, cr.Secret())
+	require.NoError(t, err)
+
+	key, err := c.APIKey(ctx)
+	require.NoError(t, err)
+	api := httptest.NewServer(c.Server)
+	t.Cleanup(api.Close)
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("through the tunnel")})
+	req, err := http.NewRequest(http.MethodPost, api.URL+"/v1/messages",
+		strings.NewReader(`{"model":"claude-sonnet-4-5","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err)
+	req.Header.Set("x-api-key", key.Reveal())
+	req.Header.Set("content-type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	assert.Contains(t, string(b), "through the tunnel")
+	assert.GreaterOrEqual(t, px.Tunnels.Load(), int64(1))
+	assert.Contains(t, px.Targets(), strings.TrimPrefix(fake.URL, "https://"))
+
+	rep := c.Diagnose(ctx, "test")
+	assert.False(t, rep.Failed(), rep.Text())
+	tls := find(rep, "Account "+a.ID, "tcp/tls").Detail
+	assert.Contains(t, tls, "TLS 1.3")
+	assert.Contains(t, tls, "issued by Kirodesk Test CA")
+	assert.Contains(t, find(rep, "Outbound", "CA").Detail, "plus 1 from "+bundle)
+
+	// Without the bundle the same call fails on the certificate, not silently.
+	require.NoError(t, c.Store.Config.Update(ctx, func(cfg *store.Config) error { cfg.Outbound.CABundle = ""; return nil }))
+	rep = c.Diagnose(ctx, "test")
+	assert.Equal(t, doctor.Fail, find(rep, "Account "+a.ID, "tcp/tls").Status)
+	assert.Contains(t, find(rep, "Account "+a.ID, "tcp/tls").Detail, "certificate")
 }

@@ -390,6 +390,8 @@ func resolve(ctx context.Context, d time.Duration, base string) (Status, string)
 func connect(ctx context.Context, d time.Duration, hc *http.Client, base string) (Status, string) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	// A new connection, or the check would prove only that an old one lives.
+	hc.CloseIdleConnections()
 	var tcp, tlsDone time.Duration
 	var state *tls.ConnectionState
 	start := time.Now()
@@ -402,6 +404,12 @@ func connect(ctx context.Context, d time.Duration, hc *http.Client, base string)
 		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
 			if err == nil {
 				tlsDone, state = time.Since(start), &cs
+			}
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			if tc, ok := info.Conn.(*tls.Conn); ok && state == nil {
+				cs := tc.ConnectionState()
+				state = &cs
 			}
 		},
 	}
