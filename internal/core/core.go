@@ -129,7 +129,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	acc := accounts.New(st.Pool, sec, opts.Logger)
 	out := newOutbound(st, sec, opts.Getenv, opts.Logger)
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger,
-		HTTPFor: out.For, Account: accountLookup(st.Pool)})
+		HTTPFor: out.For, Account: accountLookup(st.Pool), OnChatHost: keepChatHost(st.Pool)})
 	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
 		Strategy: func() string { return st.Config.Snapshot().Strategy },
 		Limits: func() pool.Limits {

@@ -43,6 +43,21 @@ func accountLookup(f *store.File[store.Pool]) func(id string) (store.Account, bo
 	}
 }
 
+// keepChatHost records an account's working chat base in pool.json (a
+// batched write) when it differs from the one kept.
+func keepChatHost(f *store.File[store.Pool]) func(id, base string) {
+	return func(id, base string) {
+		if a, ok := accountLookup(f)(id); !ok || a.ChatHost == base {
+			return
+		}
+		f.Touch(func(p *store.Pool) {
+			if a := p.Account(id); a != nil {
+				a.ChatHost = base
+			}
+		})
+	}
+}
+
 // HTTP is the client for Kiro calls of no account yet (login flows): it
 // takes the global proxy and CA settings in force at the time of the call.
 func (c *Core) HTTP() *http.Client { return c.Outbound.HTTP() }

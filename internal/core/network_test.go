@@ -185,6 +185,7 @@ func TestChatThroughSOCKSToTLSUpstream(t *testing.T) {
 	assert.Contains(t, string(b), "through the tunnel")
 	assert.GreaterOrEqual(t, px.Tunnels.Load(), int64(1))
 	assert.Contains(t, px.Targets(), strings.TrimPrefix(fake.URL, "https://"))
+	assert.Equal(t, fake.URL, c.Store.Pool.Snapshot().Account(a.ID).ChatHost, "the working host is kept as a hint")
 
 	rep := c.Diagnose(ctx, "test")
 	assert.False(t, rep.Failed(), rep.Text())

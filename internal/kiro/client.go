@@ -36,7 +36,10 @@ type Options struct {
 	Account func(id string) (store.Account, bool)
 	// Hosts is the chat host table (default ChatHosts), used while
 	// Upstream's APIBase is the default one.
-	Hosts      func(region string) []string
+	Hosts func(region string) []string
+	// OnChatHost is told when an account's working chat base changes, to
+	// keep it as a hint (store.Account.ChatHost). Nil: not kept.
+	OnChatHost func(accountID, base string)
 	Upstream   func() store.Upstream
 	IDEVersion string
 	Logger     *slog.Logger
@@ -49,6 +52,7 @@ type Client struct {
 	httpFor  func(string) *http.Client
 	account  func(string) (store.Account, bool)
 	hosts    func(string) []string
+	onHost   func(string, string)
 	upstream func() store.Upstream
 	ide      string
 	log      *slog.Logger
@@ -84,7 +88,10 @@ func New(opts Options) *Client {
 	if opts.Hosts == nil {
 		opts.Hosts = ChatHosts
 	}
-	return &Client{http: opts.HTTP, httpFor: opts.HTTPFor, account: opts.Account, hosts: opts.Hosts,
+	if opts.OnChatHost == nil {
+		opts.OnChatHost = func(string, string) {}
+	}
+	return &Client{http: opts.HTTP, httpFor: opts.HTTPFor, account: opts.Account, hosts: opts.Hosts, onHost: opts.OnChatHost,
 		upstream: opts.Upstream, ide: opts.IDEVersion, log: opts.Logger, now: opts.Now, worked: map[string]string{}}
 }
 

@@ -49,7 +49,9 @@ func (c *Client) ChatBases(cr Credentials) []string {
 	region, _ := c.regions(cr)
 	up := c.upstream()
 	var bases []string
-	if a, ok := c.account(cr.AccountID); ok && cr.AccountID != "" && a.APIBase != "" {
+	a, ok := c.account(cr.AccountID)
+	ok = ok && cr.AccountID != ""
+	if ok && a.APIBase != "" {
 		bases = []string{up.URL(a.APIBase, region)}
 	} else if up.APIBase != store.DefaultUpstream().APIBase {
 		bases = []string{up.URL(up.APIBase, region)}
@@ -60,12 +62,29 @@ func (c *Client) ChatBases(cr Credentials) []string {
 		bases[i] = strings.TrimRight(b, "/")
 	}
 	c.mu.Lock()
-	last := c.worked[c.hostKey(cr, region)]
+	last, seen := c.worked[c.hostKey(cr, region)]
 	c.mu.Unlock()
+	if !seen && ok {
+		last = strings.TrimRight(a.ChatHost, "/")
+	}
 	if i := slices.Index(bases, last); i > 0 {
 		bases = append([]string{last}, slices.Delete(slices.Clone(bases), i, i+1)...)
 	}
 	return bases
+}
+
+// remember keeps the base that answered; a change is passed on so it
+// can survive a restart.
+func (c *Client) remember(cr Credentials, base string) {
+	region, _ := c.regions(cr)
+	key := c.hostKey(cr, region)
+	c.mu.Lock()
+	prev := c.worked[key]
+	c.worked[key] = base
+	c.mu.Unlock()
+	if cr.AccountID != "" && prev != base {
+		c.onHost(cr.AccountID, base)
+	}
 }
 
 func (c *Client) hostKey(cr Credentials, region string) string {
@@ -106,10 +125,7 @@ func (c *Client) doAPI(ctx context.Context, cr Credentials, fallback404 bool, bu
 			continue
 		}
 		if resp.StatusCode != http.StatusNotFound {
-			region, _ := c.regions(cr)
-			c.mu.Lock()
-			c.worked[c.hostKey(cr, region)] = base
-			c.mu.Unlock()
+			c.remember(cr, base)
 		}
 		return resp, nil
 	}

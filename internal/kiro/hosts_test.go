@@ -165,3 +165,38 @@ func TestFallbackAndCallsThroughTheAccountsProxy(t *testing.T) {
 	require.NoError(t, c.CheckUsage(context.Background(), other, "m"))
 	assert.Equal(t, before, px.Tunnels.Load())
 }
+
+// The working host is handed out to be kept, and a kept hint is tried
+// first after a restart (a new Client), as long as it is still a candidate.
+func TestChatHostHintSurvivesARestart(t *testing.T) {
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
+	t.Cleanup(fake.Close)
+	acct := fake.AddAccount(fakekiro.FakeAccount{})
+	nf, hits404 := notFound(t)
+	hosts := func(string) []string { return []string{nf, fake.URL} }
+	var mu sync.Mutex
+	kept := map[string]string{}
+	newClient := func() *kiro.Client {
+		return kiro.New(kiro.Options{Upstream: store.DefaultUpstream, Hosts: hosts,
+			Account: func(id string) (store.Account, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				return store.Account{ID: id, ChatHost: kept[id]}, true
+			},
+			OnChatHost: func(id, base string) { mu.Lock(); kept[id] = base; mu.Unlock() }})
+	}
+	cr := kiro.Credentials{AccessToken: acct.AccessToken, AuthMethod: store.AuthBuilderID, AccountID: "acct-1"}
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("a")})
+	chatText(t, newClient(), cr)
+	assert.EqualValues(t, 1, hits404.Load())
+	assert.Equal(t, fake.URL, kept["acct-1"])
+
+	c := newClient()
+	assert.Equal(t, []string{fake.URL, nf}, c.ChatBases(cr))
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("b")})
+	chatText(t, c, cr)
+	assert.EqualValues(t, 1, hits404.Load(), "the hint spared the 404 host")
+
+	kept["acct-1"] = "https://stale.example"
+	assert.Equal(t, []string{nf, fake.URL}, newClient().ChatBases(cr), "a hint that is no candidate is ignored")
+}

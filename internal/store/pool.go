@@ -71,6 +71,10 @@ type Account struct {
 	// global setting); APIBase overrides the chat host table (advanced).
 	Proxy   string `json:"proxy,omitempty"`
 	APIBase string `json:"apiBase,omitempty"`
+	// ChatHost is the chat base that answered last: a hint so a restart
+	// does not try hosts known not to work first. Never trusted beyond
+	// that: it is used only while it is still one of the candidates.
+	ChatHost string `json:"chatHost,omitempty"`
 }
 
 // AccountState is where the account stands, with a reason a person can read.
