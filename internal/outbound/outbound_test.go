@@ -112,7 +112,7 @@ func mustUsage(t *testing.T, c *http.Client, base, token string) {
 	require.Equal(t, http.StatusOK, code)
 }
 
-func writeCA(t *testing.T, pem []byte) string {
+func writeCA(t testing.TB, pem []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "extra-ca.pem")
 	require.NoError(t, os.WriteFile(p, pem, 0o600))
