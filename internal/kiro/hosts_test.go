@@ -200,3 +200,40 @@ func TestChatHostHintSurvivesARestart(t *testing.T) {
 	kept["acct-1"] = "https://stale.example"
 	assert.Equal(t, []string{nf, fake.URL}, newClient().ChatBases(cr), "a hint that is no candidate is ignored")
 }
+
+// An IdC account refreshes in its own auth region, which can differ from
+// the API region; explicit account settings win over the credentials'.
+func TestRefreshUsesTheAccountsAuthRegion(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"accessToken":"new","expiresIn":3600}`)
+	}))
+	t.Cleanup(srv.Close)
+	accts := map[string]store.Account{
+		"idc":   {ID: "idc", Region: "us-west-2", AuthRegion: "eu-west-1"},
+		"plain": {ID: "plain", Region: "ap-south-1"},
+	}
+	c := kiro.New(kiro.Options{
+		Upstream: func() store.Upstream {
+			return store.Upstream{APIBase: srv.URL + "/{region}", AuthBase: srv.URL + "/auth-{region}", OIDCBase: srv.URL + "/{region}"}
+		},
+		Account: func(id string) (store.Account, bool) { a, ok := accts[id]; return a, ok },
+	})
+	idc := kiro.Credentials{RefreshToken: "r", ClientID: "c", ClientSecret: "s", AuthMethod: store.AuthIdC, Region: "us-east-1"}
+	for _, id := range []string{"idc", "plain", ""} {
+		cr := idc
+		cr.AccountID = id
+		_, err := c.Refresh(context.Background(), cr)
+		require.NoError(t, err)
+	}
+	social := kiro.Credentials{RefreshToken: "r", AuthMethod: store.AuthSocial, AccountID: "idc"}
+	_, err := c.Refresh(context.Background(), social)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/eu-west-1/token", "/ap-south-1/token", "/us-east-1/token", "/auth-us-east-1/refreshToken"}, paths,
+		"auth region, else the account's region, else the credentials'; social refresh lives in us-east-1")
+}
