@@ -343,3 +343,30 @@ func TestPerAccountOverride(t *testing.T) {
 	assert.Same(t, tr.For("acct-1"), tr.For("acct-3"), "accounts with the same setting share one transport")
 	assert.NotContains(t, e.logs.String(), proxyPassword)
 }
+
+// An https:// proxy: the connection to the proxy itself is TLS, checked
+// against the same roots (here the extra bundle), and tunnels the TLS
+// upstream inside it.
+func TestHTTPSProxy(t *testing.T) {
+	ca, err := proxytest.NewCA()
+	require.NoError(t, err)
+	f, token := fake(t, fakekiro.Options{TLS: ca.Server})
+	px, err := proxytest.NewHTTPS("erin", proxyPassword, ca.Server)
+	require.NoError(t, err)
+	t.Cleanup(px.Close)
+	e := newEnv(strings.Replace(px.URL, "https://", "https://erin@", 1))
+	require.NoError(t, e.sec.Set(t.Context(), outbound.PasswordKey(""), secrets.New(proxyPassword)))
+	tr := e.transports()
+
+	_, err = usage(t.Context(), tr.HTTP(), f.URL, token)
+	require.Error(t, err, "the proxy's certificate is not trusted without the bundle")
+	assert.Zero(t, px.Tunnels.Load())
+
+	e.mu.Lock()
+	e.global.CABundle = writeCA(t, ca.PEM)
+	e.mu.Unlock()
+	mustUsage(t, tr.HTTP(), f.URL, token)
+	mustUsage(t, tr.HTTP(), f.URL, token)
+	assert.EqualValues(t, 1, px.Tunnels.Load())
+	assert.NotContains(t, e.logs.String(), proxyPassword)
+}

@@ -8,6 +8,7 @@ package proxytest
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -87,9 +88,16 @@ func (p *Proxy) Close() {
 }
 
 func start(scheme, user, pass string, serve func(p *Proxy, c net.Conn)) (*Proxy, error) {
+	return startOn(scheme, user, pass, nil, serve)
+}
+
+func startOn(scheme, user, pass string, tlsConfig *tls.Config, serve func(p *Proxy, c net.Conn)) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
 	}
 	p := &Proxy{Addr: ln.Addr().String(), URL: scheme + "://" + ln.Addr().String(), user: user, pass: pass,
 		ln: ln, conns: map[net.Conn]struct{}{}}
@@ -198,6 +206,12 @@ func serveHTTP(p *Proxy, c net.Conn) {
 			return
 		}
 	}
+}
+
+// NewHTTPS starts an HTTP proxy that clients reach over TLS (an https://
+// proxy URL), with the certificate in tlsConfig.
+func NewHTTPS(user, pass string, tlsConfig *tls.Config) (*Proxy, error) {
+	return startOn("https", user, pass, tlsConfig, serveHTTP)
 }
 
 // NewSOCKS5 starts a SOCKS5 proxy; with a user set, it demands RFC 1929
