@@ -164,6 +164,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	})
 	c.background.Go(func() {
 		defer close(c.reconciled)
+		// Says once in the log which proxy is in effect and why (building
+		// the transport logs it), so an inherited variable is never silent.
+		out.Route("")
 		if _, err := c.Accounts.Reconcile(bg); err != nil && bg.Err() == nil {
 			c.Log.Warn("could not check every account's credentials", "err", err)
 		}

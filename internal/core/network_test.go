@@ -3,12 +3,14 @@ package core
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -200,3 +202,25 @@ func TestChatThroughSOCKSToTLSUpstream(t *testing.T) {
 	assert.Equal(t, doctor.Fail, find(rep, "Account "+a.ID, "tcp/tls").Status)
 	assert.Contains(t, find(rep, "Account "+a.ID, "tcp/tls").Detail, "certificate")
 }
+
+// An inherited proxy variable is named in the log at start, with its
+// password redacted.
+func TestStartLogsTheProxyInEffect(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	env := map[string]string{"https_proxy": "http://u:inherited-secret@corp.example:3128"}
+	c, err := Open(t.Context(), Options{ConfigDir: t.TempDir(), Secrets: secrets.NewMemory(),
+		Logger: slog.New(slog.NewTextHandler(w, nil)), Getenv: func(k string) string { return env[k] }})
+	require.NoError(t, err)
+	<-c.Reconciled()
+	require.NoError(t, c.Close(context.Background()))
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Contains(t, logs.String(), "$HTTPS_PROXY=http://u:xxxxx@corp.example:3128")
+	assert.NotContains(t, logs.String(), "inherited-secret")
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
