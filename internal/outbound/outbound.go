@@ -17,10 +17,8 @@ package outbound
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -29,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +61,7 @@ type Transports struct {
 	opts Options
 
 	mu      sync.Mutex
-	clients map[string]*entry // by fingerprint
+	clients map[string]*entry // by fingerprintLocked
 	pwGen   map[string]int    // bumped by SetPassword, part of the fingerprint
 }
 
@@ -201,8 +200,8 @@ func (t *Transports) current(accountID string) setting {
 	return s
 }
 
-// environment is HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, upper
-// case first as curl and Go read them.
+// environment is HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, the
+// upper-case spelling first as Go reads them.
 func (t *Transports) environment() [4]string {
 	var out [4]string
 	for i, name := range []string{"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"} {
@@ -231,14 +230,14 @@ func (t *Transports) get(accountID string) *entry {
 	return e
 }
 
+// fingerprintLocked identifies a setting: equal fingerprints share a
+// transport. It holds no secret (the password's key and generation only).
 func (t *Transports) fingerprintLocked(s setting) string {
-	h := sha256.New()
 	pw := ""
-	if u, err := url.Parse(s.proxy); err == nil && u.User != nil {
-		pw = fmt.Sprintf("%s#%d", s.pwKey, t.pwGen[s.pwKey])
+	if strings.Contains(s.proxy, "@") {
+		pw = s.pwKey + "#" + strconv.Itoa(t.pwGen[s.pwKey])
 	}
-	fmt.Fprintf(h, "%q %q %q %q %q", s.proxy, pw, s.ca, s.caStamp, s.env)
-	return hex.EncodeToString(h.Sum(nil))
+	return strings.Join([]string{s.proxy, pw, s.ca, s.caStamp, s.env[0], s.env[1], s.env[2], s.env[3]}, "\x00")
 }
 
 // pruneLocked drops transports unused for a while: settings change
