@@ -48,7 +48,8 @@ type Options struct {
 
 // Client calls Kiro.
 type Client struct {
-	http     *http.Client
+	// httpFor is the only way to the network: there is deliberately no
+	// fixed client field, so no call can bypass an account's proxy.
 	httpFor  func(string) *http.Client
 	account  func(string) (store.Account, bool)
 	hosts    func(string) []string
@@ -91,7 +92,7 @@ func New(opts Options) *Client {
 	if opts.OnChatHost == nil {
 		opts.OnChatHost = func(string, string) {}
 	}
-	return &Client{http: opts.HTTP, httpFor: opts.HTTPFor, account: opts.Account, hosts: opts.Hosts, onHost: opts.OnChatHost,
+	return &Client{httpFor: opts.HTTPFor, account: opts.Account, hosts: opts.Hosts, onHost: opts.OnChatHost,
 		upstream: opts.Upstream, ide: opts.IDEVersion, log: opts.Logger, now: opts.Now, worked: map[string]string{}}
 }
 
