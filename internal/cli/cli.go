@@ -69,6 +69,8 @@ Accounts (these go through the running Kirodesk if there is one):
   kirodesk accounts [list]                        list the accounts
   kirodesk accounts remove|disable|enable ID      remove an account, or take it out of / back into use
   kirodesk accounts rename ID LABEL               rename an account
+  kirodesk doctor [--config-dir DIR]              check connections to Kiro per account, the keychain,
+                                                 the config folder, the port and the tray; paste the report in an issue
   kirodesk version                                print the version
 
 The config folder defaults to %s
@@ -104,6 +106,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runAddToken(ctx, args, env)
 	case "accounts":
 		err = runAccounts(ctx, args, env)
+	case "doctor":
+		err = runDoctor(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
 	case "help":

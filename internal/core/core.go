@@ -22,6 +22,7 @@ import (
 	"kirodesk/internal/control"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/login"
+	"kirodesk/internal/outbound"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/relay"
@@ -63,6 +64,10 @@ type Core struct {
 	Login *login.Service
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
+	// Outbound carries every call to Kiro (proxy, CA bundle); Kiro is the client on it.
+	Outbound *outbound.Transports
+	Kiro     *kiro.Client
+	getenv   func(string) string
 
 	control        *control.Server // nil when the socket could not be opened
 	stopBackground context.CancelFunc
@@ -133,7 +138,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
 	acc := accounts.New(st.Pool, sec, opts.Logger)
-	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger, Now: opts.Now})
+	out := newOutbound(st, sec, opts.Getenv, opts.Logger)
+	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger, Now: opts.Now,
+		HTTPFor: out.For, Account: accountLookup(st.Pool), OnChatHost: keepChatHost(st.Pool)})
 	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger, Now: opts.Now,
 		Quota:    client,
 		QuotaTTL: func() time.Duration { return time.Duration(st.Config.Snapshot().QuotaTTL) * time.Second },
@@ -153,9 +160,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	lg := login.New(login.Options{Accounts: acc, Upstream: func() store.Upstream { return up }, Secrets: sec,
-		Refresher: client, Logger: opts.Logger})
+		Refresher: client, Logger: opts.Logger, HTTP: out.HTTP})
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: acc, Pool: pl, Login: lg}
+		Accounts: acc, Pool: pl, Login: lg, Outbound: out, Kiro: client, getenv: opts.Getenv}
 	// The CLI reaches this instance's accounts through the control socket,
 	// so the folder keeps one writer. Without it the app still works.
 	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc), opts.Logger); err != nil {
@@ -185,6 +192,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	})
 	c.background.Go(func() {
 		defer close(c.reconciled)
+		// Says once in the log which proxy is in effect and why (building
+		// the transport logs it), so an inherited variable is never silent.
+		out.Route("")
 		if _, err := c.Accounts.Reconcile(bg); err != nil && bg.Err() == nil {
 			c.Log.Warn("could not check every account's credentials", "err", err)
 		}

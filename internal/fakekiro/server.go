@@ -16,7 +16,9 @@ package fakekiro
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"maps"
@@ -82,6 +84,9 @@ type Options struct {
 	// slow_down step and expiresIn lasts (default a second); tests shrink it
 	// together with the client's so a flow runs in milliseconds.
 	DeviceUnit time.Duration
+	// TLS, when set, serves HTTPS with this config; without Certificates
+	// in it, httptest's own certificate for 127.0.0.1 (see CertPEM).
+	TLS *tls.Config
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
@@ -205,7 +210,13 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+PathDeviceAuth, s.deviceAuthorization)
 	mux.HandleFunc("POST "+PathToken, s.token)
 	// httptest listens on 127.0.0.1 (loopback only).
-	s.ts = httptest.NewServer(s.record(mux))
+	s.ts = httptest.NewUnstartedServer(s.record(mux))
+	if opts.TLS != nil {
+		s.ts.TLS = opts.TLS.Clone()
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	s.URL = s.ts.URL
 	return s
 }
@@ -217,8 +228,17 @@ func (s *Server) Close() {
 	s.ts.Close()
 }
 
-// Client returns an http.Client for the fake (plain HTTP, keep-alive).
+// Client returns an http.Client for the fake (keep-alive; over TLS it
+// trusts the fake's certificate).
 func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// CertPEM is the PEM of the certificate a TLS fake presents (nil without TLS).
+func (s *Server) CertPEM() []byte {
+	if s.ts.TLS == nil || len(s.ts.TLS.Certificates) == 0 {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ts.TLS.Certificates[0].Certificate[0]})
+}
 
 // AddAccount registers an account and returns it with generated tokens filled in.
 func (s *Server) AddAccount(a FakeAccount) FakeAccount {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"kirodesk/internal/store"
@@ -25,7 +26,20 @@ const DefaultIDEVersion = "0.11.63"
 
 // Options configure a Client.
 type Options struct {
-	HTTP       *http.Client // nil: a keep-alive client with sane timeouts
+	// HTTPFor returns the client for an account's calls ("" for calls of
+	// no known account): outbound.Transports.For, which applies the proxy
+	// and CA settings. Nil: HTTP for every call.
+	HTTPFor func(accountID string) *http.Client
+	HTTP    *http.Client // nil: a keep-alive client with sane timeouts
+	// Account returns an account's non-secret settings: its explicit
+	// regions and endpoint override. Nil: none.
+	Account func(id string) (store.Account, bool)
+	// Hosts is the chat host table (default ChatHosts), used while
+	// Upstream's APIBase is the default one.
+	Hosts func(region string) []string
+	// OnChatHost is told when an account's working chat base changes, to
+	// keep it as a hint (store.Account.ChatHost). Nil: not kept.
+	OnChatHost func(accountID, base string)
 	Upstream   func() store.Upstream
 	IDEVersion string
 	Logger     *slog.Logger
@@ -34,11 +48,19 @@ type Options struct {
 
 // Client calls Kiro.
 type Client struct {
-	http     *http.Client
+	// httpFor is the only way to the network: there is deliberately no
+	// fixed client field, so no call can bypass an account's proxy.
+	httpFor  func(string) *http.Client
+	account  func(string) (store.Account, bool)
+	hosts    func(string) []string
+	onHost   func(string, string)
 	upstream func() store.Upstream
 	ide      string
 	log      *slog.Logger
 	now      func() time.Time
+
+	mu     sync.Mutex
+	worked map[string]string // the chat base that answered last, per account
 }
 
 // New returns a Client.
@@ -58,7 +80,20 @@ func New(opts Options) *Client {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Client{http: opts.HTTP, upstream: opts.Upstream, ide: opts.IDEVersion, log: opts.Logger, now: opts.Now}
+	if opts.HTTPFor == nil {
+		opts.HTTPFor = func(string) *http.Client { return opts.HTTP }
+	}
+	if opts.Account == nil {
+		opts.Account = func(string) (store.Account, bool) { return store.Account{}, false }
+	}
+	if opts.Hosts == nil {
+		opts.Hosts = ChatHosts
+	}
+	if opts.OnChatHost == nil {
+		opts.OnChatHost = func(string, string) {}
+	}
+	return &Client{httpFor: opts.HTTPFor, account: opts.Account, hosts: opts.Hosts, onHost: opts.OnChatHost,
+		upstream: opts.Upstream, ide: opts.IDEVersion, log: opts.Logger, now: opts.Now, worked: map[string]string{}}
 }
 
 // MachineID is the stable 64-hex id Kiro expects per account; it is derived
@@ -85,14 +120,14 @@ func (c *Client) headers(h http.Header, token, machineID string) {
 // response and reads its event stream; any other status is returned as an
 // *UpstreamError (the body already read and closed).
 func (c *Client) Chat(ctx context.Context, cr Credentials, machineID string, body []byte) (*http.Response, error) {
-	up := c.upstream()
-	u := strings.TrimRight(up.URL(up.APIBase, cr.APIRegion()), "/") + "/generateAssistantResponse"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	c.headers(req.Header, cr.AccessToken, machineID)
-	resp, err := c.http.Do(req)
+	resp, err := c.doAPI(ctx, cr, true, func(base string) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/generateAssistantResponse", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		c.headers(req.Header, cr.AccessToken, machineID)
+		return req, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +151,8 @@ func (c *Client) Refresh(ctx context.Context, cr Credentials) (Credentials, erro
 	var u string
 	var payload any
 	if cr.IsOIDC() {
-		u = strings.TrimRight(up.URL(up.OIDCBase, cr.OIDCRegion()), "/") + "/token"
+		_, authRegion := c.regions(cr)
+		u = strings.TrimRight(up.URL(up.OIDCBase, authRegion), "/") + "/token"
 		payload = map[string]string{"clientId": cr.ClientID, "clientSecret": cr.ClientSecret,
 			"refreshToken": cr.RefreshToken, "grantType": "refresh_token"}
 	} else {
@@ -130,7 +166,7 @@ func (c *Client) Refresh(ctx context.Context, cr Credentials) (Credentials, erro
 		return cr, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
+	resp, err := c.httpFor(cr.AccountID).Do(req)
 	if err != nil {
 		return cr, fmt.Errorf("refresh at %s: %w", hostOf(u), err)
 	}

@@ -27,6 +27,10 @@ type Credentials struct {
 	// ClientExpiresAt is when the OIDC client registration ends (IdC).
 	ClientExpiresAt time.Time `json:"clientExpiresAt,omitzero"`
 	StartURL        string    `json:"startUrl,omitempty"`
+	// AccountID is the pool account these credentials belong to, set by
+	// whoever loads them (never stored), so calls take that account's
+	// proxy, regions and chat host.
+	AccountID string `json:"-"`
 }
 
 // ParseCredentials reads the keychain form.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"kirodesk/internal/kiro/payload"
 )
@@ -15,8 +14,6 @@ import (
 // pages. Hosts without the endpoint answer an error; callers fall back to
 // payload.BuiltinModels.
 func (c *Client) ListModels(ctx context.Context, cr Credentials, machineID string) (payload.ModelCatalog, error) {
-	up := c.upstream()
-	base := strings.TrimRight(up.URL(up.APIBase, cr.APIRegion()), "/") + "/ListAvailableModels"
 	var out payload.ModelCatalog
 	next := ""
 	for page := 0; page < 20; page++ { // a bound: a host that pages forever must not hang us
@@ -27,13 +24,16 @@ func (c *Client) ListModels(ctx context.Context, cr Credentials, machineID strin
 		if next != "" {
 			q.Set("nextToken", next)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"?"+q.Encode(), nil)
-		if err != nil {
-			return nil, err
-		}
-		c.headers(req.Header, cr.AccessToken, machineID)
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.http.Do(req)
+		// No fallback on 404: some hosts lack this endpoint but serve chat.
+		resp, err := c.doAPI(ctx, cr, false, func(base string) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/ListAvailableModels?"+q.Encode(), nil)
+			if err != nil {
+				return nil, err
+			}
+			c.headers(req.Header, cr.AccessToken, machineID)
+			req.Header.Set("Accept", "application/json")
+			return req, nil
+		})
 		if err != nil {
 			return nil, err
 		}

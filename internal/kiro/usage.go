@@ -28,22 +28,24 @@ type Usage struct {
 
 // UsageLimits asks Kiro for the account's plan, email and credits.
 func (c *Client) UsageLimits(ctx context.Context, cr Credentials, machineID string) (Usage, error) {
-	up := c.upstream()
 	q := url.Values{"origin": {"AI_EDITOR"}, "resourceType": {"AGENTIC_REQUEST"}, "isEmailRequired": {"true"}}
 	if cr.ProfileARN != "" && !cr.IsOIDC() {
 		q.Set("profileArn", cr.ProfileARN) // social accounts only, as for chat
 	}
-	u := strings.TrimRight(up.URL(up.APIBase, cr.APIRegion()), "/") + "/getUsageLimits?" + q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	// Through the account's proxy and host table, like chat (a 404 moves
+	// on to the next host).
+	resp, err := c.doAPI(ctx, cr, true, func(base string) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/getUsageLimits?"+q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		c.headers(req.Header, cr.AccessToken, machineID)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Del("Content-Type")
+		return req, nil
+	})
 	if err != nil {
-		return Usage{}, err
-	}
-	c.headers(req.Header, cr.AccessToken, machineID)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Del("Content-Type")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return Usage{}, fmt.Errorf("usage limits at %s: %w", hostOf(u), err)
+		return Usage{}, fmt.Errorf("usage limits: %w", err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 256<<10))

@@ -194,39 +194,23 @@ func defaultLabel(c kiro.Credentials, email string) string {
 }
 
 // fetchEmail asks Kiro who the account belongs to (getUsageLimits with
-// isEmailRequired). Best effort: an account without an email is still fine.
+// isEmailRequired), through the Kiro client so the account's proxy and host
+// table apply. Best effort: an account without an email is still fine.
 func (s *Service) fetchEmail(ctx context.Context, c kiro.Credentials) string {
-	if c.AccessToken == "" {
+	u, ok := s.opts.Refresher.(interface {
+		UsageLimits(ctx context.Context, cr kiro.Credentials, machineID string) (kiro.Usage, error)
+	})
+	if c.AccessToken == "" || !ok {
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	up := s.opts.Upstream()
-	q := url.Values{"origin": {"AI_EDITOR"}, "resourceType": {"AGENTIC_REQUEST"}, "isEmailRequired": {"true"}}
-	if c.ProfileARN != "" && !c.IsOIDC() {
-		q.Set("profileArn", c.ProfileARN)
-	}
-	u := strings.TrimRight(up.URL(up.APIBase, c.APIRegion()), "/") + "/getUsageLimits?" + q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return ""
-	}
-	req.Header.Set("Authorization", "Bearer "+c.AccessToken)
-	resp, err := s.opts.HTTP().Do(req)
+	usage, err := u.UsageLimits(ctx, c, kiro.MachineID("login"))
 	if err != nil {
 		s.log.Debug("could not read the account's email", "err", err)
 		return ""
 	}
-	defer resp.Body.Close()
-	var out struct {
-		UserInfo struct {
-			Email string `json:"email"`
-		} `json:"userInfo"`
-	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out) != nil {
-		return ""
-	}
-	return out.UserInfo.Email
+	return usage.Email
 }
 
 // postJSON posts v and decodes a 200 answer into out. A non-200 answer comes

@@ -289,6 +289,7 @@ func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
 		p.setState(ctx, id, store.StatusLoginNeeded, err.Error()+": log in again", time.Time{})
 		return err
 	}
+	cr.AccountID = id // calls take the account's proxy and hosts
 	e.cr, e.loaded = cr, true
 	return nil
 }
@@ -322,6 +323,7 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	if err := p.acc.SetCredentials(saveCtx, id, next.Secret()); err != nil {
 		return fmt.Errorf("save account %s's new token: %w", id, err)
 	}
+	next.AccountID = id
 	e.cr = next
 	p.log.Debug("token refreshed", "account", id, "expires", next.ExpiresAt)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strings"
 )
 
@@ -41,6 +42,28 @@ type Config struct {
 	// before the background check asks again, in seconds.
 	QuotaTTL int   `json:"quotaTTLSeconds"`
 	Extra    Extra `json:"-"`
+
+	// Outbound is how Kirodesk reaches Kiro: proxy and extra trusted CAs.
+	Outbound Outbound `json:"outbound"`
+}
+
+// Outbound proxy settings (Outbound.Proxy, Account.Proxy).
+const (
+	ProxyNone   = "none"   // connect directly, whatever the environment says
+	ProxySystem = "system" // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY (either case)
+)
+
+// Outbound configures the connections to Kiro (chat, refresh, login).
+type Outbound struct {
+	// Proxy is ProxyNone, ProxySystem, or an http://, https:// or
+	// socks5:// URL with an optional user name; the password is never
+	// here but in the keychain (internal/outbound).
+	Proxy string `json:"proxy"`
+	// CABundle is a PEM file of CAs trusted besides the system's, for
+	// TLS-inspecting proxies. There is deliberately no way to turn
+	// certificate checks off.
+	CABundle string `json:"caBundle,omitempty"`
+	Extra    Extra  `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -72,7 +95,11 @@ func (u Upstream) URL(base, region string) string {
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	return &Config{Version: ConfigVersion, Host: "127.0.0.1", Port: DefaultPort, LogLevel: "info", Upstream: DefaultUpstream(),
-		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky", QueueWait: 30, QuotaTTL: 300}
+		FirstByteTimeout: 90, IdleTimeout: 120, Strategy: "sticky", QueueWait: 30, QuotaTTL: 300,
+		// System by default, as most tools do; diagnostics and errors name
+		// the proxy in effect and where it came from, so an inherited
+		// variable never breaks requests silently.
+		Outbound: Outbound{Proxy: ProxySystem}}
 }
 
 // CloneConfig returns a deep copy.
@@ -80,6 +107,7 @@ func CloneConfig(c *Config) *Config {
 	n := *c
 	n.Extra = maps.Clone(c.Extra)
 	n.Upstream.Extra = maps.Clone(c.Upstream.Extra)
+	n.Outbound.Extra = maps.Clone(c.Outbound.Extra)
 	return &n
 }
 
@@ -134,7 +162,52 @@ func CheckConfig(c *Config) error {
 			errs = append(errs, fmt.Errorf("upstream.%s: %w", name, err))
 		}
 	}
+	if err := CheckProxy(c.Outbound.Proxy); err != nil {
+		errs = append(errs, fmt.Errorf("outbound.proxy: %w", err))
+	}
+	if c.Outbound.CABundle != "" && !filepath.IsAbs(c.Outbound.CABundle) {
+		errs = append(errs, fmt.Errorf("outbound.caBundle %q must be an absolute path to a PEM file", c.Outbound.CABundle))
+	}
 	return errors.Join(errs...)
+}
+
+// CheckProxy accepts ProxyNone, ProxySystem, or an http://, https:// or
+// socks5:// URL with a host and port, and at most a user name.
+func CheckProxy(p string) error {
+	if p == ProxyNone || p == ProxySystem {
+		return nil
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("%q is not none, system or a proxy URL such as http://proxy.example:3128", Redact(p))
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return fmt.Errorf("%q: the scheme must be http, https or socks5", Redact(p))
+	}
+	if _, pw := u.User.Password(); pw {
+		return fmt.Errorf("%q holds a password: config.json never keeps one; set it in Kirodesk so it goes to the keychain", Redact(p))
+	}
+	if u.Port() == "" {
+		return fmt.Errorf("%q has no port (e.g. :3128 or :1080)", Redact(p))
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("%q: a proxy URL has no path or query", Redact(p))
+	}
+	return nil
+}
+
+// Redact hides the password of a proxy URL, for messages.
+func Redact(p string) string {
+	u, err := url.Parse(p)
+	if err != nil {
+		if i := strings.LastIndex(p, "@"); i >= 0 {
+			return "[redacted]" + p[i:]
+		}
+		return p
+	}
+	return u.Redacted()
 }
 
 // CheckBaseURL accepts an absolute http(s) URL, with {region} allowed in the host.
@@ -161,6 +234,16 @@ func (c Config) MarshalJSON() ([]byte, error) { return encodeKeeping(configJSON(
 func (c *Config) UnmarshalJSON(b []byte) error {
 	extra, err := decodeKeeping(b, (*configJSON)(c))
 	c.Extra = extra
+	return err
+}
+
+type outboundJSON Outbound
+
+func (o Outbound) MarshalJSON() ([]byte, error) { return encodeKeeping(outboundJSON(o), o.Extra) }
+
+func (o *Outbound) UnmarshalJSON(b []byte) error {
+	extra, err := decodeKeeping(b, (*outboundJSON)(o))
+	o.Extra = extra
 	return err
 }
 

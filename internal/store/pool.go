@@ -69,6 +69,15 @@ type Account struct {
 	LastError *LastError `json:"lastError,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	Extra     Extra      `json:"-"`
+
+	// Proxy overrides Config.Outbound.Proxy for this account ("" = the
+	// global setting); APIBase overrides the chat host table (advanced).
+	Proxy   string `json:"proxy,omitempty"`
+	APIBase string `json:"apiBase,omitempty"`
+	// ChatHost is the chat base that answered last: a hint so a restart
+	// does not try hosts known not to work first. Never trusted beyond
+	// that: it is used only while it is still one of the candidates.
+	ChatHost string `json:"chatHost,omitempty"`
 }
 
 // Quota is an account's monthly credit allowance as Kiro last reported it
@@ -186,6 +195,16 @@ func CheckPool(p *Pool) error {
 		case AuthSocial, AuthBuilderID, AuthIdC:
 		default:
 			errs = append(errs, fmt.Errorf("%s: authMethod %q is not social, builder-id or idc", where, a.AuthMethod))
+		}
+		if a.Proxy != "" {
+			if err := CheckProxy(a.Proxy); err != nil {
+				errs = append(errs, fmt.Errorf("%s: proxy: %w", where, err))
+			}
+		}
+		if a.APIBase != "" {
+			if err := CheckBaseURL(a.APIBase); err != nil {
+				errs = append(errs, fmt.Errorf("%s: apiBase: %w", where, err))
+			}
 		}
 		switch a.State.Status {
 		case StatusReady, StatusCooling, StatusExhausted, StatusSuspended, StatusLoginNeeded, StatusModelUnavailable:
