@@ -15,10 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"kirodesk/internal/accounts"
 	"kirodesk/internal/control"
 	"kirodesk/internal/core"
-	"kirodesk/internal/kiro"
 	"kirodesk/internal/logging"
 	"kirodesk/internal/login"
 	"kirodesk/internal/secrets"
@@ -87,20 +85,16 @@ func openAPI(ctx context.Context, dir string, env Env) (control.API, func(), err
 			fmt.Fprintln(env.Stderr, "kirodesk: saving the accounts:", err)
 		}
 	}
-	up, err := st.Config.Snapshot().Upstream.WithEnv(env.Getenv)
-	if err != nil {
-		closeStore()
-		return nil, nil, err
-	}
 	sec := env.Secrets
 	if sec == nil {
 		sec = secrets.NewKeyring(core.KeychainService(dir, env.Getenv))
 	}
-	upf := func() store.Upstream { return up }
-	acc := accounts.New(st.Pool, sec, log)
-	lg := login.New(login.Options{Accounts: acc, Upstream: upf, Secrets: sec, Logger: log,
-		Refresher: kiro.New(kiro.Options{Upstream: upf, Logger: log})})
-	return control.NewLocal(lg, acc), closeStore, nil
+	local, err := core.LocalControl(st, sec, env.Getenv, log)
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return local, closeStore, nil
 }
 
 func stdin(env Env) io.Reader {
@@ -403,10 +397,10 @@ func runAccounts(ctx context.Context, args []string, env Env) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	want := map[string]int{"list": 0, "remove": 1, "disable": 1, "enable": 1, "rename": 2}
+	want := map[string]int{"list": 0, "remove": 1, "disable": 1, "enable": 1, "rename": 2, "reset": 1, "quota": 1}
 	n, ok := want[sub]
 	if !ok {
-		return usageError{fmt.Errorf("accounts: unknown command %q: use list, remove, disable, enable or rename", sub)}
+		return usageError{fmt.Errorf("accounts: unknown command %q: use list, remove, disable, enable, rename, reset or quota", sub)}
 	}
 	f := newFlags("accounts "+sub, env)
 	pos, err := f.parseArgs(args, env, n, n)
@@ -430,15 +424,37 @@ func runAccounts(ctx context.Context, args []string, env Env) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tLABEL\tAUTH\tSTATE\tENABLED")
+		fmt.Fprintln(tw, "ID\tLABEL\tAUTH\tSTATE\tCREDITS\tREQUESTS\tENABLED")
 		for _, a := range list {
 			enabled := "yes"
 			if a.Disabled {
 				enabled = "no"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Label, authName(a), a.State.Status, enabled)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Label, authName(a), stateText(a.State, time.Now()),
+				quotaText(a.Quota), a.Counters.Requests, enabled)
 		}
 		return tw.Flush()
+	case "reset":
+		if a, err = api.Reset(ctx, pos[0]); err != nil {
+			return fmt.Errorf("accounts reset: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Account %s %q is back in service (%s).\n", a.ID, a.Label, stateText(a.State, time.Now()))
+		return nil
+	case "quota":
+		if a, err = api.RefreshQuota(ctx, pos[0]); err != nil {
+			return fmt.Errorf("accounts quota: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Account %s %q: %s", a.ID, a.Label, quotaText(a.Quota))
+		if q := a.Quota; q != nil {
+			if q.Plan != "" {
+				fmt.Fprintf(env.Stdout, ", plan %s", q.Plan)
+			}
+			if !q.ResetAt.IsZero() {
+				fmt.Fprintf(env.Stdout, ", resets %s", q.ResetAt.Local().Format("2 Jan 2006"))
+			}
+		}
+		fmt.Fprintln(env.Stdout, ".")
+		return nil
 	case "remove":
 		if err := api.Remove(ctx, pos[0]); err != nil {
 			return fmt.Errorf("accounts remove: %w", err)
@@ -459,6 +475,33 @@ func runAccounts(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Account %s %q is %s.\n", a.ID, a.Label, state)
 	return nil
+}
+
+// stateText is an account's state in words, with its reason and time.
+func stateText(st store.AccountState, now time.Time) string {
+	words := map[string]string{
+		store.StatusReady: "ready", store.StatusCooling: "cooling down", store.StatusExhausted: "out of credits",
+		store.StatusSuspended: "suspended", store.StatusLoginNeeded: "login needed", store.StatusModelUnavailable: "model unavailable",
+	}
+	s := words[st.Status]
+	if s == "" {
+		s = st.Status
+	}
+	if !st.Until.IsZero() && st.Until.After(now) {
+		s += " until " + st.Until.Local().Format("2 Jan 15:04")
+	}
+	if st.Reason != "" && st.Status != store.StatusReady {
+		s += " (" + st.Reason + ")"
+	}
+	return s
+}
+
+// quotaText is "used/limit" credits, or "-" before the first check.
+func quotaText(q *store.Quota) string {
+	if q == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f/%.0f", q.Used, q.Limit)
 }
 
 func authName(a store.Account) string {

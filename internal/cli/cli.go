@@ -69,6 +69,9 @@ Accounts (these go through the running Kirodesk if there is one):
   kirodesk accounts [list]                        list the accounts
   kirodesk accounts remove|disable|enable ID      remove an account, or take it out of / back into use
   kirodesk accounts rename ID LABEL               rename an account
+  kirodesk accounts reset ID                      put an account back in service after you fixed it
+                                                 (suspension lifted, try again now)
+  kirodesk accounts quota ID                      ask Kiro for the account's credits now
   kirodesk doctor [--config-dir DIR]              check connections to Kiro per account, the keychain,
                                                  the config folder, the port and the tray; paste the report in an issue
   kirodesk version                                print the version

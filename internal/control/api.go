@@ -23,6 +23,11 @@ type API interface {
 	Remove(ctx context.Context, id string) error
 	SetDisabled(ctx context.Context, id string, disabled bool) (store.Account, error)
 	Rename(ctx context.Context, id, label string) (store.Account, error)
+	// Reset puts an account back in service after a person acted (a
+	// suspension lifted, "try again" on a cooling or exhausted account).
+	Reset(ctx context.Context, id string) (store.Account, error)
+	// RefreshQuota asks Kiro for the account's credits now.
+	RefreshQuota(ctx context.Context, id string) (store.Account, error)
 
 	StartDevice(ctx context.Context, o login.DeviceOptions) (Flow, error)
 	StartSocial(ctx context.Context, o login.SocialOptions) (Flow, error)

@@ -127,6 +127,16 @@ func (c *Client) Rename(ctx context.Context, id, label string) (store.Account, e
 	return out, c.call(ctx, http.MethodPost, "/v1/accounts/"+url.PathEscape(id)+"/rename", map[string]string{"label": label}, &out)
 }
 
+func (c *Client) Reset(ctx context.Context, id string) (store.Account, error) {
+	var out store.Account
+	return out, c.call(ctx, http.MethodPost, "/v1/accounts/"+url.PathEscape(id)+"/reset", struct{}{}, &out)
+}
+
+func (c *Client) RefreshQuota(ctx context.Context, id string) (store.Account, error) {
+	var out store.Account
+	return out, c.call(ctx, http.MethodPost, "/v1/accounts/"+url.PathEscape(id)+"/quota", struct{}{}, &out)
+}
+
 func (c *Client) StartDevice(ctx context.Context, o login.DeviceOptions) (Flow, error) {
 	var out Flow
 	return out, c.call(ctx, http.MethodPost, "/v1/login/device", o, &out)

@@ -17,6 +17,7 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/login"
+	"kirodesk/internal/pool"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
@@ -25,6 +26,7 @@ type rig struct {
 	dir    string
 	fake   *fakekiro.Server
 	acc    *accounts.Service
+	st     *store.Store
 	srv    *Server
 	client *Client
 }
@@ -45,18 +47,20 @@ func newRig(t *testing.T) *rig {
 	up := func() store.Upstream {
 		return store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
 	}
+	client := kiro.New(kiro.Options{Upstream: up, HTTP: fake.Client()})
 	lg := login.New(login.Options{Accounts: acc, Upstream: up, Secrets: sec, HTTP: fake.Client,
-		Refresher: kiro.New(kiro.Options{Upstream: up, HTTP: fake.Client()}), PollUnit: 20 * time.Millisecond,
+		Refresher: client, PollUnit: 20 * time.Millisecond,
 		OpenBrowser: func(string) error { return nil }})
+	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Quota: client})
 	// A crashed owner's socket file is in the way.
 	require.NoError(t, os.WriteFile(SocketPath(dir), []byte("stale"), 0o600))
-	srv, err := Listen(dir, NewLocal(lg, acc), nil)
+	srv, err := Listen(dir, NewLocal(lg, acc, pl), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close(context.Background()) })
 	c, err := Dial(t.Context(), dir)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	return &rig{dir: dir, fake: fake, acc: acc, srv: srv, client: c}
+	return &rig{dir: dir, fake: fake, acc: acc, st: st, srv: srv, client: c}
 }
 
 func TestSocketIsPrivateAndRemovedOnClose(t *testing.T) {
@@ -223,4 +227,53 @@ func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
 	polls := r.fake.Calls(fakekiro.PathToken)
 	time.Sleep(150 * time.Millisecond)
 	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the flow stopped with the server")
+}
+
+func TestQuotaResetAndLiveStateThroughTheSocket(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	fa := r.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
+		ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
+	a, err := r.acc.Add(ctx, store.Account{Label: "quota", AuthMethod: store.AuthSocial}, cr.Secret())
+	require.NoError(t, err)
+	reset := time.Now().Add(72 * time.Hour).Truncate(time.Second)
+	require.True(t, r.fake.SetUsageLimits(fa.AccessToken, fakekiro.UsageLimits{
+		SubscriptionInfo: fakekiro.SubscriptionInfo{SubscriptionTitle: "KIRO PRO"},
+		UserInfo:         fakekiro.UserInfo{Email: "quota@example.com"},
+		UsageBreakdownList: []fakekiro.UsageBreakdown{{ResourceType: "CREDIT", CurrentUsageWithPrecision: 250.5,
+			UsageLimitWithPrecision: 1000, NextDateReset: float64(reset.Unix())}},
+	}))
+
+	got, err := r.client.RefreshQuota(ctx, a.ID)
+	require.NoError(t, err)
+	require.NotNil(t, got.Quota)
+	assert.Equal(t, "KIRO PRO", got.Quota.Plan)
+	assert.InDelta(t, 250.5, got.Quota.Used, 0.001)
+	assert.InDelta(t, 1000, got.Quota.Limit, 0.001)
+	assert.True(t, got.Quota.ResetAt.Equal(reset), "reset %v, want %v", got.Quota.ResetAt, reset)
+
+	// A cooldown that has passed reads as ready; a suspension stays until Reset.
+	require.NoError(t, r.st.Pool.Update(ctx, func(p *store.Pool) error {
+		p.Account(a.ID).State = store.AccountState{Status: store.StatusCooling, Reason: "429", Until: time.Now().Add(-time.Second)}
+		return nil
+	}))
+	list, err := r.client.Accounts(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, store.StatusReady, list[0].State.Status)
+
+	require.NoError(t, r.st.Pool.Update(ctx, func(p *store.Pool) error {
+		p.Account(a.ID).State = store.AccountState{Status: store.StatusSuspended, Reason: "403"}
+		return nil
+	}))
+	list, err = r.client.Accounts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusSuspended, list[0].State.Status)
+	got, err = r.client.Reset(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusReady, got.State.Status)
+
+	_, err = r.client.Reset(ctx, "acc-missing")
+	assert.ErrorIs(t, err, accounts.ErrNotFound)
 }

@@ -10,6 +10,7 @@ import (
 
 	"kirodesk/internal/accounts"
 	"kirodesk/internal/login"
+	"kirodesk/internal/pool"
 	"kirodesk/internal/store"
 )
 
@@ -20,6 +21,7 @@ var ErrNoFlow = errors.New("no such login in progress: start a new one")
 type Local struct {
 	login    *login.Service
 	accounts *accounts.Service
+	pool     *pool.Pool // nil: no live state, Reset and RefreshQuota refused
 
 	mu    sync.Mutex
 	flows map[string]*flow
@@ -31,12 +33,45 @@ type flow struct {
 	expires time.Time
 }
 
-// NewLocal returns the in-process API.
-func NewLocal(l *login.Service, a *accounts.Service) *Local {
-	return &Local{login: l, accounts: a, flows: map[string]*flow{}}
+// NewLocal returns the in-process API. p may be nil (tests of the login
+// flows alone).
+func NewLocal(l *login.Service, a *accounts.Service, p *pool.Pool) *Local {
+	return &Local{login: l, accounts: a, pool: p, flows: map[string]*flow{}}
 }
 
-func (l *Local) Accounts(ctx context.Context) ([]store.Account, error) { return l.accounts.List(), nil }
+// Accounts lists the accounts with their state as selection sees it now (a
+// cooldown whose time has passed reads as ready).
+func (l *Local) Accounts(ctx context.Context) ([]store.Account, error) {
+	list := l.accounts.List()
+	if l.pool != nil {
+		for i := range list {
+			list[i].State = l.pool.StateNow(&list[i])
+		}
+	}
+	return list, nil
+}
+
+var errNoPool = errors.New("this command needs the account pool")
+
+func (l *Local) Reset(ctx context.Context, id string) (store.Account, error) {
+	if l.pool == nil {
+		return store.Account{}, errNoPool
+	}
+	if err := l.pool.Reset(ctx, id); err != nil {
+		return store.Account{}, err
+	}
+	return l.accounts.Get(id)
+}
+
+func (l *Local) RefreshQuota(ctx context.Context, id string) (store.Account, error) {
+	if l.pool == nil {
+		return store.Account{}, errNoPool
+	}
+	if _, err := l.pool.RefreshQuota(ctx, id); err != nil {
+		return store.Account{}, err
+	}
+	return l.accounts.Get(id)
+}
 
 func (l *Local) Remove(ctx context.Context, id string) error { return l.accounts.Remove(ctx, id) }
 

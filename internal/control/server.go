@@ -145,6 +145,12 @@ func routes(api API, log *slog.Logger) http.Handler {
 	handle(mux, "POST /v1/accounts/{id}/remove", func(r *http.Request, _ *struct{}) (any, error) {
 		return struct{}{}, api.Remove(r.Context(), r.PathValue("id"))
 	})
+	handle(mux, "POST /v1/accounts/{id}/reset", func(r *http.Request, _ *struct{}) (any, error) {
+		return api.Reset(r.Context(), r.PathValue("id"))
+	})
+	handle(mux, "POST /v1/accounts/{id}/quota", func(r *http.Request, _ *struct{}) (any, error) {
+		return api.RefreshQuota(r.Context(), r.PathValue("id"))
+	})
 	handle(mux, "POST /v1/accounts/{id}/disable", func(r *http.Request, _ *struct{}) (any, error) {
 		return api.SetDisabled(r.Context(), r.PathValue("id"), true)
 	})

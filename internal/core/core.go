@@ -137,18 +137,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		return nil, errors.Join(err, st.Close(ctx))
 	}
 	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
-	acc := accounts.New(st.Pool, sec, opts.Logger)
-	out := newOutbound(st, sec, opts.Getenv, opts.Logger)
-	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger, Now: opts.Now,
-		HTTPFor: out.For, Account: accountLookup(st.Pool), OnChatHost: keepChatHost(st.Pool)})
-	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger, Now: opts.Now,
-		Quota:    client,
-		QuotaTTL: func() time.Duration { return time.Duration(st.Config.Snapshot().QuotaTTL) * time.Second },
-		Strategy: func() string { return st.Config.Snapshot().Strategy },
-		Limits: func() pool.Limits {
-			c := st.Config.Snapshot()
-			return pool.Limits{PerAccount: c.MaxConcurrentPerAccount, MaxWait: time.Duration(c.QueueWait) * time.Second}
-		}})
+	sv := newServices(st, sec, up, opts.Getenv, opts.Logger, opts.Now)
+	acc, out, client, pl := sv.accounts, sv.outbound, sv.kiro, sv.pool
 	counter := &tokens.Counter{}
 	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
 		Timeouts: func() (time.Duration, time.Duration) {
@@ -159,13 +149,12 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
 		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
-	lg := login.New(login.Options{Accounts: acc, Upstream: func() store.Upstream { return up }, Secrets: sec,
-		Refresher: client, Logger: opts.Logger, HTTP: out.HTTP})
+	lg := sv.login
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
 		Accounts: acc, Pool: pl, Login: lg, Outbound: out, Kiro: client, getenv: opts.Getenv}
 	// The CLI reaches this instance's accounts through the control socket,
 	// so the folder keeps one writer. Without it the app still works.
-	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc), opts.Logger); err != nil {
+	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc, pl), opts.Logger); err != nil {
 		opts.Logger.Warn("the command line cannot reach this instance", "err", err)
 	} else {
 		c.control = cs
@@ -200,6 +189,46 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		}
 	})
 	return c, nil
+}
+
+// services are the parts that act on accounts, shared by the running core
+// and by commands that open the folder themselves (LocalControl), so both
+// reach Kiro the same way (proxy, host table, CAs).
+type services struct {
+	accounts *accounts.Service
+	outbound *outbound.Transports
+	kiro     *kiro.Client
+	pool     *pool.Pool
+	login    *login.Service
+}
+
+func newServices(st *store.Store, sec secrets.Store, up store.Upstream, getenv func(string) string, log *slog.Logger, now func() time.Time) services {
+	acc := accounts.New(st.Pool, sec, log)
+	out := newOutbound(st, sec, getenv, log)
+	upf := func() store.Upstream { return up }
+	client := kiro.New(kiro.Options{Upstream: upf, Logger: log, Now: now,
+		HTTPFor: out.For, Account: accountLookup(st.Pool), OnChatHost: keepChatHost(st.Pool)})
+	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: log, Now: now,
+		Quota:    client,
+		QuotaTTL: func() time.Duration { return time.Duration(st.Config.Snapshot().QuotaTTL) * time.Second },
+		Strategy: func() string { return st.Config.Snapshot().Strategy },
+		Limits: func() pool.Limits {
+			c := st.Config.Snapshot()
+			return pool.Limits{PerAccount: c.MaxConcurrentPerAccount, MaxWait: time.Duration(c.QueueWait) * time.Second}
+		}})
+	lg := login.New(login.Options{Accounts: acc, Upstream: upf, Secrets: sec, Refresher: client, Logger: log, HTTP: out.HTTP})
+	return services{accounts: acc, outbound: out, kiro: client, pool: pl, login: lg}
+}
+
+// LocalControl is the accounts API over a folder this process opened
+// itself (no instance is running): what the command line uses then.
+func LocalControl(st *store.Store, sec secrets.Store, getenv func(string) string, log *slog.Logger) (*control.Local, error) {
+	up, err := st.Config.Snapshot().Upstream.WithEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	sv := newServices(st, sec, up, getenv, log, nil)
+	return control.NewLocal(sv.login, sv.accounts, sv.pool), nil
 }
 
 // Reconciled is closed once the start-up check of the accounts' keychain
