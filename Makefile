@@ -5,7 +5,9 @@ SHELL     := bash
 .SHELLFLAGS := -o pipefail -ec
 GO        ?= go
 TAGS      := desktop,production,webkit2_41
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The version has one source, the VERSION file: the binaries (--version, the
+# About box) and every package name and control field take it from here.
+VERSION   ?= $(shell cat VERSION)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
