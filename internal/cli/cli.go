@@ -40,6 +40,10 @@ type Env struct {
 	Desktop func(ctx context.Context, opts DesktopOptions) error
 	// Secrets overrides the OS keychain (tests).
 	Secrets secrets.Store
+
+	// Stdin answers confirmation questions (reset); nil means no one can
+	// answer, so such commands need --yes.
+	Stdin io.Reader
 }
 
 const usage = `Kirodesk turns your Kiro accounts into a local Anthropic- and OpenAI-compatible API.
@@ -49,6 +53,8 @@ Usage:
   kirodesk serve [--config-dir DIR] [--host H] [--port N]
                                                  run the proxy without a window (--port 0: any free port)
   kirodesk apikey [--config-dir DIR]              print the local API key (created on first use)
+  kirodesk reset --all [--yes] [--config-dir DIR] delete the config folder and its keychain items
+                                                 (API key, account tokens); asks first unless --yes
   kirodesk version                                print the version
 
 The config folder defaults to %s
@@ -76,6 +82,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runServe(ctx, args, env)
 	case "apikey":
 		err = runAPIKey(ctx, args, env)
+	case "reset":
+		err = runReset(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
 	case "help":
