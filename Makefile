@@ -34,10 +34,12 @@ build: frontend
 
 # The Windows exe cross-compiles with cgo off (Wails and systray are pure Go
 # there); CI builds it so the Windows-only files keep compiling.
-# The tray is a GUI-subsystem exe so that starting it opens no console window.
+# Both are GUI-subsystem exes so that starting them opens no console window;
+# kirodesk.exe attaches to the console of the shell that started it, for
+# the command-line commands (console_windows.go).
 build-windows: frontend
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -trimpath \
-		-ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk.exe .
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk.exe .
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
 		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk-tray.exe ./app/tray
 
