@@ -12,7 +12,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
 
-.PHONY: all deps test-deps frontend build build-windows run serve test test-go test-frontend vet fmt-check bench clean
+.PHONY: all deps test-deps frontend build build-windows package run serve test test-go test-frontend test-package vet fmt-check bench clean
 
 all: build
 
@@ -43,6 +43,11 @@ build-windows: frontend
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
 		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk-tray.exe ./app/tray
 
+# The .deb, the portable tar.gz and the Windows installer, into build/pkg
+# (scripts/package.sh says what each holds).
+package: build build-windows
+	scripts/package.sh $(VERSION)
+
 run: build
 	$(BIN)/kirodesk
 
@@ -58,8 +63,8 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: test-deps fmt-check vet test-go test-frontend
-	@scripts/summary.sh build/test-go.log build/test-frontend.json | tee build/test-summary.txt
+test: test-deps fmt-check vet test-go test-frontend test-package
+	@scripts/summary.sh build/test-go.log build/test-frontend.json build/test-package.log | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
@@ -75,6 +80,17 @@ test-go: test-deps
 test-frontend: deps
 	@mkdir -p build
 	cd frontend && npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
+
+# The packages, built and then tested the way a person meets them
+# (internal/packaging, build tag "packaging"). The test installs the .deb
+# with dpkg, so it runs as root with CI=true (.ci/run) and is skipped, with
+# a message, anywhere else; the packages are built only when it will run.
+test-package: test-deps
+	@mkdir -p build
+	@if [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory package; fi
+	scripts/session.sh $(GO) test -count=1 -v -tags packaging ./internal/packaging 2>&1 | tee build/test-package.log \
+		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
+	@! grep -qE '^(FAIL|panic:)' build/test-package.log
 
 # Figures, not pass/fail: the proxy's added latency over calling the fake
 # upstream directly (internal/bench), then Go benchmarks of the hot paths.
