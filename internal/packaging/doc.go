@@ -1,4 +1,5 @@
-// Package packaging holds the test of the built packages (package_test.go,
-// build tag "packaging"): it installs the .deb on the machine, so it runs
-// only through `make test-package`, as root, in CI. There is no code here.
+// Package packaging holds tests, no code: of the package templates
+// (darwin_test.go, run by go test ./...), and of the built packages
+// (package_test.go, build tag "packaging"), which installs the .deb on the
+// machine and so runs only through `make test-package`, as root, in CI.
 package packaging

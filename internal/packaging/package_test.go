@@ -36,8 +36,6 @@ import (
 // listed and unpacked with 7z. Run by `make test-package` inside
 // scripts/session.sh (the installed `kirodesk serve` needs the keychain).
 
-const root = "../.."
-
 var iconSizes = []int{16, 22, 24, 32, 48, 64, 128, 256, 512}
 
 // mayRun: the test installs a system package, so it runs as root in CI
