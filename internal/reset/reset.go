@@ -47,6 +47,9 @@ type Reset struct {
 func Begin(dir string, sec secrets.Store) (*Reset, error) {
 	r := &Reset{dir: dir, sec: sec}
 	if _, err := os.Stat(dir); err == nil {
+		if err := looksLikeConfigFolder(dir); err != nil {
+			return nil, err
+		}
 		if r.lock, err = store.LockDir(dir); err != nil {
 			return nil, err
 		}
@@ -138,6 +141,30 @@ func (r *Reset) Run(ctx context.Context) (Result, error) {
 		return res, fmt.Errorf("the keychain items are deleted but the config folder %s could not be removed completely (remove it by hand): %w", r.dir, errors.Join(errs...))
 	}
 	return res, nil
+}
+
+// looksLikeConfigFolder guards the folder removal against a mistyped
+// --config-dir (a home folder, ~/.config): Kirodesk's folder holds its
+// state files and no subfolder.
+func looksLikeConfigFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("config folder %s: %w", dir, err)
+	}
+	state := false
+	for _, e := range entries {
+		if e.IsDir() {
+			return fmt.Errorf("%s holds a folder (%s), so it is not a Kirodesk config folder: nothing was deleted; check --config-dir", dir, e.Name())
+		}
+		switch e.Name() {
+		case "config.json", "pool.json", "config.json.bak", "pool.json.bak", store.LockName:
+			state = true
+		}
+	}
+	if !state && len(entries) > 0 {
+		return fmt.Errorf("%s has no Kirodesk state files (config.json, pool.json), so it is not a Kirodesk config folder: nothing was deleted; check --config-dir", dir)
+	}
+	return nil
 }
 
 // accountIDs reads every account id the folder's pool files mention:

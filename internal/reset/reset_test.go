@@ -150,3 +150,30 @@ func TestKeychainFailureKeepsTheFolderForASecondRun(t *testing.T) {
 	assert.False(t, exists(mem, "account:a2"))
 	assert.NoDirExists(t, dir)
 }
+
+func TestResetRefusesAFolderThatIsNotKirodesks(t *testing.T) {
+	sec := secrets.NewMemory()
+	set(t, sec, "apikey")
+
+	home := t.TempDir() // a mistyped --config-dir ~
+	require.NoError(t, os.MkdirAll(filepath.Join(home, "Documents"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(home, "config.json"), []byte("{}"), 0o600))
+	_, err := Begin(home, sec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a Kirodesk config folder")
+	assert.DirExists(t, filepath.Join(home, "Documents"))
+	assert.NoFileExists(t, filepath.Join(home, store.LockName), "refused before taking the lock")
+
+	notes := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(notes, "todo.txt"), []byte("x"), 0o600))
+	_, err = Begin(notes, sec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no Kirodesk state files")
+	assert.FileExists(t, filepath.Join(notes, "todo.txt"))
+	assert.True(t, exists(sec, "apikey"), "nothing deleted from the keychain either")
+
+	empty := t.TempDir()
+	r, err := Begin(empty, sec)
+	require.NoError(t, err, "an empty folder is safe to remove")
+	require.NoError(t, r.Cancel())
+}
