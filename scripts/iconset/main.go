@@ -51,10 +51,11 @@ func run(srcPath, out string) error {
 		return err
 	}
 	defer f.Close()
-	src, err := png.Decode(f)
+	img, err := png.Decode(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", srcPath, err)
 	}
+	src := premultiplied(img)
 	if b := src.Bounds(); b.Dx() != b.Dy() {
 		return fmt.Errorf("%s is %dx%d; the icon must be square", srcPath, b.Dx(), b.Dy())
 	}
@@ -94,10 +95,8 @@ func encode(img image.Image) ([]byte, error) {
 
 // Scale returns src reduced to n x n by area averaging.
 func Scale(src image.Image, n int) *image.NRGBA {
-	b := src.Bounds()
-	// Premultiplied, 16 bits a channel, so transparent pixels add no colour.
-	pm := image.NewRGBA64(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(pm, pm.Bounds(), src, b.Min, draw.Src)
+	pm := premultiplied(src)
+	b := pm.Bounds()
 	sw, sh := float64(b.Dx()), float64(b.Dy())
 	fx, fy := sw/float64(n), sh/float64(n)
 	dst := image.NewNRGBA(image.Rect(0, 0, n, n))
@@ -129,6 +128,19 @@ func Scale(src image.Image, n int) *image.NRGBA {
 		}
 	}
 	return dst
+}
+
+// premultiplied returns src as 16-bit premultiplied RGBA at the origin, so
+// that transparent pixels add no colour to an average; src itself when it
+// already is one (run converts once for all sizes).
+func premultiplied(src image.Image) *image.RGBA64 {
+	if pm, ok := src.(*image.RGBA64); ok && pm.Bounds().Min == (image.Point{}) {
+		return pm
+	}
+	b := src.Bounds()
+	pm := image.NewRGBA64(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(pm, pm.Bounds(), src, b.Min, draw.Src)
+	return pm
 }
 
 // ICO packs PNG images into one .ico file. Since Windows Vista an ICO entry
