@@ -5,12 +5,14 @@ SHELL     := bash
 .SHELLFLAGS := -o pipefail -ec
 GO        ?= go
 TAGS      := desktop,production,webkit2_41
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The version has one source, the VERSION file: the binaries (--version, the
+# About box) and every package name and control field take it from here.
+VERSION   ?= $(shell cat VERSION)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
 
-.PHONY: all deps test-deps frontend build build-windows run serve test test-go test-frontend vet fmt-check bench clean
+.PHONY: all deps test-deps frontend build build-windows package run serve test test-go test-frontend test-package vet fmt-check bench clean
 
 all: build
 
@@ -32,12 +34,19 @@ build: frontend
 
 # The Windows exe cross-compiles with cgo off (Wails and systray are pure Go
 # there); CI builds it so the Windows-only files keep compiling.
-# The tray is a GUI-subsystem exe so that starting it opens no console window.
+# Both are GUI-subsystem exes so that starting them opens no console window;
+# kirodesk.exe attaches to the console of the shell that started it, for
+# the command-line commands (console_windows.go).
 build-windows: frontend
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -trimpath \
-		-ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk.exe .
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk.exe .
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
 		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk-tray.exe ./app/tray
+
+# The .deb, the portable tar.gz and the Windows installer, into build/pkg
+# (scripts/package.sh says what each holds).
+package: build build-windows
+	scripts/package.sh $(VERSION)
 
 run: build
 	$(BIN)/kirodesk
@@ -54,8 +63,8 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: test-deps fmt-check vet test-go test-frontend
-	@scripts/summary.sh build/test-go.log build/test-frontend.json | tee build/test-summary.txt
+test: test-deps fmt-check vet test-go test-frontend test-package
+	@scripts/summary.sh build/test-go.log build/test-frontend.json build/test-package.log | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
@@ -71,6 +80,17 @@ test-go: test-deps
 test-frontend: deps
 	@mkdir -p build
 	cd frontend && npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
+
+# The packages, built and then tested the way a person meets them
+# (internal/packaging, build tag "packaging"). The test installs the .deb
+# with dpkg, so it runs as root with CI=true (.ci/run) and is skipped, with
+# a message, anywhere else; the packages are built only when it will run.
+test-package: test-deps
+	@mkdir -p build
+	@if [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory package; fi
+	scripts/session.sh $(GO) test -count=1 -v -tags packaging -run '^Test(DebianPackage|PortableArchive|WindowsInstaller)$$' ./internal/packaging 2>&1 | tee build/test-package.log \
+		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
+	@! grep -qE '^(FAIL|panic:)' build/test-package.log
 
 # Figures, not pass/fail (README, "Reading the benchmark"): what Kirodesk
 # adds over calling the fake upstream directly, the release binary's cold

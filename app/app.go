@@ -144,6 +144,10 @@ func (a *App) Status() (Status, error) {
 	}, nil
 }
 
+// Version is the build's version (the VERSION file, stamped in at build
+// time), for the About box.
+func (a *App) Version() string { return a.version }
+
 // SetProxyEnabled turns the listener on or off and remembers the choice.
 func (a *App) SetProxyEnabled(on bool) (Status, error) {
 	c, err := a.ready()

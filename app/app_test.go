@@ -191,3 +191,11 @@ func TestStartAtLoginEntryOpensTheSameFolderHidden(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), ` --hidden --config-dir "/tmp/x y"`)
 }
+
+func TestVersionIsKnownEvenWhenTheCoreIsNot(t *testing.T) {
+	// The About box must show the version even when start-up failed.
+	a := New(Options{Version: "1.2.3"})
+	assert.Equal(t, "1.2.3", a.Version())
+	st, _ := a.Status()
+	assert.Equal(t, "1.2.3", st.Version)
+}

@@ -6,7 +6,8 @@ set -euo pipefail
 
 # Wails' window (WebKitGTK 4.1: build tag webkit2_41); the tray
 # (getlantern/systray on ayatana-appindicator); a real Secret Service for the
-# keychain tests; a display for the desktop tests.
+# keychain tests; a display for the desktop tests; makensis for the Windows
+# installer (make package) and 7z to look inside it (make test-package).
 packages=(
 	libgtk-3-dev libwebkit2gtk-4.1-dev
 	libayatana-appindicator3-dev
@@ -14,6 +15,7 @@ packages=(
 	xvfb
 	pkg-config gcc
 	desktop-file-utils
+	nsis p7zip-full
 )
 missing=()
 for p in "${packages[@]}"; do

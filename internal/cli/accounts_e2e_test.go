@@ -320,8 +320,8 @@ func TestImportAIClientCommand(t *testing.T) {
 			assert.FileExists(t, filepath.Join(configs, "kiro", "kiro-auth-token-1736150100000.json"))
 
 			r = runKD(t, "", "accounts", "list", "--config-dir", dir)
-			assert.Regexp(t, `(?m)\s+Builder ID spare\s+builder-id\s+ready\s+no$`, r.stdout)
-			assert.Regexp(t, `(?m)\s+Acme IdC\s+idc https://acme.awsapps.com/start\s+ready\s+yes$`, r.stdout)
+			assert.Regexp(t, `(?m)\s+Builder ID spare\s+builder-id\s+ready\s+\S+\s+\d+\s+no$`, r.stdout)
+			assert.Regexp(t, `(?m)\s+Acme IdC\s+idc https://acme.awsapps.com/start\s+ready\s+\S+\s+\d+\s+yes$`, r.stdout)
 
 			// Again with yes: all are duplicates now, and the files go.
 			r = runKD(t, "y\n", "import", "aiclient", proxy, "--delete-plaintext", "--config-dir", dir)

@@ -74,6 +74,8 @@ Accounts (these go through the running Kirodesk if there is one):
   kirodesk accounts quota ID                      ask Kiro for the account's credits now
   kirodesk doctor [--config-dir DIR]              check connections to Kiro per account, the keychain,
                                                  the config folder, the port and the tray; paste the report in an issue
+  kirodesk reset --all [--yes] [--config-dir DIR] delete the config folder and its keychain items
+                                                 (API key, account tokens); asks first unless --yes
   kirodesk version                                print the version
 
 The config folder defaults to %s
@@ -111,6 +113,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runAccounts(ctx, args, env)
 	case "doctor":
 		err = runDoctor(ctx, args, env)
+	case "reset":
+		err = runReset(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
 	case "help":

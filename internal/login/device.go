@@ -60,9 +60,9 @@ type oidcClient struct {
 	ExpiresAt    time.Time `json:"expiresAt"`
 }
 
-// clientKey names the keychain item of the registration for one region and
+// ClientKey names the keychain item of the registration for one region and
 // start URL. The hash only shortens the URL to fit a key.
-func clientKey(region, startURL string) string {
+func ClientKey(region, startURL string) string {
 	sum := sha256.Sum256([]byte(startURL))
 	return "oidc-client:" + region + ":" + hex.EncodeToString(sum[:8])
 }
@@ -95,7 +95,7 @@ func (s *Service) oidcURL(region, path string) string {
 // client returns a registration that is valid for at least a day, from the
 // keychain or a new one. fresh forces a new registration.
 func (s *Service) client(ctx context.Context, o DeviceOptions, fresh bool) (oidcClient, error) {
-	key := clientKey(o.Region, o.StartURL)
+	key := ClientKey(o.Region, o.StartURL)
 	if !fresh {
 		sec, err := s.opts.Secrets.Get(ctx, key)
 		if err == nil {

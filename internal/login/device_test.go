@@ -45,7 +45,7 @@ func TestDeviceFlowPendingSlowDownSuccess(t *testing.T) {
 	assert.Equal(t, e.fake.Accounts()[0].RefreshToken, c.RefreshToken)
 
 	// The registration is kept in the keychain and reused by the next login.
-	_, err = e.sec.Get(ctx, clientKey("us-east-1", BuilderIDStartURL))
+	_, err = e.sec.Get(ctx, ClientKey("us-east-1", BuilderIDStartURL))
 	require.NoError(t, err)
 	f2, err := e.svc.StartDevice(ctx, DeviceOptions{StartURL: BuilderIDStartURL, Label: "second"})
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestDeviceFlowIdentityCenter(t *testing.T) {
 	assert.Equal(t, "IAM Identity Center my-org", a.Label)
 	c := e.assertSafe(a)
 	assert.Equal(t, "eu-west-1", c.AuthRegion)
-	_, err = e.sec.Get(t.Context(), clientKey("eu-west-1", "https://my-org.awsapps.com/start"))
+	_, err = e.sec.Get(t.Context(), ClientKey("eu-west-1", "https://my-org.awsapps.com/start"))
 	assert.NoError(t, err)
 }
 
@@ -146,7 +146,7 @@ func TestDeviceFlowRegistersAgainWhenTheKeptClientIsRefused(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
 	ctx := t.Context()
 	// A kept registration the server no longer knows (revoked, or another fake).
-	require.NoError(t, e.sec.Set(ctx, clientKey("us-east-1", BuilderIDStartURL),
+	require.NoError(t, e.sec.Set(ctx, ClientKey("us-east-1", BuilderIDStartURL),
 		secretJSON(t, oidcClient{ClientID: "gone", ClientSecret: "gone", ExpiresAt: time.Now().Add(48 * time.Hour)})))
 	f, err := e.svc.StartDevice(ctx, DeviceOptions{})
 	require.NoError(t, err)

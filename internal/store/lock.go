@@ -53,3 +53,27 @@ func readPID(path string) string {
 	}
 	return s
 }
+
+// Lock is the folder's instance lock taken on its own, without loading the
+// state files: for commands that must have the folder to themselves but do
+// not read it through a Store (reset).
+type Lock struct {
+	dir string
+	fl  *flock.Flock
+}
+
+// LockDir takes dir's instance lock as Open does; it fails with an error
+// wrapping ErrLocked while a Kirodesk runs with that folder. dir must exist.
+func LockDir(dir string) (*Lock, error) {
+	fl, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Lock{dir: dir, fl: fl}, nil
+}
+
+// Unlock releases the lock (and removes the pid note beside it).
+func (l *Lock) Unlock() error {
+	_ = os.Remove(filepath.Join(l.dir, pidName))
+	return l.fl.Unlock()
+}

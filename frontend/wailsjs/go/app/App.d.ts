@@ -9,3 +9,5 @@ export function CopyToClipboard(arg1:string):Promise<void>;
 export function SetProxyEnabled(arg1:boolean):Promise<app.Status>;
 
 export function Status():Promise<app.Status>;
+
+export function Version():Promise<string>;

@@ -17,3 +17,7 @@ export function SetProxyEnabled(arg1) {
 export function Status() {
   return window['go']['app']['App']['Status']();
 }
+
+export function Version() {
+  return window['go']['app']['App']['Version']();
+}
