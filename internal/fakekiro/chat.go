@@ -254,7 +254,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	roll := s.rng.Float64()
 	f := s.opts.Faults
 	var sc Script
-	reset := false
+	reset, stall, hang := false, false, false
 	switch {
 	case roll < f.Rate429:
 		s.faultHits["429"]++
@@ -269,8 +269,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	case roll < f.Rate429+f.Rate5xx+f.RateReset:
 		s.faultHits["reset"]++
 		reset = true
+	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall:
+		s.faultHits["stall"]++
+		stall = true
+	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall+f.RateHang:
+		s.faultHits["hang"]++
+		hang = true
 	}
-	if sc == nil {
+	if sc == nil && !hang {
 		if len(s.scripts) > 0 {
 			sc = s.scripts[0]
 			s.scripts = s.scripts[1:]
@@ -278,6 +284,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	def := s.opts.DefaultScript
 	s.mu.Unlock()
+	if hang {
+		// Not even the headers: the caller's first-byte timeout must act.
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
+		return
+	}
 	if sc == nil {
 		if def != nil {
 			sc = def(rec)
@@ -288,6 +302,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	if reset {
 		// One frame of the real answer, then the connection drops.
 		sc = append(slices.Clone(firstFrame(sc)), Reset())
+	}
+	if stall {
+		// One frame of the real answer, then silence.
+		sc = append(slices.Clone(firstFrame(sc)), Stall())
 	}
 	s.play(w, r, acct, sc)
 }

@@ -320,6 +320,44 @@ func TestFaultInjection(t *testing.T) {
 	assert.Equal(t, codes, codes2, "same seed, same faults")
 }
 
+func TestFaultStallAndHang(t *testing.T) {
+	// Stall only: every call sends one frame, then nothing until the client leaves.
+	s := newServer(t, Options{Faults: Faults{RateStall: 1}, DiscardRequests: true})
+	a := s.AddAccount(FakeAccount{})
+	s.Enqueue(Script{Text("kept")})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	resp := post(t, s, ctx, PathChat, a.AccessToken, chatBody("hi"))
+	require.Equal(t, 200, resp.StatusCode)
+	rd := eventstream.NewReader(resp.Body)
+	ev, err := rd.Next()
+	require.NoError(t, err)
+	assert.Equal(t, "kept", ev.Text, "the stall plays the queued script's first frame")
+	_, err = rd.Next()
+	require.Error(t, err, "nothing more comes until the client gives up")
+	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+	assert.Equal(t, 1, s.FaultCounts()["stall"])
+	assert.Empty(t, s.Requests(), "DiscardRequests keeps no request")
+	assert.Equal(t, 1, s.Calls(PathChat), "but counts the call")
+
+	// Hang only: not even the headers, and queued scripts stay queued.
+	h := newServer(t, Options{Faults: Faults{RateHang: 1}})
+	b := h.AddAccount(FakeAccount{})
+	h.Enqueue(Script{Text("waiting")})
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel2()
+	req, err := http.NewRequestWithContext(ctx2, http.MethodPost, h.URL+PathChat, strings.NewReader(chatBody("hi")))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+b.AccessToken)
+	start := time.Now()
+	_, err = h.Client().Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "no headers before the client gives up")
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+	assert.Equal(t, 1, h.FaultCounts()["hang"])
+	assert.Equal(t, 1, h.Queued())
+	assert.Len(t, h.Requests(), 1, "recorded by default")
+}
+
 func TestSocialRefreshRotates(t *testing.T) {
 	s := newServer(t, Options{AccessTokenTTL: 30 * time.Minute})
 	a := s.AddAccount(FakeAccount{RefreshToken: "r0", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})

@@ -72,16 +72,24 @@ type Options struct {
 	CheckHeaders bool
 	// DeviceExpiresIn is the device code lifetime (default 10 minutes).
 	DeviceExpiresIn time.Duration
+	// DiscardRequests keeps the call counters but no RecordedRequest, so a
+	// long soak run does not grow the fake's memory without bound
+	// (Requests and ChatRequests then return nothing).
+	DiscardRequests bool
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
 // authentication and validation. Rate429 answers Kiro's throttle and Rate5xx
 // a capacity error (500 or 503), leaving queued scripts in place; RateReset
 // plays the first frame of the call's script (consuming it) and then drops
-// the connection. The draws come from Options.Seed, so a run is repeatable
-// for a given sequence of calls.
+// the connection. RateStall plays the first frame and then goes silent
+// until the client gives up (an idle timeout mid-stream); RateHang holds the
+// answer back, headers included, until the client gives up (a first-byte
+// timeout). The draws come from Options.Seed, so a run is repeatable for a
+// given sequence of calls.
 type Faults struct {
 	Rate429, Rate5xx, RateReset float64
+	RateStall, RateHang         float64
 }
 
 // FakeAccount is an account the fake knows. Empty tokens are generated.
@@ -314,7 +322,8 @@ func (s *Server) CallCounts() map[string]int {
 	return maps.Clone(s.calls)
 }
 
-// FaultCounts returns how many faults were injected, keyed "429", "5xx", "reset".
+// FaultCounts returns how many faults were injected, keyed "429", "5xx",
+// "reset", "stall" and "hang".
 func (s *Server) FaultCounts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -344,7 +353,9 @@ func (s *Server) record(next http.Handler) http.Handler {
 		}
 		s.mu.Lock()
 		s.calls[r.URL.Path]++
-		s.requests = append(s.requests, rec)
+		if !s.opts.DiscardRequests {
+			s.requests = append(s.requests, rec)
+		}
 		s.mu.Unlock()
 		r.Body = io.NopCloser(strings.NewReader(string(raw)))
 		next.ServeHTTP(w, r.WithContext(withRecord(r.Context(), rec)))
