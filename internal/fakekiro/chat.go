@@ -230,11 +230,14 @@ func withRecord(ctx context.Context, r RecordedRequest) context.Context {
 const maxPayload = 600 << 10
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	acct := s.bearer(w, r)
 	if acct == nil {
+		if s.opts.OnChat != nil {
+			s.opts.OnChat(rec, "auth")
+		}
 		return
 	}
-	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	if msg := checkHeaders(r.Header); msg != "" && s.opts.CheckHeaders {
 		s.log.Info("fakekiro: rejecting chat request", "why", msg)
 		writeRaw(w, http.StatusBadRequest, `{"message":"fakekiro: `+msg+`"}`)
@@ -255,12 +258,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	f := s.opts.Faults
 	var sc Script
 	reset, stall, hang := false, false, false
+	fault := ""
 	switch {
 	case roll < f.Rate429:
+		fault = "429"
 		s.faultHits["429"]++
 		sc = Script{Status(http.StatusTooManyRequests, BodyThrottled)}
 	case roll < f.Rate429+f.Rate5xx:
 		s.faultHits["5xx"]++
+		fault = "5xx"
 		if s.rng.IntN(2) == 0 {
 			sc = Script{Status(http.StatusInternalServerError, BodyHighLoad)}
 		} else {
@@ -268,13 +274,13 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	case roll < f.Rate429+f.Rate5xx+f.RateReset:
 		s.faultHits["reset"]++
-		reset = true
+		reset, fault = true, "reset"
 	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall:
 		s.faultHits["stall"]++
-		stall = true
+		stall, fault = true, "stall"
 	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall+f.RateHang:
 		s.faultHits["hang"]++
-		hang = true
+		hang, fault = true, "hang"
 	}
 	if sc == nil && !hang {
 		if len(s.scripts) > 0 {
@@ -284,6 +290,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	def := s.opts.DefaultScript
 	s.mu.Unlock()
+	if s.opts.OnChat != nil {
+		s.opts.OnChat(rec, fault)
+	}
 	if hang {
 		// Not even the headers: the caller's first-byte timeout must act.
 		select {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -322,8 +323,16 @@ func TestFaultInjection(t *testing.T) {
 
 func TestFaultStallAndHang(t *testing.T) {
 	// Stall only: every call sends one frame, then nothing until the client leaves.
-	s := newServer(t, Options{Faults: Faults{RateStall: 1}, DiscardRequests: true})
+	var mu sync.Mutex
+	var seen []string
+	s := newServer(t, Options{Faults: Faults{RateStall: 1}, DiscardRequests: true,
+		OnChat: func(rec RecordedRequest, fault string) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, rec.Chat.LastUserContent()+":"+fault)
+		}})
 	a := s.AddAccount(FakeAccount{})
+	post(t, s, context.Background(), PathChat, "wrong-token", chatBody("bad"))
 	s.Enqueue(Script{Text("kept")})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -338,7 +347,10 @@ func TestFaultStallAndHang(t *testing.T) {
 	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
 	assert.Equal(t, 1, s.FaultCounts()["stall"])
 	assert.Empty(t, s.Requests(), "DiscardRequests keeps no request")
-	assert.Equal(t, 1, s.Calls(PathChat), "but counts the call")
+	assert.Equal(t, 2, s.Calls(PathChat), "but counts the calls")
+	mu.Lock()
+	assert.Equal(t, []string{"bad:auth", "hi:stall"}, seen, "OnChat sees each call and its fault")
+	mu.Unlock()
 
 	// Hang only: not even the headers, and queued scripts stay queued.
 	h := newServer(t, Options{Faults: Faults{RateHang: 1}})

@@ -76,6 +76,11 @@ type Options struct {
 	// long soak run does not grow the fake's memory without bound
 	// (Requests and ChatRequests then return nothing).
 	DiscardRequests bool
+	// OnChat, when set, is called for every chat call with its fault: ""
+	// (none), "auth" (bad or expired token), "429", "5xx", "reset",
+	// "stall" or "hang", before the answer is played. It lets a soak test
+	// tell which client failure each upstream fault explains.
+	OnChat func(rec RecordedRequest, fault string)
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
