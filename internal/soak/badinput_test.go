@@ -230,4 +230,3 @@ func rawRequest(t *testing.T, url, req string) (int, http.Header, []byte) {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, resp.Header, bytes.TrimSpace(b)
 }
-
