@@ -113,6 +113,8 @@ func classify(a api, o outcome, faults []string) string {
 		case !a.stream() && cut && o.status == 502:
 			return classGapPlainCut
 		case !allFaulted:
+		case len(faults) == 0 && !strings.Contains(o.detail, "no Kiro account can take this request now"):
+			// Refused without an upstream call, for another reason.
 		case tried >= soakAccounts && (last == "429" || last == "5xx" || last == "hang"):
 			return classAllFaulted
 		case o.status == 429 || o.status == 529 || o.status == 503 || o.status == 502 || o.status == 504:
