@@ -117,8 +117,9 @@ func classify(a api, o outcome, faults []string) string {
 			// Refused without an upstream call, for another reason.
 		case tried >= soakAccounts && (last == "429" || last == "5xx" || last == "hang"):
 			return classAllFaulted
-		case o.status == 429 || o.status == 529 || o.status == 503 || o.status == 502 || o.status == 504:
+		case o.status == 429 || o.status == 529 || o.status == 503 || o.status == 504 || (o.status == 502 && last == "hang"):
 			// Fewer accounts tried than exist: the others were resting.
+			// (A first-byte timeout is a 502 "did not start answering".)
 			return classGapResting
 		}
 	}
