@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // api is one of the client-facing request kinds the load mixes.
@@ -70,6 +72,16 @@ type outcome struct {
 	res    result
 	status int
 	detail string
+}
+
+// backOff pauses a client after a refusal (429, 503, 529), as the SDKs do
+// (for less than the Retry-After, to keep the pressure on): without it, 64
+// clients spinning on instant refusals would starve the machine, and every
+// other package's timing tests with it.
+func backOff(o outcome) {
+	if o.res == resStatus && (o.status == 429 || o.status == 503 || o.status == 529) {
+		time.Sleep(time.Duration(200+rand.IntN(300)) * time.Millisecond)
+	}
 }
 
 // send makes one request and reads the whole answer.

@@ -245,6 +245,7 @@ func TestCrashLoop(t *testing.T) {
 						refusedOrFailed++
 					}
 					mu.Unlock()
+					backOff(o)
 				}
 			})
 		}

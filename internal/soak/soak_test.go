@@ -206,6 +206,7 @@ func TestSoak(t *testing.T) {
 				o := send(context.Background(), e.client, e.url, e.key, a, id+" tell me about loopback "+strconv.Itoa(rand.IntN(1000)))
 				gate.RUnlock()
 				record(a, id, o)
+				backOff(o)
 			}
 		})
 	}
