@@ -261,6 +261,9 @@ func TestCrashLoop(t *testing.T) {
 			x.apply(l)
 		}
 		checkFolder(t, cycle, dir, service, x)
+		k, err := secrets.NewKeyring(service).Get(context.Background(), "apikey")
+		require.NoError(t, err, "cycle %d: the API key is gone", cycle)
+		require.Equal(t, apiKey, k.Reveal(), "cycle %d: the API key changed", cycle)
 	}
 	elapsed := time.Since(start)
 	t.Logf("crash loop: %d SIGKILL cycles in %s (%.0f ms each); %d account/setting changes acknowledged; "+
