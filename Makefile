@@ -12,7 +12,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
 
-.PHONY: all deps test-deps frontend build build-windows package run serve test test-go test-frontend test-package vet fmt-check bench clean
+.PHONY: all deps test-deps frontend build build-windows package run serve test test-go test-frontend test-package vet fmt-check bench clean soak fuzz
 
 all: build
 
@@ -63,7 +63,7 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: test-deps fmt-check vet test-go test-frontend test-package
+test: test-deps fmt-check vet test-go fuzz test-frontend test-package
 	@scripts/summary.sh build/test-go.log build/test-frontend.json build/test-package.log | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
@@ -103,6 +103,23 @@ bench: test-deps build
 		scripts/session.sh $(GO) test -count=1 -timeout 15m -run TestOverheadReport -v ./internal/bench \
 		| grep -vE '^(=== RUN|--- PASS|PASS$$|ok )|Failed to set fd limit'
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/bench ./internal/store ./internal/kiro/payload
+
+# The robustness suite at length (internal/soak): KIRODESK_SOAK_MINUTES of
+# 64 clients against a real Kirodesk with injected faults, then the crash
+# loop (KIRODESK_CRASH_CYCLES SIGKILLs), the bad-input table and the
+# security checks, each printing its figures. `make test` runs the short
+# versions (a 40 s soak, 100 kills) as part of test-go.
+KIRODESK_SOAK_MINUTES ?= 10
+KIRODESK_CRASH_CYCLES ?= 300
+soak: test-deps
+	KIRODESK_SOAK_MINUTES=$(KIRODESK_SOAK_MINUTES) KIRODESK_CRASH_CYCLES=$(KIRODESK_CRASH_CYCLES) \
+		scripts/session.sh $(GO) test -count=1 -timeout 0 -v ./internal/soak | grep -vE '^\s*(=== RUN|--- PASS)'
+
+# Every fuzz target for FUZZTIME each, from its corpus (scripts/fuzz.sh);
+# `make test` runs it with the default 5 s.
+FUZZTIME ?= 5s
+fuzz: test-deps
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

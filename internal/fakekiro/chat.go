@@ -236,15 +236,18 @@ func withRecord(ctx context.Context, r RecordedRequest) context.Context {
 const maxPayload = 600 << 10
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	acct := s.bearer(w, r)
 	if acct == nil {
+		if s.opts.OnChat != nil {
+			s.opts.OnChat(rec, "auth")
+		}
 		return
 	}
 	s.mu.Lock()
 	acct.stats.Chats++
 	own := acct.script
 	s.mu.Unlock()
-	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	if msg := checkHeaders(r.Header); msg != "" && s.opts.CheckHeaders {
 		s.log.Info("fakekiro: rejecting chat request", "why", msg)
 		writeRaw(w, http.StatusBadRequest, `{"message":"fakekiro: `+msg+`"}`)
@@ -268,13 +271,16 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	roll := s.rng.Float64()
 	f := s.opts.Faults
 	var sc Script
-	reset := false
+	reset, stall, hang := false, false, false
+	fault := ""
 	switch {
 	case roll < f.Rate429:
+		fault = "429"
 		s.faultHits["429"]++
 		sc = Script{Status(http.StatusTooManyRequests, BodyThrottled)}
 	case roll < f.Rate429+f.Rate5xx:
 		s.faultHits["5xx"]++
+		fault = "5xx"
 		if s.rng.IntN(2) == 0 {
 			sc = Script{Status(http.StatusInternalServerError, BodyHighLoad)}
 		} else {
@@ -282,9 +288,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	case roll < f.Rate429+f.Rate5xx+f.RateReset:
 		s.faultHits["reset"]++
-		reset = true
+		reset, fault = true, "reset"
+	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall:
+		s.faultHits["stall"]++
+		stall, fault = true, "stall"
+	case roll < f.Rate429+f.Rate5xx+f.RateReset+f.RateStall+f.RateHang:
+		s.faultHits["hang"]++
+		hang, fault = true, "hang"
 	}
-	if sc == nil {
+	if sc == nil && !hang {
 		if len(s.scripts) > 0 {
 			sc = s.scripts[0]
 			s.scripts = s.scripts[1:]
@@ -292,6 +304,17 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	def := s.opts.DefaultScript
 	s.mu.Unlock()
+	if s.opts.OnChat != nil {
+		s.opts.OnChat(rec, fault)
+	}
+	if hang {
+		// Not even the headers: the caller's first-byte timeout must act.
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
+		return
+	}
 	if sc == nil {
 		if def != nil {
 			sc = def(rec)
@@ -302,6 +325,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	if reset {
 		// One frame of the real answer, then the connection drops.
 		sc = append(slices.Clone(firstFrame(sc)), Reset())
+	}
+	if stall {
+		// One frame of the real answer, then silence.
+		sc = append(slices.Clone(firstFrame(sc)), Stall())
 	}
 	s.play(w, r, acct, sc)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,6 +319,55 @@ func TestFaultInjection(t *testing.T) {
 	assert.InDelta(t, 80, codes[200], 25)
 	codes2, _ := run(7)
 	assert.Equal(t, codes, codes2, "same seed, same faults")
+}
+
+func TestFaultStallAndHang(t *testing.T) {
+	// Stall only: every call sends one frame, then nothing until the client leaves.
+	var mu sync.Mutex
+	var seen []string
+	s := newServer(t, Options{Faults: Faults{RateStall: 1}, DiscardRequests: true,
+		OnChat: func(rec RecordedRequest, fault string) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, rec.Chat.LastUserContent()+":"+fault)
+		}})
+	a := s.AddAccount(FakeAccount{})
+	post(t, s, context.Background(), PathChat, "wrong-token", chatBody("bad"))
+	s.Enqueue(Script{Text("kept")})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	resp := post(t, s, ctx, PathChat, a.AccessToken, chatBody("hi"))
+	require.Equal(t, 200, resp.StatusCode)
+	rd := eventstream.NewReader(resp.Body)
+	ev, err := rd.Next()
+	require.NoError(t, err)
+	assert.Equal(t, "kept", ev.Text, "the stall plays the queued script's first frame")
+	_, err = rd.Next()
+	require.Error(t, err, "nothing more comes until the client gives up")
+	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+	assert.Equal(t, 1, s.FaultCounts()["stall"])
+	assert.Empty(t, s.Requests(), "DiscardRequests keeps no request")
+	assert.Equal(t, 2, s.Calls(PathChat), "but counts the calls")
+	mu.Lock()
+	assert.Equal(t, []string{"bad:auth", "hi:stall"}, seen, "OnChat sees each call and its fault")
+	mu.Unlock()
+
+	// Hang only: not even the headers, and queued scripts stay queued.
+	h := newServer(t, Options{Faults: Faults{RateHang: 1}})
+	b := h.AddAccount(FakeAccount{})
+	h.Enqueue(Script{Text("waiting")})
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel2()
+	req, err := http.NewRequestWithContext(ctx2, http.MethodPost, h.URL+PathChat, strings.NewReader(chatBody("hi")))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+b.AccessToken)
+	start := time.Now()
+	_, err = h.Client().Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "no headers before the client gives up")
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+	assert.Equal(t, 1, h.FaultCounts()["hang"])
+	assert.Equal(t, 1, h.Queued())
+	assert.Len(t, h.Requests(), 1, "recorded by default")
 }
 
 func TestSocialRefreshRotates(t *testing.T) {

@@ -87,16 +87,29 @@ type Options struct {
 	// TLS, when set, serves HTTPS with this config; without Certificates
 	// in it, httptest's own certificate for 127.0.0.1 (see CertPEM).
 	TLS *tls.Config
+	// DiscardRequests keeps the call counters but no RecordedRequest, so a
+	// long soak run does not grow the fake's memory without bound
+	// (Requests and ChatRequests then return nothing).
+	DiscardRequests bool
+	// OnChat, when set, is called for every chat call with its fault: ""
+	// (none), "auth" (bad or expired token), "429", "5xx", "reset",
+	// "stall" or "hang", before the answer is played. It lets a soak test
+	// tell which client failure each upstream fault explains.
+	OnChat func(rec RecordedRequest, fault string)
 }
 
 // Faults are per-call probabilities (0..1) applied to chat calls that passed
 // authentication and validation. Rate429 answers Kiro's throttle and Rate5xx
 // a capacity error (500 or 503), leaving queued scripts in place; RateReset
 // plays the first frame of the call's script (consuming it) and then drops
-// the connection. The draws come from Options.Seed, so a run is repeatable
-// for a given sequence of calls.
+// the connection. RateStall plays the first frame and then goes silent
+// until the client gives up (an idle timeout mid-stream); RateHang holds the
+// answer back, headers included, until the client gives up (a first-byte
+// timeout). The draws come from Options.Seed, so a run is repeatable for a
+// given sequence of calls.
 type Faults struct {
 	Rate429, Rate5xx, RateReset float64
+	RateStall, RateHang         float64
 }
 
 // FakeAccount is an account the fake knows. Empty tokens are generated.
@@ -353,7 +366,8 @@ func (s *Server) CallCounts() map[string]int {
 	return maps.Clone(s.calls)
 }
 
-// FaultCounts returns how many faults were injected, keyed "429", "5xx", "reset".
+// FaultCounts returns how many faults were injected, keyed "429", "5xx",
+// "reset", "stall" and "hang".
 func (s *Server) FaultCounts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -383,7 +397,9 @@ func (s *Server) record(next http.Handler) http.Handler {
 		}
 		s.mu.Lock()
 		s.calls[r.URL.Path]++
-		s.requests = append(s.requests, rec)
+		if !s.opts.DiscardRequests {
+			s.requests = append(s.requests, rec)
+		}
 		s.mu.Unlock()
 		r.Body = io.NopCloser(strings.NewReader(string(raw)))
 		next.ServeHTTP(w, r.WithContext(withRecord(r.Context(), rec)))

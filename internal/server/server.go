@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +35,9 @@ type Server struct {
 	key     atomic.Pointer[secrets.Secret]
 	maxBody int64
 	api     *http.ServeMux // routes that need the key
+
+	routesMu sync.Mutex
+	routes   []string // the patterns given to Handle, in order
 }
 
 // New returns a Server that answers /health and, once routes are added with
@@ -57,7 +62,21 @@ func (s *Server) SetAPIKey(k secrets.Secret) { s.key.Store(&k) }
 
 // Handle registers an API route (net/http pattern syntax). Every API route
 // requires the key.
-func (s *Server) Handle(pattern string, h http.Handler) { s.api.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.api.Handle(pattern, h)
+	s.routesMu.Lock()
+	s.routes = append(s.routes, pattern)
+	s.routesMu.Unlock()
+}
+
+// Routes lists the patterns registered with Handle, in order (all of which
+// need the key), so tests can prove that each one refuses a caller without
+// it. /health, the one open route, is not among them.
+func (s *Server) Routes() []string {
+	s.routesMu.Lock()
+	defer s.routesMu.Unlock()
+	return slices.Clone(s.routes)
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()

@@ -143,3 +143,12 @@ func TestRegeneratedKeyReplacesTheOldOne(t *testing.T) {
 func TestHealthRejectsOtherMethods(t *testing.T) {
 	assert.Equal(t, 405, do(newTestServer(), "POST", "/health", nil, "").Code)
 }
+
+func TestRoutesListsHandledPatterns(t *testing.T) {
+	s := newTestServer()
+	s.Handle("GET /v1/models", http.NotFoundHandler())
+	assert.Equal(t, []string{"POST /v1/messages", "GET /v1/models"}, s.Routes())
+	r := s.Routes()
+	r[0] = "changed"
+	assert.Equal(t, "POST /v1/messages", s.Routes()[0], "Routes returns a copy")
+}
