@@ -25,6 +25,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/kiro/response"
 	"kirodesk/internal/pool"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
 )
@@ -100,6 +101,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())
+	reqlog.SetModel(ctx, model)
 	tried := map[string]bool{}
 	var lastErr error
 	for attempt := range r.opts.Attempts {
@@ -191,6 +193,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 	defer body.Close()
 	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
 	defer watchdog.Stop()
+	reqlog.SetAccount(ctx, id)
 	if err := sink.Start(Started{Account: id, Model: built.ModelID, InputEstimate: estimate}); err != nil {
 		return err
 	}
@@ -229,6 +232,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			}
 		}
 	}
+	reqlog.SetUsage(ctx, usage.InputTokens, usage.OutputTokens, usage.Credits)
 	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens, OutputTokens: usage.OutputTokens})
 	return nil
 }
