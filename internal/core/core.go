@@ -20,9 +20,11 @@ import (
 	"kirodesk/internal/api"
 	"kirodesk/internal/apikey"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/logging"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/relay"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
@@ -53,6 +55,12 @@ type Core struct {
 	Pool      *pool.Pool
 	// Upstream is the effective set of Kiro URLs: config plus environment.
 	Upstream store.Upstream
+	// LogLines holds the recent log lines (Logs window); Requests the recent
+	// requests and today's totals (Logs window, dashboard figures).
+	LogLines *logging.Ring
+	Requests *reqlog.Log
+
+	logLevel *slog.LevelVar
 
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
@@ -100,6 +108,10 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every log line also goes to an in-memory ring for the Logs window, at
+	// the config's level (set once the config is read, and on each change).
+	ring, level := logging.NewRing(LogLines), new(slog.LevelVar)
+	opts.Logger = slog.New(logging.Tee(opts.Logger.Handler(), ring.Handler(level)))
 	st, err := store.Open(opts.ConfigDir, store.Options{Logger: opts.Logger})
 	if err != nil {
 		return nil, err
@@ -108,6 +120,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		opts.Logger.Warn(n)
 	}
 	cfg := st.Config.Snapshot()
+	level.Set(logging.ParseLevel(cfg.LogLevel))
 	up, err := cfg.Upstream.WithEnv(opts.Getenv)
 	if err != nil {
 		return nil, errors.Join(err, st.Close(ctx))
@@ -120,7 +133,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	if err != nil {
 		return nil, errors.Join(err, st.Close(ctx))
 	}
-	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
+	reqs := reqlog.New(Requests, nil)
+	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key, Requests: reqs})
 	acc := accounts.New(st.Pool, sec, opts.Logger)
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }, Logger: opts.Logger})
 	pl := pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client, Logger: opts.Logger,
@@ -140,7 +154,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		Status: func() any { return c.Status() }}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: acc, Pool: pl}
+		Accounts: acc, Pool: pl, LogLines: ring, Requests: reqs, logLevel: level}
 	// Reconciling reads one keychain item per account: off the start-up path.
 	bg, cancel := context.WithCancel(context.Background())
 	c.stopBackground = cancel
