@@ -50,6 +50,9 @@ type App struct {
 	rt      Runtime
 	core    *core.Core
 	openErr error
+	logins  Logins
+
+	flows flows // sign-ins in progress, by flow id
 }
 
 // Options configure an App.

@@ -82,8 +82,9 @@ func (r wailsRuntime) ShowWindow() {
 	wruntime.WindowUnminimise(r.ctx)
 	wruntime.WindowShow(r.ctx)
 }
-func (r wailsRuntime) HideWindow() { wruntime.WindowHide(r.ctx) }
-func (r wailsRuntime) Quit()       { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
+func (r wailsRuntime) HideWindow()               { wruntime.WindowHide(r.ctx) }
+func (r wailsRuntime) Quit()                     { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }
