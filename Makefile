@@ -10,7 +10,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := build/bin
 GOFILES    = $(shell git ls-files -co --exclude-standard '*.go')
 
-.PHONY: all deps test-deps frontend build build-windows run serve test test-go test-frontend vet fmt-check bench clean
+.PHONY: all deps test-deps frontend build build-windows run serve test test-go test-frontend test-e2e vet fmt-check bench clean
 
 all: build
 
@@ -54,8 +54,8 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: test-deps fmt-check vet test-go test-frontend
-	@scripts/summary.sh build/test-go.log build/test-frontend.json | tee build/test-summary.txt
+test: test-deps fmt-check vet test-go test-frontend test-e2e
+	@scripts/summary.sh build/test-go.log build/test-frontend.json build/test-e2e.json | tee build/test-summary.txt
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
@@ -71,6 +71,16 @@ test-go: test-deps
 test-frontend: deps
 	@mkdir -p build
 	cd frontend && npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
+
+# The built frontend in Debian's Chromium (playwright-core) against the real
+# Go bindings and core (app/devserve: fake Kiro upstream, temporary config
+# folder, the session's real keychain). Screenshots of every window, light
+# and dark, at 800x600 go to build/screenshots/ (the CI artifact folder).
+test-e2e: test-deps frontend
+	@mkdir -p build/screenshots
+	$(GO) build -o $(BIN)/kirodesk-devserve ./app/devserve
+	cd frontend && KIRODESK_DEVSERVE=$(CURDIR)/$(BIN)/kirodesk-devserve ../scripts/session.sh \
+		npm run test:e2e -- --reporter=default --reporter=json --outputFile=../build/test-e2e.json
 
 # Figures, not pass/fail: the proxy's added latency over calling the fake
 # upstream directly (internal/bench), then Go benchmarks of the hot paths.

@@ -15,6 +15,8 @@ packages=(
 	pkg-config gcc
 	desktop-file-utils
 )
+# The browser the end-to-end tests drive (playwright-core, make test-e2e).
+[ "${1:-}" = "--test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
