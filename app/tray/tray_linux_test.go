@@ -136,6 +136,20 @@ func TestTrayOverDBus(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, iconName.Value(), "the icon is set")
 
+	// The accounts section: fixed slots, shown as needed, below the status
+	// line; an account that must sign in again changes the icon.
+	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Accounts: []trayproto.Account{
+		{Label: "Work", State: "ready", Quota: "40% used"}, {Label: "Spare", State: trayproto.StateLoginNeeded}}})
+	withAccounts := dm.waitForLen(t, "accounts shown", 10, func(items []menuEntry) bool { return items[2].label != "" })
+	assert.Equal(t, []string{"Proxy on — 127.0.0.1:8990", "Work — ready, 40% used", "Spare — login needed", "Proxy on"},
+		labels(withAccounts)[:4])
+	assert.False(t, withAccounts[1].enabled, "account lines are information")
+	loginIcon, err := conn.Object(reg.sender, itemPath).GetProperty("org.kde.StatusNotifierItem.IconName")
+	require.NoError(t, err)
+	assert.NotEqual(t, iconName.Value(), loginIcon.Value(), "the login-needed icon replaces the on icon")
+	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
+	items = dm.waitFor(t, "accounts hidden", func(items []menuEntry) bool { return items[1].label == "Proxy on" })
+
 	// A click is reported, and the mark stays what the app said until the
 	// app says otherwise (GTK flips it on its own; the tray puts it back).
 	dm.click(t, items[1].id)
@@ -351,12 +365,18 @@ func (m dbusMenu) layout() ([]menuEntry, error) {
 // GTK main loop and dbusmenu publishes them a moment later).
 func (m dbusMenu) waitFor(t *testing.T, what string, ok func([]menuEntry) bool) []menuEntry {
 	t.Helper()
+	return m.waitForLen(t, what, 8, ok)
+}
+
+// waitForLen waits for a layout of n visible items that satisfies ok.
+func (m dbusMenu) waitForLen(t *testing.T, what string, n int, ok func([]menuEntry) bool) []menuEntry {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	var items []menuEntry
 	var err error
 	for time.Now().Before(deadline) {
 		items, err = m.layout()
-		if err == nil && len(items) == 8 && ok(items) {
+		if err == nil && len(items) == n && ok(items) {
 			return items
 		}
 		time.Sleep(20 * time.Millisecond)
