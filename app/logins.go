@@ -131,6 +131,7 @@ func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
 		return DeviceLogin{}, err
 	}
 	id := a.follow(flow)
+	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
 	return DeviceLogin{FlowID: id, DeviceCode: code}, nil
 }
 

@@ -31,7 +31,7 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		extra = []string{"--config-dir", opts.ConfigDir}
 	}
 	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
-		Autostart: autostart.Manager{Name: service}})
+		Autostart: autostart.Manager{Name: service}, Notifier: DBusNotifier{}})
 	return wails.Run(&options.App{
 		Title:       "Kirodesk",
 		Width:       960,
