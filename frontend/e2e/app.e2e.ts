@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { askClaude, screenshotDir, startHarness, type Harness } from './harness';
 
@@ -9,6 +11,8 @@ interface Status {
   endpoint: string;
   port: number;
 }
+
+const run = promisify(execFile);
 
 let h: Harness;
 let page: Page;
@@ -90,6 +94,14 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect(fresh).not.toBe(old);
     expect((await askClaude(st.endpoint, old)).status).toBe(401);
     expect((await askClaude(st.endpoint, fresh)).status).toBe(200);
+
+    // The curl line on the dashboard is ready to paste: run it as copied.
+    await page.getByRole('button', { name: 'Copy curl command' }).click();
+    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
+    expect(clipboard).toContain(fresh);
+    const { stdout } = await run('sh', ['-c', clipboard]);
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'message', role: 'assistant' });
+    expect(stdout).toContain('Say hello');
   });
 
   it('changes the port in Settings and the new port serves', async () => {

@@ -246,7 +246,11 @@ describe('copy buttons', () => {
       'Copy OpenAI setup',
       `export OPENAI_BASE_URL=http://127.0.0.1:8990/v1\nexport OPENAI_API_KEY=${KEY}`,
     ],
-    ['Copy curl command', 'curl http://127.0.0.1:8990/health'],
+    [
+      'Copy curl command',
+      `curl http://127.0.0.1:8990/v1/messages \\\n  -H x-api-key:${KEY} -H content-type:application/json \\\n` +
+        `  -d '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'`,
+    ],
   ])('%s copies the ready-to-paste text', async (name, text) => {
     const { user } = await renderLoaded();
 
@@ -293,7 +297,7 @@ describe('API key', () => {
     expect(screen.getByRole('button', { name: 'Show API key' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Copy API key' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Copy Claude Code setup' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Copy curl command' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Copy curl command' })).toBeDisabled();
 
     api.getAPIKey.mockResolvedValue(KEY);
     await user.click(screen.getByRole('button', { name: 'Retry' }));

@@ -67,9 +67,10 @@ export function Accounts() {
   );
 }
 
+/** The pool's status in words: "login_needed" reads "login needed". */
 function stateText(a: Account): string {
   if (a.disabled) return 'disabled';
-  return a.state || 'unknown';
+  return (a.state || 'unknown').replaceAll('_', ' ');
 }
 
 function AccountRow({ account: a, act }: { account: Account; act: (run: () => Promise<void>) => Promise<void> }) {
@@ -102,7 +103,7 @@ function AccountRow({ account: a, act }: { account: Account; act: (run: () => Pr
         ) : (
           <h3 id={titleId}>{a.label}</h3>
         )}
-        <span className={`badge state-${stateText(a).replace(/\W/g, '-')}`} data-testid="account-state">
+        <span className={`badge state-${stateText(a).replace(/[^a-z]+/gi, '-')}`} data-testid="account-state">
           {stateText(a)}
         </span>
         <span className="muted">
