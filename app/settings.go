@@ -17,6 +17,7 @@ type Settings struct {
 	IdleTimeout             int          `json:"idleTimeoutSeconds"`
 	MaxConcurrentPerAccount int          `json:"maxConcurrentPerAccount"`
 	QueueWait               int          `json:"queueWaitSeconds"`
+	MaxAttempts             int          `json:"maxAttempts"` // 0: the default (3)
 	LogLevel                string       `json:"logLevel"`
 	Upstream                UpstreamURLs `json:"upstream"`
 	StartAtLogin            bool         `json:"startAtLogin"`
@@ -41,6 +42,7 @@ type SettingsPatch struct {
 	IdleTimeout             *int    `json:"idleTimeoutSeconds,omitempty"`
 	MaxConcurrentPerAccount *int    `json:"maxConcurrentPerAccount,omitempty"`
 	QueueWait               *int    `json:"queueWaitSeconds,omitempty"`
+	MaxAttempts             *int    `json:"maxAttempts,omitempty"`
 	LogLevel                *string `json:"logLevel,omitempty"`
 	APIBase                 *string `json:"apiBase,omitempty"`
 	AuthBase                *string `json:"authBase,omitempty"`
@@ -56,6 +58,7 @@ func (p SettingsPatch) apply(c *store.Config) {
 	set(&c.IdleTimeout, p.IdleTimeout)
 	set(&c.MaxConcurrentPerAccount, p.MaxConcurrentPerAccount)
 	set(&c.QueueWait, p.QueueWait)
+	set(&c.MaxAttempts, p.MaxAttempts)
 	set(&c.LogLevel, p.LogLevel)
 	set(&c.Upstream.APIBase, p.APIBase)
 	set(&c.Upstream.AuthBase, p.AuthBase)
@@ -79,7 +82,7 @@ func (a *App) Settings() (Settings, error) {
 	return Settings{
 		Host: cfg.Host, Port: cfg.Port, Strategy: cfg.Strategy,
 		FirstByteTimeout: cfg.FirstByteTimeout, IdleTimeout: cfg.IdleTimeout,
-		MaxConcurrentPerAccount: cfg.MaxConcurrentPerAccount, QueueWait: cfg.QueueWait,
+		MaxConcurrentPerAccount: cfg.MaxConcurrentPerAccount, QueueWait: cfg.QueueWait, MaxAttempts: cfg.MaxAttempts,
 		LogLevel:     cfg.LogLevel,
 		Upstream:     UpstreamURLs{APIBase: cfg.Upstream.APIBase, AuthBase: cfg.Upstream.AuthBase, OIDCBase: cfg.Upstream.OIDCBase},
 		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),

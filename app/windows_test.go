@@ -83,8 +83,16 @@ func TestSettingsPartialEditReopensTheListenerOnANewPort(t *testing.T) {
 	again, _ := a.Settings()
 	assert.Equal(t, newPort, again.Port, "a refused edit changes nothing")
 
+	attempts := 11
+	_, err = a.UpdateSettings(SettingsPatch{MaxAttempts: &attempts})
+	assert.ErrorContains(t, err, "maxAttempts 11 is outside 0-10")
+	attempts = 5
+	got, err := a.UpdateSettings(SettingsPatch{MaxAttempts: &attempts})
+	require.NoError(t, err)
+	assert.Equal(t, 5, got.MaxAttempts)
+
 	level, host := "debug", "0.0.0.0"
-	got, err := a.UpdateSettings(SettingsPatch{LogLevel: &level, Host: &host})
+	got, err = a.UpdateSettings(SettingsPatch{LogLevel: &level, Host: &host})
 	require.NoError(t, err)
 	assert.False(t, got.Loopback, "the window warns off loopback")
 	assert.Equal(t, "debug", got.LogLevel)

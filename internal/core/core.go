@@ -145,6 +145,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		}})
 	counter := &tokens.Counter{}
 	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
+		AttemptsSetting: func() int { return st.Config.Snapshot().MaxAttempts },
 		Timeouts: func() (time.Duration, time.Duration) {
 			c := st.Config.Snapshot()
 			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second

@@ -55,6 +55,9 @@ type Options struct {
 	Tokens   *tokens.Counter
 	Logger   *slog.Logger
 	Attempts int
+	// AttemptsSetting, when set, is read per request and wins over
+	// Attempts when it returns more than 0 (the retries setting).
+	AttemptsSetting func() int
 	// Backoff is the base pause between attempts (jittered); default 100ms.
 	Backoff time.Duration
 	// Timeouts returns, per call, how long to wait for Kiro's answer to
@@ -104,7 +107,13 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	reqlog.SetModel(ctx, model)
 	tried := map[string]bool{}
 	var lastErr error
-	for attempt := range r.opts.Attempts {
+	attempts := r.opts.Attempts
+	if r.opts.AttemptsSetting != nil {
+		if n := r.opts.AttemptsSetting(); n > 0 {
+			attempts = n
+		}
+	}
+	for attempt := range attempts {
 		if attempt > 0 {
 			if err := pause(ctx, r.opts.Backoff, attempt); err != nil {
 				return err

@@ -35,9 +35,12 @@ type Config struct {
 	// MaxConcurrentPerAccount caps requests in flight per account (0 = no
 	// cap); QueueWait bounds how long a request waits, in seconds, when
 	// every account is at its cap.
-	MaxConcurrentPerAccount int   `json:"maxConcurrentPerAccount"`
-	QueueWait               int   `json:"queueWaitSeconds"`
-	Extra                   Extra `json:"-"`
+	MaxConcurrentPerAccount int `json:"maxConcurrentPerAccount"`
+	QueueWait               int `json:"queueWaitSeconds"`
+	// MaxAttempts is how many accounts one request may try before its
+	// error reaches the client; 0 means the built-in default (3).
+	MaxAttempts int   `json:"maxAttempts,omitempty"`
+	Extra       Extra `json:"-"`
 }
 
 // Upstream holds the base URLs of Kiro's services. "{region}" is replaced
@@ -119,6 +122,9 @@ func CheckConfig(c *Config) error {
 	}
 	if c.QueueWait < 0 || c.QueueWait > 600 {
 		errs = append(errs, fmt.Errorf("queueWaitSeconds %d is outside 0-600", c.QueueWait))
+	}
+	if c.MaxAttempts < 0 || c.MaxAttempts > 10 {
+		errs = append(errs, fmt.Errorf("maxAttempts %d is outside 0-10 (0 means the default, 3)", c.MaxAttempts))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))

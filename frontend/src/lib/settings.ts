@@ -9,6 +9,7 @@ export interface Draft {
   idleTimeoutSeconds: string;
   maxConcurrentPerAccount: string;
   queueWaitSeconds: string;
+  maxAttempts: string;
   logLevel: string;
   apiBase: string;
   authBase: string;
@@ -30,6 +31,7 @@ export function toDraft(s: Settings): Draft {
     idleTimeoutSeconds: String(s.idleTimeoutSeconds),
     maxConcurrentPerAccount: String(s.maxConcurrentPerAccount),
     queueWaitSeconds: String(s.queueWaitSeconds),
+    maxAttempts: String(s.maxAttempts),
     logLevel: s.logLevel,
     apiBase: s.upstream.apiBase,
     authBase: s.upstream.authBase,
@@ -44,6 +46,7 @@ const intRanges: Partial<Record<Field, [number, number]>> = {
   idleTimeoutSeconds: [1, 3600],
   maxConcurrentPerAccount: [0, 1000],
   queueWaitSeconds: [0, 600],
+  maxAttempts: [0, 10],
 };
 
 export function isLoopbackHost(host: string): boolean {
@@ -88,6 +91,7 @@ export function diff(saved: Draft, d: Draft): SettingsPatch {
     idleTimeoutSeconds: num('idleTimeoutSeconds'),
     maxConcurrentPerAccount: num('maxConcurrentPerAccount'),
     queueWaitSeconds: num('queueWaitSeconds'),
+    maxAttempts: num('maxAttempts'),
     logLevel: str('logLevel'),
     apiBase: str('apiBase'),
     authBase: str('authBase'),
@@ -110,6 +114,7 @@ export function fieldOfError(message: string): Field | null {
     'idleTimeoutSeconds',
     'maxConcurrentPerAccount',
     'queueWaitSeconds',
+    'maxAttempts',
     'logLevel',
     'strategy',
     'apiBase',

@@ -18,6 +18,7 @@ function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
     idleTimeoutSeconds: 120,
     maxConcurrentPerAccount: 0,
     queueWaitSeconds: 30,
+    maxAttempts: 0,
     logLevel: 'info',
     upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
     startAtLogin: false,
@@ -74,6 +75,19 @@ describe('Settings', () => {
     await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('queueWaitSeconds 700 is outside 0-600')).toBeInTheDocument();
     expect(field).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('edits the retries setting within its range', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ maxAttempts: 5 }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const field = await screen.findByLabelText('Accounts a request may try (retries; 0: default 3)');
+    await user.clear(field);
+    await user.type(field, '11{Enter}');
+    expect(field).toHaveAccessibleDescription('Enter a whole number from 0 to 10.');
+    await user.clear(field);
+    await user.type(field, '5{Enter}');
+    expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ maxAttempts: 5 });
   });
 
   it('warns when the host lets other computers in', async () => {

@@ -148,6 +148,7 @@ export function Settings() {
         <NumberRow label="Silence allowed in a stream (seconds)" field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
         <NumberRow label="Requests at once per account (0: no limit)" field="maxConcurrentPerAccount" draft={draft} errors={errors} edit={edit} />
         <NumberRow label="Queue wait when all are busy (seconds)" field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label="Accounts a request may try (retries; 0: default 3)" field="maxAttempts" draft={draft} errors={errors} edit={edit} />
         <Row label="Log level" field="logLevel" error={errors.logLevel}>
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.logLevel} onChange={(e) => edit('logLevel', e.target.value)}>

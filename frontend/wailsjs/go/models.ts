@@ -42,6 +42,7 @@ export namespace app {
 	    idleTimeoutSeconds: number;
 	    maxConcurrentPerAccount: number;
 	    queueWaitSeconds: number;
+	    maxAttempts: number;
 	    logLevel: string;
 	    upstream: { apiBase: string; authBase: string; oidcBase: string };
 	    startAtLogin: boolean;
@@ -55,6 +56,7 @@ export namespace app {
 	    idleTimeoutSeconds?: number;
 	    maxConcurrentPerAccount?: number;
 	    queueWaitSeconds?: number;
+	    maxAttempts?: number;
 	    logLevel?: string;
 	    apiBase?: string;
 	    authBase?: string;
