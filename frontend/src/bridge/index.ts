@@ -3,7 +3,7 @@
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
 import type { app, core, logging, reqlog } from '../../wailsjs/go/models';
-import { EventsOn } from '../../wailsjs/runtime/runtime';
+import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
 export { Events } from './events';
@@ -178,4 +178,9 @@ export function onAccounts(handler: (accounts: Account[]) => void): () => void {
 
 export function onLogin(handler: (ev: LoginEvent) => void): () => void {
   return EventsOn(Events.Login, handler);
+}
+
+/** Opens a page in the person's browser (a webview does not follow target=_blank links). */
+export function openURL(url: string): void {
+  BrowserOpenURL(url);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   addToken,
   cancelLogin,
@@ -6,6 +6,7 @@ import {
   importKiroIDE,
   importOldProxy,
   onLogin,
+  openURL,
   startDeviceLogin,
   startSocialLogin,
   type DeviceLogin,
@@ -144,9 +145,7 @@ export function AddAccount() {
           </p>
           <p className="muted">
             If the browser did not open, go to{' '}
-            <a href={flow.login.loginUrl} target="_blank" rel="noreferrer">
-              the sign-in page
-            </a>
+            <ExternalLink href={flow.login.loginUrl}>the sign-in page</ExternalLink>
             . If it could not come back here, paste the address it ended on:
           </p>
           <form
@@ -255,9 +254,7 @@ function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: ()
         {login.userCode}
       </p>
       <p>
-        <a href={link} target="_blank" rel="noreferrer">
-          {login.verificationUri}
-        </a>
+        <ExternalLink href={link}>{login.verificationUri}</ExternalLink>
       </p>
       <p className={left > 0 ? 'muted' : 'error-text'} data-testid="countdown">
         {left > 0 ? `Expires in ${mmss(left)}` : 'The code has expired: cancel and start again.'}
@@ -266,5 +263,21 @@ function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: ()
         Cancel
       </button>
     </div>
+  );
+}
+
+/** A link that opens in the person's browser, not inside the app's window. */
+function ExternalLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <a
+      href={href}
+      rel="noreferrer"
+      onClick={(e) => {
+        e.preventDefault();
+        openURL(href);
+      }}
+    >
+      {children}
+    </a>
   );
 }

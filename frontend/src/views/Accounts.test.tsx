@@ -19,6 +19,7 @@ vi.mock('../bridge', () => ({
   importKiroIDE: vi.fn(),
   importOldProxy: vi.fn(),
   addToken: vi.fn(),
+  openURL: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
@@ -136,6 +137,8 @@ describe('adding an account', () => {
     expect(await screen.findByTestId('device-code')).toHaveTextContent('WXYZ-1234');
     expect(screen.getByTestId('countdown')).toHaveTextContent(/Expires in 2:0[45]/);
     expect(screen.getByRole('link')).toHaveAttribute('href', expect.stringContaining('user_code=WXYZ-1234'));
+    await user.click(screen.getByRole('link'));
+    expect(api.openURL).toHaveBeenCalledWith('https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234');
 
     emitLogin({ flowId: 'other', ok: true, label: 'Not ours' });
     expect(screen.getByTestId('device-code')).toBeInTheDocument();
