@@ -105,11 +105,12 @@ func (w *Watcher) MenuOf(t *testing.T, timeout time.Duration) Menu {
 	if len(reg.Service) > 0 && reg.Service[0] == '/' {
 		itemPath = dbus.ObjectPath(reg.Service) // libayatana sends its path
 	}
-	menuProp, err := w.conn.Object(reg.Sender, itemPath).GetProperty("org.kde.StatusNotifierItem.Menu")
+	item := w.conn.Object(reg.Sender, itemPath)
+	menuProp, err := item.GetProperty("org.kde.StatusNotifierItem.Menu")
 	require.NoError(t, err)
 	menuPath, ok := menuProp.Value().(dbus.ObjectPath)
 	require.True(t, ok, "Menu is %T", menuProp.Value())
-	return Menu{Obj: w.conn.Object(reg.Sender, menuPath)}
+	return Menu{Obj: w.conn.Object(reg.Sender, menuPath), Item: item}
 }
 
 // Entry is one top-level dbusmenu item, reduced to what tests check.
@@ -121,8 +122,18 @@ type Entry struct {
 	ToggleState int32
 }
 
-// Menu is an item's com.canonical.dbusmenu object.
-type Menu struct{ Obj dbus.BusObject }
+// Menu is an item's com.canonical.dbusmenu object, and the item itself
+// (org.kde.StatusNotifierItem: icon, title).
+type Menu struct{ Obj, Item dbus.BusObject }
+
+// Labels lists the entries' labels.
+func Labels(items []Entry) []string {
+	var l []string
+	for _, it := range items {
+		l = append(l, it.Label)
+	}
+	return l
+}
 
 // Layout reads the visible top-level items with GetLayout(0, -1, []).
 func (m Menu) Layout() ([]Entry, error) {
