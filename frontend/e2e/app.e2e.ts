@@ -185,3 +185,22 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });
+
+describe('removing an account', () => {
+  it('asks first, then removes it everywhere', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await open('Accounts');
+    await page.getByRole('button', { name: 'Remove Ada' }).click();
+    await page.getByText('Remove Ada and its sign-in from this computer?').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await h.call<unknown[]>('Accounts')).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Remove Ada' }).click();
+    await page.getByRole('group', { name: /Remove Ada/ }).getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('No accounts yet. Add one below.').waitFor();
+    expect(await h.call<unknown[]>('Accounts')).toEqual([]);
+    const st = await h.call<Status>('Status');
+    const res = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(res.status).toBeGreaterThanOrEqual(400); // no account left to answer
+  });
+});
