@@ -205,3 +205,84 @@ func countColours(img image.Image, max int) int {
 	}
 	return len(seen)
 }
+
+// TestIdleMemoryWithTheWindowHidden reports (does not judge) what Kirodesk
+// costs while it sits in the tray: the resident and proportional memory of
+// the app, its WebKit helpers and the tray process together.
+func TestIdleMemoryWithTheWindowHidden(t *testing.T) {
+	bin := os.Getenv("KIRODESK_DESKTOP_BIN")
+	if bin == "" {
+		t.Skip("KIRODESK_DESKTOP_BIN is unset: `make test-desktop` builds the app and runs this test")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	w := shelltest.StartWatcher(t, conn)
+	dir := t.TempDir()
+	port := freePort(t)
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, st.Config.Update(context.Background(), func(c *store.Config) error { c.Port = port; return nil }))
+	require.NoError(t, st.Close(context.Background()))
+	t.Cleanup(func() {
+		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), apikey.Item)
+	})
+	cmd := exec.Command(bin, "--hidden", "--config-dir", dir)
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
+	require.Eventually(t, func() bool { return serves(fmt.Sprintf("http://127.0.0.1:%d", port)) }, 30*time.Second, 100*time.Millisecond)
+	w.MenuOf(t, 30*time.Second)
+	time.Sleep(5 * time.Second) // start-up work settles
+
+	var rss, pss int
+	var parts []string
+	for _, pid := range append([]int{cmd.Process.Pid}, children(cmd.Process.Pid)...) {
+		r, p := memKB(pid)
+		rss, pss = rss+r, pss+p
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		parts = append(parts, fmt.Sprintf("%s %d/%d", strings.TrimSpace(string(comm)), r/1024, p/1024))
+	}
+	require.Greater(t, len(parts), 1, "the tray process runs beside the app")
+	t.Logf("idle memory, window hidden: RSS %d MB, PSS %d MB (RSS/PSS MB per process: %s)", rss/1024, pss/1024, strings.Join(parts, ", "))
+}
+
+// children lists pid's descendants. A child is listed under the thread
+// that started it, so every thread's list is read.
+func children(pid int) []int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var all []string
+	for _, f := range tasks {
+		if b, err := os.ReadFile(f); err == nil {
+			all = append(all, strings.Fields(string(b))...)
+		}
+	}
+	var out []int
+	for _, f := range all {
+		var c int
+		if _, err := fmt.Sscan(f, &c); err == nil {
+			out = append(out, c)
+			out = append(out, children(c)...)
+		}
+	}
+	return out
+}
+
+// memKB returns a process's VmRSS and Pss in kB.
+func memKB(pid int) (rss, pss int) {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+				fmt.Sscan(v, &rss)
+			}
+		}
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Pss:"); ok {
+				fmt.Sscan(v, &pss)
+			}
+		}
+	}
+	return rss, pss
+}
