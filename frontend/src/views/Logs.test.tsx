@@ -82,6 +82,22 @@ describe('Logs', () => {
     expect(api.copyToClipboard).toHaveBeenLastCalledWith('level=ERROR msg=two');
   });
 
+  it('switches tabs with the arrow keys', async () => {
+    api.getRequests.mockResolvedValue([]);
+    api.getLogs.mockResolvedValue([]);
+    const user = userEvent.setup();
+    render(<Logs intervalMs={1000} />);
+    const requests = screen.getByRole('tab', { name: /Requests/ });
+    requests.focus();
+    await user.keyboard('{ArrowRight}');
+    const app = screen.getByRole('tab', { name: /App log/ });
+    expect(app).toHaveAttribute('aria-selected', 'true');
+    expect(app).toHaveFocus();
+    expect(requests).toHaveAttribute('tabindex', '-1');
+    await user.keyboard('{ArrowLeft}');
+    expect(requests).toHaveFocus();
+  });
+
   it('says when the logs cannot be read', async () => {
     api.getRequests.mockRejectedValue(new Error('Kirodesk is still starting'));
     api.getLogs.mockResolvedValue([]);

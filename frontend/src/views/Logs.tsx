@@ -59,7 +59,18 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
   return (
     <div className="logs">
       <div className="toolbar" role="toolbar" aria-label="Log view">
-        <div className="tabs" role="tablist" aria-label="Log">
+        <div
+          className="tabs"
+          role="tablist"
+          aria-label="Log"
+          onKeyDown={(e) => {
+            // The ARIA tabs pattern: arrow keys move between tabs.
+            if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+            const next: Tab = tab === 'requests' ? 'app' : 'requests';
+            setTab(next);
+            document.getElementById(`tab-${next}`)?.focus();
+          }}
+        >
           {(['requests', 'app'] as const).map((t) => (
             <button
               key={t}
@@ -68,6 +79,7 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
               id={`tab-${t}`}
               aria-selected={tab === t}
               aria-controls={`panel-${t}`}
+              tabIndex={tab === t ? 0 : -1}
               className={tab === t ? 'tab tab-current' : 'tab'}
               onClick={() => setTab(t)}
             >
