@@ -50,6 +50,15 @@ type App struct {
 	rt      Runtime
 	core    *core.Core
 	openErr error
+	logins  Logins
+
+	flows flows // sign-ins in progress, by flow id
+
+	notifier    Notifier
+	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
+	trayNotice  string            // why there is no tray icon, shown in the window
+	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
+	stopWatch   context.CancelFunc
 }
 
 // Options configure an App.
@@ -60,6 +69,11 @@ type Options struct {
 	// after --hidden (the config folder, when it is not the default).
 	Autostart autostart.Manager
 	ExtraArgs []string
+	// Notifier shows desktop notifications; nil shows none.
+	Notifier Notifier
+	// TrayHost reports whether the desktop shows tray icons; nil means ask
+	// the session bus (Linux) or assume yes (Windows, macOS).
+	TrayHost func() bool
 }
 
 // New returns an App; Startup connects it to the runtime and the core.
@@ -67,7 +81,11 @@ func New(opts Options) *App {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs}
+	if opts.TrayHost == nil {
+		opts.TrayHost = trayHostPresent
+	}
+	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
+		notifier: opts.Notifier, trayHost: opts.TrayHost}
 }
 
 // Startup opens the core and, unless the person turned it off last time,
@@ -95,8 +113,14 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	if !c.Store.Config.Snapshot().ProxyDisabled {
 		if err := c.Proxy.Start(); err != nil {
 			a.log.Error("proxy did not start", "err", err)
+			a.notify("Kirodesk: the proxy did not start", err.Error())
 		}
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.mu.Lock()
+	a.stopWatch = cancel
+	a.mu.Unlock()
+	go a.watchAccounts(ctx, watchInterval)
 	a.emitStatus()
 	return nil
 }
@@ -106,6 +130,9 @@ func (a *App) Shutdown() {
 	a.mu.Lock()
 	c := a.core
 	a.core = nil
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	a.mu.Unlock()
 	if c == nil {
 		return
@@ -136,11 +163,17 @@ func (a *App) Status() (Status, error) {
 		return Status{Version: a.version, Error: err.Error()}, err
 	}
 	ps := c.Proxy.Status()
+	warnings := append([]string{}, c.Store.Notices()...)
+	a.mu.Lock()
+	if a.trayNotice != "" {
+		warnings = append(warnings, a.trayNotice)
+	}
+	a.mu.Unlock()
 	return Status{
 		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,
 		Version: a.version, ConfigDir: c.ConfigDir,
 		Accounts: len(c.Store.Pool.Snapshot().Accounts),
-		Warnings: append([]string{}, c.Store.Notices()...),
+		Warnings: warnings,
 	}, nil
 }
 

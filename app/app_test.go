@@ -28,6 +28,7 @@ type recorder struct {
 	shown     int
 	hidden    int
 	quits     int
+	named     map[string][]any // every event but status, by name
 }
 
 func (r *recorder) EventsEmit(name string, data ...any) {
@@ -35,7 +36,22 @@ func (r *recorder) EventsEmit(name string, data ...any) {
 	defer r.mu.Unlock()
 	if name == EventStatus {
 		r.events = append(r.events, data[0])
+		return
 	}
+	if r.named == nil {
+		r.named = map[string][]any{}
+	}
+	r.named[name] = append(r.named[name], data[0])
+}
+
+func (r *recorder) loginEvents() []LoginEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []LoginEvent
+	for _, e := range r.named[EventLogin] {
+		out = append(out, e.(LoginEvent))
+	}
+	return out
 }
 func (r *recorder) ClipboardSetText(text string) error {
 	r.mu.Lock()
@@ -43,9 +59,10 @@ func (r *recorder) ClipboardSetText(text string) error {
 	r.clipboard = text
 	return nil
 }
-func (r *recorder) ShowWindow() { r.mu.Lock(); r.shown++; r.mu.Unlock() }
-func (r *recorder) HideWindow() { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
-func (r *recorder) Quit()       { r.mu.Lock(); r.quits++; r.mu.Unlock() }
+func (r *recorder) ShowWindow()           { r.mu.Lock(); r.shown++; r.mu.Unlock() }
+func (r *recorder) BrowserOpenURL(string) {}
+func (r *recorder) HideWindow()           { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
+func (r *recorder) Quit()                 { r.mu.Lock(); r.quits++; r.mu.Unlock() }
 func (r *recorder) ErrorDialog(title, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

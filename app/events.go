@@ -6,3 +6,10 @@ const (
 	// EventStatus carries a Status whenever the proxy or the store changes.
 	EventStatus = "status"
 )
+
+const (
+	// EventAccounts carries []core.AccountStatus after an account changed.
+	EventAccounts = "accounts"
+	// EventLogin carries a LoginEvent when a sign-in flow ends.
+	EventLogin = "login"
+)

@@ -31,7 +31,7 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		extra = []string{"--config-dir", opts.ConfigDir}
 	}
 	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
-		Autostart: autostart.Manager{Name: service}})
+		Autostart: autostart.Manager{Name: service}, Notifier: DBusNotifier{}})
 	return wails.Run(&options.App{
 		Title:       "Kirodesk",
 		Width:       960,
@@ -82,8 +82,9 @@ func (r wailsRuntime) ShowWindow() {
 	wruntime.WindowUnminimise(r.ctx)
 	wruntime.WindowShow(r.ctx)
 }
-func (r wailsRuntime) HideWindow() { wruntime.WindowHide(r.ctx) }
-func (r wailsRuntime) Quit()       { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
+func (r wailsRuntime) HideWindow()               { wruntime.WindowHide(r.ctx) }
+func (r wailsRuntime) Quit()                     { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }

@@ -10,4 +10,6 @@ type Runtime interface {
 	HideWindow()
 	Quit()
 	ErrorDialog(title, message string)
+	// BrowserOpenURL opens a page in the person's browser (sign-in pages).
+	BrowserOpenURL(url string)
 }

@@ -13,7 +13,8 @@ import (
 func (a *App) trayState() trayproto.State {
 	st, _ := a.Status()
 	on, _ := a.autostart.Enabled()
-	return trayproto.State{ProxyOn: st.ProxyOn, Endpoint: st.Endpoint, Error: st.Error, StartAtLogin: on}
+	return trayproto.State{ProxyOn: st.ProxyOn, Endpoint: st.Endpoint, Error: st.Error, StartAtLogin: on,
+		Accounts: a.trayAccounts()}
 }
 
 // onTrayClick runs a tray click through the same methods the window uses.
@@ -100,15 +101,42 @@ func (a *App) startTray(ctx context.Context) {
 	path, err := TrayPath()
 	if err != nil {
 		a.log.Warn("no tray: closing the window will quit", "err", err)
+		a.noTray("Kirodesk's tray program was not found next to it, so there is no tray icon: closing this window quits Kirodesk.")
 		return
+	}
+	if !a.trayHost() {
+		// The tray process still runs (a tray host may start later), but
+		// nothing shows its icon yet.
+		a.log.Warn("no system tray on this desktop (no StatusNotifierWatcher): the window stays the way in")
+		a.noTray("No system tray was found on this desktop (on GNOME, install the AppIndicator extension), " +
+			"so Kirodesk has no tray icon: closing this window quits Kirodesk.")
 	}
 	a.tray = StartTray(ctx, TrayOptions{
 		Path: path, Logger: a.log, OnClick: a.onTrayClick,
 		OnReady: func() {
-			a.trayUp.Store(true)
+			// Without a host the menu exists but nobody can see it.
+			if a.trayHost() {
+				a.trayUp.Store(true)
+				a.mu.Lock()
+				a.trayNotice = ""
+				a.mu.Unlock()
+			}
 			go a.emitStatus()
 		},
 	})
+	a.emitStatus()
+}
+
+// noTray makes the window the way in: it opens (even with --hidden), says
+// why, and closing it quits (beforeClose, as trayUp stays false).
+func (a *App) noTray(why string) {
+	a.mu.Lock()
+	a.trayNotice = why
+	rt := a.rt
+	a.mu.Unlock()
+	if rt != nil {
+		rt.ShowWindow()
+	}
 	a.emitStatus()
 }
 

@@ -17,6 +17,8 @@ packages=(
 	desktop-file-utils
 	nsis p7zip-full
 )
+# The browser the end-to-end tests drive (playwright-core, make test-e2e).
+[ "${1:-}" = "--test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

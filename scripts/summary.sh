@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Prints one closing line for a whole `make test`: Go tests (and subtests)
-# counted from the verbose logs, frontend tests from Vitest's JSON report.
-# Usage: summary.sh GO_LOG VITEST_JSON [MORE_GO_LOGS...]
+# counted from the verbose logs, frontend and browser tests from Vitest's
+# JSON reports.
+# Usage: summary.sh GO_LOG VITEST_JSON E2E_JSON [MORE_GO_LOGS...]
 set -euo pipefail
-golog=$1 vitest=$2
-shift 2
-gp=$(cat "$golog" "$@" | grep -cE '^\s*--- PASS' || true)
-gf=$(cat "$golog" "$@" | grep -cE '^\s*--- FAIL' || true)
-gs=$(cat "$golog" "$@" | grep -cE '^\s*--- SKIP' || true)
-read -r vp vf vs < <(node -e '
+golog=$1 vitest=$2 e2e=$3
+shift 3
+more=()
+for f in "$@"; do [ -f "$f" ] && more+=("$f"); done
+gp=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- PASS' || true)
+gf=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- FAIL' || true)
+gs=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- SKIP' || true)
+vitest_counts() {
+	node -e '
   const r = require(process.argv[1]);
   console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests);
-' "$(realpath "$vitest")")
-echo "go: $gp passed, $gf failed, $gs skipped; frontend: $vp passed, $vf failed, $vs skipped"
-echo "tests: $((gp + vp)) passed, $((gf + vf)) failed, $((gs + vs)) skipped"
+' "$(realpath "$1")"
+}
+read -r vp vf vs < <(vitest_counts "$vitest")
+ep=0 ef=0 es=0
+if [ -f "$e2e" ]; then read -r ep ef es < <(vitest_counts "$e2e"); fi
+echo "go: $gp passed, $gf failed, $gs skipped; frontend: $vp passed, $vf failed, $vs skipped; browser e2e: $ep passed, $ef failed, $es skipped"
+echo "tests: $((gp + vp + ep)) passed, $((gf + vf + ef)) failed, $((gs + vs + es)) skipped"

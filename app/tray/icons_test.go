@@ -12,7 +12,7 @@ import (
 )
 
 func TestIconsEmbedded(t *testing.T) {
-	for _, name := range []string{iconOn, iconOff, iconError} {
+	for _, name := range []string{iconOn, iconOff, iconError, iconLogin} {
 		p, err := iconBytes("linux", name)
 		require.NoError(t, err, name)
 		img, err := png.Decode(bytes.NewReader(p))

@@ -12,6 +12,7 @@ import (
 // systrayMenu is the menu on getlantern/systray:
 //
 //	<status>            (disabled)
+//	    <account 1..5>  (disabled, hidden when unused)
 //	[x] Proxy on
 //	    Copy endpoint
 //	-------------
@@ -27,6 +28,7 @@ type systrayMenu struct {
 	log *slog.Logger
 
 	status, proxy, copyEndpoint, open, login, quit *systray.MenuItem
+	accounts                                       [accountSlots]*systray.MenuItem
 
 	// icons holds every icon, converted for the OS, for the life of the
 	// process: on Linux systray hands the slice to C as static memory
@@ -38,7 +40,7 @@ type systrayMenu struct {
 
 func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) *systrayMenu {
 	m := &systrayMenu{log: log, icons: map[string][]byte{}, clicks: make(chan string, 8)}
-	for _, name := range []string{iconOn, iconOff, iconError} {
+	for _, name := range []string{iconOn, iconOff, iconError, iconLogin} {
 		b, err := iconBytes(goos, name)
 		if err != nil {
 			log.Error("icon", "name", name, "err", err)
@@ -49,6 +51,11 @@ func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) 
 
 	m.status = systray.AddMenuItem(v.Status, "")
 	m.status.Disable()
+	for i := range m.accounts {
+		m.accounts[i] = systray.AddMenuItem("", "")
+		m.accounts[i].Disable()
+		m.accounts[i].Hide()
+	}
 	m.proxy = systray.AddMenuItemCheckbox(labelProxy, "Turn the local proxy on or off", v.ProxyChecked)
 	m.copyEndpoint = systray.AddMenuItem(labelCopyEndpoint, "Copy the proxy's URL")
 	systray.AddSeparator()
@@ -108,6 +115,17 @@ func (m *systrayMenu) SetIcon(name string) {
 func (m *systrayMenu) SetProxy(checked, enabled bool) { setItem(m.proxy, checked, enabled) }
 func (m *systrayMenu) SetCopy(enabled bool)           { setEnabled(m.copyEndpoint, enabled) }
 func (m *systrayMenu) SetLogin(checked, enabled bool) { setItem(m.login, checked, enabled) }
+
+func (m *systrayMenu) SetAccounts(lines []string) {
+	for i, it := range m.accounts {
+		if i < len(lines) {
+			it.SetTitle(lines[i])
+			it.Show()
+		} else {
+			it.Hide()
+		}
+	}
+}
 
 // setItem always calls Check or Uncheck, even when systray thinks the mark
 // is already right: after a click GTK's own mark may differ from systray's.

@@ -6,7 +6,8 @@
 //
 // Each state differs by shape as well as colour, so it reads in a
 // monochrome panel and for colour-blind people: on is a filled disc, off a
-// hollow ring, error a disc with an exclamation mark.
+// hollow ring, error a disc with an exclamation mark, login an amber disc
+// with a keyhole.
 package main
 
 import (
@@ -31,6 +32,7 @@ var (
 	green  = color.NRGBA{0x2e, 0x9e, 0x4f, 0xff}
 	grey   = color.NRGBA{0x8a, 0x8f, 0x98, 0xff}
 	red    = color.NRGBA{0xd3, 0x2f, 0x2f, 0xff}
+	amber  = color.NRGBA{0xc7, 0x8a, 0x00, 0xff}
 	white  = color.NRGBA{0xff, 0xff, 0xff, 0xff}
 	center = float64(size) / 2
 )
@@ -59,6 +61,17 @@ var icons = map[string]shape{
 			return true, white
 		}
 		return true, red
+	},
+	// login: on, but an account must sign in again; an amber disc with a
+	// keyhole.
+	"login": func(x, y float64) (bool, color.NRGBA) {
+		if dist(x, y, center, center) > 28 {
+			return false, color.NRGBA{}
+		}
+		if dist(x, y, center, 25) <= 8 || capsule(x, y, center, 25, 45, 4) {
+			return true, white
+		}
+		return true, amber
 	},
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 
 	"kirodesk/app/trayproto"
 )
@@ -18,6 +19,8 @@ type menu interface {
 	SetProxy(checked, enabled bool)
 	SetCopy(enabled bool)
 	SetLogin(checked, enabled bool)
+	// SetAccounts shows lines in the account slots and hides the rest.
+	SetAccounts(lines []string)
 	// Clicks delivers the trayproto.Item* of each click.
 	Clicks() <-chan string
 	// Quit ends systray.Run; main returns after it.
@@ -123,6 +126,7 @@ func build(m menu, v View) {
 	m.SetProxy(v.ProxyChecked, v.ProxyEnabled)
 	m.SetCopy(v.CopyEnabled)
 	m.SetLogin(v.LoginChecked, v.LoginEnabled)
+	m.SetAccounts(v.Accounts)
 }
 
 // apply changes what differs between the shown view and v. Skipping the
@@ -145,5 +149,8 @@ func apply(m menu, old, v View) {
 	}
 	if v.LoginChecked != old.LoginChecked || v.LoginEnabled != old.LoginEnabled {
 		m.SetLogin(v.LoginChecked, v.LoginEnabled)
+	}
+	if !slices.Equal(v.Accounts, old.Accounts) {
+		m.SetAccounts(v.Accounts)
 	}
 }

@@ -43,6 +43,7 @@ func (m *recMenu) SetIcon(n string)               { m.rec("icon %s", n) }
 func (m *recMenu) SetProxy(checked, enabled bool) { m.rec("proxy %v %v", checked, enabled) }
 func (m *recMenu) SetCopy(enabled bool)           { m.rec("copy %v", enabled) }
 func (m *recMenu) SetLogin(checked, enabled bool) { m.rec("login %v %v", checked, enabled) }
+func (m *recMenu) SetAccounts(lines []string)     { m.rec("accounts %q", lines) }
 func (m *recMenu) Clicks() <-chan string          { return m.clicks }
 func (m *recMenu) Quit()                          { close(m.quit) }
 
@@ -77,7 +78,7 @@ func TestTrayLoop(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
-		"proxy false false", "copy false", "login false false",
+		"proxy false false", "copy false", "login false false", "accounts []",
 	}, m.take())
 
 	// sync waits until the loop has applied every state written before.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -22,7 +23,13 @@ const (
 	iconOn    = "on"
 	iconOff   = "off"
 	iconError = "error"
+	iconLogin = "login" // on, but an account needs its person to sign in again
 )
+
+// accountSlots is how many account lines the menu has. systray cannot
+// remove items, so the slots exist from the start and unused ones are
+// hidden; with more accounts the last slot says how many are not listed.
+const accountSlots = 5
 
 // maxStatusRunes keeps the status line a menu line; a long error is cut.
 const maxStatusRunes = 80
@@ -43,6 +50,8 @@ type View struct {
 	CopyEnabled  bool // "Copy endpoint": only with an endpoint to copy
 	LoginChecked bool // "Start at login"
 	LoginEnabled bool
+
+	Accounts []string // at most accountSlots lines
 }
 
 // startingView is shown until the app sends its first State: nothing to
@@ -73,8 +82,48 @@ func viewOf(s trayproto.State) View {
 			v.Status += " — " + hp
 		}
 	}
-	v.Tooltip = clip("Kirodesk: "+v.Status, maxTooltipRunes)
+	needLogin := 0
+	for _, a := range s.Accounts {
+		if a.State == trayproto.StateLoginNeeded && !a.Disabled {
+			needLogin++
+		}
+	}
+	v.Accounts = accountLines(s.Accounts)
+	if needLogin > 0 && v.Icon == iconOn {
+		v.Icon = iconLogin
+	}
+	tip := "Kirodesk: " + v.Status
+	if needLogin == 1 {
+		tip += "; 1 account needs login"
+	} else if needLogin > 1 {
+		tip += fmt.Sprintf("; %d accounts need login", needLogin)
+	}
+	v.Tooltip = clip(tip, maxTooltipRunes)
 	return v
+}
+
+// accountLines renders the accounts section: "Work — ready, 40% used".
+func accountLines(as []trayproto.Account) []string {
+	var out []string
+	for i, a := range as {
+		if i == accountSlots-1 && len(as) > accountSlots {
+			out = append(out, fmt.Sprintf("+%d more accounts (Open Kirodesk)", len(as)-i))
+			break
+		}
+		state := strings.ReplaceAll(oneLine(a.State), "_", " ")
+		if a.Disabled {
+			state = "disabled"
+		}
+		if state == "" {
+			state = "unknown"
+		}
+		line := clip(oneLine(a.Label), 32) + " — " + state
+		if q := oneLine(a.Quota); q != "" {
+			line += ", " + q
+		}
+		out = append(out, clip(line, maxStatusRunes))
+	}
+	return out
 }
 
 // hostPort returns the host:port of an endpoint URL (what a person types

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/trayproto"
 )
@@ -104,4 +105,32 @@ func TestClip(t *testing.T) {
 		assert.Equal(t, tc.want, clip(tc.in, tc.n), tc.in)
 		assert.LessOrEqual(t, utf8.RuneCountInString(clip(tc.in, tc.n)), tc.n)
 	}
+}
+
+func TestAccountsSectionAndLoginIcon(t *testing.T) {
+	s := trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Accounts: []trayproto.Account{
+		{Label: "Work", State: "ready", Quota: "40% used"},
+		{Label: "Spare", State: trayproto.StateLoginNeeded},
+		{Label: "Old", State: trayproto.StateLoginNeeded, Disabled: true},
+	}}
+	v := viewOf(s)
+	assert.Equal(t, []string{"Work — ready, 40% used", "Spare — login needed", "Old — disabled"}, v.Accounts)
+	assert.Equal(t, iconLogin, v.Icon)
+	assert.Equal(t, "Kirodesk: Proxy on — 127.0.0.1:8990; 1 account needs login", v.Tooltip)
+
+	s.Accounts = s.Accounts[2:] // only a disabled one needs login: nothing to do
+	assert.Equal(t, iconOn, viewOf(s).Icon)
+
+	s.Error = "port in use" // an error outranks a login
+	s.Accounts = []trayproto.Account{{Label: "Spare", State: trayproto.StateLoginNeeded}}
+	assert.Equal(t, iconError, viewOf(s).Icon)
+
+	var many []trayproto.Account
+	for i := range 8 {
+		many = append(many, trayproto.Account{Label: strings.Repeat("x", 40) + string(rune('A'+i)), State: "cooling"})
+	}
+	lines := viewOf(trayproto.State{Accounts: many}).Accounts
+	require.Len(t, lines, accountSlots)
+	assert.Equal(t, "+4 more accounts (Open Kirodesk)", lines[accountSlots-1])
+	assert.Equal(t, strings.Repeat("x", 31)+"… — cooling", lines[0])
 }

@@ -62,7 +62,21 @@ type State struct {
 	// when all is well.
 	Error        string `json:"error"`
 	StartAtLogin bool   `json:"startAtLogin"`
+	// Accounts are the lines of the accounts section, in the app's order.
+	Accounts []Account `json:"accounts,omitempty"`
 }
+
+// Account is one account as the tray lists it. No secret is ever in it.
+type Account struct {
+	Label    string `json:"label"`
+	State    string `json:"state"` // the pool's status: ready, cooling, login_needed…
+	Disabled bool   `json:"disabled,omitempty"`
+	// Quota is a short usage note such as "90% used", when known.
+	Quota string `json:"quota,omitempty"`
+}
+
+// StateLoginNeeded is the Account.State of an account whose sign-in ended.
+const StateLoginNeeded = "login_needed"
 
 // Click is a menu click (tray -> app). Item is one of the Item constants; a
 // newer tray may send items this build does not know.

@@ -63,7 +63,7 @@ func TestDecodeTolerant(t *testing.T) {
 		want    Message
 		wantErr bool
 	}{
-		{name: "unknown fields ignored", line: `{"type":"state","proxyOn":true,"accounts":[{"id":"a"}],"x":1}`, want: State{ProxyOn: true}},
+		{name: "unknown fields ignored", line: `{"type":"state","proxyOn":true,"future":[{"id":"a"}],"x":1}`, want: State{ProxyOn: true}},
 		{name: "missing fields are zero", line: `{"type":"state"}`, want: State{}},
 		{name: "unknown type ignored", line: `{"type":"hello","v":2}`, want: nil},
 		{name: "unknown item passes", line: `{"type":"click","item":"future-item"}`, want: Click{Item: "future-item"}},

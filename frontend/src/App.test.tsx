@@ -13,6 +13,14 @@ vi.mock('./bridge', () => ({
   getAPIKey: vi.fn(),
   copyToClipboard: vi.fn(),
   onStatus: vi.fn(),
+  regenerateAPIKey: vi.fn(),
+  getRequestStats: vi.fn(),
+  getSettings: vi.fn(),
+  getLogs: vi.fn(),
+  getRequests: vi.fn(),
+  getAccounts: vi.fn(),
+  onAccounts: vi.fn(),
+  onLogin: vi.fn(),
 }));
 
 const api = vi.mocked(bridge);
@@ -38,6 +46,19 @@ beforeEach(() => {
   api.getStatus.mockResolvedValue(makeStatus());
   api.getAPIKey.mockResolvedValue(KEY);
   api.copyToClipboard.mockResolvedValue(undefined);
+  api.getRequestStats.mockResolvedValue({
+    perMinute: 3,
+    requestsToday: 1234,
+    errorsToday: 2,
+    inputTokensToday: 5000,
+    outputTokensToday: 700,
+    creditsToday: 1.5,
+  });
+  api.getLogs.mockResolvedValue([]);
+  api.getRequests.mockResolvedValue([]);
+  api.getAccounts.mockResolvedValue([]);
+  api.onAccounts.mockReturnValue(() => {});
+  api.onLogin.mockReturnValue(() => {});
 });
 
 async function renderLoaded() {
@@ -86,14 +107,60 @@ describe('loading status', () => {
     expect(api.getStatus).toHaveBeenCalledTimes(2);
   });
 
-  it('offers only the views that exist in the navigation', async () => {
-    await renderLoaded();
+  it('navigates between the four windows from the keyboard', async () => {
+    const { user } = await renderLoaded();
 
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByText('Dashboard')).toHaveAttribute('aria-current', 'page');
-    expect(within(nav).queryAllByRole('link')).toHaveLength(0);
-    expect(within(nav).queryAllByRole('button')).toHaveLength(0);
-    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Dashboard');
+    expect(within(nav).getAllByRole('button').map((b) => b.textContent)).toEqual(['Accounts', 'Settings', 'Logs']);
+    within(nav).getByRole('button', { name: 'Logs' }).focus();
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Logs');
+    expect(within(nav).getByText('Logs')).toHaveAttribute('aria-current', 'page');
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 })).toHaveFocus());
+    await user.click(within(nav).getByRole('button', { name: 'Accounts' }));
+    expect(await screen.findByText('No accounts yet. Add one below.')).toBeInTheDocument();
+  });
+});
+
+describe('dashboard additions', () => {
+  it('shows the live figures', async () => {
+    await renderLoaded();
+    const stats = await screen.findByTestId('live-stats');
+    expect(stats).toHaveTextContent('Requests / min3');
+    expect(stats).toHaveTextContent('Requests today1,234');
+    expect(stats).toHaveTextContent('Errors today2');
+    expect(stats).toHaveTextContent('5,000 in / 700 out');
+    expect(stats).toHaveTextContent('Credits today1.50');
+  });
+
+  it('regenerates the key only after confirmation and shows the new one', async () => {
+    api.regenerateAPIKey.mockResolvedValue('kd-new-key');
+    const { user } = await renderLoaded();
+
+    await user.click(screen.getByRole('button', { name: 'Regenerate API key' }));
+    expect(screen.getByText(/Clients using the old one stop working at once/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(api.regenerateAPIKey).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole('button', { name: 'Regenerate API key' }));
+    await user.click(screen.getByRole('button', { name: 'Replace key' }));
+    expect(api.regenerateAPIKey).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText('New key issued: update your clients.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Show API key' }));
+    expect(screen.getByTestId('api-key')).toHaveTextContent('kd-new-key');
+    expect(screen.getByTestId('setup-claude-code')).toHaveTextContent('ANTHROPIC_AUTH_TOKEN=kd-new-key');
+  });
+
+  it('reports a failed regeneration in place', async () => {
+    api.regenerateAPIKey.mockRejectedValue(new Error('keychain locked'));
+    const { user } = await renderLoaded();
+    await user.click(screen.getByRole('button', { name: 'Regenerate API key' }));
+    await user.click(screen.getByRole('button', { name: 'Replace key' }));
+    expect(await screen.findByText('Could not replace the key: keychain locked')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Show API key' }));
+    expect(screen.getByTestId('api-key')).toHaveTextContent(KEY);
   });
 });
 
@@ -179,7 +246,11 @@ describe('copy buttons', () => {
       'Copy OpenAI setup',
       `export OPENAI_BASE_URL=http://127.0.0.1:8990/v1\nexport OPENAI_API_KEY=${KEY}`,
     ],
-    ['Copy curl command', 'curl http://127.0.0.1:8990/health'],
+    [
+      'Copy curl command',
+      `curl http://127.0.0.1:8990/v1/messages \\\n  -H x-api-key:${KEY} -H content-type:application/json \\\n` +
+        `  -d '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'`,
+    ],
   ])('%s copies the ready-to-paste text', async (name, text) => {
     const { user } = await renderLoaded();
 
@@ -226,7 +297,7 @@ describe('API key', () => {
     expect(screen.getByRole('button', { name: 'Show API key' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Copy API key' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Copy Claude Code setup' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Copy curl command' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Copy curl command' })).toBeDisabled();
 
     api.getAPIKey.mockResolvedValue(KEY);
     await user.click(screen.getByRole('button', { name: 'Retry' }));

@@ -21,11 +21,13 @@ import (
 	"kirodesk/internal/apikey"
 	"kirodesk/internal/control"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/logging"
 	"kirodesk/internal/login"
 	"kirodesk/internal/outbound"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/relay"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
@@ -68,6 +70,12 @@ type Core struct {
 	Outbound *outbound.Transports
 	Kiro     *kiro.Client
 	getenv   func(string) string
+	// LogLines holds the recent log lines (Logs window); Requests the recent
+	// requests and today's totals (Logs window, dashboard figures).
+	LogLines *logging.Ring
+	Requests *reqlog.Log
+
+	logLevel *slog.LevelVar
 
 	control        *control.Server // nil when the socket could not be opened
 	stopBackground context.CancelFunc
@@ -116,6 +124,10 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every log line also goes to an in-memory ring for the Logs window, at
+	// the config's level (set once the config is read, and on each change).
+	ring, level := logging.NewRing(LogLines), new(slog.LevelVar)
+	opts.Logger = slog.New(logging.Tee(opts.Logger.Handler(), ring.Handler(level)))
 	st, err := store.Open(opts.ConfigDir, store.Options{Logger: opts.Logger})
 	if err != nil {
 		return nil, err
@@ -124,6 +136,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		opts.Logger.Warn(n)
 	}
 	cfg := st.Config.Snapshot()
+	level.Set(logging.ParseLevel(cfg.LogLevel))
 	up, err := cfg.Upstream.WithEnv(opts.Getenv)
 	if err != nil {
 		return nil, errors.Join(err, st.Close(ctx))
@@ -136,11 +149,13 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	if err != nil {
 		return nil, errors.Join(err, st.Close(ctx))
 	}
-	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key})
+	reqs := reqlog.New(Requests, nil)
+	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key, Requests: reqs})
 	sv := newServices(st, sec, up, opts.Getenv, opts.Logger, opts.Now)
 	acc, out, client, pl := sv.accounts, sv.outbound, sv.kiro, sv.pool
 	counter := &tokens.Counter{}
 	rl := relay.New(relay.Options{Pool: pl, Client: client, Tokens: counter, Logger: opts.Logger,
+		AttemptsSetting: func() int { return st.Config.Snapshot().MaxAttempts },
 		Timeouts: func() (time.Duration, time.Duration) {
 			c := st.Config.Snapshot()
 			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second
@@ -151,7 +166,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	lg := sv.login
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
-		Accounts: acc, Pool: pl, Login: lg, Outbound: out, Kiro: client, getenv: opts.Getenv}
+		Accounts: acc, Pool: pl, Login: lg, Outbound: out, Kiro: client, getenv: opts.Getenv,
+		LogLines: ring, Requests: reqs, logLevel: level}
 	// The CLI reaches this instance's accounts through the control socket,
 	// so the folder keeps one writer. Without it the app still works.
 	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc, pl), opts.Logger); err != nil {

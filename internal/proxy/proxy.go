@@ -153,6 +153,15 @@ func (s *Service) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Restart closes the listener (draining requests in flight) and opens it
+// again where the config now says: after a change of host or port.
+func (s *Service) Restart(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	return s.Start()
+}
+
 // SetEnabled turns the proxy on or off and remembers the choice in the
 // config, so the next start does the same.
 func (s *Service) SetEnabled(ctx context.Context, on bool) error {

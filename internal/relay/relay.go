@@ -25,6 +25,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/kiro/response"
 	"kirodesk/internal/pool"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
 )
@@ -58,6 +59,9 @@ type Options struct {
 	Tokens   *tokens.Counter
 	Logger   *slog.Logger
 	Attempts int
+	// AttemptsSetting, when set, is read per request and wins over
+	// Attempts when it returns more than 0 (the retries setting).
+	AttemptsSetting func() int
 	// Backoff is the base pause between attempts (jittered); default 100ms.
 	Backoff time.Duration
 	// Timeouts returns, per call, how long to wait for Kiro's answer to
@@ -104,9 +108,16 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())
+	reqlog.SetModel(ctx, model)
 	tried := map[string]bool{}
 	var lastErr error
-	for attempt := range r.opts.Attempts {
+	attempts := r.opts.Attempts
+	if r.opts.AttemptsSetting != nil {
+		if n := r.opts.AttemptsSetting(); n > 0 {
+			attempts = n
+		}
+	}
+	for attempt := range attempts {
 		if attempt > 0 {
 			if err := pause(ctx, r.opts.Backoff, attempt); err != nil {
 				return err
@@ -214,6 +225,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 	defer body.Close()
 	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
 	defer watchdog.Stop()
+	reqlog.SetAccount(ctx, id)
 	if err := sink.Start(Started{Account: id, Model: built.ModelID, InputEstimate: estimate}); err != nil {
 		return err
 	}
@@ -260,6 +272,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			unflushed = false
 		}
 	}
+	reqlog.SetUsage(ctx, usage.InputTokens, usage.OutputTokens, usage.Credits)
 	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens,
 		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil

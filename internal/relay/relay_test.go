@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/kiro/eventstream"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/pool"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
@@ -368,4 +369,32 @@ func TestRelayCapacityErrorRestsTheModelOnThatAccount(t *testing.T) {
 	assert.Equal(t, "again", rec.text())
 	assert.Len(t, e.fake.ChatRequests(), before+1)
 	assert.Equal(t, served, rec.started.Account, "served by the account that had no capacity error")
+}
+
+func TestRelayAttemptsSettingBoundsTheFailover(t *testing.T) {
+	e := newEnv(t, 2)
+	limit := 1
+	e.relay.opts.AttemptsSetting = func() int { return limit }
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Text("from the second")})
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	require.Error(t, err, "one attempt allowed: no failover")
+	assert.Len(t, e.fake.ChatRequests(), 1)
+
+	limit = 0 // the default (3) again: the second account answers
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "from the second", rec.text())
+}
+
+func TestRelayNotesModelAccountAndUsageForTheRequestLog(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("hi"), fakekiro.Metering(0.25)})
+	ctx, note := reqlog.WithNote(context.Background())
+	require.NoError(t, e.relay.Do(ctx, hello(), &recorder{}))
+	got := note.Entry(time.Now(), "POST", "/v1/messages", 200)
+	assert.Equal(t, "claude-sonnet-4.5", got.Model)
+	assert.Equal(t, e.ids[0], got.Account)
+	assert.Positive(t, got.InputTokens)
+	assert.Positive(t, got.OutputTokens)
+	assert.InDelta(t, 0.25, got.Credits, 1e-9)
 }

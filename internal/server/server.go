@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"kirodesk/internal/apikey"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 )
 
@@ -27,6 +29,9 @@ type Options struct {
 	Logger  *slog.Logger
 	APIKey  secrets.Secret
 	MaxBody int64 // bytes; DefaultMaxBody if zero
+	// Requests, when set, receives every finished request but /health
+	// (method, path, model, account, status, latency, tokens; no header or body).
+	Requests *reqlog.Log
 }
 
 // Server routes requests. Safe for concurrent use.
@@ -35,6 +40,7 @@ type Server struct {
 	key     atomic.Pointer[secrets.Secret]
 	maxBody int64
 	api     *http.ServeMux // routes that need the key
+	reqs    *reqlog.Log
 
 	routesMu sync.Mutex
 	routes   []string // the patterns given to Handle, in order
@@ -43,7 +49,7 @@ type Server struct {
 // New returns a Server that answers /health and, once routes are added with
 // Handle, the API.
 func New(opts Options) *Server {
-	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux()}
+	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux(), reqs: opts.Requests}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -81,7 +87,16 @@ func (s *Server) Routes() []string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
+	var note *reqlog.Note
+	if s.reqs != nil && r.URL.Path != "/health" {
+		var ctx context.Context
+		ctx, note = reqlog.WithNote(r.Context())
+		r = r.WithContext(ctx)
+	}
 	s.serve(sw, r)
+	if note != nil {
+		s.reqs.Add(note.Entry(start, r.Method, r.URL.Path, sw.status))
+	}
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 }
 

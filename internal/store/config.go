@@ -38,6 +38,9 @@ type Config struct {
 	// every account is at its cap.
 	MaxConcurrentPerAccount int `json:"maxConcurrentPerAccount"`
 	QueueWait               int `json:"queueWaitSeconds"`
+	// MaxAttempts is how many accounts one request may try before its
+	// error reaches the client; 0 means the built-in default (3).
+	MaxAttempts int   `json:"maxAttempts,omitempty"`
 	// QuotaTTL is how long an account's getUsageLimits answer is trusted
 	// before the background check asks again, in seconds.
 	QuotaTTL int   `json:"quotaTTLSeconds"`
@@ -153,6 +156,9 @@ func CheckConfig(c *Config) error {
 	}
 	if c.QuotaTTL < 30 || c.QuotaTTL > 86400 {
 		errs = append(errs, fmt.Errorf("quotaTTLSeconds %d is outside 30-86400", c.QuotaTTL))
+	}
+	if c.MaxAttempts < 0 || c.MaxAttempts > 10 {
+		errs = append(errs, fmt.Errorf("maxAttempts %d is outside 0-10 (0 means the default, 3)", c.MaxAttempts))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))

@@ -4,6 +4,10 @@
 export const Events = {
   /** Payload: Status. Emitted whenever anything in Status changes. */
   Status: 'status',
+  /** Payload: Account[]. Emitted after an account was added, changed or removed. */
+  Accounts: 'accounts',
+  /** Payload: LoginEvent. Emitted when a sign-in flow ends. */
+  Login: 'login',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

@@ -2,8 +2,8 @@
 // here only, never from ../../wailsjs, so tests can replace this module with
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
-import type { app } from '../../wailsjs/go/models';
-import { EventsOn } from '../../wailsjs/runtime/runtime';
+import type { app, core, logging, reqlog } from '../../wailsjs/go/models';
+import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
 export { Events } from './events';
@@ -78,4 +78,109 @@ export function copyToClipboard(text: string): Promise<void> {
 /** Calls handler with every "status" event. Returns the unsubscribe function. */
 export function onStatus(handler: (status: Status) => void): () => void {
   return EventsOn(Events.Status, (raw: app.Status) => handler(normaliseStatus(raw)));
+}
+
+export type Settings = app.Settings;
+export type SettingsPatch = app.SettingsPatch;
+export type RequestLine = app.RequestLine;
+export type LogLine = logging.Line;
+export type RequestStats = reqlog.Stats;
+export type Account = core.AccountStatus;
+export type DeviceOptions = app.DeviceOptions;
+export type DeviceLogin = app.DeviceLogin;
+export type SocialLogin = app.SocialLogin;
+export type LoginEvent = app.LoginEvent;
+export interface ImportReport {
+  added: string[];
+  skipped: string[];
+}
+
+/** Replaces the API key; the old one stops working at once. Returns the new key. */
+export function regenerateAPIKey(): Promise<string> {
+  return call(() => App.RegenerateAPIKey());
+}
+
+export function getRequestStats(): Promise<RequestStats> {
+  return call(() => App.RequestStats());
+}
+
+export function getSettings(): Promise<Settings> {
+  return call(() => App.Settings());
+}
+
+/** Saves only the fields in patch; the rest stay as they are on disk. */
+export function updateSettings(patch: SettingsPatch): Promise<Settings> {
+  return call(() => App.UpdateSettings(patch));
+}
+
+/** Log lines after seq (0: every line kept). */
+export function getLogs(after: number): Promise<LogLine[]> {
+  return call(async () => (await App.Logs(after)) ?? []);
+}
+
+/** Requests after seq (0: every one kept). */
+export function getRequests(after: number): Promise<RequestLine[]> {
+  return call(async () => (await App.Requests(after)) ?? []);
+}
+
+export function getAccounts(): Promise<Account[]> {
+  return call(async () => (await App.Accounts()) ?? []);
+}
+
+export function setAccountEnabled(id: string, on: boolean): Promise<void> {
+  return call(() => App.SetAccountEnabled(id, on));
+}
+
+export function renameAccount(id: string, label: string): Promise<void> {
+  return call(() => App.RenameAccount(id, label));
+}
+
+export function removeAccount(id: string): Promise<void> {
+  return call(() => App.RemoveAccount(id));
+}
+
+export function startDeviceLogin(opts: DeviceOptions): Promise<DeviceLogin> {
+  return call(() => App.StartDeviceLogin(opts));
+}
+
+export function startSocialLogin(provider: string, label: string): Promise<SocialLogin> {
+  return call(() => App.StartSocialLogin(provider, label));
+}
+
+export function completeSocialLogin(flowId: string, url: string): Promise<void> {
+  return call(() => App.CompleteSocialLogin(flowId, url));
+}
+
+export function cancelLogin(flowId: string): Promise<void> {
+  return call(() => App.CancelLogin(flowId));
+}
+
+/** Returns the added account's name. */
+export function importKiroIDE(path: string, label: string): Promise<string> {
+  return call(() => App.ImportKiroIDE(path, label));
+}
+
+export function importOldProxy(dir: string): Promise<ImportReport> {
+  return call(async () => {
+    const r = await App.ImportOldProxy(dir);
+    return { added: r?.added ?? [], skipped: r?.skipped ?? [] };
+  });
+}
+
+/** Adds an account from a pasted token; returns its name. */
+export function addToken(input: string, label: string): Promise<string> {
+  return call(() => App.AddToken(input, label));
+}
+
+export function onAccounts(handler: (accounts: Account[]) => void): () => void {
+  return EventsOn(Events.Accounts, (raw: Account[] | null) => handler(raw ?? []));
+}
+
+export function onLogin(handler: (ev: LoginEvent) => void): () => void {
+  return EventsOn(Events.Login, handler);
+}
+
+/** Opens a page in the person's browser (a webview does not follow target=_blank links). */
+export function openURL(url: string): void {
+  BrowserOpenURL(url);
 }

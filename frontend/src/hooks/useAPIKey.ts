@@ -6,6 +6,8 @@ export interface APIKeyState {
   key: string | null;
   error: string | null;
   retry: () => void;
+  /** Shows a key the Go side just issued (after a regeneration). */
+  replace: (key: string) => void;
 }
 
 /**
@@ -39,5 +41,7 @@ export function useAPIKey(): APIKeyState {
     setAttempt((n) => n + 1);
   }, []);
 
-  return { ...state, retry };
+  const replace = useCallback((key: string) => setState({ key, error: null }), []);
+
+  return { ...state, retry, replace };
 }

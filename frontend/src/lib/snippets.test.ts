@@ -12,7 +12,11 @@ describe('setup snippets', () => {
     expect(snippetText(s.openai!, 'k1')).toBe(
       'export OPENAI_BASE_URL=http://127.0.0.1:8990/v1\nexport OPENAI_API_KEY=k1',
     );
-    expect(snippetText(s.curl!, 'k1')).toBe('curl http://127.0.0.1:8990/health');
+    expect(snippetText(s.curl!, 'k1')).toBe(
+      'curl http://127.0.0.1:8990/v1/messages \\\n  -H x-api-key:k1 -H content-type:application/json \\\n' +
+        `  -d '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'`,
+    );
+    expect(snippetPreview(s.curl!, 'k1', false)).toContain(`x-api-key:${KEY_MASK}`);
   });
 
   it('masks the key in the preview unless revealed', () => {

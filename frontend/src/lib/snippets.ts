@@ -23,7 +23,10 @@ export function setupSnippets(endpoint: string): Snippet[] {
   const root = endpoint.replace(/\/+$/, '');
   const base = shellQuote(root);
   const v1 = shellQuote(`${root}/v1`);
-  const health = shellQuote(`${root}/health`);
+  const messages = shellQuote(`${root}/v1/messages`);
+  const body = shellQuote(
+    '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}',
+  );
   return [
     {
       id: 'claude-code',
@@ -43,8 +46,10 @@ export function setupSnippets(endpoint: string): Snippet[] {
       id: 'curl',
       title: 'Check with curl',
       copyLabel: 'Copy curl command',
-      usesKey: false,
-      render: () => `curl ${health}`,
+      usesKey: true,
+      // x-api-key:VALUE with no space keeps the quoted key one shell word.
+      render: (keyArg) =>
+        `curl ${messages} \\\n  -H x-api-key:${keyArg} -H content-type:application/json \\\n  -d ${body}`,
     },
   ];
 }

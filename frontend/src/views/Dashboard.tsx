@@ -1,6 +1,9 @@
 import { useState } from 'react';
-import { setProxyEnabled, type Status } from '../bridge';
+import { regenerateAPIKey, setProxyEnabled, type Status } from '../bridge';
 import { APIKeyField } from '../components/APIKeyField';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { LiveStats } from '../components/LiveStats';
+import { errorMessage } from '../lib/errors';
 import { EndpointField } from '../components/EndpointField';
 import { ProxySwitch } from '../components/ProxySwitch';
 import { SetupBlocks } from '../components/SetupBlocks';
@@ -15,6 +18,18 @@ interface Props {
 export function Dashboard({ status, apply }: Props) {
   const apiKey = useAPIKey();
   const [revealed, setRevealed] = useState(false);
+  const [regen, setRegen] = useState<{ kind: 'idle' | 'done' } | { kind: 'failed'; message: string }>({
+    kind: 'idle',
+  });
+
+  async function regenerate() {
+    try {
+      apiKey.replace(await regenerateAPIKey());
+      setRegen({ kind: 'done' });
+    } catch (err) {
+      setRegen({ kind: 'failed', message: errorMessage(err) });
+    }
+  }
 
   return (
     <div className="dashboard">
@@ -48,6 +63,26 @@ export function Dashboard({ status, apply }: Props) {
           onToggleReveal={() => setRevealed((r) => !r)}
           onRetry={apiKey.retry}
         />
+        <div className="field-row">
+          <ConfirmButton
+            label="Regenerate"
+            ariaLabel="Regenerate API key"
+            question="Replace the key? Clients using the old one stop working at once."
+            confirmLabel="Replace key"
+            danger
+            disabled={apiKey.key === null}
+            onConfirm={regenerate}
+          />
+          <span role="status" className={regen.kind === 'failed' ? 'error-text' : 'muted'}>
+            {regen.kind === 'done' && 'New key issued: update your clients.'}
+            {regen.kind === 'failed' && `Could not replace the key: ${regen.message}`}
+          </span>
+        </div>
+      </section>
+
+      <section className="card card-wide" aria-labelledby="activity-title">
+        <h2 id="activity-title">Activity</h2>
+        <LiveStats />
       </section>
 
       <section className="card card-wide" aria-labelledby="setup-title">

@@ -31,3 +31,116 @@ export namespace app {
 
 }
 
+
+// The types below are declared as interfaces: the façade only reads them.
+export namespace app {
+	export interface Settings {
+	    host: string;
+	    port: number;
+	    strategy: string;
+	    firstByteTimeoutSeconds: number;
+	    idleTimeoutSeconds: number;
+	    maxConcurrentPerAccount: number;
+	    queueWaitSeconds: number;
+	    maxAttempts: number;
+	    logLevel: string;
+	    upstream: { apiBase: string; authBase: string; oidcBase: string };
+	    startAtLogin: boolean;
+	    loopback: boolean;
+	}
+	export interface SettingsPatch {
+	    host?: string;
+	    port?: number;
+	    strategy?: string;
+	    firstByteTimeoutSeconds?: number;
+	    idleTimeoutSeconds?: number;
+	    maxConcurrentPerAccount?: number;
+	    queueWaitSeconds?: number;
+	    maxAttempts?: number;
+	    logLevel?: string;
+	    apiBase?: string;
+	    authBase?: string;
+	    oidcBase?: string;
+	    startAtLogin?: boolean;
+	}
+	export interface RequestLine {
+	    seq: number;
+	    time: string;
+	    method: string;
+	    path: string;
+	    model?: string;
+	    account?: string;
+	    accountLabel?: string;
+	    status: number;
+	    latencyMs: number;
+	    inputTokens: number;
+	    outputTokens: number;
+	    credits: number;
+	}
+	export interface DeviceOptions {
+	    startUrl: string;
+	    region: string;
+	    label: string;
+	}
+	export interface DeviceLogin {
+	    flowId: string;
+	    userCode: string;
+	    verificationUri: string;
+	    verificationUriComplete: string;
+	    expiresAt: string;
+	}
+	export interface SocialLogin {
+	    flowId: string;
+	    loginUrl: string;
+	    expiresAt: string;
+	}
+	export interface ImportReport {
+	    added: string[] | null;
+	    skipped: string[] | null;
+	}
+	export interface LoginEvent {
+	    flowId: string;
+	    ok: boolean;
+	    label?: string;
+	    error?: string;
+	    cancelled?: boolean;
+	}
+}
+
+export namespace core {
+	export interface AccountStatus {
+	    id: string;
+	    label: string;
+	    authMethod: string;
+	    provider?: string;
+	    region?: string;
+	    disabled: boolean;
+	    state: string;
+	    reason?: string;
+	    until?: string;
+	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
+	    lastError?: { message?: string; status?: number; at?: string } | null;
+	    /** Added by the quota work; absent until then. */
+	    quota?: { plan?: string; used: number; limit: number; resetAt?: string } | null;
+	}
+}
+
+export namespace logging {
+	export interface Line {
+	    seq: number;
+	    time: string;
+	    level: string;
+	    text: string;
+	}
+}
+
+export namespace reqlog {
+	export interface Stats {
+	    perMinute: number;
+	    requestsToday: number;
+	    errorsToday: number;
+	    inputTokensToday: number;
+	    outputTokensToday: number;
+	    creditsToday: number;
+	}
+}

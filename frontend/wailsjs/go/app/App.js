@@ -6,12 +6,80 @@ export function APIKey() {
   return window['go']['app']['App']['APIKey']();
 }
 
+export function Accounts() {
+  return window['go']['app']['App']['Accounts']();
+}
+
+export function AddToken(arg1, arg2) {
+  return window['go']['app']['App']['AddToken'](arg1, arg2);
+}
+
+export function CancelLogin(arg1) {
+  return window['go']['app']['App']['CancelLogin'](arg1);
+}
+
+export function CompleteSocialLogin(arg1, arg2) {
+  return window['go']['app']['App']['CompleteSocialLogin'](arg1, arg2);
+}
+
 export function CopyToClipboard(arg1) {
   return window['go']['app']['App']['CopyToClipboard'](arg1);
 }
 
+export function ImportKiroIDE(arg1, arg2) {
+  return window['go']['app']['App']['ImportKiroIDE'](arg1, arg2);
+}
+
+export function ImportOldProxy(arg1) {
+  return window['go']['app']['App']['ImportOldProxy'](arg1);
+}
+
+export function Logs(arg1) {
+  return window['go']['app']['App']['Logs'](arg1);
+}
+
+export function RegenerateAPIKey() {
+  return window['go']['app']['App']['RegenerateAPIKey']();
+}
+
+export function RemoveAccount(arg1) {
+  return window['go']['app']['App']['RemoveAccount'](arg1);
+}
+
+export function RenameAccount(arg1, arg2) {
+  return window['go']['app']['App']['RenameAccount'](arg1, arg2);
+}
+
+export function RequestStats() {
+  return window['go']['app']['App']['RequestStats']();
+}
+
+export function Requests(arg1) {
+  return window['go']['app']['App']['Requests'](arg1);
+}
+
+export function SetAccountEnabled(arg1, arg2) {
+  return window['go']['app']['App']['SetAccountEnabled'](arg1, arg2);
+}
+
 export function SetProxyEnabled(arg1) {
   return window['go']['app']['App']['SetProxyEnabled'](arg1);
+}
+
+export function Settings() {
+  return window['go']['app']['App']['Settings']();
+}
+
+export function ShowWindow() {
+  return window['go']['app']['App']['ShowWindow']();
+}
+
+export function StartDeviceLogin(arg1) {
+  return window['go']['app']['App']['StartDeviceLogin'](arg1);
+}
+
+export function StartSocialLogin(arg1, arg2) {
+  return window['go']['app']['App']['StartSocialLogin'](arg1, arg2);
 }
 
 export function Status() {
@@ -20,4 +88,8 @@ export function Status() {
 
 export function Version() {
   return window['go']['app']['App']['Version']();
+}
+
+export function UpdateSettings(arg1) {
+  return window['go']['app']['App']['UpdateSettings'](arg1);
 }

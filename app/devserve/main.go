@@ -1,0 +1,153 @@
+// Command devserve runs the desktop app's real bound methods and core in
+// front of an ordinary browser, for end-to-end tests of the frontend
+// (frontend/e2e): a temporary config folder, the fake Kiro upstream
+// (internal/fakekiro) with one signed-in account, the real keychain of the
+// session (scripts/session.sh), and app/webbridge serving frontend/dist.
+//
+// It prints one JSON line on stdout ({"url", "fakeUrl", "configDir"}) once
+// it is ready, and shuts down cleanly (drain, flush, keychain items
+// removed) on SIGINT/SIGTERM or when its stdin closes.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"kirodesk/app"
+	"kirodesk/app/webbridge"
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/apikey"
+	"kirodesk/internal/autostart"
+	"kirodesk/internal/core"
+	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/logging"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "devserve:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	dist := flag.String("dist", "frontend/dist", "the built frontend")
+	listen := flag.String("listen", "127.0.0.1:0", "where the browser connects")
+	flag.Parse()
+	if _, err := os.Stat(*dist + "/index.html"); err != nil {
+		return fmt.Errorf("%s/index.html is missing: run npm run build in frontend/ first", *dist)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { // the test runner closing our stdin also means stop
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+	log := logging.New(os.Stderr, slog.LevelDebug)
+
+	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
+	defer fake.Close()
+	dir, err := os.MkdirTemp("", "kirodesk-devserve-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	sec := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
+	accountIDs, err := seed(ctx, dir, sec, fake)
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = sec.Delete(cctx, apikey.Item)
+		for _, id := range accountIDs {
+			_ = sec.Delete(cctx, accounts.SecretKey(id))
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	getenv := func(k string) string {
+		switch k {
+		case store.EnvAPIBase, store.EnvAuthBase, store.EnvOIDCBase:
+			return fake.URL
+		}
+		return os.Getenv(k)
+	}
+
+	a := app.New(app.Options{Version: "devserve", Logger: log,
+		Autostart: autostart.Manager{ConfigHome: dir + "/xdg", Name: "kirodesk-devserve"}})
+	bridge := webbridge.New(a, os.DirFS(*dist), log)
+	if err := a.Startup(bridge, func() (*core.Core, error) {
+		return core.Open(ctx, core.Options{ConfigDir: dir, Logger: log, Getenv: getenv, Secrets: sec})
+	}); err != nil {
+		return err
+	}
+	defer a.Shutdown()
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: bridge, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("devserve: serve", "err", err)
+			stop()
+		}
+	}()
+	ready, _ := json.Marshal(map[string]string{"url": "http://" + ln.Addr().String(), "fakeUrl": fake.URL, "configDir": dir})
+	fmt.Println(string(ready))
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx) // the event streams end with their requests
+	return nil
+}
+
+// seed writes a config with a free port and adds one account signed in at
+// the fake upstream, as a person who finished a login would have.
+func seed(ctx context.Context, dir string, sec secrets.Store, fake *fakekiro.Server) ([]string, error) {
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err == nil {
+		err = st.Config.Update(ctx, func(c *store.Config) error { c.Port = port; return nil })
+	}
+	var ids []string
+	if err == nil {
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/DEV"})
+		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
+			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
+		var acc store.Account
+		acc, err = accounts.New(st.Pool, sec, nil).Add(ctx, store.Account{Label: "Ada (fake Kiro)", AuthMethod: store.AuthSocial,
+			Provider: "Google", Region: "us-east-1"}, cr.Secret())
+		if err == nil {
+			ids = append(ids, acc.ID)
+		}
+	}
+	return ids, errors.Join(err, st.Close(ctx))
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}

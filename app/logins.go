@@ -1,0 +1,254 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"kirodesk/internal/store"
+)
+
+// Logins is the sign-in service the Accounts window drives (internal/login,
+// adapted to these app-side types where it is wired). The flows run in the
+// core; the methods below only start them, follow them and report.
+type Logins interface {
+	// StartDevice begins a Builder ID / IAM Identity Center device-code login.
+	StartDevice(ctx context.Context, opts DeviceOptions) (DeviceCode, LoginFlow, error)
+	// StartSocial begins a Google or GitHub login in the person's browser.
+	StartSocial(ctx context.Context, provider, label string) (SocialStart, SocialFlow, error)
+	// ImportKiroIDE adds the account the Kiro IDE is signed in with (path ""
+	// means the IDE's usual token file).
+	ImportKiroIDE(ctx context.Context, path, label string) (store.Account, error)
+	// ImportAIClient imports the accounts of the old Node.js proxy's folder.
+	ImportAIClient(ctx context.Context, dir string) (ImportReport, error)
+	// AddToken adds an account from a pasted refresh token or credential JSON.
+	AddToken(ctx context.Context, input, label string) (store.Account, error)
+}
+
+// LoginFlow is a started sign-in that ends in an account.
+type LoginFlow interface {
+	Wait(ctx context.Context) (store.Account, error)
+	Cancel()
+}
+
+// SocialFlow can also be finished by pasting the redirect URL, for when
+// the browser cannot reach the loopback callback.
+type SocialFlow interface {
+	LoginFlow
+	CompleteWithURL(ctx context.Context, url string) error
+}
+
+// DeviceOptions choose the identity provider of a device-code login.
+type DeviceOptions struct {
+	StartURL string `json:"startUrl"` // empty: AWS Builder ID
+	Region   string `json:"region"`
+	Label    string `json:"label"`
+}
+
+// DeviceCode is what the person types (or opens) to approve the login.
+type DeviceCode struct {
+	UserCode                string    `json:"userCode"`
+	VerificationURI         string    `json:"verificationUri"`
+	VerificationURIComplete string    `json:"verificationUriComplete"`
+	ExpiresAt               time.Time `json:"expiresAt"`
+}
+
+// SocialStart is the page to open for a Google or GitHub login.
+type SocialStart struct {
+	LoginURL  string    `json:"loginUrl"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// ImportReport says what an import did, account by account.
+type ImportReport struct {
+	Added   []string `json:"added"`   // labels of the accounts added
+	Skipped []string `json:"skipped"` // "label: why"
+}
+
+// DeviceLogin is a started device-code login, as the window shows it.
+type DeviceLogin struct {
+	FlowID string `json:"flowId"`
+	DeviceCode
+}
+
+// SocialLogin is a started browser login, as the window shows it.
+type SocialLogin struct {
+	FlowID string `json:"flowId"`
+	SocialStart
+}
+
+// LoginEvent is sent (EventLogin) when a flow ends.
+type LoginEvent struct {
+	FlowID  string `json:"flowId"`
+	OK      bool   `json:"ok"`
+	Label   string `json:"label,omitempty"` // the account added
+	Error   string `json:"error,omitempty"`
+	Cancels bool   `json:"cancelled,omitempty"`
+}
+
+// ErrNoLogins is returned when this build has no sign-in service wired.
+var ErrNoLogins = errors.New("adding accounts from the window is not available in this build: use `kirodesk login` in a terminal")
+
+// SetLogins wires the sign-in service (before the window calls it).
+func (a *App) SetLogins(l Logins) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.logins = l
+}
+
+type flows struct {
+	mu sync.Mutex
+	m  map[string]LoginFlow
+}
+
+func (a *App) loginService() (Logins, error) {
+	if _, err := a.ready(); err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.logins == nil {
+		return nil, ErrNoLogins
+	}
+	return a.logins, nil
+}
+
+// StartDeviceLogin begins a Builder ID / Identity Center login and returns
+// the code to show; EventLogin tells how it ended.
+func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return DeviceLogin{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code, flow, err := l.StartDevice(ctx, opts)
+	if err != nil {
+		return DeviceLogin{}, err
+	}
+	id := a.follow(flow)
+	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
+	return DeviceLogin{FlowID: id, DeviceCode: code}, nil
+}
+
+// StartSocialLogin begins a Google or GitHub login and opens its page in
+// the browser; EventLogin tells how it ended.
+func (a *App) StartSocialLogin(provider, label string) (SocialLogin, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return SocialLogin{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start, flow, err := l.StartSocial(ctx, provider, label)
+	if err != nil {
+		return SocialLogin{}, err
+	}
+	id := a.follow(flow)
+	a.mu.Lock()
+	rt := a.rt
+	a.mu.Unlock()
+	if rt != nil {
+		rt.BrowserOpenURL(start.LoginURL)
+	}
+	return SocialLogin{FlowID: id, SocialStart: start}, nil
+}
+
+// CompleteSocialLogin finishes a browser login with the pasted redirect URL.
+func (a *App) CompleteSocialLogin(flowID, url string) error {
+	f, ok := a.flow(flowID).(SocialFlow)
+	if !ok {
+		return fmt.Errorf("this sign-in has ended: start it again")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return f.CompleteWithURL(ctx, url)
+}
+
+// CancelLogin stops a sign-in in progress.
+func (a *App) CancelLogin(flowID string) error {
+	f := a.flow(flowID)
+	if f == nil {
+		return nil // already over
+	}
+	f.Cancel()
+	return nil
+}
+
+// ImportKiroIDE adds the Kiro IDE's account; path "" means its usual file.
+func (a *App) ImportKiroIDE(path, label string) (string, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	acc, err := l.ImportKiroIDE(ctx, path, label)
+	a.emitAccounts()
+	return acc.Label, err
+}
+
+// ImportOldProxy imports the accounts of the old Node.js proxy's folder.
+func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return ImportReport{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	rep, err := l.ImportAIClient(ctx, dir)
+	a.emitAccounts()
+	return rep, err
+}
+
+// AddToken adds an account from a pasted token or credential JSON. The
+// input is a credential: it goes to the login service and nowhere else.
+func (a *App) AddToken(input, label string) (string, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	acc, err := l.AddToken(ctx, input, label)
+	a.emitAccounts()
+	return acc.Label, err
+}
+
+// follow keeps the flow under a fresh id and waits for it in the
+// background, telling the window how it ended.
+func (a *App) follow(f LoginFlow) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	a.flows.mu.Lock()
+	if a.flows.m == nil {
+		a.flows.m = map[string]LoginFlow{}
+	}
+	a.flows.m[id] = f
+	a.flows.mu.Unlock()
+	go func() {
+		acc, err := f.Wait(context.Background())
+		a.flows.mu.Lock()
+		delete(a.flows.m, id)
+		a.flows.mu.Unlock()
+		ev := LoginEvent{FlowID: id, OK: err == nil, Label: acc.Label}
+		if err != nil {
+			ev.Error = err.Error()
+			ev.Cancels = errors.Is(err, context.Canceled)
+		}
+		a.emit(EventLogin, ev)
+		a.emitAccounts()
+	}()
+	return id
+}
+
+func (a *App) flow(id string) LoginFlow {
+	a.flows.mu.Lock()
+	defer a.flows.mu.Unlock()
+	return a.flows.m[id]
+}

@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"kirodesk/internal/store"
+)
+
+// Settings is what the Settings window edits. Upstream URLs and the log
+// level are saved in config.json; StartAtLogin is the OS's login entry.
+type Settings struct {
+	Host                    string       `json:"host"`
+	Port                    int          `json:"port"`
+	Strategy                string       `json:"strategy"`
+	FirstByteTimeout        int          `json:"firstByteTimeoutSeconds"`
+	IdleTimeout             int          `json:"idleTimeoutSeconds"`
+	MaxConcurrentPerAccount int          `json:"maxConcurrentPerAccount"`
+	QueueWait               int          `json:"queueWaitSeconds"`
+	MaxAttempts             int          `json:"maxAttempts"` // 0: the default (3)
+	LogLevel                string       `json:"logLevel"`
+	Upstream                UpstreamURLs `json:"upstream"`
+	StartAtLogin            bool         `json:"startAtLogin"`
+	// Loopback is false when Host lets other machines connect: the window warns.
+	Loopback bool `json:"loopback"`
+}
+
+// UpstreamURLs are Kiro's base URLs (advanced settings).
+type UpstreamURLs struct {
+	APIBase  string `json:"apiBase"`
+	AuthBase string `json:"authBase"`
+	OIDCBase string `json:"oidcBase"`
+}
+
+// SettingsPatch is a partial edit: only the fields that are set change, so
+// two windows (or the window and the tray) never undo each other's edits.
+type SettingsPatch struct {
+	Host                    *string `json:"host,omitempty"`
+	Port                    *int    `json:"port,omitempty"`
+	Strategy                *string `json:"strategy,omitempty"`
+	FirstByteTimeout        *int    `json:"firstByteTimeoutSeconds,omitempty"`
+	IdleTimeout             *int    `json:"idleTimeoutSeconds,omitempty"`
+	MaxConcurrentPerAccount *int    `json:"maxConcurrentPerAccount,omitempty"`
+	QueueWait               *int    `json:"queueWaitSeconds,omitempty"`
+	MaxAttempts             *int    `json:"maxAttempts,omitempty"`
+	LogLevel                *string `json:"logLevel,omitempty"`
+	APIBase                 *string `json:"apiBase,omitempty"`
+	AuthBase                *string `json:"authBase,omitempty"`
+	OIDCBase                *string `json:"oidcBase,omitempty"`
+	StartAtLogin            *bool   `json:"startAtLogin,omitempty"`
+}
+
+func (p SettingsPatch) apply(c *store.Config) {
+	set(&c.Host, p.Host)
+	set(&c.Port, p.Port)
+	set(&c.Strategy, p.Strategy)
+	set(&c.FirstByteTimeout, p.FirstByteTimeout)
+	set(&c.IdleTimeout, p.IdleTimeout)
+	set(&c.MaxConcurrentPerAccount, p.MaxConcurrentPerAccount)
+	set(&c.QueueWait, p.QueueWait)
+	set(&c.MaxAttempts, p.MaxAttempts)
+	set(&c.LogLevel, p.LogLevel)
+	set(&c.Upstream.APIBase, p.APIBase)
+	set(&c.Upstream.AuthBase, p.AuthBase)
+	set(&c.Upstream.OIDCBase, p.OIDCBase)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// Settings returns the current settings.
+func (a *App) Settings() (Settings, error) {
+	c, err := a.ready()
+	if err != nil {
+		return Settings{}, err
+	}
+	cfg := c.Store.Config.Snapshot()
+	on, _ := a.autostart.Enabled()
+	return Settings{
+		Host: cfg.Host, Port: cfg.Port, Strategy: cfg.Strategy,
+		FirstByteTimeout: cfg.FirstByteTimeout, IdleTimeout: cfg.IdleTimeout,
+		MaxConcurrentPerAccount: cfg.MaxConcurrentPerAccount, QueueWait: cfg.QueueWait, MaxAttempts: cfg.MaxAttempts,
+		LogLevel:     cfg.LogLevel,
+		Upstream:     UpstreamURLs{APIBase: cfg.Upstream.APIBase, AuthBase: cfg.Upstream.AuthBase, OIDCBase: cfg.Upstream.OIDCBase},
+		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),
+	}, nil
+}
+
+// UpdateSettings applies a partial edit. Invalid values are refused as a
+// whole with the validator's message (it names the field); a new host or
+// port reopens the listener.
+func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
+	c, err := a.ready()
+	if err != nil {
+		return Settings{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.UpdateConfig(ctx, func(cfg *store.Config) error { p.apply(cfg); return nil }); err != nil {
+		return Settings{}, err
+	}
+	if p.StartAtLogin != nil {
+		if err := a.setStartAtLogin(*p.StartAtLogin); err != nil {
+			return Settings{}, err
+		}
+	}
+	a.emitStatus()
+	return a.Settings()
+}

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { askClaude, screenshotDir, startHarness, type Harness } from './harness';
+
+interface Status {
+  proxyOn: boolean;
+  endpoint: string;
+  port: number;
+}
+
+const run = promisify(execFile);
+
+let h: Harness;
+let page: Page;
+
+beforeAll(async () => {
+  h = await startHarness();
+  page = h.page;
+}, 60_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function open(view: string) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const button = nav.getByRole('button', { name: view });
+  if (await button.count()) await button.click();
+  await page.getByRole('heading', { level: 1, name: view }).waitFor();
+}
+
+async function shoot(name: string) {
+  await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
+  // No layout break at 800x600: nothing wider than the window.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${name} overflows 800px`).toBeLessThanOrEqual(800);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+describe('Kirodesk in a browser, on the real Go bindings', () => {
+  it('turns the proxy off and on: a client request fails, then succeeds', async () => {
+    await open('Dashboard');
+    const key = await h.call<string>('APIKey');
+    let st = await h.call<Status>('Status');
+    expect(st.proxyOn).toBe(true);
+    await expect(page.getByText(`Listening on ${st.endpoint}`).count()).resolves.toBe(1);
+
+    const ok = await askClaude(st.endpoint, key);
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { content: Array<{ text: string }> };
+    expect(body.content[0]?.text).toContain('say hello'); // the fake echoes
+
+    const toggle = page.getByRole('switch', { name: 'Proxy' });
+    await toggle.click();
+    await page.waitForSelector('[role="switch"][aria-checked="false"]');
+    await page.getByText('Off: clients cannot connect.').waitFor();
+    await expect(askClaude(st.endpoint, key)).rejects.toThrow();
+
+    await toggle.press('Space'); // and from the keyboard
+    await page.waitForSelector('[role="switch"][aria-checked="true"]');
+    st = await h.call<Status>('Status');
+    const again = await askClaude(st.endpoint, key);
+    expect(again.status).toBe(200);
+    await page.getByTestId('live-stats').getByText('Requests today').waitFor();
+    await page.waitForFunction(
+      () => /Requests today\s*2/.test(document.querySelector('[data-testid="live-stats"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await shoot('dashboard');
+  });
+
+  it('regenerates the API key: the old key stops working at once', async () => {
+    await open('Dashboard');
+    const old = await h.call<string>('APIKey');
+    const st = await h.call<Status>('Status');
+    await page.getByRole('button', { name: 'Regenerate API key' }).click();
+    await page.getByRole('button', { name: 'Replace key' }).click();
+    await page.getByText('New key issued: update your clients.').waitFor();
+    const fresh = await h.call<string>('APIKey');
+    expect(fresh).not.toBe(old);
+    expect((await askClaude(st.endpoint, old)).status).toBe(401);
+    expect((await askClaude(st.endpoint, fresh)).status).toBe(200);
+
+    // The curl line on the dashboard is ready to paste: run it as copied.
+    await page.getByRole('button', { name: 'Copy curl command' }).click();
+    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
+    expect(clipboard).toContain(fresh);
+    const { stdout } = await run('sh', ['-c', clipboard]);
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'message', role: 'assistant' });
+    expect(stdout).toContain('Say hello');
+  });
+
+  it('changes the port in Settings and the new port serves', async () => {
+    await open('Settings');
+    const before = await h.call<Status>('Status');
+    const port = await freePort();
+    const field = page.getByLabel('Port');
+    await field.fill('70000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Enter a whole number from 1 to 65535.').waitFor();
+    await shoot('settings-invalid');
+
+    await field.fill(String(port));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const after = await h.call<Status>('Status');
+    expect(after.port).toBe(port);
+    expect(after.proxyOn).toBe(true);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    await expect(fetch(`${before.endpoint}/health`)).rejects.toThrow();
+    expect((await askClaude(after.endpoint, await h.call<string>('APIKey'))).status).toBe(200);
+    await shoot('settings');
+
+    await open('Dashboard');
+    await page.getByText(`Listening on http://127.0.0.1:${port}`).waitFor();
+  });
+
+  it('reads the request log and the app log, with no secret in them', async () => {
+    await open('Logs');
+    const table = page.getByTestId('request-log');
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="request-log"] tbody tr').length >= 4);
+    const text = (await rows.allTextContents()).join('\n');
+    expect(text).toContain('POST /v1/messages');
+    expect(text).toContain('claude-sonnet-4.5');
+    expect(text).toContain('Ada (fake Kiro)');
+    expect(text).toMatch(/401/);
+    await shoot('logs-requests');
+
+    await page.getByRole('tab', { name: /App log/ }).click();
+    const log = page.getByTestId('app-log');
+    await page.waitForFunction(() => /proxy on/.test(document.querySelector('[data-testid="app-log"]')?.textContent ?? ''));
+    const all = (await log.textContent()) ?? '';
+    expect(all).toContain('proxy off');
+    expect(all).not.toContain(await h.call<string>('APIKey'));
+    await page.getByRole('searchbox').fill('proxy off');
+    await page.waitForFunction(() => !/proxy on/.test(document.querySelector('[data-testid="app-log"]')?.textContent ?? ''));
+    await page.getByRole('button', { name: 'Copy log lines' }).click();
+    const state = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
+    expect(state.clipboard).toContain('proxy off');
+    await shoot('logs-app');
+  });
+
+  it('lists the account, renames it and disables it', async () => {
+    await open('Accounts');
+    const item = page.getByRole('listitem', { name: 'Ada (fake Kiro)' });
+    await item.waitFor();
+    await shoot('accounts');
+    await page.getByRole('button', { name: 'Rename Ada (fake Kiro)' }).click();
+    await page.getByLabel('New name for Ada (fake Kiro)').fill('Ada');
+    await page.keyboard.press('Enter');
+    await page.getByRole('listitem', { name: 'Ada' }).waitFor();
+    await page.getByRole('button', { name: 'Disable Ada' }).click();
+    await page.getByRole('button', { name: 'Enable Ada' }).waitFor();
+    const accounts = await h.call<Array<{ label: string; disabled: boolean }>>('Accounts');
+    expect(accounts).toEqual([expect.objectContaining({ label: 'Ada', disabled: true })]);
+    await page.getByRole('button', { name: 'Enable Ada' }).click();
+    await page.getByRole('button', { name: 'Disable Ada' }).waitFor();
+  });
+
+  it('renders every window in dark mode too', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    for (const view of ['Dashboard', 'Accounts', 'Settings', 'Logs']) {
+      await open(view);
+      await shoot(`${view.toLowerCase()}-dark`);
+    }
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(21, 24, 29)');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
+
+describe('removing an account', () => {
+  it('asks first, then removes it everywhere', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await open('Accounts');
+    await page.getByRole('button', { name: 'Remove Ada' }).click();
+    await page.getByText('Remove Ada and its sign-in from this computer?').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await h.call<unknown[]>('Accounts')).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Remove Ada' }).click();
+    await page.getByRole('group', { name: /Remove Ada/ }).getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('No accounts yet. Add one below.').waitFor();
+    expect(await h.call<unknown[]>('Accounts')).toEqual([]);
+    const st = await h.call<Status>('Status');
+    const res = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(res.status).toBeGreaterThanOrEqual(400); // no account left to answer
+  });
+});

@@ -1,0 +1,127 @@
+import type { Settings, SettingsPatch } from '../bridge';
+
+/** The form's text state: every input edits a string. */
+export interface Draft {
+  host: string;
+  port: string;
+  strategy: string;
+  firstByteTimeoutSeconds: string;
+  idleTimeoutSeconds: string;
+  maxConcurrentPerAccount: string;
+  queueWaitSeconds: string;
+  maxAttempts: string;
+  logLevel: string;
+  apiBase: string;
+  authBase: string;
+  oidcBase: string;
+  startAtLogin: boolean;
+}
+
+export type Field = Exclude<keyof Draft, 'startAtLogin'>;
+
+export const STRATEGIES = ['sticky', 'round-robin', 'least-used', 'fill-first'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function toDraft(s: Settings): Draft {
+  return {
+    host: s.host,
+    port: String(s.port),
+    strategy: s.strategy,
+    firstByteTimeoutSeconds: String(s.firstByteTimeoutSeconds),
+    idleTimeoutSeconds: String(s.idleTimeoutSeconds),
+    maxConcurrentPerAccount: String(s.maxConcurrentPerAccount),
+    queueWaitSeconds: String(s.queueWaitSeconds),
+    maxAttempts: String(s.maxAttempts),
+    logLevel: s.logLevel,
+    apiBase: s.upstream.apiBase,
+    authBase: s.upstream.authBase,
+    oidcBase: s.upstream.oidcBase,
+    startAtLogin: s.startAtLogin,
+  };
+}
+
+const intRanges: Partial<Record<Field, [number, number]>> = {
+  port: [1, 65535],
+  firstByteTimeoutSeconds: [1, 3600],
+  idleTimeoutSeconds: [1, 3600],
+  maxConcurrentPerAccount: [0, 1000],
+  queueWaitSeconds: [0, 600],
+  maxAttempts: [0, 10],
+};
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The same rules as store.CheckConfig, so most mistakes show before saving. */
+export function validate(d: Draft): Partial<Record<Field, string>> {
+  const errs: Partial<Record<Field, string>> = {};
+  for (const [field, [lo, hi]] of Object.entries(intRanges) as Array<[Field, [number, number]]>) {
+    const v = d[field] as string;
+    if (!/^\d+$/.test(v.trim()) || Number(v) < lo || Number(v) > hi) {
+      errs[field] = `Enter a whole number from ${lo} to ${hi}.`;
+    }
+  }
+  const host = d.host.trim();
+  if (!host || /[\s/]/.test(host) || !(host === 'localhost' || /^[\d.]+$/.test(host) || host.includes(':'))) {
+    errs.host = 'Enter an IP address (such as 127.0.0.1) or localhost.';
+  }
+  for (const f of ['apiBase', 'authBase', 'oidcBase'] as const) {
+    try {
+      const u = new URL(d[f].replaceAll('{region}', 'us-east-1'));
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    } catch {
+      errs[f] = 'Enter an http(s) URL; {region} may stand for the account’s region.';
+    }
+  }
+  return errs;
+}
+
+/** Only what changed, so an edit never overwrites a value changed elsewhere. */
+export function diff(saved: Draft, d: Draft): SettingsPatch {
+  const p: SettingsPatch = {};
+  const num = (f: Field) => (d[f] !== saved[f] ? Number(d[f]) : undefined);
+  const str = (f: Field) => (d[f] !== saved[f] ? (d[f] as string).trim() : undefined);
+  const entries: SettingsPatch = {
+    host: str('host'),
+    port: num('port'),
+    strategy: str('strategy'),
+    firstByteTimeoutSeconds: num('firstByteTimeoutSeconds'),
+    idleTimeoutSeconds: num('idleTimeoutSeconds'),
+    maxConcurrentPerAccount: num('maxConcurrentPerAccount'),
+    queueWaitSeconds: num('queueWaitSeconds'),
+    maxAttempts: num('maxAttempts'),
+    logLevel: str('logLevel'),
+    apiBase: str('apiBase'),
+    authBase: str('authBase'),
+    oidcBase: str('oidcBase'),
+    startAtLogin: d.startAtLogin !== saved.startAtLogin ? d.startAtLogin : undefined,
+  };
+  for (const [k, v] of Object.entries(entries)) {
+    if (v !== undefined) (p as Record<string, unknown>)[k] = v;
+  }
+  return p;
+}
+
+/**
+ * Which field a Go validation message is about: store.CheckConfig starts
+ * each message with the JSON name ("port 0 is outside…", "upstream.apiBase: …").
+ */
+export function fieldOfError(message: string): Field | null {
+  const names: Field[] = [
+    'firstByteTimeoutSeconds',
+    'idleTimeoutSeconds',
+    'maxConcurrentPerAccount',
+    'queueWaitSeconds',
+    'maxAttempts',
+    'logLevel',
+    'strategy',
+    'apiBase',
+    'authBase',
+    'oidcBase',
+    'host',
+    'port',
+  ];
+  return names.find((n) => new RegExp(`\\b${n}\\b`).test(message)) ?? null;
+}

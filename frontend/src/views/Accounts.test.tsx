@@ -1,0 +1,226 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as bridge from '../bridge';
+import type { Account, LoginEvent } from '../bridge';
+import { Accounts } from './Accounts';
+
+vi.mock('../bridge', () => ({
+  getAccounts: vi.fn(),
+  onAccounts: vi.fn(),
+  onLogin: vi.fn(),
+  setAccountEnabled: vi.fn(),
+  renameAccount: vi.fn(),
+  removeAccount: vi.fn(),
+  startDeviceLogin: vi.fn(),
+  startSocialLogin: vi.fn(),
+  completeSocialLogin: vi.fn(),
+  cancelLogin: vi.fn(),
+  importKiroIDE: vi.fn(),
+  importOldProxy: vi.fn(),
+  addToken: vi.fn(),
+  openURL: vi.fn(),
+}));
+const api = vi.mocked(bridge);
+
+function acct(o: Partial<Account> = {}): Account {
+  return {
+    id: 'a1',
+    label: 'Work',
+    authMethod: 'social',
+    provider: 'Google',
+    region: 'us-east-1',
+    disabled: false,
+    state: 'ready',
+    counters: { requests: 1200, errors: 3, inputTokens: 5000, outputTokens: 900 },
+    ...o,
+  };
+}
+
+let loginListeners: Array<(e: LoginEvent) => void> = [];
+let accountListeners: Array<(a: Account[]) => void> = [];
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  loginListeners = [];
+  accountListeners = [];
+  api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'Spare', state: 'login needed', reason: 'Sign in again: the refresh token was refused' })]);
+  api.onAccounts.mockImplementation((l) => {
+    accountListeners.push(l);
+    return () => {};
+  });
+  api.onLogin.mockImplementation((l) => {
+    loginListeners.push(l);
+    return () => {};
+  });
+  api.setAccountEnabled.mockResolvedValue(undefined);
+  api.renameAccount.mockResolvedValue(undefined);
+  api.removeAccount.mockResolvedValue(undefined);
+  api.cancelLogin.mockResolvedValue(undefined);
+});
+
+function emitLogin(e: LoginEvent) {
+  act(() => loginListeners.forEach((l) => l(e)));
+}
+
+describe('account list', () => {
+  it('shows state, reason, counters and a quota bar only when there is a quota', async () => {
+    api.getAccounts.mockResolvedValue([
+      acct({ quota: { plan: 'Pro', used: 450, limit: 500, resetAt: '2026-12-01T00:00:00Z' } }),
+      acct({ id: 'a2', label: 'Spare', state: 'login needed', reason: 'Sign in again' }),
+    ]);
+    render(<Accounts />);
+    const work = await screen.findByRole('listitem', { name: 'Work' });
+    expect(within(work).getByTestId('account-state')).toHaveTextContent('ready');
+    expect(within(work).getByText(/1,200 requests · 3 errors/)).toBeInTheDocument();
+    const meter = within(work).getByRole('meter', { name: 'Quota' });
+    expect(meter).toHaveAttribute('aria-valuetext', '450 of 500 used');
+    expect(within(work).getByText(/Pro: 450 of 500 used · resets/)).toBeInTheDocument();
+    const spare = screen.getByRole('listitem', { name: 'Spare' });
+    expect(within(spare).getByText('Sign in again')).toBeInTheDocument();
+    expect(within(spare).queryByRole('meter')).not.toBeInTheDocument();
+  });
+
+  it('disables, renames and removes (after confirmation)', async () => {
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByRole('button', { name: 'Disable Work' }));
+    expect(api.setAccountEnabled).toHaveBeenCalledWith('a1', false);
+
+    await user.click(screen.getByRole('button', { name: 'Rename Work' }));
+    const input = screen.getByLabelText('New name for Work');
+    expect(input).toHaveFocus();
+    await user.clear(input);
+    await user.type(input, 'Office{Enter}');
+    expect(api.renameAccount).toHaveBeenCalledWith('a1', 'Office');
+
+    await user.click(screen.getByRole('button', { name: 'Remove Spare' }));
+    expect(api.removeAccount).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(api.removeAccount).toHaveBeenCalledWith('a2');
+  });
+
+  it('follows "accounts" events', async () => {
+    render(<Accounts />);
+    await screen.findByRole('listitem', { name: 'Work' });
+    act(() => accountListeners.forEach((l) => l([acct({ label: 'Renamed', disabled: true })])));
+    const item = screen.getByRole('listitem', { name: 'Renamed' });
+    expect(within(item).getByTestId('account-state')).toHaveTextContent('disabled');
+    expect(screen.queryByRole('listitem', { name: 'Spare' })).not.toBeInTheDocument();
+  });
+
+  it('shows a failed action', async () => {
+    api.removeAccount.mockRejectedValue(new Error('keychain locked'));
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByRole('button', { name: 'Remove Work' }));
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('keychain locked');
+  });
+});
+
+describe('adding an account', () => {
+  it('shows the Builder ID device code large with a countdown, and the result', async () => {
+    api.startDeviceLogin.mockResolvedValue({
+      flowId: 'f1',
+      userCode: 'WXYZ-1234',
+      verificationUri: 'https://device.sso.us-east-1.amazonaws.com/',
+      verificationUriComplete: 'https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234',
+      expiresAt: new Date(Date.now() + 125_000).toISOString(),
+    });
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.type(await screen.findByLabelText('Name (optional)'), 'Me');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(api.startDeviceLogin).toHaveBeenCalledWith({ startUrl: '', region: 'us-east-1', label: 'Me' });
+    expect(await screen.findByTestId('device-code')).toHaveTextContent('WXYZ-1234');
+    expect(screen.getByTestId('countdown')).toHaveTextContent(/Expires in 2:0[45]/);
+    expect(screen.getByRole('link')).toHaveAttribute('href', expect.stringContaining('user_code=WXYZ-1234'));
+    await user.click(screen.getByRole('link'));
+    expect(api.openURL).toHaveBeenCalledWith('https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234');
+
+    emitLogin({ flowId: 'other', ok: true, label: 'Not ours' });
+    expect(screen.getByTestId('device-code')).toBeInTheDocument();
+    emitLogin({ flowId: 'f1', ok: true, label: 'Me' });
+    expect(screen.queryByTestId('device-code')).not.toBeInTheDocument();
+    expect(screen.getByTestId('add-result')).toHaveTextContent('Added Me.');
+  });
+
+  it('cancels a device login', async () => {
+    api.startDeviceLogin.mockResolvedValue({
+      flowId: 'f2',
+      userCode: 'AAAA-BBBB',
+      verificationUri: 'https://d',
+      verificationUriComplete: '',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByRole('button', { name: 'Sign in' }));
+    await user.click(await screen.findByRole('button', { name: 'Cancel' }));
+    expect(api.cancelLogin).toHaveBeenCalledWith('f2');
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  });
+
+  it('needs a start URL for IAM Identity Center', async () => {
+    api.startDeviceLogin.mockRejectedValue(new Error('the start URL is not reachable'));
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByLabelText('IAM Identity Center'));
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+    await user.type(screen.getByLabelText('Start URL'), 'https://corp.awsapps.com/start');
+    await user.clear(screen.getByLabelText('Region'));
+    await user.type(screen.getByLabelText('Region'), 'eu-west-1');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(api.startDeviceLogin).toHaveBeenCalledWith({ startUrl: 'https://corp.awsapps.com/start', region: 'eu-west-1', label: '' });
+    expect(await screen.findByTestId('add-result')).toHaveTextContent('the start URL is not reachable');
+  });
+
+  it('signs in with GitHub and can finish with a pasted address', async () => {
+    api.startSocialLogin.mockResolvedValue({ flowId: 's1', loginUrl: 'https://login.example/', expiresAt: '' });
+    api.completeSocialLogin.mockResolvedValue(undefined);
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByLabelText('GitHub'));
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(api.startSocialLogin).toHaveBeenCalledWith('Github', '');
+    expect(await screen.findByText(/GitHub sign-in page/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText('Address'), 'http://127.0.0.1:3128/cb?code=x&state=y');
+    await user.click(screen.getByRole('button', { name: 'Finish' }));
+    expect(api.completeSocialLogin).toHaveBeenCalledWith('s1', 'http://127.0.0.1:3128/cb?code=x&state=y');
+    emitLogin({ flowId: 's1', ok: false, error: 'state mismatch: start again' });
+    expect(screen.getByTestId('add-result')).toHaveTextContent('state mismatch: start again');
+  });
+
+  it('pastes a token and clears it from the screen', async () => {
+    api.addToken.mockResolvedValue('Pasted');
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByLabelText('Paste a token'));
+    const box = screen.getByLabelText('Refresh token or credential JSON');
+    await user.type(box, 'aorAAAA-secret');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(api.addToken).toHaveBeenCalledWith('aorAAAA-secret', '');
+    expect(await screen.findByTestId('add-result')).toHaveTextContent('Added Pasted.');
+    await user.click(screen.getByLabelText('Paste a token'));
+    expect(screen.getByLabelText('Refresh token or credential JSON')).toHaveValue('');
+  });
+
+  it('imports from the Kiro IDE and from the old proxy', async () => {
+    api.importKiroIDE.mockResolvedValue('IDE account');
+    api.importOldProxy.mockResolvedValue({ added: ['a', 'b'], skipped: ['c: expired'] });
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await user.click(await screen.findByLabelText('Import from Kiro IDE'));
+    await user.click(screen.getByRole('button', { name: 'Import' }));
+    expect(api.importKiroIDE).toHaveBeenCalledWith('', '');
+    expect(await screen.findByTestId('add-result')).toHaveTextContent('Added IDE account.');
+
+    await user.click(screen.getByLabelText('Import from the old proxy'));
+    await user.type(screen.getByLabelText('Folder of the old proxy'), '/home/ada/AIClient-2-API');
+    await user.click(screen.getByRole('button', { name: 'Import' }));
+    expect(api.importOldProxy).toHaveBeenCalledWith('/home/ada/AIClient-2-API');
+    expect(await screen.findByText('Imported 2 accounts. Skipped: c: expired.')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useState } from 'react';
+import {
+  getAccounts,
+  onAccounts,
+  removeAccount,
+  renameAccount,
+  setAccountEnabled,
+  type Account,
+} from '../bridge';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { QuotaBar } from '../components/QuotaBar';
+import { AddAccount } from '../components/AddAccount';
+import { errorMessage } from '../lib/errors';
+
+const fmt = new Intl.NumberFormat('en');
+
+export function Accounts() {
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const reload = useCallback(() => {
+    getAccounts().then(
+      (list) => setAccounts(list),
+      (err: unknown) => setError(errorMessage(err)),
+    );
+  }, []);
+
+  useEffect(() => {
+    const off = onAccounts((list) => setAccounts(list));
+    reload();
+    return off;
+  }, [reload]);
+
+  async function act(run: () => Promise<void>) {
+    try {
+      await run();
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    reload();
+  }
+
+  return (
+    <div className="accounts">
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <section className="card" aria-labelledby="list-title">
+        <h2 id="list-title">Accounts</h2>
+        {accounts === null ? (
+          <p className="muted">Loading…</p>
+        ) : accounts.length === 0 ? (
+          <p className="muted">No accounts yet. Add one below.</p>
+        ) : (
+          <ul className="account-list">
+            {accounts.map((a) => (
+              <AccountRow key={a.id} account={a} act={act} />
+            ))}
+          </ul>
+        )}
+      </section>
+      <AddAccount />
+    </div>
+  );
+}
+
+/** The pool's status in words: "login_needed" reads "login needed". */
+function stateText(a: Account): string {
+  if (a.disabled) return 'disabled';
+  return (a.state || 'unknown').replaceAll('_', ' ');
+}
+
+function AccountRow({ account: a, act }: { account: Account; act: (run: () => Promise<void>) => Promise<void> }) {
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(a.label);
+  const titleId = `acct-${a.id}`;
+  return (
+    <li className="account" aria-labelledby={titleId}>
+      <div className="account-head">
+        {renaming ? (
+          <form
+            className="inline"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              setRenaming(false);
+              await act(() => renameAccount(a.id, name));
+            }}
+          >
+            <label className="sr-only" htmlFor={`${titleId}-name`}>
+              New name for {a.label}
+            </label>
+            <input id={`${titleId}-name`} value={name} autoFocus onChange={(e) => setName(e.target.value)} />
+            <button type="submit" className="btn btn-small">
+              Save
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => setRenaming(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <h3 id={titleId}>{a.label}</h3>
+        )}
+        <span className={`badge state-${stateText(a).replace(/[^a-z]+/gi, '-')}`} data-testid="account-state">
+          {stateText(a)}
+        </span>
+        <span className="muted">
+          {[a.provider || a.authMethod, a.region].filter(Boolean).join(' · ')}
+        </span>
+      </div>
+      {a.reason && <p className="muted account-reason">{a.reason}</p>}
+      {a.lastError?.message && <p className="error-text account-reason">Last error: {a.lastError.message}</p>}
+      {a.quota && <QuotaBar quota={a.quota} />}
+      <p className="muted account-counters">
+        {fmt.format(a.counters.requests)} requests · {fmt.format(a.counters.errors)} errors ·{' '}
+        {fmt.format(a.counters.inputTokens)} / {fmt.format(a.counters.outputTokens)} tokens
+        {a.counters.lastUsed ? ` · last used ${new Date(a.counters.lastUsed).toLocaleString()}` : ''}
+      </p>
+      <div className="account-actions">
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label={`${a.disabled ? 'Enable' : 'Disable'} ${a.label}`}
+          onClick={() => act(() => setAccountEnabled(a.id, a.disabled))}
+        >
+          {a.disabled ? 'Enable' : 'Disable'}
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label={`Rename ${a.label}`}
+          onClick={() => {
+            setName(a.label);
+            setRenaming(true);
+          }}
+        >
+          Rename
+        </button>
+        <ConfirmButton
+          label="Remove"
+          ariaLabel={`Remove ${a.label}`}
+          question={`Remove ${a.label} and its sign-in from this computer?`}
+          confirmLabel="Remove"
+          danger
+          onConfirm={() => act(() => removeAccount(a.id))}
+        />
+      </div>
+    </li>
+  );
+}

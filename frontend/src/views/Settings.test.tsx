@@ -1,0 +1,136 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as bridge from '../bridge';
+import type { Settings as SettingsData } from '../bridge';
+import { diff, fieldOfError, toDraft } from '../lib/settings';
+import { Settings } from './Settings';
+
+vi.mock('../bridge', () => ({ getSettings: vi.fn(), updateSettings: vi.fn() }));
+const api = vi.mocked(bridge);
+
+function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
+  return {
+    host: '127.0.0.1',
+    port: 8990,
+    strategy: 'sticky',
+    firstByteTimeoutSeconds: 90,
+    idleTimeoutSeconds: 120,
+    maxConcurrentPerAccount: 0,
+    queueWaitSeconds: 30,
+    maxAttempts: 0,
+    logLevel: 'info',
+    upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
+    startAtLogin: false,
+    loopback: true,
+    ...o,
+  };
+}
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  api.getSettings.mockResolvedValue(makeSettings());
+});
+
+describe('Settings', () => {
+  it('saves only the fields that changed', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ port: 9001, strategy: 'round-robin' }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const port = await screen.findByLabelText('Port');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+
+    await user.clear(port);
+    await user.type(port, '9001');
+    await user.selectOptions(screen.getByLabelText('Account selection'), 'round-robin');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ port: 9001, strategy: 'round-robin' });
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+
+  it('refuses an invalid value in place without calling Go', async () => {
+    const user = userEvent.setup();
+    render(<Settings />);
+    const port = await screen.findByLabelText('Port');
+    await user.clear(port);
+    await user.type(port, '70000');
+    await user.keyboard('{Enter}');
+
+    expect(api.updateSettings).not.toHaveBeenCalled();
+    expect(port).toHaveAttribute('aria-invalid', 'true');
+    expect(port).toHaveAccessibleDescription('Enter a whole number from 1 to 65535.');
+  });
+
+  it('puts a message Go refused next to its field', async () => {
+    api.updateSettings.mockRejectedValue(
+      new Error('config.json: change rejected: queueWaitSeconds 700 is outside 0-600'),
+    );
+    const user = userEvent.setup();
+    render(<Settings />);
+    const field = await screen.findByLabelText('Queue wait when all are busy (seconds)');
+    await user.clear(field);
+    await user.type(field, '60');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('queueWaitSeconds 700 is outside 0-600')).toBeInTheDocument();
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('edits the retries setting within its range', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ maxAttempts: 5 }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const field = await screen.findByLabelText('Accounts a request may try (retries; 0: default 3)');
+    await user.clear(field);
+    await user.type(field, '11{Enter}');
+    expect(field).toHaveAccessibleDescription('Enter a whole number from 0 to 10.');
+    await user.clear(field);
+    await user.type(field, '5{Enter}');
+    expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ maxAttempts: 5 });
+  });
+
+  it('warns when the host lets other computers in', async () => {
+    const user = userEvent.setup();
+    render(<Settings />);
+    const host = await screen.findByLabelText('Host');
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
+    await user.clear(host);
+    await user.type(host, '0.0.0.0');
+    expect(screen.getByRole('note')).toHaveTextContent('Other computers');
+  });
+
+  it('turns start at login on and says when upstream URLs take effect', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ startAtLogin: true }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    await user.click(await screen.findByLabelText('Start Kirodesk when I log in'));
+    await user.click(screen.getByText('Advanced: Kiro upstream URLs'));
+    const api1 = screen.getByLabelText('API base');
+    await user.clear(api1);
+    await user.type(api1, 'http://127.0.0.1:9');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ startAtLogin: true, apiBase: 'http://127.0.0.1:9' });
+    expect(await screen.findByText(/take effect at the next start/)).toBeInTheDocument();
+  });
+
+  it('reverts unsaved edits', async () => {
+    const user = userEvent.setup();
+    render(<Settings />);
+    const port = await screen.findByLabelText('Port');
+    await user.type(port, '1');
+    await user.click(screen.getByRole('button', { name: 'Revert' }));
+    expect(port).toHaveValue('8990');
+  });
+});
+
+describe('settings helpers', () => {
+  it('diff is empty when nothing changed', () => {
+    expect(diff(toDraft(makeSettings()), toDraft(makeSettings()))).toEqual({});
+  });
+  it('finds the field a Go message names', () => {
+    expect(fieldOfError('port 0 is outside 1-65535')).toBe('port');
+    expect(fieldOfError('upstream.oidcBase: "x" is not an http(s) URL')).toBe('oidcBase');
+    expect(fieldOfError('something else')).toBeNull();
+  });
+});

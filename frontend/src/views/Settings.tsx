@@ -1,0 +1,272 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { getSettings, updateSettings } from '../bridge';
+import { errorMessage } from '../lib/errors';
+import {
+  diff,
+  fieldOfError,
+  isLoopbackHost,
+  LOG_LEVELS,
+  STRATEGIES,
+  toDraft,
+  validate,
+  type Draft,
+  type Field,
+} from '../lib/settings';
+
+type Errors = Partial<Record<Field, string>>;
+
+export function Settings() {
+  const [saved, setSaved] = useState<Draft | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    getSettings().then(
+      (s) => {
+        setSaved(toDraft(s));
+        setDraft(toDraft(s));
+      },
+      (err: unknown) => setLoadError(errorMessage(err)),
+    );
+  }, []);
+
+  if (!draft || !saved) {
+    return <p className={loadError ? 'error-text' : 'muted'}>{loadError ? `Could not read the settings: ${loadError}` : 'Loading…'}</p>;
+  }
+
+  const patch = diff(saved, draft);
+  const dirty = Object.keys(patch).length > 0;
+
+  function edit<K extends keyof Draft>(key: K, value: Draft[K]) {
+    setDraft((d) => (d ? { ...d, [key]: value } : d));
+    setErrors((e) => ({ ...e, [key]: undefined }));
+    setNotice(null);
+  }
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!draft || !saved) return;
+    const local = validate(draft);
+    const relevant = Object.fromEntries(
+      Object.entries(local).filter(([k]) => k in patch),
+    ) as Errors;
+    setFormError(null);
+    if (Object.keys(relevant).length > 0) {
+      setErrors(relevant);
+      return;
+    }
+    setSaving(true);
+    try {
+      const next = await updateSettings(patch);
+      setSaved(toDraft(next));
+      setDraft(toDraft(next));
+      setErrors({});
+      const upstream = 'apiBase' in patch || 'authBase' in patch || 'oidcBase' in patch;
+      setNotice(upstream ? 'Saved. Upstream URLs take effect at the next start.' : 'Saved.');
+    } catch (err) {
+      const message = errorMessage(err);
+      const parts = message.split('\n');
+      const byField: Errors = {};
+      const rest: string[] = [];
+      for (const part of parts) {
+        const f = fieldOfError(part);
+        if (f) byField[f] = part.replace(/^config\.json: change rejected: /, '');
+        else rest.push(part);
+      }
+      setErrors(byField);
+      if (rest.length > 0 || Object.keys(byField).length === 0) setFormError(rest.join(' ') || message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form className="settings" onSubmit={save} noValidate aria-label="Settings">
+      {formError && (
+        <p className="error-text" role="alert">
+          {formError}
+        </p>
+      )}
+      <fieldset className="card">
+        <legend>Listener</legend>
+        <Row label="Host" field="host" error={errors.host} hint="127.0.0.1 keeps the proxy to this computer.">
+          {(id, describedBy) => (
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={!!errors.host}
+              value={draft.host}
+              onChange={(e) => edit('host', e.target.value)}
+            />
+          )}
+        </Row>
+        {!isLoopbackHost(draft.host) && (
+          <p className="banner warn" role="note">
+            Other computers that can reach this address can use your Kiro accounts with the API key.
+          </p>
+        )}
+        <Row label="Port" field="port" error={errors.port}>
+          {(id, describedBy) => (
+            <input
+              id={id}
+              inputMode="numeric"
+              aria-describedby={describedBy}
+              aria-invalid={!!errors.port}
+              value={draft.port}
+              onChange={(e) => edit('port', e.target.value)}
+            />
+          )}
+        </Row>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.startAtLogin}
+            onChange={(e) => edit('startAtLogin', e.target.checked)}
+          />
+          Start Kirodesk when I log in
+        </label>
+      </fieldset>
+
+      <fieldset className="card">
+        <legend>Accounts and requests</legend>
+        <Row label="Account selection" field="strategy" error={errors.strategy}>
+          {(id, describedBy) => (
+            <select id={id} aria-describedby={describedBy} value={draft.strategy} onChange={(e) => edit('strategy', e.target.value)}>
+              {STRATEGIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Row>
+        <NumberRow label="Wait for first byte (seconds)" field="firstByteTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label="Silence allowed in a stream (seconds)" field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label="Requests at once per account (0: no limit)" field="maxConcurrentPerAccount" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label="Queue wait when all are busy (seconds)" field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label="Accounts a request may try (retries; 0: default 3)" field="maxAttempts" draft={draft} errors={errors} edit={edit} />
+        <Row label="Log level" field="logLevel" error={errors.logLevel}>
+          {(id, describedBy) => (
+            <select id={id} aria-describedby={describedBy} value={draft.logLevel} onChange={(e) => edit('logLevel', e.target.value)}>
+              {LOG_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          )}
+        </Row>
+      </fieldset>
+
+      <details className="card">
+        <summary>Advanced: Kiro upstream URLs</summary>
+        <TextRow label="API base" field="apiBase" draft={draft} errors={errors} edit={edit} />
+        <TextRow label="Auth base" field="authBase" draft={draft} errors={errors} edit={edit} />
+        <TextRow label="OIDC base" field="oidcBase" draft={draft} errors={errors} edit={edit} />
+      </details>
+
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!dirty || saving}
+          onClick={() => {
+            setDraft(saved);
+            setErrors({});
+            setFormError(null);
+          }}
+        >
+          Revert
+        </button>
+        <span role="status" className="muted">
+          {notice}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+function Row({
+  label,
+  field,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  field: Field;
+  error?: string;
+  hint?: string;
+  children: (id: string, describedBy: string | undefined) => ReactNode;
+}) {
+  const id = useId() + field;
+  const errId = `${id}-err`;
+  const hintId = `${id}-hint`;
+  const describedBy = [error ? errId : '', hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="form-row">
+      <label htmlFor={id}>{label}</label>
+      {children(id, describedBy)}
+      {hint && (
+        <span id={hintId} className="muted form-hint">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={errId} className="error-text form-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+interface RowProps {
+  label: string;
+  field: Field;
+  draft: Draft;
+  errors: Errors;
+  edit: <K extends keyof Draft>(key: K, value: Draft[K]) => void;
+}
+
+function NumberRow({ label, field, draft, errors, edit }: RowProps) {
+  return (
+    <Row label={label} field={field} error={errors[field]}>
+      {(id, describedBy) => (
+        <input
+          id={id}
+          inputMode="numeric"
+          aria-describedby={describedBy}
+          aria-invalid={!!errors[field]}
+          value={draft[field] as string}
+          onChange={(e) => edit(field, e.target.value)}
+        />
+      )}
+    </Row>
+  );
+}
+
+function TextRow({ label, field, draft, errors, edit }: RowProps) {
+  return (
+    <Row label={label} field={field} error={errors[field]}>
+      {(id, describedBy) => (
+        <input
+          id={id}
+          type="url"
+          className="wide"
+          aria-describedby={describedBy}
+          aria-invalid={!!errors[field]}
+          value={draft[field] as string}
+          onChange={(e) => edit(field, e.target.value)}
+        />
+      )}
+    </Row>
+  );
+}

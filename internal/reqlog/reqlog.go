@@ -1,0 +1,191 @@
+// Package reqlog remembers the proxy's recent requests in memory, for the
+// Logs window's request log and the dashboard's live figures (rate, errors,
+// tokens today). The server opens a Note per request in its context; the
+// relay fills in the model, account and tokens as it learns them; the
+// server hands the finished entry to a Log. Nothing here is written to disk,
+// and no header or body is kept, so no credential can end up here.
+package reqlog
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Entry is one finished request.
+type Entry struct {
+	Seq          int64     `json:"seq"`
+	Time         time.Time `json:"time"`
+	Method       string    `json:"method"`
+	Path         string    `json:"path"`
+	Model        string    `json:"model,omitempty"`
+	Account      string    `json:"account,omitempty"` // account id
+	Status       int       `json:"status"`
+	LatencyMs    int64     `json:"latencyMs"`
+	InputTokens  int       `json:"inputTokens"`
+	OutputTokens int       `json:"outputTokens"`
+	Credits      float64   `json:"credits"` // Kiro's metering, when it sent one
+}
+
+// Note collects what the handlers learn about a request while it runs.
+type Note struct {
+	mu    sync.Mutex
+	model string
+	acct  string
+	in    int
+	out   int
+	cred  float64
+}
+
+type noteKey struct{}
+
+// WithNote returns ctx carrying a fresh Note.
+func WithNote(ctx context.Context) (context.Context, *Note) {
+	n := &Note{}
+	return context.WithValue(ctx, noteKey{}, n), n
+}
+
+// SetModel records the model a request asked for (no-op without a Note).
+func SetModel(ctx context.Context, model string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.model = model
+		n.mu.Unlock()
+	}
+}
+
+// SetAccount records the account that answered.
+func SetAccount(ctx context.Context, id string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.acct = id
+		n.mu.Unlock()
+	}
+}
+
+// SetUsage records the tokens and credits of the answer.
+func SetUsage(ctx context.Context, in, out int, credits float64) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.in, n.out, n.cred = in, out, credits
+		n.mu.Unlock()
+	}
+}
+
+// Entry turns the note into an entry for a finished request.
+func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
+		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred}
+}
+
+// Stats are the dashboard's live figures.
+type Stats struct {
+	// PerMinute is the number of requests finished in the last 60 seconds.
+	PerMinute     int     `json:"perMinute"`
+	RequestsToday int64   `json:"requestsToday"`
+	ErrorsToday   int64   `json:"errorsToday"`
+	InputToday    int64   `json:"inputTokensToday"`
+	OutputToday   int64   `json:"outputTokensToday"`
+	CreditsToday  float64 `json:"creditsToday"`
+}
+
+// Log keeps the last entries and today's totals. Safe for concurrent use.
+type Log struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries []Entry
+	next    int
+	seq     int64
+	size    int
+	day     string // local date of the totals
+	today   Stats
+	minute  []time.Time // finish times within the last minute
+	watch   []func(Entry)
+}
+
+// New returns a Log keeping size entries; now is time.Now if nil.
+func New(size int, now func() time.Time) *Log {
+	if size < 1 {
+		size = 1
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Log{size: size, now: now}
+}
+
+// Add records a finished request.
+func (l *Log) Add(e Entry) {
+	l.mu.Lock()
+	l.seq++
+	e.Seq = l.seq
+	if len(l.entries) < l.size {
+		l.entries = append(l.entries, e)
+	} else {
+		l.entries[l.next] = e
+		l.next = (l.next + 1) % l.size
+	}
+	now := l.now()
+	l.rollLocked(now)
+	l.today.RequestsToday++
+	if e.Status >= 400 {
+		l.today.ErrorsToday++
+	}
+	l.today.InputToday += int64(e.InputTokens)
+	l.today.OutputToday += int64(e.OutputTokens)
+	l.today.CreditsToday += e.Credits
+	l.minute = append(l.minute, now)
+	watchers := l.watch
+	l.mu.Unlock()
+	for _, fn := range watchers {
+		fn(e)
+	}
+}
+
+// Watch calls fn after every Add, outside the Log's lock.
+func (l *Log) Watch(fn func(Entry)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.watch = append(l.watch, fn)
+}
+
+// Since returns the entries with Seq > after, oldest first.
+func (l *Log) Since(after int64) []Entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Entry, 0, len(l.entries))
+	for i := range l.entries {
+		e := l.entries[(l.next+i)%len(l.entries)]
+		if e.Seq > after {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Stats returns the live figures.
+func (l *Log) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rollLocked(l.now())
+	s := l.today
+	s.PerMinute = len(l.minute)
+	return s
+}
+
+// rollLocked starts a new day's totals at local midnight and drops finish
+// times older than a minute.
+func (l *Log) rollLocked(now time.Time) {
+	if d := now.Format(time.DateOnly); d != l.day {
+		l.day, l.today = d, Stats{}
+	}
+	cut := now.Add(-time.Minute)
+	i := 0
+	for i < len(l.minute) && !l.minute[i].After(cut) {
+		i++
+	}
+	l.minute = l.minute[i:]
+}
