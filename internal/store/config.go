@@ -40,7 +40,7 @@ type Config struct {
 	QueueWait               int `json:"queueWaitSeconds"`
 	// MaxAttempts is how many accounts one request may try before its
 	// error reaches the client; 0 means the built-in default (3).
-	MaxAttempts int   `json:"maxAttempts,omitempty"`
+	MaxAttempts int `json:"maxAttempts,omitempty"`
 	// QuotaTTL is how long an account's getUsageLimits answer is trusted
 	// before the background check asks again, in seconds.
 	QuotaTTL int   `json:"quotaTTLSeconds"`
