@@ -81,6 +81,13 @@ func (a *aggregate) Start(info relay.Started) error { a.info = info; return nil 
 // Flush has nothing to send: the answer goes out whole at the end.
 func (a *aggregate) Flush() error { return nil }
 
+// Rewind forgets a broken-off answer: nothing was sent, so the relay may
+// ask another account.
+func (a *aggregate) Rewind() bool {
+	*a = aggregate{}
+	return true
+}
+
 func (a *aggregate) Event(ev canon.Event) error {
 	if err := a.resp.Append(ev); err != nil && a.err == nil {
 		a.err = err

@@ -34,7 +34,7 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 	}{
 		{name: "429", script: fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)},
 			state: store.StatusCooling, reason: "cooling down after 1 throttle(s) (429)",
-			wait: func(e *served) { e.clock.add(29 * time.Second) }, back: func(e *served) { e.clock.add(10 * time.Second) }},
+			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
 		{name: "402", script: fakekiro.Script{fakekiro.Status(402, fakekiro.BodyMonthlyLimit)},
 			state: store.StatusExhausted, reason: "monthly credits used up (402)",
 			setup: func(t *testing.T, e *served) {
@@ -49,10 +49,10 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 			state: store.StatusSuspended, reason: "Kiro suspended the account"},
 		{name: "connection reset", script: fakekiro.Script{fakekiro.Drop()},
 			state: store.StatusCooling, reason: "cooling down after 1 failure(s) (no answer)",
-			wait: func(e *served) { e.clock.add(4 * time.Second) }, back: func(e *served) { e.clock.add(3 * time.Second) }},
+			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
 		{name: "first-byte timeout", script: fakekiro.Script{fakekiro.Wait(3 * time.Second), fakekiro.Text("too late")},
 			state: store.StatusCooling, reason: "cooling down after 1 failure(s) (504)",
-			wait: func(e *served) { e.clock.add(4 * time.Second) }, back: func(e *served) { e.clock.add(3 * time.Second) }},
+			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
 	}
 	for _, tc := range cases {
 		for _, stream := range []bool{false, true} {
@@ -107,8 +107,10 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 	}
 }
 
-// With every account out, the client gets 429 with a Retry-After that
-// counts down to the first account's return, and a message naming why.
+// One throttle per account is a soft rest (the next request still tries
+// them); throttling that persists takes every account out, and then the
+// client gets 429 with a Retry-After that counts down to the first
+// account's return, and a message naming why, without any call to Kiro.
 func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 	e := serve(t, serveOpts{accounts: 2})
 	for _, m := range e.emails {
@@ -121,6 +123,20 @@ func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 	assert.Contains(t, first.err, "2 cooling down after 1 throttle(s) (429)")
 	assert.Contains(t, first.err, "Too many requests")
 
+	// Each request still tries the soft-resting accounts until the streak
+	// makes the rest hold; then a request is refused without calling Kiro.
+	var refused answer
+	for i := range 15 {
+		calls := e.fake.Calls(fakekiro.PathChat)
+		a := e.ask(t, false, "again "+strconv.Itoa(i))
+		require.Equal(t, 429, a.status)
+		if e.fake.Calls(fakekiro.PathChat) == calls {
+			refused = a
+			break
+		}
+	}
+	require.NotEmpty(t, refused.retryAfter, "persistent throttles on every account must end in a refusal")
+
 	// The earliest return, from the pool's own record.
 	var earliest time.Time
 	for _, a := range e.status(t).Accounts {
@@ -129,26 +145,26 @@ func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 		}
 	}
 	want := earliest.Sub(e.clock.now()).Round(time.Second) + time.Second
-	got, err := strconv.Atoi(first.retryAfter)
-	require.NoError(t, err, "Retry-After %q", first.retryAfter)
+	got, err := strconv.Atoi(refused.retryAfter)
+	require.NoError(t, err, "Retry-After %q", refused.retryAfter)
 	assert.Equal(t, int(want.Seconds()), got)
-	assert.GreaterOrEqual(t, got, 31)
-	assert.LessOrEqual(t, got, 38)
+	assert.GreaterOrEqual(t, got, 17, "five throttles in a row rest 16 s and more")
+	assert.Contains(t, refused.err, "cooling down after 5 throttle(s) (429)")
 
 	calls := e.fake.Calls(fakekiro.PathChat)
-	e.clock.add(20 * time.Second)
+	e.clock.add(2 * time.Second)
 	for _, stream := range []bool{false, true} {
 		a := e.ask(t, stream, "y")
 		require.Equal(t, 429, a.status)
 		n, _ := strconv.Atoi(a.retryAfter)
-		assert.Equal(t, got-20, n, "Retry-After counts down")
+		assert.Equal(t, got-2, n, "Retry-After counts down")
 	}
 	assert.Equal(t, calls, e.fake.Calls(fakekiro.PathChat), "nobody calls Kiro while every account rests")
 
 	for _, m := range e.emails {
 		e.fake.SetAccountScript(m, nil)
 	}
-	e.clock.add(time.Duration(got-20) * time.Second)
+	e.clock.add(time.Duration(got-2) * time.Second)
 	assert.Equal(t, 200, e.ask(t, false, "z").status, "back at the announced time")
 }
 

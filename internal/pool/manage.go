@@ -78,9 +78,9 @@ func (p *Pool) ModelRests(id string) []ModelRest {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []ModelRest
-	for k, until := range p.models {
-		if k.account == id && now.Before(until) {
-			out = append(out, ModelRest{Model: k.model, Until: until})
+	for k, r := range p.models {
+		if k.account == id && now.Before(r.until) {
+			out = append(out, ModelRest{Model: k.model, Until: r.until})
 		}
 	}
 	slices.SortFunc(out, func(a, b ModelRest) int { return strings.Compare(a.Model, b.Model) })

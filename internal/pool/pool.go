@@ -85,7 +85,9 @@ type Pool struct {
 	creds map[string]*entry
 	// models holds per-account model cooldowns: a capacity error cools
 	// the model on that account, not the account (kiro-protocol.md §6).
-	models map[modelKey]time.Time
+	models map[modelKey]modelRest
+	// restSince is when each account's current cooldown began (guarded by mu).
+	restSince map[string]time.Time
 	// inflight counts requests per account (only with a limit set); freed
 	// is closed and replaced whenever one ends, to wake waiters.
 	inflight map[string]int
@@ -98,6 +100,15 @@ type Pool struct {
 }
 
 type modelKey struct{ account, model string }
+
+// modelRest is how long a model rests on an account, after how many
+// consecutive capacity errors.
+type modelRest struct {
+	until  time.Time
+	since  time.Time // when this rest began
+	streak int
+	hard   bool // INVALID_MODEL_ID: never soft, not ended by a success in flight
+}
 
 // entry is one account's credentials in memory; mu makes refresh single-flight.
 type entry struct {
@@ -127,7 +138,7 @@ func New(opts Options) *Pool {
 		opts.ReadIDEFile = kiro.ReadIDEFile
 	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
-		creds: map[string]*entry{}, models: map[modelKey]time.Time{}, strategy: opts.Strategy,
+		creds: map[string]*entry{}, models: map[modelKey]modelRest{}, restSince: map[string]time.Time{}, strategy: opts.Strategy,
 		inflight: map[string]int{}, freed: make(chan struct{}), limits: opts.Limits,
 		quota: opts.Quota, quotaTTL: opts.QuotaTTL, readIDE: opts.ReadIDEFile,
 		selectors: map[string]selector{
@@ -158,8 +169,36 @@ func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
 // skipping the ids in tried. With none usable it says why and when the
 // first one comes back.
 func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, error) {
+	return p.pick(tried, key, model, true)
+}
+
+// Resting says why and until when every account is out for model, soft
+// rests included, or returns nil when one is ready: after a request's
+// tries all failed, the client is told when to come back.
+func (p *Pool) Resting(model string) *ErrNoAccount {
+	_, err := p.pick(nil, "", model, false)
+	var none *ErrNoAccount
+	if errors.As(err, &none) {
+		return none
+	}
+	return nil
+}
+
+func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (store.Account, error) {
 	var candidates []store.Account
 	var earliest time.Time
+	// soft is the resting account that comes back first among those whose
+	// rest is only a preference (see softRest): the fallback when no
+	// account is ready, so scattered errors never refuse a request.
+	var soft *store.Account
+	var softBack time.Time
+	considerSoft := func(a *store.Account, back time.Time) {
+		if soft == nil || back.Before(softBack) {
+			c := *a
+			c.Extra, c.LastError, c.Quota = nil, nil, nil
+			soft, softBack = &c, back
+		}
+	}
 	reasons := map[string]int{}
 	now := p.now()
 	n := 0
@@ -175,10 +214,13 @@ func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, er
 			}
 			ok, back := usable(a, now)
 			if ok {
-				if until := p.modelCooling(a.ID, model, now); !until.IsZero() {
+				if until, softly := p.modelCooling(a.ID, model, now); !until.IsZero() {
 					reasons["model "+model+" busy or unavailable there"]++
 					if earliest.IsZero() || until.Before(earliest) {
 						earliest = until
+					}
+					if softly {
+						considerSoft(a, until)
 					}
 					continue
 				}
@@ -198,6 +240,11 @@ func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, er
 			if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
 				earliest = back
 			}
+			if !a.Disabled && softRest(a.State) {
+				if until, softly := p.modelCooling(a.ID, model, now); until.IsZero() || softly {
+					considerSoft(a, back)
+				}
+			}
 		}
 	})
 	if n == 0 {
@@ -213,6 +260,9 @@ func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, er
 			ptrs[i] = &candidates[i]
 		}
 		return *sel.pick(ptrs, key), nil
+	}
+	if soft != nil && allowSoft {
+		return *soft, nil
 	}
 	msg := "no Kiro account can take this request now:"
 	for r, c := range reasons {
@@ -329,37 +379,69 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	return nil
 }
 
-// modelCooling returns until when model rests on the account, or zero.
-func (p *Pool) modelCooling(account, model string, now time.Time) time.Time {
+// modelCooling returns until when model rests on the account (zero: it
+// does not), and whether that rest is only a preference (see softRest).
+func (p *Pool) modelCooling(account, model string, now time.Time) (until time.Time, soft bool) {
 	if model == "" {
-		return time.Time{}
+		return time.Time{}, false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	k := modelKey{account, model}
-	until, ok := p.models[k]
-	if ok && !now.Before(until) {
+	r, ok := p.models[k]
+	if ok && !now.Before(r.until) {
 		delete(p.models, k)
-		return time.Time{}
+		return time.Time{}, false
 	}
-	return until
+	return r.until, ok && !r.hard && r.streak <= softStreak
 }
 
-// Model cooldowns: a capacity error rests the model briefly; a model the
-// account cannot use at all (INVALID_MODEL_ID) for an hour.
-const (
-	modelCapacityRest    = 20 * time.Second
-	modelUnavailableRest = time.Hour
-)
+// Model cooldowns: a capacity error rests the model on that account for
+// 2 s, doubling with each consecutive one up to 2 minutes (a success ends
+// it); a model the account cannot use at all (INVALID_MODEL_ID) rests an
+// hour, and that rest is never soft.
+var modelCapacityRest = rest{base: 2 * time.Second, max: 2 * time.Minute}
 
-func (p *Pool) restModel(account, model string, d time.Duration) {
+const modelUnavailableRest = time.Hour
+
+func (p *Pool) restModel(account, model string, began time.Time, r rest) {
 	if model == "" {
 		return
 	}
-	d += time.Duration(rand.Int64N(int64(d / 4)))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.models[modelKey{account, model}] = p.now().Add(d)
+	k := modelKey{account, model}
+	prev, resting := p.models[k]
+	if resting && !began.IsZero() && began.Before(prev.since) {
+		return // the same episode (see sameEpisode)
+	}
+	streak := prev.streak + 1
+	d := min(r.base<<min(streak-1, 20), r.max)
+	d += time.Duration(rand.Int64N(int64(d/5) + 1))
+	p.models[k] = modelRest{until: p.now().Add(d), since: p.now(), streak: streak, hard: r.hard}
+}
+
+// rested ends a model's rest on an account that just served it.
+func (p *Pool) rested(account, model string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.models[modelKey{account, model}]; ok && !r.hard {
+		delete(p.models, modelKey{account, model})
+	}
+}
+
+// softStreak is how many consecutive transient errors (throttles, failures
+// without an answer, capacity errors) leave a rest soft: the account or
+// model is passed over while another is ready, and still tried when none
+// is, so that scattered errors, which another try usually gets past, never
+// refuse a request. A longer streak means the trouble persists: the rest
+// then holds until its time, and a client that finds every account so
+// rested gets 429 with Retry-After.
+const softStreak = 4
+
+// softRest reports whether an account's state is a soft rest.
+func softRest(st store.AccountState) bool {
+	return st.Status == store.StatusCooling && coolingStreak(st.Reason) <= softStreak
 }
 
 // Outcome is what happened to one upstream attempt.
@@ -369,7 +451,14 @@ type Outcome struct {
 	InputTokens  int
 	OutputTokens int
 	Credits      float64 // Kiro's meteringEvent for the turn
+	// Began is when the attempt started (Pool.Now); zero: unknown. A
+	// failure of an attempt begun before the account's current rest is
+	// part of the same episode and does not lengthen the rest.
+	Began time.Time
 }
+
+// Now is the pool's clock, for Outcome.Began.
+func (p *Pool) Now() time.Time { return p.now() }
 
 // Report records an attempt: counters always, and the account's state when
 // the error says something about the account.
@@ -392,13 +481,16 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	var ue *kiro.UpstreamError
 	if o.Err == nil {
 		p.clearCooling(ctx, id)
+		if o.Model != "" {
+			p.rested(id, o.Model)
+		}
 		return
 	}
 	if !errors.As(o.Err, &ue) {
 		// The connection failed (refused, reset, cut before an answer):
 		// rest the account briefly so the next requests do not pay for
 		// the same failure before they fail over.
-		p.coolDown(ctx, id, failureRest, "failure(s) (no answer)")
+		p.coolDown(ctx, id, o.Began, failureRest, "failure(s) (no answer)")
 		p.file.Touch(func(pl *store.Pool) {
 			if a := pl.Account(id); a != nil {
 				a.LastError = &store.LastError{At: now, Message: o.Err.Error()}
@@ -408,17 +500,17 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	}
 	switch ue.Class {
 	case kiro.ClassThrottle:
-		p.coolDown(ctx, id, throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status))
+		p.coolDown(ctx, id, o.Began, throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status))
 	case kiro.ClassServer:
-		p.coolDown(ctx, id, failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status))
+		p.coolDown(ctx, id, o.Began, failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status))
 	case kiro.ClassQuota:
 		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", p.resetDate(id, now))
 	case kiro.ClassSuspended:
 		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
 	case kiro.ClassCapacity:
-		p.restModel(id, o.Model, modelCapacityRest)
+		p.restModel(id, o.Model, o.Began, modelCapacityRest)
 	case kiro.ClassModel:
-		p.restModel(id, o.Model, modelUnavailableRest)
+		p.restModel(id, o.Model, o.Began, rest{base: modelUnavailableRest, max: modelUnavailableRest, hard: true})
 	}
 	p.file.Touch(func(pl *store.Pool) {
 		if a := pl.Account(id); a != nil {
@@ -427,22 +519,29 @@ func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
 	})
 }
 
-// Cooldowns: a throttled account rests 30 s, doubling with each
+// Cooldowns: a throttled account rests 1 s, doubling with each
 // consecutive throttle up to 30 minutes; an account that failed without a
-// usable answer (connection, 5xx, first-byte timeout) rests 5 s, doubling
-// up to 5 minutes. Both get up to 20% jitter.
+// usable answer (connection, 5xx, first-byte timeout) rests 1 s, doubling
+// up to 5 minutes. Both get up to 20% jitter; a success ends them. The
+// first softStreak rests of a streak are soft (see softStreak).
 var (
-	throttleRest = rest{base: 30 * time.Second, max: 30 * time.Minute}
-	failureRest  = rest{base: 5 * time.Second, max: 5 * time.Minute}
+	throttleRest = rest{base: time.Second, max: 30 * time.Minute}
+	failureRest  = rest{base: time.Second, max: 5 * time.Minute}
 )
 
-type rest struct{ base, max time.Duration }
+type rest struct {
+	base, max time.Duration
+	hard      bool // never soft, whatever the streak
+}
 
 // coolDown takes the account out for an exponentially growing, capped and
 // jittered time after each consecutive failure of its kind; what names the
 // kind in the reason ("throttle(s) (429)").
-func (p *Pool) coolDown(ctx context.Context, id string, r rest, what string) {
+func (p *Pool) coolDown(ctx context.Context, id string, began time.Time, r rest, what string) {
 	now := p.now()
+	if p.sameEpisode(id, began) {
+		return // begun before the account's current rest: nothing new learnt
+	}
 	_ = p.file.Update(ctx, func(pl *store.Pool) error {
 		a := pl.Account(id)
 		if a == nil {
@@ -461,8 +560,25 @@ func (p *Pool) coolDown(ctx context.Context, id string, r rest, what string) {
 		d += time.Duration(rand.Int64N(int64(d/5) + 1))
 		a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d),
 			Reason: fmt.Sprintf("cooling down after %d %s", streak, what)}
+		p.mu.Lock()
+		p.restSince[id] = now
+		p.mu.Unlock()
 		return nil
 	})
+}
+
+// sameEpisode reports whether an attempt begun at began started before the
+// account's current rest did: with many requests in flight, one upstream
+// hiccup fails several of them at once, and that is one failure, not a
+// streak.
+func (p *Pool) sameEpisode(id string, began time.Time) bool {
+	if began.IsZero() {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	since, ok := p.restSince[id]
+	return ok && began.Before(since)
 }
 
 func coolingStreak(reason string) int {

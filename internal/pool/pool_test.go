@@ -163,38 +163,67 @@ func TestDeadRefreshTokenMeansLoginNeeded(t *testing.T) {
 }
 
 func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
-	f := newFixture(t, 1, time.Now().Add(time.Hour))
-	id := f.ids[0]
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	id, other := f.ids[0], f.ids[1]
 	ctx := context.Background()
 	throttle := &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle, Message: "Too many requests"}
 	f.pool.Report(ctx, id, Outcome{Err: throttle})
 	a := f.st.Pool.Snapshot().Account(id)
 	require.Equal(t, store.StatusCooling, a.State.Status)
 	first := a.State.Until.Sub(f.clk.now())
-	assert.InDelta(t, 33*time.Second, first, float64(4*time.Second))
+	assert.InDelta(t, 1.1*float64(time.Second), float64(first), float64(150*time.Millisecond))
+	assert.Equal(t, "cooling down after 1 throttle(s) (429)", a.State.Reason)
 
-	_, err := f.pool.Pick(nil, "", "")
+	// While another account is ready, the cooling one is passed over.
+	for range 5 {
+		b, err := f.pool.Pick(nil, "", "")
+		require.NoError(t, err)
+		assert.Equal(t, other, b.ID)
+	}
+	// A first throttle is a soft rest: with the other account out of this
+	// request, the cooling one is still tried rather than refusing.
+	b, err := f.pool.Pick(map[string]bool{other: true}, "", "")
+	require.NoError(t, err, "a single throttle must not refuse a request")
+	assert.Equal(t, id, b.ID)
+
+	// Throttles of attempts begun after the rest started double it; from
+	// the fifth in a row (about 15 s of trouble) the rest holds. Throttles
+	// of attempts begun before it started are the same episode.
+	f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.now().Add(-time.Second)})
+	assert.Equal(t, first, f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now()), "in flight before the rest: no longer")
+	want := []float64{2.2, 4.4, 8.8, 17.6}
+	for i, w := range want {
+		f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.now()})
+		d := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
+		assert.InDelta(t, w, d.Seconds(), w*0.11, "throttle %d", i+2)
+		if i < 2 {
+			_, err := f.pool.Pick(map[string]bool{other: true}, "", "")
+			require.NoError(t, err, "a soft rest after %d throttles", i+2)
+		}
+	}
+	last := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
+	_, err = f.pool.Pick(map[string]bool{other: true}, "", "")
 	var none *ErrNoAccount
-	require.ErrorAs(t, err, &none)
-	assert.InDelta(t, first.Seconds()+1, none.RetryAfter.Seconds(), 1.5)
-	assert.Contains(t, none.Reason, "cooling down after 1 throttle(s) (429)")
+	require.ErrorAs(t, err, &none, "five throttles in a row: the account rests")
+	assert.InDelta(t, last.Seconds()+1, none.RetryAfter.Seconds(), 1.5)
+	assert.Contains(t, none.Reason, "cooling down after 5 throttle(s) (429)")
 
-	f.pool.Report(ctx, id, Outcome{Err: throttle})
-	second := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
-	assert.Greater(t, second, first+20*time.Second, "the second cooldown is about twice the first")
-
-	f.clk.add(2 * time.Minute)
-	b, err := f.pool.Pick(nil, "", "")
+	f.clk.add(30 * time.Second)
+	b, err = f.pool.Pick(map[string]bool{other: true}, "", "")
 	require.NoError(t, err, "back by itself at its time")
 	assert.Equal(t, id, b.ID)
 	f.pool.Report(ctx, id, Outcome{InputTokens: 10, OutputTokens: 5})
 	a = f.st.Pool.Snapshot().Account(id)
 	assert.Equal(t, store.StatusReady, a.State.Status, "a success clears the cooldown")
-	assert.EqualValues(t, 3, a.Counters.Requests)
-	assert.EqualValues(t, 2, a.Counters.Errors)
+	assert.EqualValues(t, 7, a.Counters.Requests)
+	assert.EqualValues(t, 6, a.Counters.Errors)
 	assert.EqualValues(t, 10, a.Counters.InputTokens)
 	require.NotNil(t, a.LastError)
 	assert.Contains(t, a.LastError.Message, "Too many requests")
+
+	// After the success a new streak starts at 1 s again.
+	f.pool.Report(ctx, id, Outcome{Err: throttle})
+	assert.Equal(t, "cooling down after 1 throttle(s) (429)", f.st.Pool.Snapshot().Account(id).State.Reason)
 }
 
 func TestQuotaAndSuspension(t *testing.T) {
@@ -226,12 +255,12 @@ func TestConnectionFailuresRestTheAccountBriefly(t *testing.T) {
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection reset")})
 	a := f.st.Pool.Snapshot().Account(f.ids[0])
 	require.Equal(t, store.StatusCooling, a.State.Status)
-	assert.InDelta(t, 5.5, a.State.Until.Sub(f.clk.now()).Seconds(), 0.6)
+	assert.InDelta(t, 1.1, a.State.Until.Sub(f.clk.now()).Seconds(), 0.15)
 	assert.Equal(t, "cooling down after 1 failure(s) (no answer)", a.State.Reason)
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer}})
 	a = f.st.Pool.Snapshot().Account(f.ids[0])
 	assert.Equal(t, "cooling down after 2 failure(s) (504)", a.State.Reason)
-	assert.InDelta(t, 11, a.State.Until.Sub(f.clk.now()).Seconds(), 1.1)
+	assert.InDelta(t, 2.2, a.State.Until.Sub(f.clk.now()).Seconds(), 0.25)
 	for range 20 {
 		f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection refused")})
 	}
@@ -305,20 +334,33 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, f.ids[0], a.ID, "other models still go there")
 
+	// Both rest the model after one error each: a soft rest, so the one
+	// that comes back first is still tried rather than refusing.
 	f.pool.Report(ctx, f.ids[1], Outcome{Model: "claude-opus-4.5", Err: capacity})
+	a, err = f.pool.Pick(nil, "", "claude-opus-4.5")
+	require.NoError(t, err, "one capacity error per account must not refuse a request")
+	// A success on the model ends its rest there.
+	f.pool.Report(ctx, a.ID, Outcome{Model: "claude-opus-4.5"})
+	assert.Empty(t, f.pool.ModelRests(a.ID))
+	// Capacity errors that persist (five in a row) make the rest hold.
+	for range 5 {
+		f.pool.Report(ctx, f.ids[0], Outcome{Model: "claude-opus-4.5", Err: capacity})
+		f.pool.Report(ctx, f.ids[1], Outcome{Model: "claude-opus-4.5", Err: capacity})
+	}
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Contains(t, none.Reason, "model claude-opus-4.5 busy or unavailable")
 	assert.Positive(t, none.RetryAfter)
-	assert.LessOrEqual(t, none.RetryAfter, 30*time.Second)
+	assert.LessOrEqual(t, none.RetryAfter, 80*time.Second)
 
 	rests := f.pool.ModelRests(f.ids[1])
 	require.Len(t, rests, 1)
 	assert.Equal(t, "claude-opus-4.5", rests[0].Model)
 
-	f.clk.add(time.Minute)
+	f.clk.add(3 * time.Minute) // past the longest rest (2 min cap, +20%)
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	require.NoError(t, err, "the model comes back by itself")
+	assert.Empty(t, f.pool.ModelRests(f.ids[0]))
 	assert.Empty(t, f.pool.ModelRests(f.ids[1]))
 }

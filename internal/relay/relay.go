@@ -149,9 +149,7 @@ func (r *Relay) failed(last error, model string) error {
 	if errors.As(last, &ue) && ue.Class == kiro.ClassModel {
 		return last // no account has the model: waiting will not help
 	}
-	_, err := r.opts.Pool.Pick(nil, "", model)
-	var none *pool.ErrNoAccount
-	if errors.As(err, &none) && none.RetryAfter > 0 {
+	if none := r.opts.Pool.Resting(model); none != nil && none.RetryAfter > 0 {
 		none.Reason += "; the last try failed: " + last.Error()
 		none.Cause = last
 		return none
@@ -164,6 +162,7 @@ func (r *Relay) failed(last error, model string) error {
 // failed; otherwise err is the final result of the call.
 func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *int, sink Sink, release func()) (retry bool, err error) {
 	defer release()
+	began := r.opts.Pool.Now() // failures of calls begun before a rest do not lengthen it
 	cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
 	if err != nil {
 		r.log.Warn("account not usable", "account", acct.ID, "err", err)
@@ -190,7 +189,7 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 			err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
 				Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
 		}
-		r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err})
+		r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err, Began: began})
 		var ue *kiro.UpstreamError
 		if errors.As(err, &ue) && !ue.Retryable() {
 			return false, err
@@ -198,8 +197,26 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 		r.log.Info("failing over", "account", acct.ID, "attempt", n+1, "err", err)
 		return true, err
 	}
-	return false, r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, *estimate, sink)
+	err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, *estimate, sink, began)
+	if re, ok := err.(*retryable); ok {
+		r.log.Info("failing over", "account", acct.ID, "attempt", n+1, "err", re.err)
+		return true, re.err
+	}
+	return false, err
 }
+
+// Rewinder is a Sink that can forget what it received, because none of it
+// has reached the client yet; the relay then tries another account when
+// an answer breaks off.
+type Rewinder interface {
+	Rewind() bool
+}
+
+// retryable is stream's way of saying "this try failed before the client
+// saw anything; try another account".
+type retryable struct{ err error }
+
+func (e *retryable) Error() string { return e.err.Error() }
 
 // chat sends the body, refreshing a rejected token once.
 func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body []byte) (io.ReadCloser, error) {
@@ -221,7 +238,7 @@ func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body [
 // stream reads the answer. ctx is the client's; callCtx is the upstream
 // call's, cancelled by the idle watchdog when Kiro goes silent too long.
 func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseFunc, idle time.Duration,
-	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink) error {
+	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink, began time.Time) error {
 	defer body.Close()
 	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
 	defer watchdog.Stop()
@@ -251,6 +268,12 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 			if ctx.Err() != nil {
 				return ctx.Err() // client gone; the account did nothing wrong
 			}
+			if rw, ok := sink.(Rewinder); ok && rw.Rewind() {
+				// Nothing reached the client yet (a non-streaming answer
+				// is sent whole): another account can still answer.
+				r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: err, Began: began})
+				return &retryable{err: fmt.Errorf("Kiro's answer broke off: %w", err)}
+			}
 			failed = err
 			buf, done = dec.Fail(buf[:0], err), true
 		default:
@@ -273,7 +296,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 		}
 	}
 	reqlog.SetUsage(ctx, usage.InputTokens, usage.OutputTokens, usage.Credits)
-	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, InputTokens: usage.InputTokens,
+	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, Began: began, InputTokens: usage.InputTokens,
 		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil
 }

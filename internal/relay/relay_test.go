@@ -222,10 +222,32 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, kiro.ClassThrottle, ue.Class)
 
-	err = e.relay.Do(context.Background(), hello(), &recorder{})
-	require.ErrorAs(t, err, &none)
-	assert.Positive(t, none.RetryAfter)
-	assert.Len(t, e.fake.ChatRequests(), 2, "no upstream call while every account cools down")
+	// One throttle each is a soft rest: the next request is still tried
+	// (and here succeeds) instead of being refused.
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.NotEmpty(t, rec.text())
+	assert.Len(t, e.fake.ChatRequests(), 3)
+
+	// Throttles that persist: after five in a row an account rests for
+	// real, and once both do, requests are refused without calling Kiro.
+	for range 30 {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	}
+	refused := false
+	for range 15 {
+		before := len(e.fake.ChatRequests())
+		err = e.relay.Do(context.Background(), hello(), &recorder{})
+		require.Error(t, err)
+		if len(e.fake.ChatRequests()) == before {
+			require.ErrorAs(t, err, &none)
+			assert.Positive(t, none.RetryAfter)
+			assert.Contains(t, none.Reason, "throttle(s) (429)")
+			refused = true
+			break
+		}
+	}
+	assert.True(t, refused, "persistent throttling on every account must end in a refusal that says when to come back")
 }
 
 // Server errors everywhere rest every account briefly: the client is told
@@ -276,6 +298,31 @@ func TestRelayMidStreamResetEndsWithOneErrorEvent(t *testing.T) {
 	last := rec.events[len(rec.events)-1]
 	assert.Equal(t, canon.EventError, last.Kind)
 	assert.Len(t, e.fake.ChatRequests(), 1, "after the first byte there is no failover")
+}
+
+// rewinder is a sink that has sent nothing yet (a non-streaming answer).
+type rewinder struct{ recorder }
+
+func (r *rewinder) Rewind() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events, r.started = nil, nil
+	return true
+}
+
+// A non-streaming answer that breaks off has reached no client yet: the
+// relay asks another account and the client gets a whole answer.
+func TestRelayBrokenNonStreamingAnswerFailsOver(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("partial"), fakekiro.Reset()}, fakekiro.Script{fakekiro.Text("whole answer")})
+	rec := &rewinder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.Equal(t, "whole answer", rec.text(), "nothing of the broken answer is kept")
+	last := rec.events[len(rec.events)-1]
+	assert.Equal(t, canon.EventStop, last.Kind)
+	chat := e.fake.ChatRequests()
+	require.Len(t, chat, 2)
+	assert.NotEqual(t, chat[0].Header.Get("Authorization"), chat[1].Header.Get("Authorization"), "the second try went to the other account")
 }
 
 func TestRelayClientGoneIsNotTheAccountsFault(t *testing.T) {

@@ -71,14 +71,13 @@ func (l *ledger) take(id string) []string {
 }
 
 // Failure classes. The first two are failures no account could have turned
-// into a success. The two GAP classes are failures another account could
-// have served that Kirodesk does not avoid today (see the report printed by
-// TestSoak); they are counted and bounded, not hidden. AVOIDABLE must be zero.
+// into a success; every other class is a failure another account could have
+// served, and must not happen.
 const (
 	classCutAfterBytes = "stream cut after bytes reached the client (reset/stall mid-stream), ended by an error event"
-	classAllFaulted    = "every account tried, each upstream call faulted (429/5xx/hang)"
-	classGapResting    = "GAP pool: refused while the accounts rest after earlier injected faults (429: 30 s cool-down, 5xx capacity: 20 s model rest)"
-	classGapPlainCut   = "GAP relay: non-streaming answer cut mid-way (reset/stall) not retried on another account, 502"
+	classAllFaulted    = "every account tried, each upstream call faulted (429/5xx/hang/reset)"
+	classGapResting    = "AVOIDABLE pool: refused while accounts rested after scattered faults"
+	classGapPlainCut   = "AVOIDABLE relay: non-streaming answer cut mid-way not retried on another account"
 	classAvoidable     = "AVOIDABLE: another account could have served it, or the answer was malformed"
 )
 
@@ -110,13 +109,13 @@ func classify(a api, o outcome, faults []string) string {
 		}
 	case resStatus:
 		switch {
+		case allFaulted && tried >= soakAccounts && last != "":
+			return classAllFaulted
 		case !a.stream() && cut && o.status == 502:
 			return classGapPlainCut
 		case !allFaulted:
 		case len(faults) == 0 && !strings.Contains(o.detail, "no Kiro account can take this request now"):
 			// Refused without an upstream call, for another reason.
-		case tried >= soakAccounts && (last == "429" || last == "5xx" || last == "hang"):
-			return classAllFaulted
 		case o.status == 429 || o.status == 529 || o.status == 503 || o.status == 504 || (o.status == 502 && last == "hang"):
 			// Fewer accounts tried than exist: the others were resting.
 			// (A first-byte timeout is a 502 "did not start answering".)
@@ -232,7 +231,10 @@ func TestSoak(t *testing.T) {
 	pause := func() sample {
 		gate.Lock()
 		defer gate.Unlock()
+		// Idle keep-alive connections, the clients' and Kirodesk's own to
+		// the fake, are a pool sized by the peak concurrency, not a leak.
 		e.client.CloseIdleConnections()
+		e.core.Outbound.CloseIdleConnections()
 		time.Sleep(200 * time.Millisecond) // let closed connections' goroutines exit
 		return measure(start)
 	}
@@ -283,6 +285,8 @@ func TestSoak(t *testing.T) {
 
 	assert.Positive(t, n)
 	assert.Zero(t, classes[classAvoidable], "failures another account could have served, or malformed answers")
+	assert.Zero(t, classes[classGapResting], "scattered faults must not make the pool refuse requests")
+	assert.Zero(t, classes[classGapPlainCut], "a broken non-streaming answer must be asked of another account")
 	// Every stream cut mid-way traces to an injected reset or stall.
 	assert.LessOrEqual(t, classes[classCutAfterBytes]+classes[classGapPlainCut], faults["reset"]+faults["stall"])
 	// No growth. Goroutines: with the load paused and the clients' idle
