@@ -23,6 +23,8 @@ function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
     upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
     startAtLogin: false,
     loopback: true,
+    outboundProxy: 'system',
+    caBundle: '',
     ...o,
   };
 }
