@@ -204,3 +204,57 @@ describe('removing an account', () => {
     expect(res.status).toBeGreaterThanOrEqual(400); // no account left to answer
   });
 });
+
+describe('adding an account with AWS Builder ID', () => {
+  it('shows the code large with a countdown, and the approved account serves requests', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    // The next device login waits until this test approves it at the fake upstream.
+    expect((await fetch(`${h.url}/__devserve/device-flow`, { method: 'POST' })).status).toBe(204);
+    await open('Accounts');
+    await page.getByLabel('AWS Builder ID').check();
+    await page.getByLabel('Name (optional)').fill('Builder');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const code = page.getByTestId('device-code');
+    await code.waitFor();
+    const userCode = ((await code.textContent()) ?? '').trim();
+    expect(userCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const size = await code.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size, 'the code is shown large').toBeGreaterThanOrEqual(24);
+    const countdown = page.getByTestId('countdown');
+    const first = (await countdown.textContent()) ?? '';
+    expect(first).toMatch(/^Expires in \d+:\d\d$/);
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="countdown"]')?.textContent !== before,
+      first,
+      { timeout: 5_000 },
+    );
+    // The verification page went to the person's browser, code filled in.
+    const state = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { opened: string[] | null };
+    expect(state.opened ?? []).toContainEqual(expect.stringContaining(`user_code=${userCode}`));
+    await shoot('device-code');
+
+    // Nothing happens until the person approves.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await h.call<unknown[]>('Accounts')).toEqual([]);
+    expect(await code.isVisible()).toBe(true);
+
+    const approve = await fetch(`${h.fakeUrl}/device`, { method: 'POST', body: new URLSearchParams({ user_code: userCode }) });
+    expect(approve.status).toBe(200);
+
+    await page.getByTestId('add-result').getByText('Added Builder.').waitFor({ timeout: 15_000 });
+    const item = page.getByRole('listitem', { name: 'Builder' });
+    await item.waitFor();
+    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('ready');
+    await shoot('accounts-after-builder-id');
+
+    const st = await h.call<Status>('Status');
+    const res = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { content: Array<{ text: string }> };
+    expect(body.content[0]?.text).toContain('say hello');
+    const accounts = await h.call<Array<{ label: string; state: string; counters: { requests: number } }>>('Accounts');
+    expect(accounts).toEqual([expect.objectContaining({ label: 'Builder', state: 'ready' })]);
+    expect(accounts[0]!.counters.requests).toBe(1);
+  });
+});
