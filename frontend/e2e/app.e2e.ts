@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -110,12 +111,12 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     const port = await freePort();
     const field = page.getByLabel('Port');
     await field.fill('70000');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Enter a whole number from 1 to 65535.').waitFor();
     await shoot('settings-invalid');
 
     await field.fill(String(port));
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     const after = await h.call<Status>('Status');
     expect(after.port).toBe(port);
@@ -128,6 +129,42 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
 
     await open('Dashboard');
     await page.getByText(`Listening on http://127.0.0.1:${port}`).waitFor();
+  });
+
+  it('tests the connection, copies the report, keeps the proxy password out of config.json', async () => {
+    await open('Settings');
+    await page.getByTestId('version').getByText('devserve').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const report = page.getByTestId('diagnostics');
+    await report.waitFor({ timeout: 60_000 });
+    const lines = await report.locator('li').allTextContents();
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l).toMatch(/^. (ok|warn|fail|skip) /);
+    expect(lines.join('\n')).toMatch(/ok /);
+    expect(await report.textContent()).toContain('Ada (fake Kiro)');
+    await page.getByRole('button', { name: 'Copy report' }).click();
+    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
+    expect(clipboard).toContain('Ada (fake Kiro)');
+    expect(clipboard).not.toContain(await h.call<string>('APIKey'));
+    await report.scrollIntoViewIfNeeded();
+    await shoot('settings-diagnostics');
+
+    await page.getByLabel('This proxy:').check();
+    await page.getByLabel('Proxy URL').fill('http://ada@127.0.0.1:9');
+    await page.getByLabel('Proxy password').fill('s3cret-proxy-pw');
+    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByText('Saved. New connections to Kiro use it.').waitFor();
+    const config = await readFile(resolve(h.configDir, 'config.json'), 'utf8');
+    expect(config).toContain('http://ada@127.0.0.1:9');
+    expect(config).not.toContain('s3cret-proxy-pw');
+    expect(await page.getByLabel('Proxy password').inputValue()).toBe('');
+
+    await page.getByLabel('Use the system’s proxy settings (HTTPS_PROXY…)').check();
+    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByText('Saved. New connections to Kiro use it.').waitFor();
+    expect(JSON.parse(await readFile(resolve(h.configDir, 'config.json'), 'utf8')).outbound.proxy).toBe('system');
+    const st = await h.call<Status>('Status');
+    expect((await askClaude(st.endpoint, await h.call<string>('APIKey'))).status).toBe(200);
   });
 
   it('reads the request log and the app log, with no secret in them', async () => {
