@@ -293,5 +293,13 @@ describe('adding an account with AWS Builder ID', () => {
     const accounts = await h.call<Array<{ label: string; state: string; counters: { requests: number } }>>('Accounts');
     expect(accounts).toEqual([expect.objectContaining({ label: 'Builder', state: 'ready' })]);
     expect(accounts[0]!.counters.requests).toBe(1);
+
+    // Its quota, from the fake's getUsageLimits (KIRO FREE, 50 credits).
+    await page.getByRole('button', { name: 'Refresh quota of Builder' }).click();
+    const quota = item.getByTestId('quota');
+    await quota.waitFor();
+    expect(await quota.textContent()).toMatch(/^KIRO FREE: [\d.]+ of 50 credits used \(\d+%\) · resets /);
+    await expect(item.getByRole('meter', { name: 'Quota' }).getAttribute('aria-valuemax')).resolves.toBe('50');
+    await shoot('accounts-quota');
   });
 });
