@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -301,5 +302,38 @@ describe('adding an account with AWS Builder ID', () => {
     expect(await quota.textContent()).toMatch(/^KIRO FREE: [\d.]+ of 50 credits used \(\d+%\) · resets /);
     await expect(item.getByRole('meter', { name: 'Quota' }).getAttribute('aria-valuemax')).resolves.toBe('50');
     await shoot('accounts-quota');
+  });
+});
+
+describe('importing the old proxy', () => {
+  it('shows what became of each account and deletes the plaintext files only when confirmed', async () => {
+    const root = await mkdtemp(resolve(tmpdir(), 'kirodesk-e2e-aiclient-'));
+    try {
+      await cp(resolve(import.meta.dirname, '../../internal/login/testdata/aiclient'), root, { recursive: true });
+      await open('Accounts');
+      await page.getByLabel('Import from the old proxy').check();
+      await page.getByLabel('Folder of the old proxy').fill(root);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const report = page.getByTestId('import-report');
+      await report.waitFor({ timeout: 30_000 });
+      expect(await report.textContent()).toMatch(/Imported \d+, skipped \d+, failed \d+ of 11 accounts/);
+      const rows = await report.locator('tbody tr').allTextContents();
+      expect(rows).toHaveLength(11);
+      expect(rows.join('\n')).toContain('Work Google');
+      expect(rows.join('\n')).toMatch(/skipped.*duplicate/);
+      await shoot('import-report');
+
+      const tokenFile = resolve(root, 'configs/kiro/kiro-auth-token-1736150100000.json');
+      await report.getByRole('button', { name: 'Delete the plaintext files…' }).click();
+      await report.getByRole('button', { name: 'Cancel' }).click();
+      await stat(tokenFile); // still there
+      await report.getByRole('button', { name: 'Delete the plaintext files…' }).click();
+      await report.getByRole('button', { name: 'Delete files' }).click();
+      await report.getByText(/^Deleted \d+ files?\.$/).waitFor();
+      await expect(stat(tokenFile)).rejects.toThrow();
+      await stat(resolve(root, 'configs/provider_pools.json')); // not a credential file of an account: kept
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
