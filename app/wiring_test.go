@@ -77,6 +77,26 @@ func TestDeviceLoginAddsAnAccountThroughTheRealService(t *testing.T) {
 	assert.Equal(t, store.StatusReady, list[0].State)
 }
 
+func TestSocialLoginOpensTheBrowserAndEndsAtTheLoopback(t *testing.T) {
+	a, rt, _, _, _ := startOnFake(t)
+	sl, err := a.StartSocialLogin("google", "Mine")
+	require.NoError(t, err)
+	rt.mu.Lock()
+	opened := append([]string(nil), rt.opened...)
+	rt.mu.Unlock()
+	require.Equal(t, []string{sl.LoginURL}, opened, "the login page goes to the person's browser")
+
+	// The "browser": the fake signs in at once and redirects to the loopback.
+	resp, err := http.Get(sl.LoginURL)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Eventually(t, func() bool { return len(rt.loginEvents()) == 1 }, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, LoginEvent{FlowID: sl.FlowID, OK: true, Label: "Mine"}, rt.loginEvents()[0])
+	list, _ := a.Accounts()
+	require.Len(t, list, 1)
+	assert.Equal(t, "Google", list[0].Provider)
+}
+
 func TestOldProxyImportListsEachAccountAndDeletesFilesOnlyWhenAsked(t *testing.T) {
 	a, _, _, _, _ := startOnFake(t)
 	root := filepath.Join(t.TempDir(), "AIClient-2-API")
