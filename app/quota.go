@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"os"
+	"path/filepath"
 	"time"
 
 	"kirodesk/internal/core"
@@ -61,7 +65,7 @@ func (a *App) checkQuota(c *core.Core) {
 	var due []warn
 	a.mu.Lock()
 	if a.quotaWarned == nil {
-		a.quotaWarned = map[string]string{}
+		a.quotaWarned = loadQuotaWarned(c.ConfigDir)
 	}
 	for _, acc := range c.Store.Pool.Snapshot().Accounts {
 		if acc.Disabled || quotaShare(acc.Quota) < quotaWarnAt {
@@ -77,8 +81,42 @@ func (a *App) checkQuota(c *core.Core) {
 		a.quotaWarned[acc.ID] = period
 		due = append(due, warn{acc.ID, acc.Label, quotaNote(acc.Quota), period})
 	}
+	var keep map[string]string
+	if len(due) > 0 {
+		keep = maps.Clone(a.quotaWarned)
+	}
 	a.mu.Unlock()
+	if keep != nil {
+		if err := saveQuotaWarned(c.ConfigDir, keep); err != nil {
+			a.log.Debug("quota notices not saved", "err", err)
+		}
+	}
 	for _, w := range due {
 		a.notify("Kirodesk: quota nearly used", fmt.Sprintf("%s has %s of its credits.", w.label, w.note))
 	}
+}
+
+// quotaNoticesFile keeps, per account, the reset period it was last told
+// about, so that a restart does not repeat the notification. Losing it
+// costs one repeated notification, so a plain write-and-rename will do.
+const quotaNoticesFile = "quota-notices.json"
+
+func loadQuotaWarned(dir string) map[string]string {
+	m := map[string]string{}
+	if b, err := os.ReadFile(filepath.Join(dir, quotaNoticesFile)); err == nil {
+		_ = json.Unmarshal(b, &m) // a damaged file only means telling again
+	}
+	return m
+}
+
+func saveQuotaWarned(dir string, m map[string]string) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, quotaNoticesFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, quotaNoticesFile))
 }

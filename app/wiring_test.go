@@ -181,6 +181,13 @@ func TestRefreshQuotaShowsInTheListAndTheTrayAndWarnsOncePerPeriod(t *testing.T)
 	a.checkAccounts()
 	assert.Len(t, n.all(), 1, "once per reset period")
 
+	// A restart (a new App on the same folder) remembers it was told.
+	restarted := New(Options{Version: "v-test"})
+	n2 := &recNotifier{}
+	restarted.notifier = n2
+	restarted.checkQuota(c)
+	assert.Empty(t, n2.all(), "a restart does not repeat the notification")
+
 	next := reset.Add(30 * 24 * time.Hour)
 	require.True(t, fake.SetUsageLimits(fa.AccessToken, usage(950, 1000, next)))
 	_, err = a.RefreshQuota(acc.ID)
