@@ -194,7 +194,7 @@ export function Settings() {
         </span>
       </div>
     </form>
-    <div className="settings">
+    <div className="settings settings-more">
       <NetworkSettings />
       <Diagnostics />
       <About />
