@@ -52,12 +52,14 @@ type App struct {
 	openErr error
 	logins  Logins
 
-	flows flows // sign-ins in progress, by flow id
+	flows      flows        // sign-ins in progress, by flow id
+	lastImport ImportReport // the latest old-proxy import, for DeleteImportedFiles
 
 	notifier    Notifier
 	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
 	trayNotice  string            // why there is no tray icon, shown in the window
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
+	quotaWarned map[string]string // accounts told "quota nearly used", id -> reset period
 	stopWatch   context.CancelFunc
 }
 

@@ -29,6 +29,7 @@ type recorder struct {
 	hidden    int
 	quits     int
 	named     map[string][]any // every event but status, by name
+	opened    []string         // URLs sent to the browser
 }
 
 func (r *recorder) EventsEmit(name string, data ...any) {
@@ -59,10 +60,14 @@ func (r *recorder) ClipboardSetText(text string) error {
 	r.clipboard = text
 	return nil
 }
-func (r *recorder) ShowWindow()           { r.mu.Lock(); r.shown++; r.mu.Unlock() }
-func (r *recorder) BrowserOpenURL(string) {}
-func (r *recorder) HideWindow()           { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
-func (r *recorder) Quit()                 { r.mu.Lock(); r.quits++; r.mu.Unlock() }
+func (r *recorder) ShowWindow() { r.mu.Lock(); r.shown++; r.mu.Unlock() }
+func (r *recorder) BrowserOpenURL(u string) {
+	r.mu.Lock()
+	r.opened = append(r.opened, u)
+	r.mu.Unlock()
+}
+func (r *recorder) HideWindow() { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
+func (r *recorder) Quit()       { r.mu.Lock(); r.quits++; r.mu.Unlock() }
 func (r *recorder) ErrorDialog(title, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,6 +26,9 @@ type Logins interface {
 	ImportKiroIDE(ctx context.Context, path, label string) (store.Account, error)
 	// ImportAIClient imports the accounts of the old Node.js proxy's folder.
 	ImportAIClient(ctx context.Context, dir string) (ImportReport, error)
+	// DeletePlaintext deletes credential files an import listed (only
+	// *.json files inside dir); it returns the ones deleted.
+	DeletePlaintext(ctx context.Context, dir string, files []string) ([]string, error)
 	// AddToken adds an account from a pasted refresh token or credential JSON.
 	AddToken(ctx context.Context, input, label string) (store.Account, error)
 }
@@ -63,10 +67,24 @@ type SocialStart struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// ImportReport says what an import did, account by account.
+// ImportReport says what an import of the old proxy did, account by account.
 type ImportReport struct {
-	Added   []string `json:"added"`   // labels of the accounts added
-	Skipped []string `json:"skipped"` // "label: why"
+	// ID names this report for DeleteImportedFiles (set by the App).
+	ID       string            `json:"id"`
+	Dir      string            `json:"dir"`
+	Accounts []ImportedAccount `json:"accounts"`
+	// PlaintextFiles are the old proxy's credential files whose accounts
+	// are now in the keychain: the ones the person may delete.
+	PlaintextFiles []string `json:"plaintextFiles"`
+	Notes          []string `json:"notes"`
+}
+
+// ImportedAccount is one account the import found and what became of it.
+type ImportedAccount struct {
+	Name    string `json:"name"`
+	Label   string `json:"label,omitempty"`
+	Outcome string `json:"outcome"` // imported, skipped, failed
+	Reason  string `json:"reason,omitempty"`
 }
 
 // DeviceLogin is a started device-code login, as the window shows it.
@@ -132,6 +150,12 @@ func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
 	}
 	id := a.follow(flow)
 	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
+	a.mu.Lock()
+	rt := a.rt
+	a.mu.Unlock()
+	if link := cmp.Or(code.VerificationURIComplete, code.VerificationURI); rt != nil && link != "" {
+		rt.BrowserOpenURL(link) // the window shows the code and the link too
+	}
 	return DeviceLogin{FlowID: id, DeviceCode: code}, nil
 }
 
@@ -193,6 +217,8 @@ func (a *App) ImportKiroIDE(path, label string) (string, error) {
 }
 
 // ImportOldProxy imports the accounts of the old Node.js proxy's folder.
+// The report is kept so that DeleteImportedFiles deletes exactly the files
+// it listed, never paths the page sends.
 func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
 	l, err := a.loginService()
 	if err != nil {
@@ -202,7 +228,49 @@ func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
 	defer cancel()
 	rep, err := l.ImportAIClient(ctx, dir)
 	a.emitAccounts()
-	return rep, err
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep.ID = newID()
+	if rep.Accounts == nil {
+		rep.Accounts = []ImportedAccount{}
+	}
+	if rep.PlaintextFiles == nil {
+		rep.PlaintextFiles = []string{}
+	}
+	if rep.Notes == nil {
+		rep.Notes = []string{}
+	}
+	a.mu.Lock()
+	a.lastImport = rep
+	a.mu.Unlock()
+	return rep, nil
+}
+
+// DeleteImportedFiles deletes the plaintext credential files of the import
+// reportID (the window asks for confirmation first) and returns the ones
+// deleted. Only the latest import's files can be deleted, once.
+func (a *App) DeleteImportedFiles(reportID string) ([]string, error) {
+	l, err := a.loginService()
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	rep := a.lastImport
+	if reportID != "" && rep.ID == reportID {
+		a.lastImport = ImportReport{}
+	}
+	a.mu.Unlock()
+	if reportID == "" || rep.ID != reportID {
+		return nil, errors.New("that import is no longer the latest: import the folder again to delete its files")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	deleted, err := l.DeletePlaintext(ctx, rep.Dir, rep.PlaintextFiles)
+	if deleted == nil {
+		deleted = []string{}
+	}
+	return deleted, err
 }
 
 // AddToken adds an account from a pasted token or credential JSON. The
@@ -222,9 +290,7 @@ func (a *App) AddToken(input, label string) (string, error) {
 // follow keeps the flow under a fresh id and waits for it in the
 // background, telling the window how it ended.
 func (a *App) follow(f LoginFlow) string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	id := hex.EncodeToString(b)
+	id := newID()
 	a.flows.mu.Lock()
 	if a.flows.m == nil {
 		a.flows.m = map[string]LoginFlow{}
@@ -251,4 +317,10 @@ func (a *App) flow(id string) LoginFlow {
 	a.flows.mu.Lock()
 	defer a.flows.mu.Unlock()
 	return a.flows.m[id]
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

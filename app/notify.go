@@ -55,6 +55,7 @@ func (a *App) checkAccounts() {
 			now[acc.ID] = acc.Label
 		}
 	}
+	a.checkQuota(c)
 	a.mu.Lock()
 	before := a.loginNeeded
 	a.loginNeeded = now
@@ -79,7 +80,7 @@ func (a *App) trayAccounts() []trayproto.Account {
 	}
 	var out []trayproto.Account
 	for _, acc := range c.Status().Accounts {
-		out = append(out, trayproto.Account{Label: acc.Label, State: acc.State, Disabled: acc.Disabled})
+		out = append(out, trayproto.Account{Label: acc.Label, State: acc.State, Disabled: acc.Disabled, Quota: quotaNote(acc.Quota)})
 	}
 	return out
 }

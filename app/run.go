@@ -42,7 +42,14 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		AssetServer: &assetserver.Options{Assets: assets},
 		OnStartup: func(wctx context.Context) {
 			rt := wailsRuntime{wctx}
-			if a.Startup(rt, func() (*core.Core, error) { return opts.Open(ctx) }) == nil {
+			open := func() (*core.Core, error) {
+				c, err := opts.Open(ctx)
+				if err == nil {
+					a.SetLogins(NewLogins(c.Login))
+				}
+				return c, err
+			}
+			if a.Startup(rt, open) == nil {
 				a.startTray(ctx)
 			}
 			// SIGINT/SIGTERM end the app as the tray's Quit does: drain, save,

@@ -23,6 +23,11 @@ type Settings struct {
 	StartAtLogin            bool         `json:"startAtLogin"`
 	// Loopback is false when Host lets other machines connect: the window warns.
 	Loopback bool `json:"loopback"`
+	// OutboundProxy is "none", "system" or a proxy URL with at most a user
+	// name (the password is in the keychain); SetOutboundProxy changes it.
+	OutboundProxy string `json:"outboundProxy"`
+	// CABundle is a PEM file of extra trusted CAs (absolute path), or "".
+	CABundle string `json:"caBundle"`
 }
 
 // UpstreamURLs are Kiro's base URLs (advanced settings).
@@ -48,6 +53,7 @@ type SettingsPatch struct {
 	AuthBase                *string `json:"authBase,omitempty"`
 	OIDCBase                *string `json:"oidcBase,omitempty"`
 	StartAtLogin            *bool   `json:"startAtLogin,omitempty"`
+	CABundle                *string `json:"caBundle,omitempty"`
 }
 
 func (p SettingsPatch) apply(c *store.Config) {
@@ -63,6 +69,7 @@ func (p SettingsPatch) apply(c *store.Config) {
 	set(&c.Upstream.APIBase, p.APIBase)
 	set(&c.Upstream.AuthBase, p.AuthBase)
 	set(&c.Upstream.OIDCBase, p.OIDCBase)
+	set(&c.Outbound.CABundle, p.CABundle)
 }
 
 func set[T any](dst *T, v *T) {
@@ -86,6 +93,7 @@ func (a *App) Settings() (Settings, error) {
 		LogLevel:     cfg.LogLevel,
 		Upstream:     UpstreamURLs{APIBase: cfg.Upstream.APIBase, AuthBase: cfg.Upstream.AuthBase, OIDCBase: cfg.Upstream.OIDCBase},
 		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),
+		OutboundProxy: cfg.Outbound.Proxy, CABundle: cfg.Outbound.CABundle,
 	}, nil
 }
 

@@ -210,7 +210,7 @@ func (l *fakeLogins) ImportKiroIDE(context.Context, string, string) (store.Accou
 	return store.Account{Label: "ide"}, nil
 }
 func (l *fakeLogins) ImportAIClient(context.Context, string) (ImportReport, error) {
-	return ImportReport{Added: []string{"a"}}, nil
+	return ImportReport{Accounts: []ImportedAccount{{Name: "a", Outcome: "imported"}}}, nil
 }
 func (l *fakeLogins) AddToken(context.Context, string, string) (store.Account, error) {
 	return store.Account{}, errors.New("not a Kiro token")
@@ -246,4 +246,7 @@ func TestLoginFlowsReportHowTheyEnd(t *testing.T) {
 	assert.Equal(t, "ide", label)
 	_, err = a.AddToken("junk", "")
 	assert.EqualError(t, err, "not a Kiro token")
+}
+func (l *fakeLogins) DeletePlaintext(context.Context, string, []string) ([]string, error) {
+	return nil, nil
 }

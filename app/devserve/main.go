@@ -4,6 +4,9 @@
 // (internal/fakekiro) with one signed-in account, the real keychain of the
 // session (scripts/session.sh), and app/webbridge serving frontend/dist.
 //
+// POST /__devserve/device-flow makes the next device login wait for the test
+// to approve its code at the fake upstream (POST <fakeUrl>/device).
+//
 // It prints one JSON line on stdout ({"url", "fakeUrl", "configDir"}) once
 // it is ready, and shuts down cleanly (drain, flush, keychain items
 // removed) on SIGINT/SIGTERM or when its stdin closes.
@@ -33,6 +36,7 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/logging"
+	"kirodesk/internal/reset"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
@@ -71,6 +75,13 @@ func run() error {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		// After the app's Shutdown: every account the test added (logins
+		// included) and the device-login client registrations go too.
+		if r, err := reset.Begin(dir, sec); err == nil {
+			if _, err := r.Run(cctx); err == nil {
+				return
+			}
+		}
 		_ = sec.Delete(cctx, apikey.Item)
 		for _, id := range accountIDs {
 			_ = sec.Delete(cctx, accounts.SecretKey(id))
@@ -91,7 +102,11 @@ func run() error {
 		Autostart: autostart.Manager{ConfigHome: dir + "/xdg", Name: "kirodesk-devserve"}})
 	bridge := webbridge.New(a, os.DirFS(*dist), log)
 	if err := a.Startup(bridge, func() (*core.Core, error) {
-		return core.Open(ctx, core.Options{ConfigDir: dir, Logger: log, Getenv: getenv, Secrets: sec})
+		c, err := core.Open(ctx, core.Options{ConfigDir: dir, Logger: log, Getenv: getenv, Secrets: sec})
+		if err == nil {
+			a.SetLogins(app.NewLogins(c.Login))
+		}
+		return c, err
 	}); err != nil {
 		return err
 	}
@@ -101,7 +116,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: bridge, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", bridge)
+	// Test hook: the next Builder ID / IdC login waits until the test
+	// approves its code at the fake's verification page (POST fakeUrl/device).
+	mux.HandleFunc("POST /__devserve/device-flow", func(w http.ResponseWriter, _ *http.Request) {
+		fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{AwaitApproval: true})
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("devserve: serve", "err", err)

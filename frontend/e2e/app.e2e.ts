@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -110,12 +112,12 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     const port = await freePort();
     const field = page.getByLabel('Port');
     await field.fill('70000');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Enter a whole number from 1 to 65535.').waitFor();
     await shoot('settings-invalid');
 
     await field.fill(String(port));
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     const after = await h.call<Status>('Status');
     expect(after.port).toBe(port);
@@ -128,6 +130,42 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
 
     await open('Dashboard');
     await page.getByText(`Listening on http://127.0.0.1:${port}`).waitFor();
+  });
+
+  it('tests the connection, copies the report, keeps the proxy password out of config.json', async () => {
+    await open('Settings');
+    await page.getByTestId('version').getByText('devserve').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const report = page.getByTestId('diagnostics');
+    await report.waitFor({ timeout: 60_000 });
+    const lines = await report.locator('li').allTextContents();
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l).toMatch(/^. (ok|warn|fail|skip) /);
+    expect(lines.join('\n')).toMatch(/ok /);
+    expect(await report.textContent()).toContain('Ada (fake Kiro)');
+    await page.getByRole('button', { name: 'Copy report' }).click();
+    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
+    expect(clipboard).toContain('Ada (fake Kiro)');
+    expect(clipboard).not.toContain(await h.call<string>('APIKey'));
+    await report.scrollIntoViewIfNeeded();
+    await shoot('settings-diagnostics');
+
+    await page.getByLabel('This proxy:').check();
+    await page.getByLabel('Proxy URL').fill('http://ada@127.0.0.1:9');
+    await page.getByLabel('Proxy password').fill('s3cret-proxy-pw');
+    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByText('Saved. New connections to Kiro use it.').waitFor();
+    const config = await readFile(resolve(h.configDir, 'config.json'), 'utf8');
+    expect(config).toContain('http://ada@127.0.0.1:9');
+    expect(config).not.toContain('s3cret-proxy-pw');
+    expect(await page.getByLabel('Proxy password').inputValue()).toBe('');
+
+    await page.getByLabel('Use the system’s proxy settings (HTTPS_PROXY…)').check();
+    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByText('Saved. New connections to Kiro use it.').waitFor();
+    expect(JSON.parse(await readFile(resolve(h.configDir, 'config.json'), 'utf8')).outbound.proxy).toBe('system');
+    const st = await h.call<Status>('Status');
+    expect((await askClaude(st.endpoint, await h.call<string>('APIKey'))).status).toBe(200);
   });
 
   it('reads the request log and the app log, with no secret in them', async () => {
@@ -202,5 +240,100 @@ describe('removing an account', () => {
     const st = await h.call<Status>('Status');
     const res = await askClaude(st.endpoint, await h.call<string>('APIKey'));
     expect(res.status).toBeGreaterThanOrEqual(400); // no account left to answer
+  });
+});
+
+describe('adding an account with AWS Builder ID', () => {
+  it('shows the code large with a countdown, and the approved account serves requests', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    // The next device login waits until this test approves it at the fake upstream.
+    expect((await fetch(`${h.url}/__devserve/device-flow`, { method: 'POST' })).status).toBe(204);
+    await open('Accounts');
+    await page.getByLabel('AWS Builder ID').check();
+    await page.getByLabel('Name (optional)').fill('Builder');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const code = page.getByTestId('device-code');
+    await code.waitFor();
+    const userCode = ((await code.textContent()) ?? '').trim();
+    expect(userCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const size = await code.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size, 'the code is shown large').toBeGreaterThanOrEqual(24);
+    const countdown = page.getByTestId('countdown');
+    const first = (await countdown.textContent()) ?? '';
+    expect(first).toMatch(/^Expires in \d+:\d\d$/);
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="countdown"]')?.textContent !== before,
+      first,
+      { timeout: 5_000 },
+    );
+    // The verification page went to the person's browser, code filled in.
+    const state = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { opened: string[] | null };
+    expect(state.opened ?? []).toContainEqual(expect.stringContaining(`user_code=${userCode}`));
+    await shoot('device-code');
+
+    // Nothing happens until the person approves.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await h.call<unknown[]>('Accounts')).toEqual([]);
+    expect(await code.isVisible()).toBe(true);
+
+    const approve = await fetch(`${h.fakeUrl}/device`, { method: 'POST', body: new URLSearchParams({ user_code: userCode }) });
+    expect(approve.status).toBe(200);
+
+    await page.getByTestId('add-result').getByText('Added Builder.').waitFor({ timeout: 15_000 });
+    const item = page.getByRole('listitem', { name: 'Builder' });
+    await item.waitFor();
+    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('ready');
+    await shoot('accounts-after-builder-id');
+
+    const st = await h.call<Status>('Status');
+    const res = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { content: Array<{ text: string }> };
+    expect(body.content[0]?.text).toContain('say hello');
+    const accounts = await h.call<Array<{ label: string; state: string; counters: { requests: number } }>>('Accounts');
+    expect(accounts).toEqual([expect.objectContaining({ label: 'Builder', state: 'ready' })]);
+    expect(accounts[0]!.counters.requests).toBe(1);
+
+    // Its quota, from the fake's getUsageLimits (KIRO FREE, 50 credits).
+    await page.getByRole('button', { name: 'Refresh quota of Builder' }).click();
+    const quota = item.getByTestId('quota');
+    await quota.waitFor();
+    expect(await quota.textContent()).toMatch(/^KIRO FREE: [\d.]+ of 50 credits used \(\d+%\) · resets /);
+    await expect(item.getByRole('meter', { name: 'Quota' }).getAttribute('aria-valuemax')).resolves.toBe('50');
+    await shoot('accounts-quota');
+  });
+});
+
+describe('importing the old proxy', () => {
+  it('shows what became of each account and deletes the plaintext files only when confirmed', async () => {
+    const root = await mkdtemp(resolve(tmpdir(), 'kirodesk-e2e-aiclient-'));
+    try {
+      await cp(resolve(import.meta.dirname, '../../internal/login/testdata/aiclient'), root, { recursive: true });
+      await open('Accounts');
+      await page.getByLabel('Import from the old proxy').check();
+      await page.getByLabel('Folder of the old proxy').fill(root);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const report = page.getByTestId('import-report');
+      await report.waitFor({ timeout: 30_000 });
+      expect(await report.textContent()).toMatch(/Imported \d+, skipped \d+, failed \d+ of 11 accounts/);
+      const rows = await report.locator('tbody tr').allTextContents();
+      expect(rows).toHaveLength(11);
+      expect(rows.join('\n')).toContain('Work Google');
+      expect(rows.join('\n')).toMatch(/skipped.*duplicate/);
+      await shoot('import-report');
+
+      const tokenFile = resolve(root, 'configs/kiro/kiro-auth-token-1736150100000.json');
+      await report.getByRole('button', { name: 'Delete the plaintext files…' }).click();
+      await report.getByRole('button', { name: 'Cancel' }).click();
+      await stat(tokenFile); // still there
+      await report.getByRole('button', { name: 'Delete the plaintext files…' }).click();
+      await report.getByRole('button', { name: 'Delete files' }).click();
+      await report.getByText(/^Deleted \d+ files?\.$/).waitFor();
+      await expect(stat(tokenFile)).rejects.toThrow();
+      await stat(resolve(root, 'configs/provider_pools.json')); // not a credential file of an account: kept
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,7 @@ export const screenshotDir = resolve(root, 'build/screenshots');
 export interface Harness {
   url: string;
   fakeUrl: string;
+  configDir: string;
   proc: ChildProcess;
   browser: Browser;
   page: Page;
@@ -27,7 +28,7 @@ export async function startHarness(): Promise<Harness> {
   proc.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-20_000);
   });
-  const ready = await new Promise<{ url: string; fakeUrl: string }>((ok, fail) => {
+  const ready = await new Promise<{ url: string; fakeUrl: string; configDir: string }>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`devserve did not start in 30s:\n${stderr}`)), 30_000);
     proc.on('exit', (code) => fail(new Error(`devserve exited (${code}):\n${stderr}`)));
     createInterface({ input: proc.stdout! }).once('line', (line) => {

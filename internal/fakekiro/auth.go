@@ -27,6 +27,10 @@ const (
 type DeviceFlow struct {
 	Polls   []string
 	Account FakeAccount
+	// AwaitApproval answers authorization_pending, once Polls ran out,
+	// until the person approves the user code (ApproveDevice, or a POST
+	// to the verification page /device with user_code), as on AWS.
+	AwaitApproval bool
 }
 
 type client struct {
@@ -42,6 +46,7 @@ type device struct {
 	lastPoll time.Time
 	flow     DeviceFlow
 	done     bool
+	approved bool
 }
 
 type login struct {
@@ -226,6 +231,10 @@ func (s *Server) pollLocked(w http.ResponseWriter, clientID, code string) {
 	if early {
 		d.interval += 5 * s.opts.DeviceUnit
 		oidcError(w, http.StatusBadRequest, PollSlowDown, "polling too fast")
+		return
+	}
+	if len(d.flow.Polls) == 0 && d.flow.AwaitApproval && !d.approved {
+		oidcError(w, http.StatusBadRequest, PollPending, "waiting for the person to approve")
 		return
 	}
 	if len(d.flow.Polls) > 0 {

@@ -42,6 +42,7 @@ const (
 	PathRegister   = "/client/register"
 	PathDeviceAuth = "/device_authorization"
 	PathToken      = "/token"
+	PathDevice     = "/device" // the verification page (DeviceFlow.AwaitApproval)
 )
 
 // Kiro's answer to a bad bearer token (kiro-protocol.md section 6).
@@ -222,6 +223,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+PathRegister, s.register)
 	mux.HandleFunc("POST "+PathDeviceAuth, s.deviceAuthorization)
 	mux.HandleFunc("POST "+PathToken, s.token)
+	mux.HandleFunc("POST "+PathDevice, s.approvePage)
 	// httptest listens on 127.0.0.1 (loopback only).
 	s.ts = httptest.NewUnstartedServer(s.record(mux))
 	if opts.TLS != nil {

@@ -2,7 +2,7 @@
 // here only, never from ../../wailsjs, so tests can replace this module with
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
-import type { app, core, logging, reqlog } from '../../wailsjs/go/models';
+import type { app, core, logging, reqlog, store } from '../../wailsjs/go/models';
 import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
@@ -90,9 +90,23 @@ export type DeviceOptions = app.DeviceOptions;
 export type DeviceLogin = app.DeviceLogin;
 export type SocialLogin = app.SocialLogin;
 export type LoginEvent = app.LoginEvent;
+export type ImportedAccount = app.ImportedAccount;
+/** What an import of the old proxy did, account by account (nulls made []). */
 export interface ImportReport {
-  added: string[];
-  skipped: string[];
+  id: string;
+  dir: string;
+  accounts: ImportedAccount[];
+  plaintextFiles: string[];
+  notes: string[];
+}
+export type Quota = store.Quota;
+export type DiagnosticCheck = app.DiagnosticCheck;
+export interface Diagnostics {
+  time: string;
+  version: string;
+  failed: boolean;
+  text: string;
+  sections: Array<{ title: string; checks: DiagnosticCheck[] }>;
 }
 
 /** Replaces the API key; the old one stops working at once. Returns the new key. */
@@ -163,8 +177,52 @@ export function importKiroIDE(path: string, label: string): Promise<string> {
 export function importOldProxy(dir: string): Promise<ImportReport> {
   return call(async () => {
     const r = await App.ImportOldProxy(dir);
-    return { added: r?.added ?? [], skipped: r?.skipped ?? [] };
+    return {
+      id: r.id,
+      dir: r.dir,
+      accounts: r.accounts ?? [],
+      plaintextFiles: r.plaintextFiles ?? [],
+      notes: r.notes ?? [],
+    };
   });
+}
+
+/** Deletes the plaintext credential files the import reportId listed (ask first). Returns those deleted. */
+export function deleteImportedFiles(reportId: string): Promise<string[]> {
+  return call(async () => (await App.DeleteImportedFiles(reportId)) ?? []);
+}
+
+/** Asks Kiro for the account's plan and credits now. */
+export function refreshQuota(id: string): Promise<Quota> {
+  return call(() => App.RefreshQuota(id));
+}
+
+/** "Try again now": puts a suspended, cooling or exhausted account back in service. */
+export function retryAccount(id: string): Promise<void> {
+  return call(() => App.RetryAccount(id));
+}
+
+/** Runs the connection test; takes as long as the network does. */
+export function diagnose(): Promise<Diagnostics> {
+  return call(async () => {
+    const r = await App.Diagnose();
+    return {
+      time: r.time,
+      version: r.version,
+      failed: r.failed,
+      text: r.text,
+      sections: (r.sections ?? []).map((s) => ({ title: s.title, checks: s.checks ?? [] })),
+    };
+  });
+}
+
+/** "none", "system" or a proxy URL; a password in it goes to the keychain. */
+export function setOutboundProxy(proxy: string): Promise<Settings> {
+  return call(() => App.SetOutboundProxy(proxy));
+}
+
+export function getVersion(): Promise<string> {
+  return call(() => App.Version());
 }
 
 /** Adds an account from a pasted token; returns its name. */

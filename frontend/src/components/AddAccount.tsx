@@ -10,8 +10,10 @@ import {
   startDeviceLogin,
   startSocialLogin,
   type DeviceLogin,
+  type ImportReport,
   type SocialLogin,
 } from '../bridge';
+import { ImportReportView } from './ImportReportView';
 import { errorMessage } from '../lib/errors';
 
 type Method = 'builder' | 'idc' | 'google' | 'github' | 'ide' | 'oldproxy' | 'token';
@@ -31,7 +33,7 @@ type Flow =
   | { kind: 'busy' }
   | { kind: 'device'; login: DeviceLogin }
   | { kind: 'social'; login: SocialLogin; provider: string }
-  | { kind: 'done'; message: string }
+  | { kind: 'done'; message: string; report?: ImportReport }
   | { kind: 'failed'; message: string };
 
 /** Seconds left until iso, never below zero; updates every second. */
@@ -105,9 +107,7 @@ export function AddAccount() {
       case 'oldproxy':
         return run(async () => {
           const r = await importOldProxy(path.trim());
-          const parts = [`Imported ${r.added.length} account${r.added.length === 1 ? '' : 's'}.`];
-          if (r.skipped.length) parts.push(`Skipped: ${r.skipped.join('; ')}.`);
-          return { kind: 'done', message: parts.join(' ') };
+          return { kind: 'done', message: 'Import finished.', report: r };
         });
       case 'token':
         return run(async () => {
@@ -240,6 +240,7 @@ export function AddAccount() {
         {flow.kind === 'done' && flow.message}
         {flow.kind === 'failed' && flow.message}
       </p>
+      {flow.kind === 'done' && flow.report && <ImportReportView report={flow.report} />}
     </section>
   );
 }

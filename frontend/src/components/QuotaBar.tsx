@@ -2,12 +2,14 @@ import type { Account } from '../bridge';
 
 type Quota = NonNullable<Account['quota']>;
 
+const num = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
 /** Used of limit, with the plan and the reset date when Kiro told them. */
 export function QuotaBar({ quota }: { quota: Quota }) {
   const pct = quota.limit > 0 ? Math.min(100, Math.round((quota.used / quota.limit) * 100)) : 0;
-  const label = `${quota.used} of ${quota.limit} used`;
+  const label = `${num.format(quota.used)} of ${num.format(quota.limit)} credits used (${pct}%)`;
   return (
-    <div className="quota">
+    <div className="quota" data-testid="quota">
       <div
         className={pct >= 90 ? 'quota-bar quota-high' : 'quota-bar'}
         role="meter"

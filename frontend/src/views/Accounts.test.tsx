@@ -18,6 +18,9 @@ vi.mock('../bridge', () => ({
   cancelLogin: vi.fn(),
   importKiroIDE: vi.fn(),
   importOldProxy: vi.fn(),
+  deleteImportedFiles: vi.fn(),
+  refreshQuota: vi.fn(),
+  retryAccount: vi.fn(),
   addToken: vi.fn(),
   openURL: vi.fn(),
 }));
@@ -74,11 +77,59 @@ describe('account list', () => {
     expect(within(work).getByTestId('account-state')).toHaveTextContent('ready');
     expect(within(work).getByText(/1,200 requests · 3 errors/)).toBeInTheDocument();
     const meter = within(work).getByRole('meter', { name: 'Quota' });
-    expect(meter).toHaveAttribute('aria-valuetext', '450 of 500 used');
-    expect(within(work).getByText(/Pro: 450 of 500 used · resets/)).toBeInTheDocument();
+    expect(meter).toHaveAttribute('aria-valuetext', '450 of 500 credits used (90%)');
+    expect(meter).toHaveClass('quota-high');
+    expect(within(work).getByText(/Pro: 450 of 500 credits used \(90%\) · resets/)).toBeInTheDocument();
     const spare = screen.getByRole('listitem', { name: 'Spare' });
     expect(within(spare).getByText('Sign in again')).toBeInTheDocument();
     expect(within(spare).queryByRole('meter')).not.toBeInTheDocument();
+    expect(within(spare).getByText('Quota not checked yet.')).toBeInTheDocument();
+  });
+
+  it('refreshes the quota of one account and shows the new bar', async () => {
+    const user = userEvent.setup();
+    let resolve: (q: bridge.Quota) => void = () => {};
+    api.refreshQuota.mockImplementation(() => new Promise((ok) => (resolve = ok)));
+    render(<Accounts />);
+    const button = await screen.findByRole('button', { name: 'Refresh quota of Spare' });
+    await user.click(button);
+    expect(api.refreshQuota).toHaveBeenCalledWith('a2');
+    expect(button).toBeDisabled();
+    expect(button).toHaveTextContent('Checking…');
+    api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'Spare', quota: { used: 10, limit: 50, plan: 'KIRO FREE', checkedAt: '' } })]);
+    await act(async () => resolve({ used: 10, limit: 50, checkedAt: '' }));
+    const spare = screen.getByRole('listitem', { name: 'Spare' });
+    expect(await within(spare).findByText(/KIRO FREE: 10 of 50 credits used \(20%\)/)).toBeInTheDocument();
+    expect(button).toBeEnabled();
+  });
+
+  it('says why a quota refresh failed', async () => {
+    const user = userEvent.setup();
+    api.refreshQuota.mockRejectedValue(new Error('Kiro did not answer: try again later'));
+    render(<Accounts />);
+    await user.click(await screen.findByRole('button', { name: 'Refresh quota of Work' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Kiro did not answer: try again later');
+  });
+
+  it('offers "Try again now" only for suspended, cooling and exhausted accounts', async () => {
+    api.getAccounts.mockResolvedValue([
+      acct(),
+      acct({ id: 'a2', label: 'Cool', state: 'cooling', reason: '429' }),
+      acct({ id: 'a3', label: 'Out', state: 'exhausted' }),
+      acct({ id: 'a4', label: 'Held', state: 'suspended' }),
+      acct({ id: 'a5', label: 'Off', state: 'suspended', disabled: true }),
+    ]);
+    api.retryAccount.mockResolvedValue(undefined);
+    const user = userEvent.setup();
+    render(<Accounts />);
+    await screen.findByRole('listitem', { name: 'Cool' });
+    expect(screen.queryByRole('button', { name: 'Try Work again now' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Try Off again now' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Try Out again now' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try Held again now' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Try Cool again now' }));
+    expect(api.retryAccount).toHaveBeenCalledWith('a2');
+    expect(api.getAccounts).toHaveBeenCalledTimes(2);
   });
 
   it('disables, renames and removes (after confirmation)', async () => {
@@ -209,7 +260,19 @@ describe('adding an account', () => {
 
   it('imports from the Kiro IDE and from the old proxy', async () => {
     api.importKiroIDE.mockResolvedValue('IDE account');
-    api.importOldProxy.mockResolvedValue({ added: ['a', 'b'], skipped: ['c: expired'] });
+    api.importOldProxy.mockResolvedValue({
+      id: 'r1',
+      dir: '/home/ada/AIClient-2-API/configs',
+      accounts: [
+        { name: 'Work Google', outcome: 'imported' },
+        { name: 'Spare', outcome: 'imported' },
+        { name: 'Copy', outcome: 'skipped', reason: 'duplicate: already in account "Work Google"' },
+        { name: 'Gone', outcome: 'failed', reason: 'the file does not exist' },
+      ],
+      plaintextFiles: ['/home/ada/AIClient-2-API/configs/kiro/a.json', '/home/ada/AIClient-2-API/configs/kiro/b.json'],
+      notes: ['provider_pools.json embeds credentials; it is not deleted.'],
+    });
+    api.deleteImportedFiles.mockResolvedValue(['/home/ada/AIClient-2-API/configs/kiro/a.json', '/home/ada/AIClient-2-API/configs/kiro/b.json']);
     const user = userEvent.setup();
     render(<Accounts />);
     await user.click(await screen.findByLabelText('Import from Kiro IDE'));
@@ -221,6 +284,22 @@ describe('adding an account', () => {
     await user.type(screen.getByLabelText('Folder of the old proxy'), '/home/ada/AIClient-2-API');
     await user.click(screen.getByRole('button', { name: 'Import' }));
     expect(api.importOldProxy).toHaveBeenCalledWith('/home/ada/AIClient-2-API');
-    expect(await screen.findByText('Imported 2 accounts. Skipped: c: expired.')).toBeInTheDocument();
+    const report = await screen.findByTestId('import-report');
+    expect(report).toHaveTextContent('Imported 2, skipped 1, failed 1 of 4 accounts');
+    const rows = within(report).getAllByRole('row');
+    expect(rows).toHaveLength(5);
+    expect(rows[3]).toHaveTextContent('Copyskippedduplicate: already in account "Work Google"');
+    expect(rows[4]).toHaveTextContent('Gonefailedthe file does not exist');
+    expect(report).toHaveTextContent('provider_pools.json embeds credentials');
+
+    // Deleting the plaintext files asks first; "Cancel" deletes nothing.
+    await user.click(within(report).getByRole('button', { name: 'Delete the plaintext files…' }));
+    await user.click(within(report).getByRole('button', { name: 'Cancel' }));
+    expect(api.deleteImportedFiles).not.toHaveBeenCalled();
+    await user.click(within(report).getByRole('button', { name: 'Delete the plaintext files…' }));
+    await user.click(within(report).getByRole('button', { name: 'Delete files' }));
+    expect(api.deleteImportedFiles).toHaveBeenCalledWith('r1');
+    expect(await within(report).findByText('Deleted 2 files.')).toBeInTheDocument();
+    expect(within(report).queryByRole('button', { name: 'Delete the plaintext files…' })).toBeNull();
   });
 });

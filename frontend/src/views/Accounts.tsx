@@ -2,7 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import {
   getAccounts,
   onAccounts,
+  refreshQuota,
   removeAccount,
+  retryAccount,
   renameAccount,
   setAccountEnabled,
   type Account,
@@ -67,6 +69,9 @@ export function Accounts() {
   );
 }
 
+/** States a person can end at once with "Try again now" (the next request tells). */
+const RETRYABLE = new Set(['suspended', 'cooling', 'exhausted']);
+
 /** The pool's status in words: "login_needed" reads "login needed". */
 function stateText(a: Account): string {
   if (a.disabled) return 'disabled';
@@ -76,6 +81,7 @@ function stateText(a: Account): string {
 function AccountRow({ account: a, act }: { account: Account; act: (run: () => Promise<void>) => Promise<void> }) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(a.label);
+  const [checking, setChecking] = useState(false);
   const titleId = `acct-${a.id}`;
   return (
     <li className="account" aria-labelledby={titleId}>
@@ -112,7 +118,7 @@ function AccountRow({ account: a, act }: { account: Account; act: (run: () => Pr
       </div>
       {a.reason && <p className="muted account-reason">{a.reason}</p>}
       {a.lastError?.message && <p className="error-text account-reason">Last error: {a.lastError.message}</p>}
-      {a.quota && <QuotaBar quota={a.quota} />}
+      {a.quota ? <QuotaBar quota={a.quota} /> : <p className="muted">Quota not checked yet.</p>}
       <p className="muted account-counters">
         {fmt.format(a.counters.requests)} requests · {fmt.format(a.counters.errors)} errors ·{' '}
         {fmt.format(a.counters.inputTokens)} / {fmt.format(a.counters.outputTokens)} tokens
@@ -138,6 +144,34 @@ function AccountRow({ account: a, act }: { account: Account; act: (run: () => Pr
         >
           Rename
         </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label={`Refresh quota of ${a.label}`}
+          disabled={checking}
+          onClick={async () => {
+            setChecking(true);
+            try {
+              await act(async () => {
+                await refreshQuota(a.id);
+              });
+            } finally {
+              setChecking(false);
+            }
+          }}
+        >
+          {checking ? 'Checking…' : 'Refresh quota'}
+        </button>
+        {!a.disabled && RETRYABLE.has(a.state) && (
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-label={`Try ${a.label} again now`}
+            onClick={() => act(() => retryAccount(a.id))}
+          >
+            Try again now
+          </button>
+        )}
         <ConfirmButton
           label="Remove"
           ariaLabel={`Remove ${a.label}`}

@@ -6,7 +6,14 @@ import type { Settings as SettingsData } from '../bridge';
 import { diff, fieldOfError, toDraft } from '../lib/settings';
 import { Settings } from './Settings';
 
-vi.mock('../bridge', () => ({ getSettings: vi.fn(), updateSettings: vi.fn() }));
+vi.mock('../bridge', () => ({
+  getSettings: vi.fn(),
+  updateSettings: vi.fn(),
+  setOutboundProxy: vi.fn(),
+  diagnose: vi.fn(),
+  getVersion: vi.fn(),
+  copyToClipboard: vi.fn(),
+}));
 const api = vi.mocked(bridge);
 
 function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
@@ -23,6 +30,8 @@ function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
     upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
     startAtLogin: false,
     loopback: true,
+    outboundProxy: 'system',
+    caBundle: '',
     ...o,
   };
 }
@@ -30,6 +39,7 @@ function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
 beforeEach(() => {
   vi.resetAllMocks();
   api.getSettings.mockResolvedValue(makeSettings());
+  api.getVersion.mockResolvedValue('1.2.3');
 });
 
 describe('Settings', () => {

@@ -1,6 +1,9 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { getSettings, updateSettings } from '../bridge';
 import { errorMessage } from '../lib/errors';
+import { About } from '../components/About';
+import { Diagnostics } from '../components/Diagnostics';
+import { NetworkSettings } from '../components/NetworkSettings';
 import {
   diff,
   fieldOfError,
@@ -85,6 +88,7 @@ export function Settings() {
   }
 
   return (
+    <>
     <form className="settings" onSubmit={save} noValidate aria-label="Settings">
       {formError && (
         <p className="error-text" role="alert">
@@ -190,6 +194,12 @@ export function Settings() {
         </span>
       </div>
     </form>
+    <div className="settings settings-more">
+      <NetworkSettings />
+      <Diagnostics />
+      <About />
+    </div>
+    </>
   );
 }
 

@@ -47,6 +47,8 @@ export namespace app {
 	    upstream: { apiBase: string; authBase: string; oidcBase: string };
 	    startAtLogin: boolean;
 	    loopback: boolean;
+	    outboundProxy: string;
+	    caBundle: string;
 	}
 	export interface SettingsPatch {
 	    host?: string;
@@ -62,6 +64,7 @@ export namespace app {
 	    authBase?: string;
 	    oidcBase?: string;
 	    startAtLogin?: boolean;
+	    caBundle?: string;
 	}
 	export interface RequestLine {
 	    seq: number;
@@ -94,9 +97,31 @@ export namespace app {
 	    loginUrl: string;
 	    expiresAt: string;
 	}
+	export interface ImportedAccount {
+	    name: string;
+	    label?: string;
+	    outcome: string;
+	    reason?: string;
+	}
 	export interface ImportReport {
-	    added: string[] | null;
-	    skipped: string[] | null;
+	    id: string;
+	    dir: string;
+	    accounts: ImportedAccount[] | null;
+	    plaintextFiles: string[] | null;
+	    notes: string[] | null;
+	}
+	export interface DiagnosticCheck {
+	    name: string;
+	    status: string;
+	    detail: string;
+	    ms?: number;
+	}
+	export interface Diagnostics {
+	    time: string;
+	    version: string;
+	    sections: Array<{ title: string; checks: DiagnosticCheck[] | null }> | null;
+	    failed: boolean;
+	    text: string;
 	}
 	export interface LoginEvent {
 	    flowId: string;
@@ -120,8 +145,20 @@ export namespace core {
 	    until?: string;
 	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
 	    lastError?: { message?: string; status?: number; at?: string } | null;
-	    /** Added by the quota work; absent until then. */
-	    quota?: { plan?: string; used: number; limit: number; resetAt?: string } | null;
+	    quota?: store.Quota | null;
+	}
+}
+
+export namespace store {
+	export interface Quota {
+	    plan?: string;
+	    used: number;
+	    limit: number;
+	    baseLimit?: number;
+	    trialLimit?: number;
+	    bonusLimit?: number;
+	    resetAt?: string;
+	    checkedAt?: string;
 	}
 }
 

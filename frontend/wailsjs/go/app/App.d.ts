@@ -4,6 +4,7 @@ import {app} from '../models';
 import {core} from '../models';
 import {logging} from '../models';
 import {reqlog} from '../models';
+import {store} from '../models';
 
 export function APIKey():Promise<string>;
 
@@ -17,11 +18,17 @@ export function CompleteSocialLogin(arg1:string,arg2:string):Promise<void>;
 
 export function CopyToClipboard(arg1:string):Promise<void>;
 
+export function DeleteImportedFiles(arg1:string):Promise<Array<string>>;
+
+export function Diagnose():Promise<app.Diagnostics>;
+
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
 export function ImportOldProxy(arg1:string):Promise<app.ImportReport>;
 
 export function Logs(arg1:number):Promise<Array<logging.Line>>;
+
+export function RefreshQuota(arg1:string):Promise<store.Quota>;
 
 export function RegenerateAPIKey():Promise<string>;
 
@@ -33,7 +40,11 @@ export function RequestStats():Promise<reqlog.Stats>;
 
 export function Requests(arg1:number):Promise<Array<app.RequestLine>>;
 
+export function RetryAccount(arg1:string):Promise<void>;
+
 export function SetAccountEnabled(arg1:string,arg2:boolean):Promise<void>;
+
+export function SetOutboundProxy(arg1:string):Promise<app.Settings>;
 
 export function SetProxyEnabled(arg1:boolean):Promise<app.Status>;
 
@@ -47,5 +58,6 @@ export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogi
 
 export function Status():Promise<app.Status>;
 
-export function Version():Promise<string>;
 export function UpdateSettings(arg1:app.SettingsPatch):Promise<app.Settings>;
+
+export function Version():Promise<string>;

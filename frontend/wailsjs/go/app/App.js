@@ -93,3 +93,23 @@ export function Version() {
 export function UpdateSettings(arg1) {
   return window['go']['app']['App']['UpdateSettings'](arg1);
 }
+
+export function DeleteImportedFiles(arg1) {
+  return window['go']['app']['App']['DeleteImportedFiles'](arg1);
+}
+
+export function Diagnose() {
+  return window['go']['app']['App']['Diagnose']();
+}
+
+export function RefreshQuota(arg1) {
+  return window['go']['app']['App']['RefreshQuota'](arg1);
+}
+
+export function RetryAccount(arg1) {
+  return window['go']['app']['App']['RetryAccount'](arg1);
+}
+
+export function SetOutboundProxy(arg1) {
+  return window['go']['app']['App']['SetOutboundProxy'](arg1);
+}

@@ -1,0 +1,67 @@
+import { useId, useState } from 'react';
+import { diagnose, type Diagnostics as Report } from '../bridge';
+import { errorMessage } from '../lib/errors';
+import { CopyButton } from './CopyButton';
+
+const MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗', skip: '–' };
+
+/** "Test connection": every check of the doctor, and the report to paste into an issue. */
+export function Diagnostics() {
+  const id = useId();
+  const [report, setReport] = useState<Report | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function run() {
+    setRunning(true);
+    setError(null);
+    try {
+      setReport(await diagnose());
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setRunning(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby={`${id}-t`}>
+      <h2 id={`${id}-t`}>Diagnostics</h2>
+      <p className="muted">Checks each account’s connection to Kiro (through the proxy in effect) and this computer’s setup.</p>
+      <div className="form-actions">
+        <button type="button" className="btn btn-primary" disabled={running} onClick={run}>
+          {running ? 'Testing…' : 'Test connection'}
+        </button>
+        {report && <CopyButton text={report.text} label="Copy report" />}
+      </div>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {report && (
+        <div data-testid="diagnostics" aria-live="polite">
+          <p className={report.failed ? 'error-text' : undefined}>
+            {report.failed ? 'Some checks failed: see below.' : 'No check failed.'}
+          </p>
+          {report.sections.map((s) => (
+            <div key={s.title} className="diag-section">
+              <h3>{s.title}</h3>
+              <ul className="diag-list">
+                {s.checks.map((c, i) => (
+                  <li key={`${c.name}-${i}`} className={`diag diag-${c.status}`}>
+                    <span className="diag-status" aria-label={c.status}>
+                      {MARK[c.status] ?? '?'} {c.status}
+                    </span>{' '}
+                    <span className="diag-name">{c.name}</span>
+                    {c.detail && <span className="muted">: {c.detail}</span>}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+/** How Kirodesk reaches Kiro, as the Settings window edits it. */
+export type ProxyMode = 'none' | 'system' | 'url';
+
+export function proxyMode(setting: string): ProxyMode {
+  if (setting === 'none' || setting === 'system') return setting;
+  return setting ? 'url' : 'system';
+}
+
+/**
+ * The setting to send: "none", "system", or the URL with the password put
+ * in (the Go side moves it to the keychain). An empty password leaves the
+ * stored one in place when the URL names a user.
+ */
+export function proxySetting(mode: ProxyMode, url: string, password: string): string {
+  if (mode !== 'url') return mode;
+  const raw = url.trim();
+  if (!password) return raw;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error('Enter the proxy as a URL, e.g. http://proxy.example:3128');
+  }
+  if (!u.username) throw new Error('Put the user name in the URL (http://user@proxy.example:3128) to use a password.');
+  u.password = password;
+  // URL adds a "/" path to http URLs; the setting has none.
+  return raw.endsWith('/') ? u.toString() : u.toString().replace(/\/$/, '');
+}
