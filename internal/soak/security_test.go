@@ -313,6 +313,11 @@ func TestSecurityNoTokenLeaks(t *testing.T) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		// The control socket lives here when XDG_RUNTIME_DIR is unset (as
+		// in CI); it holds no bytes to scan and cannot be read as a file.
+		if !d.Type().IsRegular() {
+			return nil
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
