@@ -79,6 +79,15 @@ type env struct {
 	token     string // the first account's access token at the fake
 	kiroBody  []byte // the Kiro body for prompt, as Kirodesk would build it
 	machineID string
+	// stamped: the fake's answers carry Stamp frames (model-paced cells),
+	// so timed reads each body and subtracts the fake's own time.
+	stamped bool
+	// stagger spreads the workers' first requests over this long (closed
+	// loop only). Model-paced answers all take the same time, so workers
+	// started together would stay in step forever, all 64 streams writing
+	// a frame in the same instant every 10 ms: a convoy no set of real
+	// sessions makes, which measures the burst rather than the proxy.
+	stagger time.Duration
 }
 
 const numAccounts = 4
@@ -421,12 +430,22 @@ func (e *env) checkAnswers(tb testing.TB) {
 	if b := read(e.newDirect(ctx)); !strings.Contains(b, "word"+strconv.Itoa(answerFrames-1)) {
 		tb.Fatalf("direct answer lacks the last frame: %q", b)
 	}
-	if b := read(e.newProxied(ctx, anthropicBody(false))); !strings.Contains(b, strconv.Quote(fixedText())) {
+	// Stamped answers have two more text frames, around the fixed text.
+	want, deltas := strconv.Quote(fixedText()), answerFrames
+	if e.stamped {
+		want, deltas = fixedText(), answerFrames+2
+	}
+	if b := read(e.newProxied(ctx, anthropicBody(false))); !strings.Contains(b, want) {
 		tb.Fatalf("proxied answer is not the fixed text: %s", b)
 	}
 	b := read(e.newProxied(ctx, anthropicBody(true)))
-	if n := strings.Count(b, "event: content_block_delta"); n != answerFrames || !strings.Contains(b, "event: message_stop") {
-		tb.Fatalf("proxied stream has %d deltas (want %d) or no message_stop: %s", n, answerFrames, b)
+	if n := strings.Count(b, "event: content_block_delta"); n != deltas || !strings.Contains(b, "event: message_stop") {
+		tb.Fatalf("proxied stream has %d deltas (want %d) or no message_stop: %s", n, deltas, b)
+	}
+	if e.stamped {
+		if n := len(fakekiro.StampsIn([]byte(b))); n != 2 {
+			tb.Fatalf("proxied stream carries %d of the fake's 2 stamps: %s", n, b)
+		}
 	}
 }
 

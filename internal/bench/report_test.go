@@ -110,6 +110,13 @@ type pathResult struct {
 	Latency dist `json:"latency"`
 	TTFB    dist `json:"ttfb"`
 	Gaps    dist `json:"inter_event"`
+	// Outside (model-paced cells only) is, request by request, the latency
+	// minus the time the fake held the request (its Stamp frames):
+	// everything but the fake, without the fake's own sleep jitter, which
+	// on 2 loaded cores is tens of ms and swamps a difference of
+	// percentiles. OutsideFirst is the same for the first byte.
+	Outside      dist `json:"outside_fake,omitzero"`
+	OutsideFirst dist `json:"outside_fake_first_byte,omitzero"`
 	// CPUPer1k is this process's CPU time (user+system) per 1,000 requests
 	// while the path ran: client and fake on the direct path, client, fake
 	// and Kirodesk on the proxied one.
@@ -140,8 +147,11 @@ type cellResult struct {
 	Proxied     pathResult   `json:"proxied"`
 	Added       addedFigures `json:"added"`
 	CappedTime  bool         `json:"capped_by_time"`
-	RSSBeforeKB int64        `json:"rss_before_kb"`
-	RSSAfterKB  int64        `json:"rss_after_kb"`
+	// Paired: Added comes from the Outside figures (the fake's own time
+	// subtracted per request), not from the raw latencies.
+	Paired      bool  `json:"added_is_paired"`
+	RSSBeforeKB int64 `json:"rss_before_kb"`
+	RSSAfterKB  int64 `json:"rss_after_kb"`
 	// Live heap growth per request, after GC (see measureCell).
 	RetainedDirectB  int64 `json:"retained_per_request_direct_bytes"`
 	RetainedProxiedB int64 `json:"retained_per_request_proxied_bytes"`
@@ -150,6 +160,7 @@ type cellResult struct {
 // samples are one path's raw measurements.
 type samples struct {
 	lat, ttfb, gaps []time.Duration
+	outside, first  []time.Duration
 	errs            int
 	firstErr        error
 	wall            time.Duration
@@ -160,6 +171,8 @@ func (s *samples) merge(o *samples) {
 	s.lat = append(s.lat, o.lat...)
 	s.ttfb = append(s.ttfb, o.ttfb...)
 	s.gaps = append(s.gaps, o.gaps...)
+	s.outside = append(s.outside, o.outside...)
+	s.first = append(s.first, o.first...)
 	s.errs += o.errs
 	s.cpu += o.cpu
 	if s.firstErr == nil {
@@ -170,6 +183,9 @@ func (s *samples) merge(o *samples) {
 func (s *samples) result() pathResult {
 	r := pathResult{Requests: len(s.lat), Errors: s.errs, Seconds: s.wall.Seconds(),
 		Latency: summarise(s.lat), TTFB: summarise(s.ttfb), Gaps: summarise(s.gaps)}
+	if len(s.outside) > 0 {
+		r.Outside, r.OutsideFirst = summarise(s.outside), summarise(s.first)
+	}
 	if s.wall > 0 {
 		r.RPS = float64(len(s.lat)) / s.wall.Seconds()
 	}
@@ -200,10 +216,14 @@ func (e *env) timed(req *http.Request, start time.Time, buf []byte, gaps bool, o
 		return
 	}
 	var first, last time.Time
+	var body []byte
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			now := time.Now()
+			if e.stamped {
+				body = append(body, buf[:n]...)
+			}
 			if first.IsZero() {
 				first = now
 			} else if gaps {
@@ -227,6 +247,18 @@ func (e *env) timed(req *http.Request, start time.Time, buf []byte, gaps bool, o
 			out.firstErr = fmt.Errorf("%s: read body: %v (any data: %v)", req.URL.Path, err, !first.IsZero())
 		}
 		return
+	}
+	if e.stamped {
+		st := fakekiro.StampsIn(body)
+		if len(st) < 2 {
+			out.errs++
+			if out.firstErr == nil {
+				out.firstErr = fmt.Errorf("%s: %d of 2 fake stamps in the answer: %.300q", req.URL.Path, len(st), body)
+			}
+			return
+		}
+		out.outside = append(out.outside, end.Sub(start)-st[len(st)-1])
+		out.first = append(out.first, first.Sub(start)-st[0])
 	}
 	out.lat = append(out.lat, end.Sub(start))
 	out.ttfb = append(out.ttfb, first.Sub(start))
@@ -271,6 +303,9 @@ func (e *env) run(conc, n, rate int, deadline time.Time, newReq func() *http.Req
 					e.timed(newReq(), at, buf, gaps, s)
 				}
 				return
+			}
+			if e.stagger > 0 {
+				time.Sleep(e.stagger * time.Duration(w) / time.Duration(conc))
 			}
 			for next.Add(1) <= int64(n) {
 				if time.Now().After(deadline) {
@@ -360,12 +395,18 @@ func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
 	}
 	res.Direct, res.Proxied = d.result(), p.result()
 	added := func(px, dx time.Duration) float64 { return us(px - dx) }
+	lat, ttfb := func(r pathResult) dist { return r.Latency }, func(r pathResult) dist { return r.TTFB }
+	if e.stamped {
+		// The fake's own time taken out request by request (see Outside).
+		lat, ttfb = func(r pathResult) dist { return r.Outside }, func(r pathResult) dist { return r.OutsideFirst }
+		res.Paired = true
+	}
 	res.Added = addedFigures{
-		LatencyP50us:  added(res.Proxied.Latency.P50, res.Direct.Latency.P50),
-		LatencyP99us:  added(res.Proxied.Latency.P99, res.Direct.Latency.P99),
-		LatencyP999us: added(res.Proxied.Latency.P999, res.Direct.Latency.P999),
-		TTFBP50us:     added(res.Proxied.TTFB.P50, res.Direct.TTFB.P50),
-		TTFBP99us:     added(res.Proxied.TTFB.P99, res.Direct.TTFB.P99),
+		LatencyP50us:  added(lat(res.Proxied).P50, lat(res.Direct).P50),
+		LatencyP99us:  added(lat(res.Proxied).P99, lat(res.Direct).P99),
+		LatencyP999us: added(lat(res.Proxied).P999, lat(res.Direct).P999),
+		TTFBP50us:     added(ttfb(res.Proxied).P50, ttfb(res.Direct).P50),
+		TTFBP99us:     added(ttfb(res.Proxied).P99, ttfb(res.Direct).P99),
 		CPUPer1k:      res.Proxied.CPUPer1k - res.Direct.CPUPer1k,
 	}
 	if res.Direct.CPUPer1k > 0 {
@@ -441,15 +482,17 @@ func reportSpecs() []cellSpec {
 // pacedAnswer is fixedAnswer at a model's pace: the first frame after
 // pacedFirst, then one frame every pacedGap (faster than Kiro, whose first
 // byte takes a second or more, so the run stays short).
+//
+// Its first and last text frames are Stamps, so the benchmark can take the
+// fake's own time (pacing included, jitter and all) out of each request.
 func pacedAnswer(fakekiro.RecordedRequest) fakekiro.Script {
-	sc := fakekiro.Script{fakekiro.Wait(pacedFirst)}
-	for i, st := range fixedAnswer(fakekiro.RecordedRequest{}) {
-		if i > 0 {
-			sc = append(sc, fakekiro.Delay(pacedGap))
-		}
-		sc = append(sc, st)
+	sc := fakekiro.Script{fakekiro.Wait(pacedFirst), fakekiro.Stamp()}
+	fixed := fixedAnswer(fakekiro.RecordedRequest{})
+	for _, st := range fixed[:len(fixed)-1] {
+		sc = append(sc, fakekiro.Delay(pacedGap), st)
 	}
-	return sc
+	// The closing stamp right before the usage frame that ends the answer.
+	return append(sc, fakekiro.Stamp(), fixed[len(fixed)-1])
 }
 
 const (
@@ -481,6 +524,10 @@ func TestOverheadReport(t *testing.T) {
 				script = pacedAnswer
 			}
 			e := newEnv(t, script)
+			e.stamped = spec.ModelPaced
+			if spec.ModelPaced {
+				e.stagger = pacedFirst + (answerFrames+2)*pacedGap
+			}
 			e.checkAnswers(t)
 			rep.Cells = append(rep.Cells, e.measureCell(t, spec))
 		})
@@ -564,6 +611,9 @@ func printReport(w io.Writer, rep report) {
 		if c.Concurrency > 1 && !c.Paced && c.Proxied.RPS > 0 {
 			verdict += " (saturated: queueing)"
 		}
+		if c.Paired {
+			verdict += " (paired)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.2f\t%s\t\n", c.Name,
 			ms(c.Added.LatencyP50us), ms(c.Added.LatencyP99us), ms(c.Added.LatencyP999us),
 			ttfb50, ttfb99, gap50, gap99, c.Added.CPUPer1k, c.Added.CPURatio, verdict)
@@ -571,6 +621,7 @@ func printReport(w io.Writer, rep report) {
 	tw.Flush()
 	fmt.Fprintln(w, "\n* = the cell's time cap cut the run short of its request count")
 	fmt.Fprintf(w, "model-paced = the fake answers like a model: first frame after %v, then a frame every %v\n", pacedFirst, pacedGap)
+	fmt.Fprintln(w, "paired = model-paced cells: each request's own time at the fake (stamped in its answer) is taken out before the percentiles")
 	fmt.Fprintln(w, "saturated = back to back on 2 shared cores: added latency there is Kirodesk's CPU cost times the queue, see CPU s/1k")
 	printStore(w, rep.Store)
 	printProcess(w, rep.Process)

@@ -1,10 +1,12 @@
 package fakekiro
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -135,6 +137,7 @@ const (
 	stepWait
 	stepStatus
 	stepDrop
+	stepStamp
 )
 
 // Text sends one assistantResponseEvent.
@@ -170,6 +173,37 @@ func Event(eventType string, payload any) Step {
 
 // Raw writes bytes as they are (a corrupt or partial frame).
 func Raw(b []byte) Step { return Step{kind: stepRaw, raw: b} }
+
+// Stamp sends one assistantResponseEvent whose text says how long the fake
+// has held the request so far: "[fake-us:N]", N microseconds since it had
+// read the whole body. A benchmark subtracts it from what its client saw,
+// request by request, so the fake's own timing jitter (sleeps under load)
+// cancels out of the figure for what lies outside the fake. See StampsIn.
+func Stamp() Step { return Step{kind: stepStamp} }
+
+const stampPrefix = "[fake-us:"
+
+// StampsIn returns, in order, the durations of the Stamp frames whose text
+// appears in body: raw event-stream frames, SSE or JSON, as long as the
+// text passes through unescaped (it is ASCII with no quotes).
+func StampsIn(body []byte) []time.Duration {
+	var out []time.Duration
+	for {
+		i := bytes.Index(body, []byte(stampPrefix))
+		if i < 0 {
+			return out
+		}
+		body = body[i+len(stampPrefix):]
+		j := bytes.IndexByte(body, ']')
+		if j < 0 {
+			return out
+		}
+		if n, err := strconv.ParseInt(string(body[:j]), 10, 64); err == nil {
+			out = append(out, time.Duration(n)*time.Microsecond)
+		}
+		body = body[j+1:]
+	}
+}
 
 // Delay pauses the stream.
 func Delay(d time.Duration) Step { return Step{kind: stepDelay, d: d} }
@@ -336,7 +370,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 // firstFrame returns the steps up to and including the first that sends a frame.
 func firstFrame(sc Script) Script {
 	for i, st := range sc {
-		if st.kind < stepDelay {
+		if st.kind < stepDelay || st.kind == stepStamp {
 			return sc[: i+1 : i+1]
 		}
 	}
@@ -393,6 +427,7 @@ func checkChat(rec RecordedRequest) string {
 }
 
 func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc Script) {
+	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
 	if len(sc) > 0 && sc[0].kind == stepStatus {
 		s.mu.Lock()
 		acct.stats.Errors++
@@ -425,6 +460,9 @@ func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc 
 		switch st.kind {
 		case stepText:
 			err = ew.Event("assistantResponseEvent", map[string]string{"content": st.text})
+		case stepStamp:
+			us := time.Since(rec.Time).Microseconds()
+			err = ew.Event("assistantResponseEvent", map[string]string{"content": stampPrefix + strconv.FormatInt(us, 10) + "]"})
 		case stepToolUse:
 			err = writeToolUse(ew, st)
 		case stepReasoning:

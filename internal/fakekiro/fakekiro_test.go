@@ -599,3 +599,25 @@ func TestModelsAndUsageLimits(t *testing.T) {
 	assert.Equal(t, 1, s.Calls(PathUsage))
 	assert.Equal(t, 4, s.Calls(PathModels), "three pages and one refused call")
 }
+
+func TestStampSaysHowLongTheFakeHeldTheRequest(t *testing.T) {
+	s := New(Options{})
+	defer s.Close()
+	a := s.AddAccount(FakeAccount{})
+	s.Enqueue(Script{Wait(30 * time.Millisecond), Stamp(), Delay(40 * time.Millisecond), Stamp()})
+	start := time.Now()
+	resp := post(t, s, context.Background(), PathChat, a.AccessToken, chatBody("hi"))
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	took := time.Since(start)
+	got := StampsIn(body)
+	require.Len(t, got, 2, "two stamps in %q", body)
+	assert.GreaterOrEqual(t, got[0], 30*time.Millisecond)
+	assert.GreaterOrEqual(t, got[1]-got[0], 40*time.Millisecond)
+	assert.LessOrEqual(t, got[1], took, "the fake cannot have held it longer than the client waited")
+
+	// Through any encoding that leaves the text as it is, and nothing else.
+	assert.Equal(t, []time.Duration{1500 * time.Microsecond, 7 * time.Microsecond},
+		StampsIn([]byte(`data: {"text":"[fake-us:1500]"} x [fake-us:nope] [fake-us:7]`)))
+	assert.Empty(t, StampsIn([]byte(`[fake-us:12`)))
+}
