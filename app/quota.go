@@ -98,7 +98,7 @@ func (a *App) checkQuota(c *core.Core) {
 
 // quotaNoticesFile keeps, per account, the reset period it was last told
 // about, so that a restart does not repeat the notification. Losing it
-// costs one repeated notification, so a plain write-and-rename will do.
+// costs one repeated notification, so it needs no backup or schema.
 const quotaNoticesFile = "quota-notices.json"
 
 func loadQuotaWarned(dir string) map[string]string {
@@ -114,9 +114,5 @@ func saveQuotaWarned(dir string, m map[string]string) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, quotaNoticesFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, quotaNoticesFile))
+	return store.WriteFileAtomic(filepath.Join(dir, quotaNoticesFile), b)
 }

@@ -36,3 +36,9 @@ func cleanTemps(dir, name string) {
 	}
 	_ = os.Remove(filepath.Join(dir, name+".bak.tmp"))
 }
+
+// WriteFileAtomic replaces path with data (created 0600) the way the store
+// writes its own files: atomic, then durable. For small side files whose
+// single owner lives outside the store (the window's notice memory); they
+// get no backup, lock or schema.
+func WriteFileAtomic(path string, data []byte) error { return writeFileAtomic(path, data) }
