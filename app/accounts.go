@@ -58,10 +58,14 @@ func (a *App) emitAccounts() {
 }
 
 func (a *App) emit(name string, data any) {
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
+	if rt := a.windowRuntime(); rt != nil {
 		rt.EventsEmit(name, data)
 	}
+}
+
+// windowRuntime is the window's runtime, or nil before Startup.
+func (a *App) windowRuntime() Runtime {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.rt
 }

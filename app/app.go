@@ -214,9 +214,7 @@ func (a *App) APIKey() (string, error) {
 
 // CopyToClipboard puts text on the system clipboard.
 func (a *App) CopyToClipboard(text string) error {
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
+	rt := a.windowRuntime()
 	if rt == nil {
 		return ErrNotReady
 	}
@@ -225,10 +223,7 @@ func (a *App) CopyToClipboard(text string) error {
 
 // ShowWindow brings the window forward (second launch, tray "Open").
 func (a *App) ShowWindow() {
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
+	if rt := a.windowRuntime(); rt != nil {
 		rt.ShowWindow()
 	}
 }
@@ -238,12 +233,7 @@ func (a *App) emitStatus() {
 	if err != nil {
 		return
 	}
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
-		rt.EventsEmit(EventStatus, st)
-	}
+	a.emit(EventStatus, st)
 	if a.tray != nil {
 		a.tray.Send(a.trayState())
 	}

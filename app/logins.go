@@ -150,10 +150,7 @@ func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
 	}
 	id := a.follow(flow)
 	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if link := cmp.Or(code.VerificationURIComplete, code.VerificationURI); rt != nil && link != "" {
+	if link, rt := cmp.Or(code.VerificationURIComplete, code.VerificationURI), a.windowRuntime(); rt != nil && link != "" {
 		rt.BrowserOpenURL(link) // the window shows the code and the link too
 	}
 	return DeviceLogin{FlowID: id, DeviceCode: code}, nil
@@ -173,10 +170,7 @@ func (a *App) StartSocialLogin(provider, label string) (SocialLogin, error) {
 		return SocialLogin{}, err
 	}
 	id := a.follow(flow)
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
+	if rt := a.windowRuntime(); rt != nil {
 		rt.BrowserOpenURL(start.LoginURL)
 	}
 	return SocialLogin{FlowID: id, SocialStart: start}, nil

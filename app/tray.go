@@ -72,10 +72,7 @@ func (a *App) setStartAtLogin(on bool) error {
 // shutdown drains the proxy, saves state and releases the lock.
 func (a *App) quit() {
 	a.quitting.Store(true)
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
+	if rt := a.windowRuntime(); rt != nil {
 		rt.Quit()
 	}
 }
@@ -87,10 +84,7 @@ func (a *App) beforeClose() (prevent bool) {
 	if a.quitting.Load() || !a.trayUp.Load() {
 		return false
 	}
-	a.mu.Lock()
-	rt := a.rt
-	a.mu.Unlock()
-	if rt != nil {
+	if rt := a.windowRuntime(); rt != nil {
 		rt.HideWindow()
 	}
 	return true
@@ -132,11 +126,8 @@ func (a *App) startTray(ctx context.Context) {
 func (a *App) noTray(why string) {
 	a.mu.Lock()
 	a.trayNotice = why
-	rt := a.rt
 	a.mu.Unlock()
-	if rt != nil {
-		rt.ShowWindow()
-	}
+	a.ShowWindow()
 	a.emitStatus()
 }
 
