@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"kirodesk/internal/core"
 	"kirodesk/internal/login"
 	"kirodesk/internal/store"
 )
@@ -14,6 +15,19 @@ import (
 // as the same account is refused with login.ErrDuplicate), so the pool has
 // no stale in-memory credentials to forget after an add.
 func NewLogins(s *login.Service) Logins { return loginAdapter{s} }
+
+// WithLogins wraps a Startup open function so that the core it opens also
+// becomes a's sign-in service (SetLogins with NewLogins). A function, not a
+// method: App's exported methods are bound to the page.
+func WithLogins(a *App, open func() (*core.Core, error)) func() (*core.Core, error) {
+	return func() (*core.Core, error) {
+		c, err := open()
+		if err == nil {
+			a.SetLogins(NewLogins(c.Login))
+		}
+		return c, err
+	}
+}
 
 type loginAdapter struct{ s *login.Service }
 

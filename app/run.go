@@ -42,13 +42,7 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		AssetServer: &assetserver.Options{Assets: assets},
 		OnStartup: func(wctx context.Context) {
 			rt := wailsRuntime{wctx}
-			open := func() (*core.Core, error) {
-				c, err := opts.Open(ctx)
-				if err == nil {
-					a.SetLogins(NewLogins(c.Login))
-				}
-				return c, err
-			}
+			open := WithLogins(a, func() (*core.Core, error) { return opts.Open(ctx) })
 			if a.Startup(rt, open) == nil {
 				a.startTray(ctx)
 			}

@@ -39,14 +39,11 @@ func startOnFake(t *testing.T) (*App, *recorder, *core.Core, *fakekiro.Server, *
 	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()}})
 	rt := &recorder{}
 	var c *core.Core
-	require.NoError(t, a.Startup(rt, func() (*core.Core, error) {
+	require.NoError(t, a.Startup(rt, WithLogins(a, func() (*core.Core, error) {
 		var err error
 		c, err = core.Open(context.Background(), core.Options{ConfigDir: t.TempDir(), Secrets: sec, Port: &port, Getenv: getenv})
-		if err == nil {
-			a.SetLogins(NewLogins(c.Login))
-		}
 		return c, err
-	}))
+	})))
 	t.Cleanup(a.Shutdown)
 	return a, rt, c, fake, sec
 }

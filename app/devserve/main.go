@@ -101,13 +101,9 @@ func run() error {
 	a := app.New(app.Options{Version: "devserve", Logger: log,
 		Autostart: autostart.Manager{ConfigHome: dir + "/xdg", Name: "kirodesk-devserve"}})
 	bridge := webbridge.New(a, os.DirFS(*dist), log)
-	if err := a.Startup(bridge, func() (*core.Core, error) {
-		c, err := core.Open(ctx, core.Options{ConfigDir: dir, Logger: log, Getenv: getenv, Secrets: sec})
-		if err == nil {
-			a.SetLogins(app.NewLogins(c.Login))
-		}
-		return c, err
-	}); err != nil {
+	if err := a.Startup(bridge, app.WithLogins(a, func() (*core.Core, error) {
+		return core.Open(ctx, core.Options{ConfigDir: dir, Logger: log, Getenv: getenv, Secrets: sec})
+	})); err != nil {
 		return err
 	}
 	defer a.Shutdown()
