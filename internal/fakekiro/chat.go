@@ -298,7 +298,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if own != nil {
-		s.play(w, r, acct, own(rec))
+		s.play(w, r, rec, acct, own(rec))
 		return
 	}
 	s.mu.Lock()
@@ -364,7 +364,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		// One frame of the real answer, then silence.
 		sc = append(slices.Clone(firstFrame(sc)), Stall())
 	}
-	s.play(w, r, acct, sc)
+	s.play(w, r, rec, acct, sc)
 }
 
 // firstFrame returns the steps up to and including the first that sends a frame.
@@ -426,8 +426,8 @@ func checkChat(rec RecordedRequest) string {
 	return ""
 }
 
-func (s *Server) play(w http.ResponseWriter, r *http.Request, acct *account, sc Script) {
-	rec, _ := r.Context().Value(recordKey{}).(RecordedRequest)
+// play answers r (recorded as rec) with sc.
+func (s *Server) play(w http.ResponseWriter, r *http.Request, rec RecordedRequest, acct *account, sc Script) {
 	if len(sc) > 0 && sc[0].kind == stepStatus {
 		s.mu.Lock()
 		acct.stats.Errors++
