@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { diagnose, type Diagnostics as Report } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { CopyButton } from './CopyButton';
+import { ErrorText } from './ErrorText';
 
 const MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗', skip: '–' };
 
@@ -34,11 +35,7 @@ export function Diagnostics() {
         </button>
         {report && <CopyButton text={report.text} label="Copy report" />}
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       {report && (
         <div data-testid="diagnostics" aria-live="polite">
           <p className={report.failed ? 'error-text' : undefined}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { deleteImportedFiles, type ImportReport } from '../bridge';
 import { ConfirmButton } from './ConfirmButton';
 import { errorMessage } from '../lib/errors';
+import { ErrorText } from './ErrorText';
 
 /**
  * What an import of the old proxy did, account by account, and the offer to
@@ -69,11 +70,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
           Deleted {deleted.length} file{deleted.length === 1 ? '' : 's'}.
         </p>
       )}
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { getSettings, setOutboundProxy, updateSettings } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { proxyMode, proxySetting, type ProxyMode } from '../lib/proxy';
+import { ErrorText } from './ErrorText';
 
 const MODES: Array<{ id: ProxyMode; label: string }> = [
   { id: 'system', label: 'Use the system’s proxy settings (HTTPS_PROXY…)' },
@@ -106,11 +107,7 @@ export function NetworkSettings() {
         Extra trusted certificates (PEM file, full path)
         <input className="wide" value={caBundle} placeholder="none" onChange={(e) => setCABundle(e.target.value)} />
       </label>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={saving || (mode === 'url' && !url.trim())}>
           {saving ? 'Saving…' : 'Save network settings'}

@@ -2,10 +2,11 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
-import type { Diagnostics as Report, Settings } from '../bridge';
+import type { Diagnostics as Report } from '../bridge';
 import { About } from './About';
 import { Diagnostics } from './Diagnostics';
 import { NetworkSettings } from './NetworkSettings';
+import { deferred, makeSettings } from '../test/fixtures';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -17,34 +18,14 @@ vi.mock('../bridge', () => ({
 }));
 const api = vi.mocked(bridge);
 
-function settings(o: Partial<Settings> = {}): Settings {
-  return {
-    host: '127.0.0.1',
-    port: 8990,
-    strategy: 'sticky',
-    firstByteTimeoutSeconds: 90,
-    idleTimeoutSeconds: 120,
-    maxConcurrentPerAccount: 0,
-    queueWaitSeconds: 30,
-    maxAttempts: 0,
-    logLevel: 'info',
-    upstream: { apiBase: '', authBase: '', oidcBase: '' },
-    startAtLogin: false,
-    loopback: true,
-    outboundProxy: 'system',
-    caBundle: '',
-    ...o,
-  };
-}
-
 beforeEach(() => {
   vi.resetAllMocks();
-  api.getSettings.mockResolvedValue(settings());
+  api.getSettings.mockResolvedValue(makeSettings());
 });
 
 describe('Network settings', () => {
   it('sends the proxy with its password to SetOutboundProxy and clears the password field', async () => {
-    api.setOutboundProxy.mockResolvedValue(settings({ outboundProxy: 'http://me@proxy.example:3128' }));
+    api.setOutboundProxy.mockResolvedValue(makeSettings({ outboundProxy: 'http://me@proxy.example:3128' }));
     const user = userEvent.setup();
     render(<NetworkSettings />);
     expect(await screen.findByLabelText('Use the system’s proxy settings (HTTPS_PROXY…)')).toBeChecked();
@@ -60,11 +41,11 @@ describe('Network settings', () => {
   });
 
   it('turns the proxy off and sets the CA bundle, showing the refusal in place', async () => {
-    api.setOutboundProxy.mockResolvedValue(settings({ outboundProxy: 'none' }));
+    api.setOutboundProxy.mockResolvedValue(makeSettings({ outboundProxy: 'none' }));
     api.updateSettings.mockRejectedValueOnce(
       new Error('config.json: change rejected: outbound.caBundle "ca.pem" must be an absolute path to a PEM file'),
     );
-    api.updateSettings.mockResolvedValueOnce(settings({ outboundProxy: 'none', caBundle: '/etc/ssl/corp.pem' }));
+    api.updateSettings.mockResolvedValueOnce(makeSettings({ outboundProxy: 'none', caBundle: '/etc/ssl/corp.pem' }));
     const user = userEvent.setup();
     render(<NetworkSettings />);
     await user.click(await screen.findByLabelText('No proxy'));
@@ -83,7 +64,7 @@ describe('Network settings', () => {
   });
 
   it('refuses a password without a user name before calling Go', async () => {
-    api.getSettings.mockResolvedValue(settings({ outboundProxy: 'http://proxy.example:3128' }));
+    api.getSettings.mockResolvedValue(makeSettings({ outboundProxy: 'http://proxy.example:3128' }));
     const user = userEvent.setup();
     render(<NetworkSettings />);
     expect(await screen.findByLabelText('This proxy:')).toBeChecked();
@@ -113,15 +94,15 @@ const REPORT: Report = {
 
 describe('Diagnostics', () => {
   it('runs the connection test, shows each check and copies the report', async () => {
-    let finish: (r: Report) => void = () => {};
-    api.diagnose.mockImplementation(() => new Promise((ok) => (finish = ok)));
+    const pending = deferred<Report>();
+    api.diagnose.mockReturnValue(pending.promise);
     api.copyToClipboard.mockResolvedValue(undefined);
     const user = userEvent.setup();
     render(<Diagnostics />);
     expect(screen.queryByRole('button', { name: 'Copy report' })).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(screen.getByRole('button', { name: 'Testing…' })).toBeDisabled();
-    finish(REPORT);
+    pending.resolve(REPORT);
     const out = await screen.findByTestId('diagnostics');
     expect(out).toHaveTextContent('Some checks failed');
     const items = within(out).getAllByRole('listitem');

@@ -1,4 +1,4 @@
-import type { Status } from '../bridge';
+import type { Settings, Status } from '../bridge';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -11,6 +11,26 @@ export function makeStatus(overrides: Partial<Status> = {}): Status {
     configDir: '/home/ada/.config/kirodesk',
     accounts: 2,
     warnings: [],
+    ...overrides,
+  };
+}
+
+export function makeSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    host: '127.0.0.1',
+    port: 8990,
+    strategy: 'sticky',
+    firstByteTimeoutSeconds: 90,
+    idleTimeoutSeconds: 120,
+    maxConcurrentPerAccount: 0,
+    queueWaitSeconds: 30,
+    maxAttempts: 0,
+    logLevel: 'info',
+    upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
+    startAtLogin: false,
+    loopback: true,
+    outboundProxy: 'system',
+    caBundle: '',
     ...overrides,
   };
 }

@@ -13,6 +13,7 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { QuotaBar } from '../components/QuotaBar';
 import { AddAccount } from '../components/AddAccount';
 import { errorMessage } from '../lib/errors';
+import { ErrorText } from '../components/ErrorText';
 
 const fmt = new Intl.NumberFormat('en');
 
@@ -45,11 +46,7 @@ export function Accounts() {
 
   return (
     <div className="accounts">
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Accounts</h2>
         {accounts === null ? (

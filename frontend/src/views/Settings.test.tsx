@@ -2,9 +2,9 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
-import type { Settings as SettingsData } from '../bridge';
 import { diff, fieldOfError, toDraft } from '../lib/settings';
 import { Settings } from './Settings';
+import { makeSettings } from '../test/fixtures';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -15,26 +15,6 @@ vi.mock('../bridge', () => ({
   copyToClipboard: vi.fn(),
 }));
 const api = vi.mocked(bridge);
-
-function makeSettings(o: Partial<SettingsData> = {}): SettingsData {
-  return {
-    host: '127.0.0.1',
-    port: 8990,
-    strategy: 'sticky',
-    firstByteTimeoutSeconds: 90,
-    idleTimeoutSeconds: 120,
-    maxConcurrentPerAccount: 0,
-    queueWaitSeconds: 30,
-    maxAttempts: 0,
-    logLevel: 'info',
-    upstream: { apiBase: 'https://q.{region}.amazonaws.com', authBase: 'https://a.example', oidcBase: 'https://o.example' },
-    startAtLogin: false,
-    loopback: true,
-    outboundProxy: 'system',
-    caBundle: '',
-    ...o,
-  };
-}
 
 beforeEach(() => {
   vi.resetAllMocks();

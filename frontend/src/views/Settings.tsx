@@ -15,6 +15,7 @@ import {
   type Draft,
   type Field,
 } from '../lib/settings';
+import { ErrorText } from '../components/ErrorText';
 
 type Errors = Partial<Record<Field, string>>;
 
@@ -90,11 +91,7 @@ export function Settings() {
   return (
     <>
     <form className="settings" onSubmit={save} noValidate aria-label="Settings">
-      {formError && (
-        <p className="error-text" role="alert">
-          {formError}
-        </p>
-      )}
+      <ErrorText error={formError} />
       <fieldset className="card">
         <legend>Listener</legend>
         <Row label="Host" field="host" error={errors.host} hint="127.0.0.1 keeps the proxy to this computer.">
