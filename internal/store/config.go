@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"kirodesk/internal/kiro/endpoint"
 )
 
 // ConfigVersion is the config.json schema version this build writes.
@@ -87,12 +89,29 @@ func DefaultUpstream() Upstream {
 	}
 }
 
-// URL returns base with {region} substituted.
-func (u Upstream) URL(base, region string) string {
-	if region == "" {
-		region = "us-east-1"
+// URL returns base for region r (the zero Region means us-east-1) with
+// elem joined to its path. Only a parsed region reaches the host; a base that
+// does not parse (config.json is checked on load, so only a value set in
+// memory) is an error, never a request.
+func (u Upstream) URL(base string, r endpoint.Region, elem ...string) (string, error) {
+	b, err := endpoint.ParseBase("upstream base URL", base)
+	if err != nil {
+		return "", err
 	}
-	return strings.ReplaceAll(base, "{region}", region)
+	return b.URL(r, elem...).String(), nil
+}
+
+// Overridden lists the upstream bases that differ from Kiro's own, by
+// config key: a person (or a file) pointed Kirodesk elsewhere.
+func (u Upstream) Overridden() []string {
+	d := DefaultUpstream()
+	var out []string
+	for _, o := range []struct{ key, v, def string }{{"apiBase", u.APIBase, d.APIBase}, {"authBase", u.AuthBase, d.AuthBase}, {"oidcBase", u.OIDCBase, d.OIDCBase}} {
+		if strings.TrimRight(o.v, "/") != o.def {
+			out = append(out, o.key)
+		}
+	}
+	return out
 }
 
 // NewConfig returns the defaults.
@@ -164,8 +183,8 @@ func CheckConfig(c *Config) error {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
 	}
 	for name, base := range map[string]string{"apiBase": c.Upstream.APIBase, "authBase": c.Upstream.AuthBase, "oidcBase": c.Upstream.OIDCBase} {
-		if err := CheckBaseURL(base); err != nil {
-			errs = append(errs, fmt.Errorf("upstream.%s: %w", name, err))
+		if err := CheckBaseURL("upstream."+name, base); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := CheckProxy(c.Outbound.Proxy); err != nil {
@@ -216,21 +235,36 @@ func Redact(p string) string {
 	return u.Redacted()
 }
 
-// CheckBaseURL accepts an absolute http(s) URL, with {region} allowed in the host.
-func CheckBaseURL(base string) error {
-	u, err := url.Parse(strings.ReplaceAll(base, "{region}", "us-east-1"))
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", base)
+// CheckBaseURL accepts an upstream base URL (endpoint.ParseBase: https, or
+// http to this machine; {region} in the host only); field names it in the
+// error.
+func CheckBaseURL(field, base string) error {
+	_, err := endpoint.ParseBase(field, base)
+	return err
+}
+
+// repairConfig resets, on load, upstream bases this build refuses (older
+// builds took any http(s) URL) to Kiro's own, so a config.json that was
+// valid before still opens; the notice says what was dropped.
+func repairConfig(c *Config) []string {
+	var notes []string
+	d := DefaultUpstream()
+	for _, o := range []struct {
+		key string
+		v   *string
+		def string
+	}{{"apiBase", &c.Upstream.APIBase, d.APIBase}, {"authBase", &c.Upstream.AuthBase, d.AuthBase}, {"oidcBase", &c.Upstream.OIDCBase, d.OIDCBase}} {
+		if err := CheckBaseURL("upstream."+o.key, *o.v); err != nil {
+			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, o.def))
+			*o.v = o.def
+		}
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL with a host", base)
-	}
-	return nil
+	return notes
 }
 
 // ConfigSchema describes config.json to a File.
 func ConfigSchema() Schema[Config] {
-	return Schema[Config]{Name: "config.json", Version: ConfigVersion, New: NewConfig, Clone: CloneConfig, Check: CheckConfig}
+	return Schema[Config]{Name: "config.json", Version: ConfigVersion, New: NewConfig, Clone: CloneConfig, Check: CheckConfig, Repair: repairConfig}
 }
 
 type configJSON Config
@@ -282,8 +316,8 @@ func (u Upstream) WithEnv(getenv func(string) string) (Upstream, error) {
 		if v == "" {
 			continue
 		}
-		if err := CheckBaseURL(v); err != nil {
-			return u, fmt.Errorf("%s: %w", o.name, err)
+		if err := CheckBaseURL(o.name, v); err != nil {
+			return u, err
 		}
 		*o.dst = strings.TrimRight(v, "/")
 	}

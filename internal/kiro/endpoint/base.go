@@ -12,7 +12,7 @@ const Placeholder = "{region}"
 // Base is an upstream base URL (store.Upstream): https, or http to this
 // machine only (the fake upstream in tests, a local debugging proxy); a
 // host, optionally a port and a path; no user name, query or fragment.
-// Placeholder may appear in the host only.
+// Placeholder may appear in the host and the path.
 type Base struct {
 	scheme string
 	host   string // may hold Placeholder; with the port
@@ -37,7 +37,7 @@ func ParseBase(field, s string) (Base, error) {
 		return bad("must not hold a user name")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
 		return bad("must not hold a query or fragment")
-	case u.Opaque != "" || strings.ContainsAny(u.EscapedPath(), "%\\{}") || strings.Contains(u.Path, ".."):
+	case u.Opaque != "" || !plainPath(u.Path) || strings.Contains(s, "%"):
 		return bad("has a path that is not plain")
 	case !loop && !isHostName(host) && net.ParseIP(host) == nil:
 		return bad("must name a host (like q.{region}.amazonaws.com)")
@@ -45,11 +45,20 @@ func ParseBase(field, s string) (Base, error) {
 	if p := u.Port(); p != "" && !validPort(p) {
 		return bad("has a port outside 1-65535")
 	}
-	if strings.Contains(s, Placeholder) && !strings.Contains(host, stand) {
-		return bad("may hold {region} in its host only")
-	}
 	return Base{scheme: u.Scheme, host: strings.ReplaceAll(strings.ToLower(u.Host), stand, Placeholder),
-		path: strings.TrimRight(u.Path, "/")}, nil
+		path: strings.ReplaceAll(strings.TrimRight(u.Path, "/"), stand, Placeholder)}, nil
+}
+
+// plainPath reports whether p holds only letters, digits and - . _ ~ /,
+// with no ".." step: nothing that needs escaping or could climb.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/", c) >= 0) {
+			return false
+		}
+	}
+	return !strings.Contains(p, "..")
 }
 
 func validPort(p string) bool {
@@ -90,7 +99,7 @@ func (b Base) URL(r Region, elem ...string) *url.URL {
 	if r.IsZero() {
 		r = Default
 	}
-	u := &url.URL{Scheme: b.scheme, Host: strings.ReplaceAll(b.host, Placeholder, r.name), Path: b.path}
+	u := &url.URL{Scheme: b.scheme, Host: strings.ReplaceAll(b.host, Placeholder, r.name), Path: strings.ReplaceAll(b.path, Placeholder, r.name)}
 	if len(elem) > 0 {
 		u = u.JoinPath(elem...)
 	}

@@ -123,7 +123,7 @@ func ParseStartURL(field, s string) (string, error) {
 		return "", bad("must not hold a query (?...)")
 	case u.Port() != "" || !isHostName(u.Host):
 		return "", bad("must name a host (like my-org.awsapps.com)")
-	case u.Opaque != "" || strings.ContainsAny(u.EscapedPath(), "%\\"):
+	case u.Opaque != "" || !plainPath(u.Path) || strings.Contains(s, "%"):
 		return "", bad("has a path that is not plain")
 	}
 	v := url.URL{Scheme: "https", Host: strings.ToLower(u.Host), Path: strings.TrimRight(u.Path, "/")}
