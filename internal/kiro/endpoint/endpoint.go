@@ -53,6 +53,16 @@ func ParseRegion(field, s string) (Region, error) {
 	return Region{s}, nil
 }
 
+// MustParseRegion is ParseRegion for names written in the code; it panics
+// on anything else.
+func MustParseRegion(s string) Region {
+	r, err := ParseRegion("region", s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
 func (r Region) String() string { return r.name }
 
 // IsZero reports whether r is the zero value (no region).
