@@ -32,7 +32,7 @@ func TestProfileARN(t *testing.T) {
 	assert.Equal(t, "eu-central-1", a.Region().String())
 	assert.Equal(t, "arn:aws:codewhisperer:eu-central-1:699475941385:profile/EHGA3GRVQMUK", a.String())
 	for _, bad := range []string{"", "arn:aws:codewhisperer:x.attacker.example#:699475941385:profile/A",
-		"arn:aws:codewhisperer:us-east-1:123456789012:profile/A", "arn:aws:codewhisperer:us-east-1:699475941385:profile/",
+		"arn:aws:codewhisperer:us-east-1:1:profile/A", "arn:aws:codewhisperer:us-east-1:699475941385:profile/",
 		"arn:aws:codewhisperer:us-east-1:699475941385:profile/A-B", "arn:aws:codewhisperer:us-east-1:699475941385:profile/A:B",
 		"arn:aws:s3:us-east-1:699475941385:profile/A", "arn:aws:codewhisperer:us-east-1:699475941385:user/A"} {
 		_, err := endpoint.ParseProfileARN("profileArn", bad)
