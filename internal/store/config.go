@@ -101,14 +101,33 @@ func (u Upstream) URL(base string, r endpoint.Region, elem ...string) (string, e
 	return b.URL(r, elem...).String(), nil
 }
 
-// Overridden lists the upstream bases that differ from Kiro's own, by
-// config key: a person (or a file) pointed Kirodesk elsewhere.
-func (u Upstream) Overridden() []string {
+func (u *Upstream) set(key, v string) {
+	switch key {
+	case "apiBase":
+		u.APIBase = v
+	case "authBase":
+		u.AuthBase = v
+	case "oidcBase":
+		u.OIDCBase = v
+	}
+}
+
+// UpstreamBase is one of Upstream's base URLs, by its config key.
+type UpstreamBase struct{ Key, Value, Default string }
+
+// Bases lists the three bases with Kiro's own values beside them.
+func (u Upstream) Bases() []UpstreamBase {
 	d := DefaultUpstream()
-	var out []string
-	for _, o := range []struct{ key, v, def string }{{"apiBase", u.APIBase, d.APIBase}, {"authBase", u.AuthBase, d.AuthBase}, {"oidcBase", u.OIDCBase, d.OIDCBase}} {
-		if strings.TrimRight(o.v, "/") != o.def {
-			out = append(out, o.key)
+	return []UpstreamBase{{"apiBase", u.APIBase, d.APIBase}, {"authBase", u.AuthBase, d.AuthBase}, {"oidcBase", u.OIDCBase, d.OIDCBase}}
+}
+
+// Overridden lists the bases that differ from Kiro's own: a person (or a
+// file) pointed Kirodesk elsewhere.
+func (u Upstream) Overridden() []UpstreamBase {
+	var out []UpstreamBase
+	for _, b := range u.Bases() {
+		if strings.TrimRight(b.Value, "/") != b.Default {
+			out = append(out, b)
 		}
 	}
 	return out
@@ -182,8 +201,8 @@ func CheckConfig(c *Config) error {
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
 	}
-	for name, base := range map[string]string{"apiBase": c.Upstream.APIBase, "authBase": c.Upstream.AuthBase, "oidcBase": c.Upstream.OIDCBase} {
-		if err := CheckBaseURL("upstream."+name, base); err != nil {
+	for _, b := range c.Upstream.Bases() {
+		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -248,15 +267,10 @@ func CheckBaseURL(field, base string) error {
 // valid before still opens; the notice says what was dropped.
 func repairConfig(c *Config) []string {
 	var notes []string
-	d := DefaultUpstream()
-	for _, o := range []struct {
-		key string
-		v   *string
-		def string
-	}{{"apiBase", &c.Upstream.APIBase, d.APIBase}, {"authBase", &c.Upstream.AuthBase, d.AuthBase}, {"oidcBase", &c.Upstream.OIDCBase, d.OIDCBase}} {
-		if err := CheckBaseURL("upstream."+o.key, *o.v); err != nil {
-			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, o.def))
-			*o.v = o.def
+	for _, b := range c.Upstream.Bases() {
+		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
+			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, b.Default))
+			c.Upstream.set(b.Key, b.Default)
 		}
 	}
 	return notes

@@ -91,5 +91,5 @@ func TestRefusedUpstreamBaseIsResetOnLoad(t *testing.T) {
 	err = s.Config.Update(context.Background(), func(c *Config) error { c.Upstream.OIDCBase = "https://oidc.{region}.evil.example#"; return nil })
 	require.Error(t, err)
 	require.NoError(t, s.Config.Update(context.Background(), func(c *Config) error { c.Upstream.OIDCBase = "http://127.0.0.1:9"; return nil }))
-	assert.Equal(t, []string{"oidcBase"}, s.Config.Snapshot().Upstream.Overridden())
+	assert.Equal(t, []UpstreamBase{{"oidcBase", "http://127.0.0.1:9", DefaultUpstream().OIDCBase}}, s.Config.Snapshot().Upstream.Overridden())
 }
