@@ -214,3 +214,18 @@ func TestFakeRefusesRequestsWithoutKiroHeaders(t *testing.T) {
 	assert.Equal(t, 400, resp.StatusCode)
 	assert.Contains(t, string(b), "x-amzn-kiro-agent-mode")
 }
+
+// A refresh answer's profile ARN can pick the API host: one that does not
+// parse is not kept, but the rotated tokens are (the old refresh token may
+// be dead now).
+func TestRefreshKeepsTheTokensButNotAHostileProfileARN(t *testing.T) {
+	fake, c := setup(t)
+	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:x.attacker.example#:123456789012:profile/X"})
+	cr := kiro.Credentials{RefreshToken: acct.RefreshToken, AuthMethod: store.AuthSocial,
+		ProfileARN: "arn:aws:codewhisperer:eu-central-1:123456789012:profile/OLD"}
+	next, err := c.Refresh(context.Background(), cr)
+	require.NoError(t, err)
+	assert.NotEqual(t, acct.RefreshToken, next.RefreshToken, "the rotated token is kept")
+	assert.Equal(t, cr.ProfileARN, next.ProfileARN)
+	require.NoError(t, next.Check())
+}
