@@ -132,7 +132,7 @@ func TestOldProxyImportListsEachAccountAndDeletesFilesOnlyWhenAsked(t *testing.T
 // addFakeAccount signs an account in at the fake, as a finished login would.
 func addFakeAccount(t *testing.T, c *core.Core, fake *fakekiro.Server, label string) (store.Account, fakekiro.FakeAccount) {
 	t.Helper()
-	fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/Q"})
+	fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/Q"})
 	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 		ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
 	acc, err := c.Accounts.Add(context.Background(), store.Account{Label: label, AuthMethod: store.AuthSocial, Region: "us-east-1"}, cr.Secret())

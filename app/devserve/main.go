@@ -149,7 +149,7 @@ func seed(ctx context.Context, dir string, sec secrets.Store, fake *fakekiro.Ser
 	}
 	var ids []string
 	if err == nil {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/DEV"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/DEV"})
 		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
 		var acc store.Account

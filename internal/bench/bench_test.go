@@ -197,7 +197,7 @@ func seedAccounts(tb testing.TB, dir string, sec secrets.Store, fake *fakekiro.S
 	var first fakekiro.FakeAccount
 	accts := make([]store.Account, o.Accounts)
 	for i := range o.Accounts {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		if i == 0 {
 			first = fa
 		}

@@ -17,6 +17,7 @@ import (
 
 	"kirodesk/internal/control"
 	"kirodesk/internal/core"
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/logging"
 	"kirodesk/internal/login"
 	"kirodesk/internal/secrets"
@@ -136,6 +137,17 @@ func runLogin(ctx context.Context, args []string, env Env) error {
 	}
 	if _, err := f.parseArgs(args, env, 0, 0); err != nil {
 		return err
+	}
+	// Checked here too, before anything opens, so the message names the flag.
+	if region != nil && *region != "" {
+		if _, err := endpoint.ParseRegion("--region", strings.TrimSpace(*region)); err != nil {
+			return usageError{err}
+		}
+	}
+	if startURL != nil && *startURL != "" {
+		if _, err := endpoint.ParseStartURL("--start-url", strings.TrimSpace(*startURL)); err != nil {
+			return usageError{err}
+		}
 	}
 	api, done, err := openAPI(ctx, f.configDir, env)
 	if err != nil {

@@ -19,6 +19,8 @@ func TestAccountCommandsBadUsageExitsTwo(t *testing.T) {
 		{[]string{"login", "facebook"}, `unknown method "facebook"`},
 		{[]string{"login", "google", "--start-url", "https://x"}, "flag provided but not defined"},
 		{[]string{"login", "builder-id", "extra"}, `unexpected argument "extra"`},
+		{[]string{"login", "builder-id", "--region", "x.attacker.example#"}, `--region "x.attacker.example#" is not an AWS region name (like us-east-1)`},
+		{[]string{"login", "builder-id", "--start-url", "https://u@my-org.awsapps.com/start"}, `--start-url "https://u@my-org.awsapps.com/start" must not hold a user name`},
 		{[]string{"import"}, "kiro-ide or aiclient"},
 		{[]string{"import", "dropbox"}, `unknown source "dropbox"`},
 		{[]string{"import", "aiclient"}, "missing argument"},

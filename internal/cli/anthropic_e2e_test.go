@@ -45,7 +45,7 @@ func startWithAccounts(t *testing.T, n int) *kiroEnv {
 	require.NoError(t, err)
 	acc := accounts.New(st.Pool, sec, nil)
 	for i := range n {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
 		a, err := acc.Add(ctx, store.Account{Label: "e2e " + string(rune('A'+i)), AuthMethod: store.AuthSocial}, cr.Secret())

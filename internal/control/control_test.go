@@ -232,7 +232,7 @@ func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
 func TestQuotaResetAndLiveStateThroughTheSocket(t *testing.T) {
 	r := newRig(t)
 	ctx := t.Context()
-	fa := r.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+	fa := r.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 		ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
 	a, err := r.acc.Add(ctx, store.Account{Label: "quota", AuthMethod: store.AuthSocial}, cr.Secret())

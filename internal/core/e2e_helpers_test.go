@@ -101,7 +101,7 @@ func serve(t *testing.T, o serveOpts) *served {
 	}
 	for i := range o.accounts {
 		email := fmt.Sprintf("acct%d@example.com", i)
-		fa := fake.AddAccount(fakekiro.FakeAccount{Email: email, ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{Email: email, ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 			ProfileARN: fa.ProfileARN, ExpiresAt: expires}
 		a := store.Account{Label: email, AuthMethod: store.AuthSocial}

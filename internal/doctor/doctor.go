@@ -270,6 +270,7 @@ func network(o Options) Section {
 				Detail: strings.Join(set, ", ") + " set but ignored: the proxy setting is none"})
 		}
 	}
+	s.Checks = append(s.Checks, upstreamOverrides(o)...)
 	switch {
 	case r.CABundle == "":
 		s.Checks = append(s.Checks, Check{Name: "CA", Status: OK, Detail: "system roots only"})
@@ -277,6 +278,28 @@ func network(o Options) Section {
 		s.Checks = append(s.Checks, Check{Name: "CA", Status: OK, Detail: fmt.Sprintf("system roots plus %d from %s", r.CAs, r.CABundle)})
 	}
 	return s
+}
+
+// upstreamOverrides warns of every Kiro endpoint pointed elsewhere, in
+// config.json or the environment: all tokens and prompts go there.
+func upstreamOverrides(o Options) []Check {
+	var out []Check
+	warn := func(where, v, def string) {
+		out = append(out, Check{Name: "upstream", Status: Warn,
+			Detail: fmt.Sprintf("%s is %s instead of Kiro's own %s: every token and prompt goes there; set it back unless you mean it", where, v, def)})
+	}
+	d := store.DefaultUpstream()
+	if o.Config != nil {
+		for _, b := range o.Config.Upstream.Overridden() {
+			warn("upstream."+b.Key+" in config.json", b.Value, b.Default)
+		}
+	}
+	for _, e := range []struct{ name, def string }{{store.EnvAPIBase, d.APIBase}, {store.EnvAuthBase, d.AuthBase}, {store.EnvOIDCBase, d.OIDCBase}} {
+		if v := o.Getenv(e.name); v != "" {
+			warn("$"+e.name, v, e.def)
+		}
+	}
+	return out
 }
 
 func account(ctx context.Context, o Options, a store.Account) Section {
@@ -301,9 +324,16 @@ func account(ctx context.Context, o Options, a store.Account) Section {
 		return s
 	}
 	cr.AccountID = a.ID
+	if a.APIBase != "" {
+		add(Check{Name: "endpoint", Status: Warn, Detail: "this account's apiBase is " + a.APIBase + " instead of Kiro's hosts: its tokens and prompts go there"})
+	}
 
 	// The chat host as requests would pick it, with its fallbacks.
-	bases := o.Client.ChatBases(cr)
+	bases, err := o.Client.ChatBases(cr)
+	if err != nil {
+		add(Check{Name: "endpoint", Status: Fail, Detail: err.Error() + ": no request is sent for this account; remove it and add it again"})
+		return s
+	}
 	base := bases[0]
 	proxy := ""
 	if o.Outbound != nil {
@@ -362,7 +392,8 @@ func account(ctx context.Context, o Options, a store.Account) Section {
 		if err := o.Client.CheckUsage(uctx, cr, kiro.MachineID(a.ID)); err != nil {
 			return Fail, "getUsageLimits: " + err.Error()
 		}
-		return OK, "getUsageLimits answered at " + hostOf(o.Client.ChatBases(cr)[0])
+		b, _ := o.Client.ChatBases(cr) // parsed above
+		return OK, "getUsageLimits answered at " + hostOf(b[0])
 	}))
 	return s
 }

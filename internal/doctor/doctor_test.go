@@ -14,6 +14,7 @@ import (
 	"kirodesk/internal/doctor"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/outbound"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
@@ -50,7 +51,7 @@ func TestPortAndDNSFallback(t *testing.T) {
 
 	out := outbound.New(outbound.Options{Settings: func() store.Outbound { return cfg.Outbound }})
 	client := kiro.New(kiro.Options{HTTPFor: out.For, Upstream: store.DefaultUpstream,
-		Hosts: func(string) []string { return []string{"http://kiro-gone.invalid:1", fake.URL} }})
+		Hosts: func(endpoint.Region) []string { return []string{"http://kiro-gone.invalid:1", fake.URL} }})
 	cr := kiro.Credentials{AccessToken: fa.AccessToken, AuthMethod: store.AuthBuilderID}
 	rep := doctor.Run(t.Context(), doctor.Options{
 		Version: "v", ConfigDir: t.TempDir(), Config: cfg, Secrets: secrets.NewMemory(), Outbound: out, Client: client,
@@ -93,3 +94,53 @@ func (failing) Get(context.Context, string) (secrets.Secret, error) {
 }
 func (failing) Set(context.Context, string, secrets.Secret) error { return secrets.ErrUnavailable }
 func (failing) Delete(context.Context, string) error              { return secrets.ErrUnavailable }
+
+// Every Kiro endpoint pointed elsewhere is a warning, and an account whose
+// region does not parse fails its check without a request being sent.
+func TestUpstreamOverridesAndHostileRegions(t *testing.T) {
+	fake := fakekiro.New(fakekiro.Options{})
+	t.Cleanup(fake.Close)
+	fa := fake.AddAccount(fakekiro.FakeAccount{})
+	cfg := store.NewConfig()
+	cfg.Outbound.Proxy = store.ProxyNone
+	cfg.Upstream.OIDCBase = "http://127.0.0.1:9"
+	out := outbound.New(outbound.Options{Settings: func() store.Outbound { return cfg.Outbound }})
+	accts := []store.Account{
+		{ID: "a1", Label: "own", AuthMethod: store.AuthSocial, APIBase: fake.URL, State: store.AccountState{Status: store.StatusReady}},
+		{ID: "a2", Label: "hostile", AuthMethod: store.AuthSocial, State: store.AccountState{Status: store.StatusReady}},
+	}
+	client := kiro.New(kiro.Options{HTTPFor: out.For, Upstream: store.DefaultUpstream,
+		Account: func(id string) (store.Account, bool) {
+			for _, a := range accts {
+				if a.ID == id {
+					return a, true
+				}
+			}
+			return store.Account{}, false
+		}})
+	rep := doctor.Run(t.Context(), doctor.Options{
+		Version: "v", ConfigDir: t.TempDir(), Config: cfg, Secrets: secrets.NewMemory(), Outbound: out, Client: client, Accounts: accts,
+		Credentials: func(_ context.Context, id string) (kiro.Credentials, error) {
+			cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial}
+			if id == "a2" {
+				cr.Region = "x.attacker.example#"
+			}
+			return cr, nil
+		},
+		Getenv: func(k string) string { return map[string]string{store.EnvAuthBase: "https://auth.corp.example"}[k] },
+		Tray:   noTray,
+	})
+	text := rep.Text()
+	up := check(rep, "upstream")
+	require.Len(t, up, 2, text)
+	assert.Equal(t, doctor.Warn, up[0].Status)
+	assert.Contains(t, up[0].Detail, "upstream.oidcBase in config.json is http://127.0.0.1:9 instead of Kiro's own https://oidc.{region}.amazonaws.com")
+	assert.Contains(t, up[1].Detail, "$"+store.EnvAuthBase+" is https://auth.corp.example")
+	ep := check(rep, "endpoint")
+	require.Len(t, ep, 2, text)
+	assert.Equal(t, doctor.Warn, ep[0].Status)
+	assert.Contains(t, ep[0].Detail, "this account's apiBase is "+fake.URL)
+	assert.Equal(t, doctor.Fail, ep[1].Status)
+	assert.Contains(t, ep[1].Detail, `region "x.attacker.example#" is not an AWS region name`)
+	assert.Equal(t, 1, fake.Calls(fakekiro.PathUsage), "only the first account's check reached Kiro")
+}

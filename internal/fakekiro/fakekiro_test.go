@@ -35,7 +35,7 @@ func chatBody(content string) string {
 			"conversationId": "c1", "chatTriggerType": "MANUAL", "agentTaskType": "vibe",
 			"currentMessage": map[string]any{"userInputMessage": map[string]any{"content": content, "modelId": "claude-sonnet-4.5", "origin": "AI_EDITOR"}},
 		},
-		"profileArn": "arn:aws:codewhisperer:us-east-1:1:profile/X",
+		"profileArn": "arn:aws:codewhisperer:us-east-1:123456789012:profile/X",
 	})
 	return string(b)
 }
@@ -372,11 +372,11 @@ func TestFaultStallAndHang(t *testing.T) {
 
 func TestSocialRefreshRotates(t *testing.T) {
 	s := newServer(t, Options{AccessTokenTTL: 30 * time.Minute})
-	a := s.AddAccount(FakeAccount{RefreshToken: "r0", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+	a := s.AddAccount(FakeAccount{RefreshToken: "r0", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 	resp := post(t, s, context.Background(), PathRefresh, "", `{"refreshToken":"r0"}`)
 	require.Equal(t, 200, resp.StatusCode)
 	m := decodeJSON(t, resp)
-	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:1:profile/P", m["profileArn"])
+	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:123456789012:profile/P", m["profileArn"])
 	assert.EqualValues(t, 1800, m["expiresIn"])
 	newRefresh, newAccess := m["refreshToken"].(string), m["accessToken"].(string)
 	assert.NotEqual(t, "r0", newRefresh)
@@ -516,7 +516,7 @@ func pkce(verifier string) string {
 
 func TestSocialLoginPKCE(t *testing.T) {
 	s := newServer(t, Options{})
-	s.EnqueueLogin(FakeAccount{Email: "me@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/ME"})
+	s.EnqueueLogin(FakeAccount{Email: "me@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ME"})
 	verifier := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
 	redirect := "http://localhost:49153/oauth/callback"
 	noRedirect := s.Client()
@@ -558,7 +558,7 @@ func TestSocialLoginPKCE(t *testing.T) {
 	ok := exchange(codeFor(), verifier, redirect)
 	require.Equal(t, 200, ok.StatusCode)
 	m := decodeJSON(t, ok)
-	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:1:profile/ME", m["profileArn"])
+	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:123456789012:profile/ME", m["profileArn"])
 	lim := decodeJSON(t, get(t, s, PathUsage+"?origin=AI_EDITOR", m["accessToken"].(string)))
 	assert.Equal(t, "me@example.com", lim["userInfo"].(map[string]any)["email"])
 

@@ -13,10 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/store"
 )
 
@@ -36,7 +36,7 @@ type Options struct {
 	Account func(id string) (store.Account, bool)
 	// Hosts is the chat host table (default ChatHosts), used while
 	// Upstream's APIBase is the default one.
-	Hosts func(region string) []string
+	Hosts func(region endpoint.Region) []string
 	// OnChatHost is told when an account's working chat base changes, to
 	// keep it as a hint (store.Account.ChatHost). Nil: not kept.
 	OnChatHost func(accountID, base string)
@@ -52,7 +52,7 @@ type Client struct {
 	// fixed client field, so no call can bypass an account's proxy.
 	httpFor  func(string) *http.Client
 	account  func(string) (store.Account, bool)
-	hosts    func(string) []string
+	hosts    func(endpoint.Region) []string
 	onHost   func(string, string)
 	upstream func() store.Upstream
 	ide      string
@@ -150,15 +150,21 @@ func (c *Client) Refresh(ctx context.Context, cr Credentials) (Credentials, erro
 	up := c.upstream()
 	var u string
 	var payload any
+	_, authRegion, err := c.regions(cr)
+	if err != nil {
+		return cr, fmt.Errorf("refresh not sent: %w", err)
+	}
 	if cr.IsOIDC() {
-		_, authRegion := c.regions(cr)
-		u = strings.TrimRight(up.URL(up.OIDCBase, authRegion), "/") + "/token"
+		u, err = up.URL(up.OIDCBase, authRegion, "token")
 		payload = map[string]string{"clientId": cr.ClientID, "clientSecret": cr.ClientSecret,
 			"refreshToken": cr.RefreshToken, "grantType": "refresh_token"}
 	} else {
 		// Kiro's social auth lives in us-east-1 whatever the account's API region.
-		u = strings.TrimRight(up.URL(up.AuthBase, "us-east-1"), "/") + "/refreshToken"
+		u, err = up.URL(up.AuthBase, endpoint.Default, "refreshToken")
 		payload = map[string]string{"refreshToken": cr.RefreshToken}
+	}
+	if err != nil {
+		return cr, fmt.Errorf("refresh not sent: %w", err)
 	}
 	body, _ := json.Marshal(payload)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
@@ -190,7 +196,14 @@ func (c *Client) Refresh(ctx context.Context, cr Credentials) (Credentials, erro
 		next.RefreshToken = out.RefreshToken
 	}
 	if out.ProfileARN != "" {
-		next.ProfileARN = out.ProfileARN
+		// Kept only if it parses: the ARN's region can pick the API host.
+		// The new tokens are kept either way, as the old refresh token may
+		// be dead now.
+		if _, err := endpoint.ParseProfileARN("profileArn", out.ProfileARN); err == nil {
+			next.ProfileARN = out.ProfileARN
+		} else {
+			c.log.Warn("the refresh answer holds a profile ARN that is refused; keeping the one stored", "host", hostOf(u), "err", err)
+		}
 	}
 	if out.ExpiresIn <= 0 {
 		out.ExpiresIn = 3600

@@ -38,7 +38,7 @@ func body(t *testing.T, profileARN string) []byte {
 
 func TestChatStreamsTheScriptAndSendsKiroHeaders(t *testing.T) {
 	fake, c := setup(t)
-	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/X"})
+	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/X"})
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("Hi "), fakekiro.Text("there")})
 	cr := kiro.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, AuthMethod: store.AuthSocial, ProfileARN: acct.ProfileARN}
 
@@ -109,14 +109,16 @@ func TestChatErrorsAreClassified(t *testing.T) {
 
 func TestSocialRefreshRotatesAndDeadTokenNeedsLogin(t *testing.T) {
 	fake, c := setup(t)
-	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:eu-central-1:1:profile/X"})
+	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:eu-central-1:123456789012:profile/X"})
 	cr := kiro.Credentials{RefreshToken: acct.RefreshToken, AuthMethod: store.AuthSocial}
 	next, err := c.Refresh(context.Background(), cr)
 	require.NoError(t, err)
 	assert.NotEmpty(t, next.AccessToken)
 	assert.NotEqual(t, acct.RefreshToken, next.RefreshToken, "the fake rotates: the new token must be kept")
 	assert.Equal(t, acct.ProfileARN, next.ProfileARN)
-	assert.Equal(t, "eu-central-1", next.APIRegion())
+	r, err := next.APIRegion()
+	require.NoError(t, err)
+	assert.Equal(t, "eu-central-1", r.String())
 	assert.WithinDuration(t, time.Now().Add(time.Hour), next.ExpiresAt, time.Minute)
 
 	// The old refresh token is dead now.
@@ -172,7 +174,9 @@ func TestCredentialsKeychainFormAndRedaction(t *testing.T) {
 
 	assert.True(t, cr.ExpiresWithin(time.Date(2025, 12, 31, 23, 55, 0, 0, time.UTC), 10*time.Minute))
 	assert.False(t, cr.ExpiresWithin(time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), 10*time.Minute))
-	assert.Equal(t, "us-east-1", cr.APIRegion())
+	r, err := cr.APIRegion()
+	require.NoError(t, err)
+	assert.Equal(t, "us-east-1", r.String())
 }
 
 func TestListModelsFollowsPages(t *testing.T) {
@@ -209,4 +213,19 @@ func TestFakeRefusesRequestsWithoutKiroHeaders(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, 400, resp.StatusCode)
 	assert.Contains(t, string(b), "x-amzn-kiro-agent-mode")
+}
+
+// A refresh answer's profile ARN can pick the API host: one that does not
+// parse is not kept, but the rotated tokens are (the old refresh token may
+// be dead now).
+func TestRefreshKeepsTheTokensButNotAHostileProfileARN(t *testing.T) {
+	fake, c := setup(t)
+	acct := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:x.attacker.example#:123456789012:profile/X"})
+	cr := kiro.Credentials{RefreshToken: acct.RefreshToken, AuthMethod: store.AuthSocial,
+		ProfileARN: "arn:aws:codewhisperer:eu-central-1:123456789012:profile/OLD"}
+	next, err := c.Refresh(context.Background(), cr)
+	require.NoError(t, err)
+	assert.NotEqual(t, acct.RefreshToken, next.RefreshToken, "the rotated token is kept")
+	assert.Equal(t, cr.ProfileARN, next.ProfileARN)
+	require.NoError(t, next.Check())
 }

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/secrets"
 )
 
@@ -43,6 +43,9 @@ func ParseCredentials(s secrets.Secret) (Credentials, error) {
 	if c.RefreshToken == "" && c.AccessToken == "" {
 		return c, errors.New("the stored credentials hold no token")
 	}
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("the stored credentials: %w", err)
+	}
 	return c, nil
 }
 
@@ -60,26 +63,51 @@ func (c Credentials) ExpiresWithin(now time.Time, d time.Duration) bool {
 	return c.AccessToken == "" || (!c.ExpiresAt.IsZero() && now.Add(d).After(c.ExpiresAt))
 }
 
-var arnRegion = regexp.MustCompile(`^arn:aws:codewhisperer:([a-z0-9-]+):`)
+// Check parses the values that decide where the account's requests go
+// (kiro/endpoint), naming the first that is refused. Every way in runs it
+// before anything is stored.
+func (c Credentials) Check() error {
+	if _, err := c.APIRegion(); err != nil {
+		return err
+	}
+	if _, err := c.OIDCRegion(); err != nil {
+		return err
+	}
+	if c.StartURL != "" {
+		if _, err := endpoint.ParseStartURL("startUrl", c.StartURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // APIRegion is the explicit region, else the one inside the profile ARN,
-// else us-east-1 (kiro-protocol.md section 1).
-func (c Credentials) APIRegion() string {
-	if c.Region != "" {
-		return c.Region
+// else us-east-1 (kiro-protocol.md section 1). A region or ARN that does
+// not parse is an error, whichever would have been used.
+func (c Credentials) APIRegion() (endpoint.Region, error) {
+	var arn endpoint.ProfileARN
+	if c.ProfileARN != "" {
+		var err error
+		if arn, err = endpoint.ParseProfileARN("profileArn", c.ProfileARN); err != nil {
+			return endpoint.Region{}, err
+		}
 	}
-	if m := arnRegion.FindStringSubmatch(c.ProfileARN); m != nil {
-		return m[1]
+	switch {
+	case c.Region != "":
+		return endpoint.ParseRegion("region", c.Region)
+	case c.ProfileARN != "":
+		return arn.Region(), nil
 	}
-	return "us-east-1"
+	return endpoint.Default, nil
 }
 
 // OIDCRegion is where an IdC account refreshes, which may differ from its API region.
-func (c Credentials) OIDCRegion() string {
-	if c.AuthRegion != "" {
-		return c.AuthRegion
+func (c Credentials) OIDCRegion() (endpoint.Region, error) {
+	api, err := c.APIRegion()
+	if err != nil || c.AuthRegion == "" {
+		return api, err
 	}
-	return c.APIRegion()
+	return endpoint.ParseRegion("authRegion", c.AuthRegion)
 }
 
 func (c Credentials) String() string {

@@ -3,58 +3,89 @@ package kiro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/store"
 )
 
 // ChatHosts is the table of chat hosts for a region, in the order tried
 // (kiro-protocol.md section 1): q.{region}, the legacy CodeWhisperer host
-// (us-east-1 only) and the newer runtime host of kiro-cli.
-func ChatHosts(region string) []string {
-	hosts := []string{"https://q." + region + ".amazonaws.com"}
-	if region == "us-east-1" {
-		hosts = append(hosts, "https://codewhisperer.us-east-1.amazonaws.com")
+// (us-east-1 only) and the newer runtime host of kiro-cli. Only a parsed
+// region goes into a host name.
+func ChatHosts(r endpoint.Region) []string {
+	if r.IsZero() {
+		r = endpoint.Default
 	}
-	return append(hosts, "https://runtime."+region+".kiro.dev")
+	host := func(h string) string { return (&url.URL{Scheme: "https", Host: h}).String() }
+	hosts := []string{host("q." + r.String() + ".amazonaws.com")}
+	if r == endpoint.Default {
+		hosts = append(hosts, host("codewhisperer.us-east-1.amazonaws.com"))
+	}
+	return append(hosts, host("runtime."+r.String()+".kiro.dev"))
 }
 
 // regions returns the account's API region (explicit on the account, else
 // in its credentials, else the profile ARN's, else us-east-1) and its auth
-// (OIDC) region, which an IdC account may have elsewhere.
-func (c *Client) regions(cr Credentials) (api, auth string) {
-	api, auth = cr.APIRegion(), cr.OIDCRegion()
+// (OIDC) region, which an IdC account may have elsewhere. Every value is
+// parsed again here, whatever checked it on the way in: a region that is
+// not an AWS region name is an error, and no request is built.
+func (c *Client) regions(cr Credentials) (api, auth endpoint.Region, err error) {
+	if api, err = cr.APIRegion(); err != nil {
+		return api, auth, err
+	}
+	if auth, err = cr.OIDCRegion(); err != nil {
+		return api, auth, err
+	}
 	if a, ok := c.account(cr.AccountID); ok && cr.AccountID != "" {
 		if a.Region != "" {
-			api = a.Region
+			if api, err = endpoint.ParseRegion("the account's region", a.Region); err != nil {
+				return api, auth, err
+			}
 			if cr.AuthRegion == "" && a.AuthRegion == "" {
-				auth = a.Region
+				auth = api
 			}
 		}
 		if a.AuthRegion != "" {
-			auth = a.AuthRegion
+			if auth, err = endpoint.ParseRegion("the account's authRegion", a.AuthRegion); err != nil {
+				return api, auth, err
+			}
 		}
 	}
-	return api, auth
+	return api, auth, nil
 }
 
 // ChatBases returns the chat bases to try for an account, the one that
 // answered last first. An account's own endpoint, or a configured APIBase
 // other than the default, is the only candidate: whoever set it meant it.
-func (c *Client) ChatBases(cr Credentials) []string {
-	region, _ := c.regions(cr)
+// A region or endpoint that does not parse is an error.
+func (c *Client) ChatBases(cr Credentials) ([]string, error) {
+	region, _, err := c.regions(cr)
+	if err != nil {
+		return nil, err
+	}
 	up := c.upstream()
 	var bases []string
 	a, ok := c.account(cr.AccountID)
 	ok = ok && cr.AccountID != ""
 	if ok && a.APIBase != "" {
-		bases = []string{up.URL(a.APIBase, region)}
+		u, err := up.URL(a.APIBase, region)
+		if err != nil {
+			return nil, fmt.Errorf("the account's apiBase: %w", err)
+		}
+		bases = []string{u}
 	} else if up.APIBase != store.DefaultUpstream().APIBase {
-		bases = []string{up.URL(up.APIBase, region)}
+		u, err := up.URL(up.APIBase, region)
+		if err != nil {
+			return nil, err
+		}
+		bases = []string{u}
 	} else {
 		bases = c.hosts(region)
 	}
@@ -70,13 +101,12 @@ func (c *Client) ChatBases(cr Credentials) []string {
 	if i := slices.Index(bases, last); i > 0 {
 		bases = append([]string{last}, slices.Delete(slices.Clone(bases), i, i+1)...)
 	}
-	return bases
+	return bases, nil
 }
 
 // remember keeps the base that answered; a change is passed on so it
 // can survive a restart.
-func (c *Client) remember(cr Credentials, base string) {
-	region, _ := c.regions(cr)
+func (c *Client) remember(cr Credentials, region endpoint.Region, base string) {
 	key := c.hostKey(cr, region)
 	c.mu.Lock()
 	prev := c.worked[key]
@@ -87,11 +117,11 @@ func (c *Client) remember(cr Credentials, base string) {
 	}
 }
 
-func (c *Client) hostKey(cr Credentials, region string) string {
+func (c *Client) hostKey(cr Credentials, region endpoint.Region) string {
 	if cr.AccountID != "" {
 		return cr.AccountID
 	}
-	return "region:" + region
+	return "region:" + region.String()
 }
 
 // HTTPClient is the client an account's calls go through (its proxy).
@@ -102,7 +132,11 @@ func (c *Client) HTTPClient(cr Credentials) *http.Client { return c.httpFor(cr.A
 // base that answered for the account. The last failure is returned when
 // every base fails.
 func (c *Client) doAPI(ctx context.Context, cr Credentials, fallback404 bool, build func(base string) (*http.Request, error)) (*http.Response, error) {
-	bases := c.ChatBases(cr)
+	bases, err := c.ChatBases(cr)
+	if err != nil {
+		return nil, fmt.Errorf("no request sent: %w", err)
+	}
+	region, _, _ := c.regions(cr) // parsed by ChatBases just now
 	hc := c.httpFor(cr.AccountID)
 	for i, base := range bases {
 		last := i == len(bases)-1
@@ -125,7 +159,7 @@ func (c *Client) doAPI(ctx context.Context, cr Credentials, fallback404 bool, bu
 			continue
 		}
 		if resp.StatusCode != http.StatusNotFound {
-			c.remember(cr, base)
+			c.remember(cr, region, base)
 		}
 		return resp, nil
 	}

@@ -2,6 +2,7 @@ package kiro_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/outbound"
 	"kirodesk/internal/outbound/proxytest"
 	"kirodesk/internal/store"
@@ -22,9 +24,16 @@ import (
 
 func TestChatHostTable(t *testing.T) {
 	assert.Equal(t, []string{"https://q.us-east-1.amazonaws.com", "https://codewhisperer.us-east-1.amazonaws.com",
-		"https://runtime.us-east-1.kiro.dev"}, kiro.ChatHosts("us-east-1"))
+		"https://runtime.us-east-1.kiro.dev"}, kiro.ChatHosts(endpoint.Default))
 	assert.Equal(t, []string{"https://q.eu-central-1.amazonaws.com", "https://runtime.eu-central-1.kiro.dev"},
-		kiro.ChatHosts("eu-central-1"), "the legacy host exists in us-east-1 only")
+		kiro.ChatHosts(endpoint.MustParseRegion("eu-central-1")), "the legacy host exists in us-east-1 only")
+}
+
+func bases(t *testing.T, c *kiro.Client, cr kiro.Credentials) []string {
+	t.Helper()
+	b, err := c.ChatBases(cr)
+	require.NoError(t, err)
+	return b
 }
 
 // notFound is a host that knows none of Kiro's endpoints.
@@ -62,9 +71,9 @@ func TestChatFallsBackToTheNextHostAndRemembersIt(t *testing.T) {
 			u.AuthBase, u.OIDCBase = fake.URL, fake.URL
 			return u
 		},
-		Hosts: func(region string) []string {
+		Hosts: func(region endpoint.Region) []string {
 			mu.Lock()
-			regions = append(regions, region)
+			regions = append(regions, region.String())
 			mu.Unlock()
 			return []string{gone, nf, fake.URL}
 		},
@@ -73,12 +82,12 @@ func TestChatFallsBackToTheNextHostAndRemembersIt(t *testing.T) {
 		},
 	})
 	cr := kiro.Credentials{AccessToken: acct.AccessToken, AuthMethod: store.AuthBuilderID, AccountID: "acct-1",
-		ProfileARN: "arn:aws:codewhisperer:us-west-2:1:profile/X"}
+		ProfileARN: "arn:aws:codewhisperer:us-west-2:123456789012:profile/X"}
 
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("one")})
 	chatText(t, c, cr)
 	assert.EqualValues(t, 1, hits404.Load())
-	assert.Equal(t, []string{fake.URL, gone, nf}, c.ChatBases(cr), "the working host comes first now")
+	assert.Equal(t, []string{fake.URL, gone, nf}, bases(t, c, cr), "the working host comes first now")
 
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("two")})
 	chatText(t, c, cr)
@@ -89,11 +98,11 @@ func TestChatFallsBackToTheNextHostAndRemembersIt(t *testing.T) {
 	// Another account starts from the top of the table.
 	other := cr
 	other.AccountID = "acct-2"
-	assert.Equal(t, []string{gone, nf, fake.URL}, c.ChatBases(other))
+	assert.Equal(t, []string{gone, nf, fake.URL}, bases(t, c, other))
 	assert.Equal(t, "us-west-2", regions[len(regions)-1], "no explicit region: the profile ARN's")
 
 	// When every host fails, the last failure is returned.
-	c2 := kiro.New(kiro.Options{Upstream: store.DefaultUpstream, Hosts: func(string) []string { return []string{gone, nf} }})
+	c2 := kiro.New(kiro.Options{Upstream: store.DefaultUpstream, Hosts: func(endpoint.Region) []string { return []string{gone, nf} }})
 	_, err := c2.Chat(context.Background(), cr, "m", body(t, ""))
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
@@ -108,15 +117,15 @@ func TestEndpointOverrides(t *testing.T) {
 			return store.Account{ID: id, Region: "ap-southeast-1", APIBase: "https://kiro.corp.example/{region}/"}, id == "a"
 		},
 	})
-	assert.Equal(t, []string{"https://kiro.corp.example/ap-southeast-1"}, c.ChatBases(kiro.Credentials{AccountID: "a"}))
-	assert.Equal(t, kiro.ChatHosts("us-east-1"), c.ChatBases(kiro.Credentials{AccountID: "b"}))
+	assert.Equal(t, []string{"https://kiro.corp.example/ap-southeast-1"}, bases(t, c, kiro.Credentials{AccountID: "a"}))
+	assert.Equal(t, kiro.ChatHosts(endpoint.Default), bases(t, c, kiro.Credentials{AccountID: "b"}))
 
 	c = kiro.New(kiro.Options{Upstream: func() store.Upstream {
 		u := store.DefaultUpstream()
 		u.APIBase = "http://127.0.0.1:9/{region}"
 		return u
 	}})
-	assert.Equal(t, []string{"http://127.0.0.1:9/eu-west-1"}, c.ChatBases(kiro.Credentials{Region: "eu-west-1"}))
+	assert.Equal(t, []string{"http://127.0.0.1:9/eu-west-1"}, bases(t, c, kiro.Credentials{Region: "eu-west-1"}))
 }
 
 // Behind a SOCKS proxy the proxy resolves names; its "host unreachable"
@@ -139,7 +148,7 @@ func TestFallbackAndCallsThroughTheAccountsProxy(t *testing.T) {
 			u.AuthBase, u.OIDCBase = fake.URL, fake.URL
 			return u
 		},
-		Hosts: func(string) []string { return []string{"http://kiro-gone.invalid:80", fake.URL} }})
+		Hosts: func(endpoint.Region) []string { return []string{"http://kiro-gone.invalid:80", fake.URL} }})
 	cr := kiro.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, AuthMethod: store.AuthSocial, AccountID: "acct-1"}
 
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("hi")})
@@ -173,7 +182,7 @@ func TestChatHostHintSurvivesARestart(t *testing.T) {
 	t.Cleanup(fake.Close)
 	acct := fake.AddAccount(fakekiro.FakeAccount{})
 	nf, hits404 := notFound(t)
-	hosts := func(string) []string { return []string{nf, fake.URL} }
+	hosts := func(endpoint.Region) []string { return []string{nf, fake.URL} }
 	var mu sync.Mutex
 	kept := map[string]string{}
 	newClient := func() *kiro.Client {
@@ -192,13 +201,13 @@ func TestChatHostHintSurvivesARestart(t *testing.T) {
 	assert.Equal(t, fake.URL, kept["acct-1"])
 
 	c := newClient()
-	assert.Equal(t, []string{fake.URL, nf}, c.ChatBases(cr))
+	assert.Equal(t, []string{fake.URL, nf}, bases(t, c, cr))
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("b")})
 	chatText(t, c, cr)
 	assert.EqualValues(t, 1, hits404.Load(), "the hint spared the 404 host")
 
 	kept["acct-1"] = "https://stale.example"
-	assert.Equal(t, []string{nf, fake.URL}, newClient().ChatBases(cr), "a hint that is no candidate is ignored")
+	assert.Equal(t, []string{nf, fake.URL}, bases(t, newClient(), cr), "a hint that is no candidate is ignored")
 }
 
 // An IdC account refreshes in its own auth region, which can differ from
@@ -236,4 +245,64 @@ func TestRefreshUsesTheAccountsAuthRegion(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"/eu-west-1/token", "/ap-south-1/token", "/us-east-1/token", "/auth-us-east-1/refreshToken"}, paths,
 		"auth region, else the account's region, else the credentials'; social refresh lives in us-east-1")
+}
+
+// countingTransport fails and counts every request: none may be sent.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return nil, fmt.Errorf("request to %s", r.URL.Host)
+}
+
+// However hostile values reached the credentials or the account (a keychain
+// item written by an older build, a pool.json edited by hand), the client
+// parses them again before it builds a host: no request leaves.
+func TestHostileRegionsSendNoRequest(t *testing.T) {
+	fake := fakekiro.New(fakekiro.Options{})
+	t.Cleanup(fake.Close)
+	acct := fake.AddAccount(fakekiro.FakeAccount{})
+	rt := &countingTransport{}
+	hc := &http.Client{Transport: rt}
+	accts := map[string]store.Account{
+		"region": {ID: "region", Region: "x.attacker.example#"},
+		"auth":   {ID: "auth", AuthRegion: "x.attacker.example#"},
+		"base":   {ID: "base", APIBase: "https://q.{region}.evil.example#"},
+	}
+	c := kiro.New(kiro.Options{HTTP: hc,
+		Upstream: func() store.Upstream { return store.DefaultUpstream() },
+		Account:  func(id string) (store.Account, bool) { a, ok := accts[id]; return a, ok }})
+	base := kiro.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, AuthMethod: store.AuthIdC, ClientID: "c", ClientSecret: "s"}
+	var cases []kiro.Credentials
+	for _, set := range []func(*kiro.Credentials){
+		func(c *kiro.Credentials) { c.Region = "x.attacker.example#" },
+		func(c *kiro.Credentials) { c.AuthRegion = "x.attacker.example#" },
+		func(c *kiro.Credentials) {
+			c.ProfileARN = "arn:aws:codewhisperer:x.attacker.example#:123456789012:profile/A"
+		},
+		func(c *kiro.Credentials) { c.AccountID = "region" },
+		func(c *kiro.Credentials) { c.AccountID = "auth" },
+		func(c *kiro.Credentials) { c.AccountID = "base" },
+	} {
+		cr := base
+		set(&cr)
+		cases = append(cases, cr)
+	}
+	ctx := context.Background()
+	for i, cr := range cases {
+		_, err := c.ChatBases(cr)
+		require.Error(t, err, i)
+		_, err = c.Chat(ctx, cr, "m", body(t, ""))
+		require.ErrorContains(t, err, "no request sent", i)
+		_, err = c.UsageLimits(ctx, cr, "m")
+		require.Error(t, err, i)
+		_, err = c.ListModels(ctx, cr, "m")
+		require.Error(t, err, i)
+		if cr.AccountID != "base" { // the refresh does not use the API base
+			_, err = c.Refresh(ctx, cr)
+			require.ErrorContains(t, err, "refresh not sent", i)
+		}
+	}
+	assert.Zero(t, rt.n.Load(), "no request left for any host")
+	assert.Empty(t, fake.CallCounts())
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"kirodesk/internal/kiro/endpoint"
 )
 
 // DefaultIDEFile is where the Kiro IDE keeps its login, relative to the home folder.
@@ -104,7 +106,36 @@ func ParseCredentialJSON(b []byte) (Credentials, string, error) {
 	if c.AuthMethod == "idc" && c.AuthRegion == "" && c.Region != "" {
 		c.AuthRegion = c.Region
 	}
+	if err := checkFileEndpoints(f, &c); err != nil {
+		return Credentials{}, "", err
+	}
 	return c, f.ClientIDHash, nil
+}
+
+// checkFileEndpoints parses the file's values that decide where requests
+// go, naming each by its field in the file: "region": "x.attacker.example#"
+// would otherwise send the tokens and every prompt to another host.
+func checkFileEndpoints(f ideFile, c *Credentials) error {
+	for _, v := range []struct{ field, value string }{{"region", f.Region}, {"idcRegion", f.IDCRegion}} {
+		if v.value != "" {
+			if _, err := endpoint.ParseRegion(v.field, v.value); err != nil {
+				return err
+			}
+		}
+	}
+	if f.ProfileARN != "" {
+		if _, err := endpoint.ParseProfileARN("profileArn", f.ProfileARN); err != nil {
+			return err
+		}
+	}
+	if f.StartURL != "" {
+		u, err := endpoint.ParseStartURL("startUrl", f.StartURL)
+		if err != nil {
+			return err
+		}
+		c.StartURL = u
+	}
+	return c.Check()
 }
 
 // normalizeAuthMethod maps the spellings found in the wild to store.Auth*.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/secrets"
 )
 
 func writeFile(t *testing.T, dir, name, body string) string {
@@ -23,7 +24,7 @@ func TestReadIDEFileSocial(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, dir, "kiro-auth-token.json", `{"accessToken":"at-1","refreshToken":"rt-1",
 		"expiresAt":"2026-11-25T10:00:00.000Z","authMethod":"social","provider":"Github",
-		"profileArn":"arn:aws:codewhisperer:us-east-1:123:profile/X"}`)
+		"profileArn":"arn:aws:codewhisperer:us-east-1:123456789012:profile/X"}`)
 	c, err := kiro.ReadIDEFile(p)
 	require.NoError(t, err)
 	assert.Equal(t, "social", c.AuthMethod)
@@ -51,7 +52,9 @@ func TestReadIDEFileIdCWithClientFile(t *testing.T) {
 	c, err = kiro.ReadIDEFile(p2)
 	require.NoError(t, err)
 	assert.Equal(t, "idc", c.AuthMethod)
-	assert.Equal(t, "eu-central-1", c.OIDCRegion())
+	r, err := c.OIDCRegion()
+	require.NoError(t, err)
+	assert.Equal(t, "eu-central-1", r.String())
 }
 
 func TestReadIDEFileErrorsNeverEchoTokens(t *testing.T) {
@@ -89,4 +92,34 @@ func TestParseCredentialJSONVariants(t *testing.T) {
 	c, _, err = kiro.ParseCredentialJSON([]byte(`{"refreshToken":"r","authMethod":"builder-id","clientId":"a","clientSecret":"b"}`))
 	require.NoError(t, err)
 	assert.Equal(t, "builder-id", c.AuthMethod)
+}
+
+// A credential file's region, idcRegion, profileArn or startUrl becomes part
+// of a host name or goes to AWS: anything but an AWS name is refused, with
+// the field named, and the file's tokens are not returned.
+func TestHostileEndpointValuesAreRefused(t *testing.T) {
+	for field, body := range map[string]string{
+		`region "x.attacker.example#"`:                                                  `{"refreshToken":"secret-rt","region":"x.attacker.example#"}`,
+		`idcRegion "us-east-1.evil.example"`:                                            `{"refreshToken":"secret-rt","clientId":"a","clientSecret":"b","idcRegion":"us-east-1.evil.example"}`,
+		`profileArn "arn:aws:codewhisperer:x.attacker.example#:123456789012:profile/A"`: `{"refreshToken":"secret-rt","profileArn":"arn:aws:codewhisperer:x.attacker.example#:123456789012:profile/A"}`,
+		`startUrl "https://u@evil.example/start"`:                                       `{"refreshToken":"secret-rt","clientId":"a","clientSecret":"b","startUrl":"https://u@evil.example/start"}`,
+	} {
+		c, _, err := kiro.ParseCredentialJSON([]byte(body))
+		require.Error(t, err, field)
+		assert.Contains(t, err.Error(), field)
+		assert.NotContains(t, err.Error(), "secret-rt")
+		assert.Empty(t, c.RefreshToken)
+
+		dir := t.TempDir()
+		_, err = kiro.ReadIDEFile(writeFile(t, dir, "kiro-auth-token.json", body))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "kiro-auth-token.json: "+field)
+	}
+	// The keychain form is checked again when it is read.
+	_, err := kiro.ParseCredentials(secrets.New(`{"refreshToken":"r","authRegion":"x.attacker.example#"}`))
+	require.ErrorContains(t, err, `authRegion "x.attacker.example#" is not an AWS region name`)
+	// The access portal's own form of a start URL is taken, canonical.
+	c, _, err := kiro.ParseCredentialJSON([]byte(`{"refreshToken":"r","clientId":"a","clientSecret":"b","startUrl":"https://d-1234567890.awsapps.com/start/#/"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "https://d-1234567890.awsapps.com/start", c.StartURL)
 }

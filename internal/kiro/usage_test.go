@@ -15,7 +15,7 @@ import (
 
 func TestUsageLimitsAddsActiveTrialAndBonusesOnly(t *testing.T) {
 	fake, c := setup(t)
-	acct := fake.AddAccount(fakekiro.FakeAccount{Email: "pat@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/X"})
+	acct := fake.AddAccount(fakekiro.FakeAccount{Email: "pat@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/X"})
 	now := time.Now()
 	reset := now.Add(72 * time.Hour).Truncate(time.Second)
 	l := fakekiro.DefaultUsageLimits("pat@example.com")

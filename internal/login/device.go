@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
@@ -30,6 +31,8 @@ type DeviceOptions struct {
 	Label    string // empty: from the email, else "Builder ID" / the organisation
 	// NoBrowser leaves opening the verification link to the caller.
 	NoBrowser bool
+
+	region endpoint.Region // Region, parsed by normalise
 }
 
 // DeviceFlow is a started device authorization: show UserCode and
@@ -67,29 +70,35 @@ func ClientKey(region, startURL string) string {
 	return "oidc-client:" + region + ":" + hex.EncodeToString(sum[:8])
 }
 
+// normalise parses the start URL and the region (kiro/endpoint), whatever
+// they came from: a flag, the Accounts window, the control socket.
 func (o *DeviceOptions) normalise() error {
 	o.StartURL = strings.TrimSpace(o.StartURL)
 	if o.StartURL == "" {
 		o.StartURL = BuilderIDStartURL
 	}
-	if !strings.HasPrefix(o.StartURL, "https://") {
-		return fmt.Errorf("the start URL %q must begin with https:// (for example https://my-org.awsapps.com/start)", o.StartURL)
+	u, err := endpoint.ParseStartURL("the start URL", o.StartURL)
+	if err != nil {
+		return err
 	}
+	o.StartURL = u
 	o.Region = strings.TrimSpace(o.Region)
 	if o.Region == "" {
-		o.Region = "us-east-1"
+		o.Region = endpoint.Default.String()
 	}
-	for _, r := range o.Region {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return fmt.Errorf("%q is not an AWS region (for example us-east-1)", o.Region)
-		}
-	}
-	return nil
+	o.region, err = endpoint.ParseRegion("region", o.Region)
+	return err
 }
 
-func (s *Service) oidcURL(region, path string) string {
+// postOIDC posts to AWS SSO-OIDC in region; the host is built from the
+// parsed region only.
+func (s *Service) postOIDC(ctx context.Context, region endpoint.Region, path string, v, out any) error {
 	up := s.opts.Upstream()
-	return strings.TrimRight(up.URL(up.OIDCBase, region), "/") + path
+	u, err := up.URL(up.OIDCBase, region, path)
+	if err != nil {
+		return err
+	}
+	return s.postJSON(ctx, u, v, out)
 }
 
 // client returns a registration that is valid for at least a day, from the
@@ -114,7 +123,7 @@ func (s *Service) client(ctx context.Context, o DeviceOptions, fresh bool) (oidc
 		ClientSecretExpiresAt int64  `json:"clientSecretExpiresAt"`
 	}
 	req := map[string]any{"clientName": "Kiro IDE", "clientType": "public", "scopes": oidcScopes}
-	if err := s.postJSON(ctx, s.oidcURL(o.Region, "/client/register"), req, &out); err != nil {
+	if err := s.postOIDC(ctx, o.region, "client/register", req, &out); err != nil {
 		return oidcClient{}, fmt.Errorf("register with AWS sign-in: %w", err)
 	}
 	if out.ClientID == "" || out.ClientSecret == "" {
@@ -151,7 +160,7 @@ func (s *Service) StartDevice(ctx context.Context, o DeviceOptions) (*DeviceFlow
 		Interval                int    `json:"interval"`
 	}
 	authorize := func(c oidcClient) error {
-		return s.postJSON(ctx, s.oidcURL(o.Region, "/device_authorization"),
+		return s.postOIDC(ctx, o.region, "device_authorization",
 			map[string]string{"clientId": c.ClientID, "clientSecret": c.ClientSecret, "startUrl": o.StartURL}, &out)
 	}
 	err = authorize(c)
@@ -229,7 +238,7 @@ func (f *DeviceFlow) wait(ctx context.Context) (store.Account, error) {
 			RefreshToken string `json:"refreshToken"`
 			ExpiresIn    int    `json:"expiresIn"`
 		}
-		err := s.postJSON(ctx, s.oidcURL(f.opts.Region, "/token"), map[string]string{
+		err := s.postOIDC(ctx, f.opts.region, "token", map[string]string{
 			"clientId": f.client.ClientID, "clientSecret": f.client.ClientSecret,
 			"deviceCode": f.deviceCode, "grantType": "urn:ietf:params:oauth:grant-type:device_code",
 		}, &out)
@@ -270,7 +279,7 @@ func (f *DeviceFlow) finish(ctx context.Context, access, refresh string, expires
 		AccessToken: access, RefreshToken: refresh,
 		ExpiresAt:  s.opts.Now().Add(time.Duration(expiresIn) * time.Second).UTC(),
 		AuthMethod: store.AuthIdC, Provider: "Enterprise",
-		AuthRegion: f.opts.Region, ClientID: f.client.ClientID, ClientSecret: f.client.ClientSecret,
+		AuthRegion: f.opts.region.String(), ClientID: f.client.ClientID, ClientSecret: f.client.ClientSecret,
 		ClientExpiresAt: f.client.ExpiresAt, StartURL: f.opts.StartURL,
 	}
 	if f.opts.StartURL == BuilderIDStartURL {

@@ -252,7 +252,7 @@ func TestImportKiroIDE(t *testing.T) {
 
 func TestAddToken(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
-	social := e.fake.AddAccount(fakekiro.FakeAccount{Email: "paste@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+	social := e.fake.AddAccount(fakekiro.FakeAccount{Email: "paste@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 
 	_, err := e.svc.AddToken(t.Context(), "aor-nobody-knows", "")
 	require.ErrorContains(t, err, "did not accept the token, so it was not saved")
@@ -268,7 +268,7 @@ func TestAddToken(t *testing.T) {
 	a, err := e.svc.AddToken(t.Context(), "\n"+social.RefreshToken+"\n", "")
 	require.NoError(t, err)
 	assert.Equal(t, "paste@example.com", a.Label)
-	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:1:profile/P", a.ProfileARN)
+	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:123456789012:profile/P", a.ProfileARN)
 	c := e.assertSafe(a)
 	assert.NotEqual(t, social.RefreshToken, c.RefreshToken, "the rotated token is what is kept")
 	assert.Equal(t, e.fake.Accounts()[0].RefreshToken, c.RefreshToken)

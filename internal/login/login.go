@@ -115,13 +115,20 @@ func (s *Service) saveWith(ctx context.Context, known tokenCache, creds kiro.Cre
 	} else if dup != nil {
 		return *dup, fmt.Errorf("%w: it is %q (%s)", ErrDuplicate, dup.Label, dup.ID)
 	}
+	// Every way in ends here: nothing whose region, profile ARN or start
+	// URL does not parse reaches the keychain or pool.json.
+	if err := creds.Check(); err != nil {
+		return store.Account{}, fmt.Errorf("not saved: %w", err)
+	}
+	api, _ := creds.APIRegion()   // parsed by Check
+	auth, _ := creds.OIDCRegion() // likewise
 	meta.AuthMethod = creds.AuthMethod
 	meta.Provider = creds.Provider
 	meta.ProfileARN = creds.ProfileARN
 	meta.StartURL = creds.StartURL
-	meta.Region = creds.APIRegion()
+	meta.Region = api.String()
 	if creds.IsOIDC() {
-		meta.AuthRegion = creds.OIDCRegion()
+		meta.AuthRegion = auth.String()
 	}
 	if meta.Label == "" {
 		meta.Label = defaultLabel(creds, meta.Email)

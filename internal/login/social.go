@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/store"
 )
 
@@ -104,7 +105,12 @@ func (s *Service) StartSocialWith(ctx context.Context, o SocialOptions) (*Social
 		"state": {f.state},
 	}
 	up := s.opts.Upstream()
-	f.LoginURL = strings.TrimRight(up.URL(up.AuthBase, "us-east-1"), "/") + "/login?" + q.Encode()
+	login, err := up.URL(up.AuthBase, endpoint.Default, "login")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	f.LoginURL = login + "?" + q.Encode()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+CallbackPath, f.callback)
@@ -181,7 +187,10 @@ func (f *SocialFlow) exchange(ctx context.Context, code string) (store.Account, 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	up := s.opts.Upstream()
-	u := strings.TrimRight(up.URL(up.AuthBase, "us-east-1"), "/") + "/oauth/token"
+	u, err := up.URL(up.AuthBase, endpoint.Default, "oauth", "token")
+	if err != nil {
+		return store.Account{}, err
+	}
 	var out struct {
 		AccessToken  string `json:"accessToken"`
 		RefreshToken string `json:"refreshToken"`
@@ -193,6 +202,12 @@ func (f *SocialFlow) exchange(ctx context.Context, code string) (store.Account, 
 	}
 	if out.RefreshToken == "" {
 		return store.Account{}, errors.New("Kiro accepted the sign-in but sent no refresh token")
+	}
+	if out.ProfileARN != "" {
+		// Its region picks the account's API host: it must be an AWS one.
+		if _, err := endpoint.ParseProfileARN("profileArn", out.ProfileARN); err != nil {
+			return store.Account{}, fmt.Errorf("the sign-in answer was not saved: %w", err)
+		}
 	}
 	if out.ExpiresIn <= 0 {
 		out.ExpiresIn = 3600

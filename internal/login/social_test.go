@@ -58,7 +58,7 @@ func portClosed(t *testing.T, f *SocialFlow) {
 
 func TestSocialLoginThroughTheBrowser(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
-	e.fake.EnqueueLogin(fakekiro.FakeAccount{Email: "me@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/ME"})
+	e.fake.EnqueueLogin(fakekiro.FakeAccount{Email: "me@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ME"})
 	f, err := e.svc.StartSocial(t.Context(), "google", "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{f.LoginURL}, e.browserOpened())
@@ -76,10 +76,10 @@ func TestSocialLoginThroughTheBrowser(t *testing.T) {
 	assert.Equal(t, "me@example.com", a.Label)
 	assert.Equal(t, store.AuthSocial, a.AuthMethod)
 	assert.Equal(t, "Google", a.Provider)
-	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:1:profile/ME", a.ProfileARN)
+	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:123456789012:profile/ME", a.ProfileARN)
 	c := e.assertSafe(a)
 	assert.False(t, c.IsOIDC())
-	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:1:profile/ME", c.ProfileARN)
+	assert.Equal(t, "arn:aws:codewhisperer:us-east-1:123456789012:profile/ME", c.ProfileARN)
 
 	// A second callback, even with the right state, is refused.
 	code, body = func() (int, string) {

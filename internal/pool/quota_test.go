@@ -141,7 +141,7 @@ func TestSuspendedStaysOutUntilAPersonActs(t *testing.T) {
 func writeIDEFile(t *testing.T, path, access, refresh string, expires time.Time) {
 	t.Helper()
 	b := `{"accessToken":"` + access + `","refreshToken":"` + refresh + `","expiresAt":"` + expires.UTC().Format(time.RFC3339) +
-		`","authMethod":"social","provider":"Google","profileArn":"arn:aws:codewhisperer:us-east-1:1:profile/P"}`
+		`","authMethod":"social","provider":"Google","profileArn":"arn:aws:codewhisperer:us-east-1:123456789012:profile/P"}`
 	require.NoError(t, os.WriteFile(path, []byte(b), 0o600))
 }
 

@@ -82,7 +82,7 @@ func newEnv(t *testing.T, n int) *env {
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
 	e := &env{fake: fake, st: st}
 	for i := range n {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}
 		a, err := acc.Add(context.Background(), store.Account{Label: string(rune('A' + i)), AuthMethod: store.AuthSocial}, cr.Secret())
@@ -115,7 +115,7 @@ func TestRelayStreamsTextAndCounts(t *testing.T) {
 	// The social account's profile ARN went with the request.
 	chat := e.fake.ChatRequests()
 	require.Len(t, chat, 1)
-	assert.Contains(t, string(chat[0].Raw), `"profileArn":"arn:aws:codewhisperer:us-east-1:1:profile/P"`)
+	assert.Contains(t, string(chat[0].Raw), `"profileArn":"arn:aws:codewhisperer:us-east-1:123456789012:profile/P"`)
 	require.NoError(t, e.st.Pool.Flush(context.Background()))
 	assert.EqualValues(t, 1, e.st.Pool.Snapshot().Accounts[0].Counters.Requests)
 }

@@ -180,7 +180,7 @@ func TestCrashLoop(t *testing.T) {
 	t.Cleanup(fake.Close)
 	var creds []kiro.Credentials
 	for range 4 {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		creds = append(creds, kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken,
 			AuthMethod: store.AuthSocial, ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(20 * time.Hour)})
 	}

@@ -89,7 +89,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e := &env{fake: fake, core: c, dir: dir, service: service}
 	for i := range o.accounts {
-		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P"})
+		fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
 		e.fakeAcc = append(e.fakeAcc, fa)
 		cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial,
 			ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(time.Hour)}

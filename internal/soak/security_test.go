@@ -222,8 +222,8 @@ func TestSecurityNoTokenLeaks(t *testing.T) {
 	secretsSeen[client.ClientSecret] = "the IdC client secret"
 
 	social := []fakekiro.FakeAccount{
-		e.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P", Email: "a@example.com"}),
-		e.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:1:profile/P", Email: "b@example.com"}),
+		e.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P", Email: "a@example.com"}),
+		e.fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P", Email: "b@example.com"}),
 	}
 	idc := e.fake.AddAccount(fakekiro.FakeAccount{ClientID: client.ClientID, Email: "c@example.com"})
 	var ids []string

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"kirodesk/internal/kiro/endpoint"
 )
 
 // ConfigVersion is the config.json schema version this build writes.
@@ -87,12 +89,48 @@ func DefaultUpstream() Upstream {
 	}
 }
 
-// URL returns base with {region} substituted.
-func (u Upstream) URL(base, region string) string {
-	if region == "" {
-		region = "us-east-1"
+// URL returns base for region r (the zero Region means us-east-1) with
+// elem joined to its path. Only a parsed region reaches the host; a base that
+// does not parse (config.json is checked on load, so only a value set in
+// memory) is an error, never a request.
+func (u Upstream) URL(base string, r endpoint.Region, elem ...string) (string, error) {
+	b, err := endpoint.ParseBase("upstream base URL", base)
+	if err != nil {
+		return "", err
 	}
-	return strings.ReplaceAll(base, "{region}", region)
+	return b.URL(r, elem...).String(), nil
+}
+
+func (u *Upstream) set(key, v string) {
+	switch key {
+	case "apiBase":
+		u.APIBase = v
+	case "authBase":
+		u.AuthBase = v
+	case "oidcBase":
+		u.OIDCBase = v
+	}
+}
+
+// UpstreamBase is one of Upstream's base URLs, by its config key.
+type UpstreamBase struct{ Key, Value, Default string }
+
+// Bases lists the three bases with Kiro's own values beside them.
+func (u Upstream) Bases() []UpstreamBase {
+	d := DefaultUpstream()
+	return []UpstreamBase{{"apiBase", u.APIBase, d.APIBase}, {"authBase", u.AuthBase, d.AuthBase}, {"oidcBase", u.OIDCBase, d.OIDCBase}}
+}
+
+// Overridden lists the bases that differ from Kiro's own: a person (or a
+// file) pointed Kirodesk elsewhere.
+func (u Upstream) Overridden() []UpstreamBase {
+	var out []UpstreamBase
+	for _, b := range u.Bases() {
+		if strings.TrimRight(b.Value, "/") != b.Default {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // NewConfig returns the defaults.
@@ -163,9 +201,9 @@ func CheckConfig(c *Config) error {
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
 	}
-	for name, base := range map[string]string{"apiBase": c.Upstream.APIBase, "authBase": c.Upstream.AuthBase, "oidcBase": c.Upstream.OIDCBase} {
-		if err := CheckBaseURL(base); err != nil {
-			errs = append(errs, fmt.Errorf("upstream.%s: %w", name, err))
+	for _, b := range c.Upstream.Bases() {
+		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := CheckProxy(c.Outbound.Proxy); err != nil {
@@ -216,21 +254,31 @@ func Redact(p string) string {
 	return u.Redacted()
 }
 
-// CheckBaseURL accepts an absolute http(s) URL, with {region} allowed in the host.
-func CheckBaseURL(base string) error {
-	u, err := url.Parse(strings.ReplaceAll(base, "{region}", "us-east-1"))
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", base)
+// CheckBaseURL accepts an upstream base URL (endpoint.ParseBase: https, or
+// http to this machine; {region} in the host only); field names it in the
+// error.
+func CheckBaseURL(field, base string) error {
+	_, err := endpoint.ParseBase(field, base)
+	return err
+}
+
+// repairConfig resets, on load, upstream bases this build refuses (older
+// builds took any http(s) URL) to Kiro's own, so a config.json that was
+// valid before still opens; the notice says what was dropped.
+func repairConfig(c *Config) []string {
+	var notes []string
+	for _, b := range c.Upstream.Bases() {
+		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
+			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, b.Default))
+			c.Upstream.set(b.Key, b.Default)
+		}
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL with a host", base)
-	}
-	return nil
+	return notes
 }
 
 // ConfigSchema describes config.json to a File.
 func ConfigSchema() Schema[Config] {
-	return Schema[Config]{Name: "config.json", Version: ConfigVersion, New: NewConfig, Clone: CloneConfig, Check: CheckConfig}
+	return Schema[Config]{Name: "config.json", Version: ConfigVersion, New: NewConfig, Clone: CloneConfig, Check: CheckConfig, Repair: repairConfig}
 }
 
 type configJSON Config
@@ -282,8 +330,8 @@ func (u Upstream) WithEnv(getenv func(string) string) (Upstream, error) {
 		if v == "" {
 			continue
 		}
-		if err := CheckBaseURL(v); err != nil {
-			return u, fmt.Errorf("%s: %w", o.name, err)
+		if err := CheckBaseURL(o.name, v); err != nil {
+			return u, err
 		}
 		*o.dst = strings.TrimRight(v, "/")
 	}

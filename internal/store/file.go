@@ -23,11 +23,15 @@ var ErrNotSaved = errors.New("change kept in memory but not saved to disk")
 
 // Schema describes one state file to a File.
 type Schema[T any] struct {
-	Name    string                  // file name inside the config folder, e.g. "pool.json"
-	Version int                     // the version this build writes
-	New     func() *T               // defaults; also the base a loaded file is decoded onto
-	Clone   func(*T) *T             // a deep copy: snapshots must not share memory with the owner
-	Check   func(*T) error          // validation of a whole document, run on load and on Update
+	Name    string         // file name inside the config folder, e.g. "pool.json"
+	Version int            // the version this build writes
+	New     func() *T      // defaults; also the base a loaded file is decoded onto
+	Clone   func(*T) *T    // a deep copy: snapshots must not share memory with the owner
+	Check   func(*T) error // validation of a whole document, run on load and on Update
+	// Repair, if set, runs on load before Check: it puts right in place
+	// what an older build accepted and this one refuses (one bad account
+	// must not make the whole file unusable), returning a notice per fix.
+	Repair  func(*T) []string
 	Migrate map[int]func(Raw) error // Migrate[n] turns a version-n document into version n+1
 }
 

@@ -54,10 +54,11 @@ func (f *File[T]) load() error {
 	data, err := os.ReadFile(f.path)
 	if errors.Is(err, os.ErrNotExist) {
 		if bdata, berr := os.ReadFile(bak); berr == nil {
-			if state, _, perr := f.parse(bdata); perr == nil {
+			if state, _, fixed, perr := f.parse(bdata); perr == nil {
 				f.state = state
 				f.notices = append(f.notices, fmt.Sprintf(
 					"%s was missing; loaded its backup %s", f.schema.Name, bak))
+				f.notices = append(f.notices, fixed...)
 				return f.writeInitial()
 			}
 		}
@@ -69,9 +70,19 @@ func (f *File[T]) load() error {
 			Hint: "check the file's owner and permissions", Err: ErrCorrupt}
 	}
 
-	state, from, perr := f.parse(data)
+	state, from, fixed, perr := f.parse(data)
 	if perr == nil {
 		f.state = state
+		if len(fixed) > 0 {
+			// Written back at once, so the refused values leave the file.
+			for _, n := range fixed {
+				f.log.Warn("state file value refused on load", "file", f.path, "notice", n)
+			}
+			f.notices = append(f.notices, fixed...)
+			if from == f.schema.Version {
+				return f.writeInitial()
+			}
+		}
 		if from == f.schema.Version {
 			f.saved, f.onDisk = data, true
 			return nil
@@ -97,7 +108,7 @@ func (f *File[T]) load() error {
 		return &LoadError{Path: f.path, Reason: bad.reason + " and there is no backup " + bak,
 			Hint: "repair the file, or move it aside to start with an empty one", Err: ErrCorrupt}
 	}
-	bstate, _, bperr := f.parse(bdata)
+	bstate, _, bfixed, bperr := f.parse(bdata)
 	if bperr != nil {
 		return &LoadError{Path: f.path, Reason: bad.reason + "; its backup " + bak + " is not usable either (" + bperr.Error() + ")",
 			Hint: "repair one of them, or move both aside to start with an empty file", Err: ErrCorrupt}
@@ -110,6 +121,7 @@ func (f *File[T]) load() error {
 	f.state = bstate
 	f.notices = append(f.notices, fmt.Sprintf("%s was damaged (%s); loaded the backup %s; the damaged file is kept as %s",
 		f.schema.Name, bad.reason, bak, aside))
+	f.notices = append(f.notices, bfixed...)
 	f.log.Warn("state file damaged; restored from backup", "file", f.path, "reason", bad.reason, "kept_as", aside)
 	return f.writeInitial()
 }
@@ -129,43 +141,48 @@ func (f *File[T]) writeInitial() error {
 	return nil
 }
 
-// parse decodes and validates a document, migrating older versions. It
-// returns the state and the version the data was written with.
-func (f *File[T]) parse(data []byte) (*T, int, error) {
+// parse decodes, repairs and validates a document, migrating older
+// versions. It returns the state, the version the data was written with and
+// the notices of what Repair changed.
+func (f *File[T]) parse(data []byte) (*T, int, []string, error) {
 	if len(data) == 0 {
-		return nil, 0, &badFile{reason: "the file is empty"}
+		return nil, 0, nil, &badFile{reason: "the file is empty"}
 	}
 	var head struct {
 		Version *json.Number `json:"version"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, 0, &badFile{reason: "not valid JSON (" + err.Error() + ")"}
+		return nil, 0, nil, &badFile{reason: "not valid JSON (" + err.Error() + ")"}
 	}
 	if head.Version == nil {
-		return nil, 0, &badFile{reason: `it has no "version" field`}
+		return nil, 0, nil, &badFile{reason: `it has no "version" field`}
 	}
 	v64, err := head.Version.Int64()
 	if err != nil || v64 < 1 {
-		return nil, 0, &badFile{reason: fmt.Sprintf("unknown version %s", head.Version)}
+		return nil, 0, nil, &badFile{reason: fmt.Sprintf("unknown version %s", head.Version)}
 	}
 	from := int(v64)
 	if v64 > int64(f.schema.Version) {
-		return nil, 0, &badFile{tooNew: true, reason: fmt.Sprintf(
+		return nil, 0, nil, &badFile{tooNew: true, reason: fmt.Sprintf(
 			"it was written by a newer Kirodesk (file version %d; this build reads up to %d)", v64, f.schema.Version)}
 	}
 	if from < f.schema.Version {
 		if data, err = f.migrate(data, from); err != nil {
-			return nil, 0, &badFile{reason: err.Error()}
+			return nil, 0, nil, &badFile{reason: err.Error()}
 		}
 	}
 	state := f.schema.New()
 	if err := json.Unmarshal(data, state); err != nil {
-		return nil, 0, &badFile{reason: "unexpected content (" + err.Error() + ")"}
+		return nil, 0, nil, &badFile{reason: "unexpected content (" + err.Error() + ")"}
+	}
+	var fixed []string
+	if f.schema.Repair != nil {
+		fixed = f.schema.Repair(state)
 	}
 	if err := f.schema.Check(state); err != nil {
-		return nil, 0, &badFile{reason: "invalid content (" + err.Error() + ")"}
+		return nil, 0, nil, &badFile{reason: "invalid content (" + err.Error() + ")"}
 	}
-	return state, from, nil
+	return state, from, fixed, nil
 }
 
 func (f *File[T]) migrate(data []byte, from int) ([]byte, error) {

@@ -7,8 +7,11 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
+
+	"kirodesk/internal/kiro/endpoint"
 )
 
 // PoolVersion is the pool.json schema version this build writes.
@@ -201,10 +204,8 @@ func CheckPool(p *Pool) error {
 				errs = append(errs, fmt.Errorf("%s: proxy: %w", where, err))
 			}
 		}
-		if a.APIBase != "" {
-			if err := CheckBaseURL(a.APIBase); err != nil {
-				errs = append(errs, fmt.Errorf("%s: apiBase: %w", where, err))
-			}
+		for _, err := range checkEndpoints(&a) {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 		switch a.State.Status {
 		case StatusReady, StatusCooling, StatusExhausted, StatusSuspended, StatusLoginNeeded, StatusModelUnavailable:
@@ -220,9 +221,71 @@ func CheckPool(p *Pool) error {
 	return errors.Join(errs...)
 }
 
+// endpointFields are an account's values that decide where its requests
+// go, by JSON name, with how each is checked.
+func endpointFields(a *Account) []struct {
+	key   string
+	v     *string
+	check func(field, s string) error
+} {
+	region := func(f, s string) error { _, err := endpoint.ParseRegion(f, s); return err }
+	arn := func(f, s string) error { _, err := endpoint.ParseProfileARN(f, s); return err }
+	start := func(f, s string) error { _, err := endpoint.ParseStartURL(f, s); return err }
+	return []struct {
+		key   string
+		v     *string
+		check func(field, s string) error
+	}{{"region", &a.Region, region}, {"authRegion", &a.AuthRegion, region}, {"profileArn", &a.ProfileARN, arn},
+		{"startUrl", &a.StartURL, start}, {"apiBase", &a.APIBase, CheckBaseURL}}
+}
+
+// checkEndpoints returns an error per set endpoint field that does not parse.
+func checkEndpoints(a *Account) []error {
+	var errs []error
+	for _, f := range endpointFields(a) {
+		if *f.v != "" {
+			if err := f.check(f.key, *f.v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
+// repairPool drops, on load, the endpoint values of an account that do not
+// parse (a pool.json written by an older build, or edited by hand: "region":
+// "x.attacker.example#" would send its tokens elsewhere) and marks the
+// account login needed, with the field named in the reason. Its requests stop
+// there: the pool never picks a login-needed account, and the Kiro client
+// parses the regions again before it builds a host.
+func repairPool(p *Pool) []string {
+	var notes []string
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		var why []string
+		for _, f := range endpointFields(a) {
+			if *f.v == "" {
+				continue
+			}
+			if err := f.check(f.key, *f.v); err != nil {
+				why = append(why, err.Error())
+				*f.v = ""
+			}
+		}
+		if len(why) == 0 {
+			continue
+		}
+		reason := "pool.json: " + strings.Join(why, "; ") + "; the value was dropped: remove the account and add it again"
+		a.State = AccountState{Status: StatusLoginNeeded, Reason: reason}
+		a.ChatHost = ""
+		notes = append(notes, fmt.Sprintf("account %s: %s", a.ID, reason))
+	}
+	return notes
+}
+
 // PoolSchema describes pool.json to a File.
 func PoolSchema() Schema[Pool] {
-	return Schema[Pool]{Name: "pool.json", Version: PoolVersion, New: NewPool, Clone: ClonePool, Check: CheckPool}
+	return Schema[Pool]{Name: "pool.json", Version: PoolVersion, New: NewPool, Clone: ClonePool, Check: CheckPool, Repair: repairPool}
 }
 
 type poolJSON Pool

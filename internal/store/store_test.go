@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/kiro/endpoint"
 )
 
 func openT(t *testing.T, dir string) *Store {
@@ -229,8 +231,14 @@ func TestUpstreamEnvOverrides(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:9999", u.APIBase)
 	assert.Equal(t, DefaultUpstream().AuthBase, u.AuthBase)
-	assert.Equal(t, "http://127.0.0.1:9998/eu-central-1", u.URL(u.OIDCBase, "eu-central-1"))
-	assert.Equal(t, "https://q.us-east-1.amazonaws.com", DefaultUpstream().URL(DefaultUpstream().APIBase, ""), "no region means us-east-1")
+	eu, err := endpoint.ParseRegion("region", "eu-central-1")
+	require.NoError(t, err)
+	got, err := u.URL(u.OIDCBase, eu)
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9998/eu-central-1", got)
+	got, err = DefaultUpstream().URL(DefaultUpstream().APIBase, endpoint.Region{})
+	require.NoError(t, err)
+	assert.Equal(t, "https://q.us-east-1.amazonaws.com", got, "no region means us-east-1")
 
 	_, err = DefaultUpstream().WithEnv(func(k string) string {
 		if k == EnvAuthBase {

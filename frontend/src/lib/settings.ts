@@ -70,9 +70,10 @@ export function validate(d: Draft): Partial<Record<Field, string>> {
   for (const f of ['apiBase', 'authBase', 'oidcBase'] as const) {
     try {
       const u = new URL(d[f].replaceAll('{region}', 'us-east-1'));
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      const loopback = ['localhost', '[::1]'].includes(u.hostname) || /^127\./.test(u.hostname);
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new Error();
     } catch {
-      errs[f] = 'Enter an http(s) URL; {region} may stand for the account’s region.';
+      errs[f] = 'Enter an https URL (http only to this machine); {region} may stand for the account’s region.';
     }
   }
   return errs;
@@ -102,6 +103,19 @@ export function diff(saved: Draft, d: Draft): SettingsPatch {
     if (v !== undefined) (p as Record<string, unknown>)[k] = v;
   }
   return p;
+}
+
+/** Kiro's own upstream URLs (store.DefaultUpstream in Go). */
+export const UPSTREAM_DEFAULTS = {
+  apiBase: 'https://q.{region}.amazonaws.com',
+  authBase: 'https://prod.{region}.auth.desktop.kiro.dev',
+  oidcBase: 'https://oidc.{region}.amazonaws.com',
+} as const;
+
+/** The warning under an upstream URL that is not Kiro's own, else undefined. */
+export function upstreamWarning(field: keyof typeof UPSTREAM_DEFAULTS, value: string): string | undefined {
+  if (value.trim().replace(/\/+$/, '') === UPSTREAM_DEFAULTS[field]) return undefined;
+  return `Not Kiro’s own address (${UPSTREAM_DEFAULTS[field]}): every token and prompt goes to this host.`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
-import { diff, fieldOfError, toDraft } from '../lib/settings';
+import { diff, fieldOfError, toDraft, upstreamWarning } from '../lib/settings';
 import { Settings } from './Settings';
 import { makeSettings } from '../test/fixtures';
 
@@ -104,6 +104,23 @@ describe('Settings', () => {
     expect(await screen.findByText(/take effect at the next start/)).toBeInTheDocument();
   });
 
+  it('warns under an upstream URL that is not Kiro’s own, and refuses plain http elsewhere', async () => {
+    const user = userEvent.setup();
+    render(<Settings />);
+    await user.click(await screen.findByText('Advanced: Kiro upstream URLs'));
+    const apiBase = screen.getByLabelText('API base');
+    expect(apiBase).not.toHaveAccessibleDescription(/Not Kiro/);
+    expect(screen.getByLabelText('Auth base')).toHaveAccessibleDescription(/Not Kiro’s own address .*every token and prompt goes to this host/);
+
+    await user.clear(apiBase);
+    await user.type(apiBase, 'http://q.example.com');
+    expect(apiBase).toHaveAccessibleDescription(/Not Kiro’s own address \(https:\/\/q\.\{region\}\.amazonaws\.com\)/);
+    await user.keyboard('{Enter}');
+    expect(api.updateSettings).not.toHaveBeenCalled();
+    expect(apiBase).toHaveAttribute('aria-invalid', 'true');
+    expect(apiBase).toHaveAccessibleDescription(/Enter an https URL \(http only to this machine\)/);
+  });
+
   it('reverts unsaved edits', async () => {
     const user = userEvent.setup();
     render(<Settings />);
@@ -117,6 +134,10 @@ describe('Settings', () => {
 describe('settings helpers', () => {
   it('diff is empty when nothing changed', () => {
     expect(diff(toDraft(makeSettings()), toDraft(makeSettings()))).toEqual({});
+  });
+  it('warns only when an upstream URL differs from Kiro’s own', () => {
+    expect(upstreamWarning('oidcBase', 'https://oidc.{region}.amazonaws.com/')).toBeUndefined();
+    expect(upstreamWarning('oidcBase', 'https://oidc.{region}.evil.example')).toMatch(/every token and prompt/);
   });
   it('finds the field a Go message names', () => {
     expect(fieldOfError('port 0 is outside 1-65535')).toBe('port');

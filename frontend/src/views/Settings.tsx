@@ -11,6 +11,8 @@ import {
   LOG_LEVELS,
   STRATEGIES,
   toDraft,
+  upstreamWarning,
+  UPSTREAM_DEFAULTS,
   validate,
   type Draft,
   type Field,
@@ -261,8 +263,9 @@ function NumberRow({ label, field, draft, errors, edit }: RowProps) {
 }
 
 function TextRow({ label, field, draft, errors, edit }: RowProps) {
+  const hint = field in UPSTREAM_DEFAULTS ? upstreamWarning(field as keyof typeof UPSTREAM_DEFAULTS, draft[field] as string) : undefined;
   return (
-    <Row label={label} field={field} error={errors[field]}>
+    <Row label={label} field={field} error={errors[field]} hint={hint}>
       {(id, describedBy) => (
         <input
           id={id}
