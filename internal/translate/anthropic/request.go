@@ -209,9 +209,9 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 // unsupportedBlocks are content block types the Messages API defines but
 // Kiro cannot carry, with the reason given to the client.
 var unsupportedBlocks = map[string]string{
-	"document":                        "document blocks (PDF and plain-text files) are not supported by Kiro; send the text as a text block",
-	"search_result":                   "search_result blocks are not supported by Kiro; send the text as a text block",
-	"container_upload":                "container_upload blocks are not supported by Kiro",
+	"document":         "document blocks (PDF and plain-text files) are not supported by Kiro; send the text as a text block",
+	"search_result":    "search_result blocks are not supported by Kiro; send the text as a text block",
+	"container_upload": "container_upload blocks are not supported by Kiro",
 }
 
 // block parses one content block of a message. keep is false for blocks that
