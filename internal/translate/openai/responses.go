@@ -37,7 +37,10 @@ type ResponsesOptions struct {
 // lines); function_call items become tool_use blocks of an assistant turn,
 // which also takes the assistant message and reasoning items around them;
 // function_call_output items become tool_result blocks of a user turn
-// (consecutive ones share a turn). Reasoning items carrying summary_text
+// (consecutive ones share a turn); custom_tool_call and local_shell_call
+// items and their outputs are read the same way (responses_items.go),
+// web_search_call items become assistant text, and other item types are
+// dropped with a warning. Reasoning items carrying summary_text
 // (what ResponsesWriter sends) come back as earlier thinking; their
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
