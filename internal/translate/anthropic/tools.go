@@ -163,7 +163,7 @@ func (d *doc) serverToolBlock(v *value, p fieldPath, typ string) (text string, o
 				}
 			}
 		}
-		return tooldecl.SearchResultsText([]tooldecl.SearchResult{{Title: title, URL: source, Snippet: strings.Join(parts, " ")}}), true, nil
+		return tooldecl.SearchResultText(title, source, strings.Join(parts, " ")), true, nil
 	}
 	return "", false, nil
 }

@@ -130,6 +130,7 @@ func TestBuiltinToolsAndServerHistory(t *testing.T) {
 	assert.Contains(t, body, `[called server tool web_fetch with {\"url\":\"https://go.dev/doc/go1.26\"}]`)
 	assert.NotContains(t, body, "srvtoolu_", "server tool ids must not become Kiro tool uses")
 	assert.Contains(t, body, `"toolUseId":"toolu_1"`)
+	assert.Contains(t, body, `[search result: Go — https://go.dev — The Go programming language]`)
 }
 
 // A call of a built-in tool comes back as a tool_use block with the name

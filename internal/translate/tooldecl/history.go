@@ -74,6 +74,18 @@ func SearchResultsText(results []SearchResult) string {
 	return clip(b.String(), maxResultText)
 }
 
+// SearchResultText renders a client search tool's search_result block
+// (title, source and text), which Kiro has no block for.
+func SearchResultText(title, source, text string) string {
+	parts := make([]string, 0, 3)
+	for _, p := range []string{title, source, text} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return clip("[search result: "+strings.Join(parts, " — ")+"]", maxResultText)
+}
+
 // SearchErrorText renders a failed web search.
 func SearchErrorText(code string) string {
 	if code == "" {

@@ -91,6 +91,7 @@ func TestHistoryTexts(t *testing.T) {
 	assert.True(t, strings.HasSuffix(long, "…"))
 	assert.True(t, utf8.ValidString(long), "cut on a character boundary")
 	assert.Equal(t, "[web_fetch_tool_result]", ServerResultText("web_fetch_tool_result", nil))
+	assert.Equal(t, "[search result: Go — https://go.dev — The Go language]", SearchResultText("Go", "https://go.dev", "The Go language"))
 	assert.False(t, LooksLikeText("EqgfCioIARgBIiQ3YTk0"))
 	assert.True(t, LooksLikeText("Go 1.26 ships"))
 }
