@@ -389,7 +389,7 @@ func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error
 		return nil, d.errf(p.key("type"), `%q is not supported; use "function" or "custom"`, typ)
 	}
 	fp := p.key(typ)
-	fv := v.Get("function")
+	fv := v.Get(typ)
 	if !present(fv) {
 		return nil, d.required(fp)
 	}

@@ -223,6 +223,7 @@ func TestCustomInputOfOddShapes(t *testing.T) {
 // ways; web_search_options is tolerated; other tool types are dropped.
 func TestChatCustomToolsAndWebSearchOptions(t *testing.T) {
 	body := `{"model":"gpt-5","stream":true,"web_search_options":{"search_context_size":"low"},
+	"tool_choice":{"type":"custom","custom":{"name":"apply_patch"}},
 	"tools":[{"type":"custom","custom":{"name":"apply_patch","description":"Edit files.","format":{"type":"grammar","grammar":{"syntax":"lark","definition":"start: /.+/"}}}},
 	  {"type":"function","function":{"name":"read","parameters":{"type":"object","properties":{"path":{"type":"string"}}}}},
 	  {"type":"file_search","file_search":{}}],
@@ -237,6 +238,7 @@ func TestChatCustomToolsAndWebSearchOptions(t *testing.T) {
 	assert.Contains(t, tools["apply_patch"].Description, "Edit files.\n\nPass the whole input as the \"input\" string; it must match this lark grammar:\nstart: /.+/")
 	assert.Contains(t, kbody, `"toolUseId":"call_1","name":"apply_patch","input":{"input":"*** Begin Patch\n*** End Patch"}`)
 	assert.Equal(t, tooldecl.Origins{"apply_patch": {Kind: tooldecl.KindCustom, Name: "apply_patch"}}, co.Tools)
+	assert.Equal(t, &canon.ToolChoice{Type: "tool", Name: "apply_patch"}, req.ToolChoice)
 	require.Len(t, req.ServerTools, 1)
 	assert.Equal(t, "web_search_options", req.ServerTools[0].Type)
 	warnings := strings.Join(req.Warnings, "\n")
