@@ -73,6 +73,27 @@ func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Req
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse,
 			ToolUse: &canon.ToolUse{ID: id, Name: tooldecl.LocalShellName, Input: tooldecl.LocalShellInput(a)}})
+	case "mcp_call":
+		// A remote MCP call an earlier answer made: its call and output
+		// as text, which is what the model needs of it.
+		str := func(k string) string {
+			if v := iv.Get(k); v != nil && v.Kind == jsonString {
+				return v.Str
+			}
+			return ""
+		}
+		name := str("name")
+		if label := str("server_label"); label != "" {
+			name = label + "/" + name
+		}
+		text := tooldecl.ServerCallText(name, json.RawMessage(str("arguments")))
+		if out := str("output"); out != "" {
+			text += "\n" + tooldecl.ServerResultText("mcp_call output", json.RawMessage(out))
+		}
+		if e := str("error"); e != "" {
+			text += "\n" + tooldecl.ServerResultText("mcp_call error", json.RawMessage(e))
+		}
+		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockText, Text: text})
 	case "web_search_call":
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockText, Text: ip.webSearchCallText(iv)})
 	default:

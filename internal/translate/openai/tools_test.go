@@ -114,7 +114,7 @@ func TestCodexToolListReachesKiro(t *testing.T) {
 	assert.JSONEq(t, `{"type":"web_search","external_web_access":true}`, string(req.ServerTools[0].Config))
 	warnings := strings.Join(req.Warnings, "\n")
 	for _, w := range []string{`tools[8]: "image_generation" tool dropped`, `tools[9]: "tool_search" tool dropped`,
-		"web search is not available yet", `input[12]: "image_generation_call" input item dropped`, `input[13]: "ghost_snapshot" input item dropped`} {
+		"web search is not available yet", `input[13]: "image_generation_call" input item dropped`, `input[14]: "ghost_snapshot" input item dropped`} {
 		assert.Contains(t, warnings, w)
 	}
 	assert.Len(t, req.Warnings, 5)
@@ -126,6 +126,7 @@ func TestCodexToolListReachesKiro(t *testing.T) {
 	assert.Contains(t, body, `"toolUseId":"call_sh","name":"local_shell","input":{"command":["go","test","./..."],"workdir":"/repo","timeout_ms":60000}`)
 	assert.Contains(t, body, `Success. Updated the following files:`)
 	assert.Contains(t, body, `[web search for \"testify require vs assert\"]`)
+	assert.Contains(t, body, `[called server tool docs/lookup with {\"q\":\"testify\"}]\n[mcp_call output: testify is a toolkit]`)
 }
 
 // sseItems returns the SSE events' types in order and the items of the
