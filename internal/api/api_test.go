@@ -19,6 +19,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/relay"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
@@ -55,8 +56,10 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 	}
 }
 
-// A long silence upstream gets pings, so clients and proxies keep the line.
-func TestSilentStreamsArePinged(t *testing.T) {
+// testStack is the API on a server with a request log, relaying to fake
+// Kiro through one account.
+func testStack(t *testing.T, ping time.Duration) (*fakekiro.Server, *httptest.Server, *reqlog.Log) {
+	t.Helper()
 	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
@@ -70,11 +73,17 @@ func TestSilentStreamsArePinged(t *testing.T) {
 	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
 	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client})
-	srv := server.New(server.Options{APIKey: secrets.New("kd-k")})
-	New(Options{Relay: rl, Ping: 100 * time.Millisecond}).Register(srv)
+	log := reqlog.New(10, nil)
+	srv := server.New(server.Options{APIKey: secrets.New("kd-k"), Requests: log})
+	New(Options{Relay: rl, Ping: ping}).Register(srv)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	return fake, ts, log
+}
 
+// A long silence upstream gets pings, so clients and proxies keep the line.
+func TestSilentStreamsArePinged(t *testing.T) {
+	fake, ts, _ := testStack(t, 100*time.Millisecond)
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
 	req, _ := http.NewRequest("POST", ts.URL+"/v1/messages", strings.NewReader(
 		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
@@ -90,4 +99,25 @@ func TestSilentStreamsArePinged(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, pings, 2, "a 450 ms silence with a 100 ms ping interval")
+}
+
+// What the translator dropped instead of refusing (a server tool Kiro
+// cannot run) is in the request log's entry.
+func TestRequestWarningsReachTheRequestLog(t *testing.T) {
+	fake, ts, log := testStack(t, time.Second)
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("ok")})
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/messages", strings.NewReader(
+		`{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
+		"tools":[{"type":"web_search_20250305","name":"web_search"},{"type":"computer_20250124","name":"computer"},
+		{"name":"a","input_schema":{"type":"object"}}]}`))
+	req.Header.Set("x-api-key", "kd-k")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	entries := log.Since(0)
+	require.Len(t, entries, 1)
+	require.Len(t, entries[0].Warnings, 2)
+	assert.Contains(t, entries[0].Warnings[0], `"computer_20250124" tool dropped`)
+	assert.Contains(t, entries[0].Warnings[1], "web search is not available yet")
 }

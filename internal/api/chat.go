@@ -28,11 +28,11 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, req,
 		func(w io.Writer, flush func(), info relay.Started) eventWriter {
 			return openai.NewChunkWriter(w, flush, openai.ChunkStart{ID: id, Model: req.Model, Created: created,
-				IncludeUsage: co.IncludeUsage, InputTokens: info.InputEstimate})
+				IncludeUsage: co.IncludeUsage, InputTokens: info.InputEstimate, Tools: co.Tools})
 		},
 		func(resp *canon.Response, info relay.Started) ([]byte, error) {
 			resp.ID = id
-			return openai.MarshalChatResponse(resp, created, info.InputEstimate)
+			return openai.MarshalChatResponse(resp, created, info.InputEstimate, co.Tools)
 		})
 }
 
@@ -43,7 +43,7 @@ func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	req, _, err := openai.ParseResponsesRequest(body, openai.ParseOptions{})
+	req, ro, err := openai.ParseResponsesRequest(body, openai.ParseOptions{})
 	if err != nil {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
@@ -52,10 +52,10 @@ func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, req,
 		func(w io.Writer, flush func(), info relay.Started) eventWriter {
 			return openai.NewResponsesWriter(w, flush, openai.ResponsesStart{ID: id, Model: req.Model, Created: created,
-				InputTokens: info.InputEstimate})
+				InputTokens: info.InputEstimate, Tools: ro.Tools})
 		},
 		func(resp *canon.Response, info relay.Started) ([]byte, error) {
 			resp.ID = id
-			return openai.MarshalResponsesResponse(resp, created, info.InputEstimate)
+			return openai.MarshalResponsesResponse(resp, created, info.InputEstimate, ro.Tools)
 		})
 }

@@ -9,6 +9,7 @@ import (
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/relay"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/server"
 	"kirodesk/internal/translate/anthropic"
 )
@@ -41,6 +42,7 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Request,
 	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter,
 	marshal func(resp *canon.Response, info relay.Started) ([]byte, error)) {
+	h.warn(r, req.Warnings)
 	if req.Stream {
 		sink := &streamSink{w: w, ping: h.opts.Ping, newWriter: newWriter}
 		err := h.opts.Relay.Do(r.Context(), req, sink)
@@ -198,4 +200,17 @@ func (h *Handlers) countTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]int{"input_tokens": h.opts.Tokens.Request(req)})
+}
+
+// warn records what the translator dropped or changed in the request
+// instead of refusing it (a tool type Kiro cannot carry, say): in the log
+// and in the request log's entry.
+func (h *Handlers) warn(r *http.Request, warnings []string) {
+	if len(warnings) == 0 {
+		return
+	}
+	reqlog.AddWarnings(r.Context(), warnings)
+	for _, w := range warnings {
+		h.log.Warn("request changed", "path", r.URL.Path, "warning", w)
+	}
 }

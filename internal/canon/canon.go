@@ -6,7 +6,10 @@
 // about because every slice belongs to it.
 package canon
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Role of a message.
 type Role string
@@ -45,6 +48,29 @@ type Request struct {
 	// selection (metadata.user_id, a session header, or a hash of the first
 	// messages); empty if unknown.
 	ConversationKey string
+	// ServerTools are the tools the client declared for the server to run
+	// (web search); they are not in Tools and Kiro never sees them. The
+	// server-side tool loop reads them; until it runs they are only noted.
+	ServerTools []ServerTool `json:",omitempty"`
+	// Warnings say what the translator dropped or changed instead of
+	// refusing the request (a tool type Kiro cannot carry, say); the
+	// server writes them to its log and the request log.
+	Warnings []string `json:",omitempty"`
+}
+
+// ServerTool is a tool the client expects the server to run.
+type ServerTool struct {
+	Type    string // as declared: web_search_20250305, web_search, web_search_preview, ...
+	Name    string // the name the model calls it by ("web_search")
+	MaxUses int    // 0: no limit given
+	// Config is the declaration as the client sent it (allowed_domains,
+	// user_location, ...), compact JSON.
+	Config json.RawMessage
+}
+
+// Warn records a warning on r.
+func (r *Request) Warn(format string, args ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
 }
 
 // Message is one turn.

@@ -25,6 +25,9 @@ type Entry struct {
 	InputTokens  int       `json:"inputTokens"`
 	OutputTokens int       `json:"outputTokens"`
 	Credits      float64   `json:"credits"` // Kiro's metering, when it sent one
+	// Warnings say what was dropped or changed in the request instead of
+	// refusing it (a tool type Kiro cannot carry, say).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Note collects what the handlers learn about a request while it runs.
@@ -35,6 +38,7 @@ type Note struct {
 	in    int
 	out   int
 	cred  float64
+	warn  []string
 }
 
 type noteKey struct{}
@@ -72,12 +76,22 @@ func SetUsage(ctx context.Context, in, out int, credits float64) {
 	}
 }
 
+// AddWarnings records what was dropped or changed in the request.
+func AddWarnings(ctx context.Context, ws []string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.warn = append(n.warn, ws...)
+		n.mu.Unlock()
+	}
+}
+
 // Entry turns the note into an entry for a finished request.
 func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
-		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred}
+		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred,
+		Warnings: append([]string(nil), n.warn...)}
 }
 
 // Stats are the dashboard's live figures.

@@ -21,6 +21,15 @@ func TestNoteCollectsWhatHandlersLearn(t *testing.T) {
 	assert.GreaterOrEqual(t, e.LatencyMs, int64(20))
 }
 
+func TestNoteCollectsWarnings(t *testing.T) {
+	ctx, n := WithNote(context.Background())
+	AddWarnings(ctx, []string{"tools[0]: dropped"})
+	AddWarnings(ctx, []string{"web search is not available yet"})
+	AddWarnings(context.Background(), []string{"ignored"})
+	e := n.Entry(time.Now(), "POST", "/v1/responses", 200)
+	assert.Equal(t, []string{"tools[0]: dropped", "web search is not available yet"}, e.Warnings)
+}
+
 func TestLogKeepsTheLastEntriesAndTodaysTotals(t *testing.T) {
 	now := time.Date(2026, 11, 25, 23, 59, 0, 0, time.Local)
 	l := New(3, func() time.Time { return now })

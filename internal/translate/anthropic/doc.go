@@ -7,8 +7,11 @@
 // types and nesting deeper than 64 are rejected with the position) and name
 // the offending field in every *RequestError, which the server answers as a
 // 400 invalid_request_error. Fields Kiro cannot honour (url image sources,
-// documents, server tools) are refused with a message saying so, never
-// dropped silently; sampling fields (temperature, top_p, top_k,
+// documents) are refused with a message saying so, never dropped silently.
+// Tools are the exception (tools.go, internal/translate/tooldecl): clients
+// declare server tools on every request, so a tool type Kiro cannot carry is
+// dropped with a warning in canon.Request.Warnings, and server tool blocks
+// in history become text; sampling fields (temperature, top_p, top_k,
 // stop_sequences) are type-checked and ignored; unknown top-level fields are
 // ignored, as new API features appear faster than this package changes.
 //

@@ -65,8 +65,11 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 	if r.System, err = d.system(root.Get("system")); err != nil {
 		return nil, err
 	}
-	if r.Tools, err = d.tools(root.Get("tools")); err != nil {
+	if err = d.tools(root.Get("tools"), r); err != nil {
 		return nil, err
+	}
+	if v := root.Get("mcp_servers"); present(v) {
+		r.Warn("mcp_servers ignored: the MCP connector is not available through Kiro")
 	}
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice")); err != nil {
 		return nil, err
@@ -206,16 +209,9 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 // unsupportedBlocks are content block types the Messages API defines but
 // Kiro cannot carry, with the reason given to the client.
 var unsupportedBlocks = map[string]string{
-	"document":                        "document blocks (PDF and plain-text files) are not supported by Kiro; send the text as a text block",
-	"search_result":                   "search_result blocks are not supported by Kiro; send the text as a text block",
-	"server_tool_use":                 "server_tool_use blocks are not supported by Kiro (server tools are not available)",
-	"web_search_tool_result":          "web_search_tool_result blocks are not supported by Kiro (server tools are not available)",
-	"web_fetch_tool_result":           "web_fetch_tool_result blocks are not supported by Kiro (server tools are not available)",
-	"code_execution_tool_result":      "code_execution_tool_result blocks are not supported by Kiro (server tools are not available)",
-	"bash_code_execution_tool_result": "bash_code_execution_tool_result blocks are not supported by Kiro (server tools are not available)",
-	"mcp_tool_use":                    "mcp_tool_use blocks are not supported by Kiro (the MCP connector is not available)",
-	"mcp_tool_result":                 "mcp_tool_result blocks are not supported by Kiro (the MCP connector is not available)",
-	"container_upload":                "container_upload blocks are not supported by Kiro",
+	"document":         "document blocks (PDF and plain-text files) are not supported by Kiro; send the text as a text block",
+	"search_result":    "search_result blocks are not supported by Kiro; send the text as a text block",
+	"container_upload": "container_upload blocks are not supported by Kiro",
 }
 
 // block parses one content block of a message. keep is false for blocks that
@@ -280,6 +276,9 @@ func (d *doc) block(v *value, p fieldPath, role canon.Role) (b canon.Block, keep
 			return b, false, err
 		}
 		return b, false, nil
+	}
+	if text, ok, err := d.serverToolBlock(v, p, typ); ok || err != nil {
+		return canon.Block{Type: canon.BlockText, Text: text}, err == nil, err
 	}
 	if why, ok := unsupportedBlocks[typ]; ok {
 		return b, false, d.errf(tp, "%s", why)
@@ -407,6 +406,13 @@ func (d *doc) toolResultBlock(v *value, p fieldPath) (canon.Block, error) {
 			case "image":
 				b, err = d.imageBlock(bv, bp)
 			default:
+				if text, ok, err := d.serverToolBlock(bv, bp, typ); ok || err != nil {
+					if err != nil {
+						return canon.Block{}, err
+					}
+					tr.Content = append(tr.Content, canon.Block{Type: canon.BlockText, Text: text})
+					continue
+				}
 				if why, ok := unsupportedBlocks[typ]; ok {
 					return canon.Block{}, d.errf(bp.key("type"), "%s", why)
 				}
@@ -455,77 +461,6 @@ func (d *doc) system(v *value) (string, error) {
 	default:
 		return "", d.typeErr(p, v, "a string or an array of text blocks")
 	}
-}
-
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func (d *doc) tools(v *value) ([]canon.Tool, error) {
-	const p = fieldPath("tools")
-	if !present(v) {
-		return nil, nil
-	}
-	if v.Kind != jsonArray {
-		return nil, d.typeErr(p, v, "an array of tools")
-	}
-	out := make([]canon.Tool, 0, len(v.Elems))
-	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
-			return nil, err
-		}
-		typ, err := d.optString(tv, tp, "type")
-		if err != nil {
-			return nil, err
-		}
-		if typ != "" && typ != "custom" {
-			return nil, d.errf(tp.key("type"), "server tool %q is not supported by Kiro; only custom tools (name, description, input_schema) are", typ)
-		}
-		name, err := d.reqString(tv, tp, "name")
-		if err != nil {
-			return nil, err
-		}
-		if !validToolName(name) {
-			return nil, d.errf(tp.key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
-		}
-		if seen[name] {
-			return nil, d.errf(tp.key("name"), "duplicate tool name %q; tool names must be unique", name)
-		}
-		seen[name] = true
-		desc, err := d.optString(tv, tp, "description")
-		if err != nil {
-			return nil, err
-		}
-		sp := tp.key("input_schema")
-		sv := tv.Get("input_schema")
-		if !present(sv) {
-			return nil, d.required(sp)
-		}
-		schema, err := d.rawObject(sv, sp)
-		if err != nil {
-			return nil, err
-		}
-		st, err := d.reqString(sv, sp, "type")
-		if err != nil {
-			return nil, err
-		}
-		if st != "object" {
-			return nil, d.errf(sp.key("type"), `must be "object", got %q`, st)
-		}
-		out = append(out, canon.Tool{Name: name, Description: desc, InputSchema: schema})
-	}
-	return out, nil
 }
 
 func (d *doc) toolChoice(v *value) (*canon.ToolChoice, error) {

@@ -13,9 +13,14 @@
 // error "param". System and developer messages are hoisted into
 // canon.Request.System, in order, joined with blank lines; tool messages
 // become tool_result blocks of a user turn (consecutive ones share a turn).
-// Fields Kiro cannot honour (n > 1, logprobs, audio, file parts, non-function
-// tools, the deprecated functions API, remote images unless enabled) are
-// refused with a message saying so; sampling fields (temperature, top_p,
+// Fields Kiro cannot honour (n > 1, logprobs, audio, file parts, the
+// deprecated functions API, remote images unless enabled) are refused with a
+// message saying so. Tools are the exception (tools.go and
+// internal/translate/tooldecl): function and custom tools (Chat), plus
+// namespaces, local_shell and web search (Responses) are accepted, and any
+// other tool type is dropped with a warning in canon.Request.Warnings;
+// custom tool calls go back in their own shape (ChatOptions.Tools,
+// ResponsesOptions.Tools); sampling fields (temperature, top_p,
 // penalties, seed, stop, logit_bias) are type-checked and ignored;
 // response_format json_object/json_schema is honoured on a best-effort basis
 // by an instruction appended to the system prompt; unknown top-level fields

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // ParseOptions are the user's settings that change what a request may carry.
@@ -29,6 +30,9 @@ type ChatOptions struct {
 	// the canon.Image inside the returned request; the caller downloads URL
 	// and sets its MediaType and base64 Data before sending the request on.
 	RemoteImages []RemoteImage
+	// Tools says how custom tools were declared, for ChunkStart.Tools and
+	// MarshalChatResponse: their calls go back as "custom" tool calls.
+	Tools tooldecl.Origins `json:",omitempty"`
 }
 
 // RemoteImage is an image the client sent by URL.
@@ -58,8 +62,15 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := d.refuseFields(root); err != nil {
 		return nil, co, err
 	}
-	if r.Tools, err = d.tools(root.Get("tools")); err != nil {
+	co.Tools = tooldecl.Origins{}
+	if err = d.tools(root.Get("tools"), r, co.Tools); err != nil {
 		return nil, co, err
+	}
+	if v := root.Get("web_search_options"); present(v) {
+		// Search models' option: noted for the server's web search like a
+		// declared web search tool.
+		tooldecl.NoteWebSearch(r, canon.ServerTool{Type: "web_search_options", Config: d.compactRaw(v)})
+		tooldecl.Finish(r)
 	}
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, co, err
@@ -124,7 +135,6 @@ var refusedFields = []struct{ key, why string }{
 	{"functions", `the deprecated "functions" parameter is not supported; use "tools"`},
 	{"function_call", `the deprecated "function_call" parameter is not supported; use "tool_choice"`},
 	{"audio", "audio output is not supported by Kiro"},
-	{"web_search_options", "web search is not available through Kiro"},
 }
 
 func (d *doc) refuseFields(root *value) error {
@@ -674,8 +684,16 @@ func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error)
 		if err != nil {
 			return nil, err
 		}
+		if typ == "custom" {
+			b, err := mp.customCall(cv, cp, id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+			continue
+		}
 		if typ != "function" {
-			return nil, mp.errf(cp.key("type"), `%q tool calls are not supported; only "function" is`, typ)
+			return nil, mp.errf(cp.key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
 		}
 		fp := cp.key("function")
 		fv := cv.Get("function")
@@ -748,148 +766,4 @@ func (mp *messageParser) toolMessage(mv *value, p fieldPath) (canon.Block, error
 		tr.Content = []canon.Block{{Type: canon.BlockText, Text: text}}
 	}
 	return canon.Block{Type: canon.BlockToolResult, ToolResult: tr}, nil
-}
-
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// emptySchema is the parameters of a function declared without any.
-var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
-
-func (d *doc) tools(v *value) ([]canon.Tool, error) {
-	const p = fieldPath("tools")
-	if !present(v) {
-		return nil, nil
-	}
-	if v.Kind != jsonArray {
-		return nil, d.typeErr(p, v, "an array of tools")
-	}
-	out := make([]canon.Tool, 0, len(v.Elems))
-	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
-			return nil, err
-		}
-		typ, err := d.reqString(tv, tp, "type")
-		if err != nil {
-			return nil, err
-		}
-		if typ != "function" {
-			return nil, d.errf(tp.key("type"), `%q tools are not supported by Kiro; only "function" tools are`, typ)
-		}
-		fp := tp.key("function")
-		fv := tv.Get("function")
-		if !present(fv) {
-			return nil, d.required(fp)
-		}
-		if err := d.object(fv, fp); err != nil {
-			return nil, err
-		}
-		t, err := d.functionDef(fv, fp, seen)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
-// functionDef reads a function's name, description, strict flag and
-// parameters: the "function" object of a Chat tool, or a Responses tool
-// itself (which carries the same fields flat). seen catches duplicates.
-func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.Tool, error) {
-	name, err := d.reqString(v, p, "name")
-	if err != nil {
-		return canon.Tool{}, err
-	}
-	if !validToolName(name) {
-		return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
-	}
-	if seen[name] {
-		return canon.Tool{}, d.errf(p.key("name"), "duplicate function name %q; function names must be unique", name)
-	}
-	seen[name] = true
-	desc, err := d.optString(v, p, "description")
-	if err != nil {
-		return canon.Tool{}, err
-	}
-	if _, err := d.optBool(v, p, "strict"); err != nil {
-		return canon.Tool{}, err
-	}
-	schema := emptySchema
-	if sv := v.Get("parameters"); present(sv) {
-		sp := p.key("parameters")
-		if err := d.object(sv, sp); err != nil {
-			return canon.Tool{}, err
-		}
-		// {} is how some clients say "no parameters"; Kiro wants an
-		// object schema. A schema without "type" is passed on as is.
-		if len(sv.Keys) > 0 {
-			if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
-				return canon.Tool{}, d.errf(sp.key("type"), `must be "object"`)
-			}
-			schema = d.compactRaw(sv)
-		}
-	}
-	return canon.Tool{Name: name, Description: desc, InputSchema: schema}, nil
-}
-
-func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {
-	const p = fieldPath("tool_choice")
-	if !present(v) {
-		return nil, nil
-	}
-	switch v.Kind {
-	case jsonString:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(tools) == 0 {
-				return nil, d.errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.Str)
-		}
-	case jsonObject:
-	default:
-		return nil, d.typeErr(p, v, "a string or an object")
-	}
-	typ, err := d.reqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	if typ != "function" {
-		return nil, d.errf(p.key("type"), `%q is not supported; use "function"`, typ)
-	}
-	fp := p.key("function")
-	fv := v.Get("function")
-	if !present(fv) {
-		return nil, d.required(fp)
-	}
-	if err := d.object(fv, fp); err != nil {
-		return nil, err
-	}
-	name, err := d.nonEmptyString(fv, fp, "name")
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tools {
-		if t.Name == name {
-			return &canon.ToolChoice{Type: "tool", Name: name}, nil
-		}
-	}
-	return nil, d.errf(fp.key("name"), "%q is not one of the functions in tools", name)
 }

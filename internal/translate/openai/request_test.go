@@ -208,7 +208,6 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"assistant function_call", withMsg(`{"role":"assistant","function_call":{"name":"f","arguments":"{}"}}`), `messages[2].function_call: the deprecated "function_call" is not supported; use "tool_calls"`, "messages[2].function_call"},
 		{"tool_calls object", withMsg(`{"role":"assistant","tool_calls":{}}`), "messages[2].tool_calls: expected an array of tool calls, got an object", "messages[2].tool_calls"},
 		{"tool call no id", withMsg(`{"role":"assistant","tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}`), "messages[2].tool_calls[0].id: field required", "messages[2].tool_calls[0].id"},
-		{"tool call custom", withMsg(`{"role":"assistant","tool_calls":[{"id":"c","type":"custom","custom":{"name":"f","input":"x"}}]}`), `messages[2].tool_calls[0].type: "custom" tool calls are not supported; only "function" is`, "messages[2].tool_calls[0].type"},
 		{"tool call no name", call(`{"arguments":"{}"}`), "messages[2].tool_calls[0].function.name: field required", "messages[2].tool_calls[0].function.name"},
 		{"tool call arguments object", call(`{"name":"f","arguments":{"a":1}}`), "messages[2].tool_calls[0].function.arguments: expected a string, got an object", "messages[2].tool_calls[0].function.arguments"},
 		{"tool call arguments invalid", call(`{"name":"f","arguments":"{\"a\":"}`), "messages[2].tool_calls[0].function.arguments: not valid JSON: unexpected end of JSON input", "messages[2].tool_calls[0].function.arguments"},
@@ -218,7 +217,6 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"tool message image", withMsg(`{"role":"tool","tool_call_id":"c","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]}`), `messages[2].content[0].type: only "text" parts are allowed here, got "image_url"`, "messages[2].content[0].type"},
 		{"tools object", with(`"tools":{}`), "tools: expected an array of tools, got an object", "tools"},
 		{"tool no type", with(`"tools":[{"function":{"name":"f"}}]`), "tools[0].type: field required", "tools[0].type"},
-		{"tool custom", with(`"tools":[{"type":"custom","custom":{"name":"f"}}]`), `tools[0].type: "custom" tools are not supported by Kiro; only "function" tools are`, "tools[0].type"},
 		{"tool no function", with(`"tools":[{"type":"function"}]`), "tools[0].function: field required", "tools[0].function"},
 		{"tool bad name", tool(`{"name":"has space"}`), `tools[0].function.name: "has space" is not a valid function name; use 1 to 64 letters, digits, '_' or '-'`, "tools[0].function.name"},
 		{"tool parameters array", tool(`{"name":"f","parameters":[]}`), "tools[0].function.parameters: expected an object, got an array", "tools[0].function.parameters"},
@@ -253,7 +251,6 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"functions", with(`"functions":[{"name":"f"}]`), `functions: the deprecated "functions" parameter is not supported; use "tools"`, "functions"},
 		{"audio output", with(`"modalities":["text","audio"],"audio":{"voice":"alloy","format":"wav"}`), "audio: audio output is not supported by Kiro", "audio"},
 		{"modalities audio", with(`"modalities":["text","audio"]`), `modalities[1]: "audio" output is not supported by Kiro; only "text" is`, "modalities[1]"},
-		{"web search", with(`"web_search_options":{}`), "web_search_options: web search is not available through Kiro", "web_search_options"},
 		{"metadata array", with(`"metadata":[]`), "metadata: expected an object, got an array", "metadata"},
 	}
 	require.GreaterOrEqual(t, len(cases), 25)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // MarshalChatResponse renders a whole answer as the non-streaming Chat
@@ -16,7 +17,9 @@ import (
 // reasoning_content (thinking, when there is any), refusal null, annotations
 // [] and tool_calls, then finish_reason and logprobs null, and usage.
 // inputEstimate is reported as prompt_tokens when r.Usage has no input count.
-func MarshalChatResponse(r *canon.Response, created int64, inputEstimate int) ([]byte, error) {
+// Calls of the custom tools in tools (ChatOptions.Tools) go out as
+// {"type":"custom","custom":{"name","input"}}.
+func MarshalChatResponse(r *canon.Response, created int64, inputEstimate int, tools tooldecl.Origins) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("openai: nil response")
 	}
@@ -37,11 +40,16 @@ func MarshalChatResponse(r *canon.Response, created int64, inputEstimate int) ([
 			if b.ToolUse == nil {
 				return nil, fmt.Errorf("openai: content[%d]: tool_use block without ToolUse", i)
 			}
+			if tools.Of(b.ToolUse.Name).Kind == tooldecl.KindCustom {
+				calls = append(calls, toolCallJSON{ID: b.ToolUse.ID, Type: "custom",
+					Custom: &customJSON{Name: b.ToolUse.Name, Input: tooldecl.CustomInputOf(b.ToolUse.Input)}})
+				continue
+			}
 			args, err := toolArguments(b.ToolUse.Input)
 			if err != nil {
 				return nil, fmt.Errorf("openai: content[%d]: tool call %s: %w", i, b.ToolUse.ID, err)
 			}
-			calls = append(calls, toolCallJSON{ID: b.ToolUse.ID, Type: "function", Function: functionJSON{Name: b.ToolUse.Name, Arguments: args}})
+			calls = append(calls, toolCallJSON{ID: b.ToolUse.ID, Type: "function", Function: &functionJSON{Name: b.ToolUse.Name, Arguments: args}})
 		default:
 			return nil, fmt.Errorf("openai: content[%d]: %q blocks cannot appear in a response", i, b.Type)
 		}
@@ -117,9 +125,16 @@ type messageJSON struct {
 }
 
 type toolCallJSON struct {
-	ID       string       `json:"id"`
-	Type     string       `json:"type"`
-	Function functionJSON `json:"function"`
+	ID       string        `json:"id"`
+	Type     string        `json:"type"`
+	Function *functionJSON `json:"function,omitempty"`
+	Custom   *customJSON   `json:"custom,omitempty"`
+}
+
+// customJSON is a custom tool call: the raw input string.
+type customJSON struct {
+	Name  string `json:"name"`
+	Input string `json:"input"`
 }
 
 type functionJSON struct {
@@ -166,10 +181,11 @@ type deltaJSON struct {
 // toolCallDeltaJSON is one tool call fragment; id, type and name come only
 // in a call's first fragment.
 type toolCallDeltaJSON struct {
-	Index    int               `json:"index"`
-	ID       string            `json:"id,omitempty"`
-	Type     string            `json:"type,omitempty"`
-	Function functionDeltaJSON `json:"function"`
+	Index    int                `json:"index"`
+	ID       string             `json:"id,omitempty"`
+	Type     string             `json:"type,omitempty"`
+	Function *functionDeltaJSON `json:"function,omitempty"`
+	Custom   *customJSON        `json:"custom,omitempty"`
 }
 
 type functionDeltaJSON struct {

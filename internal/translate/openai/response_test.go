@@ -26,7 +26,7 @@ func sampleResponse() *canon.Response {
 }
 
 func TestMarshalChatResponse(t *testing.T) {
-	got, err := MarshalChatResponse(sampleResponse(), 1700000000, 5)
+	got, err := MarshalChatResponse(sampleResponse(), 1700000000, 5, nil)
 	require.NoError(t, err)
 	assert.Equal(t, `{"id":"chatcmpl-01XYZ","object":"chat.completion","created":1700000000,"model":"claude-sonnet-4-5","choices":[{"index":0,"message":{"role":"assistant",`+
 		`"content":"Reading <main.go> & more","reasoning_content":"Need the file.","refusal":null,"annotations":[],"tool_calls":[`+
@@ -40,14 +40,14 @@ func TestMarshalChatResponseShapes(t *testing.T) {
 	// Only tool calls: content is null.
 	got, err := MarshalChatResponse(&canon.Response{ID: "c", Model: "m", Content: []canon.Block{
 		{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "t", Name: "f", Input: json.RawMessage(`{}`)}},
-	}}, 1, 7)
+	}}, 1, 7, nil)
 	require.NoError(t, err)
 	assert.Contains(t, string(got), `"message":{"role":"assistant","content":null,"refusal":null,"annotations":[],"tool_calls":[`)
 	assert.Contains(t, string(got), `"finish_reason":"tool_calls"`, "empty stop after a tool call")
 	assert.Contains(t, string(got), `"usage":{"prompt_tokens":7,"completion_tokens":0,"total_tokens":7,`, "the estimate stands in")
 
 	// Empty answer: content "", no tool_calls key; text split by nothing joins.
-	got, err = MarshalChatResponse(&canon.Response{ID: "c", Model: "m", Stop: canon.StopMaxTokens}, 1, 0)
+	got, err = MarshalChatResponse(&canon.Response{ID: "c", Model: "m", Stop: canon.StopMaxTokens}, 1, 0, nil)
 	require.NoError(t, err)
 	assert.Contains(t, string(got), `"message":{"role":"assistant","content":"","refusal":null,"annotations":[]},"finish_reason":"length"`)
 
@@ -55,7 +55,7 @@ func TestMarshalChatResponseShapes(t *testing.T) {
 		{Type: canon.BlockText, Text: "a"},
 		{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "t", Name: "f"}},
 		{Type: canon.BlockText, Text: "b"},
-	}}, 1, 0)
+	}}, 1, 0, nil)
 	require.NoError(t, err)
 	assert.Contains(t, string(got), `"content":"ab"`, "text is concatenated as a streaming client would")
 	assert.Contains(t, string(got), `"finish_reason":"stop"`)
@@ -67,7 +67,7 @@ func TestMarshalChatResponseShapes(t *testing.T) {
 		{Content: []canon.Block{{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{Input: json.RawMessage(`"x"`)}}}},
 		{Content: []canon.Block{{Type: canon.BlockImage}}},
 	} {
-		_, err := MarshalChatResponse(bad, 1, 0)
+		_, err := MarshalChatResponse(bad, 1, 0, nil)
 		assert.Error(t, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // ResponsesOptions are the parts of a Responses request that shape the
@@ -24,6 +25,10 @@ type ResponsesOptions struct {
 	// ParseOptions.FetchRemoteImages, as in ChatOptions.RemoteImages; Param
 	// is like "input[2].content[1].image_url".
 	RemoteImages []RemoteImage
+	// Tools says how tools that Kiro knows under another name or shape
+	// were declared (namespace members, custom and local_shell tools), for
+	// ResponsesStart.Tools and MarshalResponsesResponse.
+	Tools tooldecl.Origins `json:",omitempty"`
 }
 
 // ParseResponsesRequest parses a POST /v1/responses body. model and a
@@ -32,7 +37,10 @@ type ResponsesOptions struct {
 // lines); function_call items become tool_use blocks of an assistant turn,
 // which also takes the assistant message and reasoning items around them;
 // function_call_output items become tool_result blocks of a user turn
-// (consecutive ones share a turn). Reasoning items carrying summary_text
+// (consecutive ones share a turn); custom_tool_call and local_shell_call
+// items and their outputs are read the same way (responses_items.go),
+// web_search_call items become assistant text, and other item types are
+// dropped with a warning. Reasoning items carrying summary_text
 // (what ResponsesWriter sends) come back as earlier thinking; their
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
@@ -53,10 +61,11 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if err := d.refuseResponsesFields(root); err != nil {
 		return nil, ro, err
 	}
-	if r.Tools, err = d.responsesTools(root.Get("tools")); err != nil {
+	ro.Tools = tooldecl.Origins{}
+	if err = d.responsesTools(root.Get("tools"), r, ro.Tools); err != nil {
 		return nil, ro, err
 	}
-	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r.Tools); err != nil {
+	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r); err != nil {
 		return nil, ro, err
 	}
 	instructions, err := d.optString(root, "", "instructions")
@@ -269,81 +278,6 @@ func (d *doc) responsesReasoning(v *value) (*canon.Thinking, error) {
 	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
 }
 
-func (d *doc) responsesTools(v *value) ([]canon.Tool, error) {
-	const p = fieldPath("tools")
-	if !present(v) {
-		return nil, nil
-	}
-	if v.Kind != jsonArray {
-		return nil, d.typeErr(p, v, "an array of tools")
-	}
-	out := make([]canon.Tool, 0, len(v.Elems))
-	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
-			return nil, err
-		}
-		typ, err := d.reqString(tv, tp, "type")
-		if err != nil {
-			return nil, err
-		}
-		if typ != "function" {
-			return nil, d.errf(tp.key("type"), `%q tools are not supported by Kiro; only "function" tools are`, typ)
-		}
-		t, err := d.functionDef(tv, tp, seen)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
-// responsesToolChoice reads "auto", "none", "required" or
-// {"type":"function","name":...}; the Responses API puts the name beside the
-// type, not in a nested function object.
-func (d *doc) responsesToolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {
-	const p = fieldPath("tool_choice")
-	if !present(v) {
-		return nil, nil
-	}
-	switch v.Kind {
-	case jsonString:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(tools) == 0 {
-				return nil, d.errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.Str)
-		}
-	case jsonObject:
-	default:
-		return nil, d.typeErr(p, v, "a string or an object")
-	}
-	typ, err := d.reqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	if typ != "function" {
-		return nil, d.errf(p.key("type"), `%q is not supported; use "function"`, typ)
-	}
-	name, err := d.nonEmptyString(v, p, "name")
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tools {
-		if t.Name == name {
-			return &canon.ToolChoice{Type: "tool", Name: name}, nil
-		}
-	}
-	return nil, d.errf(p.key("name"), "%q is not one of the functions in tools", name)
-}
-
 // inputParser walks input, folding the flat item list into turns.
 type inputParser struct {
 	*messageParser
@@ -431,6 +365,11 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 		if err != nil {
 			return err
 		}
+		ns, err := ip.optString(iv, p, "namespace")
+		if err != nil {
+			return err
+		}
+		name = tooldecl.FlatName(ns, name)
 		args, err := ip.reqString(iv, p, "arguments")
 		if err != nil {
 			return err
@@ -464,7 +403,7 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 	case "item_reference":
 		return ip.errf(p.key("type"), "item references are not supported: Kirodesk does not store responses; send the items themselves")
 	default:
-		return ip.errf(p.key("type"), `%q input items are not supported; use "message", "function_call", "function_call_output" or "reasoning"`, typ)
+		return ip.toolItem(iv, p, typ, r)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // ResponsesStart is what a streamed Responses answer needs before the first
@@ -22,6 +23,9 @@ type ResponsesStart struct {
 	// InputTokens is the local estimate reported as input_tokens when the
 	// upstream sent no usage.
 	InputTokens int
+	// Tools is ResponsesOptions.Tools: how each tool call goes back
+	// (namespaced function_call, custom_tool_call, local_shell_call).
+	Tools tooldecl.Origins
 }
 
 // ResponsesWriter writes a canon.Event sequence as a Responses API stream of
@@ -255,29 +259,71 @@ func (rw *ResponsesWriter) toolUse(tu *canon.ToolUse) error {
 	if tu == nil {
 		return errors.New("openai: EventToolUse without ToolUse")
 	}
-	args, err := toolArguments(tu.Input)
-	if err != nil {
-		return fmt.Errorf("openai: tool call %s: %w", tu.ID, err)
-	}
 	if err := rw.closeItem("completed"); err != nil {
 		return err
 	}
 	idx := len(rw.output)
-	empty := ""
-	item := &outputItemJSON{ID: itemID("function_call", rw.start.ID, idx), Type: "function_call", Status: "in_progress", Arguments: &empty, CallID: tu.ID, Name: tu.Name}
-	if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: item}); err != nil {
+	done, err := callItem(tu, rw.start.ID, idx, rw.start.Tools)
+	if err != nil {
 		return err
 	}
-	if err := rw.event(&textEventJSON{Type: "response.function_call_arguments.delta", ItemID: item.ID, OutputIndex: idx, Delta: &args}); err != nil {
+	added := done
+	added.Status = "in_progress"
+	var deltaType, doneType string
+	var payload string
+	switch done.Type {
+	case "function_call":
+		empty := ""
+		added.Arguments, payload = &empty, *done.Arguments
+		deltaType, doneType = "response.function_call_arguments.delta", "response.function_call_arguments.done"
+	case "custom_tool_call":
+		empty := ""
+		added.Input, payload = &empty, *done.Input
+		deltaType, doneType = "response.custom_tool_call_input.delta", "response.custom_tool_call_input.done"
+	}
+	if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: &added}); err != nil {
 		return err
 	}
-	if err := rw.event(&textEventJSON{Type: "response.function_call_arguments.done", ItemID: item.ID, OutputIndex: idx, Name: tu.Name, Arguments: &args}); err != nil {
-		return err
+	if deltaType != "" {
+		if err := rw.event(&textEventJSON{Type: deltaType, ItemID: done.ID, OutputIndex: idx, Delta: &payload}); err != nil {
+			return err
+		}
+		ev := &textEventJSON{Type: doneType, ItemID: done.ID, OutputIndex: idx}
+		if done.Type == "function_call" {
+			ev.Name, ev.Arguments = done.Name, &payload
+		} else {
+			ev.Input = &payload
+		}
+		if err := rw.event(ev); err != nil {
+			return err
+		}
 	}
-	done := *item
-	done.Status, done.Arguments = "completed", &args
 	rw.output = append(rw.output, done)
 	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: &done})
+}
+
+// callItem is the finished output item of a tool call, in the form its
+// tool was declared in: a function_call (with its namespace, for a
+// flattened namespace member), a custom_tool_call carrying the raw input,
+// or a local_shell_call with an exec action.
+func callItem(tu *canon.ToolUse, respID string, idx int, tools tooldecl.Origins) (outputItemJSON, error) {
+	og := tools.Of(tu.Name)
+	switch og.Kind {
+	case tooldecl.KindCustom:
+		in := tooldecl.CustomInputOf(tu.Input)
+		return outputItemJSON{ID: itemID("custom_tool_call", respID, idx), Type: "custom_tool_call", Status: "completed",
+			CallID: tu.ID, Name: og.Name, Namespace: og.Namespace, Input: &in}, nil
+	case tooldecl.KindLocalShell:
+		a := tooldecl.LocalShellActionOf(tu.Input)
+		return outputItemJSON{ID: itemID("local_shell_call", respID, idx), Type: "local_shell_call", Status: "completed",
+			CallID: tu.ID, Action: &a}, nil
+	}
+	args, err := toolArguments(tu.Input)
+	if err != nil {
+		return outputItemJSON{}, fmt.Errorf("openai: tool call %s: %w", tu.ID, err)
+	}
+	return outputItemJSON{ID: itemID("function_call", respID, idx), Type: "function_call", Status: "completed",
+		Arguments: &args, CallID: tu.ID, Name: og.Name, Namespace: og.Namespace}, nil
 }
 
 func (rw *ResponsesWriter) stop(reason canon.StopReason) error {
@@ -369,8 +415,9 @@ func (rw *ResponsesWriter) raw(b []byte) error {
 // a reasoning item with one summary_text part, each tool call a
 // function_call item. output_text, the SDKs' convenience property, is not
 // part of the wire format and is not sent. inputEstimate is reported as
-// input_tokens when r.Usage has no input count.
-func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate int) ([]byte, error) {
+// input_tokens when r.Usage has no input count. tools (ResponsesOptions.Tools)
+// gives the form of each tool call, as for ResponsesStart.Tools.
+func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate int, tools tooldecl.Origins) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("openai: nil response")
 	}
@@ -398,14 +445,11 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 			if b.ToolUse == nil {
 				return nil, fmt.Errorf("openai: content[%d]: tool_use block without ToolUse", i)
 			}
-			args, err := toolArguments(b.ToolUse.Input)
+			item, err := callItem(b.ToolUse, r.ID, idx, tools)
 			if err != nil {
-				return nil, fmt.Errorf("openai: content[%d]: tool call %s: %w", i, b.ToolUse.ID, err)
+				return nil, fmt.Errorf("openai: content[%d]: %w", i, err)
 			}
-			rw.output = append(rw.output, outputItemJSON{
-				ID: itemID("function_call", r.ID, idx), Type: "function_call", Status: "completed",
-				Arguments: &args, CallID: b.ToolUse.ID, Name: b.ToolUse.Name,
-			})
+			rw.output = append(rw.output, item)
 		default:
 			return nil, fmt.Errorf("openai: content[%d]: %q blocks cannot appear in a response", i, b.Type)
 		}
@@ -426,7 +470,8 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 // itemID derives an output item's id from the response id and the item's
 // output_index, with OpenAI's prefixes: msg_, rs_, fc_.
 func itemID(kind, respID string, idx int) string {
-	prefix := map[string]string{"message": "msg_", "reasoning": "rs_", "function_call": "fc_"}[kind]
+	prefix := map[string]string{"message": "msg_", "reasoning": "rs_", "function_call": "fc_",
+		"custom_tool_call": "ctc_", "local_shell_call": "lsh_"}[kind]
 	base := strings.TrimPrefix(respID, "resp_")
 	if base == "" {
 		base = "0"
@@ -469,216 +514,3 @@ func outputText(text string) contentPartJSON {
 func summaryText(text string) contentPartJSON {
 	return contentPartJSON{Type: "summary_text", Text: text}
 }
-
-// Wire shapes of the Responses API. Field order follows OpenAI's output.
-
-type responseJSON struct {
-	ID                 string                 `json:"id"`
-	Object             string                 `json:"object"`
-	CreatedAt          int64                  `json:"created_at"`
-	Status             string                 `json:"status"`
-	Background         bool                   `json:"background"`
-	Error              *responseErrorJSON     `json:"error"`
-	IncompleteDetails  *incompleteDetailsJSON `json:"incomplete_details"`
-	Instructions       *string                `json:"instructions"`
-	MaxOutputTokens    *int                   `json:"max_output_tokens"`
-	Model              string                 `json:"model"`
-	Output             []outputItemJSON       `json:"output"`
-	ParallelToolCalls  bool                   `json:"parallel_tool_calls"`
-	PreviousResponseID *string                `json:"previous_response_id"`
-	Reasoning          reasoningConfigJSON    `json:"reasoning"`
-	Store              bool                   `json:"store"`
-	Text               textConfigJSON         `json:"text"`
-	Truncation         string                 `json:"truncation"`
-	Usage              *responsesUsageJSON    `json:"usage"`
-	Metadata           map[string]string      `json:"metadata"`
-}
-
-type responseErrorJSON struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-type incompleteDetailsJSON struct {
-	Reason string `json:"reason"`
-}
-
-type reasoningConfigJSON struct {
-	Effort  *string `json:"effort"`
-	Summary *string `json:"summary"`
-}
-
-type textConfigJSON struct {
-	Format formatJSON `json:"format"`
-}
-
-type formatJSON struct {
-	Type string `json:"type"`
-}
-
-// outputItemJSON is a message, reasoning or function_call output item.
-type outputItemJSON struct {
-	ID        string            `json:"id"`
-	Type      string            `json:"type"`
-	Status    string            `json:"status,omitempty"`
-	Role      string            `json:"role,omitempty"`
-	Content   []contentPartJSON `json:"content,omitempty"` // message
-	Summary   []contentPartJSON `json:"summary,omitempty"` // reasoning
-	Arguments *string           `json:"arguments,omitempty"`
-	CallID    string            `json:"call_id,omitempty"`
-	Name      string            `json:"name,omitempty"`
-}
-
-// MarshalJSON keeps content and summary as [] when empty, as OpenAI sends a
-// freshly added item, while leaving them out of items of the other kinds.
-func (o outputItemJSON) MarshalJSON() ([]byte, error) {
-	type plain outputItemJSON
-	switch o.Type {
-	case "message":
-		return json.Marshal(struct {
-			plain
-			Content []contentPartJSON `json:"content"`
-		}{plain(o), nonNil(o.Content)})
-	case "reasoning":
-		return json.Marshal(struct {
-			plain
-			Summary []contentPartJSON `json:"summary"`
-		}{plain(o), nonNil(o.Summary)})
-	}
-	return json.Marshal(plain(o))
-}
-
-func nonNil(p []contentPartJSON) []contentPartJSON {
-	if p == nil {
-		return []contentPartJSON{}
-	}
-	return p
-}
-
-// contentPartJSON is an output_text part of a message or a summary_text
-// part of a reasoning item.
-type contentPartJSON struct {
-	Type        string `json:"type"`
-	Text        string `json:"text"`
-	Annotations []any  `json:"annotations,omitempty"`
-	Logprobs    []any  `json:"logprobs,omitempty"`
-}
-
-// MarshalJSON sends annotations and logprobs ([] when empty) on output_text
-// parts only.
-func (c contentPartJSON) MarshalJSON() ([]byte, error) {
-	if c.Type != "output_text" {
-		return json.Marshal(struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}{c.Type, c.Text})
-	}
-	ann, lp := c.Annotations, c.Logprobs
-	if ann == nil {
-		ann = []any{}
-	}
-	if lp == nil {
-		lp = []any{}
-	}
-	return json.Marshal(struct {
-		Type        string `json:"type"`
-		Text        string `json:"text"`
-		Annotations []any  `json:"annotations"`
-		Logprobs    []any  `json:"logprobs"`
-	}{c.Type, c.Text, ann, lp})
-}
-
-type responsesUsageJSON struct {
-	InputTokens         int                     `json:"input_tokens"`
-	InputTokensDetails  inputTokensDetailsJSON  `json:"input_tokens_details"`
-	OutputTokens        int                     `json:"output_tokens"`
-	OutputTokensDetails outputTokensDetailsJSON `json:"output_tokens_details"`
-	TotalTokens         int                     `json:"total_tokens"`
-}
-
-type inputTokensDetailsJSON struct {
-	CachedTokens int `json:"cached_tokens"`
-}
-
-type outputTokensDetailsJSON struct {
-	ReasoningTokens int `json:"reasoning_tokens"`
-}
-
-// sequenced is a stream event: its type names the SSE event and it carries
-// a sequence_number.
-type sequenced interface {
-	setSeq(n int)
-	eventType() string
-}
-
-type responseEventJSON struct {
-	Type     string        `json:"type"`
-	Seq      int           `json:"sequence_number"`
-	Response *responseJSON `json:"response"`
-}
-
-type itemEventJSON struct {
-	Type        string          `json:"type"`
-	Seq         int             `json:"sequence_number"`
-	OutputIndex int             `json:"output_index"`
-	Item        *outputItemJSON `json:"item"`
-}
-
-type partEventJSON struct {
-	Type         string          `json:"type"`
-	Seq          int             `json:"sequence_number"`
-	ItemID       string          `json:"item_id"`
-	OutputIndex  int             `json:"output_index"`
-	ContentIndex *int            `json:"content_index,omitempty"`
-	SummaryIndex *int            `json:"summary_index,omitempty"`
-	Part         contentPartJSON `json:"part"`
-}
-
-// textEventJSON is a delta or done event of output text, reasoning summary
-// text or function call arguments.
-type textEventJSON struct {
-	Type         string  `json:"type"`
-	Seq          int     `json:"sequence_number"`
-	ItemID       string  `json:"item_id"`
-	OutputIndex  int     `json:"output_index"`
-	ContentIndex *int    `json:"content_index,omitempty"`
-	SummaryIndex *int    `json:"summary_index,omitempty"`
-	Delta        *string `json:"delta,omitempty"`
-	Text         *string `json:"text,omitempty"`
-	Name         string  `json:"name,omitempty"`
-	Arguments    *string `json:"arguments,omitempty"`
-	Logprobs     []any   `json:"logprobs,omitempty"`
-}
-
-// MarshalJSON keeps logprobs: [] on output_text events, where the SDK
-// expects the field.
-func (e textEventJSON) MarshalJSON() ([]byte, error) {
-	type plain textEventJSON
-	if e.Logprobs == nil {
-		return json.Marshal(plain(e))
-	}
-	return json.Marshal(struct {
-		plain
-		Logprobs []any `json:"logprobs"`
-	}{plain(e), e.Logprobs})
-}
-
-type errorEventJSON struct {
-	Type    string  `json:"type"`
-	Seq     int     `json:"sequence_number"`
-	Code    string  `json:"code"`
-	Message string  `json:"message"`
-	Param   *string `json:"param"`
-}
-
-func (e *responseEventJSON) setSeq(n int) { e.Seq = n }
-func (e *itemEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *partEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *textEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *errorEventJSON) setSeq(n int)    { e.Seq = n }
-
-func (e *responseEventJSON) eventType() string { return e.Type }
-func (e *itemEventJSON) eventType() string     { return e.Type }
-func (e *partEventJSON) eventType() string     { return e.Type }
-func (e *textEventJSON) eventType() string     { return e.Type }
-func (e *errorEventJSON) eventType() string    { return e.Type }

@@ -120,16 +120,12 @@ func TestParseResponsesBadRequests(t *testing.T) {
 		{"previous_response_id", `{"model":"m","input":"x","previous_response_id":"resp_1"}`, "previous_response_id", "send the whole conversation"},
 		{"conversation", `{"model":"m","input":"x","conversation":"conv_1"}`, "conversation", "not supported"},
 		{"background", `{"model":"m","input":"x","background":true}`, "background", "not supported"},
-		{"web_search tool", `{"model":"m","input":"x","tools":[{"type":"web_search"}]}`, "tools[0].type", `"web_search" tools are not supported`},
-		{"local_shell tool", `{"model":"m","input":"x","tools":[{"type":"local_shell"}]}`, "tools[0].type", `"local_shell" tools are not supported`},
 		{"bad tool name", `{"model":"m","input":"x","tools":[{"type":"function","name":"a b"}]}`, "tools[0].name", "not a valid function name"},
 		{"duplicate tool", `{"model":"m","input":"x","tools":[{"type":"function","name":"a"},{"type":"function","name":"a"}]}`, "tools[1].name", "duplicate"},
 		{"tool_choice unknown fn", `{"model":"m","input":"x","tools":[{"type":"function","name":"a"}],"tool_choice":{"type":"function","name":"b"}}`, "tool_choice.name", "not one of the functions"},
-		{"tool_choice hosted", `{"model":"m","input":"x","tool_choice":{"type":"web_search_preview"}}`, "tool_choice.type", "not supported"},
 		{"required without tools", `{"model":"m","input":"x","tool_choice":"required"}`, "tool_choice", "needs at least one tool"},
 		{"bad role", `{"model":"m","input":[{"role":"tool","content":"x"}]}`, "input[0].role", "not a valid role"},
 		{"item_reference", `{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, "input[0].type", "item references are not supported"},
-		{"unknown item", `{"model":"m","input":[{"type":"local_shell_call","call_id":"c"}]}`, "input[0].type", "not supported"},
 		{"call without call_id", `{"model":"m","input":[{"type":"function_call","name":"f","arguments":"{}"}]}`, "input[0].call_id", "field required"},
 		{"call bad arguments", `{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"[1]"}]}`, "input[0].arguments", "must be a JSON object"},
 		{"output without output", `{"model":"m","input":[{"type":"function_call_output","call_id":"c"}]}`, "input[0].output", "field required"},
@@ -379,7 +375,7 @@ func TestResponsesStreamMatchesMarshal(t *testing.T) {
 			for _, ev := range evs {
 				require.NoError(t, resp.Append(ev))
 			}
-			body, err := MarshalResponsesResponse(&resp, testStart.Created, testStart.InputTokens)
+			body, err := MarshalResponsesResponse(&resp, testStart.Created, testStart.InputTokens, nil)
 			require.NoError(t, err)
 			assert.JSONEq(t, streamed, string(body))
 			assert.NotContains(t, string(body), "output_text\":", "no output_text convenience field") // only part types
@@ -465,7 +461,7 @@ func TestSDKResponsesStringInput(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: "Hi"}}}}, req.Messages)
 		resp := canon.Response{ID: "resp_s", Model: req.Model, Content: []canon.Block{{Type: canon.BlockText, Text: "Hello"}}, Stop: canon.StopEndTurn}
-		out, err := MarshalResponsesResponse(&resp, 1, 3)
+		out, err := MarshalResponsesResponse(&resp, 1, 3, nil)
 		require.NoError(t, err)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out)
@@ -618,7 +614,7 @@ func TestSDKResponsesNonStreamingRoundTrip(t *testing.T) {
 			for _, ev := range evs {
 				require.NoError(t, resp.Append(ev))
 			}
-			body, err := MarshalResponsesResponse(&resp, testStart.Created, testStart.InputTokens)
+			body, err := MarshalResponsesResponse(&resp, testStart.Created, testStart.InputTokens, nil)
 			require.NoError(t, err)
 			srv := responsesServer(t, false, func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "application/json")

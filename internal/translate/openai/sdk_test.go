@@ -210,7 +210,7 @@ func TestSDKNonStreamingRoundTrip(t *testing.T) {
 	require.GreaterOrEqual(t, len(cases), 5)
 	for _, c := range cases {
 		t.Run(c.want.ID, func(t *testing.T) {
-			body, err := MarshalChatResponse(&c.want, 1700000000, c.estimate)
+			body, err := MarshalChatResponse(&c.want, 1700000000, c.estimate, nil)
 			require.NoError(t, err)
 			srv := server(t, false, func(w http.ResponseWriter, _ ChatOptions) {
 				w.Header().Set("Content-Type", "application/json")

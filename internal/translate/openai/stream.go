@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // ChunkStart is what every chunk of one streamed completion repeats.
@@ -20,6 +21,9 @@ type ChunkStart struct {
 	// InputTokens is the local estimate reported as prompt_tokens when the
 	// upstream sent no usage.
 	InputTokens int
+	// Tools is ChatOptions.Tools: calls of custom tools go out as custom
+	// tool calls.
+	Tools tooldecl.Origins
 }
 
 // ErrStreamEnded is returned by Write, Start and Ping after the stream has
@@ -163,6 +167,15 @@ func (c *ChunkWriter) toolUse(tu *canon.ToolUse) error {
 	if tu == nil {
 		return errors.New("openai: EventToolUse without ToolUse")
 	}
+	if c.start.Tools.Of(tu.Name).Kind == tooldecl.KindCustom {
+		// A custom tool call goes out whole, in one chunk.
+		idx := c.toolIdx
+		c.toolIdx++
+		return c.chunk(deltaJSON{ToolCalls: []toolCallDeltaJSON{{
+			Index: idx, ID: tu.ID, Type: "custom",
+			Custom: &customJSON{Name: tu.Name, Input: tooldecl.CustomInputOf(tu.Input)},
+		}}}, nil)
+	}
 	args, err := toolArguments(tu.Input)
 	if err != nil {
 		return fmt.Errorf("openai: tool call %s: %w", tu.ID, err)
@@ -171,12 +184,12 @@ func (c *ChunkWriter) toolUse(tu *canon.ToolUse) error {
 	c.toolIdx++
 	if err := c.chunk(deltaJSON{ToolCalls: []toolCallDeltaJSON{{
 		Index: idx, ID: tu.ID, Type: "function",
-		Function: functionDeltaJSON{Name: tu.Name, Arguments: ""},
+		Function: &functionDeltaJSON{Name: tu.Name, Arguments: ""},
 	}}}, nil); err != nil {
 		return err
 	}
 	return c.chunk(deltaJSON{ToolCalls: []toolCallDeltaJSON{{
-		Index: idx, Function: functionDeltaJSON{Arguments: args},
+		Index: idx, Function: &functionDeltaJSON{Arguments: args},
 	}}}, nil)
 }
 

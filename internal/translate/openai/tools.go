@@ -1,0 +1,409 @@
+package openai
+
+import (
+	"encoding/json"
+
+	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
+)
+
+// Tool declarations of both OpenAI APIs. What each type becomes is decided
+// in internal/translate/tooldecl; here are the two wire shapes.
+
+// responsesTools reads a Responses tools array into r.Tools: function,
+// namespace (flattened), custom and local_shell tools reach Kiro; a web
+// search is noted in r.ServerTools; every other type is dropped with a
+// warning. Codex declares namespace and web_search tools on every turn.
+func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origins) error {
+	const p = fieldPath("tools")
+	if !present(v) {
+		return nil
+	}
+	if v.Kind != jsonArray {
+		return d.typeErr(p, v, "an array of tools")
+	}
+	seen := make(map[string]bool, len(v.Elems))
+	for i, tv := range v.Elems {
+		tp := p.idx(i)
+		if err := d.object(tv, tp); err != nil {
+			return err
+		}
+		typ, err := d.reqString(tv, tp, "type")
+		if err != nil {
+			return err
+		}
+		switch {
+		case typ == "function":
+			t, err := d.functionDef(tv, tp, seen)
+			if err != nil {
+				return err
+			}
+			r.Tools = append(r.Tools, t)
+		case typ == "custom":
+			t, err := d.customDef(tv, tp, seen, "")
+			if err != nil {
+				return err
+			}
+			origins[t.Name] = tooldecl.Origin{Kind: tooldecl.KindCustom, Name: t.Name}
+			r.Tools = append(r.Tools, t)
+		case typ == "namespace":
+			if err := d.namespace(tv, tp, r, seen, origins); err != nil {
+				return err
+			}
+		case typ == "local_shell":
+			if seen[tooldecl.LocalShellName] {
+				return d.errf(tp.key("type"), "duplicate local_shell tool")
+			}
+			seen[tooldecl.LocalShellName] = true
+			origins[tooldecl.LocalShellName] = tooldecl.Origin{Kind: tooldecl.KindLocalShell, Name: tooldecl.LocalShellName}
+			r.Tools = append(r.Tools, canon.Tool{Name: tooldecl.LocalShellName, Description: tooldecl.LocalShellDescription, InputSchema: tooldecl.LocalShellSchema})
+		case tooldecl.IsWebSearch(typ):
+			tooldecl.NoteWebSearch(r, canon.ServerTool{Type: typ, Config: d.compactRaw(tv)})
+		default:
+			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
+		}
+	}
+	tooldecl.Finish(r)
+	return nil
+}
+
+// namespace flattens {"type":"namespace","name","description","tools":[...]}
+// into one Kiro tool per member, named tooldecl.FlatName(ns, member).
+func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string]bool, origins tooldecl.Origins) error {
+	ns, err := d.nonEmptyString(v, p, "name")
+	if err != nil {
+		return err
+	}
+	nsDesc, err := d.optString(v, p, "description")
+	if err != nil {
+		return err
+	}
+	mp := p.key("tools")
+	mv := v.Get("tools")
+	if !present(mv) {
+		return nil
+	}
+	if mv.Kind != jsonArray {
+		return d.typeErr(mp, mv, "an array of tools")
+	}
+	for j, tv := range mv.Elems {
+		tp := mp.idx(j)
+		if err := d.object(tv, tp); err != nil {
+			return err
+		}
+		typ, err := d.reqString(tv, tp, "type")
+		if err != nil {
+			return err
+		}
+		var t canon.Tool
+		kind := tooldecl.KindFunction
+		switch typ {
+		case "function":
+			// Member names are checked by the flat name they get.
+			name, err := d.nonEmptyString(tv, tp, "name")
+			if err != nil {
+				return err
+			}
+			if t, err = d.functionDef(tv, tp, map[string]bool{}); err != nil {
+				return err
+			}
+			t.Name = name
+		case "custom":
+			if t, err = d.customDef(tv, tp, map[string]bool{}, ns); err != nil {
+				return err
+			}
+			kind = tooldecl.KindCustom
+		default:
+			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
+			continue
+		}
+		member := t.Name
+		t.Name = tooldecl.FlatName(ns, member)
+		if seen[t.Name] {
+			tooldecl.Dropped(r, string(tp), typ, "its flattened name "+t.Name+" is taken by another tool")
+			continue
+		}
+		seen[t.Name] = true
+		if t.Description == "" {
+			t.Description = nsDesc
+		}
+		origins[t.Name] = tooldecl.Origin{Kind: kind, Namespace: ns, Name: member}
+		r.Tools = append(r.Tools, t)
+	}
+	return nil
+}
+
+// customDef reads a custom (freeform) tool: the Responses shape carries
+// name, description and format flat; the Chat shape nests them in "custom".
+// In a namespace (ns set) the name is not checked here: the flat name is
+// what Kiro sees. Kiro gets a tool with one string parameter.
+func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) (canon.Tool, error) {
+	name, err := d.nonEmptyString(v, p, "name")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	if ns == "" {
+		if !validToolName(name) {
+			return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid tool name; use 1 to 64 letters, digits, '_' or '-'", name)
+		}
+		if seen[name] {
+			return canon.Tool{}, d.errf(p.key("name"), "duplicate tool name %q; tool names must be unique", name)
+		}
+		seen[name] = true
+	}
+	desc, err := d.optString(v, p, "description")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	var ftype, syntax, def string
+	if fv := v.Get("format"); present(fv) {
+		fp := p.key("format")
+		if err := d.object(fv, fp); err != nil {
+			return canon.Tool{}, err
+		}
+		if ftype, err = d.optString(fv, fp, "type"); err != nil {
+			return canon.Tool{}, err
+		}
+		// Responses: format.{syntax,definition}; Chat: format.grammar.{syntax,definition}.
+		gv, gp := fv, fp
+		if g := fv.Get("grammar"); present(g) && g.Kind == jsonObject {
+			gv, gp = g, fp.key("grammar")
+		}
+		if syntax, err = d.optString(gv, gp, "syntax"); err != nil {
+			return canon.Tool{}, err
+		}
+		if def, err = d.optString(gv, gp, "definition"); err != nil {
+			return canon.Tool{}, err
+		}
+	}
+	return canon.Tool{Name: name, Description: tooldecl.CustomDescription(desc, ftype, syntax, def), InputSchema: tooldecl.CustomSchema()}, nil
+}
+
+// responsesToolChoice reads "auto", "none", "required" or
+// {"type":"function","name":...}; the Responses API puts the name beside the
+// type, not in a nested function object. Choices of hosted tools (which
+// Kiro has no equivalent for) and allowed_tools lists are taken as "auto",
+// with a warning.
+func (d *doc) responsesToolChoice(v *value, r *canon.Request) (*canon.ToolChoice, error) {
+	const p = fieldPath("tool_choice")
+	if !present(v) {
+		return nil, nil
+	}
+	switch v.Kind {
+	case jsonString:
+		switch v.Str {
+		case "auto", "none":
+			return &canon.ToolChoice{Type: v.Str}, nil
+		case "required":
+			if len(r.Tools) == 0 {
+				return nil, d.errf(p, `"required" needs at least one tool in tools`)
+			}
+			return &canon.ToolChoice{Type: "any"}, nil
+		default:
+			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.Str)
+		}
+	case jsonObject:
+	default:
+		return nil, d.typeErr(p, v, "a string or an object")
+	}
+	typ, err := d.reqString(v, p, "type")
+	if err != nil {
+		return nil, err
+	}
+	if typ != "function" && typ != "custom" {
+		r.Warn("tool_choice %q taken as \"auto\"", typ)
+		return &canon.ToolChoice{Type: "auto"}, nil
+	}
+	name, err := d.nonEmptyString(v, p, "name")
+	if err != nil {
+		return nil, err
+	}
+	ns, err := d.optString(v, p, "namespace")
+	if err != nil {
+		return nil, err
+	}
+	name = tooldecl.FlatName(ns, name)
+	for _, t := range r.Tools {
+		if t.Name == name {
+			return &canon.ToolChoice{Type: "tool", Name: name}, nil
+		}
+	}
+	return nil, d.errf(p.key("name"), "%q is not one of the functions in tools", name)
+}
+
+// customCall reads a Chat custom tool call,
+// {"id","type":"custom","custom":{"name","input"}}, as a tool_use whose
+// input wraps the raw string.
+func (mp *messageParser) customCall(cv *value, p fieldPath, id string) (canon.Block, error) {
+	fp := p.key("custom")
+	fv := cv.Get("custom")
+	if !present(fv) {
+		return canon.Block{}, mp.required(fp)
+	}
+	if err := mp.object(fv, fp); err != nil {
+		return canon.Block{}, err
+	}
+	name, err := mp.nonEmptyString(fv, fp, "name")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	input, err := mp.reqString(fv, fp, "input")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}}, nil
+}
+
+func validToolName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// emptySchema is the parameters of a function declared without any.
+var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
+
+// tools reads a Chat tools array into r.Tools: function and custom tools
+// reach Kiro; any other type is dropped with a warning.
+func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error {
+	const p = fieldPath("tools")
+	if !present(v) {
+		return nil
+	}
+	if v.Kind != jsonArray {
+		return d.typeErr(p, v, "an array of tools")
+	}
+	seen := make(map[string]bool, len(v.Elems))
+	for i, tv := range v.Elems {
+		tp := p.idx(i)
+		if err := d.object(tv, tp); err != nil {
+			return err
+		}
+		typ, err := d.reqString(tv, tp, "type")
+		if err != nil {
+			return err
+		}
+		if typ != "function" && typ != "custom" {
+			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
+			continue
+		}
+		fp := tp.key(typ)
+		fv := tv.Get(typ)
+		if !present(fv) {
+			return d.required(fp)
+		}
+		if err := d.object(fv, fp); err != nil {
+			return err
+		}
+		var t canon.Tool
+		if typ == "custom" {
+			t, err = d.customDef(fv, fp, seen, "")
+			origins[t.Name] = tooldecl.Origin{Kind: tooldecl.KindCustom, Name: t.Name}
+		} else {
+			t, err = d.functionDef(fv, fp, seen)
+		}
+		if err != nil {
+			return err
+		}
+		r.Tools = append(r.Tools, t)
+	}
+	return nil
+}
+
+// functionDef reads a function's name, description, strict flag and
+// parameters: the "function" object of a Chat tool, or a Responses tool
+// itself (which carries the same fields flat). seen catches duplicates.
+func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.Tool, error) {
+	name, err := d.reqString(v, p, "name")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	if !validToolName(name) {
+		return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
+	}
+	if seen[name] {
+		return canon.Tool{}, d.errf(p.key("name"), "duplicate function name %q; function names must be unique", name)
+	}
+	seen[name] = true
+	desc, err := d.optString(v, p, "description")
+	if err != nil {
+		return canon.Tool{}, err
+	}
+	if _, err := d.optBool(v, p, "strict"); err != nil {
+		return canon.Tool{}, err
+	}
+	schema := emptySchema
+	if sv := v.Get("parameters"); present(sv) {
+		sp := p.key("parameters")
+		if err := d.object(sv, sp); err != nil {
+			return canon.Tool{}, err
+		}
+		// {} is how some clients say "no parameters"; Kiro wants an
+		// object schema. A schema without "type" is passed on as is.
+		if len(sv.Keys) > 0 {
+			if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
+				return canon.Tool{}, d.errf(sp.key("type"), `must be "object"`)
+			}
+			schema = d.compactRaw(sv)
+		}
+	}
+	return canon.Tool{Name: name, Description: desc, InputSchema: schema}, nil
+}
+
+func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {
+	const p = fieldPath("tool_choice")
+	if !present(v) {
+		return nil, nil
+	}
+	switch v.Kind {
+	case jsonString:
+		switch v.Str {
+		case "auto", "none":
+			return &canon.ToolChoice{Type: v.Str}, nil
+		case "required":
+			if len(tools) == 0 {
+				return nil, d.errf(p, `"required" needs at least one tool in tools`)
+			}
+			return &canon.ToolChoice{Type: "any"}, nil
+		default:
+			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.Str)
+		}
+	case jsonObject:
+	default:
+		return nil, d.typeErr(p, v, "a string or an object")
+	}
+	typ, err := d.reqString(v, p, "type")
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case "function", "custom":
+	default:
+		return nil, d.errf(p.key("type"), `%q is not supported; use "function" or "custom"`, typ)
+	}
+	fp := p.key(typ)
+	fv := v.Get(typ)
+	if !present(fv) {
+		return nil, d.required(fp)
+	}
+	if err := d.object(fv, fp); err != nil {
+		return nil, err
+	}
+	name, err := d.nonEmptyString(fv, fp, "name")
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tools {
+		if t.Name == name {
+			return &canon.ToolChoice{Type: "tool", Name: name}, nil
+		}
+	}
+	return nil, d.errf(fp.key("name"), "%q is not one of the functions in tools", name)
+}
