@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +29,9 @@ import (
 // parseArgs parses flags placed anywhere among the positional arguments and
 // returns the positionals, of which there must be min to max.
 func (f *flags) parseArgs(args []string, env Env, min, max int) ([]string, error) {
+	if env.sawFlags != nil {
+		env.sawFlags(f.FlagSet)
+	}
 	var pos []string
 	for {
 		if err := f.Parse(args); err != nil {
@@ -118,11 +123,21 @@ func describe(a store.Account) string {
 	return fmt.Sprintf("%s %q (%s)", a.ID, a.Label, a.AuthMethod)
 }
 
+// loginMethods are login's subcommands, importSources import's; runLogin
+// and runImport refuse any other, so these lists are what they accept.
+var (
+	loginMethods  = []string{"builder-id", "google", "github"}
+	importSources = []string{"kiro-ide", "aiclient"}
+)
+
 func runLogin(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageError{errors.New("login: say which: builder-id, google or github")}
 	}
 	kind, args := args[0], args[1:]
+	if !slices.Contains(loginMethods, kind) {
+		return usageError{fmt.Errorf("login: unknown method %q: use builder-id, google or github", kind)}
+	}
 	f := newFlags("login "+kind, env)
 	label := f.String("label", "", "the account's name in Kirodesk (default: its email, or the provider)")
 	noBrowser := f.Bool("no-browser", false, "print the link instead of opening the browser")
@@ -131,9 +146,6 @@ func runLogin(ctx context.Context, args []string, env Env) error {
 	case "builder-id":
 		startURL = f.String("start-url", "", "IAM Identity Center start URL (default: AWS Builder ID)")
 		region = f.String("region", "", "IAM Identity Center region (default us-east-1)")
-	case "google", "github":
-	default:
-		return usageError{fmt.Errorf("login: unknown method %q: use builder-id, google or github", kind)}
 	}
 	if _, err := f.parseArgs(args, env, 0, 0); err != nil {
 		return err
@@ -251,6 +263,9 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		return usageError{errors.New("import: say from where: kiro-ide or aiclient DIR")}
 	}
 	kind, args := args[0], args[1:]
+	if !slices.Contains(importSources, kind) {
+		return usageError{fmt.Errorf("import: unknown source %q: use kiro-ide or aiclient", kind)}
+	}
 	f := newFlags("import "+kind, env)
 	switch kind {
 	case "kiro-ide":
@@ -404,13 +419,18 @@ func runAddToken(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// accountsArgs is the accounts subcommands and how many positional
+// arguments each takes.
+var accountsArgs = map[string]int{"list": 0, "remove": 1, "disable": 1, "enable": 1, "rename": 2, "reset": 1, "quota": 1}
+
+func accountsCommands() []string { return slices.Sorted(maps.Keys(accountsArgs)) }
+
 func runAccounts(ctx context.Context, args []string, env Env) error {
 	sub := "list"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	want := map[string]int{"list": 0, "remove": 1, "disable": 1, "enable": 1, "rename": 2, "reset": 1, "quota": 1}
-	n, ok := want[sub]
+	n, ok := accountsArgs[sub]
 	if !ok {
 		return usageError{fmt.Errorf("accounts: unknown command %q: use list, remove, disable, enable, rename, reset or quota", sub)}
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type Env struct {
 	// Stdin is read by add-token, the login paste fallback and questions;
 	// nil means os.Stdin.
 	Stdin io.Reader
+	// sawFlags, when set, is shown each command's flag set before it
+	// parses (Flags).
+	sawFlags func(*flag.FlagSet)
 }
 
 const usage = `Kirodesk turns your Kiro accounts into a local Anthropic- and OpenAI-compatible API.
@@ -82,48 +86,81 @@ The config folder defaults to %s
 (or $KIRODESK_CONFIG_DIR).
 `
 
+// command is one word Main accepts as its first argument ("" is the
+// desktop app). subs, when set, are the only first arguments its run
+// accepts (login's methods, import's sources, the accounts commands).
+type command struct {
+	name string
+	subs []string
+	run  func(ctx context.Context, args []string, env Env) error
+}
+
+// commands is Main's dispatch table. It is the one list of what the CLI
+// accepts, so Commands (and through it the README check in internal/docs)
+// cannot drift from the dispatcher.
+var commands = []command{
+	{name: "", run: runDesktop},
+	{name: "serve", run: runServe},
+	{name: "apikey", run: runAPIKey},
+	{name: "login", subs: loginMethods, run: runLogin},
+	{name: "import", subs: importSources, run: runImport},
+	{name: "add-token", run: runAddToken},
+	{name: "accounts", subs: accountsCommands(), run: runAccounts},
+	{name: "doctor", run: runDoctor},
+	{name: "reset", run: runReset},
+	{name: "version", run: runVersion},
+	{name: "help", run: runHelp},
+}
+
+// Commands lists every command line form the CLI accepts: "" for the
+// desktop app, "serve", and "login builder-id" and the like for commands
+// that take a subcommand.
+func Commands() []string {
+	var out []string
+	for _, c := range commands {
+		if len(c.subs) == 0 {
+			out = append(out, c.name)
+		}
+		for _, s := range c.subs {
+			out = append(out, c.name+" "+s)
+		}
+	}
+	return out
+}
+
+// Flags lists the flags (without dashes) that a form from Commands
+// accepts, read from the flag set its command really parses with: the
+// command runs with -h, which stops it at parsing.
+func Flags(form string) []string {
+	var names []string
+	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" },
+		sawFlags: func(fs *flag.FlagSet) {
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		}}
+	Main(context.Background(), append(strings.Fields(form), "-h"), env)
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
 // Main runs one command and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	cmd := ""
+	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	var err error
-	switch cmd {
-	case "":
-		if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
-			fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
-			return 0
-		}
-		err = runDesktop(ctx, args, env)
-	case "serve":
-		err = runServe(ctx, args, env)
-	case "apikey":
-		err = runAPIKey(ctx, args, env)
-	case "login":
-		err = runLogin(ctx, args, env)
-	case "import":
-		err = runImport(ctx, args, env)
-	case "add-token":
-		err = runAddToken(ctx, args, env)
-	case "accounts":
-		err = runAccounts(ctx, args, env)
-	case "doctor":
-		err = runDoctor(ctx, args, env)
-	case "reset":
-		err = runReset(ctx, args, env)
-	case "version":
-		fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
-	case "help":
-		printUsage(env)
-	default:
-		fmt.Fprintf(env.Stderr, "kirodesk: unknown command %q\n\n", cmd)
+	if name == "" && len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		name, args = "version", nil
+	}
+	i := slices.IndexFunc(commands, func(c command) bool { return c.name == name })
+	if i < 0 {
+		fmt.Fprintf(env.Stderr, "kirodesk: unknown command %q\n\n", name)
 		printUsage(env)
 		return 2
 	}
+	err := commands[i].run(ctx, args, env)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -140,6 +177,16 @@ func Main(ctx context.Context, args []string, env Env) int {
 }
 
 type usageError struct{ error }
+
+func runVersion(_ context.Context, _ []string, env Env) error {
+	fmt.Fprintln(env.Stdout, "kirodesk", env.Version)
+	return nil
+}
+
+func runHelp(_ context.Context, _ []string, env Env) error {
+	printUsage(env)
+	return nil
+}
 
 func printUsage(env Env) {
 	dir, err := core.DefaultConfigDir(env.Getenv)
@@ -163,6 +210,9 @@ func newFlags(name string, env Env) *flags {
 }
 
 func (f *flags) parse(args []string, env Env) error {
+	if env.sawFlags != nil {
+		env.sawFlags(f.FlagSet)
+	}
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
