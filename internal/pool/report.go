@@ -127,6 +127,9 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 		a.Counters.Errors++
 		if counted {
 			coolLocked(a, *cool, what, now)
+			if upstream && a.State.Status == store.StatusCooling && ue.RetryAfter > 0 && now.Add(ue.RetryAfter).After(a.State.Until) {
+				a.State.Until = now.Add(ue.RetryAfter) // Kiro said how long
+			}
 		}
 		le := &store.LastError{At: now, Message: o.Err.Error()}
 		if upstream {
