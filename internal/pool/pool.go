@@ -340,7 +340,12 @@ func (r *resting) String(now time.Time) string {
 		b.WriteString(": ")
 		b.WriteString(g.why)
 		if !g.back.IsZero() {
-			fmt.Fprintf(&b, ", back in %s (%s UTC)", g.back.Sub(now).Round(time.Second)+time.Second, g.back.UTC().Format(time.TimeOnly))
+			in := g.back.Sub(now).Round(time.Second) + time.Second
+			at := g.back.UTC().Format(time.TimeOnly)
+			if in > 12*time.Hour {
+				at = g.back.UTC().Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(&b, ", back in %s (%s UTC)", in, at)
 		}
 	}
 	return b.String()
