@@ -56,7 +56,7 @@ func newClassEnv(t *testing.T, n int) *classEnv {
 	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
 	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client,
-		Backoff: time.Millisecond,
+		Backoff:  time.Millisecond,
 		Timeouts: func() (time.Duration, time.Duration) { return 250 * time.Millisecond, 5 * time.Second }})
 	srv := server.New(server.Options{APIKey: secrets.New("kd-k")})
 	New(Options{Relay: rl, Models: rl.Models}).Register(srv)
@@ -131,10 +131,10 @@ func (e *classEnv) chats() []int {
 
 // upstream failure kinds by what the pool and relay make of them
 const (
-	transient = iota // tried again: another account, then the same one
-	perAccount       // this account cannot serve: each account once
-	requests         // the request's fault: one call, nothing marked
-	refused          // refused before any call
+	transient  = iota // tried again: another account, then the same one
+	perAccount        // this account cannot serve: each account once
+	requests          // the request's fault: one call, nothing marked
+	refused           // refused before any call
 )
 
 // Every upstream failure class, with one account and with several, on the
