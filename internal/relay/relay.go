@@ -147,8 +147,8 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	f := &Failed{}
 	for range attempts {
 		acct, release, err := r.opts.Pool.Acquire(ctx, skip, key, model)
-		if err != nil && f.Last != nil && judge(f.Last) == again {
-			// No other account: the same one again, for a failure that may pass.
+		if err != nil && len(out) < len(tried) {
+			// No other account: one that failed in a way that may pass, again.
 			acct, release, err = r.opts.Pool.Acquire(ctx, out, key, model)
 		}
 		if err != nil {
