@@ -1,7 +1,9 @@
 // Package relay runs one model call against the account pool: it picks an
 // account, builds Kiro's request, sends it, refreshes a rejected token once,
-// fails over to another account on errors another account could avoid, and
-// turns the answer into canonical events for the client API's writer.
+// fails over to another account on errors another account could avoid (and
+// tries the same one again, after a pause, on transient ones when no other
+// can take the request), and turns the answer into canonical events for the
+// client API's writer. Errors are answered by their class (failure.go).
 //
 // Nothing reaches the client until an upstream answered 200: Sink.Start is
 // called only then, so a streaming request fails over as freely as a plain
