@@ -168,7 +168,7 @@ func TestEveryUpstreamFailureClassReachesTheClientAsItself(t *testing.T) {
 		{name: "first-byte timeout", script: fakekiro.Script{fakekiro.Wait(5 * time.Second)}, kind: transient,
 			status: 504, anthropic: "api_error", openai: "server_error", msg: "did not start answering within 250ms", state: "failed", recovers: true},
 		{name: "reset before the first byte", script: fakekiro.Script{fakekiro.Drop()}, kind: transient,
-			status: 502, anthropic: "api_error", openai: "server_error", msg: "EOF", state: "failed", recovers: true},
+			status: 502, anthropic: "api_error", openai: "server_error", msg: "no answer from Kiro: Post ", state: "failed", recovers: true},
 		{name: "corrupt frame", script: fakekiro.Script{fakekiro.Raw(corrupt)}, kind: transient,
 			status: 502, anthropic: "api_error", openai: "server_error", msg: "broke off", state: "failed", recovers: true, streamStarts: true},
 		{name: "throttling", script: fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, kind: transient,

@@ -222,11 +222,14 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 		if ctx.Err() != nil {
 			return final, ctx.Err() // the client left: not the account's fault
 		}
-		if errors.Is(context.Cause(callCtx), errFirstByte) {
+		var ue *kiro.UpstreamError
+		switch {
+		case errors.Is(context.Cause(callCtx), errFirstByte):
 			err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
 				Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
+		case !errors.As(err, &ue):
+			err = fmt.Errorf("no answer from Kiro: %w", err) // refused, reset, cut before the status line
 		}
-		var ue *kiro.UpstreamError
 		if errors.As(err, &ue) && ue.Class == kiro.ClassModel && !r.listed(built.ModelID) {
 			// No catalogue lists the model: the request's fault, and no
 			// other account will know it either.
