@@ -12,12 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
-	"kirodesk/internal/kiro"
 	"kirodesk/internal/kiro/payload"
-	"kirodesk/internal/pool"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/server"
 	"kirodesk/internal/tokens"
@@ -92,53 +89,12 @@ func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err e
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client left; nobody to answer
 	}
-	var (
-		rule *payload.RuleError
-		up   *kiro.UpstreamError
-		none *pool.ErrNoAccount
-	)
-	switch {
-	case errors.As(err, &rule):
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest,
-			fmt.Sprintf("Kiro would refuse this request (%s): %s", rule.Rule, rule.Message))
-	case errors.As(err, &none):
-		status := http.StatusServiceUnavailable
-		if none.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(none.RetryAfter.Seconds())))
-			status = http.StatusTooManyRequests
-		}
-		kind := server.KindOverloaded
-		if status == http.StatusTooManyRequests {
-			kind = server.KindRateLimit
-		}
-		if errors.As(none.Cause, &up) && up.Class == kiro.ClassCapacity {
-			status, kind = 529, server.KindOverloaded // the model is busy, not the accounts
-		}
-		server.WriteError(w, r, status, kind, none.Reason)
-	case errors.As(err, &up):
-		status, kind := upstreamStatus(up)
-		server.WriteError(w, r, status, kind, up.Message)
-	case errors.Is(err, context.DeadlineExceeded):
-		server.WriteError(w, r, http.StatusGatewayTimeout, server.KindAPI, "Kiro did not answer in time")
-	default:
-		h.log.Warn("request failed", "err", err)
-		server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, err.Error())
+	if a, ok := classifyRelayError(err); ok {
+		a.write(w, r)
+		return
 	}
-}
-
-// upstreamStatus maps Kiro's failure onto the status a client understands.
-func upstreamStatus(e *kiro.UpstreamError) (int, server.Kind) {
-	switch e.Class {
-	case kiro.ClassBadRequest, kiro.ClassTooLong, kiro.ClassModel:
-		return http.StatusBadRequest, server.KindInvalidRequest
-	case kiro.ClassThrottle, kiro.ClassQuota:
-		return http.StatusTooManyRequests, server.KindRateLimit
-	case kiro.ClassCapacity:
-		return 529, server.KindOverloaded
-	case kiro.ClassAuth, kiro.ClassDeadRefresh, kiro.ClassSuspended:
-		return http.StatusServiceUnavailable, server.KindAPI
-	}
-	return http.StatusBadGateway, server.KindAPI
+	h.log.Warn("request failed", "err", err)
+	server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, err.Error())
 }
 
 func newID(prefix string) string {

@@ -44,6 +44,14 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 		{&pool.ErrNoAccount{Reason: "model busy everywhere", RetryAfter: 21 * time.Second,
 			Cause: &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity}}, 529, "overloaded_error", "21"},
 		{context.DeadlineExceeded, 504, "api_error", ""},
+		{&relay.Failed{Last: &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer, Message: "no first byte"}, Accounts: []string{"A"}, Tries: 3},
+			504, "api_error", ""},
+		{&relay.Failed{Last: errors.New("eventstream: checksum mismatch"), Accounts: []string{"A"}, Tries: 2}, 502, "api_error", ""},
+		{&relay.Failed{Last: &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle}, Accounts: []string{"A"}, Tries: 3,
+			RetryAfter: 7 * time.Second}, 429, "rate_limit_error", "7"},
+		{&relay.Failed{Last: &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity}, Accounts: []string{"A"}, Tries: 3,
+			RetryAfter: 1500 * time.Millisecond}, 529, "overloaded_error", "2"},
+		{&relay.ModelError{Model: "gpt-4o", Known: []string{"auto"}}, 400, "invalid_request_error", ""},
 		{errors.New("dial tcp: connection refused"), 502, "api_error", ""},
 	}
 	for _, tc := range cases {

@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
+	"kirodesk/internal/relay"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
@@ -164,8 +165,11 @@ func TestAnthropicSDKErrors(t *testing.T) {
 	assert.Contains(t, apiErr.Error(), "trailing_assistant")
 	assert.Len(t, e.fake.ChatRequests(), before)
 
-	// Streaming: an upstream failure before the first byte is a plain HTTP error.
-	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	// Streaming: an upstream failure before the first byte is a plain HTTP
+	// error (throttled on every try: the only account is tried again first).
+	for range relay.DefaultAttempts {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	}
 	stream := e.client.Messages.NewStreaming(ctx, userText("x"))
 	for stream.Next() {
 	}

@@ -127,14 +127,15 @@ func TestBadInputThroughServe(t *testing.T) {
 		})
 	}
 	assert.Empty(t, e.fake.ChatRequests(), "none of these reached Kiro")
-	// An unknown model is passed through to Kiro, which decides.
+	// A Claude-shaped model no catalogue lists is passed through to Kiro,
+	// which decides; its refusal is the client's 400 with the models that work.
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyInvalidModel)})
 	_, err := e.client.Messages.New(context.Background(), anthropic.MessageNewParams{Model: "claude-imaginary-9", MaxTokens: 10,
 		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))}})
 	var apiErr *anthropic.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.StatusCode)
-	assert.Contains(t, apiErr.Error(), "Invalid model")
+	assert.Contains(t, apiErr.Error(), `unknown model \"claude-imaginary-9\"; models that work: auto, claude-sonnet-4.5`)
 	assert.Contains(t, string(e.fake.ChatRequests()[0].Raw), `"modelId":"claude-imaginary-9"`)
 
 	// Still serving.

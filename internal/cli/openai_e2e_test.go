@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/relay"
 )
 
 func openaiClient(e *kiroEnv) sdk.Client {
@@ -85,7 +86,9 @@ func TestOpenAISDKErrors(t *testing.T) {
 	ctx := context.Background()
 	var apiErr *sdk.Error
 
-	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	for range relay.DefaultAttempts { // the only account is tried again first
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	}
 	_, err := c.Chat.Completions.New(ctx, sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
 		Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("x")}})
 	require.True(t, errors.As(err, &apiErr), "%v", err)

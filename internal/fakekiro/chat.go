@@ -227,6 +227,12 @@ func Drop() Step { return Step{kind: stepDrop} }
 // stream. It must be the first step.
 func Status(code int, body string) Step { return Step{kind: stepStatus, code: code, text: body} }
 
+// StatusRetryAfter is Status with a Retry-After header of whole seconds, as
+// a throttling upstream may send.
+func StatusRetryAfter(code int, body string, after time.Duration) Step {
+	return Step{kind: stepStatus, code: code, text: body, d: after}
+}
+
 // Kiro's error bodies (kiro-protocol.md section 6), for use with Status.
 const (
 	BodyImproperlyFormed = `{"message":"Improperly formed request.","reason":null}`
@@ -432,6 +438,9 @@ func (s *Server) play(w http.ResponseWriter, r *http.Request, rec RecordedReques
 		s.mu.Lock()
 		acct.stats.Errors++
 		s.mu.Unlock()
+		if sc[0].d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(sc[0].d.Seconds())))
+		}
 		writeRaw(w, sc[0].code, sc[0].text)
 		return
 	}

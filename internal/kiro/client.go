@@ -136,7 +136,9 @@ func (c *Client) Chat(ctx context.Context, cr Credentials, machineID string, bod
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
-	return nil, Classify(resp.StatusCode, b)
+	ue := Classify(resp.StatusCode, b)
+	ue.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	return nil, ue
 }
 
 // Refresh trades the refresh token for a new access token, through Kiro's

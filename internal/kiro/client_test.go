@@ -99,8 +99,15 @@ func TestChatErrorsAreClassified(t *testing.T) {
 		assert.NotEmpty(t, ue.Message)
 	}
 
-	fake.ExpireAccessToken(acct.AccessToken)
+	// Kiro's Retry-After comes with the error, for the relay to honour.
+	fake.Enqueue(fakekiro.Script{fakekiro.StatusRetryAfter(429, fakekiro.BodyThrottled, 7*time.Second)})
 	_, err := c.Chat(context.Background(), cr, kiro.MachineID("a"), body(t, ""))
+	var thr *kiro.UpstreamError
+	require.ErrorAs(t, err, &thr)
+	assert.Equal(t, 7*time.Second, thr.RetryAfter)
+
+	fake.ExpireAccessToken(acct.AccessToken)
+	_, err = c.Chat(context.Background(), cr, kiro.MachineID("a"), body(t, ""))
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, kiro.ClassAuth, ue.Class)

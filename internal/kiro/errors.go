@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Class is what an upstream failure means for the request and the account
@@ -38,6 +40,8 @@ type UpstreamError struct {
 	Class   Class
 	Reason  string // Kiro's "reason" field, when it sent one
 	Message string // Kiro's message, passed on to the client
+	// RetryAfter is Kiro's Retry-After header, when it sent one.
+	RetryAfter time.Duration
 }
 
 func (e *UpstreamError) Error() string {
@@ -114,6 +118,22 @@ func classifyRefresh(status int, body []byte) *UpstreamError {
 		e.Class = ClassDeadRefresh
 	}
 	return e
+}
+
+// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date; 0
+// when absent, unreadable or past.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 func firstNonEmpty(s ...string) string {

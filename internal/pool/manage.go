@@ -17,6 +17,7 @@ func (p *Pool) Forget(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.creds, id)
+	delete(p.lastFailure, id)
 	for k := range p.models {
 		if k.account == id {
 			delete(p.models, k)

@@ -16,7 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +35,9 @@ type ErrNoAccount struct {
 	RetryAfter time.Duration // 0 when no account will come back by itself
 	// Cause is the failure of this request's last try, if it made one.
 	Cause error
+	// ModelUnavailable: the accounts that could serve cannot use the model
+	// asked for at all (Kiro answered INVALID_MODEL_ID); waiting will not help.
+	ModelUnavailable bool
 }
 
 func (e *ErrNoAccount) Error() string { return e.Reason }
@@ -86,8 +89,9 @@ type Pool struct {
 	// models holds per-account model cooldowns: a capacity error cools
 	// the model on that account, not the account (kiro-protocol.md §6).
 	models map[modelKey]modelRest
-	// restSince is when each account's current cooldown began (guarded by mu).
-	restSince map[string]time.Time
+	// lastFailure is when each account's last counted failure happened
+	// (guarded by mu; see newFailure).
+	lastFailure map[string]time.Time
 	// inflight counts requests per account (only with a limit set); freed
 	// is closed and replaced whenever one ends, to wake waiters.
 	inflight map[string]int
@@ -138,7 +142,7 @@ func New(opts Options) *Pool {
 		opts.ReadIDEFile = kiro.ReadIDEFile
 	}
 	return &Pool{file: opts.File, acc: opts.Accounts, ref: opts.Refresher, log: opts.Logger, now: opts.Now,
-		creds: map[string]*entry{}, models: map[modelKey]modelRest{}, restSince: map[string]time.Time{}, strategy: opts.Strategy,
+		creds: map[string]*entry{}, models: map[modelKey]modelRest{}, lastFailure: map[string]time.Time{}, strategy: opts.Strategy,
 		inflight: map[string]int{}, freed: make(chan struct{}), limits: opts.Limits,
 		quota: opts.Quota, quotaTTL: opts.QuotaTTL, readIDE: opts.ReadIDEFile,
 		selectors: map[string]selector{
@@ -185,94 +189,185 @@ func (p *Pool) Resting(model string) *ErrNoAccount {
 }
 
 func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (store.Account, error) {
-	var candidates []store.Account
-	var earliest time.Time
-	// soft is the resting account that comes back first among those whose
-	// rest is only a preference (see softRest): the fallback when no
-	// account is ready, so scattered errors never refuse a request.
-	var soft *store.Account
-	var softBack time.Time
-	considerSoft := func(a *store.Account, back time.Time) {
-		if soft == nil || back.Before(softBack) {
-			c := *a
-			c.Extra, c.LastError, c.Quota = nil, nil, nil
-			soft, softBack = &c, back
-		}
+	sel, ok := p.selectors[p.strategy()]
+	if !ok {
+		sel = p.selectors[StrategySticky]
 	}
-	reasons := map[string]int{}
+	var (
+		chosen store.Account
+		found  bool
+		// soft is the resting account that comes back first among those
+		// whose rest is only a preference (see softRest): the fallback when
+		// no account is ready, so scattered errors never refuse a request.
+		soft     store.Account
+		softBack time.Time
+		haveSoft bool
+		out      resting
+		n        int
+		// usableLeft counts accounts passed over only because the model is
+		// unavailable on them for good (INVALID_MODEL_ID).
+		usableLeft, modelGone int
+	)
 	now := p.now()
-	n := 0
 	// A read-only view, not a Snapshot: this runs for every request, and a
-	// deep copy of a large pool each time would be the proxy's main cost.
+	// copy of a large pool each time would be the proxy's main cost. Only
+	// the chosen account (and the soft fallback) are copied out.
 	p.file.View(func(pl *store.Pool) {
 		n = len(pl.Accounts)
+		considerSoft := func(a *store.Account, back time.Time) {
+			if !haveSoft || back.Before(softBack) {
+				soft, softBack, haveSoft = detach(a), back, true
+			}
+		}
+		var candidates []*store.Account
 		for i := range pl.Accounts {
 			a := &pl.Accounts[i]
 			if tried[a.ID] {
-				reasons["already failed for this request"]++
+				out.note("already failed for this request", a, time.Time{})
 				continue
 			}
 			ok, back := usable(a, now)
 			if ok {
-				if until, softly := p.modelCooling(a.ID, model, now); !until.IsZero() {
-					reasons["model "+model+" busy or unavailable there"]++
-					if earliest.IsZero() || until.Before(earliest) {
-						earliest = until
+				usableLeft++
+				if mr := p.modelCooling(a.ID, model, now); !mr.until.IsZero() {
+					if mr.hard {
+						modelGone++
+						out.note("cannot use model "+model, a, mr.until)
+					} else {
+						out.note("model "+model+" busy", a, mr.until)
 					}
-					if softly {
-						considerSoft(a, until)
+					if mr.soft() {
+						considerSoft(a, mr.until)
 					}
 					continue
 				}
-				c := *a
-				c.Extra, c.LastError, c.Quota = nil, nil, nil // nothing of the store's may escape the view
-				candidates = append(candidates, c)
+				candidates = append(candidates, a)
 				continue
 			}
 			switch {
 			case a.Disabled:
-				reasons["disabled"]++
+				out.note("disabled", a, time.Time{})
 			case a.State.Reason != "":
-				reasons[a.State.Reason]++
+				out.note(a.State.Reason, a, back)
 			default:
-				reasons[a.State.Status]++
-			}
-			if !back.IsZero() && (earliest.IsZero() || back.Before(earliest)) {
-				earliest = back
+				out.note(a.State.Status, a, back)
 			}
 			if !a.Disabled && softRest(a.State) {
-				if until, softly := p.modelCooling(a.ID, model, now); until.IsZero() || softly {
+				if mr := p.modelCooling(a.ID, model, now); mr.until.IsZero() || mr.soft() {
 					considerSoft(a, back)
 				}
 			}
+		}
+		if len(candidates) > 0 {
+			chosen, found = detach(sel.pick(candidates, key)), true
 		}
 	})
 	if n == 0 {
 		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
 	}
-	if len(candidates) > 0 {
-		sel, ok := p.selectors[p.strategy()]
-		if !ok {
-			sel = p.selectors[StrategySticky]
-		}
-		ptrs := make([]*store.Account, len(candidates))
-		for i := range candidates {
-			ptrs[i] = &candidates[i]
-		}
-		return *sel.pick(ptrs, key), nil
+	if found {
+		return chosen, nil
 	}
-	if soft != nil && allowSoft {
-		return *soft, nil
+	if haveSoft && allowSoft {
+		return soft, nil
 	}
-	msg := "no Kiro account can take this request now:"
-	for r, c := range reasons {
-		msg += fmt.Sprintf(" %d %s;", c, r)
-	}
-	e := &ErrNoAccount{Reason: msg[:len(msg)-1]}
-	if !earliest.IsZero() {
-		e.RetryAfter = earliest.Sub(now).Round(time.Second) + time.Second
+	e := &ErrNoAccount{Reason: "no Kiro account can take this request now: " + out.String(now),
+		ModelUnavailable: usableLeft > 0 && modelGone == usableLeft}
+	if !out.earliest.IsZero() {
+		e.RetryAfter = out.earliest.Sub(now).Round(time.Second) + time.Second
 	}
 	return store.Account{}, e
+}
+
+// detach copies an account out of a View, without the parts that share
+// memory with the store.
+func detach(a *store.Account) store.Account {
+	c := *a
+	c.Extra, c.LastError, c.Quota = nil, nil, nil
+	return c
+}
+
+// resting collects why accounts cannot serve, for the client's message:
+// which accounts, why, and when the first of each group comes back.
+type resting struct {
+	groups   []restGroup
+	earliest time.Time
+}
+
+type restGroup struct {
+	why    string
+	labels []string
+	count  int
+	back   time.Time
+}
+
+// maxLabels bounds the account names listed per reason.
+const maxLabels = 3
+
+func (r *resting) note(why string, a *store.Account, back time.Time) {
+	if !back.IsZero() && (r.earliest.IsZero() || back.Before(r.earliest)) {
+		r.earliest = back
+	}
+	var g *restGroup
+	for i := range r.groups {
+		if r.groups[i].why == why {
+			g = &r.groups[i]
+			break
+		}
+	}
+	if g == nil {
+		r.groups = append(r.groups, restGroup{why: why})
+		g = &r.groups[len(r.groups)-1]
+	}
+	g.count++
+	if len(g.labels) < maxLabels {
+		g.labels = append(g.labels, Label(*a))
+	}
+	if !back.IsZero() && (g.back.IsZero() || back.Before(g.back)) {
+		g.back = back
+	}
+}
+
+// String reads "A and B: cooling down after 2 throttle(s) (429), back in
+// 3s (20:15:03 UTC); C: disabled".
+func (r *resting) String(now time.Time) string {
+	var b strings.Builder
+	for i, g := range r.groups {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(joinLabels(g.labels, g.count-len(g.labels)))
+		b.WriteString(": ")
+		b.WriteString(g.why)
+		if !g.back.IsZero() {
+			in := g.back.Sub(now).Round(time.Second) + time.Second
+			at := g.back.UTC().Format(time.TimeOnly)
+			if in > 12*time.Hour {
+				at = g.back.UTC().Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(&b, ", back in %s (%s UTC)", in, at)
+		}
+	}
+	return b.String()
+}
+
+func joinLabels(labels []string, more int) string {
+	s := strings.Join(labels, ", ")
+	if more > 0 {
+		return fmt.Sprintf("%s and %d more", s, more)
+	}
+	if i := strings.LastIndex(s, ", "); i >= 0 {
+		s = s[:i] + " and " + s[i+2:]
+	}
+	return s
+}
+
+// Label names an account for people: its label, else its id.
+func Label(a store.Account) string {
+	if a.Label != "" {
+		return a.Label
+	}
+	return a.ID
 }
 
 func (p *Pool) entry(id string) *entry {
@@ -377,229 +472,6 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	e.cr = next
 	p.log.Debug("token refreshed", "account", id, "expires", next.ExpiresAt)
 	return nil
-}
-
-// modelCooling returns until when model rests on the account (zero: it
-// does not), and whether that rest is only a preference (see softRest).
-func (p *Pool) modelCooling(account, model string, now time.Time) (until time.Time, soft bool) {
-	if model == "" {
-		return time.Time{}, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := modelKey{account, model}
-	r, ok := p.models[k]
-	if ok && !now.Before(r.until) {
-		delete(p.models, k)
-		return time.Time{}, false
-	}
-	return r.until, ok && !r.hard && r.streak <= softStreak
-}
-
-// Model cooldowns: a capacity error rests the model on that account for
-// 2 s, doubling with each consecutive one up to 2 minutes (a success ends
-// it); a model the account cannot use at all (INVALID_MODEL_ID) rests an
-// hour, and that rest is never soft.
-var modelCapacityRest = rest{base: 2 * time.Second, max: 2 * time.Minute}
-
-const modelUnavailableRest = time.Hour
-
-func (p *Pool) restModel(account, model string, began time.Time, r rest) {
-	if model == "" {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := modelKey{account, model}
-	prev, resting := p.models[k]
-	if resting && !began.IsZero() && began.Before(prev.since) {
-		return // the same episode (see sameEpisode)
-	}
-	streak := prev.streak + 1
-	d := min(r.base<<min(streak-1, 20), r.max)
-	d += time.Duration(rand.Int64N(int64(d/5) + 1))
-	p.models[k] = modelRest{until: p.now().Add(d), since: p.now(), streak: streak, hard: r.hard}
-}
-
-// rested ends a model's rest on an account that just served it.
-func (p *Pool) rested(account, model string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if r, ok := p.models[modelKey{account, model}]; ok && !r.hard {
-		delete(p.models, modelKey{account, model})
-	}
-}
-
-// softStreak is how many consecutive transient errors (throttles, failures
-// without an answer, capacity errors) leave a rest soft: the account or
-// model is passed over while another is ready, and still tried when none
-// is, so that scattered errors, which another try usually gets past, never
-// refuse a request. A longer streak means the trouble persists: the rest
-// then holds until its time, and a client that finds every account so
-// rested gets 429 with Retry-After.
-const softStreak = 4
-
-// softRest reports whether an account's state is a soft rest.
-func softRest(st store.AccountState) bool {
-	return st.Status == store.StatusCooling && coolingStreak(st.Reason) <= softStreak
-}
-
-// Outcome is what happened to one upstream attempt.
-type Outcome struct {
-	Model        string // the Kiro model id asked for
-	Err          error  // nil on success
-	InputTokens  int
-	OutputTokens int
-	Credits      float64 // Kiro's meteringEvent for the turn
-	// Began is when the attempt started (Pool.Now); zero: unknown. A
-	// failure of an attempt begun before the account's current rest is
-	// part of the same episode and does not lengthen the rest.
-	Began time.Time
-}
-
-// Now is the pool's clock, for Outcome.Began.
-func (p *Pool) Now() time.Time { return p.now() }
-
-// Report records an attempt: counters always, and the account's state when
-// the error says something about the account.
-func (p *Pool) Report(ctx context.Context, id string, o Outcome) {
-	now := p.now()
-	p.file.Touch(func(pl *store.Pool) {
-		a := pl.Account(id)
-		if a == nil {
-			return
-		}
-		a.Counters.Requests++
-		a.Counters.LastUsed = now
-		a.Counters.InputTokens += int64(o.InputTokens)
-		a.Counters.OutputTokens += int64(o.OutputTokens)
-		a.Counters.Credits += o.Credits
-		if o.Err != nil {
-			a.Counters.Errors++
-		}
-	})
-	var ue *kiro.UpstreamError
-	if o.Err == nil {
-		p.clearCooling(ctx, id)
-		if o.Model != "" {
-			p.rested(id, o.Model)
-		}
-		return
-	}
-	if !errors.As(o.Err, &ue) {
-		// The connection failed (refused, reset, cut before an answer):
-		// rest the account briefly so the next requests do not pay for
-		// the same failure before they fail over.
-		p.coolDown(ctx, id, o.Began, failureRest, "failure(s) (no answer)")
-		p.file.Touch(func(pl *store.Pool) {
-			if a := pl.Account(id); a != nil {
-				a.LastError = &store.LastError{At: now, Message: o.Err.Error()}
-			}
-		})
-		return
-	}
-	switch ue.Class {
-	case kiro.ClassThrottle:
-		p.coolDown(ctx, id, o.Began, throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status))
-	case kiro.ClassServer:
-		p.coolDown(ctx, id, o.Began, failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status))
-	case kiro.ClassQuota:
-		p.setState(ctx, id, store.StatusExhausted, "monthly credits used up (402)", p.resetDate(id, now))
-	case kiro.ClassSuspended:
-		p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
-	case kiro.ClassCapacity:
-		p.restModel(id, o.Model, o.Began, modelCapacityRest)
-	case kiro.ClassModel:
-		p.restModel(id, o.Model, o.Began, rest{base: modelUnavailableRest, max: modelUnavailableRest, hard: true})
-	}
-	p.file.Touch(func(pl *store.Pool) {
-		if a := pl.Account(id); a != nil {
-			a.LastError = &store.LastError{At: now, Status: ue.Status, Message: ue.Error()}
-		}
-	})
-}
-
-// Cooldowns: a throttled account rests 1 s, doubling with each
-// consecutive throttle up to 30 minutes; an account that failed without a
-// usable answer (connection, 5xx, first-byte timeout) rests 1 s, doubling
-// up to 5 minutes. Both get up to 20% jitter; a success ends them. The
-// first softStreak rests of a streak are soft (see softStreak).
-var (
-	throttleRest = rest{base: time.Second, max: 30 * time.Minute}
-	failureRest  = rest{base: time.Second, max: 5 * time.Minute}
-)
-
-type rest struct {
-	base, max time.Duration
-	hard      bool // never soft, whatever the streak
-}
-
-// coolDown takes the account out for an exponentially growing, capped and
-// jittered time after each consecutive failure of its kind; what names the
-// kind in the reason ("throttle(s) (429)").
-func (p *Pool) coolDown(ctx context.Context, id string, began time.Time, r rest, what string) {
-	now := p.now()
-	if p.sameEpisode(id, began) {
-		return // begun before the account's current rest: nothing new learnt
-	}
-	_ = p.file.Update(ctx, func(pl *store.Pool) error {
-		a := pl.Account(id)
-		if a == nil {
-			return nil
-		}
-		switch a.State.Status {
-		case store.StatusReady, store.StatusCooling, store.StatusModelUnavailable:
-		default:
-			return nil // exhausted, suspended or login needed say more
-		}
-		streak := 1
-		if a.State.Status == store.StatusCooling {
-			streak = coolingStreak(a.State.Reason) + 1
-		}
-		d := min(r.base<<min(streak-1, 20), r.max)
-		d += time.Duration(rand.Int64N(int64(d/5) + 1))
-		a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d),
-			Reason: fmt.Sprintf("cooling down after %d %s", streak, what)}
-		p.mu.Lock()
-		p.restSince[id] = now
-		p.mu.Unlock()
-		return nil
-	})
-}
-
-// sameEpisode reports whether an attempt begun at began started before the
-// account's current rest did: with many requests in flight, one upstream
-// hiccup fails several of them at once, and that is one failure, not a
-// streak.
-func (p *Pool) sameEpisode(id string, began time.Time) bool {
-	if began.IsZero() {
-		return false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	since, ok := p.restSince[id]
-	return ok && began.Before(since)
-}
-
-func coolingStreak(reason string) int {
-	var n int
-	if _, err := fmt.Sscanf(reason, "cooling down after %d ", &n); err != nil || n < 1 {
-		return 1
-	}
-	return n
-}
-
-func (p *Pool) clearCooling(ctx context.Context, id string) {
-	cooling := false
-	p.file.View(func(pl *store.Pool) { // every success passes here: no copy
-		if a := pl.Account(id); a != nil {
-			cooling = a.State.Status == store.StatusCooling || a.State.Status == store.StatusExhausted
-		}
-	})
-	if !cooling {
-		return
-	}
-	p.setState(ctx, id, store.StatusReady, "", time.Time{})
 }
 
 func (p *Pool) setState(ctx context.Context, id, status, reason string, until time.Time) {

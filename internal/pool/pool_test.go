@@ -3,6 +3,8 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -92,7 +94,7 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 	_, err := f.pool.Pick(tried, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
-	assert.Contains(t, none.Reason, "3 already failed for this request")
+	assert.Contains(t, none.Reason, "A, B and C: already failed for this request")
 }
 
 func TestNoAccountsSaysHowToAddOne(t *testing.T) {
@@ -252,15 +254,29 @@ func TestRequestShapeErrorsDoNotBlameTheAccount(t *testing.T) {
 func TestConnectionFailuresRestTheAccountBriefly(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(time.Hour))
 	ctx := context.Background()
+	// One or two failures say nothing about the account: it keeps
+	// serving, and the streak is remembered in a typed field.
+	for i := 1; i < failuresBeforeRest; i++ {
+		f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection reset")})
+		a := f.st.Pool.Snapshot().Account(f.ids[0])
+		require.Equal(t, store.StatusReady, a.State.Status)
+		assert.Equal(t, i, a.State.Streak)
+		assert.Contains(t, a.LastError.Message, "connection reset")
+	}
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection reset")})
 	a := f.st.Pool.Snapshot().Account(f.ids[0])
 	require.Equal(t, store.StatusCooling, a.State.Status)
 	assert.InDelta(t, 1.1, a.State.Until.Sub(f.clk.now()).Seconds(), 0.15)
-	assert.Equal(t, "cooling down after 1 failure(s) (no answer)", a.State.Reason)
+	assert.Equal(t, "cooling down after 3 failure(s) (no answer)", a.State.Reason)
+	assert.Equal(t, 3, a.State.Streak)
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer}})
 	a = f.st.Pool.Snapshot().Account(f.ids[0])
-	assert.Equal(t, "cooling down after 2 failure(s) (504)", a.State.Reason)
+	assert.Equal(t, "cooling down after 4 failure(s) (504)", a.State.Reason)
 	assert.InDelta(t, 2.2, a.State.Until.Sub(f.clk.now()).Seconds(), 0.25)
+	// A success ends the rest and the streak.
+	f.pool.Report(ctx, f.ids[0], Outcome{})
+	a = f.st.Pool.Snapshot().Account(f.ids[0])
+	assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
 	for range 20 {
 		f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection refused")})
 	}
@@ -350,7 +366,7 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
-	assert.Contains(t, none.Reason, "model claude-opus-4.5 busy or unavailable")
+	assert.Contains(t, none.Reason, "A and B: model claude-opus-4.5 busy, back in ")
 	assert.Positive(t, none.RetryAfter)
 	assert.LessOrEqual(t, none.RetryAfter, 80*time.Second)
 
@@ -363,4 +379,99 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	require.NoError(t, err, "the model comes back by itself")
 	assert.Empty(t, f.pool.ModelRests(f.ids[0]))
 	assert.Empty(t, f.pool.ModelRests(f.ids[1]))
+}
+
+// Failing over writes nothing to disk: cooldowns, streaks, exhaustion and
+// last errors go out with the batched flush.
+func TestReportDoesNoDiskWriteAndTheBatchKeepsTheStreak(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{FlushInterval: time.Hour})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close(context.Background()) })
+	acc := accounts.New(st.Pool, secrets.NewMemory(), nil)
+	var ids []string
+	for i := range 3 {
+		cr := kiro.Credentials{AccessToken: "at", RefreshToken: "rt", AuthMethod: store.AuthSocial, ExpiresAt: time.Now().Add(time.Hour)}
+		a, err := acc.Add(context.Background(), store.Account{Label: string(rune('A' + i)), AuthMethod: store.AuthSocial}, cr.Secret())
+		require.NoError(t, err)
+		ids = append(ids, a.ID)
+	}
+	require.NoError(t, st.Pool.Flush(context.Background()))
+	p := New(Options{File: st.Pool, Accounts: acc, Refresher: &countingRefresher{}})
+	before := st.Pool.Stats().Writes
+	ctx := context.Background()
+	for range 2 {
+		p.Report(ctx, ids[0], Outcome{Err: &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle}})
+	}
+	p.Report(ctx, ids[1], Outcome{Err: &kiro.UpstreamError{Status: 402, Class: kiro.ClassQuota}})
+	p.Report(ctx, ids[2], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended, Message: "x"}})
+	assert.Equal(t, before, st.Pool.Stats().Writes, "no write on the request path")
+
+	require.NoError(t, st.Pool.Flush(context.Background()))
+	assert.Equal(t, before+1, st.Pool.Stats().Writes, "one batched write")
+	snap := st.Pool.Snapshot()
+	assert.Equal(t, 2, snap.Account(ids[0]).State.Streak)
+	assert.Equal(t, store.StatusExhausted, snap.Account(ids[1]).State.Status)
+	assert.Equal(t, store.StatusSuspended, snap.Account(ids[2]).State.Status)
+}
+
+// The request's own faults (a malformed or too-long request, a model no
+// catalogue knows) leave the account's state and last error alone.
+func TestClientFaultsLeaveTheAccountAlone(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	ctx := context.Background()
+	for _, o := range []Outcome{
+		{Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassBadRequest}},
+		{Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassTooLong}},
+		{Model: "gpt-4o", Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassModel}, ClientFault: true},
+	} {
+		f.pool.Report(ctx, f.ids[0], o)
+	}
+	a := f.st.Pool.Snapshot().Account(f.ids[0])
+	assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
+	assert.Nil(t, a.LastError)
+	assert.Zero(t, a.Counters.Errors)
+	assert.EqualValues(t, 3, a.Counters.Requests)
+	assert.Empty(t, f.pool.ModelRests(f.ids[0]))
+}
+
+// A model that an account cannot use at all is said so, for the relay to
+// answer 400 rather than "come back in an hour".
+func TestEveryAccountWithoutTheModelIsReportedAsSuch(t *testing.T) {
+	f := newFixture(t, 2, time.Now().Add(time.Hour))
+	ctx := context.Background()
+	for _, id := range f.ids {
+		f.pool.Report(ctx, id, Outcome{Model: "claude-opus-4.8", Err: &kiro.UpstreamError{Status: 400, Class: kiro.ClassModel}})
+	}
+	_, err := f.pool.Pick(nil, "", "claude-opus-4.8")
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.True(t, none.ModelUnavailable)
+	assert.Contains(t, none.Reason, "A and B: cannot use model claude-opus-4.8")
+	_, err = f.pool.Pick(nil, "", "claude-sonnet-4.5")
+	require.NoError(t, err, "other models are served")
+}
+
+// Picking does not copy the pool: with 500 accounts one pick allocates
+// a few pointers per account, not a copy of each (about 600 bytes apiece).
+func TestPickDoesNotCopyEveryAccount(t *testing.T) {
+	f := newFixture(t, 0, time.Time{})
+	const n = 500
+	require.NoError(t, f.st.Pool.Update(context.Background(), func(p *store.Pool) error {
+		for i := range n {
+			p.Accounts = append(p.Accounts, store.Account{ID: fmt.Sprintf("a%d", i), Label: "x", AuthMethod: store.AuthSocial,
+				State: store.AccountState{Status: store.StatusReady}})
+		}
+		return nil
+	}))
+	_, _ = f.pool.Pick(nil, "k", "claude-sonnet-4.5")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const runs = 20
+	for range runs {
+		_, _ = f.pool.Pick(nil, "k", "claude-sonnet-4.5")
+	}
+	runtime.ReadMemStats(&after)
+	perPick := (after.TotalAlloc - before.TotalAlloc) / runs
+	assert.Less(t, perPick, uint64(n*32), "bytes allocated per pick with %d accounts", n)
 }

@@ -1,7 +1,9 @@
 // Package relay runs one model call against the account pool: it picks an
 // account, builds Kiro's request, sends it, refreshes a rejected token once,
-// fails over to another account on errors another account could avoid, and
-// turns the answer into canonical events for the client API's writer.
+// fails over to another account on errors another account could avoid (and
+// tries the same one again, after a pause, on transient ones when no other
+// can take the request), and turns the answer into canonical events for the
+// client API's writer. Errors are answered by their class (failure.go).
 //
 // Nothing reaches the client until an upstream answered 200: Sink.Start is
 // called only then, so a streaming request fails over as freely as a plain
@@ -16,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"kirodesk/internal/canon"
@@ -30,8 +31,23 @@ import (
 	"kirodesk/internal/tokens"
 )
 
-// DefaultAttempts is how many accounts one request may try.
+// DefaultAttempts is how many tries one request may make, on any
+// accounts (the same one again when it is the only one).
 const DefaultAttempts = 3
+
+// DefaultBackoff is the first pause before the same account is tried
+// again; it doubles with each retry (0.5 s, 1 s, 2 s, jittered).
+const DefaultBackoff = 500 * time.Millisecond
+
+// DefaultFirstByte is how long Kiro may take to start answering. Kiro
+// reads the whole prompt before it sends its first frame, and a prompt
+// near the 200k-token window (a coding agent's usual turn) with thinking
+// on legitimately takes a minute or more; a shorter wait would cut off
+// exactly the largest, costliest requests and retry them for nothing.
+const DefaultFirstByte = 90 * time.Second
+
+// DefaultIdle is how long a stream may stay silent between two frames.
+const DefaultIdle = 120 * time.Second
 
 // Sink receives a call's result.
 type Sink interface {
@@ -62,7 +78,8 @@ type Options struct {
 	// AttemptsSetting, when set, is read per request and wins over
 	// Attempts when it returns more than 0 (the retries setting).
 	AttemptsSetting func() int
-	// Backoff is the base pause between attempts (jittered); default 100ms.
+	// Backoff is the first pause before retrying the same account
+	// (DefaultBackoff when 0); tests shrink it.
 	Backoff time.Duration
 	// Timeouts returns, per call, how long to wait for Kiro's answer to
 	// start and how long a stream may stay silent (settings, read live).
@@ -90,87 +107,107 @@ func New(opts Options) *Relay {
 		opts.Attempts = DefaultAttempts
 	}
 	if opts.Backoff <= 0 {
-		opts.Backoff = 100 * time.Millisecond
+		opts.Backoff = DefaultBackoff
 	}
 	if opts.Tokens == nil {
 		opts.Tokens = &tokens.Counter{}
 	}
 	if opts.Timeouts == nil {
-		opts.Timeouts = func() (time.Duration, time.Duration) { return 90 * time.Second, 120 * time.Second }
+		opts.Timeouts = func() (time.Duration, time.Duration) { return DefaultFirstByte, DefaultIdle }
 	}
 	return &Relay{opts: opts, log: opts.Logger}
 }
 
 // Do runs req. An error returned before Start is for the handler to answer
-// with a status (a *payload.RuleError, *kiro.UpstreamError, *pool.ErrNoAccount
-// or the context's error); after Start, Do returns only the sink's write error.
+// with a status (a *payload.RuleError, *kiro.UpstreamError, *ModelError,
+// *Failed, *pool.ErrNoAccount or the context's error); after Start, Do
+// returns only the sink's write error.
+//
+// A transient failure (5xx, no answer, throttling, capacity, a broken
+// answer nobody saw yet) is tried on another account first, and on the
+// same one after a pause when no other can take it; a failure only this
+// account has (quota, suspension, auth) moves on to another account; the
+// request's own faults (malformed, too long, unknown model) end the
+// request at once and mark no account.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())
 	reqlog.SetModel(ctx, model)
-	tried := map[string]bool{}
-	var lastErr error
+	if !r.knownModel(ctx, model) {
+		return &ModelError{Model: req.Model, Known: r.modelNames(ctx)}
+	}
 	attempts := r.opts.Attempts
 	if r.opts.AttemptsSetting != nil {
 		if n := r.opts.AttemptsSetting(); n > 0 {
 			attempts = n
 		}
 	}
-	for attempt := range attempts {
-		if attempt > 0 {
-			if err := pause(ctx, r.opts.Backoff, attempt); err != nil {
+	tried := map[string]int{} // tries per account
+	out := map[string]bool{}  // accounts this request will not try again
+	skip := map[string]bool{} // tried or out: prefer another account
+	f := &Failed{}
+	for range attempts {
+		acct, release, err := r.opts.Pool.Acquire(ctx, skip, key, model)
+		if err != nil && len(out) < len(tried) {
+			// No other account: one that failed in a way that may pass, again.
+			acct, release, err = r.opts.Pool.Acquire(ctx, out, key, model)
+		}
+		if err != nil {
+			if f.Last != nil && !errors.Is(err, context.Canceled) {
+				return r.failed(ctx, req, model, f)
+			}
+			var none *pool.ErrNoAccount
+			if errors.As(err, &none) && none.ModelUnavailable {
+				return &ModelError{Model: req.Model, Known: r.modelNames(ctx), Unavailable: true}
+			}
+			return err
+		}
+		if n := tried[acct.ID] + 1; n > 1 {
+			d, ok := r.backoff(n, f.Last)
+			if !ok {
+				release()
+				return r.failed(ctx, req, model, f)
+			}
+			if err := sleep(ctx, d); err != nil {
+				release()
 				return err
 			}
 		}
-		acct, release, err := r.opts.Pool.Acquire(ctx, tried, key, model)
-		if err != nil {
-			if lastErr != nil && len(tried) > 0 {
-				return r.failed(lastErr, model)
-			}
-			return err
+		tried[acct.ID]++
+		skip[acct.ID] = true
+		if tried[acct.ID] == 1 {
+			f.Accounts = append(f.Accounts, pool.Label(acct))
 		}
-		tried[acct.ID] = true
-		retry, err := r.attempt(ctx, req, acct, attempt, &estimate, sink, release)
-		if !retry {
+		f.Tries++
+		v, err := r.attempt(ctx, req, acct, f.Tries, &estimate, sink, release)
+		switch v {
+		case final:
 			return err
+		case elsewhere:
+			out[acct.ID] = true
 		}
-		lastErr = err
+		f.Last = err
 	}
-	return r.failed(lastErr, model)
-}
-
-// failed is the answer after every try failed with last. When the tries
-// took every account out (cooling down, exhausted), the client is told when
-// the first comes back, with last as the reason; otherwise last itself
-// says more than "nothing left".
-func (r *Relay) failed(last error, model string) error {
-	var ue *kiro.UpstreamError
-	if errors.As(last, &ue) && ue.Class == kiro.ClassModel {
-		return last // no account has the model: waiting will not help
-	}
-	if none := r.opts.Pool.Resting(model); none != nil && none.RetryAfter > 0 {
-		none.Reason += "; the last try failed: " + last.Error()
-		none.Cause = last
-		return none
-	}
-	return last
+	return r.failed(ctx, req, model, f)
 }
 
 // attempt runs one try on acct, holding the account's slot until it
-// returns. retry reports that another account may succeed where this one
-// failed; otherwise err is the final result of the call.
-func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *int, sink Sink, release func()) (retry bool, err error) {
+// returns, and says what its failure means for the next (see verdict).
+func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *int, sink Sink, release func()) (verdict, error) {
 	defer release()
 	began := r.opts.Pool.Now() // failures of calls begun before a rest do not lengthen it
 	cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
 	if err != nil {
+		if ctx.Err() != nil {
+			return final, ctx.Err()
+		}
 		r.log.Warn("account not usable", "account", acct.ID, "err", err)
-		return true, err
+		return elsewhere, err
 	}
 	built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: profileARN(acct, cr), Models: r.cachedModels()})
 	if err != nil {
-		return false, err // the request's shape: no other account would do better
+		return final, err // the request's shape: no other account would do better
 	}
 	if *estimate < 0 {
 		*estimate = r.opts.Tokens.Request(req)
@@ -183,26 +220,35 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 	timer.Stop()
 	if err != nil {
 		if ctx.Err() != nil {
-			return false, ctx.Err() // the client left: not the account's fault
+			return final, ctx.Err() // the client left: not the account's fault
 		}
-		if errors.Is(context.Cause(callCtx), errFirstByte) {
+		var ue *kiro.UpstreamError
+		switch {
+		case errors.Is(context.Cause(callCtx), errFirstByte):
 			err = &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer,
 				Message: fmt.Sprintf("Kiro did not start answering within %s", firstByte)}
+		case !errors.As(err, &ue):
+			err = fmt.Errorf("no answer from Kiro: %w", err) // refused, reset, cut before the status line
+		}
+		if errors.As(err, &ue) && ue.Class == kiro.ClassModel && !r.listed(built.ModelID) {
+			// No catalogue lists the model: the request's fault, and no
+			// other account will know it either.
+			r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err, Began: began, ClientFault: true})
+			return final, &ModelError{Model: req.Model, Known: r.modelNames(ctx)}
 		}
 		r.opts.Pool.Report(ctx, acct.ID, pool.Outcome{Model: built.ModelID, Err: err, Began: began})
-		var ue *kiro.UpstreamError
-		if errors.As(err, &ue) && !ue.Retryable() {
-			return false, err
+		v := judge(err)
+		if v != final {
+			r.log.Info("trying again", "account", acct.ID, "attempt", n, "err", err)
 		}
-		r.log.Info("failing over", "account", acct.ID, "attempt", n+1, "err", err)
-		return true, err
+		return v, err
 	}
 	err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, *estimate, sink, began)
 	if re, ok := err.(*retryable); ok {
-		r.log.Info("failing over", "account", acct.ID, "attempt", n+1, "err", re.err)
-		return true, re.err
+		r.log.Info("trying again", "account", acct.ID, "attempt", n, "err", re.err)
+		return again, re.err
 	}
-	return false, err
+	return final, err
 }
 
 // Rewinder is a Sink that can forget what it received, because none of it
@@ -310,19 +356,6 @@ func profileARN(a store.Account, cr kiro.Credentials) string {
 		return cr.ProfileARN
 	}
 	return a.ProfileARN
-}
-
-func pause(ctx context.Context, base time.Duration, attempt int) error {
-	d := base << (attempt - 1)
-	d += time.Duration(rand.Int64N(int64(d)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // conversationKey identifies the conversation for sticky selection: the

@@ -209,14 +209,17 @@ func TestRelayRefusesAnInvalidRequestWithoutCallingKiro(t *testing.T) {
 
 func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	e := newEnv(t, 2)
-	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	for range 3 {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)})
+	}
 	// The request that took the last account out is told when to come
-	// back, and why.
+	// back, which accounts rest, and why.
 	err := e.relay.Do(context.Background(), hello(), &recorder{})
 	var none *pool.ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Positive(t, none.RetryAfter)
-	assert.Contains(t, none.Reason, "2 cooling down after 1 throttle(s) (429)")
+	assert.Regexp(t, `A: cooling down after \d throttle\(s\) \(429\), back in \d+s \(\d\d:\d\d:\d\d UTC\)`, none.Reason)
+	assert.Regexp(t, `B: cooling down after \d throttle\(s\) \(429\), back in \d+s`, none.Reason)
 	assert.Contains(t, none.Reason, "Too many requests")
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
@@ -227,7 +230,7 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	rec := &recorder{}
 	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
 	assert.NotEmpty(t, rec.text())
-	assert.Len(t, e.fake.ChatRequests(), 3)
+	assert.Len(t, e.fake.ChatRequests(), 4)
 
 	// Throttles that persist: after five in a row an account rests for
 	// real, and once both do, requests are refused without calling Kiro.
@@ -250,32 +253,92 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	assert.True(t, refused, "persistent throttling on every account must end in a refusal that says when to come back")
 }
 
-// Server errors everywhere rest every account briefly: the client is told
-// to come back in seconds, with Kiro's message.
-func TestRelayServerErrorsEverywhereSayWhenToRetry(t *testing.T) {
+// Server errors everywhere are said as such (502 material, not "come back
+// later"), naming the accounts tried, and one request's failures do not
+// take the accounts out.
+func TestRelayServerErrorsEverywhereAreSaidAsSuch(t *testing.T) {
 	e := newEnv(t, 2)
-	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
+	for range 3 {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
+	}
 	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var f *Failed
+	require.ErrorAs(t, err, &f)
+	assert.Equal(t, 3, f.Tries)
+	assert.ElementsMatch(t, []string{"A", "B"}, f.Accounts)
+	assert.Contains(t, err.Error(), "boom")
 	var none *pool.ErrNoAccount
-	require.ErrorAs(t, err, &none)
-	assert.Contains(t, none.Reason, "boom")
-	assert.LessOrEqual(t, none.RetryAfter, 8*time.Second)
+	assert.False(t, errors.As(err, &none))
 	var ue *kiro.UpstreamError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, 500, ue.Status)
+	for _, a := range e.st.Pool.Snapshot().Accounts {
+		assert.Equal(t, store.StatusReady, a.State.Status, "two failures do not rest an account")
+	}
 }
 
-// A model no account has is the client's to fix: 400, not "come back in
-// an hour".
-func TestRelayUnknownModelEverywhereIsPassedOn(t *testing.T) {
+// A model the catalogue lists that Kiro refuses on every account is the
+// client's to fix: 400 with the models that work, not "come back in an
+// hour".
+func TestRelayModelUnavailableEverywhereIsPassedOn(t *testing.T) {
 	e := newEnv(t, 1)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyInvalidModel)})
 	err := e.relay.Do(context.Background(), hello(), &recorder{})
-	var ue *kiro.UpstreamError
-	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, kiro.ClassModel, ue.Class)
+	var me *ModelError
+	require.ErrorAs(t, err, &me)
+	assert.True(t, me.Unavailable)
+	assert.Equal(t, []string{"A"}, me.Accounts)
+	assert.Contains(t, me.Known, "claude-sonnet-4.5")
 	var none *pool.ErrNoAccount
 	assert.False(t, errors.As(err, &none))
+	// The next request for it is answered the same, without calling Kiro.
+	before := len(e.fake.ChatRequests())
+	err = e.relay.Do(context.Background(), hello(), &recorder{})
+	require.ErrorAs(t, err, &me)
+	assert.Len(t, e.fake.ChatRequests(), before)
+}
+
+// A model no catalogue knows is refused before any call and marks nothing.
+func TestRelayUnknownModelIsRefusedWithoutCallingKiro(t *testing.T) {
+	e := newEnv(t, 2)
+	req := hello()
+	req.Model = "gpt-4o"
+	for range 3 {
+		err := e.relay.Do(context.Background(), req, &recorder{})
+		var me *ModelError
+		require.ErrorAs(t, err, &me)
+		assert.False(t, me.Unavailable)
+		assert.Contains(t, err.Error(), `unknown model "gpt-4o"`)
+		assert.Contains(t, me.Known, fakekiro.DefaultModels()[0].ModelID)
+	}
+	assert.Empty(t, e.fake.ChatRequests())
+	for _, a := range e.st.Pool.Snapshot().Accounts {
+		assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
+		assert.Nil(t, a.LastError)
+	}
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.NotEmpty(t, rec.text())
+}
+
+// A Claude-shaped name no catalogue lists goes to Kiro (a model newer than
+// the table); when Kiro does not know it either, the answer is the
+// client's 400, with no failover and no account marked.
+func TestRelayUnlistedClaudeModelRefusedByKiroMarksNoAccount(t *testing.T) {
+	e := newEnv(t, 2)
+	req := hello()
+	req.Model = "claude-nonesuch-9"
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(400, fakekiro.BodyInvalidModel)})
+	err := e.relay.Do(context.Background(), req, &recorder{})
+	var me *ModelError
+	require.ErrorAs(t, err, &me)
+	assert.Len(t, e.fake.ChatRequests(), 1, "not failed over")
+	for _, a := range e.st.Pool.Snapshot().Accounts {
+		assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
+		assert.Nil(t, a.LastError)
+	}
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
 }
 
 func TestRelayCountsCredits(t *testing.T) {
@@ -444,4 +507,110 @@ func TestRelayNotesModelAccountAndUsageForTheRequestLog(t *testing.T) {
 	assert.Positive(t, got.InputTokens)
 	assert.Positive(t, got.OutputTokens)
 	assert.InDelta(t, 0.25, got.Credits, 1e-9)
+}
+
+// With one account, each transient failure before the first byte is tried
+// again on that account, and the client gets a normal answer.
+func TestRelayRetriesTheOnlyAccountAfterATransientFailure(t *testing.T) {
+	corrupt := []byte{0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'}
+	cases := []struct {
+		name   string
+		script fakekiro.Script
+	}{
+		{"5xx", fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}},
+		{"throttle", fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}},
+		{"capacity", fakekiro.Script{fakekiro.Status(429, fakekiro.BodyCapacity)}},
+		{"reset before the first byte", fakekiro.Script{fakekiro.Drop()}},
+		{"no first byte", fakekiro.Script{fakekiro.Wait(5 * time.Second), fakekiro.Text("too late")}},
+		{"corrupt frame", fakekiro.Script{fakekiro.Raw(corrupt)}},
+		{"cut off", fakekiro.Script{fakekiro.Text("partial"), fakekiro.Reset()}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, 1)
+			e.relay.opts.Timeouts = func() (time.Duration, time.Duration) { return 300 * time.Millisecond, time.Second }
+			e.fake.Enqueue(tc.script, fakekiro.Script{fakekiro.Text("whole answer")})
+			rec := &rewinder{}
+			require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+			assert.Equal(t, "whole answer", rec.text())
+			assert.Len(t, e.fake.ChatRequests(), 2)
+			a := e.st.Pool.Snapshot().Accounts[0]
+			assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State, "the success ended any rest")
+			require.NotNil(t, a.LastError, "the failure is on record")
+		})
+	}
+}
+
+func TestRelaySameAccountBackoffGrowsAndIsBounded(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Backoff = 50 * time.Millisecond
+	for range 4 {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
+	}
+	start := time.Now()
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	took := time.Since(start)
+	var f *Failed
+	require.ErrorAs(t, err, &f)
+	assert.Equal(t, 3, f.Tries, "maxAttempts bounds the tries")
+	assert.Equal(t, []string{"A"}, f.Accounts)
+	assert.Len(t, e.fake.ChatRequests(), 3)
+	assert.Equal(t, 1, e.fake.Queued())
+	assert.GreaterOrEqual(t, took, 150*time.Millisecond, "50 ms, then 100 ms")
+	assert.Less(t, took, 2*time.Second)
+	a := e.st.Pool.Snapshot().Accounts[0]
+	assert.Equal(t, store.StatusCooling, a.State.Status, "three failures in a row rest the account")
+	assert.Equal(t, 3, a.State.Streak)
+	// The rest is soft: with no other account, the next request is still
+	// tried, and after one more failure served.
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.NotEmpty(t, rec.text())
+	assert.Len(t, e.fake.ChatRequests(), 5)
+}
+
+func TestRelayHonoursRetryAfterWithinItsCap(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.StatusRetryAfter(429, fakekiro.BodyThrottled, time.Second)},
+		fakekiro.Script{fakekiro.Text("after the wait")})
+	start := time.Now()
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	assert.GreaterOrEqual(t, time.Since(start), time.Second)
+	assert.Equal(t, "after the wait", rec.text())
+
+	// Longer than the cap: no wait, the client is told when to come back.
+	e.fake.Enqueue(fakekiro.Script{fakekiro.StatusRetryAfter(429, fakekiro.BodyThrottled, 60*time.Second)})
+	start = time.Now()
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	assert.Less(t, time.Since(start), time.Second)
+	var none *pool.ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.GreaterOrEqual(t, none.RetryAfter, 59*time.Second)
+	assert.Len(t, e.fake.ChatRequests(), 3)
+}
+
+func TestRelayBackoffStopsWhenTheClientLeaves(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Backoff = 10 * time.Second
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	err := e.relay.Do(ctx, hello(), &recorder{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+// Auth that a refresh did not fix cannot change on that account: no retry.
+func TestRelayDoesNotRetryAnAccountWhoseLoginIsDead(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.ExpireAccessToken(e.fakes[0].AccessToken)
+	e.fake.RevokeRefreshToken(e.fakes[0].RefreshToken)
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var none *pool.ErrNoAccount
+	require.ErrorAs(t, err, &none)
+	assert.Zero(t, none.RetryAfter)
+	assert.Contains(t, none.Reason, "A: Kiro no longer accepts its refresh token")
+	assert.Len(t, e.fake.ChatRequests(), 1)
 }

@@ -57,9 +57,20 @@ func IsOpenAIPath(p string) bool {
 // {"error":{"message","type","code"}} on OpenAI routes, Anthropic's
 // {"type":"error","error":{"type","message"}} everywhere else.
 func WriteError(w http.ResponseWriter, r *http.Request, status int, kind Kind, msg string) {
+	WriteErrorCode(w, r, status, kind, "", msg)
+}
+
+// WriteErrorCode is WriteError with OpenAI's error code (for example
+// "context_length_exceeded", which clients act on); "" sends null.
+// Anthropic's shape has no code.
+func WriteErrorCode(w http.ResponseWriter, r *http.Request, status int, kind Kind, code, msg string) {
 	var body any
 	if IsOpenAIPath(r.URL.Path) {
-		body = openAIError{Error: openAIErrorBody{Message: msg, Type: openAIType[kind]}}
+		e := openAIErrorBody{Message: msg, Type: openAIType[kind]}
+		if code != "" {
+			e.Code = &code
+		}
+		body = openAIError{Error: e}
 	} else {
 		body = anthropicError{Type: "error", Error: anthropicErrorBody{Type: anthropicType[kind], Message: msg}}
 	}

@@ -30,6 +30,9 @@ type Config struct {
 	Upstream      Upstream `json:"upstream"`
 	// FirstByteTimeout bounds the wait for Kiro's answer to start, and
 	// IdleTimeout the silence between two frames of a stream; seconds.
+	// The default 90 is long on purpose: Kiro reads the whole prompt
+	// before its first frame, and a near-full 200k-token context with
+	// thinking on can take over a minute (relay.DefaultFirstByte).
 	FirstByteTimeout int `json:"firstByteTimeoutSeconds"`
 	IdleTimeout      int `json:"idleTimeoutSeconds"`
 	// Strategy picks the account for a request: sticky (a conversation

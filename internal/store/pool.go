@@ -105,6 +105,9 @@ type AccountState struct {
 	Status string    `json:"status"`
 	Reason string    `json:"reason,omitempty"`
 	Until  time.Time `json:"until,omitzero"`
+	// Streak counts the consecutive failures of one kind behind a cooling
+	// state (the rest grows with it); 0 for other states.
+	Streak int `json:"streak,omitempty"`
 }
 
 // Counters are hot: they change with every request and are written in batches.
