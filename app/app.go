@@ -59,7 +59,6 @@ type App struct {
 	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
 	trayNotice  string            // why there is no tray icon, shown in the window
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
-	quotaWarned map[string]string // accounts told "quota nearly used", id -> reset period
 	stopWatch   context.CancelFunc
 }
 

@@ -2,12 +2,9 @@ package app
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
 
 	"kirodesk/internal/core"
@@ -57,62 +54,51 @@ func quotaNote(q *store.Quota) string {
 	return fmt.Sprintf("%d%% used", int(math.Min(100, math.Floor(s*100))))
 }
 
+// errNothingDue ends a notices update that has nothing to record.
+var errNothingDue = errors.New("no quota notice due")
+
 // checkQuota tells the person when an account has used quotaWarnAt of its
 // credits: once per account and reset period (the reset date names the
-// period), not again after each refresh.
+// period), not again after each refresh or restart. The periods already
+// told live in the store's quota-notices.json; deciding and recording
+// happen in one Update, so two checks at once cannot both warn.
 func (a *App) checkQuota(c *core.Core) {
-	type warn struct{ id, label, note, period string }
+	type warn struct{ label, note string }
 	var due []warn
-	a.mu.Lock()
-	if a.quotaWarned == nil {
-		a.quotaWarned = loadQuotaWarned(c.ConfigDir)
-	}
-	for _, acc := range c.Store.Pool.Snapshot().Accounts {
-		if acc.Disabled || quotaShare(acc.Quota) < quotaWarnAt {
-			continue
+	accounts := c.Store.Pool.Snapshot().Accounts
+	err := c.Store.QuotaNotices.Update(context.Background(), func(n *store.QuotaNotices) error {
+		due = due[:0] // start clean, whatever an earlier call of fn collected
+		for _, acc := range accounts {
+			if acc.Disabled || quotaShare(acc.Quota) < quotaWarnAt {
+				continue
+			}
+			period := acc.Quota.ResetAt.UTC().Format(time.RFC3339)
+			if acc.Quota.ResetAt.IsZero() { // no reset date: the month it was seen in
+				period = acc.Quota.CheckedAt.UTC().Format("2006-01")
+			}
+			if n.Told[acc.ID] == period {
+				continue
+			}
+			n.Told[acc.ID] = period
+			due = append(due, warn{acc.Label, quotaNote(acc.Quota)})
 		}
-		period := acc.Quota.ResetAt.UTC().Format(time.RFC3339)
-		if acc.Quota.ResetAt.IsZero() { // no reset date: the month it was seen in
-			period = acc.Quota.CheckedAt.UTC().Format("2006-01")
+		if len(due) == 0 {
+			return errNothingDue
 		}
-		if a.quotaWarned[acc.ID] == period {
-			continue
-		}
-		a.quotaWarned[acc.ID] = period
-		due = append(due, warn{acc.ID, acc.Label, quotaNote(acc.Quota), period})
-	}
-	var keep map[string]string
-	if len(due) > 0 {
-		keep = maps.Clone(a.quotaWarned)
-	}
-	a.mu.Unlock()
-	if keep != nil {
-		if err := saveQuotaWarned(c.ConfigDir, keep); err != nil {
-			a.log.Debug("quota notices not saved", "err", err)
-		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNothingDue):
+		return
+	case errors.Is(err, store.ErrNotSaved):
+		// Remembered in memory, so not repeated before a restart.
+		a.log.Warn("quota notices not saved", "err", err)
+	case err != nil:
+		// Not recorded: warning now would repeat at every check.
+		a.log.Warn("quota notices not recorded", "err", err)
+		return
 	}
 	for _, w := range due {
 		a.notify("Kirodesk: quota nearly used", fmt.Sprintf("%s has %s of its credits.", w.label, w.note))
 	}
-}
-
-// quotaNoticesFile keeps, per account, the reset period it was last told
-// about, so that a restart does not repeat the notification. Losing it
-// costs one repeated notification, so it needs no backup or schema.
-const quotaNoticesFile = "quota-notices.json"
-
-func loadQuotaWarned(dir string) map[string]string {
-	m := map[string]string{}
-	if b, err := os.ReadFile(filepath.Join(dir, quotaNoticesFile)); err == nil {
-		_ = json.Unmarshal(b, &m) // a damaged file only means telling again
-	}
-	return m
-}
-
-func saveQuotaWarned(dir string, m map[string]string) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return store.WriteFileAtomic(filepath.Join(dir, quotaNoticesFile), b)
 }

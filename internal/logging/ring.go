@@ -5,8 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
+
+	"kirodesk/internal/ring"
 )
 
 // Line is one log record as the Logs window shows it.
@@ -21,19 +22,12 @@ type Line struct {
 // an io.Writer for a slog.TextHandler (one Write per record), so lines get
 // the same formatting and the same redaction as the log file.
 type Ring struct {
-	mu    sync.Mutex
-	lines []Line
-	next  int // where the next line goes once full
-	seq   int64
-	size  int
+	lines *ring.Ring[Line]
 }
 
 // NewRing returns a Ring holding at most size lines.
 func NewRing(size int) *Ring {
-	if size < 1 {
-		size = 1
-	}
-	return &Ring{size: size}
+	return &Ring{lines: ring.New[Line](size)}
 }
 
 // Handler returns a slog handler that writes into the ring at level and above.
@@ -45,32 +39,12 @@ func (r *Ring) Handler(level slog.Leveler) slog.Handler {
 func (r *Ring) Write(p []byte) (int, error) {
 	text := strings.TrimRight(string(p), "\n")
 	l := Line{Time: time.Now(), Level: levelOf(text), Text: text}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.seq++
-	l.Seq = r.seq
-	if len(r.lines) < r.size {
-		r.lines = append(r.lines, l)
-	} else {
-		r.lines[r.next] = l
-		r.next = (r.next + 1) % r.size
-	}
+	r.lines.Push(func(seq int64) Line { l.Seq = seq; return l })
 	return len(p), nil
 }
 
 // Since returns the lines with Seq > after, oldest first.
-func (r *Ring) Since(after int64) []Line {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Line, 0, len(r.lines))
-	for i := range r.lines {
-		l := r.lines[(r.next+i)%len(r.lines)]
-		if l.Seq > after {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+func (r *Ring) Since(after int64) []Line { return r.lines.Since(after) }
 
 func levelOf(text string) string {
 	for _, lv := range []string{"DEBUG", "INFO", "WARN", "ERROR"} {

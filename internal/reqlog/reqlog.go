@@ -10,6 +10,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"kirodesk/internal/ring"
 )
 
 // Entry is one finished request.
@@ -107,41 +109,29 @@ type Stats struct {
 
 // Log keeps the last entries and today's totals. Safe for concurrent use.
 type Log struct {
-	now func() time.Time
+	now     func() time.Time
+	entries *ring.Ring[Entry] // has its own lock
 
-	mu      sync.Mutex
-	entries []Entry
-	next    int
-	seq     int64
-	size    int
-	day     string // local date of the totals
-	today   Stats
-	minute  []time.Time // finish times within the last minute
-	watch   []func(Entry)
+	mu     sync.Mutex
+	day    string // local date of the totals
+	today  Stats
+	minute []time.Time // finish times within the last minute
+	watch  []func(Entry)
 }
 
 // New returns a Log keeping size entries; now is time.Now if nil.
 func New(size int, now func() time.Time) *Log {
-	if size < 1 {
-		size = 1
-	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{size: size, now: now}
+	return &Log{entries: ring.New[Entry](size), now: now}
 }
 
 // Add records a finished request.
 func (l *Log) Add(e Entry) {
 	l.mu.Lock()
-	l.seq++
-	e.Seq = l.seq
-	if len(l.entries) < l.size {
-		l.entries = append(l.entries, e)
-	} else {
-		l.entries[l.next] = e
-		l.next = (l.next + 1) % l.size
-	}
+	// Numbered under l.mu, so watchers see entries in Seq order.
+	e = l.entries.Push(func(seq int64) Entry { e.Seq = seq; return e })
 	now := l.now()
 	l.rollLocked(now)
 	l.today.RequestsToday++
@@ -167,18 +157,7 @@ func (l *Log) Watch(fn func(Entry)) {
 }
 
 // Since returns the entries with Seq > after, oldest first.
-func (l *Log) Since(after int64) []Entry {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]Entry, 0, len(l.entries))
-	for i := range l.entries {
-		e := l.entries[(l.next+i)%len(l.entries)]
-		if e.Seq > after {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (l *Log) Since(after int64) []Entry { return l.entries.Since(after) }
 
 // Stats returns the live figures.
 func (l *Log) Stats() Stats {

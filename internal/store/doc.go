@@ -1,5 +1,6 @@
-// Package store owns Kirodesk's state files: config.json and pool.json in the
-// config folder. It is the only code that opens them.
+// Package store owns Kirodesk's state files: config.json, pool.json and
+// quota-notices.json in the config folder. It is the only code that opens
+// them.
 //
 // Each file is held by one File value: callers change it with Update (a
 // function applied to a private copy, validated, committed and flushed to disk

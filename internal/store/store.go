@@ -12,12 +12,14 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// Store is the config folder: its lock and its two state files.
+// Store is the config folder: its lock and its state files.
 type Store struct {
-	Dir    string
-	Config *File[Config]
-	Pool   *File[Pool]
-	lock   *flock.Flock
+	Dir          string
+	Config       *File[Config]
+	Pool         *File[Pool]
+	QuotaNotices *File[QuotaNotices]
+	lock         *flock.Flock
+	notices      []string // the Store's own, beside each File's
 }
 
 // Options tune Open; the zero value is production's setting.
@@ -27,7 +29,7 @@ type Options struct {
 }
 
 // Open prepares dir (created 0700, or tightened to 0700), takes its lock and
-// loads both files. On error nothing stays locked.
+// loads the files. On error nothing stays locked.
 func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create config folder: %w", err)
@@ -53,18 +55,27 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	return &Store{Dir: dir, Config: cfg, Pool: pool, lock: lock}, nil
+	qn, qnNotes, err := openQuotaNotices(dir, fo)
+	if err != nil {
+		pool.Close(context.Background())
+		cfg.Close(context.Background())
+		lock.Unlock()
+		return nil, err
+	}
+	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, lock: lock, notices: qnNotes}, nil
 }
 
 // Notices gathers what the person should be told about the load.
 func (s *Store) Notices() []string {
-	return append(s.Config.Notices(), s.Pool.Notices()...)
+	out := append(s.Config.Notices(), s.Pool.Notices()...)
+	out = append(out, s.QuotaNotices.Notices()...)
+	return append(out, s.notices...)
 }
 
 // Close writes what is pending and releases the lock. The lock is released
 // even if a write fails, and the failure is returned.
 func (s *Store) Close(ctx context.Context) error {
-	err := errors.Join(s.Pool.Close(ctx), s.Config.Close(ctx))
+	err := errors.Join(s.QuotaNotices.Close(ctx), s.Pool.Close(ctx), s.Config.Close(ctx))
 	_ = os.Remove(filepath.Join(s.Dir, pidName)) // before unlocking: the next owner writes its own
 	return errors.Join(err, s.lock.Unlock())
 }
