@@ -10,16 +10,39 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 // ErrClosed is returned by changes made after Close.
 var ErrClosed = errors.New("store: closed")
 
-// ErrNotSaved marks an accepted change that could not be written to disk (disk
-// full, read-only folder). The change is kept in memory and the file is
-// written again later; the old file is left intact meanwhile.
-var ErrNotSaved = errors.New("change kept in memory but not saved to disk")
+// ErrNotSaved marks a write to disk that failed (disk full, read-only
+// folder); the old file is left intact. For an Update (a *SaveError) the
+// change was not made. For Touch, Record and Flush the change is kept in
+// memory and the batch writer writes it once the disk takes it again.
+var ErrNotSaved = errors.New("not saved to disk")
+
+// SaveError is an Update that could not be written: nothing was changed,
+// in memory or on disk.
+type SaveError struct {
+	Name string // file name, e.g. "pool.json"
+	Dir  string // the config folder
+	Err  error
+}
+
+func (e *SaveError) Error() string {
+	// The system's own words ("permission denied", "no space left on
+	// device") say what to fix; the paths of temporary files do not.
+	cause := e.Err.Error()
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		cause = errno.Error()
+	}
+	return fmt.Sprintf("could not save %s in %s: %s; nothing was changed", e.Name, e.Dir, cause)
+}
+
+func (e *SaveError) Unwrap() []error { return []error{ErrNotSaved, e.Err} }
 
 // Schema describes one state file to a File.
 type Schema[T any] struct {
@@ -41,10 +64,13 @@ type File[T any] struct {
 	log    *slog.Logger
 	every  time.Duration // minimum spacing of batched (Touch) flushes
 
-	mu     sync.RWMutex // guards state, gen and closed
+	mu     sync.RWMutex // guards state, gen, closed and replay
 	state  *T
 	gen    uint64 // bumped by every change
 	closed bool
+	// replay is non-nil while an Update is being written: the Touch and
+	// Record changes made meanwhile, to apply to the updated state.
+	replay []func(*T) *T
 
 	// writeSem serialises disk writes; a channel so waiting can be cancelled.
 	writeSem  chan struct{}
@@ -141,11 +167,87 @@ func (f *File[T]) View(fn func(*T)) {
 	fn(f.state)
 }
 
-// Update applies fn to a copy of the state, validates the result, commits it
-// and writes it to disk before returning. If fn or validation fails, nothing
-// changes. If the write fails the change stays committed in memory, the error
-// wraps ErrNotSaved, and the batch writer retries.
+// Update applies fn to a copy of the state, validates the copy, writes it to
+// disk and only then makes it the state: a change is in effect exactly when
+// it is durable (design.md, invariant 4). If fn, validation or the write
+// fails, nothing changes; a failed write returns a *SaveError that says so.
+// Updates are serialised with each other and with flushes; Touch and Record
+// go on meanwhile and are carried over onto the new state (see replay).
 func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
+	select {
+	case f.writeSem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w; nothing was changed", f.schema.Name, ctx.Err())
+	}
+	defer func() { <-f.writeSem }()
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return ErrClosed
+	}
+	next := f.schema.Clone(f.state)
+	f.replay = []func(*T) *T{} // non-nil: Touch and Record log their changes for the swap
+	f.mu.Unlock()
+
+	data, err := f.prepare(next, fn)
+	var wrote bool
+	start := time.Now()
+	if err == nil {
+		wrote, err = f.write(data)
+		f.count(wrote, err, start, len(data))
+		if err != nil {
+			err = f.unsaved(err)
+		}
+	}
+	f.mu.Lock()
+	replay := f.replay
+	f.replay = nil
+	if err != nil {
+		f.mu.Unlock()
+		var se *SaveError
+		if errors.As(err, &se) {
+			f.log.Error("state file not saved; the change was not made", "file", f.path, "err", se.Err)
+		}
+		return err
+	}
+	for _, r := range replay {
+		next = r(next)
+	}
+	f.state = next
+	f.gen++
+	if len(replay) == 0 {
+		f.savedGen = f.gen // the file holds exactly the state
+	}
+	f.mu.Unlock()
+	if len(replay) > 0 {
+		f.poke()
+	}
+	return nil
+}
+
+// prepare runs fn on next, validates it and encodes it; its errors are the
+// change refused.
+func (f *File[T]) prepare(next *T, fn func(*T) error) ([]byte, error) {
+	if err := fn(next); err != nil {
+		return nil, err
+	}
+	if err := f.schema.Check(next); err != nil {
+		return nil, fmt.Errorf("%s: change rejected: %w", f.schema.Name, err)
+	}
+	data, err := f.encode(next)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode: %w", f.schema.Name, err)
+	}
+	return data, nil
+}
+
+// Record applies fn to the state at once and writes it before returning. It
+// is for facts learnt from upstream (a cooldown, a quota reading, a login
+// that expired): they hold whether or not the disk takes them, so a failed
+// write keeps the change in memory, the batch writer retries it (as for
+// Touch), and the error wraps ErrNotSaved. If fn or validation fails,
+// nothing changes.
+func (f *File[T]) Record(ctx context.Context, fn func(*T) error) error {
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
@@ -163,6 +265,15 @@ func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
 	f.state = next
 	f.gen++
 	gen := f.gen
+	if f.replay != nil {
+		f.replay = append(f.replay, func(s *T) *T {
+			c := f.schema.Clone(s)
+			if fn(c) != nil || f.schema.Check(c) != nil {
+				return s // does not apply to the updated state: dropped
+			}
+			return c
+		})
+	}
 	f.mu.Unlock()
 	return f.flushTo(ctx, gen)
 }
@@ -170,7 +281,10 @@ func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
 // Touch applies fn to the state in place and leaves the write to the batch
 // writer (about once per FlushInterval, and on Close). It is for high-churn
 // counters whose last second may be lost in a power cut; fn must keep the
-// state valid and must not block, since it runs under the state lock.
+// state valid and must not block, since it runs under the state lock. While
+// an Update is being written fn is kept, and applied to the updated state
+// too when that is swapped in: fn must work on any state (an account may
+// have gone).
 func (f *File[T]) Touch(fn func(*T)) {
 	f.mu.Lock()
 	if f.closed {
@@ -179,6 +293,9 @@ func (f *File[T]) Touch(fn func(*T)) {
 	}
 	fn(f.state)
 	f.gen++
+	if f.replay != nil {
+		f.replay = append(f.replay, func(s *T) *T { fn(s); return s })
+	}
 	f.mu.Unlock()
 	f.poke()
 }
@@ -222,7 +339,7 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 	case f.writeSem <- struct{}{}:
 	case <-ctx.Done():
 		f.poke() // the change is in memory; let the batch writer save it
-		return fmt.Errorf("%s: %w: %w", f.schema.Name, ErrNotSaved, ctx.Err())
+		return fmt.Errorf("%s: %w (kept in memory; will retry): %w", f.schema.Name, ErrNotSaved, ctx.Err())
 	}
 	defer func() { <-f.writeSem }()
 	if f.savedGen >= gen {
@@ -237,24 +354,50 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
 	}
 	wrote, err := f.write(data)
-	if wrote {
+	f.count(wrote, err, start, len(data))
+	if err != nil {
+		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
+		f.poke()
+		return fmt.Errorf("%s: %w (kept in memory; will retry): %w", f.path, ErrNotSaved, err)
+	}
+	f.savedGen = cur
+	return nil
+}
+
+// count adds a write attempt to the stats. Called with writeSem held.
+func (f *File[T]) count(wrote bool, err error, start time.Time, n int) {
+	switch {
+	case wrote:
 		d := int64(time.Since(start))
 		f.stats.writes.Add(1)
-		f.stats.bytes.Add(int64(len(data)))
+		f.stats.bytes.Add(int64(n))
 		f.stats.total.Add(d)
 		if d > f.stats.max.Load() { // only the writeSem holder stores it
 			f.stats.max.Store(d)
 		}
-	} else if err == nil {
+	case err == nil:
 		f.stats.skipped.Add(1)
 	}
-	if err != nil {
-		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
-		f.poke()
-		return fmt.Errorf("%s: %w: %w", f.path, ErrNotSaved, err)
+}
+
+// unsaved turns a failed write of an Update into its SaveError. A write
+// that failed after the new file was renamed into place (the folder could
+// not be synced) has changed the file even so: the previous content is put
+// back, or, failing that, the batch writer is left to rewrite the state,
+// so the file does not keep a change the caller is told was not made.
+// Called with writeSem held.
+func (f *File[T]) unsaved(err error) error {
+	if errors.Is(err, errNotSynced) && f.onDisk {
+		if rerr := f.writeFile(f.path, f.saved); rerr != nil && !errors.Is(rerr, errNotSynced) {
+			f.log.Error("could not put the previous content back; will retry", "file", f.path, "err", rerr)
+			f.saved = nil // unknown: the next flush must write
+			f.mu.Lock()
+			f.gen++
+			f.mu.Unlock()
+			f.poke()
+		}
 	}
-	f.savedGen = cur
-	return nil
+	return &SaveError{Name: f.schema.Name, Dir: filepath.Dir(f.path), Err: err}
 }
 
 // write puts data on disk after keeping the current file as the backup.
