@@ -542,7 +542,8 @@ func (p *Pool) coolDown(ctx context.Context, id string, began time.Time, r rest,
 	if p.sameEpisode(id, began) {
 		return // begun before the account's current rest: nothing new learnt
 	}
-	_ = p.file.Update(ctx, func(pl *store.Pool) error {
+	// A fact learnt from upstream: in effect even if the disk refuses it.
+	_ = p.file.Record(ctx, func(pl *store.Pool) error {
 		a := pl.Account(id)
 		if a == nil {
 			return nil
@@ -602,8 +603,10 @@ func (p *Pool) clearCooling(ctx context.Context, id string) {
 	p.setState(ctx, id, store.StatusReady, "", time.Time{})
 }
 
+// setState records a state learnt from upstream (Record: in effect even
+// if the disk refuses it, and saved when the disk takes it again).
 func (p *Pool) setState(ctx context.Context, id, status, reason string, until time.Time) {
-	err := p.file.Update(ctx, func(pl *store.Pool) error {
+	err := p.file.Record(ctx, func(pl *store.Pool) error {
 		if a := pl.Account(id); a != nil {
 			a.State = store.AccountState{Status: status, Reason: reason, Until: until}
 		}
