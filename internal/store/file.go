@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,6 +72,9 @@ type File[T any] struct {
 	// replay is non-nil while an Update is being written: the Touch and
 	// Record changes made meanwhile, to apply to the updated state.
 	replay []func(*T) *T
+
+	qmu   sync.Mutex
+	queue []*update[T] // Updates waiting for the next write
 
 	// writeSem serialises disk writes; a channel so waiting can be cancelled.
 	writeSem  chan struct{}
@@ -171,74 +175,134 @@ func (f *File[T]) View(fn func(*T)) {
 // disk and only then makes it the state: a change is in effect exactly when
 // it is durable (design.md, invariant 4). If fn, validation or the write
 // fails, nothing changes; a failed write returns a *SaveError that says so.
-// Updates are serialised with each other and with flushes; Touch and Record
-// go on meanwhile and are carried over onto the new state (see replay).
+// Concurrent Updates share one write (group commit): each fn is applied in
+// turn and one that fails drops out alone, but a failed write fails them
+// all. Touch and Record go on meanwhile and are carried over onto the new
+// state (see replay).
 func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
+	u := &update[T]{fn: fn, done: make(chan error, 1)}
+	f.qmu.Lock()
+	f.queue = append(f.queue, u)
+	f.qmu.Unlock()
 	select {
 	case f.writeSem <- struct{}{}:
+	case err := <-u.done: // another Update's write carried this one
+		return err
 	case <-ctx.Done():
-		return fmt.Errorf("%s: %w; nothing was changed", f.schema.Name, ctx.Err())
-	}
-	defer func() { <-f.writeSem }()
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return ErrClosed
-	}
-	next := f.schema.Clone(f.state)
-	f.replay = []func(*T) *T{} // non-nil: Touch and Record log their changes for the swap
-	f.mu.Unlock()
-
-	data, err := f.prepare(next, fn)
-	var wrote bool
-	start := time.Now()
-	if err == nil {
-		wrote, err = f.write(data)
-		f.count(wrote, err, start, len(data))
-		if err != nil {
-			err = f.unsaved(err)
+		f.qmu.Lock()
+		i := slices.Index(f.queue, u)
+		if i >= 0 {
+			f.queue = slices.Delete(f.queue, i, i+1)
 		}
+		f.qmu.Unlock()
+		if i >= 0 {
+			return fmt.Errorf("%s: %w; nothing was changed", f.schema.Name, ctx.Err())
+		}
+		return <-u.done // already being written: its outcome is the answer
 	}
+	select {
+	case err := <-u.done: // written while this one waited for the semaphore
+		<-f.writeSem
+		return err
+	default:
+	}
+	f.qmu.Lock()
+	batch := f.queue
+	f.queue = nil
+	f.qmu.Unlock()
+	f.commit(batch)
+	<-f.writeSem
+	return <-u.done
+}
+
+// update is one Update waiting to be written.
+type update[T any] struct {
+	fn   func(*T) error
+	done chan error // receives the outcome, once
+}
+
+// commit applies a batch of Updates to a copy of the state, writes it and
+// swaps it in, then tells each Update its outcome. Called with writeSem held.
+func (f *File[T]) commit(batch []*update[T]) {
+	var next *T // the copy the changes so far apply to; nil: none yet
+	var applied []*update[T]
+	for _, u := range batch {
+		var c *T
+		if next == nil {
+			f.mu.Lock()
+			if f.closed {
+				f.mu.Unlock()
+				u.done <- ErrClosed
+				continue
+			}
+			c = f.schema.Clone(f.state)
+			f.replay = []func(*T) *T{} // from this copy on, Touch and Record log their changes
+			f.mu.Unlock()
+		} else {
+			c = f.schema.Clone(next) // a failing fn must not leave half a change in next
+		}
+		if err := f.apply(c, u.fn); err != nil {
+			u.done <- err
+			continue
+		}
+		next = c
+		applied = append(applied, u)
+	}
+	if next == nil {
+		f.mu.Lock()
+		f.replay = nil
+		f.mu.Unlock()
+		return
+	}
+	err := f.save(next)
 	f.mu.Lock()
 	replay := f.replay
 	f.replay = nil
-	if err != nil {
-		f.mu.Unlock()
-		var se *SaveError
-		if errors.As(err, &se) {
-			f.log.Error("state file not saved; the change was not made", "file", f.path, "err", se.Err)
+	if err == nil {
+		for _, r := range replay {
+			next = r(next)
 		}
-		return err
-	}
-	for _, r := range replay {
-		next = r(next)
-	}
-	f.state = next
-	f.gen++
-	if len(replay) == 0 {
-		f.savedGen = f.gen // the file holds exactly the state
+		f.state = next
+		f.gen++
+		if len(replay) == 0 {
+			f.savedGen = f.gen // the file holds exactly the state
+		}
 	}
 	f.mu.Unlock()
-	if len(replay) > 0 {
+	if err == nil && len(replay) > 0 {
 		f.poke()
+	}
+	for _, u := range applied {
+		u.done <- err
+	}
+}
+
+// apply runs fn on c and validates the result.
+func (f *File[T]) apply(c *T, fn func(*T) error) error {
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := f.schema.Check(c); err != nil {
+		return fmt.Errorf("%s: change rejected: %w", f.schema.Name, err)
 	}
 	return nil
 }
 
-// prepare runs fn on next, validates it and encodes it; its errors are the
-// change refused.
-func (f *File[T]) prepare(next *T, fn func(*T) error) ([]byte, error) {
-	if err := fn(next); err != nil {
-		return nil, err
-	}
-	if err := f.schema.Check(next); err != nil {
-		return nil, fmt.Errorf("%s: change rejected: %w", f.schema.Name, err)
-	}
+// save writes next, the state an Update is about to swap in. Called with
+// writeSem held.
+func (f *File[T]) save(next *T) error {
 	data, err := f.encode(next)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encode: %w", f.schema.Name, err)
+		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
 	}
-	return data, nil
+	start := time.Now()
+	wrote, err := f.write(data)
+	f.count(wrote, err, start, len(data))
+	if err != nil {
+		f.log.Error("state file not saved; the change was not made", "file", f.path, "err", err)
+		return f.unsaved(err)
+	}
+	return nil
 }
 
 // Record applies fn to the state at once and writes it before returning. It

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,4 +101,55 @@ func TestUnsyncedUpdateIsUndone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(good), string(now), "the previous content is back")
 	assert.GreaterOrEqual(t, calls, 2, "written, then put back")
+}
+
+// Updates that share one write share its outcome: with the disk refusing,
+// every one of them fails and none is in effect; one whose own fn fails
+// drops out alone.
+func TestConcurrentUpdatesFailTogether(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir)
+	require.NoError(t, s.Pool.Update(ctx, addAccount("a")))
+	require.NoError(t, s.Pool.Update(ctx, addAccount("b")))
+	unblock := blockBackup(t, dir, "pool.json")
+	errs := make(chan error, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			errs <- s.Pool.Update(ctx, addAccount(fmt.Sprintf("c%02d", i)))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.ErrorIs(t, err, ErrNotSaved)
+	}
+	assert.Len(t, s.Pool.Snapshot().Accounts, 2)
+
+	unblock()
+	errs = make(chan error, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			if i == 7 {
+				errs <- s.Pool.Update(ctx, func(p *Pool) error { p.Remove("a"); return errors.New("changed my mind") })
+				return
+			}
+			errs <- s.Pool.Update(ctx, addAccount(fmt.Sprintf("c%02d", i)))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	failed := 0
+	for err := range errs {
+		if err != nil {
+			assert.EqualError(t, err, "changed my mind")
+			failed++
+		}
+	}
+	assert.Equal(t, 1, failed)
+	p := s.Pool.Snapshot()
+	assert.Len(t, p.Accounts, 21)
+	assert.NotNil(t, p.Account("a"), "the failed fn's half change is not kept")
+	assert.Equal(t, p.Accounts, readPool(t, filepath.Join(dir, "pool.json")).Accounts)
 }
