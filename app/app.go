@@ -126,8 +126,13 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	return nil
 }
 
-// Shutdown drains the proxy, writes pending state and releases the lock.
+// Shutdown ends the sign-ins in progress, drains the proxy, writes pending
+// state and releases the lock.
 func (a *App) Shutdown() {
+	// First, while the store is open: a sign-in ending now may still save.
+	if !a.flows.stopAll(loginGrace) {
+		a.log.Warn("sign-ins still running at shutdown", "waited", loginGrace)
+	}
 	a.mu.Lock()
 	c := a.core
 	a.core = nil

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"kirodesk/internal/store"
@@ -118,11 +117,6 @@ func (a *App) SetLogins(l Logins) {
 	a.logins = l
 }
 
-type flows struct {
-	mu sync.Mutex
-	m  map[string]LoginFlow
-}
-
 func (a *App) loginService() (Logins, error) {
 	if _, err := a.ready(); err != nil {
 		return nil, err
@@ -142,13 +136,17 @@ func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
 	if err != nil {
 		return DeviceLogin{}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Under the sign-ins' context: quitting ends a start under way too.
+	ctx, cancel := context.WithTimeout(a.flows.context(), 30*time.Second)
 	defer cancel()
 	code, flow, err := l.StartDevice(ctx, opts)
 	if err != nil {
 		return DeviceLogin{}, err
 	}
-	id := a.follow(flow)
+	id, err := a.follow(flow)
+	if err != nil {
+		return DeviceLogin{}, err
+	}
 	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
 	if link, rt := cmp.Or(code.VerificationURIComplete, code.VerificationURI), a.windowRuntime(); rt != nil && link != "" {
 		rt.BrowserOpenURL(link) // the window shows the code and the link too
@@ -163,13 +161,16 @@ func (a *App) StartSocialLogin(provider, label string) (SocialLogin, error) {
 	if err != nil {
 		return SocialLogin{}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(a.flows.context(), 30*time.Second)
 	defer cancel()
 	start, flow, err := l.StartSocial(ctx, provider, label)
 	if err != nil {
 		return SocialLogin{}, err
 	}
-	id := a.follow(flow)
+	id, err := a.follow(flow)
+	if err != nil {
+		return SocialLogin{}, err
+	}
 	if rt := a.windowRuntime(); rt != nil {
 		rt.BrowserOpenURL(start.LoginURL)
 	}
@@ -182,7 +183,7 @@ func (a *App) CompleteSocialLogin(flowID, url string) error {
 	if !ok {
 		return fmt.Errorf("this sign-in has ended: start it again")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(a.flows.context(), 30*time.Second)
 	defer cancel()
 	return f.CompleteWithURL(ctx, url)
 }
@@ -279,38 +280,6 @@ func (a *App) AddToken(input, label string) (string, error) {
 	acc, err := l.AddToken(ctx, input, label)
 	a.emitAccounts()
 	return acc.Label, err
-}
-
-// follow keeps the flow under a fresh id and waits for it in the
-// background, telling the window how it ended.
-func (a *App) follow(f LoginFlow) string {
-	id := newID()
-	a.flows.mu.Lock()
-	if a.flows.m == nil {
-		a.flows.m = map[string]LoginFlow{}
-	}
-	a.flows.m[id] = f
-	a.flows.mu.Unlock()
-	go func() {
-		acc, err := f.Wait(context.Background())
-		a.flows.mu.Lock()
-		delete(a.flows.m, id)
-		a.flows.mu.Unlock()
-		ev := LoginEvent{FlowID: id, OK: err == nil, Label: acc.Label}
-		if err != nil {
-			ev.Error = err.Error()
-			ev.Cancels = errors.Is(err, context.Canceled)
-		}
-		a.emit(EventLogin, ev)
-		a.emitAccounts()
-	}()
-	return id
-}
-
-func (a *App) flow(id string) LoginFlow {
-	a.flows.mu.Lock()
-	defer a.flows.mu.Unlock()
-	return a.flows.m[id]
 }
 
 func newID() string {

@@ -95,9 +95,10 @@ func (s *Service) Add(ctx context.Context, a store.Account, creds secrets.Secret
 		p.Accounts = append(p.Accounts, a)
 		return nil
 	})
-	if err != nil && !errors.Is(err, store.ErrNotSaved) {
-		// Rejected (invalid metadata): undo the keychain half. A change that
-		// is only not yet on disk stays, and the batch writer saves it.
+	if err != nil {
+		// Refused (invalid metadata, or the disk would not take it): the
+		// account was not added, so undo the keychain half. If that fails
+		// too the id stays pending and the next start deletes the item.
 		if derr := s.sec.Delete(ctx, SecretKey(a.ID)); derr == nil || errors.Is(derr, secrets.ErrNotFound) {
 			s.clearPending(ctx, a.ID)
 		}
@@ -170,7 +171,9 @@ func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 		switch {
 		case errors.Is(err, secrets.ErrNotFound):
 			rep.LoginNeeded = append(rep.LoginNeeded, a.ID)
-			uerr := s.pool.Update(ctx, func(p *store.Pool) error {
+			// A fact found, not a choice made: Record keeps it in effect
+			// even if the disk refuses it.
+			uerr := s.pool.Record(ctx, func(p *store.Pool) error {
 				if acc := p.Account(a.ID); acc != nil {
 					acc.State = store.AccountState{Status: store.StatusLoginNeeded,
 						Reason: "its credentials are missing from the keychain: log in again"}

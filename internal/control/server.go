@@ -16,6 +16,7 @@ import (
 
 	"kirodesk/internal/accounts"
 	"kirodesk/internal/login"
+	"kirodesk/internal/store"
 )
 
 // SocketName is the control socket inside the config folder.
@@ -124,7 +125,7 @@ var codes = []struct {
 }{
 	{"duplicate", login.ErrDuplicate}, {"expired", login.ErrExpired}, {"denied", login.ErrDenied},
 	{"timeout", login.ErrTimeout}, {"canceled", login.ErrCanceled}, {"not_found", accounts.ErrNotFound},
-	{"no_flow", ErrNoFlow},
+	{"no_flow", ErrNoFlow}, {"not_saved", store.ErrNotSaved},
 }
 
 func codeOf(err error) string {
@@ -221,6 +222,8 @@ func reply(w http.ResponseWriter, v any, err error) {
 			status = http.StatusNotFound
 		case "duplicate":
 			status = http.StatusConflict
+		case "not_saved": // the instance's disk failed, not the request
+			status = http.StatusInternalServerError
 		}
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(errorBody{Error: err.Error(), Code: code})

@@ -73,6 +73,24 @@ func (c *Core) SetProxy(ctx context.Context, accountID, proxy string) error {
 			return err
 		}
 	}
+	// The password is changed first; if the setting then cannot be saved,
+	// the previous password goes back, so a refused change is not half made.
+	prev, err := c.Secrets.Get(ctx, outbound.PasswordKey(accountID))
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return fmt.Errorf("read the proxy password from the keychain: %w", err)
+	}
+	if err := c.setProxy(ctx, accountID, setting, pw, hasPW, user); err != nil {
+		if hasPW || !user {
+			if rerr := c.Outbound.SetPassword(ctx, accountID, prev); rerr != nil {
+				c.Log.Warn("could not put the previous proxy password back", "err", rerr)
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+func (c *Core) setProxy(ctx context.Context, accountID, setting, pw string, hasPW, user bool) error {
 	switch {
 	case hasPW:
 		if err := c.Outbound.SetPassword(ctx, accountID, secrets.New(pw)); err != nil {

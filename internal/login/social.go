@@ -255,8 +255,8 @@ func (f *SocialFlow) Wait(ctx context.Context) (store.Account, error) {
 // Done is closed when the flow has ended.
 func (f *SocialFlow) Done() <-chan struct{} { return f.done }
 
-// Cancel ends the flow and closes its loopback server. A code exchange
-// already under way still completes and decides the outcome.
+// Cancel ends the flow and closes its loopback server before it returns. A
+// code exchange already under way still completes and decides the outcome.
 func (f *SocialFlow) Cancel() { f.end(ErrCanceled) }
 
 // end stops a flow that no callback has claimed; one being handled decides
@@ -268,6 +268,9 @@ func (f *SocialFlow) end(err error) {
 	f.mu.Unlock()
 	if !busy {
 		f.finish(store.Account{}, err)
+		// No callback handler is running, so the port can close now:
+		// once Wait or Cancel returns, nothing listens on it any more.
+		_ = f.srv.Close()
 	}
 }
 

@@ -474,8 +474,10 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	return nil
 }
 
+// setState records a state learnt from upstream (Record: in effect even
+// if the disk refuses it, and saved when the disk takes it again).
 func (p *Pool) setState(ctx context.Context, id, status, reason string, until time.Time) {
-	err := p.file.Update(ctx, func(pl *store.Pool) error {
+	err := p.file.Record(ctx, func(pl *store.Pool) error {
 		if a := pl.Account(id); a != nil {
 			a.State = store.AccountState{Status: status, Reason: reason, Until: until}
 		}

@@ -48,7 +48,8 @@ func (p *Pool) RefreshQuota(ctx context.Context, id string) (store.Quota, error)
 	now := p.now()
 	q := store.Quota{Plan: u.Plan, Used: u.Used, Limit: u.Limit, BaseLimit: u.BaseLimit, TrialLimit: u.TrialLimit,
 		BonusLimit: u.BonusLimit, ResetAt: u.ResetAt, CheckedAt: now.UTC()}
-	err = p.file.Update(ctx, func(pl *store.Pool) error {
+	// Kiro's answer is a fact whether or not the disk takes it (Record).
+	err = p.file.Record(ctx, func(pl *store.Pool) error {
 		a := pl.Account(id)
 		if a == nil {
 			return nil

@@ -144,8 +144,7 @@ func (x *expectation) apply(line string) {
 		x.accounts[f[2]] = x.maybe[f[2]]
 		delete(x.maybe, f[2])
 	case "fail add":
-		// Add failed: the account may still be in the pool only if the
-		// failure was ErrNotSaved, which the child does not see here.
+		// Add failed: nothing was added (a refused save changes nothing).
 		delete(x.maybe, f[2])
 	case "begin remove":
 		x.maybe[f[2]] = x.accounts[f[2]]

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -235,7 +234,7 @@ func TestSecurityNoTokenLeaks(t *testing.T) {
 			cr.ClientExpiresAt = time.Now().Add(80 * 24 * time.Hour)
 		}
 		a, err := e.core.Accounts.Add(ctx, store.Account{Label: "leak " + itoa(i), AuthMethod: cr.AuthMethod}, cr.Secret())
-		if err != nil && !errors.Is(err, store.ErrNotSaved) {
+		if err != nil { // a refused save adds nothing
 			t.Fatal(err)
 		}
 		ids = append(ids, a.ID)

@@ -12,6 +12,10 @@ import (
 // created 0600. Tests swap in failing ones (export_test.go).
 type writeFunc func(path string, data []byte) error
 
+// errNotSynced is a write that replaced the file but could not make the
+// replacement durable: the file holds the new content for now.
+var errNotSynced = errors.New("the folder could not be synced")
+
 // keepBackup makes bak a second name for the current content of path, so the
 // previous version survives the next replace. A hard link costs no data copy;
 // where the file system cannot link, the caller's copy of the bytes is written.

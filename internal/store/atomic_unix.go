@@ -3,6 +3,7 @@
 package store
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -16,7 +17,10 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := renameio.WriteFile(path, data, 0o600); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("%w: %w", errNotSynced, err)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {

@@ -27,7 +27,7 @@ func TestRealDiskFullAndReadOnly(t *testing.T) {
 		dir := filepath.Join(mnt, "full")
 		s := openT(t, dir)
 		filler := filepath.Join(mnt, "filler")
-		checkFailedWriteKeepsEverything(t, s, dir,
+		checkFailedWriteKeepsEverything(t, s, dir, false,
 			func() { fillDisk(t, filler) },
 			func() { require.NoError(t, os.Remove(filler)) })
 	})
@@ -37,7 +37,7 @@ func TestRealDiskFullAndReadOnly(t *testing.T) {
 		remount := func(flags uintptr) {
 			require.NoError(t, syscall.Mount("tmpfs", mnt, "tmpfs", syscall.MS_REMOUNT|flags, "size=512k,mode=0700"))
 		}
-		checkFailedWriteKeepsEverything(t, s, dir,
+		checkFailedWriteKeepsEverything(t, s, dir, true,
 			func() { remount(syscall.MS_RDONLY) },
 			func() { remount(0) })
 	})

@@ -3,10 +3,13 @@
 // them.
 //
 // Each file is held by one File value: callers change it with Update (a
-// function applied to a private copy, validated, committed and flushed to disk
-// before Update returns) or Touch (hot counters: applied in memory and flushed
-// by a background writer at most about once a second), and read it with
-// Snapshot (a deep copy). Nobody else reads, modifies and writes the file, so
+// person's change: a function applied to a private copy, validated, written to
+// disk and only then swapped in, so a change is in effect exactly when it is
+// durable and a failed write changes nothing), Record (a fact learnt from
+// upstream: in effect at once, written before Record returns, kept and retried
+// if the disk refuses it) or Touch (hot counters: applied in memory and
+// flushed by a background writer at most about once a second), and read it
+// with Snapshot (a deep copy). Nobody else reads, modifies and writes the file, so
 // no update can be lost between two writers.
 //
 // Writes are atomic and durable: a temporary file in the same folder is

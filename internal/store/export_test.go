@@ -16,3 +16,10 @@ func failWrites[T any](t *testing.T, f *File[T], err error) (restore func()) {
 	t.Cleanup(restore)
 	return restore
 }
+
+// setWriter replaces the File's disk writer until the test ends.
+func setWriter[T any](f *File[T], w writeFunc) {
+	f.writeSem <- struct{}{}
+	f.writeFile = w
+	<-f.writeSem
+}

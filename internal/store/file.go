@@ -8,18 +8,42 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 // ErrClosed is returned by changes made after Close.
 var ErrClosed = errors.New("store: closed")
 
-// ErrNotSaved marks an accepted change that could not be written to disk (disk
-// full, read-only folder). The change is kept in memory and the file is
-// written again later; the old file is left intact meanwhile.
-var ErrNotSaved = errors.New("change kept in memory but not saved to disk")
+// ErrNotSaved marks a write to disk that failed (disk full, read-only
+// folder); the old file is left intact. For an Update (a *SaveError) the
+// change was not made. For Touch, Record and Flush the change is kept in
+// memory and the batch writer writes it once the disk takes it again.
+var ErrNotSaved = errors.New("not saved to disk")
+
+// SaveError is an Update that could not be written: nothing was changed,
+// in memory or on disk.
+type SaveError struct {
+	Name string // file name, e.g. "pool.json"
+	Dir  string // the config folder
+	Err  error
+}
+
+func (e *SaveError) Error() string {
+	// The system's own words ("permission denied", "no space left on
+	// device") say what to fix; the paths of temporary files do not.
+	cause := e.Err.Error()
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		cause = errno.Error()
+	}
+	return fmt.Sprintf("could not save %s in %s: %s; nothing was changed", e.Name, e.Dir, cause)
+}
+
+func (e *SaveError) Unwrap() []error { return []error{ErrNotSaved, e.Err} }
 
 // Schema describes one state file to a File.
 type Schema[T any] struct {
@@ -45,10 +69,16 @@ type File[T any] struct {
 	log    *slog.Logger
 	every  time.Duration // minimum spacing of batched (Touch) flushes
 
-	mu     sync.RWMutex // guards state, gen and closed
+	mu     sync.RWMutex // guards state, gen, closed and replay
 	state  *T
 	gen    uint64 // bumped by every change
 	closed bool
+	// replay is non-nil while an Update is being written: the Touch and
+	// Record changes made meanwhile, to apply to the updated state.
+	replay []func(*T) *T
+
+	qmu   sync.Mutex
+	queue []*update[T] // Updates waiting for the next write
 
 	// writeSem serialises disk writes; a channel so waiting can be cancelled.
 	writeSem  chan struct{}
@@ -145,11 +175,147 @@ func (f *File[T]) View(fn func(*T)) {
 	fn(f.state)
 }
 
-// Update applies fn to a copy of the state, validates the result, commits it
-// and writes it to disk before returning. If fn or validation fails, nothing
-// changes. If the write fails the change stays committed in memory, the error
-// wraps ErrNotSaved, and the batch writer retries.
+// Update applies fn to a copy of the state, validates the copy, writes it to
+// disk and only then makes it the state: a change is in effect exactly when
+// it is durable (design.md, invariant 4). If fn, validation or the write
+// fails, nothing changes; a failed write returns a *SaveError that says so.
+// Concurrent Updates share one write (group commit): each fn is applied in
+// turn and one that fails drops out alone, but a failed write fails them
+// all. Touch and Record go on meanwhile and are carried over onto the new
+// state (see replay).
 func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
+	u := &update[T]{fn: fn, done: make(chan error, 1)}
+	f.qmu.Lock()
+	f.queue = append(f.queue, u)
+	f.qmu.Unlock()
+	select {
+	case f.writeSem <- struct{}{}:
+	case err := <-u.done: // another Update's write carried this one
+		return err
+	case <-ctx.Done():
+		f.qmu.Lock()
+		i := slices.Index(f.queue, u)
+		if i >= 0 {
+			f.queue = slices.Delete(f.queue, i, i+1)
+		}
+		f.qmu.Unlock()
+		if i >= 0 {
+			return fmt.Errorf("%s: %w; nothing was changed", f.schema.Name, ctx.Err())
+		}
+		return <-u.done // already being written: its outcome is the answer
+	}
+	select {
+	case err := <-u.done: // written while this one waited for the semaphore
+		<-f.writeSem
+		return err
+	default:
+	}
+	f.qmu.Lock()
+	batch := f.queue
+	f.queue = nil
+	f.qmu.Unlock()
+	f.commit(batch)
+	<-f.writeSem
+	return <-u.done
+}
+
+// update is one Update waiting to be written.
+type update[T any] struct {
+	fn   func(*T) error
+	done chan error // receives the outcome, once
+}
+
+// commit applies a batch of Updates to a copy of the state, writes it and
+// swaps it in, then tells each Update its outcome. Called with writeSem held.
+func (f *File[T]) commit(batch []*update[T]) {
+	var next *T // the copy the changes so far apply to; nil: none yet
+	var applied []*update[T]
+	for _, u := range batch {
+		var c *T
+		if next == nil {
+			f.mu.Lock()
+			if f.closed {
+				f.mu.Unlock()
+				u.done <- ErrClosed
+				continue
+			}
+			c = f.schema.Clone(f.state)
+			f.replay = []func(*T) *T{} // from this copy on, Touch and Record log their changes
+			f.mu.Unlock()
+		} else {
+			c = f.schema.Clone(next) // a failing fn must not leave half a change in next
+		}
+		if err := f.apply(c, u.fn); err != nil {
+			u.done <- err
+			continue
+		}
+		next = c
+		applied = append(applied, u)
+	}
+	if next == nil {
+		f.mu.Lock()
+		f.replay = nil
+		f.mu.Unlock()
+		return
+	}
+	err := f.save(next)
+	f.mu.Lock()
+	replay := f.replay
+	f.replay = nil
+	if err == nil {
+		for _, r := range replay {
+			next = r(next)
+		}
+		f.state = next
+		f.gen++
+		if len(replay) == 0 {
+			f.savedGen = f.gen // the file holds exactly the state
+		}
+	}
+	f.mu.Unlock()
+	if err == nil && len(replay) > 0 {
+		f.poke()
+	}
+	for _, u := range applied {
+		u.done <- err
+	}
+}
+
+// apply runs fn on c and validates the result.
+func (f *File[T]) apply(c *T, fn func(*T) error) error {
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := f.schema.Check(c); err != nil {
+		return fmt.Errorf("%s: change rejected: %w", f.schema.Name, err)
+	}
+	return nil
+}
+
+// save writes next, the state an Update is about to swap in. Called with
+// writeSem held.
+func (f *File[T]) save(next *T) error {
+	data, err := f.encode(next)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
+	}
+	start := time.Now()
+	wrote, err := f.write(data)
+	f.count(wrote, err, start, len(data))
+	if err != nil {
+		f.log.Error("state file not saved; the change was not made", "file", f.path, "err", err)
+		return f.unsaved(err)
+	}
+	return nil
+}
+
+// Record applies fn to the state at once and writes it before returning. It
+// is for facts learnt from upstream (a cooldown, a quota reading, a login
+// that expired): they hold whether or not the disk takes them, so a failed
+// write keeps the change in memory, the batch writer retries it (as for
+// Touch), and the error wraps ErrNotSaved. If fn or validation fails,
+// nothing changes.
+func (f *File[T]) Record(ctx context.Context, fn func(*T) error) error {
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
@@ -167,6 +333,15 @@ func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
 	f.state = next
 	f.gen++
 	gen := f.gen
+	if f.replay != nil {
+		f.replay = append(f.replay, func(s *T) *T {
+			c := f.schema.Clone(s)
+			if fn(c) != nil || f.schema.Check(c) != nil {
+				return s // does not apply to the updated state: dropped
+			}
+			return c
+		})
+	}
 	f.mu.Unlock()
 	return f.flushTo(ctx, gen)
 }
@@ -174,7 +349,10 @@ func (f *File[T]) Update(ctx context.Context, fn func(*T) error) error {
 // Touch applies fn to the state in place and leaves the write to the batch
 // writer (about once per FlushInterval, and on Close). It is for high-churn
 // counters whose last second may be lost in a power cut; fn must keep the
-// state valid and must not block, since it runs under the state lock.
+// state valid and must not block, since it runs under the state lock. While
+// an Update is being written fn is kept, and applied to the updated state
+// too when that is swapped in: fn must work on any state (an account may
+// have gone).
 func (f *File[T]) Touch(fn func(*T)) {
 	f.mu.Lock()
 	if f.closed {
@@ -183,6 +361,9 @@ func (f *File[T]) Touch(fn func(*T)) {
 	}
 	fn(f.state)
 	f.gen++
+	if f.replay != nil {
+		f.replay = append(f.replay, func(s *T) *T { fn(s); return s })
+	}
 	f.mu.Unlock()
 	f.poke()
 }
@@ -226,7 +407,7 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 	case f.writeSem <- struct{}{}:
 	case <-ctx.Done():
 		f.poke() // the change is in memory; let the batch writer save it
-		return fmt.Errorf("%s: %w: %w", f.schema.Name, ErrNotSaved, ctx.Err())
+		return fmt.Errorf("%s: %w (kept in memory; will retry): %w", f.schema.Name, ErrNotSaved, ctx.Err())
 	}
 	defer func() { <-f.writeSem }()
 	if f.savedGen >= gen {
@@ -241,24 +422,50 @@ func (f *File[T]) flushTo(ctx context.Context, gen uint64) error {
 		return fmt.Errorf("%s: encode: %w", f.schema.Name, err)
 	}
 	wrote, err := f.write(data)
-	if wrote {
+	f.count(wrote, err, start, len(data))
+	if err != nil {
+		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
+		f.poke()
+		return fmt.Errorf("%s: %w (kept in memory; will retry): %w", f.path, ErrNotSaved, err)
+	}
+	f.savedGen = cur
+	return nil
+}
+
+// count adds a write attempt to the stats. Called with writeSem held.
+func (f *File[T]) count(wrote bool, err error, start time.Time, n int) {
+	switch {
+	case wrote:
 		d := int64(time.Since(start))
 		f.stats.writes.Add(1)
-		f.stats.bytes.Add(int64(len(data)))
+		f.stats.bytes.Add(int64(n))
 		f.stats.total.Add(d)
 		if d > f.stats.max.Load() { // only the writeSem holder stores it
 			f.stats.max.Store(d)
 		}
-	} else if err == nil {
+	case err == nil:
 		f.stats.skipped.Add(1)
 	}
-	if err != nil {
-		f.log.Error("state file not saved; will retry", "file", f.path, "err", err)
-		f.poke()
-		return fmt.Errorf("%s: %w: %w", f.path, ErrNotSaved, err)
+}
+
+// unsaved turns a failed write of an Update into its SaveError. A write
+// that failed after the new file was renamed into place (the folder could
+// not be synced) has changed the file even so: the previous content is put
+// back, or, failing that, the batch writer is left to rewrite the state,
+// so the file does not keep a change the caller is told was not made.
+// Called with writeSem held.
+func (f *File[T]) unsaved(err error) error {
+	if errors.Is(err, errNotSynced) && f.onDisk {
+		if rerr := f.writeFile(f.path, f.saved); rerr != nil && !errors.Is(rerr, errNotSynced) {
+			f.log.Error("could not put the previous content back; will retry", "file", f.path, "err", rerr)
+			f.saved = nil // unknown: the next flush must write
+			f.mu.Lock()
+			f.gen++
+			f.mu.Unlock()
+			f.poke()
+		}
 	}
-	f.savedGen = cur
-	return nil
+	return &SaveError{Name: f.schema.Name, Dir: filepath.Dir(f.path), Err: err}
 }
 
 // write puts data on disk after keeping the current file as the backup.
