@@ -28,10 +28,11 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/logging"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 func TestSecurityDefaultBindIsLoopback(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	cfg := store.NewConfig()
 	assert.Equal(t, "127.0.0.1", cfg.Host)
 	assert.True(t, store.IsLoopback(cfg.Host))
