@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,13 +75,25 @@ func TestDesktopWithoutGUIBuildSaysSo(t *testing.T) {
 func TestDesktopGetsItsOptions(t *testing.T) {
 	dir := t.TempDir()
 	var got DesktopOptions
-	code, _, _ := run(t, Env{Version: "v9", Desktop: func(_ context.Context, o DesktopOptions) error { got = o; return nil }},
+	mem := secrets.NewMemory()
+	code, _, _ := run(t, Env{Version: "v9", Secrets: mem, Desktop: func(_ context.Context, o DesktopOptions) error { got = o; return nil }},
 		"--hidden", "--config-dir", dir)
 	assert.Equal(t, 0, code)
 	assert.True(t, got.Hidden)
 	assert.Equal(t, dir, got.ConfigDir)
 	assert.Equal(t, "v9", got.Version)
-	assert.NotNil(t, got.Open)
+	require.NotNil(t, got.Open)
+	// Open opens that folder, with the keychain the command was given.
+	c, err := got.Open(context.Background())
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	assert.Equal(t, dir, c.ConfigDir)
+	assert.FileExists(t, filepath.Join(dir, "config.json"))
+	key, err := c.APIKey(context.Background())
+	require.NoError(t, err)
+	stored, err := mem.Get(context.Background(), "apikey")
+	require.NoError(t, err, "the API key went to the keychain given to the command")
+	assert.Equal(t, stored.Reveal(), key.Reveal())
 }
 
 func TestConfigDirFromEnvironment(t *testing.T) {
