@@ -52,6 +52,14 @@ func TestSecurityDefaultBindIsLoopback(t *testing.T) {
 	conn, err := net.DialTimeout("tcp", st.Endpoint[len("http://"):], time.Second)
 	require.NoError(t, err, "the loopback address answers")
 	conn.Close()
+	// Linux routes all of 127.0.0.0/8 to lo: a listener on every address
+	// (0.0.0.0) answers at 127.0.0.2, one on 127.0.0.1 does not. This holds
+	// even on a machine without other interfaces, where the loop below
+	// finds nothing to try.
+	if conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.2", itoa(st.Port)), time.Second); err == nil {
+		conn.Close()
+		t.Errorf("127.0.0.2:%d accepts connections: the proxy listens beyond 127.0.0.1", st.Port)
+	}
 	addrs, err := net.InterfaceAddrs()
 	require.NoError(t, err)
 	others := 0
