@@ -95,6 +95,22 @@ func TestSecurityEveryRouteNeedsTheKey(t *testing.T) {
 	e := newEnv(t, envOptions{accounts: 1})
 	routes := e.core.Server.Routes()
 	require.NotEmpty(t, routes)
+	// The right key gets through on every route: the refusals below are
+	// about the key, not routes that refuse everyone.
+	for _, r := range routes {
+		method, path := routeURL(r)
+		req, err := http.NewRequest(method, e.url+path, strings.NewReader(msgOK))
+		require.NoError(t, err)
+		req.Header.Set("x-api-key", e.key)
+		req.Header.Set("content-type", "application/json")
+		req.Header.Set("anthropic-version", "2023-06-01")
+		resp, err := e.client.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.NotEqual(t, http.StatusUnauthorized, resp.StatusCode, "%s with the right key: %s", r, b)
+		assert.NotContains(t, string(b), "authentication_error", r)
+	}
 	// Plus paths no route claims: the catch-all is behind the key too.
 	routes = append(routes, "GET /", "GET /v1/", "POST /v1/unknown", "GET /debug/pprof/", "GET /metrics", "OPTIONS /v1/messages")
 	for _, r := range routes {
