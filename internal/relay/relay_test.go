@@ -226,7 +226,7 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 	// (and here succeeds) instead of being refused.
 	rec := &recorder{}
 	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
-	assert.NotEmpty(t, rec.text())
+	assert.Equal(t, "Echo: hello", rec.text(), "the answer of the account tried again")
 	assert.Len(t, e.fake.ChatRequests(), 3)
 
 	// Throttles that persist: after five in a row an account rests for
