@@ -8,13 +8,16 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wailsapp/wails/v2/pkg/options"
 
 	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
+	"kirodesk/internal/cli"
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
 )
@@ -163,10 +166,32 @@ func TestMethodsBeforeStartup(t *testing.T) {
 	assert.ErrorIs(t, a.CopyToClipboard("x"), ErrNotReady)
 }
 
+// The hook Run registers with Wails' single-instance lock (not a copy of
+// it) brings the running window up when Kirodesk is launched again, and the
+// lock is per config folder: another folder is another app.
 func TestSecondLaunchShowsTheWindow(t *testing.T) {
-	a, rt, _ := startApp(t)
-	a.ShowWindow()
-	assert.Equal(t, 1, rt.shown)
+	a, rt, dir := startApp(t)
+	o := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
+	require.NotNil(t, o.SingleInstanceLock)
+	require.NotNil(t, o.SingleInstanceLock.OnSecondInstanceLaunch)
+	shown := func() int { rt.mu.Lock(); defer rt.mu.Unlock(); return rt.shown }
+	require.Zero(t, shown())
+
+	o.SingleInstanceLock.OnSecondInstanceLaunch(options.SecondInstanceData{Args: []string{"--config-dir", dir}})
+	assert.Equal(t, 1, shown(), "a second launch shows the running window")
+	o.SingleInstanceLock.OnSecondInstanceLaunch(options.SecondInstanceData{})
+	assert.Equal(t, 2, shown(), "every further launch does too")
+
+	same := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
+	other := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: t.TempDir()})
+	assert.Equal(t, o.SingleInstanceLock.UniqueId, same.SingleInstanceLock.UniqueId, "the same folder is the same instance")
+	assert.NotEqual(t, o.SingleInstanceLock.UniqueId, other.SingleInstanceLock.UniqueId, "another folder runs beside it")
+
+	// Closing the window goes through the same App: no tray, so it quits.
+	require.NotNil(t, o.OnBeforeClose)
+	assert.False(t, o.OnBeforeClose(t.Context()), "without a tray closing the window quits")
+	a.trayUp.Store(true)
+	assert.True(t, o.OnBeforeClose(t.Context()), "with a tray it only hides")
 }
 
 func TestTrayClicksUseTheSameMethodsAsTheWindow(t *testing.T) {

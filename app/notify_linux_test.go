@@ -2,7 +2,6 @@ package app
 
 import (
 	"bufio"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // notificationServer is what a desktop's notification daemon exports.
@@ -58,13 +59,7 @@ func TestDBusNotificationsAndTrayHost(t *testing.T) {
 // (the tray's owns a StatusNotifierWatcher) shares its names.
 func privateBus(t *testing.T) {
 	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dbus-daemon is missing: scripts/deps.sh --test installs it")
-		}
-		t.Skip("dbus-daemon is missing")
-	}
+	bin := testenv.RequireTool(t, "dbus-daemon")
 	cmd := exec.Command(bin, "--session", "--nofork", "--print-address=1")
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)

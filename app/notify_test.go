@@ -72,13 +72,24 @@ func TestAccountNeedingLoginIsAnnouncedOnceAndReachesTheTray(t *testing.T) {
 	assert.Len(t, n.all(), 2)
 }
 
+// The test binary has no kirodesk-tray beside it, as a broken install
+// would not: starting the tray the way Run does opens the window instead
+// and says why.
 func TestWithoutATrayHostTheWindowOpensAndSaysWhy(t *testing.T) {
 	a, rt, _ := startApp(t)
-	a.noTray("No system tray was found")
-	assert.Equal(t, 1, rt.shown)
+	_, err := TrayPath()
+	require.Error(t, err, "this test needs no tray program next to the test binary")
+	a.startTray(t.Context())
+	t.Cleanup(a.stopTray)
+	rt.mu.Lock()
+	shown := rt.shown
+	rt.mu.Unlock()
+	assert.Equal(t, 1, shown, "the window is the way in")
 	st, err := a.Status()
 	require.NoError(t, err)
-	assert.Contains(t, st.Warnings, "No system tray was found")
+	require.Len(t, st.Warnings, 1)
+	assert.Contains(t, st.Warnings[0], "tray program was not found")
+	assert.Contains(t, st.Warnings[0], "closing this window quits Kirodesk")
 	assert.False(t, a.beforeClose(), "closing the window quits: nothing else brings it back")
 }
 

@@ -32,7 +32,13 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 	}
 	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
 		Autostart: autostart.Manager{Name: service}, Notifier: DBusNotifier{}})
-	return wails.Run(&options.App{
+	return wails.Run(appOptions(ctx, a, assets, opts))
+}
+
+// appOptions is what Run hands Wails: the window and the hooks by which
+// Wails drives a (start-up, closing, a second launch).
+func appOptions(ctx context.Context, a *App, assets fs.FS, opts cli.DesktopOptions) *options.App {
+	return &options.App{
 		Title:       "Kirodesk",
 		Width:       960,
 		Height:      680,
@@ -69,7 +75,7 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 			OnSecondInstanceLaunch: func(options.SecondInstanceData) { a.ShowWindow() },
 		},
 		Linux: &linux.Options{ProgramName: "kirodesk", WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
-	})
+	}
 }
 
 // wailsRuntime is Runtime on the real Wails runtime.

@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
+	"kirodesk/internal/doctor"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
@@ -24,6 +28,14 @@ import (
 // startOnFake opens the app on the fake upstream with the real sign-in
 // service wired as run.go wires it.
 func startOnFake(t *testing.T) (*App, *recorder, *core.Core, *fakekiro.Server, *secrets.Memory) {
+	t.Helper()
+	sec := secrets.NewMemory()
+	a, rt, c, fake := startOnFakeWith(t, sec)
+	return a, rt, c, fake, sec
+}
+
+// startOnFakeWith is startOnFake on a keychain of the test's choice.
+func startOnFakeWith(t *testing.T, sec secrets.Store) (*App, *recorder, *core.Core, *fakekiro.Server) {
 	t.Helper()
 	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
@@ -35,7 +47,6 @@ func startOnFake(t *testing.T) (*App, *recorder, *core.Core, *fakekiro.Server, *
 		return ""
 	}
 	port := 0
-	sec := secrets.NewMemory()
 	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()}})
 	rt := &recorder{}
 	var c *core.Core
@@ -45,7 +56,7 @@ func startOnFake(t *testing.T) (*App, *recorder, *core.Core, *fakekiro.Server, *
 		return c, err
 	})))
 	t.Cleanup(a.Shutdown)
-	return a, rt, c, fake, sec
+	return a, rt, c, fake
 }
 
 func TestDeviceLoginAddsAnAccountThroughTheRealService(t *testing.T) {
@@ -210,23 +221,117 @@ func TestTryAgainNowPutsACoolingAccountBack(t *testing.T) {
 	assert.Error(t, a.RetryAccount("no-such-account"))
 }
 
-func TestDiagnoseReportsEveryCheck(t *testing.T) {
-	a, _, c, fake, _ := startOnFake(t)
-	addFakeAccount(t, c, fake, "Work")
-	d, err := a.Diagnose()
-	require.NoError(t, err)
-	require.NotEmpty(t, d.Sections)
-	assert.Equal(t, "v-test", d.Version)
-	var all []string
+// breakable is a keychain that refuses writes once broken, as a locked or
+// vanished Secret Service does.
+type breakable struct {
+	*secrets.Memory
+	broken atomic.Bool
+}
+
+func (b *breakable) Set(ctx context.Context, key string, v secrets.Secret) error {
+	if b.broken.Load() {
+		return fmt.Errorf("secrets: set %q: %w", key, secrets.ErrUnavailable)
+	}
+	return b.Memory.Set(ctx, key, v)
+}
+
+// checks indexes a report's checks by "section title/check name".
+func checks(t *testing.T, d Diagnostics) map[string]doctor.Check {
+	t.Helper()
+	out := map[string]doctor.Check{}
 	for _, s := range d.Sections {
 		for _, ch := range s.Checks {
-			assert.Contains(t, []string{"ok", "warn", "fail", "skip"}, string(ch.Status), ch.Name)
-			all = append(all, s.Title+"/"+ch.Name+"="+string(ch.Status))
+			out[s.Title+"/"+ch.Name] = ch
 		}
 	}
+	return out
+}
+
+// With the fake upstream up, a working keychain and the proxy listening,
+// every check passes with what it found; then each condition is broken in
+// turn and its check, and only what depends on it, fails saying why.
+func TestDiagnoseReportsEveryCheck(t *testing.T) {
+	sec := &breakable{Memory: secrets.NewMemory()}
+	a, _, c, fake := startOnFakeWith(t, sec)
+	acc, _ := addFakeAccount(t, c, fake, "Work")
+	st, err := a.Status()
+	require.NoError(t, err)
+	fakeHost := strings.TrimPrefix(fake.URL, "http://")
+	accSection := fmt.Sprintf("Account %s (Work, %s)", acc.ID, store.AuthSocial)
+
+	d, err := a.Diagnose()
+	require.NoError(t, err)
+	assert.Equal(t, "v-test", d.Version)
+	assert.False(t, d.Failed, d.Text)
+	got := checks(t, d)
+	for name, want := range map[string]string{
+		"This machine/config dir":    c.ConfigDir + " is writable",
+		"This machine/keychain":      "write, read and delete work",
+		"This machine/port":          "listening at " + st.Endpoint,
+		"Outbound connections/proxy": "proxy setting system",
+		"Outbound connections/CA":    "system roots only",
+		accSection + "/proxy":        "direct",
+		accSection + "/dns":          "127.0.0.1 is an address",
+		accSection + "/tcp/tls":      fakeHost + " answered HTTP",
+		accSection + "/refresh":      "new access token valid until",
+		accSection + "/usage":        "getUsageLimits answered at " + fakeHost,
+	} {
+		ch, ok := got[name]
+		if assert.True(t, ok, "%s is missing from the report:\n%s", name, d.Text) {
+			assert.Equal(t, doctor.OK, ch.Status, "%s: %s", name, ch.Detail)
+			assert.Contains(t, ch.Detail, want, name)
+		}
+	}
+	assert.Contains(t, []doctor.Status{doctor.OK, doctor.Warn}, got["This machine/tray host"].Status,
+		"the tray host is reported either way: %+v", got["This machine/tray host"])
 	assert.Contains(t, d.Text, "Work")
-	joined := strings.Join(all, "\n")
-	assert.Contains(t, joined, "=ok")
+	assert.Equal(t, d.Report.Text(), d.Text, "Copy gives the same report as shown")
+
+	// The keychain refuses writes: its check fails with the keychain's words.
+	sec.broken.Store(true)
+	d, err = a.Diagnose()
+	require.NoError(t, err)
+	got = checks(t, d)
+	assert.True(t, d.Failed)
+	assert.Equal(t, doctor.Fail, got["This machine/keychain"].Status)
+	assert.Contains(t, got["This machine/keychain"].Detail, "cannot write")
+	assert.Contains(t, got["This machine/keychain"].Detail, secrets.ErrUnavailable.Error())
+	assert.Equal(t, doctor.OK, got["This machine/config dir"].Status, "one broken check does not fail the others")
+	sec.broken.Store(false)
+
+	// The proxy is off and another program holds the configured port.
+	_, err = a.SetProxyEnabled(false)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	taken := ln.Addr().(*net.TCPAddr).Port
+	_, err = a.UpdateSettings(SettingsPatch{Port: &taken})
+	require.NoError(t, err)
+	d, err = a.Diagnose()
+	require.NoError(t, err)
+	got = checks(t, d)
+	assert.True(t, d.Failed)
+	assert.Equal(t, doctor.Fail, got["This machine/port"].Status)
+	assert.Contains(t, got["This machine/port"].Detail, fmt.Sprintf("127.0.0.1:%d is taken by another program", taken))
+	require.NoError(t, ln.Close())
+	d, err = a.Diagnose()
+	require.NoError(t, err)
+	got = checks(t, d)
+	assert.Equal(t, doctor.OK, got["This machine/port"].Status, got["This machine/port"].Detail)
+	assert.Contains(t, got["This machine/port"].Detail, fmt.Sprintf("127.0.0.1:%d is free", taken))
+
+	// Kiro is unreachable: the account's network checks fail, the machine's do not.
+	fake.Close()
+	d, err = a.Diagnose()
+	require.NoError(t, err)
+	got = checks(t, d)
+	assert.True(t, d.Failed)
+	for _, name := range []string{"tcp/tls", "refresh", "usage"} {
+		assert.Equal(t, doctor.Fail, got[accSection+"/"+name].Status, "%s: %s", name, got[accSection+"/"+name].Detail)
+	}
+	assert.Contains(t, got[accSection+"/tcp/tls"].Detail, "connection refused")
+	assert.Contains(t, got[accSection+"/usage"].Detail, "getUsageLimits: ")
+	assert.Equal(t, doctor.OK, got["This machine/keychain"].Status)
 }
 
 func TestOutboundProxyPasswordGoesToTheKeychainOnly(t *testing.T) {

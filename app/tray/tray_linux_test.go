@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"kirodesk/app/internal/shelltest"
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/testenv"
 )
 
 // The real kirodesk-tray, driven the way a desktop shell drives it: the
@@ -184,20 +184,8 @@ func TestTrayOverDBus(t *testing.T) {
 
 func requireDesktopSession(t *testing.T) {
 	t.Helper()
-	var missing []string
-	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "DISPLAY"} {
-		if os.Getenv(k) == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := fmt.Sprintf("no desktop session (%s unset); run under scripts/session.sh", strings.Join(missing, ", "))
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.RequireSessionBus(t)
+	testenv.RequireDisplay(t)
 }
 
 func buildTray(t *testing.T) string {

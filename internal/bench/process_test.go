@@ -24,6 +24,7 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // processOptions size the process measurement.
@@ -84,10 +85,11 @@ func measureProcess(tb testing.TB, o processOptions) processResult {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
+	testenv.RequireKeychain(tb)
 	kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
 	key, err := apikey.Ensure(ctx, kc)
 	if err != nil {
-		tb.Skipf("the process figures need a keychain (make bench starts one): %v", err)
+		tb.Fatalf("the process figures need the keychain: %v", err)
 	}
 	fake := fakekiro.New(fakekiro.Options{DefaultScript: fixedAnswer})
 	tb.Cleanup(fake.Close)

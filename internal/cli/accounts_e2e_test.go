@@ -26,13 +26,14 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // authFake is the fake upstream for the account commands, reached by the
 // child processes through the environment.
 func authFake(t *testing.T) *fakekiro.Server {
 	t.Helper()
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	fake := fakekiro.New(fakekiro.Options{})
 	t.Cleanup(fake.Close)
 	t.Setenv(store.EnvAPIBase, fake.URL)

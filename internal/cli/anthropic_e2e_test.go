@@ -23,6 +23,7 @@ import (
 	"kirodesk/internal/relay"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // kiroEnv is a `kirodesk serve` with one account, talking to an in-process
@@ -36,7 +37,7 @@ type kiroEnv struct {
 
 func startWithAccounts(t *testing.T, n int) *kiroEnv {
 	t.Helper()
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()

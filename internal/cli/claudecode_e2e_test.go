@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/testenv"
 )
 
 // claudeBinary is Claude Code installed from npm by scripts/deps.sh into
@@ -25,10 +27,7 @@ func claudeBinary(t *testing.T) string {
 	p, err := filepath.Abs("../../test/claudecode/node_modules/.bin/claude")
 	require.NoError(t, err)
 	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Claude Code is not installed (%v): scripts/deps.sh installs it", err)
-		}
-		t.Skip("Claude Code is not installed: run scripts/deps.sh")
+		testenv.Missing(t, fmt.Sprintf("Claude Code is not installed (%v): scripts/deps.sh installs it", err))
 	}
 	return p
 }

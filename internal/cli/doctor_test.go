@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 func freePort(t *testing.T) int {
@@ -78,7 +79,7 @@ func TestDoctorInProcess(t *testing.T) {
 
 // The real command with the real keychain on a fresh folder.
 func TestDoctorCommandWithTheRealKeychain(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	cmd := kirodesk(t, "doctor", "--config-dir", dir)
 	t.Cleanup(func() {

@@ -14,13 +14,14 @@ import (
 
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/testenv"
 )
 
 // The real command against the real keychain: a running serve blocks the
 // reset, and once it has quit, reset deletes the folder and the API key
 // that serve created.
 func TestResetEndToEndWithTheRealKeychain(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
 	s := startServe(t, dir)
 	key := apiKeyFor(t, dir)

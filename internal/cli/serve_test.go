@@ -25,19 +25,8 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
-
-// requireKeychain skips on a developer machine without a D-Bus session, and
-// fails in CI, where .ci/run starts gnome-keyring.
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the tests inside a D-Bus session with gnome-keyring (see .ci/run)")
-		}
-		t.Skip("no D-Bus session bus: run inside `make test` for the real keychain")
-	}
-}
 
 // kirodesk starts this test binary as the kirodesk command.
 func kirodesk(t *testing.T, args ...string) *exec.Cmd {
@@ -131,7 +120,7 @@ func call(t *testing.T, method, url, key string) (int, string) {
 }
 
 func TestServeEndToEnd(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	s := startServe(t, dir)
 
@@ -171,7 +160,7 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestSecondServeIsRefusedWhileTheFirstKeepsServing(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	first := startServe(t, dir)
 	apiKeyFor(t, dir) // cleanup of the keychain item
@@ -192,7 +181,7 @@ func TestSecondServeIsRefusedWhileTheFirstKeepsServing(t *testing.T) {
 }
 
 func TestServeReportsPortInUse(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	first := startServe(t, dir)
 	apiKeyFor(t, dir)
@@ -213,7 +202,7 @@ func TestServeReportsPortInUse(t *testing.T) {
 }
 
 func TestDamagedPoolIsReportedAtStart(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "pool.json"), []byte(`{"version":1,"accounts":[`), 0o600))
 	cmd := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
@@ -227,7 +216,7 @@ func TestDamagedPoolIsReportedAtStart(t *testing.T) {
 }
 
 func TestConfigFileStaysFreeOfFlags(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	s := startServe(t, dir)
 	apiKeyFor(t, dir)

@@ -154,6 +154,7 @@ func TestWaitEndsWhenTheClientGoesAway(t *testing.T) {
 	require.ErrorIs(t, err, login.ErrCanceled)
 	time.Sleep(100 * time.Millisecond) // the server notices the closed connection
 	polls := r.fake.Calls(fakekiro.PathToken)
+	require.Greater(t, polls, 1, "the flow was polling every 20 ms before the client left")
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the instance stopped polling")
 }
@@ -225,6 +226,7 @@ func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
 		t.Fatal("the client's wait did not end")
 	}
 	polls := r.fake.Calls(fakekiro.PathToken)
+	require.Greater(t, polls, 1, "the flow was polling every 20 ms before the server closed")
 	time.Sleep(150 * time.Millisecond)
 	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the flow stopped with the server")
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -22,22 +21,8 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
-
-// requireKeychain skips without a Secret Service on a developer machine and
-// fails in CI: these tests use the real keychain (scripts/session.sh).
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		return
-	}
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the tests inside a D-Bus session with gnome-keyring (scripts/session.sh)")
-		}
-		t.Skip("no D-Bus session bus: run through scripts/session.sh for the real keychain")
-	}
-}
 
 // testClock is a clock the test moves by hand.
 type testClock struct {
@@ -78,7 +63,7 @@ type serveOpts struct {
 
 func serve(t *testing.T, o serveOpts) *served {
 	t.Helper()
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	fake := fakekiro.New(o.fake)
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()

@@ -27,6 +27,7 @@ import (
 	"kirodesk/internal/pool"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // Why the fake runs with RotationGrace here: a refresh rotates the token at
@@ -103,7 +104,7 @@ func TestRotationCrashHelper(t *testing.T) {
 // keychain, or already using the new token). After every kill the next process must refresh with what the
 // keychain holds and use the result: the account is never left unusable.
 func TestRefreshRotationSurvivesSIGKILL(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	const kills = 60
 	fake := fakekiro.New(fakekiro.Options{RotationGrace: true})
 	t.Cleanup(fake.Close)

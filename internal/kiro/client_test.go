@@ -158,10 +158,21 @@ func TestOIDCRefresh(t *testing.T) {
 	assert.NotEmpty(t, next.AccessToken)
 	assert.Equal(t, 1, fake.Calls(fakekiro.PathToken))
 	assert.Equal(t, 0, fake.Calls(fakekiro.PathRefresh), "IdC accounts refresh at OIDC, not Kiro's social endpoint")
+	assert.NotEqual(t, acct.AccessToken, next.AccessToken, "a new access token, not the old one back")
+	assert.Equal(t, reg.ClientID, next.ClientID, "the client registration is kept for the next refresh")
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("ok")})
+	chat, err := c.Chat(context.Background(), next, kiro.MachineID("a"), body(t, next.ProfileARN))
+	require.NoError(t, err)
+	chat.Body.Close()
+	assert.Equal(t, http.StatusOK, chat.StatusCode, "Kiro accepts the refreshed access token")
 
 	cr.ClientSecret = "wrong"
 	_, err = c.Refresh(context.Background(), cr)
-	require.Error(t, err)
+	var ue *kiro.UpstreamError
+	require.ErrorAs(t, err, &ue, "a refused client is Kiro's answer, not a transport failure")
+	assert.Equal(t, kiro.ClassDeadRefresh, ue.Class, "a refused client means a new login, like a dead refresh token")
+	assert.Equal(t, http.StatusUnauthorized, ue.Status)
+	assert.NotContains(t, err.Error(), cr.RefreshToken, "no token in error text")
 }
 
 func TestCredentialsKeychainFormAndRedaction(t *testing.T) {

@@ -20,18 +20,8 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
-
-// requireKeychain skips without a D-Bus session, and fails in CI.
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the tests inside a D-Bus session with gnome-keyring (scripts/session.sh)")
-		}
-		t.Skip("no D-Bus session bus: run through scripts/session.sh for the real keychain")
-	}
-}
 
 // tracked is the real keychain, remembering the keys written so the test
 // can check and remove them.
@@ -89,7 +79,7 @@ const unit = 20 * time.Millisecond
 
 func newEnv(t *testing.T, fo fakekiro.Options, tweak func(*Options)) *env {
 	t.Helper()
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	fo.DeviceUnit = unit
 	fake := fakekiro.New(fo)
 	t.Cleanup(fake.Close)

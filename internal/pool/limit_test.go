@@ -55,10 +55,27 @@ func TestPerAccountLimitSpreadsThenQueuesThenRefuses(t *testing.T) {
 	relD()
 }
 
+// Without a per-account limit, requests never queue: 50 held at once all go
+// to the one account. The same pool with a limit of 1 refuses the second at
+// once (no queue time), so the first half proves the limit's absence.
+// (core's TestConcurrencyLimitIsWhatKiroSees shows the same at the fake.)
 func TestNoLimitMeansNoWaiting(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(time.Hour))
+	f.pool.limits = func() Limits { return Limits{PerAccount: 0} }
 	for range 50 {
-		_, _, err := f.pool.Acquire(context.Background(), nil, "", "")
+		a, _, err := f.pool.Acquire(context.Background(), nil, "", "") // never released
 		require.NoError(t, err)
+		assert.Equal(t, f.ids[0], a.ID)
 	}
+
+	f.pool.limits = func() Limits { return Limits{PerAccount: 1} }
+	_, rel, err := f.pool.Acquire(context.Background(), nil, "", "")
+	require.NoError(t, err)
+	_, _, err = f.pool.Acquire(context.Background(), nil, "", "")
+	var none *ErrNoAccount
+	require.ErrorAs(t, err, &none, "with a limit of 1 the second request finds the account full")
+	assert.Contains(t, none.Reason, "busy")
+	rel()
+	_, _, err = f.pool.Acquire(context.Background(), nil, "", "")
+	assert.NoError(t, err, "the freed slot is taken again")
 }

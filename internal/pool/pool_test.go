@@ -327,7 +327,10 @@ func TestRotatedTokenIsSavedEvenWhenTheCallerGaveUp(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(time.Minute))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(10 * time.Millisecond); cancel() }() // during the 50 ms refresh
-	_, _ = f.pool.Credentials(ctx, f.ids[0])
+	got, err := f.pool.Credentials(ctx, f.ids[0])
+	require.NoError(t, err, "the refresh itself succeeded")
+	require.ErrorIs(t, ctx.Err(), context.Canceled, "the caller gave up while the refresh ran")
+	assert.Equal(t, "rt-1", got.RefreshToken)
 	s, err := f.acc.Credentials(context.Background(), f.ids[0])
 	require.NoError(t, err)
 	cr, err := kiro.ParseCredentials(s)

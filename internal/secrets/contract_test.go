@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // testStoreContract checks the Store contract. The real keychain, the
@@ -299,7 +301,7 @@ func TestKeyringContractFake(t *testing.T) {
 // gnome-keyring over D-Bus), then checks that a second Keyring on the same
 // service reads what the first wrote, as the app does after a restart.
 func TestKeyringContract(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	testStoreContract(t, NewKeyring(testService))
 
 	t.Run("Reopen", func(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // helperEnv marks the child process of TestNoKeychainErrors.
@@ -151,7 +153,7 @@ func privateBus(t *testing.T) string {
 	t.Helper()
 	daemon, err := exec.LookPath("dbus-daemon")
 	if err != nil {
-		skipOrFail(t, "dbus-daemon is not installed (apt-get install dbus)")
+		testenv.Missing(t, "dbus-daemon is not installed: scripts/deps.sh --test installs it")
 	}
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "session.conf")

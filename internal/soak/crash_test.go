@@ -28,6 +28,7 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // The crash child is the whole app (core.Open on the folder, the real
@@ -167,7 +168,7 @@ func (x *expectation) apply(line string) {
 }
 
 func TestCrashLoop(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	cycles := 100
 	if v := os.Getenv("KIRODESK_CRASH_CYCLES"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -15,22 +15,11 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // model is what every client asks for; the fake serves it.
 const model = "claude-sonnet-4-5-20250929"
-
-// requireKeychain skips on a developer machine without a D-Bus session, and
-// fails in CI, where `make test` starts gnome-keyring (scripts/session.sh).
-func requireKeychain(t testing.TB) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the tests inside a D-Bus session with gnome-keyring (scripts/session.sh)")
-		}
-		t.Skip("no D-Bus session bus: run through scripts/session.sh for the real keychain")
-	}
-}
 
 // env is a running Kirodesk on a temporary folder with the real keychain,
 // its listener on a free loopback port, in front of a fake Kiro.
@@ -56,7 +45,7 @@ type envOptions struct {
 
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	ctx := context.Background()
 	fake := fakekiro.New(o.fake)
 	t.Cleanup(fake.Close)

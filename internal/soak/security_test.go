@@ -27,10 +27,11 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/logging"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 func TestSecurityDefaultBindIsLoopback(t *testing.T) {
-	requireKeychain(t)
+	testenv.RequireKeychain(t)
 	cfg := store.NewConfig()
 	assert.Equal(t, "127.0.0.1", cfg.Host)
 	assert.True(t, store.IsLoopback(cfg.Host))
@@ -50,6 +51,14 @@ func TestSecurityDefaultBindIsLoopback(t *testing.T) {
 	conn, err := net.DialTimeout("tcp", st.Endpoint[len("http://"):], time.Second)
 	require.NoError(t, err, "the loopback address answers")
 	conn.Close()
+	// Linux routes all of 127.0.0.0/8 to lo: a listener on every address
+	// (0.0.0.0) answers at 127.0.0.2, one on 127.0.0.1 does not. This holds
+	// even on a machine without other interfaces, where the loop below
+	// finds nothing to try.
+	if conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.2", itoa(st.Port)), time.Second); err == nil {
+		conn.Close()
+		t.Errorf("127.0.0.2:%d accepts connections: the proxy listens beyond 127.0.0.1", st.Port)
+	}
 	addrs, err := net.InterfaceAddrs()
 	require.NoError(t, err)
 	others := 0
@@ -85,6 +94,22 @@ func TestSecurityEveryRouteNeedsTheKey(t *testing.T) {
 	e := newEnv(t, envOptions{accounts: 1})
 	routes := e.core.Server.Routes()
 	require.NotEmpty(t, routes)
+	// The right key gets through on every route: the refusals below are
+	// about the key, not routes that refuse everyone.
+	for _, r := range routes {
+		method, path := routeURL(r)
+		req, err := http.NewRequest(method, e.url+path, strings.NewReader(msgOK))
+		require.NoError(t, err)
+		req.Header.Set("x-api-key", e.key)
+		req.Header.Set("content-type", "application/json")
+		req.Header.Set("anthropic-version", "2023-06-01")
+		resp, err := e.client.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.NotEqual(t, http.StatusUnauthorized, resp.StatusCode, "%s with the right key: %s", r, b)
+		assert.NotContains(t, string(b), "authentication_error", r)
+	}
 	// Plus paths no route claims: the catch-all is behind the key too.
 	routes = append(routes, "GET /", "GET /v1/", "POST /v1/unknown", "GET /debug/pprof/", "GET /metrics", "OPTIONS /v1/messages")
 	for _, r := range routes {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // The same scenario against a real full disk and a real read-only mount: a
@@ -16,7 +18,7 @@ import (
 func TestRealDiskFullAndReadOnly(t *testing.T) {
 	mnt := t.TempDir()
 	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=512k,mode=0700"); err != nil {
-		if os.Getenv("CI") != "" && os.Geteuid() == 0 {
+		if testenv.CI() && os.Geteuid() == 0 {
 			t.Fatalf("CI runs as root and must be able to mount a tmpfs: %v", err)
 		}
 		t.Skipf("cannot mount a tmpfs here (%v); TestFailedWriteKeepsOldFileAndRetries covers the logic", err)

@@ -15,11 +15,16 @@ import (
 // the Kiro request builder relies on. The committed corpus is under
 // testdata/fuzz/FuzzParseRequest; the golden requests are added as seeds too.
 func FuzzParseRequest(f *testing.F) {
-	files, _ := filepath.Glob("testdata/requests/*.json")
+	files, err := filepath.Glob("testdata/requests/*.json")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no golden requests to seed from: %v", err)
+	}
 	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, parse := range []func([]byte) (*canon.Request, error){ParseRequest, CountTokensRequest} {

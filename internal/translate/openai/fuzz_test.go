@@ -15,10 +15,16 @@ import (
 // corpus is under testdata/fuzz/FuzzParseChatRequest; the golden requests
 // are added as seeds too.
 func FuzzParseChatRequest(f *testing.F) {
-	for _, name := range requestInputs(f) {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
+	inputs := requestInputs(f)
+	if len(inputs) == 0 {
+		f.Fatal("no golden requests to seed from")
+	}
+	for _, name := range inputs {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, fetch := range []bool{false, true} {

@@ -141,6 +141,7 @@ func expected(t *testing.T, want canon.Response, inputEstimate int) rebuilt {
 func TestSDKStreamingRoundTrip(t *testing.T) {
 	files, err := filepath.Glob("testdata/stream/*.json")
 	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 5, "the recorded streams are where the test expects them")
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
 			rec := loadRecording(t, f)
@@ -195,6 +196,7 @@ func TestSDKStreamingRoundTrip(t *testing.T) {
 func TestSDKNonStreamingRoundTrip(t *testing.T) {
 	files, err := filepath.Glob("testdata/stream/*.json")
 	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 5, "the recorded streams are where the test expects them")
 	type tc struct {
 		want     canon.Response
 		estimate int
