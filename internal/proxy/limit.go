@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/http"
@@ -40,9 +41,11 @@ type connState struct {
 // refused connection is closed without an answer.
 const maxRefusing = 32
 
-// refuseLinger is how long a refused connection is kept to read what the
-// client sent, so that closing it does not reset the answer away.
-const refuseLinger = 500 * time.Millisecond
+// refuseLinger bounds the time spent on a refused connection: reading the
+// request's head (a client that reads an answer before sending its request
+// takes it for a stray one), answering, and reading what else the client
+// sent, so that closing does not reset the answer away.
+const refuseLinger = 2 * time.Second
 
 func newLimitListener(ln net.Listener, max int) *limitListener {
 	return &limitListener{Listener: ln, max: max, conns: map[*limitedConn]*connState{},
@@ -128,6 +131,9 @@ func (l *limitListener) refuse(c net.Conn) {
 		defer func() { <-l.refusing }()
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(refuseLinger))
+		if req, err := http.ReadRequest(bufio.NewReader(io.LimitReader(c, MaxHeaderBytes))); err == nil {
+			_ = req.Body.Close()
+		}
 		msg := `{"type":"error","error":{"type":"overloaded_error","message":"Kirodesk has ` + strconv.Itoa(l.max) +
 			` connections open, all inside a request: try again in a moment"}}` + "\n"
 		_, _ = io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"+
