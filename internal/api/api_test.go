@@ -55,8 +55,10 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 	}
 }
 
-// A long silence upstream gets pings, so clients and proxies keep the line.
-func TestSilentStreamsArePinged(t *testing.T) {
+// newStack is the API behind the server, over a real listener, in front of
+// a fake Kiro with one account; key is "kd-k".
+func newStack(t *testing.T, opts Options) (*fakekiro.Server, string) {
+	t.Helper()
 	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
@@ -71,12 +73,18 @@ func TestSilentStreamsArePinged(t *testing.T) {
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
 	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client})
 	srv := server.New(server.Options{APIKey: secrets.New("kd-k")})
-	New(Options{Relay: rl, Ping: 100 * time.Millisecond}).Register(srv)
+	opts.Relay = rl
+	New(opts).Register(srv)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	return fake, ts.URL
+}
 
+// A long silence upstream gets pings, so clients and proxies keep the line.
+func TestSilentStreamsArePinged(t *testing.T) {
+	fake, url := newStack(t, Options{Ping: 100 * time.Millisecond})
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
-	req, _ := http.NewRequest("POST", ts.URL+"/v1/messages", strings.NewReader(
+	req, _ := http.NewRequest("POST", url+"/v1/messages", strings.NewReader(
 		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 	req.Header.Set("x-api-key", "kd-k")
 	resp, err := http.DefaultClient.Do(req)

@@ -25,6 +25,9 @@ type Entry struct {
 	InputTokens  int       `json:"inputTokens"`
 	OutputTokens int       `json:"outputTokens"`
 	Credits      float64   `json:"credits"` // Kiro's metering, when it sent one
+	// RequestID is set when the request failed for a reason no rule
+	// classified: the client was given this id, the log has the details.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // Note collects what the handlers learn about a request while it runs.
@@ -35,6 +38,7 @@ type Note struct {
 	in    int
 	out   int
 	cred  float64
+	id    string
 }
 
 type noteKey struct{}
@@ -72,12 +76,21 @@ func SetUsage(ctx context.Context, in, out int, credits float64) {
 	}
 }
 
+// SetRequestID records the id a failed request's client was given.
+func SetRequestID(ctx context.Context, id string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.id = id
+		n.mu.Unlock()
+	}
+}
+
 // Entry turns the note into an entry for a finished request.
 func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
-		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred}
+		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred, RequestID: n.id}
 }
 
 // Stats are the dashboard's live figures.
