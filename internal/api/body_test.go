@@ -146,7 +146,9 @@ func TestTooLargeForKiroIsRefusedBeforeBuilding(t *testing.T) {
 	w := httptest.NewRecorder()
 	h.messages(w, httptest.NewRequest("POST", "/v1/messages", strings.NewReader(body)))
 	assert.Equal(t, 400, w.Code)
-	var e struct{ Error struct{ Type, Message string } }
+	var e struct {
+		Error struct{ Type, Message string }
+	}
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
 	assert.Equal(t, "invalid_request_error", e.Error.Type)
 	assert.Contains(t, e.Error.Message, "Kiro would refuse this request (payload_too_large): the Kiro request would be at least 600001 bytes")

@@ -28,7 +28,9 @@ func TestUnknownErrorsGiveARequestIDNotTheirText(t *testing.T) {
 	h.writeRelayError(w, r, errors.New("dial tcp 10.0.0.7:443: secret detail"))
 
 	assert.Equal(t, 502, w.Code)
-	var e struct{ Error struct{ Message, Type string } }
+	var e struct {
+		Error struct{ Message, Type string }
+	}
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
 	assert.Equal(t, "server_error", e.Error.Type)
 	assert.NotContains(t, w.Body.String(), "secret detail")
