@@ -20,8 +20,8 @@ import (
 )
 
 // bigBodySize is the body of the big-body cell: within what Kirodesk reads
-// (server.DefaultMaxBody), far above what Kiro takes, so it is parsed and
-// then refused, which is the most it can cost.
+// (server.DefaultMaxBody), far above what Kiro takes, so it is read and
+// parsed, then refused before the Kiro request is built (internal/api).
 const bigBodySize = 5 << 20
 
 // bigBodyResult is the release binary's memory for one large request: its
