@@ -8,8 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -33,12 +31,17 @@ type Options struct {
 	Status func() any
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
 	Models func(ctx context.Context) payload.ModelCatalog
+	// Body limits (body.go); zero means the default.
+	BodyTimeout time.Duration
+	BigBody     int64
+	BigBodies   int
 }
 
 // Handlers serves the API routes.
 type Handlers struct {
 	opts Options
 	log  *slog.Logger
+	big  gate // turns for reading and parsing big bodies
 }
 
 // New returns the handlers.
@@ -55,7 +58,16 @@ func New(opts Options) *Handlers {
 	if opts.Models == nil {
 		opts.Models = func(context.Context) payload.ModelCatalog { return payload.BuiltinModels() }
 	}
-	return &Handlers{opts: opts, log: opts.Logger}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
+	}
+	if opts.BigBody <= 0 {
+		opts.BigBody = DefaultBigBody
+	}
+	if opts.BigBodies <= 0 {
+		opts.BigBodies = DefaultBigBodies
+	}
+	return &Handlers{opts: opts, log: opts.Logger, big: make(gate, opts.BigBodies)}
 }
 
 // Register adds the routes to the server (which checks the key first).
@@ -68,22 +80,6 @@ func (h *Handlers) Register(s *server.Server) {
 	s.Handle("GET /v1/kirodesk/status", http.HandlerFunc(h.status))
 }
 
-// readBody reads a limited body, answering 413 or 400 itself on failure.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	b, err := io.ReadAll(r.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		server.WriteError(w, r, http.StatusRequestEntityTooLarge, server.KindTooLarge,
-			fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
-		return nil, false
-	}
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, "could not read the request body: "+err.Error())
-		return nil, false
-	}
-	return b, true
-}
-
 // writeRelayError answers a failure that happened before any byte was sent.
 func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
@@ -93,8 +89,7 @@ func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err e
 		a.write(w, r)
 		return
 	}
-	h.log.Warn("request failed", "err", err)
-	server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, err.Error())
+	h.writeInternalError(w, r, http.StatusBadGateway, err)
 }
 
 func newID(prefix string) string {

@@ -64,9 +64,9 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 	}
 }
 
-// testStack is the API on a server with a request log, relaying to fake
-// Kiro through one account.
-func testStack(t *testing.T, ping time.Duration) (*fakekiro.Server, *httptest.Server, *reqlog.Log) {
+// stackWith is the API behind the server, over a real listener, with a
+// request log, in front of a fake Kiro with one account; key is "kd-k".
+func stackWith(t *testing.T, opts Options) (*fakekiro.Server, *httptest.Server, *reqlog.Log) {
 	t.Helper()
 	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
 	t.Cleanup(fake.Close)
@@ -83,17 +83,29 @@ func testStack(t *testing.T, ping time.Duration) (*fakekiro.Server, *httptest.Se
 	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client})
 	log := reqlog.New(10, nil)
 	srv := server.New(server.Options{APIKey: secrets.New("kd-k"), Requests: log})
-	New(Options{Relay: rl, Ping: ping}).Register(srv)
+	opts.Relay = rl
+	New(opts).Register(srv)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return fake, ts, log
 }
 
+// testStack is stackWith for a given ping interval.
+func testStack(t *testing.T, ping time.Duration) (*fakekiro.Server, *httptest.Server, *reqlog.Log) {
+	return stackWith(t, Options{Ping: ping})
+}
+
+// newStack is stackWith, for tests that need only the fake and the URL.
+func newStack(t *testing.T, opts Options) (*fakekiro.Server, string) {
+	fake, ts, _ := stackWith(t, opts)
+	return fake, ts.URL
+}
+
 // A long silence upstream gets pings, so clients and proxies keep the line.
 func TestSilentStreamsArePinged(t *testing.T) {
-	fake, ts, _ := testStack(t, 100*time.Millisecond)
+	fake, url := newStack(t, Options{Ping: 100 * time.Millisecond})
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
-	req, _ := http.NewRequest("POST", ts.URL+"/v1/messages", strings.NewReader(
+	req, _ := http.NewRequest("POST", url+"/v1/messages", strings.NewReader(
 		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 	req.Header.Set("x-api-key", "kd-k")
 	resp, err := http.DefaultClient.Do(req)

@@ -15,11 +15,12 @@ import (
 // Anthropic endpoint; errors take OpenAI's shape (server.WriteError picks
 // it from the path).
 func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, release, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
 	req, co, err := openai.ParseChatRequest(body, openai.ParseOptions{})
+	release() // the body is parsed: the next big one may go
 	if err != nil {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
@@ -39,11 +40,12 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 // responses is POST /v1/responses (OpenAI's Responses API, as Codex uses
 // it) on the same relay.
 func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, release, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
 	req, ro, err := openai.ParseResponsesRequest(body, openai.ParseOptions{})
+	release() // the body is parsed: the next big one may go
 	if err != nil {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return

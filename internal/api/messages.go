@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -15,11 +16,12 @@ import (
 )
 
 func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, release, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
 	req, err := anthropic.ParseRequest(body)
+	release() // the body is parsed: the next big one may go
 	if err != nil {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
@@ -43,6 +45,9 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Req
 	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter,
 	marshal func(resp *canon.Response, info relay.Started) ([]byte, error)) {
 	h.warn(r, req.Warnings)
+	if !h.sendable(w, r, req) {
+		return
+	}
 	if req.Stream {
 		sink := &streamSink{w: w, ping: h.opts.Ping, newWriter: newWriter}
 		err := h.opts.Relay.Do(r.Context(), req, sink)
@@ -58,13 +63,13 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Req
 		return
 	}
 	if agg.err != nil {
-		server.WriteError(w, r, http.StatusBadGateway, server.KindAPI, agg.err.Error())
+		h.writeRelayError(w, r, agg.err) // classified like a failure before the answer
 		return
 	}
 	agg.resp.Model = req.Model
 	out, err := marshal(&agg.resp, agg.info)
 	if err != nil {
-		server.WriteError(w, r, http.StatusInternalServerError, server.KindAPI, "encode the answer: "+err.Error())
+		h.writeInternalError(w, r, http.StatusInternalServerError, fmt.Errorf("encode the answer: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -189,11 +194,12 @@ func (s *streamSink) stop() {
 }
 
 func (h *Handlers) countTokens(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, release, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
 	req, err := anthropic.CountTokensRequest(body)
+	release() // the body is parsed: the next big one may go
 	if err != nil {
 		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return

@@ -448,6 +448,7 @@ type report struct {
 	Cells      []cellResult   `json:"cells"`
 	Process    *processResult `json:"process,omitempty"`
 	Store      []storeResult  `json:"store,omitempty"`
+	BigBody    *bigBodyResult `json:"big_body,omitempty"`
 	Seconds    float64        `json:"run_seconds"`
 }
 
@@ -541,6 +542,10 @@ func TestOverheadReport(t *testing.T) {
 		p := measureProcess(t, fullProcess)
 		rep.Process = &p
 	})
+	t.Run("big-body", func(t *testing.T) {
+		b := measureBigBody(t)
+		rep.BigBody = &b
+	})
 	rep.Seconds = time.Since(began).Seconds()
 	printReport(os.Stdout, rep)
 
@@ -625,4 +630,5 @@ func printReport(w io.Writer, rep report) {
 	fmt.Fprintln(w, "saturated = back to back on 2 shared cores: added latency there is Kirodesk's CPU cost times the queue, see CPU s/1k")
 	printStore(w, rep.Store)
 	printProcess(w, rep.Process)
+	printBigBody(w, rep.BigBody)
 }

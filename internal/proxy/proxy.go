@@ -20,6 +20,23 @@ import (
 // DefaultDrain bounds how long stopping waits for requests in flight.
 const DefaultDrain = 10 * time.Second
 
+// Connection limits of the listener (Options can lower them for tests).
+const (
+	// DefaultIdleTimeout closes a keep-alive connection that has carried no
+	// request for this long; clients open a new one when they need it.
+	DefaultIdleTimeout = 60 * time.Second
+	// DefaultReadHeaderTimeout bounds the wait for a request's headers.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultMaxConns caps open connections: far above what the tools of
+	// one person open, and lowered to half the open-file limit so that the
+	// upstream dials, the store and the keychain keep descriptors of their
+	// own (see limitListener for what happens at the cap).
+	DefaultMaxConns = 512
+	// MaxHeaderBytes bounds a request's line and headers (net/http answers
+	// 431 past it). API clients send a few kB; net/http's default is 1 MB.
+	MaxHeaderBytes = 64 << 10
+)
+
 // Status is what the tray and the window show.
 type Status struct {
 	On       bool   `json:"proxyOn"`
@@ -39,6 +56,11 @@ type Options struct {
 	Host  string
 	Port  *int
 	Drain time.Duration
+	// IdleTimeout, ReadHeaderTimeout and MaxConns default to the constants
+	// above (MaxConns also to half the open-file limit, if lower).
+	IdleTimeout       time.Duration
+	ReadHeaderTimeout time.Duration
+	MaxConns          int
 }
 
 // Service owns the listener. Safe for concurrent use.
@@ -48,6 +70,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	srv      *http.Server
+	lim      *limitListener
 	status   Status
 	watchers []func(Status)
 }
@@ -59,6 +82,18 @@ func New(opts Options) *Service {
 	}
 	if opts.Drain <= 0 {
 		opts.Drain = DefaultDrain
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.ReadHeaderTimeout <= 0 {
+		opts.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+		if n := openFileLimit() / 2; n > 0 && n < opts.MaxConns {
+			opts.MaxConns = n
+		}
 	}
 	return &Service{opts: opts, log: opts.Logger}
 }
@@ -107,16 +142,20 @@ func (s *Service) Start() error {
 		s.log.Warn("listening beyond this machine: anyone who can reach this address and has the API key can use your Kiro accounts", "host", host)
 	}
 	bound := ln.Addr().(*net.TCPAddr)
+	lim := newLimitListener(ln, s.opts.MaxConns)
 	srv := &http.Server{
 		Handler:           s.opts.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         lim.connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
-	s.srv = srv
+	s.srv, s.lim = srv, lim
 	endpoint := "http://" + net.JoinHostPort(host, strconv.Itoa(bound.Port))
 	s.setLocked(Status{On: true, Host: host, Port: bound.Port, Endpoint: endpoint})
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(lim); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("listener failed", "err", err)
 			s.mu.Lock()
 			if s.srv == srv {
@@ -135,7 +174,7 @@ func (s *Service) Start() error {
 func (s *Service) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.srv
-	s.srv = nil
+	s.srv, s.lim = nil, nil
 	st := s.status
 	s.setLocked(Status{Host: st.Host, Port: st.Port})
 	s.mu.Unlock()

@@ -30,6 +30,9 @@ type Entry struct {
 	// Warnings say what was dropped or changed in the request instead of
 	// refusing it (a tool type Kiro cannot carry, say).
 	Warnings []string `json:"warnings,omitempty"`
+	// RequestID is set when the request failed for a reason no rule
+	// classified: the client was given this id, the log has the details.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // Note collects what the handlers learn about a request while it runs.
@@ -41,6 +44,7 @@ type Note struct {
 	out   int
 	cred  float64
 	warn  []string
+	id    string
 }
 
 type noteKey struct{}
@@ -87,13 +91,22 @@ func AddWarnings(ctx context.Context, ws []string) {
 	}
 }
 
+// SetRequestID records the id a failed request's client was given.
+func SetRequestID(ctx context.Context, id string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.id = id
+		n.mu.Unlock()
+	}
+}
+
 // Entry turns the note into an entry for a finished request.
 func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
 		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred,
-		Warnings: append([]string(nil), n.warn...)}
+		Warnings: append([]string(nil), n.warn...), RequestID: n.id}
 }
 
 // Stats are the dashboard's live figures.

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,13 +17,38 @@ import (
 	"time"
 
 	"kirodesk/internal/apikey"
+	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 )
 
-// DefaultMaxBody bounds a request body: generous for base64 images in a long
-// conversation, small enough that a runaway client cannot exhaust memory.
-const DefaultMaxBody = 32 << 20
+// DefaultMaxBody bounds a request body by what Kiro can be sent, so that a
+// body bound to be refused is refused before it is read and parsed (which
+// costs several times its size in memory).
+//
+// Kiro takes at most payload.DefaultMaxPayloadBytes (about 600 kB) per
+// request. The Kiro request carries the conversation's text, tool calls,
+// tool results and images (base64 on both sides) nearly byte for byte, and
+// adds a little per turn; a client's body shrinks on the way only by what
+// the translation drops or shortens: thinking blocks and signatures of
+// earlier turns, reasoning items, unknown fields, sampling parameters,
+// schema keywords, tool descriptions beyond 10,000 characters, JSON
+// whitespace, and escapes Kirodesk does not use (\uXXXX for every
+// non-ASCII character, which ensure_ascii clients send: 2x for CJK text,
+// 3x for emoji). Sixteen times the upstream limit leaves room for all of
+// these together (3x escapes with 1.5x indentation and the rest dropped
+// thinking): a larger body would need more than 15/16 of itself dropped to
+// fit, which no client's conversation does. Bodies under the cap that
+// still cannot be sent are refused after parsing, before the Kiro request
+// is built (internal/api).
+const DefaultMaxBody = 16 * payload.DefaultMaxPayloadBytes
+
+// BodyTooLarge is the message of a 413: it gives both limits, so the
+// person knows the cure is a shorter conversation, not another setting.
+func BodyTooLarge(limit int64) string {
+	return fmt.Sprintf("the request body is larger than %d bytes, the most Kirodesk reads: Kiro itself takes at most %d bytes per request, so compact or shorten the conversation, or drop large tool results and images",
+		limit, payload.DefaultMaxPayloadBytes)
+}
 
 // Options configure a Server.
 type Options struct {
@@ -105,8 +131,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// reaches us with Host: evil.example. An IP literal or localhost cannot
 	// be rebound, so only those are accepted.
 	if !allowedHost(r.Host) {
-		WriteError(w, r, http.StatusForbidden, KindPermission,
-			"Host "+quote(r.Host)+" is not this machine's address: Kirodesk only answers requests sent to 127.0.0.1 or localhost")
+		WriteError(w, r, http.StatusForbidden, KindPermission, HostRefused(r.Host))
 		return
 	}
 	// A browser sends Origin on cross-site requests; API clients do not. No
@@ -129,8 +154,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"missing or wrong API key: send it as x-api-key or Authorization: Bearer (kirodesk apikey prints it)")
 		return
 	}
+	// A declared length over the limit is refused before a byte is read;
+	// a body without one (chunked) is cut off when it passes the limit.
+	if r.ContentLength > s.maxBody {
+		w.Header().Set("Connection", "close")
+		WriteError(w, r, http.StatusRequestEntityTooLarge, KindTooLarge, BodyTooLarge(s.maxBody))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	s.api.ServeHTTP(w, r)
+}
+
+// HostRefused is the message for a Host header that is neither an IP
+// address nor localhost.
+func HostRefused(host string) string {
+	return "Host " + quote(host) + " is refused: Kirodesk answers only requests whose Host is an IP address (such as 127.0.0.1) or localhost, " +
+		"so that a web page cannot reach it through a DNS name that points here (DNS rebinding); use one of those in the URL"
 }
 
 func presentedKey(r *http.Request) string {

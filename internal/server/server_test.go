@@ -108,6 +108,11 @@ func TestForeignHostIsRefused(t *testing.T) {
 	}
 	w := do(s, "GET", "/health", map[string]string{"Host": "evil.example"}, "")
 	assert.Contains(t, w.Body.String(), "permission_error")
+	var e struct{ Error struct{ Message string } }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, `Host "evil.example" is refused: Kirodesk answers only requests whose Host is an IP address (such as 127.0.0.1) or localhost, `+
+		`so that a web page cannot reach it through a DNS name that points here (DNS rebinding); use one of those in the URL`, e.Error.Message,
+		"the message states the rule the check applies (10.1.2.3 passes too)")
 }
 
 func TestWebPageOriginIsRefused(t *testing.T) {
@@ -131,6 +136,40 @@ func TestBodyIsLimited(t *testing.T) {
 	assert.Equal(t, 413, w.Code)
 	w = do(s, "POST", "/v1/messages", map[string]string{"x-api-key": key}, strings.Repeat("x", 1000))
 	assert.Equal(t, 200, w.Code)
+}
+
+// readCounter records whether a body was read at all.
+type readCounter struct{ n int }
+
+func (c *readCounter) Read(p []byte) (int, error) { c.n++; return 0, io.EOF }
+
+// A declared length over the limit is refused before a byte is read, with
+// a message that gives the limit and Kiro's.
+func TestDeclaredLengthOverTheLimitIsRefusedUnread(t *testing.T) {
+	s := newTestServer()
+	body := &readCounter{}
+	r := httptest.NewRequest("POST", "/v1/messages", body)
+	r.Host = "127.0.0.1:8990"
+	r.ContentLength = 1025
+	r.Header.Set("x-api-key", key)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	assert.Equal(t, 413, w.Code)
+	assert.Equal(t, 0, body.n, "the body was not read")
+	assert.Equal(t, "close", w.Header().Get("Connection"))
+	assert.Contains(t, w.Body.String(), "request_too_large")
+	assert.Contains(t, w.Body.String(), "larger than 1024 bytes, the most Kirodesk reads: Kiro itself takes at most 600000 bytes")
+
+	r = httptest.NewRequest("POST", "/v1/messages", &readCounter{})
+	r.Host, r.ContentLength = "127.0.0.1:8990", 1025
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	assert.Equal(t, 401, w.Code, "without the key nothing about the body is said")
+}
+
+func TestDefaultMaxBodyIsAMultipleOfKirosLimit(t *testing.T) {
+	assert.Equal(t, 9_600_000, DefaultMaxBody)
+	assert.Equal(t, int64(DefaultMaxBody), New(Options{}).maxBody)
 }
 
 func TestRegeneratedKeyReplacesTheOldOne(t *testing.T) {

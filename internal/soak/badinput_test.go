@@ -51,6 +51,7 @@ func badCases() []badCase {
 	deep := strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)
 	deepObj := strings.Repeat(`{"a":`, 20_000) + "1" + strings.Repeat("}", 20_000)
 	huge := strings.Repeat("x", 1<<20)
+	five := strings.Repeat("w", 5<<20)
 	twenty := strings.Repeat("y", 20<<20)
 	forty := strings.Repeat("z", 40<<20)
 	invalidUTF8 := "{\"model\":\"" + model + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"bad \xff\xfe bytes\"}]}"
@@ -96,7 +97,10 @@ func badCases() []badCase {
 		msg("thinking budget is a string", `{"model":"`+model+`","max_tokens":64,"thinking":{"type":"enabled","budget_tokens":"lots"},"messages":[{"role":"user","content":"hi"}]}`, 400, inv),
 		// Sizes and bytes.
 		msg("1 MB model name", `{"model":"`+huge+`","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`, 400, inv),
-		msg("20 MB message", `{"model":"`+model+`","max_tokens":64,"messages":[{"role":"user","content":"`+twenty+`"}]}`, 400, inv),
+		// Under the body cap but over Kiro's limit: parsed, refused before building.
+		msg("5 MB message", `{"model":"`+model+`","max_tokens":64,"messages":[{"role":"user","content":"`+five+`"}]}`, 400, inv),
+		// Over the body cap (server.DefaultMaxBody): refused unread.
+		msg("20 MB message", `{"model":"`+model+`","max_tokens":64,"messages":[{"role":"user","content":"`+twenty+`"}]}`, 413, "request_too_large"),
 		msg("40 MB body", `{"model":"`+model+`","max_tokens":64,"messages":[{"role":"user","content":"`+forty+`"}]}`, 413, "request_too_large"),
 		msg("invalid UTF-8 in content", invalidUTF8, 400, inv),
 		{Name: "count_tokens: empty body", Method: "POST", Path: "/v1/messages/count_tokens", Body: "", Status: 400, Type: inv},

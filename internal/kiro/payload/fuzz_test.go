@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"kirodesk/internal/canon"
 )
 
@@ -157,6 +159,9 @@ func FuzzBuild(f *testing.F) {
 		if !json.Valid(built.Body) {
 			t.Fatalf("body is not valid JSON: %s", built.Body)
 		}
+		if n := MinSize(req); n > len(built.Body) {
+			t.Fatalf("MinSize %d is above the built body's %d bytes: CheckSize could refuse a request Build accepts", n, len(built.Body))
+		}
 		if err := Preflight(built.Body, opts.MaxPayloadBytes); err != nil {
 			t.Fatalf("Preflight rejects a built body: %v\n%s", err, built.Body)
 		}
@@ -182,7 +187,9 @@ func TestFuzzSeedsBuild(t *testing.T) {
 	var ok, failed int
 	for _, f := range files {
 		data := readSeed(t, f)
-		if _, err := Build(fuzzRequest(data), Options{ConversationID: "fuzz", MaxPayloadBytes: 60_000}); err == nil {
+		req := fuzzRequest(data)
+		if built, err := Build(req, Options{ConversationID: "fuzz", MaxPayloadBytes: 60_000}); err == nil {
+			assert.LessOrEqual(t, MinSize(req), len(built.Body), "%s: MinSize is a lower bound", f)
 			ok++
 		} else {
 			failed++

@@ -163,6 +163,15 @@ func (p *treeParser) syntaxError(err error) error {
 
 func (p *treeParser) value(depth int) (*Value, error) {
 	start := p.skipSpace(int(p.dec.InputOffset()))
+	if start < len(p.body) && p.body[start] == '"' {
+		// A string value (keys are read below, with the object): checked
+		// by encoding/json, then read from the body once (str.go).
+		if err := p.dec.Decode(&validated{}); err != nil {
+			return nil, p.syntaxError(err)
+		}
+		end := int(p.dec.InputOffset())
+		return &Value{Kind: String, Off: start, End: end, Str: unquote(p.body[start:end])}, nil
+	}
 	tok, err := p.dec.Token()
 	if err != nil {
 		return nil, p.syntaxError(err)

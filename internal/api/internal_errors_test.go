@@ -1,0 +1,59 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/reqlog"
+)
+
+// An unclassified failure reaches the client as a fixed message with a
+// request id; its text goes to the log and the id to the request log.
+func TestUnknownErrorsGiveARequestIDNotTheirText(t *testing.T) {
+	var logs bytes.Buffer
+	h := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, note := reqlog.WithNote(t.Context())
+	r := httptest.NewRequestWithContext(ctx, "POST", "/v1/chat/completions", nil)
+	w := httptest.NewRecorder()
+	h.writeRelayError(w, r, errors.New("dial tcp 10.0.0.7:443: secret detail"))
+
+	assert.Equal(t, 502, w.Code)
+	var e struct {
+		Error struct{ Message, Type string }
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, "server_error", e.Error.Type)
+	assert.NotContains(t, w.Body.String(), "secret detail")
+	m := regexp.MustCompile(`^internal error \(request id (req_[0-9a-f]{24})\); the details are in Kirodesk's log under that id$`).
+		FindStringSubmatch(e.Error.Message)
+	require.NotNil(t, m, e.Error.Message)
+	id := m[1]
+
+	assert.Contains(t, logs.String(), "request_id="+id)
+	assert.Contains(t, logs.String(), "secret detail")
+	assert.Contains(t, logs.String(), "level=ERROR")
+	assert.Equal(t, id, note.Entry(time.Now(), "POST", "/v1/chat/completions", 502).RequestID)
+}
+
+// Classified failures keep their own, specific messages and get no id.
+func TestClassifiedErrorsKeepTheirMessages(t *testing.T) {
+	h := New(Options{})
+	ctx, note := reqlog.WithNote(t.Context())
+	w := httptest.NewRecorder()
+	h.writeRelayError(w, httptest.NewRequestWithContext(ctx, "POST", "/v1/messages", nil),
+		&kiro.UpstreamError{Status: 400, Class: kiro.ClassTooLong, Message: "Input is too long."})
+	assert.Equal(t, 400, w.Code)
+	assert.Contains(t, w.Body.String(), "Input is too long.")
+	assert.NotContains(t, w.Body.String(), "request id")
+	assert.Empty(t, note.Entry(time.Now(), "POST", "/v1/messages", 400).RequestID)
+}
