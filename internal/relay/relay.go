@@ -67,6 +67,9 @@ type Options struct {
 	// Timeouts returns, per call, how long to wait for Kiro's answer to
 	// start and how long a stream may stay silent (settings, read live).
 	Timeouts func() (firstByte, idle time.Duration)
+	// ServerTools runs requests that declare server tools (web search; see
+	// servertools.go). Nil: they go to Kiro without them.
+	ServerTools ServerToolRunner
 }
 
 var (
@@ -105,6 +108,9 @@ func New(opts Options) *Relay {
 // with a status (a *payload.RuleError, *kiro.UpstreamError, *pool.ErrNoAccount
 // or the context's error); after Start, Do returns only the sink's write error.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
+	if run := r.opts.ServerTools; run != nil && len(req.ServerTools) > 0 {
+		return run(ctx, req, sink, serverUpstream{r}) // server tools: servertools.go
+	}
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())

@@ -61,6 +61,7 @@ type textCitedBlockJSON struct {
 
 type serverToolUsageJSON struct {
 	WebSearchRequests int `json:"web_search_requests"`
+	WebFetchRequests  int `json:"web_fetch_requests"` // always 0: Kirodesk fetches nothing
 }
 
 func serverToolUseInput(su *canon.ServerToolUse) json.RawMessage {
