@@ -1,6 +1,9 @@
 package canon
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // EventKind names what an Event carries. A response is a sequence of events
 // ending in exactly one EventStop or EventError; the Kiro response decoder
@@ -80,6 +83,9 @@ type Citation struct {
 	URL       string
 	Title     string
 	CitedText string
+	// End is, in a Response, where the citing text ends in its block, in
+	// runes (Append sets it; writers that stream count for themselves).
+	End int `json:",omitempty"`
 }
 
 // Usage is what a response cost. Input counts follow Anthropic's split:
@@ -142,7 +148,9 @@ func (r *Response) Append(ev Event) error {
 		r.Content = append(r.Content, Block{Type: BlockServerToolResult, ServerToolResult: &sr})
 	case EventCitation:
 		if n := len(r.Content); n > 0 && r.Content[n-1].Type == BlockText {
-			r.Content[n-1].Citations = append(r.Content[n-1].Citations, *ev.Citation)
+			c := *ev.Citation
+			c.End = utf8.RuneCountInString(r.Content[n-1].Text)
+			r.Content[n-1].Citations = append(r.Content[n-1].Citations, c)
 		}
 	case EventUsage:
 		r.Usage = *ev.Usage
