@@ -90,7 +90,8 @@ func TestCodexToolsThroughServe(t *testing.T) {
 	})
 	status, out := postRaw(t, e, "/v1/responses", body)
 	require.Equal(t, http.StatusOK, status, out)
-	assert.ElementsMatch(t, []string{"shell_command", "apply_patch", "multi_agent_v1__spawn_agent", shortLong}, kiroToolNames(t, e))
+	// web_search is declared to Kiro as a tool that Kirodesk runs (internal/websearch).
+	assert.ElementsMatch(t, []string{"shell_command", "apply_patch", "multi_agent_v1__spawn_agent", shortLong, "web_search"}, kiroToolNames(t, e))
 
 	var completed struct {
 		Response struct {

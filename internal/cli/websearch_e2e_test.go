@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go"
+	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -178,4 +180,59 @@ func TestWebSearchMixedWithOrdinaryToolCall(t *testing.T) {
 	assert.Equal(t, anthropic.StopReasonToolUse, msg.StopReason)
 	assert.Empty(t, e.fake.SearchCalls())
 	assert.Len(t, e.fake.ChatRequests(), 1)
+}
+
+// Codex declares {"type":"web_search"} beside its function tools: the
+// search runs in Kirodesk and comes back as a web_search_call item before
+// the message, whose text carries a url_citation for the [n] it cites.
+func TestWebSearchResponsesThroughServe(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		t.Run(map[bool]string{true: "stream", false: "plain"}[stream], func(t *testing.T) {
+			e := startWithAccounts(t, 1)
+			c := openaiClient(e)
+			ctx := context.Background()
+			e.fake.Enqueue(
+				fakekiro.Script{fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"latest go"}`, 1, true)},
+				fakekiro.Script{fakekiro.Text("Go 1.26 is the latest [1].")},
+			)
+			shell := responses.ToolParamOfFunction("shell", map[string]any{"type": "object", "properties": map[string]any{"cmd": map[string]any{"type": "string"}}}, false)
+			params := responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+				Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("which Go is the latest?")},
+				Tools: []responses.ToolUnionParam{shell, {OfWebSearch: &responses.WebSearchToolParam{Type: responses.WebSearchToolTypeWebSearch}}}}
+			var res responses.Response
+			if stream {
+				s := c.Responses.NewStreaming(ctx, params)
+				var seen []string
+				for s.Next() {
+					ev := s.Current()
+					seen = append(seen, ev.Type)
+					if ev.Type == "response.completed" {
+						res = ev.Response
+					}
+				}
+				require.NoError(t, s.Err())
+				assert.Subset(t, seen, []string{"response.web_search_call.in_progress", "response.web_search_call.searching",
+					"response.web_search_call.completed", "response.output_text.annotation.added"})
+			} else {
+				r, err := c.Responses.New(ctx, params)
+				require.NoError(t, err)
+				res = *r
+			}
+			require.Len(t, res.Output, 2)
+			assert.Equal(t, "web_search_call", res.Output[0].Type)
+			ws := res.Output[0].AsWebSearchCall()
+			assert.Equal(t, "completed", string(ws.Status))
+			assert.Equal(t, "latest go", ws.Action.Query)
+			assert.Equal(t, "message", res.Output[1].Type)
+			assert.Equal(t, "Go 1.26 is the latest [1].", res.OutputText())
+			ann := res.Output[1].Content[0].Annotations
+			require.Len(t, ann, 1)
+			assert.Equal(t, "url_citation", ann[0].Type)
+			assert.Equal(t, "https://example.com/one", ann[0].URL)
+			assert.EqualValues(t, len("Go 1.26 is the latest [1]"), ann[0].EndIndex)
+
+			require.Len(t, e.fake.SearchCalls(), 1)
+			assert.ElementsMatch(t, []string{"shell", "web_search"}, kiroToolNames(t, e))
+		})
+	}
 }

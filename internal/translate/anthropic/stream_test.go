@@ -50,7 +50,7 @@ type step struct {
 	ServerToolResult *canon.ServerToolResult `json:"server_tool_result"`
 	Citation         *canon.Citation         `json:"citation"`
 	Stop             *string                 `json:"stop"`
-	Error *canon.StreamError `json:"error"`
+	Error            *canon.StreamError      `json:"error"`
 }
 
 func (s step) event() (canon.Event, bool) {
