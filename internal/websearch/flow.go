@@ -18,7 +18,7 @@ func (ex *exchange) dedicated(ctx context.Context, query string) error {
 		return err
 	}
 	chat := *ex.req
-	chat.Tools, chat.ToolChoice = nil, nil
+	chat.Tools, chat.ToolChoice, chat.ServerTools = nil, nil, nil
 	chat.Messages = slices.Clone(ex.req.Messages)
 	last := len(chat.Messages) - 1
 	prompt := canon.TextOf(chat.Messages[last].Content) + "\n\n" + forModel +
@@ -57,6 +57,7 @@ func (ex *exchange) maxRounds() int { return ex.maxUses + 2 }
 func (ex *exchange) loop(ctx context.Context) error {
 	conv := *ex.req
 	conv.Tools = append(slices.Clone(ex.req.Tools), ex.toolSpec())
+	conv.ServerTools = nil // run here, not by Kiro
 	conv.Messages = slices.Clone(ex.req.Messages)
 	cite := newCiter(&ex.results)
 	for n := 0; ; n++ {
