@@ -236,3 +236,35 @@ func TestWebSearchResponsesThroughServe(t *testing.T) {
 		})
 	}
 }
+
+// A search that fails at the HTTP level tries another account; a rejected
+// token is refreshed once, as for chat.
+func TestWebSearchFailoverAndRefreshThroughServe(t *testing.T) {
+	e := startWithAccounts(t, 2)
+	params := userText("Perform a web search for the query: failover")
+	params.Tools = []anthropic.ToolUnionParam{webSearchTool(8)}
+
+	e.fake.EnqueueSearch(fakekiro.SearchScript{Status: 500})
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("found it [1]")})
+	msg := messages(t, e, params, true)
+	require.Equal(t, []string{"server_tool_use", "web_search_tool_result", "text"}, blockTypes(msg))
+	assert.Len(t, msg.Content[1].Content.OfWebSearchResultBlockArray, 2, "the second account's search answered")
+	var auths []string
+	for _, r := range e.fake.Requests() {
+		if r.Path == fakekiro.PathMCP {
+			auths = append(auths, r.Header.Get("Authorization"))
+		}
+	}
+	require.Len(t, auths, 2)
+	assert.NotEqual(t, auths[0], auths[1], "two accounts")
+
+	for _, a := range e.fake.Accounts() {
+		e.fake.ExpireAccessToken(a.AccessToken)
+	}
+	refreshes := e.fake.Calls(fakekiro.PathRefresh)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("again")})
+	msg = messages(t, e, params, false)
+	require.Equal(t, []string{"server_tool_use", "web_search_tool_result", "text"}, blockTypes(msg))
+	assert.Empty(t, msg.Content[1].Content.ErrorCode)
+	assert.Greater(t, e.fake.Calls(fakekiro.PathRefresh), refreshes)
+}
