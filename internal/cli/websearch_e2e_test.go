@@ -101,6 +101,16 @@ func TestWebSearchDedicatedThroughServe(t *testing.T) {
 			assert.Empty(t, kiroToolNames(t, e))
 			assert.Contains(t, chat[0].Chat.LastUserContent(), want[0].Snippet)
 			assert.Contains(t, chat[0].Chat.LastUserContent(), "[2] "+want[1].Title)
+
+			// The client sends the answer back as history (server blocks,
+			// citations and all): Kirodesk reads its own blocks as text.
+			params.Messages = append(params.Messages, msg.ToParam(), anthropic.NewUserMessage(anthropic.NewTextBlock("thanks")))
+			e.fake.Enqueue(fakekiro.Script{fakekiro.Text("welcome")})
+			next := messages(t, e, params, stream)
+			assert.Equal(t, "welcome", next.Content[0].Text)
+			history := string(e.fake.ChatRequests()[1].Raw)
+			assert.Contains(t, history, want[0].Snippet)
+			assert.Contains(t, history, "Go 1.26 shipped in February [1]")
 		})
 	}
 }
