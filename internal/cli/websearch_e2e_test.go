@@ -278,3 +278,25 @@ func TestWebSearchFailoverAndRefreshThroughServe(t *testing.T) {
 	assert.Empty(t, msg.Content[1].Content.ErrorCode)
 	assert.Greater(t, e.fake.Calls(fakekiro.PathRefresh), refreshes)
 }
+
+// Chat Completions' web_search_options: the search runs the same way, and
+// the client gets only the model's text (the API has no shape for the call).
+func TestWebSearchChatCompletionsThroughServe(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	c := openaiClient(e)
+	e.fake.Enqueue(
+		fakekiro.Script{fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"oslo weather"}`, 1, true)},
+		fakekiro.Script{fakekiro.Text("Snow in Oslo [1].")},
+	)
+	params := sdk.ChatCompletionNewParams{Model: "claude-sonnet-4-5",
+		Messages:         []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("weather in Oslo?")},
+		WebSearchOptions: sdk.ChatCompletionNewParamsWebSearchOptions{}}
+	params.WebSearchOptions.SearchContextSize = "low"
+	res, err := c.Chat.Completions.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.Equal(t, "Snow in Oslo [1].", res.Choices[0].Message.Content)
+	assert.Empty(t, res.Choices[0].Message.ToolCalls)
+	assert.Equal(t, "stop", res.Choices[0].FinishReason)
+	require.Len(t, e.fake.SearchCalls(), 1)
+	assert.Equal(t, "oslo weather", e.fake.SearchCalls()[0].Query)
+}
