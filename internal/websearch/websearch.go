@@ -77,7 +77,7 @@ func (rn *Runner) Run(ctx context.Context, req *canon.Request, sink relay.Sink, 
 	if decl.Name == "" {
 		decl.Name = "web_search"
 	}
-	ex := &exchange{rn: rn, req: req, sink: sink, up: up, name: decl.Name, maxUses: decl.MaxUses}
+	ex := &exchange{rn: rn, req: req, sink: sink, up: up, name: decl.Name, maxUses: decl.MaxUses, domains: domainsOf(decl.Config)}
 	if ex.maxUses <= 0 {
 		ex.maxUses = DefaultMaxUses
 	}
@@ -110,6 +110,7 @@ type exchange struct {
 	up      relay.ServerUpstream
 	name    string
 	maxUses int
+	domains domains
 
 	results  []canon.SearchResult // every result shown so far, numbered from 1 for citations
 	searches int                  // MCP calls made
@@ -146,7 +147,7 @@ func (ex *exchange) search(ctx context.Context, query string) (call, result cano
 		return call, result, failureText(res.ErrorCode), true, nil
 	}
 	first := len(ex.results) + 1
-	for _, h := range hits {
+	for _, h := range ex.domains.filter(hits) {
 		res.Results = append(res.Results, canon.SearchResult{Title: h.Title, URL: h.URL, Snippet: h.Snippet, PageAge: pageAge(h.PublishedDate)})
 	}
 	ex.results = append(ex.results, res.Results...)

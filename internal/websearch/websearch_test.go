@@ -211,3 +211,18 @@ func TestRewindOnlyInTheFirstRound(t *testing.T) {
 	assert.False(t, later.Rewind(), "earlier rounds are part of the answer")
 	assert.Equal(t, 1, sink.rewinds)
 }
+
+func TestDomainLists(t *testing.T) {
+	hits := []kiro.SearchResult{{URL: "https://go.dev/doc"}, {URL: "https://blog.go.dev/x"}, {URL: "https://example.com/"}, {URL: "https://notgo.dev/"}}
+	urls := func(hs []kiro.SearchResult) (out []string) {
+		for _, h := range hs {
+			out = append(out, h.URL)
+		}
+		return out
+	}
+	assert.Equal(t, urls(hits), urls(domainsOf(nil).filter(hits)))
+	assert.Equal(t, []string{"https://go.dev/doc", "https://blog.go.dev/x"},
+		urls(domainsOf([]byte(`{"allowed_domains":["https://www.Go.dev/"]}`)).filter(hits)))
+	assert.Equal(t, []string{"https://example.com/", "https://notgo.dev/"},
+		urls(domainsOf([]byte(`{"blocked_domains":["go.dev"]}`)).filter(hits)))
+}
