@@ -77,6 +77,15 @@ func (rn *Runner) Run(ctx context.Context, req *canon.Request, sink relay.Sink, 
 	if decl.Name == "" {
 		decl.Name = "web_search"
 	}
+	for _, t := range req.Tools {
+		if t.Name == decl.Name {
+			// The client has its own tool of that name (an MCP search
+			// tool, say): two tools of one name would be refused, and the
+			// model's calls are the client's to run.
+			rn.log.Warn("web search not run: the client declares its own tool of the same name", "name", decl.Name)
+			return up.Chat(ctx, req, sink)
+		}
+	}
 	ex := &exchange{rn: rn, req: req, sink: sink, up: up, name: decl.Name, maxUses: decl.MaxUses, domains: domainsOf(decl.Config)}
 	if ex.maxUses <= 0 {
 		ex.maxUses = DefaultMaxUses

@@ -226,3 +226,14 @@ func TestDomainLists(t *testing.T) {
 	assert.Equal(t, []string{"https://example.com/", "https://notgo.dev/"},
 		urls(domainsOf([]byte(`{"blocked_domains":["go.dev"]}`)).filter(hits)))
 }
+
+func TestClientToolOfTheSameNameWins(t *testing.T) {
+	up := &upstream{rounds: [][]canon.Event{{searchCall("t1", "q"), stop(canon.StopToolUse)}}}
+	req := mixedRequest(3)
+	req.Tools = append(req.Tools, canon.Tool{Name: "web_search"})
+	rec := &recorder{}
+	require.NoError(t, New(Options{}).Run(context.Background(), req, rec, up))
+	assert.Empty(t, up.searches)
+	assert.Len(t, up.chats[0].Tools, 2, "the client's tools as sent")
+	assert.Equal(t, []canon.EventKind{canon.EventToolUse, canon.EventStop}, rec.kinds(), "the call is the client's")
+}
