@@ -28,6 +28,9 @@ const (
 	BlockToolUse    BlockType = "tool_use"
 	BlockToolResult BlockType = "tool_result"
 	BlockThinking   BlockType = "thinking"
+	// Server tool blocks appear only in responses (Response.Content).
+	BlockServerToolUse    BlockType = "server_tool_use"
+	BlockServerToolResult BlockType = "server_tool_result"
 )
 
 // Request is one model call.
@@ -87,6 +90,11 @@ type Block struct {
 	ToolUse    *ToolUse    // BlockToolUse
 	ToolResult *ToolResult // BlockToolResult
 	Thinking   *ThinkingBlock
+
+	// Response-only fields; omitempty keeps request dumps (goldens) as they were.
+	ServerToolUse    *ServerToolUse    `json:",omitempty"` // BlockServerToolUse
+	ServerToolResult *ServerToolResult `json:",omitempty"` // BlockServerToolResult
+	Citations        []Citation        `json:",omitempty"` // BlockText: sources the text quotes
 }
 
 // Image is inline image data.

@@ -1,6 +1,9 @@
 package canon
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // EventKind names what an Event carries. A response is a sequence of events
 // ending in exactly one EventStop or EventError; the Kiro response decoder
@@ -15,6 +18,15 @@ const (
 	EventUsage                         // Usage: token counts so far (the last one wins)
 	EventStop                          // Stop: the response ended normally
 	EventError                         // Err: the response failed after it started
+	// EventServerToolUse: ServerToolUse, a call the server runs itself
+	// (web search); the relay emits it, never the Kiro decoder.
+	EventServerToolUse
+	// EventServerToolResult: ServerToolResult, the answer to the last
+	// server tool call (results, or an error code).
+	EventServerToolResult
+	// EventCitation: Citation, a source the text written since the last
+	// citation quotes; it belongs to the current text block.
+	EventCitation
 )
 
 // StopReason says why a response ended, in Anthropic's words; the OpenAI
@@ -36,6 +48,44 @@ type Event struct {
 	Usage     *Usage
 	Stop      StopReason
 	Err       *StreamError
+
+	ServerToolUse    *ServerToolUse
+	ServerToolResult *ServerToolResult
+	Citation         *Citation
+}
+
+// ServerToolUse is a server tool call as the client sees it (Anthropic's
+// server_tool_use block, a Responses web_search_call item).
+type ServerToolUse struct {
+	ID    string // srvtoolu_...
+	Name  string // web_search
+	Query string // input {"query"}
+}
+
+// ServerToolResult answers a ServerToolUse: Results, or ErrorCode when the
+// search failed (Anthropic's codes: unavailable, max_uses_exceeded, ...).
+type ServerToolResult struct {
+	ToolUseID string
+	Results   []SearchResult
+	ErrorCode string
+}
+
+// SearchResult is one web search hit.
+type SearchResult struct {
+	Title   string
+	URL     string
+	Snippet string // sent to Anthropic clients as encrypted_content (opaque to them)
+	PageAge string // e.g. "January 1, 2025"; empty if unknown
+}
+
+// Citation says which search result a piece of text quotes.
+type Citation struct {
+	URL       string
+	Title     string
+	CitedText string
+	// End is, in a Response, where the citing text ends in its block, in
+	// runes (Append sets it; writers that stream count for themselves).
+	End int `json:",omitempty"`
 }
 
 // Usage is what a response cost. Input counts follow Anthropic's split:
@@ -45,6 +95,7 @@ type Usage struct {
 	OutputTokens             int
 	CacheCreationInputTokens int
 	CacheReadInputTokens     int
+	WebSearchRequests        int     // server-run web searches in this response
 	Credits                  float64 // Kiro's metering for this turn
 	Estimated                bool    // counted locally, not reported by Kiro
 }
@@ -89,6 +140,18 @@ func (r *Response) Append(ev Event) error {
 		tu := *ev.ToolUse
 		tu.Input = append(json.RawMessage(nil), tu.Input...)
 		r.Content = append(r.Content, Block{Type: BlockToolUse, ToolUse: &tu})
+	case EventServerToolUse:
+		su := *ev.ServerToolUse
+		r.Content = append(r.Content, Block{Type: BlockServerToolUse, ServerToolUse: &su})
+	case EventServerToolResult:
+		sr := *ev.ServerToolResult
+		r.Content = append(r.Content, Block{Type: BlockServerToolResult, ServerToolResult: &sr})
+	case EventCitation:
+		if n := len(r.Content); n > 0 && r.Content[n-1].Type == BlockText {
+			c := *ev.Citation
+			c.End = utf8.RuneCountInString(r.Content[n-1].Text)
+			r.Content[n-1].Citations = append(r.Content[n-1].Citations, c)
+		}
 	case EventUsage:
 		r.Usage = *ev.Usage
 	case EventStop:

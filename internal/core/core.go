@@ -32,6 +32,7 @@ import (
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
+	"kirodesk/internal/websearch"
 )
 
 // Options configure Open.
@@ -159,7 +160,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		Timeouts: func() (time.Duration, time.Duration) {
 			c := st.Config.Snapshot()
 			return time.Duration(c.FirstByteTimeout) * time.Second, time.Duration(c.IdleTimeout) * time.Second
-		}})
+		},
+		ServerTools: websearch.New(websearch.Options{Logger: opts.Logger}).Run})
 	var c *Core // the status handler reads the core once it exists
 	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
 		Status: func() any { return c.Status() }}).Register(srv)

@@ -1,6 +1,6 @@
 // Package fakekiro is a faithful fake of Kiro's upstream services for tests
 // and benchmarks: the chat host (generateAssistantResponse, ListAvailableModels,
-// getUsageLimits), the social auth host (refreshToken, login, oauth/token) and
+// getUsageLimits, mcp web search), the social auth host (refreshToken, login, oauth/token) and
 // AWS SSO-OIDC (client/register, device_authorization, token), all on one
 // loopback httptest server. Point store.Upstream's APIBase, AuthBase and
 // OIDCBase at Server.URL (no {region} in them).
@@ -166,6 +166,8 @@ type Server struct {
 	calls     map[string]int
 	faultHits map[string]int
 	onRefresh func(FakeAccount)
+	searchQ   []SearchScript
+	searches  []SearchCall
 }
 
 type account struct {
@@ -224,6 +226,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+PathDeviceAuth, s.deviceAuthorization)
 	mux.HandleFunc("POST "+PathToken, s.token)
 	mux.HandleFunc("POST "+PathDevice, s.approvePage)
+	mux.HandleFunc("POST "+PathMCP, s.mcp)
 	// httptest listens on 127.0.0.1 (loopback only).
 	s.ts = httptest.NewUnstartedServer(s.record(mux))
 	if opts.TLS != nil {

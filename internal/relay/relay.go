@@ -84,6 +84,9 @@ type Options struct {
 	// Timeouts returns, per call, how long to wait for Kiro's answer to
 	// start and how long a stream may stay silent (settings, read live).
 	Timeouts func() (firstByte, idle time.Duration)
+	// ServerTools runs requests that declare server tools (web search; see
+	// servertools.go). Nil: they go to Kiro without them.
+	ServerTools ServerToolRunner
 }
 
 var (
@@ -130,6 +133,9 @@ func New(opts Options) *Relay {
 // request's own faults (malformed, too long, unknown model) end the
 // request at once and mark no account.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
+	if run := r.opts.ServerTools; run != nil && len(req.ServerTools) > 0 {
+		return run(ctx, req, sink, serverUpstream{r}) // server tools: servertools.go
+	}
 	estimate := -1 // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())

@@ -22,7 +22,25 @@ func MarshalResponse(r *canon.Response) ([]byte, error) {
 	for i, b := range r.Content {
 		switch b.Type {
 		case canon.BlockText:
-			content = append(content, textBlockJSON{Type: "text", Text: b.Text})
+			if len(b.Citations) == 0 {
+				content = append(content, textBlockJSON{Type: "text", Text: b.Text})
+				break
+			}
+			cited := textCitedBlockJSON{Type: "text", Text: b.Text}
+			for _, c := range b.Citations {
+				cited.Citations = append(cited.Citations, citationOf(c, len(cited.Citations)+1))
+			}
+			content = append(content, cited)
+		case canon.BlockServerToolUse:
+			if b.ServerToolUse == nil {
+				return nil, fmt.Errorf("anthropic: content[%d]: server_tool_use block without ServerToolUse", i)
+			}
+			content = append(content, serverToolUseBlock(b.ServerToolUse, serverToolUseInput(b.ServerToolUse)))
+		case canon.BlockServerToolResult:
+			if b.ServerToolResult == nil {
+				return nil, fmt.Errorf("anthropic: content[%d]: server tool result block without ServerToolResult", i)
+			}
+			content = append(content, webSearchResultBlock(b.ServerToolResult))
 		case canon.BlockThinking:
 			if b.Thinking == nil {
 				return nil, fmt.Errorf("anthropic: content[%d]: thinking block without Thinking", i)
@@ -101,6 +119,8 @@ type usageJSON struct {
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
 	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
 	OutputTokens             int `json:"output_tokens"`
+	// ServerToolUse counts the searches Kirodesk ran (omitted when none).
+	ServerToolUse *serverToolUsageJSON `json:"server_tool_use,omitempty"`
 }
 
 type textBlockJSON struct {

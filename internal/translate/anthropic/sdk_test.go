@@ -97,12 +97,32 @@ func fromSDK(t *testing.T, m sdk.Message) canon.Response {
 			OutputTokens:             int(m.Usage.OutputTokens),
 			CacheCreationInputTokens: int(m.Usage.CacheCreationInputTokens),
 			CacheReadInputTokens:     int(m.Usage.CacheReadInputTokens),
+			WebSearchRequests:        int(m.Usage.ServerToolUse.WebSearchRequests),
 		},
 	}
 	for _, b := range m.Content {
 		switch b.Type {
 		case "text":
-			r.Content = append(r.Content, canon.Block{Type: canon.BlockText, Text: b.Text})
+			blk := canon.Block{Type: canon.BlockText, Text: b.Text}
+			for _, c := range b.Citations {
+				blk.Citations = append(blk.Citations, canon.Citation{URL: c.URL, Title: c.Title, CitedText: c.CitedText})
+			}
+			r.Content = append(r.Content, blk)
+		case "server_tool_use":
+			var in struct{ Query string }
+			require.NoError(t, json.Unmarshal(b.Input, &in))
+			r.Content = append(r.Content, canon.Block{Type: canon.BlockServerToolUse,
+				ServerToolUse: &canon.ServerToolUse{ID: b.ID, Name: string(b.Name), Query: in.Query}})
+		case "web_search_tool_result":
+			res := &canon.ServerToolResult{ToolUseID: b.ToolUseID}
+			if c := b.Content; c.ErrorCode != "" {
+				res.ErrorCode = string(c.ErrorCode)
+			} else {
+				for _, it := range c.OfWebSearchResultBlockArray {
+					res.Results = append(res.Results, canon.SearchResult{Title: it.Title, URL: it.URL, Snippet: it.EncryptedContent, PageAge: it.PageAge})
+				}
+			}
+			r.Content = append(r.Content, canon.Block{Type: canon.BlockServerToolResult, ServerToolResult: res})
 		case "thinking":
 			r.Content = append(r.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: b.Thinking, Signature: b.Signature}})
 		case "tool_use":
@@ -127,6 +147,9 @@ func compact(t *testing.T, in json.RawMessage) json.RawMessage {
 func expected(t *testing.T, rec recording, want canon.Response) canon.Response {
 	sawTool := false
 	for i, b := range want.Content {
+		for j := range b.Citations {
+			want.Content[i].Citations[j].End = 0 // a position for OpenAI's annotations; not on Anthropic's wire
+		}
 		if b.Type == canon.BlockToolUse {
 			sawTool = true
 			tu := *b.ToolUse

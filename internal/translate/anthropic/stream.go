@@ -55,16 +55,17 @@ type SSEWriter struct {
 	flush func()
 	msg   MessageStart
 
-	started  bool
-	ended    bool
-	err      error
-	open     blockKind // the open text or thinking block; tool blocks never stay open
-	index    int       // index of the open block, or of the next block if none is open
-	sawTool  bool
-	usage    *canon.Usage
-	buf      bytes.Buffer
-	dataBuf  bytes.Buffer
-	dataJSON *json.Encoder
+	started   bool
+	ended     bool
+	err       error
+	open      blockKind // the open text or thinking block; tool blocks never stay open
+	index     int       // index of the open block, or of the next block if none is open
+	sawTool   bool
+	citations int
+	usage     *canon.Usage
+	buf       bytes.Buffer
+	dataBuf   bytes.Buffer
+	dataJSON  *json.Encoder
 }
 
 // NewSSEWriter returns a writer that sends events to w and calls flush (if
@@ -147,6 +148,10 @@ func (s *SSEWriter) Write(ev canon.Event) error {
 		return nil
 	case canon.EventToolUse:
 		return s.toolUse(ev.ToolUse)
+	case canon.EventServerToolUse, canon.EventServerToolResult:
+		return s.serverToolEvent(ev)
+	case canon.EventCitation:
+		return s.citation(ev.Citation)
 	case canon.EventUsage:
 		if ev.Usage == nil {
 			return errors.New("anthropic: EventUsage without Usage")
@@ -325,10 +330,14 @@ func toolInput(in json.RawMessage) (json.RawMessage, error) {
 }
 
 func usageOf(u canon.Usage) usageJSON {
-	return usageJSON{
+	out := usageJSON{
 		InputTokens:              u.InputTokens,
 		CacheCreationInputTokens: u.CacheCreationInputTokens,
 		CacheReadInputTokens:     u.CacheReadInputTokens,
 		OutputTokens:             u.OutputTokens,
 	}
+	if u.WebSearchRequests > 0 {
+		out.ServerToolUse = &serverToolUsageJSON{WebSearchRequests: u.WebSearchRequests}
+	}
+	return out
 }

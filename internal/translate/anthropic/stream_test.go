@@ -44,9 +44,13 @@ type step struct {
 		OutputTokens             int `json:"output_tokens"`
 		CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
 		CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+		WebSearchRequests        int `json:"web_search_requests"`
 	} `json:"usage"`
-	Stop  *string            `json:"stop"`
-	Error *canon.StreamError `json:"error"`
+	ServerToolUse    *canon.ServerToolUse    `json:"server_tool_use"`
+	ServerToolResult *canon.ServerToolResult `json:"server_tool_result"`
+	Citation         *canon.Citation         `json:"citation"`
+	Stop             *string                 `json:"stop"`
+	Error            *canon.StreamError      `json:"error"`
 }
 
 func (s step) event() (canon.Event, bool) {
@@ -59,8 +63,15 @@ func (s step) event() (canon.Event, bool) {
 		return canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: s.ToolUse.ID, Name: s.ToolUse.Name, Input: s.ToolUse.Input}}, true
 	case s.Usage != nil:
 		u := canon.Usage{InputTokens: s.Usage.InputTokens, OutputTokens: s.Usage.OutputTokens,
-			CacheCreationInputTokens: s.Usage.CacheCreationInputTokens, CacheReadInputTokens: s.Usage.CacheReadInputTokens}
+			CacheCreationInputTokens: s.Usage.CacheCreationInputTokens, CacheReadInputTokens: s.Usage.CacheReadInputTokens,
+			WebSearchRequests: s.Usage.WebSearchRequests}
 		return canon.Event{Kind: canon.EventUsage, Usage: &u}, true
+	case s.ServerToolUse != nil:
+		return canon.Event{Kind: canon.EventServerToolUse, ServerToolUse: s.ServerToolUse}, true
+	case s.ServerToolResult != nil:
+		return canon.Event{Kind: canon.EventServerToolResult, ServerToolResult: s.ServerToolResult}, true
+	case s.Citation != nil:
+		return canon.Event{Kind: canon.EventCitation, Citation: s.Citation}, true
 	case s.Stop != nil:
 		return canon.Event{Kind: canon.EventStop, Stop: canon.StopReason(*s.Stop)}, true
 	case s.Error != nil:

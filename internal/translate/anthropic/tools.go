@@ -109,7 +109,6 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 	if len(r.Tools) == 0 {
 		r.Tools = nil
 	}
-	tooldecl.Finish(r)
 	return nil
 }
 

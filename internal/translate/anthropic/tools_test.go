@@ -68,12 +68,11 @@ func TestClineToolListWithWebSearch(t *testing.T) {
 	require.Len(t, req.ServerTools, 1)
 	assert.Equal(t, canon.ServerTool{Type: "web_search_20250305", Name: "web_search", MaxUses: 5,
 		Config: json.RawMessage(`{"type":"web_search_20250305","name":"web_search","max_uses":5}`)}, req.ServerTools[0])
-	require.Len(t, req.Warnings, 1)
-	assert.Contains(t, req.Warnings[0], "web search tool was left out")
+	assert.Empty(t, req.Warnings, "the relay runs the search (internal/websearch)")
 }
 
-// Claude Code's WebSearch request has web_search as its only tool: it goes
-// to Kiro without tools, and the warning says so.
+// Claude Code's WebSearch request has web_search as its only tool: the
+// translated request has no tools; the relay runs the search.
 func TestClaudeCodeWebSearchRequest(t *testing.T) {
 	req := parseFile(t, "claude_code_websearch")
 	assert.Nil(t, req.Tools)
@@ -83,8 +82,7 @@ func TestClaudeCodeWebSearchRequest(t *testing.T) {
 	assert.Contains(t, body, "Perform a web search for the query: go 1.26 release notes")
 	require.Len(t, req.ServerTools, 1)
 	assert.Equal(t, 8, req.ServerTools[0].MaxUses)
-	require.Len(t, req.Warnings, 1)
-	assert.Contains(t, req.Warnings[0], "sent without tools")
+	assert.Empty(t, req.Warnings)
 }
 
 // bash and text editor tools reach Kiro under the declared names with their

@@ -70,7 +70,6 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 		// Search models' option: noted for the server's web search like a
 		// declared web search tool.
 		tooldecl.NoteWebSearch(r, canon.ServerTool{Type: "web_search_options", Config: d.compactRaw(v)})
-		tooldecl.Finish(r)
 	}
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, co, err

@@ -50,6 +50,8 @@ func MarshalChatResponse(r *canon.Response, created int64, inputEstimate int, to
 				return nil, fmt.Errorf("openai: content[%d]: tool call %s: %w", i, b.ToolUse.ID, err)
 			}
 			calls = append(calls, toolCallJSON{ID: b.ToolUse.ID, Type: "function", Function: &functionJSON{Name: b.ToolUse.Name, Arguments: args}})
+		case canon.BlockServerToolUse, canon.BlockServerToolResult:
+			// No Chat Completions shape: the text after it is the answer.
 		default:
 			return nil, fmt.Errorf("openai: content[%d]: %q blocks cannot appear in a response", i, b.Type)
 		}

@@ -67,6 +67,11 @@ type ResponsesWriter struct {
 	output  []outputItemJSON // closed items, in order
 	open    *outputItemJSON  // the item receiving deltas, if any
 	text    strings.Builder  // the open item's text so far
+	// annots are the open message's url_citation annotations; cited is
+	// the rune offset where the last one ended (web search, responses_search.go).
+	annots  []any
+	cited   int
+	search  int // output index of the web_search_call awaiting its result, -1 if none
 	usage   *canon.Usage
 	buf     bytes.Buffer
 	dataBuf bytes.Buffer
@@ -76,7 +81,7 @@ type ResponsesWriter struct {
 // NewResponsesWriter returns a writer that sends events to w and calls flush
 // (if not nil) after each one.
 func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *ResponsesWriter {
-	rw := &ResponsesWriter{w: w, flush: flush, start: start}
+	rw := &ResponsesWriter{w: w, flush: flush, start: start, search: -1}
 	rw.enc = json.NewEncoder(&rw.dataBuf)
 	rw.enc.SetEscapeHTML(false)
 	return rw
@@ -145,6 +150,12 @@ func (rw *ResponsesWriter) Write(ev canon.Event) error {
 		return nil
 	case canon.EventStop:
 		return rw.stop(ev.Stop)
+	case canon.EventServerToolUse:
+		return rw.searchCall(ev.ServerToolUse)
+	case canon.EventServerToolResult:
+		return rw.searchResult(ev.ServerToolResult)
+	case canon.EventCitation:
+		return rw.citation(ev.Citation)
 	default:
 		return fmt.Errorf("openai: unknown event kind %d", ev.Kind)
 	}
@@ -233,6 +244,10 @@ func (rw *ResponsesWriter) closeItem(status string) error {
 	rw.text.Reset()
 	if item.Type == "message" {
 		part := outputText(text)
+		if len(rw.annots) > 0 {
+			part.Annotations = rw.annots
+		}
+		rw.annots, rw.cited = nil, 0
 		item.Status, item.Content = status, []contentPartJSON{part}
 		rw.output = append(rw.output, *item)
 		if err := rw.event(&textEventJSON{Type: "response.output_text.done", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Text: &text, Logprobs: []any{}}); err != nil {
@@ -430,10 +445,26 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 		idx := len(rw.output)
 		switch b.Type {
 		case canon.BlockText:
+			part := outputText(b.Text)
+			if len(b.Citations) > 0 {
+				part.Annotations = urlCitations(b.Citations)
+			}
 			rw.output = append(rw.output, outputItemJSON{
 				ID: itemID("message", r.ID, idx), Type: "message", Status: "completed", Role: "assistant",
-				Content: []contentPartJSON{outputText(b.Text)},
+				Content: []contentPartJSON{part},
 			})
+		case canon.BlockServerToolUse:
+			if b.ServerToolUse == nil {
+				return nil, fmt.Errorf("openai: content[%d]: server tool block without ServerToolUse", i)
+			}
+			status := "completed"
+			if i+1 < len(r.Content) && r.Content[i+1].ServerToolResult != nil && r.Content[i+1].ServerToolResult.ErrorCode != "" {
+				status = "failed"
+			}
+			rw.output = append(rw.output, searchItem(b.ServerToolUse, r.ID, idx, status))
+		case canon.BlockServerToolResult:
+			// Its outcome is the web_search_call's status; the results
+			// themselves have no place in a Responses answer.
 		case canon.BlockThinking:
 			if b.Thinking == nil {
 				return nil, fmt.Errorf("openai: content[%d]: thinking block without Thinking", i)
@@ -471,7 +502,7 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 // output_index, with OpenAI's prefixes: msg_, rs_, fc_.
 func itemID(kind, respID string, idx int) string {
 	prefix := map[string]string{"message": "msg_", "reasoning": "rs_", "function_call": "fc_",
-		"custom_tool_call": "ctc_", "local_shell_call": "lsh_"}[kind]
+		"custom_tool_call": "ctc_", "local_shell_call": "lsh_", "web_search_call": "ws_"}[kind]
 	base := strings.TrimPrefix(respID, "resp_")
 	if base == "" {
 		base = "0"

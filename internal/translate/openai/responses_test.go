@@ -367,6 +367,7 @@ func TestResponsesStreamMatchesMarshal(t *testing.T) {
 		"mixed":      {thinkEv("t"), textEv("x"), toolEv("c1", "f", `{"a":1}`), textEv("after"), toolEv("c2", "g", `{}`), usageEv(5, 6, 7), stopEv(canon.StopToolUse)},
 		"max_tokens": {textEv("cut"), stopEv(canon.StopMaxTokens)},
 		"empty":      {stopEv(canon.StopEndTurn)},
+		"web_search": webSearchEvents(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			evs2 := parseSSE(t, runWriter(t, evs))
@@ -703,4 +704,42 @@ func FuzzParseResponsesRequest(f *testing.F) {
 			t.Fatalf("accepted a request without model or messages: %s", body)
 		}
 	})
+}
+
+// webSearchEvents is a response in which Kirodesk ran two searches (one
+// failed) and the model cited a result.
+func webSearchEvents() []canon.Event {
+	return []canon.Event{
+		textEv("Let me look."),
+		{Kind: canon.EventServerToolUse, ServerToolUse: &canon.ServerToolUse{ID: "srvtoolu_1", Name: "web_search", Query: "go 1.26"}},
+		{Kind: canon.EventServerToolResult, ServerToolResult: &canon.ServerToolResult{ToolUseID: "srvtoolu_1",
+			Results: []canon.SearchResult{{Title: "Go 1.26", URL: "https://go.dev/doc/go1.26", Snippet: "notes"}}}},
+		{Kind: canon.EventServerToolUse, ServerToolUse: &canon.ServerToolUse{ID: "srvtoolu_2", Name: "web_search", Query: "more"}},
+		{Kind: canon.EventServerToolResult, ServerToolResult: &canon.ServerToolResult{ToolUseID: "srvtoolu_2", ErrorCode: "unavailable"}},
+		textEv("Go 1.26 is out [1]."),
+		{Kind: canon.EventCitation, Citation: &canon.Citation{URL: "https://go.dev/doc/go1.26", Title: "Go 1.26", CitedText: "notes"}},
+		textEv(" Bye."),
+		usageEv(10, 5, 0), stopEv(canon.StopEndTurn),
+	}
+}
+
+func TestResponsesWriterWebSearch(t *testing.T) {
+	evs := parseSSE(t, runWriter(t, webSearchEvents()))
+	checkSequence(t, evs)
+	search := []string{"response.output_item.added", "response.web_search_call.in_progress", "response.web_search_call.searching",
+		"response.web_search_call.completed", "response.output_item.done"}
+	cited := []string{"response.output_item.added", "response.content_part.added", "response.output_text.delta",
+		"response.output_text.annotation.added", "response.output_text.delta", "response.output_text.done", "response.content_part.done", "response.output_item.done"}
+	assert.Equal(t, concat(openEvents, messageEvents[:3], messageEvents[4:], search, search, cited, []string{"response.completed"}), names(evs))
+	added := evs[2+6]
+	assert.Equal(t, map[string]any{"id": "ws_t1_1", "type": "web_search_call", "status": "in_progress",
+		"action": map[string]any{"type": "search", "query": "go 1.26"}}, added.Data["item"])
+	assert.Equal(t, "ws_t1_1", evs[2+6+1].Data["item_id"])
+	assert.Equal(t, "completed", evs[2+6+4].Data["item"].(map[string]any)["status"])
+	assert.Equal(t, "failed", evs[2+6+5+4].Data["item"].(map[string]any)["status"])
+	ann := evs[2+6+10+3]
+	assert.Equal(t, "msg_t1_3", ann.Data["item_id"])
+	assert.EqualValues(t, 3, ann.Data["output_index"])
+	assert.Equal(t, map[string]any{"type": "url_citation", "start_index": 0.0, "end_index": 19.0, "title": "Go 1.26", "url": "https://go.dev/doc/go1.26"},
+		ann.Data["annotation"])
 }

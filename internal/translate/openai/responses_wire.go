@@ -2,8 +2,6 @@ package openai
 
 import (
 	"encoding/json"
-
-	"kirodesk/internal/translate/tooldecl"
 )
 
 // Wire shapes of the Responses API. Field order follows OpenAI's output.
@@ -66,7 +64,9 @@ type outputItemJSON struct {
 	Namespace string            `json:"namespace,omitempty"` // a flattened namespace member's
 	Input     *string           `json:"input,omitempty"`     // custom_tool_call
 
-	Action *tooldecl.LocalShellAction `json:"action,omitempty"` // local_shell_call
+	// Action is a local_shell_call's *tooldecl.LocalShellAction or a
+	// web_search_call's *searchActionJSON.
+	Action any `json:"action,omitempty"`
 }
 
 // MarshalJSON keeps content and summary as [] when empty, as OpenAI sends a

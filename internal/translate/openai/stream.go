@@ -139,6 +139,10 @@ func (c *ChunkWriter) Write(ev canon.Event) error {
 		return nil
 	case canon.EventStop:
 		return c.stop(ev.Stop)
+	case canon.EventServerToolUse, canon.EventServerToolResult, canon.EventCitation:
+		// Chat Completions has no shape for a server-run search: the
+		// model's text that follows is what the client gets.
+		return nil
 	default:
 		return fmt.Errorf("openai: unknown event kind %d", ev.Kind)
 	}

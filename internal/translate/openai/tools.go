@@ -63,7 +63,6 @@ func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origin
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 		}
 	}
-	tooldecl.Finish(r)
 	return nil
 }
 

@@ -180,8 +180,8 @@ func IsWebSearch(typ string) bool {
 	return strings.HasPrefix(typ, "web_search")
 }
 
-// NoteWebSearch records a web search declaration on r and warns that it
-// is not run. Call Finish once all tools are read.
+// NoteWebSearch records a web search declaration on r; the relay's server
+// tool runner (internal/websearch) runs it.
 func NoteWebSearch(r *canon.Request, st canon.ServerTool) {
 	if st.Name == "" {
 		st.Name = "web_search"
@@ -192,18 +192,4 @@ func NoteWebSearch(r *canon.Request, st canon.ServerTool) {
 // Dropped warns that a tool was left out of the request.
 func Dropped(r *canon.Request, where, typ, why string) {
 	r.Warn("%s: %q tool dropped: %s", where, typ, why)
-}
-
-// Finish adds the warnings that depend on the whole tool list: a declared
-// web search is not run yet, and when it was the only tool the model
-// answers from what it knows.
-func Finish(r *canon.Request) {
-	if len(r.ServerTools) == 0 {
-		return
-	}
-	if len(r.Tools) == 0 {
-		r.Warn("web search is not available yet; the request was sent without tools and the model answers from what it knows")
-		return
-	}
-	r.Warn("web search is not available yet; the web search tool was left out and the other tools were sent")
 }

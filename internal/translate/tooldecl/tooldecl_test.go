@@ -66,18 +66,11 @@ func TestLocalShellRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{}, LocalShellActionOf(json.RawMessage(`{}`)).Command)
 }
 
-func TestFinishWarnings(t *testing.T) {
+func TestNoteWebSearch(t *testing.T) {
 	r := &canon.Request{}
-	Finish(r)
-	assert.Empty(t, r.Warnings, "no web search, nothing to say")
-	NoteWebSearch(r, canon.ServerTool{Type: "web_search_20250305"})
-	assert.Equal(t, "web_search", r.ServerTools[0].Name)
-	Finish(r)
-	assert.Contains(t, r.Warnings[0], "sent without tools")
-	r = &canon.Request{Tools: []canon.Tool{{Name: "a"}}}
-	NoteWebSearch(r, canon.ServerTool{Type: "web_search"})
-	Finish(r)
-	assert.Contains(t, r.Warnings[0], "other tools were sent")
+	NoteWebSearch(r, canon.ServerTool{Type: "web_search_20250305", MaxUses: 3})
+	assert.Equal(t, []canon.ServerTool{{Type: "web_search_20250305", Name: "web_search", MaxUses: 3}}, r.ServerTools)
+	assert.Empty(t, r.Warnings, "the relay runs it: nothing to warn about")
 }
 
 func TestHistoryTexts(t *testing.T) {
