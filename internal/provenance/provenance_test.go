@@ -175,10 +175,11 @@ IFS=. read -r a b c <<<"${version%%-*}"
 out=$(objdump -T "$bin/kirodesk" | tail -n 1)
 "$bin/kirodesk" --version
 timeout 5s xargs -0 wc -l
+scripts/timed.sh "a part" sha256sum x
 `
 	got := programs(ShellUses("x.sh", script))
 	assert.ElementsMatch(t, []string{"id", "sudo", "apt-get", "go", "rm", "cat", "dirname", "grep", "sort", "date",
-		"dbus-run-session", "npm", "gnome-keyring-daemon", "objdump", "tail", "timeout", "xargs", "wc"}, got)
+		"dbus-run-session", "npm", "gnome-keyring-daemon", "objdump", "tail", "timeout", "xargs", "wc", "sha256sum"}, got)
 }
 
 func TestMakefileUses(t *testing.T) {
@@ -189,6 +190,7 @@ func TestMakefileUses(t *testing.T) {
 		"\t\t| tee build/test.log | grep -v RUN || true\n" +
 		"\t@if [ \"$${CI:-}\" = true ]; then $(MAKE) --no-print-directory package; fi\n" +
 		"\tcd frontend && ../scripts/session.sh npm run e2e\n" +
+		"\t@set +e; scripts/timed.sh \"lane: go\" $(MAKE) test-go & lane=$$!; wait $$lane\n" +
 		"\t$(BIN)/kirodesk serve\n"
 	assert.ElementsMatch(t, []string{"cat", "git", "gofmt", "go", "tee", "grep", "make", "npm"}, programs(MakefileUses("Makefile", mk)))
 }

@@ -24,8 +24,11 @@ var notPrograms = set(
 var prefixWords = set("exec", "command", "time", "!", "then", "do", "else", "elif", "if", "while", "until", "{")
 
 // runners are programs that run their arguments as a command: they count
-// themselves, and so does the command after their options (and a `--`).
-var runners = set("sudo", "env", "timeout", "nice", "xargs", "dbus-run-session", "session.sh")
+// themselves, and so does the command after their options (and a `--`)
+// and after the number of words given here (timeout's duration,
+// scripts/timed.sh's name).
+var runners = map[string]int{"sudo": 0, "env": 0, "timeout": 1, "nice": 0, "xargs": 0,
+	"dbus-run-session": 0, "session.sh": 0, "timed.sh": 1}
 
 func set(words ...string) map[string]bool {
 	m := map[string]bool{}
@@ -75,14 +78,17 @@ func ShellUses(where, text string) []Use {
 }
 
 func programsOf(cmd []string, vars map[string][]string, funcs map[string]bool, found uses, where string) {
-	afterRunner := false
+	afterRunner, skip := false, 0
 	for i := 0; i < len(cmd); i++ {
 		w := cmd[i]
 		switch {
 		case assignment.MatchString(w):
 			continue
-		case afterRunner && (strings.HasPrefix(w, "-") || isDuration(w)):
+		case afterRunner && strings.HasPrefix(w, "-"):
 			continue // the runner's own options
+		case skip > 0:
+			skip--
+			continue
 		case isRedirect(w):
 			i++ // and its target
 			continue
@@ -111,7 +117,7 @@ func programsOf(cmd []string, vars map[string][]string, funcs map[string]bool, f
 		base := word
 		if strings.Contains(word, "/") {
 			base = word[strings.LastIndex(word, "/")+1:]
-			if !runners[base] {
+			if _, ok := runners[base]; !ok {
 				return // the project's own file, or a built binary
 			}
 		}
@@ -119,11 +125,11 @@ func programsOf(cmd []string, vars map[string][]string, funcs map[string]bool, f
 			afterRunner = base == "command"
 			continue
 		}
-		if runners[base] {
+		if n, ok := runners[base]; ok {
 			if !strings.Contains(word, "/") {
 				add(base, found, funcs, where)
 			}
-			afterRunner = true
+			afterRunner, skip = true, n
 			continue
 		}
 		add(word, found, funcs, where)
@@ -142,8 +148,6 @@ func isRedirect(w string) bool {
 	w = strings.TrimLeft(w, "0123456789&")
 	return w == ">" || w == ">>" || w == "<" || w == "<<<" || w == ">&" || w == "<&"
 }
-
-func isDuration(w string) bool { return regexp.MustCompile(`^[0-9.]+[smhd]?$`).MatchString(w) }
 
 func unquote(w string) string {
 	if len(w) >= 2 && (w[0] == '"' || w[0] == '\'') && w[len(w)-1] == w[0] {
