@@ -27,7 +27,9 @@ test-deps:
 # the desktop test and the packages share them.
 FRONTEND_SRC = $(shell git ls-files -co --exclude-standard frontend/src frontend/wailsjs frontend/index.html \
 	frontend/package.json frontend/package-lock.json frontend/vite.config.ts 'frontend/tsconfig*.json')
-GODEPS = $(GOFILES) go.mod go.sum VERSION
+# What a Go binary is built from: the Go files, the modules, the version
+# and the files it embeds besides the frontend (go:embed).
+GODEPS = $(GOFILES) go.mod go.sum VERSION $(wildcard app/tray/icons/*.png)
 
 frontend: frontend/dist/index.html
 frontend/dist/index.html: $(FRONTEND_SRC) | deps
