@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"net"
 	"net/http"
 	"os"
@@ -345,13 +346,7 @@ func TestLookOfTellsAPageFromABlankWindow(t *testing.T) {
 	win := image.Rect(160, 60, 1120, 740)
 	draw := func(bg, bar, track color.RGBA) *image.RGBA {
 		img := image.NewRGBA(image.Rect(0, 0, 1280, 800))
-		fill := func(r image.Rectangle, c color.RGBA) {
-			for y := r.Min.Y; y < r.Max.Y; y++ {
-				for x := r.Min.X; x < r.Max.X; x++ {
-					img.SetRGBA(x, y, c)
-				}
-			}
-		}
+		fill := func(r image.Rectangle, c color.RGBA) { draw.Draw(img, r, &image.Uniform{c}, image.Point{}, draw.Src) }
 		fill(win, bg)
 		fill(image.Rect(win.Min.X, win.Min.Y, win.Max.X, win.Min.Y+46), bar)
 		fill(image.Rect(win.Min.X+40, win.Min.Y+146, win.Min.X+82, win.Min.Y+170), track)
