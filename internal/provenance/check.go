@@ -193,7 +193,8 @@ func (d *Dpkg) Base(pkg string) bool        { return d.base[pkg] }
 func (d *Dpkg) Depends(pkg string) []string { return d.depends[pkg] }
 
 // ProjectUses lists every program the project at root runs: its Go code,
-// its Makefile, scripts/*.sh and .ci/run.
+// its Makefile, scripts/*.sh, .ci/run, and the npm scripts of the
+// frontend and test/claudecode beyond their locked packages' programs.
 func ProjectUses(root string) ([]Use, error) {
 	found := uses{}
 	goUses, err := GoUses(root)
@@ -218,6 +219,15 @@ func ProjectUses(root string) ([]Use, error) {
 		}
 		rel, _ := filepath.Rel(root, s)
 		for _, u := range ShellUses(rel, string(b)) {
+			found.add(u.Program, u.Where)
+		}
+	}
+	for _, dir := range []string{"frontend", "test/claudecode"} {
+		npm, err := NpmScriptUses(filepath.Join(root, dir), dir+"/package.json")
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range npm {
 			found.add(u.Program, u.Where)
 		}
 	}

@@ -220,3 +220,18 @@ func f(ctx context.Context, bin string) {
 	require.NoError(t, err)
 	assert.Equal(t, []Use{{"7z", "x.go:10"}, {"dpkg-deb", "x.go:9"}, {"makensis", "x.go:13"}, {"objdump", "x.go:14"}, {"script", "x.go:11"}}, got)
 }
+
+func TestNpmScriptUses(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "package.json"),
+		[]byte(`{"scripts": {"build": "npm run typecheck && vite build", "typecheck": "tsc --noEmit", "shot": "convert a.png b.jpg"}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "package-lock.json"),
+		[]byte(`{"packages": {"node_modules/vite": {"bin": {"vite": "bin/vite.js"}}, "node_modules/typescript": {"bin": {"tsc": "bin/tsc"}}}}`), 0o644))
+	got, err := NpmScriptUses(dir, "package.json")
+	require.NoError(t, err)
+	assert.Equal(t, []Use{{"convert", "package.json (shot)"}, {"npm", "package.json (build)"}}, got,
+		"vite and tsc come from the lock; convert would need a Debian package")
+	none, err := NpmScriptUses(t.TempDir(), "package.json")
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
