@@ -11,7 +11,8 @@ more=()
 for f in "$@"; do [ -f "$f" ] && more+=("$f"); done
 [ -f "$golog" ] || golog=/dev/null
 gp=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- PASS' || true)
-gf=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- FAIL' || true)
+# A package that does not build runs no test: it counts as one failure.
+gf=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- FAIL|^FAIL\s+\S+ \[(build|setup) failed\]' || true)
 gs=$(cat "$golog" "${more[@]}" | grep -cE '^\s*--- SKIP' || true)
 vitest_counts() {
 	node -e '
