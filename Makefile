@@ -22,31 +22,45 @@ deps:
 test-deps:
 	@scripts/deps.sh --test
 
-frontend: deps
-	cd frontend && npm run build
+# The frontend and the binaries are files with their sources as
+# prerequisites, so that one `make test` builds each once: the e2e tests,
+# the desktop test and the packages share them.
+FRONTEND_SRC = $(shell git ls-files -co --exclude-standard frontend/src frontend/wailsjs frontend/index.html \
+	frontend/package.json frontend/package-lock.json frontend/vite.config.ts 'frontend/tsconfig*.json')
+# What a Go binary is built from: the Go files, the modules, the version
+# and the files it embeds besides the frontend (go:embed).
+GODEPS = $(GOFILES) go.mod go.sum VERSION $(wildcard app/tray/icons/*.png)
+
+frontend: frontend/dist/index.html
+frontend/dist/index.html: $(FRONTEND_SRC) | deps
+	cd frontend && ../scripts/timed.sh "frontend build" npm run build
 
 # The Linux desktop binary, without the Wails CLI: the frontend is built and
 # embedded (main.go), and the tags select Wails' production desktop build.
 # The tray is a second executable beside it (design.md, "Process model").
-build: frontend
-	$(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk .
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/kirodesk-tray ./app/tray
+build: $(BIN)/kirodesk $(BIN)/kirodesk-tray
+$(BIN)/kirodesk: frontend/dist/index.html $(GODEPS) | deps
+	scripts/timed.sh "desktop build" $(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $@ .
+$(BIN)/kirodesk-tray: $(GODEPS) | deps
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./app/tray
 
 # The Windows exe cross-compiles with cgo off (Wails and systray are pure Go
 # there); CI builds it so the Windows-only files keep compiling.
 # Both are GUI-subsystem exes so that starting them opens no console window;
 # kirodesk.exe attaches to the console of the shell that started it, for
 # the command-line commands (console_windows.go).
-build-windows: frontend
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -trimpath \
-		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk.exe .
+build-windows: $(BIN)/kirodesk.exe $(BIN)/kirodesk-tray.exe
+$(BIN)/kirodesk.exe: frontend/dist/index.html $(GODEPS)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 scripts/timed.sh "windows build" $(GO) build -tags desktop,production -trimpath \
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $@ .
+$(BIN)/kirodesk-tray.exe: $(GODEPS)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
-		-ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/kirodesk-tray.exe ./app/tray
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $@ ./app/tray
 
 # The .deb, the portable tar.gz and the Windows installer, into build/pkg
 # (scripts/package.sh says what each holds).
 package: build build-windows
-	scripts/package.sh $(VERSION)
+	scripts/timed.sh package.sh scripts/package.sh $(VERSION)
 
 run: build
 	$(BIN)/kirodesk
@@ -63,8 +77,23 @@ vet: deps
 	$(GO) vet -tags $(TAGS) .
 	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags desktop,production ./...
 
-test: test-deps fmt-check vet test-go fuzz test-frontend test-e2e test-desktop test-package
-	@scripts/summary.sh build/test-go.log build/test-frontend.json build/test-e2e.json build/test-package.log build/test-desktop.log | tee build/test-summary.txt
+# After the installs and the static checks, two lanes run side by side (on
+# 2 cores one suite's waits overlap another's work), each in order: the Go
+# tests then the fuzzing; the frontend, browser, desktop and package suites
+# with the builds they share. Each part's time goes to
+# build/suite-times.txt, which the summary prints; it is printed even when
+# a lane failed, and then make fails.
+test:
+	@mkdir -p build && rm -f build/test-*.log build/test-*.json && : >build/suite-times.txt
+	@scripts/timed.sh installs $(MAKE) --no-print-directory test-deps
+	@scripts/timed.sh "gofmt, vet" $(MAKE) --no-print-directory fmt-check vet
+	@set +e; start=$$(date +%s); \
+	scripts/timed.sh "lane: go, fuzz" $(MAKE) --no-print-directory test-go fuzz & golane=$$!; \
+	scripts/timed.sh "lane: app" $(MAKE) --no-print-directory test-frontend test-e2e test-desktop test-package; app=$$?; \
+	wait $$golane; gostatus=$$?; \
+	echo "both lanes       $$(( $$(date +%s) - start ))s" >>build/suite-times.txt; \
+	scripts/summary.sh build/test-go.log build/test-frontend.json build/test-e2e.json build/test-package.log build/test-desktop.log | tee build/test-summary.txt; \
+	[ $$gostatus -eq 0 ] && [ $$app -eq 0 ]
 
 # Inside a private D-Bus session with a real, unlocked gnome-keyring and an
 # Xvfb display (scripts/session.sh). CI=true makes desktop-dependent tests
@@ -73,13 +102,13 @@ test: test-deps fmt-check vet test-go fuzz test-frontend test-e2e test-desktop t
 # the per-test RUN/PASS lines.
 test-go: test-deps
 	@mkdir -p build
-	scripts/session.sh $(GO) test -race -count=1 -v ./... 2>&1 | tee build/test-go.log \
+	scripts/timed.sh "go -race" scripts/session.sh $(GO) test -race -count=1 -v ./... 2>&1 | tee build/test-go.log \
 		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
 	@! grep -qE '^(FAIL|panic:)' build/test-go.log
 
 test-frontend: deps
 	@mkdir -p build
-	cd frontend && npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
+	cd frontend && ../scripts/timed.sh frontend npm test -- --reporter=default --reporter=json --outputFile=../build/test-frontend.json
 
 # The packages, built and then tested the way a person meets them
 # (internal/packaging, build tag "packaging"). The test installs the .deb
@@ -88,7 +117,7 @@ test-frontend: deps
 test-package: test-deps
 	@mkdir -p build
 	@if [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory package; fi
-	scripts/session.sh $(GO) test -count=1 -v -tags packaging -run '^Test(DebianPackage|PortableArchive|WindowsInstaller)$$' ./internal/packaging 2>&1 | tee build/test-package.log \
+	scripts/timed.sh packages scripts/session.sh $(GO) test -count=1 -v -tags packaging -run '^Test(DebianPackage|PortableArchive|WindowsInstaller)$$' ./internal/packaging 2>&1 | tee build/test-package.log \
 		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
 	@! grep -qE '^(FAIL|panic:)' build/test-package.log
 
@@ -96,11 +125,13 @@ test-package: test-deps
 # Go bindings and core (app/devserve: fake Kiro upstream, temporary config
 # folder, the session's real keychain). Screenshots of every window, light
 # and dark, at 800x600 go to build/screenshots/ (the CI artifact folder).
-test-e2e: test-deps frontend
+test-e2e: test-deps frontend $(BIN)/kirodesk-devserve
 	@mkdir -p build/screenshots
-	$(GO) build -o $(BIN)/kirodesk-devserve ./app/devserve
-	cd frontend && KIRODESK_DEVSERVE=$(CURDIR)/$(BIN)/kirodesk-devserve ../scripts/session.sh \
+	cd frontend && KIRODESK_DEVSERVE=$(CURDIR)/$(BIN)/kirodesk-devserve ../scripts/timed.sh e2e ../scripts/session.sh \
 		npm run test:e2e -- --reporter=default --reporter=json --outputFile=../build/test-e2e.json
+
+$(BIN)/kirodesk-devserve: $(GODEPS)
+	scripts/timed.sh "devserve build" $(GO) build -o $@ ./app/devserve
 
 # The real desktop binary under Xvfb in a D-Bus session with gnome-keyring:
 # the window renders (build/screenshots/desktop-window.png), and the tray,
@@ -108,7 +139,7 @@ test-e2e: test-deps frontend
 # quits cleanly (app/desktoptest).
 test-desktop: build
 	@mkdir -p build/screenshots
-	KIRODESK_DESKTOP_BIN=$(CURDIR)/$(BIN)/kirodesk scripts/session.sh $(GO) test -count=1 -v ./app/desktoptest 2>&1 \
+	KIRODESK_DESKTOP_BIN=$(CURDIR)/$(BIN)/kirodesk scripts/timed.sh desktop scripts/session.sh $(GO) test -count=1 -v ./app/desktoptest 2>&1 \
 		| tee build/test-desktop.log | grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME))' || true
 	@grep -q '^ok' build/test-desktop.log
 
@@ -139,7 +170,7 @@ soak: test-deps
 # `make test` runs it with the default 5 s.
 FUZZTIME ?= 5s
 fuzz: test-deps
-	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/timed.sh fuzz scripts/fuzz.sh
 
 clean:
-	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
+	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html build/suite-times.txt

@@ -7,13 +7,16 @@ set -euo pipefail
 # Wails' window (WebKitGTK 4.1: build tag webkit2_41); the tray
 # (getlantern/systray on ayatana-appindicator); a real Secret Service for the
 # keychain tests; a display for the desktop tests; makensis for the Windows
-# installer (make package) and 7z to look inside it (make test-package).
+# installer (make package) and 7z to look inside it (make test-package);
+# objdump (binutils) reads the libc version the .deb depends on.
+# internal/provenance fails when a program the project runs comes from no
+# package listed here (nor Debian's essential set).
 packages=(
 	libgtk-3-dev libwebkit2gtk-4.1-dev
 	libayatana-appindicator3-dev
 	gnome-keyring dbus dbus-x11
 	xvfb
-	pkg-config gcc
+	pkg-config gcc binutils
 	desktop-file-utils
 	nsis p7zip-full
 )

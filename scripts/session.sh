@@ -29,12 +29,13 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${DISPLAY:-}" ]; then
-	n=99
-	while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-	Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+	# Xvfb picks a free display itself and writes its number once it
+	# listens: two sessions started at once (make test's two lanes) cannot
+	# take the same one.
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$scratch/display" >/dev/null 2>&1 &
 	xvfb_pid=$!
-	export DISPLAY=":$n"
-	for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -s "$scratch/display" ] && break; sleep 0.1; done
+	export DISPLAY=":$(cat "$scratch/display")"
 fi
 
 "$@"
