@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -235,4 +236,35 @@ func (r agentRun) run(t *testing.T, guard *egressGuard) agentResult {
 	}
 	assert.Empty(t, targets, "the agent tried to reach the network beyond loopback")
 	return res
+}
+
+// kiroToolsSeen lists every tool name any chat request to fake Kiro
+// declared (agents also send tool-less side requests, such as a title).
+func kiroToolsSeen(t *testing.T, e *kiroEnv) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var names []string
+	for _, c := range e.fake.ChatRequests() {
+		var body struct {
+			ConversationState struct {
+				CurrentMessage struct {
+					UserInputMessage struct {
+						UserInputMessageContext *struct {
+							Tools []struct{ ToolSpecification struct{ Name string } }
+						}
+					}
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal(c.Raw, &body))
+		if ctx := body.ConversationState.CurrentMessage.UserInputMessage.UserInputMessageContext; ctx != nil {
+			for _, tl := range ctx.Tools {
+				if n := tl.ToolSpecification.Name; !seen[n] {
+					seen[n] = true
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return names
 }

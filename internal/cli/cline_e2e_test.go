@@ -135,7 +135,7 @@ func testClineProvider(t *testing.T, path, declared string, setup func(t *testin
 		calls := rec.Calls(path)
 		require.NotEmpty(t, calls)
 		assert.Contains(t, string(calls[0].Body), declared)
-		names := kiroToolNames(t, e)
+		names := kiroToolsSeen(t, e)
 		assert.Contains(t, names, "run_commands")
 		assert.Contains(t, names, "read_files")
 		assert.NotContains(t, names, "web_search")

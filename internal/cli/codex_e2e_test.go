@@ -97,7 +97,7 @@ func TestCodexAnswersThroughKirodesk(t *testing.T) {
 	assert.Contains(t, tools, "function:exec_command")
 	assert.Contains(t, tools, "namespace:multi_agent_v1")
 	assert.Contains(t, tools, "web_search:")
-	names := kiroToolNames(t, e)
+	names := kiroToolsSeen(t, e)
 	assert.Contains(t, names, "exec_command")
 	assert.Contains(t, names, "multi_agent_v1__spawn_agent")
 	assert.NotContains(t, names, "web_search")
