@@ -16,7 +16,8 @@ import (
 )
 
 // codexConfig is the ~/.codex/config.toml the dashboard gives users
-// (frontend/src/lib/snippets.ts), with the test's endpoint.
+// (frontend/src/lib/snippets.ts), with the test's endpoint; the key comes
+// from KIRODESK_API_KEY, as the snippet exports it.
 func codexConfig(root string) string {
 	return `model = "claude-sonnet-4-5"
 model_provider = "kirodesk"

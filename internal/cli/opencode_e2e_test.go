@@ -15,9 +15,10 @@ import (
 	"kirodesk/internal/fakekiro"
 )
 
-// opencodeOpenAIConfig and opencodeAnthropicConfig are the
-// ~/.config/opencode/opencode.json the dashboard gives users
-// (frontend/src/lib/snippets.ts), with the test's endpoint.
+// opencodeOpenAIConfig is the ~/.config/opencode/opencode.json the
+// dashboard gives users (frontend/src/lib/snippets.ts), with the test's
+// endpoint; opencodeAnthropicConfig points opencode's own Anthropic
+// provider at Kirodesk instead (its base URL ends in /v1).
 func opencodeOpenAIConfig(root string) string {
 	return `{
   "$schema": "https://opencode.ai/config.json",
@@ -25,18 +26,12 @@ func opencodeOpenAIConfig(root string) string {
     "kirodesk": {
       "npm": "@ai-sdk/openai-compatible",
       "name": "Kirodesk",
-      "options": {
-        "baseURL": "` + root + `/v1",
-        "apiKey": "{env:KIRODESK_API_KEY}"
-      },
-      "models": {
-        "claude-sonnet-4-5": { "name": "Claude Sonnet 4.5" }
-      }
+      "options": { "baseURL": "` + root + `/v1", "apiKey": "{env:KIRODESK_API_KEY}" },
+      "models": { "claude-sonnet-4-5": { "name": "Claude Sonnet 4.5" } }
     }
   },
   "model": "kirodesk/claude-sonnet-4-5"
-}
-`
+}`
 }
 
 func opencodeAnthropicConfig(root string) string {
