@@ -42,6 +42,12 @@ dirs=("$root/frontend")
 [ "${1:-}" = "--test" ] && dirs+=("$root/test/claudecode" "$root/test/codex" "$root/test/cline" "$root/test/opencode")
 for dir in "${dirs[@]}"; do
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+		case "$dir" in
+		# npm ci refuses these locks: they lack the optional binary packages
+		# for other systems, which the registry here does not serve. npm
+		# install --no-save installs the same locked versions, the lock intact.
+		*/test/cline | */test/opencode) (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error) ;;
+		*) (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ;;
+		esac
 	fi
 done
