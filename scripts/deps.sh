@@ -38,13 +38,19 @@ command -v go >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go
 command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are needed" >&2; exit 1; }
 
 # npm packages from committed lock files, reinstalled when a lock changes:
-# the frontend, and for tests Claude Code as a real client (a large download
-# that `make run` does not need).
+# the frontend, and for tests the real coding agents as clients (Claude Code,
+# Codex, Cline, opencode: large downloads that `make run` does not need).
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dirs=("$root/frontend")
-[ "${1:-}" = "--test" ] && dirs+=("$root/test/claudecode")
+[ "${1:-}" = "--test" ] && dirs+=("$root/test/claudecode" "$root/test/codex" "$root/test/cline" "$root/test/opencode")
 for dir in "${dirs[@]}"; do
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+		case "$dir" in
+		# npm ci refuses these locks: they lack the optional binary packages
+		# for other systems, which the registry here does not serve. npm
+		# install --no-save installs the same locked versions, the lock intact.
+		*/test/cline | */test/opencode) (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error) ;;
+		*) (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ;;
+		esac
 	fi
 done

@@ -247,6 +247,25 @@ describe('copy buttons', () => {
       `export OPENAI_BASE_URL=http://127.0.0.1:8990/v1\nexport OPENAI_API_KEY=${KEY}`,
     ],
     [
+      'Copy Codex setup',
+      `export KIRODESK_API_KEY=${KEY}\n# then in ~/.codex/config.toml:\nmodel = "claude-sonnet-4-5"\n` +
+        'model_provider = "kirodesk"\n\n[model_providers.kirodesk]\nname = "Kirodesk"\n' +
+        'base_url = "http://127.0.0.1:8990/v1"\nenv_key = "KIRODESK_API_KEY"\nwire_api = "responses"',
+    ],
+    [
+      'Copy Cline setup',
+      `cline auth --provider openai --apikey ${KEY} --modelid claude-sonnet-4-5 --baseurl http://127.0.0.1:8990/v1`,
+    ],
+    [
+      'Copy opencode setup',
+      `export KIRODESK_API_KEY=${KEY}\n# then in ~/.config/opencode/opencode.json:\n{\n` +
+        '  "$schema": "https://opencode.ai/config.json",\n  "provider": {\n    "kirodesk": {\n' +
+        '      "npm": "@ai-sdk/openai-compatible",\n      "name": "Kirodesk",\n' +
+        '      "options": { "baseURL": "http://127.0.0.1:8990/v1", "apiKey": "{env:KIRODESK_API_KEY}" },\n' +
+        '      "models": { "claude-sonnet-4-5": { "name": "Claude Sonnet 4.5" } }\n    }\n  },\n' +
+        '  "model": "kirodesk/claude-sonnet-4-5"\n}',
+    ],
+    [
       'Copy curl command',
       `curl http://127.0.0.1:8990/v1/messages \\\n  -H x-api-key:${KEY} -H content-type:application/json \\\n` +
         `  -d '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'`,

@@ -1,6 +1,6 @@
 /** Ready-to-paste client setup, built from the endpoint and the API key. */
 export interface Snippet {
-  id: 'claude-code' | 'openai' | 'curl';
+  id: 'claude-code' | 'openai' | 'codex' | 'cline' | 'opencode' | 'curl';
   title: string;
   /** Accessible name of its Copy button. */
   copyLabel: string;
@@ -19,10 +19,16 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+// The agents' setups below are the ones the end-to-end tests run the real
+// agents with (internal/cli/{codex,cline,opencode}_e2e_test.go): keep both in step.
+const AGENT_MODEL = 'claude-sonnet-4-5';
+
 export function setupSnippets(endpoint: string): Snippet[] {
   const root = endpoint.replace(/\/+$/, '');
   const base = shellQuote(root);
   const v1 = shellQuote(`${root}/v1`);
+  // Inside the TOML and JSON files the URL is a quoted string of its own.
+  const v1String = JSON.stringify(`${root}/v1`);
   const messages = shellQuote(`${root}/v1/messages`);
   const body = shellQuote(
     '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}',
@@ -41,6 +47,51 @@ export function setupSnippets(endpoint: string): Snippet[] {
       copyLabel: 'Copy OpenAI setup',
       usesKey: true,
       render: (keyArg) => `export OPENAI_BASE_URL=${v1}\nexport OPENAI_API_KEY=${keyArg}`,
+    },
+    {
+      id: 'codex',
+      title: 'Codex',
+      copyLabel: 'Copy Codex setup',
+      usesKey: true,
+      render: (keyArg) =>
+        `export KIRODESK_API_KEY=${keyArg}\n` +
+        '# then in ~/.codex/config.toml:\n' +
+        `model = "${AGENT_MODEL}"\n` +
+        'model_provider = "kirodesk"\n\n' +
+        '[model_providers.kirodesk]\n' +
+        'name = "Kirodesk"\n' +
+        `base_url = ${v1String}\n` +
+        'env_key = "KIRODESK_API_KEY"\n' +
+        'wire_api = "responses"',
+    },
+    {
+      id: 'cline',
+      title: 'Cline',
+      copyLabel: 'Copy Cline setup',
+      usesKey: true,
+      render: (keyArg) =>
+        `cline auth --provider openai --apikey ${keyArg} --modelid ${AGENT_MODEL} --baseurl ${v1}`,
+    },
+    {
+      id: 'opencode',
+      title: 'opencode',
+      copyLabel: 'Copy opencode setup',
+      usesKey: true,
+      render: (keyArg) =>
+        `export KIRODESK_API_KEY=${keyArg}\n` +
+        '# then in ~/.config/opencode/opencode.json:\n' +
+        '{\n' +
+        '  "$schema": "https://opencode.ai/config.json",\n' +
+        '  "provider": {\n' +
+        '    "kirodesk": {\n' +
+        '      "npm": "@ai-sdk/openai-compatible",\n' +
+        '      "name": "Kirodesk",\n' +
+        `      "options": { "baseURL": ${v1String}, "apiKey": "{env:KIRODESK_API_KEY}" },\n` +
+        `      "models": { "${AGENT_MODEL}": { "name": "Claude Sonnet 4.5" } }\n` +
+        '    }\n' +
+        '  },\n' +
+        `  "model": "kirodesk/${AGENT_MODEL}"\n` +
+        '}',
     },
     {
       id: 'curl',
