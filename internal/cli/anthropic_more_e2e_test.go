@@ -96,8 +96,8 @@ func TestBadInputThroughServe(t *testing.T) {
 		{"malformed JSON", `{"model":`, nil, 400, "invalid_request_error"},
 		{"wrong types", `{"model":1,"max_tokens":"x","messages":{}}`, nil, 400, "invalid_request_error"},
 		{"no messages", `{"model":"m","max_tokens":10,"messages":[]}`, nil, 400, "invalid_request_error"},
-		// 20 MB fits the body limit but not Kiro's ~600 KB: refused before any upstream call.
-		{"20 MB body", `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"` + strings.Repeat("x", 20<<20) + `"}]}`, nil, 400, "invalid_request_error"},
+		// 5 MB fits the body limit (9.6 MB) but not Kiro's ~600 KB: refused before any upstream call.
+		{"5 MB body", `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"` + strings.Repeat("x", 5<<20) + `"}]}`, nil, 400, "invalid_request_error"},
 		{"body over the limit", `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"` + strings.Repeat("x", 33<<20) + `"}]}`, nil, 413, "request_too_large"},
 		{"missing key", good, map[string]string{"x-api-key": ""}, 401, "authentication_error"},
 		{"wrong key", good, map[string]string{"x-api-key": "kd-nope"}, 401, "authentication_error"},

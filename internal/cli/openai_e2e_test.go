@@ -128,7 +128,7 @@ func TestOpenAIBadInputThroughServe(t *testing.T) {
 		{"malformed JSON", `{"model":`, nil, 400, "invalid_request_error"},
 		{"wrong types", `{"model":1,"messages":{}}`, nil, 400, "invalid_request_error"},
 		{"no messages", `{"model":"m","messages":[]}`, nil, 400, "invalid_request_error"},
-		{"20 MB body", `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 20<<20) + `"}]}`, nil, 400, "invalid_request_error"},
+		{"5 MB body", `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 5<<20) + `"}]}`, nil, 400, "invalid_request_error"},
 		{"body over the limit", `{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 33<<20) + `"}]}`, nil, 413, "invalid_request_error"},
 		{"missing key", good, map[string]string{"x-api-key": "", "Authorization": ""}, 401, "authentication_error"},
 		{"wrong key", good, map[string]string{"Authorization": "Bearer kd-nope"}, 401, "authentication_error"},
