@@ -30,6 +30,8 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 	if service != "kirodesk" { // not the default folder: start at login must open this one
 		extra = []string{"--config-dir", opts.ConfigDir}
 	}
+	release, restore := webViewOps()
+	web := newWebKeeper(webReleaseAfter, release, restore)
 	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
 		Autostart: autostart.Manager{Name: service}, Notifier: DBusNotifier{}})
 	return wails.Run(&options.App{
@@ -41,7 +43,10 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 		StartHidden: opts.Hidden,
 		AssetServer: &assetserver.Options{Assets: assets},
 		OnStartup: func(wctx context.Context) {
-			rt := wailsRuntime{wctx}
+			rt := wailsRuntime{wctx, web}
+			if opts.Hidden {
+				web.hidden()
+			}
 			open := WithLogins(a, func() (*core.Core, error) { return opts.Open(ctx) })
 			if a.Startup(rt, open) == nil {
 				a.startTray(ctx)
@@ -56,6 +61,9 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 				}
 			}()
 		},
+		// Logged so that the page's reload after webKeeper dropped it can
+		// be seen (app/desktoptest).
+		OnDomReady:    func(context.Context) { opts.Logger.Debug("window: page loaded") },
 		OnBeforeClose: func(context.Context) bool { return a.beforeClose() },
 		OnShutdown: func(context.Context) {
 			a.stopTray()
@@ -72,20 +80,29 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 	})
 }
 
-// wailsRuntime is Runtime on the real Wails runtime.
-type wailsRuntime struct{ ctx context.Context }
+// wailsRuntime is Runtime on the real Wails runtime. Hiding and showing
+// the window also tell web, which drops the page of a window hidden for a
+// while (issue 21: ~100 MB of the app's memory).
+type wailsRuntime struct {
+	ctx context.Context
+	web *webKeeper
+}
 
 func (r wailsRuntime) EventsEmit(name string, data ...any) { wruntime.EventsEmit(r.ctx, name, data...) }
 func (r wailsRuntime) ClipboardSetText(text string) error {
 	return wruntime.ClipboardSetText(r.ctx, text)
 }
 func (r wailsRuntime) ShowWindow() {
+	r.web.shown()
 	wruntime.WindowUnminimise(r.ctx)
 	wruntime.WindowShow(r.ctx)
 }
 func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
-func (r wailsRuntime) HideWindow()               { wruntime.WindowHide(r.ctx) }
-func (r wailsRuntime) Quit()                     { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) HideWindow() {
+	wruntime.WindowHide(r.ctx)
+	r.web.hidden()
+}
+func (r wailsRuntime) Quit() { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }
