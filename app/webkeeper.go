@@ -17,6 +17,7 @@ const webReleaseAfter = 30 * time.Second
 type webKeeper struct {
 	after            time.Duration
 	release, restore func()
+	afterFunc        func(time.Duration, func()) // time.AfterFunc; tests fire it themselves
 
 	mu       sync.Mutex
 	gen      int // bumped by every hide and show: a timer of an older one does nothing
@@ -24,7 +25,8 @@ type webKeeper struct {
 }
 
 func newWebKeeper(after time.Duration, release, restore func()) *webKeeper {
-	return &webKeeper{after: after, release: release, restore: restore}
+	return &webKeeper{after: after, release: release, restore: restore,
+		afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 }
 
 // hidden starts the countdown to dropping the page.
@@ -39,7 +41,7 @@ func (k *webKeeper) hidden() {
 		return
 	}
 	gen := k.gen
-	time.AfterFunc(k.after, func() {
+	k.afterFunc(k.after, func() {
 		k.mu.Lock()
 		defer k.mu.Unlock()
 		if gen != k.gen || k.released {
