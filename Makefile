@@ -35,22 +35,30 @@ frontend: frontend/dist/index.html
 frontend/dist/index.html: $(FRONTEND_SRC) | deps
 	cd frontend && ../scripts/timed.sh "frontend build" npm run build
 
-# The Linux desktop binary, without the Wails CLI: the frontend is built and
-# embedded (main.go), and the tags select Wails' production desktop build.
-# The tray is a second executable beside it (design.md, "Process model").
-build: $(BIN)/kirodesk $(BIN)/kirodesk-tray
-$(BIN)/kirodesk: frontend/dist/index.html $(GODEPS) | deps
+# The Linux executables, without the Wails CLI: kirodesk is the command
+# (cmd/kirodesk: serve, the account commands; no GUI linked, so serve idles
+# small) and starts kirodesk-desktop beside it for the window. The desktop
+# app embeds the built frontend (main.go), and the tags select Wails'
+# production desktop build. The tray is a third executable (design.md,
+# "Process model"). Each is a file target, built once per `make test`.
+build: $(BIN)/kirodesk $(BIN)/kirodesk-desktop $(BIN)/kirodesk-tray
+$(BIN)/kirodesk: $(GODEPS) | deps
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./cmd/kirodesk
+$(BIN)/kirodesk-desktop: frontend/dist/index.html $(GODEPS) | deps
 	scripts/timed.sh "desktop build" $(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $@ .
 $(BIN)/kirodesk-tray: $(GODEPS) | deps
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./app/tray
 
-# The Windows exe cross-compiles with cgo off (Wails and systray are pure Go
-# there); CI builds it so the Windows-only files keep compiling.
-# Both are GUI-subsystem exes so that starting them opens no console window;
-# kirodesk.exe attaches to the console of the shell that started it, for
-# the command-line commands (console_windows.go).
-build-windows: $(BIN)/kirodesk.exe $(BIN)/kirodesk-tray.exe
-$(BIN)/kirodesk.exe: frontend/dist/index.html $(GODEPS)
+# The Windows exes cross-compile with cgo off (Wails and systray are pure Go
+# there); CI builds them so the Windows-only files keep compiling.
+# All are GUI-subsystem exes so that starting them opens no console window;
+# kirodesk.exe and kirodesk-desktop.exe attach to the console of the shell
+# that started them, for the command-line commands (internal/winconsole).
+build-windows: $(BIN)/kirodesk.exe $(BIN)/kirodesk-desktop.exe $(BIN)/kirodesk-tray.exe
+$(BIN)/kirodesk.exe: $(GODEPS)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath \
+		-ldflags "$(LDFLAGS) -H windowsgui" -o $@ ./cmd/kirodesk
+$(BIN)/kirodesk-desktop.exe: frontend/dist/index.html $(GODEPS)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 scripts/timed.sh "windows build" $(GO) build -tags desktop,production -trimpath \
 		-ldflags "$(LDFLAGS) -H windowsgui" -o $@ .
 $(BIN)/kirodesk-tray.exe: $(GODEPS)
@@ -62,11 +70,13 @@ $(BIN)/kirodesk-tray.exe: $(GODEPS)
 package: build build-windows
 	scripts/timed.sh package.sh scripts/package.sh $(VERSION)
 
+# Through the command, as a person starts it: it runs kirodesk-desktop.
 run: build
 	$(BIN)/kirodesk
 
-# The proxy alone, no window: handy on a server or over SSH.
-serve: build
+# The proxy alone, no window: handy on a server or over SSH. It needs only
+# the command, not the frontend or the desktop app.
+serve: $(BIN)/kirodesk
 	$(BIN)/kirodesk serve
 
 fmt-check:
@@ -150,7 +160,8 @@ test-desktop: build
 # table is also written as JSON under bench/results/.
 BENCH_OUT ?= bench/results/bench-$(shell date -u +%Y%m%dT%H%M%SZ).json
 bench: test-deps build
-	KIRODESK_BENCH=1 KIRODESK_BENCH_BIN=$(CURDIR)/$(BIN)/kirodesk KIRODESK_BENCH_OUT=$(CURDIR)/$(BENCH_OUT) \
+	KIRODESK_BENCH=1 KIRODESK_BENCH_BIN=$(CURDIR)/$(BIN)/kirodesk KIRODESK_BENCH_DESKTOP_BIN=$(CURDIR)/$(BIN)/kirodesk-desktop \
+		KIRODESK_BENCH_OUT=$(CURDIR)/$(BENCH_OUT) \
 		scripts/session.sh $(GO) test -count=1 -timeout 15m -run TestOverheadReport -v ./internal/bench \
 		| grep -vE '^(=== RUN|--- PASS|PASS$$|ok )|Failed to set fd limit'
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/bench ./internal/store ./internal/kiro/payload

@@ -1,5 +1,8 @@
-// Command kirodesk is the desktop app and its command line. This file only
-// wires: it embeds the built frontend and hands the desktop shell to the CLI.
+// Command kirodesk-desktop is the desktop app: the window, the tray and the
+// proxy in one process. This file only wires: it embeds the built frontend
+// and hands the desktop shell to the CLI. People type `kirodesk`
+// (cmd/kirodesk), which links no GUI and runs this executable for the
+// window; this one also accepts every command of the CLI.
 package main
 
 import (
@@ -13,6 +16,7 @@ import (
 
 	"kirodesk/app"
 	"kirodesk/internal/cli"
+	"kirodesk/internal/winconsole"
 )
 
 //go:embed all:frontend/dist
@@ -22,7 +26,7 @@ var assets embed.FS
 var version = "dev"
 
 func main() {
-	attachConsole()
+	winconsole.Attach()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(cli.Main(ctx, os.Args[1:], cli.Env{

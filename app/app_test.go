@@ -171,7 +171,7 @@ func TestMethodsBeforeStartup(t *testing.T) {
 // lock is per config folder: another folder is another app.
 func TestSecondLaunchShowsTheWindow(t *testing.T) {
 	a, rt, dir := startApp(t)
-	o := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
+	o := appOptions(t.Context(), a, newWebKeeper(time.Hour, func() {}, func() {}), fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
 	require.NotNil(t, o.SingleInstanceLock)
 	require.NotNil(t, o.SingleInstanceLock.OnSecondInstanceLaunch)
 	shown := func() int { rt.mu.Lock(); defer rt.mu.Unlock(); return rt.shown }
@@ -182,8 +182,8 @@ func TestSecondLaunchShowsTheWindow(t *testing.T) {
 	o.SingleInstanceLock.OnSecondInstanceLaunch(options.SecondInstanceData{})
 	assert.Equal(t, 2, shown(), "every further launch does too")
 
-	same := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
-	other := appOptions(t.Context(), a, fstest.MapFS{}, cli.DesktopOptions{ConfigDir: t.TempDir()})
+	same := appOptions(t.Context(), a, newWebKeeper(time.Hour, func() {}, func() {}), fstest.MapFS{}, cli.DesktopOptions{ConfigDir: dir})
+	other := appOptions(t.Context(), a, newWebKeeper(time.Hour, func() {}, func() {}), fstest.MapFS{}, cli.DesktopOptions{ConfigDir: t.TempDir()})
 	assert.Equal(t, o.SingleInstanceLock.UniqueId, same.SingleInstanceLock.UniqueId, "the same folder is the same instance")
 	assert.NotEqual(t, o.SingleInstanceLock.UniqueId, other.SingleInstanceLock.UniqueId, "another folder runs beside it")
 

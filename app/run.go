@@ -30,14 +30,17 @@ func Run(ctx context.Context, assets fs.FS, opts cli.DesktopOptions) error {
 	if service != "kirodesk" { // not the default folder: start at login must open this one
 		extra = []string{"--config-dir", opts.ConfigDir}
 	}
+	release, restore := webViewOps()
+	web := newWebKeeper(webReleaseAfter, release, restore)
 	a := New(Options{Version: opts.Version, Logger: opts.Logger, ExtraArgs: extra,
 		Autostart: autostart.Manager{Name: service}, Notifier: DBusNotifier{}})
-	return wails.Run(appOptions(ctx, a, assets, opts))
+	return wails.Run(appOptions(ctx, a, web, assets, opts))
 }
 
 // appOptions is what Run hands Wails: the window and the hooks by which
-// Wails drives a (start-up, closing, a second launch).
-func appOptions(ctx context.Context, a *App, assets fs.FS, opts cli.DesktopOptions) *options.App {
+// Wails drives a (start-up, closing, a second launch); web drops the page
+// of a window hidden for a while.
+func appOptions(ctx context.Context, a *App, web *webKeeper, assets fs.FS, opts cli.DesktopOptions) *options.App {
 	return &options.App{
 		Title:       "Kirodesk",
 		Width:       960,
@@ -47,7 +50,10 @@ func appOptions(ctx context.Context, a *App, assets fs.FS, opts cli.DesktopOptio
 		StartHidden: opts.Hidden,
 		AssetServer: &assetserver.Options{Assets: assets},
 		OnStartup: func(wctx context.Context) {
-			rt := wailsRuntime{wctx}
+			rt := wailsRuntime{wctx, web}
+			if opts.Hidden {
+				web.hidden()
+			}
 			open := WithLogins(a, func() (*core.Core, error) { return opts.Open(ctx) })
 			if a.Startup(rt, open) == nil {
 				a.startTray(ctx)
@@ -62,6 +68,9 @@ func appOptions(ctx context.Context, a *App, assets fs.FS, opts cli.DesktopOptio
 				}
 			}()
 		},
+		// Logged so that the page's reload after webKeeper dropped it can
+		// be seen (app/desktoptest).
+		OnDomReady:    func(context.Context) { opts.Logger.Debug("window: page loaded") },
 		OnBeforeClose: func(context.Context) bool { return a.beforeClose() },
 		OnShutdown: func(context.Context) {
 			a.stopTray()
@@ -78,20 +87,29 @@ func appOptions(ctx context.Context, a *App, assets fs.FS, opts cli.DesktopOptio
 	}
 }
 
-// wailsRuntime is Runtime on the real Wails runtime.
-type wailsRuntime struct{ ctx context.Context }
+// wailsRuntime is Runtime on the real Wails runtime. Hiding and showing
+// the window also tell web, which drops the page of a window hidden for a
+// while (issue 21: ~100 MB of the app's memory).
+type wailsRuntime struct {
+	ctx context.Context
+	web *webKeeper
+}
 
 func (r wailsRuntime) EventsEmit(name string, data ...any) { wruntime.EventsEmit(r.ctx, name, data...) }
 func (r wailsRuntime) ClipboardSetText(text string) error {
 	return wruntime.ClipboardSetText(r.ctx, text)
 }
 func (r wailsRuntime) ShowWindow() {
+	r.web.shown()
 	wruntime.WindowUnminimise(r.ctx)
 	wruntime.WindowShow(r.ctx)
 }
 func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
-func (r wailsRuntime) HideWindow()               { wruntime.WindowHide(r.ctx) }
-func (r wailsRuntime) Quit()                     { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) HideWindow() {
+	wruntime.WindowHide(r.ctx)
+	r.web.hidden()
+}
+func (r wailsRuntime) Quit() { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }

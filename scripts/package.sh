@@ -19,12 +19,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bin=build/bin
 out=build/pkg
-for f in kirodesk kirodesk-tray kirodesk.exe kirodesk-tray.exe; do
+for f in kirodesk kirodesk-desktop kirodesk-tray kirodesk.exe kirodesk-desktop.exe kirodesk-tray.exe; do
 	[ -f "$bin/$f" ] || { echo "package: $bin/$f is missing: run make build build-windows" >&2; exit 1; }
 done
 # The binaries must be the version being packaged.
-got=$("$bin/kirodesk" --version)
-[ "$got" = "kirodesk $version" ] || { echo "package: $bin/kirodesk says \"$got\", want \"kirodesk $version\": rebuild" >&2; exit 1; }
+for f in kirodesk kirodesk-desktop; do
+	got=$("$bin/$f" --version)
+	[ "$got" = "kirodesk $version" ] || { echo "package: $bin/$f says \"$got\", want \"kirodesk $version\": rebuild" >&2; exit 1; }
+done
 
 arch=$(dpkg --print-architecture)
 goarch=$(go env GOARCH)
@@ -41,11 +43,13 @@ rm -f "$out"/kirodesk_*.deb "$out"/kirodesk-*.tar.gz "$out"/kirodesk-*-setup.exe
 go run ./scripts/iconset -src build/appicon.png -out "$stage/icons"
 
 # --- .deb -------------------------------------------------------------------
-# The executables live together in /usr/lib/kirodesk, because the app starts
-# the tray from its own folder (app.TrayPath, which resolves the symlink);
-# /usr/bin/kirodesk is a symlink to the app.
+# The executables live together in /usr/lib/kirodesk, because the command
+# starts the desktop app from its own folder (launcher.Path) and the app
+# the tray (app.TrayPath), both resolving the symlink; /usr/bin/kirodesk is
+# a symlink to the command (no GUI linked; `kirodesk` alone runs the app).
 deb="$stage/deb"
 install -D -m 0755 "$bin/kirodesk" "$deb/usr/lib/kirodesk/kirodesk"
+install -D -m 0755 "$bin/kirodesk-desktop" "$deb/usr/lib/kirodesk/kirodesk-desktop"
 install -D -m 0755 "$bin/kirodesk-tray" "$deb/usr/lib/kirodesk/kirodesk-tray"
 mkdir -p "$deb/usr/bin"
 ln -s ../lib/kirodesk/kirodesk "$deb/usr/bin/kirodesk"
@@ -57,7 +61,7 @@ find "$deb/usr/share" -type f -exec chmod 0644 {} +
 
 # libc: the newest symbol version the binaries use. The other libraries are
 # named by their Debian 12 packages (and bring GLib and friends).
-glibc=$(objdump -T "$bin/kirodesk" "$bin/kirodesk-tray" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+glibc=$(objdump -T "$bin/kirodesk" "$bin/kirodesk-desktop" "$bin/kirodesk-tray" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
 mkdir -p "$deb/DEBIAN"
 cat >"$deb/DEBIAN/control" <<EOF
 Package: kirodesk
@@ -82,6 +86,7 @@ dpkg-deb --build --root-owner-group -Zxz "$deb" "$out/kirodesk_${debversion}_${a
 name="kirodesk-$version-linux-$goarch"
 tgz="$stage/$name"
 install -D -m 0755 "$bin/kirodesk" "$tgz/kirodesk"
+install -D -m 0755 "$bin/kirodesk-desktop" "$tgz/kirodesk-desktop"
 install -D -m 0755 "$bin/kirodesk-tray" "$tgz/kirodesk-tray"
 install -D -m 0644 build/linux/kirodesk.desktop "$tgz/share/applications/kirodesk.desktop"
 mkdir -p "$tgz/share/icons"

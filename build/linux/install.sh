@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs Kirodesk from this folder for the current user (no root):
-#   ~/.local/lib/kirodesk/       kirodesk and kirodesk-tray
+#   ~/.local/lib/kirodesk/       kirodesk, kirodesk-desktop and kirodesk-tray
 #   ~/.local/bin/kirodesk        a symlink, for the terminal
 #   ~/.local/share/applications and ~/.local/share/icons: the menu entry
 # PREFIX=/usr/local sh install.sh installs for everyone (as root).
@@ -23,8 +23,8 @@ if [ "${1:-}" = "--uninstall" ]; then
 fi
 
 mkdir -p "$lib" "$prefix/bin" "$apps" "$prefix/share/icons"
-cp "$here/kirodesk" "$here/kirodesk-tray" "$lib/"
-chmod 0755 "$lib/kirodesk" "$lib/kirodesk-tray"
+cp "$here/kirodesk" "$here/kirodesk-desktop" "$here/kirodesk-tray" "$lib/"
+chmod 0755 "$lib/kirodesk" "$lib/kirodesk-desktop" "$lib/kirodesk-tray"
 ln -sf "$lib/kirodesk" "$prefix/bin/kirodesk"
 # The menu may not have ~/.local/bin on its PATH: point at the file itself.
 sed "s|^Exec=kirodesk|Exec=$lib/kirodesk|" "$here/share/applications/kirodesk.desktop" >"$apps/kirodesk.desktop"

@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -402,6 +403,9 @@ func TestHarnessStoreAndProcessSmoke(t *testing.T) {
 	p := measureProcess(t, processOptions{Runs: 1, Settle: 100 * time.Millisecond, Load: time.Second})
 	if p.Runs != 1 || p.FirstAnswerMedMs <= 0 || p.RSSIdleMB <= 0 || p.RSSPeakMB < p.RSSIdleMB || p.LoadRequests == 0 || p.KirodeskCPUPer1k <= 0 {
 		t.Errorf("process figures missing: %+v", p)
+	}
+	if os.Getenv("KIRODESK_BENCH_DESKTOP_BIN") != "" && (p.DesktopRSSIdleMB <= 0 || p.DesktopRSSAfterMB <= 0) {
+		t.Errorf("desktop process figures missing: %+v", p)
 	}
 	printStore(io.Discard, []storeResult{r})
 	printProcess(io.Discard, &p)

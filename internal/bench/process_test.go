@@ -38,7 +38,9 @@ var fullProcess = processOptions{Runs: 5, Settle: 2 * time.Second, Load: 8 * tim
 
 // processResult is the release binary measured from outside: `kirodesk
 // serve` as a person starts it, in its own process, so its memory and CPU
-// are its own and not the benchmark's.
+// are its own and not the benchmark's. The command (cmd/kirodesk) links no
+// GUI; the desktop app's executable, which also serves, is measured beside
+// it when make bench names it, to show what linking GTK and WebKit costs.
 type processResult struct {
 	Binary string `json:"binary"`
 	// Cold start: process start to "listening", and to the first answered
@@ -57,10 +59,15 @@ type processResult struct {
 	// (the clients and the fake upstream), so the first reads as a ratio.
 	KirodeskCPUPer1k float64 `json:"kirodesk_cpu_seconds_per_1000"`
 	ClientFakeCPU1k  float64 `json:"client_and_fake_cpu_seconds_per_1000"`
+	// The same serve from kirodesk-desktop (KIRODESK_BENCH_DESKTOP_BIN),
+	// idle and after the same load; empty without it.
+	DesktopBinary     string  `json:"desktop_binary,omitempty"`
+	DesktopRSSIdleMB  float64 `json:"desktop_rss_idle_mb,omitempty"`
+	DesktopRSSAfterMB float64 `json:"desktop_rss_after_load_mb,omitempty"`
 }
 
-// benchBinary is KIRODESK_BENCH_BIN (make bench passes the release build),
-// else a plain build of the command made here.
+// benchBinary is KIRODESK_BENCH_BIN (make bench passes the release build
+// of the command), else a plain build of the command made here.
 func benchBinary(tb testing.TB) string {
 	if b := os.Getenv("KIRODESK_BENCH_BIN"); b != "" {
 		abs, err := filepath.Abs(b)
@@ -70,7 +77,7 @@ func benchBinary(tb testing.TB) string {
 		return abs
 	}
 	out := filepath.Join(tb.TempDir(), "kirodesk")
-	cmd := exec.Command("go", "build", "-o", out, "kirodesk")
+	cmd := exec.Command("go", "build", "-o", out, "kirodesk/cmd/kirodesk")
 	cmd.Dir = "../.."
 	if b, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, b)
@@ -126,6 +133,15 @@ func measureProcess(tb testing.TB, o processOptions) processResult {
 			res.KirodeskCPUPer1k = (cpu1 - cpu0).Seconds() * 1000 / float64(n)
 			res.ClientFakeCPU1k = (mine1 - mine0).Seconds() * 1000 / float64(n)
 		}
+		p.stop(tb)
+	}
+	if d := os.Getenv("KIRODESK_BENCH_DESKTOP_BIN"); d != "" {
+		p := startServe(tb, d, dir, fake.URL)
+		p.firstAnswer(tb, client, key.Reveal())
+		time.Sleep(o.Settle)
+		res.DesktopBinary, res.DesktopRSSIdleMB = d, p.status("VmRSS")/1024
+		loadProcess(tb, client, p.url, key.Reveal(), 64, o.Load)
+		res.DesktopRSSAfterMB = p.status("VmRSS") / 1024
 		p.stop(tb)
 	}
 	res.Runs = len(first)
@@ -277,4 +293,8 @@ func printProcess(w io.Writer, p *processResult) {
 	fmt.Fprintf(tw, "%.1f\t%.1f/%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.3f\t%.3f\t\n", p.ListenMedianMs, p.FirstAnswerMedMs, p.FirstAnswerMaxMs,
 		p.RSSIdleMB, p.LoadRPS, p.RSSPeakMB, p.RSSAfterMB, p.KirodeskCPUPer1k, p.ClientFakeCPU1k)
 	tw.Flush()
+	if p.DesktopBinary != "" {
+		fmt.Fprintf(w, "The same serve from the desktop app's executable (%s, GTK and WebKit linked): RSS idle %.1f MB, after load %.1f MB\n",
+			filepath.Base(p.DesktopBinary), p.DesktopRSSIdleMB, p.DesktopRSSAfterMB)
+	}
 }

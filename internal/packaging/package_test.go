@@ -225,7 +225,7 @@ func TestDebianPackage(t *testing.T) {
 	}
 	assert.Equal(t, "gnome-keyring", field("Suggests"))
 	list := sh(t, "dpkg-deb", "-c", deb)
-	for _, f := range []string{"./usr/lib/kirodesk/kirodesk", "./usr/lib/kirodesk/kirodesk-tray",
+	for _, f := range []string{"./usr/lib/kirodesk/kirodesk", "./usr/lib/kirodesk/kirodesk-desktop", "./usr/lib/kirodesk/kirodesk-tray",
 		"./usr/bin/kirodesk -> ../lib/kirodesk/kirodesk", "./usr/share/applications/kirodesk.desktop"} {
 		assert.Contains(t, list, f)
 	}
@@ -268,6 +268,13 @@ func TestDebianPackage(t *testing.T) {
 		st, err := os.Stat("/usr/lib/kirodesk/kirodesk-tray")
 		require.NoError(t, err, "the app starts the tray from its own folder")
 		assert.Equal(t, os.FileMode(0o755), st.Mode().Perm())
+		st, err = os.Stat("/usr/lib/kirodesk/kirodesk-desktop")
+		require.NoError(t, err, "the command starts the app from its own folder")
+		assert.Equal(t, os.FileMode(0o755), st.Mode().Perm())
+		assert.Equal(t, "kirodesk "+v+"\n", sh(t, "/usr/lib/kirodesk/kirodesk-desktop", "--version"))
+		assert.NotContains(t, sh(t, "ldd", "/usr/lib/kirodesk/kirodesk"), "libwebkit2gtk",
+			"the command links no GUI: `kirodesk serve` stays small")
+		assert.Contains(t, sh(t, "ldd", "/usr/lib/kirodesk/kirodesk-desktop"), "libwebkit2gtk")
 	})
 
 	// The installed app with the previous release's state, then an upgrade
@@ -354,7 +361,7 @@ func TestPortableArchive(t *testing.T) {
 	tmp := t.TempDir()
 	sh(t, "tar", "-xzf", tgz, "-C", tmp)
 	top := filepath.Join(tmp, name)
-	for _, f := range []string{"kirodesk", "kirodesk-tray", "install.sh"} {
+	for _, f := range []string{"kirodesk", "kirodesk-desktop", "kirodesk-tray", "install.sh"} {
 		st, err := os.Stat(filepath.Join(top, f))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o755), st.Mode().Perm(), f)
@@ -369,6 +376,7 @@ func TestPortableArchive(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	assert.Equal(t, "kirodesk "+v+"\n", sh(t, filepath.Join(prefix, "bin/kirodesk"), "--version"))
 	assert.FileExists(t, filepath.Join(prefix, "lib/kirodesk/kirodesk-tray"))
+	assert.FileExists(t, filepath.Join(prefix, "lib/kirodesk/kirodesk-desktop"))
 	entry := filepath.Join(prefix, "share/applications/kirodesk.desktop")
 	sh(t, "desktop-file-validate", entry)
 	b, err := os.ReadFile(entry)
@@ -399,13 +407,13 @@ func TestWindowsInstaller(t *testing.T) {
 			paths = append(paths, p)
 		}
 	}
-	for _, f := range []string{"kirodesk.exe", "kirodesk-tray.exe", "uninstall.exe", "kirodesk.ico"} {
+	for _, f := range []string{"kirodesk.exe", "kirodesk-desktop.exe", "kirodesk-tray.exe", "uninstall.exe", "kirodesk.ico"} {
 		assert.Contains(t, paths, f)
 	}
 
 	out := t.TempDir()
-	sh(t, "7z", "x", "-y", "-o"+out, setup, "kirodesk.exe", "kirodesk-tray.exe")
-	for _, f := range []string{"kirodesk.exe", "kirodesk-tray.exe"} {
+	sh(t, "7z", "x", "-y", "-o"+out, setup, "kirodesk.exe", "kirodesk-desktop.exe", "kirodesk-tray.exe")
+	for _, f := range []string{"kirodesk.exe", "kirodesk-desktop.exe", "kirodesk-tray.exe"} {
 		assert.Equal(t, sha(t, filepath.Join(root, "build/bin", f)), sha(t, filepath.Join(out, f)),
 			"%s in the installer is the one make build-windows built", f)
 		exe, err := pe.Open(filepath.Join(out, f))
@@ -421,7 +429,7 @@ func TestWindowsInstaller(t *testing.T) {
 	// compiled must still create them.
 	nsi, err := os.ReadFile(filepath.Join(root, "build/windows/installer/kirodesk.nsi"))
 	require.NoError(t, err)
-	for _, s := range []string{`CreateShortcut "$SMPROGRAMS\Kirodesk.lnk"`, `WriteUninstaller "$INSTDIR\uninstall.exe"`,
+	for _, s := range []string{`CreateShortcut "$SMPROGRAMS\Kirodesk.lnk" "$INSTDIR\kirodesk-desktop.exe"`, `WriteUninstaller "$INSTDIR\uninstall.exe"`,
 		`Delete "$SMPROGRAMS\Kirodesk.lnk"`, `"UninstallString"`} {
 		assert.Contains(t, string(nsi), s)
 	}

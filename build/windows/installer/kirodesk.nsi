@@ -2,7 +2,7 @@
 ; scripts/package.sh (`make package`), which defines:
 ;   VERSION    the VERSION file, e.g. 0.1.0
 ;   VIVERSION  the same as four numbers, e.g. 0.1.0.0 (the file's version resource)
-;   BINDIR     the folder holding kirodesk.exe and kirodesk-tray.exe
+;   BINDIR     the folder holding kirodesk.exe, kirodesk-desktop.exe and kirodesk-tray.exe
 ;   ICON       kirodesk.ico (scripts/iconset)
 ;   OUTFILE    where to write the installer
 ;
@@ -46,7 +46,9 @@ VIAddVersionKey "LegalCopyright" "Kirodesk developers"
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
 !define MUI_ABORTWARNING
-!define MUI_FINISHPAGE_RUN "$INSTDIR\kirodesk.exe"
+; The Start menu and the finish page start the desktop app itself;
+; kirodesk.exe is the command line (it starts the app when given no command).
+!define MUI_FINISHPAGE_RUN "$INSTDIR\kirodesk-desktop.exe"
 !define MUI_FINISHPAGE_RUN_TEXT "Start Kirodesk"
 
 !insertmacro MUI_PAGE_DIRECTORY
@@ -83,16 +85,19 @@ Section "Kirodesk" SecMain
   SetOutPath "$INSTDIR"
   StrCpy $0 "$INSTDIR\kirodesk.exe"
   Call WaitUntilWritable
+  StrCpy $0 "$INSTDIR\kirodesk-desktop.exe"
+  Call WaitUntilWritable
   StrCpy $0 "$INSTDIR\kirodesk-tray.exe"
   Call WaitUntilWritable
 
   File "${BINDIR}\kirodesk.exe"
+  File "${BINDIR}\kirodesk-desktop.exe"
   File "${BINDIR}\kirodesk-tray.exe"
   File "/oname=kirodesk.ico" "${ICON}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   SetShellVarContext current
-  CreateShortcut "$SMPROGRAMS\Kirodesk.lnk" "$INSTDIR\kirodesk.exe" "" "$INSTDIR\kirodesk.ico" 0 \
+  CreateShortcut "$SMPROGRAMS\Kirodesk.lnk" "$INSTDIR\kirodesk-desktop.exe" "" "$INSTDIR\kirodesk.ico" 0 \
     SW_SHOWNORMAL "" "Your Kiro accounts as a local Anthropic- and OpenAI-compatible API"
 
   WriteRegStr HKCU "Software\Kirodesk" "InstallDir" "$INSTDIR"
@@ -112,10 +117,13 @@ SectionEnd
 Section "Uninstall"
   StrCpy $0 "$INSTDIR\kirodesk.exe"
   Call un.WaitUntilWritable
+  StrCpy $0 "$INSTDIR\kirodesk-desktop.exe"
+  Call un.WaitUntilWritable
   StrCpy $0 "$INSTDIR\kirodesk-tray.exe"
   Call un.WaitUntilWritable
 
   Delete "$INSTDIR\kirodesk.exe"
+  Delete "$INSTDIR\kirodesk-desktop.exe"
   Delete "$INSTDIR\kirodesk-tray.exe"
   Delete "$INSTDIR\kirodesk.ico"
   Delete "$INSTDIR\uninstall.exe"
@@ -123,8 +131,8 @@ Section "Uninstall"
 
   SetShellVarContext current
   Delete "$SMPROGRAMS\Kirodesk.lnk"
-  ; Start at login would point at the deleted exe (the app writes the value
-  ; "kirodesk" for the default config folder).
+  ; Start at login would point at the deleted kirodesk-desktop.exe (the app
+  ; writes the value "kirodesk" for the default config folder).
   DeleteRegValue HKCU "${RUNKEY}" "kirodesk"
   DeleteRegKey HKCU "${UNINSTKEY}"
   DeleteRegKey HKCU "Software\Kirodesk"

@@ -1,4 +1,4 @@
-package main
+package winconsole
 
 import (
 	"os"
@@ -6,16 +6,16 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// kirodesk.exe is built as a GUI-subsystem program (-H windowsgui) so that
-// starting it from the Start menu or at login opens no console window. Such
-// a program gets no console of its own, so when it is started from cmd.exe
-// or PowerShell it attaches to that console here, and the command-line
-// commands (--version, serve, apikey, reset) print there. Output already
-// redirected to a file or pipe is left alone. The shell does not wait for a
-// GUI program: `start /wait kirodesk ...` in cmd.exe, or
-// `kirodesk ... | Out-Default` in PowerShell, keeps the prompt back until it
-// ends (README, "Packages").
-func attachConsole() {
+// Attach: kirodesk.exe and kirodesk-desktop.exe are GUI-subsystem programs
+// (-H windowsgui) so that starting them from the Start menu or at login
+// opens no console window. Such a program gets no console of its own, so
+// when it is started from cmd.exe or PowerShell it attaches to that console
+// here, and the command-line commands (--version, serve, apikey, reset)
+// print there. Output already redirected to a file or pipe is left alone.
+// The shell does not wait for a GUI program: `start /wait kirodesk ...` in
+// cmd.exe, or `kirodesk ... | Out-Default` in PowerShell, keeps the prompt
+// back until it ends (README, "Packages").
+func Attach() {
 	const attachParentProcess = ^uintptr(0) // (DWORD)-1
 	attach := windows.NewLazySystemDLL("kernel32.dll").NewProc("AttachConsole")
 	if r, _, _ := attach.Call(attachParentProcess); r == 0 {
