@@ -18,6 +18,7 @@ import (
 
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/testenv"
+	"kirodesk/internal/websearch"
 )
 
 // claudeBinary is Claude Code installed from npm by scripts/deps.sh into
@@ -35,6 +36,13 @@ func claudeBinary(t *testing.T) string {
 // runClaude runs `claude -p` offline against the proxy, in a fresh home.
 func runClaude(t *testing.T, e *kiroEnv, workdir string, args ...string) (map[string]any, string) {
 	t.Helper()
+	return runClaudeAt(t, e, e.serve.url, workdir, args...)
+}
+
+// runClaudeAt runs `claude -p` against base (the proxy, or a recorder in
+// front of it).
+func runClaudeAt(t *testing.T, e *kiroEnv, base, workdir string, args ...string) (map[string]any, string) {
+	t.Helper()
 	home := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -42,7 +50,7 @@ func runClaude(t *testing.T, e *kiroEnv, workdir string, args ...string) (map[st
 	cmd.Dir = workdir
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "CLAUDE_CONFIG_DIR=" + filepath.Join(home, ".claude"),
-		"ANTHROPIC_BASE_URL=" + e.serve.url, "ANTHROPIC_API_KEY=" + e.key,
+		"ANTHROPIC_BASE_URL=" + base, "ANTHROPIC_API_KEY=" + e.key,
 		"ANTHROPIC_MODEL=claude-sonnet-4-5", "ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
 		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_TELEMETRY=1", "DISABLE_ERROR_REPORTING=1", "DISABLE_AUTOUPDATER=1",
 	}
@@ -88,4 +96,90 @@ func TestClaudeCodeRunsAToolLoop(t *testing.T) {
 	res, _ := runClaude(t, e, work, "-p", "What does secret.txt say?", "--allowedTools", "Read", "--output-format", "json")
 	assert.Equal(t, "The file says the launch code is 4711.", res["result"])
 	assert.GreaterOrEqual(t, res["num_turns"], float64(2), "a real tool round trip")
+}
+
+// Claude Code's WebSearch tool: the main conversation's model calls it;
+// Claude Code sends its own request whose only tool is web_search_20250305
+// and whose user turn is "Perform a web search for the query: ..."; there
+// Kirodesk runs the search through Kiro's MCP endpoint and the model's
+// answer, and sends back server_tool_use and web_search_tool_result
+// blocks, from which Claude Code builds the tool's result (the links) for
+// the main conversation, whose model answers from it.
+func TestClaudeCodeSearchesTheWeb(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	rec := newClientRecorder(t, e.serve.url)
+	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
+	const prompt = "How many quokkas live on Rottnest Island? Search the web."
+	e.fake.SetDefaultScript(func(r fakekiro.RecordedRequest) fakekiro.Script {
+		raw := string(r.Raw)
+		switch {
+		case r.Chat == nil:
+			return fakekiro.EchoScript(r)
+		case strings.Contains(raw, `"toolUseId":"tooluse_ws1"`) && strings.Contains(raw, "toolResults"):
+			return answerFromSearch(raw) // the main conversation, with WebSearch's result
+		case strings.Contains(r.Chat.LastUserContent(), websearch.DedicatedPrefix):
+			// WebSearch's own request (its system prompt ahead of the user
+			// turn), the results in that turn: say
+			// what they count, citing the hit.
+			if m := searchedCount.FindStringSubmatch(raw); m != nil {
+				return fakekiro.Script{fakekiro.Text("Rangers counted " + m[1] + " quokkas [1].")}
+			}
+			return fakekiro.Script{fakekiro.Text("No results.")}
+		case strings.Contains(r.Chat.LastUserContent(), prompt):
+			return fakekiro.Script{fakekiro.Text("Let me search."),
+				fakekiro.ToolUse("tooluse_ws1", "WebSearch", `{"query":"`+agentSearchQuery+`"}`, 2, true)}
+		}
+		return fakekiro.EchoScript(r)
+	})
+	res, stderr := runClaudeAt(t, e, rec.URL, t.TempDir(), "-p", prompt, "--allowedTools", "WebSearch", "--output-format", "json")
+	rec.requireNoErrors(t)
+	assert.Equal(t, agentSearchAnswer, res["result"], "stderr: %s", stderr)
+	assert.Equal(t, false, res["is_error"])
+
+	// Claude Code's dedicated request: web search its only tool.
+	var dedicated []clientCall
+	for _, c := range rec.Calls("/v1/messages") {
+		if strings.Contains(string(c.Body), websearch.DedicatedPrefix+" "+agentSearchQuery) {
+			dedicated = append(dedicated, c)
+		}
+	}
+	require.Len(t, dedicated, 1)
+	var req struct {
+		Tools []struct{ Type, Name string }
+	}
+	require.NoError(t, json.Unmarshal(dedicated[0].Body, &req))
+	require.Len(t, req.Tools, 1)
+	assert.Equal(t, "web_search_20250305", req.Tools[0].Type)
+
+	calls := e.fake.SearchCalls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, agentSearchQuery, calls[0].Query)
+	// Kiro's call for the dedicated request: no tools, the hit in its prompt.
+	var sawResults bool
+	for _, c := range e.fake.ChatRequests() {
+		if strings.Contains(c.Chat.LastUserContent(), websearch.DedicatedPrefix) {
+			assert.Nil(t, currentContext(c))
+			assert.Contains(t, c.Chat.LastUserContent(), agentSearchHit.Snippet)
+			sawResults = true
+		}
+	}
+	assert.True(t, sawResults, "Kiro never got the dedicated request with the results")
+	// WebSearch's result, back in the main conversation, carries the link
+	// Claude Code took from the web_search_tool_result block and the text
+	// with the count.
+	var carried bool
+	for _, c := range e.fake.ChatRequests() {
+		if ctx := currentContext(c); ctx != nil {
+			for _, tr := range ctx.ToolResults {
+				if tr.ToolUseID == "tooluse_ws1" {
+					carried = true
+					assert.Contains(t, tr.Content[0].Text, agentSearchHit.URL)
+					assert.Contains(t, tr.Content[0].Text, agentSearchHit.Title)
+					assert.Contains(t, tr.Content[0].Text, "Rangers counted 12347 quokkas")
+				}
+			}
+		}
+	}
+	assert.True(t, carried, "WebSearch's result never reached the main conversation")
+	kiroToolSchemas(t, e) // no server tool leaks to Kiro
 }

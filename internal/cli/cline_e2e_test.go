@@ -123,8 +123,10 @@ func clineScript(r fakekiro.RecordedRequest) fakekiro.Script {
 }
 
 // testClineProvider runs a prompt and a tool loop through one of Cline's
-// providers; path is the route it uses, declared a tool type it must send.
-func testClineProvider(t *testing.T, path, declared string, setup func(t *testing.T, root, key string) string) {
+// providers; path is the route it uses, declared a tool type it must send,
+// webSearch whether it declares web search (which Kiro then gets as an
+// ordinary tool).
+func testClineProvider(t *testing.T, path, declared string, webSearch bool, setup func(t *testing.T, root, key string) string) {
 	e := startWithAccounts(t, 1)
 	rec := newClientRecorder(t, e.serve.url)
 	e.fake.SetDefaultScript(clineScript)
@@ -138,7 +140,13 @@ func testClineProvider(t *testing.T, path, declared string, setup func(t *testin
 		names := kiroToolsSeen(t, e)
 		assert.Contains(t, names, "run_commands")
 		assert.Contains(t, names, "read_files")
-		assert.NotContains(t, names, "web_search")
+		if webSearch {
+			assertKiroGetsWebSearch(t, e)
+		} else {
+			assert.NotContains(t, names, "web_search")
+			kiroToolSchemas(t, e) // nothing leaks either
+		}
+		assert.Empty(t, e.fake.SearchCalls(), "the model did not search")
 	})
 	t.Run("tool loop", func(t *testing.T) {
 		home := setup(t, rec.URL, e.key)
@@ -160,11 +168,35 @@ func testClineProvider(t *testing.T, path, declared string, setup func(t *testin
 }
 
 // Cline's Anthropic provider declares web_search_20250305 among its tools
-// (it got a 400 for it before): accepted, and dropped before Kiro.
+// (it got a 400 for it before): accepted, and given to Kiro as an ordinary
+// web_search tool that Kirodesk runs.
 func TestClineAnthropicThroughKirodesk(t *testing.T) {
-	testClineProvider(t, "/v1/messages", `"type":"web_search_20250305"`, clineAnthropicHome)
+	testClineProvider(t, "/v1/messages", `"type":"web_search_20250305"`, true, clineAnthropicHome)
 }
 
 func TestClineOpenAICompatibleThroughKirodesk(t *testing.T) {
-	testClineProvider(t, "/v1/chat/completions", `"name":"run_commands"`, clineOpenAIHome)
+	testClineProvider(t, "/v1/chat/completions", `"name":"run_commands"`, false, clineOpenAIHome)
+}
+
+// Cline's Anthropic provider with a search: the model calls web_search,
+// Kirodesk runs it through Kiro's MCP endpoint inside the one response and
+// sends Cline the server tool blocks, and the model's answer, built from
+// the results, is Cline's result.
+func TestClineAnthropicSearchesTheWeb(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	rec := newClientRecorder(t, e.serve.url)
+	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
+	const prompt = "How many quokkas live on Rottnest Island? Search the web."
+	e.fake.SetDefaultScript(mixedSearchScript(prompt))
+	home := clineAnthropicHome(t, rec.URL, e.key)
+	text := runCline(t, rec, home, t.TempDir(), prompt)
+	// Cline's result is the response's text blocks joined: what the model
+	// said before its search and its answer after it.
+	assert.Equal(t, "Let me search."+agentSearchAnswer, strings.TrimSpace(text))
+
+	calls := rec.Calls("/v1/messages")
+	require.Len(t, calls, 1, "the search ran inside the one response; Cline had nothing to run")
+	assert.Contains(t, string(calls[0].Body), `"type":"web_search_20250305"`)
+	assertSearchReachedKiro(t, e, "tooluse_search1")
+	assertKiroGetsWebSearch(t, e)
 }

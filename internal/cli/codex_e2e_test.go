@@ -41,9 +41,9 @@ var codexOffline = []string{
 	"-c", "features.plugins=false",
 }
 
-// runCodex runs `codex exec` with a prompt in a fresh CODEX_HOME against
+// runCodex runs `codex exec` (with flags such as --json) and a prompt in a fresh CODEX_HOME against
 // the recorder in front of Kirodesk.
-func runCodex(t *testing.T, e *kiroEnv, rec *clientRecorder, work, prompt string) agentResult {
+func runCodex(t *testing.T, e *kiroEnv, rec *clientRecorder, work, prompt string, flags ...string) agentResult {
 	t.Helper()
 	home := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(home, "tmp"), 0o700))
@@ -51,6 +51,7 @@ func runCodex(t *testing.T, e *kiroEnv, rec *clientRecorder, work, prompt string
 	require.NoError(t, os.MkdirAll(codexHome, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(codexHome, "config.toml"), []byte(codexConfig(rec.URL)), 0o600))
 	args := append([]string{"exec", "--strict-config", "--skip-git-repo-check", "--color", "never"}, codexOffline...)
+	args = append(args, flags...)
 	res := agentRun{
 		Bin:  agentBinary(t, "codex", "codex"),
 		Args: append(args, prompt),
@@ -93,7 +94,8 @@ func TestCodexAnswersThroughKirodesk(t *testing.T) {
 	calls := rec.Calls("/v1/responses")
 	require.Len(t, calls, 1)
 	// Codex's default tools, a namespace and web_search among them, all
-	// accepted; Kiro gets the function tools, the namespace flattened.
+	// accepted; Kiro gets the function tools, the namespace flattened, and
+	// web search as an ordinary tool that Kirodesk runs when called.
 	tools := responsesTools(t, calls[0].Body)
 	assert.Contains(t, tools, "function:exec_command")
 	assert.Contains(t, tools, "namespace:multi_agent_v1")
@@ -101,7 +103,50 @@ func TestCodexAnswersThroughKirodesk(t *testing.T) {
 	names := kiroToolsSeen(t, e)
 	assert.Contains(t, names, "exec_command")
 	assert.Contains(t, names, "multi_agent_v1__spawn_agent")
-	assert.NotContains(t, names, "web_search")
+	assert.NotContains(t, names, "multi_agent_v1")
+	assertKiroGetsWebSearch(t, e)
+	assert.Empty(t, e.fake.SearchCalls(), "the model did not search")
+}
+
+// Codex's web_search tool: the model calls it, Kirodesk runs the search
+// through Kiro's MCP endpoint inside the one response, the model answers
+// from the results, and Codex gets a web_search_call item and the answer.
+func TestCodexSearchesTheWeb(t *testing.T) {
+	e := startWithAccounts(t, 1)
+	rec := newClientRecorder(t, e.serve.url)
+	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
+	const prompt = "How many quokkas live on Rottnest Island? Search the web."
+	e.fake.SetDefaultScript(mixedSearchScript(prompt))
+	res := runCodex(t, e, rec, t.TempDir(), prompt, "--json")
+
+	var items []map[string]any
+	var answer string
+	for _, line := range strings.Split(res.Stdout, "\n") {
+		var ev struct {
+			Type string
+			Item map[string]any
+		}
+		if json.Unmarshal([]byte(line), &ev) != nil || ev.Type != "item.completed" {
+			continue
+		}
+		items = append(items, ev.Item)
+		if ev.Item["type"] == "agent_message" {
+			answer, _ = ev.Item["text"].(string)
+		}
+	}
+	assert.Equal(t, agentSearchAnswer, answer, "codex printed:\n%s", res.Stdout)
+	var searched bool
+	for _, it := range items {
+		if it["type"] == "web_search" {
+			searched = true
+			assert.Equal(t, agentSearchQuery, it["query"], "%v", it)
+		}
+	}
+	assert.True(t, searched, "codex showed no web_search item:\n%s", res.Stdout)
+
+	require.Len(t, rec.Calls("/v1/responses"), 1, "the search ran inside the one response")
+	assertSearchReachedKiro(t, e, "tooluse_search1")
+	assertKiroGetsWebSearch(t, e)
 }
 
 func TestCodexRunsAToolLoop(t *testing.T) {
