@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"kirodesk/internal/canon"
@@ -187,15 +188,28 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		}
 		f.Tries++
 		v, err := r.attempt(ctx, req, acct, f.Tries, &estimate, sink, release)
-		switch v {
-		case final:
+		switch {
+		case v == final:
 			return err
-		case elsewhere:
+		case v == elsewhere, v == again && slowStart(err) && tried[acct.ID] >= maxSlowStarts:
 			out[acct.ID] = true
 		}
 		f.Last = err
 	}
 	return r.failed(ctx, req, model, f)
+}
+
+// maxSlowStarts is how many first-byte timeouts one account gets in one
+// request. Each costs the whole firstByteTimeoutSeconds (90 s by default),
+// so a second try on the same account is worth it (a slow start is often a
+// busy moment) but a third would keep a client with one account waiting
+// four and a half minutes for a 504.
+const maxSlowStarts = 2
+
+// slowStart reports whether err is Kiro not starting to answer in time.
+func slowStart(err error) bool {
+	var ue *kiro.UpstreamError
+	return errors.As(err, &ue) && ue.Status == http.StatusGatewayTimeout
 }
 
 // attempt runs one try on acct, holding the account's slot until it

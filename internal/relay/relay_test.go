@@ -616,3 +616,21 @@ func TestRelayDoesNotRetryAnAccountWhoseLoginIsDead(t *testing.T) {
 	assert.Contains(t, none.Reason, "A: Kiro no longer accepts its refresh token")
 	assert.Len(t, e.fake.ChatRequests(), 1)
 }
+
+// Each first-byte timeout costs the client the whole timeout: the only
+// account gets a second try, not a third (a 90 s default would make that
+// four and a half minutes of silence before the 504).
+func TestRelaySlowStartIsTriedTwiceOnTheSameAccount(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Attempts = 4
+	e.relay.opts.Timeouts = func() (time.Duration, time.Duration) { return 200 * time.Millisecond, time.Second }
+	for range 4 {
+		e.fake.Enqueue(fakekiro.Script{fakekiro.Wait(3 * time.Second), fakekiro.Text("too late")})
+	}
+	err := e.relay.Do(context.Background(), hello(), &recorder{})
+	var f *Failed
+	require.ErrorAs(t, err, &f)
+	assert.Equal(t, 2, f.Tries)
+	assert.Contains(t, f.Error(), "did not start answering")
+	assert.Len(t, e.fake.ChatRequests(), 2, "a third slow start on the same account is not waited for")
+}
