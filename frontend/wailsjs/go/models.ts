@@ -161,6 +161,7 @@ export namespace core {
 	    label: string;
 	    authMethod: string;
 	    provider?: string;
+	    email?: string;
 	    region?: string;
 	    disabled: boolean;
 	    state: string;
