@@ -442,7 +442,7 @@ describe('port recovery (issue 22 §4)', () => {
       await alert.waitFor();
       await expect(alert.textContent()).resolves.toContain(`port ${held.port} is in use by another program`);
       await expect(field.inputValue()).resolves.toBe(String(held.port)); // what is really saved
-      await page.getByText(`Not listening. port ${held.port} is in use`).waitFor(); // what is really listening
+      await page.getByText(`Not listening: port ${held.port} is in use by another program.`, { exact: true }).waitFor(); // what is really listening
       await shootAll('port-in-use-settings');
 
       // The old port typed back is a change: Save and Revert work, and it listens again.

@@ -43,7 +43,8 @@ export function AccountHealth({
   const withQuota = enabled.filter((a) => a.quota);
   const left = withQuota.reduce((sum, a) => sum + Math.max(0, (a.quota?.limit ?? 0) - (a.quota?.used ?? 0)), 0);
   const attention = accounts.filter((a) => ['bad', 'warn'].includes(lookOf(a).tone));
-  const serving = accounts.find((a) => a.id === servingNow);
+  // Only an account that can serve is "serving now".
+  const serving = accounts.find((a) => a.id === servingNow && lookOf(a).tone === 'ok');
 
   return (
     <section className="card" aria-labelledby="health-title">

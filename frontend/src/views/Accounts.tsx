@@ -79,7 +79,7 @@ export function Accounts() {
         ) : (
           <ul className="account-list">
             {accounts.map((a) => (
-              <AccountRow key={a.id} account={a} act={act} serving={a.id === servingNow} />
+              <AccountRow key={a.id} account={a} act={act} serving={a.id === servingNow && lookOf(a).tone === 'ok'} />
             ))}
           </ul>
         )}

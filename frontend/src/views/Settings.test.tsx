@@ -161,13 +161,13 @@ describe('Settings after a port in use (issue 22 §4)', () => {
     await user.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      `Saved, but the proxy is not listening: ${inUse} Choose another port and save, or use a free port from the Dashboard.`,
+      'Saved, but the proxy is not listening: port 9001 is in use by another program. Choose another port and save, or use a free port from the Dashboard.',
     );
     expect(port).toHaveValue('9001');
     expect(port).not.toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
     rerender(<Settings status={makeStatus({ proxyOn: false, endpoint: '', port: 9001, error: inUse })} />);
-    expect(port).toHaveAccessibleDescription(`Not listening. ${inUse}`);
+    expect(port).toHaveAccessibleDescription('Not listening: port 9001 is in use by another program.');
 
     api.updateSettings.mockResolvedValueOnce(makeSettings({ port: 8990 }));
     await user.clear(port);

@@ -27,7 +27,7 @@ const TEXT = {
   notReopened: 'Saved, but the proxy is not listening:',
   notReopenedHint: 'Choose another port and save, or use a free port from the Dashboard.',
   listening: 'Listening on',
-  notListening: 'Not listening.',
+  notListening: 'Not listening:',
   off: 'Not listening: the proxy is off.',
 };
 
@@ -97,7 +97,7 @@ export function Settings({ status }: { status?: Status } = {}) {
           // Keep the form as it is; the message still says what happened.
         }
         setErrors({});
-        const why = message.slice(message.indexOf(NOT_REOPENED) + NOT_REOPENED.length).replace(/^:\s*/, '');
+        const why = listenerError(message.slice(message.indexOf(NOT_REOPENED) + NOT_REOPENED.length).replace(/^:\s*/, ''));
         setFormError(`${TEXT.notReopened} ${why} ${TEXT.notReopenedHint}`);
         return;
       }
@@ -230,7 +230,17 @@ export function Settings({ status }: { status?: Status } = {}) {
 
 function listenerText(st: Status): string {
   if (st.proxyOn) return `${TEXT.listening} ${st.endpoint}.`;
-  return st.error ? `${TEXT.notListening} ${st.error}` : TEXT.off;
+  return st.error ? `${TEXT.notListening} ${listenerError(st.error)}` : TEXT.off;
+}
+
+/**
+ * The listener's error as a sentence, without the advice Go adds for the
+ * tray and the command line ("choose another port in Settings…"): this
+ * form gives its own.
+ */
+function listenerError(err: string): string {
+  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
+  return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
 function Row({
