@@ -72,7 +72,8 @@ func (a *App) SendTestRequest() (TestAnswer, error) {
 	if err := localCall(ctx, http.MethodPost, ps.Endpoint+"/v1/messages", key, body, &out); err != nil {
 		return TestAnswer{}, err
 	}
-	ans := TestAnswer{Model: model, LatencyMs: time.Since(start).Milliseconds()}
+	// Rounded up: an answer under a millisecond reads "1 ms", never "0 ms".
+	ans := TestAnswer{Model: model, LatencyMs: (time.Since(start) + time.Millisecond - 1).Milliseconds()}
 	for _, b := range out.Content {
 		if b.Type == "text" {
 			ans.Text += b.Text
