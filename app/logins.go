@@ -30,6 +30,11 @@ type Logins interface {
 	DeletePlaintext(ctx context.Context, dir string, files []string) ([]string, error)
 	// AddToken adds an account from a pasted refresh token or credential JSON.
 	AddToken(ctx context.Context, input, label string) (store.Account, error)
+	// StartAgain signs an existing account in again the way it was added;
+	// the flow is nil when it is already done.
+	StartAgain(ctx context.Context, id string) (SignInAgain, LoginFlow, error)
+	// DetectKiroIDE says whether the Kiro IDE's sign-in is there to import.
+	DetectKiroIDE(ctx context.Context) (IDESignIn, error)
 }
 
 // LoginFlow is a started sign-in that ends in an account.

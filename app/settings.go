@@ -108,6 +108,9 @@ func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := c.UpdateConfig(ctx, func(cfg *store.Config) error { p.apply(cfg); return nil }); err != nil {
+		// Saved but not reopened (a port in use): the window and the tray
+		// must show the listener's real state, not the last one.
+		a.emitStatus()
 		return Settings{}, err
 	}
 	if p.StartAtLogin != nil {
@@ -117,4 +120,19 @@ func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
 	}
 	a.emitStatus()
 	return a.Settings()
+}
+
+// UseFreePort saves a port nothing listens on and turns the proxy on there:
+// the Dashboard's repair for "port … is in use".
+func (a *App) UseFreePort() (Status, error) {
+	c, err := a.ready()
+	if err != nil {
+		return Status{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = c.UseFreePort(ctx)
+	a.emitStatus()
+	st, _ := a.Status()
+	return st, err
 }

@@ -120,6 +120,16 @@ func run() error {
 		fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{AwaitApproval: true})
 		w.WriteHeader(http.StatusNoContent)
 	})
+	// Test hook: Kiro stops accepting every account's tokens (access tokens
+	// expire, refresh tokens are revoked), as when a sign-in is ended
+	// elsewhere; the next request finds the account needs a new sign-in.
+	mux.HandleFunc("POST /__devserve/revoke", func(w http.ResponseWriter, _ *http.Request) {
+		for _, fa := range fake.Accounts() {
+			fake.ExpireAccessToken(fa.AccessToken)
+			fake.RevokeRefreshToken(fa.RefreshToken)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -42,6 +42,40 @@ async function shoot(name: string) {
   expect(width, `${name} overflows 800px`).toBeLessThanOrEqual(800);
 }
 
+/**
+ * Issue 22's screenshots: 1280x800 and 800x600, light and dark; the page
+ * goes back to 800x600 light after.
+ */
+async function shootAll(name: string) {
+  for (const [w, hgt] of [
+    [1280, 800],
+    [800, 600],
+  ] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: resolve(screenshotDir, `${name}-${w}x${hgt}-${scheme}.png`), fullPage: true });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `${name} overflows ${w}px`).toBeLessThanOrEqual(w);
+    }
+  }
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Holds a port as another program would, until the returned close. */
+function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      if (typeof a !== 'object' || !a) return fail(new Error('no port'));
+      ok({ port: a.port, close: () => new Promise((done) => s.close(() => done())) });
+    });
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
@@ -243,6 +277,55 @@ describe('removing an account', () => {
   });
 });
 
+describe('first run to a first answer (issue 22 §2)', () => {
+  it('leads from no account to an answer, step by step', async () => {
+    await open('Dashboard');
+    const checklist = page.getByRole('region', { name: 'Get to a first answer' });
+    await checklist.waitFor();
+    const steps = checklist.getByRole('listitem');
+    await expect(steps.count()).resolves.toBe(3);
+    await expect(steps.nth(0).textContent()).resolves.toContain('Add a Kiro account');
+    await expect(checklist.getByRole('button', { name: 'Send test request' }).isDisabled()).resolves.toBe(true);
+    await shootAll('first-run-checklist');
+
+    await checklist.getByRole('button', { name: 'Add an account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Add account' }).isVisible()).resolves.toBe(true);
+    // Each way in says who picks it, the most common first.
+    await expect(page.getByLabel('Google').isChecked()).resolves.toBe(true);
+    await page.getByText('You sign in to Kiro with a personal AWS Builder ID.').waitFor();
+    await shootAll('first-run-accounts');
+
+    expect((await fetch(`${h.url}/__devserve/device-flow`, { method: 'POST' })).status).toBe(204);
+    await page.getByLabel('AWS Builder ID').check();
+    await page.getByLabel('Name (optional)').fill('First');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const code = page.getByTestId('device-code');
+    await code.waitFor();
+    const userCode = ((await code.textContent()) ?? '').trim();
+    const approve = await fetch(`${h.fakeUrl}/device`, { method: 'POST', body: new URLSearchParams({ user_code: userCode }) });
+    expect(approve.status).toBe(200);
+    await page.getByTestId('add-result').getByText('Added First.').waitFor({ timeout: 15_000 });
+
+    await open('Dashboard');
+    await expect(page.getByRole('region', { name: 'Get to a first answer' }).count()).resolves.toBe(0);
+    await page.getByTestId('health-counts').getByText('1 ready').waitFor();
+    await page.getByRole('button', { name: 'Send test request' }).click();
+    const answer = page.getByTestId('test-answer');
+    await answer.waitFor({ timeout: 30_000 });
+    const text = (await answer.textContent()) ?? '';
+    expect(text).toContain('Answer: Echo: Reply with one short sentence'); // the fake echoes the prompt
+    expect(text).toMatch(/Served by First with claude-haiku-4\.5 in [\d,]+ ms\./);
+    await page.getByTestId('serving-now').getByText('First').waitFor({ timeout: 10_000 });
+    await answer.scrollIntoViewIfNeeded();
+    await shootAll('first-run-answer');
+
+    // Back to no account for the tests after this one.
+    const [first] = await h.call<Array<{ id: string }>>('Accounts');
+    await h.call('RemoveAccount', first!.id);
+  });
+});
+
 describe('adding an account with AWS Builder ID', () => {
   it('shows the code large with a countdown, and the approved account serves requests', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
@@ -283,7 +366,7 @@ describe('adding an account with AWS Builder ID', () => {
     await page.getByTestId('add-result').getByText('Added Builder.').waitFor({ timeout: 15_000 });
     const item = page.getByRole('listitem', { name: 'Builder' });
     await item.waitFor();
-    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('ready');
+    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✓ Ready');
     await shoot('accounts-after-builder-id');
 
     const st = await h.call<Status>('Status');
@@ -302,6 +385,97 @@ describe('adding an account with AWS Builder ID', () => {
     expect(await quota.textContent()).toMatch(/^KIRO FREE: [\d.]+ of 50 credits used \(\d+%\) · resets /);
     await expect(item.getByRole('meter', { name: 'Quota' }).getAttribute('aria-valuemax')).resolves.toBe('50');
     await shoot('accounts-quota');
+  });
+});
+
+describe('repairing a revoked account (issue 22 §3)', () => {
+  it('shows the failure and signs the same account in again', async () => {
+    const before = await h.call<Array<{ id: string; label: string; counters: { requests: number } }>>('Accounts');
+    expect(before).toHaveLength(1);
+    const builder = before[0]!;
+    expect((await fetch(`${h.url}/__devserve/revoke`, { method: 'POST' })).status).toBe(204);
+    const st = await h.call<Status>('Status');
+    const failed = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+
+    await open('Accounts');
+    await open('Dashboard'); // views read the accounts when they open
+    const health = page.getByRole('region', { name: 'Accounts' });
+    await health.getByTestId('health-counts').getByText('1 needs sign-in').waitFor();
+    const item = health.getByRole('listitem', { name: `${builder.label}: Needs sign-in` });
+    await item.waitFor();
+    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✕ Needs sign-in');
+    await expect(item.textContent()).resolves.toContain('Kiro no longer accepts its refresh token');
+    await shootAll('repair-needs-sign-in');
+
+    expect((await fetch(`${h.url}/__devserve/device-flow`, { method: 'POST' })).status).toBe(204);
+    await item.getByRole('button', { name: `Sign in again: ${builder.label}` }).click();
+    const code = item.getByTestId('device-code');
+    await code.waitFor();
+    const userCode = ((await code.textContent()) ?? '').trim();
+    await shootAll('repair-device-code');
+    const approve = await fetch(`${h.fakeUrl}/device`, { method: 'POST', body: new URLSearchParams({ user_code: userCode }) });
+    expect(approve.status).toBe(200);
+    await health.getByText(`Signed in again: ${builder.label} is ready.`).waitFor({ timeout: 15_000 });
+    await health.getByTestId('health-counts').getByText('1 ready').waitFor();
+    await shootAll('repair-done');
+
+    const after = await h.call<Array<{ id: string; label: string; state: string; counters: { requests: number } }>>('Accounts');
+    expect(after).toEqual([expect.objectContaining({ id: builder.id, label: builder.label, state: 'ready' })]);
+    expect(after[0]!.counters.requests).toBeGreaterThanOrEqual(builder.counters.requests);
+    const ok = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('port recovery (issue 22 §4)', () => {
+  it('tells the truth after a port in use, and both repairs work', async () => {
+    const held = await holdPort();
+    try {
+      const start = await h.call<Status>('Status');
+      const old = start.port;
+      await open('Settings');
+      const field = page.getByLabel('Port');
+      await field.fill(String(held.port));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Saved, but the proxy is not listening' });
+      await alert.waitFor();
+      await expect(alert.textContent()).resolves.toContain(`port ${held.port} is in use by another program`);
+      await expect(field.inputValue()).resolves.toBe(String(held.port)); // what is really saved
+      await page.getByText(`Not listening: port ${held.port} is in use by another program.`, { exact: true }).waitFor(); // what is really listening
+      await shootAll('port-in-use-settings');
+
+      // The old port typed back is a change: Save and Revert work, and it listens again.
+      await field.fill(String(old));
+      await expect(page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: 'Revert' }).isEnabled()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved.', { exact: true }).waitFor();
+      await page.getByText(`Listening on http://127.0.0.1:${old}.`).waitFor();
+      let st = await h.call<Status>('Status');
+      expect(st).toMatchObject({ proxyOn: true, port: old });
+      expect((await fetch(`http://127.0.0.1:${old}/health`)).status).toBe(200);
+
+      // Again into the taken port, then the Dashboard's "Use a free port".
+      await field.fill(String(held.port));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await alert.waitFor();
+      await open('Dashboard');
+      await page.getByRole('alert').getByText(`port ${held.port} is in use by another program`).waitFor();
+      await expect(page.getByRole('button', { name: 'Open Settings' }).isVisible()).resolves.toBe(true);
+      await shootAll('port-in-use-dashboard');
+      await page.getByRole('button', { name: 'Use a free port' }).click();
+      await page.getByText(/^Now listening on http:\/\/127\.0\.0\.1:\d+\. Clients set up with the old address must use this one\.$/).waitFor();
+      st = await h.call<Status>('Status');
+      expect(st.proxyOn).toBe(true);
+      expect(st.port).not.toBe(held.port);
+      await page.getByText(`Listening on ${st.endpoint}`, { exact: true }).waitFor();
+      await expect(page.getByRole('alert').filter({ hasText: 'is in use' }).count()).resolves.toBe(0); // the stale error is gone
+      expect((await askClaude(st.endpoint, await h.call<string>('APIKey'))).status).toBe(200);
+      await shootAll('port-repaired');
+    } finally {
+      await held.close();
+    }
   });
 });
 

@@ -21,6 +21,11 @@ vi.mock('./bridge', () => ({
   getAccounts: vi.fn(),
   onAccounts: vi.fn(),
   onLogin: vi.fn(),
+  detectKiroIDE: vi.fn(),
+  switchToFreePort: vi.fn(),
+  sendTestRequest: vi.fn(),
+  signInAgain: vi.fn(),
+  retryAccount: vi.fn(),
 }));
 
 const api = vi.mocked(bridge);
@@ -59,6 +64,7 @@ beforeEach(() => {
   api.getAccounts.mockResolvedValue([]);
   api.onAccounts.mockReturnValue(() => {});
   api.onLogin.mockReturnValue(() => {});
+  api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });
 });
 
 async function renderLoaded() {

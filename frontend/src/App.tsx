@@ -43,9 +43,11 @@ export function App() {
         )}
         {status ? (
           <>
-            {view === 'dashboard' && <Dashboard status={status} apply={apply} />}
+            {view === 'dashboard' && (
+              <Dashboard status={status} apply={apply} onNavigate={(to) => select(to)} />
+            )}
             {view === 'accounts' && <Accounts />}
-            {view === 'settings' && <Settings />}
+            {view === 'settings' && <Settings status={status} />}
             {view === 'logs' && <Logs />}
           </>
         ) : loadError ? (

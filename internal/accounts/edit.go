@@ -2,10 +2,12 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
 
@@ -50,4 +52,27 @@ func (s *Service) Rename(ctx context.Context, id, label string) (store.Account, 
 		return store.Account{}, fmt.Errorf("a label must be 1-200 bytes of text")
 	}
 	return s.Update(ctx, id, func(a *store.Account) { a.Label = label })
+}
+
+// Replace puts new credentials under an existing account (the same person
+// signing in again) and marks it ready. Its id, label and counters stay;
+// fn may update the metadata the new sign-in tells (email, region...).
+// The keychain is written first: if the pool update then fails, the new
+// credentials are already where the pool looks for a newer token.
+func (s *Service) Replace(ctx context.Context, id string, creds secrets.Secret, fn func(*store.Account)) (store.Account, error) {
+	if creds.IsZero() {
+		return store.Account{}, errors.New("an account needs credentials")
+	}
+	if _, err := s.Get(id); err != nil {
+		return store.Account{}, err
+	}
+	if err := s.sec.Set(ctx, SecretKey(id), creds); err != nil {
+		return store.Account{}, fmt.Errorf("save the account's new credentials in the keychain: %w", err)
+	}
+	return s.Update(ctx, id, func(a *store.Account) {
+		if fn != nil {
+			fn(a)
+		}
+		a.State = store.AccountState{Status: store.StatusReady}
+	})
 }

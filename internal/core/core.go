@@ -234,7 +234,8 @@ func newServices(st *store.Store, sec secrets.Store, up store.Upstream, getenv f
 			c := st.Config.Snapshot()
 			return pool.Limits{PerAccount: c.MaxConcurrentPerAccount, MaxWait: time.Duration(c.QueueWait) * time.Second}
 		}})
-	lg := login.New(login.Options{Accounts: acc, Upstream: upf, Secrets: sec, Refresher: client, Logger: log, HTTP: out.HTTP})
+	lg := login.New(login.Options{Accounts: acc, Upstream: upf, Secrets: sec, Refresher: client, Logger: log, HTTP: out.HTTP,
+		Replaced: pl.Forget})
 	return services{accounts: acc, outbound: out, kiro: client, pool: pl, login: lg}
 }
 

@@ -31,6 +31,9 @@ type DeviceOptions struct {
 	Label    string // empty: from the email, else "Builder ID" / the organisation
 	// NoBrowser leaves opening the verification link to the caller.
 	NoBrowser bool
+	// Replace is the id of an existing account to sign in again: its
+	// credentials are replaced instead of a new account being added.
+	Replace string
 
 	region endpoint.Region // Region, parsed by normalise
 }
@@ -286,5 +289,5 @@ func (f *DeviceFlow) finish(ctx context.Context, access, refresh string, expires
 		c.AuthMethod, c.Provider = store.AuthBuilderID, "BuilderId"
 	}
 	email := s.fetchEmail(ctx, c)
-	return s.save(ctx, c, store.Account{Label: f.opts.Label, Email: email})
+	return s.saveOrReplace(ctx, f.opts.Replace, c, store.Account{Label: f.opts.Label, Email: email})
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// PollUnit is what one second of the device flow's interval lasts
 	// (default a second); tests shrink it together with the fake's.
 	PollUnit time.Duration
+	// Replaced is told the id of an account signed in again, so that
+	// credentials held in memory (the pool's) are dropped.
+	Replaced func(id string)
 }
 
 // Service runs logins and imports. Safe for concurrent use.

@@ -37,6 +37,7 @@ type SocialFlow struct {
 	s         *Service
 	provider  string // Google or Github, as Kiro spells it
 	label     string
+	replace   string // an account id to sign in again, or ""
 	state     string
 	verifier  string
 	srv       *http.Server
@@ -70,6 +71,9 @@ type SocialOptions struct {
 	Provider  string // google or github
 	Label     string // empty: from the email, else the provider's name
 	NoBrowser bool   // the caller shows LoginURL itself
+	// Replace is the id of an existing account to sign in again (see
+	// DeviceOptions.Replace).
+	Replace string
 }
 
 // StartSocial starts a loopback server on a free 127.0.0.1 port and opens
@@ -91,7 +95,7 @@ func (s *Service) StartSocialWith(ctx context.Context, o SocialOptions) (*Social
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	f := &SocialFlow{
-		s: s, provider: idp, label: label,
+		s: s, provider: idp, label: label, replace: o.Replace,
 		state: randomURLSafe(24), verifier: randomURLSafe(32),
 		// localhost, not 127.0.0.1: the redirect Kiro's auth service accepts.
 		RedirectURI: "http://localhost:" + strconv.Itoa(port) + CallbackPath,
@@ -131,7 +135,7 @@ func (f *SocialFlow) callback(w http.ResponseWriter, r *http.Request) {
 	acct, err, status := f.complete(r.Context(), r.URL.Query())
 	switch {
 	case err == nil:
-		page(w, http.StatusOK, "Signed in", "Kirodesk added "+acct.Label+". You can close this tab.")
+		page(w, http.StatusOK, "Signed in", "Kirodesk signed in "+acct.Label+". You can close this tab.")
 	default:
 		page(w, status, "Sign-in failed", err.Error())
 	}
@@ -215,7 +219,7 @@ func (f *SocialFlow) exchange(ctx context.Context, code string) (store.Account, 
 	c := kiro.Credentials{AccessToken: out.AccessToken, RefreshToken: out.RefreshToken, ProfileARN: out.ProfileARN,
 		ExpiresAt:  s.opts.Now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC(),
 		AuthMethod: store.AuthSocial, Provider: f.provider}
-	return s.save(ctx, c, store.Account{Label: f.label, Email: s.fetchEmail(ctx, c)})
+	return s.saveOrReplace(ctx, f.replace, c, store.Account{Label: f.label, Email: s.fetchEmail(ctx, c)})
 }
 
 // finish records the outcome once and closes the loopback server.

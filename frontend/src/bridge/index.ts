@@ -242,3 +242,31 @@ export function onLogin(handler: (ev: LoginEvent) => void): () => void {
 export function openURL(url: string): void {
   BrowserOpenURL(url);
 }
+
+export type SignInAgain = app.SignInAgain;
+export type IDESignIn = app.IDESignIn;
+export type TestAnswer = app.TestAnswer;
+
+/**
+ * Signs an existing account in again the way it was added (same id, name
+ * and counters). method "device" or "social": onLogin tells how it ended;
+ * "done": nothing left to do.
+ */
+export function signInAgain(id: string): Promise<SignInAgain> {
+  return call(() => App.SignInAgain(id));
+}
+
+/** Whether the Kiro IDE's sign-in is there to import, and as what (no secret). */
+export function detectKiroIDE(): Promise<IDESignIn> {
+  return call(() => App.DetectKiroIDE());
+}
+
+/** Saves a free port and turns the proxy on there. */
+export function switchToFreePort(): Promise<Status> {
+  return call(async () => normaliseStatus(await App.UseFreePort()));
+}
+
+/** A small prompt through the local API, as a client sends it. */
+export function sendTestRequest(): Promise<TestAnswer> {
+  return call(() => App.SendTestRequest());
+}

@@ -18,14 +18,15 @@ import { errorMessage } from '../lib/errors';
 
 type Method = 'builder' | 'idc' | 'google' | 'github' | 'ide' | 'oldproxy' | 'token';
 
-const METHODS: Array<{ id: Method; label: string }> = [
-  { id: 'builder', label: 'AWS Builder ID' },
-  { id: 'idc', label: 'IAM Identity Center' },
-  { id: 'google', label: 'Google' },
-  { id: 'github', label: 'GitHub' },
-  { id: 'ide', label: 'Import from Kiro IDE' },
-  { id: 'oldproxy', label: 'Import from the old proxy' },
-  { id: 'token', label: 'Paste a token' },
+/** Most common first; each says in one line who picks it. */
+const METHODS: Array<{ id: Method; label: string; hint: string }> = [
+  { id: 'google', label: 'Google', hint: 'You sign in to Kiro with a Google account.' },
+  { id: 'github', label: 'GitHub', hint: 'You sign in to Kiro with GitHub.' },
+  { id: 'builder', label: 'AWS Builder ID', hint: 'You sign in to Kiro with a personal AWS Builder ID.' },
+  { id: 'idc', label: 'IAM Identity Center', hint: 'Your company gives you Kiro through AWS; it told you a start URL.' },
+  { id: 'ide', label: 'Import from Kiro IDE', hint: 'The Kiro IDE on this computer is signed in: reuse its sign-in.' },
+  { id: 'oldproxy', label: 'Import from the old proxy', hint: 'You used the old Node.js proxy: bring its accounts over.' },
+  { id: 'token', label: 'Paste a token', hint: 'You have a refresh token or credential JSON from elsewhere.' },
 ];
 
 type Flow =
@@ -53,7 +54,7 @@ function mmss(s: number): string {
 }
 
 export function AddAccount() {
-  const [method, setMethod] = useState<Method>('builder');
+  const [method, setMethod] = useState<Method>('google');
   const [label, setLabel] = useState('');
   const [startUrl, setStartUrl] = useState('');
   const [region, setRegion] = useState('us-east-1');
@@ -175,10 +176,22 @@ export function AddAccount() {
           <fieldset className="methods" disabled={inFlow}>
             <legend>How</legend>
             {METHODS.map((m) => (
-              <label key={m.id} className="check">
-                <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
-                {m.label}
-              </label>
+              <div key={m.id} className="method">
+                <label className="check">
+                  <input
+                    type="radio"
+                    name="method"
+                    value={m.id}
+                    checked={method === m.id}
+                    aria-describedby={`method-${m.id}-hint`}
+                    onChange={() => setMethod(m.id)}
+                  />
+                  {m.label}
+                </label>
+                <span id={`method-${m.id}-hint`} className="muted method-hint">
+                  {m.hint}
+                </span>
+              </div>
             ))}
           </fieldset>
           {method !== 'oldproxy' && (
@@ -245,7 +258,7 @@ export function AddAccount() {
   );
 }
 
-function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: () => void }) {
+export function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: () => void }) {
   const left = useCountdown(login.expiresAt);
   const link = login.verificationUriComplete || login.verificationUri;
   return (
@@ -268,7 +281,7 @@ function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: ()
 }
 
 /** A link that opens in the person's browser, not inside the app's window. */
-function ExternalLink({ href, children }: { href: string; children: ReactNode }) {
+export function ExternalLink({ href, children }: { href: string; children: ReactNode }) {
   return (
     <a
       href={href}

@@ -23,6 +23,9 @@ vi.mock('../bridge', () => ({
   retryAccount: vi.fn(),
   addToken: vi.fn(),
   openURL: vi.fn(),
+  signInAgain: vi.fn(),
+  detectKiroIDE: vi.fn(),
+  getRequests: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
@@ -47,11 +50,13 @@ beforeEach(() => {
   vi.resetAllMocks();
   loginListeners = [];
   accountListeners = [];
-  api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'Spare', state: 'login needed', reason: 'Sign in again: the refresh token was refused' })]);
+  api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'Spare', state: 'login_needed', reason: 'Kiro no longer accepts its refresh token: log in again' })]);
   api.onAccounts.mockImplementation((l) => {
     accountListeners.push(l);
     return () => {};
   });
+  api.detectKiroIDE.mockResolvedValue({ found: false, path: '/home/ada/.aws/sso/cache/kiro-auth-token.json', method: '', account: '', problem: '' });
+  api.getRequests.mockResolvedValue([]);
   api.onLogin.mockImplementation((l) => {
     loginListeners.push(l);
     return () => {};
@@ -70,18 +75,20 @@ describe('account list', () => {
   it('shows state, reason, counters and a quota bar only when there is a quota', async () => {
     api.getAccounts.mockResolvedValue([
       acct({ quota: { plan: 'Pro', used: 450, limit: 500, resetAt: '2026-12-01T00:00:00Z' } }),
-      acct({ id: 'a2', label: 'Spare', state: 'login needed', reason: 'Sign in again' }),
+      acct({ id: 'a2', label: 'Spare', state: 'login_needed', reason: 'Kiro no longer accepts its refresh token: log in again' }),
     ]);
     render(<Accounts />);
     const work = await screen.findByRole('listitem', { name: 'Work' });
-    expect(within(work).getByTestId('account-state')).toHaveTextContent('ready');
+    expect(within(work).getByTestId('account-state')).toHaveTextContent('✓ Ready');
     expect(within(work).getByText(/1,200 requests · 3 errors/)).toBeInTheDocument();
     const meter = within(work).getByRole('meter', { name: 'Quota' });
     expect(meter).toHaveAttribute('aria-valuetext', '450 of 500 credits used (90%)');
     expect(meter).toHaveClass('quota-high');
     expect(within(work).getByText(/Pro: 450 of 500 credits used \(90%\) · resets/)).toBeInTheDocument();
     const spare = screen.getByRole('listitem', { name: 'Spare' });
-    expect(within(spare).getByText('Sign in again')).toBeInTheDocument();
+    expect(within(spare).getByText('Kiro no longer accepts its refresh token: log in again')).toBeInTheDocument();
+    expect(within(spare).getByTestId('account-state')).toHaveTextContent('✕ Needs sign-in');
+    expect(within(spare).getByTestId('account-state')).toHaveClass('tone-bad');
     expect(within(spare).queryByRole('meter')).not.toBeInTheDocument();
     expect(within(spare).getByText('Quota not checked yet.')).toBeInTheDocument();
   });
@@ -156,7 +163,8 @@ describe('account list', () => {
     await screen.findByRole('listitem', { name: 'Work' });
     act(() => accountListeners.forEach((l) => l([acct({ label: 'Renamed', disabled: true })])));
     const item = screen.getByRole('listitem', { name: 'Renamed' });
-    expect(within(item).getByTestId('account-state')).toHaveTextContent('disabled');
+    expect(within(item).getByTestId('account-state')).toHaveTextContent('⏸ Disabled');
+    expect(within(item).getByTestId('account-state')).toHaveClass('tone-neutral');
     expect(screen.queryByRole('listitem', { name: 'Spare' })).not.toBeInTheDocument();
   });
 
@@ -181,6 +189,7 @@ describe('adding an account', () => {
     });
     const user = userEvent.setup();
     render(<Accounts />);
+    await user.click(await screen.findByLabelText('AWS Builder ID'));
     await user.type(await screen.findByLabelText('Name (optional)'), 'Me');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
@@ -208,6 +217,7 @@ describe('adding an account', () => {
     });
     const user = userEvent.setup();
     render(<Accounts />);
+    await user.click(await screen.findByLabelText('AWS Builder ID'));
     await user.click(await screen.findByRole('button', { name: 'Sign in' }));
     await user.click(await screen.findByRole('button', { name: 'Cancel' }));
     expect(api.cancelLogin).toHaveBeenCalledWith('f2');
@@ -301,5 +311,82 @@ describe('adding an account', () => {
     expect(api.deleteImportedFiles).toHaveBeenCalledWith('r1');
     expect(await within(report).findByText('Deleted 2 files.')).toBeInTheDocument();
     expect(within(report).queryByRole('button', { name: 'Delete the plaintext files…' })).toBeNull();
+  });
+});
+
+describe('repairing an account (issue 22 §3)', () => {
+  it('signs the same account in again and says so', async () => {
+    api.signInAgain.mockResolvedValue({
+      method: 'device',
+      flowId: 'r1',
+      label: '',
+      userCode: 'QRST-5678',
+      verificationUri: 'https://device.example/',
+      verificationUriComplete: 'https://device.example/?user_code=QRST-5678',
+      loginUrl: '',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const user = userEvent.setup();
+    render(<Accounts />);
+    const work = await screen.findByRole('listitem', { name: 'Work' });
+    expect(within(work).queryByRole('button', { name: /Sign in again/ })).not.toBeInTheDocument();
+    const spare = screen.getByRole('listitem', { name: 'Spare' });
+    await user.click(within(spare).getByRole('button', { name: 'Sign in again: Spare' }));
+    expect(api.signInAgain).toHaveBeenCalledWith('a2');
+    expect(await within(spare).findByTestId('device-code')).toHaveTextContent('QRST-5678');
+    emitLogin({ flowId: 'r1', ok: true, label: 'Spare' });
+    expect(within(spare).getByRole('status')).toHaveTextContent('Signed in again: Spare is ready.');
+  });
+
+  it('shows the refusal when another person signed in', async () => {
+    api.signInAgain.mockResolvedValue({
+      method: 'social', flowId: 'r2', label: '', userCode: '', verificationUri: '', verificationUriComplete: '',
+      loginUrl: 'https://login.example/', expiresAt: '',
+    });
+    const user = userEvent.setup();
+    render(<Accounts />);
+    const spare = await screen.findByRole('listitem', { name: 'Spare' });
+    await user.click(within(spare).getByRole('button', { name: 'Sign in again: Spare' }));
+    expect(await within(spare).findByText(/Your browser opened the sign-in page/)).toBeInTheDocument();
+    emitLogin({ flowId: 'r2', ok: false, error: 'a different account signed in: you signed in as bob@example.com, but "Spare" is ann@example.com' });
+    expect(within(spare).getByRole('status')).toHaveTextContent(
+      'Not signed in again: a different account signed in: you signed in as bob@example.com, but "Spare" is ann@example.com',
+    );
+    expect(within(spare).getByRole('status')).toHaveClass('error-text');
+  });
+
+  it('shows the e-mail beside the label and marks the account serving now', async () => {
+    api.getAccounts.mockResolvedValue([acct({ email: 'ada@example.com' }), acct({ id: 'a2', label: 'Spare' })]);
+    api.getRequests.mockResolvedValue([
+      { seq: 1, time: '', method: 'POST', path: '/v1/messages', account: 'a1', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0 },
+      { seq: 2, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0 },
+      { seq: 3, time: '', method: 'GET', path: '/v1/models', status: 200, latencyMs: 5, inputTokens: 0, outputTokens: 0, credits: 0 },
+    ]);
+    render(<Accounts />);
+    const work = await screen.findByRole('listitem', { name: 'Work' });
+    expect(within(work).getByText('ada@example.com')).toBeInTheDocument();
+    const spare = screen.getByRole('listitem', { name: 'Spare' });
+    expect(await within(spare).findByTestId('serving-now')).toHaveTextContent('Serving now');
+    expect(within(work).queryByTestId('serving-now')).not.toBeInTheDocument();
+  });
+
+  it('offers the Kiro IDE sign-in first when it is there and not imported', async () => {
+    api.detectKiroIDE.mockResolvedValue({ found: true, path: '/home/ada/.aws/sso/cache/kiro-auth-token.json', method: 'Google', account: '', problem: '' });
+    api.importKiroIDE.mockResolvedValue('ada@example.com');
+    const user = userEvent.setup();
+    render(<Accounts />);
+    const offer = await screen.findByRole('region', { name: 'The Kiro IDE is signed in on this computer' });
+    expect(offer).toHaveTextContent('Signed in with Google.');
+    await user.click(within(offer).getByRole('button', { name: 'Import it' }));
+    expect(api.importKiroIDE).toHaveBeenCalledWith('', '');
+    expect(await within(offer).findByRole('status')).toHaveTextContent('Added ada@example.com.');
+  });
+
+  it('says nothing about the IDE when its sign-in is already an account', async () => {
+    api.detectKiroIDE.mockResolvedValue({ found: true, path: '/p', method: 'Google', account: 'Work', problem: '' });
+    render(<Accounts />);
+    await screen.findByRole('listitem', { name: 'Work' });
+    expect(screen.queryByRole('region', { name: /Kiro IDE/ })).not.toBeInTheDocument();
+    expect(screen.getAllByRole('button', { name: 'Add account' })[0]).toBeInTheDocument();
   });
 });

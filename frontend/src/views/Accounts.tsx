@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   getAccounts,
   onAccounts,
@@ -14,6 +14,16 @@ import { QuotaBar } from '../components/QuotaBar';
 import { AddAccount } from '../components/AddAccount';
 import { errorMessage } from '../lib/errors';
 import { ErrorText } from '../components/ErrorText';
+import { StateBadge } from '../components/AccountHealth';
+import { IDEOffer } from '../components/IDEOffer';
+import { SignInAgain } from '../components/SignInAgain';
+import { lookOf } from '../lib/accountState';
+import { useServingNow } from '../hooks/useServingNow';
+
+const TEXT = {
+  add: 'Add account',
+  servingNow: 'Serving now',
+};
 
 const fmt = new Intl.NumberFormat('en');
 
@@ -44,9 +54,22 @@ export function Accounts() {
     reload();
   }
 
+  const addRef = useRef<HTMLDivElement>(null);
+  const servingNow = useServingNow();
+  const toAdd = () => {
+    addRef.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    addRef.current?.querySelector<HTMLElement>('input, button')?.focus();
+  };
+
   return (
     <div className="accounts">
+      <div className="toolbar">
+        <button type="button" className="btn btn-primary" onClick={toAdd}>
+          {TEXT.add}
+        </button>
+      </div>
       <ErrorText error={error} />
+      <IDEOffer onImported={reload} />
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Accounts</h2>
         {accounts === null ? (
@@ -56,12 +79,14 @@ export function Accounts() {
         ) : (
           <ul className="account-list">
             {accounts.map((a) => (
-              <AccountRow key={a.id} account={a} act={act} />
+              <AccountRow key={a.id} account={a} act={act} serving={a.id === servingNow && lookOf(a).tone === 'ok'} />
             ))}
           </ul>
         )}
       </section>
-      <AddAccount />
+      <div ref={addRef}>
+        <AddAccount />
+      </div>
     </div>
   );
 }
@@ -69,19 +94,22 @@ export function Accounts() {
 /** States a person can end at once with "Try again now" (the next request tells). */
 const RETRYABLE = new Set(['suspended', 'cooling', 'exhausted']);
 
-/** The pool's status in words: "login_needed" reads "login needed". */
-function stateText(a: Account): string {
-  if (a.disabled) return 'disabled';
-  return (a.state || 'unknown').replaceAll('_', ' ');
-}
-
-function AccountRow({ account: a, act }: { account: Account; act: (run: () => Promise<void>) => Promise<void> }) {
+function AccountRow({
+  account: a,
+  act,
+  serving,
+}: {
+  account: Account;
+  act: (run: () => Promise<void>) => Promise<void>;
+  serving: boolean;
+}) {
+  const look = lookOf(a);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(a.label);
   const [checking, setChecking] = useState(false);
   const titleId = `acct-${a.id}`;
   return (
-    <li className="account" aria-labelledby={titleId}>
+    <li className={`account tone-${look.tone}`} aria-labelledby={titleId}>
       <div className="account-head">
         {renaming ? (
           <form
@@ -106,9 +134,13 @@ function AccountRow({ account: a, act }: { account: Account; act: (run: () => Pr
         ) : (
           <h3 id={titleId}>{a.label}</h3>
         )}
-        <span className={`badge state-${stateText(a).replace(/[^a-z]+/gi, '-')}`} data-testid="account-state">
-          {stateText(a)}
-        </span>
+        {a.email && a.email !== a.label && <span className="muted">{a.email}</span>}
+        <StateBadge look={look} />
+        {serving && (
+          <span className="badge tone-serving" data-testid="serving-now">
+            <span aria-hidden="true">▶</span> {TEXT.servingNow}
+          </span>
+        )}
         <span className="muted">
           {[a.provider || a.authMethod, a.region].filter(Boolean).join(' · ')}
         </span>
@@ -121,6 +153,7 @@ function AccountRow({ account: a, act }: { account: Account; act: (run: () => Pr
         {fmt.format(a.counters.inputTokens)} / {fmt.format(a.counters.outputTokens)} tokens
         {a.counters.lastUsed ? ` · last used ${new Date(a.counters.lastUsed).toLocaleString()}` : ''}
       </p>
+      {look.kind === 'login_needed' && <SignInAgain account={a} />}
       <div className="account-actions">
         <button
           type="button"

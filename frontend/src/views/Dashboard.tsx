@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { regenerateAPIKey, setProxyEnabled, type Status } from '../bridge';
 import { APIKeyField } from '../components/APIKeyField';
 import { ConfirmButton } from '../components/ConfirmButton';
@@ -8,15 +8,32 @@ import { EndpointField } from '../components/EndpointField';
 import { ProxySwitch } from '../components/ProxySwitch';
 import { SetupBlocks } from '../components/SetupBlocks';
 import { useAPIKey } from '../hooks/useAPIKey';
+import { useAccounts } from '../hooks/useAccounts';
+import { useServingNow } from '../hooks/useServingNow';
+import { AccountHealth } from '../components/AccountHealth';
+import { FirstRun } from '../components/FirstRun';
+import { PortRepair } from '../components/PortRepair';
+import { TestRequest } from '../components/TestRequest';
 
 interface Props {
   status: Status;
   /** Shows the Status a call returns (see useStatus). */
   apply: (call: () => Promise<Status>) => Promise<void>;
+  /** Opens another view (the repairs lead there). */
+  onNavigate?: (view: 'accounts' | 'settings') => void;
 }
 
-export function Dashboard({ status, apply }: Props) {
+export function Dashboard({ status, apply, onNavigate }: Props) {
   const apiKey = useAPIKey();
+  const { accounts } = useAccounts();
+  const servingNow = useServingNow();
+  const setupRef = useRef<HTMLElement>(null);
+  const testRef = useRef<HTMLElement>(null);
+  const go = (view: 'accounts' | 'settings') => onNavigate?.(view);
+  const scrollTo = (el: HTMLElement | null) => {
+    el?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    el?.querySelector<HTMLElement>('button, a, h2')?.focus();
+  };
   const [revealed, setRevealed] = useState(false);
   const [regen, setRegen] = useState<{ kind: 'idle' | 'done' } | { kind: 'failed'; message: string }>({
     kind: 'idle',
@@ -40,6 +57,7 @@ export function Dashboard({ status, apply }: Props) {
           statusError={status.error}
           onChange={(on) => apply(() => setProxyEnabled(on))}
         />
+        <PortRepair status={status} apply={apply} onOpenSettings={() => go('settings')} />
         <p className="muted">
           {status.proxyOn ? `Listening on ${status.endpoint}` : 'Off: clients cannot connect.'}
         </p>
@@ -52,6 +70,18 @@ export function Dashboard({ status, apply }: Props) {
           </p>
         )}
       </section>
+
+      {accounts !== null && accounts.length === 0 && (
+        <FirstRun
+          hasAccount={false}
+          onAddAccount={() => go('accounts')}
+          onSetup={() => scrollTo(setupRef.current)}
+          onTest={() => scrollTo(testRef.current)}
+        />
+      )}
+      {accounts !== null && accounts.length > 0 && (
+        <AccountHealth accounts={accounts} servingNow={servingNow} onOpenAccounts={() => go('accounts')} />
+      )}
 
       <section className="card" aria-labelledby="connection-title">
         <h2 id="connection-title">Connection</h2>
@@ -80,12 +110,17 @@ export function Dashboard({ status, apply }: Props) {
         </div>
       </section>
 
+      <section className="card" aria-labelledby="test-title" ref={testRef}>
+        <h2 id="test-title">Test</h2>
+        <TestRequest disabled={!status.proxyOn || status.accounts === 0} />
+      </section>
+
       <section className="card card-wide" aria-labelledby="activity-title">
         <h2 id="activity-title">Activity</h2>
         <LiveStats />
       </section>
 
-      <section className="card card-wide" aria-labelledby="setup-title">
+      <section className="card card-wide" aria-labelledby="setup-title" ref={setupRef}>
         <h2 id="setup-title">Set up a client</h2>
         <SetupBlocks endpoint={status.endpoint} apiKey={apiKey.key} revealed={revealed} />
       </section>

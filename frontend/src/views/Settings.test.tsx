@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import { diff, fieldOfError, toDraft, upstreamWarning } from '../lib/settings';
 import { Settings } from './Settings';
-import { makeSettings } from '../test/fixtures';
+import { makeSettings, makeStatus } from '../test/fixtures';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -143,5 +143,40 @@ describe('settings helpers', () => {
     expect(fieldOfError('port 0 is outside 1-65535')).toBe('port');
     expect(fieldOfError('upstream.oidcBase: "x" is not an http(s) URL')).toBe('oidcBase');
     expect(fieldOfError('something else')).toBeNull();
+  });
+});
+
+describe('Settings after a port in use (issue 22 §4)', () => {
+  const inUse = 'port 9001 is in use by another program: choose another port in Settings or with --port';
+
+  it('shows what is really saved, and the old port typed back can be saved', async () => {
+    api.updateSettings.mockRejectedValueOnce(new Error(`settings saved, but the proxy did not reopen: ${inUse}`));
+    const user = userEvent.setup();
+    const { rerender } = render(<Settings status={makeStatus()} />);
+    const port = await screen.findByLabelText('Port');
+    expect(port).toHaveAccessibleDescription('Listening on http://127.0.0.1:8990.');
+    api.getSettings.mockResolvedValue(makeSettings({ port: 9001 }));
+    await user.clear(port);
+    await user.type(port, '9001');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Saved, but the proxy is not listening: port 9001 is in use by another program. Choose another port and save, or use a free port from the Dashboard.',
+    );
+    expect(port).toHaveValue('9001');
+    expect(port).not.toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    rerender(<Settings status={makeStatus({ proxyOn: false, endpoint: '', port: 9001, error: inUse })} />);
+    expect(port).toHaveAccessibleDescription('Not listening: port 9001 is in use by another program.');
+
+    api.updateSettings.mockResolvedValueOnce(makeSettings({ port: 8990 }));
+    await user.clear(port);
+    await user.type(port, '8990');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Revert' })).toBeEnabled();
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.updateSettings).toHaveBeenLastCalledWith({ port: 8990 });
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

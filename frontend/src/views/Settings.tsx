@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
-import { getSettings, updateSettings } from '../bridge';
+import { getSettings, updateSettings, type Status } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
@@ -21,7 +21,18 @@ import { ErrorText } from '../components/ErrorText';
 
 type Errors = Partial<Record<Field, string>>;
 
-export function Settings() {
+/** core.ErrNotReopened: the change is saved, the listener did not open with it. */
+const NOT_REOPENED = 'settings saved, but the proxy did not reopen';
+const TEXT = {
+  notReopened: 'Saved, but the proxy is not listening:',
+  notReopenedHint: 'Choose another port and save, or use a free port from the Dashboard.',
+  listening: 'Listening on',
+  notListening: 'Not listening:',
+  off: 'Not listening: the proxy is off.',
+};
+
+/** status, when given, shows what is really listening next to the port. */
+export function Settings({ status }: { status?: Status } = {}) {
   const [saved, setSaved] = useState<Draft | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -75,6 +86,21 @@ export function Settings() {
       setNotice(upstream ? 'Saved. Upstream URLs take effect at the next start.' : 'Saved.');
     } catch (err) {
       const message = errorMessage(err);
+      if (message.includes(NOT_REOPENED)) {
+        // Saved all the same: show what is saved now, so the old port
+        // typed back is a change again and Save and Revert work.
+        try {
+          const real = await getSettings();
+          setSaved(toDraft(real));
+          setDraft(toDraft(real));
+        } catch {
+          // Keep the form as it is; the message still says what happened.
+        }
+        setErrors({});
+        const why = listenerError(message.slice(message.indexOf(NOT_REOPENED) + NOT_REOPENED.length).replace(/^:\s*/, ''));
+        setFormError(`${TEXT.notReopened} ${why} ${TEXT.notReopenedHint}`);
+        return;
+      }
       const parts = message.split('\n');
       const byField: Errors = {};
       const rest: string[] = [];
@@ -112,7 +138,7 @@ export function Settings() {
             Other computers that can reach this address can use your Kiro accounts with the API key.
           </p>
         )}
-        <Row label="Port" field="port" error={errors.port}>
+        <Row label="Port" field="port" error={errors.port} hint={status && listenerText(status)}>
           {(id, describedBy) => (
             <input
               id={id}
@@ -200,6 +226,21 @@ export function Settings() {
     </div>
     </>
   );
+}
+
+function listenerText(st: Status): string {
+  if (st.proxyOn) return `${TEXT.listening} ${st.endpoint}.`;
+  return st.error ? `${TEXT.notListening} ${listenerError(st.error)}` : TEXT.off;
+}
+
+/**
+ * The listener's error as a sentence, without the advice Go adds for the
+ * tray and the command line ("choose another port in Settings…"): this
+ * form gives its own.
+ */
+function listenerError(err: string): string {
+  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
+  return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
 function Row({

@@ -92,6 +92,29 @@ export namespace app {
 	    verificationUriComplete: string;
 	    expiresAt: string;
 	}
+	export interface SignInAgain {
+	    method: string;
+	    flowId: string;
+	    label: string;
+	    userCode: string;
+	    verificationUri: string;
+	    verificationUriComplete: string;
+	    loginUrl: string;
+	    expiresAt: string;
+	}
+	export interface IDESignIn {
+	    found: boolean;
+	    path: string;
+	    method: string;
+	    account: string;
+	    problem: string;
+	}
+	export interface TestAnswer {
+	    text: string;
+	    model: string;
+	    account: string;
+	    latencyMs: number;
+	}
 	export interface SocialLogin {
 	    flowId: string;
 	    loginUrl: string;
@@ -138,6 +161,7 @@ export namespace core {
 	    label: string;
 	    authMethod: string;
 	    provider?: string;
+	    email?: string;
 	    region?: string;
 	    disabled: boolean;
 	    state: string;

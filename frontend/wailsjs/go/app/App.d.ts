@@ -20,6 +20,8 @@ export function CopyToClipboard(arg1:string):Promise<void>;
 
 export function DeleteImportedFiles(arg1:string):Promise<Array<string>>;
 
+export function DetectKiroIDE():Promise<app.IDESignIn>;
+
 export function Diagnose():Promise<app.Diagnostics>;
 
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
@@ -42,6 +44,8 @@ export function Requests(arg1:number):Promise<Array<app.RequestLine>>;
 
 export function RetryAccount(arg1:string):Promise<void>;
 
+export function SendTestRequest():Promise<app.TestAnswer>;
+
 export function SetAccountEnabled(arg1:string,arg2:boolean):Promise<void>;
 
 export function SetOutboundProxy(arg1:string):Promise<app.Settings>;
@@ -52,6 +56,8 @@ export function Settings():Promise<app.Settings>;
 
 export function ShowWindow():Promise<void>;
 
+export function SignInAgain(arg1:string):Promise<app.SignInAgain>;
+
 export function StartDeviceLogin(arg1:app.DeviceOptions):Promise<app.DeviceLogin>;
 
 export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogin>;
@@ -59,5 +65,7 @@ export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogi
 export function Status():Promise<app.Status>;
 
 export function UpdateSettings(arg1:app.SettingsPatch):Promise<app.Settings>;
+
+export function UseFreePort():Promise<app.Status>;
 
 export function Version():Promise<string>;

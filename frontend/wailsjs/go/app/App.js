@@ -113,3 +113,19 @@ export function RetryAccount(arg1) {
 export function SetOutboundProxy(arg1) {
   return window['go']['app']['App']['SetOutboundProxy'](arg1);
 }
+
+export function DetectKiroIDE() {
+  return window['go']['app']['App']['DetectKiroIDE']();
+}
+
+export function SendTestRequest() {
+  return window['go']['app']['App']['SendTestRequest']();
+}
+
+export function SignInAgain(arg1) {
+  return window['go']['app']['App']['SignInAgain'](arg1);
+}
+
+export function UseFreePort() {
+  return window['go']['app']['App']['UseFreePort']();
+}

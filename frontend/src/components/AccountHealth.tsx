@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import { retryAccount, type Account } from '../bridge';
+import { countByKind, countText, lookOf, type StateLook } from '../lib/accountState';
+import { errorMessage } from '../lib/errors';
+import { SignInAgain } from './SignInAgain';
+
+const fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
+const TEXT = {
+  title: 'Accounts',
+  creditsLeft: '{n} credits left this month across enabled accounts',
+  creditsUnknown: 'Credits left: not checked yet',
+  servingNow: 'Serving now',
+  tryAgain: 'Try again now',
+  openAccounts: 'Open Accounts',
+};
+
+/** The state's icon and words together, in its tone's colour. */
+export function StateBadge({ look }: { look: StateLook }) {
+  return (
+    <span className={`badge tone-${look.tone}`} data-testid="account-state">
+      <span aria-hidden="true">{look.icon}</span> {look.words}
+    </span>
+  );
+}
+
+/**
+ * Health at a glance: how many accounts are in each state, the credits
+ * left, and a fix in place for each account that needs one.
+ */
+export function AccountHealth({
+  accounts,
+  servingNow,
+  onOpenAccounts,
+}: {
+  accounts: Account[];
+  servingNow: string | null;
+  onOpenAccounts: () => void;
+}) {
+  const [notice, setNotice] = useState<{ text: string; bad?: boolean } | null>(null);
+  const counts = countByKind(accounts);
+  const enabled = accounts.filter((a) => !a.disabled);
+  const withQuota = enabled.filter((a) => a.quota);
+  const left = withQuota.reduce((sum, a) => sum + Math.max(0, (a.quota?.limit ?? 0) - (a.quota?.used ?? 0)), 0);
+  const attention = accounts.filter((a) => ['bad', 'warn'].includes(lookOf(a).tone));
+  // Only an account that can serve is "serving now".
+  const serving = accounts.find((a) => a.id === servingNow && lookOf(a).tone === 'ok');
+
+  return (
+    <section className="card" aria-labelledby="health-title">
+      <h2 id="health-title">{TEXT.title}</h2>
+      <ul className="health-counts" data-testid="health-counts">
+        {counts.map((c) => (
+          <li key={c.kind} className={`tone-${c.look.tone}`}>
+            <span aria-hidden="true">{c.look.icon}</span> {countText(c.kind, c.n)}
+          </li>
+        ))}
+      </ul>
+      <p className="muted">
+        {withQuota.length > 0 ? TEXT.creditsLeft.replace('{n}', fmt.format(left)) : TEXT.creditsUnknown}
+      </p>
+      {serving && (
+        <p data-testid="serving-now">
+          {TEXT.servingNow}: <strong>{serving.label}</strong>
+        </p>
+      )}
+      {attention.length > 0 && (
+        <ul className="health-items">
+          {attention.map((a) => {
+            const look = lookOf(a);
+            return (
+              <li key={a.id} className={`health-item tone-${look.tone}`} aria-label={`${a.label}: ${look.words}`}>
+                <div className="account-head">
+                  <strong>{a.label}</strong>
+                  {a.email && a.email !== a.label && <span className="muted">{a.email}</span>}
+                  <StateBadge look={look} />
+                </div>
+                {a.reason && <p className="muted account-reason">{a.reason}</p>}
+                {look.kind === 'login_needed' ? (
+                  <SignInAgain account={a} onDone={(text) => setNotice({ text })} />
+                ) : (
+                  ['suspended', 'cooling', 'exhausted'].includes(look.kind) && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`${TEXT.tryAgain}: ${a.label}`}
+                      onClick={() =>
+                        retryAccount(a.id).then(
+                          () => setNotice(null),
+                          (err: unknown) => setNotice({ text: errorMessage(err), bad: true }),
+                        )
+                      }
+                    >
+                      {TEXT.tryAgain}
+                    </button>
+                  )
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p role="status" className={notice?.bad ? 'error-text' : 'muted'}>
+        {notice?.text}
+      </p>
+      <button type="button" className="btn" onClick={onOpenAccounts}>
+        {TEXT.openAccounts}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,178 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as bridge from '../bridge';
+import type { Account, Status } from '../bridge';
+import { makeStatus } from '../test/fixtures';
+import { Dashboard } from './Dashboard';
+
+vi.mock('../bridge', () => ({
+  getAPIKey: vi.fn(),
+  regenerateAPIKey: vi.fn(),
+  setProxyEnabled: vi.fn(),
+  copyToClipboard: vi.fn(),
+  getRequestStats: vi.fn(),
+  getRequests: vi.fn(),
+  getAccounts: vi.fn(),
+  onAccounts: vi.fn(),
+  onLogin: vi.fn(),
+  signInAgain: vi.fn(),
+  retryAccount: vi.fn(),
+  switchToFreePort: vi.fn(),
+  sendTestRequest: vi.fn(),
+  cancelLogin: vi.fn(),
+  openURL: vi.fn(),
+}));
+const api = vi.mocked(bridge);
+
+function acct(o: Partial<Account> = {}): Account {
+  return {
+    id: 'a1',
+    label: 'Work',
+    authMethod: 'social',
+    provider: 'Google',
+    disabled: false,
+    state: 'ready',
+    counters: { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0 },
+    ...o,
+  };
+}
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  api.getAPIKey.mockResolvedValue('kd_key');
+  api.getRequestStats.mockResolvedValue({
+    perMinute: 0, requestsToday: 0, errorsToday: 0, inputTokensToday: 0, outputTokensToday: 0, creditsToday: 0,
+  });
+  api.getRequests.mockResolvedValue([]);
+  api.getAccounts.mockResolvedValue([]);
+  api.onAccounts.mockReturnValue(() => {});
+  api.onLogin.mockReturnValue(() => {});
+});
+
+/** Renders the Dashboard as App does: apply shows the Status a call returns. */
+function renderDashboard(status: Status) {
+  const onNavigate = vi.fn();
+  let shown = status;
+  const view = render(<Dashboard status={shown} apply={async (call) => { shown = await call(); view.rerender(<Dashboard status={shown} apply={async () => {}} onNavigate={onNavigate} />); }} onNavigate={onNavigate} />);
+  return { onNavigate, user: userEvent.setup(), view };
+}
+
+const inUse = 'port 8990 is in use by another program: choose another port in Settings or with --port';
+
+describe('port recovery on the Dashboard (issue 22 §4)', () => {
+  it('offers Open Settings and Use a free port under the listener error', async () => {
+    api.switchToFreePort.mockResolvedValue(makeStatus({ port: 41234, endpoint: 'http://127.0.0.1:41234' }));
+    const { onNavigate, user } = renderDashboard(makeStatus({ proxyOn: false, endpoint: '', error: inUse }));
+    expect(screen.getByRole('alert')).toHaveTextContent(inUse);
+    await user.click(screen.getByRole('button', { name: 'Open Settings' }));
+    expect(onNavigate).toHaveBeenCalledWith('settings');
+
+    await user.click(screen.getByRole('button', { name: 'Use a free port' }));
+    expect(api.switchToFreePort).toHaveBeenCalledOnce();
+    expect(await screen.findByText('Now listening on http://127.0.0.1:41234. Clients set up with the old address must use this one.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Use a free port' })).not.toBeInTheDocument();
+    expect(screen.getByText('Listening on http://127.0.0.1:41234')).toBeInTheDocument();
+  });
+
+  it('says why no free port could be used', async () => {
+    api.switchToFreePort.mockRejectedValue(new Error('settings saved, but the proxy did not reopen: permission denied'));
+    const { user } = renderDashboard(makeStatus({ proxyOn: false, endpoint: '', error: inUse }));
+    await user.click(screen.getByRole('button', { name: 'Use a free port' }));
+    expect(await screen.findByText(/Could not move the proxy: settings saved, but the proxy did not reopen: permission denied/)).toHaveClass('error-text');
+  });
+
+  it('offers no repair when the person turned the proxy off', () => {
+    renderDashboard(makeStatus({ proxyOn: false, endpoint: '' }));
+    expect(screen.queryByRole('button', { name: 'Use a free port' })).not.toBeInTheDocument();
+  });
+});
+
+describe('first run (issue 22 §2)', () => {
+  it('shows the three steps with a button each while there is no account', async () => {
+    const { onNavigate, user } = renderDashboard(makeStatus({ accounts: 0 }));
+    const list = await screen.findByRole('region', { name: 'Get to a first answer' });
+    const steps = within(list).getAllByRole('listitem');
+    expect(steps.map((s) => within(s).getByRole('button').textContent)).toEqual([
+      'Add an account',
+      'Show the setup',
+      'Send test request',
+    ]);
+    expect(within(steps[2]!).getByRole('button')).toBeDisabled();
+    await user.click(within(steps[0]!).getByRole('button'));
+    expect(onNavigate).toHaveBeenCalledWith('accounts');
+    for (const b of screen.getAllByRole('button', { name: 'Send test request' })) expect(b).toBeDisabled();
+  });
+
+  it('sends a test request and shows the answer, the account and the time', async () => {
+    api.getAccounts.mockResolvedValue([acct()]);
+    api.sendTestRequest.mockResolvedValue({ text: 'Ready when you are.', model: 'claude-haiku-4.5', account: 'Work', latencyMs: 1234 });
+    const { user } = renderDashboard(makeStatus({ accounts: 1 }));
+    await screen.findByRole('region', { name: 'Accounts' });
+    expect(screen.queryByRole('region', { name: 'Get to a first answer' })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send test request' }));
+    const answer = await screen.findByTestId('test-answer');
+    expect(answer).toHaveTextContent('Answer: Ready when you are.');
+    expect(answer).toHaveTextContent('Served by Work with claude-haiku-4.5 in 1,234 ms.');
+  });
+
+  it('says why a test request failed', async () => {
+    api.getAccounts.mockResolvedValue([acct()]);
+    api.sendTestRequest.mockRejectedValue(new Error('the local API answered 503: no account can serve'));
+    const { user } = renderDashboard(makeStatus({ accounts: 1 }));
+    await user.click(await screen.findByRole('button', { name: 'Send test request' }));
+    expect(await screen.findByText('The test request failed: the local API answered 503: no account can serve')).toHaveClass('error-text');
+  });
+});
+
+describe('account health (issue 22 §3)', () => {
+  it('counts accounts by state, with plurals, and repairs in place', async () => {
+    api.getAccounts.mockResolvedValue([
+      acct({ id: 'a1', label: 'Work', email: 'ada@example.com', quota: { used: 10, limit: 50 } }),
+      acct({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
+      acct({ id: 'a3', label: 'Old', state: 'login_needed', email: 'old@example.com', reason: 'Kiro no longer accepts its refresh token: log in again' }),
+      acct({ id: 'a4', label: 'Spare', disabled: true, quota: { used: 0, limit: 1000 } }),
+    ]);
+    api.getRequests.mockResolvedValue([
+      { seq: 7, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 3, inputTokens: 1, outputTokens: 1, credits: 0 },
+    ]);
+    api.signInAgain.mockResolvedValue({
+      method: 'done', flowId: '', label: 'Old', userCode: '', verificationUri: '', verificationUriComplete: '', loginUrl: '', expiresAt: '',
+    });
+    const { user, onNavigate } = renderDashboard(makeStatus({ accounts: 4 }));
+    const health = await screen.findByRole('region', { name: 'Accounts' });
+    const counts = within(health).getByTestId('health-counts');
+    expect(within(counts).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      '✕ 1 needs sign-in',
+      '⏸ 1 disabled',
+      '✓ 2 ready',
+    ]);
+    expect(within(counts).getByText(/needs sign-in/)).toHaveClass('tone-bad');
+    expect(within(counts).getByText(/disabled/)).toHaveClass('tone-neutral');
+    expect(health).toHaveTextContent('44.5 credits left this month across enabled accounts');
+    expect(await within(health).findByTestId('serving-now')).toHaveTextContent('Serving now: Home');
+
+    const old = within(health).getByRole('listitem', { name: 'Old: Needs sign-in' });
+    expect(old).toHaveTextContent('old@example.com');
+    expect(old).toHaveTextContent('Kiro no longer accepts its refresh token: log in again');
+    await user.click(within(old).getByRole('button', { name: 'Sign in again: Old' }));
+    expect(api.signInAgain).toHaveBeenCalledWith('a3');
+    expect(await within(health).findByText('Signed in again: Old is ready.')).toBeInTheDocument();
+    await user.click(within(health).getByRole('button', { name: 'Open Accounts' }));
+    expect(onNavigate).toHaveBeenCalledWith('accounts');
+  });
+
+  it('follows "accounts" events', async () => {
+    let listener: (a: Account[]) => void = () => {};
+    api.onAccounts.mockImplementation((l) => {
+      listener = l;
+      return () => {};
+    });
+    api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'B' })]);
+    renderDashboard(makeStatus({ accounts: 2 }));
+    const health = await screen.findByRole('region', { name: 'Accounts' });
+    expect(within(health).getByTestId('health-counts')).toHaveTextContent('✓ 2 ready');
+    act(() => listener([acct({ state: 'login_needed' })]));
+    expect(within(health).getByTestId('health-counts')).toHaveTextContent('✕ 1 needs sign-in');
+  });
+});
