@@ -90,8 +90,12 @@ func (r wailsRuntime) ShowWindow() {
 	wruntime.WindowShow(r.ctx)
 }
 func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
-func (r wailsRuntime) HideWindow()               { wruntime.WindowHide(r.ctx) }
-func (r wailsRuntime) Quit()                     { wruntime.Quit(r.ctx) }
+func (r wailsRuntime) SaveFileDialog(title, defaultName string) (string, error) {
+	return wruntime.SaveFileDialog(r.ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: defaultName,
+		Filters: []wruntime.FileFilter{{DisplayName: "CSV (*.csv)", Pattern: "*.csv"}}})
+}
+func (r wailsRuntime) HideWindow() { wruntime.WindowHide(r.ctx) }
+func (r wailsRuntime) Quit()       { wruntime.Quit(r.ctx) }
 func (r wailsRuntime) ErrorDialog(title, message string) {
 	_, _ = wruntime.MessageDialog(r.ctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog, Title: title, Message: message})
 }
