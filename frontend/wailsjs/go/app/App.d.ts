@@ -22,6 +22,8 @@ export function DeleteImportedFiles(arg1:string):Promise<Array<string>>;
 
 export function Diagnose():Promise<app.Diagnostics>;
 
+export function ExportRequests():Promise<string>;
+
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
 export function ImportOldProxy(arg1:string):Promise<app.ImportReport>;
