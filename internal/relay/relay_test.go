@@ -652,3 +652,17 @@ func TestRelayNotesTheWaitBeforeARetry(t *testing.T) {
 	assert.Equal(t, reqlog.OutcomeAnswered, got.Tries[1].Outcome)
 	assert.Positive(t, got.Tries[1].WaitMs)
 }
+
+// When every try failed, the last one is the answer, not "tried again".
+func TestRelayNotesTheLastTryOfAFailureAsFailed(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Attempts = 2
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Status(500, `{"message":"boom again"}`)})
+	ctx, note := reqlog.WithNote(context.Background())
+	require.Error(t, e.relay.Do(ctx, hello(), &recorder{}))
+	got := note.Entry(time.Now(), "POST", "/v1/messages", 500)
+	require.Len(t, got.Tries, 2)
+	assert.Equal(t, reqlog.OutcomeRetry, got.Tries[0].Outcome)
+	assert.Equal(t, reqlog.OutcomeFailed, got.Tries[1].Outcome)
+	assert.Contains(t, got.Tries[1].Error, "boom again")
+}

@@ -168,6 +168,18 @@ func AddTry(ctx context.Context, t Try) {
 	}
 }
 
+// EndTries says the request gave up: the last try, which said another would
+// follow, was the last.
+func EndTries(ctx context.Context) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		if k := len(n.tries) - 1; k >= 0 && n.tries[k].Outcome != OutcomeAnswered {
+			n.tries[k].Outcome = OutcomeFailed
+		}
+		n.mu.Unlock()
+	}
+}
+
 // SetClient records the request's User-Agent and the client it names.
 func (n *Note) SetClient(userAgent string) {
 	name := ClientName(userAgent)

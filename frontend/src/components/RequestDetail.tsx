@@ -67,7 +67,7 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         <h3 id="request-detail-title" tabIndex={-1} ref={heading}>
           {T.title}: <span className="mono">{r.method} {r.path}</span>
         </h3>
-        <button type="button" onClick={onClose}>
+        <button type="button" className="btn" onClick={onClose}>
           {T.close}
         </button>
       </div>

@@ -16,7 +16,8 @@ const T = {
   tabRequests: 'Requests',
   tabApp: 'App log',
   filter: 'Filter',
-  filterHint: 'text, model, status… (press / to focus)',
+  filterHint: 'text, model, status…',
+  filterKey: 'Press / to come back here',
   errorsOnly: 'Errors only',
   status: 'Status',
   account: 'Account',
@@ -222,6 +223,7 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
               if (e.key === 'Escape') set({ text: '' });
             }}
             placeholder={T.filterHint}
+            title={T.filterKey}
           />
         </label>
         {tab === 'requests' ? (
@@ -237,7 +239,7 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
             <label className="inline">
               <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> {T.follow}
             </label>
-            <button type="button" onClick={() => void doExport()} disabled={requests.length === 0}>
+            <button type="button" className="btn" onClick={() => void doExport()} disabled={requests.length === 0}>
               {T.export}
             </button>
           </>
