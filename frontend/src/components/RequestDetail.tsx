@@ -1,7 +1,7 @@
 import { CircleCheck, CircleMinus, CircleX, TriangleAlert } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import type { RequestLine } from '../bridge';
-import { exactTime, formatBytes, formatMs, formatNumber, plural } from '../lib/format';
+import { exactTime, formatBytes, formatMs, formatNumber, plural, relativeTime } from '../lib/format';
 
 // User-visible strings (kept together for the translators).
 const T = {
@@ -72,7 +72,10 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         </button>
       </div>
       <p>
-        <StatusBadge status={r.status} /> · <span title={exactTime(r.time)}>{exactTime(r.time)}</span>
+        <StatusBadge status={r.status} /> ·{' '}
+        <time dateTime={r.time} title={exactTime(r.time)}>
+          {relativeTime(r.time)}
+        </time>
       </p>
       {r.error && (
         <section>

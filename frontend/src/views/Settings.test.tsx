@@ -171,6 +171,10 @@ describe('Settings', () => {
     await user.type(field, '5');
     expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
     expect(hasUnsavedEdits()).toBe(true);
+    await user.keyboard('{Escape}'); // takes back this field's edit
+    expect(field).toHaveValue('30');
+    expect(hasUnsavedEdits()).toBe(false);
+    await user.type(field, '5');
     await user.click(screen.getByRole('button', { name: 'Revert' }));
     expect(hasUnsavedEdits()).toBe(false);
   });

@@ -121,7 +121,21 @@ export function Settings() {
 
   return (
     <>
-    <form className="settings" onSubmit={save} noValidate aria-label="Settings">
+    <form
+      className="settings"
+      onSubmit={save}
+      noValidate
+      aria-label="Settings"
+      onKeyDown={(e) => {
+        // Escape takes back the edit of the field it is pressed in.
+        if (e.key !== 'Escape') return;
+        const f = (e.target as HTMLElement).closest('[data-field]')?.getAttribute('data-field') as Field | null;
+        if (f && f in saved && draft[f] !== saved[f]) {
+          e.preventDefault();
+          edit(f, saved[f]);
+        }
+      }}
+    >
       <ErrorText error={formError} />
       <fieldset className="card">
         <legend>Listener</legend>
@@ -274,7 +288,7 @@ function Row({
   const hintId = `${id}-hint`;
   const describedBy = [error ? errId : '', hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="form-row">
+    <div className="form-row" data-field={field}>
       <label htmlFor={id}>{label}</label>
       {children(id, describedBy)}
       {hint && (
