@@ -166,7 +166,7 @@ describe('Settings', () => {
     const user = userEvent.setup();
     render(<Settings />);
     const field = await screen.findByLabelText('Queue wait when all are busy (seconds)');
-    expect(screen.getByText('All changes saved.')).toBeInTheDocument();
+    expect(screen.getByText('No unsaved changes.')).toBeInTheDocument();
     expect(hasUnsavedEdits()).toBe(false);
     await user.type(field, '5');
     expect(screen.getByText('Unsaved changes')).toBeInTheDocument();

@@ -43,7 +43,7 @@ const T = {
   logLevelHelp: 'How much the app log (Logs, App log) and the log file record; “debug” is for reporting a problem.',
   startAtLoginHelp: 'Kirodesk starts in the tray, with the proxy on.',
   unsaved: 'Unsaved changes',
-  allSaved: 'All changes saved.',
+  allSaved: 'No unsaved changes.',
 };
 
 export function Settings() {
