@@ -85,7 +85,7 @@ describe('Logs', () => {
     const log = screen.getByTestId('app-log');
     expect(log).toHaveTextContent('proxy on');
     expect(log).toHaveTextContent('WARN');
-    expect(log).toHaveTextContent('msg="failing over" account="Work"'); // the label, not the id
+    expect(log).toHaveTextContent('failing over account="Work"'); // the label, not the id
     expect(log).not.toHaveTextContent('level=');
   });
 
@@ -200,7 +200,8 @@ describe('Logs', () => {
 describe('logLineText', () => {
   it('drops the time and level and names accounts', () => {
     const labels = new Map([['acc-1', 'Work']]);
-    expect(logLineText(line(1, 'info', 'time=x level=INFO msg=hi account=acc-1 n=2'), labels)).toBe('msg=hi account="Work" n=2');
-    expect(logLineText(line(1, 'info', 'time=x level=INFO msg=hi account=unknown'), labels)).toBe('msg=hi account=unknown');
+    expect(logLineText(line(1, 'info', 'time=x level=INFO msg=hi account=acc-1 n=2'), labels)).toBe('hi account="Work" n=2');
+    expect(logLineText(line(1, 'info', 'time=x level=INFO msg=hi account=unknown'), labels)).toBe('hi account=unknown');
+    expect(logLineText(line(1, 'warn', 'time=x level=WARN msg="trying again" err="a \\"b\\""'), labels)).toBe('trying again err="a \\"b\\""');
   });
 });

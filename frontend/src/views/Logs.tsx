@@ -81,7 +81,9 @@ function distinct(rs: RequestLine[], key: (r: RequestLine) => string): string[] 
 // The log's text form is "time=… level=… msg=… key=value…": the time and
 // level are shown apart, and account ids get their names.
 export function logLineText(l: LogLine, labels: Map<string, string>): string {
-  const text = l.text.replace(/^time=\S+\s+level=\S+\s+/, '');
+  const text = l.text
+    .replace(/^time=\S+\s+level=\S+\s+/, '')
+    .replace(/^msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/, (_all, quoted?: string, bare?: string) => quoted ?? bare ?? '');
   return text.replace(/\baccount=("?)([\w-]+)\1/g, (all, _q, id: string) => {
     const label = labels.get(id);
     return label ? `account="${label}"` : all;

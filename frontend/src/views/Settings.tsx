@@ -240,7 +240,9 @@ export function Settings() {
       </details>
 
       <div className="form-actions save-bar" data-dirty={dirty}>
-        <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? T.unsaved : T.allSaved}</span>
+        {(dirty || !notice) && (
+          <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? T.unsaved : T.allSaved}</span>
+        )}
         <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
           {saving ? 'Saving…' : 'Save'}
         </button>
