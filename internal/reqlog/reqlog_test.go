@@ -110,3 +110,19 @@ func TestClientName(t *testing.T) {
 		assert.Equal(t, c.want, ClientName(c.ua), c.ua)
 	}
 }
+
+// The request log's share of a request's cost: a note, a client name, two
+// tries, the sizes and the finished entry.
+func BenchmarkNoteOfAFailedOverRequest(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx, n := WithNote(context.Background())
+		n.SetClient("claude-cli/2.0.14 (external, cli)")
+		SetModel(ctx, "claude-sonnet-4.5")
+		AddTry(ctx, Try{Account: "a1", Label: "work", Outcome: OutcomeRetry, Status: 503})
+		AddTry(ctx, Try{Account: "a2", Label: "home", Outcome: OutcomeAnswered})
+		SetAccount(ctx, "a2")
+		n.SetTransfer(2048, 512, true, 40*time.Millisecond)
+		_ = n.Entry(time.Now(), "POST", "/v1/messages", 200)
+	}
+}
