@@ -24,7 +24,8 @@ const T = {
   requestId: 'Request id',
   warnings: 'Changed in the request',
   model: 'Model',
-  account: 'Account',
+  account: 'Answered by',
+  noAccount: 'no account',
   when: 'Time',
 };
 
@@ -108,7 +109,7 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         <dt>{T.model}</dt>
         <dd>{r.model || '–'}</dd>
         <dt>{T.account}</dt>
-        <dd>{r.accountLabel || r.account || '–'}</dd>
+        <dd>{r.accountLabel || r.account || T.noAccount}</dd>
         <dt>{T.total}</dt>
         <dd>{formatMs(r.latencyMs)}</dd>
         <dt>{T.firstByte}</dt>

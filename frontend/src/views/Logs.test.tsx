@@ -110,6 +110,7 @@ describe('Logs', () => {
     expect(pane).toHaveTextContent(/Request \(in\)\s*2 KB/);
     expect(pane).toHaveTextContent(/Response \(out\)\s*512 B/);
     expect(pane).toHaveTextContent(/Client\s*curl/);
+    expect(pane).toHaveTextContent(/Answered by\s*Home/);
 
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('request-detail')).not.toBeInTheDocument();
@@ -120,6 +121,7 @@ describe('Logs', () => {
       .mockResolvedValueOnce([
         req(1),
         failed,
+        req(5, { status: 502, account: undefined, accountLabel: undefined, tries: [{ account: 'a1', label: 'Work', outcome: 'failed', status: 502 }] }),
         req(3, { status: 429, client: 'Codex', model: 'claude-opus-4.5' }),
         req(4, { client: 'OpenAI SDK', account: 'a2', accountLabel: 'Home' }),
       ])
@@ -128,18 +130,21 @@ describe('Logs', () => {
     const user = userEvent.setup();
     render(<Logs intervalMs={1000} />);
     await screen.findByTestId('virtual-list');
-    expect(rows()).toHaveLength(4);
+    expect(rows()).toHaveLength(5);
 
     await user.click(screen.getByLabelText('Errors only'));
-    expect(rows()).toHaveLength(2);
+    expect(rows()).toHaveLength(3);
     await user.selectOptions(screen.getByLabelText('Status'), '5xx');
-    expect(rows()).toHaveLength(1);
+    expect(rows()).toHaveLength(2);
     expect(rows()[0]).toHaveTextContent('503');
     await user.click(screen.getByLabelText('Errors only'));
     await user.selectOptions(screen.getByLabelText('Status'), 'all');
 
     await user.selectOptions(screen.getByLabelText('Account'), 'Home');
     expect(rows()).toHaveLength(2);
+    await user.selectOptions(screen.getByLabelText('Account'), 'Work');
+    expect(rows()).toHaveLength(3); // with the failure none answered, last tried on Work
+    await user.selectOptions(screen.getByLabelText('Account'), 'Home');
     await user.selectOptions(screen.getByLabelText('Client'), 'OpenAI SDK');
     expect(rows()).toHaveLength(1);
     await user.selectOptions(screen.getByLabelText('Account'), 'all');
@@ -147,7 +152,7 @@ describe('Logs', () => {
     await user.selectOptions(screen.getByLabelText('Model'), 'claude-opus-4.5');
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toHaveTextContent('429 refused');
-    expect(screen.getByText(/1 request shown of 4/)).toBeInTheDocument();
+    expect(screen.getByText(/1 request shown of 5/)).toBeInTheDocument();
 
     await user.selectOptions(screen.getByLabelText('Model'), 'all');
     screen.getByTestId('virtual-list').focus();
@@ -156,7 +161,7 @@ describe('Logs', () => {
     await user.keyboard('Codex');
     expect(rows()).toHaveLength(1);
     await user.keyboard('{Escape}');
-    expect(rows()).toHaveLength(4);
+    expect(rows()).toHaveLength(5);
   });
 
   it('keeps only a window of 10,000 rows in the DOM', async () => {

@@ -52,7 +52,12 @@ export interface RequestFilters {
 
 export const noFilters: RequestFilters = { text: '', errorsOnly: false, status: 'all', account: 'all', model: 'all', client: 'all' };
 
-const accountName = (r: RequestLine) => r.accountLabel || r.account || '';
+// The account that answered or, for a request none answered, the last one
+// tried: the one a person looking at a failure wants to filter on.
+const accountName = (r: RequestLine) => {
+  const last = r.tries?.[r.tries.length - 1];
+  return r.accountLabel || r.account || last?.label || last?.account || '';
+};
 
 export function requestText(r: RequestLine): string {
   const acct = accountName(r) || '-';
