@@ -33,6 +33,7 @@ type recorder struct {
 	quits     int
 	named     map[string][]any // every event but status, by name
 	opened    []string         // URLs sent to the browser
+	savePath  string           // what the save dialog answers
 }
 
 func (r *recorder) EventsEmit(name string, data ...any) {
@@ -68,6 +69,11 @@ func (r *recorder) BrowserOpenURL(u string) {
 	r.mu.Lock()
 	r.opened = append(r.opened, u)
 	r.mu.Unlock()
+}
+func (r *recorder) SaveFileDialog(_, _ string) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.savePath, nil
 }
 func (r *recorder) HideWindow() { r.mu.Lock(); r.hidden++; r.mu.Unlock() }
 func (r *recorder) Quit()       { r.mu.Lock(); r.quits++; r.mu.Unlock() }

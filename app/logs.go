@@ -1,7 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"kirodesk/internal/logging"
@@ -40,6 +45,66 @@ func (a *App) Requests(after int64) ([]RequestLine, error) {
 		out[i] = RequestLine{Entry: e, AccountLabel: labels[e.Account]}
 	}
 	return out, nil
+}
+
+// ExportRequests asks where to save the kept requests and writes them
+// there as CSV (one row per request, its tries in one column). It returns
+// the file's path, or "" when the person cancelled. The file is one the
+// person chose, not app state, so it is written here and not by the store.
+func (a *App) ExportRequests() (string, error) {
+	rt := a.windowRuntime()
+	if rt == nil {
+		return "", ErrNotReady
+	}
+	lines, err := a.Requests(0)
+	if err != nil {
+		return "", err
+	}
+	path, err := rt.SaveFileDialog("Export requests", "kirodesk-requests-"+time.Now().Format("2006-01-02-150405")+".csv")
+	if err != nil || path == "" {
+		return "", err
+	}
+	if err := os.WriteFile(path, requestsCSV(lines), 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+var requestsCSVHeader = []string{"time", "method", "path", "model", "account", "status", "error", "tries",
+	"latency_ms", "first_byte_ms", "bytes_in", "bytes_out", "input_tokens", "output_tokens", "credits", "client",
+	"user_agent", "request_id", "warnings"}
+
+func requestsCSV(lines []RequestLine) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(requestsCSVHeader)
+	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, l := range lines {
+		acct := l.AccountLabel
+		if acct == "" {
+			acct = l.Account
+		}
+		tries := make([]string, len(l.Tries))
+		for i, t := range l.Tries {
+			name := t.Label
+			if name == "" {
+				name = t.Account
+			}
+			tries[i] = name + ": " + t.Outcome
+			if t.Status != 0 {
+				tries[i] += " " + strconv.Itoa(t.Status)
+			}
+			if t.Error != "" {
+				tries[i] += " (" + t.Error + ")"
+			}
+		}
+		_ = w.Write([]string{l.Time.Local().Format(time.RFC3339), l.Method, l.Path, l.Model, acct, strconv.Itoa(l.Status),
+			l.Error, strings.Join(tries, "; "), i64(l.LatencyMs), i64(l.FirstByteMs), i64(l.BytesIn), i64(l.BytesOut),
+			strconv.Itoa(l.InputTokens), strconv.Itoa(l.OutputTokens), strconv.FormatFloat(l.Credits, 'f', -1, 64),
+			l.Client, l.UserAgent, l.RequestID, strings.Join(l.Warnings, "; ")})
+	}
+	w.Flush()
+	return b.Bytes()
 }
 
 // RequestStats returns the dashboard's live figures.

@@ -105,6 +105,10 @@ func (r wailsRuntime) ShowWindow() {
 	wruntime.WindowShow(r.ctx)
 }
 func (r wailsRuntime) BrowserOpenURL(url string) { wruntime.BrowserOpenURL(r.ctx, url) }
+func (r wailsRuntime) SaveFileDialog(title, defaultName string) (string, error) {
+	return wruntime.SaveFileDialog(r.ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: defaultName,
+		Filters: []wruntime.FileFilter{{DisplayName: "CSV (*.csv)", Pattern: "*.csv"}}})
+}
 func (r wailsRuntime) HideWindow() {
 	wruntime.WindowHide(r.ctx)
 	r.web.hidden()

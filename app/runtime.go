@@ -12,4 +12,6 @@ type Runtime interface {
 	ErrorDialog(title, message string)
 	// BrowserOpenURL opens a page in the person's browser (sign-in pages).
 	BrowserOpenURL(url string)
+	// SaveFileDialog asks where to save a file; "" when the person cancels.
+	SaveFileDialog(title, defaultName string) (string, error)
 }

@@ -130,6 +130,14 @@ func run() error {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+	// Test hook: the next chat request fails, first on a server error (tried
+	// again after a pause), then on one that is the request's (final), so
+	// the request log has a failure with two tries to explain.
+	mux.HandleFunc("POST /__devserve/fail-next", func(w http.ResponseWriter, _ *http.Request) {
+		fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"devserve: a server error on purpose"}`)},
+			fakekiro.Script{fakekiro.Status(400, fakekiro.BodyImproperlyFormed)})
+		w.WriteHeader(http.StatusNoContent)
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

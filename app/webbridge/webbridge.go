@@ -19,6 +19,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -262,6 +264,12 @@ func (b *Bridge) ErrorDialog(title, message string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.state.Dialogs = append(b.state.Dialogs, title+": "+message)
+}
+
+// SaveFileDialog has no person to ask: the file goes to the temporary
+// folder, where a test can read it.
+func (b *Bridge) SaveFileDialog(_, defaultName string) (string, error) {
+	return filepath.Join(os.TempDir(), "kirodesk-e2e-"+defaultName), nil
 }
 func (b *Bridge) BrowserOpenURL(url string) {
 	b.mu.Lock()

@@ -204,10 +204,9 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
 
   it('reads the request log and the app log, with no secret in them', async () => {
     await open('Logs');
-    const table = page.getByTestId('request-log');
-    await table.waitFor();
-    const rows = table.locator('tbody tr');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="request-log"] tbody tr').length >= 4);
+    await page.getByTestId('virtual-list').waitFor();
+    const rows = page.getByTestId('request-row');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="request-row"]').length >= 4);
     const text = (await rows.allTextContents()).join('\n');
     expect(text).toContain('POST /v1/messages');
     expect(text).toContain('claude-sonnet-4.5');
@@ -227,6 +226,62 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     const state = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
     expect(state.clipboard).toContain('proxy off');
     await shoot('logs-app');
+  });
+
+  it("explains a failed request: its error, each try and the wait between", async () => {
+    const sizes = [
+      { width: 1280, height: 800 },
+      { width: 800, height: 600 },
+    ];
+    try {
+      await fetch(`${h.url}/__devserve/fail-next`, { method: 'POST' });
+      const st = await h.call<Status>('Status');
+      const failed = await askClaude(st.endpoint, await h.call<string>('APIKey'));
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      const told = ((await failed.json()) as { error: { message: string } }).error.message;
+      expect(told).not.toBe('');
+
+      await open('Logs');
+      await page.getByRole('tab', { name: /Requests/ }).click();
+      await page.getByRole('searchbox').fill(''); // an earlier test filtered the app log
+      await page.getByLabel('Errors only').check();
+      await page.getByLabel('Status').selectOption(`${Math.floor(failed.status / 100)}xx`);
+      // The newest row with the failed request's status, once the log has it.
+      const row = page.getByTestId('request-row').filter({ hasText: new RegExp(`\\b${failed.status} (refused|failed)`) }).last();
+      await row.waitFor();
+      expect(await row.textContent()).toContain('POST /v1/messages');
+      await row.click();
+      const pane = page.getByTestId('request-detail');
+      await pane.waitFor();
+      expect(await pane.getByTestId('request-error').textContent()).toBe(told); // what the client was told
+      const tries = pane.getByTestId('request-tries').getByRole('listitem');
+      expect(await tries.count()).toBe(2);
+      expect(await tries.nth(0).textContent()).toContain('Ada (fake Kiro) — failed for now: tried again (Kiro 500)');
+      expect(await tries.nth(0).textContent()).toContain('devserve: a server error on purpose');
+      expect(await tries.nth(1).textContent()).toContain('failed: this was the answer (Kiro 400)');
+      expect(await tries.nth(1).textContent()).toMatch(/waited \d+ ms before this try/);
+      expect(await pane.textContent()).toMatch(/First byte/);
+      expect(await pane.textContent()).toMatch(/Request \(in\)\s*\d+ B/);
+
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const size of sizes) {
+          await page.setViewportSize(size);
+          const name = `logs-failed-request-${size.width}x${size.height}-${scheme}`;
+          await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect(width, `${name} overflows`).toBeLessThanOrEqual(size.width);
+        }
+      }
+
+      await page.keyboard.press('Escape');
+      await pane.waitFor({ state: 'detached' });
+      await page.getByLabel('Status').selectOption('all');
+      await page.getByLabel('Errors only').uncheck();
+    } finally {
+      await page.setViewportSize({ width: 800, height: 600 });
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('lists the account, renames it and disables it', async () => {

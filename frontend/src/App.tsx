@@ -1,8 +1,9 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AppFooter } from './components/AppFooter';
 import { Nav, type NavItem } from './components/Nav';
 import { WarningsBanner } from './components/WarningsBanner';
 import { useStatus } from './hooks/useStatus';
+import { hasUnsavedEdits } from './lib/leaveGuard';
 import { Accounts } from './views/Accounts';
 import { Dashboard } from './views/Dashboard';
 import { Logs } from './views/Logs';
@@ -16,25 +17,72 @@ const views: readonly NavItem<ViewId>[] = [
   { id: 'logs', label: 'Logs' },
 ];
 
+// User-visible strings of the window's frame.
+const T = {
+  skip: 'Skip to content',
+  leaveTitle: 'Leave without saving?',
+  leaveText: 'Your changes on this page are not saved yet. If you leave now, they are lost.',
+  stay: 'Stay and save',
+  leave: 'Leave without saving',
+};
+
 export function App() {
   const { status, loadError, retry, apply } = useStatus();
   const [view, setView] = useState<ViewId>('dashboard');
   const headingRef = useRef<HTMLHeadingElement>(null);
   const title = views.find((v) => v.id === view)?.label ?? '';
-  const select = (id: ViewId) => {
+  const [pending, setPending] = useState<ViewId | null>(null);
+  const stayRef = useRef<HTMLButtonElement>(null);
+  const go = (id: ViewId) => {
+    setPending(null);
     setView(id);
     // Move focus to the new view's heading so keyboard and screen-reader
     // users land at its start.
     requestAnimationFrame(() => headingRef.current?.focus());
   };
+  // Leaving a view with unsaved edits asks first.
+  const select = (id: ViewId) => {
+    if (id === view) return;
+    if (hasUnsavedEdits()) setPending(id);
+    else go(id);
+  };
+  const selectRef = useRef(select);
+  selectRef.current = select;
+
+  // Ctrl+1…4 (⌘ on macOS) switch views.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const n = Number(e.key);
+      const target = Number.isInteger(n) && n >= 1 ? views[n - 1] : undefined;
+      if (!target) return;
+      e.preventDefault();
+      selectRef.current(target.id);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    if (pending) stayRef.current?.focus();
+  }, [pending]);
 
   return (
     <div className="shell">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          headingRef.current?.focus();
+        }}
+      >
+        {T.skip}
+      </a>
       <header className="topbar">
         <span className="brand">Kirodesk</span>
         <Nav items={views} current={view} onSelect={select} />
       </header>
-      <main className="content">
+      <main className="content" id="main">
         <h1 ref={headingRef} tabIndex={-1}>
           {title}
         </h1>
@@ -61,6 +109,31 @@ export function App() {
           <p className="muted">Loading…</p>
         )}
       </main>
+      {pending && (
+        <div className="modal-backdrop">
+          <div
+            className="modal card"
+            role="alertdialog"
+            aria-modal="true"
+            aria-labelledby="leave-title"
+            aria-describedby="leave-text"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setPending(null);
+            }}
+          >
+            <h2 id="leave-title">{T.leaveTitle}</h2>
+            <p id="leave-text">{T.leaveText}</p>
+            <div className="form-actions">
+              <button type="button" className="btn btn-primary" ref={stayRef} onClick={() => setPending(null)}>
+                {T.stay}
+              </button>
+              <button type="button" className="btn" onClick={() => go(pending)}>
+                {T.leave}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
       {status && <AppFooter version={status.version} configDir={status.configDir} />}
     </div>
   );

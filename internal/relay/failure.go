@@ -11,6 +11,7 @@ import (
 
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/reqlog"
 )
 
 // Failed is the answer when every try of a request failed before the
@@ -125,6 +126,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // failure without an answer (5xx, timeout, a broken stream) is said as
 // such: it is no reason to wait.
 func (r *Relay) failed(ctx context.Context, req *canon.Request, model string, f *Failed) error {
+	reqlog.EndTries(ctx)
 	var ue *kiro.UpstreamError
 	if !errors.As(f.Last, &ue) {
 		return f

@@ -170,6 +170,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 			}
 			return err
 		}
+		var wait time.Duration
 		if n := tried[acct.ID] + 1; n > 1 {
 			d, ok := r.backoff(n, f.Last)
 			if !ok {
@@ -180,6 +181,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 				release()
 				return err
 			}
+			wait = d
 		}
 		tried[acct.ID]++
 		skip[acct.ID] = true
@@ -188,6 +190,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 		}
 		f.Tries++
 		v, err := r.attempt(ctx, req, acct, f.Tries, &estimate, sink, release)
+		reqlog.AddTry(ctx, logTry(acct, v, err, wait))
 		switch {
 		case v == final:
 			return err
@@ -341,6 +344,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 				return &retryable{err: fmt.Errorf("Kiro's answer broke off: %w", err)}
 			}
 			failed = err
+			reqlog.SetError(ctx, err.Error())
 			buf, done = dec.Fail(buf[:0], err), true
 		default:
 			buf = dec.Feed(buf[:0], ev)
@@ -365,6 +369,29 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, Began: began, InputTokens: usage.InputTokens,
 		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil
+}
+
+// logTry describes one attempt for the request log.
+func logTry(acct store.Account, v verdict, err error, wait time.Duration) reqlog.Try {
+	t := reqlog.Try{Account: acct.ID, Label: pool.Label(acct), WaitMs: wait.Milliseconds()}
+	switch {
+	case v == final && err == nil:
+		t.Outcome = reqlog.OutcomeAnswered
+	case v == final:
+		t.Outcome = reqlog.OutcomeFailed
+	case v == elsewhere:
+		t.Outcome = reqlog.OutcomeMovedOn
+	default:
+		t.Outcome = reqlog.OutcomeRetry
+	}
+	if err != nil {
+		t.Error = err.Error()
+		var ue *kiro.UpstreamError
+		if errors.As(err, &ue) {
+			t.Status = ue.Status
+		}
+	}
+	return t
 }
 
 // profileARN is sent for social accounts only (kiro-protocol.md section 7).

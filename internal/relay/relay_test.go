@@ -634,3 +634,53 @@ func TestRelaySlowStartIsTriedTwiceOnTheSameAccount(t *testing.T) {
 	assert.Contains(t, f.Error(), "did not start answering")
 	assert.Len(t, e.fake.ChatRequests(), 2, "a third slow start on the same account is not waited for")
 }
+
+// The request log shows each account tried, in order, with what it did.
+func TestRelayNotesEachTryForTheRequestLog(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Text("from the second")})
+	ctx, note := reqlog.WithNote(context.Background())
+	require.NoError(t, e.relay.Do(ctx, hello(), &recorder{}))
+	got := note.Entry(time.Now(), "POST", "/v1/messages", 200)
+	require.Len(t, got.Tries, 2)
+	first, second := got.Tries[0], got.Tries[1]
+	assert.ElementsMatch(t, e.ids, []string{first.Account, second.Account}, "two different accounts")
+	assert.NotEqual(t, reqlog.OutcomeAnswered, first.Outcome)
+	assert.Equal(t, 429, first.Status)
+	assert.NotEmpty(t, first.Error)
+	assert.NotEmpty(t, first.Label)
+	assert.Equal(t, reqlog.OutcomeAnswered, second.Outcome)
+	assert.Empty(t, second.Error)
+	assert.Equal(t, second.Account, got.Account)
+	assert.Empty(t, got.Error)
+}
+
+// A pause before a second try on the same account is in the log.
+func TestRelayNotesTheWaitBeforeARetry(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Backoff = 30 * time.Millisecond
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Text("ok")})
+	ctx, note := reqlog.WithNote(context.Background())
+	require.NoError(t, e.relay.Do(ctx, hello(), &recorder{}))
+	got := note.Entry(time.Now(), "POST", "/v1/messages", 200)
+	require.Len(t, got.Tries, 2)
+	assert.Equal(t, reqlog.OutcomeRetry, got.Tries[0].Outcome)
+	assert.Equal(t, 500, got.Tries[0].Status)
+	assert.Zero(t, got.Tries[0].WaitMs)
+	assert.Equal(t, reqlog.OutcomeAnswered, got.Tries[1].Outcome)
+	assert.Positive(t, got.Tries[1].WaitMs)
+}
+
+// When every try failed, the last one is the answer, not "tried again".
+func TestRelayNotesTheLastTryOfAFailureAsFailed(t *testing.T) {
+	e := newEnv(t, 1)
+	e.relay.opts.Attempts = 2
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(500, `{"message":"boom"}`)}, fakekiro.Script{fakekiro.Status(500, `{"message":"boom again"}`)})
+	ctx, note := reqlog.WithNote(context.Background())
+	require.Error(t, e.relay.Do(ctx, hello(), &recorder{}))
+	got := note.Entry(time.Now(), "POST", "/v1/messages", 500)
+	require.Len(t, got.Tries, 2)
+	assert.Equal(t, reqlog.OutcomeRetry, got.Tries[0].Outcome)
+	assert.Equal(t, reqlog.OutcomeFailed, got.Tries[1].Outcome)
+	assert.Contains(t, got.Tries[1].Error, "boom again")
+}

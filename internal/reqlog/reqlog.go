@@ -3,7 +3,8 @@
 // tokens today). The server opens a Note per request in its context; the
 // relay fills in the model, account and tokens as it learns them; the
 // server hands the finished entry to a Log. Nothing here is written to disk,
-// and no header or body is kept, so no credential can end up here.
+// and no body nor header but the User-Agent is kept, so no credential can
+// end up here.
 package reqlog
 
 import (
@@ -33,7 +34,43 @@ type Entry struct {
 	// RequestID is set when the request failed for a reason no rule
 	// classified: the client was given this id, the log has the details.
 	RequestID string `json:"requestId,omitempty"`
+	// Error is what the client was told when the request failed.
+	Error string `json:"error,omitempty"`
+	// Tries are the accounts tried, in order, with what each one did.
+	Tries []Try `json:"tries,omitempty"`
+	// Client is the program that sent the request, named from its
+	// User-Agent (see ClientName); UserAgent is that header, cut short.
+	Client    string `json:"client"`
+	UserAgent string `json:"userAgent,omitempty"`
+	// FirstByteMs is the time until the first byte of the answer was
+	// written (-1: nothing was written); BytesIn and BytesOut are the sizes
+	// of the request body read and of the answer written.
+	FirstByteMs int64 `json:"firstByteMs"`
+	BytesIn     int64 `json:"bytesIn"`
+	BytesOut    int64 `json:"bytesOut"`
 }
+
+// Outcomes of a Try.
+const (
+	OutcomeAnswered = "answered" // this account answered the client
+	OutcomeFailed   = "failed"   // the failure was the request's answer
+	OutcomeMovedOn  = "moved-on" // the account cannot serve it; another was tried
+	OutcomeRetry    = "retry"    // a transient failure; tried again
+)
+
+// Try is one attempt on one account.
+type Try struct {
+	Account string `json:"account"` // account id
+	Label   string `json:"label,omitempty"`
+	Outcome string `json:"outcome"`
+	Status  int    `json:"status,omitempty"` // Kiro's HTTP status, when it sent one
+	Error   string `json:"error,omitempty"`
+	// WaitMs is the pause before this try (a backoff on the same account).
+	WaitMs int64 `json:"waitMs,omitempty"`
+}
+
+// maxUserAgent bounds the User-Agent kept per entry.
+const maxUserAgent = 200
 
 // Note collects what the handlers learn about a request while it runs.
 type Note struct {
@@ -45,6 +82,13 @@ type Note struct {
 	cred  float64
 	warn  []string
 	id    string
+	err   string
+	tries []Try
+
+	client, ua        string
+	firstByte         time.Duration
+	wrote             bool
+	bytesIn, bytesOut int64
 }
 
 type noteKey struct{}
@@ -100,13 +144,77 @@ func SetRequestID(ctx context.Context, id string) {
 	}
 }
 
+// SetError records what the client was told about a failure. The first
+// one stays: it is the cause, a later one only its echo.
+func SetError(ctx context.Context, msg string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		if n.err == "" {
+			n.err = msg
+		}
+		n.mu.Unlock()
+	}
+}
+
+// AddTry records one attempt on one account.
+func AddTry(ctx context.Context, t Try) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		if n.tries == nil {
+			n.tries = make([]Try, 0, 2) // most requests fail over at most once
+		}
+		n.tries = append(n.tries, t)
+		n.mu.Unlock()
+	}
+}
+
+// EndTries says the request gave up: the last try, which said another would
+// follow, was the last.
+func EndTries(ctx context.Context) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		if k := len(n.tries) - 1; k >= 0 && n.tries[k].Outcome != OutcomeAnswered {
+			n.tries[k].Outcome = OutcomeFailed
+		}
+		n.mu.Unlock()
+	}
+}
+
+// SetClient records the request's User-Agent and the client it names.
+func (n *Note) SetClient(userAgent string) {
+	name := ClientName(userAgent)
+	if len(userAgent) > maxUserAgent {
+		userAgent = userAgent[:maxUserAgent]
+	}
+	n.mu.Lock()
+	n.client, n.ua = name, userAgent
+	n.mu.Unlock()
+}
+
+// SetTransfer records the sizes read and written and, when anything was
+// written, how long the first byte took.
+func (n *Note) SetTransfer(in, out int64, wrote bool, firstByte time.Duration) {
+	n.mu.Lock()
+	n.bytesIn, n.bytesOut, n.wrote, n.firstByte = in, out, wrote, firstByte
+	n.mu.Unlock()
+}
+
 // Entry turns the note into an entry for a finished request.
 func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
 		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred,
-		Warnings: append([]string(nil), n.warn...), RequestID: n.id}
+		Warnings: append([]string(nil), n.warn...), RequestID: n.id, Error: n.err,
+		Tries: append([]Try(nil), n.tries...), Client: n.client, UserAgent: n.ua,
+		FirstByteMs: firstByteMs(n.wrote, n.firstByte), BytesIn: n.bytesIn, BytesOut: n.bytesOut}
+}
+
+func firstByteMs(wrote bool, d time.Duration) int64 {
+	if !wrote {
+		return -1
+	}
+	return d.Milliseconds()
 }
 
 // Stats are the dashboard's live figures.

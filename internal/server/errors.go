@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"kirodesk/internal/reqlog"
 )
 
 // Kind is an error category; it maps onto both APIs' error types.
@@ -74,6 +76,7 @@ func WriteErrorCode(w http.ResponseWriter, r *http.Request, status int, kind Kin
 	} else {
 		body = anthropicError{Type: "error", Error: anthropicErrorBody{Type: anthropicType[kind], Message: msg}}
 	}
+	reqlog.SetError(r.Context(), msg)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

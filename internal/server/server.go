@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,7 +57,8 @@ type Options struct {
 	APIKey  secrets.Secret
 	MaxBody int64 // bytes; DefaultMaxBody if zero
 	// Requests, when set, receives every finished request but /health
-	// (method, path, model, account, status, latency, tokens; no header or body).
+	// (method, path, model, account, status, latency, tokens, sizes, the
+	// User-Agent; no other header and no body).
 	Requests *reqlog.Log
 }
 
@@ -112,15 +114,26 @@ func (s *Server) Routes() []string {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, start: start}
 	var note *reqlog.Note
+	var body *countingBody
 	if s.reqs != nil && r.URL.Path != "/health" {
 		var ctx context.Context
 		ctx, note = reqlog.WithNote(r.Context())
+		note.SetClient(r.UserAgent())
 		r = r.WithContext(ctx)
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &countingBody{ReadCloser: r.Body}
+			r.Body = body
+		}
 	}
 	s.serve(sw, r)
 	if note != nil {
+		var in int64
+		if body != nil {
+			in = body.n
+		}
+		note.SetTransfer(in, sw.written, sw.status != 0, sw.firstByte)
 		s.reqs.Add(note.Entry(start, r.Method, r.URL.Path, sw.status))
 	}
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
@@ -222,14 +235,20 @@ func quote(s string) string {
 	return `"` + strings.ToValidUTF8(s, "?") + `"`
 }
 
+// statusWriter notes, for the request log, the status, when it was sent
+// (the first byte) and how much was written.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	start     time.Time
+	status    int
+	firstByte time.Duration
+	written   int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.firstByte = time.Since(w.start)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -237,8 +256,23 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.firstByte = time.Since(w.start)
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+// countingBody counts the request body's bytes as the handler reads them.
+type countingBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
 }
 
 // Flush lets streaming handlers flush through the wrapper.

@@ -132,6 +132,12 @@ export function getLogs(after: number): Promise<LogLine[]> {
   return call(async () => (await App.Logs(after)) ?? []);
 }
 
+/** Asks where to save the kept requests (CSV) and saves them there; the
+ * file's path, or "" when the person cancelled. */
+export function exportRequests(): Promise<string> {
+  return call(() => App.ExportRequests());
+}
+
 /** Requests after seq (0: every one kept). */
 export function getRequests(after: number): Promise<RequestLine[]> {
   return call(async () => (await App.Requests(after)) ?? []);

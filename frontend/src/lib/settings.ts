@@ -20,6 +20,23 @@ export interface Draft {
 export type Field = Exclude<keyof Draft, 'startAtLogin'>;
 
 export const STRATEGIES = ['sticky', 'round-robin', 'least-used', 'fill-first'] as const;
+
+/** The strategies in words: a name and one line on what it does. */
+export const STRATEGY_TEXT: Record<(typeof STRATEGIES)[number], { name: string; help: string }> = {
+  sticky: {
+    name: 'Keep a conversation on one account',
+    help: 'Each conversation stays on its account while it works (Kiro reuses its cache); new ones go to the least used.',
+  },
+  'round-robin': { name: 'Take turns', help: 'Each request goes to the next account in the list.' },
+  'least-used': { name: 'Least used first', help: 'Each request goes to the account that has served the fewest so far.' },
+  'fill-first': {
+    name: 'Use one account until it fails',
+    help: 'All requests go to the first usable account; the next takes over when it runs out or fails.',
+  },
+};
+
+/** The built-in number of accounts a request may try (relay.DefaultAttempts). */
+export const DEFAULT_ATTEMPTS = 3;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export function toDraft(s: Settings): Draft {

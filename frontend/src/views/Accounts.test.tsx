@@ -358,9 +358,9 @@ describe('repairing an account (issue 22 §3)', () => {
   it('shows the e-mail beside the label and marks the account serving now', async () => {
     api.getAccounts.mockResolvedValue([acct({ email: 'ada@example.com' }), acct({ id: 'a2', label: 'Spare' })]);
     api.getRequests.mockResolvedValue([
-      { seq: 1, time: '', method: 'POST', path: '/v1/messages', account: 'a1', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0 },
-      { seq: 2, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0 },
-      { seq: 3, time: '', method: 'GET', path: '/v1/models', status: 200, latencyMs: 5, inputTokens: 0, outputTokens: 0, credits: 0 },
+      { seq: 1, time: '', method: 'POST', path: '/v1/messages', account: 'a1', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0, client: "", firstByteMs: 0, bytesIn: 0, bytesOut: 0 },
+      { seq: 2, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 5, inputTokens: 1, outputTokens: 1, credits: 0, client: "", firstByteMs: 0, bytesIn: 0, bytesOut: 0 },
+      { seq: 3, time: '', method: 'GET', path: '/v1/models', status: 200, latencyMs: 5, inputTokens: 0, outputTokens: 0, credits: 0, client: "", firstByteMs: 0, bytesIn: 0, bytesOut: 0 },
     ]);
     render(<Accounts />);
     const work = await screen.findByRole('listitem', { name: 'Work' });

@@ -134,7 +134,7 @@ describe('account health (issue 22 §3)', () => {
       acct({ id: 'a4', label: 'Spare', disabled: true, quota: { used: 0, limit: 1000 } }),
     ]);
     api.getRequests.mockResolvedValue([
-      { seq: 7, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 3, inputTokens: 1, outputTokens: 1, credits: 0 },
+      { seq: 7, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 3, inputTokens: 1, outputTokens: 1, credits: 0, client: "", firstByteMs: 0, bytesIn: 0, bytesOut: 0 },
     ]);
     api.signInAgain.mockResolvedValue({
       method: 'done', flowId: '', label: 'Old', userCode: '', verificationUri: '', verificationUriComplete: '', loginUrl: '', expiresAt: '',

@@ -1,17 +1,114 @@
-import { useMemo, useRef, useState } from 'react';
-import { getLogs, getRequests, type LogLine, type RequestLine } from '../bridge';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { exportRequests, getAccounts, getLogs, getRequests, type LogLine, type RequestLine } from '../bridge';
 import { CopyButton } from '../components/CopyButton';
+import { RequestDetail, StatusBadge } from '../components/RequestDetail';
+import { VirtualList } from '../components/VirtualList';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
+import { exactTime, formatMs, formatNumber, localTime, plural } from '../lib/format';
 
-const KEEP = 1000;
+const KEEP_REQUESTS = 10_000;
+const KEEP_LINES = 1000;
+const ROW_HEIGHT = 34;
+
+// User-visible strings (kept together for the translators).
+const T = {
+  tabRequests: 'Requests',
+  tabApp: 'App log',
+  filter: 'Filter',
+  filterHint: 'text, model, status…',
+  filterKey: 'Press / to come back here',
+  errorsOnly: 'Errors only',
+  status: 'Status',
+  account: 'Account',
+  model: 'Model',
+  client: 'Client',
+  level: 'Level',
+  all: 'all',
+  follow: 'Follow new requests',
+  export: 'Export…',
+  exported: (path: string) => `Saved to ${path}`,
+  noRequests: 'No requests yet.',
+  noMatch: 'No request matches the filters.',
+  noLines: 'No log lines yet.',
+  readFailed: 'Could not read the logs: ',
+  exportFailed: 'Could not export: ',
+  list: 'Requests, oldest first',
+  shown: (n: number, of: number) => `${plural(n, 'request', 'requests')} shown of ${formatNumber(of)}`,
+};
+
+const STATUS_CLASSES = ['2xx', '4xx', '5xx'] as const;
 
 type Tab = 'requests' | 'app';
 
+export interface RequestFilters {
+  text: string;
+  errorsOnly: boolean;
+  status: string; // 'all' | '2xx' | '4xx' | '5xx'
+  account: string; // label (or id), 'all'
+  model: string;
+  client: string;
+}
+
+export const noFilters: RequestFilters = { text: '', errorsOnly: false, status: 'all', account: 'all', model: 'all', client: 'all' };
+
+// The account that answered or, for a request none answered, the last one
+// tried: the one a person looking at a failure wants to filter on.
+const accountName = (r: RequestLine) => {
+  const last = r.tries?.[r.tries.length - 1];
+  return r.accountLabel || r.account || last?.label || last?.account || '';
+};
+
 export function requestText(r: RequestLine): string {
-  const t = new Date(r.time).toLocaleTimeString();
-  const acct = r.accountLabel || r.account || '-';
-  return `${t} ${r.method} ${r.path} ${r.model || '-'} ${acct} ${r.status} ${r.latencyMs}ms ${r.inputTokens}/${r.outputTokens} tok`;
+  const acct = accountName(r) || '-';
+  return `${localTime(r.time)} ${r.method} ${r.path} ${r.model || '-'} ${acct} ${r.status} ${r.latencyMs}ms ${r.inputTokens}/${r.outputTokens} tok ${r.client || ''}${r.error ? ' ' + r.error : ''}`;
+}
+
+export function matches(r: RequestLine, f: RequestFilters): boolean {
+  if (f.errorsOnly && r.status < 400) return false;
+  if (f.status !== 'all' && `${Math.floor(r.status / 100)}xx` !== f.status) return false;
+  if (f.account !== 'all' && accountName(r) !== f.account) return false;
+  if (f.model !== 'all' && (r.model || '') !== f.model) return false;
+  if (f.client !== 'all' && (r.client || 'other') !== f.client) return false;
+  const needle = f.text.trim().toLowerCase();
+  return !needle || requestText(r).toLowerCase().includes(needle);
+}
+
+function distinct(rs: RequestLine[], key: (r: RequestLine) => string): string[] {
+  const s = new Set<string>();
+  for (const r of rs) {
+    const v = key(r);
+    if (v) s.add(v);
+  }
+  return [...s].sort();
+}
+
+// The log's text form is "time=… level=… msg=… key=value…": the time and
+// level are shown apart, and account ids get their names.
+export function logLineText(l: LogLine, labels: Map<string, string>): string {
+  const text = l.text
+    .replace(/^time=\S+\s+level=\S+\s+/, '')
+    .replace(/^msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/, (_all, quoted?: string, bare?: string) => quoted ?? bare ?? '');
+  return text.replace(/\baccount=("?)([\w-]+)\1/g, (all, _q, id: string) => {
+    const label = labels.get(id);
+    return label ? `account="${label}"` : all;
+  });
+}
+
+function Choice({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+  return (
+    <label className="inline">
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="all">{T.all}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 /** Live tail of the app's log and of the proxy's requests. */
@@ -19,21 +116,45 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
   const [tab, setTab] = useState<Tab>('requests');
   const [lines, setLines] = useState<LogLine[]>([]);
   const [requests, setRequests] = useState<RequestLine[]>([]);
-  const [filter, setFilter] = useState('');
+  const [filters, setFilters] = useState<RequestFilters>(noFilters);
   const [level, setLevel] = useState('all');
+  const [follow, setFollow] = useState(true);
+  const [selected, setSelected] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exportNote, setExportNote] = useState<string | null>(null);
+  const [labels, setLabels] = useState<Map<string, string>>(new Map());
   const seq = useRef({ log: 0, req: 0 });
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    getAccounts()
+      .then((as) => setLabels(new Map(as.map((a) => [a.id, a.label]))))
+      .catch(() => {}); // ids stay shown: the log still reads
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
+      if (e.key === '/' && !typing) {
+        e.preventDefault();
+        filterRef.current?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   usePoll(async () => {
     try {
       const [newLines, newReqs] = await Promise.all([getLogs(seq.current.log), getRequests(seq.current.req)]);
       if (newLines.length > 0) {
         seq.current.log = newLines[newLines.length - 1]!.seq;
-        setLines((old) => [...old, ...newLines].slice(-KEEP));
+        setLines((old) => [...old, ...newLines].slice(-KEEP_LINES));
       }
       if (newReqs.length > 0) {
         seq.current.req = newReqs[newReqs.length - 1]!.seq;
-        setRequests((old) => [...old, ...newReqs].slice(-KEEP));
+        setRequests((old) => [...old, ...newReqs].slice(-KEEP_REQUESTS));
       }
       setError(null);
     } catch (err) {
@@ -41,24 +162,33 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
     }
   }, intervalMs);
 
-  const needle = filter.trim().toLowerCase();
+  const set = (patch: Partial<RequestFilters>) => setFilters((f) => ({ ...f, ...patch }));
+  const shownReqs = useMemo(() => requests.filter((r) => matches(r, filters)), [requests, filters]);
+  const accounts = useMemo(() => distinct(requests, accountName), [requests]);
+  const models = useMemo(() => distinct(requests, (r) => r.model || ''), [requests]);
+  const clients = useMemo(() => distinct(requests, (r) => r.client || 'other'), [requests]);
+  const needle = filters.text.trim().toLowerCase();
   const shownLines = useMemo(
     () =>
-      lines.filter(
-        (l) => (level === 'all' || l.level === level) && (!needle || l.text.toLowerCase().includes(needle)),
-      ),
+      lines.filter((l) => (level === 'all' || l.level === level) && (!needle || l.text.toLowerCase().includes(needle))),
     [lines, level, needle],
   );
-  const shownReqs = useMemo(
-    () => requests.filter((r) => !needle || requestText(r).toLowerCase().includes(needle)),
-    [requests, needle],
-  );
-  const copyText =
-    tab === 'app' ? shownLines.map((l) => l.text).join('\n') : shownReqs.map(requestText).join('\n');
+  const detail = selected === null ? undefined : requests.find((r) => r.seq === selected);
+  const copyText = tab === 'app' ? shownLines.map((l) => l.text).join('\n') : shownReqs.map(requestText).join('\n');
+
+  const doExport = async () => {
+    setExportNote(null);
+    try {
+      const path = await exportRequests();
+      if (path) setExportNote(T.exported(path));
+    } catch (err) {
+      setExportNote(T.exportFailed + errorMessage(err));
+    }
+  };
 
   return (
     <div className="logs">
-      <div className="toolbar" role="toolbar" aria-label="Log view">
+      <div className="toolbar toolbar-sticky" role="toolbar" aria-label="Log view">
         <div
           className="tabs"
           role="tablist"
@@ -83,19 +213,48 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
               className={tab === t ? 'tab tab-current' : 'tab'}
               onClick={() => setTab(t)}
             >
-              {t === 'requests' ? `Requests (${requests.length})` : `App log (${lines.length})`}
+              {t === 'requests'
+                ? `${T.tabRequests} (${formatNumber(requests.length)})`
+                : `${T.tabApp} (${formatNumber(lines.length)})`}
             </button>
           ))}
         </div>
         <label className="inline">
-          Filter{' '}
-          <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="text, model, status…" />
+          {T.filter}{' '}
+          <input
+            ref={filterRef}
+            type="search"
+            value={filters.text}
+            onChange={(e) => set({ text: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') set({ text: '' });
+            }}
+            placeholder={T.filterHint}
+            title={T.filterKey}
+          />
         </label>
-        {tab === 'app' && (
+        {tab === 'requests' ? (
+          <>
+            <label className="inline">
+              <input type="checkbox" checked={filters.errorsOnly} onChange={(e) => set({ errorsOnly: e.target.checked })} />{' '}
+              {T.errorsOnly}
+            </label>
+            <Choice label={T.status} value={filters.status} options={[...STATUS_CLASSES]} onChange={(v) => set({ status: v })} />
+            <Choice label={T.account} value={filters.account} options={accounts} onChange={(v) => set({ account: v })} />
+            <Choice label={T.model} value={filters.model} options={models} onChange={(v) => set({ model: v })} />
+            <Choice label={T.client} value={filters.client} options={clients} onChange={(v) => set({ client: v })} />
+            <label className="inline">
+              <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> {T.follow}
+            </label>
+            <button type="button" className="btn" onClick={() => void doExport()} disabled={requests.length === 0}>
+              {T.export}
+            </button>
+          </>
+        ) : (
           <label className="inline">
-            Level{' '}
+            {T.level}{' '}
             <select value={level} onChange={(e) => setLevel(e.target.value)}>
-              <option value="all">all</option>
+              <option value="all">{T.all}</option>
               <option value="debug">debug</option>
               <option value="info">info</option>
               <option value="warn">warn</option>
@@ -107,54 +266,85 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
       </div>
       {error && (
         <p className="error-text" role="alert">
-          Could not read the logs: {error}
+          {T.readFailed}
+          {error}
+        </p>
+      )}
+      {exportNote && (
+        <p className="muted" role="status">
+          {exportNote}
         </p>
       )}
       {tab === 'requests' ? (
-        <div id="panel-requests" role="tabpanel" aria-labelledby="tab-requests" className="table-wrap">
-          {shownReqs.length === 0 ? (
-            <p className="muted">No requests yet.</p>
-          ) : (
-            <table className="table" data-testid="request-log">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Request</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Tokens in/out</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shownReqs
-                  .slice()
-                  .reverse()
-                  .map((r) => (
-                    <tr key={r.seq} className={r.status >= 400 ? 'row-error' : undefined}>
-                      <td>{new Date(r.time).toLocaleTimeString()}</td>
-                      <td className="mono">
+        <div id="panel-requests" role="tabpanel" aria-labelledby="tab-requests" className="requests-panel">
+          <div className="requests-main">
+            {requests.length === 0 ? (
+              <p className="muted">{T.noRequests}</p>
+            ) : shownReqs.length === 0 ? (
+              <p className="muted">{T.noMatch}</p>
+            ) : (
+              <>
+                <p className="muted" aria-live="polite">
+                  {T.shown(shownReqs.length, requests.length)}
+                </p>
+                <div className="vhead" aria-hidden="true">
+                  <span>Time</span>
+                  <span>Request</span>
+                  <span>Model</span>
+                  <span>Account</span>
+                  <span>Status</span>
+                  <span>Time taken</span>
+                  <span>Client</span>
+                </div>
+                <VirtualList
+                  items={shownReqs}
+                  rowHeight={ROW_HEIGHT}
+                  follow={follow}
+                  onFollowChange={setFollow}
+                  label={T.list}
+                  className="request-log"
+                  renderRow={(r) => (
+                    <button
+                      type="button"
+                      className={`request-row${r.status >= 400 ? ' row-error' : ''}${r.seq === selected ? ' row-selected' : ''}`}
+                      aria-pressed={r.seq === selected}
+                      data-testid="request-row"
+                      onClick={() => setSelected(r.seq === selected ? null : r.seq)}
+                    >
+                      <span title={exactTime(r.time)}>{localTime(r.time)}</span>
+                      <span className="mono">
                         {r.method} {r.path}
-                      </td>
-                      <td>{r.model || '–'}</td>
-                      <td>{r.accountLabel || r.account || '–'}</td>
-                      <td>{r.status}</td>
-                      <td>{r.latencyMs} ms</td>
-                      <td>
-                        {r.inputTokens}/{r.outputTokens}
-                      </td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          )}
+                      </span>
+                      <span>{r.model || '–'}</span>
+                      <span>{accountName(r) || '–'}</span>
+                      <StatusBadge status={r.status} />
+                      <span>{formatMs(r.latencyMs)}</span>
+                      <span>{r.client || 'other'}</span>
+                    </button>
+                  )}
+                />
+              </>
+            )}
+          </div>
+          {detail && <RequestDetail request={detail} onClose={() => setSelected(null)} />}
         </div>
       ) : (
         <div id="panel-app" role="tabpanel" aria-labelledby="tab-app">
-          <pre className="code-block log-lines" data-testid="app-log" tabIndex={0}>
-            {shownLines.length === 0 ? 'No log lines yet.' : shownLines.map((l) => l.text).join('\n')}
-          </pre>
+          {shownLines.length === 0 ? (
+            <p className="muted">{T.noLines}</p>
+          ) : (
+            <ol className="code-block log-lines" data-testid="app-log" tabIndex={0}>
+              {shownLines.map((l) => (
+                <li key={l.seq}>
+                  <time dateTime={l.time} title={exactTime(l.time)}>
+                    {localTime(l.time)}
+                  </time>{' '}
+                  <span className={`badge level level-${l.level}`}>{l.level.toUpperCase()}</span>{' '}
+                  <span>{logLineText(l, labels)}</span>
+                </li>
+              ))}
+            </ol>
+          )}
         </div>
       )}
     </div>

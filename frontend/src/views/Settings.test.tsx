@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import { diff, fieldOfError, toDraft, upstreamWarning } from '../lib/settings';
 import { Settings } from './Settings';
+import { hasUnsavedEdits } from '../lib/leaveGuard';
 import { makeSettings, makeStatus } from '../test/fixtures';
 
 vi.mock('../bridge', () => ({
@@ -71,10 +72,14 @@ describe('Settings', () => {
     api.updateSettings.mockResolvedValue(makeSettings({ maxAttempts: 5 }));
     const user = userEvent.setup();
     render(<Settings />);
-    const field = await screen.findByLabelText('Accounts a request may try (retries; 0: default 3)');
+    const field = await screen.findByLabelText('Accounts a request may try');
+    expect(field).toBeDisabled(); // 0: the default
+    await user.click(screen.getByLabelText('Use the default (3)'));
+    expect(field).toBeEnabled();
+    expect(field).toHaveValue('3');
     await user.clear(field);
     await user.type(field, '11{Enter}');
-    expect(field).toHaveAccessibleDescription('Enter a whole number from 0 to 10.');
+    expect(field).toHaveAccessibleDescription(/^Enter a whole number from 0 to 10\. On a failure/);
     await user.clear(field);
     await user.type(field, '5{Enter}');
     expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ maxAttempts: 5 });
@@ -119,6 +124,59 @@ describe('Settings', () => {
     expect(api.updateSettings).not.toHaveBeenCalled();
     expect(apiBase).toHaveAttribute('aria-invalid', 'true');
     expect(apiBase).toHaveAccessibleDescription(/Enter an https URL \(http only to this machine\)/);
+  });
+
+  it('asks "no limit" as a choice of its own, not as a 0', async () => {
+    api.updateSettings.mockResolvedValueOnce(makeSettings({ maxConcurrentPerAccount: 4 })).mockResolvedValueOnce(makeSettings());
+    const user = userEvent.setup();
+    render(<Settings />);
+    const field = await screen.findByLabelText('Requests at once per account');
+    const noLimit = screen.getByLabelText('No limit');
+    expect(noLimit).toBeChecked();
+    expect(field).toBeDisabled();
+    expect(field).toHaveValue('');
+    expect(field).toHaveAccessibleDescription('More requests than this wait in a queue for the account.');
+
+    await user.click(noLimit);
+    expect(field).toHaveValue('4');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.updateSettings).toHaveBeenLastCalledWith({ maxConcurrentPerAccount: 4 });
+    await screen.findByText('Saved.');
+
+    await user.click(screen.getByLabelText('No limit'));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.updateSettings).toHaveBeenLastCalledWith({ maxConcurrentPerAccount: 0 });
+  });
+
+  it('names the strategies in words and says what each does', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ strategy: 'fill-first' }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const select = await screen.findByLabelText('Account selection');
+    expect(select).toHaveDisplayValue('Keep a conversation on one account');
+    expect(screen.queryByRole('option', { name: 'sticky' })).not.toBeInTheDocument();
+    expect(select).toHaveAccessibleDescription(/stays on its account/);
+    await user.selectOptions(select, 'Use one account until it fails');
+    expect(select).toHaveAccessibleDescription(/All requests go to the first usable account/);
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.updateSettings).toHaveBeenCalledExactlyOnceWith({ strategy: 'fill-first' });
+  });
+
+  it('says in the save bar whether anything is unsaved, and tells the leave guard', async () => {
+    const user = userEvent.setup();
+    render(<Settings />);
+    const field = await screen.findByLabelText('Queue wait when all are busy (seconds)');
+    expect(screen.getByText('No unsaved changes.')).toBeInTheDocument();
+    expect(hasUnsavedEdits()).toBe(false);
+    await user.type(field, '5');
+    expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
+    expect(hasUnsavedEdits()).toBe(true);
+    await user.keyboard('{Escape}'); // takes back this field's edit
+    expect(field).toHaveValue('30');
+    expect(hasUnsavedEdits()).toBe(false);
+    await user.type(field, '5');
+    await user.click(screen.getByRole('button', { name: 'Revert' }));
+    expect(hasUnsavedEdits()).toBe(false);
   });
 
   it('reverts unsaved edits', async () => {

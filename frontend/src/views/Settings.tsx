@@ -1,15 +1,18 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { getSettings, updateSettings, type Status } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
 import { NetworkSettings } from '../components/NetworkSettings';
+import { setLeaveGuard } from '../lib/leaveGuard';
 import {
+  DEFAULT_ATTEMPTS,
   diff,
   fieldOfError,
   isLoopbackHost,
   LOG_LEVELS,
   STRATEGIES,
+  STRATEGY_TEXT,
   toDraft,
   upstreamWarning,
   UPSTREAM_DEFAULTS,
@@ -31,6 +34,28 @@ const TEXT = {
   off: 'Not listening: the proxy is off.',
 };
 
+// User-visible strings of the settings that explain themselves.
+const T = {
+  strategy: 'Account selection',
+  firstByte: 'Wait for first byte (seconds)',
+  firstByteHelp: 'How long Kiro may think before it starts answering; a long prompt can take over a minute.',
+  idle: 'Silence allowed in a stream (seconds)',
+  idleHelp: 'A stream that goes quiet this long is cut off and the client is told.',
+  concurrency: 'Requests at once per account',
+  concurrencyOff: 'No limit',
+  concurrencyHelp: 'More requests than this wait in a queue for the account.',
+  queueWait: 'Queue wait when all are busy (seconds)',
+  queueWaitHelp: 'How long a request waits for a free account before it is refused.',
+  attempts: 'Accounts a request may try',
+  attemptsOff: `Use the default (${DEFAULT_ATTEMPTS})`,
+  attemptsHelp: 'On a failure the request is tried again, on another account when there is one.',
+  logLevel: 'Log level',
+  logLevelHelp: 'How much the app log (Logs, App log) and the log file record; “debug” is for reporting a problem.',
+  startAtLoginHelp: 'Kirodesk starts in the tray, with the proxy on.',
+  unsaved: 'Unsaved changes',
+  allSaved: 'No unsaved changes.',
+};
+
 /** status, when given, shows what is really listening next to the port. */
 export function Settings({ status }: { status?: Status } = {}) {
   const [saved, setSaved] = useState<Draft | null>(null);
@@ -40,6 +65,9 @@ export function Settings({ status }: { status?: Status } = {}) {
   const [notice, setNotice] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  // Leaving the view with unsaved edits asks first (App asks the guard).
+  const dirtyNow = useRef(false);
+  useEffect(() => setLeaveGuard(() => dirtyNow.current), []);
 
   useEffect(() => {
     getSettings().then(
@@ -57,6 +85,7 @@ export function Settings({ status }: { status?: Status } = {}) {
 
   const patch = diff(saved, draft);
   const dirty = Object.keys(patch).length > 0;
+  dirtyNow.current = dirty;
 
   function edit<K extends keyof Draft>(key: K, value: Draft[K]) {
     setDraft((d) => (d ? { ...d, [key]: value } : d));
@@ -118,7 +147,21 @@ export function Settings({ status }: { status?: Status } = {}) {
 
   return (
     <>
-    <form className="settings" onSubmit={save} noValidate aria-label="Settings">
+    <form
+      className="settings"
+      onSubmit={save}
+      noValidate
+      aria-label="Settings"
+      onKeyDown={(e) => {
+        // Escape takes back the edit of the field it is pressed in.
+        if (e.key !== 'Escape') return;
+        const f = (e.target as HTMLElement).closest('[data-field]')?.getAttribute('data-field') as Field | null;
+        if (f && f in saved && draft[f] !== saved[f]) {
+          e.preventDefault();
+          edit(f, saved[f]);
+        }
+      }}
+    >
       <ErrorText error={formError} />
       <fieldset className="card">
         <legend>Listener</legend>
@@ -158,27 +201,51 @@ export function Settings({ status }: { status?: Status } = {}) {
           />
           Start Kirodesk when I log in
         </label>
+        <p className="muted form-hint">{T.startAtLoginHelp}</p>
       </fieldset>
 
       <fieldset className="card">
         <legend>Accounts and requests</legend>
-        <Row label="Account selection" field="strategy" error={errors.strategy}>
+        <Row
+          label={T.strategy}
+          field="strategy"
+          error={errors.strategy}
+          hint={STRATEGY_TEXT[draft.strategy as keyof typeof STRATEGY_TEXT]?.help}
+        >
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.strategy} onChange={(e) => edit('strategy', e.target.value)}>
               {STRATEGIES.map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {STRATEGY_TEXT[s].name}
                 </option>
               ))}
             </select>
           )}
         </Row>
-        <NumberRow label="Wait for first byte (seconds)" field="firstByteTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
-        <NumberRow label="Silence allowed in a stream (seconds)" field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
-        <NumberRow label="Requests at once per account (0: no limit)" field="maxConcurrentPerAccount" draft={draft} errors={errors} edit={edit} />
-        <NumberRow label="Queue wait when all are busy (seconds)" field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
-        <NumberRow label="Accounts a request may try (retries; 0: default 3)" field="maxAttempts" draft={draft} errors={errors} edit={edit} />
-        <Row label="Log level" field="logLevel" error={errors.logLevel}>
+        <NumberRow label={T.firstByte} hint={T.firstByteHelp} field="firstByteTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label={T.idle} hint={T.idleHelp} field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <OptionalNumberRow
+          label={T.concurrency}
+          zeroLabel={T.concurrencyOff}
+          fallback="4"
+          hint={T.concurrencyHelp}
+          field="maxConcurrentPerAccount"
+          draft={draft}
+          errors={errors}
+          edit={edit}
+        />
+        <NumberRow label={T.queueWait} hint={T.queueWaitHelp} field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
+        <OptionalNumberRow
+          label={T.attempts}
+          zeroLabel={T.attemptsOff}
+          fallback={String(DEFAULT_ATTEMPTS)}
+          hint={T.attemptsHelp}
+          field="maxAttempts"
+          draft={draft}
+          errors={errors}
+          edit={edit}
+        />
+        <Row label={T.logLevel} field="logLevel" error={errors.logLevel} hint={T.logLevelHelp}>
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.logLevel} onChange={(e) => edit('logLevel', e.target.value)}>
               {LOG_LEVELS.map((l) => (
@@ -198,7 +265,10 @@ export function Settings({ status }: { status?: Status } = {}) {
         <TextRow label="OIDC base" field="oidcBase" draft={draft} errors={errors} edit={edit} />
       </details>
 
-      <div className="form-actions">
+      <div className="form-actions save-bar" data-dirty={dirty}>
+        {(dirty || !notice) && (
+          <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? T.unsaved : T.allSaved}</span>
+        )}
         <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
           {saving ? 'Saving…' : 'Save'}
         </button>
@@ -261,7 +331,7 @@ function Row({
   const hintId = `${id}-hint`;
   const describedBy = [error ? errId : '', hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="form-row">
+    <div className="form-row" data-field={field}>
       <label htmlFor={id}>{label}</label>
       {children(id, describedBy)}
       {hint && (
@@ -280,15 +350,16 @@ function Row({
 
 interface RowProps {
   label: string;
+  hint?: string;
   field: Field;
   draft: Draft;
   errors: Errors;
   edit: <K extends keyof Draft>(key: K, value: Draft[K]) => void;
 }
 
-function NumberRow({ label, field, draft, errors, edit }: RowProps) {
+function NumberRow({ label, hint, field, draft, errors, edit }: RowProps) {
   return (
-    <Row label={label} field={field} error={errors[field]}>
+    <Row label={label} field={field} error={errors[field]} hint={hint}>
       {(id, describedBy) => (
         <input
           id={id}
@@ -317,6 +388,47 @@ function TextRow({ label, field, draft, errors, edit }: RowProps) {
           value={draft[field] as string}
           onChange={(e) => edit(field, e.target.value)}
         />
+      )}
+    </Row>
+  );
+}
+
+/**
+ * A number whose 0 means something else ("no limit", "the default"): the
+ * meaning is a checkbox of its own, and the number is asked only without it.
+ */
+function OptionalNumberRow({
+  label,
+  zeroLabel,
+  fallback,
+  hint,
+  field,
+  draft,
+  errors,
+  edit,
+}: RowProps & { zeroLabel: string; fallback: string }) {
+  const value = draft[field] as string;
+  const off = value.trim() === '0';
+  const last = useRef(off ? fallback : value);
+  if (!off) last.current = value;
+  return (
+    <Row label={label} field={field} error={errors[field]} hint={hint}>
+      {(id, describedBy) => (
+        <span className="optional-number">
+          <label className="check">
+            <input type="checkbox" checked={off} onChange={(e) => edit(field, e.target.checked ? '0' : last.current || fallback)} />
+            {zeroLabel}
+          </label>
+          <input
+            id={id}
+            inputMode="numeric"
+            aria-describedby={describedBy}
+            aria-invalid={!!errors[field]}
+            disabled={off}
+            value={off ? '' : value}
+            onChange={(e) => edit(field, e.target.value)}
+          />
+        </span>
       )}
     </Row>
   );

@@ -79,6 +79,15 @@ export namespace app {
 	    inputTokens: number;
 	    outputTokens: number;
 	    credits: number;
+	    warnings?: string[];
+	    requestId?: string;
+	    error?: string;
+	    tries?: reqlog.Try[];
+	    client: string;
+	    userAgent?: string;
+	    firstByteMs: number;
+	    bytesIn: number;
+	    bytesOut: number;
 	}
 	export interface DeviceOptions {
 	    startUrl: string;
@@ -196,6 +205,14 @@ export namespace logging {
 }
 
 export namespace reqlog {
+	export interface Try {
+	    account: string;
+	    label?: string;
+	    outcome: string;
+	    status?: number;
+	    error?: string;
+	    waitMs?: number;
+	}
 	export interface Stats {
 	    perMinute: number;
 	    requestsToday: number;

@@ -24,6 +24,8 @@ export function DetectKiroIDE():Promise<app.IDESignIn>;
 
 export function Diagnose():Promise<app.Diagnostics>;
 
+export function ExportRequests():Promise<string>;
+
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
 export function ImportOldProxy(arg1:string):Promise<app.ImportReport>;

@@ -102,6 +102,10 @@ export function Diagnose() {
   return window['go']['app']['App']['Diagnose']();
 }
 
+export function ExportRequests() {
+  return window['go']['app']['App']['ExportRequests']();
+}
+
 export function RefreshQuota(arg1) {
   return window['go']['app']['App']['RefreshQuota'](arg1);
 }

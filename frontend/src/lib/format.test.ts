@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatMs, plural, relativeTime } from './format';
+
+describe('format', () => {
+  it('writes plurals with the count', () => {
+    expect(plural(1, 'request', 'requests')).toBe('1 request');
+    expect(plural(0, 'request', 'requests')).toBe('0 requests');
+    expect(plural(12345, 'request', 'requests')).toBe(`${(12345).toLocaleString()} requests`);
+  });
+
+  it('writes sizes and durations', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toMatch(/^1[.,]5 KB$/);
+    expect(formatMs(850)).toBe('850 ms');
+    expect(formatMs(2400)).toMatch(/^2[.,]4 s$/);
+  });
+
+  it('says how long ago', () => {
+    const now = Date.parse('2026-11-25T10:10:00Z');
+    expect(relativeTime('2026-11-25T10:07:00Z', now)).toMatch(/3 min/);
+    expect(relativeTime('2026-11-25T10:09:50Z', now)).toMatch(/now/);
+  });
+});
