@@ -45,6 +45,9 @@ type Note struct {
 	cred  float64
 	warn  []string
 	id    string
+	// Token detail for the usage history (detail.go).
+	cacheRd, cacheWr int
+	estimated        bool
 }
 
 type noteKey struct{}

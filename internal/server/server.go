@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/usage"
 )
 
 // DefaultMaxBody bounds a request body by what Kiro can be sent, so that a
@@ -58,6 +59,9 @@ type Options struct {
 	// Requests, when set, receives every finished request but /health
 	// (method, path, model, account, status, latency, tokens; no header or body).
 	Requests *reqlog.Log
+	// Usage, when set, counts every finished API request into the usage
+	// history (account, model, client, API, status, tokens, latency).
+	Usage *usage.Ledger
 }
 
 // Server routes requests. Safe for concurrent use.
@@ -67,6 +71,7 @@ type Server struct {
 	maxBody int64
 	api     *http.ServeMux // routes that need the key
 	reqs    *reqlog.Log
+	usage   *usage.Ledger
 
 	routesMu sync.Mutex
 	routes   []string // the patterns given to Handle, in order
@@ -75,7 +80,8 @@ type Server struct {
 // New returns a Server that answers /health and, once routes are added with
 // Handle, the API.
 func New(opts Options) *Server {
-	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux(), reqs: opts.Requests}
+	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux(), reqs: opts.Requests,
+		usage: opts.Usage}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,14 +120,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	var note *reqlog.Note
-	if s.reqs != nil && r.URL.Path != "/health" {
+	if (s.reqs != nil || s.usage != nil) && r.URL.Path != "/health" {
 		var ctx context.Context
 		ctx, note = reqlog.WithNote(r.Context())
 		r = r.WithContext(ctx)
 	}
 	s.serve(sw, r)
-	if note != nil {
+	if note != nil && s.reqs != nil {
 		s.reqs.Add(note.Entry(start, r.Method, r.URL.Path, sw.status))
+	}
+	if api := usage.API(r.URL.Path); note != nil && s.usage != nil && api != "" {
+		s.usage.Add(usageRecord(note.Usage(), r, api, sw, start))
 	}
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 }
@@ -225,11 +234,13 @@ func quote(s string) string {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	first  time.Time // when the status line went out: the answer's first byte
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.first = time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -237,6 +248,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.first = time.Now()
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -250,3 +262,14 @@ func (w *statusWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// usageRecord is one finished request for the usage history.
+func usageRecord(u reqlog.Usage, r *http.Request, api string, sw *statusWriter, start time.Time) usage.Record {
+	rec := usage.Record{Start: start, Account: u.Account, Model: u.Model, UserAgent: r.UserAgent(), API: api,
+		Status: sw.status, Input: u.Input, Output: u.Output, CacheRead: u.CacheRead, CacheWrite: u.CacheWrite,
+		Estimated: u.Estimated, Credits: u.Credits, Latency: time.Since(start)}
+	if !sw.first.IsZero() {
+		rec.FirstByte = sw.first.Sub(start)
+	}
+	return rec
+}
