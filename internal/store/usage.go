@@ -19,7 +19,7 @@ const UsageName = "usage.json"
 // UsageFlushInterval spaces usage.json's writes: the history is written at
 // most this often (and at shutdown), so a crash loses at most the last few
 // seconds of counts (the ledger batches for one more second before it).
-const UsageFlushInterval = 9 * time.Second
+const UsageFlushInterval = 8 * time.Second
 
 // Retention of the usage history: hours older than HourRetention are
 // folded into days, days older than DayRetention are dropped.
