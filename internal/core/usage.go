@@ -44,3 +44,34 @@ func (a controlAPI) Usage(ctx context.Context, since, until, by string) (usage.R
 }
 
 var _ control.UsageAPI = controlAPI{}
+
+// UsageSeries is the usage history as the Usage view draws it: rng one of
+// usage.Ranges, stacked by stack (account, model or client), accounts
+// named by their labels, with the table and the forecasts.
+func (c *Core) UsageSeries(ctx context.Context, rng, stack string) (usage.Series, error) {
+	now := c.now()
+	q, err := usage.SeriesQuery(rng, now)
+	if err != nil {
+		return usage.Series{}, err
+	}
+	if err := c.Ledger.Sync(ctx); err != nil {
+		return usage.Series{}, err
+	}
+	u, pool := c.Store.Usage.Snapshot(), c.Store.Pool.Snapshot()
+	labels := map[string]string{}
+	for _, a := range pool.Accounts {
+		labels[a.ID] = a.Label
+	}
+	label := func(k string) string {
+		if stack == usage.ByAccount {
+			return labels[k]
+		}
+		return k
+	}
+	s, err := usage.BuildSeries(u, q, rng, stack, time.Local, label)
+	if err != nil {
+		return usage.Series{}, err
+	}
+	s.Table = usage.WithForecasts(s.Table, u, pool, now, time.Local)
+	return s, nil
+}

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -201,4 +202,52 @@ func TestAddDoesNotAllocate(t *testing.T) {
 	defer l.Close()
 	r := sent(time.Now())[0]
 	assert.Zero(t, testing.AllocsPerRun(1000, func() { l.Add(r) }))
+}
+
+func TestSeriesStacksBucketsAndErrors(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 30, 0, 0, time.UTC)
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	u := store.NewUsage()
+	l := &Ledger{pending: map[store.UsageKey]*store.UsageCounts{}}
+	for _, r := range sent(at) {
+		if r.API != "" {
+			l.count(r)
+		}
+	}
+	idx := u.UsageIndex()
+	for k, c := range l.pending {
+		u.AddHour(idx, k, c)
+	}
+	q, err := SeriesQuery("24h", now)
+	require.NoError(t, err)
+	s, err := BuildSeries(u, q, "24h", ByClient, time.UTC, nil)
+	require.NoError(t, err)
+	require.Len(t, s.Times, 25, "24 h from 12:30 touches 25 hours")
+	i10 := slices.Index(s.Times, at.Unix())
+	require.GreaterOrEqual(t, i10, 0)
+	require.Len(t, s.Groups, 3)
+	assert.Equal(t, "Claude Code", s.Groups[0].Key)
+	assert.EqualValues(t, 2, s.Groups[0].Requests[i10])
+	assert.EqualValues(t, 120, s.Groups[0].Tokens[i10])
+	rate := slices.Index(s.ErrorClasses, ErrRateLimit)
+	up := slices.Index(s.ErrorClasses, ErrUpstream)
+	assert.EqualValues(t, 1, s.Errors[rate][i10])
+	assert.EqualValues(t, 1, s.Errors[up][i10+1])
+	assert.EqualValues(t, 5000, s.P95Ms[i10])
+	assert.Zero(t, s.P50Ms[0], "no request, no latency")
+	assert.EqualValues(t, 4, s.Table.Total.Requests)
+
+	q, err = SeriesQuery("30d", now)
+	require.NoError(t, err)
+	s, err = BuildSeries(u, q, "30d", ByAccount, time.UTC, func(k string) string { return "label " + k })
+	require.NoError(t, err)
+	assert.Equal(t, ByDay, s.By)
+	assert.Len(t, s.Times, 31)
+	assert.Equal(t, "label acc1", s.Groups[0].Label)
+	assert.EqualValues(t, 2, s.Groups[0].Requests[len(s.Times)-1])
+
+	_, err = SeriesQuery("1y", now)
+	assert.Error(t, err)
+	_, err = BuildSeries(u, q, "30d", "api", time.UTC, nil)
+	assert.Error(t, err)
 }

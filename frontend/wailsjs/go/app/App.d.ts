@@ -5,6 +5,7 @@ import {core} from '../models';
 import {logging} from '../models';
 import {reqlog} from '../models';
 import {store} from '../models';
+import {usage} from '../models';
 
 export function APIKey():Promise<string>;
 
@@ -21,6 +22,8 @@ export function CopyToClipboard(arg1:string):Promise<void>;
 export function DeleteImportedFiles(arg1:string):Promise<Array<string>>;
 
 export function Diagnose():Promise<app.Diagnostics>;
+
+export function ExportUsageCSV(arg1:string):Promise<string>;
 
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
@@ -59,5 +62,7 @@ export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogi
 export function Status():Promise<app.Status>;
 
 export function UpdateSettings(arg1:app.SettingsPatch):Promise<app.Settings>;
+
+export function Usage(arg1:string,arg2:string):Promise<usage.Series>;
 
 export function Version():Promise<string>;
