@@ -7,11 +7,13 @@ import { Accounts } from './views/Accounts';
 import { Dashboard } from './views/Dashboard';
 import { Logs } from './views/Logs';
 import { Settings } from './views/Settings';
+import { Usage } from './views/Usage';
 
-type ViewId = 'dashboard' | 'accounts' | 'settings' | 'logs';
+type ViewId = 'dashboard' | 'accounts' | 'usage' | 'settings' | 'logs';
 const views: readonly NavItem<ViewId>[] = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'accounts', label: 'Accounts' },
+  { id: 'usage', label: 'Usage' },
   { id: 'settings', label: 'Settings' },
   { id: 'logs', label: 'Logs' },
 ];
@@ -45,6 +47,7 @@ export function App() {
           <>
             {view === 'dashboard' && <Dashboard status={status} apply={apply} />}
             {view === 'accounts' && <Accounts />}
+            {view === 'usage' && <Usage />}
             {view === 'settings' && <Settings />}
             {view === 'logs' && <Logs />}
           </>
