@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"time"
 
+	"kirodesk/app/trayproto"
+	"kirodesk/internal/store"
 	ledger "kirodesk/internal/usage"
 )
 
@@ -70,4 +74,51 @@ func (a *App) exportDir() string {
 		return filepath.Join(home, "Downloads")
 	}
 	return home
+}
+
+// trayToday is the tray's usage line: today's requests, and the credits
+// left of the account in use (the one that answered last, else the first
+// in service).
+func (a *App) trayToday() *trayproto.Today {
+	c, err := a.ready()
+	if err != nil {
+		return nil
+	}
+	t := &trayproto.Today{Requests: c.Requests.Stats().RequestsToday}
+	active := ""
+	recent := c.Requests.Since(0)
+	for i := len(recent) - 1; i >= 0 && active == ""; i-- {
+		active = recent[i].Account
+	}
+	accs := c.Store.Pool.Snapshot().Accounts
+	pick := slices.IndexFunc(accs, func(x store.Account) bool { return x.ID == active })
+	if pick < 0 {
+		pick = slices.IndexFunc(accs, func(x store.Account) bool {
+			return !x.Disabled && x.State.Status == store.StatusReady
+		})
+	}
+	if pick >= 0 {
+		acc := accs[pick]
+		t.Account = acc.Label
+		if q := acc.Quota; q != nil && q.Limit > 0 {
+			t.CreditsLeft = new(q.Limit - q.Used)
+		}
+	}
+	return t
+}
+
+// refreshTrayToday sends the tray a new state when the usage line changed
+// (requests are counted without telling anyone; the watcher asks).
+func (a *App) refreshTrayToday() {
+	if a.tray == nil {
+		return
+	}
+	t := a.trayToday()
+	a.mu.Lock()
+	same := reflect.DeepEqual(t, a.sentToday)
+	a.sentToday = t
+	a.mu.Unlock()
+	if !same {
+		a.tray.Send(a.trayState())
+	}
 }

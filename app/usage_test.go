@@ -40,6 +40,15 @@ func TestUsageViewAndExportShowTheRequestsSent(t *testing.T) {
 		postMessage(t, st.Endpoint, key, ua)
 	}
 
+	// The tray's usage line: today's requests, the credits left of the
+	// account that answered.
+	today := a.trayState().Today
+	require.NotNil(t, today)
+	assert.EqualValues(t, 3, today.Requests)
+	assert.Equal(t, "Work", today.Account)
+	require.NotNil(t, today.CreditsLeft)
+	assert.InDelta(t, 899, *today.CreditsLeft, 1.01, "1000 - 100, less what the requests metered if the pool counts it")
+
 	s, err := a.Usage("24h", "account")
 	require.NoError(t, err)
 	assert.Equal(t, "hour", s.By)
