@@ -29,6 +29,8 @@ interface Props {
   /** Without axes, grid or cursor: the dashboard's sparkline. */
   bare?: boolean;
   testId?: string;
+  /** Written after the y axis's figures, e.g. "ms". */
+  unit?: string;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -51,7 +53,7 @@ export function stackData(times: number[], series: ChartSeries[]): { data: uPlot
   return { data: [times, ...totals.slice().reverse()], order: series.slice().reverse() };
 }
 
-export function UsageChart({ times, series, kind, summary, height = 220, bare = false, testId }: Props) {
+export function UsageChart({ times, series, kind, summary, height = 220, bare = false, testId, unit }: Props) {
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -64,7 +66,11 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
       const grid = cssVar('--border', '#d0d5dc');
       const stacked = kind === 'stacked' ? stackData(times, series) : null;
       const order = stacked ? stacked.order : series;
-      const data: uPlot.AlignedData = stacked ? stacked.data : [times, ...series.map((s) => s.values)];
+      // A line has a gap where a bucket had nothing to measure (0), rather
+      // than a dive to zero.
+      const data: uPlot.AlignedData = stacked
+        ? stacked.data
+        : [times, ...series.map((s) => s.values.map((v) => (v === 0 ? null : v)))];
       const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
       const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
       plot = new uPlot(
@@ -74,16 +80,25 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
           legend: { show: false },
           cursor: bare ? { show: false } : { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
-          axes: bare ? [{ show: false }, { show: false }] : [axis, { ...axis, size: 56 }],
+          axes: bare
+            ? [{ show: false }, { show: false }]
+            : [
+                axis,
+                {
+                  ...axis,
+                  size: unit ? 72 : 56,
+                  values: unit ? (_u: uPlot, vals: number[]) => vals.map((v) => `${v} ${unit}`) : undefined,
+                },
+              ],
           series: [
             {},
             ...order.map((s) => ({
               label: s.label,
               stroke: s.color,
               width: kind === 'lines' || bare ? 2 : 1,
-              fill: kind === 'stacked' ? s.color : undefined,
+              fill: kind === 'stacked' ? (bare ? `${s.color}55` : s.color) : undefined,
               paths: kind === 'stacked' && !bare ? bars : undefined,
-              points: { show: false },
+              points: { show: kind === 'lines', size: 5 },
             })),
           ],
         },
@@ -102,7 +117,7 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
       mq?.removeEventListener('change', draw);
       plot?.destroy();
     };
-  }, [times, series, kind, height, bare]);
+  }, [times, series, kind, height, bare, unit]);
 
   return <div ref={box} className={bare ? 'chart chart-bare' : 'chart'} role="img" aria-label={summary} data-testid={testId} />;
 }

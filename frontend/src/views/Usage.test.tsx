@@ -55,7 +55,7 @@ function series(o: Partial<UsageSeries> = {}): UsageSeries {
     ],
     errorClasses: ['invalid_request', 'authentication', 'rate_limit', 'overloaded', 'upstream', 'canceled'],
     errors: [[0, 0], [0, 0], [1, 0], [0, 0], [0, 1], [0, 0]],
-    p50Ms: [500, 1000],
+    p50Ms: [500, 0],
     p95Ms: [2000, 5000],
     table: {
       since: '2026-11-29T10:00:00Z',
@@ -113,8 +113,8 @@ describe('Usage', () => {
     expect(screen.getByText('Rate limited: 1')).toBeInTheDocument();
     expect(screen.getByText('Kiro failed: 1')).toBeInTheDocument();
     expect(screen.queryByText(/Wrong API key/)).not.toBeInTheDocument();
-    // Latency p50/p95 lines.
-    expect(plots[2]!.data).toEqual([[t0, t0 + 3600], [500, 1000], [2000, 5000]]);
+    // Latency p50/p95 lines (a bucket without requests is a gap, not 0).
+    expect(plots[2]!.data).toEqual([[t0, t0 + 3600], [500, null], [2000, 5000]]);
 
     const meter = screen.getByRole('meter', { name: 'Credits of work@example.com' });
     expect(meter).toHaveAttribute('aria-valuetext', '390 of 500 credits used (78%)');

@@ -209,7 +209,7 @@ export function Usage() {
               </section>
               <section className="card" aria-labelledby="usage-latency-title">
                 <h2 id="usage-latency-title">{T.latency}</h2>
-                <UsageChart times={data.times} series={latency} kind="lines" height={160} testId="usage-latency" summary={`${T.latency} p50 and p95 ${per}`} />
+                <UsageChart times={data.times} series={latency} kind="lines" height={160} unit="ms" testId="usage-latency" summary={`${T.latency} p50 and p95 ${per}`} />
                 <ChartKey series={latency} />
               </section>
             </div>
