@@ -87,6 +87,9 @@ beforeEach(() => {
   plots.length = 0;
 });
 
+// Rendering the view is slow when the whole suite shares two cores.
+const SLOW = 20_000;
+
 describe('Usage', () => {
   it('draws the stacked requests, errors and latency, with the table and the forecast', async () => {
     api.getUsage.mockResolvedValue(series());
@@ -119,7 +122,7 @@ describe('Usage', () => {
     const meter = screen.getByRole('meter', { name: 'Credits of work@example.com' });
     expect(meter).toHaveAttribute('aria-valuetext', '390 of 500 credits used (78%)');
     expect(screen.getByTestId('forecasts')).toHaveTextContent("at the last 7 days' rate, work@example.com reaches its limit on 12 Dec 2026");
-  });
+  }, SLOW);
 
   it('changes range, grouping and metric from the keyboard', async () => {
     api.getUsage.mockResolvedValue(series());
@@ -141,7 +144,7 @@ describe('Usage', () => {
     await user.click(screen.getByRole('button', { name: 'Tokens' }));
     expect(plots[0]!.data).toEqual([[t0, t0 + 3600], [350, 100], [300, 100]]);
     expect(screen.getByRole('heading', { name: /Tokens per hour, 30 days/ })).toBeInTheDocument();
-  });
+  }, SLOW);
 
   it('exports the CSV and says where it went, or why not', async () => {
     api.getUsage.mockResolvedValue(series());
@@ -154,7 +157,7 @@ describe('Usage', () => {
     expect(await screen.findByText('Saved as /home/me/Downloads/kirodesk-usage-7d.csv')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     expect(await screen.findByText('Could not export: disk full')).toBeInTheDocument();
-  });
+  }, SLOW);
 
   it('says when there is nothing yet, and when the history cannot be read', async () => {
     const empty = series({ groups: [] });
@@ -167,7 +170,7 @@ describe('Usage', () => {
     expect(await screen.findByTestId('usage-empty')).toHaveTextContent('No requests in this range yet');
     expect(screen.getByText(/No account has a known credit limit yet/)).toBeInTheDocument();
     expect(plots).toHaveLength(0);
-  });
+  }, SLOW);
 });
 
 describe('stackData', () => {
