@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/proxy"
@@ -60,6 +61,7 @@ type App struct {
 	trayNotice  string            // why there is no tray icon, shown in the window
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
+	sentToday   *trayproto.Today // the tray's last usage line (refreshTrayToday)
 }
 
 // Options configure an App.

@@ -36,6 +36,7 @@ func (a *App) watchAccounts(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		a.checkAccounts()
+		a.refreshTrayToday()
 		select {
 		case <-ctx.Done():
 			return

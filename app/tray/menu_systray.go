@@ -12,6 +12,7 @@ import (
 // systrayMenu is the menu on getlantern/systray:
 //
 //	<status>            (disabled)
+//	<usage today>       (disabled, hidden until the app sends it)
 //	    <account 1..5>  (disabled, hidden when unused)
 //	[x] Proxy on
 //	    Copy endpoint
@@ -27,8 +28,8 @@ import (
 type systrayMenu struct {
 	log *slog.Logger
 
-	status, proxy, copyEndpoint, open, login, quit *systray.MenuItem
-	accounts                                       [accountSlots]*systray.MenuItem
+	status, usage, proxy, copyEndpoint, open, login, quit *systray.MenuItem
+	accounts                                              [accountSlots]*systray.MenuItem
 
 	// icons holds every icon, converted for the OS, for the life of the
 	// process: on Linux systray hands the slice to C as static memory
@@ -51,6 +52,9 @@ func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) 
 
 	m.status = systray.AddMenuItem(v.Status, "")
 	m.status.Disable()
+	m.usage = systray.AddMenuItem("", "")
+	m.usage.Disable()
+	m.usage.Hide()
 	for i := range m.accounts {
 		m.accounts[i] = systray.AddMenuItem("", "")
 		m.accounts[i].Disable()
@@ -125,6 +129,15 @@ func (m *systrayMenu) SetAccounts(lines []string) {
 			it.Hide()
 		}
 	}
+}
+
+func (m *systrayMenu) SetUsage(text string) {
+	if text == "" {
+		m.usage.Hide()
+		return
+	}
+	m.usage.SetTitle(text)
+	m.usage.Show()
 }
 
 // setItem always calls Check or Uncheck, even when systray thinks the mark

@@ -21,6 +21,8 @@ type menu interface {
 	SetLogin(checked, enabled bool)
 	// SetAccounts shows lines in the account slots and hides the rest.
 	SetAccounts(lines []string)
+	// SetUsage shows the day's usage line, or hides it when text is empty.
+	SetUsage(text string)
 	// Clicks delivers the trayproto.Item* of each click.
 	Clicks() <-chan string
 	// Quit ends systray.Run; main returns after it.
@@ -127,6 +129,7 @@ func build(m menu, v View) {
 	m.SetCopy(v.CopyEnabled)
 	m.SetLogin(v.LoginChecked, v.LoginEnabled)
 	m.SetAccounts(v.Accounts)
+	m.SetUsage(v.Usage)
 }
 
 // apply changes what differs between the shown view and v. Skipping the
@@ -152,5 +155,8 @@ func apply(m menu, old, v View) {
 	}
 	if !slices.Equal(v.Accounts, old.Accounts) {
 		m.SetAccounts(v.Accounts)
+	}
+	if v.Usage != old.Usage {
+		m.SetUsage(v.Usage)
 	}
 }

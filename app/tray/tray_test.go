@@ -44,6 +44,7 @@ func (m *recMenu) SetProxy(checked, enabled bool) { m.rec("proxy %v %v", checked
 func (m *recMenu) SetCopy(enabled bool)           { m.rec("copy %v", enabled) }
 func (m *recMenu) SetLogin(checked, enabled bool) { m.rec("login %v %v", checked, enabled) }
 func (m *recMenu) SetAccounts(lines []string)     { m.rec("accounts %q", lines) }
+func (m *recMenu) SetUsage(text string)           { m.rec("usage %s", text) }
 func (m *recMenu) Clicks() <-chan string          { return m.clicks }
 func (m *recMenu) Quit()                          { close(m.quit) }
 
@@ -78,7 +79,7 @@ func TestTrayLoop(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
-		"proxy false false", "copy false", "login false false", "accounts []",
+		"proxy false false", "copy false", "login false false", "accounts []", "usage ",
 	}, m.take())
 
 	// sync waits until the loop has applied every state written before.
@@ -105,6 +106,14 @@ func TestTrayLoop(t *testing.T) {
 	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
 	sync()
 	assert.Equal(t, []string{"login true true"}, m.take(), "only what changed")
+
+	today := &trayproto.Today{Requests: 12, Account: "Work", CreditsLeft: new(388.5)}
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Today: today}))
+	sync()
+	assert.Equal(t, []string{"usage Today: 12 requests · Work: 388.5 credits left"}, m.take())
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
+	sync()
+	assert.Equal(t, []string{"usage "}, m.take(), "an app that sends no figures hides the line")
 
 	m.clicks <- trayproto.ItemToggleProxy
 	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, next())

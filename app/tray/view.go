@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -52,6 +53,7 @@ type View struct {
 	LoginEnabled bool
 
 	Accounts []string // at most accountSlots lines
+	Usage    string   // "Today: 12 requests · Work: 388 credits left"; hidden when empty
 }
 
 // startingView is shown until the app sends its first State: nothing to
@@ -89,6 +91,7 @@ func viewOf(s trayproto.State) View {
 		}
 	}
 	v.Accounts = accountLines(s.Accounts)
+	v.Usage = usageLine(s.Today)
 	if needLogin > 0 && v.Icon == iconOn {
 		v.Icon = iconLogin
 	}
@@ -124,6 +127,27 @@ func accountLines(as []trayproto.Account) []string {
 		out = append(out, clip(line, maxStatusRunes))
 	}
 	return out
+}
+
+// usageLine renders the day's use: "Today: 12 requests · Work: 388
+// credits left".
+func usageLine(t *trayproto.Today) string {
+	if t == nil {
+		return ""
+	}
+	line := fmt.Sprintf("Today: %d requests", t.Requests)
+	if t.Requests == 1 {
+		line = "Today: 1 request"
+	}
+	if t.Account != "" && t.CreditsLeft != nil {
+		left := max(0, *t.CreditsLeft)
+		unit := "credits"
+		if left == 1 {
+			unit = "credit"
+		}
+		line += fmt.Sprintf(" · %s: %s %s left", clip(oneLine(t.Account), 32), strconv.FormatFloat(left, 'f', -1, 64), unit)
+	}
+	return clip(line, maxStatusRunes)
 }
 
 // hostPort returns the host:port of an endpoint URL (what a person types

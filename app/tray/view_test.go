@@ -134,3 +134,22 @@ func TestAccountsSectionAndLoginIcon(t *testing.T) {
 	assert.Equal(t, "+4 more accounts (Open Kirodesk)", lines[accountSlots-1])
 	assert.Equal(t, strings.Repeat("x", 31)+"… — cooling", lines[0])
 }
+
+func TestUsageLine(t *testing.T) {
+	left := func(f float64) *float64 { return &f }
+	for _, c := range []struct {
+		today *trayproto.Today
+		want  string
+	}{
+		{nil, ""},
+		{&trayproto.Today{}, "Today: 0 requests"},
+		{&trayproto.Today{Requests: 1, Account: "Work"}, "Today: 1 request"},
+		{&trayproto.Today{Requests: 1234, Account: "Work", CreditsLeft: left(388)}, "Today: 1234 requests · Work: 388 credits left"},
+		{&trayproto.Today{Requests: 2, Account: "Home", CreditsLeft: left(1)}, "Today: 2 requests · Home: 1 credit left"},
+		{&trayproto.Today{Requests: 2, Account: "Home", CreditsLeft: left(-3)}, "Today: 2 requests · Home: 0 credits left"},
+		{&trayproto.Today{Requests: 2, Account: "a\nvery long account label that goes on and on", CreditsLeft: left(5)},
+			"Today: 2 requests · a very long account label that…: 5 credits left"},
+	} {
+		assert.Equal(t, c.want, viewOf(trayproto.State{Today: c.today}).Usage)
+	}
+}

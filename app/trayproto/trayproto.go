@@ -64,6 +64,19 @@ type State struct {
 	StartAtLogin bool   `json:"startAtLogin"`
 	// Accounts are the lines of the accounts section, in the app's order.
 	Accounts []Account `json:"accounts,omitempty"`
+	// Today is the day's use, for the menu's usage line; nil until the
+	// app has its figures (an older app sends none).
+	Today *Today `json:"today,omitempty"`
+}
+
+// Today is the day's requests and what the active account has left.
+type Today struct {
+	Requests int64 `json:"requests"`
+	// Account is the label of the account in use (the one that answered
+	// last, else the first in service); CreditsLeft its credits left, nil
+	// when Kiro has not told its limit.
+	Account     string   `json:"account,omitempty"`
+	CreditsLeft *float64 `json:"creditsLeft,omitempty"`
 }
 
 // Account is one account as the tray lists it. No secret is ever in it.

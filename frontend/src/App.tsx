@@ -8,11 +8,13 @@ import { Accounts } from './views/Accounts';
 import { Dashboard } from './views/Dashboard';
 import { Logs } from './views/Logs';
 import { Settings } from './views/Settings';
+import { Usage } from './views/Usage';
 
-type ViewId = 'dashboard' | 'accounts' | 'settings' | 'logs';
+type ViewId = 'dashboard' | 'accounts' | 'usage' | 'settings' | 'logs';
 const views: readonly NavItem<ViewId>[] = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'accounts', label: 'Accounts' },
+  { id: 'usage', label: 'Usage' },
   { id: 'settings', label: 'Settings' },
   { id: 'logs', label: 'Logs' },
 ];
@@ -49,7 +51,7 @@ export function App() {
   const selectRef = useRef(select);
   selectRef.current = select;
 
-  // Ctrl+1…4 (⌘ on macOS) switch views.
+  // Ctrl+1…5 (⌘ on macOS) switch views.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
@@ -95,6 +97,7 @@ export function App() {
               <Dashboard status={status} apply={apply} onNavigate={(to) => select(to)} />
             )}
             {view === 'accounts' && <Accounts />}
+            {view === 'usage' && <Usage />}
             {view === 'settings' && <Settings status={status} />}
             {view === 'logs' && <Logs />}
           </>

@@ -29,6 +29,9 @@ type Options struct {
 	Ping   time.Duration
 	// Status returns what GET /v1/kirodesk/status shows (no secrets).
 	Status func() any
+	// Usage answers GET /v1/kirodesk/usage?since=…&until=…&by=… (the
+	// words of `kirodesk usage`); an error is the caller's mistake.
+	Usage func(ctx context.Context, since, until, by string) (any, error)
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
 	Models func(ctx context.Context) payload.ModelCatalog
 	// Body limits (body.go); zero means the default.
@@ -78,6 +81,7 @@ func (h *Handlers) Register(s *server.Server) {
 	s.Handle("POST /v1/chat/completions", http.HandlerFunc(h.chatCompletions))
 	s.Handle("POST /v1/responses", http.HandlerFunc(h.responses))
 	s.Handle("GET /v1/kirodesk/status", http.HandlerFunc(h.status))
+	s.Handle("GET /v1/kirodesk/usage", http.HandlerFunc(h.usage))
 }
 
 // writeRelayError answers a failure that happened before any byte was sent.

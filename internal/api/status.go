@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+
+	"kirodesk/internal/server"
 )
 
 // status is GET /v1/kirodesk/status: the proxy's and every account's state
@@ -18,4 +20,25 @@ func (h *Handlers) status(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(h.opts.Status())
+}
+
+// usage is GET /v1/kirodesk/usage: the usage history, grouped as asked
+// (since, until, by: the words of `kirodesk usage`), with the quota
+// forecasts. Counts and names only.
+func (h *Handlers) usage(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Usage == nil {
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	rep, err := h.opts.Usage(r.Context(), q.Get("since"), q.Get("until"), q.Get("by"))
+	if err != nil {
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(rep)
 }

@@ -33,6 +33,7 @@ type kiroEnv struct {
 	serve  *serving
 	client anthropic.Client
 	key    string
+	dir    string // the config folder
 }
 
 func startWithAccounts(t *testing.T, n int) *kiroEnv {
@@ -63,7 +64,7 @@ func startWithAccounts(t *testing.T, n int) *kiroEnv {
 	key := apiKeyFor(t, dir)
 	client := anthropic.NewClient(option.WithBaseURL(s.url), option.WithAPIKey(key), option.WithMaxRetries(0),
 		option.WithRequestTimeout(30*time.Second))
-	return &kiroEnv{fake: fake, serve: s, client: client, key: key}
+	return &kiroEnv{fake: fake, serve: s, client: client, key: key, dir: dir}
 }
 
 func userText(s string) anthropic.MessageNewParams {

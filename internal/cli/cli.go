@@ -76,6 +76,9 @@ Accounts (these go through the running Kirodesk if there is one):
   kirodesk accounts reset ID                      put an account back in service after you fixed it
                                                  (suspension lifted, try again now)
   kirodesk accounts quota ID                      ask Kiro for the account's credits now
+  kirodesk usage [--since 7d|DATE] [--until DATE] [--by day|hour|account|model|client] [--json|--csv]
+                                                 requests, tokens, credits, errors and latency so far,
+                                                 and when each account reaches its credit limit
   kirodesk doctor [--config-dir DIR]              check connections to Kiro per account, the keychain,
                                                  the config folder, the port and the tray; paste the report in an issue
   kirodesk reset --all [--yes] [--config-dir DIR] delete the config folder and its keychain items
@@ -106,6 +109,7 @@ var commands = []command{
 	{name: "import", subs: importSources, run: runImport},
 	{name: "add-token", run: runAddToken},
 	{name: "accounts", subs: accountsCommands(), run: runAccounts},
+	{name: "usage", run: runUsage},
 	{name: "doctor", run: runDoctor},
 	{name: "reset", run: runReset},
 	{name: "version", run: runVersion},

@@ -227,8 +227,8 @@ func TestHelpMatchesWhatTheCommandsAccept(t *testing.T) {
 	// The parser of the help is checked too: it found every command.
 	for _, c := range []string{"", "serve", "apikey", "login builder-id", "login google", "login github", "import kiro-ide",
 		"import aiclient", "add-token", "accounts", "accounts list", "accounts remove", "accounts disable", "accounts enable",
-		"accounts rename", "accounts reset", "accounts quota", "doctor", "reset", "version"} {
+		"accounts rename", "accounts reset", "accounts quota", "usage", "doctor", "reset", "version"} {
 		assert.True(t, seen[c], "the help lists `kirodesk %s`", c)
 	}
-	assert.Len(t, seen, 20, "every command line of the help was read: %v", seen)
+	assert.Len(t, seen, 21, "every command line of the help was read: %v", seen)
 }

@@ -188,6 +188,7 @@ func routes(api API, log *slog.Logger) http.Handler {
 	handle(mux, "POST /v1/add-token", func(r *http.Request, in *struct{ Input, Label string }) (any, error) {
 		return api.AddToken(r.Context(), in.Input, in.Label)
 	})
+	usageRoute(mux, api)
 	return logged(mux, log)
 }
 

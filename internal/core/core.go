@@ -32,6 +32,7 @@ import (
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
+	"kirodesk/internal/usage"
 	"kirodesk/internal/websearch"
 )
 
@@ -75,6 +76,8 @@ type Core struct {
 	// requests and today's totals (Logs window, dashboard figures).
 	LogLines *logging.Ring
 	Requests *reqlog.Log
+	// Ledger counts every finished API request into usage.json.
+	Ledger *usage.Ledger
 
 	logLevel *slog.LevelVar
 
@@ -82,6 +85,7 @@ type Core struct {
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
 	reconciled     chan struct{}
+	clock          func() time.Time // opts.Now
 }
 
 // DefaultConfigDir is os.UserConfigDir()/kirodesk unless KIRODESK_CONFIG_DIR says otherwise.
@@ -151,7 +155,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		return nil, errors.Join(err, st.Close(ctx))
 	}
 	reqs := reqlog.New(Requests, nil)
-	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key, Requests: reqs})
+	ledger := usage.New(st.Usage, usage.Options{Logger: opts.Logger})
+	srv := server.New(server.Options{Logger: opts.Logger, APIKey: key, Requests: reqs, Usage: ledger})
 	sv := newServices(st, sec, up, opts.Getenv, opts.Logger, opts.Now)
 	acc, out, client, pl := sv.accounts, sv.outbound, sv.kiro, sv.pool
 	counter := &tokens.Counter{}
@@ -164,15 +169,18 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		ServerTools: websearch.New(websearch.Options{Logger: opts.Logger}).Run})
 	var c *Core // the status handler reads the core once it exists
 	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
-		Status: func() any { return c.Status() }}).Register(srv)
+		Status: func() any { return c.Status() },
+		Usage: func(ctx context.Context, since, until, by string) (any, error) {
+			return c.Usage(ctx, since, until, by)
+		}}).Register(srv)
 	px := proxy.New(proxy.Options{Logger: opts.Logger, Handler: srv, Config: st.Config, Host: opts.Host, Port: opts.Port})
 	lg := sv.login
 	c = &Core{ConfigDir: opts.ConfigDir, Log: opts.Logger, Store: st, Secrets: sec, Server: srv, Proxy: px, Upstream: up,
 		Accounts: acc, Pool: pl, Login: lg, Outbound: out, Kiro: client, getenv: opts.Getenv,
-		LogLines: ring, Requests: reqs, logLevel: level}
+		LogLines: ring, Requests: reqs, Ledger: ledger, logLevel: level, clock: opts.Now}
 	// The CLI reaches this instance's accounts through the control socket,
 	// so the folder keeps one writer. Without it the app still works.
-	if cs, err := control.Listen(opts.ConfigDir, control.NewLocal(lg, acc, pl), opts.Logger); err != nil {
+	if cs, err := control.Listen(opts.ConfigDir, controlAPI{control.NewLocal(lg, acc, pl), c}, opts.Logger); err != nil {
 		opts.Logger.Warn("the command line cannot reach this instance", "err", err)
 	} else {
 		c.control = cs
@@ -263,7 +271,9 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	c.stopBackground()
 	c.background.Wait()
-	return errors.Join(cerr, c.Proxy.Stop(ctx), c.Store.Close(ctx))
+	perr := c.Proxy.Stop(ctx)
+	c.Ledger.Close() // after the last request, before the store writes usage.json
+	return errors.Join(cerr, perr, c.Store.Close(ctx))
 }
 
 // APIKey returns the local API key from the keychain.

@@ -366,6 +366,7 @@ func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseF
 		}
 	}
 	reqlog.SetUsage(ctx, usage.InputTokens, usage.OutputTokens, usage.Credits)
+	reqlog.SetTokenDetail(ctx, usage.CacheReadInputTokens, usage.CacheCreationInputTokens, usage.Estimated)
 	r.opts.Pool.Report(ctx, id, pool.Outcome{Model: built.ModelID, Err: failed, Began: began, InputTokens: usage.InputTokens,
 		OutputTokens: usage.OutputTokens, Credits: usage.Credits})
 	return nil

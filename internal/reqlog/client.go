@@ -1,45 +1,20 @@
 package reqlog
 
-import "strings"
+import "kirodesk/internal/clientname"
 
-// Client names shown in the Logs window and used by its filter.
+// Client names shown in the Logs window and used by its filter: the same
+// names the usage history keeps (internal/clientname, one rule table).
 const (
-	ClientClaudeCode   = "Claude Code"
-	ClientCodex        = "Codex"
-	ClientOpencode     = "opencode"
-	ClientCline        = "Cline"
-	ClientAnthropicSDK = "Anthropic SDK"
-	ClientOpenAISDK    = "OpenAI SDK"
-	ClientCurl         = "curl"
-	ClientOther        = "other"
+	ClientClaudeCode   = clientname.ClaudeCode
+	ClientCodex        = clientname.Codex
+	ClientOpencode     = clientname.Opencode
+	ClientCline        = clientname.Cline
+	ClientAnthropicSDK = clientname.AnthropicSDK
+	ClientOpenAISDK    = clientname.OpenAISDK
+	ClientCurl         = clientname.Curl
+	ClientOther        = clientname.Other
 )
-
-// clientRules are tried in order: the first whose marker is in the
-// lower-cased User-Agent names the client. Tools come before the SDKs they
-// are built on (Claude Code sends "claude-cli/…", Cline an SDK's agent
-// with its own name added).
-var clientRules = []struct{ marker, name string }{
-	{"claude-cli", ClientClaudeCode},
-	{"claude-code", ClientClaudeCode},
-	{"codex", ClientCodex},
-	{"opencode", ClientOpencode},
-	{"cline", ClientCline},
-	{"anthropic", ClientAnthropicSDK},
-	{"openai", ClientOpenAISDK},
-	{"curl/", ClientCurl},
-}
 
 // ClientName names the program behind a User-Agent; ClientOther when no
 // rule knows it (or there is none).
-func ClientName(userAgent string) string {
-	if userAgent == "" {
-		return ClientOther
-	}
-	ua := strings.ToLower(userAgent)
-	for _, r := range clientRules {
-		if strings.Contains(ua, r.marker) {
-			return r.name
-		}
-	}
-	return ClientOther
-}
+func ClientName(userAgent string) string { return clientname.Of(userAgent) }

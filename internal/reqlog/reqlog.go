@@ -89,6 +89,9 @@ type Note struct {
 	firstByte         time.Duration
 	wrote             bool
 	bytesIn, bytesOut int64
+	// Token detail for the usage history (detail.go).
+	cacheRd, cacheWr int
+	estimated        bool
 }
 
 type noteKey struct{}

@@ -21,6 +21,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/usage"
 )
 
 // DefaultMaxBody bounds a request body by what Kiro can be sent, so that a
@@ -60,6 +61,9 @@ type Options struct {
 	// (method, path, model, account, status, latency, tokens, sizes, the
 	// User-Agent; no other header and no body).
 	Requests *reqlog.Log
+	// Usage, when set, counts every finished API request into the usage
+	// history (account, model, client, API, status, tokens, latency).
+	Usage *usage.Ledger
 }
 
 // Server routes requests. Safe for concurrent use.
@@ -69,6 +73,7 @@ type Server struct {
 	maxBody int64
 	api     *http.ServeMux // routes that need the key
 	reqs    *reqlog.Log
+	usage   *usage.Ledger
 
 	routesMu sync.Mutex
 	routes   []string // the patterns given to Handle, in order
@@ -77,7 +82,8 @@ type Server struct {
 // New returns a Server that answers /health and, once routes are added with
 // Handle, the API.
 func New(opts Options) *Server {
-	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux(), reqs: opts.Requests}
+	s := &Server{log: opts.Logger, maxBody: opts.MaxBody, api: http.NewServeMux(), reqs: opts.Requests,
+		usage: opts.Usage}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -117,7 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, start: start}
 	var note *reqlog.Note
 	var body *countingBody
-	if s.reqs != nil && r.URL.Path != "/health" {
+	if (s.reqs != nil || s.usage != nil) && r.URL.Path != "/health" {
 		var ctx context.Context
 		ctx, note = reqlog.WithNote(r.Context())
 		note.SetClient(r.UserAgent())
@@ -134,7 +140,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			in = body.n
 		}
 		note.SetTransfer(in, sw.written, sw.status != 0, sw.firstByte)
+	}
+	if note != nil && s.reqs != nil {
 		s.reqs.Add(note.Entry(start, r.Method, r.URL.Path, sw.status))
+	}
+	if api := usage.API(r.URL.Path); note != nil && s.usage != nil && api != "" {
+		s.usage.Add(usageRecord(note.Usage(), r, api, sw, start))
 	}
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 }
@@ -284,3 +295,14 @@ func (w *statusWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// usageRecord is one finished request for the usage history.
+func usageRecord(u reqlog.Usage, r *http.Request, api string, sw *statusWriter, start time.Time) usage.Record {
+	rec := usage.Record{Start: start, Account: u.Account, Model: u.Model, UserAgent: r.UserAgent(), API: api,
+		Status: sw.status, Input: u.Input, Output: u.Output, CacheRead: u.CacheRead, CacheWrite: u.CacheWrite,
+		Estimated: u.Estimated, Credits: u.Credits, Latency: time.Since(start)}
+	if sw.status != 0 {
+		rec.FirstByte = sw.firstByte
+	}
+	return rec
+}

@@ -18,6 +18,7 @@ type Store struct {
 	Config       *File[Config]
 	Pool         *File[Pool]
 	QuotaNotices *File[QuotaNotices]
+	Usage        *File[Usage]
 	lock         *flock.Flock
 	notices      []string // the Store's own, beside each File's
 }
@@ -26,6 +27,9 @@ type Store struct {
 type Options struct {
 	Logger        *slog.Logger
 	FlushInterval time.Duration
+	// UsageFlushInterval spaces usage.json's writes; UsageFlushInterval
+	// (the constant) if zero.
+	UsageFlushInterval time.Duration
 }
 
 // Open prepares dir (created 0700, or tightened to 0700), takes its lock and
@@ -62,7 +66,21 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, lock: lock, notices: qnNotes}, nil
+	uo := fo
+	uo.FlushInterval = opts.UsageFlushInterval
+	if uo.FlushInterval <= 0 {
+		uo.FlushInterval = UsageFlushInterval
+	}
+	us, usNotes, err := openUsage(dir, uo)
+	if err != nil {
+		qn.Close(context.Background())
+		pool.Close(context.Background())
+		cfg.Close(context.Background())
+		lock.Unlock()
+		return nil, err
+	}
+	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, Usage: us, lock: lock,
+		notices: append(qnNotes, usNotes...)}, nil
 }
 
 // Notices gathers what the person should be told about the load.
@@ -75,7 +93,7 @@ func (s *Store) Notices() []string {
 // Close writes what is pending and releases the lock. The lock is released
 // even if a write fails, and the failure is returned.
 func (s *Store) Close(ctx context.Context) error {
-	err := errors.Join(s.QuotaNotices.Close(ctx), s.Pool.Close(ctx), s.Config.Close(ctx))
+	err := errors.Join(s.Usage.Close(ctx), s.QuotaNotices.Close(ctx), s.Pool.Close(ctx), s.Config.Close(ctx))
 	_ = os.Remove(filepath.Join(s.Dir, pidName)) // before unlocking: the next owner writes its own
 	return errors.Join(err, s.lock.Unlock())
 }

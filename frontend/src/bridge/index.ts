@@ -2,7 +2,7 @@
 // here only, never from ../../wailsjs, so tests can replace this module with
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
-import type { app, core, logging, reqlog, store } from '../../wailsjs/go/models';
+import type { app, core, logging, reqlog, store, usage } from '../../wailsjs/go/models';
 import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
@@ -275,4 +275,37 @@ export function switchToFreePort(): Promise<Status> {
 /** A small prompt through the local API, as a client sends it. */
 export function sendTestRequest(): Promise<TestAnswer> {
   return call(() => App.SendTestRequest());
+}
+
+export type UsageRow = usage.Row;
+export type UsageForecast = usage.Forecast;
+export type UsageReport = Omit<usage.Report, 'forecasts'> & { forecasts: UsageForecast[] };
+export type UsageGroup = usage.SeriesGroup;
+/** The usage history as the Usage view draws it (Go: usage.Series), nulls made []. */
+export type UsageSeries = Omit<usage.Series, 'table'> & { table: UsageReport };
+export type UsageRange = '24h' | '7d' | '30d' | '90d';
+export type UsageStack = 'account' | 'model' | 'client';
+
+export function normaliseUsage(raw: usage.Series): UsageSeries {
+  const n = (v: number[] | null | undefined) => v ?? [];
+  return {
+    ...raw,
+    times: n(raw.times),
+    groups: (raw.groups ?? []).map((g) => ({ ...g, requests: n(g.requests), tokens: n(g.tokens) })),
+    errorClasses: raw.errorClasses ?? [],
+    errors: (raw.errors ?? []).map(n),
+    p50Ms: n(raw.p50Ms),
+    p95Ms: n(raw.p95Ms),
+    table: { ...raw.table, rows: raw.table?.rows ?? [], forecasts: raw.table?.forecasts ?? [] },
+  };
+}
+
+/** The usage history over range, its requests and tokens split by stack. */
+export function getUsage(range: UsageRange, stack: UsageStack): Promise<UsageSeries> {
+  return call(async () => normaliseUsage(await App.Usage(range, stack)));
+}
+
+/** Saves the range's table as CSV in the Downloads folder; returns the file's path. */
+export function exportUsageCSV(range: UsageRange): Promise<string> {
+  return call(() => App.ExportUsageCSV(range));
 }

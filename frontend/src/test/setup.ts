@@ -4,3 +4,19 @@ import { afterEach } from 'vitest';
 
 // Vitest globals are off, so Testing Library cannot register this itself.
 afterEach(() => cleanup());
+
+// jsdom has no matchMedia, which uPlot calls when it is imported (to follow
+// the screen's pixel ratio): answer "no match" as a plain screen would.
+if (typeof window.matchMedia !== 'function') {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}

@@ -3,6 +3,7 @@ import { regenerateAPIKey, setProxyEnabled, type Status } from '../bridge';
 import { APIKeyField } from '../components/APIKeyField';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { LiveStats } from '../components/LiveStats';
+import { Sparkline } from '../components/Sparkline';
 import { errorMessage } from '../lib/errors';
 import { EndpointField } from '../components/EndpointField';
 import { ProxySwitch } from '../components/ProxySwitch';
@@ -118,6 +119,7 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
       <section className="card card-wide" aria-labelledby="activity-title">
         <h2 id="activity-title">Activity</h2>
         <LiveStats />
+        <Sparkline />
       </section>
 
       <section className="card card-wide" aria-labelledby="setup-title" ref={setupRef}>

@@ -222,3 +222,60 @@ export namespace reqlog {
 	    creditsToday: number;
 	}
 }
+
+export namespace usage {
+	export interface Row {
+	    key: string;
+	    requests: number;
+	    errors: number;
+	    errorsByClass?: Record<string, number>;
+	    inputTokens: number;
+	    outputTokens: number;
+	    cacheReadTokens: number;
+	    cacheWriteTokens: number;
+	    estimatedRequests: number;
+	    credits: number;
+	    p50Ms: number;
+	    p95Ms: number;
+	    firstByteP50Ms: number;
+	    firstByteP95Ms: number;
+	}
+	export interface Forecast {
+	    account: string;
+	    label: string;
+	    used: number;
+	    limit: number;
+	    resetAt?: string;
+	    perDay: number;
+	    reachesAt?: string;
+	    text: string;
+	}
+	export interface Report {
+	    since: string;
+	    until: string;
+	    by: string;
+	    rows: Row[];
+	    total: Row;
+	    forecasts?: Forecast[];
+	}
+	export interface SeriesGroup {
+	    key: string;
+	    label: string;
+	    requests: number[];
+	    tokens: number[];
+	}
+	export interface Series {
+	    since: string;
+	    until: string;
+	    by: string;
+	    range: string;
+	    stack: string;
+	    times: number[];
+	    groups: SeriesGroup[];
+	    errorClasses: string[];
+	    errors: number[][];
+	    p50Ms: number[];
+	    p95Ms: number[];
+	    table: Report;
+	}
+}

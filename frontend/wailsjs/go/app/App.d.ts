@@ -5,6 +5,7 @@ import {core} from '../models';
 import {logging} from '../models';
 import {reqlog} from '../models';
 import {store} from '../models';
+import {usage} from '../models';
 
 export function APIKey():Promise<string>;
 
@@ -25,6 +26,8 @@ export function DetectKiroIDE():Promise<app.IDESignIn>;
 export function Diagnose():Promise<app.Diagnostics>;
 
 export function ExportRequests():Promise<string>;
+
+export function ExportUsageCSV(arg1:string):Promise<string>;
 
 export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
@@ -67,6 +70,8 @@ export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogi
 export function Status():Promise<app.Status>;
 
 export function UpdateSettings(arg1:app.SettingsPatch):Promise<app.Settings>;
+
+export function Usage(arg1:string,arg2:string):Promise<usage.Series>;
 
 export function UseFreePort():Promise<app.Status>;
 

@@ -26,6 +26,10 @@ export function CopyToClipboard(arg1) {
   return window['go']['app']['App']['CopyToClipboard'](arg1);
 }
 
+export function ExportUsageCSV(arg1) {
+  return window['go']['app']['App']['ExportUsageCSV'](arg1);
+}
+
 export function ImportKiroIDE(arg1, arg2) {
   return window['go']['app']['App']['ImportKiroIDE'](arg1, arg2);
 }
@@ -84,6 +88,10 @@ export function StartSocialLogin(arg1, arg2) {
 
 export function Status() {
   return window['go']['app']['App']['Status']();
+}
+
+export function Usage(arg1, arg2) {
+  return window['go']['app']['App']['Usage'](arg1, arg2);
 }
 
 export function Version() {

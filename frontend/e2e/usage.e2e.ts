@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { screenshotDir, startHarness, type Harness } from './harness';
+
+// The Usage view on real recorded data: requests sent through the proxy
+// from three clients, counted by the Go ledger, drawn by uPlot.
+
+let h: Harness;
+let page: Page;
+let exportDir: string;
+
+const clients = [
+  ['claude-cli/1.0.98 (external, cli)', 3],
+  ['OpenAI/Python 1.99.1', 2],
+  ['curl/8.5.0', 1],
+] as const;
+const sent = clients.reduce((a, [, n]) => a + n, 0);
+
+beforeAll(async () => {
+  exportDir = await mkdtemp(join(tmpdir(), 'kirodesk-export-'));
+  process.env.KIRODESK_EXPORT_DIR = exportDir; // devserve inherits it
+  h = await startHarness();
+  page = h.page;
+  const key = await h.call<string>('APIKey');
+  const st = await h.call<{ endpoint: string }>('Status');
+  for (const [ua, n] of clients) {
+    for (let i = 0; i < n; i++) {
+      const r = await fetch(`${st.endpoint}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key, 'user-agent': ua },
+        body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'count me' }] }),
+      });
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+    }
+  }
+  const accounts = await h.call<Array<{ id: string }>>('Accounts');
+  await h.call('RefreshQuota', accounts[0]!.id); // the fake's limit: the forecast has one
+}, 60_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function shoot(name: string, maxWidth = 800) {
+  await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${name} overflows ${maxWidth}px`).toBeLessThanOrEqual(maxWidth);
+}
+
+async function openUsage() {
+  const button = page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Usage' });
+  if (await button.count()) await button.click(); // the current view is not a button
+  await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
+}
+
+const ranges = ['24 hours', '7 days', '30 days', '90 days'];
+const stacks = [
+  ['Account', ['Ada (fake Kiro)']],
+  ['Model', ['claude-sonnet-4.5']],
+  ['Client', ['Claude Code: 3', 'OpenAI SDK: 2', 'curl: 1']],
+] as const;
+
+describe('the Usage view', () => {
+  it('draws the recorded requests for every range and grouping, with the table as text', async () => {
+    await openUsage();
+    for (const range of ranges) {
+      await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: range }).click();
+      for (const [stack, keys] of stacks) {
+        await page.getByRole('combobox', { name: 'Split by' }).selectOption({ label: stack });
+        const total = page.getByTestId('usage-table').locator('tfoot tr');
+        await expect.poll(() => total.textContent()).toContain(`Total${sent}0`); // 6 requests, 0 errors
+        for (const k of keys) await page.locator('.chart-key').first().getByText(k, { exact: false }).waitFor();
+        // uPlot drew on a canvas of the card's width.
+        const canvas = page.getByTestId('usage-chart').locator('canvas');
+        await canvas.waitFor();
+        expect(await canvas.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(300);
+        await expect.poll(() => page.getByRole('button', { name: range }).getAttribute('aria-pressed')).toBe('true');
+        await shoot(`usage-${range.replace(' ', '')}-${stack.toLowerCase()}`);
+      }
+    }
+    await expect.poll(() => page.getByTestId('forecasts').textContent()).toContain('Ada (fake Kiro)');
+  });
+
+  it('switches to tokens from the keyboard and exports the CSV', async () => {
+    await openUsage();
+    await page.getByRole('button', { name: 'Tokens' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /Tokens per (hour|day)/ }).waitFor();
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const saved = page.getByText(/^Saved as /);
+    await saved.waitFor();
+    const path = (await saved.textContent())!.replace('Saved as ', '');
+    expect(path.startsWith(exportDir)).toBe(true);
+    const csv = await readFile(path, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^(hour|day),requests,errors,/);
+    expect(csv).toMatch(new RegExp(`^total,${sent},0,`, 'm'));
+  });
+
+  it('reads in light and dark, at 1280x800 and 800x600, and the dashboard has the sparkline', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [w, hgt] of [
+        [1280, 800],
+        [800, 600],
+      ] as const) {
+        await page.setViewportSize({ width: w, height: hgt });
+        await openUsage();
+        await page.getByRole('button', { name: 'Requests' }).click();
+        await page.getByTestId('usage-chart').locator('canvas').waitFor();
+        await shoot(`usage-${scheme}-${w}x${hgt}`, w);
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard' }).click();
+        const spark = page.getByRole('img', { name: new RegExp(`${sent} in all`) });
+        await spark.waitFor();
+        await shoot(`dashboard-sparkline-${scheme}-${w}x${hgt}`, w);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 800, height: 600 });
+  });
+});

@@ -1,0 +1,137 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/**
+ * Colours of the stacked parts: the Okabe-Ito palette, told apart with
+ * colour blindness and readable on the light and the dark surface alike.
+ */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
+
+/** The i-th colour of PALETTE, round again past its end. */
+export const colour = (i: number): string => PALETTE[i % PALETTE.length] ?? '#999999';
+
+export interface ChartSeries {
+  label: string;
+  values: number[];
+  color: string;
+}
+
+interface Props {
+  /** Bucket starts, Unix seconds. */
+  times: number[];
+  series: ChartSeries[];
+  /** Bars stacked on each other (requests, tokens), or lines (latency). */
+  kind: 'stacked' | 'lines';
+  /** What the chart shows, in words: the accessible name (the table below is the text alternative). */
+  summary: string;
+  height?: number;
+  /** Without axes, grid or cursor: the dashboard's sparkline. */
+  bare?: boolean;
+  testId?: string;
+  /** Written after the y axis's figures, e.g. "ms". */
+  unit?: string;
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+/**
+ * uPlot draws series in order, so a stack is drawn as running totals,
+ * largest first: each later (smaller) total paints over the lower part of
+ * the one before, leaving each part its own band.
+ */
+export function stackData(times: number[], series: ChartSeries[]): { data: uPlot.AlignedData; order: ChartSeries[] } {
+  const totals: number[][] = [];
+  let run = times.map(() => 0);
+  for (const s of series) {
+    run = run.map((v, i) => v + (s.values[i] ?? 0));
+    totals.push(run);
+  }
+  return { data: [times, ...totals.slice().reverse()], order: series.slice().reverse() };
+}
+
+export function UsageChart({ times, series, kind, summary, height = 220, bare = false, testId, unit }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let plot: uPlot | null = null;
+    const draw = () => {
+      plot?.destroy();
+      const text = cssVar('--muted', '#596270');
+      const grid = cssVar('--border', '#d0d5dc');
+      const stacked = kind === 'stacked' ? stackData(times, series) : null;
+      const order = stacked ? stacked.order : series;
+      // A line has a gap where a bucket had nothing to measure (0), rather
+      // than a dive to zero.
+      const data: uPlot.AlignedData = stacked
+        ? stacked.data
+        : [times, ...series.map((s) => s.values.map((v) => (v === 0 ? null : v)))];
+      const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
+      const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+      plot = new uPlot(
+        {
+          width: Math.max(120, el.clientWidth || 600),
+          height,
+          legend: { show: false },
+          cursor: bare ? { show: false } : { drag: { x: false, y: false } },
+          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+          axes: bare
+            ? [{ show: false }, { show: false }]
+            : [
+                axis,
+                {
+                  ...axis,
+                  size: unit ? 72 : 56,
+                  values: unit ? (_u: uPlot, vals: number[]) => vals.map((v) => `${v} ${unit}`) : undefined,
+                },
+              ],
+          series: [
+            {},
+            ...order.map((s) => ({
+              label: s.label,
+              stroke: s.color,
+              width: kind === 'lines' || bare ? 2 : 1,
+              fill: kind === 'stacked' ? (bare ? `${s.color}55` : s.color) : undefined,
+              paths: kind === 'stacked' && !bare ? bars : undefined,
+              points: { show: kind === 'lines', size: 5 },
+            })),
+          ],
+        },
+        data,
+        el,
+      );
+    };
+    draw();
+    // Follow the window's width and the light/dark switch.
+    const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => plot?.setSize({ width: el.clientWidth, height })) : null;
+    ro?.observe(el);
+    const mq = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+    mq?.addEventListener('change', draw);
+    return () => {
+      ro?.disconnect();
+      mq?.removeEventListener('change', draw);
+      plot?.destroy();
+    };
+  }, [times, series, kind, height, bare, unit]);
+
+  return <div ref={box} className={bare ? 'chart chart-bare' : 'chart'} role="img" aria-label={summary} data-testid={testId} />;
+}
+
+/** The colour key of a stacked chart, with each part's total. */
+export function ChartKey({ series, format }: { series: ChartSeries[]; format?: (n: number) => string }) {
+  return (
+    <ul className="chart-key">
+      {series.map((s) => (
+        <li key={s.label}>
+          <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
+          {format ? `${s.label}: ${format(s.values.reduce((a, b) => a + b, 0))}` : s.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
