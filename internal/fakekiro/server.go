@@ -417,8 +417,9 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request) *account {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
 	at := s.access[strings.TrimSpace(tok)]
+	live := at != nil && time.Now().Before(at.expires) // expires is written under mu (ExpireAccessToken)
 	s.mu.Unlock()
-	if !ok || at == nil || !time.Now().Before(at.expires) {
+	if !ok || !live {
 		writeRaw(w, s.opts.InvalidTokenStatus, InvalidTokenBody)
 		return nil
 	}

@@ -53,15 +53,23 @@ type ModelError struct {
 }
 
 func (e *ModelError) Error() string {
+	model := e.Model
+	if len(model) > maxModelEcho {
+		// A client's model name can be any size; the answer need not be.
+		model = strings.ToValidUTF8(model[:maxModelEcho], "") + "…"
+	}
 	if e.Unavailable {
 		who := "any of the Kiro accounts"
 		if len(e.Accounts) > 0 {
 			who = "Kiro account(s) " + strings.Join(e.Accounts, ", ")
 		}
-		return fmt.Sprintf("model %q is not available to %s; models that work: %s", e.Model, who, strings.Join(e.Known, ", "))
+		return fmt.Sprintf("model %q is not available to %s; models that work: %s", model, who, strings.Join(e.Known, ", "))
 	}
-	return fmt.Sprintf("unknown model %q; models that work: %s", e.Model, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("unknown model %q; models that work: %s", model, strings.Join(e.Known, ", "))
 }
+
+// maxModelEcho bounds how much of a client's model name an error repeats.
+const maxModelEcho = 100
 
 // verdict is what one try's failure means for the request's next try.
 type verdict int
