@@ -131,7 +131,7 @@ func TestDesktopAppWindowAndTray(t *testing.T) {
 	require.NoError(t, err)
 	quit, ok := shelltest.Find(items, "Quit")
 	require.True(t, ok)
-	menu.Click(t, quit.ID)
+	menu.ClickQuit(t, quit.ID)
 	select {
 	case err := <-exited:
 		require.NoError(t, err, "exit status")

@@ -153,8 +153,11 @@ func TestSoak(t *testing.T) {
 			Faults: fakekiro.Faults{Rate429: 0.05, Rate5xx: 0.02, RateReset: 0.01, RateStall: 0.002, RateHang: 0.002},
 		},
 		config: func(c *store.Config) {
-			// Short timeouts so that stalls and hangs resolve within the run.
-			c.FirstByteTimeout, c.IdleTimeout = 2, 2
+			// Short timeouts so that stalls and hangs resolve within the run,
+			// but not so short that a first byte late only because the 2 cores
+			// are busy (make test runs its two lanes side by side, with -race)
+			// is taken for a hang: 2 s was, in a CI run.
+			c.FirstByteTimeout, c.IdleTimeout = 4, 4
 		},
 	})
 	t.Logf("soak: %s, %d clients, %d accounts, %s", dur, soakClients, soakAccounts, e.url)

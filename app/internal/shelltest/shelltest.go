@@ -8,6 +8,7 @@
 package shelltest
 
 import (
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -201,6 +202,19 @@ func (m Menu) WaitFor(t *testing.T, what string, ok func([]Entry) bool) []Entry 
 func (m Menu) Click(t *testing.T, id int32) {
 	t.Helper()
 	require.NoError(t, m.Obj.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(int32(0)), uint32(0)).Err)
+}
+
+// ClickQuit clicks an item that ends the tray's process (Quit): the tray
+// may exit before it answers the call, so a reply lost to that exit is
+// not an error; the caller checks that the app exited.
+func (m Menu) ClickQuit(t *testing.T, id int32) {
+	t.Helper()
+	err := m.Obj.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(int32(0)), uint32(0)).Err
+	var de dbus.Error
+	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NoReply" {
+		return
+	}
+	require.NoError(t, err)
 }
 
 // Find returns the first entry with the label.
