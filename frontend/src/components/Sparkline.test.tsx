@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { UsageSeries } from '../bridge';
@@ -40,7 +40,8 @@ describe('Sparkline', () => {
     render(<Sparkline />);
     expect(await screen.findByRole('img', { name: /8 in all, at most 4 in one hour/ })).toBeInTheDocument();
     expect(api.getUsage).toHaveBeenCalledWith('24h', 'client');
-    expect(plots[0]!.data).toEqual([[t0, t0 + 3600, t0 + 7200], [1, 4, 3]]);
+    // The chart is drawn in an effect, which may run after the label shows.
+    await waitFor(() => expect(plots[0]?.data).toEqual([[t0, t0 + 3600, t0 + 7200], [1, 4, 3]]));
   });
 
   it('says so when there were no requests', async () => {

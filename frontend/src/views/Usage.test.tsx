@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
@@ -107,6 +107,7 @@ describe('Usage', () => {
     expect(rows[3]).toHaveTextContent('380');
 
     // The main chart is stacked: running totals, largest first.
+    await waitFor(() => expect(plots.length).toBeGreaterThan(0)); // drawn in an effect
     const main = plots[0]!;
     expect(main.opts.series.map((s) => s.label)).toEqual([undefined, 'home', 'work@example.com']);
     expect(main.data).toEqual([[t0, t0 + 3600], [4, 1], [3, 1]]);
@@ -142,7 +143,7 @@ describe('Usage', () => {
 
     plots.length = 0;
     await user.click(screen.getByRole('button', { name: 'Tokens' }));
-    expect(plots[0]!.data).toEqual([[t0, t0 + 3600], [350, 100], [300, 100]]);
+    await waitFor(() => expect(plots[0]?.data).toEqual([[t0, t0 + 3600], [350, 100], [300, 100]]));
     expect(screen.getByRole('heading', { name: /Tokens per hour, 30 days/ })).toBeInTheDocument();
   }, SLOW);
 
