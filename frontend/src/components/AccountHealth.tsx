@@ -2,13 +2,12 @@ import { useState } from 'react';
 import { retryAccount, type Account } from '../bridge';
 import { countByKind, countText, lookOf, type StateLook } from '../lib/accountState';
 import { errorMessage } from '../lib/errors';
+import { formatCredits } from '../lib/format';
 import { SignInAgain } from './SignInAgain';
-
-const fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 
 const TEXT = {
   title: 'Accounts',
-  creditsLeft: '{n} credits left this month across enabled accounts',
+  creditsLeft: (n: number) => `${formatCredits(n)} credits left this month across enabled accounts`,
   creditsUnknown: 'Credits left: not checked yet',
   servingNow: 'Serving now',
   tryAgain: 'Try again now',
@@ -57,11 +56,11 @@ export function AccountHealth({
         ))}
       </ul>
       <p className="muted">
-        {withQuota.length > 0 ? TEXT.creditsLeft.replace('{n}', fmt.format(left)) : TEXT.creditsUnknown}
+        {withQuota.length > 0 ? TEXT.creditsLeft(left) : TEXT.creditsUnknown}
       </p>
       {serving && (
         <p data-testid="serving-now">
-          {TEXT.servingNow}: <strong>{serving.label}</strong>
+          <span aria-hidden="true">▶</span> {TEXT.servingNow}: <strong>{serving.label}</strong>
         </p>
       )}
       {attention.length > 0 && (

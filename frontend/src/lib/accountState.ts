@@ -1,4 +1,5 @@
 import type { Account } from '../bridge';
+import { formatNumber } from './format';
 
 /**
  * How an account's state reads: words, an icon and a tone, never colour
@@ -47,7 +48,7 @@ const COUNTS: Record<Kind, { one: string; other: string }> = {
 };
 
 export function countText(kind: Kind, n: number): string {
-  return n === 1 ? COUNTS[kind].one : COUNTS[kind].other.replace('{n}', String(n));
+  return n === 1 ? COUNTS[kind].one : COUNTS[kind].other.replace('{n}', formatNumber(n));
 }
 
 /** Failures first, then what passes by itself, then the person's choices, then ready. */
