@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { retryAccount, type Account } from '../bridge';
-import { countByKind, countText, lookOf, type StateLook } from '../lib/accountState';
+import { countByKind, countText, lookOf, restEnd, type StateLook } from '../lib/accountState';
 import { errorMessage } from '../lib/errors';
 import { formatCredits } from '../lib/format';
 import { SignInAgain } from './SignInAgain';
+import { When } from './When';
 
 const TEXT = {
   title: 'Accounts',
@@ -12,6 +13,7 @@ const TEXT = {
   servingNow: 'Serving now',
   tryAgain: 'Try again now',
   openAccounts: 'Open Accounts',
+  until: 'Can serve again ',
 };
 
 /** The state's icon and words together, in its tone's colour. */
@@ -67,6 +69,7 @@ export function AccountHealth({
         <ul className="health-items">
           {attention.map((a) => {
             const look = lookOf(a);
+            const until = restEnd(a);
             return (
               <li key={a.id} className={`health-item tone-${look.tone}`} aria-label={`${a.label}: ${look.words}`}>
                 <div className="account-head">
@@ -75,6 +78,12 @@ export function AccountHealth({
                   <StateBadge look={look} />
                 </div>
                 {a.reason && <p className="muted account-reason">{a.reason}</p>}
+                {until && (
+                  <p className="muted account-reason" data-testid="account-until">
+                    {TEXT.until}
+                    <When iso={until} />
+                  </p>
+                )}
                 {look.kind === 'login_needed' ? (
                   <SignInAgain account={a} onDone={(text) => setNotice({ text })} />
                 ) : (

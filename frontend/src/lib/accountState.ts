@@ -59,3 +59,8 @@ export function countByKind(accounts: Account[]): Array<{ kind: Kind; n: number;
   for (const a of accounts) n.set(kindOf(a), (n.get(kindOf(a)) ?? 0) + 1);
   return KIND_ORDER.filter((k) => n.has(k)).map((k) => ({ kind: k, n: n.get(k)!, look: { kind: k, ...LOOKS[k] } }));
 }
+
+/** When a resting account can serve again; null when unknown or already past. */
+export function restEnd(a: Account, now: number = Date.now()): string | null {
+  return a.until && Date.parse(a.until) > now ? a.until : null;
+}

@@ -17,7 +17,7 @@ import { ErrorText } from '../components/ErrorText';
 import { StateBadge } from '../components/AccountHealth';
 import { IDEOffer } from '../components/IDEOffer';
 import { SignInAgain } from '../components/SignInAgain';
-import { lookOf } from '../lib/accountState';
+import { lookOf, restEnd } from '../lib/accountState';
 import { useServingNow } from '../hooks/useServingNow';
 import { formatNumber, plural } from '../lib/format';
 import { When } from '../components/When';
@@ -143,7 +143,7 @@ function AccountRow({
     setRenaming(false);
     renameRef.current?.focus();
   };
-  const until = a.until && Date.parse(a.until) > Date.now() ? a.until : null;
+  const until = restEnd(a);
   return (
     <li className={`account tone-${look.tone}`} aria-labelledby={titleId}>
       <div className="account-head">
