@@ -138,7 +138,7 @@ describe('dashboard additions', () => {
     expect(stats).toHaveTextContent('Requests today1,234');
     expect(stats).toHaveTextContent('Errors today2');
     expect(stats).toHaveTextContent('5,000 in / 700 out');
-    expect(stats).toHaveTextContent('Credits today1.50');
+    expect(stats).toHaveTextContent('Credits today1.5');
   });
 
   it('regenerates the key only after confirmation and shows the new one', async () => {

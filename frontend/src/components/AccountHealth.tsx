@@ -1,18 +1,19 @@
 import { useState } from 'react';
 import { retryAccount, type Account } from '../bridge';
-import { countByKind, countText, lookOf, type StateLook } from '../lib/accountState';
+import { countByKind, countText, lookOf, restEnd, type StateLook } from '../lib/accountState';
 import { errorMessage } from '../lib/errors';
+import { formatCredits } from '../lib/format';
 import { SignInAgain } from './SignInAgain';
-
-const fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+import { When } from './When';
 
 const TEXT = {
   title: 'Accounts',
-  creditsLeft: '{n} credits left this month across enabled accounts',
+  creditsLeft: (n: number) => `${formatCredits(n)} credits left this month across enabled accounts`,
   creditsUnknown: 'Credits left: not checked yet',
   servingNow: 'Serving now',
   tryAgain: 'Try again now',
   openAccounts: 'Open Accounts',
+  until: 'Can serve again ',
 };
 
 /** The state's icon and words together, in its tone's colour. */
@@ -57,17 +58,18 @@ export function AccountHealth({
         ))}
       </ul>
       <p className="muted">
-        {withQuota.length > 0 ? TEXT.creditsLeft.replace('{n}', fmt.format(left)) : TEXT.creditsUnknown}
+        {withQuota.length > 0 ? TEXT.creditsLeft(left) : TEXT.creditsUnknown}
       </p>
       {serving && (
         <p data-testid="serving-now">
-          {TEXT.servingNow}: <strong>{serving.label}</strong>
+          <span aria-hidden="true">▶</span> {TEXT.servingNow}: <strong>{serving.label}</strong>
         </p>
       )}
       {attention.length > 0 && (
         <ul className="health-items">
           {attention.map((a) => {
             const look = lookOf(a);
+            const until = restEnd(a);
             return (
               <li key={a.id} className={`health-item tone-${look.tone}`} aria-label={`${a.label}: ${look.words}`}>
                 <div className="account-head">
@@ -76,6 +78,12 @@ export function AccountHealth({
                   <StateBadge look={look} />
                 </div>
                 {a.reason && <p className="muted account-reason">{a.reason}</p>}
+                {until && (
+                  <p className="muted account-reason" data-testid="account-until">
+                    {TEXT.until}
+                    <When iso={until} />
+                  </p>
+                )}
                 {look.kind === 'login_needed' ? (
                   <SignInAgain account={a} onDone={(text) => setNotice({ text })} />
                 ) : (

@@ -2,8 +2,18 @@ import { useState } from 'react';
 import { getRequestStats, type RequestStats } from '../bridge';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
+import { formatCredits, formatNumber } from '../lib/format';
 
-const fmt = new Intl.NumberFormat('en');
+const TEXT = {
+  loading: 'Loading…',
+  unavailable: (error: string) => `Figures unavailable: ${error}`,
+  perMinute: 'Requests / min',
+  requestsToday: 'Requests today',
+  errorsToday: 'Errors today',
+  tokensToday: 'Tokens today',
+  tokens: (input: number, output: number) => `${formatNumber(input)} in / ${formatNumber(output)} out`,
+  creditsToday: 'Credits today',
+};
 
 /** Requests per minute, and today's requests, errors, tokens and credits. */
 export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
@@ -19,13 +29,13 @@ export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
     }
   }, intervalMs);
 
-  if (!stats) return <p className="muted">{error ? `Figures unavailable: ${error}` : 'Loading…'}</p>;
+  if (!stats) return <p className="muted">{error ? TEXT.unavailable(error) : TEXT.loading}</p>;
   const items: Array<[string, string]> = [
-    ['Requests / min', fmt.format(stats.perMinute)],
-    ['Requests today', fmt.format(stats.requestsToday)],
-    ['Errors today', fmt.format(stats.errorsToday)],
-    ['Tokens today', `${fmt.format(stats.inputTokensToday)} in / ${fmt.format(stats.outputTokensToday)} out`],
-    ['Credits today', stats.creditsToday.toFixed(2)],
+    [TEXT.perMinute, formatNumber(stats.perMinute)],
+    [TEXT.requestsToday, formatNumber(stats.requestsToday)],
+    [TEXT.errorsToday, formatNumber(stats.errorsToday)],
+    [TEXT.tokensToday, TEXT.tokens(stats.inputTokensToday, stats.outputTokensToday)],
+    [TEXT.creditsToday, formatCredits(stats.creditsToday)],
   ];
   return (
     <dl className="stats" data-testid="live-stats">

@@ -1,6 +1,16 @@
 import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../lib/errors';
 
+const TEXT = {
+  label: 'Proxy',
+  working: 'Working…',
+  on: 'On',
+  off: 'Off',
+};
+
+/** The state in words with an icon, never the switch's colour alone. */
+const ICON = { working: '…', on: '✓', off: '⏸' };
+
 interface Props {
   on: boolean;
   /** The listener's own error from Status (e.g. port in use); "" when fine. */
@@ -46,10 +56,11 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
         <span className="switch-track" aria-hidden="true">
           <span className="switch-thumb" />
         </span>
-        <span className="switch-label">Proxy</span>
+        <span className="switch-label">{TEXT.label}</span>
       </button>
-      <span className="switch-state" aria-live="polite">
-        {pending ? 'Working…' : on ? 'On' : 'Off'}
+      <span className="switch-state" aria-live="polite" data-testid="proxy-state">
+        <span aria-hidden="true">{pending ? ICON.working : on ? ICON.on : ICON.off}</span>{' '}
+        {pending ? TEXT.working : on ? TEXT.on : TEXT.off}
       </span>
       {error && (
         <p id={errorId} className="error-text" role="alert">

@@ -1,19 +1,27 @@
 import type { Account } from '../bridge';
+import { formatCredits } from '../lib/format';
+import { When } from './When';
 
 type Quota = NonNullable<Account['quota']>;
 
-const num = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+const TEXT = {
+  meter: 'Quota',
+  used: (used: number, limit: number, pct: number) =>
+    `${formatCredits(used)} of ${formatCredits(limit)} credits used (${pct}%)`,
+  plan: (plan: string) => `${plan}: `,
+  resets: ' · resets ',
+};
 
 /** Used of limit, with the plan and the reset date when Kiro told them. */
 export function QuotaBar({ quota }: { quota: Quota }) {
   const pct = quota.limit > 0 ? Math.min(100, Math.round((quota.used / quota.limit) * 100)) : 0;
-  const label = `${num.format(quota.used)} of ${num.format(quota.limit)} credits used (${pct}%)`;
+  const label = TEXT.used(quota.used, quota.limit, pct);
   return (
     <div className="quota" data-testid="quota">
       <div
         className={pct >= 90 ? 'quota-bar quota-high' : 'quota-bar'}
         role="meter"
-        aria-label="Quota"
+        aria-label={TEXT.meter}
         aria-valuemin={0}
         aria-valuemax={quota.limit}
         aria-valuenow={quota.used}
@@ -22,9 +30,14 @@ export function QuotaBar({ quota }: { quota: Quota }) {
         <span style={{ width: `${pct}%` }} />
       </div>
       <span className="muted">
-        {quota.plan ? `${quota.plan}: ` : ''}
+        {quota.plan ? TEXT.plan(quota.plan) : ''}
         {label}
-        {quota.resetAt ? ` · resets ${new Date(quota.resetAt).toLocaleDateString()}` : ''}
+        {quota.resetAt && (
+          <>
+            {TEXT.resets}
+            <When iso={quota.resetAt} />
+          </>
+        )}
       </span>
     </div>
   );

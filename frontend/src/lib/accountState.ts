@@ -1,4 +1,5 @@
 import type { Account } from '../bridge';
+import { formatNumber } from './format';
 
 /**
  * How an account's state reads: words, an icon and a tone, never colour
@@ -47,7 +48,7 @@ const COUNTS: Record<Kind, { one: string; other: string }> = {
 };
 
 export function countText(kind: Kind, n: number): string {
-  return n === 1 ? COUNTS[kind].one : COUNTS[kind].other.replace('{n}', String(n));
+  return n === 1 ? COUNTS[kind].one : COUNTS[kind].other.replace('{n}', formatNumber(n));
 }
 
 /** Failures first, then what passes by itself, then the person's choices, then ready. */
@@ -57,4 +58,9 @@ export function countByKind(accounts: Account[]): Array<{ kind: Kind; n: number;
   const n = new Map<Kind, number>();
   for (const a of accounts) n.set(kindOf(a), (n.get(kindOf(a)) ?? 0) + 1);
   return KIND_ORDER.filter((k) => n.has(k)).map((k) => ({ kind: k, n: n.get(k)!, look: { kind: k, ...LOOKS[k] } }));
+}
+
+/** When a resting account can serve again; null when unknown or already past. */
+export function restEnd(a: Account, now: number = Date.now()): string | null {
+  return a.until && Date.parse(a.until) > now ? a.until : null;
 }

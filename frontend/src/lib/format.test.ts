@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMs, plural, relativeTime } from './format';
+import { formatBytes, formatCredits, formatMs, plural, relativeTime } from './format';
 
 describe('format', () => {
   it('writes plurals with the count', () => {
@@ -15,9 +15,16 @@ describe('format', () => {
     expect(formatMs(2400)).toMatch(/^2[.,]4 s$/);
   });
 
+  it('writes credits with at most two decimals, grouped', () => {
+    expect(formatCredits(1.5)).toBe((1.5).toLocaleString());
+    expect(formatCredits(12345.678)).toBe((12345.68).toLocaleString());
+    expect(formatCredits(450)).toBe('450');
+  });
+
   it('says how long ago', () => {
     const now = Date.parse('2026-11-25T10:10:00Z');
     expect(relativeTime('2026-11-25T10:07:00Z', now)).toMatch(/3 min/);
     expect(relativeTime('2026-11-25T10:09:50Z', now)).toMatch(/now/);
+    expect(relativeTime('2026-11-25T12:10:00Z', now)).toMatch(/^in 2 h/);
   });
 });

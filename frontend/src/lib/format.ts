@@ -12,6 +12,13 @@ export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
+const creditsFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+/** Kiro credits are fractional: at most two decimals (12.5, 1,234.25). */
+export function formatCredits(n: number): string {
+  return creditsFormat.format(n);
+}
+
 const bytesUnits = ['B', 'KB', 'MB', 'GB'] as const;
 
 /** A size in bytes, in the largest unit that keeps it at 1 or more. */

@@ -158,6 +158,84 @@ describe('account list', () => {
     expect(api.removeAccount).toHaveBeenCalledWith('a2');
   });
 
+  it('cancels a rename with Escape and returns focus to Rename', async () => {
+    const user = userEvent.setup();
+    render(<Accounts />);
+    const rename = await screen.findByRole('button', { name: 'Rename Work' });
+    await user.click(rename);
+    const input = screen.getByLabelText('New name for Work');
+    expect(input).toHaveFocus();
+    await user.type(input, ' typed');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByLabelText('New name for Work')).not.toBeInTheDocument();
+    expect(rename).toHaveFocus();
+    expect(api.renameAccount).not.toHaveBeenCalled();
+    expect(screen.getByRole('heading', { name: 'Work' })).toBeInTheDocument();
+
+    // Opening it again starts from the current name, and Cancel returns focus too.
+    await user.click(rename);
+    expect(screen.getByLabelText('New name for Work')).toHaveValue('Work');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(rename).toHaveFocus();
+  });
+
+  it('writes plurals, grouped numbers and relative times with the exact time on hover', async () => {
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    const lastUsed = ago(3 * 60_000);
+    const errorAt = ago(2 * 3600_000);
+    const until = new Date(now + 5 * 60_000 + 20_000).toISOString();
+    const resetAt = new Date(now + 10 * 86400_000 + 3600_000).toISOString();
+    api.getAccounts.mockResolvedValue([
+      acct({
+        counters: { requests: 1, errors: 1, inputTokens: 12345, outputTokens: 1, lastUsed },
+        lastError: { message: 'Kiro answered 500', status: 500, at: errorAt },
+        quota: { plan: 'Pro', used: 12345.5, limit: 20000, resetAt },
+      }),
+      acct({
+        id: 'a2',
+        label: 'Spare',
+        state: 'cooling',
+        until,
+        counters: { requests: 2, errors: 0, inputTokens: 0, outputTokens: 0 },
+      }),
+    ]);
+    render(<Accounts />);
+    const work = await screen.findByRole('listitem', { name: 'Work' });
+    const counters = within(work).getByTestId('account-counters');
+    expect(counters).toHaveTextContent(/^1 request · 1 error · 12,345 in \/ 1 out tokens · last used 3 min\. ago$/);
+    const used = within(counters).getByText('3 min. ago');
+    expect(used.tagName).toBe('TIME');
+    expect(used).toHaveAttribute('dateTime', lastUsed);
+    expect(used).toHaveAttribute('title', new Date(lastUsed).toLocaleString());
+
+    const lastError = within(work).getByTestId('account-last-error');
+    expect(lastError).toHaveTextContent('Last error: Kiro answered 500 · 2 hr. ago');
+    expect(within(lastError).getByText('2 hr. ago')).toHaveAttribute('title', new Date(errorAt).toLocaleString());
+
+    const quota = within(work).getByTestId('quota');
+    expect(quota).toHaveTextContent('Pro: 12,345.5 of 20,000 credits used (62%) · resets in 10 days');
+    expect(within(quota).getByText('in 10 days')).toHaveAttribute('title', new Date(resetAt).toLocaleString());
+    expect(within(work).getByRole('meter', { name: 'Quota' })).toHaveAttribute(
+      'aria-valuetext',
+      '12,345.5 of 20,000 credits used (62%)',
+    );
+
+    const spare = screen.getByRole('listitem', { name: 'Spare' });
+    expect(within(spare).getByTestId('account-counters')).toHaveTextContent(/^2 requests · 0 errors · 0 in \/ 0 out tokens$/);
+    expect(within(spare).getByTestId('account-state')).toHaveTextContent('⏳ Resting');
+    const rest = within(spare).getByTestId('account-until');
+    expect(rest).toHaveTextContent('Can serve again in 5 min.');
+    expect(within(rest).getByText('in 5 min.')).toHaveAttribute('title', new Date(until).toLocaleString());
+  });
+
+  it('shows no rest end that has passed', async () => {
+    api.getAccounts.mockResolvedValue([acct({ state: 'cooling', until: new Date(Date.now() - 60_000).toISOString() })]);
+    render(<Accounts />);
+    const work = await screen.findByRole('listitem', { name: 'Work' });
+    expect(within(work).queryByTestId('account-until')).not.toBeInTheDocument();
+  });
+
   it('follows "accounts" events', async () => {
     render(<Accounts />);
     await screen.findByRole('listitem', { name: 'Work' });

@@ -17,15 +17,44 @@ import { ErrorText } from '../components/ErrorText';
 import { StateBadge } from '../components/AccountHealth';
 import { IDEOffer } from '../components/IDEOffer';
 import { SignInAgain } from '../components/SignInAgain';
-import { lookOf } from '../lib/accountState';
+import { lookOf, restEnd } from '../lib/accountState';
 import { useServingNow } from '../hooks/useServingNow';
+import { formatNumber, plural } from '../lib/format';
+import { When } from '../components/When';
 
 const TEXT = {
   add: 'Add account',
   servingNow: 'Serving now',
+  title: 'Accounts',
+  loading: 'Loading…',
+  empty: 'No accounts yet. Add one below.',
+  newName: (label: string) => `New name for ${label}`,
+  save: 'Save',
+  cancel: 'Cancel',
+  lastError: (message: string) => `Last error: ${message}`,
+  lastErrorAt: ' · ',
+  until: 'Can serve again ',
+  quotaUnknown: 'Quota not checked yet.',
+  requests: (n: number) => plural(n, 'request', 'requests'),
+  errors: (n: number) => plural(n, 'error', 'errors'),
+  tokens: (input: number, output: number) => `${formatNumber(input)} in / ${formatNumber(output)} out tokens`,
+  separator: ' · ',
+  lastUsed: 'last used ',
+  enable: 'Enable',
+  disable: 'Disable',
+  enableLabel: (label: string) => `Enable ${label}`,
+  disableLabel: (label: string) => `Disable ${label}`,
+  rename: 'Rename',
+  renameLabel: (label: string) => `Rename ${label}`,
+  refresh: 'Refresh quota',
+  refreshLabel: (label: string) => `Refresh quota of ${label}`,
+  checking: 'Checking…',
+  retry: 'Try again now',
+  retryLabel: (label: string) => `Try ${label} again now`,
+  remove: 'Remove',
+  removeLabel: (label: string) => `Remove ${label}`,
+  removeQuestion: (label: string) => `Remove ${label} and its sign-in from this computer?`,
 };
-
-const fmt = new Intl.NumberFormat('en');
 
 export function Accounts() {
   const [accounts, setAccounts] = useState<Account[] | null>(null);
@@ -71,11 +100,11 @@ export function Accounts() {
       <ErrorText error={error} />
       <IDEOffer onImported={reload} />
       <section className="card" aria-labelledby="list-title">
-        <h2 id="list-title">Accounts</h2>
+        <h2 id="list-title">{TEXT.title}</h2>
         {accounts === null ? (
-          <p className="muted">Loading…</p>
+          <p className="muted">{TEXT.loading}</p>
         ) : accounts.length === 0 ? (
-          <p className="muted">No accounts yet. Add one below.</p>
+          <p className="muted">{TEXT.empty}</p>
         ) : (
           <ul className="account-list">
             {accounts.map((a) => (
@@ -107,28 +136,42 @@ function AccountRow({
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(a.label);
   const [checking, setChecking] = useState(false);
+  const renameRef = useRef<HTMLButtonElement>(null);
   const titleId = `acct-${a.id}`;
+  // Leaving the inline edit (saved or not) puts focus back on the button that opened it.
+  const closeRename = () => {
+    setRenaming(false);
+    renameRef.current?.focus();
+  };
+  const until = restEnd(a);
   return (
     <li className={`account tone-${look.tone}`} aria-labelledby={titleId}>
       <div className="account-head">
         {renaming ? (
           <form
             className="inline"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                e.stopPropagation();
+                closeRename();
+              }
+            }}
             onSubmit={async (e) => {
               e.preventDefault();
-              setRenaming(false);
+              closeRename();
               await act(() => renameAccount(a.id, name));
             }}
           >
             <label className="sr-only" htmlFor={`${titleId}-name`}>
-              New name for {a.label}
+              {TEXT.newName(a.label)}
             </label>
             <input id={`${titleId}-name`} value={name} autoFocus onChange={(e) => setName(e.target.value)} />
             <button type="submit" className="btn btn-small">
-              Save
+              {TEXT.save}
             </button>
-            <button type="button" className="btn btn-small" onClick={() => setRenaming(false)}>
-              Cancel
+            <button type="button" className="btn btn-small" onClick={closeRename}>
+              {TEXT.cancel}
             </button>
           </form>
         ) : (
@@ -146,38 +189,64 @@ function AccountRow({
         </span>
       </div>
       {a.reason && <p className="muted account-reason">{a.reason}</p>}
-      {a.lastError?.message && <p className="error-text account-reason">Last error: {a.lastError.message}</p>}
-      {a.quota ? <QuotaBar quota={a.quota} /> : <p className="muted">Quota not checked yet.</p>}
-      <p className="muted account-counters">
-        {fmt.format(a.counters.requests)} requests · {fmt.format(a.counters.errors)} errors ·{' '}
-        {fmt.format(a.counters.inputTokens)} / {fmt.format(a.counters.outputTokens)} tokens
-        {a.counters.lastUsed ? ` · last used ${new Date(a.counters.lastUsed).toLocaleString()}` : ''}
+      {until && (
+        <p className="muted account-reason" data-testid="account-until">
+          {TEXT.until}
+          <When iso={until} />
+        </p>
+      )}
+      {a.lastError?.message && (
+        <p className="error-text account-reason" data-testid="account-last-error">
+          {TEXT.lastError(a.lastError.message)}
+          {a.lastError.at && (
+            <>
+              {TEXT.lastErrorAt}
+              <When iso={a.lastError.at} />
+            </>
+          )}
+        </p>
+      )}
+      {a.quota ? <QuotaBar quota={a.quota} /> : <p className="muted">{TEXT.quotaUnknown}</p>}
+      <p className="muted account-counters" data-testid="account-counters">
+        {[
+          TEXT.requests(a.counters.requests),
+          TEXT.errors(a.counters.errors),
+          TEXT.tokens(a.counters.inputTokens, a.counters.outputTokens),
+        ].join(TEXT.separator)}
+        {a.counters.lastUsed && (
+          <>
+            {TEXT.separator}
+            {TEXT.lastUsed}
+            <When iso={a.counters.lastUsed} />
+          </>
+        )}
       </p>
       {look.kind === 'login_needed' && <SignInAgain account={a} />}
       <div className="account-actions">
         <button
           type="button"
           className="btn btn-small"
-          aria-label={`${a.disabled ? 'Enable' : 'Disable'} ${a.label}`}
+          aria-label={a.disabled ? TEXT.enableLabel(a.label) : TEXT.disableLabel(a.label)}
           onClick={() => act(() => setAccountEnabled(a.id, a.disabled))}
         >
-          {a.disabled ? 'Enable' : 'Disable'}
+          {a.disabled ? TEXT.enable : TEXT.disable}
         </button>
         <button
           type="button"
           className="btn btn-small"
-          aria-label={`Rename ${a.label}`}
+          ref={renameRef}
+          aria-label={TEXT.renameLabel(a.label)}
           onClick={() => {
             setName(a.label);
             setRenaming(true);
           }}
         >
-          Rename
+          {TEXT.rename}
         </button>
         <button
           type="button"
           className="btn btn-small"
-          aria-label={`Refresh quota of ${a.label}`}
+          aria-label={TEXT.refreshLabel(a.label)}
           disabled={checking}
           onClick={async () => {
             setChecking(true);
@@ -190,23 +259,23 @@ function AccountRow({
             }
           }}
         >
-          {checking ? 'Checking…' : 'Refresh quota'}
+          {checking ? TEXT.checking : TEXT.refresh}
         </button>
         {!a.disabled && RETRYABLE.has(a.state) && (
           <button
             type="button"
             className="btn btn-small"
-            aria-label={`Try ${a.label} again now`}
+            aria-label={TEXT.retryLabel(a.label)}
             onClick={() => act(() => retryAccount(a.id))}
           >
-            Try again now
+            {TEXT.retry}
           </button>
         )}
         <ConfirmButton
-          label="Remove"
-          ariaLabel={`Remove ${a.label}`}
-          question={`Remove ${a.label} and its sign-in from this computer?`}
-          confirmLabel="Remove"
+          label={TEXT.remove}
+          ariaLabel={TEXT.removeLabel(a.label)}
+          question={TEXT.removeQuestion(a.label)}
+          confirmLabel={TEXT.remove}
           danger
           onConfirm={() => act(() => removeAccount(a.id))}
         />

@@ -176,3 +176,66 @@ describe('account health (issue 22 §3)', () => {
     expect(within(health).getByTestId('health-counts')).toHaveTextContent('✕ 1 needs sign-in');
   });
 });
+
+describe('polish a person notices (issue 22 §7)', () => {
+  it('writes the account count with the right plural', async () => {
+    const { view } = renderDashboard(makeStatus({ accounts: 1 }));
+    expect(screen.getByTestId('accounts')).toHaveTextContent(/^1 account$/);
+    view.rerender(<Dashboard status={makeStatus({ accounts: 2 })} apply={async () => {}} />);
+    expect(screen.getByTestId('accounts')).toHaveTextContent(/^2 accounts$/);
+    view.rerender(<Dashboard status={makeStatus({ accounts: 12345 })} apply={async () => {}} />);
+    expect(screen.getByTestId('accounts')).toHaveTextContent(/^12,345 accounts$/);
+    await screen.findByTestId('live-stats');
+  });
+
+  it('groups the live figures one way', async () => {
+    api.getRequestStats.mockResolvedValue({
+      perMinute: 1200, requestsToday: 12345, errorsToday: 1001, inputTokensToday: 1234567, outputTokensToday: 89012, creditsToday: 1234.5,
+    });
+    renderDashboard(makeStatus());
+    const stats = await screen.findByTestId('live-stats');
+    expect(await within(stats).findByText('12,345')).toBeInTheDocument();
+    expect(stats).toHaveTextContent('Requests / min1,200');
+    expect(stats).toHaveTextContent('Errors today1,001');
+    expect(stats).toHaveTextContent('Tokens today1,234,567 in / 89,012 out');
+    expect(stats).toHaveTextContent('Credits today1,234.5');
+  });
+
+  it('shows the proxy state with an icon and words, not colour alone', async () => {
+    const { view } = renderDashboard(makeStatus({ proxyOn: true }));
+    expect(screen.getByTestId('proxy-state')).toHaveTextContent(/^✓ On$/);
+    view.rerender(<Dashboard status={makeStatus({ proxyOn: false, endpoint: '' })} apply={async () => {}} />);
+    expect(screen.getByTestId('proxy-state')).toHaveTextContent(/^⏸ Off$/);
+    expect(within(screen.getByTestId('proxy-state')).getByText('⏸')).toHaveAttribute('aria-hidden', 'true');
+    await screen.findByTestId('live-stats');
+  });
+
+  it('counts 1 vs 2 resting accounts, groups credits left and says when a rest ends, exact on hover', async () => {
+    const until = new Date(Date.now() + 2 * 3600_000 + 60_000).toISOString();
+    api.getAccounts.mockResolvedValue([
+      acct({ id: 'a1', label: 'Work', state: 'cooling', until, quota: { used: 0.5, limit: 20000 } }),
+      acct({ id: 'a2', label: 'Home', quota: { used: 1000, limit: 1000 } }),
+    ]);
+    const { view } = renderDashboard(makeStatus({ accounts: 2 }));
+    const health = await screen.findByRole('region', { name: 'Accounts' });
+    expect(within(health).getByTestId('health-counts')).toHaveTextContent('⏳ 1 resting');
+    expect(health).toHaveTextContent('19,999.5 credits left this month across enabled accounts');
+    const work = within(health).getByRole('listitem', { name: 'Work: Resting' });
+    const rest = within(work).getByTestId('account-until');
+    expect(rest).toHaveTextContent('Can serve again in 2 hr.');
+    const time = within(rest).getByText('in 2 hr.');
+    expect(time.tagName).toBe('TIME');
+    expect(time).toHaveAttribute('title', new Date(until).toLocaleString());
+
+    api.getAccounts.mockResolvedValue([
+      acct({ id: 'a1', label: 'Work', state: 'cooling' }),
+      acct({ id: 'a2', label: 'Home', state: 'cooling' }),
+    ]);
+    view.unmount();
+    renderDashboard(makeStatus({ accounts: 2 }));
+    const again = await screen.findByRole('region', { name: 'Accounts' });
+    expect(within(again).getByTestId('health-counts')).toHaveTextContent(/^⏳ 2 resting$/);
+    // No end known: no time is made up.
+    expect(within(again).queryByTestId('account-until')).not.toBeInTheDocument();
+  });
+});

@@ -15,6 +15,25 @@ import { AccountHealth } from '../components/AccountHealth';
 import { FirstRun } from '../components/FirstRun';
 import { PortRepair } from '../components/PortRepair';
 import { TestRequest } from '../components/TestRequest';
+import { plural } from '../lib/format';
+
+const TEXT = {
+  status: 'Status',
+  listening: (endpoint: string) => `Listening on ${endpoint}`,
+  off: 'Off: clients cannot connect.',
+  accounts: (n: number) => plural(n, 'account', 'accounts'),
+  noAccounts: 'No accounts yet: API requests fail until a Kiro account is added.',
+  connection: 'Connection',
+  regenerate: 'Regenerate',
+  regenerateLabel: 'Regenerate API key',
+  regenerateQuestion: 'Replace the key? Clients using the old one stop working at once.',
+  regenerateConfirm: 'Replace key',
+  regenerated: 'New key issued: update your clients.',
+  regenerateFailed: (message: string) => `Could not replace the key: ${message}`,
+  test: 'Test',
+  activity: 'Activity',
+  setup: 'Set up a client',
+};
 
 interface Props {
   status: Status;
@@ -52,7 +71,7 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
   return (
     <div className="dashboard">
       <section className="card" aria-labelledby="proxy-title">
-        <h2 id="proxy-title">Status</h2>
+        <h2 id="proxy-title">{TEXT.status}</h2>
         <ProxySwitch
           on={status.proxyOn}
           statusError={status.error}
@@ -60,15 +79,13 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
         />
         <PortRepair status={status} apply={apply} onOpenSettings={() => go('settings')} />
         <p className="muted">
-          {status.proxyOn ? `Listening on ${status.endpoint}` : 'Off: clients cannot connect.'}
+          {status.proxyOn ? TEXT.listening(status.endpoint) : TEXT.off}
         </p>
         <p data-testid="accounts">
-          <strong>{status.accounts}</strong> {status.accounts === 1 ? 'account' : 'accounts'}
+          <strong>{TEXT.accounts(status.accounts)}</strong>
         </p>
         {status.accounts === 0 && (
-          <p className="muted">
-            No accounts yet: API requests fail until a Kiro account is added.
-          </p>
+          <p className="muted">{TEXT.noAccounts}</p>
         )}
       </section>
 
@@ -85,7 +102,7 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
       )}
 
       <section className="card" aria-labelledby="connection-title">
-        <h2 id="connection-title">Connection</h2>
+        <h2 id="connection-title">{TEXT.connection}</h2>
         <EndpointField endpoint={status.endpoint} />
         <APIKeyField
           apiKey={apiKey.key}
@@ -96,34 +113,34 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
         />
         <div className="field-row">
           <ConfirmButton
-            label="Regenerate"
-            ariaLabel="Regenerate API key"
-            question="Replace the key? Clients using the old one stop working at once."
-            confirmLabel="Replace key"
+            label={TEXT.regenerate}
+            ariaLabel={TEXT.regenerateLabel}
+            question={TEXT.regenerateQuestion}
+            confirmLabel={TEXT.regenerateConfirm}
             danger
             disabled={apiKey.key === null}
             onConfirm={regenerate}
           />
           <span role="status" className={regen.kind === 'failed' ? 'error-text' : 'muted'}>
-            {regen.kind === 'done' && 'New key issued: update your clients.'}
-            {regen.kind === 'failed' && `Could not replace the key: ${regen.message}`}
+            {regen.kind === 'done' && TEXT.regenerated}
+            {regen.kind === 'failed' && TEXT.regenerateFailed(regen.message)}
           </span>
         </div>
       </section>
 
       <section className="card" aria-labelledby="test-title" ref={testRef}>
-        <h2 id="test-title">Test</h2>
+        <h2 id="test-title">{TEXT.test}</h2>
         <TestRequest disabled={!status.proxyOn || status.accounts === 0} />
       </section>
 
       <section className="card card-wide" aria-labelledby="activity-title">
-        <h2 id="activity-title">Activity</h2>
+        <h2 id="activity-title">{TEXT.activity}</h2>
         <LiveStats />
         <Sparkline />
       </section>
 
       <section className="card card-wide" aria-labelledby="setup-title" ref={setupRef}>
-        <h2 id="setup-title">Set up a client</h2>
+        <h2 id="setup-title">{TEXT.setup}</h2>
         <SetupBlocks endpoint={status.endpoint} apiKey={apiKey.key} revealed={revealed} />
       </section>
     </div>

@@ -1,0 +1,10 @@
+import { exactTime, relativeTime } from '../lib/format';
+
+/** A time as "3 min ago" or "in 2 hr", with the exact local time on hover. */
+export function When({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={exactTime(iso)}>
+      {relativeTime(iso)}
+    </time>
+  );
+}
