@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCredits, formatMs, plural, relativeTime } from './format';
+import { formatBytes, formatCredits, formatMs, pickLocale, plural, relativeTime } from './format';
 
 describe('format', () => {
   it('writes plurals with the count', () => {
@@ -26,5 +26,15 @@ describe('format', () => {
     expect(relativeTime('2026-11-25T10:07:00Z', now)).toMatch(/3 min/);
     expect(relativeTime('2026-11-25T10:09:50Z', now)).toMatch(/now/);
     expect(relativeTime('2026-11-25T12:10:00Z', now)).toMatch(/^in 2 h/);
+  });
+});
+
+describe('pickLocale', () => {
+  it('takes the first language Intl accepts, and English when none is (LANG=C)', () => {
+    expect(pickLocale(['C', 'en-GB'])).toBe('en-GB');
+    expect(pickLocale(['C'])).toBe('en');
+    expect(pickLocale(['POSIX', 'en_US.UTF-8', undefined])).toBe('en');
+    expect(pickLocale(['zh-cn'])).toBe('zh-CN');
+    expect(pickLocale([])).toBe('en');
   });
 });
