@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"testing"
+
+	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/tokens"
+)
+
+// TestFixtures: every fixture is the size its name says (within 5%), and
+// goes through its translator and the Kiro builder without error.
+func TestFixtures(t *testing.T) {
+	want := map[string]float64{"cc-10k": 10, "cc-100k": 100, "cc-500k": 500, "cc-images-300k": 300, "chat-100k": 100, "responses-100k": 100}
+	for _, f := range fixtures(t) {
+		kb, ok := want[f.Name]
+		if !ok {
+			t.Errorf("fixture %s has no expected size here", f.Name)
+			continue
+		}
+		if f.KB() < kb*0.95 || f.KB() > kb*1.05 {
+			t.Errorf("%s is %.1f KB, want %.0f KB ±5%%", f.Name, f.KB(), kb)
+		}
+		req, err := f.parse()
+		if err != nil {
+			t.Fatalf("%s: parse: %v", f.Name, err)
+		}
+		if len(req.Messages) < 2 || len(req.Tools) < 3 {
+			t.Errorf("%s: %d messages and %d tools: not the shape of an agent's turn", f.Name, len(req.Messages), len(req.Tools))
+		}
+		if _, err := payload.Build(req, payload.Options{ConversationID: "c"}); err != nil {
+			t.Errorf("%s: build: %v", f.Name, err)
+		}
+	}
+}
+
+// BenchmarkTranslate is a request body to Kiro's body, per fixture: the
+// client API's translator (decode → canonical request), then the Kiro
+// payload build, as the handler and relay run them. µs/KB is per kilobyte
+// of the client's body.
+func BenchmarkTranslate(b *testing.B) {
+	for _, f := range fixtures(b) {
+		b.Run(f.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(f.Body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				req, err := f.parse()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := payload.Build(req, payload.Options{ConversationID: "7f0e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perKB(b, f)
+		})
+	}
+}
+
+// BenchmarkParse is the translator alone (decode → canonical request).
+func BenchmarkParse(b *testing.B) {
+	for _, f := range fixtures(b) {
+		b.Run(f.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(f.Body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.parse(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perKB(b, f)
+		})
+	}
+}
+
+// BenchmarkBuild is the Kiro payload build alone (canonical request → body).
+func BenchmarkBuild(b *testing.B) {
+	for _, f := range fixtures(b) {
+		b.Run(f.Name, func(b *testing.B) {
+			req, err := f.parse()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(f.Body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := payload.Build(req, payload.Options{ConversationID: "7f0e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perKB(b, f)
+		})
+	}
+}
+
+// BenchmarkTokens is the local input-token estimate of the whole request
+// (message_start's input_tokens), on a fresh counter each time (cold) and
+// on one that counted the same request before (a conversation's next turn).
+func BenchmarkTokens(b *testing.B) {
+	for _, f := range fixtures(b) {
+		req, err := f.parse()
+		if err != nil {
+			b.Fatal(err)
+		}
+		warm := &tokens.Counter{}
+		warm.Request(req)
+		b.Run(f.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(f.Body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				warm.Request(req)
+			}
+			perKB(b, f)
+		})
+	}
+}
+
+// perKB reports the time per kilobyte of the client's body.
+func perKB(b *testing.B, f fixture) {
+	if b.N > 0 {
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/f.KB(), "µs/KB")
+	}
+}
