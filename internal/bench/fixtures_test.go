@@ -299,7 +299,8 @@ func responsesRequest(codex []byte, turns, target int) ([]byte, error) {
 					"arguments": fmt.Sprintf(`{"command":"sed -n '%d,%dp' internal/relay/relay.go","workdir":"/repo"}`, i*100+1, i*100+100)},
 				map[string]any{"type": "function_call_output", "call_id": id, "output": fileListing(i, fill)})
 		}
-		fields := []kv{{"model", base["model"]}, {"instructions", base["instructions"]}, {"input", input}}
+		// Codex configured for Kirodesk names one of its models.
+		fields := []kv{{"model", "claude-sonnet-4-5"}, {"instructions", base["instructions"]}, {"input", input}}
 		for _, k := range []string{"tools", "tool_choice", "parallel_tool_calls", "reasoning", "store", "include", "prompt_cache_key", "text"} {
 			if v, ok := base[k]; ok {
 				fields = append(fields, kv{k, v})

@@ -1,8 +1,14 @@
 package bench
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
+	"kirodesk/internal/kiro"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/tokens"
 )
@@ -119,4 +125,92 @@ func perKB(b *testing.B, f fixture) {
 	if b.N > 0 {
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/f.KB(), "µs/KB")
 	}
+}
+
+// url is Kirodesk's endpoint for f's API.
+func (e *env) url(f fixture) string {
+	switch f.API {
+	case apiChat:
+		return e.chatURL
+	case apiResponses:
+		return e.respURL
+	}
+	return e.messages
+}
+
+// kiroBodyFor is the Kiro body Kirodesk builds for f: what the direct
+// path sends, so that both paths carry the same bytes to the fake.
+func (e *env) kiroBodyFor(tb testing.TB, f fixture) []byte {
+	tb.Helper()
+	req, err := f.parse()
+	if err != nil {
+		tb.Fatalf("%s: %v", f.Name, err)
+	}
+	built, err := payload.Build(req, payload.Options{ConversationID: kiro.UUID(), ProfileARN: e.arn})
+	if err != nil {
+		tb.Fatalf("%s: %v", f.Name, err)
+	}
+	return built.Body
+}
+
+// checkFixture makes one streaming request of f through Kirodesk and
+// checks that the whole fixed answer came back.
+func (e *env) checkFixture(tb testing.TB, f fixture) {
+	tb.Helper()
+	resp, err := e.client.Do(e.newProxiedTo(context.Background(), e.url(f), f.Body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "word"+strconv.Itoa(answerFrames-1)) {
+		tb.Fatalf("%s: status %d, answer without the last frame: %.500s", f.Name, resp.StatusCode, b)
+	}
+}
+
+// BenchmarkHandler is one streaming request of each fixture through
+// Kirodesk's handler, relay and Kiro client against the in-process fake,
+// one at a time (c=1), body read to the end; BenchmarkHandlerDirect is the
+// equivalent Kiro body sent straight to the fake. Their difference is what
+// Kirodesk adds; allocations are the whole process's (client and fake too).
+func BenchmarkHandler(b *testing.B) {
+	for _, f := range fixtures(b) {
+		b.Run(f.Name, func(b *testing.B) {
+			e := newEnv(b, fixedAnswer)
+			e.checkFixture(b, f)
+			runSequential(b, f, func(ctx context.Context) *http.Request { return e.newProxiedTo(ctx, e.url(f), f.Body) }, e)
+		})
+	}
+}
+
+// BenchmarkHandlerDirect is BenchmarkHandler's baseline (see there).
+func BenchmarkHandlerDirect(b *testing.B) {
+	for _, f := range fixtures(b) {
+		b.Run(f.Name, func(b *testing.B) {
+			e := newEnv(b, fixedAnswer)
+			body := e.kiroBodyFor(b, f)
+			runSequential(b, f, func(ctx context.Context) *http.Request { return e.newDirectWith(ctx, body) }, e)
+		})
+	}
+}
+
+func runSequential(b *testing.B, f fixture, newReq func(context.Context) *http.Request, e *env) {
+	ctx := context.Background()
+	buf := make([]byte, 32<<10)
+	b.SetBytes(int64(len(f.Body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := e.client.Do(newReq(ctx))
+		if err == nil {
+			err = drain(resp, buf)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	perKB(b, f)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"sync"
 )
 
 // emptyObjectSchema is what CleanSchema returns for anything it cannot use.
@@ -51,6 +52,36 @@ func CleanSchema(schema json.RawMessage) json.RawMessage {
 	var buf bytes.Buffer
 	writeOrdered(&buf, obj)
 	return json.RawMessage(buf.Bytes())
+}
+
+// schemaMemo remembers cleaned schemas: a client declares the same tools,
+// byte for byte, on every turn of every conversation, and cleaning them is
+// a quarter of building a coding agent's request. Bounded: cleared when it
+// holds schemaMemoMax schemas (a client has dozens).
+var schemaMemo = struct {
+	sync.Mutex
+	m map[string]json.RawMessage
+}{m: map[string]json.RawMessage{}}
+
+const schemaMemoMax = 512
+
+// cleanSchemaCached is CleanSchema, remembered. The result is shared: it
+// must only be read (Build only encodes it).
+func cleanSchemaCached(schema json.RawMessage) json.RawMessage {
+	schemaMemo.Lock()
+	out, ok := schemaMemo.m[string(schema)]
+	schemaMemo.Unlock()
+	if ok {
+		return out
+	}
+	out = CleanSchema(schema)
+	schemaMemo.Lock()
+	if len(schemaMemo.m) >= schemaMemoMax {
+		clear(schemaMemo.m)
+	}
+	schemaMemo.m[string(schema)] = out
+	schemaMemo.Unlock()
+	return out
 }
 
 func cleanNode(o *orderedObject) {

@@ -108,12 +108,29 @@ type treeParser struct {
 // Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
 // nesting beyond MaxDepth and trailing data.
 func Parse(body []byte) (*Value, error) {
+	if err := precheck(body); err != nil {
+		return nil, err
+	}
+	if v, ok := scan(body); ok {
+		return v, nil
+	}
+	return parseSlow(body)
+}
+
+// precheck refuses an empty body and invalid UTF-8.
+func precheck(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &Error{Message: "request body is empty; expected a JSON object"}
+		return &Error{Message: "request body is empty; expected a JSON object"}
 	}
 	if i := invalidUTF8(body); i >= 0 {
-		return nil, &Error{Message: fmt.Sprintf("request body is not valid UTF-8 at %s", Position(body, i))}
+		return &Error{Message: fmt.Sprintf("request body is not valid UTF-8 at %s", Position(body, i))}
 	}
+	return nil
+}
+
+// parseSlow parses a prechecked body with encoding/json's tokenizer: the
+// reference parser, and the one whose errors clients see (scan.go).
+func parseSlow(body []byte) (*Value, error) {
 	p := &treeParser{body: body, dec: json.NewDecoder(bytes.NewReader(body))}
 	p.dec.UseNumber()
 	v, err := p.value(0)
