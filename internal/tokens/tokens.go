@@ -28,9 +28,11 @@ type Counter struct {
 	err  error
 
 	mu        sync.Mutex
-	seed      maphash.Seed
 	cur, prev map[textKey]int // two generations: a text still in use survives a turnover
 }
+
+// seed keys the memory of counts (textKey), for every Counter.
+var seed = maphash.MakeSeed()
 
 // textKey names a text by its hash and length.
 type textKey struct {
@@ -39,9 +41,11 @@ type textKey struct {
 }
 
 const (
-	// minCached is the shortest text whose count is remembered: shorter
-	// ones count about as fast as they hash.
-	minCached = 256
+	// minCached is the shortest text whose count is remembered: all of
+	// them. Even a tool's four-letter name costs microseconds and
+	// allocations through the tokenizer's regexp, and tens of nanoseconds
+	// to look up; a conversation has hundreds of short texts.
+	minCached = 1
 	// cacheGeneration is how many texts one generation of the memory
 	// holds (a 500 KB conversation has a few hundred); two generations of
 	// small entries stay well under a few MB.
@@ -58,20 +62,27 @@ func (c *Counter) Text(s string) int {
 	if s == "" {
 		return 0
 	}
-	if len(s) >= minCached {
-		return c.cached(s)
+	if len(s) < minCached {
+		return c.count(s)
 	}
-	return c.count(s)
+	return c.cached(textKey{hash: maphash.String(seed, s), n: len(s)}, func() string { return s })
 }
 
-// cached is count, remembered by the text's hash.
-func (c *Counter) cached(s string) int {
+// raw counts a JSON text (tool input, schema) without copying it into a
+// string unless it was never counted.
+func (c *Counter) raw(b []byte) int {
+	if len(b) < minCached {
+		return c.Text(string(b))
+	}
+	return c.cached(textKey{hash: maphash.Bytes(seed, b), n: len(b)}, func() string { return string(b) })
+}
+
+// cached is count, remembered by the text's key; text returns the text.
+func (c *Counter) cached(k textKey, text func() string) int {
 	c.mu.Lock()
 	if c.cur == nil {
-		c.seed = maphash.MakeSeed()
 		c.cur = make(map[textKey]int)
 	}
-	k := textKey{hash: maphash.String(c.seed, s), n: len(s)}
 	n, ok := c.cur[k]
 	if !ok {
 		if n, ok = c.prev[k]; ok {
@@ -82,7 +93,7 @@ func (c *Counter) cached(s string) int {
 	if ok {
 		return n
 	}
-	n = c.count(s)
+	n = c.count(text())
 	c.mu.Lock()
 	if len(c.cur) >= cacheGeneration {
 		c.prev, c.cur = c.cur, make(map[textKey]int, len(c.cur))
@@ -121,7 +132,7 @@ func (c *Counter) Request(r *canon.Request) int {
 		n += perMessage + c.blocks(m.Content)
 	}
 	for _, t := range r.Tools {
-		n += perTool + c.Text(t.Name) + c.Text(t.Description) + c.Text(string(t.InputSchema))
+		n += perTool + c.Text(t.Name) + c.Text(t.Description) + c.raw(t.InputSchema)
 	}
 	return n
 }
@@ -135,7 +146,7 @@ func (c *Counter) blocks(bs []canon.Block) int {
 		case canon.BlockImage:
 			n += perImage
 		case canon.BlockToolUse:
-			n += c.Text(b.ToolUse.Name) + c.Text(string(b.ToolUse.Input))
+			n += c.Text(b.ToolUse.Name) + c.raw(b.ToolUse.Input)
 		case canon.BlockToolResult:
 			n += c.blocks(b.ToolResult.Content)
 		case canon.BlockThinking:
@@ -146,4 +157,4 @@ func (c *Counter) blocks(bs []canon.Block) int {
 }
 
 // JSON counts a JSON value's text form (tool input).
-func (c *Counter) JSON(v json.RawMessage) int { return c.Text(string(v)) }
+func (c *Counter) JSON(v json.RawMessage) int { return c.raw(v) }
