@@ -1,6 +1,8 @@
 package jsontree
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,6 +81,7 @@ func checkScan(t *testing.T, name string, b []byte) {
 		return
 	}
 	sameTree(t, name, want, got)
+	sameCompact(t, name, b, got)
 	v, ok := scan(b)
 	if assert.True(t, ok, "%s: valid JSON the scanner gave up on", name) {
 		sameTree(t, name, want, v)
@@ -112,4 +115,20 @@ func FuzzScannerMatchesDecoder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkScan(t, "fuzz", b)
 	})
+}
+
+// sameCompact: Compact gives json.Compact's bytes for every node, and the
+// body's own bytes, capacity-capped, when they are compact already.
+func sameCompact(t *testing.T, where string, body []byte, v *Value) {
+	t.Helper()
+	var want bytes.Buffer
+	require.NoError(t, json.Compact(&want, body[v.Off:v.End]), where)
+	got := Compact(body, v)
+	assert.Equal(t, want.String(), string(got), "%s: Compact", where)
+	if want.Len() == v.End-v.Off {
+		assert.Equal(t, len(got), cap(got), "%s: an append must not write into the body", where)
+	}
+	for _, c := range append(v.Elems, v.Vals...) {
+		sameCompact(t, where, body, c)
+	}
 }
