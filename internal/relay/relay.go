@@ -315,10 +315,12 @@ func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body [
 func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseFunc, idle time.Duration,
 	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, count *inputCount, sink Sink, began time.Time) error {
 	defer body.Close()
+	// The count is done before the idle clock starts: waiting for it is
+	// not Kiro going silent.
+	estimate := count.wait()
 	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
 	defer watchdog.Stop()
 	reqlog.SetAccount(ctx, id)
-	estimate := count.wait()
 	if err := sink.Start(Started{Account: id, Model: built.ModelID, InputEstimate: estimate}); err != nil {
 		return err
 	}
