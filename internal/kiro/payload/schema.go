@@ -57,13 +57,18 @@ func CleanSchema(schema json.RawMessage) json.RawMessage {
 // schemaMemo remembers cleaned schemas: a client declares the same tools,
 // byte for byte, on every turn of every conversation, and cleaning them is
 // a quarter of building a coding agent's request. Bounded: cleared when it
-// holds schemaMemoMax schemas (a client has dozens).
+// holds schemaMemoMax schemas or schemaMemoBytes of them (a client has
+// dozens, of a few KB each).
 var schemaMemo = struct {
 	sync.Mutex
-	m map[string]json.RawMessage
+	m     map[string]json.RawMessage
+	bytes int
 }{m: map[string]json.RawMessage{}}
 
-const schemaMemoMax = 512
+const (
+	schemaMemoMax   = 512
+	schemaMemoBytes = 8 << 20
+)
 
 // cleanSchemaCached is CleanSchema, remembered. The result is shared: it
 // must only be read (Build only encodes it).
@@ -76,10 +81,12 @@ func cleanSchemaCached(schema json.RawMessage) json.RawMessage {
 	}
 	out = CleanSchema(schema)
 	schemaMemo.Lock()
-	if len(schemaMemo.m) >= schemaMemoMax {
+	if len(schemaMemo.m) >= schemaMemoMax || schemaMemo.bytes+len(schema)+len(out) > schemaMemoBytes {
 		clear(schemaMemo.m)
+		schemaMemo.bytes = 0
 	}
 	schemaMemo.m[string(schema)] = out
+	schemaMemo.bytes += len(schema) + len(out)
 	schemaMemo.Unlock()
 	return out
 }
