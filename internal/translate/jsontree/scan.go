@@ -24,6 +24,7 @@ type scanner struct {
 	b    []byte
 	i    int
 	slab []Value
+	next int // size of the next block
 }
 
 // scan parses b, or returns ok false when b is not plain valid JSON of
@@ -42,10 +43,12 @@ func scan(b []byte) (v *Value, ok bool) {
 	return v, true
 }
 
-// node returns a fresh Value from the current block.
+// node returns a fresh Value from the current block. Blocks start small
+// (a "hello" request has a dozen values) and double up to 256 values.
 func (s *scanner) node() *Value {
 	if len(s.slab) == 0 {
-		s.slab = make([]Value, 64)
+		s.next = min(max(2*s.next, 16), 256)
+		s.slab = make([]Value, s.next)
 	}
 	v := &s.slab[0]
 	s.slab = s.slab[1:]
