@@ -660,6 +660,9 @@ func printReport(w io.Writer, rep report) {
 		if missed(rep, c) {
 			verdict = "MISSED"
 		}
+		if c.Fixture != "" {
+			verdict = "size target, below" // the 1 ms / 5 ms target is for a one-line prompt
+		}
 		if c.Concurrency > 1 && !c.Paced && c.Proxied.RPS > 0 {
 			verdict += " (saturated: queueing)"
 		}
