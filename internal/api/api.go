@@ -18,6 +18,10 @@ import (
 	"kirodesk/internal/tokens"
 )
 
+// maxPresize bounds the buffer a Content-Length alone can make readBody
+// allocate.
+const maxPresize = 8 << 20
+
 // DefaultPing is the silence after which a stream gets a keep-alive ping.
 const DefaultPing = 15 * time.Second
 

@@ -23,6 +23,7 @@ import (
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
+	"kirodesk/internal/tokens"
 )
 
 func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
@@ -80,7 +81,13 @@ func stackWith(t *testing.T, opts Options) (*fakekiro.Server, *httptest.Server, 
 	require.NoError(t, err)
 	up := store.Upstream{APIBase: fake.URL, AuthBase: fake.URL, OIDCBase: fake.URL}
 	client := kiro.New(kiro.Options{Upstream: func() store.Upstream { return up }})
-	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client})
+	// The token counter's vocabulary loads on first use, which under -race
+	// takes longer than the silences these tests time; the relay counts
+	// while the upstream is already answering, so a cold load would eat
+	// into them. Loaded here, before the clock starts.
+	tok := &tokens.Counter{}
+	tok.Text("warm")
+	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client, Tokens: tok})
 	log := reqlog.New(10, nil)
 	srv := server.New(server.Options{APIKey: secrets.New("kd-k"), Requests: log})
 	opts.Relay = rl

@@ -75,6 +75,8 @@ type env struct {
 	client    *http.Client
 	messages  string // Kirodesk's POST /v1/messages URL
 	chatURL   string // Kirodesk's POST /v1/chat/completions URL
+	respURL   string // Kirodesk's POST /v1/responses URL
+	arn       string // the first account's profile ARN, for Kiro bodies built here
 	key       string // Kirodesk's API key
 	chat      string // the fake's /generateAssistantResponse URL
 	token     string // the first account's access token at the fake
@@ -165,6 +167,8 @@ func newEnvWith(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Sc
 		fake: fake, core: c, client: client,
 		messages: c.Proxy.Status().Endpoint + "/v1/messages",
 		chatURL:  c.Proxy.Status().Endpoint + "/v1/chat/completions",
+		respURL:  c.Proxy.Status().Endpoint + "/v1/responses",
+		arn:      first.ProfileARN,
 		key:      key.Reveal(),
 		chat:     fake.URL + fakekiro.PathChat,
 		token:    first.AccessToken,
@@ -251,8 +255,11 @@ func (e *env) newProxiedTo(ctx context.Context, url string, body []byte) *http.R
 }
 
 // newDirect is the same call straight to the fake Kiro.
-func (e *env) newDirect(ctx context.Context) *http.Request {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.chat, bytes.NewReader(e.kiroBody))
+func (e *env) newDirect(ctx context.Context) *http.Request { return e.newDirectWith(ctx, e.kiroBody) }
+
+// newDirectWith is a call straight to the fake Kiro with a Kiro body.
+func (e *env) newDirectWith(ctx context.Context, kiroBody []byte) *http.Request {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.chat, bytes.NewReader(kiroBody))
 	if err != nil {
 		panic(err)
 	}

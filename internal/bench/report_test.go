@@ -33,7 +33,12 @@ const (
 // cellSpec is one cell of the report: a concurrency and a request kind.
 type cellSpec struct {
 	// OpenAI sends Chat Completions requests instead of Anthropic Messages.
-	OpenAI      bool
+	OpenAI bool
+	// Fixture, when set, sends that request fixture (fixtures_test.go: a
+	// real client's shape and size) instead of the one-line prompt, to
+	// its API's endpoint; the direct path sends the Kiro body Kirodesk
+	// builds for it.
+	Fixture     string
 	Concurrency int
 	Stream      bool
 	// Requests per path (direct and proxied each), unless Cap runs out first.
@@ -66,6 +71,9 @@ func (s cellSpec) name() string {
 	}
 	if s.Rate > 0 {
 		return fmt.Sprintf("c=%d/%s@%d/s", s.Concurrency, kind, s.Rate)
+	}
+	if s.Fixture != "" {
+		return fmt.Sprintf("c=%d/%s/%s", s.Concurrency, kind, s.Fixture)
 	}
 	return fmt.Sprintf("c=%d/%s", s.Concurrency, kind)
 }
@@ -139,14 +147,20 @@ type addedFigures struct {
 }
 
 type cellResult struct {
-	Name        string       `json:"cell"`
-	Concurrency int          `json:"concurrency"`
-	Stream      bool         `json:"stream"`
-	Paced       bool         `json:"model_paced"`
-	Direct      pathResult   `json:"direct"`
-	Proxied     pathResult   `json:"proxied"`
-	Added       addedFigures `json:"added"`
-	CappedTime  bool         `json:"capped_by_time"`
+	Name        string  `json:"cell"`
+	Concurrency int     `json:"concurrency"`
+	Stream      bool    `json:"stream"`
+	Paced       bool    `json:"model_paced"`
+	Fixture     string  `json:"fixture,omitempty"`
+	KB          float64 `json:"request_kb,omitempty"`
+	// RatioP50 is the proxied p50 over the direct p50; AddedUSPerKB the
+	// added p50 per KB of the client's request (fixture cells).
+	RatioP50     float64      `json:"ratio_p50,omitempty"`
+	AddedUSPerKB float64      `json:"added_p50_us_per_kb,omitempty"`
+	Direct       pathResult   `json:"direct"`
+	Proxied      pathResult   `json:"proxied"`
+	Added        addedFigures `json:"added"`
+	CappedTime   bool         `json:"capped_by_time"`
 	// Paired: Added comes from the Outside figures (the fake's own time
 	// subtracted per request), not from the raw latencies.
 	Paired      bool  `json:"added_is_paired"`
@@ -334,7 +348,13 @@ func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
 	if spec.OpenAI {
 		proxiedBody, url = openaiBody(spec.Stream), e.chatURL
 	}
-	direct := func() *http.Request { return e.newDirect(ctx) }
+	kiroBody := e.kiroBody
+	var kb float64
+	if spec.Fixture != "" {
+		f := fixtureNamed(tb, spec.Fixture)
+		proxiedBody, url, kiroBody, kb = f.withStream(spec.Stream), e.url(f), e.kiroBodyFor(tb, f), f.KB()
+	}
+	direct := func() *http.Request { return e.newDirectWith(ctx, kiroBody) }
 	proxied := func() *http.Request { return e.newProxiedTo(ctx, url, proxiedBody) }
 
 	// Warm up: connections at this concurrency, pools, caches.
@@ -349,7 +369,8 @@ func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
 
 	runtime.GC()
 	debug.FreeOSMemory()
-	res := cellResult{Name: spec.name(), Concurrency: spec.Concurrency, Stream: spec.Stream, Paced: spec.ModelPaced, RSSBeforeKB: vmRSS()}
+	res := cellResult{Name: spec.name(), Concurrency: spec.Concurrency, Stream: spec.Stream, Paced: spec.ModelPaced, RSSBeforeKB: vmRSS(),
+		Fixture: spec.Fixture, KB: kb}
 
 	var d, p samples
 	// The live heap after a GC, before and after each run: what a request
@@ -411,6 +432,12 @@ func (e *env) measureCell(tb testing.TB, spec cellSpec) cellResult {
 	}
 	if res.Direct.CPUPer1k > 0 {
 		res.Added.CPURatio = res.Added.CPUPer1k / res.Direct.CPUPer1k
+	}
+	if p50 := lat(res.Direct).P50; p50 > 0 {
+		res.RatioP50 = float64(lat(res.Proxied).P50) / float64(p50)
+	}
+	if kb > 0 {
+		res.AddedUSPerKB = res.Added.LatencyP50us / kb
 	}
 	if spec.Stream {
 		res.Added.GapP50us = added(res.Proxied.Gaps.P50, res.Direct.Gaps.P50)
@@ -477,7 +504,29 @@ func reportSpecs() []cellSpec {
 		{OpenAI: true, Concurrency: 1, Stream: false, Requests: 1000, Cap: 6 * time.Second, Rounds: 2},
 		{OpenAI: true, Concurrency: 1, Stream: true, Requests: 1000, Cap: 6 * time.Second, Rounds: 2},
 		{OpenAI: true, Concurrency: 64, Stream: true, ModelPaced: true, Requests: 1280, Cap: 24 * time.Second, Rounds: 2},
+		// The requests people send: a coding agent's turn of 10-500 KB
+		// (fixtures_test.go), one at a time, streaming. The same body is
+		// sent again and again, as an agent resends its conversation.
+		{Fixture: "cc-10k", Concurrency: 1, Stream: true, Requests: 1000, Cap: 6 * time.Second, Rounds: 4},
+		{Fixture: "cc-100k", Concurrency: 1, Stream: true, Requests: 600, Cap: 8 * time.Second, Rounds: 4},
+		{Fixture: "cc-500k", Concurrency: 1, Stream: true, Requests: 400, Cap: 10 * time.Second, Rounds: 4},
+		{Fixture: "cc-images-300k", Concurrency: 1, Stream: true, Requests: 400, Cap: 8 * time.Second, Rounds: 4},
+		{Fixture: "chat-100k", Concurrency: 1, Stream: true, Requests: 600, Cap: 8 * time.Second, Rounds: 4},
+		{Fixture: "responses-100k", Concurrency: 1, Stream: true, Requests: 600, Cap: 8 * time.Second, Rounds: 4},
 	}
+}
+
+// sizeTarget is the issue's target for the added p50 of a request of kb
+// KB (c=1, streaming, on a quiet 2-core machine): 0.5 ms at 10 KB, 1.5 ms
+// at 100 KB, 12 µs a KB above (6 ms at 500 KB).
+func sizeTarget(kb float64) float64 {
+	switch {
+	case kb < 50:
+		return 500
+	case kb < 200:
+		return 1500
+	}
+	return 12 * kb
 }
 
 // pacedAnswer is fixedAnswer at a model's pace: the first frame after
@@ -530,6 +579,9 @@ func TestOverheadReport(t *testing.T) {
 				e.stagger = pacedFirst + (answerFrames+2)*pacedGap
 			}
 			e.checkAnswers(t)
+			if spec.Fixture != "" {
+				e.checkFixture(t, fixtureNamed(t, spec.Fixture))
+			}
 			rep.Cells = append(rep.Cells, e.measureCell(t, spec))
 		})
 	}
@@ -613,6 +665,9 @@ func printReport(w io.Writer, rep report) {
 		if missed(rep, c) {
 			verdict = "MISSED"
 		}
+		if c.Fixture != "" {
+			verdict = "size target, below" // the 1 ms / 5 ms target is for a one-line prompt
+		}
 		if c.Concurrency > 1 && !c.Paced && c.Proxied.RPS > 0 {
 			verdict += " (saturated: queueing)"
 		}
@@ -624,6 +679,7 @@ func printReport(w io.Writer, rep report) {
 			ttfb50, ttfb99, gap50, gap99, c.Added.CPUPer1k, c.Added.CPURatio, verdict)
 	}
 	tw.Flush()
+	printSizes(w, rep)
 	fmt.Fprintln(w, "\n* = the cell's time cap cut the run short of its request count")
 	fmt.Fprintf(w, "model-paced = the fake answers like a model: first frame after %v, then a frame every %v\n", pacedFirst, pacedGap)
 	fmt.Fprintln(w, "paired = model-paced cells: each request's own time at the fake (stamped in its answer) is taken out before the percentiles")
@@ -631,4 +687,32 @@ func printReport(w io.Writer, rep report) {
 	printStore(w, rep.Store)
 	printProcess(w, rep.Process)
 	printBigBody(w, rep.BigBody)
+}
+
+// printSizes is the table of the fixture cells: what Kirodesk adds to a
+// request of a real client's size, against the issue's targets.
+func printSizes(w io.Writer, rep report) {
+	var cells []cellResult
+	for _, c := range rep.Cells {
+		if c.Fixture != "" {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nReal request sizes (fixtures_test.go), c=1 streaming; direct = the same Kiro body sent to the fake; times in ms")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "cell\tKB\tp50 direct\tp50 proxied\tadded p50\tadded p99\tadded TTFB p50\tratio p50\tadded µs/KB\ttarget added p50\t\t")
+	for _, c := range cells {
+		target := sizeTarget(c.KB)
+		verdict := "met"
+		if c.Added.LatencyP50us > target {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t%s\t\n", c.Name, c.KB,
+			ms(c.Direct.Latency.P50us), ms(c.Proxied.Latency.P50us), ms(c.Added.LatencyP50us), ms(c.Added.LatencyP99us),
+			ms(c.Added.TTFBP50us), c.RatioP50, c.AddedUSPerKB, ms(target), verdict)
+	}
+	tw.Flush()
 }

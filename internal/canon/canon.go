@@ -145,6 +145,9 @@ type Thinking struct {
 
 // TextOf joins the text blocks of content.
 func TextOf(content []Block) string {
+	if len(content) == 1 && content[0].Type == BlockText {
+		return content[0].Text // the usual tool result: no copy of a large text
+	}
 	var n int
 	for _, b := range content {
 		if b.Type == BlockText {

@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"kirodesk/internal/canon"
@@ -137,7 +138,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	if run := r.opts.ServerTools; run != nil && len(req.ServerTools) > 0 {
 		return run(ctx, req, sink, serverUpstream{r}) // server tools: servertools.go
 	}
-	estimate := -1 // counted once the request passed the builder's checks
+	estimate := &inputCount{} // counted once the request passed the builder's checks
 	key := conversationKey(req)
 	model := payload.NormalizeModel(req.Model, r.cachedModels())
 	reqlog.SetModel(ctx, model)
@@ -189,7 +190,7 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 			f.Accounts = append(f.Accounts, pool.Label(acct))
 		}
 		f.Tries++
-		v, err := r.attempt(ctx, req, acct, f.Tries, &estimate, sink, release)
+		v, err := r.attempt(ctx, req, acct, f.Tries, estimate, sink, release)
 		reqlog.AddTry(ctx, logTry(acct, v, err, wait))
 		switch {
 		case v == final:
@@ -217,7 +218,7 @@ func slowStart(err error) bool {
 
 // attempt runs one try on acct, holding the account's slot until it
 // returns, and says what its failure means for the next (see verdict).
-func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *int, sink Sink, release func()) (verdict, error) {
+func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Account, n int, estimate *inputCount, sink Sink, release func()) (verdict, error) {
 	defer release()
 	began := r.opts.Pool.Now() // failures of calls begun before a rest do not lengthen it
 	cr, err := r.opts.Pool.Credentials(ctx, acct.ID)
@@ -232,9 +233,8 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 	if err != nil {
 		return final, err // the request's shape: no other account would do better
 	}
-	if *estimate < 0 {
-		*estimate = r.opts.Tokens.Request(req)
-	}
+	// Counted while Kiro reads the prompt, not before sending it.
+	estimate.start(func() int { return r.opts.Tokens.Request(req) })
 	firstByte, idle := r.opts.Timeouts()
 	callCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -266,12 +266,41 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 		}
 		return v, err
 	}
-	err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, *estimate, sink, began)
+	err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, estimate, sink, began)
 	if re, ok := err.(*retryable); ok {
 		r.log.Info("trying again", "account", acct.ID, "attempt", n, "err", re.err)
 		return again, re.err
 	}
 	return final, err
+}
+
+// inputCount is the request's local input-token estimate, which
+// message_start reports and the answer's usage falls back on. Counting a
+// coding agent's 500 KB turn takes tens of milliseconds, so it runs once,
+// in the background, from the first upstream call on, and is waited for
+// only when Kiro has answered 200 and message_start is due: Kiro reads the
+// whole prompt before it answers, so in practice the count is long done.
+type inputCount struct {
+	once sync.Once
+	done chan struct{}
+	n    int
+}
+
+// start begins counting, the first time it is called.
+func (c *inputCount) start(count func() int) {
+	c.once.Do(func() {
+		c.done = make(chan struct{})
+		go func() {
+			defer close(c.done)
+			c.n = count()
+		}()
+	})
+}
+
+// wait returns the count once it is done; start must have been called.
+func (c *inputCount) wait() int {
+	<-c.done
+	return c.n
 }
 
 // Rewinder is a Sink that can forget what it received, because none of it
@@ -307,8 +336,11 @@ func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body [
 // stream reads the answer. ctx is the client's; callCtx is the upstream
 // call's, cancelled by the idle watchdog when Kiro goes silent too long.
 func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseFunc, idle time.Duration,
-	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, estimate int, sink Sink, began time.Time) error {
+	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, count *inputCount, sink Sink, began time.Time) error {
 	defer body.Close()
+	// The count is done before the idle clock starts: waiting for it is
+	// not Kiro going silent.
+	estimate := count.wait()
 	watchdog := time.AfterFunc(idle, func() { cancel(errIdle) })
 	defer watchdog.Stop()
 	reqlog.SetAccount(ctx, id)

@@ -23,6 +23,7 @@ import (
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/tokens"
 )
 
 type recorder struct {
@@ -683,4 +684,29 @@ func TestRelayNotesTheLastTryOfAFailureAsFailed(t *testing.T) {
 	assert.Equal(t, reqlog.OutcomeRetry, got.Tries[0].Outcome)
 	assert.Equal(t, reqlog.OutcomeFailed, got.Tries[1].Outcome)
 	assert.Contains(t, got.Tries[1].Error, "boom again")
+}
+
+// The input estimate counted while Kiro answers is the whole request's
+// count, the same after a failover to another account (counted once),
+// and reaches Start (message_start) and the answer's usage.
+func TestRelayInputEstimateIsTheRequestsCount(t *testing.T) {
+	e := newEnv(t, 2)
+	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Text("ok")})
+	req := hello()
+	req.System = strings.Repeat("You are a careful assistant who writes Go. ", 200)
+	req.Messages[0].Content = append(req.Messages[0].Content, canon.Block{Type: canon.BlockText, Text: strings.Repeat("lots of context ", 500)})
+	want := (&tokens.Counter{}).Request(req)
+	require.Greater(t, want, 1000)
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), req, rec))
+	require.NotNil(t, rec.started)
+	assert.Equal(t, want, rec.started.InputEstimate)
+	var usage *canon.Usage
+	for _, ev := range rec.events {
+		if ev.Kind == canon.EventUsage {
+			usage = ev.Usage
+		}
+	}
+	require.NotNil(t, usage, "the answer ends with its usage")
+	assert.Equal(t, want, usage.InputTokens, "Kiro sent no token usage: the estimate stands in")
 }

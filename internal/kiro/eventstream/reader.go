@@ -229,15 +229,22 @@ func (r *Reader) Next() (Event, error) {
 		return Event{}, err
 	}
 	r.frame++
-	return r.event(msg), nil
+	return r.event(&msg), nil
 }
 
 func (r *Reader) fail(cause error, detail string) error {
 	return &FrameError{Frame: r.frame, Offset: r.offset, Err: cause, Detail: detail}
 }
 
+// message is a decoded frame: the headers Kirodesk reads, and the payload
+// (in the Reader's buffer: valid until the next frame is read).
+type message struct {
+	msgType, eventType, exType, errCode, errMsg string
+	payload                                     []byte
+}
+
 // readFrame reads exactly one frame into r.buf and decodes it.
-func (r *Reader) readFrame() (awses.Message, error) {
+func (r *Reader) readFrame() (message, error) {
 	if cap(r.buf) < preludeLen {
 		r.buf = make([]byte, preludeLen, 4096)
 	}
@@ -245,22 +252,22 @@ func (r *Reader) readFrame() (awses.Message, error) {
 	n, err := io.ReadFull(r.src, pre)
 	switch {
 	case n == 0 && errors.Is(err, io.EOF):
-		return awses.Message{}, io.EOF
+		return message{}, io.EOF
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return awses.Message{}, r.fail(ErrTruncated, fmt.Sprintf("%d of %d prelude bytes", n, preludeLen))
+		return message{}, r.fail(ErrTruncated, fmt.Sprintf("%d of %d prelude bytes", n, preludeLen))
 	case err != nil:
-		return awses.Message{}, r.fail(err, "")
+		return message{}, r.fail(err, "")
 	}
 	total := binary.BigEndian.Uint32(pre[0:4])
 	hlen := binary.BigEndian.Uint32(pre[4:8])
 	if crc32.ChecksumIEEE(pre[:8]) != binary.BigEndian.Uint32(pre[8:12]) {
-		return awses.Message{}, r.fail(ErrChecksum, "prelude")
+		return message{}, r.fail(ErrChecksum, "prelude")
 	}
 	if total < minFrame || uint64(hlen) > uint64(total)-minFrame {
-		return awses.Message{}, r.fail(ErrMalformed, fmt.Sprintf("length %d with %d header bytes", total, hlen))
+		return message{}, r.fail(ErrMalformed, fmt.Sprintf("length %d with %d header bytes", total, hlen))
 	}
 	if uint64(total) > uint64(r.maxFrame) {
-		return awses.Message{}, r.fail(ErrFrameTooLarge, fmt.Sprintf("%d > %d bytes", total, r.maxFrame))
+		return message{}, r.fail(ErrFrameTooLarge, fmt.Sprintf("%d > %d bytes", total, r.maxFrame))
 	}
 	if cap(r.buf) < int(total) {
 		nb := make([]byte, total)
@@ -270,22 +277,27 @@ func (r *Reader) readFrame() (awses.Message, error) {
 	frame := r.buf[:total]
 	if n, err := io.ReadFull(r.src, frame[preludeLen:]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return awses.Message{}, r.fail(ErrTruncated, fmt.Sprintf("%d of %d bytes", preludeLen+n, total))
+			return message{}, r.fail(ErrTruncated, fmt.Sprintf("%d of %d bytes", preludeLen+n, total))
 		}
-		return awses.Message{}, r.fail(err, "")
+		return message{}, r.fail(err, "")
+	}
+	if m, ok := quickFrame(frame, hlen); ok {
+		r.offset += int64(total)
+		return m, nil
 	}
 	r.frameRd.Reset(frame)
 	msg, err := r.dec.Decode(&r.frameRd, r.payload)
 	if err != nil {
 		var ce awses.ChecksumError
 		if errors.As(err, &ce) {
-			return awses.Message{}, r.fail(ErrChecksum, "message")
+			return message{}, r.fail(ErrChecksum, "message")
 		}
-		return awses.Message{}, r.fail(ErrMalformed, err.Error())
+		return message{}, r.fail(ErrMalformed, err.Error())
 	}
 	r.payload = msg.Payload[:0]
 	r.offset += int64(total)
-	return msg, nil
+	return message{msgType: header(msg, ":message-type"), eventType: header(msg, ":event-type"), exType: header(msg, ":exception-type"),
+		errCode: header(msg, ":error-code"), errMsg: header(msg, ":error-message"), payload: msg.Payload}, nil
 }
 
 func header(m awses.Message, name string) string {
@@ -298,23 +310,23 @@ func header(m awses.Message, name string) string {
 	return ""
 }
 
-func (r *Reader) event(m awses.Message) Event {
-	switch mt := header(m, ":message-type"); mt {
+func (r *Reader) event(m *message) Event {
+	switch mt := m.msgType; mt {
 	case "exception", "error":
-		return Event{Kind: KindException, Exception: exception(m, mt), EventType: header(m, ":event-type")}
+		return Event{Kind: KindException, Exception: exception(m, mt), EventType: m.eventType}
 	case "event", "":
 	default:
 		r.unknown("message-type " + mt)
-		return Event{Kind: KindIgnored, EventType: header(m, ":event-type")}
+		return Event{Kind: KindIgnored, EventType: m.eventType}
 	}
-	et := header(m, ":event-type")
+	et := m.eventType
 	ev := Event{EventType: et}
 	switch et {
 	case "assistantResponseEvent":
 		var p struct {
 			Content string `json:"content"`
 		}
-		if r.decode(et, m.Payload, &p) {
+		if r.decode(et, m.payload, &p) {
 			ev.Kind, ev.Text = KindText, p.Content
 		}
 	case "toolUseEvent":
@@ -324,7 +336,7 @@ func (r *Reader) event(m awses.Message) Event {
 			Input     json.RawMessage `json:"input"`
 			Stop      bool            `json:"stop"`
 		}
-		if r.decode(et, m.Payload, &p) {
+		if r.decode(et, m.payload, &p) {
 			ev.Kind = KindToolUse
 			ev.ToolUse = &ToolUseFragment{ID: p.ToolUseID, Name: p.Name, Input: rawInput(p.Input), Stop: p.Stop}
 		}
@@ -334,7 +346,7 @@ func (r *Reader) event(m awses.Message) Event {
 			Signature       string `json:"signature"`
 			RedactedContent string `json:"redactedContent"`
 		}
-		if r.decode(et, m.Payload, &p) {
+		if r.decode(et, m.payload, &p) {
 			ev.Kind, ev.Text = KindReasoning, p.Text
 			ev.Reasoning = &Reasoning{Text: p.Text, Signature: p.Signature, RedactedContent: p.RedactedContent}
 		}
@@ -342,21 +354,21 @@ func (r *Reader) event(m awses.Message) Event {
 		var p struct {
 			Usage float64 `json:"usage"`
 		}
-		if r.decode(et, m.Payload, &p) {
+		if r.decode(et, m.payload, &p) {
 			ev.Kind, ev.Credits = KindMetering, p.Usage
 		}
 	case "contextUsageEvent":
 		var p struct {
 			Pct float64 `json:"contextUsagePercentage"`
 		}
-		if r.decode(et, m.Payload, &p) {
+		if r.decode(et, m.payload, &p) {
 			ev.Kind, ev.ContextPercent = KindContextUsage, NormalisePercent(p.Pct)
 		}
 	case "messageMetadataEvent", "metadataEvent":
 		var p struct {
 			TokenUsage *TokenUsage `json:"tokenUsage"`
 		}
-		if r.decode(et, m.Payload, &p) && p.TokenUsage != nil {
+		if r.decode(et, m.payload, &p) && p.TokenUsage != nil {
 			u := *p.TokenUsage
 			if u.Total == 0 {
 				u.Total = u.UncachedInput + u.CacheRead + u.CacheWrite + u.Output
@@ -396,30 +408,30 @@ func rawInput(raw json.RawMessage) string {
 	return string(raw)
 }
 
-func exception(m awses.Message, mt string) *Exception {
+func exception(m *message, mt string) *Exception {
 	var p struct {
 		Type     string `json:"__type"`
 		Message  string `json:"message"`
 		MessageU string `json:"Message"`
 		Reason   string `json:"reason"`
 	}
-	_ = json.Unmarshal(m.Payload, &p) // a non-JSON payload becomes the message below
-	e := &Exception{Type: header(m, ":exception-type"), Message: p.Message, Reason: p.Reason}
+	_ = json.Unmarshal(m.payload, &p) // a non-JSON payload becomes the message below
+	e := &Exception{Type: m.exType, Message: p.Message, Reason: p.Reason}
 	if e.Message == "" {
 		e.Message = p.MessageU
 	}
 	if e.Type == "" {
-		e.Type = header(m, ":error-code")
+		e.Type = m.errCode
 	}
 	if e.Type == "" && p.Type != "" {
 		// "com.amazon.aws.codewhisperer#ThrottlingException" -> "ThrottlingException"
 		e.Type = p.Type[strings.LastIndexByte(p.Type, '#')+1:]
 	}
 	if e.Message == "" {
-		e.Message = header(m, ":error-message")
+		e.Message = m.errMsg
 	}
-	if e.Message == "" && len(m.Payload) > 0 && !json.Valid(m.Payload) {
-		e.Message = string(m.Payload)
+	if e.Message == "" && len(m.payload) > 0 && !json.Valid(m.payload) {
+		e.Message = string(m.payload)
 	}
 	if e.Type == "" {
 		e.Type = mt

@@ -105,6 +105,7 @@ func Build(req *canon.Request, opts Options) (*Built, error) {
 	}
 
 	var buf bytes.Buffer
+	buf.Grow(sizeHint(req)) // one allocation for the body instead of a dozen doublings
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // thinking tags and code stay readable and small
 	if err := enc.Encode(&p); err != nil {
@@ -116,6 +117,37 @@ func Build(req *canon.Request, opts Options) (*Built, error) {
 		return nil, err
 	}
 	return &Built{Body: body, ModelID: modelID, ToolNames: names}, nil
+}
+
+// sizeHint is about the size of the body Build makes for req: its texts,
+// images and tool declarations, plus room for the JSON around them.
+func sizeHint(req *canon.Request) int {
+	n := 4096 + len(req.System)
+	var blocks func([]canon.Block)
+	blocks = func(bs []canon.Block) {
+		for i := range bs {
+			b := &bs[i]
+			n += 64 + len(b.Text)
+			switch {
+			case b.Image != nil:
+				n += len(b.Image.Data)
+			case b.ToolUse != nil:
+				n += len(b.ToolUse.ID) + len(b.ToolUse.Name) + len(b.ToolUse.Input)
+			case b.ToolResult != nil:
+				n += len(b.ToolResult.ToolUseID)
+				blocks(b.ToolResult.Content)
+			}
+		}
+	}
+	for i := range req.Messages {
+		n += 128
+		blocks(req.Messages[i].Content)
+	}
+	for i := range req.Tools {
+		t := &req.Tools[i]
+		n += 128 + len(t.Name) + len(t.Description) + len(t.InputSchema)
+	}
+	return n + n/16 // escapes
 }
 
 // turn is one Kiro turn: one client message, or several adjacent ones of the
@@ -331,7 +363,7 @@ func buildTools(reqTools []canon.Tool, turns []turn) ([]wireTool, map[string]str
 		tools = append(tools, wireTool{ToolSpecification: wireToolSpecification{
 			Name:        short,
 			Description: cutDescription(desc),
-			InputSchema: wireInputSchema{JSON: CleanSchema(schema)},
+			InputSchema: wireInputSchema{JSON: cleanSchemaCached(schema)},
 		}})
 		return nil
 	}

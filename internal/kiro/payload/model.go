@@ -84,10 +84,14 @@ func NormalizeModel(name string, cat ModelCatalog) string {
 	return raw
 }
 
+// modelSeparators turns the separators model names use into "-"; built
+// once (NormalizeModel runs on every request, against every catalogue entry).
+var modelSeparators = strings.NewReplacer("_", "-", " ", "-")
+
 // normalizeModelKey is the comparison form described on NormalizeModel.
 func normalizeModelKey(name string) string {
 	s := strings.ToLower(strings.TrimSpace(name))
-	s = strings.NewReplacer("_", "-", " ", "-").Replace(s)
+	s = modelSeparators.Replace(s)
 	segs := strings.Split(s, "-")
 	if len(segs) >= 2 && segs[len(segs)-1] == "latest" {
 		segs = segs[:len(segs)-1]

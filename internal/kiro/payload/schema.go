@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"sync"
 )
 
 // emptyObjectSchema is what CleanSchema returns for anything it cannot use.
@@ -51,6 +52,43 @@ func CleanSchema(schema json.RawMessage) json.RawMessage {
 	var buf bytes.Buffer
 	writeOrdered(&buf, obj)
 	return json.RawMessage(buf.Bytes())
+}
+
+// schemaMemo remembers cleaned schemas: a client declares the same tools,
+// byte for byte, on every turn of every conversation, and cleaning them is
+// a quarter of building a coding agent's request. Bounded: cleared when it
+// holds schemaMemoMax schemas or schemaMemoBytes of them (a client has
+// dozens, of a few KB each).
+var schemaMemo = struct {
+	sync.Mutex
+	m     map[string]json.RawMessage
+	bytes int
+}{m: map[string]json.RawMessage{}}
+
+const (
+	schemaMemoMax   = 512
+	schemaMemoBytes = 8 << 20
+)
+
+// cleanSchemaCached is CleanSchema, remembered. The result is shared: it
+// must only be read (Build only encodes it).
+func cleanSchemaCached(schema json.RawMessage) json.RawMessage {
+	schemaMemo.Lock()
+	out, ok := schemaMemo.m[string(schema)]
+	schemaMemo.Unlock()
+	if ok {
+		return out
+	}
+	out = CleanSchema(schema)
+	schemaMemo.Lock()
+	if len(schemaMemo.m) >= schemaMemoMax || schemaMemo.bytes+len(schema)+len(out) > schemaMemoBytes {
+		clear(schemaMemo.m)
+		schemaMemo.bytes = 0
+	}
+	schemaMemo.m[string(schema)] = out
+	schemaMemo.bytes += len(schema) + len(out)
+	schemaMemo.Unlock()
+	return out
 }
 
 func cleanNode(o *orderedObject) {

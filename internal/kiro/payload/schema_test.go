@@ -2,8 +2,12 @@ package payload
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCleanSchema(t *testing.T) {
@@ -86,4 +90,23 @@ func FuzzCleanSchema(f *testing.F) {
 			t.Fatalf("output has no type: %s", out)
 		}
 	})
+}
+
+// The memory of cleaned schemas answers what CleanSchema answers, and
+// stays within its bounds however many distinct schemas come by.
+func TestCleanSchemaMemo(t *testing.T) {
+	schema := json.RawMessage(`{"$schema":"x","type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}`)
+	want := CleanSchema(schema)
+	assert.JSONEq(t, string(want), string(cleanSchemaCached(schema)))
+	assert.Equal(t, string(want), string(cleanSchemaCached(schema)), "remembered")
+	big := strings.Repeat("x", 16<<10) // 512 of them pass the byte bound
+	for i := range schemaMemoMax + 8 {
+		s := json.RawMessage(fmt.Sprintf(`{"type":"object","description":%q,"properties":{"n%d":{"type":"integer"}}}`, big, i))
+		assert.Equal(t, string(CleanSchema(s)), string(cleanSchemaCached(s)))
+		schemaMemo.Lock()
+		n, b := len(schemaMemo.m), schemaMemo.bytes
+		schemaMemo.Unlock()
+		require.LessOrEqual(t, n, schemaMemoMax)
+		require.LessOrEqual(t, b, schemaMemoBytes)
+	}
 }

@@ -41,6 +41,9 @@ func ShortenToolName(name string) string {
 // characters, the note included, and says how much was cut so the model
 // knows the text is incomplete.
 func cutDescription(d string) string {
+	if len(d) <= MaxDescriptionRunes {
+		return d // never more runes than bytes
+	}
 	n := utf8.RuneCountInString(d)
 	if n <= MaxDescriptionRunes {
 		return d

@@ -1,10 +1,11 @@
 package anthropic
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"kirodesk/internal/translate/jsontree"
 )
 
 // RequestError is a client mistake in a request body. Message names the
@@ -104,10 +105,5 @@ func (d *doc) rawObject(v *value, p fieldPath) (json.RawMessage, error) {
 	if err := d.object(v, p); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.body[v.Off:v.End]); err != nil {
-		// Unreachable: the span was parsed already.
-		return nil, d.errf(p, "invalid JSON: %v", err)
-	}
-	return json.RawMessage(buf.Bytes()), nil
+	return json.RawMessage(jsontree.Compact(d.body, v)), nil
 }

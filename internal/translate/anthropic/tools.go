@@ -1,11 +1,11 @@
 package anthropic
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -114,11 +114,7 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 
 // raw returns v's bytes, compacted.
 func (d *doc) raw(v *value) json.RawMessage {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.body[v.Off:v.End]); err != nil {
-		return nil // unreachable: the span was parsed already
-	}
-	return buf.Bytes()
+	return jsontree.Compact(d.body, v)
 }
 
 // serverToolBlock renders the history blocks of server tools (the calls

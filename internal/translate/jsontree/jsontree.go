@@ -108,12 +108,29 @@ type treeParser struct {
 // Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
 // nesting beyond MaxDepth and trailing data.
 func Parse(body []byte) (*Value, error) {
+	if err := precheck(body); err != nil {
+		return nil, err
+	}
+	if v, ok := scan(body); ok {
+		return v, nil
+	}
+	return parseSlow(body)
+}
+
+// precheck refuses an empty body and invalid UTF-8.
+func precheck(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &Error{Message: "request body is empty; expected a JSON object"}
+		return &Error{Message: "request body is empty; expected a JSON object"}
 	}
 	if i := invalidUTF8(body); i >= 0 {
-		return nil, &Error{Message: fmt.Sprintf("request body is not valid UTF-8 at %s", Position(body, i))}
+		return &Error{Message: fmt.Sprintf("request body is not valid UTF-8 at %s", Position(body, i))}
 	}
+	return nil
+}
+
+// parseSlow parses a prechecked body with encoding/json's tokenizer: the
+// reference parser, and the one whose errors clients see (scan.go).
+func parseSlow(body []byte) (*Value, error) {
 	p := &treeParser{body: body, dec: json.NewDecoder(bytes.NewReader(body))}
 	p.dec.UseNumber()
 	v, err := p.value(0)
@@ -270,4 +287,45 @@ func Position(body []byte, off int) string {
 		col = off - i
 	}
 	return fmt.Sprintf("line %d, column %d (byte %d)", line, col, off)
+}
+
+// Compact returns v's bytes in body with insignificant space removed, as
+// json.Compact does. Clients send compact JSON, and then the result is the
+// body's own bytes, not a copy (capacity-capped, so an append cannot
+// write into the body); a 50 KB set of tool schemas is then not run
+// through encoding/json's scanner a second time.
+func Compact(body []byte, v *Value) []byte {
+	b := body[v.Off:v.End:v.End]
+	if isCompact(b) {
+		return b
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return b // unreachable: v was parsed from body
+	}
+	return buf.Bytes()
+}
+
+// isCompact reports whether the JSON text b has no space outside strings.
+func isCompact(b []byte) bool {
+	in := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if in {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case ' ', '\t', '\n', '\r':
+			return false
+		}
+	}
+	return true
 }

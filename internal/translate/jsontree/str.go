@@ -48,11 +48,11 @@ func unquote(lit []byte) string {
 		case 't':
 			b.WriteByte('\t')
 		case 'u':
-			r := hex4(s[i+2:])
+			r := hex4(s, i+2)
 			i += 6
 			if utf16.IsSurrogate(r) {
 				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					if d := utf16.DecodeRune(r, hex4(s[i+2:])); d != unicode.ReplacementChar {
+					if d := utf16.DecodeRune(r, hex4(s, i+2)); d != unicode.ReplacementChar {
 						b.WriteRune(d)
 						i += 6
 						continue
@@ -68,21 +68,4 @@ func unquote(lit []byte) string {
 		i += 2
 	}
 	return b.String()
-}
-
-// hex4 reads the four hex digits of a \u escape (validated by the scanner).
-func hex4(s []byte) rune {
-	var r rune
-	for _, c := range s[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		default:
-			c = c - 'A' + 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
 }

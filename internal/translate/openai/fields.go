@@ -1,10 +1,11 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"kirodesk/internal/translate/jsontree"
 )
 
 // RequestError is a client mistake in a request body. Message names the
@@ -136,10 +137,5 @@ func (d *doc) optInt(obj *value, p fieldPath, key string) (int64, bool, error) {
 
 // compactRaw returns v's bytes, compacted.
 func (d *doc) compactRaw(v *value) json.RawMessage {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.body[v.Off:v.End]); err != nil {
-		// Unreachable: the span was parsed already.
-		return json.RawMessage(d.body[v.Off:v.End])
-	}
-	return json.RawMessage(buf.Bytes())
+	return json.RawMessage(jsontree.Compact(d.body, v))
 }
