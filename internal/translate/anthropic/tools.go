@@ -9,19 +9,6 @@ import (
 	"kirodesk/internal/translate/tooldecl"
 )
 
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // tools reads the tools array into r.Tools. Custom tools are checked
 // strictly (a broken schema is the client's bug); the built-in bash and
 // text editor tools get their known schemas; a web search is noted in
@@ -53,7 +40,7 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 		if typ != "" && typ != "custom" {
 			switch b, ok := tooldecl.AnthropicBuiltin(typ); {
 			case ok:
-				if !validToolName(name) {
+				if !tooldecl.ValidName(name, 128) {
 					return d.errf(tp.key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
 				}
 				if seen[name] {
@@ -77,7 +64,7 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 		if _, err := d.reqString(tv, tp, "name"); err != nil {
 			return err
 		}
-		if !validToolName(name) {
+		if !tooldecl.ValidName(name, 128) {
 			return d.errf(tp.key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
 		}
 		if seen[name] {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // FuzzParseChatRequest checks that no body makes the parser panic, that
@@ -98,7 +99,7 @@ func checkAccepted(t *testing.T, req *canon.Request, remote int) {
 	}
 	for i, tool := range req.Tools {
 		var obj map[string]any
-		if json.Unmarshal(tool.InputSchema, &obj) != nil || obj == nil || !validToolName(tool.Name) {
+		if json.Unmarshal(tool.InputSchema, &obj) != nil || obj == nil || !tooldecl.ValidName(tool.Name, 64) {
 			t.Fatalf("tools[%d] invalid", i)
 		}
 	}

@@ -15,23 +15,8 @@ import (
 // search is noted in r.ServerTools; every other type is dropped with a
 // warning. Codex declares namespace and web_search tools on every turn.
 func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origins) error {
-	const p = fieldPath("tools")
-	if !present(v) {
-		return nil
-	}
-	if v.Kind != jsonArray {
-		return d.typeErr(p, v, "an array of tools")
-	}
-	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
-			return err
-		}
-		typ, err := d.reqString(tv, tp, "type")
-		if err != nil {
-			return err
-		}
+	seen := map[string]bool{}
+	return d.eachTool(v, fieldPath("tools"), func(tv *value, tp fieldPath, typ string) error {
 		switch {
 		case typ == "function":
 			t, err := d.functionDef(tv, tp, seen)
@@ -62,6 +47,32 @@ func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origin
 		default:
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 		}
+		return nil
+	})
+}
+
+// eachTool walks the tools array v at p (absent: nothing to walk): each
+// element must be an object with a string "type". Chat, Responses and a
+// Responses namespace's members all have this shape.
+func (d *doc) eachTool(v *value, p fieldPath, fn func(tv *value, tp fieldPath, typ string) error) error {
+	if !present(v) {
+		return nil
+	}
+	if v.Kind != jsonArray {
+		return d.typeErr(p, v, "an array of tools")
+	}
+	for i, tv := range v.Elems {
+		tp := p.idx(i)
+		if err := d.object(tv, tp); err != nil {
+			return err
+		}
+		typ, err := d.reqString(tv, tp, "type")
+		if err != nil {
+			return err
+		}
+		if err := fn(tv, tp, typ); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -77,24 +88,9 @@ func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string
 	if err != nil {
 		return err
 	}
-	mp := p.key("tools")
-	mv := v.Get("tools")
-	if !present(mv) {
-		return nil
-	}
-	if mv.Kind != jsonArray {
-		return d.typeErr(mp, mv, "an array of tools")
-	}
-	for j, tv := range mv.Elems {
-		tp := mp.idx(j)
-		if err := d.object(tv, tp); err != nil {
-			return err
-		}
-		typ, err := d.reqString(tv, tp, "type")
-		if err != nil {
-			return err
-		}
+	return d.eachTool(v.Get("tools"), p.key("tools"), func(tv *value, tp fieldPath, typ string) error {
 		var t canon.Tool
+		var err error
 		kind := tooldecl.KindFunction
 		switch typ {
 		case "function":
@@ -114,13 +110,13 @@ func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string
 			kind = tooldecl.KindCustom
 		default:
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
-			continue
+			return nil
 		}
 		member := t.Name
 		t.Name = tooldecl.FlatName(ns, member)
 		if seen[t.Name] {
 			tooldecl.Dropped(r, string(tp), typ, "its flattened name "+t.Name+" is taken by another tool")
-			continue
+			return nil
 		}
 		seen[t.Name] = true
 		if t.Description == "" {
@@ -128,8 +124,8 @@ func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string
 		}
 		origins[t.Name] = tooldecl.Origin{Kind: kind, Namespace: ns, Name: member}
 		r.Tools = append(r.Tools, t)
-	}
-	return nil
+		return nil
+	})
 }
 
 // customDef reads a custom (freeform) tool: the Responses shape carries
@@ -142,7 +138,7 @@ func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) 
 		return canon.Tool{}, err
 	}
 	if ns == "" {
-		if !validToolName(name) {
+		if !tooldecl.ValidName(name, 64) {
 			return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid tool name; use 1 to 64 letters, digits, '_' or '-'", name)
 		}
 		if seen[name] {
@@ -253,45 +249,17 @@ func (mp *messageParser) customCall(cv *value, p fieldPath, id string) (canon.Bl
 	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}}, nil
 }
 
-func validToolName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // emptySchema is the parameters of a function declared without any.
 var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // tools reads a Chat tools array into r.Tools: function and custom tools
 // reach Kiro; any other type is dropped with a warning.
 func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error {
-	const p = fieldPath("tools")
-	if !present(v) {
-		return nil
-	}
-	if v.Kind != jsonArray {
-		return d.typeErr(p, v, "an array of tools")
-	}
-	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
-			return err
-		}
-		typ, err := d.reqString(tv, tp, "type")
-		if err != nil {
-			return err
-		}
+	seen := map[string]bool{}
+	return d.eachTool(v, fieldPath("tools"), func(tv *value, tp fieldPath, typ string) error {
 		if typ != "function" && typ != "custom" {
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
-			continue
+			return nil
 		}
 		fp := tp.key(typ)
 		fv := tv.Get(typ)
@@ -302,6 +270,7 @@ func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error 
 			return err
 		}
 		var t canon.Tool
+		var err error
 		if typ == "custom" {
 			t, err = d.customDef(fv, fp, seen, "")
 			origins[t.Name] = tooldecl.Origin{Kind: tooldecl.KindCustom, Name: t.Name}
@@ -312,8 +281,8 @@ func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error 
 			return err
 		}
 		r.Tools = append(r.Tools, t)
-	}
-	return nil
+		return nil
+	})
 }
 
 // functionDef reads a function's name, description, strict flag and
@@ -324,7 +293,7 @@ func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.To
 	if err != nil {
 		return canon.Tool{}, err
 	}
-	if !validToolName(name) {
+	if !tooldecl.ValidName(name, 64) {
 		return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
 	}
 	if seen[name] {

@@ -193,3 +193,18 @@ func NoteWebSearch(r *canon.Request, st canon.ServerTool) {
 func Dropped(r *canon.Request, where, typ, why string) {
 	r.Warn("%s: %q tool dropped: %s", where, typ, why)
 }
+
+// ValidName reports whether s is a tool name both APIs accept: 1 to max
+// letters, digits, '_' or '-' (Anthropic allows 128, OpenAI 64).
+func ValidName(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
