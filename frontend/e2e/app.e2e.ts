@@ -512,8 +512,13 @@ describe('port recovery (issue 22 §4)', () => {
       expect((await fetch(`http://127.0.0.1:${old}/health`)).status).toBe(200);
 
       // Again into the taken port, then the Dashboard's "Use a free port".
+      // Wait for this save's own outcome (the listener's line and a clean
+      // save bar), not the alert: one from the first failure may still be
+      // on screen, and leaving with the save in flight would ask first.
       await field.fill(String(held.port));
       await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText(`Not listening: port ${held.port} is in use by another program.`, { exact: true }).waitFor();
+      await page.getByText('No unsaved changes.', { exact: true }).waitFor();
       await alert.waitFor();
       await open('Dashboard');
       await page.getByRole('alert').getByText(`port ${held.port} is in use by another program`).waitFor();
