@@ -104,19 +104,13 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			}
 			v.Keys = append(v.Keys, key)
 			v.Vals = append(v.Vals, child)
-			s.space()
-			if s.i >= len(s.b) {
+			done, ok := s.member('}')
+			if !ok {
 				return nil, false
 			}
-			if s.b[s.i] == '}' {
-				s.i++
+			if done {
 				break
 			}
-			if s.b[s.i] != ',' {
-				return nil, false
-			}
-			s.i++
-			s.space()
 		}
 	case c == '[':
 		if depth+1 > MaxDepth {
@@ -135,19 +129,13 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				return nil, false
 			}
 			v.Elems = append(v.Elems, child)
-			s.space()
-			if s.i >= len(s.b) {
+			done, ok := s.member(']')
+			if !ok {
 				return nil, false
 			}
-			if s.b[s.i] == ']' {
-				s.i++
+			if done {
 				break
 			}
-			if s.b[s.i] != ',' {
-				return nil, false
-			}
-			s.i++
-			s.space()
 		}
 	case c == '"':
 		str, ok := s.str()
@@ -357,4 +345,23 @@ func hex4(b []byte, i int) rune {
 		r = r*16 + rune(c)
 	}
 	return r
+}
+
+// member reads what follows a member of an object or an array: its closing
+// byte (done) or a comma and the space after it; anything else is not JSON.
+func (s *scanner) member(close byte) (done, ok bool) {
+	s.space()
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case close:
+		s.i++
+		return true, true
+	case ',':
+		s.i++
+		s.space()
+		return false, true
+	}
+	return false, false
 }
