@@ -11,12 +11,6 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
-
-	"kirodesk/internal/accounts"
-	"kirodesk/internal/apikey"
-	"kirodesk/internal/core"
-	"kirodesk/internal/fakekiro"
-	"kirodesk/internal/secrets"
 )
 
 // bigBodySize is the body of the big-body cell: within what Kirodesk reads
@@ -61,20 +55,7 @@ func bigConversation(size int) []byte {
 // and sends one bigBodySize request.
 func measureBigBody(tb testing.TB) bigBodyResult {
 	tb.Helper()
-	ctx := context.Background()
-	dir := tb.TempDir()
-	kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
-	key, err := apikey.Ensure(ctx, kc)
-	if err != nil {
-		tb.Skipf("the big-body figure needs a keychain (make bench starts one): %v", err)
-	}
-	fake := fakekiro.New(fakekiro.Options{DefaultScript: fixedAnswer})
-	tb.Cleanup(fake.Close)
-	seedAccounts(tb, dir, kc, fake, envOptions{Accounts: 1})
-	tb.Cleanup(func() {
-		_ = kc.Delete(ctx, accounts.SecretKey("bench-0"))
-		_ = kc.Delete(ctx, apikey.Item)
-	})
+	dir, key, fake := processFolder(tb)
 	client := newEnvClient(tb)
 	p := startServe(tb, benchBinary(tb), dir, fake.URL)
 	defer p.stop(tb)
@@ -87,7 +68,7 @@ func measureBigBody(tb testing.TB) bigBodyResult {
 	}
 	res := bigBodyResult{BodyMB: float64(len(body)) / (1 << 20), RSSIdleMB: p.status("VmRSS") / 1024}
 	e := &env{client: client, messages: p.url + "/v1/messages", key: key.Reveal()}
-	resp, err := client.Do(e.newProxied(ctx, body))
+	resp, err := client.Do(e.newProxied(context.Background(), body))
 	if err != nil {
 		tb.Fatalf("big body: %v", err)
 	}

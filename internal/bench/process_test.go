@@ -90,21 +90,7 @@ func benchBinary(tb testing.TB) string {
 // Kiro: a warm-up start, then timed cold starts, then load on the last one.
 func measureProcess(tb testing.TB, o processOptions) processResult {
 	tb.Helper()
-	ctx := context.Background()
-	dir := tb.TempDir()
-	testenv.RequireKeychain(tb)
-	kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
-	key, err := apikey.Ensure(ctx, kc)
-	if err != nil {
-		tb.Fatalf("the process figures need the keychain: %v", err)
-	}
-	fake := fakekiro.New(fakekiro.Options{DefaultScript: fixedAnswer})
-	tb.Cleanup(fake.Close)
-	seedAccounts(tb, dir, kc, fake, envOptions{Accounts: 1})
-	tb.Cleanup(func() {
-		_ = kc.Delete(ctx, accounts.SecretKey("bench-0"))
-		_ = kc.Delete(ctx, apikey.Item)
-	})
+	dir, key, fake := processFolder(tb)
 	bin := benchBinary(tb)
 	res := processResult{Binary: bin}
 	client := newEnvClient(tb)
@@ -297,4 +283,27 @@ func printProcess(w io.Writer, p *processResult) {
 		fmt.Fprintf(w, "The same serve from the desktop app's executable (%s, GTK and WebKit linked): RSS idle %.1f MB, after load %.1f MB\n",
 			filepath.Base(p.DesktopBinary), p.DesktopRSSIdleMB, p.DesktopRSSAfterMB)
 	}
+}
+
+// processFolder is a config folder for the binary as its own process: one
+// account on a fake Kiro that answers at once, its credentials and the API
+// key in the session's keychain (removed after the test).
+func processFolder(tb testing.TB) (dir string, key secrets.Secret, fake *fakekiro.Server) {
+	tb.Helper()
+	ctx := context.Background()
+	dir = tb.TempDir()
+	testenv.RequireKeychain(tb)
+	kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
+	key, err := apikey.Ensure(ctx, kc)
+	if err != nil {
+		tb.Fatalf("the process figures need the keychain: %v", err)
+	}
+	fake = fakekiro.New(fakekiro.Options{DefaultScript: fixedAnswer})
+	tb.Cleanup(fake.Close)
+	seedAccounts(tb, dir, kc, fake, envOptions{Accounts: 1})
+	tb.Cleanup(func() {
+		_ = kc.Delete(ctx, accounts.SecretKey("bench-0"))
+		_ = kc.Delete(ctx, apikey.Item)
+	})
+	return dir, key, fake
 }
