@@ -357,19 +357,10 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 	case "", "message":
 		return ip.message(iv, p, r)
 	case "function_call":
-		id, err := ip.nonEmptyString(iv, p, "call_id")
+		id, name, err := ip.callHead(iv, p)
 		if err != nil {
 			return err
 		}
-		name, err := ip.nonEmptyString(iv, p, "name")
-		if err != nil {
-			return err
-		}
-		ns, err := ip.optString(iv, p, "namespace")
-		if err != nil {
-			return err
-		}
-		name = tooldecl.FlatName(ns, name)
 		args, err := ip.reqString(iv, p, "arguments")
 		if err != nil {
 			return err

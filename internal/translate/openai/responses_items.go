@@ -17,15 +17,7 @@ import (
 func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Request) error {
 	switch typ {
 	case "custom_tool_call":
-		id, err := ip.nonEmptyString(iv, p, "call_id")
-		if err != nil {
-			return err
-		}
-		name, err := ip.nonEmptyString(iv, p, "name")
-		if err != nil {
-			return err
-		}
-		ns, err := ip.optString(iv, p, "namespace")
+		id, name, err := ip.callHead(iv, p)
 		if err != nil {
 			return err
 		}
@@ -34,7 +26,7 @@ func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Req
 			return err
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse,
-			ToolUse: &canon.ToolUse{ID: id, Name: tooldecl.FlatName(ns, name), Input: tooldecl.CustomInput(input)}})
+			ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}})
 	case "custom_tool_call_output", "local_shell_call_output":
 		key := "call_id"
 		if typ == "local_shell_call_output" && !present(iv.Get("call_id")) {
@@ -134,4 +126,21 @@ func (ip *inputParser) webSearchCallText(iv *value) string {
 		return "[searched web page " + str(a, "url") + " for " + str(a, "pattern") + "]"
 	}
 	return "[web search]"
+}
+
+// callHead reads what every call item in the input carries: its call_id,
+// and its name flattened with its namespace as the tool was declared to
+// Kiro (tooldecl.FlatName).
+func (ip *inputParser) callHead(iv *value, p fieldPath) (id, name string, err error) {
+	if id, err = ip.nonEmptyString(iv, p, "call_id"); err != nil {
+		return "", "", err
+	}
+	if name, err = ip.nonEmptyString(iv, p, "name"); err != nil {
+		return "", "", err
+	}
+	ns, err := ip.optString(iv, p, "namespace")
+	if err != nil {
+		return "", "", err
+	}
+	return id, tooldecl.FlatName(ns, name), nil
 }
