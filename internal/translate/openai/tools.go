@@ -138,13 +138,9 @@ func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) 
 		return canon.Tool{}, err
 	}
 	if ns == "" {
-		if !tooldecl.ValidName(name, 64) {
-			return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid tool name; use 1 to 64 letters, digits, '_' or '-'", name)
+		if err := d.claimName(p, name, "tool", seen); err != nil {
+			return canon.Tool{}, err
 		}
-		if seen[name] {
-			return canon.Tool{}, d.errf(p.key("name"), "duplicate tool name %q; tool names must be unique", name)
-		}
-		seen[name] = true
 	}
 	desc, err := d.optString(v, p, "description")
 	if err != nil {
@@ -293,13 +289,9 @@ func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.To
 	if err != nil {
 		return canon.Tool{}, err
 	}
-	if !tooldecl.ValidName(name, 64) {
-		return canon.Tool{}, d.errf(p.key("name"), "%q is not a valid function name; use 1 to 64 letters, digits, '_' or '-'", name)
+	if err := d.claimName(p, name, "function", seen); err != nil {
+		return canon.Tool{}, err
 	}
-	if seen[name] {
-		return canon.Tool{}, d.errf(p.key("name"), "duplicate function name %q; function names must be unique", name)
-	}
-	seen[name] = true
 	desc, err := d.optString(v, p, "description")
 	if err != nil {
 		return canon.Tool{}, err
@@ -374,4 +366,17 @@ func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error
 		}
 	}
 	return nil, d.errf(fp.key("name"), "%q is not one of the functions in tools", name)
+}
+
+// claimName checks a declared name (what: "tool" or "function", as the
+// client's API calls it) and records it in seen, refusing a second use.
+func (d *doc) claimName(p fieldPath, name, what string, seen map[string]bool) error {
+	if !tooldecl.ValidName(name, 64) {
+		return d.errf(p.key("name"), "%q is not a valid %s name; use 1 to 64 letters, digits, '_' or '-'", name, what)
+	}
+	if seen[name] {
+		return d.errf(p.key("name"), "duplicate %s name %q; %s names must be unique", what, name, what)
+	}
+	seen[name] = true
+	return nil
 }
