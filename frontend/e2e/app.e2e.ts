@@ -35,6 +35,26 @@ async function open(view: string) {
   await page.getByRole('heading', { level: 1, name: view }).waitFor();
 }
 
+/**
+ * Clicks a Copy button and returns what reached the clipboard. The page's
+ * copy is its own bridge call, so the clipboard is read until it holds
+ * what the test waits for (reading it once raced that call in CI).
+ */
+async function copied(button: string, want: string): Promise<string> {
+  await page.getByRole('button', { name: button }).click();
+  let clipboard = '';
+  await expect
+    .poll(
+      async () => {
+        ({ clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string });
+        return clipboard;
+      },
+      { timeout: 10_000 },
+    )
+    .toContain(want);
+  return clipboard;
+}
+
 async function shoot(name: string) {
   await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
   // No layout break at 800x600: nothing wider than the window.
@@ -132,9 +152,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect((await askClaude(st.endpoint, fresh)).status).toBe(200);
 
     // The curl line on the dashboard is ready to paste: run it as copied.
-    await page.getByRole('button', { name: 'Copy curl command' }).click();
-    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
-    expect(clipboard).toContain(fresh);
+    const clipboard = await copied('Copy curl command', fresh);
     const { stdout } = await run('sh', ['-c', clipboard]);
     expect(JSON.parse(stdout)).toMatchObject({ type: 'message', role: 'assistant' });
     expect(stdout).toContain('Say hello');
@@ -177,9 +195,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     for (const l of lines) expect(l).toMatch(/^. (ok|warn|fail|skip) /);
     expect(lines.join('\n')).toMatch(/ok /);
     expect(await report.textContent()).toContain('Ada (fake Kiro)');
-    await page.getByRole('button', { name: 'Copy report' }).click();
-    const { clipboard } = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
-    expect(clipboard).toContain('Ada (fake Kiro)');
+    const clipboard = await copied('Copy report', 'Ada (fake Kiro)');
     expect(clipboard).not.toContain(await h.call<string>('APIKey'));
     await report.scrollIntoViewIfNeeded();
     await shoot('settings-diagnostics');
@@ -222,9 +238,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect(all).not.toContain(await h.call<string>('APIKey'));
     await page.getByRole('searchbox').fill('proxy off');
     await page.waitForFunction(() => !/proxy on/.test(document.querySelector('[data-testid="app-log"]')?.textContent ?? ''));
-    await page.getByRole('button', { name: 'Copy log lines' }).click();
-    const state = (await (await fetch(`${h.url}/__bridge/state`)).json()) as { clipboard: string };
-    expect(state.clipboard).toContain('proxy off');
+    await copied('Copy log lines', 'proxy off');
     await shoot('logs-app');
   });
 
