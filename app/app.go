@@ -55,6 +55,7 @@ type App struct {
 
 	flows      flows        // sign-ins in progress, by flow id
 	lastImport ImportReport // the latest old-proxy import, for DeleteImportedFiles
+	runs       runs         // playground runs in progress, by run id
 
 	notifier    Notifier
 	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
@@ -131,6 +132,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 // Shutdown ends the sign-ins in progress, drains the proxy, writes pending
 // state and releases the lock.
 func (a *App) Shutdown() {
+	a.runs.stopAll() // a Try it run in progress: its request ends with the proxy
 	// First, while the store is open: a sign-in ending now may still save.
 	if !a.flows.stopAll(loginGrace) {
 		a.log.Warn("sign-ins still running at shutdown", "waited", loginGrace)

@@ -19,6 +19,11 @@ const (
 	EventAccounts = "accounts"
 	// EventLogin carries a LoginEvent when a sign-in flow ends.
 	EventLogin = "login"
+	// EventPlaygroundDelta carries a PlaygroundDelta: a piece of a
+	// playground run's answer.
+	EventPlaygroundDelta = "playgroundDelta"
+	// EventPlaygroundDone carries a PlaygroundSummary when a run ends.
+	EventPlaygroundDone = "playgroundDone"
 )
 
 // eventSpec is one event as the frontend sees it.
@@ -32,6 +37,8 @@ var events = []eventSpec{
 	{EventStatus, "Status", "Payload: Status. Emitted whenever anything in Status changes."},
 	{EventAccounts, "Accounts", "Payload: Account[]. Emitted after an account was added, changed or removed."},
 	{EventLogin, "Login", "Payload: LoginEvent. Emitted when a sign-in flow ends."},
+	{EventPlaygroundDelta, "PlaygroundDelta", "Payload: PlaygroundDelta. A piece of a Try it run's answer, in order (seq from 1)."},
+	{EventPlaygroundDone, "PlaygroundDone", "Payload: PlaygroundSummary. A Try it run ended: its figures, or why it failed or stopped."},
 }
 
 // eventsFile is where the TypeScript module goes, from the app folder.

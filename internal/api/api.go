@@ -10,9 +10,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/pool"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/server"
 	"kirodesk/internal/tokens"
@@ -98,6 +100,23 @@ func (h *Handlers) writeRelayError(w http.ResponseWriter, r *http.Request, err e
 		return
 	}
 	h.writeInternalError(w, r, http.StatusBadGateway, err)
+}
+
+// PinHeader names the one account that must serve a request (its id, as
+// `kirodesk accounts list` and the Accounts window show it). The playground
+// sends it to try one account; the request is then never served by
+// another, and is refused (400) when the account is not set up or is
+// turned off. The server reaches the handlers only with the API key, so
+// only a client holding the key can pin.
+const PinHeader = "X-Kirodesk-Account"
+
+// pinned returns the request's context, pinned to an account when it
+// asked for one (an empty header asks for nothing).
+func pinned(r *http.Request) context.Context {
+	if id := strings.TrimSpace(r.Header.Get(PinHeader)); id != "" {
+		return pool.Pin(r.Context(), id)
+	}
+	return r.Context()
 }
 
 func newID(prefix string) string {

@@ -45,9 +45,12 @@ func classifyRelayError(err error) (a errorAnswer, ok bool) {
 		model  *relay.ModelError
 		failed *relay.Failed
 		none   *pool.ErrNoAccount
+		pin    *pool.PinError
 		up     *kiro.UpstreamError
 	)
 	switch {
+	case errors.As(err, &pin):
+		return errorAnswer{status: http.StatusBadRequest, kind: server.KindInvalidRequest, msg: pin.Error()}, true
 	case errors.As(err, &rule):
 		return errorAnswer{status: http.StatusBadRequest, kind: server.KindInvalidRequest,
 			msg: fmt.Sprintf("Kiro would refuse this request (%s): %s", rule.Rule, rule.Message)}, true

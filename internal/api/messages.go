@@ -48,9 +48,10 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Req
 	if !h.sendable(w, r, req) {
 		return
 	}
+	ctx := pinned(r)
 	if req.Stream {
 		sink := &streamSink{w: w, ping: h.opts.Ping, newWriter: newWriter}
-		err := h.opts.Relay.Do(r.Context(), req, sink)
+		err := h.opts.Relay.Do(ctx, req, sink)
 		sink.stop()
 		if err != nil && !sink.started() {
 			h.writeRelayError(w, r, err)
@@ -58,7 +59,7 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Req
 		return
 	}
 	agg := &aggregate{}
-	if err := h.opts.Relay.Do(r.Context(), req, agg); err != nil {
+	if err := h.opts.Relay.Do(ctx, req, agg); err != nil {
 		h.writeRelayError(w, r, err)
 		return
 	}

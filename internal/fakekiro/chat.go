@@ -434,6 +434,15 @@ func checkChat(rec RecordedRequest) string {
 
 // play answers r (recorded as rec) with sc.
 func (s *Server) play(w http.ResponseWriter, r *http.Request, rec RecordedRequest, acct *account, sc Script) {
+	defer func() {
+		// The request's context ends with ServeHTTP; before that, only
+		// when the client went away.
+		if r.Context().Err() != nil {
+			s.mu.Lock()
+			s.gone++
+			s.mu.Unlock()
+		}
+	}()
 	if len(sc) > 0 && sc[0].kind == stepStatus {
 		s.mu.Lock()
 		acct.stats.Errors++

@@ -270,6 +270,15 @@ func TestChatStallEndsWhenClientGivesUp(t *testing.T) {
 	require.Error(t, err)
 	assert.Len(t, evs, 1)
 	assert.Less(t, time.Since(start), 5*time.Second)
+	require.Eventually(t, func() bool { return s.ClientsGone() == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the fake saw the client leave")
+
+	// A whole answer read to its end is not a client gone.
+	resp = post(t, s, context.Background(), PathChat, a.AccessToken, chatBody("hi"))
+	_, err = events(t, resp)
+	require.NoError(t, err)
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, 1, s.ClientsGone())
 }
 
 func TestChatDelayAndCloseDuringStall(t *testing.T) {

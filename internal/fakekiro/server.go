@@ -165,6 +165,7 @@ type Server struct {
 	requests  []RecordedRequest
 	calls     map[string]int
 	faultHits map[string]int
+	gone      int // chat answers cut short because the client left
 	onRefresh func(FakeAccount)
 	searchQ   []SearchScript
 	searches  []SearchCall
@@ -377,6 +378,15 @@ func (s *Server) FaultCounts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return maps.Clone(s.faultHits)
+}
+
+// ClientsGone returns how many chat answers stopped because the client
+// closed the request while the fake was still answering (a client that
+// cancels must end the call upstream too).
+func (s *Server) ClientsGone() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gone
 }
 
 // maxBody bounds what the fake reads; Kiro rejects far smaller payloads.

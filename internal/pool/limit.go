@@ -17,11 +17,13 @@ type Limits struct {
 // Acquire picks an account as Pick does, but only one with a free slot
 // under the per-account limit; when every usable account is full it waits
 // (bounded by Limits.MaxWait and ctx) for a slot. release must be called
-// once the request no longer uses the account.
+// once the request no longer uses the account. A request pinned to an
+// account (Pin) gets that account or an error, never another.
 func (p *Pool) Acquire(ctx context.Context, tried map[string]bool, key, model string) (store.Account, func(), error) {
 	lim := p.limits()
+	only := Pinned(ctx)
 	if lim.PerAccount <= 0 {
-		a, err := p.Pick(tried, key, model)
+		a, err := p.pick(tried, key, model, true, only)
 		return a, func() {}, err
 	}
 	deadline := time.Now().Add(lim.MaxWait)
@@ -43,7 +45,7 @@ func (p *Pool) Acquire(ctx context.Context, tried map[string]bool, key, model st
 		for id := range tried {
 			skip[id] = true
 		}
-		a, err := p.Pick(skip, key, model)
+		a, err := p.pick(skip, key, model, true, only)
 		if err == nil {
 			p.mu.Lock()
 			if p.inflight[a.ID] < lim.PerAccount { // still free: take the slot
@@ -54,7 +56,7 @@ func (p *Pool) Acquire(ctx context.Context, tried map[string]bool, key, model st
 			p.mu.Unlock()
 			continue // taken meanwhile: pick again
 		}
-		if len(full) == 0 {
+		if len(full) == 0 || (only != "" && !full[only]) {
 			return store.Account{}, func() {}, err // not about slots: no account can serve
 		}
 		// Only full accounts are left: wait for a slot, boundedly.

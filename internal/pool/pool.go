@@ -173,14 +173,15 @@ func usable(a *store.Account, now time.Time) (ok bool, back time.Time) {
 // skipping the ids in tried. With none usable it says why and when the
 // first one comes back.
 func (p *Pool) Pick(tried map[string]bool, key, model string) (store.Account, error) {
-	return p.pick(tried, key, model, true)
+	return p.pick(tried, key, model, true, "")
 }
 
 // Resting says why and until when every account is out for model, soft
 // rests included, or returns nil when one is ready: after a request's
 // tries all failed, the client is told when to come back.
-func (p *Pool) Resting(model string) *ErrNoAccount {
-	_, err := p.pick(nil, "", model, false)
+// A pinned request (Pin in ctx) hears about its own account only.
+func (p *Pool) Resting(ctx context.Context, model string) *ErrNoAccount {
+	_, err := p.pick(nil, "", model, false, Pinned(ctx))
 	var none *ErrNoAccount
 	if errors.As(err, &none) {
 		return none
@@ -188,7 +189,9 @@ func (p *Pool) Resting(model string) *ErrNoAccount {
 	return nil
 }
 
-func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (store.Account, error) {
+// only, when set, is the one account a pinned request may use (pin.go):
+// the others are not candidates, nor part of the answer's reasons.
+func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool, only string) (store.Account, error) {
 	sel, ok := p.selectors[p.strategy()]
 	if !ok {
 		sel = p.selectors[StrategySticky]
@@ -214,6 +217,9 @@ func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (s
 	// the chosen account (and the soft fallback) are copied out.
 	p.file.View(func(pl *store.Pool) {
 		n = len(pl.Accounts)
+		if only != "" {
+			n = 0
+		}
 		considerSoft := func(a *store.Account, back time.Time) {
 			if !haveSoft || back.Before(softBack) {
 				soft, softBack, haveSoft = detach(a), back, true
@@ -222,6 +228,12 @@ func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (s
 		var candidates []*store.Account
 		for i := range pl.Accounts {
 			a := &pl.Accounts[i]
+			if only != "" {
+				if a.ID != only {
+					continue
+				}
+				n++
+			}
 			if tried[a.ID] {
 				out.note("already failed for this request", a, time.Time{})
 				continue
@@ -262,6 +274,9 @@ func (p *Pool) pick(tried map[string]bool, key, model string, allowSoft bool) (s
 			chosen, found = detach(sel.pick(candidates, key)), true
 		}
 	})
+	if n == 0 && only != "" {
+		return store.Account{}, &PinError{ID: only, Reason: "is not set up (it was removed)"}
+	}
 	if n == 0 {
 		return store.Account{}, &ErrNoAccount{Reason: "no Kiro account is set up: add one in Kirodesk's Accounts window"}
 	}

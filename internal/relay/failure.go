@@ -145,7 +145,7 @@ func (r *Relay) failed(ctx context.Context, req *canon.Request, model string, f 
 	case kiro.ClassServer, kiro.ClassBadRequest, kiro.ClassTooLong:
 		return f
 	}
-	if none := r.opts.Pool.Resting(model); none != nil && none.RetryAfter > 0 {
+	if none := r.opts.Pool.Resting(ctx, model); none != nil && none.RetryAfter > 0 {
 		none.Reason += "; the last try failed: " + ue.Error()
 		none.RetryAfter = max(none.RetryAfter, ue.RetryAfter)
 		none.Cause = f

@@ -134,7 +134,17 @@ func New(opts Options) *Relay {
 // account has (quota, suspension, auth) moves on to another account; the
 // request's own faults (malformed, too long, unknown model) end the
 // request at once and mark no account.
+//
+// A request pinned to an account (pool.Pin) is refused with a
+// *pool.PinError when that account is not set up or turned off, and is
+// never served by another account: its tries all go to the one named.
 func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
+	if id := pool.Pinned(ctx); id != "" {
+		reqlog.SetPinned(ctx, id) // refused or not, the log says what was asked
+		if err := r.opts.Pool.CheckPin(id); err != nil {
+			return err
+		}
+	}
 	if run := r.opts.ServerTools; run != nil && len(req.ServerTools) > 0 {
 		return run(ctx, req, sink, serverUpstream{r}) // server tools: servertools.go
 	}

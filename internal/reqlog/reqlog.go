@@ -48,6 +48,9 @@ type Entry struct {
 	FirstByteMs int64 `json:"firstByteMs"`
 	BytesIn     int64 `json:"bytesIn"`
 	BytesOut    int64 `json:"bytesOut"`
+	// Pinned is the account the client asked to be served by (the
+	// X-Kirodesk-Account header); such a request never fails over.
+	Pinned string `json:"pinned,omitempty"`
 }
 
 // Outcomes of a Try.
@@ -77,6 +80,7 @@ type Note struct {
 	mu    sync.Mutex
 	model string
 	acct  string
+	pin   string
 	in    int
 	out   int
 	cred  float64
@@ -116,6 +120,15 @@ func SetAccount(ctx context.Context, id string) {
 	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
 		n.mu.Lock()
 		n.acct = id
+		n.mu.Unlock()
+	}
+}
+
+// SetPinned records the account a request was pinned to.
+func SetPinned(ctx context.Context, id string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.pin = id
 		n.mu.Unlock()
 	}
 }
@@ -210,7 +223,8 @@ func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred,
 		Warnings: append([]string(nil), n.warn...), RequestID: n.id, Error: n.err,
 		Tries: append([]Try(nil), n.tries...), Client: n.client, UserAgent: n.ua,
-		FirstByteMs: firstByteMs(n.wrote, n.firstByte), BytesIn: n.bytesIn, BytesOut: n.bytesOut}
+		FirstByteMs: firstByteMs(n.wrote, n.firstByte), BytesIn: n.bytesIn, BytesOut: n.bytesOut,
+		Pinned: n.pin}
 }
 
 func firstByteMs(wrote bool, d time.Duration) int64 {

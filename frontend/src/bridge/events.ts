@@ -8,6 +8,10 @@ export const Events = {
   Accounts: 'accounts',
   /** Payload: LoginEvent. Emitted when a sign-in flow ends. */
   Login: 'login',
+  /** Payload: PlaygroundDelta. A piece of a Try it run's answer, in order (seq from 1). */
+  PlaygroundDelta: 'playgroundDelta',
+  /** Payload: PlaygroundSummary. A Try it run ended: its figures, or why it failed or stopped. */
+  PlaygroundDone: 'playgroundDone',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

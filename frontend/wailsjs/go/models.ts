@@ -88,6 +88,7 @@ export namespace app {
 	    firstByteMs: number;
 	    bytesIn: number;
 	    bytesOut: number;
+	    pinned?: string;
 	}
 	export interface DeviceOptions {
 	    startUrl: string;
@@ -117,6 +118,35 @@ export namespace app {
 	    method: string;
 	    account: string;
 	    problem: string;
+	}
+	export interface PlaygroundRequest {
+	    model: string;
+	    prompt: string;
+	    system: string;
+	    account: string;
+	    maxTokens: number;
+	}
+	export interface PlaygroundDelta {
+	    runId: string;
+	    seq: number;
+	    text: string;
+	}
+	export interface PlaygroundSummary {
+	    runId: string;
+	    ok: boolean;
+	    cancelled: boolean;
+	    error?: string;
+	    status: number;
+	    model: string;
+	    stopReason?: string;
+	    firstByteMs: number;
+	    totalMs: number;
+	    inputTokens: number;
+	    outputTokens: number;
+	    credits: number | null;
+	    account?: string;
+	    accountLabel?: string;
+	    pinned: boolean;
 	}
 	export interface TestAnswer {
 	    text: string;

@@ -15,6 +15,8 @@ export function AddToken(arg1:string,arg2:string):Promise<string>;
 
 export function CancelLogin(arg1:string):Promise<void>;
 
+export function CancelPlayground(arg1:string):Promise<void>;
+
 export function CompleteSocialLogin(arg1:string,arg2:string):Promise<void>;
 
 export function CopyToClipboard(arg1:string):Promise<void>;
@@ -34,6 +36,8 @@ export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 export function ImportOldProxy(arg1:string):Promise<app.ImportReport>;
 
 export function Logs(arg1:number):Promise<Array<logging.Line>>;
+
+export function PlaygroundModels():Promise<Array<string>>;
 
 export function RefreshQuota(arg1:string):Promise<store.Quota>;
 
@@ -64,6 +68,8 @@ export function ShowWindow():Promise<void>;
 export function SignInAgain(arg1:string):Promise<app.SignInAgain>;
 
 export function StartDeviceLogin(arg1:app.DeviceOptions):Promise<app.DeviceLogin>;
+
+export function StartPlayground(arg1:app.PlaygroundRequest):Promise<string>;
 
 export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogin>;
 

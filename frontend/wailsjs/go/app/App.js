@@ -141,3 +141,15 @@ export function SignInAgain(arg1) {
 export function UseFreePort() {
   return window['go']['app']['App']['UseFreePort']();
 }
+
+export function CancelPlayground(arg1) {
+  return window['go']['app']['App']['CancelPlayground'](arg1);
+}
+
+export function PlaygroundModels() {
+  return window['go']['app']['App']['PlaygroundModels']();
+}
+
+export function StartPlayground(arg1) {
+  return window['go']['app']['App']['StartPlayground'](arg1);
+}
