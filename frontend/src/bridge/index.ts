@@ -309,3 +309,34 @@ export function getUsage(range: UsageRange, stack: UsageStack): Promise<UsageSer
 export function exportUsageCSV(range: UsageRange): Promise<string> {
   return call(() => App.ExportUsageCSV(range));
 }
+
+export type PlaygroundRequest = app.PlaygroundRequest;
+export type PlaygroundDelta = app.PlaygroundDelta;
+export type PlaygroundSummary = app.PlaygroundSummary;
+
+/** The models the local API lists (GET /v1/models, aliases included). */
+export function getPlaygroundModels(): Promise<string[]> {
+  return call(async () => (await App.PlaygroundModels()) ?? []);
+}
+
+/**
+ * Sends a Try it prompt through the local API; resolves with the run's id at
+ * once. The answer arrives through onPlaygroundDelta, the end through
+ * onPlaygroundDone (either may come before this resolves).
+ */
+export function startPlayground(req: PlaygroundRequest): Promise<string> {
+  return call(() => App.StartPlayground(req));
+}
+
+/** Stops a run: the request, and the proxy's call to Kiro with it. */
+export function cancelPlayground(runId: string): Promise<void> {
+  return call(() => App.CancelPlayground(runId));
+}
+
+export function onPlaygroundDelta(handler: (d: PlaygroundDelta) => void): () => void {
+  return EventsOn(Events.PlaygroundDelta, handler);
+}
+
+export function onPlaygroundDone(handler: (s: PlaygroundSummary) => void): () => void {
+  return EventsOn(Events.PlaygroundDone, handler);
+}
