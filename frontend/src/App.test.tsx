@@ -114,12 +114,12 @@ describe('loading status', () => {
     expect(api.getStatus).toHaveBeenCalledTimes(2);
   });
 
-  it('navigates between the five windows from the keyboard', async () => {
+  it('navigates between the six windows from the keyboard', async () => {
     const { user } = await renderLoaded();
 
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByText('Dashboard')).toHaveAttribute('aria-current', 'page');
-    expect(within(nav).getAllByRole('button').map((b) => b.textContent)).toEqual(['Accounts', 'Usage', 'Settings', 'Logs']);
+    expect(within(nav).getAllByRole('button').map((b) => b.textContent)).toEqual(['Accounts', 'Try it', 'Usage', 'Settings', 'Logs']);
     within(nav).getByRole('button', { name: 'Logs' }).focus();
     await user.keyboard('{Enter}');
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Logs');

@@ -8,15 +8,20 @@ import { hasUnsavedEdits } from './lib/leaveGuard';
 import { Accounts } from './views/Accounts';
 import { Dashboard } from './views/Dashboard';
 import { Logs } from './views/Logs';
+import { Playground } from './views/Playground';
 import { Settings } from './views/Settings';
 import { Usage } from './views/Usage';
 
-type ViewId = 'dashboard' | 'accounts' | 'usage' | 'settings' | 'logs';
-const viewIds: readonly ViewId[] = ['dashboard', 'accounts', 'usage', 'settings', 'logs'];
+type ViewId = 'dashboard' | 'accounts' | 'playground' | 'usage' | 'settings' | 'logs';
+// Try it follows Accounts: add an account, then try it.
+const viewIds: readonly ViewId[] = ['dashboard', 'accounts', 'playground', 'usage', 'settings', 'logs'];
 
 export function App() {
   const { t } = useTranslation();
-  const views: readonly NavItem<ViewId>[] = viewIds.map((id) => ({ id, label: t(`app.views.${id}`) }));
+  const views: readonly NavItem<ViewId>[] = viewIds.map((id) => ({
+    id,
+    label: id === 'playground' ? t('playground.nav') : t(`app.views.${id}`),
+  }));
   const { status, loadError, retry, apply } = useStatus();
   const [view, setView] = useState<ViewId>('dashboard');
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -39,7 +44,7 @@ export function App() {
   const selectRef = useRef(select);
   selectRef.current = select;
 
-  // Ctrl+1…5 (⌘ on macOS) switch views.
+  // Ctrl+1…6 (⌘ on macOS) switch views.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
@@ -85,6 +90,7 @@ export function App() {
               <Dashboard status={status} apply={apply} onNavigate={(to) => select(to)} />
             )}
             {view === 'accounts' && <Accounts />}
+            {view === 'playground' && <Playground status={status} />}
             {view === 'usage' && <Usage />}
             {view === 'settings' && <Settings status={status} />}
             {view === 'logs' && <Logs />}

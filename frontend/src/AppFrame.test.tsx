@@ -83,7 +83,7 @@ describe('the window frame', () => {
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Settings');
     expect(screen.getByLabelText('Queue wait when all are busy (seconds)')).toHaveValue('305'); // the edit is still there
 
-    await user.keyboard('{Control>}5{/Control}'); // the shortcut asks too
+    await user.keyboard('{Control>}6{/Control}'); // the shortcut asks too
     expect(screen.getByRole('alertdialog')).toBeInTheDocument();
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
@@ -94,12 +94,14 @@ describe('the window frame', () => {
     expect(api.updateSettings).not.toHaveBeenCalled();
   }, 20_000);
 
-  it('switches views with Ctrl+1…5 and has a skip link to the content', async () => {
+  it('switches views with Ctrl+1…6 and has a skip link to the content', async () => {
     const user = userEvent.setup();
     render(<App />);
     await heading('Dashboard');
-    await user.keyboard('{Control>}5{/Control}');
+    await user.keyboard('{Control>}6{/Control}');
     await heading('Logs');
+    await user.keyboard('{Control>}5{/Control}');
+    await heading('Settings');
     await user.keyboard('{Control>}2{/Control}');
     await heading('Accounts');
     await user.keyboard('{Control>}9{/Control}'); // no such view: nothing happens

@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// Runs the copied command through a real shell: node types for this file only.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { Account, PlaygroundDelta, PlaygroundSummary } from '../bridge';
+import { applyLanguage } from '../i18n';
 import { makeStatus } from '../test/fixtures';
 import { Playground } from './Playground';
 
@@ -189,5 +190,13 @@ describe('Try it', () => {
     api.getPlaygroundModels.mockRejectedValue(new Error('the local API answered 503: no account'));
     render(<Playground status={makeStatus()} />);
     expect(await screen.findByText('Could not list the models: the local API answered 503: no account')).toBeInTheDocument();
+  });
+
+  it('speaks Chinese when the window does', async () => {
+    await applyLanguage('zh-CN');
+    render(<Playground status={makeStatus()} />);
+    expect(await screen.findByRole('option', { name: '账号池（与客户端相同）' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '发送' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: '复制为 curl 命令' })).toBeDisabled();
   });
 });
