@@ -315,6 +315,53 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByRole('button', { name: 'Disable Ada' }).waitFor();
   });
 
+  it('tries a prompt: the answer streams in with its figures, and the copied curl reproduces it', async () => {
+    await open('Try it');
+    const [ada] = await h.call<Array<{ id: string; label: string }>>('Accounts');
+    expect(ada?.label).toBe('Ada');
+    const prompt = 'Name three colours of the rainbow';
+    const model = page.getByLabel('Model', { exact: true });
+    await page.getByRole('option', { name: 'claude-haiku-4.5' }).waitFor({ state: 'attached' });
+    await model.selectOption('claude-haiku-4.5');
+    await page.getByLabel('Account', { exact: true }).selectOption({ label: 'Ada' });
+    await page.getByLabel('Prompt', { exact: true }).fill(prompt);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+
+    const figures = page.getByTestId('playground-figures');
+    await figures.waitFor({ timeout: 30_000 });
+    // The fake echoes the prompt, a word per frame: it arrived in pieces.
+    await expect(page.getByTestId('playground-answer').textContent()).resolves.toBe(`Echo: ${prompt}`);
+    const shown = (await figures.textContent()) ?? '';
+    expect(shown).toMatch(/Time to first byte[\d,.]+ m?s/);
+    expect(shown).toMatch(/Total time[\d,.]+ m?s/);
+    expect(shown).toMatch(/Input tokens[1-9][\d,]*/);
+    expect(shown).toMatch(/Output tokens[1-9][\d,]*/);
+    expect(shown).toContain('Credits0.01'); // the fake meters 0.01 per answer
+    expect(shown).toContain('Served byAda (pinned)');
+    await shoot('playground');
+    await shootAll('playground');
+
+    // The same request from a terminal: run the copied command as is.
+    const key = await h.call<string>('APIKey');
+    const clipboard = await copied('Copy as curl', key);
+    expect(clipboard).toContain(`x-kirodesk-account:${ada!.id}`);
+    const { stdout } = await run('sh', ['-c', clipboard]);
+    const text = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => JSON.parse(l.slice(5)) as { type: string; delta?: { type: string; text?: string } })
+      .filter((e) => e.type === 'content_block_delta' && e.delta?.type === 'text_delta')
+      .map((e) => e.delta!.text)
+      .join('');
+    expect(text).toBe(`Echo: ${prompt}`);
+
+    // Both went through the request log like any client's, pinned to Ada.
+    const requests = await h.call<Array<{ pinned?: string; model?: string; status: number }>>('Requests', 0);
+    const pinned = requests.filter((r) => r.pinned === ada!.id);
+    expect(pinned).toHaveLength(2);
+    expect(pinned.every((r) => r.status === 200 && r.model === 'claude-haiku-4.5')).toBe(true);
+  });
+
   it('renders every window in dark mode too', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     for (const view of ['Dashboard', 'Accounts', 'Settings', 'Logs']) {
