@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/internal/api"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/store"
 )
@@ -215,6 +217,18 @@ func TestPlaygroundPinsOneAccount(t *testing.T) {
 	for _, try := range last.Tries {
 		assert.Equal(t, accB.ID, try.Account)
 	}
+
+	// Only a caller holding the key gets as far as the pin.
+	st, _ := a.Status()
+	hr, err := http.NewRequest(http.MethodPost, st.Endpoint+"/v1/messages",
+		strings.NewReader(`{"model":"claude-sonnet-4.5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err)
+	hr.Header.Set("x-api-key", "not-the-key")
+	hr.Header.Set(api.PinHeader, accB.ID)
+	resp, err := http.DefaultClient.Do(hr)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	// Unknown and turned-off accounts are refused before anything is sent.
 	chats := len(fake.ChatRequests())
