@@ -172,11 +172,20 @@ describe('Try it', () => {
     await user.selectOptions(screen.getByLabelText('Account'), 'Work');
     await user.type(screen.getByLabelText('Prompt'), 'Say hello');
     await user.click(screen.getByRole('button', { name: 'Copy as curl' }));
+    expect(await screen.findByText('Copied')).toBeInTheDocument();
     expect(api.copyToClipboard).toHaveBeenCalledWith(
       "curl -N http://127.0.0.1:8990/v1/messages \\\n" +
         "  -H x-api-key:'kd-it'\\''s' -H content-type:application/json -H anthropic-version:2023-06-01 -H x-kirodesk-account:a1 \\\n" +
         `  -d '{"model":"gpt-4o","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
     );
+  });
+
+  it('says why a copy failed', async () => {
+    const user = await ready();
+    api.copyToClipboard.mockRejectedValue(new Error('no clipboard'));
+    await user.type(screen.getByLabelText('Prompt'), 'hi');
+    await user.click(screen.getByRole('button', { name: 'Copy as curl' }));
+    expect(await screen.findByText('Copy failed: no clipboard')).toBeInTheDocument();
   });
 
   it('says why nothing can be sent while the proxy is off', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   cancelPlayground,
+  copyToClipboard,
   getAPIKey,
   getPlaygroundModels,
   onPlaygroundDelta,
@@ -11,7 +12,6 @@ import {
   type PlaygroundSummary,
   type Status,
 } from '../bridge';
-import { CopyButton } from '../components/CopyButton';
 import { useAccounts } from '../hooks/useAccounts';
 import { errorMessage } from '../lib/errors';
 import { formatCredits, formatMs, formatNumber } from '../lib/format';
@@ -50,6 +50,13 @@ export function Playground({ status }: { status: Status }) {
   // every run's events are kept by id, and the current one is shown.
   const [runs, setRuns] = useState<Record<string, Run>>({});
   const runIdRef = useRef<string | null>(null);
+  const [copied, setCopied] = useState<{ ok: boolean; error?: string } | null>(null);
+
+  useEffect(() => {
+    if (!copied?.ok) return;
+    const timer = setTimeout(() => setCopied(null), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
 
   useEffect(() => {
     const offDelta = onPlaygroundDelta((d) =>
@@ -113,6 +120,16 @@ export function Playground({ status }: { status: Status }) {
       setStartError(errorMessage(err));
     } finally {
       setSending(false);
+    }
+  }
+
+  async function copyCurl() {
+    if (curl === null) return;
+    try {
+      await copyToClipboard(curl);
+      setCopied({ ok: true });
+    } catch (err) {
+      setCopied({ ok: false, error: errorMessage(err) });
     }
   }
 
@@ -195,8 +212,16 @@ export function Playground({ status }: { status: Status }) {
               {t('playground.cancel')}
             </button>
           )}
-          <CopyButton text={curl} label={t('playground.copyCurl')} />
-          <span className="muted">{t('playground.copyCurlHint')}</span>
+          <button type="button" className="btn" disabled={curl === null} onClick={copyCurl}>
+            {t('playground.copyCurl')}
+          </button>
+          <span className={copied && !copied.ok ? 'error-text' : 'muted'} role="status">
+            {copied === null
+              ? t('playground.copyCurlHint')
+              : copied.ok
+                ? t('common.copied')
+                : t('playground.copyFailed', { reason: copied.error ?? '' })}
+          </span>
         </div>
       </form>
 
