@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
@@ -146,4 +147,39 @@ func TestStartFailureDialogInTheSystemsLanguage(t *testing.T) {
 	rt := &recorder{}
 	require.Error(t, a.Startup(rt, func() (*core.Core, error) { return nil, errors.New("another Kirodesk is already running") }))
 	assert.Equal(t, []string{"Kirodesk 无法启动: another Kirodesk is already running"}, rt.dialogs)
+}
+
+// SetLanguage reaches a running tray process over the tray link at once:
+// the State it gets names the new language (the tray relabels from it;
+// TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive in app/tray).
+func TestSetLanguageReachesTheTrayOverTheLink(t *testing.T) {
+	f := startFakeTray(t, context.Background(), "", nil)
+	f.hello()
+	port := 0
+	a := New(Options{Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return []string{"en_US.UTF-8"} }})
+	// Before Startup: a.tray is not guarded, and the core's first status
+	// (emitted on another goroutine) reads it.
+	a.tray = f.link
+	dir := t.TempDir()
+	require.NoError(t, a.Startup(&recorder{}, func() (*core.Core, error) {
+		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})
+	}))
+	t.Cleanup(a.Shutdown)
+
+	echoUntil := func(lang string) trayproto.State {
+		t.Helper()
+		for {
+			if s := f.echo(); s.Language == lang {
+				return s
+			}
+		}
+	}
+	_, err := a.SetLanguage("zh-CN")
+	require.NoError(t, err)
+	s := echoUntil("zh-CN")
+	assert.True(t, s.ProxyOn, "a whole State, not just the language")
+	_, err = a.SetLanguage("system")
+	require.NoError(t, err)
+	echoUntil("en")
 }
