@@ -41,7 +41,7 @@ func TestSignInPageSpeaksTheLanguage(t *testing.T) {
 	assert.Contains(t, page, `<html lang="zh-CN">`)
 	assert.Contains(t, page, "<title>Kirodesk · 登录成功</title>")
 	assert.Contains(t, page, "<h1>登录成功</h1>")
-	assert.Contains(t, page, "<p>Kirodesk 已登录 工作。现在可以关闭此标签页。</p>")
+	assert.Contains(t, page, "<p>Kirodesk 已登录账号 工作。现在可以关闭此标签页。</p>")
 	assert.NotContains(t, page, "Signed in")
 	require.Eventually(t, func() bool { return len(rt.loginEvents()) == 1 }, 10*time.Second, 20*time.Millisecond)
 

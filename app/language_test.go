@@ -134,7 +134,7 @@ func TestNotificationsAndNoticesInChinese(t *testing.T) {
 	a.noTray("NoTrayProgram")
 	st, err := a.Status()
 	require.NoError(t, err)
-	assert.Contains(t, st.Warnings, "在 Kirodesk 旁边找不到它的托盘程序，因此没有托盘图标：关闭此窗口将退出 Kirodesk。")
+	assert.Contains(t, st.Warnings, "未在 Kirodesk 所在的文件夹中找到托盘程序，因此没有托盘图标：关闭此窗口将退出 Kirodesk。")
 	_, err = a.SetLanguage("en")
 	require.NoError(t, err)
 	st, _ = a.Status()

@@ -80,7 +80,7 @@ func TestDesktopTrayInTheConfiguredLanguage(t *testing.T) {
 		return ok && e.ToggleState == 1 && len(items) > 0 && items[0].Label == "代理已开启 — "+addr
 	})
 	labels := strings.Join(shelltest.Labels(items), "|")
-	for _, want := range []string{"开启代理", "复制接口地址", "打开 Kirodesk", "登录时启动", "退出"} {
+	for _, want := range []string{"开启代理", "复制接口地址", "打开 Kirodesk", "开机自动启动", "退出"} {
 		assert.Contains(t, labels, want)
 	}
 	for _, english := range []string{"Proxy on", "Copy endpoint", "Open Kirodesk", "Start at login", "Quit"} {
