@@ -15,6 +15,7 @@ import (
 	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
+	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
 )
 
@@ -59,10 +60,12 @@ type App struct {
 
 	notifier    Notifier
 	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
-	trayNotice  string            // why there is no tray icon, shown in the window
+	trayNotice  string            // why there is no tray icon, shown in the window: an app catalog ID
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
-	sentToday   *trayproto.Today // the tray's last usage line (refreshTrayToday)
+	// systemLanguages is Options.SystemLanguages.
+	systemLanguages func() []string
+	sentToday       *trayproto.Today // the tray's last usage line (refreshTrayToday)
 }
 
 // Options configure an App.
@@ -78,6 +81,9 @@ type Options struct {
 	// TrayHost reports whether the desktop shows tray icons; nil means ask
 	// the session bus (Linux) or assume yes (Windows, macOS).
 	TrayHost func() bool
+	// SystemLanguages returns the system's languages, most wanted first;
+	// nil means locale.System. Tests set it rather than the environment.
+	SystemLanguages func() []string
 }
 
 // New returns an App; Startup connects it to the runtime and the core.
@@ -88,8 +94,11 @@ func New(opts Options) *App {
 	if opts.TrayHost == nil {
 		opts.TrayHost = trayHostPresent
 	}
+	if opts.SystemLanguages == nil {
+		opts.SystemLanguages = locale.System
+	}
 	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
-		notifier: opts.Notifier, trayHost: opts.TrayHost}
+		notifier: opts.Notifier, trayHost: opts.TrayHost, systemLanguages: opts.SystemLanguages}
 }
 
 // Startup opens the core and, unless the person turned it off last time,
@@ -104,7 +113,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 		a.mu.Lock()
 		a.openErr = err
 		a.mu.Unlock()
-		rt.ErrorDialog("Kirodesk cannot start", err.Error())
+		rt.ErrorDialog(a.tr("StartFailedTitle"), err.Error())
 		return err
 	}
 	a.mu.Lock()
@@ -117,7 +126,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	if !c.Store.Config.Snapshot().ProxyDisabled {
 		if err := c.Proxy.Start(); err != nil {
 			a.log.Error("proxy did not start", "err", err)
-			a.notify("Kirodesk: the proxy did not start", err.Error())
+			a.notify(a.tr("NotifyProxyNotStartedTitle"), err.Error())
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -175,10 +184,12 @@ func (a *App) Status() (Status, error) {
 	ps := c.Proxy.Status()
 	warnings := append([]string{}, c.Store.Notices()...)
 	a.mu.Lock()
-	if a.trayNotice != "" {
-		warnings = append(warnings, a.trayNotice)
-	}
+	trayNotice := a.trayNotice
 	a.mu.Unlock()
+	if trayNotice != "" {
+		// Translated when read, so a change of language reaches it.
+		warnings = append(warnings, a.tr(trayNotice))
+	}
 	return Status{
 		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,
 		Version: a.version, ConfigDir: c.ConfigDir,

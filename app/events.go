@@ -24,6 +24,9 @@ const (
 	EventPlaygroundDelta = "playgroundDelta"
 	// EventPlaygroundDone carries a PlaygroundSummary when a run ends.
 	EventPlaygroundDone = "playgroundDone"
+	// EventLanguage carries a LanguageState when the language setting
+	// changed (SetLanguage).
+	EventLanguage = "language"
 )
 
 // eventSpec is one event as the frontend sees it.
@@ -39,6 +42,7 @@ var events = []eventSpec{
 	{EventLogin, "Login", "Payload: LoginEvent. Emitted when a sign-in flow ends."},
 	{EventPlaygroundDelta, "PlaygroundDelta", "Payload: PlaygroundDelta. A piece of a Try it run's answer, in order (seq from 1)."},
 	{EventPlaygroundDone, "PlaygroundDone", "Payload: PlaygroundSummary. A Try it run ended: its figures, or why it failed or stopped."},
+	{EventLanguage, "Language", "Payload: LanguageState. Emitted when the language setting changed, from this window or another."},
 }
 
 // eventsFile is where the TypeScript module goes, from the app folder.

@@ -12,6 +12,8 @@ export const Events = {
   PlaygroundDelta: 'playgroundDelta',
   /** Payload: PlaygroundSummary. A Try it run ended: its figures, or why it failed or stopped. */
   PlaygroundDone: 'playgroundDone',
+  /** Payload: LanguageState. Emitted when the language setting changed, from this window or another. */
+  Language: 'language',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];
