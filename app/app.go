@@ -44,7 +44,9 @@ type App struct {
 	autostart autostart.Manager
 	extraArgs []string // passed on to the start-at-login entry (--config-dir)
 
-	tray     *TrayLink
+	// tray is set by startTray after Startup, while the core's status
+	// goroutines already read it (emitStatus): hence atomic.
+	tray     atomic.Pointer[TrayLink]
 	trayUp   atomic.Bool // a tray process has shown its menu
 	quitting atomic.Bool
 
@@ -253,7 +255,7 @@ func (a *App) emitStatus() {
 		return
 	}
 	a.emit(EventStatus, st)
-	if a.tray != nil {
-		a.tray.Send(a.trayState())
+	if t := a.tray.Load(); t != nil {
+		t.Send(a.trayState())
 	}
 }

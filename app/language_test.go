@@ -158,9 +158,7 @@ func TestSetLanguageReachesTheTrayOverTheLink(t *testing.T) {
 	port := 0
 	a := New(Options{Autostart: autostart.Manager{ConfigHome: t.TempDir()},
 		SystemLanguages: func() []string { return []string{"en_US.UTF-8"} }})
-	// Before Startup: a.tray is not guarded, and the core's first status
-	// (emitted on another goroutine) reads it.
-	a.tray = f.link
+	a.tray.Store(f.link)
 	dir := t.TempDir()
 	require.NoError(t, a.Startup(&recorder{}, func() (*core.Core, error) {
 		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})

@@ -104,7 +104,7 @@ func (a *App) startTray(ctx context.Context) {
 		a.log.Warn("no system tray on this desktop (no StatusNotifierWatcher): the window stays the way in")
 		a.noTray("NoTrayHost")
 	}
-	a.tray = StartTray(ctx, TrayOptions{
+	a.tray.Store(StartTray(ctx, TrayOptions{
 		Path: path, Logger: a.log, OnClick: a.onTrayClick,
 		OnReady: func() {
 			// Without a host the menu exists but nobody can see it.
@@ -116,7 +116,7 @@ func (a *App) startTray(ctx context.Context) {
 			}
 			go a.emitStatus()
 		},
-	})
+	}))
 	a.emitStatus()
 }
 
@@ -133,9 +133,9 @@ func (a *App) noTray(why string) {
 
 // stopTray ends the tray process (it also ends when our stdin pipe closes).
 func (a *App) stopTray() {
-	if a.tray != nil {
+	if t := a.tray.Load(); t != nil {
 		done := make(chan struct{})
-		go func() { a.tray.Close(); close(done) }()
+		go func() { t.Close(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

@@ -110,7 +110,8 @@ func (a *App) trayToday() *trayproto.Today {
 // refreshTrayToday sends the tray a new state when the usage line changed
 // (requests are counted without telling anyone; the watcher asks).
 func (a *App) refreshTrayToday() {
-	if a.tray == nil {
+	link := a.tray.Load()
+	if link == nil {
 		return
 	}
 	t := a.trayToday()
@@ -119,6 +120,6 @@ func (a *App) refreshTrayToday() {
 	a.sentToday = t
 	a.mu.Unlock()
 	if !same {
-		a.tray.Send(a.trayState())
+		link.Send(a.trayState())
 	}
 }
