@@ -1,0 +1,118 @@
+// Package wire holds what the client-API writers share below their own
+// formats: the server-sent-events output with its sticky write error,
+// JSON the way the APIs write it (no HTML escaping, no trailing newline),
+// and a tool call's input checked and compacted. It is pure: bytes go to
+// the io.Writer it is given.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// SSE writes server-sent events to a client and flushes each one. The
+// first write error is sticky: Err returns it and every later write
+// returns it without writing. Not safe for concurrent use (the stream
+// walker holds its lock around it).
+type SSE struct {
+	w     io.Writer
+	flush func()
+	api   string
+	err   error
+	buf   bytes.Buffer
+	data  bytes.Buffer
+	enc   *json.Encoder
+}
+
+// Init makes s write to w, calling flush (if not nil) after each event;
+// api names the format in encoding errors ("anthropic", "openai").
+func (s *SSE) Init(w io.Writer, flush func(), api string) {
+	s.w, s.flush, s.api = w, flush, api
+	s.enc = json.NewEncoder(&s.data)
+	// Neither Anthropic nor OpenAI escapes <, > and & in its JSON.
+	s.enc.SetEscapeHTML(false)
+}
+
+// Err is the first write error, or nil.
+func (s *SSE) Err() error { return s.err }
+
+// Event writes "event: NAME\ndata: JSON\n\n".
+func (s *SSE) Event(name string, v any) error {
+	if err := s.encode(name, v); err != nil {
+		return err
+	}
+	s.buf.Reset()
+	s.buf.WriteString("event: ")
+	s.buf.WriteString(name)
+	s.buf.WriteString("\ndata: ")
+	return s.finish()
+}
+
+// Data writes "data: JSON\n\n", an event with no name.
+func (s *SSE) Data(v any) error {
+	if err := s.encode("data", v); err != nil {
+		return err
+	}
+	s.buf.Reset()
+	s.buf.WriteString("data: ")
+	return s.finish()
+}
+
+func (s *SSE) encode(name string, v any) error {
+	s.data.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return fmt.Errorf("%s: encoding %s: %w", s.api, name, err)
+	}
+	return nil
+}
+
+func (s *SSE) finish() error {
+	s.buf.Write(bytes.TrimSuffix(s.data.Bytes(), []byte{'\n'}))
+	s.buf.WriteString("\n\n")
+	return s.Raw(s.buf.Bytes())
+}
+
+// Raw writes b as it is (a comment, [DONE]) and flushes.
+func (s *SSE) Raw(b []byte) error {
+	if s.err != nil {
+		return s.err
+	}
+	if _, err := s.w.Write(b); err != nil {
+		s.err = err
+		return err
+	}
+	if s.flush != nil {
+		s.flush()
+	}
+	return nil
+}
+
+// Marshal encodes v as the APIs do: <, > and & unescaped, no newline.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// ToolInput returns a tool call's input as compact JSON, {} when empty;
+// an input that is not a JSON object is an error.
+func ToolInput(in json.RawMessage) ([]byte, error) {
+	if len(bytes.TrimSpace(in)) == 0 {
+		return []byte("{}"), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, in); err != nil {
+		return nil, fmt.Errorf("input is not valid JSON: %w", err)
+	}
+	if buf.Bytes()[0] != '{' {
+		return nil, errors.New("input is not a JSON object")
+	}
+	return buf.Bytes(), nil
+}
