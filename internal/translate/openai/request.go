@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -46,17 +47,17 @@ type RemoteImage struct {
 // non-empty messages array are required. Errors are *RequestError.
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
 	var co ChatOptions
-	root, err := parseTree(body)
+	root, err := jsontree.ParseBody(body)
 	if err != nil {
 		return nil, co, err
 	}
-	if root.Kind != jsonObject {
+	if root.Kind != jsontree.Object {
 		return nil, co, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
 	}
-	d := &doc{body: body}
+	d := &doc{jsontree.Doc{Body: body}}
 	r := &canon.Request{}
 
-	if r.Model, err = d.nonEmptyString(root, "", "model"); err != nil {
+	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
 		return nil, co, err
 	}
 	if err := d.refuseFields(root); err != nil {
@@ -66,10 +67,10 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err = d.tools(root.Get("tools"), r, co.Tools); err != nil {
 		return nil, co, err
 	}
-	if v := root.Get("web_search_options"); present(v) {
+	if v := root.Get("web_search_options"); jsontree.Present(v) {
 		// Search models' option: noted for the server's web search like a
 		// declared web search tool.
-		tooldecl.NoteWebSearch(r, canon.ServerTool{Type: "web_search_options", Config: d.compactRaw(v)})
+		tooldecl.NoteWebSearch(r, canon.ServerTool{Type: "web_search_options", Config: d.CompactRaw(v)})
 	}
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, co, err
@@ -81,30 +82,30 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := d.maxTokens(root, r); err != nil {
 		return nil, co, err
 	}
-	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
 		return nil, co, err
 	}
-	if so := root.Get("stream_options"); present(so) {
-		if err := d.object(so, "stream_options"); err != nil {
+	if so := root.Get("stream_options"); jsontree.Present(so) {
+		if err := d.Object(so, "stream_options"); err != nil {
 			return nil, co, err
 		}
 		if !r.Stream {
-			return nil, co, d.errf("stream_options", "only allowed when stream is true")
+			return nil, co, d.Errf("stream_options", "only allowed when stream is true")
 		}
-		if co.IncludeUsage, err = d.optBool(so, "stream_options", "include_usage"); err != nil {
+		if co.IncludeUsage, err = d.OptBool(so, "stream_options", "include_usage"); err != nil {
 			return nil, co, err
 		}
-		if _, err = d.optBool(so, "stream_options", "include_obfuscation"); err != nil {
+		if _, err = d.OptBool(so, "stream_options", "include_obfuscation"); err != nil {
 			return nil, co, err
 		}
 	}
 	if r.Thinking, err = d.reasoningEffort(root.Get("reasoning_effort")); err != nil {
 		return nil, co, err
 	}
-	if r.ConversationKey, err = d.optString(root, "", "user"); err != nil {
+	if r.ConversationKey, err = d.OptString(root, "", "user"); err != nil {
 		return nil, co, err
 	}
-	cacheKey, err := d.optString(root, "", "prompt_cache_key")
+	cacheKey, err := d.OptString(root, "", "prompt_cache_key")
 	if err != nil {
 		return nil, co, err
 	}
@@ -136,33 +137,33 @@ var refusedFields = []struct{ key, why string }{
 	{"audio", "audio output is not supported by Kiro"},
 }
 
-func (d *doc) refuseFields(root *value) error {
+func (d *doc) refuseFields(root *jsontree.Value) error {
 	for _, f := range refusedFields {
-		if present(root.Get(f.key)) {
-			return d.errf(fieldPath(f.key), "%s", f.why)
+		if jsontree.Present(root.Get(f.key)) {
+			return d.Errf(jsontree.Path(f.key), "%s", f.why)
 		}
 	}
-	if v := root.Get("modalities"); present(v) {
-		if v.Kind != jsonArray {
-			return d.typeErr("modalities", v, "an array of strings")
+	if v := root.Get("modalities"); jsontree.Present(v) {
+		if v.Kind != jsontree.Array {
+			return d.TypeErr("modalities", v, "an array of strings")
 		}
 		for i, e := range v.Elems {
-			if e.Kind != jsonString {
-				return d.typeErr(fieldPath("modalities").idx(i), e, "a string")
+			if e.Kind != jsontree.String {
+				return d.TypeErr(jsontree.Path("modalities").Idx(i), e, "a string")
 			}
 			if e.Str != "text" {
-				return d.errf(fieldPath("modalities").idx(i), `%q output is not supported by Kiro; only "text" is`, e.Str)
+				return d.Errf(jsontree.Path("modalities").Idx(i), `%q output is not supported by Kiro; only "text" is`, e.Str)
 			}
 		}
 	}
 	return nil
 }
 
-func (d *doc) maxTokens(root *value, r *canon.Request) error {
+func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request) error {
 	// max_completion_tokens is the current name; max_tokens is deprecated
 	// but still what most clients send. The newer one wins.
 	for _, k := range []string{"max_tokens", "max_completion_tokens"} {
-		n, ok, err := d.optInt(root, "", k)
+		n, ok, err := d.OptInt(root, "", k)
 		if err != nil {
 			return err
 		}
@@ -170,10 +171,10 @@ func (d *doc) maxTokens(root *value, r *canon.Request) error {
 			continue
 		}
 		if n < 1 {
-			return d.errf(fieldPath(k), "must be at least 1, got %d", n)
+			return d.Errf(jsontree.Path(k), "must be at least 1, got %d", n)
 		}
 		if n > 1<<31-1 {
-			return d.errf(fieldPath(k), "%d is too large", n)
+			return d.Errf(jsontree.Path(k), "%d is too large", n)
 		}
 		r.MaxTokens = int(n)
 	}
@@ -183,65 +184,65 @@ func (d *doc) maxTokens(root *value, r *canon.Request) error {
 // samplingFields type-checks the fields Kiro has no equivalent for. Their
 // values are ignored, except where ignoring them would return something the
 // client did not ask for (n > 1, logprobs).
-func (d *doc) samplingFields(root *value) error {
-	if err := d.optNumber(root, "", "temperature", 0, 2); err != nil {
+func (d *doc) samplingFields(root *jsontree.Value) error {
+	if err := d.OptNumber(root, "", "temperature", 0, 2); err != nil {
 		return err
 	}
-	if err := d.optNumber(root, "", "top_p", 0, 1); err != nil {
+	if err := d.OptNumber(root, "", "top_p", 0, 1); err != nil {
 		return err
 	}
 	for _, k := range []string{"presence_penalty", "frequency_penalty"} {
-		if err := d.optNumber(root, "", k, -2, 2); err != nil {
+		if err := d.OptNumber(root, "", k, -2, 2); err != nil {
 			return err
 		}
 	}
-	if n, ok, err := d.optInt(root, "", "n"); err != nil {
+	if n, ok, err := d.OptInt(root, "", "n"); err != nil {
 		return err
 	} else if ok && n != 1 {
 		if n < 1 {
-			return d.errf("n", "must be at least 1, got %d", n)
+			return d.Errf("n", "must be at least 1, got %d", n)
 		}
-		return d.errf("n", "only one choice is supported; use n=1 (got %d)", n)
+		return d.Errf("n", "only one choice is supported; use n=1 (got %d)", n)
 	}
-	if _, _, err := d.optInt(root, "", "seed"); err != nil {
+	if _, _, err := d.OptInt(root, "", "seed"); err != nil {
 		return err
 	}
-	if lp, err := d.optBool(root, "", "logprobs"); err != nil {
+	if lp, err := d.OptBool(root, "", "logprobs"); err != nil {
 		return err
 	} else if lp {
-		return d.errf("logprobs", "log probabilities are not available from Kiro; omit logprobs or set it to false")
+		return d.Errf("logprobs", "log probabilities are not available from Kiro; omit logprobs or set it to false")
 	}
-	if n, _, err := d.optInt(root, "", "top_logprobs"); err != nil {
+	if n, _, err := d.OptInt(root, "", "top_logprobs"); err != nil {
 		return err
 	} else if n != 0 {
-		return d.errf("top_logprobs", "log probabilities are not available from Kiro")
+		return d.Errf("top_logprobs", "log probabilities are not available from Kiro")
 	}
-	if v := root.Get("stop"); present(v) {
+	if v := root.Get("stop"); jsontree.Present(v) {
 		switch v.Kind {
-		case jsonString:
-		case jsonArray:
+		case jsontree.String:
+		case jsontree.Array:
 			for i, e := range v.Elems {
-				if e.Kind != jsonString {
-					return d.typeErr(fieldPath("stop").idx(i), e, "a string")
+				if e.Kind != jsontree.String {
+					return d.TypeErr(jsontree.Path("stop").Idx(i), e, "a string")
 				}
 			}
 		default:
-			return d.typeErr("stop", v, "a string or an array of strings")
+			return d.TypeErr("stop", v, "a string or an array of strings")
 		}
 	}
 	for _, k := range []string{"parallel_tool_calls", "store"} {
-		if _, err := d.optBool(root, "", k); err != nil {
+		if _, err := d.OptBool(root, "", k); err != nil {
 			return err
 		}
 	}
 	for _, k := range []string{"service_tier", "safety_identifier", "verbosity"} {
-		if _, err := d.optString(root, "", k); err != nil {
+		if _, err := d.OptString(root, "", k); err != nil {
 			return err
 		}
 	}
 	for _, k := range []string{"metadata", "logit_bias", "prediction"} {
-		if v := root.Get(k); present(v) {
-			if err := d.object(v, fieldPath(k)); err != nil {
+		if v := root.Get(k); jsontree.Present(v) {
+			if err := d.Object(v, jsontree.Path(k)); err != nil {
 				return err
 			}
 		}
@@ -254,15 +255,15 @@ func (d *doc) samplingFields(root *value) error {
 // output is best effort: the model is told what to produce, and nothing
 // checks that it did. Refusing the field instead would break every client
 // library's structured-output helper outright.
-func (d *doc) responseFormat(v *value) (string, error) {
-	const p = fieldPath("response_format")
-	if !present(v) {
+func (d *doc) responseFormat(v *jsontree.Value) (string, error) {
+	const p = jsontree.Path("response_format")
+	if !jsontree.Present(v) {
 		return "", nil
 	}
-	if err := d.object(v, p); err != nil {
+	if err := d.Object(v, p); err != nil {
 		return "", err
 	}
-	typ, err := d.reqString(v, p, "type")
+	typ, err := d.ReqString(v, p, "type")
 	if err != nil {
 		return "", err
 	}
@@ -272,34 +273,34 @@ func (d *doc) responseFormat(v *value) (string, error) {
 	case "json_object":
 		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
 	case "json_schema":
-		sp := p.key("json_schema")
+		sp := p.Key("json_schema")
 		sv := v.Get("json_schema")
-		if !present(sv) {
-			return "", d.required(sp)
+		if !jsontree.Present(sv) {
+			return "", d.Required(sp)
 		}
-		if err := d.object(sv, sp); err != nil {
+		if err := d.Object(sv, sp); err != nil {
 			return "", err
 		}
-		name, err := d.nonEmptyString(sv, sp, "name")
+		name, err := d.NonEmptyString(sv, sp, "name")
 		if err != nil {
 			return "", err
 		}
-		if _, err := d.optString(sv, sp, "description"); err != nil {
+		if _, err := d.OptString(sv, sp, "description"); err != nil {
 			return "", err
 		}
-		if _, err := d.optBool(sv, sp, "strict"); err != nil {
+		if _, err := d.OptBool(sv, sp, "strict"); err != nil {
 			return "", err
 		}
 		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
-		if sch := sv.Get("schema"); present(sch) {
-			if err := d.object(sch, sp.key("schema")); err != nil {
+		if sch := sv.Get("schema"); jsontree.Present(sch) {
+			if err := d.Object(sch, sp.Key("schema")); err != nil {
 				return "", err
 			}
-			msg += " It must conform to this JSON Schema: " + string(d.compactRaw(sch))
+			msg += " It must conform to this JSON Schema: " + string(d.CompactRaw(sch))
 		}
 		return msg, nil
 	default:
-		return "", d.errf(p.key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
+		return "", d.Errf(p.Key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
 	}
 }
 
@@ -311,20 +312,20 @@ var reasoningEfforts = map[string]string{
 	"xhigh":   "xhigh",
 }
 
-func (d *doc) reasoningEffort(v *value) (*canon.Thinking, error) {
-	const p = fieldPath("reasoning_effort")
-	if !present(v) {
+func (d *doc) reasoningEffort(v *jsontree.Value) (*canon.Thinking, error) {
+	const p = jsontree.Path("reasoning_effort")
+	if !jsontree.Present(v) {
 		return nil, nil
 	}
-	if v.Kind != jsonString {
-		return nil, d.typeErr(p, v, "a string")
+	if v.Kind != jsontree.String {
+		return nil, d.TypeErr(p, v, "a string")
 	}
 	if v.Str == "none" {
 		return nil, nil
 	}
 	e, ok := reasoningEfforts[v.Str]
 	if !ok {
-		return nil, d.errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, v.Str)
+		return nil, d.Errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, v.Str)
 	}
 	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
 }
@@ -347,31 +348,31 @@ type messageParser struct {
 	chat *ChatOptions
 }
 
-func (mp *messageParser) messages(v *value, r *canon.Request) error {
-	const p = fieldPath("messages")
-	if !present(v) {
-		return mp.required(p)
+func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
+	const p = jsontree.Path("messages")
+	if !jsontree.Present(v) {
+		return mp.Required(p)
 	}
-	if v.Kind != jsonArray {
-		return mp.typeErr(p, v, "an array of messages")
+	if v.Kind != jsontree.Array {
+		return mp.TypeErr(p, v, "an array of messages")
 	}
 	if len(v.Elems) == 0 {
-		return mp.errf(p, "at least one message is required")
+		return mp.Errf(p, "at least one message is required")
 	}
 	var system []string
 	// lastTool is true while r.Messages ends in a user turn built from role
 	// "tool" messages, which the next tool message joins.
 	lastTool := false
 	for i, mv := range v.Elems {
-		mpath := p.idx(i)
-		if err := mp.object(mv, mpath); err != nil {
+		mpath := p.Idx(i)
+		if err := mp.Object(mv, mpath); err != nil {
 			return err
 		}
-		role, err := mp.reqString(mv, mpath, "role")
+		role, err := mp.ReqString(mv, mpath, "role")
 		if err != nil {
 			return err
 		}
-		if _, err := mp.optString(mv, mpath, "name"); err != nil {
+		if _, err := mp.OptString(mv, mpath, "name"); err != nil {
 			return err
 		}
 		isTool := false
@@ -410,14 +411,14 @@ func (mp *messageParser) messages(v *value, r *canon.Request) error {
 			}
 			isTool = true
 		case "function":
-			return mp.errf(mpath.key("role"), `"function" messages are deprecated and not supported; use role "tool" with tool_call_id`)
+			return mp.Errf(mpath.Key("role"), `"function" messages are deprecated and not supported; use role "tool" with tool_call_id`)
 		default:
-			return mp.errf(mpath.key("role"), `%q is not a valid role; use "system", "developer", "user", "assistant" or "tool"`, role)
+			return mp.Errf(mpath.Key("role"), `%q is not a valid role; use "system", "developer", "user", "assistant" or "tool"`, role)
 		}
 		lastTool = isTool
 	}
 	if len(r.Messages) == 0 {
-		return mp.errf(p, "at least one user, assistant or tool message is required besides system messages")
+		return mp.Errf(p, "at least one user, assistant or tool message is required besides system messages")
 	}
 	r.System = strings.Join(system, "\n\n")
 	return nil
@@ -425,30 +426,30 @@ func (mp *messageParser) messages(v *value, r *canon.Request) error {
 
 // textContent reads the content of a system, developer or tool message: a
 // string or an array of text parts, joined with newlines.
-func (mp *messageParser) textContent(mv *value, p fieldPath, required bool) (string, error) {
-	cp := p.key("content")
+func (mp *messageParser) textContent(mv *jsontree.Value, p jsontree.Path, required bool) (string, error) {
+	cp := p.Key("content")
 	cv := mv.Get("content")
-	if !present(cv) {
+	if !jsontree.Present(cv) {
 		if required {
-			return "", mp.required(cp)
+			return "", mp.Required(cp)
 		}
 		return "", nil
 	}
 	switch cv.Kind {
-	case jsonString:
+	case jsontree.String:
 		return cv.Str, nil
-	case jsonArray:
+	case jsontree.Array:
 		parts := make([]string, 0, len(cv.Elems))
 		for j, pv := range cv.Elems {
-			pp := cp.idx(j)
+			pp := cp.Idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
 				return "", err
 			}
 			if typ != "text" {
-				return "", mp.errf(pp.key("type"), `only "text" parts are allowed here, got %q`, typ)
+				return "", mp.Errf(pp.Key("type"), `only "text" parts are allowed here, got %q`, typ)
 			}
-			text, err := mp.reqString(pv, pp, "text")
+			text, err := mp.ReqString(pv, pp, "text")
 			if err != nil {
 				return "", err
 			}
@@ -458,39 +459,39 @@ func (mp *messageParser) textContent(mv *value, p fieldPath, required bool) (str
 		}
 		return strings.Join(parts, "\n"), nil
 	default:
-		return "", mp.typeErr(cp, cv, "a string or an array of text parts")
+		return "", mp.TypeErr(cp, cv, "a string or an array of text parts")
 	}
 }
 
-func (mp *messageParser) partType(pv *value, pp fieldPath) (string, error) {
-	if err := mp.object(pv, pp); err != nil {
+func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string, error) {
+	if err := mp.Object(pv, pp); err != nil {
 		return "", err
 	}
-	return mp.reqString(pv, pp, "type")
+	return mp.ReqString(pv, pp, "type")
 }
 
-func (mp *messageParser) userMessage(mv *value, p fieldPath) (canon.Message, error) {
+func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleUser}
-	cp := p.key("content")
+	cp := p.Key("content")
 	cv := mv.Get("content")
-	if !present(cv) {
-		return m, mp.required(cp)
+	if !jsontree.Present(cv) {
+		return m, mp.Required(cp)
 	}
 	switch cv.Kind {
-	case jsonString:
+	case jsontree.String:
 		if cv.Str != "" {
 			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
-	case jsonArray:
+	case jsontree.Array:
 		for j, pv := range cv.Elems {
-			pp := cp.idx(j)
+			pp := cp.Idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
 				return m, err
 			}
 			switch typ {
 			case "text":
-				text, err := mp.reqString(pv, pp, "text")
+				text, err := mp.ReqString(pv, pp, "text")
 				if err != nil {
 					return m, err
 				}
@@ -504,40 +505,40 @@ func (mp *messageParser) userMessage(mv *value, p fieldPath) (canon.Message, err
 				}
 				m.Content = append(m.Content, b)
 			case "input_audio":
-				return m, mp.errf(pp.key("type"), "audio input is not supported by Kiro")
+				return m, mp.Errf(pp.Key("type"), "audio input is not supported by Kiro")
 			case "file":
-				return m, mp.errf(pp.key("type"), "file parts are not supported by Kiro; send the text as a text part or images as image_url parts")
+				return m, mp.Errf(pp.Key("type"), "file parts are not supported by Kiro; send the text as a text part or images as image_url parts")
 			default:
-				return m, mp.errf(pp.key("type"), `unknown content part type %q; use "text" or "image_url"`, typ)
+				return m, mp.Errf(pp.Key("type"), `unknown content part type %q; use "text" or "image_url"`, typ)
 			}
 		}
 	default:
-		return m, mp.typeErr(cp, cv, "a string or an array of content parts")
+		return m, mp.TypeErr(cp, cv, "a string or an array of content parts")
 	}
 	if len(m.Content) == 0 {
-		return m, mp.errf(cp, "must not be empty")
+		return m, mp.Errf(cp, "must not be empty")
 	}
 	return m, nil
 }
 
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
-func (mp *messageParser) imagePart(pv *value, p fieldPath) (canon.Block, error) {
-	ip := p.key("image_url")
+func (mp *messageParser) imagePart(pv *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	ip := p.Key("image_url")
 	iv := pv.Get("image_url")
-	if !present(iv) {
-		return canon.Block{}, mp.required(ip)
+	if !jsontree.Present(iv) {
+		return canon.Block{}, mp.Required(ip)
 	}
-	if err := mp.object(iv, ip); err != nil {
+	if err := mp.Object(iv, ip); err != nil {
 		return canon.Block{}, err
 	}
-	if detail, err := mp.optString(iv, ip, "detail"); err != nil {
+	if detail, err := mp.OptString(iv, ip, "detail"); err != nil {
 		return canon.Block{}, err
 	} else if detail != "" && detail != "auto" && detail != "low" && detail != "high" {
-		return canon.Block{}, mp.errf(ip.key("detail"), `%q is not valid; use "auto", "low" or "high"`, detail)
+		return canon.Block{}, mp.Errf(ip.Key("detail"), `%q is not valid; use "auto", "low" or "high"`, detail)
 	}
-	up := ip.key("url")
-	url, err := mp.nonEmptyString(iv, ip, "url")
+	up := ip.Key("url")
+	url, err := mp.NonEmptyString(iv, ip, "url")
 	if err != nil {
 		return canon.Block{}, err
 	}
@@ -551,22 +552,22 @@ func (mp *messageParser) imagePart(pv *value, p fieldPath) (canon.Block, error) 
 		return canon.Block{Type: canon.BlockImage, Image: img}, nil
 	case "http", "https":
 		if !mp.opts.FetchRemoteImages {
-			return canon.Block{}, mp.errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
+			return canon.Block{}, mp.Errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
 		}
 		img := &canon.Image{}
 		mp.chat.RemoteImages = append(mp.chat.RemoteImages, RemoteImage{URL: url, Param: string(up), Image: img})
 		return canon.Block{Type: canon.BlockImage, Image: img}, nil
 	default:
-		return canon.Block{}, mp.errf(up, "must be a data: URL (base64) or an http(s) URL")
+		return canon.Block{}, mp.Errf(up, "must be a data: URL (base64) or an http(s) URL")
 	}
 }
 
 // dataURL decodes data:image/png;base64,.... Media type parameters other
 // than base64 (a charset, say) are allowed and dropped.
-func (mp *messageParser) dataURL(url string, p fieldPath) (*canon.Image, error) {
+func (mp *messageParser) dataURL(url string, p jsontree.Path) (*canon.Image, error) {
 	header, data, ok := strings.Cut(url[len("data:"):], ",")
 	if !ok {
-		return nil, mp.errf(p, "malformed data: URL; expected data:image/png;base64,...")
+		return nil, mp.Errf(p, "malformed data: URL; expected data:image/png;base64,...")
 	}
 	params := strings.Split(header, ";")
 	mt := strings.ToLower(strings.TrimSpace(params[0]))
@@ -583,52 +584,52 @@ func (mp *messageParser) dataURL(url string, p fieldPath) (*canon.Image, error) 
 		if mt == "" {
 			mt = "(none)"
 		}
-		return nil, mp.errf(p, "image media type %q is not supported; use png, jpeg, gif or webp", mt)
+		return nil, mp.Errf(p, "image media type %q is not supported; use png, jpeg, gif or webp", mt)
 	}
 	if !b64 {
-		return nil, mp.errf(p, "data: URLs must be base64-encoded (data:%s;base64,...)", mt)
+		return nil, mp.Errf(p, "data: URLs must be base64-encoded (data:%s;base64,...)", mt)
 	}
 	if data == "" {
-		return nil, mp.errf(p, "the data: URL has no image data")
+		return nil, mp.Errf(p, "the data: URL has no image data")
 	}
 	// Decode into nothing: checks the encoding without holding a second copy
 	// of a multi-megabyte image.
 	if _, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))); err != nil {
-		return nil, mp.errf(p, "the data: URL is not valid base64: %v", err)
+		return nil, mp.Errf(p, "the data: URL is not valid base64: %v", err)
 	}
 	return &canon.Image{MediaType: mt, Data: data}, nil
 }
 
-func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message, error) {
+func (mp *messageParser) assistantMessage(mv *jsontree.Value, p jsontree.Path) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleAssistant}
-	if present(mv.Get("function_call")) {
-		return m, mp.errf(p.key("function_call"), `the deprecated "function_call" is not supported; use "tool_calls"`)
+	if jsontree.Present(mv.Get("function_call")) {
+		return m, mp.Errf(p.Key("function_call"), `the deprecated "function_call" is not supported; use "tool_calls"`)
 	}
-	if present(mv.Get("audio")) {
-		return m, mp.errf(p.key("audio"), "audio is not supported by Kiro")
+	if jsontree.Present(mv.Get("audio")) {
+		return m, mp.Errf(p.Key("audio"), "audio is not supported by Kiro")
 	}
-	if _, err := mp.optString(mv, p, "refusal"); err != nil {
+	if _, err := mp.OptString(mv, p, "refusal"); err != nil {
 		return m, err
 	}
 	// reasoning_content is what ChunkWriter and MarshalChatResponse send;
 	// clients that echo it back get it treated as earlier thinking.
-	reasoning, err := mp.optString(mv, p, "reasoning_content")
+	reasoning, err := mp.OptString(mv, p, "reasoning_content")
 	if err != nil {
 		return m, err
 	}
 	if reasoning != "" {
 		m.Content = append(m.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: reasoning}})
 	}
-	cp := p.key("content")
+	cp := p.Key("content")
 	switch cv := mv.Get("content"); {
-	case !present(cv):
-	case cv.Kind == jsonString:
+	case !jsontree.Present(cv):
+	case cv.Kind == jsontree.String:
 		if cv.Str != "" {
 			m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: cv.Str})
 		}
-	case cv.Kind == jsonArray:
+	case cv.Kind == jsontree.Array:
 		for j, pv := range cv.Elems {
-			pp := cp.idx(j)
+			pp := cp.Idx(j)
 			typ, err := mp.partType(pv, pp)
 			if err != nil {
 				return m, err
@@ -638,9 +639,9 @@ func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message
 			case "text":
 			case "refusal":
 			default:
-				return m, mp.errf(pp.key("type"), `%q parts are not allowed in assistant messages; use "text" or "refusal"`, typ)
+				return m, mp.Errf(pp.Key("type"), `%q parts are not allowed in assistant messages; use "text" or "refusal"`, typ)
 			}
-			text, err := mp.reqString(pv, pp, key)
+			text, err := mp.ReqString(pv, pp, key)
 			if err != nil {
 				return m, err
 			}
@@ -649,37 +650,37 @@ func (mp *messageParser) assistantMessage(mv *value, p fieldPath) (canon.Message
 			}
 		}
 	default:
-		return m, mp.typeErr(cp, cv, "a string, null or an array of text parts")
+		return m, mp.TypeErr(cp, cv, "a string, null or an array of text parts")
 	}
-	calls, err := mp.toolCalls(mv.Get("tool_calls"), p.key("tool_calls"))
+	calls, err := mp.toolCalls(mv.Get("tool_calls"), p.Key("tool_calls"))
 	if err != nil {
 		return m, err
 	}
 	m.Content = append(m.Content, calls...)
 	if len(m.Content) == 0 {
-		return m, mp.errf(cp, "an assistant message needs content or tool_calls")
+		return m, mp.Errf(cp, "an assistant message needs content or tool_calls")
 	}
 	return m, nil
 }
 
-func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error) {
-	if !present(v) {
+func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.Block, error) {
+	if !jsontree.Present(v) {
 		return nil, nil
 	}
-	if v.Kind != jsonArray {
-		return nil, mp.typeErr(p, v, "an array of tool calls")
+	if v.Kind != jsontree.Array {
+		return nil, mp.TypeErr(p, v, "an array of tool calls")
 	}
 	out := make([]canon.Block, 0, len(v.Elems))
 	for i, cv := range v.Elems {
-		cp := p.idx(i)
-		if err := mp.object(cv, cp); err != nil {
+		cp := p.Idx(i)
+		if err := mp.Object(cv, cp); err != nil {
 			return nil, err
 		}
-		id, err := mp.nonEmptyString(cv, cp, "id")
+		id, err := mp.NonEmptyString(cv, cp, "id")
 		if err != nil {
 			return nil, err
 		}
-		typ, err := mp.reqString(cv, cp, "type")
+		typ, err := mp.ReqString(cv, cp, "type")
 		if err != nil {
 			return nil, err
 		}
@@ -692,25 +693,25 @@ func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error)
 			continue
 		}
 		if typ != "function" {
-			return nil, mp.errf(cp.key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
+			return nil, mp.Errf(cp.Key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
 		}
-		fp := cp.key("function")
+		fp := cp.Key("function")
 		fv := cv.Get("function")
-		if !present(fv) {
-			return nil, mp.required(fp)
+		if !jsontree.Present(fv) {
+			return nil, mp.Required(fp)
 		}
-		if err := mp.object(fv, fp); err != nil {
+		if err := mp.Object(fv, fp); err != nil {
 			return nil, err
 		}
-		name, err := mp.nonEmptyString(fv, fp, "name")
+		name, err := mp.NonEmptyString(fv, fp, "name")
 		if err != nil {
 			return nil, err
 		}
-		args, err := mp.reqString(fv, fp, "arguments")
+		args, err := mp.ReqString(fv, fp, "arguments")
 		if err != nil {
 			return nil, err
 		}
-		input, err := mp.arguments(args, fp.key("arguments"))
+		input, err := mp.arguments(args, fp.Key("arguments"))
 		if err != nil {
 			return nil, err
 		}
@@ -722,16 +723,16 @@ func (mp *messageParser) toolCalls(v *value, p fieldPath) ([]canon.Block, error)
 // arguments turns a tool call's arguments string into the JSON object Kiro
 // wants. Models occasionally produce an empty string for a call without
 // parameters; that is {}.
-func (mp *messageParser) arguments(args string, p fieldPath) (json.RawMessage, error) {
+func (mp *messageParser) arguments(args string, p jsontree.Path) (json.RawMessage, error) {
 	if strings.TrimSpace(args) == "" {
 		return json.RawMessage("{}"), nil
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, []byte(args)); err != nil {
-		return nil, mp.errf(p, "not valid JSON: %v", err)
+		return nil, mp.Errf(p, "not valid JSON: %v", err)
 	}
 	if buf.Bytes()[0] != '{' {
-		return nil, mp.errf(p, "must be a JSON object, got %s", jsonKindOf(buf.Bytes()[0]))
+		return nil, mp.Errf(p, "must be a JSON object, got %s", jsonKindOf(buf.Bytes()[0]))
 	}
 	return json.RawMessage(buf.Bytes()), nil
 }
@@ -751,8 +752,8 @@ func jsonKindOf(c byte) string {
 	}
 }
 
-func (mp *messageParser) toolMessage(mv *value, p fieldPath) (canon.Block, error) {
-	id, err := mp.nonEmptyString(mv, p, "tool_call_id")
+func (mp *messageParser) toolMessage(mv *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	id, err := mp.NonEmptyString(mv, p, "tool_call_id")
 	if err != nil {
 		return canon.Block{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -45,17 +46,17 @@ type ResponsesOptions struct {
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
-	root, err := parseTree(body)
+	root, err := jsontree.ParseBody(body)
 	if err != nil {
 		return nil, ro, err
 	}
-	if root.Kind != jsonObject {
+	if root.Kind != jsontree.Object {
 		return nil, ro, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
 	}
-	d := &doc{body: body}
+	d := &doc{jsontree.Doc{Body: body}}
 	r := &canon.Request{}
 
-	if r.Model, err = d.nonEmptyString(root, "", "model"); err != nil {
+	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
 		return nil, ro, err
 	}
 	if err := d.refuseResponsesFields(root); err != nil {
@@ -68,7 +69,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r); err != nil {
 		return nil, ro, err
 	}
-	instructions, err := d.optString(root, "", "instructions")
+	instructions, err := d.OptString(root, "", "instructions")
 	if err != nil {
 		return nil, ro, err
 	}
@@ -78,25 +79,25 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
-	if n, ok, err := d.optInt(root, "", "max_output_tokens"); err != nil {
+	if n, ok, err := d.OptInt(root, "", "max_output_tokens"); err != nil {
 		return nil, ro, err
 	} else if ok {
 		if n < 1 {
-			return nil, ro, d.errf("max_output_tokens", "must be at least 1, got %d", n)
+			return nil, ro, d.Errf("max_output_tokens", "must be at least 1, got %d", n)
 		}
 		if n > 1<<31-1 {
-			return nil, ro, d.errf("max_output_tokens", "%d is too large", n)
+			return nil, ro, d.Errf("max_output_tokens", "%d is too large", n)
 		}
 		r.MaxTokens = int(n)
 	}
-	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
 		return nil, ro, err
 	}
-	if so := root.Get("stream_options"); present(so) {
-		if err := d.object(so, "stream_options"); err != nil {
+	if so := root.Get("stream_options"); jsontree.Present(so) {
+		if err := d.Object(so, "stream_options"); err != nil {
 			return nil, ro, err
 		}
-		if _, err = d.optBool(so, "stream_options", "include_obfuscation"); err != nil {
+		if _, err = d.OptBool(so, "stream_options", "include_obfuscation"); err != nil {
 			return nil, ro, err
 		}
 	}
@@ -106,7 +107,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	// Codex sends its conversation id as prompt_cache_key; user is the
 	// deprecated name for safety_identifier.
 	for _, k := range []string{"prompt_cache_key", "safety_identifier", "user"} {
-		s, err := d.optString(root, "", k)
+		s, err := d.OptString(root, "", k)
 		if err != nil {
 			return nil, ro, err
 		}
@@ -126,70 +127,70 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	return r, ro, nil
 }
 
-func (d *doc) refuseResponsesFields(root *value) error {
+func (d *doc) refuseResponsesFields(root *jsontree.Value) error {
 	const stateless = "Kirodesk does not store responses; send the whole conversation in input"
-	if v := root.Get("previous_response_id"); present(v) {
-		return d.errf("previous_response_id", "previous_response_id is not supported: %s (and store:false)", stateless)
+	if v := root.Get("previous_response_id"); jsontree.Present(v) {
+		return d.Errf("previous_response_id", "previous_response_id is not supported: %s (and store:false)", stateless)
 	}
-	if v := root.Get("conversation"); present(v) {
-		return d.errf("conversation", "conversations are not supported: %s", stateless)
+	if v := root.Get("conversation"); jsontree.Present(v) {
+		return d.Errf("conversation", "conversations are not supported: %s", stateless)
 	}
-	if bg, err := d.optBool(root, "", "background"); err != nil {
+	if bg, err := d.OptBool(root, "", "background"); err != nil {
 		return err
 	} else if bg {
-		return d.errf("background", "background responses are not supported; omit background or set it to false")
+		return d.Errf("background", "background responses are not supported; omit background or set it to false")
 	}
-	if v := root.Get("prompt"); present(v) {
-		return d.errf("prompt", "stored prompt templates are not supported; send the prompt as instructions and input")
+	if v := root.Get("prompt"); jsontree.Present(v) {
+		return d.Errf("prompt", "stored prompt templates are not supported; send the prompt as instructions and input")
 	}
-	if n, _, err := d.optInt(root, "", "top_logprobs"); err != nil {
+	if n, _, err := d.OptInt(root, "", "top_logprobs"); err != nil {
 		return err
 	} else if n != 0 {
-		return d.errf("top_logprobs", "log probabilities are not available from Kiro")
+		return d.Errf("top_logprobs", "log probabilities are not available from Kiro")
 	}
-	if n, ok, err := d.optInt(root, "", "max_tool_calls"); err != nil {
+	if n, ok, err := d.OptInt(root, "", "max_tool_calls"); err != nil {
 		return err
 	} else if ok && n < 1 {
-		return d.errf("max_tool_calls", "must be at least 1, got %d", n)
+		return d.Errf("max_tool_calls", "must be at least 1, got %d", n)
 	}
 	return nil
 }
 
 // responsesIgnored type-checks the fields that are accepted and ignored.
-func (d *doc) responsesIgnored(root *value) error {
-	if err := d.optNumber(root, "", "temperature", 0, 2); err != nil {
+func (d *doc) responsesIgnored(root *jsontree.Value) error {
+	if err := d.OptNumber(root, "", "temperature", 0, 2); err != nil {
 		return err
 	}
-	if err := d.optNumber(root, "", "top_p", 0, 1); err != nil {
+	if err := d.OptNumber(root, "", "top_p", 0, 1); err != nil {
 		return err
 	}
 	for _, k := range []string{"parallel_tool_calls", "store"} {
-		if _, err := d.optBool(root, "", k); err != nil {
+		if _, err := d.OptBool(root, "", k); err != nil {
 			return err
 		}
 	}
 	for _, k := range []string{"service_tier", "prompt_cache_retention"} {
-		if _, err := d.optString(root, "", k); err != nil {
+		if _, err := d.OptString(root, "", k); err != nil {
 			return err
 		}
 	}
-	if t, err := d.optString(root, "", "truncation"); err != nil {
+	if t, err := d.OptString(root, "", "truncation"); err != nil {
 		return err
 	} else if t != "" && t != "auto" && t != "disabled" {
-		return d.errf("truncation", `%q is not valid; use "auto" or "disabled"`, t)
+		return d.Errf("truncation", `%q is not valid; use "auto" or "disabled"`, t)
 	}
-	if v := root.Get("metadata"); present(v) {
-		if err := d.object(v, "metadata"); err != nil {
+	if v := root.Get("metadata"); jsontree.Present(v) {
+		if err := d.Object(v, "metadata"); err != nil {
 			return err
 		}
 	}
-	if v := root.Get("include"); present(v) {
-		if v.Kind != jsonArray {
-			return d.typeErr("include", v, "an array of strings")
+	if v := root.Get("include"); jsontree.Present(v) {
+		if v.Kind != jsontree.Array {
+			return d.TypeErr("include", v, "an array of strings")
 		}
 		for i, e := range v.Elems {
-			if e.Kind != jsonString {
-				return d.typeErr(fieldPath("include").idx(i), e, "a string")
+			if e.Kind != jsontree.String {
+				return d.TypeErr(jsontree.Path("include").Idx(i), e, "a string")
 			}
 		}
 	}
@@ -199,26 +200,26 @@ func (d *doc) responsesIgnored(root *value) error {
 // textFormat reads text.format; like response_format in Chat Completions,
 // json_object and json_schema are honoured on a best-effort basis by an
 // instruction for the system prompt. text.verbosity is accepted and ignored.
-func (d *doc) textFormat(v *value) (string, error) {
-	const tp = fieldPath("text")
-	if !present(v) {
+func (d *doc) textFormat(v *jsontree.Value) (string, error) {
+	const tp = jsontree.Path("text")
+	if !jsontree.Present(v) {
 		return "", nil
 	}
-	if err := d.object(v, tp); err != nil {
+	if err := d.Object(v, tp); err != nil {
 		return "", err
 	}
-	if _, err := d.optString(v, tp, "verbosity"); err != nil {
+	if _, err := d.OptString(v, tp, "verbosity"); err != nil {
 		return "", err
 	}
-	fp := tp.key("format")
+	fp := tp.Key("format")
 	fv := v.Get("format")
-	if !present(fv) {
+	if !jsontree.Present(fv) {
 		return "", nil
 	}
-	if err := d.object(fv, fp); err != nil {
+	if err := d.Object(fv, fp); err != nil {
 		return "", err
 	}
-	typ, err := d.reqString(fv, fp, "type")
+	typ, err := d.ReqString(fv, fp, "type")
 	if err != nil {
 		return "", err
 	}
@@ -228,52 +229,52 @@ func (d *doc) textFormat(v *value) (string, error) {
 	case "json_object":
 		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
 	case "json_schema":
-		name, err := d.nonEmptyString(fv, fp, "name")
+		name, err := d.NonEmptyString(fv, fp, "name")
 		if err != nil {
 			return "", err
 		}
-		if _, err := d.optString(fv, fp, "description"); err != nil {
+		if _, err := d.OptString(fv, fp, "description"); err != nil {
 			return "", err
 		}
-		if _, err := d.optBool(fv, fp, "strict"); err != nil {
+		if _, err := d.OptBool(fv, fp, "strict"); err != nil {
 			return "", err
 		}
 		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
 		sch := fv.Get("schema")
-		if !present(sch) {
-			return "", d.required(fp.key("schema"))
+		if !jsontree.Present(sch) {
+			return "", d.Required(fp.Key("schema"))
 		}
-		if err := d.object(sch, fp.key("schema")); err != nil {
+		if err := d.Object(sch, fp.Key("schema")); err != nil {
 			return "", err
 		}
-		return msg + " It must conform to this JSON Schema: " + string(d.compactRaw(sch)), nil
+		return msg + " It must conform to this JSON Schema: " + string(d.CompactRaw(sch)), nil
 	default:
-		return "", d.errf(fp.key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
+		return "", d.Errf(fp.Key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
 	}
 }
 
-func (d *doc) responsesReasoning(v *value) (*canon.Thinking, error) {
-	const p = fieldPath("reasoning")
-	if !present(v) {
+func (d *doc) responsesReasoning(v *jsontree.Value) (*canon.Thinking, error) {
+	const p = jsontree.Path("reasoning")
+	if !jsontree.Present(v) {
 		return nil, nil
 	}
-	if err := d.object(v, p); err != nil {
+	if err := d.Object(v, p); err != nil {
 		return nil, err
 	}
 	// summary ("auto", "concise", "detailed") and its deprecated name
 	// generate_summary are accepted: thinking is always sent as a summary.
 	for _, k := range []string{"summary", "generate_summary"} {
-		if _, err := d.optString(v, p, k); err != nil {
+		if _, err := d.OptString(v, p, k); err != nil {
 			return nil, err
 		}
 	}
-	effort, err := d.optString(v, p, "effort")
+	effort, err := d.OptString(v, p, "effort")
 	if err != nil || effort == "" || effort == "none" {
 		return nil, err
 	}
 	e, ok := reasoningEfforts[effort]
 	if !ok {
-		return nil, d.errf(p.key("effort"), `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, effort)
+		return nil, d.Errf(p.Key("effort"), `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, effort)
 	}
 	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
 }
@@ -295,32 +296,32 @@ const (
 	turnToolResults
 )
 
-func (ip *inputParser) input(v *value, r *canon.Request) error {
-	const p = fieldPath("input")
-	if !present(v) {
-		return ip.required(p)
+func (ip *inputParser) input(v *jsontree.Value, r *canon.Request) error {
+	const p = jsontree.Path("input")
+	if !jsontree.Present(v) {
+		return ip.Required(p)
 	}
 	switch v.Kind {
-	case jsonString:
+	case jsontree.String:
 		if v.Str == "" {
-			return ip.errf(p, "must not be empty")
+			return ip.Errf(p, "must not be empty")
 		}
 		r.Messages = []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: v.Str}}}}
 		return nil
-	case jsonArray:
+	case jsontree.Array:
 	default:
-		return ip.typeErr(p, v, "a string or an array of input items")
+		return ip.TypeErr(p, v, "a string or an array of input items")
 	}
 	if len(v.Elems) == 0 {
-		return ip.errf(p, "at least one input item is required")
+		return ip.Errf(p, "at least one input item is required")
 	}
 	for i, iv := range v.Elems {
-		if err := ip.item(iv, p.idx(i), r); err != nil {
+		if err := ip.item(iv, p.Idx(i), r); err != nil {
 			return err
 		}
 	}
 	if len(r.Messages) == 0 {
-		return ip.errf(p, "at least one user, assistant or function call item is required besides system messages")
+		return ip.Errf(p, "at least one user, assistant or function call item is required besides system messages")
 	}
 	r.System = strings.Join(ip.system, "\n\n")
 	return nil
@@ -340,16 +341,16 @@ func (ip *inputParser) add(r *canon.Request, turn int, role canon.Role, blocks .
 	ip.turn = turn
 }
 
-func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
-	if err := ip.object(iv, p); err != nil {
+func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Request) error {
+	if err := ip.Object(iv, p); err != nil {
 		return err
 	}
-	typ, err := ip.optString(iv, p, "type")
+	typ, err := ip.OptString(iv, p, "type")
 	if err != nil {
 		return err
 	}
 	for _, k := range []string{"id", "status"} {
-		if _, err := ip.optString(iv, p, k); err != nil {
+		if _, err := ip.OptString(iv, p, k); err != nil {
 			return err
 		}
 	}
@@ -361,17 +362,17 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 		if err != nil {
 			return err
 		}
-		args, err := ip.reqString(iv, p, "arguments")
+		args, err := ip.ReqString(iv, p, "arguments")
 		if err != nil {
 			return err
 		}
-		input, err := ip.arguments(args, p.key("arguments"))
+		input, err := ip.arguments(args, p.Key("arguments"))
 		if err != nil {
 			return err
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}})
 	case "function_call_output":
-		id, err := ip.nonEmptyString(iv, p, "call_id")
+		id, err := ip.NonEmptyString(iv, p, "call_id")
 		if err != nil {
 			return err
 		}
@@ -385,14 +386,14 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 		if err != nil {
 			return err
 		}
-		if _, err := ip.optString(iv, p, "encrypted_content"); err != nil {
+		if _, err := ip.OptString(iv, p, "encrypted_content"); err != nil {
 			return err
 		}
 		if text != "" {
 			ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text}})
 		}
 	case "item_reference":
-		return ip.errf(p.key("type"), "item references are not supported: Kirodesk does not store responses; send the items themselves")
+		return ip.Errf(p.Key("type"), "item references are not supported: Kirodesk does not store responses; send the items themselves")
 	default:
 		return ip.toolItem(iv, p, typ, r)
 	}
@@ -401,27 +402,27 @@ func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
 
 // reasoningText joins a reasoning item's summary texts (and raw
 // reasoning_text content, should a client send it) with blank lines.
-func (ip *inputParser) reasoningText(iv *value, p fieldPath) (string, error) {
+func (ip *inputParser) reasoningText(iv *jsontree.Value, p jsontree.Path) (string, error) {
 	var parts []string
 	for _, f := range []struct{ key, typ string }{{"summary", "summary_text"}, {"content", "reasoning_text"}} {
-		fp := p.key(f.key)
+		fp := p.Key(f.key)
 		v := iv.Get(f.key)
-		if !present(v) {
+		if !jsontree.Present(v) {
 			continue
 		}
-		if v.Kind != jsonArray {
-			return "", ip.typeErr(fp, v, "an array")
+		if v.Kind != jsontree.Array {
+			return "", ip.TypeErr(fp, v, "an array")
 		}
 		for j, pv := range v.Elems {
-			pp := fp.idx(j)
+			pp := fp.Idx(j)
 			typ, err := ip.partType(pv, pp)
 			if err != nil {
 				return "", err
 			}
 			if typ != f.typ {
-				return "", ip.errf(pp.key("type"), "expected %q, got %q", f.typ, typ)
+				return "", ip.Errf(pp.Key("type"), "expected %q, got %q", f.typ, typ)
 			}
-			text, err := ip.reqString(pv, pp, "text")
+			text, err := ip.ReqString(pv, pp, "text")
 			if err != nil {
 				return "", err
 			}
@@ -433,15 +434,15 @@ func (ip *inputParser) reasoningText(iv *value, p fieldPath) (string, error) {
 	return strings.Join(parts, "\n\n"), nil
 }
 
-func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
-	role, err := ip.reqString(iv, p, "role")
+func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Request) error {
+	role, err := ip.ReqString(iv, p, "role")
 	if err != nil {
 		return err
 	}
-	cp := p.key("content")
+	cp := p.Key("content")
 	cv := iv.Get("content")
-	if !present(cv) {
-		return ip.required(cp)
+	if !jsontree.Present(cv) {
+		return ip.Required(cp)
 	}
 	switch role {
 	case "system", "developer":
@@ -458,7 +459,7 @@ func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
 			return err
 		}
 		if len(blocks) == 0 {
-			return ip.errf(cp, "must not be empty")
+			return ip.Errf(cp, "must not be empty")
 		}
 		r.Messages = append(r.Messages, canon.Message{Role: canon.RoleUser, Content: blocks})
 		ip.turn = turnOther
@@ -469,7 +470,7 @@ func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, blocks...)
 	default:
-		return ip.errf(p.key("role"), `%q is not a valid role; use "user", "assistant", "system" or "developer"`, role)
+		return ip.Errf(p.Key("role"), `%q is not a valid role; use "user", "assistant", "system" or "developer"`, role)
 	}
 	return nil
 }
@@ -477,20 +478,20 @@ func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
 // content reads a message's content: a string or an array of parts. Text
 // parts are input_text (output_text and refusal in assistant messages, which
 // Responses outputs carry); images only where images is set.
-func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) ([]canon.Block, error) {
+func (ip *inputParser) content(cv *jsontree.Value, cp jsontree.Path, images, assistant bool) ([]canon.Block, error) {
 	switch cv.Kind {
-	case jsonString:
+	case jsontree.String:
 		if cv.Str == "" {
 			return nil, nil
 		}
 		return []canon.Block{{Type: canon.BlockText, Text: cv.Str}}, nil
-	case jsonArray:
+	case jsontree.Array:
 	default:
-		return nil, ip.typeErr(cp, cv, "a string or an array of content parts")
+		return nil, ip.TypeErr(cp, cv, "a string or an array of content parts")
 	}
 	var out []canon.Block
 	for j, pv := range cv.Elems {
-		pp := cp.idx(j)
+		pp := cp.Idx(j)
 		typ, err := ip.partType(pv, pp)
 		if err != nil {
 			return nil, err
@@ -508,9 +509,9 @@ func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) 
 			out = append(out, b)
 			continue
 		case typ == "input_file":
-			return nil, ip.errf(pp.key("type"), "file inputs are not supported by Kiro; send the text as input_text or images as input_image")
+			return nil, ip.Errf(pp.Key("type"), "file inputs are not supported by Kiro; send the text as input_text or images as input_image")
 		case typ == "input_audio":
-			return nil, ip.errf(pp.key("type"), "audio input is not supported by Kiro")
+			return nil, ip.Errf(pp.Key("type"), "audio input is not supported by Kiro")
 		default:
 			allowed := `"input_text"`
 			switch {
@@ -519,9 +520,9 @@ func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) 
 			case images:
 				allowed = `"input_text" or "input_image"`
 			}
-			return nil, ip.errf(pp.key("type"), "%q parts are not allowed here; use %s", typ, allowed)
+			return nil, ip.Errf(pp.Key("type"), "%q parts are not allowed here; use %s", typ, allowed)
 		}
-		text, err := ip.reqString(pv, pp, key)
+		text, err := ip.ReqString(pv, pp, key)
 		if err != nil {
 			return nil, err
 		}
@@ -534,20 +535,20 @@ func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) 
 
 // inputImage reads {"type":"input_image","image_url":URL,"detail":...}: the
 // URL is a plain string here, not Chat Completions' {"url":...} object.
-func (ip *inputParser) inputImage(pv *value, p fieldPath) (canon.Block, error) {
-	if detail, err := ip.optString(pv, p, "detail"); err != nil {
+func (ip *inputParser) inputImage(pv *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	if detail, err := ip.OptString(pv, p, "detail"); err != nil {
 		return canon.Block{}, err
 	} else if detail != "" && detail != "auto" && detail != "low" && detail != "high" && detail != "original" {
-		return canon.Block{}, ip.errf(p.key("detail"), `%q is not valid; use "auto", "low", "high" or "original"`, detail)
+		return canon.Block{}, ip.Errf(p.Key("detail"), `%q is not valid; use "auto", "low", "high" or "original"`, detail)
 	}
-	up := p.key("image_url")
-	if !present(pv.Get("image_url")) {
-		if present(pv.Get("file_id")) {
-			return canon.Block{}, ip.errf(p.key("file_id"), "uploaded files are not available through Kiro; send the image as a data: URL in image_url")
+	up := p.Key("image_url")
+	if !jsontree.Present(pv.Get("image_url")) {
+		if jsontree.Present(pv.Get("file_id")) {
+			return canon.Block{}, ip.Errf(p.Key("file_id"), "uploaded files are not available through Kiro; send the image as a data: URL in image_url")
 		}
-		return canon.Block{}, ip.required(up)
+		return canon.Block{}, ip.Required(up)
 	}
-	url, err := ip.nonEmptyString(pv, p, "image_url")
+	url, err := ip.NonEmptyString(pv, p, "image_url")
 	if err != nil {
 		return canon.Block{}, err
 	}
@@ -561,26 +562,26 @@ func (ip *inputParser) inputImage(pv *value, p fieldPath) (canon.Block, error) {
 		return canon.Block{Type: canon.BlockImage, Image: img}, nil
 	case "http", "https":
 		if !ip.opts.FetchRemoteImages {
-			return canon.Block{}, ip.errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
+			return canon.Block{}, ip.Errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
 		}
 		img := &canon.Image{}
 		ip.chat.RemoteImages = append(ip.chat.RemoteImages, RemoteImage{URL: url, Param: string(up), Image: img})
 		return canon.Block{Type: canon.BlockImage, Image: img}, nil
 	default:
-		return canon.Block{}, ip.errf(up, "must be a data: URL (base64) or an http(s) URL")
+		return canon.Block{}, ip.Errf(up, "must be a data: URL (base64) or an http(s) URL")
 	}
 }
 
 // toolOutput reads a function_call_output's output: a string or an array of
 // input_text and input_image parts.
-func (ip *inputParser) toolOutput(iv *value, p fieldPath) ([]canon.Block, error) {
-	op := p.key("output")
+func (ip *inputParser) toolOutput(iv *jsontree.Value, p jsontree.Path) ([]canon.Block, error) {
+	op := p.Key("output")
 	ov := iv.Get("output")
-	if !present(ov) {
-		return nil, ip.required(op)
+	if !jsontree.Present(ov) {
+		return nil, ip.Required(op)
 	}
-	if ov.Kind != jsonString && ov.Kind != jsonArray {
-		return nil, ip.typeErr(op, ov, "a string or an array of content parts")
+	if ov.Kind != jsontree.String && ov.Kind != jsontree.Array {
+		return nil, ip.TypeErr(op, ov, "a string or an array of content parts")
 	}
 	return ip.content(ov, op, true, false)
 }
