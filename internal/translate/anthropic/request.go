@@ -27,21 +27,15 @@ func CountTokensRequest(body []byte) (*canon.Request, error) {
 }
 
 func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
-	root, err := jsontree.ParseBody(body)
+	root, err := jsontree.ParseObject(body)
 	if err != nil {
 		return nil, err
 	}
 	d := &doc{jsontree.Doc{Body: body}}
-	if root.Kind != jsontree.Object {
-		return nil, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
-	}
 	r := &canon.Request{}
 
-	if r.Model, err = d.ReqString(root, "", "model"); err != nil {
+	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
 		return nil, err
-	}
-	if r.Model == "" {
-		return nil, d.Errf("model", "must not be empty")
 	}
 
 	if v := root.Get("max_tokens"); jsontree.Present(v) {

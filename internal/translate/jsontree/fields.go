@@ -32,6 +32,18 @@ func ParseBody(body []byte) (*Value, error) {
 	return v, err
 }
 
+// ParseObject parses a request body that must be a JSON object.
+func ParseObject(body []byte) (*Value, error) {
+	v, err := ParseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if v.Kind != Object {
+		return nil, &FieldError{Message: "request body: expected a JSON object, got " + v.Describe()}
+	}
+	return v, nil
+}
+
 // Path is a location in the request, written as clients read it:
 // messages[3].content[1].image_url.
 type Path string
