@@ -114,17 +114,7 @@ func (d *doc) samplingFields(root *jsontree.Value) error {
 			return err
 		}
 	}
-	if v := root.Get("stop_sequences"); jsontree.Present(v) {
-		if v.Kind != jsontree.Array {
-			return d.TypeErr("stop_sequences", v, "an array of strings")
-		}
-		for i, e := range v.Elems {
-			if e.Kind != jsontree.String {
-				return d.TypeErr(jsontree.Path("stop_sequences").Idx(i), e, "a string")
-			}
-		}
-	}
-	return nil
+	return d.OptStringArray(root, "", "stop_sequences", nil)
 }
 
 func (d *doc) messages(v *jsontree.Value) ([]canon.Message, error) {
@@ -220,58 +210,59 @@ func (d *doc) block(v *jsontree.Value, p jsontree.Path, role canon.Role) (b cano
 		return b, false, err
 	}
 	tp := p.Key("type")
-	onlyIn := func(want canon.Role) error {
-		if role != want {
-			return d.Errf(tp, "%s blocks are only allowed in %s messages", typ, want)
-		}
-		return nil
+	if want := blockRole(typ); want != "" && role != want {
+		return b, false, d.Errf(tp, "%s blocks are only allowed in %s messages", typ, want)
 	}
 	switch typ {
 	case "text":
 		b, err = d.textBlock(v, p)
-		return b, err == nil, err
 	case "image":
-		if err := onlyIn(canon.RoleUser); err != nil {
-			return b, false, err
-		}
 		b, err = d.imageBlock(v, p)
-		return b, err == nil, err
 	case "tool_use":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
 		b, err = d.toolUseBlock(v, p)
-		return b, err == nil, err
 	case "tool_result":
-		if err := onlyIn(canon.RoleUser); err != nil {
-			return b, false, err
-		}
 		b, err = d.toolResultBlock(v, p)
-		return b, err == nil, err
 	case "thinking":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
-		text, err := d.ReqString(v, p, "thinking")
-		if err != nil {
-			return b, false, err
-		}
-		sig, err := d.OptString(v, p, "signature")
-		if err != nil {
-			return b, false, err
-		}
-		return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, true, nil
+		b, err = d.thinkingBlock(v, p)
 	case "redacted_thinking":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
 		// Encrypted reasoning from Anthropic's own models: Kiro cannot read
 		// it, and it carries nothing the next turn needs.
-		if _, err := d.OptString(v, p, "data"); err != nil {
-			return b, false, err
-		}
-		return b, false, nil
+		_, err = d.OptString(v, p, "data")
+		return b, false, err
+	default:
+		return d.otherBlock(v, p, typ)
 	}
+	return b, err == nil, err
+}
+
+// blockRole is the only role whose messages may carry a block of type
+// typ, or "" for either.
+func blockRole(typ string) canon.Role {
+	switch typ {
+	case "image", "tool_result":
+		return canon.RoleUser
+	case "tool_use", "thinking", "redacted_thinking":
+		return canon.RoleAssistant
+	}
+	return ""
+}
+
+func (d *doc) thinkingBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	text, err := d.ReqString(v, p, "thinking")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	sig, err := d.OptString(v, p, "signature")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, nil
+}
+
+// otherBlock reads a server tool block from history (as text), or refuses
+// a block type Kiro cannot take.
+func (d *doc) otherBlock(v *jsontree.Value, p jsontree.Path, typ string) (b canon.Block, keep bool, err error) {
+	tp := p.Key("type")
 	if text, ok, err := d.serverToolBlock(v, p, typ); ok || err != nil {
 		return canon.Block{Type: canon.BlockText, Text: text}, err == nil, err
 	}

@@ -170,6 +170,35 @@ func (d *Doc) OptInt(obj *Value, p Path, key string) (int64, bool, error) {
 	return n, err == nil, err
 }
 
+// OptStringArray checks the optional member key of obj, an array of
+// strings; null counts as absent. each, if not nil, vets every string in
+// order, with its path.
+func (d *Doc) OptStringArray(obj *Value, p Path, key string, each func(Path, string) error) error {
+	v := obj.Get(key)
+	if !Present(v) {
+		return nil
+	}
+	return d.StringArray(v, p.Key(key), each)
+}
+
+// StringArray checks that v is an array of strings, as OptStringArray.
+func (d *Doc) StringArray(v *Value, p Path, each func(Path, string) error) error {
+	if v.Kind != Array {
+		return d.TypeErr(p, v, "an array of strings")
+	}
+	for i, e := range v.Elems {
+		if e.Kind != String {
+			return d.TypeErr(p.Idx(i), e, "a string")
+		}
+		if each != nil {
+			if err := each(p.Idx(i), e.Str); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // CompactRaw returns v's bytes, compacted.
 func (d *Doc) CompactRaw(v *Value) json.RawMessage {
 	return json.RawMessage(Compact(d.Body, v))

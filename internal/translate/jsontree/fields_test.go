@@ -55,3 +55,22 @@ func TestParseBodyReportsBadJSONAsAFieldError(t *testing.T) {
 	assert.Empty(t, fe.Param)
 	assert.Contains(t, fe.Message, "invalid JSON")
 }
+
+func TestDocStringArrays(t *testing.T) {
+	body := []byte(`{"a": ["x", "y"], "b": "x", "c": ["x", 1], "d": null}`)
+	root, err := ParseBody(body)
+	require.NoError(t, err)
+	d := &Doc{Body: body}
+	var seen []string
+	require.NoError(t, d.OptStringArray(root, "", "a", func(p Path, s string) error {
+		seen = append(seen, string(p)+"="+s)
+		return nil
+	}))
+	assert.Equal(t, []string{"a[0]=x", "a[1]=y"}, seen)
+	assert.ErrorContains(t, d.OptStringArray(root, "", "b", nil), "b: expected an array of strings")
+	assert.ErrorContains(t, d.OptStringArray(root, "", "c", nil), "c[1]: expected a string")
+	assert.NoError(t, d.OptStringArray(root, "", "d", nil), "null counts as absent")
+	assert.EqualError(t, d.OptStringArray(root, "", "a", func(p Path, s string) error {
+		return d.Errf(p, "no %s", s)
+	}), "a[0]: no x")
+}

@@ -104,20 +104,12 @@ func (d *doc) refuseFields(root *jsontree.Value) error {
 			return d.Errf(jsontree.Path(f.key), "%s", f.why)
 		}
 	}
-	if v := root.Get("modalities"); jsontree.Present(v) {
-		if v.Kind != jsontree.Array {
-			return d.TypeErr("modalities", v, "an array of strings")
+	return d.OptStringArray(root, "", "modalities", func(p jsontree.Path, m string) error {
+		if m != "text" {
+			return d.Errf(p, `%q output is not supported by Kiro; only "text" is`, m)
 		}
-		for i, e := range v.Elems {
-			if e.Kind != jsontree.String {
-				return d.TypeErr(jsontree.Path("modalities").Idx(i), e, "a string")
-			}
-			if e.Str != "text" {
-				return d.Errf(jsontree.Path("modalities").Idx(i), `%q output is not supported by Kiro; only "text" is`, e.Str)
-			}
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // samplingFields type-checks the fields Kiro has no equivalent for. Their
@@ -153,17 +145,12 @@ func (d *doc) samplingFields(root *jsontree.Value) error {
 	} else if n != 0 {
 		return d.Errf("top_logprobs", "log probabilities are not available from Kiro")
 	}
-	if v := root.Get("stop"); jsontree.Present(v) {
-		switch v.Kind {
-		case jsontree.String:
-		case jsontree.Array:
-			for i, e := range v.Elems {
-				if e.Kind != jsontree.String {
-					return d.TypeErr(jsontree.Path("stop").Idx(i), e, "a string")
-				}
-			}
-		default:
+	if v := root.Get("stop"); jsontree.Present(v) && v.Kind != jsontree.String {
+		if v.Kind != jsontree.Array {
 			return d.TypeErr("stop", v, "a string or an array of strings")
+		}
+		if err := d.StringArray(v, "stop", nil); err != nil {
+			return err
 		}
 	}
 	for _, k := range []string{"parallel_tool_calls", "store"} {

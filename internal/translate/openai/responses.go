@@ -157,17 +157,7 @@ func (d *doc) responsesIgnored(root *jsontree.Value) error {
 			return err
 		}
 	}
-	if v := root.Get("include"); jsontree.Present(v) {
-		if v.Kind != jsontree.Array {
-			return d.TypeErr("include", v, "an array of strings")
-		}
-		for i, e := range v.Elems {
-			if e.Kind != jsontree.String {
-				return d.TypeErr(jsontree.Path("include").Idx(i), e, "a string")
-			}
-		}
-	}
-	return nil
+	return d.OptStringArray(root, "", "include", nil)
 }
 
 // textFormat reads text.format; like response_format in Chat Completions,
