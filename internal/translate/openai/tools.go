@@ -178,32 +178,12 @@ func (d *doc) customDef(v *jsontree.Value, p jsontree.Path, seen map[string]bool
 // with a warning.
 func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.ToolChoice, error) {
 	const p = jsontree.Path("tool_choice")
-	if !jsontree.Present(v) {
-		return nil, nil
+	tc, typ, err := d.toolChoiceMode(v, r.Tools, `{"type":"function","name":...}`)
+	if tc != nil || err != nil || typ == nil {
+		return tc, err
 	}
-	switch v.Kind {
-	case jsontree.String:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(r.Tools) == 0 {
-				return nil, d.Errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.Errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.Str)
-		}
-	case jsontree.Object:
-	default:
-		return nil, d.TypeErr(p, v, "a string or an object")
-	}
-	typ, err := d.ReqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	if typ != "function" && typ != "custom" {
-		r.Warn("tool_choice %q taken as \"auto\"", typ)
+	if *typ != "function" && *typ != "custom" {
+		r.Warn("tool_choice %q taken as \"auto\"", *typ)
 		return &canon.ToolChoice{Type: "auto"}, nil
 	}
 	name, err := d.NonEmptyString(v, p, "name")
@@ -214,13 +194,7 @@ func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.T
 	if err != nil {
 		return nil, err
 	}
-	name = tooldecl.FlatName(ns, name)
-	for _, t := range r.Tools {
-		if t.Name == name {
-			return &canon.ToolChoice{Type: "tool", Name: name}, nil
-		}
-	}
-	return nil, d.Errf(p.Key("name"), "%q is not one of the functions in tools", name)
+	return d.chosenTool(p.Key("name"), tooldecl.FlatName(ns, name), r.Tools)
 }
 
 // customCall reads a Chat custom tool call,
@@ -320,37 +294,17 @@ func (d *doc) functionDef(v *jsontree.Value, p jsontree.Path, seen map[string]bo
 
 func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoice, error) {
 	const p = jsontree.Path("tool_choice")
-	if !jsontree.Present(v) {
-		return nil, nil
+	tc, typ, err := d.toolChoiceMode(v, tools, `{"type":"function","function":{"name":...}}`)
+	if tc != nil || err != nil || typ == nil {
+		return tc, err
 	}
-	switch v.Kind {
-	case jsontree.String:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(tools) == 0 {
-				return nil, d.Errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.Errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.Str)
-		}
-	case jsontree.Object:
-	default:
-		return nil, d.TypeErr(p, v, "a string or an object")
-	}
-	typ, err := d.ReqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	switch typ {
+	switch *typ {
 	case "function", "custom":
 	default:
-		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, typ)
+		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, *typ)
 	}
-	fp := p.Key(typ)
-	fv := v.Get(typ)
+	fp := p.Key(*typ)
+	fv := v.Get(*typ)
 	if !jsontree.Present(fv) {
 		return nil, d.Required(fp)
 	}
@@ -361,12 +315,47 @@ func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoi
 	if err != nil {
 		return nil, err
 	}
+	return d.chosenTool(fp.Key("name"), name, tools)
+}
+
+// toolChoiceMode reads what both APIs' tool_choice share: a mode given as
+// a string ("auto", "none", "required"), or the type of the object form
+// (objectForm is how that form looks, for the error), which the caller
+// reads on. Neither (a nil choice and a nil type) means tool_choice is absent.
+func (d *doc) toolChoiceMode(v *jsontree.Value, tools []canon.Tool, objectForm string) (*canon.ToolChoice, *string, error) {
+	const p = jsontree.Path("tool_choice")
+	if !jsontree.Present(v) {
+		return nil, nil, nil
+	}
+	switch v.Kind {
+	case jsontree.String:
+		switch v.Str {
+		case "auto", "none":
+			return &canon.ToolChoice{Type: v.Str}, nil, nil
+		case "required":
+			if len(tools) == 0 {
+				return nil, nil, d.Errf(p, `"required" needs at least one tool in tools`)
+			}
+			return &canon.ToolChoice{Type: "any"}, nil, nil
+		default:
+			return nil, nil, d.Errf(p, `%q is not valid; use "auto", "none", "required" or %s`, v.Str, objectForm)
+		}
+	case jsontree.Object:
+	default:
+		return nil, nil, d.TypeErr(p, v, "a string or an object")
+	}
+	typ, err := d.ReqString(v, p, "type")
+	return nil, &typ, err
+}
+
+// chosenTool is the choice of the declared tool name, named at p.
+func (d *doc) chosenTool(p jsontree.Path, name string, tools []canon.Tool) (*canon.ToolChoice, error) {
 	for _, t := range tools {
 		if t.Name == name {
 			return &canon.ToolChoice{Type: "tool", Name: name}, nil
 		}
 	}
-	return nil, d.Errf(fp.Key("name"), "%q is not one of the functions in tools", name)
+	return nil, d.Errf(p, "%q is not one of the functions in tools", name)
 }
 
 // claimName checks a declared name (what: "tool" or "function", as the
