@@ -102,15 +102,7 @@ func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Reques
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}})
 	case "function_call_output":
-		id, err := ip.NonEmptyString(iv, p, "call_id")
-		if err != nil {
-			return err
-		}
-		content, err := ip.toolOutput(iv, p)
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnToolResults, canon.RoleUser, canon.Block{Type: canon.BlockToolResult, ToolResult: &canon.ToolResult{ToolUseID: id, Content: content}})
+		return ip.toolResult(iv, p, "call_id", r)
 	case "reasoning":
 		text, err := ip.reasoningText(iv, p)
 		if err != nil {
@@ -297,4 +289,19 @@ func (ip *inputParser) toolOutput(iv *jsontree.Value, p jsontree.Path) ([]canon.
 		return nil, ip.TypeErr(op, ov, "a string or an array of content parts")
 	}
 	return ip.content(ov, op, true, false)
+}
+
+// toolResult reads a call's output item, the call named by its member key,
+// into the user turn of tool results.
+func (ip *inputParser) toolResult(iv *jsontree.Value, p jsontree.Path, key string, r *canon.Request) error {
+	id, err := ip.NonEmptyString(iv, p, key)
+	if err != nil {
+		return err
+	}
+	content, err := ip.toolOutput(iv, p)
+	if err != nil {
+		return err
+	}
+	ip.add(r, turnToolResults, canon.RoleUser, canon.Block{Type: canon.BlockToolResult, ToolResult: &canon.ToolResult{ToolUseID: id, Content: content}})
+	return nil
 }

@@ -33,15 +33,7 @@ func (ip *inputParser) toolItem(iv *jsontree.Value, p jsontree.Path, typ string,
 		if typ == "local_shell_call_output" && !jsontree.Present(iv.Get("call_id")) {
 			key = "id" // the API's own shape names the call by id
 		}
-		id, err := ip.NonEmptyString(iv, p, key)
-		if err != nil {
-			return err
-		}
-		content, err := ip.toolOutput(iv, p)
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnToolResults, canon.RoleUser, canon.Block{Type: canon.BlockToolResult, ToolResult: &canon.ToolResult{ToolUseID: id, Content: content}})
+		return ip.toolResult(iv, p, key, r)
 	case "local_shell_call":
 		id, err := ip.OptString(iv, p, "call_id")
 		if err != nil {
