@@ -314,12 +314,9 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 	if !imageTypes[mt] {
 		return canon.Block{}, d.Errf(sp.Key("media_type"), "%q is not supported; use png, jpeg, gif or webp", mt)
 	}
-	data, err := d.ReqString(src, sp, "data")
+	data, err := d.NonEmptyString(src, sp, "data")
 	if err != nil {
 		return canon.Block{}, err
-	}
-	if data == "" {
-		return canon.Block{}, d.Errf(sp.Key("data"), "must not be empty")
 	}
 	// Decode into nothing: checks the encoding without holding a second copy
 	// of a multi-megabyte image.
@@ -330,19 +327,13 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 }
 
 func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.ReqString(v, p, "id")
+	id, err := d.NonEmptyString(v, p, "id")
 	if err != nil {
 		return canon.Block{}, err
 	}
-	if id == "" {
-		return canon.Block{}, d.Errf(p.Key("id"), "must not be empty")
-	}
-	name, err := d.ReqString(v, p, "name")
+	name, err := d.NonEmptyString(v, p, "name")
 	if err != nil {
 		return canon.Block{}, err
-	}
-	if name == "" {
-		return canon.Block{}, d.Errf(p.Key("name"), "must not be empty")
 	}
 	iv := v.Get("input")
 	if !jsontree.Present(iv) {
@@ -356,12 +347,9 @@ func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, err
 }
 
 func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.ReqString(v, p, "tool_use_id")
+	id, err := d.NonEmptyString(v, p, "tool_use_id")
 	if err != nil {
 		return canon.Block{}, err
-	}
-	if id == "" {
-		return canon.Block{}, d.Errf(p.Key("tool_use_id"), "must not be empty")
 	}
 	isErr, err := d.OptBool(v, p, "is_error")
 	if err != nil {
@@ -468,12 +456,9 @@ func (d *doc) toolChoice(v *jsontree.Value) (*canon.ToolChoice, error) {
 	case "auto", "any", "none":
 		return &canon.ToolChoice{Type: typ}, nil
 	case "tool":
-		name, err := d.ReqString(v, p, "name")
+		name, err := d.NonEmptyString(v, p, "name")
 		if err != nil {
 			return nil, err
-		}
-		if name == "" {
-			return nil, d.Errf(p.Key("name"), "must not be empty")
 		}
 		return &canon.ToolChoice{Type: typ, Name: name}, nil
 	default:
