@@ -209,9 +209,8 @@ func (d *doc) block(v *jsontree.Value, p jsontree.Path, role canon.Role) (b cano
 	if err != nil {
 		return b, false, err
 	}
-	tp := p.Key("type")
 	if want := blockRole(typ); want != "" && role != want {
-		return b, false, d.Errf(tp, "%s blocks are only allowed in %s messages", typ, want)
+		return b, false, d.Errf(p.Key("type"), "%s blocks are only allowed in %s messages", typ, want)
 	}
 	switch typ {
 	case "text":

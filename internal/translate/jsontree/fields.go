@@ -166,8 +166,11 @@ func (d *Doc) OptInt(obj *Value, p Path, key string) (int64, bool, error) {
 	if !Present(v) {
 		return 0, false, nil
 	}
-	n, err := d.Integer(v, p.Key(key))
-	return n, err == nil, err
+	n, ok := v.Int()
+	if !ok {
+		return 0, false, d.TypeErr(p.Key(key), v, "an integer")
+	}
+	return n, true, nil
 }
 
 // OptStringArray checks the optional member key of obj, an array of

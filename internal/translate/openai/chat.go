@@ -30,7 +30,8 @@ type ChatOptions struct {
 // non-empty messages array are required. Errors are *RequestError.
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
 	var co ChatOptions
-	root, d, r, err := openRequest(body)
+	d := &doc{jsontree.Doc{Body: body}}
+	root, r, err := d.openRequest()
 	if err != nil {
 		return nil, co, err
 	}
@@ -53,7 +54,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := mp.messages(root.Get("messages"), r); err != nil {
 		return nil, co, err
 	}
-	if err := d.maxTokens(root, r, "max_tokens", "max_completion_tokens"); err != nil {
+	if err := d.maxTokens(root, r, chatMaxTokens); err != nil {
 		return nil, co, err
 	}
 	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
@@ -194,5 +195,9 @@ func (d *doc) reasoningEffort(v *jsontree.Value) (*canon.Thinking, error) {
 	if v.Kind != jsontree.String {
 		return nil, d.TypeErr(p, v, "a string")
 	}
-	return d.effort(p, v.Str)
+	th, ok := effort(v.Str)
+	if !ok {
+		return nil, d.Errf(p, badEffort, v.Str)
+	}
+	return th, nil
 }

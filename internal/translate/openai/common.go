@@ -26,25 +26,32 @@ type RemoteImage struct {
 	Image *canon.Image
 }
 
-// openRequest parses a request body, which must be a JSON object with a
-// non-empty model, and starts the canonical request.
-func openRequest(body []byte) (*jsontree.Value, *doc, *canon.Request, error) {
-	root, err := jsontree.ParseObject(body)
+// openRequest parses d's body, which must be a JSON object with a
+// non-empty model, and starts the canonical request. (The caller makes d,
+// so that it can stay on the caller's stack.)
+func (d *doc) openRequest() (*jsontree.Value, *canon.Request, error) {
+	root, err := jsontree.ParseObject(d.Body)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	d := &doc{jsontree.Doc{Body: body}}
 	r := &canon.Request{}
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return root, d, r, nil
+	return root, r, nil
 }
+
+// The names of the output limit, package variables so that no call
+// allocates a slice of them.
+var (
+	chatMaxTokens      = []string{"max_tokens", "max_completion_tokens"}
+	responsesMaxTokens = []string{"max_output_tokens"}
+)
 
 // maxTokens reads the output limit. Chat Completions has two names for it:
 // max_completion_tokens is the current one; max_tokens is deprecated but
 // still what most clients send. The later key wins.
-func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys ...string) error {
+func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys []string) error {
 	for _, k := range keys {
 		n, ok, err := d.OptInt(root, "", k)
 		if err != nil {
@@ -153,17 +160,20 @@ func (d *doc) outputFormat(v *jsontree.Value, p jsontree.Path, nested bool) (str
 	return msg + " It must conform to this JSON Schema: " + string(d.CompactRaw(sch)), nil
 }
 
-// effort reads a reasoning effort: "none" asks for no thinking.
-func (d *doc) effort(p jsontree.Path, s string) (*canon.Thinking, error) {
+// effort reads a reasoning effort: "none" asks for no thinking; false is
+// an effort neither API knows (badEffort says so).
+func effort(s string) (*canon.Thinking, bool) {
 	if s == "none" {
-		return nil, nil
+		return nil, true
 	}
 	e, ok := reasoningEfforts[s]
 	if !ok {
-		return nil, d.Errf(p, `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, s)
+		return nil, false
 	}
-	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
+	return &canon.Thinking{Mode: "adaptive", Effort: e}, true
 }
+
+const badEffort = `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`
 
 var reasoningEfforts = map[string]string{
 	"minimal": "low", // Kiro's lowest level

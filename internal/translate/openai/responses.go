@@ -44,7 +44,8 @@ type ResponsesOptions struct {
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
-	root, d, r, err := openRequest(body)
+	d := &doc{jsontree.Doc{Body: body}}
+	root, r, err := d.openRequest()
 	if err != nil {
 		return nil, ro, err
 	}
@@ -68,7 +69,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
-	if err := d.maxTokens(root, r, "max_output_tokens"); err != nil {
+	if err := d.maxTokens(root, r, responsesMaxTokens); err != nil {
 		return nil, ro, err
 	}
 	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
@@ -200,9 +201,13 @@ func (d *doc) responsesReasoning(v *jsontree.Value) (*canon.Thinking, error) {
 			return nil, err
 		}
 	}
-	effort, err := d.OptString(v, p, "effort")
-	if err != nil || effort == "" {
+	e, err := d.OptString(v, p, "effort")
+	if err != nil || e == "" {
 		return nil, err
 	}
-	return d.effort(p.Key("effort"), effort)
+	th, ok := effort(e)
+	if !ok {
+		return nil, d.Errf(p.Key("effort"), badEffort, e)
+	}
+	return th, nil
 }

@@ -178,12 +178,12 @@ func (d *doc) customDef(v *jsontree.Value, p jsontree.Path, seen map[string]bool
 // with a warning.
 func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.ToolChoice, error) {
 	const p = jsontree.Path("tool_choice")
-	tc, typ, err := d.toolChoiceMode(v, r.Tools, `{"type":"function","name":...}`)
-	if tc != nil || err != nil || typ == nil {
+	tc, typ, object, err := d.toolChoiceMode(v, r.Tools, `{"type":"function","name":...}`)
+	if !object {
 		return tc, err
 	}
-	if *typ != "function" && *typ != "custom" {
-		r.Warn("tool_choice %q taken as \"auto\"", *typ)
+	if typ != "function" && typ != "custom" {
+		r.Warn("tool_choice %q taken as \"auto\"", typ)
 		return &canon.ToolChoice{Type: "auto"}, nil
 	}
 	name, err := d.NonEmptyString(v, p, "name")
@@ -294,17 +294,17 @@ func (d *doc) functionDef(v *jsontree.Value, p jsontree.Path, seen map[string]bo
 
 func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoice, error) {
 	const p = jsontree.Path("tool_choice")
-	tc, typ, err := d.toolChoiceMode(v, tools, `{"type":"function","function":{"name":...}}`)
-	if tc != nil || err != nil || typ == nil {
+	tc, typ, object, err := d.toolChoiceMode(v, tools, `{"type":"function","function":{"name":...}}`)
+	if !object {
 		return tc, err
 	}
-	switch *typ {
+	switch typ {
 	case "function", "custom":
 	default:
-		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, *typ)
+		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, typ)
 	}
-	fp := p.Key(*typ)
-	fv := v.Get(*typ)
+	fp := p.Key(typ)
+	fv := v.Get(typ)
 	if !jsontree.Present(fv) {
 		return nil, d.Required(fp)
 	}
@@ -321,31 +321,31 @@ func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoi
 // toolChoiceMode reads what both APIs' tool_choice share: a mode given as
 // a string ("auto", "none", "required"), or the type of the object form
 // (objectForm is how that form looks, for the error), which the caller
-// reads on. Neither (a nil choice and a nil type) means tool_choice is absent.
-func (d *doc) toolChoiceMode(v *jsontree.Value, tools []canon.Tool, objectForm string) (*canon.ToolChoice, *string, error) {
+// reads on (object true).
+func (d *doc) toolChoiceMode(v *jsontree.Value, tools []canon.Tool, objectForm string) (tc *canon.ToolChoice, typ string, object bool, err error) {
 	const p = jsontree.Path("tool_choice")
 	if !jsontree.Present(v) {
-		return nil, nil, nil
+		return nil, "", false, nil
 	}
 	switch v.Kind {
 	case jsontree.String:
 		switch v.Str {
 		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil, nil
+			return &canon.ToolChoice{Type: v.Str}, "", false, nil
 		case "required":
 			if len(tools) == 0 {
-				return nil, nil, d.Errf(p, `"required" needs at least one tool in tools`)
+				return nil, "", false, d.Errf(p, `"required" needs at least one tool in tools`)
 			}
-			return &canon.ToolChoice{Type: "any"}, nil, nil
+			return &canon.ToolChoice{Type: "any"}, "", false, nil
 		default:
-			return nil, nil, d.Errf(p, `%q is not valid; use "auto", "none", "required" or %s`, v.Str, objectForm)
+			return nil, "", false, d.Errf(p, `%q is not valid; use "auto", "none", "required" or %s`, v.Str, objectForm)
 		}
 	case jsontree.Object:
 	default:
-		return nil, nil, d.TypeErr(p, v, "a string or an object")
+		return nil, "", false, d.TypeErr(p, v, "a string or an object")
 	}
-	typ, err := d.ReqString(v, p, "type")
-	return nil, &typ, err
+	typ, err = d.ReqString(v, p, "type")
+	return nil, typ, err == nil, err
 }
 
 // chosenTool is the choice of the declared tool name, named at p.
