@@ -285,12 +285,8 @@ func (d *doc) textBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error)
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
 func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	sp := p.Key("source")
-	src := v.Get("source")
-	if !jsontree.Present(src) {
-		return canon.Block{}, d.Required(sp)
-	}
-	if err := d.Object(src, sp); err != nil {
+	src, sp, err := d.ReqObject(v, p, "source")
+	if err != nil {
 		return canon.Block{}, err
 	}
 	st, err := d.ReqString(src, sp, "type")
@@ -438,10 +434,7 @@ func (d *doc) system(v *jsontree.Value) (string, error) {
 
 func (d *doc) toolChoice(v *jsontree.Value) (*canon.ToolChoice, error) {
 	const p = jsontree.Path("tool_choice")
-	if !jsontree.Present(v) {
-		return nil, nil
-	}
-	if err := d.Object(v, p); err != nil {
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
 	typ, err := d.ReqString(v, p, "type")
@@ -484,10 +477,7 @@ func (d *doc) checkEffort(v *jsontree.Value, p jsontree.Path) (string, error) {
 // level that goes with adaptive thinking.
 func (d *doc) effort(v *jsontree.Value) (string, error) {
 	const p = jsontree.Path("output_config")
-	if !jsontree.Present(v) {
-		return "", nil
-	}
-	if err := d.Object(v, p); err != nil {
+	if ok, err := d.OptObject(v, p); !ok {
 		return "", err
 	}
 	return d.checkEffort(v.Get("effort"), p.Key("effort"))
@@ -495,10 +485,7 @@ func (d *doc) effort(v *jsontree.Value) (string, error) {
 
 func (d *doc) thinking(v *jsontree.Value, effort string) (*canon.Thinking, error) {
 	const p = jsontree.Path("thinking")
-	if !jsontree.Present(v) {
-		return nil, nil
-	}
-	if err := d.Object(v, p); err != nil {
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
 	typ, err := d.ReqString(v, p, "type")

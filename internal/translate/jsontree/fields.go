@@ -90,6 +90,28 @@ func (d *Doc) Object(v *Value, p Path) error {
 	return nil
 }
 
+// OptObject reports whether v is a present object; absent (or null) is
+// false with no error, and anything but an object an error.
+func (d *Doc) OptObject(v *Value, p Path) (bool, error) {
+	if !Present(v) {
+		return false, nil
+	}
+	if err := d.Object(v, p); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// ReqObject returns the required object member key of obj, and its path.
+func (d *Doc) ReqObject(obj *Value, p Path, key string) (*Value, Path, error) {
+	kp := p.Key(key)
+	v := obj.Get(key)
+	if !Present(v) {
+		return nil, kp, d.Required(kp)
+	}
+	return v, kp, d.Object(v, kp)
+}
+
 // ReqString returns the required string member key of obj.
 func (d *Doc) ReqString(obj *Value, p Path, key string) (string, error) {
 	v := obj.Get(key)

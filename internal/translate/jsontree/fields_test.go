@@ -74,3 +74,28 @@ func TestDocStringArrays(t *testing.T) {
 		return d.Errf(p, "no %s", s)
 	}), "a[0]: no x")
 }
+
+func TestDocObjects(t *testing.T) {
+	body := []byte(`{"o": {}, "n": null, "s": "x"}`)
+	root, err := ParseBody(body)
+	require.NoError(t, err)
+	d := &Doc{Body: body}
+	ok, err := d.OptObject(root.Get("o"), "o")
+	assert.True(t, ok)
+	assert.NoError(t, err)
+	ok, err = d.OptObject(root.Get("n"), "n")
+	assert.False(t, ok, "null counts as absent")
+	assert.NoError(t, err)
+	ok, err = d.OptObject(root.Get("s"), "s")
+	assert.False(t, ok)
+	assert.ErrorContains(t, err, "s: expected an object")
+
+	v, p, err := d.ReqObject(root, "x", "o")
+	require.NoError(t, err)
+	assert.Same(t, root.Get("o"), v)
+	assert.Equal(t, Path("x.o"), p)
+	_, _, err = d.ReqObject(root, "x", "missing")
+	assert.EqualError(t, err, "x.missing: field required")
+	_, _, err = d.ReqObject(root, "", "s")
+	assert.ErrorContains(t, err, "s: expected an object")
+}

@@ -178,10 +178,7 @@ func (d *doc) samplingFields(root *jsontree.Value) error {
 // json_object and json_schema (outputFormat).
 func (d *doc) responseFormat(v *jsontree.Value) (string, error) {
 	const p = jsontree.Path("response_format")
-	if !jsontree.Present(v) {
-		return "", nil
-	}
-	if err := d.Object(v, p); err != nil {
+	if ok, err := d.OptObject(v, p); !ok {
 		return "", err
 	}
 	return d.outputFormat(v, p, true)

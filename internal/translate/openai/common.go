@@ -76,10 +76,7 @@ func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys []string) e
 func (d *doc) streamOptions(root *jsontree.Value, stream, chat bool) (includeUsage bool, err error) {
 	const p = jsontree.Path("stream_options")
 	so := root.Get("stream_options")
-	if !jsontree.Present(so) {
-		return false, nil
-	}
-	if err := d.Object(so, p); err != nil {
+	if ok, err := d.OptObject(so, p); !ok {
 		return false, err
 	}
 	if chat {

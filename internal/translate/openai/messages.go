@@ -198,12 +198,8 @@ func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
 func (mp *messageParser) imagePart(pv *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	ip := p.Key("image_url")
-	iv := pv.Get("image_url")
-	if !jsontree.Present(iv) {
-		return canon.Block{}, mp.Required(ip)
-	}
-	if err := mp.Object(iv, ip); err != nil {
+	iv, ip, err := mp.ReqObject(pv, p, "image_url")
+	if err != nil {
 		return canon.Block{}, err
 	}
 	if detail, err := mp.OptString(iv, ip, "detail"); err != nil {

@@ -166,10 +166,7 @@ func (d *doc) responsesIgnored(root *jsontree.Value) error {
 // instruction for the system prompt. text.verbosity is accepted and ignored.
 func (d *doc) textFormat(v *jsontree.Value) (string, error) {
 	const tp = jsontree.Path("text")
-	if !jsontree.Present(v) {
-		return "", nil
-	}
-	if err := d.Object(v, tp); err != nil {
+	if ok, err := d.OptObject(v, tp); !ok {
 		return "", err
 	}
 	if _, err := d.OptString(v, tp, "verbosity"); err != nil {
@@ -177,10 +174,7 @@ func (d *doc) textFormat(v *jsontree.Value) (string, error) {
 	}
 	fp := tp.Key("format")
 	fv := v.Get("format")
-	if !jsontree.Present(fv) {
-		return "", nil
-	}
-	if err := d.Object(fv, fp); err != nil {
+	if ok, err := d.OptObject(fv, fp); !ok {
 		return "", err
 	}
 	return d.outputFormat(fv, fp, false)
@@ -188,10 +182,7 @@ func (d *doc) textFormat(v *jsontree.Value) (string, error) {
 
 func (d *doc) responsesReasoning(v *jsontree.Value) (*canon.Thinking, error) {
 	const p = jsontree.Path("reasoning")
-	if !jsontree.Present(v) {
-		return nil, nil
-	}
-	if err := d.Object(v, p); err != nil {
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
 	// summary ("auto", "concise", "detailed") and its deprecated name

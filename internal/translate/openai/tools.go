@@ -201,12 +201,8 @@ func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.T
 // {"id","type":"custom","custom":{"name","input"}}, as a tool_use whose
 // input wraps the raw string.
 func (mp *messageParser) customCall(cv *jsontree.Value, p jsontree.Path, id string) (canon.Block, error) {
-	fp := p.Key("custom")
-	fv := cv.Get("custom")
-	if !jsontree.Present(fv) {
-		return canon.Block{}, mp.Required(fp)
-	}
-	if err := mp.Object(fv, fp); err != nil {
+	fv, fp, err := mp.ReqObject(cv, p, "custom")
+	if err != nil {
 		return canon.Block{}, err
 	}
 	name, err := mp.NonEmptyString(fv, fp, "name")
