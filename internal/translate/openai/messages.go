@@ -372,12 +372,8 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 		if typ != "function" {
 			return nil, mp.Errf(cp.Key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
 		}
-		fp := cp.Key("function")
-		fv := cv.Get("function")
-		if !jsontree.Present(fv) {
-			return nil, mp.Required(fp)
-		}
-		if err := mp.Object(fv, fp); err != nil {
+		fv, fp, err := mp.ReqObject(cv, cp, "function")
+		if err != nil {
 			return nil, err
 		}
 		name, err := mp.NonEmptyString(fv, fp, "name")
