@@ -46,19 +46,17 @@ const (
 // ping may be interleaved at any point before the end.
 //
 // Every event is flushed as soon as it is written. The embedded
-// canon.Walker gives it Start, Ping and Write: safe for concurrent use, the
+// wire.Stream (a canon.Walker over this format's renderer) gives it Start, Ping and Write: safe for concurrent use, the
 // first write error sticky and returned by every later call.
 type SSEWriter struct {
-	canon.Walker
-	r sseRenderer
+	wire.Stream[sseRenderer, *sseRenderer]
 }
 
 // NewSSEWriter returns a writer that sends events to w and calls flush (if
 // not nil) after each one.
 func NewSSEWriter(w io.Writer, flush func(), msg MessageStart) *SSEWriter {
-	sw := &SSEWriter{r: sseRenderer{msg: msg}}
-	sw.r.out.Init(w, flush, "anthropic")
-	sw.Init("anthropic", ErrStreamEnded, &sw.r)
+	sw := &SSEWriter{}
+	sw.Open(sseRenderer{msg: msg}, w, flush, "anthropic", ErrStreamEnded)
 	return sw
 }
 
@@ -72,6 +70,8 @@ type sseRenderer struct {
 }
 
 func (s *sseRenderer) Broken() error { return s.out.Err() }
+
+func (s *sseRenderer) SSE() *wire.SSE { return &s.out }
 
 func (s *sseRenderer) Ping() error { return s.event("ping", pingEvent{Type: "ping"}) }
 

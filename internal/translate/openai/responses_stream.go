@@ -50,20 +50,18 @@ type ResponsesStart struct {
 // sent, so nothing invalid comes back in later requests).
 //
 // Every event is flushed as soon as it is written. The embedded
-// canon.Walker gives it Start (response.created and response.in_progress,
+// wire.Stream (a canon.Walker over this format's renderer) gives it Start (response.created and response.in_progress,
 // called once the upstream has answered), Ping (an SSE comment) and Write:
 // safe for concurrent use, the first write error sticky.
 type ResponsesWriter struct {
-	canon.Walker
-	r responsesRenderer
+	wire.Stream[responsesRenderer, *responsesRenderer]
 }
 
 // NewResponsesWriter returns a writer that sends events to w and calls flush
 // (if not nil) after each one.
 func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *ResponsesWriter {
-	sw := &ResponsesWriter{r: responsesRenderer{start: start, search: -1}}
-	sw.r.out.Init(w, flush, "openai")
-	sw.Init("openai", ErrStreamEnded, &sw.r)
+	sw := &ResponsesWriter{}
+	sw.Open(responsesRenderer{start: start, search: -1}, w, flush, "openai", ErrStreamEnded)
 	return sw
 }
 
@@ -83,6 +81,8 @@ type responsesRenderer struct {
 }
 
 func (rw *responsesRenderer) Broken() error { return rw.out.Err() }
+
+func (rw *responsesRenderer) SSE() *wire.SSE { return &rw.out }
 
 func (rw *responsesRenderer) Ping() error { return rw.out.Raw(pingComment) }
 

@@ -47,20 +47,18 @@ var ErrStreamEnded = errors.New("openai: write after the end of the stream")
 // what the client gets.
 //
 // Every chunk is flushed as soon as it is written. The embedded
-// canon.Walker gives it Start, Ping (an SSE comment, which SSE clients, the
+// wire.Stream (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE comment, which SSE clients, the
 // OpenAI SDKs included, skip) and Write: safe for concurrent use, the first
 // write error sticky and returned by every later call.
 type ChunkWriter struct {
-	canon.Walker
-	r chunkRenderer
+	wire.Stream[chunkRenderer, *chunkRenderer]
 }
 
 // NewChunkWriter returns a writer that sends chunks to w and calls flush (if
 // not nil) after each one.
 func NewChunkWriter(w io.Writer, flush func(), start ChunkStart) *ChunkWriter {
-	sw := &ChunkWriter{r: chunkRenderer{start: start}}
-	sw.r.out.Init(w, flush, "openai")
-	sw.Init("openai", ErrStreamEnded, &sw.r)
+	sw := &ChunkWriter{}
+	sw.Open(chunkRenderer{start: start}, w, flush, "openai", ErrStreamEnded)
 	return sw
 }
 
@@ -72,6 +70,8 @@ type chunkRenderer struct {
 }
 
 func (c *chunkRenderer) Broken() error { return c.out.Err() }
+
+func (c *chunkRenderer) SSE() *wire.SSE { return &c.out }
 
 func (c *chunkRenderer) Ping() error { return c.out.Raw(pingComment) }
 

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"kirodesk/internal/canon"
 )
 
 // SSE writes server-sent events to a client and flushes each one. The
@@ -115,4 +117,26 @@ func ToolInput(in json.RawMessage) ([]byte, error) {
 		return nil, errors.New("input is not a JSON object")
 	}
 	return buf.Bytes(), nil
+}
+
+// Stream is what each client API's stream writer is: a canon.Walker over
+// that API's renderer R, which writes through its own SSE. The writers
+// embed it, so their Start, Ping and Write are the Walker's.
+type Stream[R any, P interface {
+	*R
+	canon.Renderer
+	SSE() *SSE
+}] struct {
+	canon.Walker
+	r R
+}
+
+// Open sets s up to render with r, writing to w and calling flush (if not
+// nil) after each event; api names the format in errors, ended is what
+// every call returns once the stream has ended.
+func (s *Stream[R, P]) Open(r R, w io.Writer, flush func(), api string, ended error) {
+	s.r = r
+	p := P(&s.r)
+	p.SSE().Init(w, flush, api)
+	s.Walker.Init(api, ended, p)
 }
