@@ -45,9 +45,10 @@ const (
 // carries input {} and a single input_json_delta carries the whole input.
 // ping may be interleaved at any point before the end.
 //
-// Every event is flushed as soon as it is written. The embedded
-// wire.Stream (a canon.Walker over this format's renderer) gives it Start, Ping and Write: safe for concurrent use, the
-// first write error sticky and returned by every later call.
+// Every event is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start, Ping and
+// Write: safe for concurrent use, the first write error sticky and returned
+// by every later call.
 type SSEWriter struct {
 	wire.Stream[sseRenderer, *sseRenderer]
 }

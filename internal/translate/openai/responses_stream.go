@@ -49,10 +49,11 @@ type ResponsesStart struct {
 // its signature has no place here and is dropped (encrypted_content is not
 // sent, so nothing invalid comes back in later requests).
 //
-// Every event is flushed as soon as it is written. The embedded
-// wire.Stream (a canon.Walker over this format's renderer) gives it Start (response.created and response.in_progress,
-// called once the upstream has answered), Ping (an SSE comment) and Write:
-// safe for concurrent use, the first write error sticky.
+// Every event is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start
+// (response.created and response.in_progress, called once the upstream has
+// answered), Ping (an SSE comment) and Write: safe for concurrent use, the
+// first write error sticky.
 type ResponsesWriter struct {
 	wire.Stream[responsesRenderer, *responsesRenderer]
 }

@@ -46,10 +46,11 @@ var ErrStreamEnded = errors.New("openai: write after the end of the stream")
 // has no shape for a server-run search: the model's text that follows is
 // what the client gets.
 //
-// Every chunk is flushed as soon as it is written. The embedded
-// wire.Stream (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE comment, which SSE clients, the
-// OpenAI SDKs included, skip) and Write: safe for concurrent use, the first
-// write error sticky and returned by every later call.
+// Every chunk is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE
+// comment, which SSE clients, the OpenAI SDKs included, skip) and Write:
+// safe for concurrent use, the first write error sticky and returned by
+// every later call.
 type ChunkWriter struct {
 	wire.Stream[chunkRenderer, *chunkRenderer]
 }
