@@ -1,12 +1,11 @@
 package anthropic
 
 import (
-	"encoding/base64"
-	"io"
 	"strings"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/wire"
 )
 
 // minThinkingBudget is the smallest thinking.budget_tokens the Messages API
@@ -282,7 +281,7 @@ func (d *doc) textBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error)
 	return canon.Block{Type: canon.BlockText, Text: text}, nil
 }
 
-var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+var imageTypes = wire.ImageTypes
 
 func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
 	src, sp, err := d.ReqObject(v, p, "source")
@@ -313,9 +312,7 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 	if err != nil {
 		return canon.Block{}, err
 	}
-	// Decode into nothing: checks the encoding without holding a second copy
-	// of a multi-megabyte image.
-	if _, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))); err != nil {
+	if err := wire.CheckBase64(data); err != nil {
 		return canon.Block{}, d.Errf(sp.Key("data"), "not valid base64: %v", err)
 	}
 	return canon.Block{Type: canon.BlockImage, Image: &canon.Image{MediaType: mt, Data: data}}, nil

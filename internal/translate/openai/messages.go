@@ -5,13 +5,12 @@ package openai
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"io"
 	"strings"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/wire"
 )
 
 // messageParser walks the messages array, which in Chat Completions carries
@@ -195,7 +194,7 @@ func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon
 	return m, nil
 }
 
-var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+var imageTypes = wire.ImageTypes
 
 func (mp *messageParser) imagePart(pv *jsontree.Value, p jsontree.Path) (canon.Block, error) {
 	iv, ip, err := mp.ReqObject(pv, p, "image_url")
@@ -269,9 +268,7 @@ func (mp *messageParser) dataURL(url string, p jsontree.Path) (*canon.Image, err
 	if data == "" {
 		return nil, mp.Errf(p, "the data: URL has no image data")
 	}
-	// Decode into nothing: checks the encoding without holding a second copy
-	// of a multi-megabyte image.
-	if _, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))); err != nil {
+	if err := wire.CheckBase64(data); err != nil {
 		return nil, mp.Errf(p, "the data: URL is not valid base64: %v", err)
 	}
 	return &canon.Image{MediaType: mt, Data: data}, nil

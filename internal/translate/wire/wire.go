@@ -1,16 +1,19 @@
-// Package wire holds what the client-API writers share below their own
-// formats: the server-sent-events output with its sticky write error,
-// JSON the way the APIs write it (no HTML escaping, no trailing newline),
-// and a tool call's input checked and compacted. It is pure: bytes go to
-// the io.Writer it is given.
+// Package wire holds what the client-API translators share below their
+// own formats: the stream writers' shape (Stream) and server-sent-events
+// output with its sticky write error, JSON the way the APIs write it (no
+// HTML escaping, no trailing newline), a tool call's input checked and
+// compacted, and the image checks both request readers make. It is pure:
+// bytes go to the io.Writer it is given.
 package wire
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"kirodesk/internal/canon"
 )
@@ -101,6 +104,17 @@ func Marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// ImageTypes are the image media types Kiro takes, whichever API the
+// image came in.
+var ImageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+// CheckBase64 checks an image's base64 data by decoding it into nothing,
+// without holding a second copy of a multi-megabyte image.
+func CheckBase64(data string) error {
+	_, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data)))
+	return err
 }
 
 // ToolInput returns a tool call's input as compact JSON, {} when empty;

@@ -57,3 +57,10 @@ func TestToolInput(t *testing.T) {
 	_, err = ToolInput(json.RawMessage(`{`))
 	assert.ErrorContains(t, err, "input is not valid JSON")
 }
+
+func TestImageChecks(t *testing.T) {
+	assert.True(t, ImageTypes["image/webp"])
+	assert.False(t, ImageTypes["image/svg+xml"])
+	assert.NoError(t, CheckBase64("aGVsbG8="))
+	assert.Error(t, CheckBase64("not base64!"))
+}
