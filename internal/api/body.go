@@ -46,6 +46,33 @@ func (g gate) enter(ctx context.Context) bool {
 
 func (g gate) leave() { <-g }
 
+// parseBody reads the request body (readBody) and parses it with the
+// route's front end; a refusal is answered 400 in the route's error shape
+// (server.WriteError picks it from the path). The body's turn at the big-body
+// gate ends once it is parsed.
+func parseBody[O any](h *Handlers, w http.ResponseWriter, r *http.Request, parse func([]byte) (*canon.Request, O, error)) (*canon.Request, O, bool) {
+	var none O
+	body, release, ok := h.readBody(w, r)
+	if !ok {
+		return nil, none, false
+	}
+	req, opts, err := parse(body)
+	release() // the body is parsed: the next big one may go
+	if err != nil {
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
+		return nil, none, false
+	}
+	return req, opts, true
+}
+
+// noOptions adapts a front end that returns no options to parseBody.
+func noOptions(parse func([]byte) (*canon.Request, error)) func([]byte) (*canon.Request, struct{}, error) {
+	return func(b []byte) (*canon.Request, struct{}, error) {
+		req, err := parse(b)
+		return req, struct{}{}, err
+	}
+}
+
 // readBody reads the request body within the body timeout, answering 408,
 // 413, 503 or 400 itself on failure. A body above the big-body size takes
 // a turn at the gate first; the caller calls release once it has parsed

@@ -7,7 +7,6 @@ import (
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/relay"
-	"kirodesk/internal/server"
 	"kirodesk/internal/translate/openai"
 )
 
@@ -15,14 +14,10 @@ import (
 // Anthropic endpoint; errors take OpenAI's shape (server.WriteError picks
 // it from the path).
 func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
-	body, release, ok := h.readBody(w, r)
+	req, co, ok := parseBody(h, w, r, func(b []byte) (*canon.Request, openai.ChatOptions, error) {
+		return openai.ParseChatRequest(b, openai.ParseOptions{})
+	})
 	if !ok {
-		return
-	}
-	req, co, err := openai.ParseChatRequest(body, openai.ParseOptions{})
-	release() // the body is parsed: the next big one may go
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
 	id, created := newID("chatcmpl-"), time.Now().Unix()
@@ -40,14 +35,10 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 // responses is POST /v1/responses (OpenAI's Responses API, as Codex uses
 // it) on the same relay.
 func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
-	body, release, ok := h.readBody(w, r)
+	req, ro, ok := parseBody(h, w, r, func(b []byte) (*canon.Request, openai.ResponsesOptions, error) {
+		return openai.ParseResponsesRequest(b, openai.ParseOptions{})
+	})
 	if !ok {
-		return
-	}
-	req, ro, err := openai.ParseResponsesRequest(body, openai.ParseOptions{})
-	release() // the body is parsed: the next big one may go
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
 	id, created := newID("resp_"), time.Now().Unix()

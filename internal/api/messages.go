@@ -11,19 +11,12 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/reqlog"
-	"kirodesk/internal/server"
 	"kirodesk/internal/translate/anthropic"
 )
 
 func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
-	body, release, ok := h.readBody(w, r)
+	req, _, ok := parseBody(h, w, r, noOptions(anthropic.ParseRequest))
 	if !ok {
-		return
-	}
-	req, err := anthropic.ParseRequest(body)
-	release() // the body is parsed: the next big one may go
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
 	id := newID("msg_")
@@ -195,14 +188,8 @@ func (s *streamSink) stop() {
 }
 
 func (h *Handlers) countTokens(w http.ResponseWriter, r *http.Request) {
-	body, release, ok := h.readBody(w, r)
+	req, _, ok := parseBody(h, w, r, noOptions(anthropic.CountTokensRequest))
 	if !ok {
-		return
-	}
-	req, err := anthropic.CountTokensRequest(body)
-	release() // the body is parsed: the next big one may go
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/renameio/v2"
 )
 
 func (m Manager) path() (string, error) {
@@ -51,22 +49,7 @@ func (m Manager) Enable(e Entry) error {
 </dict>
 </plist>
 `
-	if err := renameio.WriteFile(p, []byte(body), 0o644); err != nil {
-		return fmt.Errorf("start at login: %w", err)
-	}
-	return nil
-}
-
-// Disable removes the LaunchAgent.
-func (m Manager) Disable() error {
-	p, err := m.path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("start at login: %w", err)
-	}
-	return nil
+	return writeEntry(p, []byte(body))
 }
 
 // Enabled reports whether the LaunchAgent exists.

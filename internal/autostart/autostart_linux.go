@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/renameio/v2"
 )
 
 // https://specifications.freedesktop.org/autostart-spec/latest/
@@ -42,22 +40,7 @@ func (m Manager) Enable(e Entry) error {
 		"X-GNOME-Autostart-enabled=true",
 		"",
 	}, "\n")
-	if err := renameio.WriteFile(p, []byte(body), 0o644); err != nil {
-		return fmt.Errorf("start at login: %w", err)
-	}
-	return nil
-}
-
-// Disable removes the entry; it is not an error if there is none.
-func (m Manager) Disable() error {
-	p, err := m.path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("start at login: %w", err)
-	}
-	return nil
+	return writeEntry(p, []byte(body))
 }
 
 // Enabled reports whether the entry exists and is not switched off by the

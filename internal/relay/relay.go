@@ -276,7 +276,8 @@ func (r *Relay) attempt(ctx context.Context, req *canon.Request, acct store.Acco
 		}
 		return v, err
 	}
-	err = r.stream(ctx, callCtx, cancel, idle, req, acct.ID, built, resp, estimate, sink, began)
+	err = r.stream(ctx, streamArgs{callCtx: callCtx, cancel: cancel, idle: idle, req: req, account: acct.ID,
+		built: built, body: resp, count: estimate, sink: sink, began: began})
 	if re, ok := err.(*retryable); ok {
 		r.log.Info("trying again", "account", acct.ID, "attempt", n, "err", re.err)
 		return again, re.err
@@ -343,10 +344,27 @@ func (r *Relay) chat(ctx context.Context, id string, cr kiro.Credentials, body [
 	return resp.Body, nil
 }
 
+// streamArgs is what one attempt hands Relay.stream once Kiro has
+// answered: built for that one call and dropped with it.
+type streamArgs struct {
+	callCtx context.Context         // the upstream call's; its cause says why it ended
+	cancel  context.CancelCauseFunc // cancels callCtx (the idle watchdog)
+	idle    time.Duration           // the longest silence allowed between frames
+	req     *canon.Request
+	account string // the account answering
+	built   *payload.Built
+	body    io.ReadCloser // Kiro's event stream; stream closes it
+	count   *inputCount
+	sink    Sink
+	began   time.Time // when the attempt began, for the pool's latency
+}
+
 // stream reads the answer. ctx is the client's; callCtx is the upstream
 // call's, cancelled by the idle watchdog when Kiro goes silent too long.
-func (r *Relay) stream(ctx, callCtx context.Context, cancel context.CancelCauseFunc, idle time.Duration,
-	req *canon.Request, id string, built *payload.Built, body io.ReadCloser, count *inputCount, sink Sink, began time.Time) error {
+// The fields are unpacked into locals so the body reads as before.
+func (r *Relay) stream(ctx context.Context, a streamArgs) error {
+	callCtx, cancel, idle, req, id, built, body, count, sink, began :=
+		a.callCtx, a.cancel, a.idle, a.req, a.account, a.built, a.body, a.count, a.sink, a.began
 	defer body.Close()
 	// The count is done before the idle clock starts: waiting for it is
 	// not Kiro going silent.

@@ -16,7 +16,8 @@
 // ignored, as new API features appear faster than this package changes.
 //
 // Direction Kiro -> client: SSEWriter turns a canon.Event sequence into
-// Anthropic's server-sent events, one Write per event, flushing after each;
+// Anthropic's server-sent events, one Write per event, flushing after each
+// (a canon.Walker over this format's Renderer);
 // MarshalResponse renders an aggregated canon.Response as the non-streaming
 // Messages response; ErrorBody renders the error envelope.
 //

@@ -2,12 +2,11 @@ package anthropic
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 // FuzzParseRequest checks that no body makes the parsers panic, that every
@@ -16,27 +15,15 @@ import (
 // testdata/fuzz/FuzzParseRequest; the golden requests are added as seeds too.
 func FuzzParseRequest(f *testing.F) {
 	files, err := filepath.Glob("testdata/requests/*.json")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no golden requests to seed from: %v", err)
+	if err != nil {
+		f.Fatal(err)
 	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	transtest.Seed(f, files)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, parse := range []func([]byte) (*canon.Request, error){ParseRequest, CountTokensRequest} {
 			req, err := parse(body)
 			if err != nil {
-				var re *RequestError
-				if !errors.As(err, &re) || re.Message == "" {
-					t.Fatalf("error %T %q is not a *RequestError with a message", err, err)
-				}
-				if req != nil {
-					t.Fatalf("request returned with an error")
-				}
+				transtest.Refusal(t, err, req != nil)
 				continue
 			}
 			checkAccepted(t, req)

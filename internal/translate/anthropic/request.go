@@ -1,11 +1,11 @@
 package anthropic
 
 import (
-	"encoding/base64"
-	"io"
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/wire"
 )
 
 // minThinkingBudget is the smallest thinking.budget_tokens the Messages API
@@ -26,37 +26,31 @@ func CountTokensRequest(body []byte) (*canon.Request, error) {
 }
 
 func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
-	root, err := parseTree(body)
+	root, err := jsontree.ParseObject(body)
 	if err != nil {
 		return nil, err
 	}
-	d := &doc{body: body}
-	if root.Kind != jsonObject {
-		return nil, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
-	}
+	d := &doc{jsontree.Doc{Body: body}}
 	r := &canon.Request{}
 
-	if r.Model, err = d.reqString(root, "", "model"); err != nil {
+	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
 		return nil, err
 	}
-	if r.Model == "" {
-		return nil, d.errf("model", "must not be empty")
-	}
 
-	if v := root.Get("max_tokens"); present(v) {
-		n, err := d.integer(v, "max_tokens")
+	if v := root.Get("max_tokens"); jsontree.Present(v) {
+		n, err := d.Integer(v, "max_tokens")
 		if err != nil {
 			return nil, err
 		}
 		if n < 1 {
-			return nil, d.errf("max_tokens", "must be at least 1, got %d", n)
+			return nil, d.Errf("max_tokens", "must be at least 1, got %d", n)
 		}
 		if n > 1<<31-1 {
-			return nil, d.errf("max_tokens", "%d is too large", n)
+			return nil, d.Errf("max_tokens", "%d is too large", n)
 		}
 		r.MaxTokens = int(n)
 	} else if messagesCall {
-		return nil, d.required("max_tokens")
+		return nil, d.Required("max_tokens")
 	}
 
 	if r.Messages, err = d.messages(root.Get("messages")); err != nil {
@@ -68,7 +62,7 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 	if err = d.tools(root.Get("tools"), r); err != nil {
 		return nil, err
 	}
-	if v := root.Get("mcp_servers"); present(v) {
+	if v := root.Get("mcp_servers"); jsontree.Present(v) {
 		r.Warn("mcp_servers ignored: the MCP connector is not available through Kiro")
 	}
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice")); err != nil {
@@ -87,16 +81,16 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 	// Documented limitation of extended thinking: only auto and none may be
 	// combined with it.
 	if r.Thinking != nil && r.ToolChoice != nil && (r.ToolChoice.Type == "any" || r.ToolChoice.Type == "tool") {
-		return nil, d.errf("tool_choice.type", `%q forces tool use, which cannot be combined with thinking; use "auto" or "none", or disable thinking`, r.ToolChoice.Type)
+		return nil, d.Errf("tool_choice.type", `%q forces tool use, which cannot be combined with thinking; use "auto" or "none", or disable thinking`, r.ToolChoice.Type)
 	}
-	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
 		return nil, err
 	}
-	if m := root.Get("metadata"); present(m) {
-		if err := d.object(m, "metadata"); err != nil {
+	if m := root.Get("metadata"); jsontree.Present(m) {
+		if err := d.Object(m, "metadata"); err != nil {
 			return nil, err
 		}
-		if r.ConversationKey, err = d.optString(m, "metadata", "user_id"); err != nil {
+		if r.ConversationKey, err = d.OptString(m, "metadata", "user_id"); err != nil {
 			return nil, err
 		}
 	}
@@ -108,44 +102,34 @@ func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
 
 // samplingFields type-checks the fields Kiro has no equivalent for; their
 // values are ignored.
-func (d *doc) samplingFields(root *value) error {
+func (d *doc) samplingFields(root *jsontree.Value) error {
 	for _, k := range []string{"temperature", "top_p"} {
-		if v := root.Get(k); present(v) && v.Kind != jsonNumber {
-			return d.typeErr(fieldPath(k), v, "a number")
+		if v := root.Get(k); jsontree.Present(v) && v.Kind != jsontree.Number {
+			return d.TypeErr(jsontree.Path(k), v, "a number")
 		}
 	}
-	if v := root.Get("top_k"); present(v) {
-		if _, err := d.integer(v, "top_k"); err != nil {
+	if v := root.Get("top_k"); jsontree.Present(v) {
+		if _, err := d.Integer(v, "top_k"); err != nil {
 			return err
 		}
 	}
-	if v := root.Get("stop_sequences"); present(v) {
-		if v.Kind != jsonArray {
-			return d.typeErr("stop_sequences", v, "an array of strings")
-		}
-		for i, e := range v.Elems {
-			if e.Kind != jsonString {
-				return d.typeErr(fieldPath("stop_sequences").idx(i), e, "a string")
-			}
-		}
-	}
-	return nil
+	return d.OptStringArray(root, "", "stop_sequences", nil)
 }
 
-func (d *doc) messages(v *value) ([]canon.Message, error) {
-	const p = fieldPath("messages")
-	if !present(v) {
-		return nil, d.required(p)
+func (d *doc) messages(v *jsontree.Value) ([]canon.Message, error) {
+	const p = jsontree.Path("messages")
+	if !jsontree.Present(v) {
+		return nil, d.Required(p)
 	}
-	if v.Kind != jsonArray {
-		return nil, d.typeErr(p, v, "an array of messages")
+	if v.Kind != jsontree.Array {
+		return nil, d.TypeErr(p, v, "an array of messages")
 	}
 	if len(v.Elems) == 0 {
-		return nil, d.errf(p, "at least one message is required")
+		return nil, d.Errf(p, "at least one message is required")
 	}
 	out := make([]canon.Message, 0, len(v.Elems))
 	for i, mv := range v.Elems {
-		m, err := d.message(mv, p.idx(i), i == len(v.Elems)-1)
+		m, err := d.message(mv, p.Idx(i), i == len(v.Elems)-1)
 		if err != nil {
 			return nil, err
 		}
@@ -154,12 +138,12 @@ func (d *doc) messages(v *value) ([]canon.Message, error) {
 	return out, nil
 }
 
-func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
+func (d *doc) message(v *jsontree.Value, p jsontree.Path, last bool) (canon.Message, error) {
 	var m canon.Message
-	if err := d.object(v, p); err != nil {
+	if err := d.Object(v, p); err != nil {
 		return m, err
 	}
-	role, err := d.reqString(v, p, "role")
+	role, err := d.ReqString(v, p, "role")
 	if err != nil {
 		return m, err
 	}
@@ -169,24 +153,24 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 	case "assistant":
 		m.Role = canon.RoleAssistant
 	case "system":
-		return m, d.errf(p.key("role"), `"system" is not a message role; put the system prompt in the top-level "system" field`)
+		return m, d.Errf(p.Key("role"), `"system" is not a message role; put the system prompt in the top-level "system" field`)
 	default:
-		return m, d.errf(p.key("role"), `%q is not a valid role; use "user" or "assistant"`, role)
+		return m, d.Errf(p.Key("role"), `%q is not a valid role; use "user" or "assistant"`, role)
 	}
 
-	cp := p.key("content")
+	cp := p.Key("content")
 	cv := v.Get("content")
-	if !present(cv) {
-		return m, d.required(cp)
+	if !jsontree.Present(cv) {
+		return m, d.Required(cp)
 	}
 	switch cv.Kind {
-	case jsonString:
+	case jsontree.String:
 		if cv.Str != "" {
 			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
-	case jsonArray:
+	case jsontree.Array:
 		for j, bv := range cv.Elems {
-			b, keep, err := d.block(bv, cp.idx(j), m.Role)
+			b, keep, err := d.block(bv, cp.Idx(j), m.Role)
 			if err != nil {
 				return m, err
 			}
@@ -195,13 +179,13 @@ func (d *doc) message(v *value, p fieldPath, last bool) (canon.Message, error) {
 			}
 		}
 	default:
-		return m, d.typeErr(cp, cv, "a string or an array of content blocks")
+		return m, d.TypeErr(cp, cv, "a string or an array of content blocks")
 	}
 	// The Messages API allows only the final assistant turn (a prefill) to be
 	// empty; an empty turn elsewhere is a client bug Kiro would reject less
 	// helpfully.
-	if len(m.Content) == 0 && !(last && m.Role == canon.RoleAssistant) && !(cv.Kind == jsonArray && len(cv.Elems) > 0) {
-		return m, d.errf(cp, "must not be empty (only the final assistant message may be empty)")
+	if len(m.Content) == 0 && !(last && m.Role == canon.RoleAssistant) && !(cv.Kind == jsontree.Array && len(cv.Elems) > 0) {
+		return m, d.Errf(cp, "must not be empty (only the final assistant message may be empty)")
 	}
 	return m, nil
 }
@@ -216,186 +200,168 @@ var unsupportedBlocks = map[string]string{
 
 // block parses one content block of a message. keep is false for blocks that
 // are valid but carry nothing Kiro can use (redacted_thinking).
-func (d *doc) block(v *value, p fieldPath, role canon.Role) (b canon.Block, keep bool, err error) {
-	if err := d.object(v, p); err != nil {
+func (d *doc) block(v *jsontree.Value, p jsontree.Path, role canon.Role) (b canon.Block, keep bool, err error) {
+	if err := d.Object(v, p); err != nil {
 		return b, false, err
 	}
-	typ, err := d.reqString(v, p, "type")
+	typ, err := d.ReqString(v, p, "type")
 	if err != nil {
 		return b, false, err
 	}
-	tp := p.key("type")
-	onlyIn := func(want canon.Role) error {
-		if role != want {
-			return d.errf(tp, "%s blocks are only allowed in %s messages", typ, want)
-		}
-		return nil
+	if want := blockRole(typ); want != "" && role != want {
+		return b, false, d.Errf(p.Key("type"), "%s blocks are only allowed in %s messages", typ, want)
 	}
 	switch typ {
 	case "text":
 		b, err = d.textBlock(v, p)
-		return b, err == nil, err
 	case "image":
-		if err := onlyIn(canon.RoleUser); err != nil {
-			return b, false, err
-		}
 		b, err = d.imageBlock(v, p)
-		return b, err == nil, err
 	case "tool_use":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
 		b, err = d.toolUseBlock(v, p)
-		return b, err == nil, err
 	case "tool_result":
-		if err := onlyIn(canon.RoleUser); err != nil {
-			return b, false, err
-		}
 		b, err = d.toolResultBlock(v, p)
-		return b, err == nil, err
 	case "thinking":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
-		text, err := d.reqString(v, p, "thinking")
-		if err != nil {
-			return b, false, err
-		}
-		sig, err := d.optString(v, p, "signature")
-		if err != nil {
-			return b, false, err
-		}
-		return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, true, nil
+		b, err = d.thinkingBlock(v, p)
 	case "redacted_thinking":
-		if err := onlyIn(canon.RoleAssistant); err != nil {
-			return b, false, err
-		}
 		// Encrypted reasoning from Anthropic's own models: Kiro cannot read
 		// it, and it carries nothing the next turn needs.
-		if _, err := d.optString(v, p, "data"); err != nil {
-			return b, false, err
-		}
-		return b, false, nil
+		_, err = d.OptString(v, p, "data")
+		return b, false, err
+	default:
+		return d.otherBlock(v, p, typ)
 	}
+	return b, err == nil, err
+}
+
+// blockRole is the only role whose messages may carry a block of type
+// typ, or "" for either.
+func blockRole(typ string) canon.Role {
+	switch typ {
+	case "image", "tool_result":
+		return canon.RoleUser
+	case "tool_use", "thinking", "redacted_thinking":
+		return canon.RoleAssistant
+	}
+	return ""
+}
+
+func (d *doc) thinkingBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	text, err := d.ReqString(v, p, "thinking")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	sig, err := d.OptString(v, p, "signature")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, nil
+}
+
+// otherBlock reads a server tool block from history (as text), or refuses
+// a block type Kiro cannot take.
+func (d *doc) otherBlock(v *jsontree.Value, p jsontree.Path, typ string) (b canon.Block, keep bool, err error) {
+	tp := p.Key("type")
 	if text, ok, err := d.serverToolBlock(v, p, typ); ok || err != nil {
 		return canon.Block{Type: canon.BlockText, Text: text}, err == nil, err
 	}
 	if why, ok := unsupportedBlocks[typ]; ok {
-		return b, false, d.errf(tp, "%s", why)
+		return b, false, d.Errf(tp, "%s", why)
 	}
-	return b, false, d.errf(tp, "unknown content block type %q; expected text, image, tool_use, tool_result, thinking or redacted_thinking", typ)
+	return b, false, d.Errf(tp, "unknown content block type %q; expected text, image, tool_use, tool_result, thinking or redacted_thinking", typ)
 }
 
-func (d *doc) textBlock(v *value, p fieldPath) (canon.Block, error) {
-	text, err := d.reqString(v, p, "text")
+func (d *doc) textBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	text, err := d.ReqString(v, p, "text")
 	if err != nil {
 		return canon.Block{}, err
 	}
 	if text == "" {
-		return canon.Block{}, d.errf(p.key("text"), "text content blocks must be non-empty")
+		return canon.Block{}, d.Errf(p.Key("text"), "text content blocks must be non-empty")
 	}
 	return canon.Block{Type: canon.BlockText, Text: text}, nil
 }
 
-var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+var imageTypes = wire.ImageTypes
 
-func (d *doc) imageBlock(v *value, p fieldPath) (canon.Block, error) {
-	sp := p.key("source")
-	src := v.Get("source")
-	if !present(src) {
-		return canon.Block{}, d.required(sp)
-	}
-	if err := d.object(src, sp); err != nil {
+func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	src, sp, err := d.ReqObject(v, p, "source")
+	if err != nil {
 		return canon.Block{}, err
 	}
-	st, err := d.reqString(src, sp, "type")
+	st, err := d.ReqString(src, sp, "type")
 	if err != nil {
 		return canon.Block{}, err
 	}
 	switch st {
 	case "base64":
 	case "url":
-		return canon.Block{}, d.errf(sp.key("type"), `"url" image sources are not supported; download the image and send it as a base64 source`)
+		return canon.Block{}, d.Errf(sp.Key("type"), `"url" image sources are not supported; download the image and send it as a base64 source`)
 	case "file":
-		return canon.Block{}, d.errf(sp.key("type"), `"file" image sources (Files API) are not supported; send the image as a base64 source`)
+		return canon.Block{}, d.Errf(sp.Key("type"), `"file" image sources (Files API) are not supported; send the image as a base64 source`)
 	default:
-		return canon.Block{}, d.errf(sp.key("type"), `unknown image source type %q; use "base64"`, st)
+		return canon.Block{}, d.Errf(sp.Key("type"), `unknown image source type %q; use "base64"`, st)
 	}
-	mt, err := d.reqString(src, sp, "media_type")
+	mt, err := d.ReqString(src, sp, "media_type")
 	if err != nil {
 		return canon.Block{}, err
 	}
 	if !imageTypes[mt] {
-		return canon.Block{}, d.errf(sp.key("media_type"), "%q is not supported; use png, jpeg, gif or webp", mt)
+		return canon.Block{}, d.Errf(sp.Key("media_type"), "%q is not supported; use png, jpeg, gif or webp", mt)
 	}
-	data, err := d.reqString(src, sp, "data")
+	data, err := d.NonEmptyString(src, sp, "data")
 	if err != nil {
 		return canon.Block{}, err
 	}
-	if data == "" {
-		return canon.Block{}, d.errf(sp.key("data"), "must not be empty")
-	}
-	// Decode into nothing: checks the encoding without holding a second copy
-	// of a multi-megabyte image.
-	if _, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))); err != nil {
-		return canon.Block{}, d.errf(sp.key("data"), "not valid base64: %v", err)
+	if err := wire.CheckBase64(data); err != nil {
+		return canon.Block{}, d.Errf(sp.Key("data"), "not valid base64: %v", err)
 	}
 	return canon.Block{Type: canon.BlockImage, Image: &canon.Image{MediaType: mt, Data: data}}, nil
 }
 
-func (d *doc) toolUseBlock(v *value, p fieldPath) (canon.Block, error) {
-	id, err := d.reqString(v, p, "id")
+func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	id, err := d.NonEmptyString(v, p, "id")
 	if err != nil {
 		return canon.Block{}, err
 	}
-	if id == "" {
-		return canon.Block{}, d.errf(p.key("id"), "must not be empty")
-	}
-	name, err := d.reqString(v, p, "name")
+	name, err := d.NonEmptyString(v, p, "name")
 	if err != nil {
 		return canon.Block{}, err
-	}
-	if name == "" {
-		return canon.Block{}, d.errf(p.key("name"), "must not be empty")
 	}
 	iv := v.Get("input")
-	if !present(iv) {
-		return canon.Block{}, d.required(p.key("input"))
+	if !jsontree.Present(iv) {
+		return canon.Block{}, d.Required(p.Key("input"))
 	}
-	input, err := d.rawObject(iv, p.key("input"))
+	input, err := d.RawObject(iv, p.Key("input"))
 	if err != nil {
 		return canon.Block{}, err
 	}
 	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}}, nil
 }
 
-func (d *doc) toolResultBlock(v *value, p fieldPath) (canon.Block, error) {
-	id, err := d.reqString(v, p, "tool_use_id")
+func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
+	id, err := d.NonEmptyString(v, p, "tool_use_id")
 	if err != nil {
 		return canon.Block{}, err
 	}
-	if id == "" {
-		return canon.Block{}, d.errf(p.key("tool_use_id"), "must not be empty")
-	}
-	isErr, err := d.optBool(v, p, "is_error")
+	isErr, err := d.OptBool(v, p, "is_error")
 	if err != nil {
 		return canon.Block{}, err
 	}
 	tr := &canon.ToolResult{ToolUseID: id, IsError: isErr}
-	cp := p.key("content")
+	cp := p.Key("content")
 	switch cv := v.Get("content"); {
-	case !present(cv):
-	case cv.Kind == jsonString:
+	case !jsontree.Present(cv):
+	case cv.Kind == jsontree.String:
 		if cv.Str != "" {
 			tr.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
-	case cv.Kind == jsonArray:
+	case cv.Kind == jsontree.Array:
 		for j, bv := range cv.Elems {
-			bp := cp.idx(j)
-			if err := d.object(bv, bp); err != nil {
+			bp := cp.Idx(j)
+			if err := d.Object(bv, bp); err != nil {
 				return canon.Block{}, err
 			}
-			typ, err := d.reqString(bv, bp, "type")
+			typ, err := d.ReqString(bv, bp, "type")
 			if err != nil {
 				return canon.Block{}, err
 			}
@@ -414,9 +380,9 @@ func (d *doc) toolResultBlock(v *value, p fieldPath) (canon.Block, error) {
 					continue
 				}
 				if why, ok := unsupportedBlocks[typ]; ok {
-					return canon.Block{}, d.errf(bp.key("type"), "%s", why)
+					return canon.Block{}, d.Errf(bp.Key("type"), "%s", why)
 				}
-				return canon.Block{}, d.errf(bp.key("type"), "%q blocks are not allowed in tool_result content; use text or image", typ)
+				return canon.Block{}, d.Errf(bp.Key("type"), "%q blocks are not allowed in tool_result content; use text or image", typ)
 			}
 			if err != nil {
 				return canon.Block{}, err
@@ -424,32 +390,32 @@ func (d *doc) toolResultBlock(v *value, p fieldPath) (canon.Block, error) {
 			tr.Content = append(tr.Content, b)
 		}
 	default:
-		return canon.Block{}, d.typeErr(cp, cv, "a string or an array of text and image blocks")
+		return canon.Block{}, d.TypeErr(cp, cv, "a string or an array of text and image blocks")
 	}
 	return canon.Block{Type: canon.BlockToolResult, ToolResult: tr}, nil
 }
 
-func (d *doc) system(v *value) (string, error) {
-	const p = fieldPath("system")
-	if !present(v) {
+func (d *doc) system(v *jsontree.Value) (string, error) {
+	const p = jsontree.Path("system")
+	if !jsontree.Present(v) {
 		return "", nil
 	}
 	switch v.Kind {
-	case jsonString:
+	case jsontree.String:
 		return v.Str, nil
-	case jsonArray:
+	case jsontree.Array:
 		parts := make([]string, 0, len(v.Elems))
 		for i, bv := range v.Elems {
-			bp := p.idx(i)
-			if err := d.object(bv, bp); err != nil {
+			bp := p.Idx(i)
+			if err := d.Object(bv, bp); err != nil {
 				return "", err
 			}
-			typ, err := d.reqString(bv, bp, "type")
+			typ, err := d.ReqString(bv, bp, "type")
 			if err != nil {
 				return "", err
 			}
 			if typ != "text" {
-				return "", d.errf(bp.key("type"), "system blocks must be text blocks, got %q", typ)
+				return "", d.Errf(bp.Key("type"), "system blocks must be text blocks, got %q", typ)
 			}
 			b, err := d.textBlock(bv, bp)
 			if err != nil {
@@ -459,79 +425,67 @@ func (d *doc) system(v *value) (string, error) {
 		}
 		return strings.Join(parts, "\n\n"), nil
 	default:
-		return "", d.typeErr(p, v, "a string or an array of text blocks")
+		return "", d.TypeErr(p, v, "a string or an array of text blocks")
 	}
 }
 
-func (d *doc) toolChoice(v *value) (*canon.ToolChoice, error) {
-	const p = fieldPath("tool_choice")
-	if !present(v) {
-		return nil, nil
-	}
-	if err := d.object(v, p); err != nil {
+func (d *doc) toolChoice(v *jsontree.Value) (*canon.ToolChoice, error) {
+	const p = jsontree.Path("tool_choice")
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
-	typ, err := d.reqString(v, p, "type")
+	typ, err := d.ReqString(v, p, "type")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.optBool(v, p, "disable_parallel_tool_use"); err != nil {
+	if _, err := d.OptBool(v, p, "disable_parallel_tool_use"); err != nil {
 		return nil, err
 	}
 	switch typ {
 	case "auto", "any", "none":
 		return &canon.ToolChoice{Type: typ}, nil
 	case "tool":
-		name, err := d.reqString(v, p, "name")
+		name, err := d.NonEmptyString(v, p, "name")
 		if err != nil {
 			return nil, err
 		}
-		if name == "" {
-			return nil, d.errf(p.key("name"), "must not be empty")
-		}
 		return &canon.ToolChoice{Type: typ, Name: name}, nil
 	default:
-		return nil, d.errf(p.key("type"), `%q is not valid; use "auto", "any", "tool" or "none"`, typ)
+		return nil, d.Errf(p.Key("type"), `%q is not valid; use "auto", "any", "tool" or "none"`, typ)
 	}
 }
 
 var efforts = map[string]bool{"low": true, "medium": true, "high": true, "xhigh": true, "max": true}
 
-func (d *doc) checkEffort(v *value, p fieldPath) (string, error) {
-	if !present(v) {
+func (d *doc) checkEffort(v *jsontree.Value, p jsontree.Path) (string, error) {
+	if !jsontree.Present(v) {
 		return "", nil
 	}
-	if v.Kind != jsonString {
-		return "", d.typeErr(p, v, "a string")
+	if v.Kind != jsontree.String {
+		return "", d.TypeErr(p, v, "a string")
 	}
 	if !efforts[v.Str] {
-		return "", d.errf(p, "%q is not valid; use low, medium, high, xhigh or max", v.Str)
+		return "", d.Errf(p, "%q is not valid; use low, medium, high, xhigh or max", v.Str)
 	}
 	return v.Str, nil
 }
 
 // effort reads output_config.effort, where the Messages API puts the effort
 // level that goes with adaptive thinking.
-func (d *doc) effort(v *value) (string, error) {
-	const p = fieldPath("output_config")
-	if !present(v) {
-		return "", nil
-	}
-	if err := d.object(v, p); err != nil {
+func (d *doc) effort(v *jsontree.Value) (string, error) {
+	const p = jsontree.Path("output_config")
+	if ok, err := d.OptObject(v, p); !ok {
 		return "", err
 	}
-	return d.checkEffort(v.Get("effort"), p.key("effort"))
+	return d.checkEffort(v.Get("effort"), p.Key("effort"))
 }
 
-func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
-	const p = fieldPath("thinking")
-	if !present(v) {
-		return nil, nil
-	}
-	if err := d.object(v, p); err != nil {
+func (d *doc) thinking(v *jsontree.Value, effort string) (*canon.Thinking, error) {
+	const p = jsontree.Path("thinking")
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
-	typ, err := d.reqString(v, p, "type")
+	typ, err := d.ReqString(v, p, "type")
 	if err != nil {
 		return nil, err
 	}
@@ -539,26 +493,26 @@ func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
 	case "disabled":
 		return nil, nil
 	case "enabled":
-		bp := p.key("budget_tokens")
+		bp := p.Key("budget_tokens")
 		bv := v.Get("budget_tokens")
-		if !present(bv) {
-			return nil, d.required(bp)
+		if !jsontree.Present(bv) {
+			return nil, d.Required(bp)
 		}
-		n, err := d.integer(bv, bp)
+		n, err := d.Integer(bv, bp)
 		if err != nil {
 			return nil, err
 		}
 		if n < minThinkingBudget {
-			return nil, d.errf(bp, "must be at least %d, got %d", minThinkingBudget, n)
+			return nil, d.Errf(bp, "must be at least %d, got %d", minThinkingBudget, n)
 		}
 		if n > 1<<31-1 {
-			return nil, d.errf(bp, "%d is too large", n)
+			return nil, d.Errf(bp, "%d is too large", n)
 		}
 		return &canon.Thinking{Mode: "enabled", BudgetTokens: int(n)}, nil
 	case "adaptive":
 		// Older clients put effort inside thinking; output_config.effort is
 		// the documented place and wins when both are set.
-		e, err := d.checkEffort(v.Get("effort"), p.key("effort"))
+		e, err := d.checkEffort(v.Get("effort"), p.Key("effort"))
 		if err != nil {
 			return nil, err
 		}
@@ -567,6 +521,6 @@ func (d *doc) thinking(v *value, effort string) (*canon.Thinking, error) {
 		}
 		return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
 	default:
-		return nil, d.errf(p.key("type"), `%q is not valid; use "enabled", "adaptive" or "disabled"`, typ)
+		return nil, d.Errf(p.Key("type"), `%q is not valid; use "enabled", "adaptive" or "disabled"`, typ)
 	}
 }

@@ -1,10 +1,7 @@
 package anthropic
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,45 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with the file at path, or rewrites it under -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test -update")
-	assert.Equal(t, string(want), string(got), "golden %s differs; rerun with -update if the change is intended", path)
-}
-
-// dumpJSON renders v as indented JSON without HTML escaping, for goldens.
-func dumpJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	require.NoError(t, enc.Encode(v))
-	return buf.Bytes()
-}
 
 // TestParseRequestGolden parses every testdata/requests/*.json (files named
 // count_tokens_* through CountTokensRequest) and compares the canonical
 // request with the .canon golden beside it.
 func TestParseRequestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/requests/*.json")
-	require.NoError(t, err)
-	var inputs []string
-	for _, f := range files {
-		if !strings.HasSuffix(f, ".canon.json") {
-			inputs = append(inputs, f)
-		}
-	}
+	inputs := transtest.RequestInputs(t)
 	require.GreaterOrEqual(t, len(inputs), 5)
 	for _, f := range inputs {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
@@ -65,7 +31,7 @@ func TestParseRequestGolden(t *testing.T) {
 			}
 			req, err := parse(body)
 			require.NoError(t, err)
-			golden(t, strings.TrimSuffix(f, ".json")+".canon.json", dumpJSON(t, req))
+			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, req))
 		})
 	}
 }

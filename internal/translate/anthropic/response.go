@@ -1,11 +1,11 @@
 package anthropic
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/wire"
 )
 
 // MarshalResponse renders a whole answer as the non-streaming Messages
@@ -50,12 +50,12 @@ func MarshalResponse(r *canon.Response) ([]byte, error) {
 			if b.ToolUse == nil {
 				return nil, fmt.Errorf("anthropic: content[%d]: tool_use block without ToolUse", i)
 			}
-			input, err := toolInput(b.ToolUse.Input)
+			input, err := wire.ToolInput(b.ToolUse.Input)
 			if err != nil {
 				return nil, fmt.Errorf("anthropic: content[%d]: tool_use %s: %w", i, b.ToolUse.ID, err)
 			}
 			sawTool = true
-			content = append(content, toolUseBlockJSON{Type: "tool_use", ID: b.ToolUse.ID, Name: b.ToolUse.Name, Input: input})
+			content = append(content, toolUseBlockJSON{Type: "tool_use", ID: b.ToolUse.ID, Name: b.ToolUse.Name, Input: json.RawMessage(input)})
 		default:
 			return nil, fmt.Errorf("anthropic: content[%d]: %q blocks cannot appear in a response", i, b.Type)
 		}
@@ -65,7 +65,7 @@ func MarshalResponse(r *canon.Response) ([]byte, error) {
 		stop = defaultStop(sawTool)
 	}
 	sr := string(stop)
-	return marshal(messageJSON{
+	return wire.Marshal(messageJSON{
 		ID:         r.ID,
 		Type:       "message",
 		Role:       "assistant",
@@ -80,22 +80,11 @@ func MarshalResponse(r *canon.Response) ([]byte, error) {
 // {"type":"error","error":{"type":errType,"message":message}}, the shape
 // server.WriteError uses on Anthropic routes.
 func ErrorBody(errType, message string) []byte {
-	b, err := marshal(errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: message}})
+	b, err := wire.Marshal(errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: message}})
 	if err != nil { // unreachable: two strings always encode
 		panic(err)
 	}
 	return b
-}
-
-// marshal is json.Marshal without HTML escaping, as Anthropic writes it.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 // Wire shapes shared by the streaming and non-streaming writers. Field order

@@ -8,25 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
-func sampleResponse() *canon.Response {
-	return &canon.Response{
-		ID:    "msg_01XYZ",
-		Model: "claude-sonnet-4-5",
-		Content: []canon.Block{
-			{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: "Need the file.", Signature: "c2ln"}},
-			{Type: canon.BlockText, Text: "Reading <main.go> & more"},
-			{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "toolu_1", Name: "Read", Input: json.RawMessage(`{ "file_path": "main.go" }`)}},
-			{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "toolu_2", Name: "Noop"}},
-		},
-		Stop:  canon.StopToolUse,
-		Usage: canon.Usage{InputTokens: 10, OutputTokens: 20, CacheCreationInputTokens: 3, CacheReadInputTokens: 400, Credits: 0.5, Estimated: true},
-	}
-}
-
 func TestMarshalResponse(t *testing.T) {
-	got, err := MarshalResponse(sampleResponse())
+	got, err := MarshalResponse(transtest.SampleResponse("msg_01XYZ"))
 	require.NoError(t, err)
 	assert.Equal(t, `{"id":"msg_01XYZ","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[`+
 		`{"type":"thinking","thinking":"Need the file.","signature":"c2ln"},`+

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 // These tests hold the writers to the official Go SDK: its request encoder
@@ -172,7 +173,7 @@ func TestSDKStreamingRoundTrip(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 8, "the recorded streams are where the test expects them")
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := loadRecording(t, f)
+			rec := transtest.LoadStrict[recording](t, f)
 			sse, _, want, streamErr := play(t, rec)
 			want = expected(t, rec, want)
 
@@ -189,7 +190,7 @@ func TestSDKStreamingRoundTrip(t *testing.T) {
 					case s.Ping:
 						assert.NoError(t, sw.Ping())
 					default:
-						ev, _ := s.event()
+						ev, _ := s.Event()
 						assert.NoError(t, sw.Write(ev))
 					}
 				}
@@ -224,9 +225,9 @@ func TestSDKNonStreamingRoundTrip(t *testing.T) {
 	files, err := filepath.Glob("testdata/stream/*.json")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 8, "the recorded streams are where the test expects them")
-	responses := []canon.Response{*sampleResponse()}
+	responses := []canon.Response{*transtest.SampleResponse("msg_01XYZ")}
 	for _, f := range files {
-		rec := loadRecording(t, f)
+		rec := transtest.LoadStrict[recording](t, f)
 		_, _, want, streamErr := play(t, rec)
 		if streamErr == nil {
 			responses = append(responses, expected(t, rec, want))

@@ -3,10 +3,10 @@ package anthropic
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/wire"
 )
 
 // Server tool blocks (web search), shared by the streaming and
@@ -65,7 +65,7 @@ type serverToolUsageJSON struct {
 }
 
 func serverToolUseInput(su *canon.ServerToolUse) json.RawMessage {
-	b, _ := marshal(map[string]string{"query": su.Query}) // a string always encodes
+	b, _ := wire.Marshal(map[string]string{"query": su.Query}) // a string always encodes
 	return b
 }
 
@@ -100,49 +100,23 @@ func citationOf(c canon.Citation, n int) citationJSON {
 		EncryptedIndex: base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(n))), CitedText: c.CitedText}
 }
 
-// serverToolEvent writes a server tool call or result as whole blocks.
-func (s *SSEWriter) serverToolEvent(ev canon.Event) error {
-	if err := s.closeBlock(); err != nil {
-		return err
-	}
-	idx := s.index
-	s.index++
-	switch ev.Kind {
-	case canon.EventServerToolUse:
-		if ev.ServerToolUse == nil {
-			return errors.New("anthropic: EventServerToolUse without ServerToolUse")
-		}
-		block := serverToolUseBlock(ev.ServerToolUse, json.RawMessage("{}"))
-		if err := s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx, ContentBlock: block}); err != nil {
-			return err
-		}
-		if err := s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: idx,
-			Delta: inputJSONDelta{Type: "input_json_delta", PartialJSON: string(serverToolUseInput(ev.ServerToolUse))}}); err != nil {
-			return err
-		}
-	default:
-		if ev.ServerToolResult == nil {
-			return errors.New("anthropic: EventServerToolResult without ServerToolResult")
-		}
-		// The result block arrives whole in its content_block_start.
-		if err := s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx,
-			ContentBlock: webSearchResultBlock(ev.ServerToolResult)}); err != nil {
-			return err
-		}
-	}
-	return s.event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
+// ServerToolUse writes a server tool call as a whole block.
+func (s *sseRenderer) ServerToolUse(su *canon.ServerToolUse) error {
+	return s.wholeBlock(serverToolUseBlock(su, json.RawMessage("{}")), string(serverToolUseInput(su)))
 }
 
-// citation attaches a citation to the open text block (opening one if
+// ServerToolResult writes a search's outcome: the result block arrives
+// whole in its content_block_start.
+func (s *sseRenderer) ServerToolResult(sr *canon.ServerToolResult) error {
+	return s.wholeBlock(webSearchResultBlock(sr), "")
+}
+
+// Citation attaches a citation to the open text block (opening one if
 // none is open, as a citation always belongs to text).
-func (s *SSEWriter) citation(c *canon.Citation) error {
-	if c == nil {
-		return errors.New("anthropic: EventCitation without Citation")
-	}
+func (s *sseRenderer) Citation(c *canon.Citation) error {
 	if err := s.openBlock(blockText); err != nil {
 		return err
 	}
 	s.citations++
-	return s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: s.index,
-		Delta: citationsDelta{Type: "citations_delta", Citation: citationOf(*c, s.citations)}})
+	return s.delta(s.index, citationsDelta{Type: "citations_delta", Citation: citationOf(*c, s.citations)})
 }

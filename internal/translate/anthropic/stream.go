@@ -1,14 +1,13 @@
 package anthropic
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/wire"
 )
 
 // MessageStart is what the message_start event says before any content.
@@ -46,141 +45,38 @@ const (
 // carries input {} and a single input_json_delta carries the whole input.
 // ping may be interleaved at any point before the end.
 //
-// Every event is flushed as soon as it is written. Methods are safe for
-// concurrent use; the first write error is sticky and returned by every
-// later call.
+// Every event is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start, Ping and
+// Write: safe for concurrent use, the first write error sticky and returned
+// by every later call.
 type SSEWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	flush func()
-	msg   MessageStart
-
-	started   bool
-	ended     bool
-	err       error
-	open      blockKind // the open text or thinking block; tool blocks never stay open
-	index     int       // index of the open block, or of the next block if none is open
-	sawTool   bool
-	citations int
-	usage     *canon.Usage
-	buf       bytes.Buffer
-	dataBuf   bytes.Buffer
-	dataJSON  *json.Encoder
+	wire.Stream[sseRenderer, *sseRenderer]
 }
 
 // NewSSEWriter returns a writer that sends events to w and calls flush (if
 // not nil) after each one.
 func NewSSEWriter(w io.Writer, flush func(), msg MessageStart) *SSEWriter {
-	s := &SSEWriter{w: w, flush: flush, msg: msg}
-	s.dataJSON = json.NewEncoder(&s.dataBuf)
-	// Anthropic does not escape <, > and & in its JSON; neither do we.
-	s.dataJSON.SetEscapeHTML(false)
-	return s
+	sw := &SSEWriter{}
+	sw.Open(sseRenderer{msg: msg}, w, flush, "anthropic", ErrStreamEnded)
+	return sw
 }
 
-// Start writes message_start if it has not been written yet. The server calls
-// it once the upstream has answered 200, so that a failing account can still
-// be swapped before the client has seen a byte; Write calls it implicitly.
-func (s *SSEWriter) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(); err != nil {
-		return err
-	}
-	return s.start()
+// sseRenderer is the canon.Renderer of Anthropic's stream.
+type sseRenderer struct {
+	out       wire.SSE
+	msg       MessageStart
+	open      blockKind // the open text or thinking block; tool blocks never stay open
+	index     int       // index of the open block, or of the next block if none is open
+	citations int
 }
 
-// Ping writes a ping event, which keeps idle connections and proxies from
-// timing out during long silences. Before the stream has started it writes
-// nothing: Anthropic streams open with message_start, and writing anything
-// earlier would commit the response before the upstream has answered.
-func (s *SSEWriter) Ping() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(); err != nil {
-		return err
-	}
-	if !s.started {
-		return nil
-	}
-	return s.event("ping", pingEvent{Type: "ping"})
-}
+func (s *sseRenderer) Broken() error { return s.out.Err() }
 
-// Write emits the SSE events for one canon event. After EventStop or
-// EventError the stream is over and Write returns ErrStreamEnded. An
-// EventError before anything was started writes only the error event.
-func (s *SSEWriter) Write(ev canon.Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(); err != nil {
-		return err
-	}
-	if ev.Kind == canon.EventError {
-		return s.fail(ev.Err)
-	}
-	if err := s.start(); err != nil {
-		return err
-	}
-	switch ev.Kind {
-	case canon.EventText:
-		if ev.Text == "" {
-			return nil
-		}
-		if err := s.openBlock(blockText); err != nil {
-			return err
-		}
-		return s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: s.index, Delta: textDelta{Type: "text_delta", Text: ev.Text}})
-	case canon.EventThinking:
-		if ev.Text == "" && ev.Signature == "" {
-			return nil
-		}
-		if err := s.openBlock(blockThinking); err != nil {
-			return err
-		}
-		if ev.Text != "" {
-			if err := s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: s.index, Delta: thinkingDelta{Type: "thinking_delta", Thinking: ev.Text}}); err != nil {
-				return err
-			}
-		}
-		if ev.Signature != "" {
-			return s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: s.index, Delta: signatureDelta{Type: "signature_delta", Signature: ev.Signature}})
-		}
-		return nil
-	case canon.EventToolUse:
-		return s.toolUse(ev.ToolUse)
-	case canon.EventServerToolUse, canon.EventServerToolResult:
-		return s.serverToolEvent(ev)
-	case canon.EventCitation:
-		return s.citation(ev.Citation)
-	case canon.EventUsage:
-		if ev.Usage == nil {
-			return errors.New("anthropic: EventUsage without Usage")
-		}
-		u := *ev.Usage
-		s.usage = &u
-		return nil
-	case canon.EventStop:
-		return s.stop(ev.Stop)
-	default:
-		return fmt.Errorf("anthropic: unknown event kind %d", ev.Kind)
-	}
-}
+func (s *sseRenderer) SSE() *wire.SSE { return &s.out }
 
-func (s *SSEWriter) check() error {
-	if s.err != nil {
-		return s.err
-	}
-	if s.ended {
-		return ErrStreamEnded
-	}
-	return nil
-}
+func (s *sseRenderer) Ping() error { return s.event("ping", pingEvent{Type: "ping"}) }
 
-func (s *SSEWriter) start() error {
-	if s.started {
-		return nil
-	}
-	s.started = true
+func (s *sseRenderer) Begin() error {
 	return s.event("message_start", messageStartEvent{
 		Type: "message_start",
 		Message: messageJSON{
@@ -194,8 +90,30 @@ func (s *SSEWriter) start() error {
 	})
 }
 
+func (s *sseRenderer) Text(text string) error {
+	if err := s.openBlock(blockText); err != nil {
+		return err
+	}
+	return s.delta(s.index, textDelta{Type: "text_delta", Text: text})
+}
+
+func (s *sseRenderer) Thinking(text, signature string) error {
+	if err := s.openBlock(blockThinking); err != nil {
+		return err
+	}
+	if text != "" {
+		if err := s.delta(s.index, thinkingDelta{Type: "thinking_delta", Thinking: text}); err != nil {
+			return err
+		}
+	}
+	if signature != "" {
+		return s.delta(s.index, signatureDelta{Type: "signature_delta", Signature: signature})
+	}
+	return nil
+}
+
 // openBlock makes sure a block of kind k is the open one, closing any other.
-func (s *SSEWriter) openBlock(k blockKind) error {
+func (s *sseRenderer) openBlock(k blockKind) error {
 	if s.open == k {
 		return nil
 	}
@@ -212,7 +130,7 @@ func (s *SSEWriter) openBlock(k blockKind) error {
 	return s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: s.index, ContentBlock: cb})
 }
 
-func (s *SSEWriter) closeBlock() error {
+func (s *sseRenderer) closeBlock() error {
 	if s.open == blockNone {
 		return nil
 	}
@@ -222,40 +140,43 @@ func (s *SSEWriter) closeBlock() error {
 	return s.event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
 }
 
-func (s *SSEWriter) toolUse(tu *canon.ToolUse) error {
-	if tu == nil {
-		return errors.New("anthropic: EventToolUse without ToolUse")
-	}
-	input, err := toolInput(tu.Input)
+func (s *sseRenderer) ToolUse(tu *canon.ToolUse) error {
+	input, err := wire.ToolInput(tu.Input)
 	if err != nil {
 		return fmt.Errorf("anthropic: tool_use %s: %w", tu.ID, err)
 	}
+	return s.wholeBlock(toolUseBlockJSON{Type: "tool_use", ID: tu.ID, Name: tu.Name, Input: json.RawMessage("{}")}, string(input))
+}
+
+// wholeBlock writes a block that arrives at once: its start, its input as
+// one input_json_delta (none when input is ""), its stop.
+func (s *sseRenderer) wholeBlock(start any, input string) error {
 	if err := s.closeBlock(); err != nil {
 		return err
 	}
-	s.sawTool = true
 	idx := s.index
 	s.index++
-	if err := s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx, ContentBlock: toolUseBlockJSON{Type: "tool_use", ID: tu.ID, Name: tu.Name, Input: json.RawMessage("{}")}}); err != nil {
+	if err := s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx, ContentBlock: start}); err != nil {
 		return err
 	}
-	if err := s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: idx, Delta: inputJSONDelta{Type: "input_json_delta", PartialJSON: string(input)}}); err != nil {
-		return err
+	if input != "" {
+		if err := s.delta(idx, inputJSONDelta{Type: "input_json_delta", PartialJSON: input}); err != nil {
+			return err
+		}
 	}
 	return s.event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
 }
 
-func (s *SSEWriter) stop(reason canon.StopReason) error {
+func (s *sseRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool bool) error {
 	if err := s.closeBlock(); err != nil {
 		return err
 	}
-	s.ended = true
 	if reason == "" {
-		reason = defaultStop(s.sawTool)
+		reason = defaultStop(sawTool)
 	}
 	u := canon.Usage{InputTokens: s.msg.InputTokens}
-	if s.usage != nil {
-		u = *s.usage
+	if usage != nil {
+		u = *usage
 	}
 	if err := s.event("message_delta", messageDeltaEvent{
 		Type:  "message_delta",
@@ -267,43 +188,20 @@ func (s *SSEWriter) stop(reason canon.StopReason) error {
 	return s.event("message_stop", messageStopEvent{Type: "message_stop"})
 }
 
-func (s *SSEWriter) fail(e *canon.StreamError) error {
-	errType, msg := "api_error", "the response failed"
-	if e != nil {
-		if e.Type != "" {
-			errType = e.Type
-		}
-		if e.Message != "" {
-			msg = e.Message
-		}
-	}
+func (s *sseRenderer) Fail(errType, msg string) error {
 	if err := s.closeBlock(); err != nil {
 		return err
 	}
-	s.ended = true
 	return s.event("error", errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: msg}})
 }
 
+func (s *sseRenderer) delta(idx int, d any) error {
+	return s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: idx, Delta: d})
+}
+
 // event writes one SSE event and flushes it.
-func (s *SSEWriter) event(name string, data any) error {
-	s.dataBuf.Reset()
-	if err := s.dataJSON.Encode(data); err != nil {
-		return fmt.Errorf("anthropic: encoding %s: %w", name, err)
-	}
-	s.buf.Reset()
-	s.buf.WriteString("event: ")
-	s.buf.WriteString(name)
-	s.buf.WriteString("\ndata: ")
-	s.buf.Write(bytes.TrimSuffix(s.dataBuf.Bytes(), []byte{'\n'}))
-	s.buf.WriteString("\n\n")
-	if _, err := s.w.Write(s.buf.Bytes()); err != nil {
-		s.err = err
-		return err
-	}
-	if s.flush != nil {
-		s.flush()
-	}
-	return nil
+func (s *sseRenderer) event(name string, data any) error {
+	return s.out.Event(name, data)
 }
 
 // defaultStop is the stop reason when the decoder gave none.
@@ -312,21 +210,6 @@ func defaultStop(sawTool bool) canon.StopReason {
 		return canon.StopToolUse
 	}
 	return canon.StopEndTurn
-}
-
-// toolInput returns a tool call's input as compact JSON, {} when empty.
-func toolInput(in json.RawMessage) (json.RawMessage, error) {
-	if len(bytes.TrimSpace(in)) == 0 {
-		return json.RawMessage("{}"), nil
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, in); err != nil {
-		return nil, fmt.Errorf("input is not valid JSON: %w", err)
-	}
-	if buf.Bytes()[0] != '{' {
-		return nil, errors.New("input is not a JSON object")
-	}
-	return buf.Bytes(), nil
 }
 
 func usageOf(u canon.Usage) usageJSON {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 // recording is a recorded canon event sequence as stored under
@@ -24,71 +24,7 @@ type recording struct {
 		Model       string `json:"model"`
 		InputTokens int    `json:"input_tokens"`
 	} `json:"message"`
-	Steps []step `json:"steps"`
-}
-
-// step is one call: Start, Ping, or Write of one event.
-type step struct {
-	Start     bool    `json:"start"`
-	Ping      bool    `json:"ping"`
-	Text      *string `json:"text"`
-	Thinking  *string `json:"thinking"`
-	Signature string  `json:"signature"`
-	ToolUse   *struct {
-		ID    string          `json:"id"`
-		Name  string          `json:"name"`
-		Input json.RawMessage `json:"input"`
-	} `json:"tool_use"`
-	Usage *struct {
-		InputTokens              int `json:"input_tokens"`
-		OutputTokens             int `json:"output_tokens"`
-		CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
-		CacheReadInputTokens     int `json:"cache_read_input_tokens"`
-		WebSearchRequests        int `json:"web_search_requests"`
-	} `json:"usage"`
-	ServerToolUse    *canon.ServerToolUse    `json:"server_tool_use"`
-	ServerToolResult *canon.ServerToolResult `json:"server_tool_result"`
-	Citation         *canon.Citation         `json:"citation"`
-	Stop             *string                 `json:"stop"`
-	Error            *canon.StreamError      `json:"error"`
-}
-
-func (s step) event() (canon.Event, bool) {
-	switch {
-	case s.Text != nil:
-		return canon.Event{Kind: canon.EventText, Text: *s.Text}, true
-	case s.Thinking != nil:
-		return canon.Event{Kind: canon.EventThinking, Text: *s.Thinking, Signature: s.Signature}, true
-	case s.ToolUse != nil:
-		return canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: s.ToolUse.ID, Name: s.ToolUse.Name, Input: s.ToolUse.Input}}, true
-	case s.Usage != nil:
-		u := canon.Usage{InputTokens: s.Usage.InputTokens, OutputTokens: s.Usage.OutputTokens,
-			CacheCreationInputTokens: s.Usage.CacheCreationInputTokens, CacheReadInputTokens: s.Usage.CacheReadInputTokens,
-			WebSearchRequests: s.Usage.WebSearchRequests}
-		return canon.Event{Kind: canon.EventUsage, Usage: &u}, true
-	case s.ServerToolUse != nil:
-		return canon.Event{Kind: canon.EventServerToolUse, ServerToolUse: s.ServerToolUse}, true
-	case s.ServerToolResult != nil:
-		return canon.Event{Kind: canon.EventServerToolResult, ServerToolResult: s.ServerToolResult}, true
-	case s.Citation != nil:
-		return canon.Event{Kind: canon.EventCitation, Citation: s.Citation}, true
-	case s.Stop != nil:
-		return canon.Event{Kind: canon.EventStop, Stop: canon.StopReason(*s.Stop)}, true
-	case s.Error != nil:
-		return canon.Event{Kind: canon.EventError, Err: s.Error}, true
-	}
-	return canon.Event{}, false
-}
-
-func loadRecording(t *testing.T, path string) recording {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var rec recording
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	require.NoError(t, dec.Decode(&rec), path)
-	return rec
+	Steps []transtest.Step `json:"steps"`
 }
 
 // play feeds a recording to a fresh SSEWriter and returns the SSE text, the
@@ -98,22 +34,8 @@ func play(t *testing.T, rec recording) (sse string, flushes int, want canon.Resp
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewSSEWriter(&buf, func() { flushes++ }, MessageStart{ID: rec.Message.ID, Model: rec.Message.Model, InputTokens: rec.Message.InputTokens})
-	want = canon.Response{ID: rec.Message.ID, Model: rec.Message.Model}
-	for i, s := range rec.Steps {
-		switch {
-		case s.Start:
-			require.NoError(t, w.Start(), "step %d", i)
-		case s.Ping:
-			require.NoError(t, w.Ping(), "step %d", i)
-		default:
-			ev, ok := s.event()
-			require.True(t, ok, "step %d is empty", i)
-			require.NoError(t, w.Write(ev), "step %d", i)
-			if err := want.Append(ev); err != nil {
-				streamErr = err
-			}
-		}
-	}
+	transtest.Replay(t, w, rec.Steps)
+	want, streamErr = transtest.Aggregate(rec.Steps, rec.Message.ID, rec.Message.Model)
 	return buf.String(), flushes, want, streamErr
 }
 
@@ -205,12 +127,12 @@ func TestSSEWriterGolden(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 8)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := loadRecording(t, f)
+			rec := transtest.LoadStrict[recording](t, f)
 			sse, flushes, _, _ := play(t, rec)
 			evs := parseSSE(t, sse)
 			assert.Equal(t, len(evs), flushes, "one flush per event")
 			checkGrammar(t, evs)
-			golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(sse))
+			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(sse))
 		})
 	}
 }
@@ -231,7 +153,7 @@ func names(evs []sseEvent) []string {
 
 func playFile(t *testing.T, name string) []sseEvent {
 	t.Helper()
-	sse, _, _, _ := play(t, loadRecording(t, filepath.Join("testdata/stream", name+".json")))
+	sse, _, _, _ := play(t, transtest.LoadStrict[recording](t, filepath.Join("testdata/stream", name+".json")))
 	return parseSSE(t, sse)
 }
 

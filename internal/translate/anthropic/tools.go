@@ -14,26 +14,26 @@ import (
 // text editor tools get their known schemas; a web search is noted in
 // r.ServerTools; every other type is dropped with a warning, never refused,
 // as clients send server tools on every request whether or not they are used.
-func (d *doc) tools(v *value, r *canon.Request) error {
-	const p = fieldPath("tools")
-	if !present(v) {
+func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
+	const p = jsontree.Path("tools")
+	if !jsontree.Present(v) {
 		return nil
 	}
-	if v.Kind != jsonArray {
-		return d.typeErr(p, v, "an array of tools")
+	if v.Kind != jsontree.Array {
+		return d.TypeErr(p, v, "an array of tools")
 	}
 	r.Tools = make([]canon.Tool, 0, len(v.Elems))
 	seen := make(map[string]bool, len(v.Elems))
 	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
+		tp := p.Idx(i)
+		if err := d.Object(tv, tp); err != nil {
 			return err
 		}
-		typ, err := d.optString(tv, tp, "type")
+		typ, err := d.OptString(tv, tp, "type")
 		if err != nil {
 			return err
 		}
-		name, err := d.optString(tv, tp, "name")
+		name, err := d.OptString(tv, tp, "name")
 		if err != nil {
 			return err
 		}
@@ -41,16 +41,16 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 			switch b, ok := tooldecl.AnthropicBuiltin(typ); {
 			case ok:
 				if !tooldecl.ValidName(name, 128) {
-					return d.errf(tp.key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
+					return d.Errf(tp.Key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
 				}
 				if seen[name] {
-					return d.errf(tp.key("name"), "duplicate tool name %q; tool names must be unique", name)
+					return d.Errf(tp.Key("name"), "duplicate tool name %q; tool names must be unique", name)
 				}
 				seen[name] = true
 				r.Tools = append(r.Tools, canon.Tool{Name: name, Description: b.Description, InputSchema: b.Schema})
 			case tooldecl.IsWebSearch(typ):
 				st := canon.ServerTool{Type: typ, Name: name, Config: d.raw(tv)}
-				if mv := tv.Get("max_uses"); present(mv) {
+				if mv := tv.Get("max_uses"); jsontree.Present(mv) {
 					if n, ok := mv.Int(); ok && n > 0 && n <= 1<<31-1 {
 						st.MaxUses = int(n)
 					}
@@ -61,35 +61,35 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 			}
 			continue
 		}
-		if _, err := d.reqString(tv, tp, "name"); err != nil {
+		if _, err := d.ReqString(tv, tp, "name"); err != nil {
 			return err
 		}
 		if !tooldecl.ValidName(name, 128) {
-			return d.errf(tp.key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
+			return d.Errf(tp.Key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
 		}
 		if seen[name] {
-			return d.errf(tp.key("name"), "duplicate tool name %q; tool names must be unique", name)
+			return d.Errf(tp.Key("name"), "duplicate tool name %q; tool names must be unique", name)
 		}
 		seen[name] = true
-		desc, err := d.optString(tv, tp, "description")
+		desc, err := d.OptString(tv, tp, "description")
 		if err != nil {
 			return err
 		}
-		sp := tp.key("input_schema")
+		sp := tp.Key("input_schema")
 		sv := tv.Get("input_schema")
-		if !present(sv) {
-			return d.required(sp)
+		if !jsontree.Present(sv) {
+			return d.Required(sp)
 		}
-		schema, err := d.rawObject(sv, sp)
+		schema, err := d.RawObject(sv, sp)
 		if err != nil {
 			return err
 		}
-		st, err := d.reqString(sv, sp, "type")
+		st, err := d.ReqString(sv, sp, "type")
 		if err != nil {
 			return err
 		}
 		if st != "object" {
-			return d.errf(sp.key("type"), `must be "object", got %q`, st)
+			return d.Errf(sp.Key("type"), `must be "object", got %q`, st)
 		}
 		r.Tools = append(r.Tools, canon.Tool{Name: name, Description: desc, InputSchema: schema})
 	}
@@ -100,26 +100,26 @@ func (d *doc) tools(v *value, r *canon.Request) error {
 }
 
 // raw returns v's bytes, compacted.
-func (d *doc) raw(v *value) json.RawMessage {
-	return jsontree.Compact(d.body, v)
+func (d *doc) raw(v *jsontree.Value) json.RawMessage {
+	return jsontree.Compact(d.Body, v)
 }
 
 // serverToolBlock renders the history blocks of server tools (the calls
 // and results of web search, web fetch, code execution and the MCP
 // connector in an earlier answer) as text; see tooldecl/history.go for
 // why. ok is false for any other block type.
-func (d *doc) serverToolBlock(v *value, p fieldPath, typ string) (text string, ok bool, err error) {
+func (d *doc) serverToolBlock(v *jsontree.Value, p jsontree.Path, typ string) (text string, ok bool, err error) {
 	switch {
 	case typ == "server_tool_use" || typ == "mcp_tool_use":
-		name, err := d.reqString(v, p, "name")
+		name, err := d.ReqString(v, p, "name")
 		if err != nil {
 			return "", true, err
 		}
 		var input json.RawMessage
-		if iv := v.Get("input"); present(iv) {
+		if iv := v.Get("input"); jsontree.Present(iv) {
 			input = d.raw(iv)
 		}
-		if sn, _ := d.optString(v, p, "server_name"); sn != "" {
+		if sn, _ := d.OptString(v, p, "server_name"); sn != "" {
 			name = sn + "/" + name
 		}
 		return tooldecl.ServerCallText(name, input), true, nil
@@ -127,19 +127,19 @@ func (d *doc) serverToolBlock(v *value, p fieldPath, typ string) (text string, o
 		return d.searchResult(v.Get("content")), true, nil
 	case strings.HasSuffix(typ, "_tool_result") && typ != "tool_result":
 		var content json.RawMessage
-		if cv := v.Get("content"); present(cv) {
+		if cv := v.Get("content"); jsontree.Present(cv) {
 			content = d.raw(cv)
 		}
 		return tooldecl.ServerResultText(typ, content), true, nil
 	case typ == "search_result":
 		// A client-side search tool's result: its title, source and texts.
-		title, _ := d.optString(v, p, "title")
-		source, _ := d.optString(v, p, "source")
+		title, _ := d.OptString(v, p, "title")
+		source, _ := d.OptString(v, p, "source")
 		parts := []string{}
-		if cv := v.Get("content"); present(cv) && cv.Kind == jsonArray {
+		if cv := v.Get("content"); jsontree.Present(cv) && cv.Kind == jsontree.Array {
 			for _, e := range cv.Elems {
-				if e.Kind == jsonObject {
-					if t := e.Get("text"); t != nil && t.Kind == jsonString {
+				if e.Kind == jsontree.Object {
+					if t := e.Get("text"); t != nil && t.Kind == jsontree.String {
 						parts = append(parts, t.Str)
 					}
 				}
@@ -152,9 +152,9 @@ func (d *doc) serverToolBlock(v *value, p fieldPath, typ string) (text string, o
 
 // searchResult renders a web_search_tool_result's content: a list of
 // web_search_result blocks or one web_search_tool_result_error.
-func (d *doc) searchResult(cv *value) string {
-	str := func(o *value, k string) string {
-		if s := o.Get(k); s != nil && s.Kind == jsonString {
+func (d *doc) searchResult(cv *jsontree.Value) string {
+	str := func(o *jsontree.Value, k string) string {
+		if s := o.Get(k); s != nil && s.Kind == jsontree.String {
 			return s.Str
 		}
 		return ""
@@ -162,14 +162,14 @@ func (d *doc) searchResult(cv *value) string {
 	switch {
 	case cv == nil:
 		return tooldecl.SearchResultsText(nil)
-	case cv.Kind == jsonObject:
+	case cv.Kind == jsontree.Object:
 		return tooldecl.SearchErrorText(str(cv, "error_code"))
-	case cv.Kind != jsonArray:
+	case cv.Kind != jsontree.Array:
 		return tooldecl.SearchResultsText(nil)
 	}
 	var rs []tooldecl.SearchResult
 	for _, e := range cv.Elems {
-		if e.Kind != jsonObject {
+		if e.Kind != jsontree.Object {
 			continue
 		}
 		if str(e, "type") == "web_search_tool_result_error" {

@@ -10,39 +10,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
-	"kirodesk/internal/kiro/payload"
+	"kirodesk/internal/transtest"
 )
 
 // kiroTools builds the Kiro payload for req and returns its declared tools
 // (name -> input schema) and the whole body as text.
 func kiroTools(t *testing.T, req *canon.Request) (map[string]json.RawMessage, string) {
 	t.Helper()
-	built, err := payload.Build(req, payload.Options{ConversationID: "00000000-0000-4000-8000-000000000000"})
-	require.NoError(t, err)
-	var body struct {
-		ConversationState struct {
-			CurrentMessage struct {
-				UserInputMessage struct {
-					UserInputMessageContext *struct {
-						Tools []struct {
-							ToolSpecification struct {
-								Name        string
-								InputSchema struct{ JSON json.RawMessage }
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	require.NoError(t, json.Unmarshal(built.Body, &body))
+	tools, body, _ := transtest.KiroPayload(t, req)
 	out := map[string]json.RawMessage{}
-	if c := body.ConversationState.CurrentMessage.UserInputMessage.UserInputMessageContext; c != nil {
-		for _, tl := range c.Tools {
-			out[tl.ToolSpecification.Name] = tl.ToolSpecification.InputSchema.JSON
-		}
+	for name, tl := range tools {
+		out[name] = tl.Schema
 	}
-	return out, string(built.Body)
+	return out, body
 }
 
 func parseFile(t *testing.T, name string) *canon.Request {

@@ -1,8 +1,10 @@
 // Package openai translates between OpenAI's wire formats (Chat Completions
-// here; the Responses API in responses.go, described there) and the
-// canonical request and response in internal/canon. It does not
-// import the Anthropic translator: the two client API directions are kept
-// independent, each with its own copy of the strict JSON tree parser.
+// in chat.go; the Responses API in responses.go, described there) and the
+// canonical request and response in internal/canon. Each API has its own
+// front end mapping only its fields; common.go and messages.go hold what
+// both read alike. It does not import the Anthropic translator: what the two
+// client APIs share is below both (internal/translate/jsontree's field
+// readers, tooldecl, wire, and canon's stream walker).
 //
 // Direction client -> Kiro: ParseChatRequest turns a POST
 // /v1/chat/completions body into a *canon.Request plus the ChatOptions that
@@ -28,7 +30,7 @@
 //
 // Direction Kiro -> client: ChunkWriter turns a canon.Event sequence into
 // chat.completion.chunk server-sent events, one Write per event, flushing
-// after each; MarshalChatResponse renders an aggregated canon.Response as a
+// after each (a canon.Walker over this format's Renderer); MarshalChatResponse renders an aggregated canon.Response as a
 // chat.completion; ErrorBody renders the error envelope.
 //
 // Everything here is pure apart from the io.Writer handed to NewChunkWriter.

@@ -2,12 +2,11 @@ package openai
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
 	"testing"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/tooldecl"
+	"kirodesk/internal/transtest"
 )
 
 // FuzzParseChatRequest checks that no body makes the parser panic, that
@@ -16,28 +15,12 @@ import (
 // corpus is under testdata/fuzz/FuzzParseChatRequest; the golden requests
 // are added as seeds too.
 func FuzzParseChatRequest(f *testing.F) {
-	inputs := requestInputs(f)
-	if len(inputs) == 0 {
-		f.Fatal("no golden requests to seed from")
-	}
-	for _, name := range inputs {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	transtest.Seed(f, transtest.RequestInputs(f))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, fetch := range []bool{false, true} {
 			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: fetch})
 			if err != nil {
-				var re *RequestError
-				if !errors.As(err, &re) || re.Message == "" {
-					t.Fatalf("error %T %q is not a *RequestError with a message", err, err)
-				}
-				if req != nil {
-					t.Fatalf("request returned with an error")
-				}
+				transtest.Refusal(t, err, req != nil)
 				continue
 			}
 			if !fetch && len(opts.RemoteImages) > 0 {

@@ -1,10 +1,7 @@
 package openai
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,51 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with the file at path, or rewrites it under -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test -update")
-	assert.Equal(t, string(want), string(got), "golden %s differs; rerun with -update if the change is intended", path)
-}
-
-// dumpJSON renders v as indented JSON without HTML escaping, for goldens.
-func dumpJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	require.NoError(t, enc.Encode(v))
-	return buf.Bytes()
-}
-
-// requestInputs lists testdata/requests/*.json without the goldens.
-func requestInputs(t testing.TB) []string {
-	files, err := filepath.Glob("testdata/requests/*.json")
-	require.NoError(t, err)
-	var inputs []string
-	for _, f := range files {
-		if !strings.HasSuffix(f, ".canon.json") {
-			inputs = append(inputs, f)
-		}
-	}
-	return inputs
-}
 
 // TestParseChatRequestGolden parses every testdata/requests/*.json (files
 // named remote_* with FetchRemoteImages) and compares the canonical request
 // and the chat options with the .canon.json golden beside it.
 func TestParseChatRequestGolden(t *testing.T) {
-	inputs := requestInputs(t)
+	inputs := transtest.RequestInputs(t)
 	require.GreaterOrEqual(t, len(inputs), 5)
 	for _, f := range inputs {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
@@ -67,7 +27,7 @@ func TestParseChatRequestGolden(t *testing.T) {
 			require.NoError(t, err)
 			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
 			require.NoError(t, err)
-			golden(t, strings.TrimSuffix(f, ".json")+".canon.json", dumpJSON(t, struct {
+			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, struct {
 				Request *canon.Request
 				Options ChatOptions
 			}{req, opts}))

@@ -1,13 +1,13 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/tooldecl"
+	"kirodesk/internal/translate/wire"
 )
 
 // MarshalChatResponse renders a whole answer as the non-streaming Chat
@@ -62,7 +62,7 @@ func MarshalChatResponse(r *canon.Response, created int64, inputEstimate int, to
 		msg.Content = &s
 	}
 	msg.ReasoningContent = reasoning.String()
-	return marshal(completionJSON{
+	return wire.Marshal(completionJSON{
 		ID:      r.ID,
 		Object:  "chat.completion",
 		Created: created,
@@ -81,22 +81,11 @@ func ErrorBody(message, errType, param string) []byte {
 	if param != "" {
 		p = &param
 	}
-	b, err := marshal(errorEnvelopeJSON{Error: errorBodyJSON{Message: message, Type: errType, Param: p}})
+	b, err := wire.Marshal(errorEnvelopeJSON{Error: errorBodyJSON{Message: message, Type: errType, Param: p}})
 	if err != nil { // unreachable: strings always encode
 		panic(err)
 	}
 	return b
-}
-
-// marshal is json.Marshal without HTML escaping, as OpenAI writes it.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 // Wire shapes. Field order follows OpenAI's own output.

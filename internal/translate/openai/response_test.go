@@ -8,25 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
-func sampleResponse() *canon.Response {
-	return &canon.Response{
-		ID:    "chatcmpl-01XYZ",
-		Model: "claude-sonnet-4-5",
-		Content: []canon.Block{
-			{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: "Need the file.", Signature: "c2ln"}},
-			{Type: canon.BlockText, Text: "Reading <main.go> & more"},
-			{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "toolu_1", Name: "Read", Input: json.RawMessage(`{ "file_path": "main.go" }`)}},
-			{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: "toolu_2", Name: "Noop"}},
-		},
-		Stop:  canon.StopToolUse,
-		Usage: canon.Usage{InputTokens: 10, OutputTokens: 20, CacheCreationInputTokens: 3, CacheReadInputTokens: 400, Credits: 0.5, Estimated: true},
-	}
-}
-
 func TestMarshalChatResponse(t *testing.T) {
-	got, err := MarshalChatResponse(sampleResponse(), 1700000000, 5, nil)
+	got, err := MarshalChatResponse(transtest.SampleResponse("chatcmpl-01XYZ"), 1700000000, 5, nil)
 	require.NoError(t, err)
 	assert.Equal(t, `{"id":"chatcmpl-01XYZ","object":"chat.completion","created":1700000000,"model":"claude-sonnet-4-5","choices":[{"index":0,"message":{"role":"assistant",`+
 		`"content":"Reading <main.go> & more","reasoning_content":"Need the file.","refusal":null,"annotations":[],"tool_calls":[`+

@@ -12,9 +12,8 @@ package openai
 // sends store:false anyway.
 
 import (
-	"strings"
-
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -45,17 +44,9 @@ type ResponsesOptions struct {
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
-	root, err := parseTree(body)
+	d := &doc{jsontree.Doc{Body: body}}
+	root, r, err := d.openRequest()
 	if err != nil {
-		return nil, ro, err
-	}
-	if root.Kind != jsonObject {
-		return nil, ro, &RequestError{Message: "request body: expected a JSON object, got " + root.Describe()}
-	}
-	d := &doc{body: body}
-	r := &canon.Request{}
-
-	if r.Model, err = d.nonEmptyString(root, "", "model"); err != nil {
 		return nil, ro, err
 	}
 	if err := d.refuseResponsesFields(root); err != nil {
@@ -68,7 +59,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r); err != nil {
 		return nil, ro, err
 	}
-	instructions, err := d.optString(root, "", "instructions")
+	instructions, err := d.OptString(root, "", "instructions")
 	if err != nil {
 		return nil, ro, err
 	}
@@ -78,27 +69,14 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
-	if n, ok, err := d.optInt(root, "", "max_output_tokens"); err != nil {
-		return nil, ro, err
-	} else if ok {
-		if n < 1 {
-			return nil, ro, d.errf("max_output_tokens", "must be at least 1, got %d", n)
-		}
-		if n > 1<<31-1 {
-			return nil, ro, d.errf("max_output_tokens", "%d is too large", n)
-		}
-		r.MaxTokens = int(n)
-	}
-	if r.Stream, err = d.optBool(root, "", "stream"); err != nil {
+	if err := d.maxTokens(root, r, responsesMaxTokens); err != nil {
 		return nil, ro, err
 	}
-	if so := root.Get("stream_options"); present(so) {
-		if err := d.object(so, "stream_options"); err != nil {
-			return nil, ro, err
-		}
-		if _, err = d.optBool(so, "stream_options", "include_obfuscation"); err != nil {
-			return nil, ro, err
-		}
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
+		return nil, ro, err
+	}
+	if _, err = d.streamOptions(root, r.Stream, false); err != nil {
+		return nil, ro, err
 	}
 	if r.Thinking, err = d.responsesReasoning(root.Get("reasoning")); err != nil {
 		return nil, ro, err
@@ -106,7 +84,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	// Codex sends its conversation id as prompt_cache_key; user is the
 	// deprecated name for safety_identifier.
 	for _, k := range []string{"prompt_cache_key", "safety_identifier", "user"} {
-		s, err := d.optString(root, "", k)
+		s, err := d.OptString(root, "", k)
 		if err != nil {
 			return nil, ro, err
 		}
@@ -126,461 +104,101 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	return r, ro, nil
 }
 
-func (d *doc) refuseResponsesFields(root *value) error {
+func (d *doc) refuseResponsesFields(root *jsontree.Value) error {
 	const stateless = "Kirodesk does not store responses; send the whole conversation in input"
-	if v := root.Get("previous_response_id"); present(v) {
-		return d.errf("previous_response_id", "previous_response_id is not supported: %s (and store:false)", stateless)
+	if v := root.Get("previous_response_id"); jsontree.Present(v) {
+		return d.Errf("previous_response_id", "previous_response_id is not supported: %s (and store:false)", stateless)
 	}
-	if v := root.Get("conversation"); present(v) {
-		return d.errf("conversation", "conversations are not supported: %s", stateless)
+	if v := root.Get("conversation"); jsontree.Present(v) {
+		return d.Errf("conversation", "conversations are not supported: %s", stateless)
 	}
-	if bg, err := d.optBool(root, "", "background"); err != nil {
+	if bg, err := d.OptBool(root, "", "background"); err != nil {
 		return err
 	} else if bg {
-		return d.errf("background", "background responses are not supported; omit background or set it to false")
+		return d.Errf("background", "background responses are not supported; omit background or set it to false")
 	}
-	if v := root.Get("prompt"); present(v) {
-		return d.errf("prompt", "stored prompt templates are not supported; send the prompt as instructions and input")
+	if v := root.Get("prompt"); jsontree.Present(v) {
+		return d.Errf("prompt", "stored prompt templates are not supported; send the prompt as instructions and input")
 	}
-	if n, _, err := d.optInt(root, "", "top_logprobs"); err != nil {
+	if n, _, err := d.OptInt(root, "", "top_logprobs"); err != nil {
 		return err
 	} else if n != 0 {
-		return d.errf("top_logprobs", "log probabilities are not available from Kiro")
+		return d.Errf("top_logprobs", "log probabilities are not available from Kiro")
 	}
-	if n, ok, err := d.optInt(root, "", "max_tool_calls"); err != nil {
+	if n, ok, err := d.OptInt(root, "", "max_tool_calls"); err != nil {
 		return err
 	} else if ok && n < 1 {
-		return d.errf("max_tool_calls", "must be at least 1, got %d", n)
+		return d.Errf("max_tool_calls", "must be at least 1, got %d", n)
 	}
 	return nil
 }
 
 // responsesIgnored type-checks the fields that are accepted and ignored.
-func (d *doc) responsesIgnored(root *value) error {
-	if err := d.optNumber(root, "", "temperature", 0, 2); err != nil {
-		return err
-	}
-	if err := d.optNumber(root, "", "top_p", 0, 1); err != nil {
+func (d *doc) responsesIgnored(root *jsontree.Value) error {
+	if err := d.temperatureTopP(root); err != nil {
 		return err
 	}
 	for _, k := range []string{"parallel_tool_calls", "store"} {
-		if _, err := d.optBool(root, "", k); err != nil {
+		if _, err := d.OptBool(root, "", k); err != nil {
 			return err
 		}
 	}
 	for _, k := range []string{"service_tier", "prompt_cache_retention"} {
-		if _, err := d.optString(root, "", k); err != nil {
+		if _, err := d.OptString(root, "", k); err != nil {
 			return err
 		}
 	}
-	if t, err := d.optString(root, "", "truncation"); err != nil {
+	if t, err := d.OptString(root, "", "truncation"); err != nil {
 		return err
 	} else if t != "" && t != "auto" && t != "disabled" {
-		return d.errf("truncation", `%q is not valid; use "auto" or "disabled"`, t)
+		return d.Errf("truncation", `%q is not valid; use "auto" or "disabled"`, t)
 	}
-	if v := root.Get("metadata"); present(v) {
-		if err := d.object(v, "metadata"); err != nil {
+	if v := root.Get("metadata"); jsontree.Present(v) {
+		if err := d.Object(v, "metadata"); err != nil {
 			return err
 		}
 	}
-	if v := root.Get("include"); present(v) {
-		if v.Kind != jsonArray {
-			return d.typeErr("include", v, "an array of strings")
-		}
-		for i, e := range v.Elems {
-			if e.Kind != jsonString {
-				return d.typeErr(fieldPath("include").idx(i), e, "a string")
-			}
-		}
-	}
-	return nil
+	return d.OptStringArray(root, "", "include", nil)
 }
 
 // textFormat reads text.format; like response_format in Chat Completions,
 // json_object and json_schema are honoured on a best-effort basis by an
 // instruction for the system prompt. text.verbosity is accepted and ignored.
-func (d *doc) textFormat(v *value) (string, error) {
-	const tp = fieldPath("text")
-	if !present(v) {
-		return "", nil
-	}
-	if err := d.object(v, tp); err != nil {
+func (d *doc) textFormat(v *jsontree.Value) (string, error) {
+	const tp = jsontree.Path("text")
+	if ok, err := d.OptObject(v, tp); !ok {
 		return "", err
 	}
-	if _, err := d.optString(v, tp, "verbosity"); err != nil {
+	if _, err := d.OptString(v, tp, "verbosity"); err != nil {
 		return "", err
 	}
-	fp := tp.key("format")
+	fp := tp.Key("format")
 	fv := v.Get("format")
-	if !present(fv) {
-		return "", nil
-	}
-	if err := d.object(fv, fp); err != nil {
+	if ok, err := d.OptObject(fv, fp); !ok {
 		return "", err
 	}
-	typ, err := d.reqString(fv, fp, "type")
-	if err != nil {
-		return "", err
-	}
-	switch typ {
-	case "text":
-		return "", nil
-	case "json_object":
-		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
-	case "json_schema":
-		name, err := d.nonEmptyString(fv, fp, "name")
-		if err != nil {
-			return "", err
-		}
-		if _, err := d.optString(fv, fp, "description"); err != nil {
-			return "", err
-		}
-		if _, err := d.optBool(fv, fp, "strict"); err != nil {
-			return "", err
-		}
-		msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
-		sch := fv.Get("schema")
-		if !present(sch) {
-			return "", d.required(fp.key("schema"))
-		}
-		if err := d.object(sch, fp.key("schema")); err != nil {
-			return "", err
-		}
-		return msg + " It must conform to this JSON Schema: " + string(d.compactRaw(sch)), nil
-	default:
-		return "", d.errf(fp.key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
-	}
+	return d.outputFormat(fv, fp, false)
 }
 
-func (d *doc) responsesReasoning(v *value) (*canon.Thinking, error) {
-	const p = fieldPath("reasoning")
-	if !present(v) {
-		return nil, nil
-	}
-	if err := d.object(v, p); err != nil {
+func (d *doc) responsesReasoning(v *jsontree.Value) (*canon.Thinking, error) {
+	const p = jsontree.Path("reasoning")
+	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
 	// summary ("auto", "concise", "detailed") and its deprecated name
 	// generate_summary are accepted: thinking is always sent as a summary.
 	for _, k := range []string{"summary", "generate_summary"} {
-		if _, err := d.optString(v, p, k); err != nil {
+		if _, err := d.OptString(v, p, k); err != nil {
 			return nil, err
 		}
 	}
-	effort, err := d.optString(v, p, "effort")
-	if err != nil || effort == "" || effort == "none" {
+	e, err := d.OptString(v, p, "effort")
+	if err != nil || e == "" {
 		return nil, err
 	}
-	e, ok := reasoningEfforts[effort]
+	th, ok := effort(e)
 	if !ok {
-		return nil, d.errf(p.key("effort"), `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`, effort)
+		return nil, d.Errf(p.Key("effort"), badEffort, e)
 	}
-	return &canon.Thinking{Mode: "adaptive", Effort: e}, nil
-}
-
-// inputParser walks input, folding the flat item list into turns.
-type inputParser struct {
-	*messageParser
-	system []string
-	// turn is what r.Messages' last message was built from: an assistant
-	// turn from assistant-side items (messages, function calls, reasoning),
-	// which the next such item joins, or a user turn of function call
-	// outputs, which the next output joins.
-	turn int
-}
-
-const (
-	turnOther = iota
-	turnAssistant
-	turnToolResults
-)
-
-func (ip *inputParser) input(v *value, r *canon.Request) error {
-	const p = fieldPath("input")
-	if !present(v) {
-		return ip.required(p)
-	}
-	switch v.Kind {
-	case jsonString:
-		if v.Str == "" {
-			return ip.errf(p, "must not be empty")
-		}
-		r.Messages = []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: v.Str}}}}
-		return nil
-	case jsonArray:
-	default:
-		return ip.typeErr(p, v, "a string or an array of input items")
-	}
-	if len(v.Elems) == 0 {
-		return ip.errf(p, "at least one input item is required")
-	}
-	for i, iv := range v.Elems {
-		if err := ip.item(iv, p.idx(i), r); err != nil {
-			return err
-		}
-	}
-	if len(r.Messages) == 0 {
-		return ip.errf(p, "at least one user, assistant or function call item is required besides system messages")
-	}
-	r.System = strings.Join(ip.system, "\n\n")
-	return nil
-}
-
-// add appends blocks to the current turn of kind turn, or starts one.
-func (ip *inputParser) add(r *canon.Request, turn int, role canon.Role, blocks ...canon.Block) {
-	if len(blocks) == 0 {
-		return
-	}
-	if ip.turn == turn && turn != turnOther {
-		last := &r.Messages[len(r.Messages)-1]
-		last.Content = append(last.Content, blocks...)
-		return
-	}
-	r.Messages = append(r.Messages, canon.Message{Role: role, Content: blocks})
-	ip.turn = turn
-}
-
-func (ip *inputParser) item(iv *value, p fieldPath, r *canon.Request) error {
-	if err := ip.object(iv, p); err != nil {
-		return err
-	}
-	typ, err := ip.optString(iv, p, "type")
-	if err != nil {
-		return err
-	}
-	for _, k := range []string{"id", "status"} {
-		if _, err := ip.optString(iv, p, k); err != nil {
-			return err
-		}
-	}
-	switch typ {
-	case "", "message":
-		return ip.message(iv, p, r)
-	case "function_call":
-		id, name, err := ip.callHead(iv, p)
-		if err != nil {
-			return err
-		}
-		args, err := ip.reqString(iv, p, "arguments")
-		if err != nil {
-			return err
-		}
-		input, err := ip.arguments(args, p.key("arguments"))
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}})
-	case "function_call_output":
-		id, err := ip.nonEmptyString(iv, p, "call_id")
-		if err != nil {
-			return err
-		}
-		content, err := ip.toolOutput(iv, p)
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnToolResults, canon.RoleUser, canon.Block{Type: canon.BlockToolResult, ToolResult: &canon.ToolResult{ToolUseID: id, Content: content}})
-	case "reasoning":
-		text, err := ip.reasoningText(iv, p)
-		if err != nil {
-			return err
-		}
-		if _, err := ip.optString(iv, p, "encrypted_content"); err != nil {
-			return err
-		}
-		if text != "" {
-			ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text}})
-		}
-	case "item_reference":
-		return ip.errf(p.key("type"), "item references are not supported: Kirodesk does not store responses; send the items themselves")
-	default:
-		return ip.toolItem(iv, p, typ, r)
-	}
-	return nil
-}
-
-// reasoningText joins a reasoning item's summary texts (and raw
-// reasoning_text content, should a client send it) with blank lines.
-func (ip *inputParser) reasoningText(iv *value, p fieldPath) (string, error) {
-	var parts []string
-	for _, f := range []struct{ key, typ string }{{"summary", "summary_text"}, {"content", "reasoning_text"}} {
-		fp := p.key(f.key)
-		v := iv.Get(f.key)
-		if !present(v) {
-			continue
-		}
-		if v.Kind != jsonArray {
-			return "", ip.typeErr(fp, v, "an array")
-		}
-		for j, pv := range v.Elems {
-			pp := fp.idx(j)
-			typ, err := ip.partType(pv, pp)
-			if err != nil {
-				return "", err
-			}
-			if typ != f.typ {
-				return "", ip.errf(pp.key("type"), "expected %q, got %q", f.typ, typ)
-			}
-			text, err := ip.reqString(pv, pp, "text")
-			if err != nil {
-				return "", err
-			}
-			if text != "" {
-				parts = append(parts, text)
-			}
-		}
-	}
-	return strings.Join(parts, "\n\n"), nil
-}
-
-func (ip *inputParser) message(iv *value, p fieldPath, r *canon.Request) error {
-	role, err := ip.reqString(iv, p, "role")
-	if err != nil {
-		return err
-	}
-	cp := p.key("content")
-	cv := iv.Get("content")
-	if !present(cv) {
-		return ip.required(cp)
-	}
-	switch role {
-	case "system", "developer":
-		blocks, err := ip.content(cv, cp, false, false)
-		if err != nil {
-			return err
-		}
-		if text := canon.TextOf(blocks); text != "" {
-			ip.system = append(ip.system, text)
-		}
-	case "user":
-		blocks, err := ip.content(cv, cp, true, false)
-		if err != nil {
-			return err
-		}
-		if len(blocks) == 0 {
-			return ip.errf(cp, "must not be empty")
-		}
-		r.Messages = append(r.Messages, canon.Message{Role: canon.RoleUser, Content: blocks})
-		ip.turn = turnOther
-	case "assistant":
-		blocks, err := ip.content(cv, cp, false, true)
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnAssistant, canon.RoleAssistant, blocks...)
-	default:
-		return ip.errf(p.key("role"), `%q is not a valid role; use "user", "assistant", "system" or "developer"`, role)
-	}
-	return nil
-}
-
-// content reads a message's content: a string or an array of parts. Text
-// parts are input_text (output_text and refusal in assistant messages, which
-// Responses outputs carry); images only where images is set.
-func (ip *inputParser) content(cv *value, cp fieldPath, images, assistant bool) ([]canon.Block, error) {
-	switch cv.Kind {
-	case jsonString:
-		if cv.Str == "" {
-			return nil, nil
-		}
-		return []canon.Block{{Type: canon.BlockText, Text: cv.Str}}, nil
-	case jsonArray:
-	default:
-		return nil, ip.typeErr(cp, cv, "a string or an array of content parts")
-	}
-	var out []canon.Block
-	for j, pv := range cv.Elems {
-		pp := cp.idx(j)
-		typ, err := ip.partType(pv, pp)
-		if err != nil {
-			return nil, err
-		}
-		key := "text"
-		switch {
-		case typ == "input_text", assistant && typ == "output_text":
-		case assistant && typ == "refusal":
-			key = "refusal"
-		case typ == "input_image" && images:
-			b, err := ip.inputImage(pv, pp)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-			continue
-		case typ == "input_file":
-			return nil, ip.errf(pp.key("type"), "file inputs are not supported by Kiro; send the text as input_text or images as input_image")
-		case typ == "input_audio":
-			return nil, ip.errf(pp.key("type"), "audio input is not supported by Kiro")
-		default:
-			allowed := `"input_text"`
-			switch {
-			case assistant:
-				allowed = `"output_text", "input_text" or "refusal"`
-			case images:
-				allowed = `"input_text" or "input_image"`
-			}
-			return nil, ip.errf(pp.key("type"), "%q parts are not allowed here; use %s", typ, allowed)
-		}
-		text, err := ip.reqString(pv, pp, key)
-		if err != nil {
-			return nil, err
-		}
-		if text != "" {
-			out = append(out, canon.Block{Type: canon.BlockText, Text: text})
-		}
-	}
-	return out, nil
-}
-
-// inputImage reads {"type":"input_image","image_url":URL,"detail":...}: the
-// URL is a plain string here, not Chat Completions' {"url":...} object.
-func (ip *inputParser) inputImage(pv *value, p fieldPath) (canon.Block, error) {
-	if detail, err := ip.optString(pv, p, "detail"); err != nil {
-		return canon.Block{}, err
-	} else if detail != "" && detail != "auto" && detail != "low" && detail != "high" && detail != "original" {
-		return canon.Block{}, ip.errf(p.key("detail"), `%q is not valid; use "auto", "low", "high" or "original"`, detail)
-	}
-	up := p.key("image_url")
-	if !present(pv.Get("image_url")) {
-		if present(pv.Get("file_id")) {
-			return canon.Block{}, ip.errf(p.key("file_id"), "uploaded files are not available through Kiro; send the image as a data: URL in image_url")
-		}
-		return canon.Block{}, ip.required(up)
-	}
-	url, err := ip.nonEmptyString(pv, p, "image_url")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	scheme, _, _ := strings.Cut(url, ":")
-	switch strings.ToLower(scheme) {
-	case "data":
-		img, err := ip.dataURL(url, up)
-		if err != nil {
-			return canon.Block{}, err
-		}
-		return canon.Block{Type: canon.BlockImage, Image: img}, nil
-	case "http", "https":
-		if !ip.opts.FetchRemoteImages {
-			return canon.Block{}, ip.errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
-		}
-		img := &canon.Image{}
-		ip.chat.RemoteImages = append(ip.chat.RemoteImages, RemoteImage{URL: url, Param: string(up), Image: img})
-		return canon.Block{Type: canon.BlockImage, Image: img}, nil
-	default:
-		return canon.Block{}, ip.errf(up, "must be a data: URL (base64) or an http(s) URL")
-	}
-}
-
-// toolOutput reads a function_call_output's output: a string or an array of
-// input_text and input_image parts.
-func (ip *inputParser) toolOutput(iv *value, p fieldPath) ([]canon.Block, error) {
-	op := p.key("output")
-	ov := iv.Get("output")
-	if !present(ov) {
-		return nil, ip.required(op)
-	}
-	if ov.Kind != jsonString && ov.Kind != jsonArray {
-		return nil, ip.typeErr(op, ov, "a string or an array of content parts")
-	}
-	return ip.content(ov, op, true, false)
+	return th, nil
 }

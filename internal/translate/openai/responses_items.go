@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -14,14 +15,14 @@ import (
 // no use for (image generation, code interpreter, MCP listings, ...) and
 // item types this package does not know are dropped with a warning rather
 // than refused: clients send back whatever an earlier answer held.
-func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Request) error {
+func (ip *inputParser) toolItem(iv *jsontree.Value, p jsontree.Path, typ string, r *canon.Request) error {
 	switch typ {
 	case "custom_tool_call":
 		id, name, err := ip.callHead(iv, p)
 		if err != nil {
 			return err
 		}
-		input, err := ip.reqString(iv, p, "input")
+		input, err := ip.ReqString(iv, p, "input")
 		if err != nil {
 			return err
 		}
@@ -29,39 +30,31 @@ func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Req
 			ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}})
 	case "custom_tool_call_output", "local_shell_call_output":
 		key := "call_id"
-		if typ == "local_shell_call_output" && !present(iv.Get("call_id")) {
+		if typ == "local_shell_call_output" && !jsontree.Present(iv.Get("call_id")) {
 			key = "id" // the API's own shape names the call by id
 		}
-		id, err := ip.nonEmptyString(iv, p, key)
-		if err != nil {
-			return err
-		}
-		content, err := ip.toolOutput(iv, p)
-		if err != nil {
-			return err
-		}
-		ip.add(r, turnToolResults, canon.RoleUser, canon.Block{Type: canon.BlockToolResult, ToolResult: &canon.ToolResult{ToolUseID: id, Content: content}})
+		return ip.toolResult(iv, p, key, r)
 	case "local_shell_call":
-		id, err := ip.optString(iv, p, "call_id")
+		id, err := ip.OptString(iv, p, "call_id")
 		if err != nil {
 			return err
 		}
 		if id == "" {
-			if id, err = ip.nonEmptyString(iv, p, "id"); err != nil {
+			if id, err = ip.NonEmptyString(iv, p, "id"); err != nil {
 				return err
 			}
 		}
-		ap := p.key("action")
+		ap := p.Key("action")
 		av := iv.Get("action")
-		if !present(av) {
-			return ip.required(ap)
+		if !jsontree.Present(av) {
+			return ip.Required(ap)
 		}
-		if err := ip.object(av, ap); err != nil {
+		if err := ip.Object(av, ap); err != nil {
 			return err
 		}
 		var a tooldecl.LocalShellAction
-		if err := json.Unmarshal(ip.compactRaw(av), &a); err != nil {
-			return ip.errf(ap, "not a local shell action: %v", err)
+		if err := json.Unmarshal(ip.CompactRaw(av), &a); err != nil {
+			return ip.Errf(ap, "not a local shell action: %v", err)
 		}
 		ip.add(r, turnAssistant, canon.RoleAssistant, canon.Block{Type: canon.BlockToolUse,
 			ToolUse: &canon.ToolUse{ID: id, Name: tooldecl.LocalShellName, Input: tooldecl.LocalShellInput(a)}})
@@ -69,7 +62,7 @@ func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Req
 		// A remote MCP call an earlier answer made: its call and output
 		// as text, which is what the model needs of it.
 		str := func(k string) string {
-			if v := iv.Get(k); v != nil && v.Kind == jsonString {
+			if v := iv.Get(k); v != nil && v.Kind == jsontree.String {
 				return v.Str
 			}
 			return ""
@@ -95,12 +88,12 @@ func (ip *inputParser) toolItem(iv *value, p fieldPath, typ string, r *canon.Req
 }
 
 // webSearchCallText renders a web_search_call item by its action.
-func (ip *inputParser) webSearchCallText(iv *value) string {
-	str := func(o *value, k string) string {
-		if o == nil || o.Kind != jsonObject {
+func (ip *inputParser) webSearchCallText(iv *jsontree.Value) string {
+	str := func(o *jsontree.Value, k string) string {
+		if o == nil || o.Kind != jsontree.Object {
 			return ""
 		}
-		if s := o.Get(k); s != nil && s.Kind == jsonString {
+		if s := o.Get(k); s != nil && s.Kind == jsontree.String {
 			return s.Str
 		}
 		return ""
@@ -112,9 +105,9 @@ func (ip *inputParser) webSearchCallText(iv *value) string {
 			return tooldecl.SearchCallText(q)
 		}
 		var qs []string
-		if v := a.Get("queries"); v != nil && v.Kind == jsonArray {
+		if v := a.Get("queries"); v != nil && v.Kind == jsontree.Array {
 			for _, e := range v.Elems {
-				if e.Kind == jsonString {
+				if e.Kind == jsontree.String {
 					qs = append(qs, e.Str)
 				}
 			}
@@ -131,14 +124,14 @@ func (ip *inputParser) webSearchCallText(iv *value) string {
 // callHead reads what every call item in the input carries: its call_id,
 // and its name flattened with its namespace as the tool was declared to
 // Kiro (tooldecl.FlatName).
-func (ip *inputParser) callHead(iv *value, p fieldPath) (id, name string, err error) {
-	if id, err = ip.nonEmptyString(iv, p, "call_id"); err != nil {
+func (ip *inputParser) callHead(iv *jsontree.Value, p jsontree.Path) (id, name string, err error) {
+	if id, err = ip.NonEmptyString(iv, p, "call_id"); err != nil {
 		return "", "", err
 	}
-	if name, err = ip.nonEmptyString(iv, p, "name"); err != nil {
+	if name, err = ip.NonEmptyString(iv, p, "name"); err != nil {
 		return "", "", err
 	}
-	ns, err := ip.optString(iv, p, "namespace")
+	ns, err := ip.OptString(iv, p, "namespace")
 	if err != nil {
 		return "", "", err
 	}

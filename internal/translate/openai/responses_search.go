@@ -59,10 +59,8 @@ func searchItem(su *canon.ServerToolUse, respID string, idx int, status string) 
 		Action: &searchActionJSON{Type: "search", Query: su.Query}}
 }
 
-func (rw *ResponsesWriter) searchCall(su *canon.ServerToolUse) error {
-	if su == nil {
-		return errors.New("openai: EventServerToolUse without ServerToolUse")
-	}
+// ServerToolUse opens a web_search_call item.
+func (rw *responsesRenderer) ServerToolUse(su *canon.ServerToolUse) error {
 	if err := rw.closeItem("completed"); err != nil {
 		return err
 	}
@@ -81,10 +79,8 @@ func (rw *ResponsesWriter) searchCall(su *canon.ServerToolUse) error {
 	return nil
 }
 
-func (rw *ResponsesWriter) searchResult(sr *canon.ServerToolResult) error {
-	if sr == nil {
-		return errors.New("openai: EventServerToolResult without ServerToolResult")
-	}
+// ServerToolResult completes (or fails) the web_search_call item.
+func (rw *responsesRenderer) ServerToolResult(sr *canon.ServerToolResult) error {
 	idx := rw.search
 	if idx < 0 {
 		return errors.New("openai: a web search result without its call")
@@ -102,11 +98,8 @@ func (rw *ResponsesWriter) searchResult(sr *canon.ServerToolResult) error {
 	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: &done})
 }
 
-// citation annotates the open message's text written since the last one.
-func (rw *ResponsesWriter) citation(c *canon.Citation) error {
-	if c == nil {
-		return errors.New("openai: EventCitation without Citation")
-	}
+// Citation annotates the open message's text written since the last one.
+func (rw *responsesRenderer) Citation(c *canon.Citation) error {
 	if rw.open == nil || rw.open.Type != "message" {
 		return nil // nothing to annotate
 	}

@@ -1,17 +1,14 @@
 package openai
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/tooldecl"
+	"kirodesk/internal/translate/wire"
 )
 
 // ResponsesStart is what a streamed Responses answer needs before the first
@@ -52,130 +49,45 @@ type ResponsesStart struct {
 // its signature has no place here and is dropped (encrypted_content is not
 // sent, so nothing invalid comes back in later requests).
 //
-// Every event is flushed as soon as it is written. Methods are safe for
-// concurrent use; the first write error is sticky.
+// Every event is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start
+// (response.created and response.in_progress, called once the upstream has
+// answered), Ping (an SSE comment) and Write: safe for concurrent use, the
+// first write error sticky.
 type ResponsesWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	flush func()
-	start ResponsesStart
-
-	started bool
-	ended   bool
-	err     error
-	seq     int
-	output  []outputItemJSON // closed items, in order
-	open    *outputItemJSON  // the item receiving deltas, if any
-	text    strings.Builder  // the open item's text so far
-	// annots are the open message's url_citation annotations; cited is
-	// the rune offset where the last one ended (web search, responses_search.go).
-	annots  []any
-	cited   int
-	search  int // output index of the web_search_call awaiting its result, -1 if none
-	usage   *canon.Usage
-	buf     bytes.Buffer
-	dataBuf bytes.Buffer
-	enc     *json.Encoder
+	wire.Stream[responsesRenderer, *responsesRenderer]
 }
 
 // NewResponsesWriter returns a writer that sends events to w and calls flush
 // (if not nil) after each one.
 func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *ResponsesWriter {
-	rw := &ResponsesWriter{w: w, flush: flush, start: start, search: -1}
-	rw.enc = json.NewEncoder(&rw.dataBuf)
-	rw.enc.SetEscapeHTML(false)
-	return rw
+	sw := &ResponsesWriter{}
+	sw.Open(responsesRenderer{start: start, search: -1}, w, flush, "openai", ErrStreamEnded)
+	return sw
 }
 
-// Start writes response.created and response.in_progress if they have not
-// been written yet; Write calls it implicitly. As with ChunkWriter, the
-// server calls it once the upstream has answered.
-func (rw *ResponsesWriter) Start() error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if err := rw.check(); err != nil {
-		return err
-	}
-	return rw.begin()
+// responsesRenderer is the canon.Renderer of Responses events.
+type responsesRenderer struct {
+	out    wire.SSE
+	start  ResponsesStart
+	seq    int
+	output []outputItemJSON // closed items, in order
+	open   *outputItemJSON  // the item receiving deltas, if any
+	text   strings.Builder  // the open item's text so far
+	// annots are the open message's url_citation annotations; cited is
+	// the rune offset where the last one ended (web search, responses_search.go).
+	annots []any
+	cited  int
+	search int // output index of the web_search_call awaiting its result, -1 if none
 }
 
-// Ping writes an SSE comment to keep the connection alive; before Start it
-// writes nothing.
-func (rw *ResponsesWriter) Ping() error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if err := rw.check(); err != nil {
-		return err
-	}
-	if !rw.started {
-		return nil
-	}
-	return rw.raw([]byte(": ping\n\n"))
-}
+func (rw *responsesRenderer) Broken() error { return rw.out.Err() }
 
-// Write emits the events for one canon event. After EventStop or EventError
-// the stream is over and Write returns ErrStreamEnded. An EventError before
-// Start writes only error and response.failed.
-func (rw *ResponsesWriter) Write(ev canon.Event) error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if err := rw.check(); err != nil {
-		return err
-	}
-	if ev.Kind == canon.EventError {
-		return rw.fail(ev.Err)
-	}
-	if err := rw.begin(); err != nil {
-		return err
-	}
-	switch ev.Kind {
-	case canon.EventText:
-		if ev.Text == "" {
-			return nil
-		}
-		return rw.textDelta("message", ev.Text)
-	case canon.EventThinking:
-		if ev.Text == "" {
-			return nil
-		}
-		return rw.textDelta("reasoning", ev.Text)
-	case canon.EventToolUse:
-		return rw.toolUse(ev.ToolUse)
-	case canon.EventUsage:
-		if ev.Usage == nil {
-			return errors.New("openai: EventUsage without Usage")
-		}
-		u := *ev.Usage
-		rw.usage = &u
-		return nil
-	case canon.EventStop:
-		return rw.stop(ev.Stop)
-	case canon.EventServerToolUse:
-		return rw.searchCall(ev.ServerToolUse)
-	case canon.EventServerToolResult:
-		return rw.searchResult(ev.ServerToolResult)
-	case canon.EventCitation:
-		return rw.citation(ev.Citation)
-	default:
-		return fmt.Errorf("openai: unknown event kind %d", ev.Kind)
-	}
-}
+func (rw *responsesRenderer) SSE() *wire.SSE { return &rw.out }
 
-func (rw *ResponsesWriter) check() error {
-	if rw.err != nil {
-		return rw.err
-	}
-	if rw.ended {
-		return ErrStreamEnded
-	}
-	return nil
-}
+func (rw *responsesRenderer) Ping() error { return rw.out.Raw(pingComment) }
 
-func (rw *ResponsesWriter) begin() error {
-	if rw.started {
-		return nil
-	}
-	rw.started = true
+func (rw *responsesRenderer) Begin() error {
 	resp := rw.response("in_progress")
 	if err := rw.event(&responseEventJSON{Type: "response.created", Response: resp}); err != nil {
 		return err
@@ -183,9 +95,18 @@ func (rw *ResponsesWriter) begin() error {
 	return rw.event(&responseEventJSON{Type: "response.in_progress", Response: resp})
 }
 
+func (rw *responsesRenderer) Text(text string) error { return rw.textDelta("message", text) }
+
+func (rw *responsesRenderer) Thinking(text, _ string) error {
+	if text == "" {
+		return nil
+	}
+	return rw.textDelta("reasoning", text)
+}
+
 // response is the response object as it stands, with status and usage set
 // by the caller.
-func (rw *ResponsesWriter) response(status string) *responseJSON {
+func (rw *responsesRenderer) response(status string) *responseJSON {
 	return &responseJSON{
 		ID: rw.start.ID, Object: "response", CreatedAt: rw.start.Created, Status: status,
 		Model: rw.start.Model, Output: append([]outputItemJSON{}, rw.output...),
@@ -194,7 +115,7 @@ func (rw *ResponsesWriter) response(status string) *responseJSON {
 	}
 }
 
-func (rw *ResponsesWriter) textDelta(kind, delta string) error {
+func (rw *responsesRenderer) textDelta(kind, delta string) error {
 	if rw.open != nil && rw.open.Type != kind {
 		if err := rw.closeItem("completed"); err != nil {
 			return err
@@ -233,7 +154,7 @@ func (rw *ResponsesWriter) textDelta(kind, delta string) error {
 }
 
 // closeItem finishes the open item with the given status.
-func (rw *ResponsesWriter) closeItem(status string) error {
+func (rw *responsesRenderer) closeItem(status string) error {
 	item := rw.open
 	if item == nil {
 		return nil
@@ -270,10 +191,7 @@ func (rw *ResponsesWriter) closeItem(status string) error {
 	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: item})
 }
 
-func (rw *ResponsesWriter) toolUse(tu *canon.ToolUse) error {
-	if tu == nil {
-		return errors.New("openai: EventToolUse without ToolUse")
-	}
+func (rw *responsesRenderer) ToolUse(tu *canon.ToolUse) error {
 	if err := rw.closeItem("completed"); err != nil {
 		return err
 	}
@@ -341,8 +259,7 @@ func callItem(tu *canon.ToolUse, respID string, idx int, tools tooldecl.Origins)
 		Arguments: &args, CallID: tu.ID, Name: og.Name, Namespace: og.Namespace}, nil
 }
 
-func (rw *ResponsesWriter) stop(reason canon.StopReason) error {
-	rw.ended = true
+func (rw *responsesRenderer) End(reason canon.StopReason, usage *canon.Usage, _ bool) error {
 	status, typ := "completed", "response.completed"
 	if reason == canon.StopMaxTokens {
 		status, typ = "incomplete", "response.incomplete"
@@ -355,25 +272,15 @@ func (rw *ResponsesWriter) stop(reason canon.StopReason) error {
 		resp.IncompleteDetails = &incompleteDetailsJSON{Reason: "max_output_tokens"}
 	}
 	u := canon.Usage{}
-	if rw.usage != nil {
-		u = *rw.usage
+	if usage != nil {
+		u = *usage
 	}
 	ru := responsesUsageOf(u, rw.start.InputTokens)
 	resp.Usage = &ru
 	return rw.event(&responseEventJSON{Type: typ, Response: resp})
 }
 
-func (rw *ResponsesWriter) fail(e *canon.StreamError) error {
-	errType, msg := "api_error", "the response failed"
-	if e != nil {
-		if e.Type != "" {
-			errType = e.Type
-		}
-		if e.Message != "" {
-			msg = e.Message
-		}
-	}
-	rw.ended = true
+func (rw *responsesRenderer) Fail(errType, msg string) error {
 	code := responsesErrorCode(errType)
 	if err := rw.event(&errorEventJSON{Type: "error", Code: code, Message: msg}); err != nil {
 		return err
@@ -396,31 +303,10 @@ func (rw *ResponsesWriter) fail(e *canon.StreamError) error {
 }
 
 // event writes "event: TYPE\ndata: JSON\n\n", numbering it, and flushes.
-func (rw *ResponsesWriter) event(ev sequenced) error {
+func (rw *responsesRenderer) event(ev sequenced) error {
 	ev.setSeq(rw.seq)
 	rw.seq++
-	rw.dataBuf.Reset()
-	if err := rw.enc.Encode(ev); err != nil {
-		return fmt.Errorf("openai: encoding event: %w", err)
-	}
-	rw.buf.Reset()
-	rw.buf.WriteString("event: ")
-	rw.buf.WriteString(ev.eventType())
-	rw.buf.WriteString("\ndata: ")
-	rw.buf.Write(bytes.TrimSuffix(rw.dataBuf.Bytes(), []byte{'\n'}))
-	rw.buf.WriteString("\n\n")
-	return rw.raw(rw.buf.Bytes())
-}
-
-func (rw *ResponsesWriter) raw(b []byte) error {
-	if _, err := rw.w.Write(b); err != nil {
-		rw.err = err
-		return err
-	}
-	if rw.flush != nil {
-		rw.flush()
-	}
-	return nil
+	return rw.out.Event(ev.eventType(), ev)
 }
 
 // MarshalResponsesResponse renders a whole answer as the non-streaming
@@ -440,7 +326,7 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 	if r.Stop == canon.StopMaxTokens {
 		status = "incomplete"
 	}
-	rw := &ResponsesWriter{start: ResponsesStart{ID: r.ID, Model: r.Model, Created: created}}
+	rw := &responsesRenderer{start: ResponsesStart{ID: r.ID, Model: r.Model, Created: created}}
 	for i, b := range r.Content {
 		idx := len(rw.output)
 		switch b.Type {
@@ -495,7 +381,7 @@ func MarshalResponsesResponse(r *canon.Response, created int64, inputEstimate in
 	}
 	u := responsesUsageOf(r.Usage, inputEstimate)
 	resp.Usage = &u
-	return marshal(resp)
+	return wire.Marshal(resp)
 }
 
 // itemID derives an output item's id from the response id and the item's

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 // These tests hold the package to the official Go SDK: its request encoder
@@ -144,7 +145,7 @@ func TestSDKStreamingRoundTrip(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 5, "the recorded streams are where the test expects them")
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := loadRecording(t, f)
+			rec := transtest.LoadStrict[recording](t, f)
 			rec.Start.IncludeUsage = true // what the SDK asks for below
 			_, _, want, streamErr := play(t, rec)
 
@@ -153,7 +154,7 @@ func TestSDKStreamingRoundTrip(t *testing.T) {
 				w.WriteHeader(http.StatusOK)
 				start := rec.chunkStart()
 				start.IncludeUsage = opts.IncludeUsage
-				replay(t, NewChunkWriter(w, w.(http.Flusher).Flush, start), rec)
+				transtest.Replay(t, NewChunkWriter(w, w.(http.Flusher).Flush, start), rec.Steps)
 			})
 			params := sdkParams()
 			params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: sdk.Bool(true)}
@@ -201,9 +202,9 @@ func TestSDKNonStreamingRoundTrip(t *testing.T) {
 		want     canon.Response
 		estimate int
 	}
-	cases := []tc{{*sampleResponse(), 0}}
+	cases := []tc{{*transtest.SampleResponse("chatcmpl-01XYZ"), 0}}
 	for _, f := range files {
-		rec := loadRecording(t, f)
+		rec := transtest.LoadStrict[recording](t, f)
 		_, _, want, streamErr := play(t, rec)
 		if streamErr == nil {
 			cases = append(cases, tc{want, rec.Start.InputTokens})

@@ -1,15 +1,14 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/tooldecl"
+	"kirodesk/internal/translate/wire"
 )
 
 // ChunkStart is what every chunk of one streamed completion repeats.
@@ -43,134 +42,61 @@ var ErrStreamEnded = errors.New("openai: write after the end of the stream")
 // (counted from 0 in the response), id, type and name and empty arguments,
 // then one with the whole arguments string. Thinking goes out as
 // reasoning_content, the field DeepSeek, vLLM and OpenRouter clients read;
-// its signature has no place in this API and is dropped.
+// its signature has no place in this API and is dropped. Chat Completions
+// has no shape for a server-run search: the model's text that follows is
+// what the client gets.
 //
-// Every chunk is flushed as soon as it is written. Methods are safe for
-// concurrent use; the first write error is sticky and returned by every
-// later call.
+// Every chunk is flushed as soon as it is written. The embedded wire.Stream
+// (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE
+// comment, which SSE clients, the OpenAI SDKs included, skip) and Write:
+// safe for concurrent use, the first write error sticky and returned by
+// every later call.
 type ChunkWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	flush func()
-	start ChunkStart
-
-	started  bool
-	ended    bool
-	err      error
-	toolIdx  int // index of the next tool call
-	usage    *canon.Usage
-	buf      bytes.Buffer
-	dataBuf  bytes.Buffer
-	dataJSON *json.Encoder
+	wire.Stream[chunkRenderer, *chunkRenderer]
 }
 
 // NewChunkWriter returns a writer that sends chunks to w and calls flush (if
 // not nil) after each one.
 func NewChunkWriter(w io.Writer, flush func(), start ChunkStart) *ChunkWriter {
-	c := &ChunkWriter{w: w, flush: flush, start: start}
-	c.dataJSON = json.NewEncoder(&c.dataBuf)
-	c.dataJSON.SetEscapeHTML(false)
-	return c
+	sw := &ChunkWriter{}
+	sw.Open(chunkRenderer{start: start}, w, flush, "openai", ErrStreamEnded)
+	return sw
 }
 
-// Start writes the opening chunk (role "assistant", empty content) if it has
-// not been written yet. The server calls it once the upstream has answered,
-// so that a failing account can still be swapped before the client has seen
-// a byte; Write calls it implicitly.
-func (c *ChunkWriter) Start() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.check(); err != nil {
-		return err
-	}
-	return c.begin()
+// chunkRenderer is the canon.Renderer of Chat Completions chunks.
+type chunkRenderer struct {
+	out     wire.SSE
+	start   ChunkStart
+	toolIdx int // index of the next tool call
 }
 
-// Ping writes an SSE comment, which keeps idle connections and proxies from
-// timing out during long silences; SSE clients, the OpenAI SDKs included,
-// skip comments. Before Start it writes nothing, so as not to commit the
-// response early.
-func (c *ChunkWriter) Ping() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.check(); err != nil {
-		return err
-	}
-	if !c.started {
-		return nil
-	}
-	return c.raw([]byte(": ping\n\n"))
-}
+func (c *chunkRenderer) Broken() error { return c.out.Err() }
 
-// Write emits the chunks for one canon event. After EventStop or EventError
-// the stream is over and Write returns ErrStreamEnded. An EventError before
-// Start writes only the error and [DONE].
-func (c *ChunkWriter) Write(ev canon.Event) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.check(); err != nil {
-		return err
-	}
-	if ev.Kind == canon.EventError {
-		return c.fail(ev.Err)
-	}
-	if err := c.begin(); err != nil {
-		return err
-	}
-	switch ev.Kind {
-	case canon.EventText:
-		if ev.Text == "" {
-			return nil
-		}
-		return c.chunk(deltaJSON{Content: &ev.Text}, nil)
-	case canon.EventThinking:
-		if ev.Text == "" {
-			return nil
-		}
-		return c.chunk(deltaJSON{ReasoningContent: ev.Text}, nil)
-	case canon.EventToolUse:
-		return c.toolUse(ev.ToolUse)
-	case canon.EventUsage:
-		if ev.Usage == nil {
-			return errors.New("openai: EventUsage without Usage")
-		}
-		u := *ev.Usage
-		c.usage = &u
-		return nil
-	case canon.EventStop:
-		return c.stop(ev.Stop)
-	case canon.EventServerToolUse, canon.EventServerToolResult, canon.EventCitation:
-		// Chat Completions has no shape for a server-run search: the
-		// model's text that follows is what the client gets.
-		return nil
-	default:
-		return fmt.Errorf("openai: unknown event kind %d", ev.Kind)
-	}
-}
+func (c *chunkRenderer) SSE() *wire.SSE { return &c.out }
 
-func (c *ChunkWriter) check() error {
-	if c.err != nil {
-		return c.err
-	}
-	if c.ended {
-		return ErrStreamEnded
-	}
-	return nil
-}
+func (c *chunkRenderer) Ping() error { return c.out.Raw(pingComment) }
 
-func (c *ChunkWriter) begin() error {
-	if c.started {
-		return nil
-	}
-	c.started = true
+func (c *chunkRenderer) Begin() error {
 	empty := ""
 	return c.chunk(deltaJSON{Role: "assistant", Content: &empty}, nil)
 }
 
-func (c *ChunkWriter) toolUse(tu *canon.ToolUse) error {
-	if tu == nil {
-		return errors.New("openai: EventToolUse without ToolUse")
+func (c *chunkRenderer) Text(text string) error {
+	return c.chunk(deltaJSON{Content: &text}, nil)
+}
+
+func (c *chunkRenderer) Thinking(text, _ string) error {
+	if text == "" {
+		return nil
 	}
+	return c.chunk(deltaJSON{ReasoningContent: text}, nil)
+}
+
+func (c *chunkRenderer) ServerToolUse(*canon.ServerToolUse) error       { return nil }
+func (c *chunkRenderer) ServerToolResult(*canon.ServerToolResult) error { return nil }
+func (c *chunkRenderer) Citation(*canon.Citation) error                 { return nil }
+
+func (c *chunkRenderer) ToolUse(tu *canon.ToolUse) error {
 	if c.start.Tools.Of(tu.Name).Kind == tooldecl.KindCustom {
 		// A custom tool call goes out whole, in one chunk.
 		idx := c.toolIdx
@@ -197,51 +123,45 @@ func (c *ChunkWriter) toolUse(tu *canon.ToolUse) error {
 	}}}, nil)
 }
 
-func (c *ChunkWriter) stop(reason canon.StopReason) error {
-	c.ended = true
-	fr := finishReason(reason, c.toolIdx > 0)
+func (c *chunkRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool bool) error {
+	fr := finishReason(reason, sawTool)
 	if err := c.chunk(deltaJSON{}, &fr); err != nil {
 		return err
 	}
 	if c.start.IncludeUsage {
 		u := canon.Usage{InputTokens: c.start.InputTokens}
-		if c.usage != nil {
-			u = *c.usage
+		if usage != nil {
+			u = *usage
 		}
 		uj, err := json.Marshal(usageOf(u, c.start.InputTokens))
 		if err != nil {
 			return fmt.Errorf("openai: encoding usage: %w", err)
 		}
-		if err := c.data(chunkJSON{
+		if err := c.out.Data(chunkJSON{
 			ID: c.start.ID, Object: "chat.completion.chunk", Created: c.start.Created, Model: c.start.Model,
 			Choices: []chunkChoiceJSON{}, Usage: uj,
 		}); err != nil {
 			return err
 		}
 	}
-	return c.raw([]byte("data: [DONE]\n\n"))
+	return c.out.Raw(doneLine)
 }
 
-func (c *ChunkWriter) fail(e *canon.StreamError) error {
-	errType, msg := "api_error", "the response failed"
-	if e != nil {
-		if e.Type != "" {
-			errType = e.Type
-		}
-		if e.Message != "" {
-			msg = e.Message
-		}
-	}
-	c.ended = true
-	if err := c.data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
+func (c *chunkRenderer) Fail(errType, msg string) error {
+	if err := c.out.Data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
 		return err
 	}
-	return c.raw([]byte("data: [DONE]\n\n"))
+	return c.out.Raw(doneLine)
 }
+
+var (
+	pingComment = []byte(": ping\n\n")
+	doneLine    = []byte("data: [DONE]\n\n")
+)
 
 // chunk writes one chat.completion.chunk with a single choice. With
 // include_usage, OpenAI gives every chunk but the last "usage": null.
-func (c *ChunkWriter) chunk(delta deltaJSON, finish *string) error {
+func (c *chunkRenderer) chunk(delta deltaJSON, finish *string) error {
 	ch := chunkJSON{
 		ID: c.start.ID, Object: "chat.completion.chunk", Created: c.start.Created, Model: c.start.Model,
 		Choices: []chunkChoiceJSON{{Index: 0, Delta: delta, FinishReason: finish}},
@@ -249,31 +169,7 @@ func (c *ChunkWriter) chunk(delta deltaJSON, finish *string) error {
 	if c.start.IncludeUsage {
 		ch.Usage = json.RawMessage("null")
 	}
-	return c.data(ch)
-}
-
-// data writes "data: JSON\n\n" and flushes.
-func (c *ChunkWriter) data(v any) error {
-	c.dataBuf.Reset()
-	if err := c.dataJSON.Encode(v); err != nil {
-		return fmt.Errorf("openai: encoding chunk: %w", err)
-	}
-	c.buf.Reset()
-	c.buf.WriteString("data: ")
-	c.buf.Write(bytes.TrimSuffix(c.dataBuf.Bytes(), []byte{'\n'}))
-	c.buf.WriteString("\n\n")
-	return c.raw(c.buf.Bytes())
-}
-
-func (c *ChunkWriter) raw(b []byte) error {
-	if _, err := c.w.Write(b); err != nil {
-		c.err = err
-		return err
-	}
-	if c.flush != nil {
-		c.flush()
-	}
-	return nil
+	return c.out.Data(ch)
 }
 
 // finishReason maps canon's (Anthropic's) stop reasons to OpenAI's; an empty
@@ -307,17 +203,8 @@ func errorType(t string) string {
 // toolArguments returns a tool call's input as a compact JSON string, {}
 // when empty.
 func toolArguments(in json.RawMessage) (string, error) {
-	if len(bytes.TrimSpace(in)) == 0 {
-		return "{}", nil
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, in); err != nil {
-		return "", fmt.Errorf("input is not valid JSON: %w", err)
-	}
-	if buf.Bytes()[0] != '{' {
-		return "", errors.New("input is not a JSON object")
-	}
-	return buf.String(), nil
+	args, err := wire.ToolInput(in)
+	return string(args), err
 }
 
 // usageOf renders canon usage the OpenAI way: prompt_tokens counts the whole

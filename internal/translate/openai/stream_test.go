@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 // recording is a recorded canon event sequence as stored under
@@ -26,80 +26,11 @@ type recording struct {
 		InputTokens  int    `json:"input_tokens"`
 		IncludeUsage bool   `json:"include_usage"`
 	} `json:"start"`
-	Steps []step `json:"steps"`
+	Steps []transtest.Step `json:"steps"`
 }
 
 func (r recording) chunkStart() ChunkStart {
 	return ChunkStart{ID: r.Start.ID, Model: r.Start.Model, Created: r.Start.Created, IncludeUsage: r.Start.IncludeUsage, InputTokens: r.Start.InputTokens}
-}
-
-// step is one call: Start, Ping, or Write of one event.
-type step struct {
-	Start     bool    `json:"start"`
-	Ping      bool    `json:"ping"`
-	Text      *string `json:"text"`
-	Thinking  *string `json:"thinking"`
-	Signature string  `json:"signature"`
-	ToolUse   *struct {
-		ID    string          `json:"id"`
-		Name  string          `json:"name"`
-		Input json.RawMessage `json:"input"`
-	} `json:"tool_use"`
-	Usage *struct {
-		InputTokens              int `json:"input_tokens"`
-		OutputTokens             int `json:"output_tokens"`
-		CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
-		CacheReadInputTokens     int `json:"cache_read_input_tokens"`
-	} `json:"usage"`
-	Stop  *string            `json:"stop"`
-	Error *canon.StreamError `json:"error"`
-}
-
-func (s step) event() (canon.Event, bool) {
-	switch {
-	case s.Text != nil:
-		return canon.Event{Kind: canon.EventText, Text: *s.Text}, true
-	case s.Thinking != nil:
-		return canon.Event{Kind: canon.EventThinking, Text: *s.Thinking, Signature: s.Signature}, true
-	case s.ToolUse != nil:
-		return canon.Event{Kind: canon.EventToolUse, ToolUse: &canon.ToolUse{ID: s.ToolUse.ID, Name: s.ToolUse.Name, Input: s.ToolUse.Input}}, true
-	case s.Usage != nil:
-		u := canon.Usage{InputTokens: s.Usage.InputTokens, OutputTokens: s.Usage.OutputTokens,
-			CacheCreationInputTokens: s.Usage.CacheCreationInputTokens, CacheReadInputTokens: s.Usage.CacheReadInputTokens}
-		return canon.Event{Kind: canon.EventUsage, Usage: &u}, true
-	case s.Stop != nil:
-		return canon.Event{Kind: canon.EventStop, Stop: canon.StopReason(*s.Stop)}, true
-	case s.Error != nil:
-		return canon.Event{Kind: canon.EventError, Err: s.Error}, true
-	}
-	return canon.Event{}, false
-}
-
-func loadRecording(t *testing.T, path string) recording {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var rec recording
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	require.NoError(t, dec.Decode(&rec), path)
-	return rec
-}
-
-// replay feeds a recording's steps to w.
-func replay(t *testing.T, w *ChunkWriter, rec recording) {
-	for i, s := range rec.Steps {
-		switch {
-		case s.Start:
-			assert.NoError(t, w.Start(), "step %d", i)
-		case s.Ping:
-			assert.NoError(t, w.Ping(), "step %d", i)
-		default:
-			ev, ok := s.event()
-			require.True(t, ok, "step %d is empty", i)
-			assert.NoError(t, w.Write(ev), "step %d", i)
-		}
-	}
 }
 
 // play feeds a recording to a fresh ChunkWriter and returns the stream text,
@@ -109,15 +40,8 @@ func play(t *testing.T, rec recording) (text string, flushes int, want canon.Res
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewChunkWriter(&buf, func() { flushes++ }, rec.chunkStart())
-	replay(t, w, rec)
-	want = canon.Response{ID: rec.Start.ID, Model: rec.Start.Model}
-	for _, s := range rec.Steps {
-		if ev, ok := s.event(); ok {
-			if err := want.Append(ev); err != nil {
-				streamErr = err
-			}
-		}
-	}
+	transtest.Replay(t, w, rec.Steps)
+	want, streamErr = transtest.Aggregate(rec.Steps, rec.Start.ID, rec.Start.Model)
 	return buf.String(), flushes, want, streamErr
 }
 
@@ -184,11 +108,11 @@ func TestChunkWriterGolden(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 5)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := loadRecording(t, f)
+			rec := transtest.LoadStrict[recording](t, f)
 			text, flushes, _, _ := play(t, rec)
 			assert.Equal(t, strings.Count(text, "\n\n"), flushes, "one flush per event")
 			checkChunks(t, rec, parseStream(t, text))
-			golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(text))
+			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(text))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
 	"kirodesk/internal/translate/tooldecl"
 )
 
@@ -14,9 +15,9 @@ import (
 // namespace (flattened), custom and local_shell tools reach Kiro; a web
 // search is noted in r.ServerTools; every other type is dropped with a
 // warning. Codex declares namespace and web_search tools on every turn.
-func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origins) error {
+func (d *doc) responsesTools(v *jsontree.Value, r *canon.Request, origins tooldecl.Origins) error {
 	seen := map[string]bool{}
-	return d.eachTool(v, fieldPath("tools"), func(tv *value, tp fieldPath, typ string) error {
+	return d.eachTool(v, jsontree.Path("tools"), func(tv *jsontree.Value, tp jsontree.Path, typ string) error {
 		switch {
 		case typ == "function":
 			t, err := d.functionDef(tv, tp, seen)
@@ -37,13 +38,13 @@ func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origin
 			}
 		case typ == "local_shell":
 			if seen[tooldecl.LocalShellName] {
-				return d.errf(tp.key("type"), "duplicate local_shell tool")
+				return d.Errf(tp.Key("type"), "duplicate local_shell tool")
 			}
 			seen[tooldecl.LocalShellName] = true
 			origins[tooldecl.LocalShellName] = tooldecl.Origin{Kind: tooldecl.KindLocalShell, Name: tooldecl.LocalShellName}
 			r.Tools = append(r.Tools, canon.Tool{Name: tooldecl.LocalShellName, Description: tooldecl.LocalShellDescription, InputSchema: tooldecl.LocalShellSchema})
 		case tooldecl.IsWebSearch(typ):
-			tooldecl.NoteWebSearch(r, canon.ServerTool{Type: typ, Config: d.compactRaw(tv)})
+			tooldecl.NoteWebSearch(r, canon.ServerTool{Type: typ, Config: d.CompactRaw(tv)})
 		default:
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 		}
@@ -54,19 +55,19 @@ func (d *doc) responsesTools(v *value, r *canon.Request, origins tooldecl.Origin
 // eachTool walks the tools array v at p (absent: nothing to walk): each
 // element must be an object with a string "type". Chat, Responses and a
 // Responses namespace's members all have this shape.
-func (d *doc) eachTool(v *value, p fieldPath, fn func(tv *value, tp fieldPath, typ string) error) error {
-	if !present(v) {
+func (d *doc) eachTool(v *jsontree.Value, p jsontree.Path, fn func(tv *jsontree.Value, tp jsontree.Path, typ string) error) error {
+	if !jsontree.Present(v) {
 		return nil
 	}
-	if v.Kind != jsonArray {
-		return d.typeErr(p, v, "an array of tools")
+	if v.Kind != jsontree.Array {
+		return d.TypeErr(p, v, "an array of tools")
 	}
 	for i, tv := range v.Elems {
-		tp := p.idx(i)
-		if err := d.object(tv, tp); err != nil {
+		tp := p.Idx(i)
+		if err := d.Object(tv, tp); err != nil {
 			return err
 		}
-		typ, err := d.reqString(tv, tp, "type")
+		typ, err := d.ReqString(tv, tp, "type")
 		if err != nil {
 			return err
 		}
@@ -79,23 +80,23 @@ func (d *doc) eachTool(v *value, p fieldPath, fn func(tv *value, tp fieldPath, t
 
 // namespace flattens {"type":"namespace","name","description","tools":[...]}
 // into one Kiro tool per member, named tooldecl.FlatName(ns, member).
-func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string]bool, origins tooldecl.Origins) error {
-	ns, err := d.nonEmptyString(v, p, "name")
+func (d *doc) namespace(v *jsontree.Value, p jsontree.Path, r *canon.Request, seen map[string]bool, origins tooldecl.Origins) error {
+	ns, err := d.NonEmptyString(v, p, "name")
 	if err != nil {
 		return err
 	}
-	nsDesc, err := d.optString(v, p, "description")
+	nsDesc, err := d.OptString(v, p, "description")
 	if err != nil {
 		return err
 	}
-	return d.eachTool(v.Get("tools"), p.key("tools"), func(tv *value, tp fieldPath, typ string) error {
+	return d.eachTool(v.Get("tools"), p.Key("tools"), func(tv *jsontree.Value, tp jsontree.Path, typ string) error {
 		var t canon.Tool
 		var err error
 		kind := tooldecl.KindFunction
 		switch typ {
 		case "function":
 			// Member names are checked by the flat name they get.
-			name, err := d.nonEmptyString(tv, tp, "name")
+			name, err := d.NonEmptyString(tv, tp, "name")
 			if err != nil {
 				return err
 			}
@@ -132,8 +133,8 @@ func (d *doc) namespace(v *value, p fieldPath, r *canon.Request, seen map[string
 // name, description and format flat; the Chat shape nests them in "custom".
 // In a namespace (ns set) the name is not checked here: the flat name is
 // what Kiro sees. Kiro gets a tool with one string parameter.
-func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) (canon.Tool, error) {
-	name, err := d.nonEmptyString(v, p, "name")
+func (d *doc) customDef(v *jsontree.Value, p jsontree.Path, seen map[string]bool, ns string) (canon.Tool, error) {
+	name, err := d.NonEmptyString(v, p, "name")
 	if err != nil {
 		return canon.Tool{}, err
 	}
@@ -142,28 +143,28 @@ func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) 
 			return canon.Tool{}, err
 		}
 	}
-	desc, err := d.optString(v, p, "description")
+	desc, err := d.OptString(v, p, "description")
 	if err != nil {
 		return canon.Tool{}, err
 	}
 	var ftype, syntax, def string
-	if fv := v.Get("format"); present(fv) {
-		fp := p.key("format")
-		if err := d.object(fv, fp); err != nil {
+	if fv := v.Get("format"); jsontree.Present(fv) {
+		fp := p.Key("format")
+		if err := d.Object(fv, fp); err != nil {
 			return canon.Tool{}, err
 		}
-		if ftype, err = d.optString(fv, fp, "type"); err != nil {
+		if ftype, err = d.OptString(fv, fp, "type"); err != nil {
 			return canon.Tool{}, err
 		}
 		// Responses: format.{syntax,definition}; Chat: format.grammar.{syntax,definition}.
 		gv, gp := fv, fp
-		if g := fv.Get("grammar"); present(g) && g.Kind == jsonObject {
-			gv, gp = g, fp.key("grammar")
+		if g := fv.Get("grammar"); jsontree.Present(g) && g.Kind == jsontree.Object {
+			gv, gp = g, fp.Key("grammar")
 		}
-		if syntax, err = d.optString(gv, gp, "syntax"); err != nil {
+		if syntax, err = d.OptString(gv, gp, "syntax"); err != nil {
 			return canon.Tool{}, err
 		}
-		if def, err = d.optString(gv, gp, "definition"); err != nil {
+		if def, err = d.OptString(gv, gp, "definition"); err != nil {
 			return canon.Tool{}, err
 		}
 	}
@@ -175,70 +176,40 @@ func (d *doc) customDef(v *value, p fieldPath, seen map[string]bool, ns string) 
 // type, not in a nested function object. Choices of hosted tools (which
 // Kiro has no equivalent for) and allowed_tools lists are taken as "auto",
 // with a warning.
-func (d *doc) responsesToolChoice(v *value, r *canon.Request) (*canon.ToolChoice, error) {
-	const p = fieldPath("tool_choice")
-	if !present(v) {
-		return nil, nil
-	}
-	switch v.Kind {
-	case jsonString:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(r.Tools) == 0 {
-				return nil, d.errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","name":...}`, v.Str)
-		}
-	case jsonObject:
-	default:
-		return nil, d.typeErr(p, v, "a string or an object")
-	}
-	typ, err := d.reqString(v, p, "type")
-	if err != nil {
-		return nil, err
+func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.ToolChoice, error) {
+	const p = jsontree.Path("tool_choice")
+	tc, typ, object, err := d.toolChoiceMode(v, r.Tools, `{"type":"function","name":...}`)
+	if !object {
+		return tc, err
 	}
 	if typ != "function" && typ != "custom" {
 		r.Warn("tool_choice %q taken as \"auto\"", typ)
 		return &canon.ToolChoice{Type: "auto"}, nil
 	}
-	name, err := d.nonEmptyString(v, p, "name")
+	name, err := d.NonEmptyString(v, p, "name")
 	if err != nil {
 		return nil, err
 	}
-	ns, err := d.optString(v, p, "namespace")
+	ns, err := d.OptString(v, p, "namespace")
 	if err != nil {
 		return nil, err
 	}
-	name = tooldecl.FlatName(ns, name)
-	for _, t := range r.Tools {
-		if t.Name == name {
-			return &canon.ToolChoice{Type: "tool", Name: name}, nil
-		}
-	}
-	return nil, d.errf(p.key("name"), "%q is not one of the functions in tools", name)
+	return d.chosenTool(p.Key("name"), tooldecl.FlatName(ns, name), r.Tools)
 }
 
 // customCall reads a Chat custom tool call,
 // {"id","type":"custom","custom":{"name","input"}}, as a tool_use whose
 // input wraps the raw string.
-func (mp *messageParser) customCall(cv *value, p fieldPath, id string) (canon.Block, error) {
-	fp := p.key("custom")
-	fv := cv.Get("custom")
-	if !present(fv) {
-		return canon.Block{}, mp.required(fp)
-	}
-	if err := mp.object(fv, fp); err != nil {
-		return canon.Block{}, err
-	}
-	name, err := mp.nonEmptyString(fv, fp, "name")
+func (mp *messageParser) customCall(cv *jsontree.Value, p jsontree.Path, id string) (canon.Block, error) {
+	fv, fp, err := mp.ReqObject(cv, p, "custom")
 	if err != nil {
 		return canon.Block{}, err
 	}
-	input, err := mp.reqString(fv, fp, "input")
+	name, err := mp.NonEmptyString(fv, fp, "name")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	input, err := mp.ReqString(fv, fp, "input")
 	if err != nil {
 		return canon.Block{}, err
 	}
@@ -250,19 +221,19 @@ var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // tools reads a Chat tools array into r.Tools: function and custom tools
 // reach Kiro; any other type is dropped with a warning.
-func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error {
+func (d *doc) tools(v *jsontree.Value, r *canon.Request, origins tooldecl.Origins) error {
 	seen := map[string]bool{}
-	return d.eachTool(v, fieldPath("tools"), func(tv *value, tp fieldPath, typ string) error {
+	return d.eachTool(v, jsontree.Path("tools"), func(tv *jsontree.Value, tp jsontree.Path, typ string) error {
 		if typ != "function" && typ != "custom" {
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 			return nil
 		}
-		fp := tp.key(typ)
+		fp := tp.Key(typ)
 		fv := tv.Get(typ)
-		if !present(fv) {
-			return d.required(fp)
+		if !jsontree.Present(fv) {
+			return d.Required(fp)
 		}
-		if err := d.object(fv, fp); err != nil {
+		if err := d.Object(fv, fp); err != nil {
 			return err
 		}
 		var t canon.Tool
@@ -284,98 +255,113 @@ func (d *doc) tools(v *value, r *canon.Request, origins tooldecl.Origins) error 
 // functionDef reads a function's name, description, strict flag and
 // parameters: the "function" object of a Chat tool, or a Responses tool
 // itself (which carries the same fields flat). seen catches duplicates.
-func (d *doc) functionDef(v *value, p fieldPath, seen map[string]bool) (canon.Tool, error) {
-	name, err := d.reqString(v, p, "name")
+func (d *doc) functionDef(v *jsontree.Value, p jsontree.Path, seen map[string]bool) (canon.Tool, error) {
+	name, err := d.ReqString(v, p, "name")
 	if err != nil {
 		return canon.Tool{}, err
 	}
 	if err := d.claimName(p, name, "function", seen); err != nil {
 		return canon.Tool{}, err
 	}
-	desc, err := d.optString(v, p, "description")
+	desc, err := d.OptString(v, p, "description")
 	if err != nil {
 		return canon.Tool{}, err
 	}
-	if _, err := d.optBool(v, p, "strict"); err != nil {
+	if _, err := d.OptBool(v, p, "strict"); err != nil {
 		return canon.Tool{}, err
 	}
 	schema := emptySchema
-	if sv := v.Get("parameters"); present(sv) {
-		sp := p.key("parameters")
-		if err := d.object(sv, sp); err != nil {
+	if sv := v.Get("parameters"); jsontree.Present(sv) {
+		sp := p.Key("parameters")
+		if err := d.Object(sv, sp); err != nil {
 			return canon.Tool{}, err
 		}
 		// {} is how some clients say "no parameters"; Kiro wants an
 		// object schema. A schema without "type" is passed on as is.
 		if len(sv.Keys) > 0 {
-			if st := sv.Get("type"); st != nil && (st.Kind != jsonString || st.Str != "object") {
-				return canon.Tool{}, d.errf(sp.key("type"), `must be "object"`)
+			if st := sv.Get("type"); st != nil && (st.Kind != jsontree.String || st.Str != "object") {
+				return canon.Tool{}, d.Errf(sp.Key("type"), `must be "object"`)
 			}
-			schema = d.compactRaw(sv)
+			schema = d.CompactRaw(sv)
 		}
 	}
 	return canon.Tool{Name: name, Description: desc, InputSchema: schema}, nil
 }
 
-func (d *doc) toolChoice(v *value, tools []canon.Tool) (*canon.ToolChoice, error) {
-	const p = fieldPath("tool_choice")
-	if !present(v) {
-		return nil, nil
-	}
-	switch v.Kind {
-	case jsonString:
-		switch v.Str {
-		case "auto", "none":
-			return &canon.ToolChoice{Type: v.Str}, nil
-		case "required":
-			if len(tools) == 0 {
-				return nil, d.errf(p, `"required" needs at least one tool in tools`)
-			}
-			return &canon.ToolChoice{Type: "any"}, nil
-		default:
-			return nil, d.errf(p, `%q is not valid; use "auto", "none", "required" or {"type":"function","function":{"name":...}}`, v.Str)
-		}
-	case jsonObject:
-	default:
-		return nil, d.typeErr(p, v, "a string or an object")
-	}
-	typ, err := d.reqString(v, p, "type")
-	if err != nil {
-		return nil, err
+func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoice, error) {
+	const p = jsontree.Path("tool_choice")
+	tc, typ, object, err := d.toolChoiceMode(v, tools, `{"type":"function","function":{"name":...}}`)
+	if !object {
+		return tc, err
 	}
 	switch typ {
 	case "function", "custom":
 	default:
-		return nil, d.errf(p.key("type"), `%q is not supported; use "function" or "custom"`, typ)
+		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, typ)
 	}
-	fp := p.key(typ)
+	fp := p.Key(typ)
 	fv := v.Get(typ)
-	if !present(fv) {
-		return nil, d.required(fp)
+	if !jsontree.Present(fv) {
+		return nil, d.Required(fp)
 	}
-	if err := d.object(fv, fp); err != nil {
+	if err := d.Object(fv, fp); err != nil {
 		return nil, err
 	}
-	name, err := d.nonEmptyString(fv, fp, "name")
+	name, err := d.NonEmptyString(fv, fp, "name")
 	if err != nil {
 		return nil, err
 	}
+	return d.chosenTool(fp.Key("name"), name, tools)
+}
+
+// toolChoiceMode reads what both APIs' tool_choice share: a mode given as
+// a string ("auto", "none", "required"), or the type of the object form
+// (objectForm is how that form looks, for the error), which the caller
+// reads on (object true).
+func (d *doc) toolChoiceMode(v *jsontree.Value, tools []canon.Tool, objectForm string) (tc *canon.ToolChoice, typ string, object bool, err error) {
+	const p = jsontree.Path("tool_choice")
+	if !jsontree.Present(v) {
+		return nil, "", false, nil
+	}
+	switch v.Kind {
+	case jsontree.String:
+		switch v.Str {
+		case "auto", "none":
+			return &canon.ToolChoice{Type: v.Str}, "", false, nil
+		case "required":
+			if len(tools) == 0 {
+				return nil, "", false, d.Errf(p, `"required" needs at least one tool in tools`)
+			}
+			return &canon.ToolChoice{Type: "any"}, "", false, nil
+		default:
+			return nil, "", false, d.Errf(p, `%q is not valid; use "auto", "none", "required" or %s`, v.Str, objectForm)
+		}
+	case jsontree.Object:
+	default:
+		return nil, "", false, d.TypeErr(p, v, "a string or an object")
+	}
+	typ, err = d.ReqString(v, p, "type")
+	return nil, typ, err == nil, err
+}
+
+// chosenTool is the choice of the declared tool name, named at p.
+func (d *doc) chosenTool(p jsontree.Path, name string, tools []canon.Tool) (*canon.ToolChoice, error) {
 	for _, t := range tools {
 		if t.Name == name {
 			return &canon.ToolChoice{Type: "tool", Name: name}, nil
 		}
 	}
-	return nil, d.errf(fp.key("name"), "%q is not one of the functions in tools", name)
+	return nil, d.Errf(p, "%q is not one of the functions in tools", name)
 }
 
 // claimName checks a declared name (what: "tool" or "function", as the
 // client's API calls it) and records it in seen, refusing a second use.
-func (d *doc) claimName(p fieldPath, name, what string, seen map[string]bool) error {
+func (d *doc) claimName(p jsontree.Path, name, what string, seen map[string]bool) error {
 	if !tooldecl.ValidName(name, 64) {
-		return d.errf(p.key("name"), "%q is not a valid %s name; use 1 to 64 letters, digits, '_' or '-'", name, what)
+		return d.Errf(p.Key("name"), "%q is not a valid %s name; use 1 to 64 letters, digits, '_' or '-'", name, what)
 	}
 	if seen[name] {
-		return d.errf(p.key("name"), "duplicate %s name %q; %s names must be unique", what, name, what)
+		return d.Errf(p.Key("name"), "duplicate %s name %q; %s names must be unique", what, name, what)
 	}
 	seen[name] = true
 	return nil

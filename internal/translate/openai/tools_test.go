@@ -14,48 +14,14 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/translate/tooldecl"
+	"kirodesk/internal/transtest"
 )
 
 // kiroPayload builds the Kiro body for req and returns its declared tools
 // (name -> tool specification), the body as text and the name map.
-func kiroPayload(t *testing.T, req *canon.Request) (map[string]struct {
-	Description string
-	Schema      json.RawMessage
-}, string, map[string]string) {
+func kiroPayload(t *testing.T, req *canon.Request) (map[string]transtest.KiroTool, string, map[string]string) {
 	t.Helper()
-	built, err := payload.Build(req, payload.Options{ConversationID: "00000000-0000-4000-8000-000000000000"})
-	require.NoError(t, err)
-	var body struct {
-		ConversationState struct {
-			CurrentMessage struct {
-				UserInputMessage struct {
-					UserInputMessageContext *struct {
-						Tools []struct {
-							ToolSpecification struct {
-								Name        string
-								Description string
-								InputSchema struct{ JSON json.RawMessage }
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	require.NoError(t, json.Unmarshal(built.Body, &body))
-	out := map[string]struct {
-		Description string
-		Schema      json.RawMessage
-	}{}
-	if c := body.ConversationState.CurrentMessage.UserInputMessage.UserInputMessageContext; c != nil {
-		for _, tl := range c.Tools {
-			out[tl.ToolSpecification.Name] = struct {
-				Description string
-				Schema      json.RawMessage
-			}{tl.ToolSpecification.Description, tl.ToolSpecification.InputSchema.JSON}
-		}
-	}
-	return out, string(built.Body), built.ToolNames
+	return transtest.KiroPayload(t, req)
 }
 
 const longNS = "mcp__codex_apps__calendar_with_a_rather_long_connector_name"

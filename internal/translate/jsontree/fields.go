@@ -1,0 +1,238 @@
+package jsontree
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// FieldError is a client mistake in a request body, as both client-API
+// translators report it (each names it RequestError). Message names the
+// field (for example "messages[3].content[1].image_url.url: ...") and, for
+// malformed JSON or a value of the wrong type, the position. Param is the
+// field path alone ("messages[3].content[1].image_url.url"), empty when the
+// body as a whole is at fault; OpenAI routes send it as the error's param,
+// Anthropic routes only the Message. The server answers it as a 400
+// invalid_request_error.
+type FieldError struct {
+	Message string
+	Param   string
+}
+
+func (e *FieldError) Error() string { return e.Message }
+
+// ParseBody parses a request body, reporting bad JSON as a *FieldError.
+func ParseBody(body []byte) (*Value, error) {
+	v, err := Parse(body)
+	var je *Error
+	if errors.As(err, &je) {
+		return nil, &FieldError{Message: je.Message}
+	}
+	return v, err
+}
+
+// ParseObject parses a request body that must be a JSON object.
+func ParseObject(body []byte) (*Value, error) {
+	v, err := ParseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if v.Kind != Object {
+		return nil, &FieldError{Message: "request body: expected a JSON object, got " + v.Describe()}
+	}
+	return v, nil
+}
+
+// Path is a location in the request, written as clients read it:
+// messages[3].content[1].image_url.
+type Path string
+
+// Key is the member k of p.
+func (p Path) Key(k string) Path {
+	if p == "" {
+		return Path(k)
+	}
+	return p + "." + Path(k)
+}
+
+// Idx is the element i of p.
+func (p Path) Idx(i int) Path { return p + "[" + Path(strconv.Itoa(i)) + "]" }
+
+// Doc reads the fields of one request body, checking types and reporting
+// each mistake as a *FieldError at its Path (with the position, when the
+// type is wrong).
+type Doc struct {
+	Body []byte
+}
+
+// Errf reports a mistake at p.
+func (d *Doc) Errf(p Path, format string, args ...any) error {
+	return &FieldError{Message: string(p) + ": " + fmt.Sprintf(format, args...), Param: string(p)}
+}
+
+// TypeErr reports a value of the wrong JSON type, with its position.
+func (d *Doc) TypeErr(p Path, v *Value, want string) error {
+	return &FieldError{
+		Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.Describe(), Position(d.Body, v.Off)),
+		Param:   string(p),
+	}
+}
+
+// Required reports a missing field.
+func (d *Doc) Required(p Path) error { return d.Errf(p, "field required") }
+
+// Object checks that v is an object.
+func (d *Doc) Object(v *Value, p Path) error {
+	if v.Kind != Object {
+		return d.TypeErr(p, v, "an object")
+	}
+	return nil
+}
+
+// OptObject reports whether v is a present object; absent (or null) is
+// false with no error, and anything but an object an error.
+func (d *Doc) OptObject(v *Value, p Path) (bool, error) {
+	if !Present(v) {
+		return false, nil
+	}
+	if err := d.Object(v, p); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// ReqObject returns the required object member key of obj, and its path.
+func (d *Doc) ReqObject(obj *Value, p Path, key string) (*Value, Path, error) {
+	kp := p.Key(key)
+	v := obj.Get(key)
+	if !Present(v) {
+		return nil, kp, d.Required(kp)
+	}
+	return v, kp, d.Object(v, kp)
+}
+
+// ReqString returns the required string member key of obj.
+func (d *Doc) ReqString(obj *Value, p Path, key string) (string, error) {
+	v := obj.Get(key)
+	if !Present(v) {
+		return "", d.Required(p.Key(key))
+	}
+	if v.Kind != String {
+		return "", d.TypeErr(p.Key(key), v, "a string")
+	}
+	return v.Str, nil
+}
+
+// NonEmptyString returns the required, non-empty string member key of obj.
+func (d *Doc) NonEmptyString(obj *Value, p Path, key string) (string, error) {
+	s, err := d.ReqString(obj, p, key)
+	if err == nil && s == "" {
+		err = d.Errf(p.Key(key), "must not be empty")
+	}
+	return s, err
+}
+
+// OptString returns the optional string member key of obj; null counts as absent.
+func (d *Doc) OptString(obj *Value, p Path, key string) (string, error) {
+	v := obj.Get(key)
+	if !Present(v) {
+		return "", nil
+	}
+	if v.Kind != String {
+		return "", d.TypeErr(p.Key(key), v, "a string")
+	}
+	return v.Str, nil
+}
+
+// OptBool returns the optional boolean member key of obj; null counts as false.
+func (d *Doc) OptBool(obj *Value, p Path, key string) (bool, error) {
+	v := obj.Get(key)
+	if !Present(v) {
+		return false, nil
+	}
+	if v.Kind != Bool {
+		return false, d.TypeErr(p.Key(key), v, "a boolean")
+	}
+	return v.B, nil
+}
+
+// OptNumber checks that the optional member key of obj is a number in [lo, hi].
+func (d *Doc) OptNumber(obj *Value, p Path, key string, lo, hi float64) error {
+	v := obj.Get(key)
+	if !Present(v) {
+		return nil
+	}
+	if v.Kind != Number {
+		return d.TypeErr(p.Key(key), v, "a number")
+	}
+	f, err := v.Num.Float64()
+	if err != nil || f < lo || f > hi {
+		return d.Errf(p.Key(key), "must be between %g and %g, got %s", lo, hi, v.Num)
+	}
+	return nil
+}
+
+// Integer returns v as an integer.
+func (d *Doc) Integer(v *Value, p Path) (int64, error) {
+	n, ok := v.Int()
+	if !ok {
+		return 0, d.TypeErr(p, v, "an integer")
+	}
+	return n, nil
+}
+
+// OptInt returns the optional integer member key of obj and whether it was set.
+func (d *Doc) OptInt(obj *Value, p Path, key string) (int64, bool, error) {
+	v := obj.Get(key)
+	if !Present(v) {
+		return 0, false, nil
+	}
+	n, ok := v.Int()
+	if !ok {
+		return 0, false, d.TypeErr(p.Key(key), v, "an integer")
+	}
+	return n, true, nil
+}
+
+// OptStringArray checks the optional member key of obj, an array of
+// strings; null counts as absent. each, if not nil, vets every string in
+// order, with its path.
+func (d *Doc) OptStringArray(obj *Value, p Path, key string, each func(Path, string) error) error {
+	v := obj.Get(key)
+	if !Present(v) {
+		return nil
+	}
+	return d.StringArray(v, p.Key(key), each)
+}
+
+// StringArray checks that v is an array of strings, as OptStringArray.
+func (d *Doc) StringArray(v *Value, p Path, each func(Path, string) error) error {
+	if v.Kind != Array {
+		return d.TypeErr(p, v, "an array of strings")
+	}
+	for i, e := range v.Elems {
+		if e.Kind != String {
+			return d.TypeErr(p.Idx(i), e, "a string")
+		}
+		if each != nil {
+			if err := each(p.Idx(i), e.Str); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CompactRaw returns v's bytes, compacted.
+func (d *Doc) CompactRaw(v *Value) json.RawMessage {
+	return json.RawMessage(Compact(d.Body, v))
+}
+
+// RawObject returns v's bytes, compacted, after checking it is an object.
+func (d *Doc) RawObject(v *Value, p Path) (json.RawMessage, error) {
+	if err := d.Object(v, p); err != nil {
+		return nil, err
+	}
+	return d.CompactRaw(v), nil
+}

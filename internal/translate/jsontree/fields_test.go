@@ -1,0 +1,101 @@
+package jsontree
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPathReadsAsClientsWriteIt(t *testing.T) {
+	assert.Equal(t, Path("messages[3].content[1].image_url"), Path("").Key("messages").Idx(3).Key("content").Idx(1).Key("image_url"))
+}
+
+func TestDocReportsFieldErrorsWithParamAndPosition(t *testing.T) {
+	body := []byte(`{"a": 1, "s": "", "n": 2.5, "b": null}`)
+	root, err := ParseBody(body)
+	require.NoError(t, err)
+	d := &Doc{Body: body}
+
+	_, err = d.ReqString(root, "x", "a")
+	var fe *FieldError
+	require.True(t, errors.As(err, &fe))
+	assert.Equal(t, "x.a: expected a string, got a number (at line 1, column 7 (byte 6))", fe.Message)
+	assert.Equal(t, "x.a", fe.Param)
+
+	_, err = d.NonEmptyString(root, "", "s")
+	assert.EqualError(t, err, "s: must not be empty")
+	_, err = d.ReqString(root, "", "missing")
+	assert.EqualError(t, err, "missing: field required")
+	assert.EqualError(t, d.OptNumber(root, "", "a", 2, 3), "a: must be between 2 and 3, got 1")
+
+	ok, err := d.OptBool(root, "", "b")
+	assert.NoError(t, err, "null counts as absent")
+	assert.False(t, ok)
+	_, set, err := d.OptInt(root, "", "n")
+	assert.False(t, set)
+	assert.ErrorContains(t, err, "n: expected an integer")
+	n, set, err := d.OptInt(root, "", "a")
+	require.NoError(t, err)
+	assert.True(t, set)
+	assert.EqualValues(t, 1, n)
+
+	_, err = d.RawObject(root.Get("a"), "a")
+	assert.ErrorContains(t, err, "a: expected an object")
+	raw, err := d.RawObject(root, "")
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1,"s":"","n":2.5,"b":null}`, string(raw))
+}
+
+func TestParseBodyReportsBadJSONAsAFieldError(t *testing.T) {
+	_, err := ParseBody([]byte(`{"a":`))
+	var fe *FieldError
+	require.True(t, errors.As(err, &fe))
+	assert.Empty(t, fe.Param)
+	assert.Contains(t, fe.Message, "invalid JSON")
+}
+
+func TestDocStringArrays(t *testing.T) {
+	body := []byte(`{"a": ["x", "y"], "b": "x", "c": ["x", 1], "d": null}`)
+	root, err := ParseBody(body)
+	require.NoError(t, err)
+	d := &Doc{Body: body}
+	var seen []string
+	require.NoError(t, d.OptStringArray(root, "", "a", func(p Path, s string) error {
+		seen = append(seen, string(p)+"="+s)
+		return nil
+	}))
+	assert.Equal(t, []string{"a[0]=x", "a[1]=y"}, seen)
+	assert.ErrorContains(t, d.OptStringArray(root, "", "b", nil), "b: expected an array of strings")
+	assert.ErrorContains(t, d.OptStringArray(root, "", "c", nil), "c[1]: expected a string")
+	assert.NoError(t, d.OptStringArray(root, "", "d", nil), "null counts as absent")
+	assert.EqualError(t, d.OptStringArray(root, "", "a", func(p Path, s string) error {
+		return d.Errf(p, "no %s", s)
+	}), "a[0]: no x")
+}
+
+func TestDocObjects(t *testing.T) {
+	body := []byte(`{"o": {}, "n": null, "s": "x"}`)
+	root, err := ParseBody(body)
+	require.NoError(t, err)
+	d := &Doc{Body: body}
+	ok, err := d.OptObject(root.Get("o"), "o")
+	assert.True(t, ok)
+	assert.NoError(t, err)
+	ok, err = d.OptObject(root.Get("n"), "n")
+	assert.False(t, ok, "null counts as absent")
+	assert.NoError(t, err)
+	ok, err = d.OptObject(root.Get("s"), "s")
+	assert.False(t, ok)
+	assert.ErrorContains(t, err, "s: expected an object")
+
+	v, p, err := d.ReqObject(root, "x", "o")
+	require.NoError(t, err)
+	assert.Same(t, root.Get("o"), v)
+	assert.Equal(t, Path("x.o"), p)
+	_, _, err = d.ReqObject(root, "x", "missing")
+	assert.EqualError(t, err, "x.missing: field required")
+	_, _, err = d.ReqObject(root, "", "s")
+	assert.ErrorContains(t, err, "s: expected an object")
+}

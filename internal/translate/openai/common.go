@@ -1,0 +1,191 @@
+package openai
+
+// What the two OpenAI request front ends (chat.go: Chat Completions,
+// responses.go: Responses) share: the options and remote images, opening a
+// body, and the top-level fields both APIs spell alike. Each front end maps
+// only its own API's fields; message, image and tool-call reading shared by
+// both is in messages.go, tool declarations in tools.go.
+
+import (
+	"kirodesk/internal/canon"
+	"kirodesk/internal/translate/jsontree"
+)
+
+// ParseOptions are the user's settings that change what a request may carry.
+type ParseOptions struct {
+	// FetchRemoteImages allows http(s) image_url parts. The parser never
+	// fetches anything: it leaves an empty canon.Image in the request and
+	// lists it in ChatOptions.RemoteImages for the caller to fill in.
+	FetchRemoteImages bool
+}
+
+// RemoteImage is an image the client sent by URL.
+type RemoteImage struct {
+	URL   string
+	Param string // where it was, e.g. "messages[2].content[1].image_url.url"
+	Image *canon.Image
+}
+
+// openRequest parses d's body, which must be a JSON object with a
+// non-empty model, and starts the canonical request. (The caller makes d,
+// so that it can stay on the caller's stack.)
+func (d *doc) openRequest() (*jsontree.Value, *canon.Request, error) {
+	root, err := jsontree.ParseObject(d.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &canon.Request{}
+	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
+		return nil, nil, err
+	}
+	return root, r, nil
+}
+
+// The names of the output limit, package variables so that no call
+// allocates a slice of them.
+var (
+	chatMaxTokens      = []string{"max_tokens", "max_completion_tokens"}
+	responsesMaxTokens = []string{"max_output_tokens"}
+)
+
+// maxTokens reads the output limit. Chat Completions has two names for it:
+// max_completion_tokens is the current one; max_tokens is deprecated but
+// still what most clients send. The later key wins.
+func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys []string) error {
+	for _, k := range keys {
+		n, ok, err := d.OptInt(root, "", k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if n < 1 {
+			return d.Errf(jsontree.Path(k), "must be at least 1, got %d", n)
+		}
+		if n > 1<<31-1 {
+			return d.Errf(jsontree.Path(k), "%d is too large", n)
+		}
+		r.MaxTokens = int(n)
+	}
+	return nil
+}
+
+// streamOptions reads stream_options. Only Chat Completions has
+// include_usage, and allows the object only on a stream.
+func (d *doc) streamOptions(root *jsontree.Value, stream, chat bool) (includeUsage bool, err error) {
+	const p = jsontree.Path("stream_options")
+	so := root.Get("stream_options")
+	if ok, err := d.OptObject(so, p); !ok {
+		return false, err
+	}
+	if chat {
+		if !stream {
+			return false, d.Errf(p, "only allowed when stream is true")
+		}
+		if includeUsage, err = d.OptBool(so, p, "include_usage"); err != nil {
+			return false, err
+		}
+	}
+	_, err = d.OptBool(so, p, "include_obfuscation")
+	return includeUsage, err
+}
+
+// temperatureTopP type-checks the two sampling fields both APIs accept and
+// Kiro has no equivalent for.
+func (d *doc) temperatureTopP(root *jsontree.Value) error {
+	if err := d.OptNumber(root, "", "temperature", 0, 2); err != nil {
+		return err
+	}
+	return d.OptNumber(root, "", "top_p", 0, 1)
+}
+
+// outputFormat reads a structured-output format, {"type": "text",
+// "json_object" or "json_schema", ...}, and returns the instruction for the
+// system prompt. Kiro cannot constrain decoding, so structured output is
+// best effort: the model is told what to produce, and nothing checks that
+// it did. Refusing the field instead would break every client library's
+// structured-output helper outright. Chat's response_format nests a
+// schema's fields in a json_schema member (nested), where the schema itself
+// is optional; Responses' text.format has them in the format, schema
+// required.
+func (d *doc) outputFormat(v *jsontree.Value, p jsontree.Path, nested bool) (string, error) {
+	typ, err := d.ReqString(v, p, "type")
+	if err != nil {
+		return "", err
+	}
+	switch typ {
+	case "text":
+		return "", nil
+	case "json_object":
+		return "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.", nil
+	case "json_schema":
+	default:
+		return "", d.Errf(p.Key("type"), `%q is not valid; use "text", "json_object" or "json_schema"`, typ)
+	}
+	sv, sp := v, p
+	if nested {
+		sp, sv = p.Key("json_schema"), v.Get("json_schema")
+		if !jsontree.Present(sv) {
+			return "", d.Required(sp)
+		}
+		if err := d.Object(sv, sp); err != nil {
+			return "", err
+		}
+	}
+	name, err := d.NonEmptyString(sv, sp, "name")
+	if err != nil {
+		return "", err
+	}
+	if _, err := d.OptString(sv, sp, "description"); err != nil {
+		return "", err
+	}
+	if _, err := d.OptBool(sv, sp, "strict"); err != nil {
+		return "", err
+	}
+	msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
+	sch := sv.Get("schema")
+	if !jsontree.Present(sch) {
+		if nested {
+			return msg, nil
+		}
+		return "", d.Required(sp.Key("schema"))
+	}
+	if err := d.Object(sch, sp.Key("schema")); err != nil {
+		return "", err
+	}
+	return msg + " It must conform to this JSON Schema: " + string(d.CompactRaw(sch)), nil
+}
+
+// effort reads a reasoning effort: "none" asks for no thinking; false is
+// an effort neither API knows (badEffort says so).
+func effort(s string) (*canon.Thinking, bool) {
+	if s == "none" {
+		return nil, true
+	}
+	e, ok := reasoningEfforts[s]
+	if !ok {
+		return nil, false
+	}
+	return &canon.Thinking{Mode: "adaptive", Effort: e}, true
+}
+
+const badEffort = `%q is not valid; use "none", "minimal", "low", "medium", "high" or "xhigh"`
+
+var reasoningEfforts = map[string]string{
+	"minimal": "low", // Kiro's lowest level
+	"low":     "low",
+	"medium":  "medium",
+	"high":    "high",
+	"xhigh":   "xhigh",
+}
+
+func joinSystem(a, b string) string {
+	switch {
+	case b == "":
+		return a
+	case a == "":
+		return b
+	}
+	return a + "\n\n" + b
+}
