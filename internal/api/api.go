@@ -15,6 +15,7 @@ import (
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/server"
+	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	Usage func(ctx context.Context, since, until, by string) (any, error)
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
 	Models func(ctx context.Context) payload.ModelCatalog
+	// Settings returns the settings in effect, read per request for the
+	// model aliases (alias.go); nil means no aliases.
+	Settings func() *store.Config
 	// Body limits (body.go); zero means the default.
 	BodyTimeout time.Duration
 	BigBody     int64
