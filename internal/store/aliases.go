@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +16,32 @@ const (
 	MaxAliasName = 128 // characters of a client's model name
 	MaxAliases   = 200 // entries; a person's table, not a catalogue
 )
+
+// What is wrong with an alias, as AliasError.Code: a UI says it in its
+// own language from these.
+const (
+	AliasEmpty     = "empty"     // no name
+	AliasTooLong   = "tooLong"   // more than MaxAliasName characters
+	AliasSpace     = "space"     // space before or after
+	AliasControl   = "control"   // a control character, or not UTF-8
+	AliasShadows   = "shadows"   // already a Kiro model's name (Model says which)
+	AliasNoTarget  = "noTarget"  // no Kiro model chosen
+	AliasBadTarget = "badTarget" // not a Kiro model id
+	AliasTooMany   = "tooMany"   // more than MaxAliases entries
+)
+
+// AliasError is a refused alias name or target.
+type AliasError struct {
+	Code  string
+	Model string // for AliasShadows: the Kiro model the name already is
+	msg   string
+}
+
+func (e *AliasError) Error() string { return e.msg }
+
+func aliasErr(code, format string, args ...any) *AliasError {
+	return &AliasError{Code: code, msg: fmt.Sprintf(format, args...)}
+}
 
 // AliasTargets are the Kiro models an alias may point at: the ids of the
 // built-in catalogue ("auto" among them). An account's own catalogue may
@@ -68,18 +93,20 @@ func checkAliases(aliases map[string]string, unknown string) []error {
 func CheckAliasName(name string) error {
 	switch {
 	case name == "":
-		return errors.New("the alias name is empty")
+		return aliasErr(AliasEmpty, "the alias name is empty")
 	case !utf8.ValidString(name):
-		return errors.New("the alias name is not valid UTF-8")
+		return aliasErr(AliasControl, "the alias name is not valid UTF-8")
 	case utf8.RuneCountInString(name) > MaxAliasName:
-		return fmt.Errorf("the alias name is %d characters long, at most %d are allowed", utf8.RuneCountInString(name), MaxAliasName)
+		return aliasErr(AliasTooLong, "the alias name is %d characters long, at most %d are allowed", utf8.RuneCountInString(name), MaxAliasName)
 	case strings.TrimSpace(name) != name:
-		return errors.New("the alias name starts or ends with a space")
+		return aliasErr(AliasSpace, "the alias name starts or ends with a space")
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return errors.New("the alias name holds a control character")
+		return aliasErr(AliasControl, "the alias name holds a control character")
 	}
 	if id, ok := ShadowedModel(name); ok {
-		return fmt.Errorf("%q is already Kiro's model %q; an alias cannot hide a real model", name, id)
+		e := aliasErr(AliasShadows, "%q is already Kiro's model %q; an alias cannot hide a real model", name, id)
+		e.Model = id
+		return e
 	}
 	return nil
 }
@@ -100,9 +127,9 @@ func CheckAliasTarget(target string) error {
 		return nil
 	}
 	if target == "" {
-		return fmt.Errorf("no Kiro model chosen; one of %s", strings.Join(AliasTargets(), ", "))
+		return aliasErr(AliasNoTarget, "no Kiro model chosen; one of %s", strings.Join(AliasTargets(), ", "))
 	}
-	return fmt.Errorf("%s is not a Kiro model; one of %s", quoteShort(target), strings.Join(AliasTargets(), ", "))
+	return aliasErr(AliasBadTarget, "%s is not a Kiro model; one of %s", quoteShort(target), strings.Join(AliasTargets(), ", "))
 }
 
 // quoteShort quotes a name for a message, cut to a readable length: a

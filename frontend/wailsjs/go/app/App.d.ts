@@ -15,6 +15,8 @@ export function AddToken(arg1:string,arg2:string):Promise<string>;
 
 export function CancelLogin(arg1:string):Promise<void>;
 
+export function CheckModelAliases(arg1:Array<app.ModelAlias>,arg2:string):Promise<Array<app.AliasProblem>>;
+
 export function CompleteSocialLogin(arg1:string,arg2:string):Promise<void>;
 
 export function CopyToClipboard(arg1:string):Promise<void>;
