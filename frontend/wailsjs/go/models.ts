@@ -50,6 +50,10 @@ export namespace app {
 	    outboundProxy: string;
 	    caBundle: string;
 	}
+	export interface LanguageState {
+	    preference: 'system' | 'en' | 'zh-CN';
+	    effective: 'en' | 'zh-CN';
+	}
 	export interface SettingsPatch {
 	    host?: string;
 	    port?: number;
