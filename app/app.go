@@ -15,6 +15,7 @@ import (
 	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
+	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
 )
 
@@ -61,7 +62,9 @@ type App struct {
 	trayNotice  string            // why there is no tray icon, shown in the window
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
-	sentToday   *trayproto.Today // the tray's last usage line (refreshTrayToday)
+	// systemLanguages is Options.SystemLanguages.
+	systemLanguages func() []string
+	sentToday       *trayproto.Today // the tray's last usage line (refreshTrayToday)
 }
 
 // Options configure an App.
@@ -77,6 +80,9 @@ type Options struct {
 	// TrayHost reports whether the desktop shows tray icons; nil means ask
 	// the session bus (Linux) or assume yes (Windows, macOS).
 	TrayHost func() bool
+	// SystemLanguages returns the system's languages, most wanted first;
+	// nil means locale.System. Tests set it rather than the environment.
+	SystemLanguages func() []string
 }
 
 // New returns an App; Startup connects it to the runtime and the core.
@@ -87,8 +93,11 @@ func New(opts Options) *App {
 	if opts.TrayHost == nil {
 		opts.TrayHost = trayHostPresent
 	}
+	if opts.SystemLanguages == nil {
+		opts.SystemLanguages = locale.System
+	}
 	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
-		notifier: opts.Notifier, trayHost: opts.TrayHost}
+		notifier: opts.Notifier, trayHost: opts.TrayHost, systemLanguages: opts.SystemLanguages}
 }
 
 // Startup opens the core and, unless the person turned it off last time,

@@ -19,6 +19,9 @@ const (
 	EventAccounts = "accounts"
 	// EventLogin carries a LoginEvent when a sign-in flow ends.
 	EventLogin = "login"
+	// EventLanguage carries a LanguageState when the language setting
+	// changed (SetLanguage).
+	EventLanguage = "language"
 )
 
 // eventSpec is one event as the frontend sees it.
@@ -32,6 +35,7 @@ var events = []eventSpec{
 	{EventStatus, "Status", "Payload: Status. Emitted whenever anything in Status changes."},
 	{EventAccounts, "Accounts", "Payload: Account[]. Emitted after an account was added, changed or removed."},
 	{EventLogin, "Login", "Payload: LoginEvent. Emitted when a sign-in flow ends."},
+	{EventLanguage, "Language", "Payload: LanguageState. Emitted when the language setting changed, from this window or another."},
 }
 
 // eventsFile is where the TypeScript module goes, from the app folder.

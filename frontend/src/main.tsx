@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import './i18n'; // before the first render: the catalogs, English until Go says otherwise
 import { App } from './App';
 import './styles.css';
 

@@ -64,6 +64,10 @@ export namespace app {
 	    model?: string;
 	    message: string;
 	}
+	export interface LanguageState {
+	    preference: 'system' | 'en' | 'zh-CN';
+	    effective: 'en' | 'zh-CN';
+	}
 	export interface SettingsPatch {
 	    host?: string;
 	    port?: number;
