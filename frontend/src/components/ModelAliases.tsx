@@ -43,7 +43,8 @@ export function ModelAliases() {
   const [shown, setShown] = useState<Set<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // Said in the language of the moment, so kept as a fact, not a sentence.
+  const [justSaved, setJustSaved] = useState(false);
   const [saving, setSaving] = useState(false);
 
   /** Shows sv in the table, as saved. */
@@ -84,7 +85,7 @@ export function ModelAliases() {
 
   function touch(key: string) {
     setShown((s) => new Set(s).add(key));
-    setNotice(null);
+    setJustSaved(false);
   }
 
   function edit(index: number, field: 'name' | 'target', value: string) {
@@ -94,7 +95,7 @@ export function ModelAliases() {
 
   function add() {
     setRows((rs) => [...rs, { key: nextKey.current++, name: '', target: '' }]);
-    setNotice(null);
+    setJustSaved(false);
   }
 
   function remove(index: number) {
@@ -110,7 +111,7 @@ export function ModelAliases() {
       }
       return next;
     });
-    setNotice(null);
+    setJustSaved(false);
   }
 
   function problemText(p: AliasProblem): string {
@@ -147,13 +148,13 @@ export function ModelAliases() {
   async function save(e: FormEvent) {
     e.preventDefault();
     setError(null);
-    setNotice(null);
+    setJustSaved(false);
     setShowAll(true);
     if (problems.size > 0) return;
     setSaving(true);
     try {
       load(await updateSettings({ modelAliases: plain, unknownModelAlias: unknown }));
-      setNotice(t('aliases.saved'));
+      setJustSaved(true);
     } catch (err) {
       setError(t('aliases.saveFailed', { detail: errorMessage(err).replace(/^config\.json: change rejected: /, '') }));
     } finally {
@@ -286,7 +287,7 @@ export function ModelAliases() {
           {t('aliases.revert')}
         </button>
         <span role="status" className="muted">
-          {notice}
+          {justSaved && t('aliases.saved')}
         </span>
       </div>
     </form>
