@@ -32,6 +32,11 @@ func (h *Handlers) alias(ctx context.Context, req *canon.Request) (asked string)
 	// unknown; a model Kiro lists but an account cannot use is never sent
 	// elsewhere: the relay's "not available" error reaches the client.
 	target, ok := cfg.Alias(asked, func(name string) bool { return h.opts.Relay.Known(ctx, name) })
+	if ok && h.opts.Relay.Listed(ctx, asked) {
+		// config.json refuses aliases named like a built-in model; this is
+		// one the accounts' own list has since brought: Kiro's model wins.
+		ok = false
+	}
 	if ok && target != asked {
 		req.Model = target
 		reqlog.SetRequestedModel(ctx, asked)

@@ -233,3 +233,47 @@ func TestModelsListTheAliases(t *testing.T) {
 		assert.NotEqual(t, "kirodesk-alias", m.OwnedBy, "a removed alias leaves the list at once: %s", m.ID)
 	}
 }
+
+// config.json can only refuse aliases named like the built-in catalogue;
+// when the accounts' own list brings a model of the same name, Kiro's
+// model wins: it is served as itself and listed once, not as an alias.
+func TestAnAliasNeverHidesAModelTheAccountsList(t *testing.T) {
+	models := append(fakekiro.DefaultModels(), fakekiro.Model{ModelID: "kiro-fast-1", ModelName: "Kiro Fast 1",
+		TokenLimits: fakekiro.TokenLimits{MaxInputTokens: 200000}})
+	e := newClassEnvWith(t, 1, Options{}, models...)
+	e.setAliases(t, map[string]string{"kiro-fast-1": "claude-haiku-4.5", "gpt-4o": "auto"}, "")
+
+	// The first request, before anything fetched the accounts' list.
+	got := e.post(t, clientAPIs[0], "kiro-fast-1", false)
+	require.Equal(t, http.StatusOK, got.status, got.body)
+	assert.Equal(t, "kiro-fast-1", e.lastEntry(t).Model)
+
+	req, _ := http.NewRequest("GET", e.url+"/v1/models", nil)
+	req.Header.Set("x-api-key", "kd-k")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var list struct {
+		Data []struct {
+			ID      string `json:"id"`
+			OwnedBy string `json:"owned_by"`
+		}
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	resp.Body.Close()
+	seen := map[string][]string{}
+	for _, m := range list.Data {
+		seen[m.ID] = append(seen[m.ID], m.OwnedBy)
+	}
+	assert.Equal(t, []string{"anthropic"}, seen["kiro-fast-1"], "listed once, as Kiro's")
+	assert.Equal(t, []string{"kirodesk-alias"}, seen["gpt-4o"])
+
+	for _, api := range clientAPIs {
+		got := e.post(t, api, "kiro-fast-1", false)
+		require.Equal(t, http.StatusOK, got.status, got.body)
+		assert.Equal(t, "kiro-fast-1", e.lastEntry(t).Model)
+		assert.Empty(t, e.lastEntry(t).RequestedModel)
+	}
+	for _, m := range e.servedModels() {
+		assert.Equal(t, "kiro-fast-1", m)
+	}
+}

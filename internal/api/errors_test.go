@@ -45,10 +45,15 @@ func newClassEnv(t *testing.T, n int) *classEnv {
 }
 
 // newClassEnvWith is newClassEnv with handler options (the relay and the
-// model list are filled in), a request log and a usage ledger.
-func newClassEnvWith(t *testing.T, n int, opts Options) *classEnv {
+// model list are filled in), a request log, a usage ledger and, when
+// given, the accounts' model catalogue.
+func newClassEnvWith(t *testing.T, n int, opts Options, models ...fakekiro.Model) *classEnv {
 	t.Helper()
-	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
+	fo := fakekiro.Options{CheckHeaders: true}
+	if len(models) > 0 {
+		fo.Models = models // the accounts' own catalogue (ListAvailableModels)
+	}
+	fake := fakekiro.New(fo)
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
 	require.NoError(t, err)

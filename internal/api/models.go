@@ -41,6 +41,9 @@ func (h *Handlers) listedAliases() []modelAlias {
 func (h *Handlers) models(w http.ResponseWriter, r *http.Request) {
 	cat := h.opts.Models(r.Context())
 	aliases := h.listedAliases()
+	// An alias named like a model of the list is not served (alias.go):
+	// not listed either.
+	aliases = slices.DeleteFunc(aliases, func(a modelAlias) bool { _, ok := cat.Lookup(a.Name); return ok })
 	w.Header().Set("Content-Type", "application/json")
 	if r.Header.Get("anthropic-version") != "" {
 		type model struct {

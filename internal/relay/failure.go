@@ -181,6 +181,23 @@ func (r *Relay) Known(ctx context.Context, name string) bool {
 	return r.knownModel(ctx, payload.NormalizeModel(name, r.cachedModels()))
 }
 
+// Listed reports whether a catalogue (the built-in one, or the accounts'
+// list once fetched) lists name as one of Kiro's models, as the builder
+// normalises it. An alias never hides such a model (alias.go in api).
+// Like knownModel, the first call fetches the accounts' list.
+func (r *Relay) Listed(ctx context.Context, name string) bool {
+	cat := r.cachedModels()
+	if cat == nil {
+		cat = r.Models(ctx)
+	}
+	model := payload.NormalizeModel(name, cat)
+	if _, ok := cat.Lookup(model); ok {
+		return true
+	}
+	_, ok := payload.BuiltinModels().Lookup(model)
+	return ok
+}
+
 // knownModel reports whether a catalogue (the accounts' or the built-in
 // one) lists model, or whether it is shaped like a Claude model the table
 // does not know yet (Kiro is asked; see payload.NormalizeModel).
