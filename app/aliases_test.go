@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"strings"
 	"testing"
@@ -119,6 +121,16 @@ func TestAnAliasSetInSettingsWorksFromTheOpenAISDK(t *testing.T) {
 	require.Len(t, aliased, 2)
 	assert.Equal(t, "gpt-4o", aliased[0].RequestedModel)
 	assert.Equal(t, "claude-sonnet-4.6", aliased[0].Model)
+	// So does the CSV export: model is the Kiro model, requested_model the client's.
+	table, err := csv.NewReader(bytes.NewReader(requestsCSV(aliased))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, table, 3)
+	col := map[string]int{}
+	for i, h := range table[0] {
+		col[h] = i
+	}
+	assert.Equal(t, "claude-sonnet-4.6", table[1][col["model"]])
+	assert.Equal(t, "gpt-4o", table[1][col["requested_model"]])
 
 	// Models.List shows the aliases.
 	page, err := client.Models.List(ctx)
