@@ -1,6 +1,8 @@
 // Package api holds the HTTP handlers of the client-facing APIs. Handlers
-// translate (internal/translate/*), hand the canonical request to the relay,
-// and write the answer; they never touch the store or the keychain.
+// translate (internal/translate/*), apply the model aliases (alias.go),
+// hand the canonical request to the relay, and write the answer; they
+// read the settings through Options.Settings and never write the store
+// nor touch the keychain.
 package api
 
 import (
