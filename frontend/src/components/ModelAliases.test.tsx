@@ -125,7 +125,7 @@ describe('Model aliases', () => {
     await act(async () => {});
     expect(screen.queryByRole('alert')).toBeNull();
     await user.clear(nameOf(1));
-    await user.click(screen.getByRole('button', { name: 'Revert aliases' }));
+    await user.click(screen.getByRole('button', { name: 'Undo alias changes' }));
     expect(nameOf(1)).toHaveValue('gpt-4o');
     expect(saveButton()).toBeDisabled();
   });
