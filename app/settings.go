@@ -28,6 +28,12 @@ type Settings struct {
 	OutboundProxy string `json:"outboundProxy"`
 	// CABundle is a PEM file of extra trusted CAs (absolute path), or "".
 	CABundle string `json:"caBundle"`
+	// ModelAliases are config.json's modelAliases as a table, by name;
+	// UnknownModelAlias serves names nothing knows ("" refuses them);
+	// ModelChoices are the Kiro models either may name (aliases.go).
+	ModelAliases      []ModelAlias `json:"modelAliases"`
+	UnknownModelAlias string       `json:"unknownModelAlias"`
+	ModelChoices      []string     `json:"modelChoices"`
 }
 
 // UpstreamURLs are Kiro's base URLs (advanced settings).
@@ -54,9 +60,12 @@ type SettingsPatch struct {
 	OIDCBase                *string `json:"oidcBase,omitempty"`
 	StartAtLogin            *bool   `json:"startAtLogin,omitempty"`
 	CABundle                *string `json:"caBundle,omitempty"`
+	// ModelAliases replaces the whole table (the window edits it as one).
+	ModelAliases      *[]ModelAlias `json:"modelAliases,omitempty"`
+	UnknownModelAlias *string       `json:"unknownModelAlias,omitempty"`
 }
 
-func (p SettingsPatch) apply(c *store.Config) {
+func (p SettingsPatch) apply(c *store.Config) error {
 	set(&c.Host, p.Host)
 	set(&c.Port, p.Port)
 	set(&c.Strategy, p.Strategy)
@@ -70,6 +79,15 @@ func (p SettingsPatch) apply(c *store.Config) {
 	set(&c.Upstream.AuthBase, p.AuthBase)
 	set(&c.Upstream.OIDCBase, p.OIDCBase)
 	set(&c.Outbound.CABundle, p.CABundle)
+	set(&c.UnknownModelAlias, p.UnknownModelAlias)
+	if p.ModelAliases != nil {
+		m, err := aliasMap(*p.ModelAliases)
+		if err != nil {
+			return err
+		}
+		c.ModelAliases = m
+	}
+	return nil
 }
 
 func set[T any](dst *T, v *T) {
@@ -94,12 +112,14 @@ func (a *App) Settings() (Settings, error) {
 		Upstream:     UpstreamURLs{APIBase: cfg.Upstream.APIBase, AuthBase: cfg.Upstream.AuthBase, OIDCBase: cfg.Upstream.OIDCBase},
 		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),
 		OutboundProxy: cfg.Outbound.Proxy, CABundle: cfg.Outbound.CABundle,
+		ModelAliases: aliasRows(cfg.ModelAliases), UnknownModelAlias: cfg.UnknownModelAlias, ModelChoices: store.AliasTargets(),
 	}, nil
 }
 
 // UpdateSettings applies a partial edit. Invalid values are refused as a
 // whole with the validator's message (it names the field); a new host or
-// port reopens the listener.
+// port reopens the listener. Aliases apply to the next request: the API
+// reads them per request.
 func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
 	c, err := a.ready()
 	if err != nil {
@@ -107,7 +127,7 @@ func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := c.UpdateConfig(ctx, func(cfg *store.Config) error { p.apply(cfg); return nil }); err != nil {
+	if err := c.UpdateConfig(ctx, p.apply); err != nil {
 		// Saved but not reopened (a port in use): the window and the tray
 		// must show the listener's real state, not the last one.
 		a.emitStatus()

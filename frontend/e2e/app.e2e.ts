@@ -218,6 +218,62 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect((await askClaude(st.endpoint, await h.call<string>('APIKey'))).status).toBe(200);
   });
 
+  it('sets an alias in Settings; the running proxy serves it to an OpenAI client and lists it', async () => {
+    await open('Settings');
+    const aliases = page.getByRole('form', { name: 'Model aliases' });
+    await aliases.getByRole('button', { name: 'Add alias' }).click();
+    await page.getByLabel('Client’s model name, row 1').fill('gpt-4o');
+    await page.getByLabel('Kiro model, row 1').selectOption('claude-haiku-4.5');
+    // A name Kiro already answers to is refused in place, by Go's own rule.
+    await aliases.getByRole('button', { name: 'Add alias' }).click();
+    await page.getByLabel('Client’s model name, row 2').fill('claude-sonnet-4.5');
+    await aliases.getByText('This is already Kiro’s model claude-sonnet-4.5; an alias cannot replace it.').waitFor();
+    await page.getByRole('button', { name: 'Remove alias claude-sonnet-4.5 (row 2)' }).click();
+    await aliases.getByRole('button', { name: 'Save aliases' }).click();
+    await aliases.getByText('Saved. The next request uses them.').waitFor();
+    await aliases.scrollIntoViewIfNeeded();
+    await shoot('settings-aliases');
+    // In Chinese the card fits 800 px too (CJK strings differ in width).
+    await h.call('SetLanguage', 'zh-CN');
+    await page.getByRole('heading', { name: '模型别名' }).waitFor();
+    await page.getByRole('heading', { name: '模型别名' }).scrollIntoViewIfNeeded();
+    await shoot('settings-aliases-zh-CN');
+    await h.call('SetLanguage', 'system');
+    await page.getByRole('heading', { name: 'Model aliases' }).waitFor();
+    const config = JSON.parse(await readFile(resolve(h.configDir, 'config.json'), 'utf8')) as { modelAliases: Record<string, string> };
+    expect(config.modelAliases).toEqual({ 'gpt-4o': 'claude-haiku-4.5' });
+
+    // No restart: the proxy serves the alias at once.
+    const st = await h.call<Status>('Status');
+    const key = await h.call<string>('APIKey');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    const r = await fetch(`${st.endpoint}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'say hello' }] }),
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { model: string; choices: Array<{ message: { content: string } }> };
+    expect(body.model).toBe('gpt-4o');
+    expect(body.choices[0]?.message.content).toContain('say hello'); // the fake echoes
+    const models = (await (await fetch(`${st.endpoint}/v1/models`, { headers })).json()) as {
+      data: Array<{ id: string; owned_by: string; alias_for?: string }>;
+    };
+    expect(models.data).toContainEqual(expect.objectContaining({ id: 'gpt-4o', owned_by: 'kirodesk-alias', alias_for: 'claude-haiku-4.5' }));
+
+    // The request log shows both names.
+    await open('Logs');
+    await page.getByRole('tab', { name: /Requests/ }).click();
+    await page.getByRole('searchbox').fill('gpt-4o');
+    const row = page.getByTestId('request-row').filter({ hasText: 'gpt-4o → claude-haiku-4.5' });
+    await row.first().click();
+    const detail = page.getByTestId('request-detail');
+    await detail.getByText('Model asked for (alias)').waitFor();
+    expect(await detail.textContent()).toContain('claude-haiku-4.5');
+    await page.keyboard.press('Escape');
+    await page.getByRole('searchbox').fill('');
+  });
+
   it('reads the request log and the app log, with no secret in them', async () => {
     await open('Logs');
     await page.getByTestId('virtual-list').waitFor();

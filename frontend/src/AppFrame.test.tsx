@@ -32,6 +32,7 @@ vi.mock('./bridge', () => ({
   retryAccount: vi.fn(),
   sendTestRequest: vi.fn(),
   signInAgain: vi.fn(),
+  checkModelAliases: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
@@ -41,6 +42,7 @@ beforeEach(() => {
   api.getStatus.mockResolvedValue(makeStatus());
   api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });
   api.getAPIKey.mockResolvedValue('kd_live_x');
+  api.checkModelAliases.mockResolvedValue([]);
   api.getRequestStats.mockResolvedValue({
     perMinute: 0,
     requestsToday: 0,

@@ -1,6 +1,8 @@
 // Package api holds the HTTP handlers of the client-facing APIs. Handlers
-// translate (internal/translate/*), hand the canonical request to the relay,
-// and write the answer; they never touch the store or the keychain.
+// translate (internal/translate/*), apply the model aliases (alias.go),
+// hand the canonical request to the relay, and write the answer; they
+// read the settings through Options.Settings and never write the store
+// nor touch the keychain.
 package api
 
 import (
@@ -17,6 +19,7 @@ import (
 	"kirodesk/internal/pool"
 	"kirodesk/internal/relay"
 	"kirodesk/internal/server"
+	"kirodesk/internal/store"
 	"kirodesk/internal/tokens"
 )
 
@@ -40,6 +43,9 @@ type Options struct {
 	Usage func(ctx context.Context, since, until, by string) (any, error)
 	// Models lists what /v1/models shows; nil means the built-in catalogue.
 	Models func(ctx context.Context) payload.ModelCatalog
+	// Settings returns the settings in effect, read per request for the
+	// model aliases (alias.go); nil means no aliases.
+	Settings func() *store.Config
 	// Body limits (body.go); zero means the default.
 	BodyTimeout time.Duration
 	BigBody     int64

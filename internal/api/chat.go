@@ -20,10 +20,10 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, created := newID("chatcmpl-"), time.Now().Unix()
-	h.answer(w, r, req,
+	id, created, asked := newID("chatcmpl-"), time.Now().Unix(), h.alias(r.Context(), req)
+	h.answer(w, r, req, asked,
 		func(w io.Writer, flush func(), info relay.Started) eventWriter {
-			return openai.NewChunkWriter(w, flush, openai.ChunkStart{ID: id, Model: req.Model, Created: created,
+			return openai.NewChunkWriter(w, flush, openai.ChunkStart{ID: id, Model: asked, Created: created,
 				IncludeUsage: co.IncludeUsage, InputTokens: info.InputEstimate, Tools: co.Tools})
 		},
 		func(resp *canon.Response, info relay.Started) ([]byte, error) {
@@ -41,10 +41,10 @@ func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, created := newID("resp_"), time.Now().Unix()
-	h.answer(w, r, req,
+	id, created, asked := newID("resp_"), time.Now().Unix(), h.alias(r.Context(), req)
+	h.answer(w, r, req, asked,
 		func(w io.Writer, flush func(), info relay.Started) eventWriter {
-			return openai.NewResponsesWriter(w, flush, openai.ResponsesStart{ID: id, Model: req.Model, Created: created,
+			return openai.NewResponsesWriter(w, flush, openai.ResponsesStart{ID: id, Model: asked, Created: created,
 				InputTokens: info.InputEstimate, Tools: ro.Tools})
 		},
 		func(resp *canon.Response, info relay.Started) ([]byte, error) {

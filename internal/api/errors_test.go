@@ -20,9 +20,11 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/pool"
 	"kirodesk/internal/relay"
+	"kirodesk/internal/reqlog"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/server"
 	"kirodesk/internal/store"
+	"kirodesk/internal/usage"
 )
 
 // classEnv is the whole request path (handlers, relay, pool, store) on the
@@ -33,11 +35,25 @@ type classEnv struct {
 	st     *store.Store
 	url    string
 	emails []string
+	log    *reqlog.Log
+	ledger *usage.Ledger
 }
 
 func newClassEnv(t *testing.T, n int) *classEnv {
 	t.Helper()
-	fake := fakekiro.New(fakekiro.Options{CheckHeaders: true})
+	return newClassEnvWith(t, n, Options{})
+}
+
+// newClassEnvWith is newClassEnv with handler options (the relay and the
+// model list are filled in), a request log, a usage ledger and, when
+// given, the accounts' model catalogue.
+func newClassEnvWith(t *testing.T, n int, opts Options, models ...fakekiro.Model) *classEnv {
+	t.Helper()
+	fo := fakekiro.Options{CheckHeaders: true}
+	if len(models) > 0 {
+		fo.Models = models // the accounts' own catalogue (ListAvailableModels)
+	}
+	fake := fakekiro.New(fo)
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir(), store.Options{})
 	require.NoError(t, err)
@@ -58,8 +74,12 @@ func newClassEnv(t *testing.T, n int) *classEnv {
 	rl := relay.New(relay.Options{Pool: pool.New(pool.Options{File: st.Pool, Accounts: acc, Refresher: client}), Client: client,
 		Backoff:  time.Millisecond,
 		Timeouts: func() (time.Duration, time.Duration) { return 250 * time.Millisecond, 5 * time.Second }})
-	srv := server.New(server.Options{APIKey: secrets.New("kd-k")})
-	New(Options{Relay: rl, Models: rl.Models}).Register(srv)
+	e.log = reqlog.New(20, nil)
+	e.ledger = usage.New(st.Usage, usage.Options{})
+	t.Cleanup(e.ledger.Close)
+	srv := server.New(server.Options{APIKey: secrets.New("kd-k"), Requests: e.log, Usage: e.ledger})
+	opts.Relay, opts.Models, opts.Settings = rl, rl.Models, st.Config.Snapshot
+	New(opts).Register(srv)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	e.url = ts.URL

@@ -19,10 +19,10 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := newID("msg_")
-	h.answer(w, r, req,
+	id, asked := newID("msg_"), h.alias(r.Context(), req)
+	h.answer(w, r, req, asked,
 		func(w io.Writer, flush func(), info relay.Started) eventWriter {
-			return anthropic.NewSSEWriter(w, flush, anthropic.MessageStart{ID: id, Model: req.Model, InputTokens: info.InputEstimate})
+			return anthropic.NewSSEWriter(w, flush, anthropic.MessageStart{ID: id, Model: asked, InputTokens: info.InputEstimate})
 		},
 		func(resp *canon.Response, _ relay.Started) ([]byte, error) {
 			resp.ID = id
@@ -33,8 +33,9 @@ func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
 // answer runs req through the relay and writes the result in the client
 // API's format: streamed through newWriter, or aggregated and encoded by
 // marshal. Failures before any byte went out get a status; after that the
-// writer ends the stream with its own error event.
-func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Request,
+// writer ends the stream with its own error event. asked is the model the
+// client asked for (alias.go), which the answer names.
+func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Request, asked string,
 	newWriter func(w io.Writer, flush func(), info relay.Started) eventWriter,
 	marshal func(resp *canon.Response, info relay.Started) ([]byte, error)) {
 	h.warn(r, req.Warnings)
@@ -47,20 +48,20 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, req *canon.Req
 		err := h.opts.Relay.Do(ctx, req, sink)
 		sink.stop()
 		if err != nil && !sink.started() {
-			h.writeRelayError(w, r, err)
+			h.writeRelayError(w, r, aliasError(err, asked, req.Model))
 		}
 		return
 	}
 	agg := &aggregate{}
 	if err := h.opts.Relay.Do(ctx, req, agg); err != nil {
-		h.writeRelayError(w, r, err)
+		h.writeRelayError(w, r, aliasError(err, asked, req.Model))
 		return
 	}
 	if agg.err != nil {
 		h.writeRelayError(w, r, agg.err) // classified like a failure before the answer
 		return
 	}
-	agg.resp.Model = req.Model
+	agg.resp.Model = asked
 	out, err := marshal(&agg.resp, agg.info)
 	if err != nil {
 		h.writeInternalError(w, r, http.StatusInternalServerError, fmt.Errorf("encode the answer: %w", err))

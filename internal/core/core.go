@@ -169,7 +169,8 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		ServerTools: websearch.New(websearch.Options{Logger: opts.Logger}).Run})
 	var c *Core // the status handler reads the core once it exists
 	api.New(api.Options{Relay: rl, Tokens: counter, Logger: opts.Logger, Models: rl.Models,
-		Status: func() any { return c.Status() },
+		Status:   func() any { return c.Status() },
+		Settings: st.Config.Snapshot, // the model aliases, read per request
 		Usage: func(ctx context.Context, since, until, by string) (any, error) {
 			return c.Usage(ctx, since, until, by)
 		}}).Register(srv)

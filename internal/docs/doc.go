@@ -231,7 +231,7 @@ func CheckCommands(section string, forms []string, flags func(form string) []str
 // JSONKeys returns the keys v's type encodes to, nested structs as dotted
 // paths ("upstream.apiBase"), each with v's value rendered as the README
 // writes a default: a string as is ("" when empty), a number or bool in
-// Go's format. Fields tagged "-" are left out; an untagged exported field
+// Go's format, an empty map as {}. Fields tagged "-" are left out; an untagged exported field
 // counts under its Go name, as encoding/json would write it.
 func JSONKeys(v any) map[string]string {
 	out := map[string]string{}
@@ -276,6 +276,10 @@ func render(v reflect.Value) string {
 		return strconv.FormatInt(v.Int(), 10)
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
+	case reflect.Map:
+		if v.Len() == 0 {
+			return "{}" // as config.json writes no entries
+		}
 	}
 	return fmt.Sprint(v.Interface())
 }

@@ -50,22 +50,35 @@ type ModelError struct {
 	// tried. Otherwise no catalogue knows the model.
 	Unavailable bool
 	Accounts    []string
+	// Alias is the client's own name when Model came from one of
+	// Kirodesk's model aliases (set by the API handler, which applied it).
+	Alias string
 }
 
 func (e *ModelError) Error() string {
-	model := e.Model
-	if len(model) > maxModelEcho {
-		// A client's model name can be any size; the answer need not be.
-		model = strings.ToValidUTF8(model[:maxModelEcho], "") + "…"
+	subject := fmt.Sprintf("%q", echo(e.Model))
+	if e.Alias != "" {
+		// Never served by another model in its place: the client is told
+		// which model its name stands for, so the person can change the alias.
+		subject += fmt.Sprintf(" (Kirodesk's alias for %q)", echo(e.Alias))
 	}
 	if e.Unavailable {
 		who := "any of the Kiro accounts"
 		if len(e.Accounts) > 0 {
 			who = "Kiro account(s) " + strings.Join(e.Accounts, ", ")
 		}
-		return fmt.Sprintf("model %q is not available to %s; models that work: %s", model, who, strings.Join(e.Known, ", "))
+		return fmt.Sprintf("model %s is not available to %s; models that work: %s", subject, who, strings.Join(e.Known, ", "))
 	}
-	return fmt.Sprintf("unknown model %q; models that work: %s", model, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("unknown model %s; models that work: %s", subject, strings.Join(e.Known, ", "))
+}
+
+// echo cuts a client's model name for an answer: it can be any size; the
+// answer need not be.
+func echo(model string) string {
+	if len(model) > maxModelEcho {
+		return strings.ToValidUTF8(model[:maxModelEcho], "") + "…"
+	}
+	return model
 }
 
 // maxModelEcho bounds how much of a client's model name an error repeats.
@@ -158,6 +171,31 @@ func (r *Relay) failed(ctx context.Context, req *canon.Request, model string, f 
 		f.RetryAfter = max(ue.RetryAfter, time.Second)
 	}
 	return f
+}
+
+// Known reports whether the relay would take name as a model: a catalogue
+// lists it (as the builder normalises it), or it is shaped like a Claude
+// model. The API handlers apply the unknown-model alias only to names it
+// refuses.
+func (r *Relay) Known(ctx context.Context, name string) bool {
+	return r.knownModel(ctx, payload.NormalizeModel(name, r.cachedModels()))
+}
+
+// Listed reports whether a catalogue (the built-in one, or the accounts'
+// list once fetched) lists name as one of Kiro's models, as the builder
+// normalises it. An alias never hides such a model (alias.go in api).
+// Like knownModel, the first call fetches the accounts' list.
+func (r *Relay) Listed(ctx context.Context, name string) bool {
+	cat := r.cachedModels()
+	if cat == nil {
+		cat = r.Models(ctx)
+	}
+	model := payload.NormalizeModel(name, cat)
+	if _, ok := cat.Lookup(model); ok {
+		return true
+	}
+	_, ok := payload.BuiltinModels().Lookup(model)
+	return ok
 }
 
 // knownModel reports whether a catalogue (the accounts' or the built-in

@@ -17,6 +17,7 @@ func SetTokenDetail(ctx context.Context, cacheRead, cacheWrite int, estimated bo
 // what the server saw itself.
 type Usage struct {
 	Model, Account                       string
+	RequestedModel                       string // the client's name when an alias changed it
 	Input, Output, CacheRead, CacheWrite int
 	Estimated                            bool
 	Credits                              float64
@@ -26,6 +27,6 @@ type Usage struct {
 func (n *Note) Usage() Usage {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return Usage{Model: n.model, Account: n.acct, Input: n.in, Output: n.out, CacheRead: n.cacheRd,
+	return Usage{Model: n.model, RequestedModel: n.requested, Account: n.acct, Input: n.in, Output: n.out, CacheRead: n.cacheRd,
 		CacheWrite: n.cacheWr, Estimated: n.estimated, Credits: n.cred}
 }

@@ -28,6 +28,10 @@ type Entry struct {
 	InputTokens  int       `json:"inputTokens"`
 	OutputTokens int       `json:"outputTokens"`
 	Credits      float64   `json:"credits"` // Kiro's metering, when it sent one
+	// RequestedModel is the client's model name when a model alias sent
+	// the request to Model, the Kiro model that served it (config.json
+	// modelAliases, unknownModelAlias); "" when no alias applied.
+	RequestedModel string `json:"requestedModel,omitempty"`
 	// Warnings say what was dropped or changed in the request instead of
 	// refusing it (a tool type Kiro cannot carry, say).
 	Warnings []string `json:"warnings,omitempty"`
@@ -89,6 +93,9 @@ type Note struct {
 	err   string
 	tries []Try
 
+	// requested is the client's model name, when an alias changed it.
+	requested string
+
 	client, ua        string
 	firstByte         time.Duration
 	wrote             bool
@@ -111,6 +118,16 @@ func SetModel(ctx context.Context, model string) {
 	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
 		n.mu.Lock()
 		n.model = model
+		n.mu.Unlock()
+	}
+}
+
+// SetRequestedModel records the client's model name when a model alias
+// sent the request to another (SetModel records that one).
+func SetRequestedModel(ctx context.Context, name string) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.mu.Lock()
+		n.requested = name
 		n.mu.Unlock()
 	}
 }
@@ -219,7 +236,7 @@ func (n *Note) SetTransfer(in, out int64, wrote bool, firstByte time.Duration) {
 func (n *Note) Entry(start time.Time, method, path string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return Entry{Time: start, Method: method, Path: path, Model: n.model, Account: n.acct, Status: status,
+	return Entry{Time: start, Method: method, Path: path, Model: n.model, RequestedModel: n.requested, Account: n.acct, Status: status,
 		LatencyMs: time.Since(start).Milliseconds(), InputTokens: n.in, OutputTokens: n.out, Credits: n.cred,
 		Warnings: append([]string(nil), n.warn...), RequestID: n.id, Error: n.err,
 		Tries: append([]Try(nil), n.tries...), Client: n.client, UserAgent: n.ua,

@@ -126,3 +126,19 @@ func BenchmarkNoteOfAFailedOverRequest(b *testing.B) {
 		_ = n.Entry(time.Now(), "POST", "/v1/messages", 200)
 	}
 }
+
+func TestNoteKeepsBothModelNamesWhenAnAliasApplied(t *testing.T) {
+	ctx, n := WithNote(context.Background())
+	SetRequestedModel(ctx, "gpt-4o")
+	SetModel(ctx, "claude-sonnet-4.6")
+	SetRequestedModel(context.Background(), "ignored")
+	e := n.Entry(time.Now(), "POST", "/v1/chat/completions", 200)
+	assert.Equal(t, "claude-sonnet-4.6", e.Model)
+	assert.Equal(t, "gpt-4o", e.RequestedModel)
+	u := n.Usage()
+	assert.Equal(t, "claude-sonnet-4.6", u.Model)
+	assert.Equal(t, "gpt-4o", u.RequestedModel)
+
+	_, plain := WithNote(context.Background())
+	assert.Empty(t, plain.Entry(time.Now(), "POST", "/v1/messages", 200).RequestedModel)
+}

@@ -298,7 +298,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // usageRecord is one finished request for the usage history.
 func usageRecord(u reqlog.Usage, r *http.Request, api string, sw *statusWriter, start time.Time) usage.Record {
-	rec := usage.Record{Start: start, Account: u.Account, Model: u.Model, UserAgent: r.UserAgent(), API: api,
+	rec := usage.Record{Start: start, Account: u.Account, Model: u.Model, Requested: u.RequestedModel, UserAgent: r.UserAgent(), API: api,
 		Status: sw.status, Input: u.Input, Output: u.Output, CacheRead: u.CacheRead, CacheWrite: u.CacheWrite,
 		Estimated: u.Estimated, Credits: u.Credits, Latency: time.Since(start)}
 	if sw.status != 0 {

@@ -59,6 +59,14 @@ type Config struct {
 	Language string `json:"language,omitempty"`
 	Extra    Extra  `json:"-"`
 
+	// ModelAliases maps a client's model name (OpenAI-only clients send
+	// "gpt-4o") to the Kiro model that serves it (aliases.go).
+	ModelAliases map[string]string `json:"modelAliases,omitempty"`
+	// UnknownModelAlias is the Kiro model that serves a name neither an
+	// alias nor a catalogue knows; "" (the default) refuses such names
+	// with 400, as before aliases existed.
+	UnknownModelAlias string `json:"unknownModelAlias,omitempty"`
+
 	// Outbound is how Kirodesk reaches Kiro: proxy and extra trusted CAs.
 	Outbound Outbound `json:"outbound"`
 }
@@ -160,6 +168,7 @@ func CloneConfig(c *Config) *Config {
 	n.Extra = maps.Clone(c.Extra)
 	n.Upstream.Extra = maps.Clone(c.Upstream.Extra)
 	n.Outbound.Extra = maps.Clone(c.Outbound.Extra)
+	n.ModelAliases = maps.Clone(c.ModelAliases)
 	return &n
 }
 
@@ -226,6 +235,7 @@ func CheckConfig(c *Config) error {
 	if c.Outbound.CABundle != "" && !filepath.IsAbs(c.Outbound.CABundle) {
 		errs = append(errs, fmt.Errorf("outbound.caBundle %q must be an absolute path to a PEM file", c.Outbound.CABundle))
 	}
+	errs = append(errs, checkAliases(c.ModelAliases, c.UnknownModelAlias)...)
 	return errors.Join(errs...)
 }
 

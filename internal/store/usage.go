@@ -55,6 +55,9 @@ type UsageKey struct {
 	Model   string    `json:"model,omitempty"`
 	Client  string    `json:"client,omitempty"` // see internal/clientname
 	API     string    `json:"api,omitempty"`    // messages, chat, responses, other
+	// Requested is the client's model name when a model alias sent the
+	// requests to Model; "" when none did (older files have no such rows).
+	Requested string `json:"requested,omitempty"`
 }
 
 // UsageCounts are a row's figures.

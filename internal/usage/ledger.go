@@ -25,10 +25,11 @@ import (
 type Record struct {
 	Start     time.Time // when it arrived
 	Account   string    // account id ("" if none was reached)
-	Model     string
-	UserAgent string // classified off the request path (clientname.Of)
-	API       string // API(path): messages, chat, responses
-	Status    int    // HTTP status sent; 0 if the client left before one was sent
+	Model     string    // the Kiro model that served it
+	Requested string    // the client's name for it, when a model alias changed it
+	UserAgent string    // classified off the request path (clientname.Of)
+	API       string    // API(path): messages, chat, responses
+	Status    int       // HTTP status sent; 0 if the client left before one was sent
 	// Tokens: Kiro's own figures where it sent them, else counted locally
 	// (Estimated).
 	Input, Output, CacheRead, CacheWrite int
@@ -217,7 +218,7 @@ func (l *Ledger) drain() {
 // count adds r to the pending sums.
 func (l *Ledger) count(r Record) {
 	k := store.UsageKey{Start: time.Unix(r.Start.Unix()/3600*3600, 0).UTC(), Account: r.Account, Model: r.Model,
-		Client: clientname.Of(r.UserAgent), API: r.API}
+		Requested: r.Requested, Client: clientname.Of(r.UserAgent), API: r.API}
 	c := l.pending[k]
 	if c == nil {
 		c = &store.UsageCounts{Latency: make([]int64, store.LatencyBuckets), FirstByte: make([]int64, store.LatencyBuckets)}

@@ -251,3 +251,32 @@ func TestSeriesStacksBucketsAndErrors(t *testing.T) {
 	_, err = BuildSeries(u, q, "30d", "api", time.UTC, nil)
 	assert.Error(t, err)
 }
+
+// Requests an alias served are counted apart, under both names: the model
+// grouping says "gpt-4o → claude-sonnet-4.5", the account grouping adds
+// them to the rest.
+func TestAliasedRequestsKeepBothNames(t *testing.T) {
+	u := store.NewUsage()
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	l := &Ledger{pending: map[store.UsageKey]*store.UsageCounts{}}
+	recs := sent(at)
+	aliased := recs[0]
+	aliased.Requested = "gpt-4o"
+	for _, r := range append(recs, aliased, aliased) {
+		if r.API != "" {
+			l.count(r)
+		}
+	}
+	idx := u.UsageIndex()
+	for k, c := range l.pending {
+		u.AddHour(idx, k, c)
+	}
+	q := Query{Since: at, Until: at.Add(2 * time.Hour), By: ByModel}
+	got := map[string]int64{}
+	for _, r := range Build(u, q, time.UTC).Rows {
+		got[r.Key] = r.Requests
+	}
+	assert.Equal(t, map[string]int64{"claude-sonnet-4.5": 2, "gpt-4o → claude-sonnet-4.5": 2, "claude-haiku-4.5": 2}, got)
+	q.By = ByAccount
+	assert.EqualValues(t, 4, Build(u, q, time.UTC).Rows[0].Requests, "acc1: its own two and the two aliased")
+}

@@ -170,6 +170,10 @@ func groupKey(r *store.UsageRow, by string, span time.Duration, loc *time.Locati
 	case ByAccount:
 		return cmp.Or(r.Account, "(none)")
 	case ByModel:
+		if r.Requested != "" {
+			// Both names: what the client asked for, and what served it.
+			return r.Requested + " → " + cmp.Or(r.Model, "(none)")
+		}
 		return cmp.Or(r.Model, "(none)")
 	}
 	return cmp.Or(r.Client, "other")

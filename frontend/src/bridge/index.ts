@@ -101,6 +101,8 @@ export function onLanguage(handler: (state: LanguageState) => void): () => void 
 
 export type Settings = app.Settings;
 export type SettingsPatch = app.SettingsPatch;
+export type ModelAlias = app.ModelAlias;
+export type AliasProblem = app.AliasProblem;
 export type RequestLine = app.RequestLine;
 export type LogLine = logging.Line;
 export type RequestStats = reqlog.Stats;
@@ -144,6 +146,11 @@ export function getSettings(): Promise<Settings> {
 /** Saves only the fields in patch; the rest stay as they are on disk. */
 export function updateSettings(patch: SettingsPatch): Promise<Settings> {
   return call(() => App.UpdateSettings(patch));
+}
+
+/** What is wrong with an alias table being edited (Go's config.json rules); [] when it would save. */
+export function checkModelAliases(rows: ModelAlias[], unknown: string): Promise<AliasProblem[]> {
+  return call(async () => (await App.CheckModelAliases(rows, unknown)) ?? []);
 }
 
 /** Log lines after seq (0: every line kept). */

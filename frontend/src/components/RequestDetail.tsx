@@ -1,5 +1,6 @@
 import { CircleCheck, CircleMinus, CircleX, TriangleAlert } from 'lucide-react';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RequestLine } from '../bridge';
 import { exactTime, formatBytes, formatMs, formatNumber, plural, relativeTime } from '../lib/format';
 
@@ -52,6 +53,7 @@ export function StatusBadge({ status }: { status: number }) {
 
 /** Everything the log knows about one request: why it failed, who tried. */
 export function RequestDetail({ request: r, onClose }: { request: RequestLine; onClose: () => void }) {
+  const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [r.seq]);
   const tries = r.tries ?? [];
@@ -106,7 +108,13 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         )}
       </section>
       <dl className="request-facts">
-        <dt>{T.model}</dt>
+        {r.requestedModel && (
+          <>
+            <dt>{t('aliases.requested')}</dt>
+            <dd className="mono">{r.requestedModel}</dd>
+          </>
+        )}
+        <dt>{r.requestedModel ? t('aliases.served') : T.model}</dt>
         <dd>{r.model || '–'}</dd>
         <dt>{T.account}</dt>
         <dd>{r.accountLabel || r.account || T.noAccount}</dd>

@@ -31,6 +31,9 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     loopback: true,
     outboundProxy: 'system',
     caBundle: '',
+    modelAliases: [],
+    unknownModelAlias: '',
+    modelChoices: ['auto', 'claude-sonnet-4.5', 'claude-sonnet-4.6', 'claude-haiku-4.5', 'claude-opus-4.5'],
     ...overrides,
   };
 }

@@ -116,6 +116,28 @@ describe('Logs', () => {
     expect(screen.queryByTestId('request-detail')).not.toBeInTheDocument();
   });
 
+  it('shows both model names of a request a model alias served', async () => {
+    const aliased = req(3, { path: '/v1/chat/completions', requestedModel: 'gpt-4o', model: 'claude-sonnet-4.6' });
+    api.getRequests.mockResolvedValueOnce([req(1), aliased]).mockResolvedValue([]);
+    api.getLogs.mockResolvedValue([]);
+    const user = userEvent.setup();
+    render(<Logs intervalMs={1000} />);
+    await screen.findByTestId('virtual-list');
+    expect(rows()[1]).toHaveTextContent('gpt-4o → claude-sonnet-4.6');
+    expect(rows()[0]).not.toHaveTextContent('→');
+
+    await user.click(rows()[1]!);
+    const pane = screen.getByTestId('request-detail');
+    expect(pane).toHaveTextContent(/Model asked for \(alias\)\s*gpt-4o/);
+    expect(pane).toHaveTextContent(/Served by Kiro model\s*claude-sonnet-4\.6/);
+    await user.keyboard('{Escape}');
+
+    await user.click(rows()[0]!);
+    const plain = screen.getByTestId('request-detail');
+    expect(plain).not.toHaveTextContent('Model asked for');
+    expect(plain).toHaveTextContent(/Model\s*claude-sonnet-4\.5/);
+  });
+
   it('filters by errors, status, account, model and client', async () => {
     api.getRequests
       .mockResolvedValueOnce([

@@ -59,9 +59,12 @@ const accountName = (r: RequestLine) => {
   return r.accountLabel || r.account || last?.label || last?.account || '';
 };
 
+/** The model as a person reads it: "gpt-4o → claude-sonnet-4.6" when an alias served it. */
+export const modelName = (r: RequestLine) => (r.requestedModel ? `${r.requestedModel} → ${r.model || '–'}` : r.model || '');
+
 export function requestText(r: RequestLine): string {
   const acct = accountName(r) || '-';
-  return `${localTime(r.time)} ${r.method} ${r.path} ${r.model || '-'} ${acct} ${r.status} ${r.latencyMs}ms ${r.inputTokens}/${r.outputTokens} tok ${r.client || ''}${r.error ? ' ' + r.error : ''}`;
+  return `${localTime(r.time)} ${r.method} ${r.path} ${modelName(r) || '-'} ${acct} ${r.status} ${r.latencyMs}ms ${r.inputTokens}/${r.outputTokens} tok ${r.client || ''}${r.error ? ' ' + r.error : ''}`;
 }
 
 export function matches(r: RequestLine, f: RequestFilters): boolean {
@@ -315,7 +318,7 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
                       <span className="mono">
                         {r.method} {r.path}
                       </span>
-                      <span>{r.model || '–'}</span>
+                      <span>{modelName(r) || '–'}</span>
                       <span>{accountName(r) || '–'}</span>
                       <StatusBadge status={r.status} />
                       <span>{formatMs(r.latencyMs)}</span>

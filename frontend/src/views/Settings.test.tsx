@@ -14,6 +14,7 @@ vi.mock('../bridge', () => ({
   diagnose: vi.fn(),
   getVersion: vi.fn(),
   copyToClipboard: vi.fn(),
+  checkModelAliases: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
@@ -21,6 +22,7 @@ beforeEach(() => {
   vi.resetAllMocks();
   api.getSettings.mockResolvedValue(makeSettings());
   api.getVersion.mockResolvedValue('1.2.3');
+  api.checkModelAliases.mockResolvedValue([]);
 });
 
 describe('Settings', () => {

@@ -3,6 +3,7 @@ import { getSettings, updateSettings, type Status } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
+import { ModelAliases } from '../components/ModelAliases';
 import { NetworkSettings } from '../components/NetworkSettings';
 import { setLeaveGuard } from '../lib/leaveGuard';
 import {
@@ -290,6 +291,7 @@ export function Settings({ status }: { status?: Status } = {}) {
       </div>
     </form>
     <div className="settings settings-more">
+      <ModelAliases />
       <NetworkSettings />
       <Diagnostics />
       <About />

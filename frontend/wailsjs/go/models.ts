@@ -49,6 +49,20 @@ export namespace app {
 	    loopback: boolean;
 	    outboundProxy: string;
 	    caBundle: string;
+	    modelAliases: ModelAlias[];
+	    unknownModelAlias: string;
+	    modelChoices: string[];
+	}
+	export interface ModelAlias {
+	    name: string;
+	    target: string;
+	}
+	export interface AliasProblem {
+	    row: number;
+	    field: string;
+	    code: string;
+	    model?: string;
+	    message: string;
 	}
 	export interface LanguageState {
 	    preference: 'system' | 'en' | 'zh-CN';
@@ -69,6 +83,8 @@ export namespace app {
 	    oidcBase?: string;
 	    startAtLogin?: boolean;
 	    caBundle?: string;
+	    modelAliases?: ModelAlias[];
+	    unknownModelAlias?: string;
 	}
 	export interface RequestLine {
 	    seq: number;
@@ -76,6 +92,7 @@ export namespace app {
 	    method: string;
 	    path: string;
 	    model?: string;
+	    requestedModel?: string;
 	    account?: string;
 	    accountLabel?: string;
 	    status: number;

@@ -17,6 +17,8 @@ export function CancelLogin(arg1:string):Promise<void>;
 
 export function CancelPlayground(arg1:string):Promise<void>;
 
+export function CheckModelAliases(arg1:Array<app.ModelAlias>,arg2:string):Promise<Array<app.AliasProblem>>;
+
 export function CompleteSocialLogin(arg1:string,arg2:string):Promise<void>;
 
 export function CopyToClipboard(arg1:string):Promise<void>;

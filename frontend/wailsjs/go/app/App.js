@@ -18,6 +18,10 @@ export function CancelLogin(arg1) {
   return window['go']['app']['App']['CancelLogin'](arg1);
 }
 
+export function CheckModelAliases(arg1, arg2) {
+  return window['go']['app']['App']['CheckModelAliases'](arg1, arg2);
+}
+
 export function CompleteSocialLogin(arg1, arg2) {
   return window['go']['app']['App']['CompleteSocialLogin'](arg1, arg2);
 }
