@@ -37,10 +37,13 @@ const (
 // Value is one node of a parsed request body. It keeps its byte span so that
 // errors can point at it and raw sub-documents (tool inputs, schemas) can be
 // sliced out of the body unchanged.
+//
+// Long strings are the body's own bytes, not copies (view.go): the body
+// must not change while the tree or strings taken from it are in use.
 type Value struct {
 	Kind     Kind
-	Off, End int // byte span in the body
 	B        bool
+	Off, End int // byte span in the body
 	Num      json.Number
 	Str      string
 	Elems    []*Value // Array
@@ -106,7 +109,8 @@ type treeParser struct {
 }
 
 // Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
-// nesting beyond MaxDepth and trailing data.
+// nesting beyond MaxDepth and trailing data. The tree's long strings
+// share body's memory (view.go), so body must not be changed afterwards.
 func Parse(body []byte) (*Value, error) {
 	if err := precheck(body); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package jsontree
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"unicode/utf16"
@@ -25,6 +26,14 @@ type scanner struct {
 	i    int
 	slab []Value
 	next int // size of the next block
+
+	// The members of the objects and arrays being read, innermost last;
+	// each gets its exact-size slices carved from a block once complete,
+	// instead of growing a slice of its own by doubling.
+	keys  []string
+	vals  []*Value
+	kslab []string
+	vslab []*Value
 }
 
 // scan parses b, or returns ok false when b is not plain valid JSON of
@@ -53,6 +62,31 @@ func (s *scanner) node() *Value {
 	v := &s.slab[0]
 	s.slab = s.slab[1:]
 	return v
+}
+
+// carveKeys returns a copy of keys in a slice of exactly their length,
+// cut from the current block of keys.
+func (s *scanner) carveKeys(keys []string) []string {
+	n := len(keys)
+	if n > len(s.kslab) {
+		s.kslab = make([]string, max(n, 4*s.next))
+	}
+	out := s.kslab[:n:n]
+	s.kslab = s.kslab[n:]
+	copy(out, keys)
+	return out
+}
+
+// carveVals is carveKeys for values.
+func (s *scanner) carveVals(vals []*Value) []*Value {
+	n := len(vals)
+	if n > len(s.vslab) {
+		s.vslab = make([]*Value, max(n, 4*s.next))
+	}
+	out := s.vslab[:n:n]
+	s.vslab = s.vslab[n:]
+	copy(out, vals)
+	return out
 }
 
 func (s *scanner) space() {
@@ -84,6 +118,7 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			s.i++
 			break
 		}
+		km, vm := len(s.keys), len(s.vals)
 		for {
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
 				return nil, false
@@ -102,8 +137,8 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			if !ok {
 				return nil, false
 			}
-			v.Keys = append(v.Keys, key)
-			v.Vals = append(v.Vals, child)
+			s.keys = append(s.keys, key)
+			s.vals = append(s.vals, child)
 			done, ok := s.member('}')
 			if !ok {
 				return nil, false
@@ -112,6 +147,10 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
+		v.Keys, v.Vals = s.carveKeys(s.keys[km:]), s.carveVals(s.vals[vm:])
+		clear(s.keys[km:]) // the blocks keep them; the stack need not
+		clear(s.vals[vm:])
+		s.keys, s.vals = s.keys[:km], s.vals[:vm]
 	case c == '[':
 		if depth+1 > MaxDepth {
 			return nil, false
@@ -123,12 +162,13 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			s.i++
 			break
 		}
+		mark := len(s.vals)
 		for {
 			child, ok := s.value(depth + 1)
 			if !ok {
 				return nil, false
 			}
-			v.Elems = append(v.Elems, child)
+			s.vals = append(s.vals, child)
 			done, ok := s.member(']')
 			if !ok {
 				return nil, false
@@ -137,6 +177,9 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
+		v.Elems = s.carveVals(s.vals[mark:])
+		clear(s.vals[mark:])
+		s.vals = s.vals[:mark]
 	case c == '"':
 		str, ok := s.str()
 		if !ok {
@@ -229,10 +272,18 @@ func (s *scanner) str() (string, bool) {
 	start := s.i + 1
 	i := start
 	for i < len(b) {
+		// Eight bytes at a time up to a quote, a backslash or a
+		// control byte: most of a request is long plain text.
+		for i+8 <= len(b) && !stringEnd(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		if c == '"' {
 			s.i = i + 1
-			return string(b[start:i]), true
+			return text(b[start:i]), true
 		}
 		if c == '\\' {
 			return s.escaped(start, i)
