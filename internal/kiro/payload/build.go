@@ -128,7 +128,7 @@ func assemble(req *canon.Request, opts Options) (*wirePayload, string, map[strin
 // sizeHint is about the size of the body Build makes for req: its texts,
 // images and tool declarations, plus room for the JSON around them.
 func sizeHint(req *canon.Request) int {
-	n := 4096 + len(req.System)
+	n := 512 + len(req.System) // the envelope: ids, model, origin, keys
 	var blocks func([]canon.Block)
 	blocks = func(bs []canon.Block) {
 		for i := range bs {
