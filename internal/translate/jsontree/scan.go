@@ -34,12 +34,21 @@ type scanner struct {
 	vals  []*Value
 	kslab []string
 	vslab []*Value
+
+	// inPlace: the body was handed over (Own). A long string value with
+	// escapes is then only checked (deferOK, deferred) and listed in
+	// pending, to be unquoted into the body once all of it proved valid.
+	inPlace, deferOK, deferred bool
+	pending                    []*Value
 }
 
 // scan parses b, or returns ok false when b is not plain valid JSON of
 // bounded depth (the caller then parses it the slow way for the error).
-func scan(b []byte) (v *Value, ok bool) {
-	s := &scanner{b: b}
+func scan(b []byte) (v *Value, ok bool) { return scanBody(b, false) }
+
+// scanBody is scan, in place when inPlace (owned.go).
+func scanBody(b []byte, inPlace bool) (v *Value, ok bool) {
+	s := &scanner{b: b, inPlace: inPlace}
 	s.space()
 	v, ok = s.value(0)
 	if !ok {
@@ -48,6 +57,9 @@ func scan(b []byte) (v *Value, ok bool) {
 	s.space()
 	if s.i != len(s.b) {
 		return nil, false
+	}
+	if len(s.pending) > 0 {
+		recordEdits(b, s.unquoteInPlace())
 	}
 	return v, true
 }
@@ -137,6 +149,7 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			if !ok {
 				return nil, false
 			}
+			v.edited = v.edited || child.edited
 			s.keys = append(s.keys, key)
 			s.vals = append(s.vals, child)
 			done, ok := s.member('}')
@@ -168,6 +181,7 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			if !ok {
 				return nil, false
 			}
+			v.edited = v.edited || child.edited
 			s.vals = append(s.vals, child)
 			done, ok := s.member(']')
 			if !ok {
@@ -181,11 +195,17 @@ func (s *scanner) value(depth int) (*Value, bool) {
 		clear(s.vals[mark:])
 		s.vals = s.vals[:mark]
 	case c == '"':
+		s.deferOK = s.inPlace // values only: keys are short, and copied
 		str, ok := s.str()
+		s.deferOK = false
 		if !ok {
 			return nil, false
 		}
 		v.Kind, v.Str = String, str
+		if s.deferred {
+			s.deferred, v.edited = false, true
+			s.pending = append(s.pending, v)
+		}
 	case c == 't':
 		if !s.literal("true") {
 			return nil, false
@@ -313,6 +333,14 @@ func (s *scanner) escaped(start, esc int) (string, bool) {
 	}
 	if end >= len(b) {
 		return "", false
+	}
+	if s.deferOK && end-start >= viewMin {
+		if !validEscapes(b[start:end]) {
+			return "", false
+		}
+		s.deferred = true // unquoted in place once the whole body is valid
+		s.i = end + 1
+		return "", true
 	}
 	var out strings.Builder
 	out.Grow(end - start)
