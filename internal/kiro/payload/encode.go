@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -218,15 +219,17 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// special reports whether any of the eight bytes in x is a control byte,
-// '"', '\\' or not ASCII (the bit tricks of "Bit Twiddling Hacks": a byte
-// below n, a zero byte after an XOR).
-func special(x uint64) bool {
+// special marks the bytes of x (little-endian) that are a control byte,
+// '"', '\\' or not ASCII with their high bit, using the bit tricks of "Bit
+// Twiddling Hacks" (a byte below n, a zero byte after an XOR). It is zero
+// when there is none; otherwise its lowest mark is the first such byte
+// (a mark above a marked byte may be false, one below it never is).
+func special(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - ones*0x20) & ^x
 	quote := x ^ (ones * '"')
 	backslash := x ^ (ones * '\\')
-	return (below|(quote-ones)&^quote|(backslash-ones)&^backslash|x)&highs != 0
+	return (below | (quote-ones)&^quote | (backslash-ones)&^backslash | x) & highs
 }
 
 // appendString appends s as a JSON string the way encoding/json does
@@ -238,7 +241,11 @@ func appendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a look (most of a
 		// prompt): about three times faster than a byte at a time.
-		for i+8 <= len(s) && !special(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
+		for i+8 <= len(s) {
+			if m := special(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))); m != 0 {
+				i += bits.TrailingZeros64(m) / 8 // the first byte that needs a look
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {

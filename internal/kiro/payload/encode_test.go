@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"path/filepath"
 	"testing"
 
@@ -105,10 +106,33 @@ func TestSpecial(t *testing.T) {
 		for pos := range 8 {
 			b := []byte("aaaaaaaa")
 			b[pos] = byte(c)
-			if got := special(binary.LittleEndian.Uint64(b)); got != want {
-				t.Fatalf("special(%q) = %v, want %v", b, got, want)
+			got := special(binary.LittleEndian.Uint64(b))
+			if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
+				t.Fatalf("special(%q) = %x, want a mark at byte %d only if %v", b, got, pos, want)
 			}
 		}
 	}
-	assert.False(t, special(binary.LittleEndian.Uint64([]byte(" ~!#[]{}"))))
+	assert.Zero(t, special(binary.LittleEndian.Uint64([]byte(" ~!#[]{}"))))
+}
+
+// TestSpecialFirstMark: in words with several bytes that need a look, the
+// lowest mark is the first of them.
+func TestSpecialFirstMark(t *testing.T) {
+	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
+	rnd := uint64(1)
+	for range 200_000 {
+		var b [8]byte
+		first := -1
+		for i := range b {
+			rnd = rnd*6364136223846793005 + 1442695040888963407
+			b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
+			if c := b[i]; first < 0 && (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+				first = i
+			}
+		}
+		m := special(binary.LittleEndian.Uint64(b[:]))
+		if (m == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(m)/8 != first {
+			t.Fatalf("special(%q) = %x, first byte that needs a look is %d", b, m, first)
+		}
+	}
 }

@@ -42,17 +42,17 @@ const (
 // Long strings are the body's own bytes, not copies (view.go): the body
 // must not change while the tree or strings taken from it are in use.
 type Value struct {
-	Kind     Kind
-	B        bool
+	Kind Kind
+	B    bool
+	// edited: this value's bytes in the body were rewritten (owned.go).
+	// Beside Kind and B it takes no room of its own.
+	edited   bool
 	Off, End int // byte span in the body
 	Num      json.Number
 	Str      string
 	Elems    []*Value // Array
 	Keys     []string // Object, in document order
 	Vals     []*Value // Object, parallel to Keys
-
-	// edited: this value's bytes in the body were rewritten (owned.go).
-	edited bool
 }
 
 // Error is a body that is not acceptable JSON; Message says where and why.

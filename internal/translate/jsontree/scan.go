@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -294,7 +295,11 @@ func (s *scanner) str() (string, bool) {
 	for i < len(b) {
 		// Eight bytes at a time up to a quote, a backslash or a
 		// control byte: most of a request is long plain text.
-		for i+8 <= len(b) && !stringEnd(binary.LittleEndian.Uint64(b[i:])) {
+		for i+8 <= len(b) {
+			if m := stringEnd(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8 // the first byte that ends the run
+				break
+			}
 			i += 8
 		}
 		if i >= len(b) {

@@ -2,6 +2,7 @@ package jsontree
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"testing"
 	"unsafe"
@@ -18,8 +19,9 @@ func TestStringEnd(t *testing.T) {
 		for pos := range 8 {
 			b := []byte("aaaaaaaa")
 			b[pos] = byte(c)
-			if got := stringEnd(binary.LittleEndian.Uint64(b)); got != want {
-				t.Fatalf("stringEnd(%q) = %v, want %v", b, got, want)
+			got := stringEnd(binary.LittleEndian.Uint64(b))
+			if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
+				t.Fatalf("stringEnd(%q) = %x, want a mark at byte %d only if %v", b, got, pos, want)
 			}
 		}
 	}
@@ -52,4 +54,26 @@ func TestLongStringsShareTheBody(t *testing.T) {
 	assert.False(t, inBody(v.Keys[0], body))
 	assert.Equal(t, unsafe.StringData(common["type"]), unsafe.StringData(v.Keys[0]), "a common key is shared")
 	assert.Equal(t, unsafe.StringData(common["text"]), unsafe.StringData(v.Get("type").Str), "a common value is shared")
+}
+
+// TestStringEndFirstMark: in words with several bytes that end a run, the
+// lowest mark is the first of them.
+func TestStringEndFirstMark(t *testing.T) {
+	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
+	rnd := uint64(1)
+	for range 200_000 {
+		var b [8]byte
+		first := -1
+		for i := range b {
+			rnd = rnd*6364136223846793005 + 1442695040888963407
+			b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
+			if c := b[i]; first < 0 && (c < 0x20 || c == '"' || c == '\\') {
+				first = i
+			}
+		}
+		m := stringEnd(binary.LittleEndian.Uint64(b[:]))
+		if (m == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(m)/8 != first {
+			t.Fatalf("stringEnd(%q) = %x, first byte that ends the run is %d", b, m, first)
+		}
+	}
 }
