@@ -107,8 +107,14 @@ func (h *Handlers) readBody(w http.ResponseWriter, r *http.Request) (body []byte
 	}
 	// The body is this request's alone and parsed once: the parser may
 	// unquote long strings into it instead of into copies, so a request
-	// costs its size once rather than twice (jsontree's owned.go).
+	// costs its size once rather than twice (jsontree's owned.go). Once
+	// parsed (release), the parser need not remember it any more.
 	jsontree.Own(body)
+	leave := release
+	release = func() {
+		leave()
+		jsontree.Forget(body)
+	}
 	return body, release, true
 }
 

@@ -25,16 +25,17 @@ import (
 
 // owned remembers, per body (by address and length, so that it holds no
 // body in memory), that it was handed over (Own), and then the spans its
-// parse rewrote. It is bounded: a body forgotten is parsed as anyone's,
-// and a forgotten edit log costs an error message its exact line (the
-// byte offset stays exact); with one parse per request and the error
-// written right after it, neither happens in practice.
+// parse rewrote, until the owner is done with the parse (Forget). It is
+// bounded: a body forgotten early is parsed as anyone's, and a forgotten
+// edit log costs an error message its exact line (the byte offset stays
+// exact); with entries living from a request's body read to the end of
+// its translation, the bound is far above the bodies in flight.
 var owned = struct {
 	sync.Mutex
 	m map[uintptr]*bodyState
 }{m: map[uintptr]*bodyState{}}
 
-const maxOwned = 64
+const maxOwned = 1024
 
 type bodyState struct {
 	n     int    // the body's length
@@ -66,6 +67,17 @@ func Own(body []byte) {
 		clear(owned.m)
 	}
 	owned.m[k] = &bodyState{n: len(body)}
+}
+
+// Forget drops what was remembered of body (Own, and the spans its parse
+// rewrote): its owner has read what it needed from the parse, error
+// messages included.
+func Forget(body []byte) {
+	if k := bodyKey(body); k != 0 {
+		owned.Lock()
+		delete(owned.m, k)
+		owned.Unlock()
+	}
 }
 
 // takeOwned reports whether body was handed over and not parsed since.

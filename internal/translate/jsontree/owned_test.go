@@ -82,3 +82,22 @@ func TestOwnedBodyIsParsedInPlace(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestForget: once its owner forgets a body, it is anyone's again: not
+// parsed in place, and no spans remembered for it.
+func TestForget(t *testing.T) {
+	body := []byte(`{"a":"` + strings.Repeat(`x\n`, 70) + `"}`)
+	orig := bytes.Clone(body)
+	Own(body)
+	Forget(body)
+	_, err := Parse(body)
+	require.NoError(t, err)
+	assert.Equal(t, orig, body, "a forgotten hand-over is not parsed in place")
+
+	Own(body)
+	_, err = Parse(body)
+	require.NoError(t, err)
+	require.NotEmpty(t, editsOf(body))
+	Forget(body)
+	assert.Empty(t, editsOf(body))
+}
