@@ -41,9 +41,13 @@ frontend/dist/index.html: $(FRONTEND_SRC) | deps
 # app embeds the built frontend (main.go), and the tags select Wails'
 # production desktop build. The tray is a third executable (design.md,
 # "Process model"). Each is a file target, built once per `make test`.
+# kirodesk is built without cgo, as on Windows: nothing it links needs C
+# (net and os/user have Go fallbacks; the keychain is D-Bus in Go), and a
+# static binary maps no libc: `serve` idles 1.6 MB smaller (20.8 -> 19.2
+# MB in the bench's process cell).
 build: $(BIN)/kirodesk $(BIN)/kirodesk-desktop $(BIN)/kirodesk-tray
 $(BIN)/kirodesk: $(GODEPS) | deps
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./cmd/kirodesk
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./cmd/kirodesk
 $(BIN)/kirodesk-desktop: frontend/dist/index.html $(GODEPS) | deps
 	scripts/timed.sh "desktop build" $(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $@ .
 $(BIN)/kirodesk-tray: $(GODEPS) | deps

@@ -13,6 +13,7 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/server"
+	"kirodesk/internal/translate/jsontree"
 )
 
 // Body limits (Options can change them, for tests).
@@ -130,6 +131,16 @@ func (h *Handlers) readBody(w http.ResponseWriter, r *http.Request) (body []byte
 		release()
 		writeBodyError(w, r, err, h.opts.BodyTimeout)
 		return nil, nil, false
+	}
+	// The body is this request's alone and parsed once: the parser may
+	// unquote long strings into it instead of into copies, so a request
+	// costs its size once rather than twice (jsontree's owned.go). Once
+	// parsed (release), the parser need not remember it any more.
+	jsontree.Own(body)
+	leave := release
+	release = func() {
+		leave()
+		jsontree.Forget(body)
 	}
 	return body, release, true
 }

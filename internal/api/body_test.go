@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,23 @@ func TestTooLargeForKiroIsRefusedBeforeBuilding(t *testing.T) {
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
 	assert.Equal(t, "invalid_request_error", e.Error.Type)
 	assert.Contains(t, e.Error.Message, "Kiro would refuse this request (payload_too_large): the Kiro request would be at least 600001 bytes")
+}
+
+// TestBodyParsedInPlaceKeepsErrorPositions: a body the handler reads is
+// parsed in place (long strings with escapes are unquoted into it), and an
+// error further on still names the line and column the client sent.
+func TestBodyParsedInPlaceKeepsErrorPositions(t *testing.T) {
+	h := New(Options{})
+	system := strings.Repeat(`You are a coding agent.\nUse the tools.\n\"Quote\" \u00e9\n`, 8)
+	body := "{\n  \"model\": \"claude-sonnet-4-5\",\n  \"system\": \"" + system + "\",\n  \"max_tokens\": \"ten\",\n" +
+		"  \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]\n}"
+	w := httptest.NewRecorder()
+	h.messages(w, httptest.NewRequest("POST", "/v1/messages", strings.NewReader(body)))
+	assert.Equal(t, 400, w.Code)
+	var e struct {
+		Error struct{ Type, Message string }
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	off := strings.Index(body, `"ten"`)
+	assert.Contains(t, e.Error.Message, "line 4, column 17 (byte "+strconv.Itoa(off)+")", e.Error.Message)
 }

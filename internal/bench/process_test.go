@@ -78,6 +78,7 @@ func benchBinary(tb testing.TB) string {
 	}
 	out := filepath.Join(tb.TempDir(), "kirodesk")
 	cmd := exec.Command("go", "build", "-o", out, "kirodesk/cmd/kirodesk")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the Makefile builds it
 	cmd.Dir = "../.."
 	if b, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, b)

@@ -9,6 +9,7 @@ package canon
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Role of a message.
@@ -154,14 +155,15 @@ func TextOf(content []Block) string {
 			n += len(b.Text) + 1
 		}
 	}
-	out := make([]byte, 0, n)
+	var out strings.Builder // one allocation, no copy to a string at the end
+	out.Grow(n)
 	for _, b := range content {
 		if b.Type == BlockText {
-			if len(out) > 0 {
-				out = append(out, '\n')
+			if out.Len() > 0 {
+				out.WriteByte('\n')
 			}
-			out = append(out, b.Text...)
+			out.WriteString(b.Text)
 		}
 	}
-	return string(out)
+	return out.String()
 }

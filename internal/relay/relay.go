@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,7 +151,10 @@ func (r *Relay) Do(ctx context.Context, req *canon.Request, sink Sink) error {
 	}
 	estimate := &inputCount{} // counted once the request passed the builder's checks
 	key := conversationKey(req)
-	model := payload.NormalizeModel(req.Model, r.cachedModels())
+	// A copy: the request log keeps it, and a long client string may
+	// share the request body's memory (jsontree), which it would then
+	// keep for as long.
+	model := strings.Clone(payload.NormalizeModel(req.Model, r.cachedModels()))
 	reqlog.SetModel(ctx, model)
 	if !r.knownModel(ctx, model) {
 		return &ModelError{Model: req.Model, Known: r.modelNames(ctx)}
@@ -472,7 +476,8 @@ func profileARN(a store.Account, cr kiro.Credentials) string {
 // turn of a conversation.
 func conversationKey(req *canon.Request) string {
 	if req.ConversationKey != "" {
-		return req.ConversationKey
+		// A copy: sticky selection keeps it (see Do on the model name).
+		return strings.Clone(req.ConversationKey)
 	}
 	if len(req.Messages) == 0 {
 		return ""

@@ -323,6 +323,10 @@ func (r *Reader) event(m *message) Event {
 	ev := Event{EventType: et}
 	switch et {
 	case "assistantResponseEvent":
+		if text, ok := contentOnly(m.payload); ok {
+			ev.Kind, ev.Text = KindText, text
+			break
+		}
 		var p struct {
 			Content string `json:"content"`
 		}

@@ -53,24 +53,43 @@ const (
 // Build turns req into a Kiro generateAssistantResponse body and runs the
 // Preflight checks on it. Every error is a *RuleError.
 func Build(req *canon.Request, opts Options) (*Built, error) {
+	p, modelID, names, err := assemble(req, opts)
+	if err != nil {
+		return nil, err
+	}
+	// One allocation for the body instead of a dozen doublings; no HTML
+	// escaping, so thinking tags and code stay readable and small.
+	body, err := appendPayload(make([]byte, 0, sizeHint(req)), p)
+	if err != nil {
+		// Every raw JSON value was validated above; this is a bug, not a client error.
+		return nil, ruleErr(RuleInvalidPayload, "encoding the Kiro request failed: %v", err)
+	}
+	if err := preflight(p, len(body), opts.MaxPayloadBytes); err != nil {
+		return nil, err
+	}
+	return &Built{Body: body, ModelID: modelID, ToolNames: names}, nil
+}
+
+// assemble is Build up to the encoding: req as the wire types.
+func assemble(req *canon.Request, opts Options) (*wirePayload, string, map[string]string, error) {
 	if req == nil {
-		return nil, ruleErr(RuleNoMessages, "the request is empty")
+		return nil, "", nil, ruleErr(RuleNoMessages, "the request is empty")
 	}
 	if opts.ConversationID == "" {
-		return nil, ruleErr(RuleMissingConversationID, "no conversation id was supplied for conversationState.conversationId")
+		return nil, "", nil, ruleErr(RuleMissingConversationID, "no conversation id was supplied for conversationState.conversationId")
 	}
 	modelID := NormalizeModel(req.Model, opts.Models)
 	if modelID == "" {
-		return nil, ruleErr(RuleMissingModel, "the request names no model; set model (for example claude-sonnet-4-5 or auto)")
+		return nil, "", nil, ruleErr(RuleMissingModel, "the request names no model; set model (for example claude-sonnet-4-5 or auto)")
 	}
 
 	turns, err := collectTurns(req.Messages)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
 	tools, names, err := buildTools(req.Tools, turns)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
 
 	history := make([]wireHistoryEntry, 0, len(turns)-1)
@@ -93,7 +112,7 @@ func Build(req *canon.Request, opts Options) (*Built, error) {
 		content = prefix + "\n" + content
 	}
 
-	p := wirePayload{
+	p := &wirePayload{
 		ConversationState: wireConversationState{
 			ConversationID:  opts.ConversationID,
 			ChatTriggerType: "MANUAL",
@@ -103,26 +122,13 @@ func Build(req *canon.Request, opts Options) (*Built, error) {
 		},
 		ProfileArn: opts.ProfileARN,
 	}
-
-	var buf bytes.Buffer
-	buf.Grow(sizeHint(req)) // one allocation for the body instead of a dozen doublings
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // thinking tags and code stay readable and small
-	if err := enc.Encode(&p); err != nil {
-		// Every raw JSON value was validated above; this is a bug, not a client error.
-		return nil, ruleErr(RuleInvalidPayload, "encoding the Kiro request failed: %v", err)
-	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err := preflight(&p, len(body), opts.MaxPayloadBytes); err != nil {
-		return nil, err
-	}
-	return &Built{Body: body, ModelID: modelID, ToolNames: names}, nil
+	return p, modelID, names, nil
 }
 
 // sizeHint is about the size of the body Build makes for req: its texts,
 // images and tool declarations, plus room for the JSON around them.
 func sizeHint(req *canon.Request) int {
-	n := 4096 + len(req.System)
+	n := 512 + len(req.System) // the envelope: ids, model, origin, keys
 	var blocks func([]canon.Block)
 	blocks = func(bs []canon.Block) {
 		for i := range bs {
@@ -217,15 +223,11 @@ func collectTurns(msgs []canon.Message) ([]turn, error) {
 }
 
 func addMessage(t *turn, i int, m *canon.Message) error {
-	var text strings.Builder
 	for j := range m.Content {
 		b := &m.Content[j]
 		switch b.Type {
 		case canon.BlockText:
-			if text.Len() > 0 {
-				text.WriteByte('\n')
-			}
-			text.WriteString(b.Text)
+			// Joined below (TextOf), without a copy when it is the only one.
 		case canon.BlockImage:
 			if m.Role != canon.RoleUser {
 				return ruleErr(RuleMisplacedBlock, "messages[%d].content[%d] is an image in an assistant message; Kiro accepts images from the user only", i, j)
@@ -274,7 +276,7 @@ func addMessage(t *turn, i int, m *canon.Message) error {
 			// unknown block types are tolerated the same way.
 		}
 	}
-	t.texts = append(t.texts, text.String())
+	t.texts = append(t.texts, canon.TextOf(m.Content))
 	return nil
 }
 

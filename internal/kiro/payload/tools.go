@@ -52,8 +52,12 @@ func cutDescription(d string) string {
 	keep := MaxDescriptionRunes - utf8.RuneCountInString(note)
 	i, count := 0, 0
 	for i < len(d) && count < keep {
-		_, size := utf8.DecodeRuneInString(d[i:])
-		i += size
+		if d[i] < utf8.RuneSelf { // descriptions are mostly ASCII
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(d[i:])
+			i += size
+		}
 		count++
 	}
 	return d[:i] + note

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,10 +38,16 @@ const (
 // Value is one node of a parsed request body. It keeps its byte span so that
 // errors can point at it and raw sub-documents (tool inputs, schemas) can be
 // sliced out of the body unchanged.
+//
+// Long strings are the body's own bytes, not copies (view.go): the body
+// must not change while the tree or strings taken from it are in use.
 type Value struct {
-	Kind     Kind
+	Kind Kind
+	B    bool
+	// edited: this value's bytes in the body were rewritten (owned.go).
+	// Beside Kind and B it takes no room of its own.
+	edited   bool
 	Off, End int // byte span in the body
-	B        bool
 	Num      json.Number
 	Str      string
 	Elems    []*Value // Array
@@ -106,12 +113,16 @@ type treeParser struct {
 }
 
 // Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
-// nesting beyond MaxDepth and trailing data.
+// nesting beyond MaxDepth and trailing data. The tree's long strings
+// share body's memory (view.go), so body must not be changed afterwards.
+//
+// A body handed over with Own is parsed in place (owned.go).
 func Parse(body []byte) (*Value, error) {
+	inPlace := takeOwned(body)
 	if err := precheck(body); err != nil {
 		return nil, err
 	}
-	if v, ok := scan(body); ok {
+	if v, ok := scanBody(body, inPlace); ok {
 		return v, nil
 	}
 	return parseSlow(body)
@@ -277,13 +288,30 @@ func invalidUTF8(b []byte) int {
 
 // Position renders a byte offset as "line L, column C (byte N)", lines and
 // columns counted from 1 and columns in bytes.
+//
+// In a body parsed in place, the newlines of the strings rewritten were
+// not in the body the client sent, and are not counted.
 func Position(body []byte, off int) string {
 	if off > len(body) {
 		off = len(body)
 	}
+	edits := editsOf(body)
 	line := 1 + bytes.Count(body[:off], []byte{'\n'})
+	for _, e := range edits {
+		if e.end <= off {
+			line -= e.newlines
+		}
+	}
 	col := off + 1
-	if i := bytes.LastIndexByte(body[:off], '\n'); i >= 0 {
+	i := bytes.LastIndexByte(body[:off], '\n')
+	for i >= 0 {
+		k := sort.Search(len(edits), func(k int) bool { return edits[k].end > i })
+		if k == len(edits) || edits[k].off > i {
+			break // a newline of the client's
+		}
+		i = bytes.LastIndexByte(body[:edits[k].off], '\n')
+	}
+	if i >= 0 {
 		col = off - i
 	}
 	return fmt.Sprintf("line %d, column %d (byte %d)", line, col, off)
@@ -294,7 +322,13 @@ func Position(body []byte, off int) string {
 // body's own bytes, not a copy (capacity-capped, so an append cannot
 // write into the body); a 50 KB set of tool schemas is then not run
 // through encoding/json's scanner a second time.
+//
+// A value whose bytes were rewritten (a body parsed in place, owned.go)
+// is written out again from the tree.
 func Compact(body []byte, v *Value) []byte {
+	if v.edited {
+		return appendValue(nil, v)
+	}
 	b := body[v.Off:v.End:v.End]
 	if isCompact(b) {
 		return b

@@ -2,7 +2,9 @@ package jsontree
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -25,12 +27,29 @@ type scanner struct {
 	i    int
 	slab []Value
 	next int // size of the next block
+
+	// The members of the objects and arrays being read, innermost last;
+	// each gets its exact-size slices carved from a block once complete,
+	// instead of growing a slice of its own by doubling.
+	keys  []string
+	vals  []*Value
+	kslab []string
+	vslab []*Value
+
+	// inPlace: the body was handed over (Own). A long string value with
+	// escapes is then only checked (deferOK, deferred) and listed in
+	// pending, to be unquoted into the body once all of it proved valid.
+	inPlace, deferOK, deferred bool
+	pending                    []*Value
 }
 
 // scan parses b, or returns ok false when b is not plain valid JSON of
 // bounded depth (the caller then parses it the slow way for the error).
-func scan(b []byte) (v *Value, ok bool) {
-	s := &scanner{b: b}
+func scan(b []byte) (v *Value, ok bool) { return scanBody(b, false) }
+
+// scanBody is scan, in place when inPlace (owned.go).
+func scanBody(b []byte, inPlace bool) (v *Value, ok bool) {
+	s := &scanner{b: b, inPlace: inPlace}
 	s.space()
 	v, ok = s.value(0)
 	if !ok {
@@ -39,6 +58,9 @@ func scan(b []byte) (v *Value, ok bool) {
 	s.space()
 	if s.i != len(s.b) {
 		return nil, false
+	}
+	if len(s.pending) > 0 {
+		recordEdits(b, s.unquoteInPlace())
 	}
 	return v, true
 }
@@ -53,6 +75,31 @@ func (s *scanner) node() *Value {
 	v := &s.slab[0]
 	s.slab = s.slab[1:]
 	return v
+}
+
+// carveKeys returns a copy of keys in a slice of exactly their length,
+// cut from the current block of keys.
+func (s *scanner) carveKeys(keys []string) []string {
+	n := len(keys)
+	if n > len(s.kslab) {
+		s.kslab = make([]string, max(n, 4*s.next))
+	}
+	out := s.kslab[:n:n]
+	s.kslab = s.kslab[n:]
+	copy(out, keys)
+	return out
+}
+
+// carveVals is carveKeys for values.
+func (s *scanner) carveVals(vals []*Value) []*Value {
+	n := len(vals)
+	if n > len(s.vslab) {
+		s.vslab = make([]*Value, max(n, 4*s.next))
+	}
+	out := s.vslab[:n:n]
+	s.vslab = s.vslab[n:]
+	copy(out, vals)
+	return out
 }
 
 func (s *scanner) space() {
@@ -84,6 +131,7 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			s.i++
 			break
 		}
+		km, vm := len(s.keys), len(s.vals)
 		for {
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
 				return nil, false
@@ -102,8 +150,9 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			if !ok {
 				return nil, false
 			}
-			v.Keys = append(v.Keys, key)
-			v.Vals = append(v.Vals, child)
+			v.edited = v.edited || child.edited
+			s.keys = append(s.keys, key)
+			s.vals = append(s.vals, child)
 			done, ok := s.member('}')
 			if !ok {
 				return nil, false
@@ -112,6 +161,10 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
+		v.Keys, v.Vals = s.carveKeys(s.keys[km:]), s.carveVals(s.vals[vm:])
+		clear(s.keys[km:]) // the blocks keep them; the stack need not
+		clear(s.vals[vm:])
+		s.keys, s.vals = s.keys[:km], s.vals[:vm]
 	case c == '[':
 		if depth+1 > MaxDepth {
 			return nil, false
@@ -123,12 +176,14 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			s.i++
 			break
 		}
+		mark := len(s.vals)
 		for {
 			child, ok := s.value(depth + 1)
 			if !ok {
 				return nil, false
 			}
-			v.Elems = append(v.Elems, child)
+			v.edited = v.edited || child.edited
+			s.vals = append(s.vals, child)
 			done, ok := s.member(']')
 			if !ok {
 				return nil, false
@@ -137,12 +192,21 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
+		v.Elems = s.carveVals(s.vals[mark:])
+		clear(s.vals[mark:])
+		s.vals = s.vals[:mark]
 	case c == '"':
+		s.deferOK = s.inPlace // values only: keys are short, and copied
 		str, ok := s.str()
+		s.deferOK = false
 		if !ok {
 			return nil, false
 		}
 		v.Kind, v.Str = String, str
+		if s.deferred {
+			s.deferred, v.edited = false, true
+			s.pending = append(s.pending, v)
+		}
 	case c == 't':
 		if !s.literal("true") {
 			return nil, false
@@ -229,10 +293,22 @@ func (s *scanner) str() (string, bool) {
 	start := s.i + 1
 	i := start
 	for i < len(b) {
+		// Eight bytes at a time up to a quote, a backslash or a
+		// control byte: most of a request is long plain text.
+		for i+8 <= len(b) {
+			if m := stringEnd(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8 // the first byte that ends the run
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		if c == '"' {
 			s.i = i + 1
-			return string(b[start:i]), true
+			return text(b[start:i]), true
 		}
 		if c == '\\' {
 			return s.escaped(start, i)
@@ -262,6 +338,14 @@ func (s *scanner) escaped(start, esc int) (string, bool) {
 	}
 	if end >= len(b) {
 		return "", false
+	}
+	if s.deferOK && end-start >= viewMin {
+		if !validEscapes(b[start:end]) {
+			return "", false
+		}
+		s.deferred = true // unquoted in place once the whole body is valid
+		s.i = end + 1
+		return "", true
 	}
 	var out strings.Builder
 	out.Grow(end - start)

@@ -23,6 +23,9 @@ var scanCases = []string{
 	`["\ud83d\u0041"]`, `["\ud83d\uZZZZ"]`, `["\uD83D\uDE00"]`, `["\u00"]`, `["\x"]`, `["\a"]`, "[\"tab\there\"]", `["unterminated`,
 	`["a\`, `{"dup":1,"dup":2}`, `{"":""}`, `[[[[]]]]`, `{"a":[{"b":{"c":[true,false,null]}}]}`, "\ufeff{}",
 	`{"text":"naïve café – ünïcödé ✓ 😀"}`, `[1 2]`, `[true false]`, `{"a":1,,"b":2}`, `[` + "\u00a0" + `1]`,
+	// Long strings with escapes: parsed in place when handed over (owned.go).
+	"{\n \"a\": \"" + strings.Repeat(`x\n\"\u00e9\ud83d\ude00\ud83d\/`, 12) + "\",\n \"b\": [\"" + strings.Repeat(`\t\\`, 70) + "\", 1]\n}",
+	`{"a":"` + strings.Repeat(`\n`, 70) + `\x"}`, `{"a":"` + strings.Repeat(`y`, 130) + `\n"`,
 	strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth),
 	strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1),
 	strings.Repeat(`{"a":`, MaxDepth) + "1" + strings.Repeat("}", MaxDepth),
@@ -75,6 +78,11 @@ func checkScan(t *testing.T, name string, b []byte) {
 	got, gotErr := Parse(b)
 	if wantErr != nil {
 		assert.Equal(t, wantErr, gotErr, "%s: the error must be the reference parser's", name)
+		owned := bytes.Clone(b)
+		Own(owned)
+		_, ownedErr := Parse(owned)
+		assert.Equal(t, wantErr, ownedErr, "%s: a body handed over gets the same error", name)
+		assert.Equal(t, b, owned, "%s: a body that is not valid JSON is not rewritten", name)
 		return
 	}
 	if !assert.NoError(t, gotErr, name) {
@@ -86,6 +94,7 @@ func checkScan(t *testing.T, name string, b []byte) {
 	if assert.True(t, ok, "%s: valid JSON the scanner gave up on", name) {
 		sameTree(t, name, want, v)
 	}
+	checkOwned(t, name, b, want)
 }
 
 func sameTree(t *testing.T, where string, want, got *Value) {
