@@ -329,14 +329,15 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
                       onClick={() => setSelected(r.seq === selected ? null : r.seq)}
                     >
                       <span title={exactTime(r.time)}>{localTime(r.time)}</span>
-                      <span className="mono">
+                      {/* A narrow window cuts long values with an ellipsis: the whole value shows on hover. */}
+                      <span className="mono" title={`${r.method} ${r.path}`}>
                         {r.method} {r.path}
                       </span>
-                      <span>{r.model || '–'}</span>
-                      <span>{accountName(r) || '–'}</span>
+                      <span title={r.model || undefined}>{r.model || '–'}</span>
+                      <span title={accountName(r) || undefined}>{accountName(r) || '–'}</span>
                       <StatusBadge status={r.status} />
                       <span>{formatMs(r.latencyMs)}</span>
-                      <span>{r.client || T.otherClient}</span>
+                      <span title={r.client || undefined}>{r.client || T.otherClient}</span>
                     </button>
                   )}
                 />
