@@ -54,7 +54,7 @@ export function AccountHealth({
       </p>
       {serving && (
         <p data-testid="serving-now">
-          <span aria-hidden="true">▶</span> {t('health.servingNow')}: <strong>{serving.label}</strong>
+          <span aria-hidden="true">▶</span> {t('health.servingNowLabel')} <strong>{serving.label}</strong>
         </p>
       )}
       {attention.length > 0 && (

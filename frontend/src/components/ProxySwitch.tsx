@@ -35,8 +35,13 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
     }
   }
 
-  // The listener's error is Go's own sentence; a failed call says what failed.
-  const error = callError !== null ? t('proxy.switchFailed', { detail: callError }) : statusError || null;
+  // Go's words (the listener's error, a refused call) are the detail of a sentence of ours.
+  const error =
+    callError !== null
+      ? t('proxy.switchFailed', { detail: callError })
+      : statusError
+        ? t('proxy.notListening', { detail: statusError })
+        : null;
 
   return (
     <div className="proxy-switch">

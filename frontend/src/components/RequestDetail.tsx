@@ -8,11 +8,10 @@ import { exactTime, formatBytes, formatMs, formatNumber, relativeTime } from '..
 function useText() {
   const { t } = useTranslation();
   return {
-    title: t('requestDetail.title'),
+    titleLabel: t('requestDetail.titleLabel'),
     close: t('common.close'),
     error: t('requestDetail.error'),
-    tries: t('requestDetail.tries'),
-    triesCount: (n: number) => t('requestDetail.triesCount', { count: n }),
+    triesHeading: (n: number) => t('requestDetail.triesHeading', { count: n }),
     noTries: t('requestDetail.noTries'),
     waited: (ms: number) => t('requestDetail.waited', { time: formatMs(ms) }),
     kiroStatus: (status: number) => t('requestDetail.kiroStatus', { status }),
@@ -66,7 +65,7 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
     >
       <div className="request-detail-head">
         <h3 id="request-detail-title" tabIndex={-1} ref={heading}>
-          {T.title}: <span className="mono">{r.method} {r.path}</span>
+          {T.titleLabel} <span className="mono">{r.method} {r.path}</span>
         </h3>
         <button type="button" className="btn" onClick={onClose}>
           {T.close}
@@ -88,7 +87,7 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
       )}
       <section>
         <h4>
-          {T.tries} ({T.triesCount(tries.length)})
+          {T.triesHeading(tries.length)}
         </h4>
         {tries.length === 0 ? (
           <p className="muted">{T.noTries}</p>

@@ -56,7 +56,7 @@ function useText() {
     failed: (detail: string) => t('usage.failed', { detail }),
     retry: t('common.retry'),
     empty: t('usage.empty'),
-    estimated: (n: string) => t('usage.estimated', { n }),
+    estimated: (tokens: string, n: string) => t('usage.estimatedCell', { tokens, estimated: t('usage.estimated', { n }) }),
     resets: (date: string) => t('usage.resets', { date }),
     headers: HEADERS.map((h) => t(`usage.headers.${h}`)),
     forecast: (f: UsageForecast) => forecastText(t, f),
@@ -304,7 +304,7 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
   const cells = (r: UsageRow) => [
     num.format(r.requests),
     num.format(r.errors),
-    num.format(r.inputTokens) + (r.estimatedRequests > 0 ? ` (${T.estimated(num.format(r.estimatedRequests))})` : ''),
+    r.estimatedRequests > 0 ? T.estimated(num.format(r.inputTokens), num.format(r.estimatedRequests)) : num.format(r.inputTokens),
     num.format(r.outputTokens),
     credits.format(r.credits),
     ms(r.p50Ms),
