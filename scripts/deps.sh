@@ -20,8 +20,10 @@ packages=(
 	desktop-file-utils
 	nsis p7zip-full
 )
-# The browser the end-to-end tests drive (playwright-core, make test-e2e).
-[ "${1:-}" = "--test" ] && packages+=(chromium)
+# The browser the end-to-end tests drive (playwright-core, make test-e2e), and
+# a Chinese font for it: without one the zh-CN screenshots show empty boxes
+# and the check for clipped text measures boxes, not the glyphs people see.
+[ "${1:-}" = "--test" ] && packages+=(chromium fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

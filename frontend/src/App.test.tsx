@@ -16,6 +16,9 @@ vi.mock('./bridge', () => ({
   regenerateAPIKey: vi.fn(),
   getRequestStats: vi.fn(),
   getSettings: vi.fn(),
+  getLanguage: vi.fn(),
+  setLanguage: vi.fn(),
+  onLanguage: vi.fn(),
   getLogs: vi.fn(),
   getRequests: vi.fn(),
   getAccounts: vi.fn(),
@@ -42,6 +45,8 @@ function emitStatus(status: Status) {
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
+  api.onLanguage.mockReturnValue(() => {});
   listeners = [];
   api.onStatus.mockImplementation((listener) => {
     listeners.push(listener);
@@ -210,7 +215,7 @@ describe('proxy switch', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('port 8990 is in use by another program');
     expect(toggle).toHaveAttribute('aria-checked', 'false');
-    expect(toggle).toHaveAccessibleDescription('port 8990 is in use by another program');
+    expect(toggle).toHaveAccessibleDescription('Could not switch the proxy: port 8990 is in use by another program');
   });
 
   it('shows the error carried by the returned Status', async () => {
@@ -382,7 +387,7 @@ describe('status events', () => {
     expect(screen.getByRole('switch', { name: 'Proxy' })).toHaveAttribute('aria-checked', 'false');
     expect(screen.getByTestId('accounts')).toHaveTextContent('1 account');
     expect(screen.getByTestId('endpoint')).toHaveTextContent('http://127.0.0.1:9000');
-    expect(screen.getByText('port 9000 is in use by another program')).toBeInTheDocument();
+    expect(screen.getByText('The proxy is not listening: port 9000 is in use by another program')).toBeInTheDocument();
     expect(screen.getByRole('alert', { name: 'Warnings' })).toHaveTextContent('pool.json was damaged');
   });
 

@@ -16,6 +16,9 @@ vi.mock('./bridge', () => ({
   regenerateAPIKey: vi.fn(),
   getRequestStats: vi.fn(),
   getSettings: vi.fn(),
+  getLanguage: vi.fn(),
+  setLanguage: vi.fn(),
+  onLanguage: vi.fn(),
   updateSettings: vi.fn(),
   setOutboundProxy: vi.fn(),
   diagnose: vi.fn(),
@@ -38,6 +41,8 @@ const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
+  api.onLanguage.mockReturnValue(() => {});
   api.onStatus.mockReturnValue(() => {});
   api.getStatus.mockResolvedValue(makeStatus());
   api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });

@@ -6,11 +6,16 @@ import { followLanguage } from './i18n'; // the catalogs, English until Go says 
 import './styles.css';
 
 const root = document.getElementById('root');
-if (!root) throw new Error('#root is missing from index.html');
+if (!root) throw new Error('#root is missing from index.html'); // i18n-ignore: for developers
 
 // The language Go says is in effect (the setting, else the system's), then
-// every change of it, from Settings or from the tray.
-followLanguage(getLanguage, onLanguage);
+// every change of it, from Settings or from the tray. Without the runtime
+// (a page opened on its own) the window still renders, in English.
+try {
+  followLanguage(getLanguage, onLanguage);
+} catch (err) {
+  console.error('language: not following the Go side', err);
+}
 
 createRoot(root).render(
   <StrictMode>

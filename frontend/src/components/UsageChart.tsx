@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -124,12 +125,13 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
 
 /** The colour key of a stacked chart, with each part's total. */
 export function ChartKey({ series, format }: { series: ChartSeries[]; format?: (n: number) => string }) {
+  const { t } = useTranslation();
   return (
     <ul className="chart-key">
       {series.map((s) => (
         <li key={s.label}>
           <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
-          {format ? `${s.label}: ${format(s.values.reduce((a, b) => a + b, 0))}` : s.label}
+          {format ? t('common.itemState', { name: s.label, state: format(s.values.reduce((a, b) => a + b, 0)) }) : s.label}
         </li>
       ))}
     </ul>

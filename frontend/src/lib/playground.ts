@@ -29,6 +29,7 @@ export function playgroundBody(req: PlaygroundRequest): Record<string, unknown> 
  */
 export function playgroundCurl(endpoint: string, key: string, req: PlaygroundRequest): string {
   const url = shellQuote(`${endpoint.replace(/\/+$/, '')}/v1/messages`);
+  // i18n-ignore: curl arguments, the same in every language
   const headers = [
     `-H x-api-key:${shellQuote(key)}`,
     '-H content-type:application/json',

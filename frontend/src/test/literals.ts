@@ -6,7 +6,7 @@
 //
 // Not flagged: module specifiers, t() keys, type literals, comparisons and
 // case labels, object keys, non-visible JSX attributes (className, type, ...),
-// thrown Errors (for developers), and any node under a comment saying
+// and any node under a comment saying
 // "i18n-ignore" with its reason (code snippets, product names).
 import ts from 'typescript';
 
@@ -61,12 +61,14 @@ export function looksLikeProse(s: string): boolean {
 
 function ignored(node: ts.Node, source: ts.SourceFile): boolean {
   const text = source.getFullText();
+  // A comment at the end of the literal's own line: placeholder="…" // i18n-ignore: an example
+  const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+  const lineText = text.slice(source.getPositionOfLineAndCharacter(line, 0)).split('\n', 1)[0] ?? '';
+  if (/\/\/.*i18n-ignore/.test(lineText)) return true;
+  // A comment before the literal's statement, property or block.
   for (let n: ts.Node | undefined = node; n && n !== source; n = n.parent) {
     const ranges = ts.getLeadingCommentRanges(text, n.getFullStart()) ?? [];
     if (ranges.some((r) => text.slice(r.pos, r.end).includes('i18n-ignore'))) return true;
-    // A trailing comment on the same line as a property (foo: 'x', // i18n-ignore: ...)
-    const trailing = ts.getTrailingCommentRanges(text, n.getEnd()) ?? [];
-    if (ts.isPropertyAssignment(n) && trailing.some((r) => text.slice(r.pos, r.end).includes('i18n-ignore'))) return true;
   }
   return false;
 }
@@ -141,7 +143,7 @@ function skippedContext(node: ts.Node): boolean {
   if (ts.isCallExpression(p) || ts.isNewExpression(p)) {
     const callee = p.expression.getText();
     if (/(^|\.)t$/.test(callee) && p.arguments?.[0] === node) return true; // t('key')
-    if (/^(console\.\w+|Error|TypeError|RangeError|(window\.)?matchMedia|document\.\w+)$/.test(callee)) return true;
+    if (/^(console\.\w+|(window\.)?matchMedia|document\.\w+)$/.test(callee)) return true;
   }
   return false;
 }
