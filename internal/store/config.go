@@ -53,6 +53,9 @@ type Config struct {
 
 	// Outbound is how Kirodesk reaches Kiro: proxy and extra trusted CAs.
 	Outbound Outbound `json:"outbound"`
+
+	// Updates is the update notice: the daily check and its feed (updates.go).
+	Updates Updates `json:"updates"`
 }
 
 // Outbound proxy settings (Outbound.Proxy, Account.Proxy).
@@ -143,7 +146,7 @@ func NewConfig() *Config {
 		// System by default, as most tools do; diagnostics and errors name
 		// the proxy in effect and where it came from, so an inherited
 		// variable never breaks requests silently.
-		Outbound: Outbound{Proxy: ProxySystem}}
+		Outbound: Outbound{Proxy: ProxySystem}, Updates: DefaultUpdates()}
 }
 
 // CloneConfig returns a deep copy.
@@ -152,6 +155,7 @@ func CloneConfig(c *Config) *Config {
 	n.Extra = maps.Clone(c.Extra)
 	n.Upstream.Extra = maps.Clone(c.Upstream.Extra)
 	n.Outbound.Extra = maps.Clone(c.Outbound.Extra)
+	n.Updates.Extra = maps.Clone(c.Updates.Extra)
 	return &n
 }
 
@@ -214,6 +218,9 @@ func CheckConfig(c *Config) error {
 	}
 	if c.Outbound.CABundle != "" && !filepath.IsAbs(c.Outbound.CABundle) {
 		errs = append(errs, fmt.Errorf("outbound.caBundle %q must be an absolute path to a PEM file", c.Outbound.CABundle))
+	}
+	if err := checkUpdates(c.Updates); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
