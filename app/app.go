@@ -16,6 +16,7 @@ import (
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/proxy"
+	"kirodesk/internal/update"
 )
 
 // Status is what the window shows on the dashboard.
@@ -62,6 +63,11 @@ type App struct {
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
 	sentToday   *trayproto.Today // the tray's last usage line (refreshTrayToday)
+
+	updates     *update.Checker  // the release feed (updates.go)
+	updateClock func() time.Time // the once-a-day rule's clock
+	updatePace  [2]time.Duration // the automatic check's first look and tick
+	background  sync.WaitGroup   // loops that use the core, ended before it closes
 }
 
 // Options configure an App.
@@ -77,6 +83,12 @@ type Options struct {
 	// TrayHost reports whether the desktop shows tray icons; nil means ask
 	// the session bus (Linux) or assume yes (Windows, macOS).
 	TrayHost func() bool
+	// UpdateNow is the update check's clock (nil: time.Now); UpdateDelay
+	// and UpdateTick pace the automatic check (0: 30 s and an hour; a
+	// negative tick: no automatic check). Tests move them.
+	UpdateNow   func() time.Time
+	UpdateDelay time.Duration
+	UpdateTick  time.Duration
 }
 
 // New returns an App; Startup connects it to the runtime and the core.
@@ -87,8 +99,15 @@ func New(opts Options) *App {
 	if opts.TrayHost == nil {
 		opts.TrayHost = trayHostPresent
 	}
+	if opts.UpdateDelay == 0 {
+		opts.UpdateDelay = updateDelay
+	}
+	if opts.UpdateTick == 0 {
+		opts.UpdateTick = updateTick
+	}
 	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
-		notifier: opts.Notifier, trayHost: opts.TrayHost}
+		notifier: opts.Notifier, trayHost: opts.TrayHost,
+		updateClock: opts.UpdateNow, updatePace: [2]time.Duration{opts.UpdateDelay, opts.UpdateTick}}
 }
 
 // Startup opens the core and, unless the person turned it off last time,
@@ -124,6 +143,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	a.stopWatch = cancel
 	a.mu.Unlock()
 	go a.watchAccounts(ctx, watchInterval)
+	a.startUpdates(ctx, c)
 	a.emitStatus()
 	return nil
 }
@@ -142,6 +162,7 @@ func (a *App) Shutdown() {
 		a.stopWatch()
 	}
 	a.mu.Unlock()
+	a.background.Wait() // the update check writes to the store
 	if c == nil {
 		return
 	}

@@ -19,6 +19,8 @@ const (
 	EventAccounts = "accounts"
 	// EventLogin carries a LoginEvent when a sign-in flow ends.
 	EventLogin = "login"
+	// EventUpdate carries an UpdateInfo after each update check and dismissal.
+	EventUpdate = "update"
 )
 
 // eventSpec is one event as the frontend sees it.
@@ -32,6 +34,7 @@ var events = []eventSpec{
 	{EventStatus, "Status", "Payload: Status. Emitted whenever anything in Status changes."},
 	{EventAccounts, "Accounts", "Payload: Account[]. Emitted after an account was added, changed or removed."},
 	{EventLogin, "Login", "Payload: LoginEvent. Emitted when a sign-in flow ends."},
+	{EventUpdate, "Update", "Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed."},
 }
 
 // eventsFile is where the TypeScript module goes, from the app folder.

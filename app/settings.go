@@ -28,6 +28,10 @@ type Settings struct {
 	OutboundProxy string `json:"outboundProxy"`
 	// CABundle is a PEM file of extra trusted CAs (absolute path), or "".
 	CABundle string `json:"caBundle"`
+	// UpdateCheck turns the daily update check on; UpdateFeedURL is the
+	// release feed it reads (config.json's updates.check, updates.feedURL).
+	UpdateCheck   bool   `json:"updateCheck"`
+	UpdateFeedURL string `json:"updateFeedURL"`
 }
 
 // UpstreamURLs are Kiro's base URLs (advanced settings).
@@ -54,6 +58,8 @@ type SettingsPatch struct {
 	OIDCBase                *string `json:"oidcBase,omitempty"`
 	StartAtLogin            *bool   `json:"startAtLogin,omitempty"`
 	CABundle                *string `json:"caBundle,omitempty"`
+	UpdateCheck             *bool   `json:"updateCheck,omitempty"`
+	UpdateFeedURL           *string `json:"updateFeedURL,omitempty"`
 }
 
 func (p SettingsPatch) apply(c *store.Config) {
@@ -70,6 +76,8 @@ func (p SettingsPatch) apply(c *store.Config) {
 	set(&c.Upstream.AuthBase, p.AuthBase)
 	set(&c.Upstream.OIDCBase, p.OIDCBase)
 	set(&c.Outbound.CABundle, p.CABundle)
+	set(&c.Updates.Check, p.UpdateCheck)
+	set(&c.Updates.FeedURL, p.UpdateFeedURL)
 }
 
 func set[T any](dst *T, v *T) {
@@ -94,6 +102,7 @@ func (a *App) Settings() (Settings, error) {
 		Upstream:     UpstreamURLs{APIBase: cfg.Upstream.APIBase, AuthBase: cfg.Upstream.AuthBase, OIDCBase: cfg.Upstream.OIDCBase},
 		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),
 		OutboundProxy: cfg.Outbound.Proxy, CABundle: cfg.Outbound.CABundle,
+		UpdateCheck: cfg.Updates.Check, UpdateFeedURL: cfg.Updates.FeedURL,
 	}, nil
 }
 

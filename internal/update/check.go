@@ -180,6 +180,10 @@ func (c *Checker) check(ctx context.Context, feedURL string) Result {
 		// Nothing to compare with (a development build): not an attempt.
 		return c.failed(c.opts.State.Snapshot(), feedURL, fmt.Errorf("%w (%q)", ErrVersion, c.opts.Running))
 	}
+	if err := allowed("updates.feedURL", feedURL); err != nil {
+		// Refused before any contact: not an attempt either.
+		return c.failed(c.opts.State.Snapshot(), feedURL, err)
+	}
 	prev := c.opts.State.Snapshot()
 	got, err := c.fetch(ctx, feedURL, prev)
 	saveErr := c.opts.State.Update(context.WithoutCancel(ctx), func(s *store.UpdateCheck) error {
@@ -246,9 +250,6 @@ type fetched struct {
 }
 
 func (c *Checker) fetch(ctx context.Context, feedURL string, prev *store.UpdateCheck) (*fetched, error) {
-	if err := allowed("updates.feedURL", feedURL); err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
@@ -303,11 +304,17 @@ func (c *Checker) fetch(ctx context.Context, feedURL string, prev *store.UpdateC
 	return &fetched{body: body, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
 }
 
-// Run checks whenever the automatic check is due, looking every tick,
-// until ctx ends. settings says whether the check is on and where the
-// feed is (read each time: a change applies without a restart); found is
-// called with each check's result.
-func (c *Checker) Run(ctx context.Context, tick time.Duration, settings func() (on bool, feedURL string), found func(Result)) {
+// Run checks whenever the automatic check is due, looking first after
+// delay (start-up has better things to do) and then every tick, until ctx
+// ends. settings says whether the check is on and where the feed is (read
+// each time: a change applies without a restart); found is called with
+// each check's result.
+func (c *Checker) Run(ctx context.Context, delay, tick time.Duration, settings func() (on bool, feedURL string), found func(Result)) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(delay):
+	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {

@@ -218,6 +218,7 @@ func TestUnderGoTestOnlyLoopbackFeedsAreRead(t *testing.T) {
 		assert.ErrorIs(t, r.Err, ErrNotLoopback, u)
 	}
 	assert.False(t, called.Load(), "a non-loopback feed reached the transport")
+	assert.True(t, c.Due(), "a URL refused before any contact is not an attempt")
 
 	f := newFakeFeed(t)
 	f.serve(func(w http.ResponseWriter, r *http.Request) {
@@ -365,7 +366,7 @@ func TestRunChecksWhenDueAndOnlyWhileOn(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c.Run(ctx, 10*time.Millisecond, func() (bool, string) { return on.Load(), f.url() }, func(r Result) { results <- r })
+		c.Run(ctx, 0, 10*time.Millisecond, func() (bool, string) { return on.Load(), f.url() }, func(r Result) { results <- r })
 	}()
 	time.Sleep(100 * time.Millisecond)
 	assert.Zero(t, f.hits.Load(), "the check is off")

@@ -8,6 +8,8 @@ export const Events = {
   Accounts: 'accounts',
   /** Payload: LoginEvent. Emitted when a sign-in flow ends. */
   Login: 'login',
+  /** Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed. */
+  Update: 'update',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

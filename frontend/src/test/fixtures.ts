@@ -31,6 +31,8 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     loopback: true,
     outboundProxy: 'system',
     caBundle: '',
+    updateCheck: true,
+    updateFeedURL: 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json',
     ...overrides,
   };
 }

@@ -49,6 +49,8 @@ export namespace app {
 	    loopback: boolean;
 	    outboundProxy: string;
 	    caBundle: string;
+	    updateCheck: boolean;
+	    updateFeedURL: string;
 	}
 	export interface SettingsPatch {
 	    host?: string;
@@ -65,6 +67,19 @@ export namespace app {
 	    oidcBase?: string;
 	    startAtLogin?: boolean;
 	    caBundle?: string;
+	    updateCheck?: boolean;
+	    updateFeedURL?: string;
+	}
+	/** The update check's answer (app.UpdateInfo). */
+	export interface UpdateInfo {
+	    state: 'unknown' | 'current' | 'available' | 'failed';
+	    current: string;
+	    version: string;
+	    date: string;
+	    notes: string;
+	    page: string;
+	    checkedAt: string;
+	    dismissed: boolean;
 	}
 	export interface RequestLine {
 	    seq: number;
