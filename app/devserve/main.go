@@ -163,7 +163,14 @@ func seed(ctx context.Context, dir string, sec secrets.Store, fake *fakekiro.Ser
 	}
 	port, err := freePort()
 	if err == nil {
-		err = st.Config.Update(ctx, func(c *store.Config) error { c.Port = port; return nil })
+		err = st.Config.Update(ctx, func(c *store.Config) error {
+			c.Port = port
+			// No update check leaves this machine: the daily one is off and
+			// the button reads a port where nothing listens (and "devserve"
+			// is no version to compare anyway).
+			c.Updates = store.Updates{Check: false, FeedURL: "http://127.0.0.1:9/kirodesk-feed.json"}
+			return nil
+		})
 	}
 	var ids []string
 	if err == nil {
