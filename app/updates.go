@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"kirodesk/app/trayproto"
 	"kirodesk/internal/core"
+	"kirodesk/internal/store"
 	"kirodesk/internal/update"
 )
 
@@ -75,8 +77,8 @@ func (a *App) startUpdates(ctx context.Context, c *core.Core) {
 	}
 	a.background.Go(func() {
 		u.Run(ctx, delay, tick, func() (bool, string) {
-			cfg := c.Store.Config.Snapshot()
-			return cfg.Updates.Check, cfg.Updates.FeedURL
+			s := a.updateSettings(c)
+			return s.Check, s.FeedURL
 		}, func(r update.Result) { a.updated(updateInfo(a.version, r)) })
 	})
 }
@@ -93,7 +95,19 @@ func (a *App) updater() (*update.Checker, string, error) {
 	if u == nil {
 		return nil, "", ErrNotReady
 	}
-	return u, c.Store.Config.Snapshot().Updates.FeedURL, nil
+	return u, a.updateSettings(c).FeedURL, nil
+}
+
+// updateSettings are config.json's, with the environment's feed URL
+// (store.EnvFeedURL) when it is set; a bad one is logged and ignored.
+func (a *App) updateSettings(c *core.Core) store.Updates {
+	u := c.Store.Config.Snapshot().Updates
+	e, err := u.WithEnv(os.Getenv)
+	if err != nil {
+		a.log.Warn("update check: the environment's feed URL is ignored", "err", err)
+		return u
+	}
+	return e
 }
 
 // updated tells the window (EventUpdate) and the tray about a result.

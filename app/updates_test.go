@@ -157,3 +157,17 @@ func TestUpdateSettingsAreSavedAndChecked(t *testing.T) {
 	_, err = a.UpdateSettings(SettingsPatch{UpdateFeedURL: &bad})
 	assert.ErrorContains(t, err, "updates.feedURL")
 }
+
+func TestTheEnvironmentsFeedURLWinsForThisProcess(t *testing.T) {
+	var status atomic.Int32
+	feed, hits := releaseFeed(t, "0.2.0", &status)
+	t.Setenv(store.EnvFeedURL, feed)
+	a, _ := startVersion(t, "0.1.0", store.DefaultUpdates(), Options{UpdateTick: -1})
+	info, err := a.CheckForUpdates()
+	require.NoError(t, err)
+	assert.Equal(t, UpdateAvailable, info.State)
+	assert.EqualValues(t, 1, hits.Load())
+	s, err := a.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, store.DefaultFeedURL, s.UpdateFeedURL, "never saved")
+}

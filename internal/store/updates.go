@@ -41,6 +41,22 @@ func (u *Updates) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// EnvFeedURL overrides updates.feedURL for one process (tests that run
+// the real app, a person trying a mirror); it is never saved.
+const EnvFeedURL = "KIRODESK_UPDATE_FEED_URL"
+
+// WithEnv returns u with the environment's feed URL, or an error naming
+// the variable when its value is not one the check accepts.
+func (u Updates) WithEnv(getenv func(string) string) (Updates, error) {
+	if v := getenv(EnvFeedURL); v != "" {
+		if _, err := ParseWebURL(EnvFeedURL, v); err != nil {
+			return u, err
+		}
+		u.FeedURL = v
+	}
+	return u, nil
+}
+
 // ParseWebURL accepts an absolute https URL, or an http one whose host is
 // this machine (a test's server, a local mirror), with no user or password;
 // field names it in the error. The feed and every download it lists are

@@ -85,3 +85,18 @@ func TestUpdateCheckRefusesWhatItCannotUse(t *testing.T) {
 	u.ETag = "a\nb"
 	assert.ErrorContains(t, CheckUpdateCheck(u), "etag")
 }
+
+func TestUpdatesWithEnv(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	u, err := DefaultUpdates().WithEnv(getenv)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultFeedURL, u.FeedURL)
+	env[EnvFeedURL] = "http://127.0.0.1:9/f.json"
+	u, err = DefaultUpdates().WithEnv(getenv)
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9/f.json", u.FeedURL)
+	env[EnvFeedURL] = "http://example.com/f.json"
+	_, err = DefaultUpdates().WithEnv(getenv)
+	assert.ErrorContains(t, err, EnvFeedURL)
+}
