@@ -15,6 +15,7 @@ import (
 	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
+	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/update"
 )
@@ -62,7 +63,9 @@ type App struct {
 	trayNotice  string            // why there is no tray icon, shown in the window
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
-	sentToday   *trayproto.Today // the tray's last usage line (refreshTrayToday)
+	// systemLanguages is Options.SystemLanguages.
+	systemLanguages func() []string
+	sentToday       *trayproto.Today // the tray's last usage line (refreshTrayToday)
 
 	updates     *update.Checker  // the release feed (updates.go)
 	updateClock func() time.Time // the once-a-day rule's clock
@@ -83,6 +86,9 @@ type Options struct {
 	// TrayHost reports whether the desktop shows tray icons; nil means ask
 	// the session bus (Linux) or assume yes (Windows, macOS).
 	TrayHost func() bool
+	// SystemLanguages returns the system's languages, most wanted first;
+	// nil means locale.System. Tests set it rather than the environment.
+	SystemLanguages func() []string
 	// UpdateNow is the update check's clock (nil: time.Now); UpdateDelay
 	// and UpdateTick pace the automatic check (0: 30 s and an hour; a
 	// negative tick: no automatic check). Tests move them.
@@ -99,6 +105,9 @@ func New(opts Options) *App {
 	if opts.TrayHost == nil {
 		opts.TrayHost = trayHostPresent
 	}
+	if opts.SystemLanguages == nil {
+		opts.SystemLanguages = locale.System
+	}
 	if opts.UpdateDelay == 0 {
 		opts.UpdateDelay = updateDelay
 	}
@@ -106,7 +115,7 @@ func New(opts Options) *App {
 		opts.UpdateTick = updateTick
 	}
 	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
-		notifier: opts.Notifier, trayHost: opts.TrayHost,
+		notifier: opts.Notifier, trayHost: opts.TrayHost, systemLanguages: opts.SystemLanguages,
 		updateClock: opts.UpdateNow, updatePace: [2]time.Duration{opts.UpdateDelay, opts.UpdateTick}}
 }
 

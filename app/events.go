@@ -19,6 +19,9 @@ const (
 	EventAccounts = "accounts"
 	// EventLogin carries a LoginEvent when a sign-in flow ends.
 	EventLogin = "login"
+	// EventLanguage carries a LanguageState when the language setting
+	// changed (SetLanguage).
+	EventLanguage = "language"
 	// EventUpdate carries an UpdateInfo after each update check and dismissal.
 	EventUpdate = "update"
 )
@@ -34,6 +37,7 @@ var events = []eventSpec{
 	{EventStatus, "Status", "Payload: Status. Emitted whenever anything in Status changes."},
 	{EventAccounts, "Accounts", "Payload: Account[]. Emitted after an account was added, changed or removed."},
 	{EventLogin, "Login", "Payload: LoginEvent. Emitted when a sign-in flow ends."},
+	{EventLanguage, "Language", "Payload: LanguageState. Emitted when the language setting changed, from this window or another."},
 	{EventUpdate, "Update", "Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed."},
 }
 

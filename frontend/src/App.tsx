@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AppFooter } from './components/AppFooter';
 import { Nav, type NavItem } from './components/Nav';
 import { WarningsBanner } from './components/WarningsBanner';
@@ -11,24 +12,11 @@ import { Settings } from './views/Settings';
 import { Usage } from './views/Usage';
 
 type ViewId = 'dashboard' | 'accounts' | 'usage' | 'settings' | 'logs';
-const views: readonly NavItem<ViewId>[] = [
-  { id: 'dashboard', label: 'Dashboard' },
-  { id: 'accounts', label: 'Accounts' },
-  { id: 'usage', label: 'Usage' },
-  { id: 'settings', label: 'Settings' },
-  { id: 'logs', label: 'Logs' },
-];
-
-// User-visible strings of the window's frame.
-const T = {
-  skip: 'Skip to content',
-  leaveTitle: 'Leave without saving?',
-  leaveText: 'Your changes on this page are not saved yet. If you leave now, they are lost.',
-  stay: 'Stay and save',
-  leave: 'Leave without saving',
-};
+const viewIds: readonly ViewId[] = ['dashboard', 'accounts', 'usage', 'settings', 'logs'];
 
 export function App() {
+  const { t } = useTranslation();
+  const views: readonly NavItem<ViewId>[] = viewIds.map((id) => ({ id, label: t(`app.views.${id}`) }));
   const { status, loadError, retry, apply } = useStatus();
   const [view, setView] = useState<ViewId>('dashboard');
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -56,10 +44,10 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
       const n = Number(e.key);
-      const target = Number.isInteger(n) && n >= 1 ? views[n - 1] : undefined;
+      const target = Number.isInteger(n) && n >= 1 ? viewIds[n - 1] : undefined;
       if (!target) return;
       e.preventDefault();
-      selectRef.current(target.id);
+      selectRef.current(target);
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
@@ -78,10 +66,10 @@ export function App() {
           headingRef.current?.focus();
         }}
       >
-        {T.skip}
+        {t('app.skip')}
       </a>
       <header className="topbar">
-        <span className="brand">Kirodesk</span>
+        <span className="brand">{t('app.brand')}</span>
         <Nav items={views} current={view} onSelect={select} />
       </header>
       <main className="content" id="main">
@@ -103,13 +91,13 @@ export function App() {
           </>
         ) : loadError ? (
           <div className="card" role="alert">
-            <p className="error-text">Could not read the proxy status: {loadError}</p>
+            <p className="error-text">{t('app.statusFailed', { detail: loadError })}</p>
             <button type="button" className="btn" onClick={retry}>
-              Retry
+              {t('common.retry')}
             </button>
           </div>
         ) : (
-          <p className="muted">Loading…</p>
+          <p className="muted">{t('common.loading')}</p>
         )}
       </main>
       {pending && (
@@ -124,14 +112,14 @@ export function App() {
               if (e.key === 'Escape') setPending(null);
             }}
           >
-            <h2 id="leave-title">{T.leaveTitle}</h2>
-            <p id="leave-text">{T.leaveText}</p>
+            <h2 id="leave-title">{t('app.leaveTitle')}</h2>
+            <p id="leave-text">{t('app.leaveText')}</p>
             <div className="form-actions">
               <button type="button" className="btn btn-primary" ref={stayRef} onClick={() => setPending(null)}>
-                {T.stay}
+                {t('app.stay')}
               </button>
               <button type="button" className="btn" onClick={() => go(pending)}>
-                {T.leave}
+                {t('app.leave')}
               </button>
             </div>
           </div>

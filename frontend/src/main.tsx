@@ -1,10 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { getLanguage, onLanguage } from './bridge';
+import { followLanguage } from './i18n'; // the catalogs, English until Go says otherwise
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
+
+// The language Go says is in effect (the setting, else the system's), then
+// every change of it, from Settings or from the tray.
+followLanguage(getLanguage, onLanguage);
 
 createRoot(root).render(
   <StrictMode>

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"kirodesk/internal/kiro/endpoint"
+	"kirodesk/internal/locale"
 )
 
 // ConfigVersion is the config.json schema version this build writes.
@@ -48,8 +49,15 @@ type Config struct {
 	MaxAttempts int `json:"maxAttempts,omitempty"`
 	// QuotaTTL is how long an account's getUsageLimits answer is trusted
 	// before the background check asks again, in seconds.
-	QuotaTTL int   `json:"quotaTTLSeconds"`
-	Extra    Extra `json:"-"`
+	QuotaTTL int `json:"quotaTTLSeconds"`
+	// Language is what the window, the tray, notifications and sign-in
+	// pages speak: "system", "en" or "zh-CN" (locale.ParsePreference).
+	// The zero value "" means "system" too, so files from before the
+	// setting, and a config that never changed it, need no migration (as
+	// MaxAttempts' 0). API answers and the CLI stay English whatever it
+	// says: clients and scripts parse them.
+	Language string `json:"language,omitempty"`
+	Extra    Extra  `json:"-"`
 
 	// Outbound is how Kirodesk reaches Kiro: proxy and extra trusted CAs.
 	Outbound Outbound `json:"outbound"`
@@ -208,6 +216,9 @@ func CheckConfig(c *Config) error {
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
 		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
 	}
+	if _, err := locale.ParsePreference(c.Language); err != nil {
+		errs = append(errs, err)
+	}
 	for _, b := range c.Upstream.Bases() {
 		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
 			errs = append(errs, err)
@@ -346,4 +357,9 @@ func (u Upstream) WithEnv(getenv func(string) string) (Upstream, error) {
 		*o.dst = strings.TrimRight(v, "/")
 	}
 	return u, nil
+}
+
+// LanguagePreference returns Language checked; "" is locale.PreferSystem.
+func (c *Config) LanguagePreference() (locale.Preference, error) {
+	return locale.ParsePreference(c.Language)
 }

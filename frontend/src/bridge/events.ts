@@ -8,6 +8,8 @@ export const Events = {
   Accounts: 'accounts',
   /** Payload: LoginEvent. Emitted when a sign-in flow ends. */
   Login: 'login',
+  /** Payload: LanguageState. Emitted when the language setting changed, from this window or another. */
+  Language: 'language',
   /** Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed. */
   Update: 'update',
 } as const;

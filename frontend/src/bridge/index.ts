@@ -80,6 +80,25 @@ export function onStatus(handler: (status: Status) => void): () => void {
   return EventsOn(Events.Status, (raw: app.Status) => handler(normaliseStatus(raw)));
 }
 
+/** The language setting: the person's choice and the language shown ("system" resolves to en or zh-CN). */
+export type LanguageState = app.LanguageState;
+export type LanguagePreference = LanguageState['preference'];
+
+/** The language setting and the language in effect. */
+export function getLanguage(): Promise<LanguageState> {
+  return call(() => App.Language());
+}
+
+/** Saves the language preference; the window (the "language" event) and the tray follow at once. */
+export function setLanguage(preference: LanguagePreference): Promise<LanguageState> {
+  return call(() => App.SetLanguage(preference));
+}
+
+/** Calls handler with every "language" event. Returns the unsubscribe function. */
+export function onLanguage(handler: (state: LanguageState) => void): () => void {
+  return EventsOn(Events.Language, handler);
+}
+
 export type Settings = app.Settings;
 export type SettingsPatch = app.SettingsPatch;
 export type RequestLine = app.RequestLine;

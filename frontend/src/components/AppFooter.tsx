@@ -1,9 +1,12 @@
+import { useTranslation } from 'react-i18next';
+
 export function AppFooter({ version, configDir }: { version: string; configDir: string }) {
+  const { t } = useTranslation();
   return (
     <footer className="footer">
-      <span>Kirodesk {version || 'dev'}</span>
+      <span>{t('app.footerVersion', { version: version || t('app.footerDev') })}</span>
       <span className="footer-path">
-        Config folder: <code>{configDir || 'unknown'}</code>
+        {t('app.footerConfig')} <code>{configDir || t('common.unknown')}</code>
       </span>
     </footer>
   );

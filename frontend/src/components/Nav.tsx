@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+
 export interface NavItem<Id extends string> {
   id: Id;
   label: string;
@@ -11,8 +13,9 @@ interface Props<Id extends string> {
 
 /** Window navigation. Lists only views that exist; the current one is not a control. */
 export function Nav<Id extends string>({ items, current, onSelect }: Props<Id>) {
+  const { t } = useTranslation();
   return (
-    <nav className="nav" aria-label="Main">
+    <nav className="nav" aria-label={t('app.mainNav')}>
       <ul>
         {items.map((item) => (
           <li key={item.id}>

@@ -1,11 +1,11 @@
-// One way to write numbers, sizes, plurals and times across the window.
+// One way to write numbers, sizes, dates and times across the window, in
+// the window's active language (set by src/i18n when the language changes).
 
 /**
- * The locale the window writes in: the first of the browser's languages
- * that Intl accepts, else English. WebKitGTK takes its language from
- * LANG, and with LANG=C (a server, a minimal session, our own tests) it
- * reports "C", which every Intl constructor refuses with a RangeError: at
- * module load that left the window blank.
+ * The first of the candidates that Intl accepts, else English. WebKitGTK
+ * takes its language from LANG, and with LANG=C (a server, a minimal
+ * session, our own tests) it reports "C", which every Intl constructor
+ * refuses with a RangeError: at module load that left the window blank.
  */
 export function pickLocale(candidates: readonly (string | undefined)[]): string {
   for (const tag of candidates) {
@@ -20,25 +20,67 @@ export function pickLocale(candidates: readonly (string | undefined)[]): string 
   return 'en';
 }
 
-export const locale = pickLocale(typeof navigator === 'undefined' ? [] : [...(navigator.languages ?? []), navigator.language]);
+/** The browser's own locale (en-GB, zh-CN, or "en" under LANG=C). */
+export const browserLocale = pickLocale(
+  typeof navigator === 'undefined' ? [] : [...(navigator.languages ?? []), navigator.language],
+);
 
-const numberFormat = new Intl.NumberFormat(locale);
-
-/** A count as the person's locale writes it (1,234). */
-export function formatNumber(n: number): string {
-  return numberFormat.format(n);
+/**
+ * The locale for numbers and dates when the window speaks language: the
+ * browser's own when it is a variant of that language (an English window
+ * on an en-GB system writes 07/12/2026), else the language itself (a
+ * Chinese window writes Chinese dates whatever the system says).
+ */
+export function formatLocaleFor(language: string, browser: string = browserLocale): string {
+  const base = (tag: string) => tag.split('-')[0]?.toLowerCase();
+  if (base(browser) === base(language) && language === 'en') return browser;
+  return pickLocale([language]);
 }
 
-/** "1 request", "2 requests": the word follows the count. */
+let locale = formatLocaleFor('en');
+let cache = new Map<string, Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
+
+/** Called by src/i18n whenever the window's language changes. */
+export function setFormatLanguage(language: string): void {
+  const next = formatLocaleFor(language);
+  if (next === locale) return;
+  locale = next;
+  cache = new Map();
+}
+
+/** The locale formatters use now (for code that builds its own Intl object). */
+export function currentFormatLocale(): string {
+  return locale;
+}
+
+function cached<F extends Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
+  let f = cache.get(key) as F | undefined;
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f;
+}
+
+function numberFormat(maximumFractionDigits?: number): Intl.NumberFormat {
+  return cached(`n${maximumFractionDigits ?? ''}`, () =>
+    new Intl.NumberFormat(locale, maximumFractionDigits === undefined ? {} : { maximumFractionDigits }),
+  );
+}
+
+/** A count as the active locale writes it (1,234). */
+export function formatNumber(n: number): string {
+  return numberFormat().format(n);
+}
+
+/** "1 request", "2 requests": English only; translated text uses t() with a count. */
 export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-const creditsFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-
 /** Kiro credits are fractional: at most two decimals (12.5, 1,234.25). */
 export function formatCredits(n: number): string {
-  return creditsFormat.format(n);
+  return numberFormat(2).format(n);
 }
 
 const bytesUnits = ['B', 'KB', 'MB', 'GB'] as const;
@@ -52,19 +94,18 @@ export function formatBytes(n: number): string {
     i++;
   }
   const digits = i === 0 || v >= 10 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(v)} ${bytesUnits[i]}`;
+  return `${numberFormat(digits).format(v)} ${bytesUnits[i]}`;
 }
 
-/** A duration in milliseconds: "850 ms", "2.4 s". */
+/** A duration in milliseconds: "850 ms", "2.4 s" (unit symbols are the same in both languages). */
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${formatNumber(ms)} ms`;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(ms / 1000)} s`;
+  return `${numberFormat(1).format(ms / 1000)} s`;
 }
 
-const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
-
-/** "3 min ago", "now": for a time shown with its exact value on hover. */
+/** "3 min ago", "now" ("3分钟前", "现在"): for a time shown with its exact value on hover. */
 export function relativeTime(iso: string, now: number = Date.now()): string {
+  const relative = cached('rel', () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }));
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
   const a = Math.abs(s);
   if (a < 45) return relative.format(0, 'second');
@@ -81,4 +122,9 @@ export function exactTime(iso: string): string {
 /** The local time of day, for dense lists. */
 export function localTime(iso: string): string {
   return new Date(iso).toLocaleTimeString(locale);
+}
+
+/** A calendar date (7 Dec 2026, 2026年12月7日). */
+export function formatDate(date: Date | string | number, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
+  return cached(`d${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options)).format(new Date(date));
 }

@@ -1,9 +1,15 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
+import { applyLanguage } from '../i18n';
 
 // Vitest globals are off, so Testing Library cannot register this itself.
-afterEach(() => cleanup());
+// Tests render in English unless they switch; a test that switches leaves
+// English behind it.
+afterEach(async () => {
+  cleanup();
+  await applyLanguage('en');
+});
 
 // jsdom has no matchMedia, which uPlot calls when it is imported (to follow
 // the screen's pixel ratio): answer "no match" as a plain screen would.

@@ -52,6 +52,10 @@ export namespace app {
 	    updateCheck: boolean;
 	    updateFeedURL: string;
 	}
+	export interface LanguageState {
+	    preference: 'system' | 'en' | 'zh-CN';
+	    effective: 'en' | 'zh-CN';
+	}
 	export interface SettingsPatch {
 	    host?: string;
 	    port?: number;

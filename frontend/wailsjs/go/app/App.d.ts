@@ -37,6 +37,8 @@ export function ImportKiroIDE(arg1:string,arg2:string):Promise<string>;
 
 export function ImportOldProxy(arg1:string):Promise<app.ImportReport>;
 
+export function Language():Promise<app.LanguageState>;
+
 export function Logs(arg1:number):Promise<Array<logging.Line>>;
 
 export function RefreshQuota(arg1:string):Promise<store.Quota>;
@@ -56,6 +58,8 @@ export function RetryAccount(arg1:string):Promise<void>;
 export function SendTestRequest():Promise<app.TestAnswer>;
 
 export function SetAccountEnabled(arg1:string,arg2:boolean):Promise<void>;
+
+export function SetLanguage(arg1:string):Promise<app.LanguageState>;
 
 export function SetOutboundProxy(arg1:string):Promise<app.Settings>;
 

@@ -46,6 +46,10 @@ export function ImportOldProxy(arg1) {
   return window['go']['app']['App']['ImportOldProxy'](arg1);
 }
 
+export function Language() {
+  return window['go']['app']['App']['Language']();
+}
+
 export function Logs(arg1) {
   return window['go']['app']['App']['Logs'](arg1);
 }
@@ -132,6 +136,10 @@ export function RefreshQuota(arg1) {
 
 export function RetryAccount(arg1) {
   return window['go']['app']['App']['RetryAccount'](arg1);
+}
+
+export function SetLanguage(arg1) {
+  return window['go']['app']['App']['SetLanguage'](arg1);
 }
 
 export function SetOutboundProxy(arg1) {
