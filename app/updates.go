@@ -39,6 +39,10 @@ type UpdateInfo struct {
 	Page    string `json:"page"`
 	// CheckedAt is the last attempt (RFC 3339), "" when never.
 	CheckedAt string `json:"checkedAt"`
+	// Available: Version is newer than this build and offered to it
+	// (pre-releases only to pre-releases), as the last feed read said; it
+	// outlives a later failed check, State does not.
+	Available bool `json:"available"`
 	// Dismissed: the person closed the notice of this Version.
 	Dismissed bool `json:"dismissed"`
 }
@@ -52,7 +56,7 @@ func updateInfo(current string, r update.Result) UpdateInfo {
 	if l := r.Latest; l != nil {
 		info.Version, info.Date, info.Notes, info.Page = l.Version.String(), l.Date.Format(update.DateLayout), l.Notes, l.Page
 		info.Dismissed = r.Dismissed == info.Version
-		info.State = UpdateCurrent
+		info.State, info.Available = UpdateCurrent, r.Available
 		if r.Available {
 			info.State = UpdateAvailable
 		}

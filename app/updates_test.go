@@ -86,7 +86,7 @@ func TestCheckForUpdatesTellsTheWindowAndTheTrayAndOpensOnlyTheReleasePage(t *te
 	require.NoError(t, err)
 	page := feed[:len(feed)-len("/kirodesk-feed.json")] + "/releases/tag/v0.2.0"
 	assert.Equal(t, UpdateInfo{State: UpdateAvailable, Current: "0.1.0", Version: "0.2.0", Date: "2026-12-07",
-		Notes: "Faster start.", Page: page, CheckedAt: info.CheckedAt}, info)
+		Notes: "Faster start.", Page: page, CheckedAt: info.CheckedAt, Available: true}, info)
 	assert.NotEmpty(t, info.CheckedAt)
 	assert.Equal(t, []UpdateInfo{info}, rt.updateEvents())
 	assert.Equal(t, &trayproto.Update{Version: "0.2.0"}, a.trayState().Update)
@@ -110,7 +110,9 @@ func TestCheckForUpdatesTellsTheWindowAndTheTrayAndOpensOnlyTheReleasePage(t *te
 	info, err = a.CheckForUpdates()
 	require.NoError(t, err)
 	assert.Equal(t, UpdateFailed, info.State)
-	assert.NotNil(t, a.trayState().Update, "what was read before still stands")
+	assert.True(t, info.Available, "what was read before still stands")
+	assert.Equal(t, "0.2.0", info.Version)
+	assert.NotNil(t, a.trayState().Update)
 }
 
 func TestCheckForUpdatesOnTheNewestVersionSaysSo(t *testing.T) {
@@ -120,6 +122,7 @@ func TestCheckForUpdatesOnTheNewestVersionSaysSo(t *testing.T) {
 	info, err := a.CheckForUpdates()
 	require.NoError(t, err)
 	assert.Equal(t, UpdateCurrent, info.State)
+	assert.False(t, info.Available)
 	assert.Nil(t, a.trayState().Update)
 }
 

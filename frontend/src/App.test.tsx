@@ -27,6 +27,8 @@ vi.mock('./bridge', () => ({
   signInAgain: vi.fn(),
   retryAccount: vi.fn(),
   getUsage: vi.fn(),
+  getUpdateStatus: vi.fn(),
+  onUpdate: vi.fn(),
 }));
 
 const api = vi.mocked(bridge);
@@ -42,6 +44,8 @@ function emitStatus(status: Status) {
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
+  api.onUpdate.mockReturnValue(() => {});
   listeners = [];
   api.onStatus.mockImplementation((listener) => {
     listeners.push(listener);

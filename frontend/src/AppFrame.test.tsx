@@ -32,11 +32,15 @@ vi.mock('./bridge', () => ({
   retryAccount: vi.fn(),
   sendTestRequest: vi.fn(),
   signInAgain: vi.fn(),
+  getUpdateStatus: vi.fn(),
+  onUpdate: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
+  api.onUpdate.mockReturnValue(() => {});
   api.onStatus.mockReturnValue(() => {});
   api.getStatus.mockResolvedValue(makeStatus());
   api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });

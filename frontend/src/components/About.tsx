@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { getVersion } from '../bridge';
+import { UpdateCheck } from './UpdateCheck';
 
 /** The About box: what this build is. */
 export function About() {
@@ -15,6 +16,7 @@ export function About() {
         Kirodesk <span data-testid="version">{version ?? '…'}</span>: your Kiro accounts as a local Anthropic- and
         OpenAI-compatible API.
       </p>
+      <UpdateCheck />
     </section>
   );
 }

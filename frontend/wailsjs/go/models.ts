@@ -83,6 +83,7 @@ export namespace app {
 	    notes: string;
 	    page: string;
 	    checkedAt: string;
+	    available: boolean;
 	    dismissed: boolean;
 	}
 	export interface RequestLine {
