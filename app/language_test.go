@@ -64,6 +64,7 @@ func TestSetLanguageSavesEmitsAndIsKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, LanguageState{Preference: locale.PreferChinese, Effective: locale.Chinese}, st)
 	assert.Equal(t, []LanguageState{st}, rt.languageEvents())
+	assert.Equal(t, "zh-CN", a.trayState().Language, "the tray is told the effective language")
 	got, err := a.Language()
 	require.NoError(t, err)
 	assert.Equal(t, st, got)
@@ -76,6 +77,7 @@ func TestSetLanguageSavesEmitsAndIsKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, LanguageState{Preference: locale.PreferSystem, Effective: locale.English}, st)
 	assert.Len(t, rt.languageEvents(), 2)
+	assert.Equal(t, "en", a.trayState().Language)
 
 	// Refused as a whole, with the config check's message, and nothing sent.
 	_, err = a.SetLanguage("fr")

@@ -14,7 +14,7 @@ func (a *App) trayState() trayproto.State {
 	st, _ := a.Status()
 	on, _ := a.autostart.Enabled()
 	return trayproto.State{ProxyOn: st.ProxyOn, Endpoint: st.Endpoint, Error: st.Error, StartAtLogin: on,
-		Accounts: a.trayAccounts(), Today: a.trayToday(), Update: a.trayUpdate()}
+		Accounts: a.trayAccounts(), Today: a.trayToday(), Language: string(a.lang()), Update: a.trayUpdate()}
 }
 
 // onTrayClick runs a tray click through the same methods the window uses.

@@ -60,13 +60,14 @@ func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) 
 		m.accounts[i].Disable()
 		m.accounts[i].Hide()
 	}
-	m.proxy = systray.AddMenuItemCheckbox(labelProxy, "Turn the local proxy on or off", v.ProxyChecked)
-	m.copyEndpoint = systray.AddMenuItem(labelCopyEndpoint, "Copy the proxy's URL")
+	lb := v.Labels
+	m.proxy = systray.AddMenuItemCheckbox(lb.Proxy, lb.ProxyTip, v.ProxyChecked)
+	m.copyEndpoint = systray.AddMenuItem(lb.Copy, lb.CopyTip)
 	systray.AddSeparator()
-	m.open = systray.AddMenuItem(labelOpen, "Show the Kirodesk window")
-	m.login = systray.AddMenuItemCheckbox(labelStartAtLogin, "Start Kirodesk when you log in", v.LoginChecked)
+	m.open = systray.AddMenuItem(lb.Open, lb.OpenTip)
+	m.login = systray.AddMenuItemCheckbox(lb.Login, lb.LoginTip, v.LoginChecked)
 	systray.AddSeparator()
-	m.quit = systray.AddMenuItem(labelQuit, "Stop the proxy and quit Kirodesk")
+	m.quit = systray.AddMenuItem(lb.Quit, lb.QuitTip)
 	build(m, v)
 
 	go m.forward(ctx)
@@ -113,6 +114,21 @@ func (m *systrayMenu) SetTooltip(text string) { systray.SetTooltip(text) }
 func (m *systrayMenu) SetIcon(name string) {
 	if b := m.icons[name]; len(b) > 0 {
 		systray.SetIcon(b)
+	}
+}
+
+// SetLabels retitles the fixed items (the language changed). SetTitle
+// keeps an item's check mark and enabled state.
+func (m *systrayMenu) SetLabels(l Labels) {
+	for _, it := range []struct {
+		item         *systray.MenuItem
+		title, hover string
+	}{
+		{m.proxy, l.Proxy, l.ProxyTip}, {m.copyEndpoint, l.Copy, l.CopyTip}, {m.open, l.Open, l.OpenTip},
+		{m.login, l.Login, l.LoginTip}, {m.quit, l.Quit, l.QuitTip},
+	} {
+		it.item.SetTitle(it.title)
+		it.item.SetTooltip(it.hover)
 	}
 }
 

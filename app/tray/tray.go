@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/locale"
 )
 
 // menu is what the tray loop needs from the tray icon. systrayMenu is the
@@ -16,6 +17,9 @@ type menu interface {
 	SetStatus(text string)
 	SetTooltip(text string)
 	SetIcon(name string)
+	// SetLabels titles the fixed items (Proxy on, Copy endpoint, Open,
+	// Start at login, Quit) in the current language.
+	SetLabels(l Labels)
 	SetProxy(checked, enabled bool)
 	SetCopy(enabled bool)
 	SetLogin(checked, enabled bool)
@@ -37,6 +41,9 @@ type tray struct {
 	out     *trayproto.Writer
 	log     *slog.Logger
 	newMenu func(ctx context.Context, v View) menu
+	// system is the system's language: the menu's until the app names one
+	// (and for an older app, which never does).
+	system locale.Lang
 }
 
 func newTray(in io.Reader, out io.Writer, goos string, log *slog.Logger) *tray {
@@ -47,6 +54,9 @@ func newTray(in io.Reader, out io.Writer, goos string, log *slog.Logger) *tray {
 		newMenu: func(ctx context.Context, v View) menu {
 			return newSystrayMenu(ctx, v, goos, log)
 		},
+		// The tray runs in the app's environment, so this is the app's
+		// reading of the system too.
+		system: locale.Match(locale.System()...),
 	}
 }
 
@@ -56,7 +66,7 @@ func (t *tray) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	shown := startingView()
+	shown := startingView(t.system)
 	m := t.newMenu(ctx, shown)
 	states := make(chan trayproto.State)
 	go t.readStates(ctx, states)
@@ -71,6 +81,7 @@ func (t *tray) run(ctx context.Context) {
 				m.Quit()
 				return
 			}
+			s.Language = string(langOf(s, t.system))
 			v := viewOf(s)
 			apply(m, shown, v)
 			shown = v
@@ -125,6 +136,7 @@ func build(m menu, v View) {
 	m.SetStatus(v.Status)
 	m.SetTooltip(v.Tooltip)
 	m.SetIcon(v.Icon)
+	m.SetLabels(v.Labels)
 	m.SetProxy(v.ProxyChecked, v.ProxyEnabled)
 	m.SetCopy(v.CopyEnabled)
 	m.SetLogin(v.LoginChecked, v.LoginEnabled)
@@ -143,6 +155,9 @@ func apply(m menu, old, v View) {
 	}
 	if v.Icon != old.Icon {
 		m.SetIcon(v.Icon)
+	}
+	if v.Labels != old.Labels {
+		m.SetLabels(v.Labels)
 	}
 	if v.ProxyChecked != old.ProxyChecked || v.ProxyEnabled != old.ProxyEnabled {
 		m.SetProxy(v.ProxyChecked, v.ProxyEnabled)

@@ -39,6 +39,9 @@ func TestTrayOverDBus(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"TMPDIR="+t.TempDir(), // systray's icon files
 		"NO_AT_BRIDGE=1",      // no accessibility bus daemons outliving the test
+		// An English system, whatever the machine's: the labels below are
+		// English until a State names a language.
+		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8",
 	)
 	cmd.Stderr = testLogWriter{t}
 	stdin, err := cmd.StdinPipe()

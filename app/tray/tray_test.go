@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/locale"
 )
 
 // recMenu is a menu that records calls instead of drawing.
@@ -37,9 +38,12 @@ func (m *recMenu) take() []string {
 	return c
 }
 
-func (m *recMenu) SetStatus(s string)             { m.rec("status %s", s) }
-func (m *recMenu) SetTooltip(s string)            { m.rec("tooltip %s", s) }
-func (m *recMenu) SetIcon(n string)               { m.rec("icon %s", n) }
+func (m *recMenu) SetStatus(s string)  { m.rec("status %s", s) }
+func (m *recMenu) SetTooltip(s string) { m.rec("tooltip %s", s) }
+func (m *recMenu) SetIcon(n string)    { m.rec("icon %s", n) }
+func (m *recMenu) SetLabels(l Labels) {
+	m.rec("labels %s|%s|%s|%s|%s", l.Proxy, l.Copy, l.Open, l.Login, l.Quit)
+}
 func (m *recMenu) SetProxy(checked, enabled bool) { m.rec("proxy %v %v", checked, enabled) }
 func (m *recMenu) SetCopy(enabled bool)           { m.rec("copy %v", enabled) }
 func (m *recMenu) SetLogin(checked, enabled bool) { m.rec("login %v %v", checked, enabled) }
@@ -63,6 +67,7 @@ func TestTrayLoop(t *testing.T) {
 			build(m, v)
 			return m
 		},
+		system: locale.English,
 	}
 	done := make(chan struct{})
 	go func() { tr.run(context.Background()); close(done) }()
@@ -79,7 +84,7 @@ func TestTrayLoop(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
-		"proxy false false", "copy false", "login false false", "accounts []", "usage ",
+		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit", "proxy false false", "copy false", "login false false", "accounts []", "usage ",
 	}, m.take())
 
 	// sync waits until the loop has applied every state written before.
@@ -136,6 +141,71 @@ func TestTrayLoop(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("end of input did not quit")
 	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return")
+	}
+}
+
+// The language follows the States: the starting menu is in the system's
+// language, a State naming another relabels every item at once, and a
+// State without one (an older app) keeps the system's.
+func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	m := &recMenu{clicks: make(chan string), quit: make(chan struct{})}
+	tr := &tray{
+		in: inR, out: trayproto.NewWriter(outW), log: slog.New(slog.DiscardHandler),
+		newMenu: func(_ context.Context, v View) menu { build(m, v); return m },
+		system:  locale.Chinese,
+	}
+	done := make(chan struct{})
+	go func() { tr.run(context.Background()); close(done) }()
+	app := trayproto.NewWriter(inW)
+	fromTray := trayproto.NewReader(outR)
+	next := func() trayproto.Message {
+		t.Helper()
+		msg, err := fromTray.Next()
+		require.NoError(t, err)
+		return msg
+	}
+	sync := func() { // as in TestTrayLoop
+		t.Helper()
+		_, err := io.WriteString(inW, `{"type":"sync"}`+"\n")
+		require.NoError(t, err)
+		m.clicks <- trayproto.ItemOpen
+		assert.Equal(t, trayproto.Click{Item: trayproto.ItemOpen}, next())
+	}
+
+	assert.Equal(t, trayproto.Ready{}, next())
+	assert.Equal(t, []string{
+		"status Kirodesk 正在启动…", "tooltip Kirodesk 正在启动…", "icon off",
+		"labels 开启代理|复制接口地址|打开 Kirodesk|登录时启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ",
+	}, m.take())
+
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
+	sync()
+	assert.Equal(t, []string{
+		"status 代理已开启 — 127.0.0.1:8990", "tooltip Kirodesk：代理已开启 — 127.0.0.1:8990", "icon on",
+		"proxy true true", "copy true", "login false true",
+	}, m.take(), "an app that names no language: the system's")
+
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "en"}))
+	sync()
+	assert.Equal(t, []string{
+		"status Proxy on — 127.0.0.1:8990", "tooltip Kirodesk: Proxy on — 127.0.0.1:8990",
+		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit",
+	}, m.take(), "relabelled live; check marks untouched")
+
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "zh-CN"}))
+	sync()
+	assert.Equal(t, []string{
+		"status 代理已开启 — 127.0.0.1:8990", "tooltip Kirodesk：代理已开启 — 127.0.0.1:8990",
+		"labels 开启代理|复制接口地址|打开 Kirodesk|登录时启动|退出",
+	}, m.take())
+
+	require.NoError(t, inW.Close())
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):

@@ -1,22 +1,14 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"kirodesk/app/trayproto"
-)
-
-// Menu labels. The status line is the only label that changes.
-const (
-	labelProxy        = "Proxy on"
-	labelCopyEndpoint = "Copy endpoint"
-	labelOpen         = "Open Kirodesk"
-	labelStartAtLogin = "Start at login"
-	labelQuit         = "Quit"
+	"kirodesk/internal/locale"
 )
 
 // Icon names, one PNG each under icons/.
@@ -45,6 +37,7 @@ type View struct {
 	Status  string // the disabled first line
 	Tooltip string
 	Icon    string // iconOn, iconOff or iconError
+	Labels  Labels // the fixed items' titles, in the State's language
 
 	ProxyChecked bool // "Proxy on"
 	ProxyEnabled bool
@@ -56,17 +49,48 @@ type View struct {
 	Usage    string   // "Today: 12 requests · Work: 388 credits left"; hidden when empty
 }
 
-// startingView is shown until the app sends its first State: nothing to
-// toggle or copy yet, but Open and Quit work from the first moment.
-func startingView() View {
-	return View{Status: "Kirodesk is starting…", Tooltip: "Kirodesk is starting…", Icon: iconOff}
+// Labels are the titles and hover texts of the fixed menu items.
+type Labels struct {
+	Proxy, ProxyTip, Copy, CopyTip, Open, OpenTip, Login, LoginTip, Quit, QuitTip string
 }
 
-// viewOf maps a State to the menu.
+func labelsIn(l locale.Lang) Labels {
+	t := func(id string) string { return catalog.T(l, id) }
+	return Labels{
+		Proxy: t("ProxyToggle"), ProxyTip: t("ProxyToggleTip"),
+		Copy: t("CopyEndpoint"), CopyTip: t("CopyEndpointTip"),
+		Open: t("Open"), OpenTip: t("OpenTip"),
+		Login: t("StartAtLogin"), LoginTip: t("StartAtLoginTip"),
+		Quit: t("Quit"), QuitTip: t("QuitTip"),
+	}
+}
+
+// startingView is shown until the app sends its first State: nothing to
+// toggle or copy yet, but Open and Quit work from the first moment. It is in
+// the system's language: the app has not said which one yet.
+func startingView(l locale.Lang) View {
+	starting := catalog.T(l, "Starting")
+	return View{Status: starting, Tooltip: starting, Icon: iconOff, Labels: labelsIn(l)}
+}
+
+// langOf is the language a State asks for: its Language, or, from an app
+// that sends none (an older build), the fallback (the system's).
+func langOf(s trayproto.State, fallback locale.Lang) locale.Lang {
+	if l := locale.Lang(s.Language); slices.Contains(locale.Langs, l) {
+		return l
+	}
+	return fallback
+}
+
+// viewOf maps a State to the menu, in the language it names (English when
+// it names none).
 func viewOf(s trayproto.State) View {
+	l := langOf(s, locale.English)
+	t := func(id string, kv ...any) string { return catalog.T(l, id, kv...) }
 	v := View{
+		Labels:       labelsIn(l),
 		Icon:         iconOff,
-		Status:       "Proxy off",
+		Status:       t("StatusOff"),
 		ProxyChecked: s.ProxyOn,
 		ProxyEnabled: true,
 		CopyEnabled:  s.Endpoint != "",
@@ -76,12 +100,12 @@ func viewOf(s trayproto.State) View {
 	switch {
 	case oneLine(s.Error) != "":
 		v.Icon = iconError
-		v.Status = clip("Error: "+oneLine(s.Error), maxStatusRunes)
+		v.Status = clip(t("StatusError", "Error", oneLine(s.Error)), maxStatusRunes)
 	case s.ProxyOn:
 		v.Icon = iconOn
-		v.Status = "Proxy on"
+		v.Status = t("StatusOn")
 		if hp := hostPort(s.Endpoint); hp != "" {
-			v.Status += " — " + hp
+			v.Status = t("StatusOnAt", "Address", hp)
 		}
 	}
 	needLogin := 0
@@ -90,39 +114,50 @@ func viewOf(s trayproto.State) View {
 			needLogin++
 		}
 	}
-	v.Accounts = accountLines(s.Accounts)
-	v.Usage = usageLine(s.Today)
+	v.Accounts = accountLines(l, s.Accounts)
+	v.Usage = usageLine(l, s.Today)
 	if needLogin > 0 && v.Icon == iconOn {
 		v.Icon = iconLogin
 	}
-	tip := "Kirodesk: " + v.Status
-	if needLogin == 1 {
-		tip += "; 1 account needs login"
-	} else if needLogin > 1 {
-		tip += fmt.Sprintf("; %d accounts need login", needLogin)
+	tip := t("Tooltip", "Status", v.Status)
+	if needLogin > 0 {
+		tip = catalog.N(l, "TooltipLogin", needLogin, "Tooltip", tip)
 	}
 	v.Tooltip = clip(tip, maxTooltipRunes)
 	return v
 }
 
+// stateIDs names the catalog message of each pool status.
+var stateIDs = map[string]string{
+	"ready": "StateReady", "cooling": "StateCooling", "exhausted": "StateExhausted", "suspended": "StateSuspended",
+	trayproto.StateLoginNeeded: "StateLoginNeeded", "model_unavailable": "StateModelUnavailable",
+}
+
 // accountLines renders the accounts section: "Work — ready, 40% used".
-func accountLines(as []trayproto.Account) []string {
+func accountLines(l locale.Lang, as []trayproto.Account) []string {
 	var out []string
 	for i, a := range as {
 		if i == accountSlots-1 && len(as) > accountSlots {
-			out = append(out, fmt.Sprintf("+%d more accounts (Open Kirodesk)", len(as)-i))
+			out = append(out, catalog.N(l, "MoreAccounts", len(as)-i))
 			break
 		}
-		state := strings.ReplaceAll(oneLine(a.State), "_", " ")
-		if a.Disabled {
-			state = "disabled"
+		var state string
+		switch id, known := stateIDs[oneLine(a.State)]; {
+		case a.Disabled:
+			state = catalog.T(l, "StateDisabled")
+		case known:
+			state = catalog.T(l, id)
+		case oneLine(a.State) != "":
+			// A status this build does not know (a newer app): as the app
+			// spells it, rather than nothing.
+			state = strings.ReplaceAll(oneLine(a.State), "_", " ")
+		default:
+			state = catalog.T(l, "StateUnknown")
 		}
-		if state == "" {
-			state = "unknown"
-		}
-		line := clip(oneLine(a.Label), 32) + " — " + state
+		label := clip(oneLine(a.Label), 32)
+		line := catalog.T(l, "Account", "Label", label, "State", state)
 		if q := oneLine(a.Quota); q != "" {
-			line += ", " + q
+			line = catalog.T(l, "AccountQuota", "Label", label, "State", state, "Quota", q)
 		}
 		out = append(out, clip(line, maxStatusRunes))
 	}
@@ -131,21 +166,14 @@ func accountLines(as []trayproto.Account) []string {
 
 // usageLine renders the day's use: "Today: 12 requests · Work: 388
 // credits left".
-func usageLine(t *trayproto.Today) string {
+func usageLine(l locale.Lang, t *trayproto.Today) string {
 	if t == nil {
 		return ""
 	}
-	line := fmt.Sprintf("Today: %d requests", t.Requests)
-	if t.Requests == 1 {
-		line = "Today: 1 request"
-	}
+	line := catalog.N(l, "Today", t.Requests)
 	if t.Account != "" && t.CreditsLeft != nil {
-		left := max(0, *t.CreditsLeft)
-		unit := "credits"
-		if left == 1 {
-			unit = "credit"
-		}
-		line += fmt.Sprintf(" · %s: %s %s left", clip(oneLine(t.Account), 32), strconv.FormatFloat(left, 'f', -1, 64), unit)
+		left := strconv.FormatFloat(max(0, *t.CreditsLeft), 'f', -1, 64)
+		line = catalog.N(l, "TodayCredits", left, "Line", line, "Account", clip(oneLine(t.Account), 32))
 	}
 	return clip(line, maxStatusRunes)
 }

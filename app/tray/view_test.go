@@ -9,8 +9,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/app/i18n"
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/locale"
 )
+
+var englishLabels = Labels{
+	Proxy: "Proxy on", ProxyTip: "Turn the local proxy on or off",
+	Copy: "Copy endpoint", CopyTip: "Copy the proxy's URL",
+	Open: "Open Kirodesk", OpenTip: "Show the Kirodesk window",
+	Login: "Start at login", LoginTip: "Start Kirodesk when you log in",
+	Quit: "Quit", QuitTip: "Stop the proxy and quit Kirodesk",
+}
+
+var chineseLabels = Labels{
+	Proxy: "开启代理", ProxyTip: "开启或关闭本地代理",
+	Copy: "复制接口地址", CopyTip: "复制代理的 URL",
+	Open: "打开 Kirodesk", OpenTip: "显示 Kirodesk 窗口",
+	Login: "登录时启动", LoginTip: "登录系统时自动启动 Kirodesk",
+	Quit: "退出", QuitTip: "停止代理并退出 Kirodesk",
+}
 
 func TestViewOf(t *testing.T) {
 	long := strings.Repeat("upstream refused the token ", 10)
@@ -75,6 +93,7 @@ func TestViewOf(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := viewOf(tc.state)
+			tc.want.Labels = englishLabels
 			assert.Equal(t, tc.want, got)
 			assert.LessOrEqual(t, utf8.RuneCountInString(got.Status), maxStatusRunes)
 			assert.Less(t, len(utf16.Encode([]rune(got.Tooltip))), 128, "Windows tooltip limit")
@@ -83,7 +102,10 @@ func TestViewOf(t *testing.T) {
 }
 
 func TestStartingView(t *testing.T) {
-	v := startingView()
+	v := startingView(locale.English)
+	assert.Equal(t, "Kirodesk is starting…", v.Status)
+	assert.Equal(t, englishLabels, v.Labels)
+	assert.Equal(t, "Kirodesk 正在启动…", startingView(locale.Chinese).Status)
 	assert.Equal(t, iconOff, v.Icon)
 	assert.False(t, v.ProxyEnabled, "nothing to toggle before the app said what is on")
 	assert.False(t, v.LoginEnabled)
@@ -151,5 +173,56 @@ func TestUsageLine(t *testing.T) {
 			"Today: 2 requests · a very long account label that…: 5 credits left"},
 	} {
 		assert.Equal(t, c.want, viewOf(trayproto.State{Today: c.today}).Usage)
+	}
+}
+
+// The same states in Chinese: every line of the menu comes from the tray's
+// catalog in the State's language.
+func TestViewInChinese(t *testing.T) {
+	zh := func(s trayproto.State) View { s.Language = "zh-CN"; return viewOf(s) }
+	v := zh(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Accounts: []trayproto.Account{
+		{Label: "Work", State: "ready", Quota: "已用 40%"},
+		{Label: "Spare", State: trayproto.StateLoginNeeded},
+		{Label: "Old", State: "cooling", Disabled: true},
+		{Label: "New", State: "some_future_state"},
+	}, Today: &trayproto.Today{Requests: 12, Account: "Work", CreditsLeft: new(388.5)}})
+	assert.Equal(t, chineseLabels, v.Labels)
+	assert.Equal(t, "代理已开启 — 127.0.0.1:8990", v.Status)
+	assert.Equal(t, "Kirodesk：代理已开启 — 127.0.0.1:8990；1 个账号需要重新登录", v.Tooltip)
+	assert.Equal(t, []string{"Work — 可用，已用 40%", "Spare — 需要重新登录", "Old — 已禁用", "New — some future state"}, v.Accounts)
+	assert.Equal(t, "今天：12 次请求 · Work：剩余额度 388.5", v.Usage)
+
+	assert.Equal(t, "代理已关闭", zh(trayproto.State{}).Status)
+	assert.Equal(t, "错误：address in use", zh(trayproto.State{Error: "address in use"}).Status)
+	assert.Equal(t, "代理已开启", zh(trayproto.State{ProxyOn: true}).Status)
+	assert.Equal(t, "今天：1 次请求", zh(trayproto.State{Today: &trayproto.Today{Requests: 1}}).Usage)
+
+	var many []trayproto.Account
+	for range 7 {
+		many = append(many, trayproto.Account{Label: "x", State: "exhausted"})
+	}
+	lines := zh(trayproto.State{Accounts: many}).Accounts
+	assert.Equal(t, "x — 额度已用完", lines[0])
+	assert.Equal(t, "另有 3 个账号（打开 Kirodesk 查看）", lines[accountSlots-1])
+
+	// A language the tray has no catalog for (a newer app) is English.
+	assert.Equal(t, englishLabels, viewOf(trayproto.State{Language: "fr"}).Labels)
+}
+
+func TestLangOf(t *testing.T) {
+	assert.Equal(t, locale.Chinese, langOf(trayproto.State{Language: "zh-CN"}, locale.English))
+	assert.Equal(t, locale.English, langOf(trayproto.State{Language: "en"}, locale.Chinese))
+	assert.Equal(t, locale.Chinese, langOf(trayproto.State{}, locale.Chinese), "an older app: the system's")
+	assert.Equal(t, locale.Chinese, langOf(trayproto.State{Language: "xx"}, locale.Chinese))
+}
+
+// The tray's catalog is complete: every ID in both languages, with the same
+// template variables; and every ID the code names exists.
+func TestTrayCatalogIsComplete(t *testing.T) {
+	assert.Empty(t, i18n.Check(catalogFS()))
+	ids, err := i18n.IDs(catalogFS(), locale.English)
+	require.NoError(t, err)
+	for _, id := range stateIDs {
+		assert.Contains(t, ids, id)
 	}
 }

@@ -69,6 +69,11 @@ type State struct {
 	// Today is the day's use, for the menu's usage line; nil until the
 	// app has its figures (an older app sends none).
 	Today *Today `json:"today,omitempty"`
+	// Language is the language the menu speaks: the app's effective
+	// language, "en" or "zh-CN" (locale.Lang). The tray holds the labels
+	// (its own catalog) and relabels when it changes. Empty (an older app)
+	// means the system's language, as the tray reads it itself.
+	Language string `json:"language,omitempty"`
 	// Update is a newer release to tell about; nil when there is none.
 	Update *Update `json:"update,omitempty"`
 }
