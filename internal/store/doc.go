@@ -1,5 +1,5 @@
 // Package store owns Kirodesk's state files: config.json, pool.json and
-// quota-notices.json in the config folder. It is the only code that opens
+// quota-notices.json, usage.json and update-check.json in the config folder. It is the only code that opens
 // them.
 //
 // Each file is held by one File value: callers change it with Update (a

@@ -4,12 +4,15 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { UpdateInfo } from '../bridge';
 import { applyLanguage } from '../i18n';
-import { deferred } from '../test/fixtures';
+import { deferred, makeSettings } from '../test/fixtures';
 import { About } from './About';
 import { UpdateNotice } from './UpdateCheck';
 
 vi.mock('../bridge', () => ({
   getVersion: vi.fn(),
+  getSettings: vi.fn(),
+  updateSettings: vi.fn(),
+  toBridgeError: (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
   checkForUpdates: vi.fn(),
   getUpdateStatus: vi.fn(),
   dismissUpdate: vi.fn(),
@@ -41,6 +44,7 @@ beforeEach(() => {
   vi.resetAllMocks();
   updateListeners = [];
   api.getVersion.mockResolvedValue('0.1.0');
+  api.getSettings.mockResolvedValue(makeSettings());
   api.onUpdate.mockImplementation((listener) => {
     updateListeners.push(listener);
     return () => {
@@ -99,6 +103,31 @@ describe('About: Check for updates', () => {
     await user.click(screen.getByRole('button', { name: '检查更新' }));
     expect(await screen.findByText(/Kirodesk 0\.2\.0 已发布/)).toHaveTextContent('2026年12月7日');
     expect(screen.getByRole('link', { name: '打开下载页面' })).toBeInTheDocument();
+  });
+});
+
+describe('About: the daily check', () => {
+  it('shows the setting and saves a change at once', async () => {
+    api.updateSettings.mockResolvedValue(makeSettings({ updateCheck: false }));
+    const user = userEvent.setup();
+    render(<About />);
+    const box = screen.getByRole('checkbox', { name: 'Check once a day' });
+    await vi.waitFor(() => expect(box).toBeEnabled());
+    expect(box).toBeChecked();
+    await user.click(box);
+    expect(api.updateSettings).toHaveBeenCalledWith({ updateCheck: false });
+    await vi.waitFor(() => expect(box).not.toBeChecked());
+  });
+
+  it('says when the change could not be saved and keeps the saved value', async () => {
+    api.updateSettings.mockRejectedValue(new Error('config.json: disk full'));
+    const user = userEvent.setup();
+    render(<About />);
+    const box = screen.getByRole('checkbox', { name: 'Check once a day' });
+    await vi.waitFor(() => expect(box).toBeEnabled());
+    await user.click(box);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not save: config.json: disk full');
+    expect(box).toBeChecked();
   });
 });
 

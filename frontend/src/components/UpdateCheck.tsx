@@ -1,6 +1,16 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { checkForUpdates, dismissUpdate, getUpdateStatus, onUpdate, openURL, type UpdateInfo } from '../bridge';
+import {
+  checkForUpdates,
+  dismissUpdate,
+  getSettings,
+  getUpdateStatus,
+  onUpdate,
+  openURL,
+  toBridgeError,
+  updateSettings,
+  type UpdateInfo,
+} from '../bridge';
 import { formatDate } from '../lib/format';
 
 /** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
@@ -34,9 +44,62 @@ function Release({ info }: { info: UpdateInfo }) {
   );
 }
 
+/** The daily check's switch (config.json's updates.check), saved at once. */
+function DailyCheck() {
+  const { t } = useTranslation();
+  const [on, setOn] = useState<boolean | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    getSettings().then(
+      (s) => {
+        if (live) setOn(s.updateCheck);
+      },
+      () => {}, // not ready: the switch stays disabled
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function change(want: boolean) {
+    setSaving(true);
+    setError(null);
+    try {
+      setOn((await updateSettings({ updateCheck: want })).updateCheck);
+    } catch (reason) {
+      setError(t('update.dailyFailed', { detail: toBridgeError(reason).message }));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={on ?? false}
+          disabled={on === null || saving}
+          onChange={(e) => void change(e.target.checked)}
+        />
+        {t('update.daily')}
+      </label>
+      <p className="muted form-hint">{t('update.dailyHelp')}</p>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
 /**
  * About's "Check for updates": asks the release feed now and says what it
  * found. A check that could not tell says so quietly; why is in the log.
+ * Beside it, the switch of the daily check.
  */
 export function UpdateCheck() {
   const { t } = useTranslation();
@@ -83,6 +146,7 @@ export function UpdateCheck() {
         )}
         {!busy && state === 'failed' && <p className="muted">{t('update.failed')}</p>}
       </div>
+      <DailyCheck />
     </div>
   );
 }
