@@ -23,7 +23,13 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const bin = process.env.KIRODESK_DEVSERVE ?? resolve(root, 'build/bin/kirodesk-devserve');
-  const proc = spawn(bin, ['--dist', resolve(root, 'frontend/dist')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The window follows the system's language until a test sets one: pin
+  // the system to no language of ours, so the suites start in English on
+  // any machine (a zh_CN desktop included).
+  const proc = spawn(bin, ['--dist', resolve(root, 'frontend/dist')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C.UTF-8', LC_MESSAGES: '', LANG: 'C.UTF-8' },
+  });
   let stderr = '';
   proc.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-20_000);

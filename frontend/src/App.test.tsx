@@ -16,6 +16,9 @@ vi.mock('./bridge', () => ({
   regenerateAPIKey: vi.fn(),
   getRequestStats: vi.fn(),
   getSettings: vi.fn(),
+  getLanguage: vi.fn(),
+  setLanguage: vi.fn(),
+  onLanguage: vi.fn(),
   getLogs: vi.fn(),
   getRequests: vi.fn(),
   getAccounts: vi.fn(),
@@ -44,6 +47,8 @@ function emitStatus(status: Status) {
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
+  api.onLanguage.mockReturnValue(() => {});
   api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
   api.onUpdate.mockReturnValue(() => {});
   listeners = [];
@@ -214,7 +219,7 @@ describe('proxy switch', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('port 8990 is in use by another program');
     expect(toggle).toHaveAttribute('aria-checked', 'false');
-    expect(toggle).toHaveAccessibleDescription('port 8990 is in use by another program');
+    expect(toggle).toHaveAccessibleDescription('Could not switch the proxy: port 8990 is in use by another program');
   });
 
   it('shows the error carried by the returned Status', async () => {

@@ -16,6 +16,9 @@ vi.mock('./bridge', () => ({
   regenerateAPIKey: vi.fn(),
   getRequestStats: vi.fn(),
   getSettings: vi.fn(),
+  getLanguage: vi.fn(),
+  setLanguage: vi.fn(),
+  onLanguage: vi.fn(),
   updateSettings: vi.fn(),
   setOutboundProxy: vi.fn(),
   diagnose: vi.fn(),
@@ -39,6 +42,8 @@ const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
+  api.onLanguage.mockReturnValue(() => {});
   api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
   api.onUpdate.mockReturnValue(() => {});
   api.onStatus.mockReturnValue(() => {});

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { KEY_MASK } from '../lib/snippets';
 import { CopyButton } from './CopyButton';
 
@@ -10,18 +11,19 @@ interface Props {
 }
 
 export function APIKeyField({ apiKey, error, revealed, onToggleReveal, onRetry }: Props) {
+  const { t } = useTranslation();
   return (
     <div className="field">
-      <span className="field-label">API key</span>
+      <span className="field-label">{t('apiKey.label')}</span>
       <code className="field-value" data-testid="api-key">
         {apiKey === null ? (
-          error ? 'Unavailable' : 'Loading…'
+          error ? t('common.unavailable') : t('common.loading')
         ) : revealed ? (
           apiKey
         ) : (
           <>
             <span aria-hidden="true">{KEY_MASK}</span>
-            <span className="sr-only">hidden</span>
+            <span className="sr-only">{t('apiKey.hidden')}</span>
           </>
         )}
       </code>
@@ -29,19 +31,19 @@ export function APIKeyField({ apiKey, error, revealed, onToggleReveal, onRetry }
         <button
           type="button"
           className="btn"
-          aria-label={revealed ? 'Hide API key' : 'Show API key'}
+          aria-label={revealed ? t('apiKey.hide') : t('apiKey.show')}
           disabled={apiKey === null}
           onClick={onToggleReveal}
         >
-          {revealed ? 'Hide' : 'Show'}
+          {revealed ? t('common.hide') : t('common.show')}
         </button>
-        <CopyButton text={apiKey} label="Copy API key" />
+        <CopyButton text={apiKey} label={t('apiKey.copy')} />
       </span>
       {error && (
         <p className="field-note error-text" role="alert">
-          Could not read the API key: {error}{' '}
+          {t('apiKey.readFailed', { detail: error })}{' '}
           <button type="button" className="btn btn-small" onClick={onRetry}>
-            Retry
+            {t('common.retry')}
           </button>
         </p>
       )}

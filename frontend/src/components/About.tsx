@@ -1,20 +1,25 @@
 import { useEffect, useId, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { getVersion } from '../bridge';
 import { UpdateCheck } from './UpdateCheck';
 
 /** The About box: what this build is. */
 export function About() {
+  const { t } = useTranslation();
   const id = useId();
   const [version, setVersion] = useState<string | null>(null);
   useEffect(() => {
-    getVersion().then(setVersion, () => setVersion('unknown'));
+    getVersion().then(setVersion, () => setVersion(''));
   }, []);
   return (
     <section className="card" aria-labelledby={`${id}-t`}>
-      <h2 id={`${id}-t`}>About Kirodesk</h2>
+      <h2 id={`${id}-t`}>{t('about.title')}</h2>
       <p>
-        Kirodesk <span data-testid="version">{version ?? '…'}</span>: your Kiro accounts as a local Anthropic- and
-        OpenAI-compatible API.
+        <Trans
+          i18nKey="about.body"
+          values={{ version: version === null ? '…' : version || t('common.unknown') }}
+          components={{ v: <span data-testid="version" /> }}
+        />
       </p>
       <UpdateCheck />
     </section>

@@ -1,20 +1,11 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { retryAccount, type Account } from '../bridge';
 import { countByKind, countText, lookOf, restEnd, type StateLook } from '../lib/accountState';
 import { errorMessage } from '../lib/errors';
 import { formatCredits } from '../lib/format';
 import { SignInAgain } from './SignInAgain';
 import { When } from './When';
-
-const TEXT = {
-  title: 'Accounts',
-  creditsLeft: (n: number) => `${formatCredits(n)} credits left this month across enabled accounts`,
-  creditsUnknown: 'Credits left: not checked yet',
-  servingNow: 'Serving now',
-  tryAgain: 'Try again now',
-  openAccounts: 'Open Accounts',
-  until: 'Can serve again ',
-};
 
 /** The state's icon and words together, in its tone's colour. */
 export function StateBadge({ look }: { look: StateLook }) {
@@ -38,6 +29,7 @@ export function AccountHealth({
   servingNow: string | null;
   onOpenAccounts: () => void;
 }) {
+  const { t } = useTranslation();
   const [notice, setNotice] = useState<{ text: string; bad?: boolean } | null>(null);
   const counts = countByKind(accounts);
   const enabled = accounts.filter((a) => !a.disabled);
@@ -49,7 +41,7 @@ export function AccountHealth({
 
   return (
     <section className="card" aria-labelledby="health-title">
-      <h2 id="health-title">{TEXT.title}</h2>
+      <h2 id="health-title">{t('health.title')}</h2>
       <ul className="health-counts" data-testid="health-counts">
         {counts.map((c) => (
           <li key={c.kind} className={`tone-${c.look.tone}`}>
@@ -58,11 +50,11 @@ export function AccountHealth({
         ))}
       </ul>
       <p className="muted">
-        {withQuota.length > 0 ? TEXT.creditsLeft(left) : TEXT.creditsUnknown}
+        {withQuota.length > 0 ? t('health.creditsLeft', { credits: formatCredits(left) }) : t('health.creditsUnknown')}
       </p>
       {serving && (
         <p data-testid="serving-now">
-          <span aria-hidden="true">▶</span> {TEXT.servingNow}: <strong>{serving.label}</strong>
+          <span aria-hidden="true">▶</span> {t('health.servingNow')}: <strong>{serving.label}</strong>
         </p>
       )}
       {attention.length > 0 && (
@@ -71,7 +63,7 @@ export function AccountHealth({
             const look = lookOf(a);
             const until = restEnd(a);
             return (
-              <li key={a.id} className={`health-item tone-${look.tone}`} aria-label={`${a.label}: ${look.words}`}>
+              <li key={a.id} className={`health-item tone-${look.tone}`} aria-label={t('common.itemState', { name: a.label, state: look.words })}>
                 <div className="account-head">
                   <strong>{a.label}</strong>
                   {a.email && a.email !== a.label && <span className="muted">{a.email}</span>}
@@ -80,7 +72,7 @@ export function AccountHealth({
                 {a.reason && <p className="muted account-reason">{a.reason}</p>}
                 {until && (
                   <p className="muted account-reason" data-testid="account-until">
-                    {TEXT.until}
+                    {t('health.until')}{' '}
                     <When iso={until} />
                   </p>
                 )}
@@ -91,7 +83,7 @@ export function AccountHealth({
                     <button
                       type="button"
                       className="btn btn-small"
-                      aria-label={`${TEXT.tryAgain}: ${a.label}`}
+                      aria-label={t('health.tryAgainFor', { name: a.label })}
                       onClick={() =>
                         retryAccount(a.id).then(
                           () => setNotice(null),
@@ -99,7 +91,7 @@ export function AccountHealth({
                         )
                       }
                     >
-                      {TEXT.tryAgain}
+                      {t('health.tryAgain')}
                     </button>
                   )
                 )}
@@ -112,7 +104,7 @@ export function AccountHealth({
         {notice?.text}
       </p>
       <button type="button" className="btn" onClick={onOpenAccounts}>
-        {TEXT.openAccounts}
+        {t('health.openAccounts')}
       </button>
     </section>
   );

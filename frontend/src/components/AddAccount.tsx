@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import {
   addToken,
   cancelLogin,
@@ -14,20 +15,13 @@ import {
   type SocialLogin,
 } from '../bridge';
 import { ImportReportView } from './ImportReportView';
+import { i18n } from '../i18n';
 import { errorMessage } from '../lib/errors';
 
 type Method = 'builder' | 'idc' | 'google' | 'github' | 'ide' | 'oldproxy' | 'token';
 
-/** Most common first; each says in one line who picks it. */
-const METHODS: Array<{ id: Method; label: string; hint: string }> = [
-  { id: 'google', label: 'Google', hint: 'You sign in to Kiro with a Google account.' },
-  { id: 'github', label: 'GitHub', hint: 'You sign in to Kiro with GitHub.' },
-  { id: 'builder', label: 'AWS Builder ID', hint: 'You sign in to Kiro with a personal AWS Builder ID.' },
-  { id: 'idc', label: 'IAM Identity Center', hint: 'Your company gives you Kiro through AWS; it told you a start URL.' },
-  { id: 'ide', label: 'Import from Kiro IDE', hint: 'The Kiro IDE on this computer is signed in: reuse its sign-in.' },
-  { id: 'oldproxy', label: 'Import from the old proxy', hint: 'You used the old Node.js proxy: bring its accounts over.' },
-  { id: 'token', label: 'Paste a token', hint: 'You have a refresh token or credential JSON from elsewhere.' },
-];
+/** Most common first; each says in one line who picks it (addAccount.methods.<id>Hint). */
+const METHODS: readonly Method[] = ['google', 'github', 'builder', 'idc', 'ide', 'oldproxy', 'token'];
 
 type Flow =
   | { kind: 'idle' }
@@ -54,6 +48,7 @@ function mmss(s: number): string {
 }
 
 export function AddAccount() {
+  const { t } = useTranslation();
   const [method, setMethod] = useState<Method>('google');
   const [label, setLabel] = useState('');
   const [startUrl, setStartUrl] = useState('');
@@ -69,9 +64,9 @@ export function AddAccount() {
       onLogin((ev) => {
         if (ev.flowId !== flowId.current) return;
         flowId.current = null;
-        if (ev.ok) setFlow({ kind: 'done', message: `Added ${ev.label || 'the account'}.` });
+        if (ev.ok) setFlow({ kind: 'done', message: i18n.t('addAccount.added', { name: ev.label || i18n.t('addAccount.theAccount') }) });
         else if (ev.cancelled) setFlow({ kind: 'idle' });
-        else setFlow({ kind: 'failed', message: ev.error || 'Sign-in failed.' });
+        else setFlow({ kind: 'failed', message: ev.error ? i18n.t('addAccount.failed', { detail: ev.error }) : i18n.t('addAccount.signInFailed') });
       }),
     [],
   );
@@ -81,7 +76,7 @@ export function AddAccount() {
     try {
       setFlow(await start());
     } catch (err) {
-      setFlow({ kind: 'failed', message: errorMessage(err) });
+      setFlow({ kind: 'failed', message: t('addAccount.failed', { detail: errorMessage(err) }) });
     }
   }
 
@@ -104,17 +99,17 @@ export function AddAccount() {
           return { kind: 'social', login, provider: method === 'google' ? 'Google' : 'GitHub' };
         });
       case 'ide':
-        return run(async () => ({ kind: 'done', message: `Added ${await importKiroIDE(path.trim(), name)}.` }));
+        return run(async () => ({ kind: 'done', message: t('addAccount.added', { name: await importKiroIDE(path.trim(), name) }) }));
       case 'oldproxy':
         return run(async () => {
           const r = await importOldProxy(path.trim());
-          return { kind: 'done', message: 'Import finished.', report: r };
+          return { kind: 'done', message: t('addAccount.importFinished'), report: r };
         });
       case 'token':
         return run(async () => {
           const added = await addToken(token, name);
           setToken(''); // a credential: do not keep it on screen
-          return { kind: 'done', message: `Added ${added}.` };
+          return { kind: 'done', message: t('addAccount.added', { name: added }) };
         });
     }
   }
@@ -136,18 +131,17 @@ export function AddAccount() {
 
   return (
     <section className="card" aria-labelledby="add-title">
-      <h2 id="add-title">Add an account</h2>
+      <h2 id="add-title">{t('addAccount.title')}</h2>
       {flow.kind === 'device' ? (
         <DeviceCodePanel login={flow.login} onCancel={cancel} />
       ) : flow.kind === 'social' ? (
         <div className="flow" aria-live="polite">
-          <p>
-            Your browser opened the {flow.provider} sign-in page. Finish there; this window updates by itself.
-          </p>
+          <p>{t('addAccount.socialOpened', { provider: flow.provider })}</p>
           <p className="muted">
-            If the browser did not open, go to{' '}
-            <ExternalLink href={flow.login.loginUrl}>the sign-in page</ExternalLink>
-            . If it could not come back here, paste the address it ended on:
+            <Trans
+              i18nKey="addAccount.socialFallback"
+              components={{ link: <ExternalLink href={flow.login.loginUrl}>{''}</ExternalLink> }}
+            />
           </p>
           <form
             className="inline"
@@ -156,26 +150,26 @@ export function AddAccount() {
               try {
                 await completeSocialLogin(flow.login.flowId, redirect.trim());
               } catch (err) {
-                setFlow({ kind: 'failed', message: errorMessage(err) });
+                setFlow({ kind: 'failed', message: t('addAccount.failed', { detail: errorMessage(err) }) });
               }
             }}
           >
             <label>
-              Address <input className="wide" value={redirect} onChange={(e) => setRedirect(e.target.value)} />
+              {t('addAccount.address')} <input className="wide" value={redirect} onChange={(e) => setRedirect(e.target.value)} />
             </label>
             <button type="submit" className="btn" disabled={!redirect.trim()}>
-              Finish
+              {t('addAccount.finish')}
             </button>
           </form>
           <button type="button" className="btn" onClick={cancel}>
-            Cancel
+            {t('common.cancel')}
           </button>
         </div>
       ) : (
         <form onSubmit={submit} className="add-form">
           <fieldset className="methods" disabled={inFlow}>
-            <legend>How</legend>
-            {METHODS.map((m) => (
+            <legend>{t('addAccount.how')}</legend>
+            {METHODS.map((id) => ({ id, label: t(`addAccount.methods.${id}`), hint: t(`addAccount.methods.${id}Hint`) })).map((m) => (
               <div key={m.id} className="method">
                 <label className="check">
                   <input
@@ -196,37 +190,37 @@ export function AddAccount() {
           </fieldset>
           {method !== 'oldproxy' && (
             <label className="form-row">
-              Name (optional)
-              <input value={label} onChange={(e) => setLabel(e.target.value)} placeholder="Work, Personal…" />
+              {t('addAccount.name')}
+              <input value={label} onChange={(e) => setLabel(e.target.value)} placeholder={t('addAccount.namePlaceholder')} />
             </label>
           )}
           {method === 'idc' && (
             <>
               <label className="form-row">
-                Start URL
+                {t('addAccount.startUrl')}
                 <input
                   className="wide"
                   value={startUrl}
                   required
                   onChange={(e) => setStartUrl(e.target.value)}
-                  placeholder="https://example.awsapps.com/start"
+                  placeholder="https://example.awsapps.com/start" // i18n-ignore: an example address
                 />
               </label>
               <label className="form-row">
-                Region
+                {t('addAccount.region')}
                 <input value={region} onChange={(e) => setRegion(e.target.value)} />
               </label>
             </>
           )}
           {(method === 'ide' || method === 'oldproxy') && (
             <label className="form-row">
-              {method === 'ide' ? 'Token file (empty: the IDE’s usual place)' : 'Folder of the old proxy'}
+              {method === 'ide' ? t('addAccount.tokenFile') : t('addAccount.oldProxyFolder')}
               <input className="wide" value={path} required={method === 'oldproxy'} onChange={(e) => setPath(e.target.value)} />
             </label>
           )}
           {method === 'token' && (
             <label className="form-row">
-              Refresh token or credential JSON
+              {t('addAccount.tokenInput')}
               <textarea
                 className="wide"
                 rows={3}
@@ -240,7 +234,13 @@ export function AddAccount() {
           )}
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={inFlow || (method === 'idc' && !startUrl.trim())}>
-              {flow.kind === 'busy' ? 'Starting…' : method === 'ide' || method === 'oldproxy' ? 'Import' : method === 'token' ? 'Add' : 'Sign in'}
+              {flow.kind === 'busy'
+                ? t('common.starting')
+                : method === 'ide' || method === 'oldproxy'
+                  ? t('addAccount.import')
+                  : method === 'token'
+                    ? t('addAccount.add')
+                    : t('addAccount.signIn')}
             </button>
           </div>
         </form>
@@ -259,22 +259,23 @@ export function AddAccount() {
 }
 
 export function DeviceCodePanel({ login, onCancel }: { login: DeviceLogin; onCancel: () => void }) {
+  const { t } = useTranslation();
   const left = useCountdown(login.expiresAt);
   const link = login.verificationUriComplete || login.verificationUri;
   return (
     <div className="flow device" aria-live="polite">
-      <p>Open the page below and enter this code to approve Kirodesk:</p>
-      <p className="device-code" data-testid="device-code" aria-label={`Code ${login.userCode.split('').join(' ')}`}>
+      <p>{t('addAccount.deviceIntro')}</p>
+      <p className="device-code" data-testid="device-code" aria-label={t('addAccount.code', { code: login.userCode.split('').join(' ') })}>
         {login.userCode}
       </p>
       <p>
         <ExternalLink href={link}>{login.verificationUri}</ExternalLink>
       </p>
       <p className={left > 0 ? 'muted' : 'error-text'} data-testid="countdown">
-        {left > 0 ? `Expires in ${mmss(left)}` : 'The code has expired: cancel and start again.'}
+        {left > 0 ? t('addAccount.expiresIn', { time: mmss(left) }) : t('addAccount.expired')}
       </p>
       <button type="button" className="btn" onClick={onCancel}>
-        Cancel
+        {t('common.cancel')}
       </button>
     </div>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface Props {
   /** Visible text of the first button, e.g. "Regenerate". */
@@ -20,6 +21,7 @@ interface Props {
  * stray Enter does nothing harmful.
  */
 export function ConfirmButton({ label, ariaLabel, question, confirmLabel, onConfirm, disabled, danger }: Props) {
+  const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const openRef = useRef<HTMLButtonElement>(null);
@@ -59,7 +61,7 @@ export function ConfirmButton({ label, ariaLabel, question, confirmLabel, onConf
         {confirmLabel}
       </button>
       <button ref={cancelRef} type="button" className="btn" onClick={() => setAsking(false)}>
-        Cancel
+        {t('common.cancel')}
       </button>
     </span>
   );

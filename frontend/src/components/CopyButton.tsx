@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { copyToClipboard } from '../bridge';
 import { errorMessage } from '../lib/errors';
 
@@ -14,6 +15,7 @@ type Feedback = { kind: 'idle' } | { kind: 'copied' } | { kind: 'failed'; messag
 const FEEDBACK_MS = 2000;
 
 export function CopyButton({ text, label }: Props) {
+  const { t } = useTranslation();
   const [feedback, setFeedback] = useState<Feedback>({ kind: 'idle' });
 
   useEffect(() => {
@@ -35,11 +37,11 @@ export function CopyButton({ text, label }: Props) {
   return (
     <span className="copy">
       <button type="button" className="btn" aria-label={label} disabled={text === null} onClick={copy}>
-        Copy
+        {t('common.copy')}
       </button>
       <span className={feedback.kind === 'failed' ? 'copy-feedback error-text' : 'copy-feedback'} role="status">
-        {feedback.kind === 'copied' && 'Copied'}
-        {feedback.kind === 'failed' && `Copy failed: ${feedback.message}`}
+        {feedback.kind === 'copied' && t('common.copied')}
+        {feedback.kind === 'failed' && t('common.copyFailed', { detail: feedback.message })}
       </span>
     </span>
   );

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { diagnose, type Diagnostics as Report } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { CopyButton } from './CopyButton';
@@ -8,10 +9,14 @@ const MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗', skip: 
 
 /** "Test connection": every check of the doctor, and the report to paste into an issue. */
 export function Diagnostics() {
+  const { t } = useTranslation();
   const id = useId();
   const [report, setReport] = useState<Report | null>(null);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  // Section titles, check names and details are Go's own text; the status word is ours.
+  const statusWord = (s: string) => (s in MARK ? t(`diagnostics.status.${s as 'ok' | 'warn' | 'fail' | 'skip'}`) : s);
 
   async function run() {
     setRunning(true);
@@ -19,7 +24,7 @@ export function Diagnostics() {
     try {
       setReport(await diagnose());
     } catch (err) {
-      setError(errorMessage(err));
+      setError(t('diagnostics.failed', { detail: errorMessage(err) }));
     } finally {
       setRunning(false);
     }
@@ -27,19 +32,19 @@ export function Diagnostics() {
 
   return (
     <section className="card" aria-labelledby={`${id}-t`}>
-      <h2 id={`${id}-t`}>Diagnostics</h2>
-      <p className="muted">Checks each account’s connection to Kiro (through the proxy in effect) and this computer’s setup.</p>
+      <h2 id={`${id}-t`}>{t('diagnostics.title')}</h2>
+      <p className="muted">{t('diagnostics.intro')}</p>
       <div className="form-actions">
         <button type="button" className="btn btn-primary" disabled={running} onClick={run}>
-          {running ? 'Testing…' : 'Test connection'}
+          {running ? t('diagnostics.testing') : t('diagnostics.run')}
         </button>
-        {report && <CopyButton text={report.text} label="Copy report" />}
+        {report && <CopyButton text={report.text} label={t('diagnostics.copy')} />}
       </div>
       <ErrorText error={error} />
       {report && (
         <div data-testid="diagnostics" aria-live="polite">
           <p className={report.failed ? 'error-text' : undefined}>
-            {report.failed ? 'Some checks failed: see below.' : 'No check failed.'}
+            {report.failed ? t('diagnostics.someFailed') : t('diagnostics.noneFailed')}
           </p>
           {report.sections.map((s) => (
             <div key={s.title} className="diag-section">
@@ -47,8 +52,8 @@ export function Diagnostics() {
               <ul className="diag-list">
                 {s.checks.map((c, i) => (
                   <li key={`${c.name}-${i}`} className={`diag diag-${c.status}`}>
-                    <span className="diag-status" aria-label={c.status}>
-                      {MARK[c.status] ?? '?'} {c.status}
+                    <span className="diag-status" aria-label={statusWord(c.status)}>
+                      {MARK[c.status] ?? '?'} {statusWord(c.status)}
                     </span>{' '}
                     <span className="diag-name">{c.name}</span>
                     {c.detail && <span className="muted">: {c.detail}</span>}

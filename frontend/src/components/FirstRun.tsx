@@ -1,13 +1,4 @@
-const TEXT = {
-  title: 'Get to a first answer',
-  intro: 'Three steps, a minute each:',
-  steps: [
-    { title: 'Add a Kiro account', hint: 'Sign in the way you sign in to Kiro: Google, GitHub, AWS Builder ID or your company.', button: 'Add an account' },
-    { title: 'Set up your agent', hint: 'Point your tool at the address and API key shown below.', button: 'Show the setup' },
-    { title: 'Send a test request', hint: 'A short prompt through the local API shows it all works.', button: 'Send test request' },
-  ],
-  doneStep: 'Done',
-};
+import { useTranslation } from 'react-i18next';
 
 /**
  * The first-run checklist, shown while there is no account: each step has
@@ -24,21 +15,27 @@ export function FirstRun({
   onSetup: () => void;
   onTest: () => void;
 }) {
+  const { t } = useTranslation();
   const actions = [onAddAccount, onSetup, onTest];
+  const steps = [
+    { title: t('firstRun.step1Title'), hint: t('firstRun.step1Hint'), button: t('firstRun.step1Button') },
+    { title: t('firstRun.step2Title'), hint: t('firstRun.step2Hint'), button: t('firstRun.step2Button') },
+    { title: t('firstRun.step3Title'), hint: t('firstRun.step3Hint'), button: t('firstRun.step3Button') },
+  ];
   return (
     <section className="card card-wide first-run" aria-labelledby="first-run-title">
-      <h2 id="first-run-title">{TEXT.title}</h2>
-      <p className="muted">{TEXT.intro}</p>
+      <h2 id="first-run-title">{t('firstRun.title')}</h2>
+      <p className="muted">{t('firstRun.intro')}</p>
       <ol className="checklist">
-        {TEXT.steps.map((s, i) => {
+        {steps.map((s, i) => {
           const done = i === 0 && hasAccount;
           return (
-            <li key={s.title} className={done ? 'step-done' : undefined}>
+            <li key={i} className={done ? 'step-done' : undefined}>
               <div>
                 <strong>{s.title}</strong>
                 {done && (
                   <span className="badge tone-ok">
-                    <span aria-hidden="true">✓</span> {TEXT.doneStep}
+                    <span aria-hidden="true">✓</span> {t('common.done')}
                   </span>
                 )}
                 <p className="muted">{s.hint}</p>

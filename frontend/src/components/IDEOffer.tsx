@@ -1,21 +1,14 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { detectKiroIDE, importKiroIDE, type IDESignIn } from '../bridge';
 import { errorMessage } from '../lib/errors';
-
-const TEXT = {
-  title: 'The Kiro IDE is signed in on this computer',
-  body: 'Signed in with {method}. Import it to use the same account here; nothing else to type.',
-  button: 'Import it',
-  importing: 'Importing…',
-  done: 'Added {label}.',
-  failed: 'Could not import it: {reason}',
-};
 
 /**
  * Offers the Kiro IDE's sign-in first, when its file is there and not yet
  * imported: the most common way in for someone who already uses Kiro.
  */
 export function IDEOffer({ onImported }: { onImported?: () => void }) {
+  const { t } = useTranslation();
   const [ide, setIDE] = useState<IDESignIn | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -30,10 +23,10 @@ export function IDEOffer({ onImported }: { onImported?: () => void }) {
     setBusy(true);
     try {
       const label = await importKiroIDE('', '');
-      setResult({ ok: true, text: TEXT.done.replace('{label}', label) });
+      setResult({ ok: true, text: t('ideOffer.done', { name: label }) });
       onImported?.();
     } catch (err) {
-      setResult({ ok: false, text: TEXT.failed.replace('{reason}', errorMessage(err)) });
+      setResult({ ok: false, text: t('ideOffer.failed', { detail: errorMessage(err) }) });
     } finally {
       setBusy(false);
     }
@@ -41,12 +34,12 @@ export function IDEOffer({ onImported }: { onImported?: () => void }) {
 
   return (
     <section className="card ide-offer" aria-labelledby="ide-title">
-      <h2 id="ide-title">{TEXT.title}</h2>
+      <h2 id="ide-title">{t('ideOffer.title')}</h2>
       {!result?.ok && (
         <>
-          <p>{TEXT.body.replace('{method}', ide.method || 'Kiro')}</p>
+          <p>{t('ideOffer.body', { method: ide.method || 'Kiro' })}</p>
           <button type="button" className="btn btn-primary" disabled={busy} onClick={run}>
-            {busy ? TEXT.importing : TEXT.button}
+            {busy ? t('ideOffer.importing') : t('ideOffer.button')}
           </button>
         </>
       )}

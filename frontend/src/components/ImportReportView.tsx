@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { deleteImportedFiles, type ImportReport } from '../bridge';
 import { ConfirmButton } from './ConfirmButton';
 import { errorMessage } from '../lib/errors';
@@ -10,6 +11,7 @@ import { ErrorText } from './ErrorText';
  * and only the files this report listed (the Go side keeps the list).
  */
 export function ImportReportView({ report }: { report: ImportReport }) {
+  const { t } = useTranslation();
   const [deleted, setDeleted] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const n = (o: string) => report.accounts.filter((a) => a.outcome === o).length;
@@ -17,22 +19,30 @@ export function ImportReportView({ report }: { report: ImportReport }) {
   return (
     <div className="import-report" data-testid="import-report">
       <p>
-        Imported {n('imported')}, skipped {n('skipped')}, failed {n('failed')} of {report.accounts.length} account
-        {report.accounts.length === 1 ? '' : 's'} from <code>{report.dir}</code>.
+        <Trans
+          i18nKey="importReport.summary"
+          count={report.accounts.length}
+          values={{ imported: n('imported'), skipped: n('skipped'), failed: n('failed'), dir: report.dir }}
+          components={{ dir: <code /> }}
+        />
       </p>
       <table className="table">
         <thead>
           <tr>
-            <th scope="col">Account</th>
-            <th scope="col">Result</th>
-            <th scope="col">Why</th>
+            <th scope="col">{t('importReport.account')}</th>
+            <th scope="col">{t('importReport.result')}</th>
+            <th scope="col">{t('importReport.why')}</th>
           </tr>
         </thead>
         <tbody>
           {report.accounts.map((a, i) => (
             <tr key={`${a.name}-${i}`}>
               <td>{a.label || a.name}</td>
-              <td className={a.outcome === 'failed' ? 'error-text' : undefined}>{a.outcome}</td>
+              <td className={a.outcome === 'failed' ? 'error-text' : undefined}>
+                {a.outcome === 'imported' || a.outcome === 'skipped' || a.outcome === 'failed'
+                  ? t(`importReport.outcomes.${a.outcome}`)
+                  : a.outcome}
+              </td>
               <td className="muted">{a.reason}</td>
             </tr>
           ))}
@@ -45,30 +55,25 @@ export function ImportReportView({ report }: { report: ImportReport }) {
       ))}
       {files.length > 0 && deleted === null && (
         <div className="import-delete">
-          <p>
-            The old proxy keeps these accounts’ tokens in {files.length} plaintext file{files.length === 1 ? '' : 's'}. Kirodesk
-            now keeps them in the keychain.
-          </p>
+          <p>{t('importReport.plaintext', { count: files.length })}</p>
           <ConfirmButton
-            label="Delete the plaintext files…"
-            question={`Delete ${files.length} credential file${files.length === 1 ? '' : 's'} of the old proxy? It will no longer be able to use these accounts.`}
-            confirmLabel="Delete files"
+            label={t('importReport.delete')}
+            question={t('importReport.deleteQuestion', { count: files.length })}
+            confirmLabel={t('importReport.deleteConfirm')}
             danger
             onConfirm={async () => {
               try {
                 setDeleted(await deleteImportedFiles(report.id));
                 setError(null);
               } catch (err) {
-                setError(errorMessage(err));
+                setError(t('importReport.deleteFailed', { detail: errorMessage(err) }));
               }
             }}
           />
         </div>
       )}
       {deleted !== null && (
-        <p role="status">
-          Deleted {deleted.length} file{deleted.length === 1 ? '' : 's'}.
-        </p>
+        <p role="status">{t('importReport.deleted', { count: deleted.length })}</p>
       )}
       <ErrorText error={error} />
     </div>

@@ -1,22 +1,13 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { getRequestStats, type RequestStats } from '../bridge';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
 import { formatCredits, formatNumber } from '../lib/format';
 
-const TEXT = {
-  loading: 'Loading…',
-  unavailable: (error: string) => `Figures unavailable: ${error}`,
-  perMinute: 'Requests / min',
-  requestsToday: 'Requests today',
-  errorsToday: 'Errors today',
-  tokensToday: 'Tokens today',
-  tokens: (input: number, output: number) => `${formatNumber(input)} in / ${formatNumber(output)} out`,
-  creditsToday: 'Credits today',
-};
-
 /** Requests per minute, and today's requests, errors, tokens and credits. */
 export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
+  const { t } = useTranslation();
   const [stats, setStats] = useState<RequestStats | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -29,13 +20,16 @@ export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
     }
   }, intervalMs);
 
-  if (!stats) return <p className="muted">{error ? TEXT.unavailable(error) : TEXT.loading}</p>;
+  if (!stats) return <p className="muted">{error ? t('stats.unavailable', { detail: error }) : t('common.loading')}</p>;
   const items: Array<[string, string]> = [
-    [TEXT.perMinute, formatNumber(stats.perMinute)],
-    [TEXT.requestsToday, formatNumber(stats.requestsToday)],
-    [TEXT.errorsToday, formatNumber(stats.errorsToday)],
-    [TEXT.tokensToday, TEXT.tokens(stats.inputTokensToday, stats.outputTokensToday)],
-    [TEXT.creditsToday, formatCredits(stats.creditsToday)],
+    [t('stats.perMinute'), formatNumber(stats.perMinute)],
+    [t('stats.requestsToday'), formatNumber(stats.requestsToday)],
+    [t('stats.errorsToday'), formatNumber(stats.errorsToday)],
+    [
+      t('stats.tokensToday'),
+      t('stats.tokens', { input: formatNumber(stats.inputTokensToday), output: formatNumber(stats.outputTokensToday) }),
+    ],
+    [t('stats.creditsToday'), formatCredits(stats.creditsToday)],
   ];
   return (
     <dl className="stats" data-testid="live-stats">

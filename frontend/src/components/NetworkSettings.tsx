@@ -1,14 +1,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { getSettings, setOutboundProxy, updateSettings } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { proxyMode, proxySetting, type ProxyMode } from '../lib/proxy';
 import { ErrorText } from './ErrorText';
 
-const MODES: Array<{ id: ProxyMode; label: string }> = [
-  { id: 'system', label: 'Use the system’s proxy settings (HTTPS_PROXY…)' },
-  { id: 'none', label: 'No proxy' },
-  { id: 'url', label: 'This proxy:' },
-];
+const MODES: readonly ProxyMode[] = ['system', 'none', 'url'];
 
 /**
  * How Kirodesk reaches Kiro: the outbound proxy (its password goes to the
@@ -16,6 +13,7 @@ const MODES: Array<{ id: ProxyMode; label: string }> = [
  * extra trusted CAs for TLS-inspecting proxies.
  */
 export function NetworkSettings() {
+  const { t } = useTranslation();
   const id = useId();
   const [loaded, setLoaded] = useState<{ proxy: string; caBundle: string } | null>(null);
   const [mode, setMode] = useState<ProxyMode>('system');
@@ -36,7 +34,7 @@ export function NetworkSettings() {
   useEffect(() => {
     getSettings().then(
       (s) => load(s.outboundProxy, s.caBundle),
-      (err: unknown) => setError(errorMessage(err)),
+      (err: unknown) => setError(t('network.readFailed', { detail: errorMessage(err) })),
     );
   }, []);
 
@@ -59,58 +57,58 @@ export function NetworkSettings() {
       if (caBundle.trim() !== loaded.caBundle) s = await updateSettings({ caBundle: caBundle.trim() });
       if (s) load(s.outboundProxy, s.caBundle);
       setPassword(''); // a secret: not kept on screen
-      setNotice(s ? 'Saved. New connections to Kiro use it.' : 'Nothing changed.');
+      setNotice(s ? t('network.saved') : t('network.unchanged'));
     } catch (err) {
-      setError(errorMessage(err).replace(/^config\.json: change rejected: /, ''));
+      setError(t('network.saveFailed', { detail: errorMessage(err).replace(/^config\.json: change rejected: /, '') }));
     } finally {
       setSaving(false);
     }
   }
 
-  if (!loaded) return <p className={error ? 'error-text' : 'muted'}>{error ?? 'Loading…'}</p>;
+  if (!loaded) return <p className={error ? 'error-text' : 'muted'}>{error ?? t('common.loading')}</p>;
   return (
     <form className="card" onSubmit={save} aria-labelledby={`${id}-t`} noValidate>
-      <h2 id={`${id}-t`}>Network</h2>
+      <h2 id={`${id}-t`}>{t('network.title')}</h2>
       <fieldset className="methods">
-        <legend>Connect to Kiro</legend>
+        <legend>{t('network.connect')}</legend>
         {MODES.map((m) => (
-          <label key={m.id} className="check">
-            <input type="radio" name={`${id}-mode`} value={m.id} checked={mode === m.id} onChange={() => setMode(m.id)} />
-            {m.label}
+          <label key={m} className="check">
+            <input type="radio" name={`${id}-mode`} value={m} checked={mode === m} onChange={() => setMode(m)} />
+            {t(`network.modes.${m}`)}
           </label>
         ))}
       </fieldset>
       {mode === 'url' && (
         <>
           <label className="form-row">
-            Proxy URL
+            {t('network.url')}
             <input
               className="wide"
               value={url}
-              placeholder="http://user@proxy.example:3128"
+              placeholder="http://user@proxy.example:3128" // i18n-ignore: an example address
               onChange={(e) => setUrl(e.target.value)}
             />
           </label>
           <label className="form-row">
-            Proxy password
+            {t('network.password')}
             <input
               type="password"
               autoComplete="off"
               value={password}
-              placeholder={url.includes('@') ? 'kept in the keychain; type to replace' : 'none'}
+              placeholder={url.includes('@') ? t('network.passwordKept') : t('network.none')}
               onChange={(e) => setPassword(e.target.value)}
             />
           </label>
         </>
       )}
       <label className="form-row">
-        Extra trusted certificates (PEM file, full path)
-        <input className="wide" value={caBundle} placeholder="none" onChange={(e) => setCABundle(e.target.value)} />
+        {t('network.caBundle')}
+        <input className="wide" value={caBundle} placeholder={t('network.none')} onChange={(e) => setCABundle(e.target.value)} />
       </label>
       <ErrorText error={error} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={saving || (mode === 'url' && !url.trim())}>
-          {saving ? 'Saving…' : 'Save network settings'}
+          {saving ? t('common.saving') : t('network.save')}
         </button>
         <span role="status" className="muted">
           {notice}

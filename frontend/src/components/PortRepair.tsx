@@ -1,14 +1,7 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { switchToFreePort, type Status } from '../bridge';
 import { errorMessage } from '../lib/errors';
-
-const TEXT = {
-  openSettings: 'Open Settings',
-  useFreePort: 'Use a free port',
-  working: 'Finding a free port…',
-  moved: 'Now listening on {endpoint}. Clients set up with the old address must use this one.',
-  failed: 'Could not move the proxy: {reason}',
-};
 
 /**
  * The repairs offered under the listener's error (a port in use): change the
@@ -23,6 +16,7 @@ export function PortRepair({
   apply: (call: () => Promise<Status>) => Promise<void>;
   onOpenSettings: () => void;
 }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -36,9 +30,9 @@ export function PortRepair({
         endpoint = st.endpoint;
         return st;
       });
-      setResult({ ok: true, text: TEXT.moved.replace('{endpoint}', endpoint) });
+      setResult({ ok: true, text: t('portRepair.moved', { endpoint }) });
     } catch (err) {
-      setResult({ ok: false, text: TEXT.failed.replace('{reason}', errorMessage(err)) });
+      setResult({ ok: false, text: t('portRepair.failed', { detail: errorMessage(err) }) });
     } finally {
       setBusy(false);
     }
@@ -51,10 +45,10 @@ export function PortRepair({
       {broken && (
         <div className="field-row">
           <button type="button" className="btn" onClick={onOpenSettings}>
-            {TEXT.openSettings}
+            {t('portRepair.openSettings')}
           </button>
           <button type="button" className="btn btn-primary" disabled={busy} onClick={move}>
-            {busy ? TEXT.working : TEXT.useFreePort}
+            {busy ? t('portRepair.working') : t('portRepair.useFreePort')}
           </button>
         </div>
       )}

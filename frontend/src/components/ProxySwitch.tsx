@@ -1,12 +1,6 @@
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../lib/errors';
-
-const TEXT = {
-  label: 'Proxy',
-  working: 'Working…',
-  on: 'On',
-  off: 'Off',
-};
 
 /** The state in words with an icon, never the switch's colour alone. */
 const ICON = { working: '…', on: '✓', off: '⏸' };
@@ -20,6 +14,7 @@ interface Props {
 
 /** The proxy on/off switch. Errors show right under it, where the person looks. */
 export function ProxySwitch({ on, statusError, onChange }: Props) {
+  const { t } = useTranslation();
   const [pending, setPending] = useState(false);
   const [callError, setCallError] = useState<string | null>(null);
   const errorId = useId();
@@ -40,7 +35,8 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
     }
   }
 
-  const error = callError ?? (statusError || null);
+  // The listener's error is Go's own sentence; a failed call says what failed.
+  const error = callError !== null ? t('proxy.switchFailed', { detail: callError }) : statusError || null;
 
   return (
     <div className="proxy-switch">
@@ -56,11 +52,11 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
         <span className="switch-track" aria-hidden="true">
           <span className="switch-thumb" />
         </span>
-        <span className="switch-label">{TEXT.label}</span>
+        <span className="switch-label">{t('proxy.label')}</span>
       </button>
       <span className="switch-state" aria-live="polite" data-testid="proxy-state">
         <span aria-hidden="true">{pending ? ICON.working : on ? ICON.on : ICON.off}</span>{' '}
-        {pending ? TEXT.working : on ? TEXT.on : TEXT.off}
+        {pending ? t('proxy.working') : on ? t('proxy.on') : t('proxy.off')}
       </span>
       {error && (
         <p id={errorId} className="error-text" role="alert">

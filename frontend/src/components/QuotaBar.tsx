@@ -1,27 +1,21 @@
+import { useTranslation } from 'react-i18next';
 import type { Account } from '../bridge';
 import { formatCredits } from '../lib/format';
 import { When } from './When';
 
 type Quota = NonNullable<Account['quota']>;
 
-const TEXT = {
-  meter: 'Quota',
-  used: (used: number, limit: number, pct: number) =>
-    `${formatCredits(used)} of ${formatCredits(limit)} credits used (${pct}%)`,
-  plan: (plan: string) => `${plan}: `,
-  resets: ' · resets ',
-};
-
 /** Used of limit, with the plan and the reset date when Kiro told them. */
 export function QuotaBar({ quota }: { quota: Quota }) {
   const pct = quota.limit > 0 ? Math.min(100, Math.round((quota.used / quota.limit) * 100)) : 0;
-  const label = TEXT.used(quota.used, quota.limit, pct);
+  const { t } = useTranslation();
+  const label = t('quota.used', { used: formatCredits(quota.used), limit: formatCredits(quota.limit), pct });
   return (
     <div className="quota" data-testid="quota">
       <div
         className={pct >= 90 ? 'quota-bar quota-high' : 'quota-bar'}
         role="meter"
-        aria-label={TEXT.meter}
+        aria-label={t('quota.meter')}
         aria-valuemin={0}
         aria-valuemax={quota.limit}
         aria-valuenow={quota.used}
@@ -30,11 +24,11 @@ export function QuotaBar({ quota }: { quota: Quota }) {
         <span style={{ width: `${pct}%` }} />
       </div>
       <span className="muted">
-        {quota.plan ? TEXT.plan(quota.plan) : ''}
+        {quota.plan ? t('quota.plan', { plan: quota.plan }) : ''}
         {label}
         {quota.resetAt && (
           <>
-            {TEXT.resets}
+            {t('quota.resets')}
             <When iso={quota.resetAt} />
           </>
         )}

@@ -1,46 +1,45 @@
 import { CircleCheck, CircleMinus, CircleX, TriangleAlert } from 'lucide-react';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RequestLine } from '../bridge';
-import { exactTime, formatBytes, formatMs, formatNumber, plural, relativeTime } from '../lib/format';
+import { exactTime, formatBytes, formatMs, formatNumber, relativeTime } from '../lib/format';
 
-// User-visible strings (kept together for the translators).
-const T = {
-  title: 'Request details',
-  close: 'Close',
-  error: 'Error',
-  tries: 'Accounts tried',
-  noTries: 'No account was tried (the request was answered or refused before one was needed).',
-  waited: (ms: number) => `waited ${formatMs(ms)} before this try`,
-  timing: 'Timing',
-  total: 'Total time',
-  firstByte: 'First byte',
-  noFirstByte: 'nothing was sent',
-  sizes: 'Sizes',
-  bytesIn: 'Request (in)',
-  bytesOut: 'Response (out)',
-  tokens: 'Tokens in / out',
-  client: 'Client',
-  userAgent: 'User-Agent',
-  requestId: 'Request id',
-  warnings: 'Changed in the request',
-  model: 'Model',
-  account: 'Answered by',
-  noAccount: 'no account',
-  when: 'Time',
-};
-
-const OUTCOME: Record<string, string> = {
-  answered: 'answered',
-  failed: 'failed: this was the answer',
-  'moved-on': 'could not serve it: tried another account',
-  retry: 'failed for now: tried again',
-};
+/** The panel's strings in the window's language (re-read on every render). */
+function useText() {
+  const { t } = useTranslation();
+  return {
+    title: t('requestDetail.title'),
+    close: t('common.close'),
+    error: t('requestDetail.error'),
+    tries: t('requestDetail.tries'),
+    triesCount: (n: number) => t('requestDetail.triesCount', { count: n }),
+    noTries: t('requestDetail.noTries'),
+    waited: (ms: number) => t('requestDetail.waited', { time: formatMs(ms) }),
+    kiroStatus: (status: number) => t('requestDetail.kiroStatus', { status }),
+    total: t('requestDetail.total'),
+    firstByte: t('requestDetail.firstByte'),
+    noFirstByte: t('requestDetail.noFirstByte'),
+    bytesIn: t('requestDetail.bytesIn'),
+    bytesOut: t('requestDetail.bytesOut'),
+    tokens: t('requestDetail.tokens'),
+    client: t('requestDetail.client'),
+    otherClient: t('logs.otherClient'),
+    requestId: t('requestDetail.requestId'),
+    warnings: t('requestDetail.warnings'),
+    model: t('requestDetail.model'),
+    account: t('requestDetail.account'),
+    noAccount: t('requestDetail.noAccount'),
+    outcome: (o: string) =>
+      o === 'answered' || o === 'failed' || o === 'moved-on' || o === 'retry' ? t(`requestDetail.outcomes.${o}`) : o,
+  };
+}
 
 /** Status with an icon and a word, never colour alone. */
 export function StatusBadge({ status }: { status: number }) {
+  const { t } = useTranslation();
   const kind = status === 0 ? 'none' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'ok';
   const Icon = kind === 'ok' ? CircleCheck : kind === 'none' ? CircleMinus : kind === 'warn' ? TriangleAlert : CircleX;
-  const word = kind === 'ok' ? 'OK' : kind === 'none' ? 'no answer' : kind === 'warn' ? 'refused' : 'failed';
+  const word = t(`requestDetail.statusWords.${kind}`);
   return (
     <span className={`status status-${kind}`}>
       <Icon aria-hidden="true" className="status-icon" size={14} />
@@ -52,6 +51,7 @@ export function StatusBadge({ status }: { status: number }) {
 
 /** Everything the log knows about one request: why it failed, who tried. */
 export function RequestDetail({ request: r, onClose }: { request: RequestLine; onClose: () => void }) {
+  const T = useText();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [r.seq]);
   const tries = r.tries ?? [];
@@ -88,18 +88,18 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
       )}
       <section>
         <h4>
-          {T.tries} ({plural(tries.length, 'try', 'tries')})
+          {T.tries} ({T.triesCount(tries.length)})
         </h4>
         {tries.length === 0 ? (
           <p className="muted">{T.noTries}</p>
         ) : (
           <ol className="tries" data-testid="request-tries">
-            {tries.map((t, i) => (
-              <li key={i} className={`try try-${t.outcome}`}>
-                <strong>{t.label || t.account}</strong> — {OUTCOME[t.outcome] ?? t.outcome}
-                {t.status ? ` (Kiro ${t.status})` : ''}
-                {t.waitMs ? <span className="muted"> · {T.waited(t.waitMs)}</span> : null}
-                {t.error && <div className="try-error">{t.error}</div>}
+            {tries.map((try_, i) => (
+              <li key={i} className={`try try-${try_.outcome}`}>
+                <strong>{try_.label || try_.account}</strong> — {T.outcome(try_.outcome)}
+                {try_.status ? ` ${T.kiroStatus(try_.status)}` : ''}
+                {try_.waitMs ? <span className="muted"> · {T.waited(try_.waitMs)}</span> : null}
+                {try_.error && <div className="try-error">{try_.error}</div>}
               </li>
             ))}
           </ol>
@@ -123,7 +123,7 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
           {formatNumber(r.inputTokens)} / {formatNumber(r.outputTokens)}
         </dd>
         <dt>{T.client}</dt>
-        <dd title={r.userAgent || undefined}>{r.client || 'other'}</dd>
+        <dd title={r.userAgent || undefined}>{r.client || T.otherClient}</dd>
         {r.requestId && (
           <>
             <dt>{T.requestId}</dt>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { setupSnippets, snippetPreview, snippetText } from '../lib/snippets';
 import { CopyButton } from './CopyButton';
 
@@ -9,6 +10,7 @@ interface Props {
 
 /** Ready-to-paste setup for common clients. The key shows only when revealed; Copy always copies it. */
 export function SetupBlocks({ endpoint, apiKey, revealed }: Props) {
+  useTranslation(); // titles and labels follow the language
   if (!endpoint) return null;
   return (
     <div className="setup-blocks">

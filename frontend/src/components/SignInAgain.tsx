@@ -1,17 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { cancelLogin, onLogin, signInAgain, type Account, type SignInAgain as Started } from '../bridge';
+import { i18n } from '../i18n';
 import { errorMessage } from '../lib/errors';
 import { DeviceCodePanel, ExternalLink } from './AddAccount';
-
-const TEXT = {
-  button: 'Sign in again',
-  starting: 'Starting…',
-  social: 'Your browser opened the sign-in page. Sign in there as the same person; this window updates by itself.',
-  socialLink: 'Open the sign-in page',
-  cancel: 'Cancel',
-  done: 'Signed in again: {label} is ready.',
-  failed: 'Not signed in again: {reason}',
-};
 
 type Flow =
   | { kind: 'idle' }
@@ -26,6 +18,7 @@ type Flow =
  * refused by Go with a message that says so.
  */
 export function SignInAgain({ account, onDone }: { account: Account; onDone?: (message: string) => void }) {
+  const { t } = useTranslation();
   const [flow, setFlow] = useState<Flow>({ kind: 'idle' });
   const flowId = useRef<string | null>(null);
 
@@ -36,7 +29,7 @@ export function SignInAgain({ account, onDone }: { account: Account; onDone?: (m
         flowId.current = null;
         if (ev.ok) finished();
         else if (ev.cancelled) setFlow({ kind: 'idle' });
-        else setFlow({ kind: 'failed', message: ev.error || 'the sign-in failed' });
+        else setFlow({ kind: 'failed', message: ev.error || i18n.t('signInAgain.failedUnknown') });
       }),
     [],
   );
@@ -45,7 +38,7 @@ export function SignInAgain({ account, onDone }: { account: Account; onDone?: (m
   // parent can keep the message.
   function finished() {
     setFlow({ kind: 'done' });
-    onDone?.(TEXT.done.replace('{label}', account.label));
+    onDone?.(i18n.t('signInAgain.done', { name: account.label }));
   }
 
   async function start() {
@@ -86,28 +79,28 @@ export function SignInAgain({ account, onDone }: { account: Account; onDone?: (m
         />
       ) : flow.kind === 'started' ? (
         <div className="flow" aria-live="polite">
-          <p>{TEXT.social}</p>
+          <p>{t('signInAgain.social')}</p>
           <p>
-            <ExternalLink href={flow.s.loginUrl}>{TEXT.socialLink}</ExternalLink>
+            <ExternalLink href={flow.s.loginUrl}>{t('signInAgain.socialLink')}</ExternalLink>
           </p>
           <button type="button" className="btn" onClick={cancel}>
-            {TEXT.cancel}
+            {t('common.cancel')}
           </button>
         </div>
       ) : (
         <button
           type="button"
           className="btn btn-small btn-primary"
-          aria-label={`${TEXT.button}: ${label}`}
+          aria-label={t('signInAgain.buttonFor', { name: label })}
           disabled={flow.kind === 'busy'}
           onClick={start}
         >
-          {flow.kind === 'busy' ? TEXT.starting : TEXT.button}
+          {flow.kind === 'busy' ? t('common.starting') : t('signInAgain.button')}
         </button>
       )}
       <p role="status" className={flow.kind === 'failed' ? 'error-text' : 'muted'}>
-        {flow.kind === 'done' && !onDone && TEXT.done.replace('{label}', label)}
-        {flow.kind === 'failed' && TEXT.failed.replace('{reason}', flow.message)}
+        {flow.kind === 'done' && !onDone && t('signInAgain.done', { name: label })}
+        {flow.kind === 'failed' && t('signInAgain.failed', { detail: flow.message })}
       </p>
     </div>
   );

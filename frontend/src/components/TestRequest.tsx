@@ -1,21 +1,13 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { sendTestRequest, type TestAnswer } from '../bridge';
 import { errorMessage } from '../lib/errors';
+import { formatNumber } from '../lib/format';
 
-const fmt = new Intl.NumberFormat('en');
-
-const TEXT = {
-  button: 'Send test request',
-  sending: 'Sending…',
-  intro: 'Sends a short prompt through the local API, with the API key, as your tools do.',
-  answer: 'Answer',
-  servedBy: 'Served by {account} with {model} in {ms} ms.',
-  servedByUnknown: 'Answered by {model} in {ms} ms.',
-  failed: 'The test request failed: {reason}',
-};
 
 /** "Send test request": proves the whole path from a client to Kiro. */
 export function TestRequest({ disabled }: { disabled?: boolean }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState<TestAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,27 +25,27 @@ export function TestRequest({ disabled }: { disabled?: boolean }) {
     }
   }
 
-  const ms = answer ? fmt.format(answer.latencyMs) : '';
+  const ms = answer ? formatNumber(answer.latencyMs) : '';
   return (
     <div className="test-request">
-      <p className="muted">{TEXT.intro}</p>
+      <p className="muted">{t('testRequest.intro')}</p>
       <button type="button" className="btn btn-primary" disabled={busy || disabled} onClick={send}>
-        {busy ? TEXT.sending : TEXT.button}
+        {busy ? t('testRequest.sending') : t('testRequest.button')}
       </button>
       <div role="status" aria-live="polite">
         {answer && (
           <div className="test-answer" data-testid="test-answer">
             <p>
-              <strong>{TEXT.answer}:</strong> {answer.text}
+              <strong>{t('testRequest.answer')}</strong> {answer.text}
             </p>
             <p className="muted">
               {answer.account
-                ? TEXT.servedBy.replace('{account}', answer.account).replace('{model}', answer.model).replace('{ms}', ms)
-                : TEXT.servedByUnknown.replace('{model}', answer.model).replace('{ms}', ms)}
+                ? t('testRequest.servedBy', { account: answer.account, model: answer.model, ms })
+                : t('testRequest.servedByUnknown', { model: answer.model, ms })}
             </p>
           </div>
         )}
-        {error && <p className="error-text">{TEXT.failed.replace('{reason}', error)}</p>}
+        {error && <p className="error-text">{t('testRequest.failed', { detail: error })}</p>}
       </div>
     </div>
   );

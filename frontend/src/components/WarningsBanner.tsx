@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface Props {
   warnings: string[];
@@ -11,6 +12,7 @@ interface Props {
  * that moment; a new warning brings the banner back.
  */
 export function WarningsBanner({ warnings, onDismiss }: Props) {
+  const { t } = useTranslation();
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(() => new Set());
   const visible = warnings.filter((w) => !dismissed.has(w));
   if (visible.length === 0) return null;
@@ -21,14 +23,14 @@ export function WarningsBanner({ warnings, onDismiss }: Props) {
   }
 
   return (
-    <section className="banner" role="alert" aria-label="Warnings">
+    <section className="banner" role="alert" aria-label={t('warnings.label')}>
       <ul className="banner-list">
         {visible.map((w) => (
           <li key={w}>{w}</li>
         ))}
       </ul>
       <button type="button" className="btn" onClick={dismiss}>
-        Dismiss
+        {t('common.dismiss')}
       </button>
     </section>
   );

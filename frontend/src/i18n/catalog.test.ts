@@ -49,6 +49,11 @@ describe('compareCatalogs', () => {
   });
 
   it('reads placeholders with formats and nestings', () => {
-    expect(placeholders('{{count, number}} of {{total}} $t(common.copy)')).toEqual(['$t(common.copy)', 'count', 'total']);
+    expect(placeholders('{{count, number}} of {{total}} $t(common.copy) <link>here</link>')).toEqual([
+      '$t(common.copy)',
+      '<link>',
+      'count',
+      'total',
+    ]);
   });
 });

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCredits, formatMs, pickLocale, plural, relativeTime } from './format';
+import { formatBytes, formatCredits, formatMs, formatLocaleFor, pickLocale, relativeTime, setFormatLanguage } from './format';
 
 describe('format', () => {
-  it('writes plurals with the count', () => {
-    expect(plural(1, 'request', 'requests')).toBe('1 request');
-    expect(plural(0, 'request', 'requests')).toBe('0 requests');
-    expect(plural(12345, 'request', 'requests')).toBe(`${(12345).toLocaleString()} requests`);
-  });
-
   it('writes sizes and durations', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toMatch(/^1[.,]5 KB$/);
@@ -36,5 +30,25 @@ describe('pickLocale', () => {
     expect(pickLocale(['POSIX', 'en_US.UTF-8', undefined])).toBe('en');
     expect(pickLocale(['zh-cn'])).toBe('zh-CN');
     expect(pickLocale([])).toBe('en');
+  });
+});
+
+describe('formats in the window language', () => {
+  it('keeps the browser’s English variant for English, and writes Chinese the Chinese way', () => {
+    expect(formatLocaleFor('en', 'en-GB')).toBe('en-GB');
+    expect(formatLocaleFor('en', 'de-DE')).toBe('en');
+    expect(formatLocaleFor('zh-CN', 'en-GB')).toBe('zh-CN');
+  });
+
+  it('switches formatters when the language changes', () => {
+    const now = Date.parse('2026-11-25T10:10:00Z');
+    setFormatLanguage('zh-CN');
+    try {
+      expect(relativeTime('2026-11-25T12:10:00Z', now)).toBe('2小时后');
+      expect(formatCredits(12345.678)).toBe('12,345.68');
+    } finally {
+      setFormatLanguage('en');
+    }
+    expect(relativeTime('2026-11-25T12:10:00Z', now)).toMatch(/^in 2 h/);
   });
 });

@@ -73,11 +73,6 @@ export function formatNumber(n: number): string {
   return numberFormat().format(n);
 }
 
-/** "1 request", "2 requests": English only; translated text uses t() with a count. */
-export function plural(n: number, one: string, many: string): string {
-  return `${formatNumber(n)} ${n === 1 ? one : many}`;
-}
-
 /** Kiro credits are fractional: at most two decimals (12.5, 1,234.25). */
 export function formatCredits(n: number): string {
   return numberFormat(2).format(n);

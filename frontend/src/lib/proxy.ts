@@ -1,3 +1,5 @@
+import { i18n } from '../i18n';
+
 /** How Kirodesk reaches Kiro, as the Settings window edits it. */
 export type ProxyMode = 'none' | 'system' | 'url';
 
@@ -19,9 +21,9 @@ export function proxySetting(mode: ProxyMode, url: string, password: string): st
   try {
     u = new URL(raw);
   } catch {
-    throw new Error('Enter the proxy as a URL, e.g. http://proxy.example:3128');
+    throw new Error(i18n.t('network.badUrl'));
   }
-  if (!u.username) throw new Error('Put the user name in the URL (http://user@proxy.example:3128) to use a password.');
+  if (!u.username) throw new Error(i18n.t('network.needUser'));
   u.password = password;
   // URL adds a "/" path to http URLs; the setting has none.
   return raw.endsWith('/') ? u.toString() : u.toString().replace(/\/$/, '');

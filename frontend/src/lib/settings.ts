@@ -1,4 +1,5 @@
 import type { Settings, SettingsPatch } from '../bridge';
+import { i18n } from '../i18n';
 
 /** The form's text state: every input edits a string. */
 export interface Draft {
@@ -21,19 +22,10 @@ export type Field = Exclude<keyof Draft, 'startAtLogin'>;
 
 export const STRATEGIES = ['sticky', 'round-robin', 'least-used', 'fill-first'] as const;
 
-/** The strategies in words: a name and one line on what it does. */
-export const STRATEGY_TEXT: Record<(typeof STRATEGIES)[number], { name: string; help: string }> = {
-  sticky: {
-    name: 'Keep a conversation on one account',
-    help: 'Each conversation stays on its account while it works (Kiro reuses its cache); new ones go to the least used.',
-  },
-  'round-robin': { name: 'Take turns', help: 'Each request goes to the next account in the list.' },
-  'least-used': { name: 'Least used first', help: 'Each request goes to the account that has served the fewest so far.' },
-  'fill-first': {
-    name: 'Use one account until it fails',
-    help: 'All requests go to the first usable account; the next takes over when it runs out or fails.',
-  },
-};
+/** A strategy in words, in the window's language: a name and one line on what it does. */
+export function strategyText(s: (typeof STRATEGIES)[number]): { name: string; help: string } {
+  return { name: i18n.t(`strategies.${s}`), help: i18n.t(`strategies.${s}Help`) };
+}
 
 /** The built-in number of accounts a request may try (relay.DefaultAttempts). */
 export const DEFAULT_ATTEMPTS = 3;
@@ -77,12 +69,12 @@ export function validate(d: Draft): Partial<Record<Field, string>> {
   for (const [field, [lo, hi]] of Object.entries(intRanges) as Array<[Field, [number, number]]>) {
     const v = d[field] as string;
     if (!/^\d+$/.test(v.trim()) || Number(v) < lo || Number(v) > hi) {
-      errs[field] = `Enter a whole number from ${lo} to ${hi}.`;
+      errs[field] = i18n.t('validation.wholeNumber', { min: lo, max: hi });
     }
   }
   const host = d.host.trim();
   if (!host || /[\s/]/.test(host) || !(host === 'localhost' || /^[\d.]+$/.test(host) || host.includes(':'))) {
-    errs.host = 'Enter an IP address (such as 127.0.0.1) or localhost.';
+    errs.host = i18n.t('validation.host');
   }
   for (const f of ['apiBase', 'authBase', 'oidcBase'] as const) {
     try {
@@ -90,7 +82,7 @@ export function validate(d: Draft): Partial<Record<Field, string>> {
       const loopback = ['localhost', '[::1]'].includes(u.hostname) || /^127\./.test(u.hostname);
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new Error();
     } catch {
-      errs[f] = 'Enter an https URL (http only to this machine); {region} may stand for the account’s region.';
+      errs[f] = i18n.t('validation.url');
     }
   }
   return errs;
@@ -132,7 +124,7 @@ export const UPSTREAM_DEFAULTS = {
 /** The warning under an upstream URL that is not Kiro's own, else undefined. */
 export function upstreamWarning(field: keyof typeof UPSTREAM_DEFAULTS, value: string): string | undefined {
   if (value.trim().replace(/\/+$/, '') === UPSTREAM_DEFAULTS[field]) return undefined;
-  return `Not Kiro’s own address (${UPSTREAM_DEFAULTS[field]}): every token and prompt goes to this host.`;
+  return i18n.t('validation.notKiro', { address: UPSTREAM_DEFAULTS[field] });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { i18n } from '../i18n';
+
 /** Ready-to-paste client setup, built from the endpoint and the API key. */
 export interface Snippet {
   id: 'claude-code' | 'openai' | 'codex' | 'cline' | 'opencode' | 'curl';
@@ -30,28 +32,31 @@ export function setupSnippets(endpoint: string): Snippet[] {
   // Inside the TOML and JSON files the URL is a quoted string of its own.
   const v1String = JSON.stringify(`${root}/v1`);
   const messages = shellQuote(`${root}/v1/messages`);
+  // i18n-ignore: a request body, the same in every language
   const body = shellQuote(
     '{"model":"claude-sonnet-4-5-20250929","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}',
   );
+  const copy = (name: string) => i18n.t('setup.copy', { name });
+  // i18n-ignore: shell lines and config files, the same in every language; titles are product names, labels go through i18n.t
   return [
     {
       id: 'claude-code',
       title: 'Claude Code',
-      copyLabel: 'Copy Claude Code setup',
+      copyLabel: copy('Claude Code'),
       usesKey: true,
       render: (keyArg) => `export ANTHROPIC_BASE_URL=${base}\nexport ANTHROPIC_AUTH_TOKEN=${keyArg}`,
     },
     {
       id: 'openai',
-      title: 'OpenAI clients',
-      copyLabel: 'Copy OpenAI setup',
+      title: i18n.t('setup.openai'),
+      copyLabel: i18n.t('setup.copyOpenAI'),
       usesKey: true,
       render: (keyArg) => `export OPENAI_BASE_URL=${v1}\nexport OPENAI_API_KEY=${keyArg}`,
     },
     {
       id: 'codex',
       title: 'Codex',
-      copyLabel: 'Copy Codex setup',
+      copyLabel: copy('Codex'),
       usesKey: true,
       render: (keyArg) =>
         `export KIRODESK_API_KEY=${keyArg}\n` +
@@ -67,7 +72,7 @@ export function setupSnippets(endpoint: string): Snippet[] {
     {
       id: 'cline',
       title: 'Cline',
-      copyLabel: 'Copy Cline setup',
+      copyLabel: copy('Cline'),
       usesKey: true,
       render: (keyArg) =>
         `cline auth --provider openai --apikey ${keyArg} --modelid ${AGENT_MODEL} --baseurl ${v1}`,
@@ -75,7 +80,7 @@ export function setupSnippets(endpoint: string): Snippet[] {
     {
       id: 'opencode',
       title: 'opencode',
-      copyLabel: 'Copy opencode setup',
+      copyLabel: copy('opencode'),
       usesKey: true,
       render: (keyArg) =>
         `export KIRODESK_API_KEY=${keyArg}\n` +
@@ -95,8 +100,8 @@ export function setupSnippets(endpoint: string): Snippet[] {
     },
     {
       id: 'curl',
-      title: 'Check with curl',
-      copyLabel: 'Copy curl command',
+      title: i18n.t('setup.curl'),
+      copyLabel: i18n.t('setup.copyCurl'),
       usesKey: true,
       // x-api-key:VALUE with no space keeps the quoted key one shell word.
       render: (keyArg) =>
@@ -113,6 +118,6 @@ export function snippetText(snippet: Snippet, key: string): string {
 /** The text shown on screen: the key only when revealed. */
 export function snippetPreview(snippet: Snippet, key: string | null, revealed: boolean): string {
   if (!snippet.usesKey) return snippet.render('');
-  if (key === null) return snippet.render('<API key unavailable>');
+  if (key === null) return snippet.render(i18n.t('setup.keyUnavailable'));
   return snippet.render(revealed ? shellQuote(key) : KEY_MASK);
 }

@@ -22,11 +22,12 @@ export function flatten(tree: Tree, prefix = '', out = new Map<string, string>()
   return { strings: out, problems };
 }
 
-/** {{name}} or {{name, format}} → name; $t(key) → $t(key). */
+/** {{name}} or {{name, format}} → name; $t(key) → $t(key); <link>…</link> → <link>. */
 export function placeholders(s: string): string[] {
   const names = [...s.matchAll(/\{\{\s*([^,}\s]+)[^}]*\}\}/g)].map((m) => m[1] ?? '');
   const nested = [...s.matchAll(/\$t\(([^),]+)/g)].map((m) => `$t(${m[1]})`);
-  return [...new Set([...names, ...nested])].sort();
+  const tags = [...s.matchAll(/<(\w+)>/g)].map((m) => `<${m[1]}>`); // <Trans> components
+  return [...new Set([...names, ...nested, ...tags])].sort();
 }
 
 interface Entry {

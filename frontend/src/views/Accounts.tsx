@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   getAccounts,
   onAccounts,
@@ -12,6 +13,7 @@ import {
 import { ConfirmButton } from '../components/ConfirmButton';
 import { QuotaBar } from '../components/QuotaBar';
 import { AddAccount } from '../components/AddAccount';
+import { i18n } from '../i18n';
 import { errorMessage } from '../lib/errors';
 import { ErrorText } from '../components/ErrorText';
 import { StateBadge } from '../components/AccountHealth';
@@ -19,51 +21,57 @@ import { IDEOffer } from '../components/IDEOffer';
 import { SignInAgain } from '../components/SignInAgain';
 import { lookOf, restEnd } from '../lib/accountState';
 import { useServingNow } from '../hooks/useServingNow';
-import { formatNumber, plural } from '../lib/format';
+import { formatNumber } from '../lib/format';
 import { When } from '../components/When';
 
-const TEXT = {
-  add: 'Add account',
-  servingNow: 'Serving now',
-  title: 'Accounts',
-  loading: 'Loading…',
-  empty: 'No accounts yet. Add one below.',
-  newName: (label: string) => `New name for ${label}`,
-  save: 'Save',
-  cancel: 'Cancel',
-  lastError: (message: string) => `Last error: ${message}`,
-  lastErrorAt: ' · ',
-  until: 'Can serve again ',
-  quotaUnknown: 'Quota not checked yet.',
-  requests: (n: number) => plural(n, 'request', 'requests'),
-  errors: (n: number) => plural(n, 'error', 'errors'),
-  tokens: (input: number, output: number) => `${formatNumber(input)} in / ${formatNumber(output)} out tokens`,
-  separator: ' · ',
-  lastUsed: 'last used ',
-  enable: 'Enable',
-  disable: 'Disable',
-  enableLabel: (label: string) => `Enable ${label}`,
-  disableLabel: (label: string) => `Disable ${label}`,
-  rename: 'Rename',
-  renameLabel: (label: string) => `Rename ${label}`,
-  refresh: 'Refresh quota',
-  refreshLabel: (label: string) => `Refresh quota of ${label}`,
-  checking: 'Checking…',
-  retry: 'Try again now',
-  retryLabel: (label: string) => `Try ${label} again now`,
-  remove: 'Remove',
-  removeLabel: (label: string) => `Remove ${label}`,
-  removeQuestion: (label: string) => `Remove ${label} and its sign-in from this computer?`,
-};
+/** The view's strings in the window's language (re-read on every render). */
+function useText() {
+  const { t } = useTranslation();
+  return {
+    add: t('accounts.add'),
+    servingNow: t('accounts.servingNow'),
+    title: t('accounts.title'),
+    loading: t('common.loading'),
+    empty: t('accounts.empty'),
+    newName: (label: string) => t('accounts.newName', { name: label }),
+    save: t('common.save'),
+    cancel: t('common.cancel'),
+    lastError: (message: string) => t('accounts.lastError', { detail: message }),
+    lastErrorAt: ' · ',
+    until: `${t('accounts.until')} `,
+    quotaUnknown: t('accounts.quotaUnknown'),
+    requests: (n: number) => t('accounts.requests', { count: n }),
+    errors: (n: number) => t('accounts.errors', { count: n }),
+    tokens: (input: number, output: number) =>
+      t('accounts.tokens', { input: formatNumber(input), output: formatNumber(output) }),
+    separator: ' · ',
+    lastUsed: `${t('accounts.lastUsed')} `,
+    enable: t('accounts.enable'),
+    disable: t('accounts.disable'),
+    enableLabel: (label: string) => t('accounts.enableLabel', { name: label }),
+    disableLabel: (label: string) => t('accounts.disableLabel', { name: label }),
+    rename: t('accounts.rename'),
+    renameLabel: (label: string) => t('accounts.renameLabel', { name: label }),
+    refresh: t('accounts.refresh'),
+    refreshLabel: (label: string) => t('accounts.refreshLabel', { name: label }),
+    checking: t('accounts.checking'),
+    retry: t('accounts.retry'),
+    retryLabel: (label: string) => t('accounts.retryLabel', { name: label }),
+    remove: t('accounts.remove'),
+    removeLabel: (label: string) => t('accounts.removeLabel', { name: label }),
+    removeQuestion: (label: string) => t('accounts.removeQuestion', { name: label }),
+  };
+}
 
 export function Accounts() {
+  const TEXT = useText();
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(() => {
     getAccounts().then(
       (list) => setAccounts(list),
-      (err: unknown) => setError(errorMessage(err)),
+      (err: unknown) => setError(i18n.t('accounts.readFailed', { detail: errorMessage(err) })),
     );
   }, []);
 
@@ -78,7 +86,7 @@ export function Accounts() {
       await run();
       setError(null);
     } catch (err) {
-      setError(errorMessage(err));
+      setError(i18n.t('accounts.actionFailed', { detail: errorMessage(err) }));
     }
     reload();
   }
@@ -132,6 +140,7 @@ function AccountRow({
   act: (run: () => Promise<void>) => Promise<void>;
   serving: boolean;
 }) {
+  const TEXT = useText();
   const look = lookOf(a);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(a.label);

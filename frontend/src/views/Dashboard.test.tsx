@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { Account, Status } from '../bridge';
+import { applyLanguage } from '../i18n';
 import { makeStatus } from '../test/fixtures';
 import { Dashboard } from './Dashboard';
 
@@ -237,5 +238,35 @@ describe('polish a person notices (issue 22 §7)', () => {
     expect(within(again).getByTestId('health-counts')).toHaveTextContent(/^⏳ 2 resting$/);
     // No end known: no time is made up.
     expect(within(again).queryByTestId('account-until')).not.toBeInTheDocument();
+  });
+});
+
+describe('Dashboard in Chinese', () => {
+  it('counts, plurals, credits and the fix buttons in zh-CN, switching live from and back to English', async () => {
+    api.getAccounts.mockResolvedValue([
+      acct({ id: 'a1', label: 'Work', quota: { used: 10, limit: 50 } }),
+      acct({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
+      acct({ id: 'a3', label: 'Old', state: 'login_needed', reason: 'Kiro no longer accepts its refresh token: log in again' }),
+    ]);
+    renderDashboard(makeStatus({ accounts: 3 }));
+    expect(await screen.findByRole('region', { name: 'Accounts' })).toBeInTheDocument();
+
+    await act(() => applyLanguage('zh-CN'));
+    const health = screen.getByRole('region', { name: '账号' });
+    expect(within(within(health).getByTestId('health-counts')).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      '✕ 1 个需要登录',
+      '✓ 2 个就绪',
+    ]);
+    expect(health).toHaveTextContent('已启用账号本月共剩 44.5 点额度');
+    // Go's reason stays as Go wrote it, under our own words.
+    const old = within(health).getByRole('listitem', { name: 'Old：需要登录' });
+    expect(old).toHaveTextContent('Kiro no longer accepts its refresh token: log in again');
+    expect(within(old).getByRole('button', { name: '重新登录：Old' })).toBeInTheDocument();
+    expect(screen.getByTestId('accounts')).toHaveTextContent('3 个账号');
+    expect(screen.getByRole('heading', { name: '连接' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '复制 Claude Code 配置' })).toBeInTheDocument();
+
+    await act(() => applyLanguage('en'));
+    expect(screen.getByTestId('accounts')).toHaveTextContent('3 accounts');
   });
 });

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { regenerateAPIKey, setProxyEnabled, type Status } from '../bridge';
 import { APIKeyField } from '../components/APIKeyField';
 import { ConfirmButton } from '../components/ConfirmButton';
@@ -15,25 +16,28 @@ import { AccountHealth } from '../components/AccountHealth';
 import { FirstRun } from '../components/FirstRun';
 import { PortRepair } from '../components/PortRepair';
 import { TestRequest } from '../components/TestRequest';
-import { plural } from '../lib/format';
 
-const TEXT = {
-  status: 'Status',
-  listening: (endpoint: string) => `Listening on ${endpoint}`,
-  off: 'Off: clients cannot connect.',
-  accounts: (n: number) => plural(n, 'account', 'accounts'),
-  noAccounts: 'No accounts yet: API requests fail until a Kiro account is added.',
-  connection: 'Connection',
-  regenerate: 'Regenerate',
-  regenerateLabel: 'Regenerate API key',
-  regenerateQuestion: 'Replace the key? Clients using the old one stop working at once.',
-  regenerateConfirm: 'Replace key',
-  regenerated: 'New key issued: update your clients.',
-  regenerateFailed: (message: string) => `Could not replace the key: ${message}`,
-  test: 'Test',
-  activity: 'Activity',
-  setup: 'Set up a client',
-};
+/** The view's strings in the window's language (re-read on every render). */
+function useText() {
+  const { t } = useTranslation();
+  return {
+    status: t('dashboard.status'),
+    listening: (endpoint: string) => t('dashboard.listening', { endpoint }),
+    off: t('dashboard.off'),
+    accounts: (n: number) => t('dashboard.accounts', { count: n }),
+    noAccounts: t('dashboard.noAccounts'),
+    connection: t('dashboard.connection'),
+    regenerate: t('dashboard.regenerate'),
+    regenerateLabel: t('dashboard.regenerateLabel'),
+    regenerateQuestion: t('dashboard.regenerateQuestion'),
+    regenerateConfirm: t('dashboard.regenerateConfirm'),
+    regenerated: t('dashboard.regenerated'),
+    regenerateFailed: (message: string) => t('dashboard.regenerateFailed', { detail: message }),
+    test: t('dashboard.test'),
+    activity: t('dashboard.activity'),
+    setup: t('dashboard.setup'),
+  };
+}
 
 interface Props {
   status: Status;
@@ -44,6 +48,7 @@ interface Props {
 }
 
 export function Dashboard({ status, apply, onNavigate }: Props) {
+  const TEXT = useText();
   const apiKey = useAPIKey();
   const { accounts } = useAccounts();
   const servingNow = useServingNow();

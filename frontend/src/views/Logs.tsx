@@ -1,43 +1,58 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { exportRequests, getAccounts, getLogs, getRequests, type LogLine, type RequestLine } from '../bridge';
 import { CopyButton } from '../components/CopyButton';
 import { RequestDetail, StatusBadge } from '../components/RequestDetail';
 import { VirtualList } from '../components/VirtualList';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
-import { exactTime, formatMs, formatNumber, localTime, plural } from '../lib/format';
+import { exactTime, formatMs, formatNumber, localTime } from '../lib/format';
 
 const KEEP_REQUESTS = 10_000;
 const KEEP_LINES = 1000;
 const ROW_HEIGHT = 34;
 
-// User-visible strings (kept together for the translators).
-const T = {
-  tabRequests: 'Requests',
-  tabApp: 'App log',
-  filter: 'Filter',
-  filterHint: 'text, model, status…',
-  filterKey: 'Press / to come back here',
-  errorsOnly: 'Errors only',
-  status: 'Status',
-  account: 'Account',
-  model: 'Model',
-  client: 'Client',
-  level: 'Level',
-  all: 'all',
-  follow: 'Follow new requests',
-  export: 'Export…',
-  exported: (path: string) => `Saved to ${path}`,
-  noRequests: 'No requests yet.',
-  noMatch: 'No request matches the filters.',
-  noLines: 'No log lines yet.',
-  readFailed: 'Could not read the logs: ',
-  exportFailed: 'Could not export: ',
-  list: 'Requests, oldest first',
-  shown: (n: number, of: number) => `${plural(n, 'request', 'requests')} shown of ${formatNumber(of)}`,
-};
+/** The view's strings in the window's language (re-read on every render). */
+function useText() {
+  const { t } = useTranslation();
+  return {
+    tabRequests: t('logs.tabRequests'),
+    tabApp: t('logs.tabApp'),
+    tabCount: (tab: string, n: number) => t('logs.tabCount', { tab, n: formatNumber(n) }),
+    view: t('logs.view'),
+    tabs: t('logs.tabs'),
+    filter: t('logs.filter'),
+    filterHint: t('logs.filterHint'),
+    filterKey: t('logs.filterKey'),
+    errorsOnly: t('logs.errorsOnly'),
+    status: t('logs.status'),
+    account: t('logs.account'),
+    model: t('logs.model'),
+    client: t('logs.client'),
+    level: t('logs.level'),
+    all: t('logs.all'),
+    follow: t('logs.follow'),
+    export: t('logs.export'),
+    exported: (path: string) => t('logs.exported', { path }),
+    noRequests: t('logs.noRequests'),
+    noMatch: t('logs.noMatch'),
+    noLines: t('logs.noLines'),
+    readFailed: (detail: string) => t('logs.readFailed', { detail }),
+    exportFailed: (detail: string) => t('logs.exportFailed', { detail }),
+    list: t('logs.list'),
+    shown: (n: number, of: number) => t('logs.shown', { count: n, total: formatNumber(of) }),
+    copyLines: t('logs.copyLines'),
+    copyRequests: t('logs.copyRequests'),
+    time: t('logs.time'),
+    request: t('logs.request'),
+    timeTaken: t('logs.timeTaken'),
+    otherClient: t('logs.otherClient'),
+  };
+}
 
 const STATUS_CLASSES = ['2xx', '4xx', '5xx'] as const;
+// Log levels are written as the log file and the setting write them.
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 type Tab = 'requests' | 'app';
 
@@ -96,6 +111,7 @@ export function logLineText(l: LogLine, labels: Map<string, string>): string {
 }
 
 function Choice({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+  const T = useText();
   return (
     <label className="inline">
       {label}{' '}
@@ -113,6 +129,7 @@ function Choice({ label, value, options, onChange }: { label: string; value: str
 
 /** Live tail of the app's log and of the proxy's requests. */
 export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
+  const T = useText();
   const [tab, setTab] = useState<Tab>('requests');
   const [lines, setLines] = useState<LogLine[]>([]);
   const [requests, setRequests] = useState<RequestLine[]>([]);
@@ -182,17 +199,17 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
       const path = await exportRequests();
       if (path) setExportNote(T.exported(path));
     } catch (err) {
-      setExportNote(T.exportFailed + errorMessage(err));
+      setExportNote(T.exportFailed(errorMessage(err)));
     }
   };
 
   return (
     <div className="logs">
-      <div className="toolbar toolbar-sticky" role="toolbar" aria-label="Log view">
+      <div className="toolbar toolbar-sticky" role="toolbar" aria-label={T.view}>
         <div
           className="tabs"
           role="tablist"
-          aria-label="Log"
+          aria-label={T.tabs}
           onKeyDown={(e) => {
             // The ARIA tabs pattern: arrow keys move between tabs.
             if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
@@ -214,8 +231,8 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
               onClick={() => setTab(t)}
             >
               {t === 'requests'
-                ? `${T.tabRequests} (${formatNumber(requests.length)})`
-                : `${T.tabApp} (${formatNumber(lines.length)})`}
+                ? T.tabCount(T.tabRequests, requests.length)
+                : T.tabCount(T.tabApp, lines.length)}
             </button>
           ))}
         </div>
@@ -255,19 +272,19 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
             {T.level}{' '}
             <select value={level} onChange={(e) => setLevel(e.target.value)}>
               <option value="all">{T.all}</option>
-              <option value="debug">debug</option>
-              <option value="info">info</option>
-              <option value="warn">warn</option>
-              <option value="error">error</option>
+              {LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        <CopyButton text={copyText || null} label={tab === 'app' ? 'Copy log lines' : 'Copy requests'} />
+        <CopyButton text={copyText || null} label={tab === 'app' ? T.copyLines : T.copyRequests} />
       </div>
       {error && (
         <p className="error-text" role="alert">
-          {T.readFailed}
-          {error}
+          {T.readFailed(error)}
         </p>
       )}
       {exportNote && (
@@ -288,13 +305,13 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
                   {T.shown(shownReqs.length, requests.length)}
                 </p>
                 <div className="vhead" aria-hidden="true">
-                  <span>Time</span>
-                  <span>Request</span>
-                  <span>Model</span>
-                  <span>Account</span>
-                  <span>Status</span>
-                  <span>Time taken</span>
-                  <span>Client</span>
+                  <span>{T.time}</span>
+                  <span>{T.request}</span>
+                  <span>{T.model}</span>
+                  <span>{T.account}</span>
+                  <span>{T.status}</span>
+                  <span>{T.timeTaken}</span>
+                  <span>{T.client}</span>
                 </div>
                 <VirtualList
                   items={shownReqs}
@@ -312,14 +329,15 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
                       onClick={() => setSelected(r.seq === selected ? null : r.seq)}
                     >
                       <span title={exactTime(r.time)}>{localTime(r.time)}</span>
-                      <span className="mono">
+                      {/* A narrow window cuts long values with an ellipsis: the whole value shows on hover. */}
+                      <span className="mono" title={`${r.method} ${r.path}`}>
                         {r.method} {r.path}
                       </span>
-                      <span>{r.model || '–'}</span>
-                      <span>{accountName(r) || '–'}</span>
+                      <span title={r.model || undefined}>{r.model || '–'}</span>
+                      <span title={accountName(r) || undefined}>{accountName(r) || '–'}</span>
                       <StatusBadge status={r.status} />
                       <span>{formatMs(r.latencyMs)}</span>
-                      <span>{r.client || 'other'}</span>
+                      <span title={r.client || undefined}>{r.client || T.otherClient}</span>
                     </button>
                   )}
                 />

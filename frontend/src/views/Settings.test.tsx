@@ -5,10 +5,14 @@ import * as bridge from '../bridge';
 import { diff, fieldOfError, toDraft, upstreamWarning } from '../lib/settings';
 import { Settings } from './Settings';
 import { hasUnsavedEdits } from '../lib/leaveGuard';
+import { applyLanguage } from '../i18n';
 import { makeSettings, makeStatus } from '../test/fixtures';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
+  getLanguage: vi.fn(),
+  setLanguage: vi.fn(),
+  onLanguage: vi.fn(),
   updateSettings: vi.fn(),
   setOutboundProxy: vi.fn(),
   diagnose: vi.fn(),
@@ -19,6 +23,8 @@ const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
+  api.onLanguage.mockReturnValue(() => {});
   api.getSettings.mockResolvedValue(makeSettings());
   api.getVersion.mockResolvedValue('1.2.3');
 });
@@ -236,5 +242,26 @@ describe('Settings after a port in use (issue 22 §4)', () => {
     expect(api.updateSettings).toHaveBeenLastCalledWith({ port: 8990 });
     expect(await screen.findByText('Saved.')).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('Settings in Chinese', () => {
+  it('labels, strategy words and a refused value in zh-CN; Go’s refusal stays the detail of our sentence', async () => {
+    await applyLanguage('zh-CN');
+    api.updateSettings.mockRejectedValue(new Error('config.json: change rejected: something odd'));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const port = await screen.findByLabelText('端口');
+    await user.clear(port);
+    await user.type(port, '70000');
+    await user.keyboard('{Enter}');
+    expect(port).toHaveAccessibleDescription('请输入 1 到 65535 之间的整数。');
+    expect(screen.getByRole('option', { name: '同一对话固定使用一个账号' })).toBeInTheDocument();
+    expect(screen.getByLabelText('不限制')).toBeInTheDocument();
+
+    await user.clear(port);
+    await user.type(port, '9001');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    expect(await screen.findByText('无法保存：config.json: change rejected: something odd')).toBeInTheDocument();
   });
 });

@@ -1,8 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { getSettings, updateSettings, type Status } from '../bridge';
+import { i18n } from '../i18n';
 import { errorMessage } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
+import { LanguageSettings } from '../components/LanguageSettings';
 import { NetworkSettings } from '../components/NetworkSettings';
 import { setLeaveGuard } from '../lib/leaveGuard';
 import {
@@ -12,7 +15,7 @@ import {
   isLoopbackHost,
   LOG_LEVELS,
   STRATEGIES,
-  STRATEGY_TEXT,
+  strategyText,
   toDraft,
   upstreamWarning,
   UPSTREAM_DEFAULTS,
@@ -25,39 +28,12 @@ import { ErrorText } from '../components/ErrorText';
 type Errors = Partial<Record<Field, string>>;
 
 /** core.ErrNotReopened: the change is saved, the listener did not open with it. */
-const NOT_REOPENED = 'settings saved, but the proxy did not reopen';
-const TEXT = {
-  notReopened: 'Saved, but the proxy is not listening:',
-  notReopenedHint: 'Choose another port and save, or use a free port from the Dashboard.',
-  listening: 'Listening on',
-  notListening: 'Not listening:',
-  off: 'Not listening: the proxy is off.',
-};
-
-// User-visible strings of the settings that explain themselves.
-const T = {
-  strategy: 'Account selection',
-  firstByte: 'Wait for first byte (seconds)',
-  firstByteHelp: 'How long Kiro may think before it starts answering; a long prompt can take over a minute.',
-  idle: 'Silence allowed in a stream (seconds)',
-  idleHelp: 'A stream that goes quiet this long is cut off and the client is told.',
-  concurrency: 'Requests at once per account',
-  concurrencyOff: 'No limit',
-  concurrencyHelp: 'More requests than this wait in a queue for the account.',
-  queueWait: 'Queue wait when all are busy (seconds)',
-  queueWaitHelp: 'How long a request waits for a free account before it is refused.',
-  attempts: 'Accounts a request may try',
-  attemptsOff: `Use the default (${DEFAULT_ATTEMPTS})`,
-  attemptsHelp: 'On a failure the request is tried again, on another account when there is one.',
-  logLevel: 'Log level',
-  logLevelHelp: 'How much the app log (Logs, App log) and the log file record; “debug” is for reporting a problem.',
-  startAtLoginHelp: 'Kirodesk starts in the tray, with the proxy on.',
-  unsaved: 'Unsaved changes',
-  allSaved: 'No unsaved changes.',
-};
+// Go's own words (core.ErrNotReopened), matched, never shown as they are.
+const NOT_REOPENED = 'settings saved, but the proxy did not reopen'; // i18n-ignore: matched against Go's error
 
 /** status, when given, shows what is really listening next to the port. */
 export function Settings({ status }: { status?: Status } = {}) {
+  const { t } = useTranslation();
   const [saved, setSaved] = useState<Draft | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -80,7 +56,7 @@ export function Settings({ status }: { status?: Status } = {}) {
   }, []);
 
   if (!draft || !saved) {
-    return <p className={loadError ? 'error-text' : 'muted'}>{loadError ? `Could not read the settings: ${loadError}` : 'Loading…'}</p>;
+    return <p className={loadError ? 'error-text' : 'muted'}>{loadError ? t('settings.readFailed', { detail: loadError }) : t('common.loading')}</p>;
   }
 
   const patch = diff(saved, draft);
@@ -112,7 +88,7 @@ export function Settings({ status }: { status?: Status } = {}) {
       setDraft(toDraft(next));
       setErrors({});
       const upstream = 'apiBase' in patch || 'authBase' in patch || 'oidcBase' in patch;
-      setNotice(upstream ? 'Saved. Upstream URLs take effect at the next start.' : 'Saved.');
+      setNotice(upstream ? t('settings.savedUpstream') : t('settings.saved'));
     } catch (err) {
       const message = errorMessage(err);
       if (message.includes(NOT_REOPENED)) {
@@ -127,7 +103,7 @@ export function Settings({ status }: { status?: Status } = {}) {
         }
         setErrors({});
         const why = listenerError(message.slice(message.indexOf(NOT_REOPENED) + NOT_REOPENED.length).replace(/^:\s*/, ''));
-        setFormError(`${TEXT.notReopened} ${why} ${TEXT.notReopenedHint}`);
+        setFormError(t('settings.notReopened', { detail: why }));
         return;
       }
       const parts = message.split('\n');
@@ -139,7 +115,9 @@ export function Settings({ status }: { status?: Status } = {}) {
         else rest.push(part);
       }
       setErrors(byField);
-      if (rest.length > 0 || Object.keys(byField).length === 0) setFormError(rest.join(' ') || message);
+      if (rest.length > 0 || Object.keys(byField).length === 0) {
+        setFormError(t('settings.saveFailed', { detail: rest.join(' ') || message }));
+      }
     } finally {
       setSaving(false);
     }
@@ -147,11 +125,14 @@ export function Settings({ status }: { status?: Status } = {}) {
 
   return (
     <>
+    <div className="settings settings-more">
+      <LanguageSettings />
+    </div>
     <form
       className="settings"
       onSubmit={save}
       noValidate
-      aria-label="Settings"
+      aria-label={t('settings.label')}
       onKeyDown={(e) => {
         // Escape takes back the edit of the field it is pressed in.
         if (e.key !== 'Escape') return;
@@ -164,8 +145,8 @@ export function Settings({ status }: { status?: Status } = {}) {
     >
       <ErrorText error={formError} />
       <fieldset className="card">
-        <legend>Listener</legend>
-        <Row label="Host" field="host" error={errors.host} hint="127.0.0.1 keeps the proxy to this computer.">
+        <legend>{t('settings.listener')}</legend>
+        <Row label={t('settings.host')} field="host" error={errors.host} hint={t('settings.hostHint')}>
           {(id, describedBy) => (
             <input
               id={id}
@@ -178,10 +159,10 @@ export function Settings({ status }: { status?: Status } = {}) {
         </Row>
         {!isLoopbackHost(draft.host) && (
           <p className="banner warn" role="note">
-            Other computers that can reach this address can use your Kiro accounts with the API key.
+            {t('settings.exposed')}
           </p>
         )}
-        <Row label="Port" field="port" error={errors.port} hint={status && listenerText(status)}>
+        <Row label={t('settings.port')} field="port" error={errors.port} hint={status && listenerText(status)}>
           {(id, describedBy) => (
             <input
               id={id}
@@ -199,53 +180,53 @@ export function Settings({ status }: { status?: Status } = {}) {
             checked={draft.startAtLogin}
             onChange={(e) => edit('startAtLogin', e.target.checked)}
           />
-          Start Kirodesk when I log in
+          {t('settings.startAtLogin')}
         </label>
-        <p className="muted form-hint">{T.startAtLoginHelp}</p>
+        <p className="muted form-hint">{t('settings.startAtLoginHelp')}</p>
       </fieldset>
 
       <fieldset className="card">
-        <legend>Accounts and requests</legend>
+        <legend>{t('settings.accountsAndRequests')}</legend>
         <Row
-          label={T.strategy}
+          label={t('settings.strategy')}
           field="strategy"
           error={errors.strategy}
-          hint={STRATEGY_TEXT[draft.strategy as keyof typeof STRATEGY_TEXT]?.help}
+          hint={(STRATEGIES as readonly string[]).includes(draft.strategy) ? strategyText(draft.strategy as (typeof STRATEGIES)[number]).help : undefined}
         >
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.strategy} onChange={(e) => edit('strategy', e.target.value)}>
               {STRATEGIES.map((s) => (
                 <option key={s} value={s}>
-                  {STRATEGY_TEXT[s].name}
+                  {strategyText(s).name}
                 </option>
               ))}
             </select>
           )}
         </Row>
-        <NumberRow label={T.firstByte} hint={T.firstByteHelp} field="firstByteTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
-        <NumberRow label={T.idle} hint={T.idleHelp} field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label={t('settings.firstByte')} hint={t('settings.firstByteHelp')} field="firstByteTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label={t('settings.idle')} hint={t('settings.idleHelp')} field="idleTimeoutSeconds" draft={draft} errors={errors} edit={edit} />
         <OptionalNumberRow
-          label={T.concurrency}
-          zeroLabel={T.concurrencyOff}
+          label={t('settings.concurrency')}
+          zeroLabel={t('settings.concurrencyOff')}
           fallback="4"
-          hint={T.concurrencyHelp}
+          hint={t('settings.concurrencyHelp')}
           field="maxConcurrentPerAccount"
           draft={draft}
           errors={errors}
           edit={edit}
         />
-        <NumberRow label={T.queueWait} hint={T.queueWaitHelp} field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
+        <NumberRow label={t('settings.queueWait')} hint={t('settings.queueWaitHelp')} field="queueWaitSeconds" draft={draft} errors={errors} edit={edit} />
         <OptionalNumberRow
-          label={T.attempts}
-          zeroLabel={T.attemptsOff}
+          label={t('settings.attempts')}
+          zeroLabel={t('settings.attemptsOff', { n: DEFAULT_ATTEMPTS })}
           fallback={String(DEFAULT_ATTEMPTS)}
-          hint={T.attemptsHelp}
+          hint={t('settings.attemptsHelp')}
           field="maxAttempts"
           draft={draft}
           errors={errors}
           edit={edit}
         />
-        <Row label={T.logLevel} field="logLevel" error={errors.logLevel} hint={T.logLevelHelp}>
+        <Row label={t('settings.logLevel')} field="logLevel" error={errors.logLevel} hint={t('settings.logLevelHelp')}>
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.logLevel} onChange={(e) => edit('logLevel', e.target.value)}>
               {LOG_LEVELS.map((l) => (
@@ -259,18 +240,18 @@ export function Settings({ status }: { status?: Status } = {}) {
       </fieldset>
 
       <details className="card">
-        <summary>Advanced: Kiro upstream URLs</summary>
-        <TextRow label="API base" field="apiBase" draft={draft} errors={errors} edit={edit} />
-        <TextRow label="Auth base" field="authBase" draft={draft} errors={errors} edit={edit} />
-        <TextRow label="OIDC base" field="oidcBase" draft={draft} errors={errors} edit={edit} />
+        <summary>{t('settings.advanced')}</summary>
+        <TextRow label={t('settings.apiBase')} field="apiBase" draft={draft} errors={errors} edit={edit} />
+        <TextRow label={t('settings.authBase')} field="authBase" draft={draft} errors={errors} edit={edit} />
+        <TextRow label={t('settings.oidcBase')} field="oidcBase" draft={draft} errors={errors} edit={edit} />
       </details>
 
       <div className="form-actions save-bar" data-dirty={dirty}>
         {(dirty || !notice) && (
-          <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? T.unsaved : T.allSaved}</span>
+          <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? t('settings.unsaved') : t('settings.allSaved')}</span>
         )}
         <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
-          {saving ? 'Saving…' : 'Save'}
+          {saving ? t('common.saving') : t('common.save')}
         </button>
         <button
           type="button"
@@ -282,7 +263,7 @@ export function Settings({ status }: { status?: Status } = {}) {
             setFormError(null);
           }}
         >
-          Revert
+          {t('settings.revert')}
         </button>
         <span role="status" className="muted">
           {notice}
@@ -299,8 +280,8 @@ export function Settings({ status }: { status?: Status } = {}) {
 }
 
 function listenerText(st: Status): string {
-  if (st.proxyOn) return `${TEXT.listening} ${st.endpoint}.`;
-  return st.error ? `${TEXT.notListening} ${listenerError(st.error)}` : TEXT.off;
+  if (st.proxyOn) return i18n.t('settings.listening', { endpoint: st.endpoint });
+  return st.error ? i18n.t('settings.notListening', { detail: listenerError(st.error) }) : i18n.t('settings.off');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   exportUsageCSV,
   getUsage,
@@ -9,51 +10,81 @@ import {
   type UsageStack,
 } from '../bridge';
 import { ChartKey, colour, UsageChart, type ChartSeries } from '../components/UsageChart';
+import { i18n } from '../i18n';
 import { errorMessage } from '../lib/errors';
+import { currentFormatLocale, formatCredits, formatNumber } from '../lib/format';
 
-// User-visible strings of this view, in one place.
-const T = {
-  range: 'Range',
-  ranges: { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' } as Record<UsageRange, string>,
-  splitBy: 'Split by',
-  stacks: { account: 'Account', model: 'Model', client: 'Client' } as Record<UsageStack, string>,
-  show: 'Show',
-  requests: 'Requests',
-  tokens: 'Tokens',
-  perHour: 'per hour',
-  perDay: 'per day',
-  errors: 'Errors by kind',
-  latency: 'Latency',
-  p50: 'p50 (half of the requests took less)',
-  p95: 'p95 (95 in 100 took less)',
-  credits: 'Credits by account',
-  noForecast: 'No account has a known credit limit yet: refresh an account’s quota on the Accounts page.',
-  table: 'The figures',
-  total: 'Total',
-  export: 'Export CSV',
-  exported: 'Saved as',
-  exportFailed: 'Could not export:',
-  loading: 'Loading…',
-  failed: 'Could not read the usage history:',
-  retry: 'Retry',
-  empty: 'No requests in this range yet. Requests sent through Kirodesk are counted here (and kept for 400 days).',
-  estimated: 'estimated',
-  resets: 'resets',
-  headers: ['When', 'Requests', 'Errors', 'Input tokens', 'Output tokens', 'Credits', 'p50', 'p95'],
-  errorClass: {
-    invalid_request: 'Refused request',
-    authentication: 'Wrong API key',
-    rate_limit: 'Rate limited',
-    overloaded: 'Overloaded',
-    upstream: 'Kiro failed',
-    canceled: 'Cancelled by the client',
-  } as Record<string, string>,
-};
+const RANGES: readonly UsageRange[] = ['24h', '7d', '30d', '90d'];
+const STACKS: readonly UsageStack[] = ['account', 'model', 'client'];
+const HEADERS = ['when', 'requests', 'errors', 'input', 'output', 'credits', 'p50', 'p95'] as const;
+const ERROR_CLASSES = ['invalid_request', 'authentication', 'rate_limit', 'overloaded', 'upstream', 'canceled'] as const;
 
-const num = new Intl.NumberFormat('en');
-const credits = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
-const hourFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-const dayFmt = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+/** The view's strings in the window's language (re-read on every render). */
+function useText() {
+  const { t } = useTranslation();
+  return {
+    range: t('usage.range'),
+    ranges: Object.fromEntries(RANGES.map((r) => [r, t(`usage.ranges.${r}`)])) as Record<UsageRange, string>,
+    splitBy: t('usage.splitBy'),
+    stacks: Object.fromEntries(STACKS.map((s) => [s, t(`usage.stacks.${s}`)])) as Record<UsageStack, string>,
+    show: t('usage.show'),
+    requests: t('usage.requests'),
+    tokens: t('usage.tokens'),
+    perHour: t('usage.perHour'),
+    perDay: t('usage.perDay'),
+    mainTitle: (metric: string, per: string, range: string) => t('usage.mainTitle', { metric, per, range }),
+    mainSummary: (metric: string, per: string, range: string, stack: string) =>
+      t('usage.mainSummary', { metric, per, range, stack }),
+    errors: t('usage.errors'),
+    errorsSummary: (per: string) => t('usage.errorsSummary', { per }),
+    noErrors: t('usage.noErrors'),
+    latency: t('usage.latency'),
+    latencySummary: (per: string) => t('usage.latencySummary', { per }),
+    p50: t('usage.p50'),
+    p95: t('usage.p95'),
+    credits: t('usage.credits'),
+    creditsOf: (name: string) => t('usage.creditsOf', { name }),
+    used: (used: number, limit: number, pct: number) =>
+      t('quota.used', { used: formatCredits(used), limit: formatCredits(limit), pct }),
+    noForecast: t('usage.noForecast'),
+    table: t('usage.table'),
+    total: t('usage.total'),
+    export: t('usage.export'),
+    exported: (path: string) => t('usage.exported', { path }),
+    exportFailed: (detail: string) => t('usage.exportFailed', { detail }),
+    loading: t('common.loading'),
+    failed: (detail: string) => t('usage.failed', { detail }),
+    retry: t('common.retry'),
+    empty: t('usage.empty'),
+    estimated: (n: string) => t('usage.estimated', { n }),
+    resets: (date: string) => t('usage.resets', { date }),
+    headers: HEADERS.map((h) => t(`usage.headers.${h}`)),
+    forecast: (f: UsageForecast) => forecastText(t, f),
+    errorClass: (c: string) => ((ERROR_CLASSES as readonly string[]).includes(c) ? t(`usage.errorClass.${c as (typeof ERROR_CLASSES)[number]}`) : c),
+  };
+}
+
+const num = { format: (n: number) => formatNumber(n) };
+const credits = { format: (n: number) => formatCredits(n) };
+// English keeps the day-month order it always had (7 Dec); other languages write dates their own way.
+const dateLocale = () => (i18n.language === 'en' ? 'en-GB' : currentFormatLocale());
+const hourFmt = { format: (d: Date) => d.toLocaleString(dateLocale(), { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) };
+const dayFmt = { format: (d: Date) => d.toLocaleDateString(dateLocale(), { weekday: 'short', day: 'numeric', month: 'short' }) };
+const longDay = (iso: string) => new Date(iso).toLocaleDateString(dateLocale(), { day: 'numeric', month: 'short', year: 'numeric' });
+
+/**
+ * The forecast in words, from its figures (Go's own sentence, f.text, is
+ * English; the same cases as usage.ForecastFor).
+ */
+function forecastText(t: ReturnType<typeof useTranslation>['t'], f: UsageForecast): string {
+  const name = f.label;
+  if (f.used >= f.limit) return t('usage.forecast.reachedNow', { name });
+  if (f.perDay <= 0) return t('usage.forecast.idle', { name });
+  if (f.reachesAt) return t('usage.forecast.reaches', { name, date: longDay(f.reachesAt) });
+  if (f.resetAt) return t('usage.forecast.notBefore', { name, date: longDay(f.resetAt) });
+  return f.text;
+}
+
 const ms = (v: number) => (v > 0 ? `≤ ${num.format(v)} ms` : '–');
 
 function when(key: string, by: string): string {
@@ -64,6 +95,7 @@ function when(key: string, by: string): string {
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
 
 export function Usage() {
+  const T = useText();
   const [range, setRange] = useState<UsageRange>('7d');
   const [stack, setStack] = useState<UsageStack>('account');
   const [metric, setMetric] = useState<'requests' | 'tokens'>('requests');
@@ -96,9 +128,9 @@ export function Usage() {
   const errors: ChartSeries[] = useMemo(
     () =>
       (data?.errorClasses ?? [])
-        .map((c, i) => ({ label: T.errorClass[c] ?? c, values: data?.errors[i] ?? [], color: colour(i + 5) }))
+        .map((c, i) => ({ label: T.errorClass(c), values: data?.errors[i] ?? [], color: colour(i + 5) }))
         .filter((s) => sum(s.values) > 0),
-    [data],
+    [data, T.errors],
   );
   const latency: ChartSeries[] = useMemo(
     () =>
@@ -108,14 +140,14 @@ export function Usage() {
             { label: T.p95, values: data.p95Ms, color: colour(5) },
           ]
         : [],
-    [data],
+    [data, T.p50, T.p95],
   );
 
   async function exportCSV() {
     try {
-      setExported({ ok: true, text: `${T.exported} ${await exportUsageCSV(range)}` });
+      setExported({ ok: true, text: T.exported(await exportUsageCSV(range)) });
     } catch (err) {
-      setExported({ ok: false, text: `${T.exportFailed} ${errorMessage(err)}` });
+      setExported({ ok: false, text: T.exportFailed(errorMessage(err)) });
     }
   }
 
@@ -127,7 +159,7 @@ export function Usage() {
     <div className="usage">
       <div className="usage-controls">
         <div role="group" aria-label={T.range} className="segmented">
-          {(Object.keys(T.ranges) as UsageRange[]).map((r) => (
+          {RANGES.map((r) => (
             <button key={r} type="button" className="btn btn-small" aria-pressed={r === range} onClick={() => setRange(r)}>
               {T.ranges[r]}
             </button>
@@ -136,7 +168,7 @@ export function Usage() {
         <label>
           {T.splitBy}{' '}
           <select value={stack} onChange={(e) => setStack(e.target.value as UsageStack)}>
-            {(Object.keys(T.stacks) as UsageStack[]).map((s) => (
+            {STACKS.map((s) => (
               <option key={s} value={s}>
                 {T.stacks[s]}
               </option>
@@ -161,7 +193,7 @@ export function Usage() {
       {error && (
         <div className="card" role="alert">
           <p className="error-text">
-            {T.failed} {error}
+            {T.failed(error)}
           </p>
           <button type="button" className="btn" onClick={() => void load()}>
             {T.retry}
@@ -174,7 +206,7 @@ export function Usage() {
         <>
           <section className="card" aria-labelledby="usage-main-title">
             <h2 id="usage-main-title">
-              {metricName} {per}, {T.ranges[range]}
+              {T.mainTitle(metricName, per, T.ranges[range])}
             </h2>
             {total.requests === 0 ? (
               <p className="muted" data-testid="usage-empty">
@@ -187,7 +219,7 @@ export function Usage() {
                   series={stacked}
                   kind="stacked"
                   testId="usage-chart"
-                  summary={`${metricName} ${per} over ${T.ranges[range]}, split by ${T.stacks[stack].toLowerCase()}; the table below has the figures`}
+                  summary={T.mainSummary(metricName, per, T.ranges[range], T.stacks[stack].toLowerCase())}
                 />
                 <ChartKey series={stacked} format={(n) => num.format(n)} />
               </>
@@ -199,17 +231,17 @@ export function Usage() {
               <section className="card" aria-labelledby="usage-errors-title">
                 <h2 id="usage-errors-title">{T.errors}</h2>
                 {errors.length === 0 ? (
-                  <p className="muted">No errors in this range.</p>
+                  <p className="muted">{T.noErrors}</p>
                 ) : (
                   <>
-                    <UsageChart times={data.times} series={errors} kind="stacked" height={160} testId="usage-errors" summary={`${T.errors} ${per}`} />
+                    <UsageChart times={data.times} series={errors} kind="stacked" height={160} testId="usage-errors" summary={T.errorsSummary(per)} />
                     <ChartKey series={errors} format={(n) => num.format(n)} />
                   </>
                 )}
               </section>
               <section className="card" aria-labelledby="usage-latency-title">
                 <h2 id="usage-latency-title">{T.latency}</h2>
-                <UsageChart times={data.times} series={latency} kind="lines" height={160} unit="ms" testId="usage-latency" summary={`${T.latency} p50 and p95 ${per}`} />
+                <UsageChart times={data.times} series={latency} kind="lines" height={160} unit="ms" testId="usage-latency" summary={T.latencySummary(per)} />
                 <ChartKey series={latency} />
               </section>
             </div>
@@ -228,6 +260,7 @@ export function Usage() {
 }
 
 function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
+  const T = useText();
   return (
     <section className="card" aria-labelledby="usage-credits-title">
       <h2 id="usage-credits-title">{T.credits}</h2>
@@ -237,14 +270,14 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
         <ul className="forecasts" data-testid="forecasts">
           {forecasts.map((f) => {
             const pct = f.limit > 0 ? Math.min(100, Math.round((f.used / f.limit) * 100)) : 0;
-            const label = `${credits.format(f.used)} of ${credits.format(f.limit)} credits used (${pct}%)`;
+            const label = T.used(f.used, f.limit, pct);
             return (
               <li key={f.account}>
                 <strong>{f.label}</strong>
                 <div
                   className={pct >= 90 ? 'quota-bar quota-high' : 'quota-bar'}
                   role="meter"
-                  aria-label={`Credits of ${f.label}`}
+                  aria-label={T.creditsOf(f.label)}
                   aria-valuemin={0}
                   aria-valuemax={f.limit}
                   aria-valuenow={f.used}
@@ -254,9 +287,9 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
                 </div>
                 <span className="muted">
                   {label}
-                  {f.resetAt ? ` · ${T.resets} ${dayFmt.format(new Date(f.resetAt))}` : ''}
+                  {f.resetAt ? ` · ${T.resets(dayFmt.format(new Date(f.resetAt)))}` : ''}
                 </span>
-                <p>{f.text}</p>
+                <p>{T.forecast(f)}</p>
               </li>
             );
           })}
@@ -267,10 +300,11 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
 }
 
 function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by: string }) {
+  const T = useText();
   const cells = (r: UsageRow) => [
     num.format(r.requests),
     num.format(r.errors),
-    num.format(r.inputTokens) + (r.estimatedRequests > 0 ? ` (${num.format(r.estimatedRequests)} ${T.estimated})` : ''),
+    num.format(r.inputTokens) + (r.estimatedRequests > 0 ? ` (${T.estimated(num.format(r.estimatedRequests))})` : ''),
     num.format(r.outputTokens),
     credits.format(r.credits),
     ms(r.p50Ms),
