@@ -29,7 +29,7 @@ FRONTEND_SRC = $(shell git ls-files -co --exclude-standard frontend/src frontend
 	frontend/package.json frontend/package-lock.json frontend/vite.config.ts 'frontend/tsconfig*.json')
 # What a Go binary is built from: the Go files, the modules, the version
 # and the files it embeds besides the frontend (go:embed).
-GODEPS = $(GOFILES) go.mod go.sum VERSION $(wildcard app/tray/icons/*.png)
+GODEPS = $(GOFILES) go.mod go.sum VERSION $(wildcard app/tray/icons/*.png app/tray/i18n/*.json app/i18n/*.json)
 
 frontend: frontend/dist/index.html
 frontend/dist/index.html: $(FRONTEND_SRC) | deps

@@ -60,7 +60,7 @@ type App struct {
 
 	notifier    Notifier
 	trayHost    func() bool       // whether a tray host exists (StatusNotifierWatcher)
-	trayNotice  string            // why there is no tray icon, shown in the window
+	trayNotice  string            // why there is no tray icon, shown in the window: an app catalog ID
 	loginNeeded map[string]string // accounts known to need a sign-in, id -> label
 	stopWatch   context.CancelFunc
 	// systemLanguages is Options.SystemLanguages.
@@ -131,7 +131,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 		a.mu.Lock()
 		a.openErr = err
 		a.mu.Unlock()
-		rt.ErrorDialog("Kirodesk cannot start", err.Error())
+		rt.ErrorDialog(a.tr("StartFailedTitle"), err.Error())
 		return err
 	}
 	a.mu.Lock()
@@ -144,7 +144,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	if !c.Store.Config.Snapshot().ProxyDisabled {
 		if err := c.Proxy.Start(); err != nil {
 			a.log.Error("proxy did not start", "err", err)
-			a.notify("Kirodesk: the proxy did not start", err.Error())
+			a.notify(a.tr("NotifyProxyNotStartedTitle"), err.Error())
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -203,10 +203,12 @@ func (a *App) Status() (Status, error) {
 	ps := c.Proxy.Status()
 	warnings := append([]string{}, c.Store.Notices()...)
 	a.mu.Lock()
-	if a.trayNotice != "" {
-		warnings = append(warnings, a.trayNotice)
-	}
+	trayNotice := a.trayNotice
 	a.mu.Unlock()
+	if trayNotice != "" {
+		// Translated when read, so a change of language reaches it.
+		warnings = append(warnings, a.tr(trayNotice))
+	}
 	return Status{
 		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,
 		Version: a.version, ConfigDir: c.ConfigDir,

@@ -96,7 +96,9 @@ func startApp(t *testing.T) (*App, *recorder, string) {
 	t.Helper()
 	dir := t.TempDir()
 	port := 0
-	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()}})
+	// An English system, whatever the machine's: tests read English text.
+	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return nil }})
 	rt := &recorder{}
 	err := a.Startup(rt, func() (*core.Core, error) {
 		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})

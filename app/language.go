@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"kirodesk/app/i18n"
 	"kirodesk/internal/locale"
+	"kirodesk/internal/login"
 	"kirodesk/internal/store"
 )
 
@@ -71,3 +73,19 @@ func (a *App) lang() locale.Lang {
 	st, _ := a.Language()
 	return st.Effective
 }
+
+// callbackPage is the sign-in page's wording in the effective language.
+func (a *App) callbackPage() login.PageText {
+	l := a.lang()
+	t := func(id string, kv ...any) string { return i18n.App.T(l, id, kv...) }
+	return login.PageText{
+		Lang: string(l), SignedInTitle: t("CallbackSignedInTitle"),
+		SignedIn:    func(label string) string { return t("CallbackSignedIn", "Account", label) },
+		FailedTitle: t("CallbackFailedTitle"), Failed: t("CallbackFailed"),
+	}
+}
+
+// tr is message id of the app's catalog in the effective language; kv are
+// its template's variables as name, value pairs. Must not be called with
+// a.mu held (lang takes it).
+func (a *App) tr(id string, kv ...any) string { return i18n.App.T(a.lang(), id, kv...) }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,10 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/app/trayproto"
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
 )
 
 // startAppIn starts an App on dir whose system speaks system.
@@ -108,4 +111,75 @@ func TestLanguageBeforeStartupIsTheSystems(t *testing.T) {
 	assert.Equal(t, LanguageState{Preference: locale.PreferSystem, Effective: locale.Chinese}, st)
 	_, err = a.SetLanguage("en")
 	assert.ErrorIs(t, err, ErrNotReady)
+}
+
+// Every notification the app shows, and the window's tray notice, in
+// Chinese under zh-CN (the D-Bus path is TestNotificationsOverDBusSpeakTheLanguage).
+func TestNotificationsAndNoticesInChinese(t *testing.T) {
+	a, _ := startAppIn(t, t.TempDir(), "zh-Hans-CN")
+	n := &recNotifier{}
+	a.notifier = n
+
+	a.SetLogins(&fakeLogins{flow: &fakeFlow{done: make(chan struct{})}})
+	dl, err := a.StartDeviceLogin(DeviceOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.CancelLogin(dl.FlowID) })
+	assert.Equal(t, []string{"Kirodesk：登录验证码已就绪 | 请在 https://device.example 输入 ABCD-EFGH"}, n.all())
+
+	assert.Equal(t, "已用 93%", quotaNote(a.lang(), &store.Quota{Used: 93.4, Limit: 100}))
+	assert.Equal(t, "93% used", quotaNote(locale.English, &store.Quota{Used: 93.4, Limit: 100}))
+	assert.Empty(t, quotaNote(a.lang(), &store.Quota{}), "no limit known: no note")
+
+	// The tray notice is kept as an ID and read in the language of the moment.
+	a.noTray("NoTrayProgram")
+	st, err := a.Status()
+	require.NoError(t, err)
+	assert.Contains(t, st.Warnings, "未在 Kirodesk 所在的文件夹中找到托盘程序，因此没有托盘图标：关闭此窗口将退出 Kirodesk。")
+	_, err = a.SetLanguage("en")
+	require.NoError(t, err)
+	st, _ = a.Status()
+	assert.Contains(t, st.Warnings, "Kirodesk's tray program was not found next to it, so there is no tray icon: closing this window quits Kirodesk.")
+}
+
+// A core that cannot open: the dialog's title is in the system's language.
+func TestStartFailureDialogInTheSystemsLanguage(t *testing.T) {
+	a := New(Options{SystemLanguages: func() []string { return []string{"zh_CN.UTF-8"} }})
+	rt := &recorder{}
+	require.Error(t, a.Startup(rt, func() (*core.Core, error) { return nil, errors.New("another Kirodesk is already running") }))
+	assert.Equal(t, []string{"Kirodesk 无法启动: another Kirodesk is already running"}, rt.dialogs)
+}
+
+// SetLanguage reaches a running tray process over the tray link at once:
+// the State it gets names the new language (the tray relabels from it;
+// TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive in app/tray).
+func TestSetLanguageReachesTheTrayOverTheLink(t *testing.T) {
+	f := startFakeTray(t, context.Background(), "", nil)
+	f.hello()
+	port := 0
+	a := New(Options{Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return []string{"en_US.UTF-8"} }})
+	// Before Startup: a.tray is not guarded, and the core's first status
+	// (emitted on another goroutine) reads it.
+	a.tray = f.link
+	dir := t.TempDir()
+	require.NoError(t, a.Startup(&recorder{}, func() (*core.Core, error) {
+		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port})
+	}))
+	t.Cleanup(a.Shutdown)
+
+	echoUntil := func(lang string) trayproto.State {
+		t.Helper()
+		for {
+			if s := f.echo(); s.Language == lang {
+				return s
+			}
+		}
+	}
+	_, err := a.SetLanguage("zh-CN")
+	require.NoError(t, err)
+	s := echoUntil("zh-CN")
+	assert.True(t, s.ProxyOn, "a whole State, not just the language")
+	_, err = a.SetLanguage("system")
+	require.NoError(t, err)
+	echoUntil("en")
 }

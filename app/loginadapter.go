@@ -14,7 +14,7 @@ import (
 // Logins never replace an existing account's credentials (a second sign-in
 // as the same account is refused with login.ErrDuplicate), so the pool has
 // no stale in-memory credentials to forget after an add.
-func NewLogins(s *login.Service) Logins { return loginAdapter{s} }
+func NewLogins(s *login.Service) Logins { return loginAdapter{s: s} }
 
 // WithLogins wraps a Startup open function so that the core it opens also
 // becomes a's sign-in service (SetLogins with NewLogins). A function, not a
@@ -23,13 +23,18 @@ func WithLogins(a *App, open func() (*core.Core, error)) func() (*core.Core, err
 	return func() (*core.Core, error) {
 		c, err := open()
 		if err == nil {
-			a.SetLogins(NewLogins(c.Login))
+			a.SetLogins(loginAdapter{s: c.Login, page: a.callbackPage})
 		}
 		return c, err
 	}
 }
 
-type loginAdapter struct{ s *login.Service }
+type loginAdapter struct {
+	s *login.Service
+	// page words the browser's page at the end of a social sign-in, in the
+	// language of the moment the sign-in starts; nil is English.
+	page func() login.PageText
+}
 
 // The window shows the code and the link and opens the browser through the
 // runtime (the webview cannot follow links itself), so login never does.
@@ -43,7 +48,11 @@ func (l loginAdapter) StartDevice(ctx context.Context, o DeviceOptions) (DeviceC
 }
 
 func (l loginAdapter) StartSocial(ctx context.Context, provider, label string) (SocialStart, SocialFlow, error) {
-	f, err := l.s.StartSocialWith(ctx, login.SocialOptions{Provider: provider, Label: label, NoBrowser: true})
+	o := login.SocialOptions{Provider: provider, Label: label, NoBrowser: true}
+	if l.page != nil {
+		o.Page = l.page()
+	}
+	f, err := l.s.StartSocialWith(ctx, o)
 	if err != nil {
 		return SocialStart{}, nil, err
 	}

@@ -152,7 +152,7 @@ func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
 	if err != nil {
 		return DeviceLogin{}, err
 	}
-	a.notify("Kirodesk: sign-in code ready", fmt.Sprintf("Enter %s at %s", code.UserCode, code.VerificationURI))
+	a.notify(a.tr("NotifyDeviceCodeTitle"), a.tr("NotifyDeviceCodeBody", "Code", code.UserCode, "URL", code.VerificationURI))
 	if link, rt := cmp.Or(code.VerificationURIComplete, code.VerificationURI), a.windowRuntime(); rt != nil && link != "" {
 		rt.BrowserOpenURL(link) // the window shows the code and the link too
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"kirodesk/app/trayproto"
@@ -65,7 +64,7 @@ func (a *App) checkAccounts() {
 	for id, label := range now {
 		if _, seen := before[id]; !seen {
 			changed = true
-			a.notify("Kirodesk: sign in again", fmt.Sprintf("%s needs a new sign-in: open Kirodesk, Accounts.", label))
+			a.notify(a.tr("NotifySignInAgainTitle"), a.tr("NotifySignInAgainBody", "Account", label))
 		}
 	}
 	if changed {
@@ -80,8 +79,9 @@ func (a *App) trayAccounts() []trayproto.Account {
 		return nil
 	}
 	var out []trayproto.Account
+	l := a.lang()
 	for _, acc := range c.Status().Accounts {
-		out = append(out, trayproto.Account{Label: acc.Label, State: acc.State, Disabled: acc.Disabled, Quota: quotaNote(acc.Quota)})
+		out = append(out, trayproto.Account{Label: acc.Label, State: acc.State, Disabled: acc.Disabled, Quota: quotaNote(l, acc.Quota)})
 	}
 	return out
 }

@@ -3,11 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
+	"kirodesk/app/i18n"
 	"kirodesk/internal/core"
+	"kirodesk/internal/locale"
 	"kirodesk/internal/store"
 )
 
@@ -45,13 +46,23 @@ func quotaShare(q *store.Quota) float64 {
 	return q.Used / q.Limit
 }
 
-// quotaNote is the tray's short quota text: "93% used".
-func quotaNote(q *store.Quota) string {
+// quotaPercent is the whole percentage of the credits used, or -1.
+func quotaPercent(q *store.Quota) int {
 	s := quotaShare(q)
 	if s < 0 {
+		return -1
+	}
+	return int(math.Min(100, math.Floor(s*100)))
+}
+
+// quotaNote is the tray's short quota text, "93% used", in l. The app
+// writes it (the tray is sent the note, not the figures).
+func quotaNote(l locale.Lang, q *store.Quota) string {
+	p := quotaPercent(q)
+	if p < 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d%% used", int(math.Min(100, math.Floor(s*100))))
+	return i18n.App.T(l, "QuotaUsed", "Percent", p)
 }
 
 // errNothingDue ends a notices update that has nothing to record.
@@ -63,7 +74,10 @@ var errNothingDue = errors.New("no quota notice due")
 // told live in the store's quota-notices.json; deciding and recording
 // happen in one Update, so two checks at once cannot both warn.
 func (a *App) checkQuota(c *core.Core) {
-	type warn struct{ label, note string }
+	type warn struct {
+		label   string
+		percent int
+	}
 	var due []warn
 	accounts := c.Store.Pool.Snapshot().Accounts
 	err := c.Store.QuotaNotices.Update(context.Background(), func(n *store.QuotaNotices) error {
@@ -80,7 +94,7 @@ func (a *App) checkQuota(c *core.Core) {
 				continue
 			}
 			n.Told[acc.ID] = period
-			due = append(due, warn{acc.Label, quotaNote(acc.Quota)})
+			due = append(due, warn{acc.Label, quotaPercent(acc.Quota)})
 		}
 		if len(due) == 0 {
 			return errNothingDue
@@ -99,6 +113,6 @@ func (a *App) checkQuota(c *core.Core) {
 		return
 	}
 	for _, w := range due {
-		a.notify("Kirodesk: quota nearly used", fmt.Sprintf("%s has %s of its credits.", w.label, w.note))
+		a.notify(a.tr("NotifyQuotaTitle"), a.tr("NotifyQuotaBody", "Account", w.label, "Percent", w.percent))
 	}
 }

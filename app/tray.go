@@ -97,15 +97,14 @@ func (a *App) startTray(ctx context.Context) {
 	path, err := TrayPath()
 	if err != nil {
 		a.log.Warn("no tray: closing the window will quit", "err", err)
-		a.noTray("Kirodesk's tray program was not found next to it, so there is no tray icon: closing this window quits Kirodesk.")
+		a.noTray("NoTrayProgram")
 		return
 	}
 	if !a.trayHost() {
 		// The tray process still runs (a tray host may start later), but
 		// nothing shows its icon yet.
 		a.log.Warn("no system tray on this desktop (no StatusNotifierWatcher): the window stays the way in")
-		a.noTray("No system tray was found on this desktop (on GNOME, install the AppIndicator extension), " +
-			"so Kirodesk has no tray icon: closing this window quits Kirodesk.")
+		a.noTray("NoTrayHost")
 	}
 	a.tray = StartTray(ctx, TrayOptions{
 		Path: path, Logger: a.log, OnClick: a.onTrayClick,
@@ -124,7 +123,8 @@ func (a *App) startTray(ctx context.Context) {
 }
 
 // noTray makes the window the way in: it opens (even with --hidden), says
-// why, and closing it quits (beforeClose, as trayUp stays false).
+// why (why is the app catalog's ID of the reason), and closing it quits
+// (beforeClose, as trayUp stays false).
 func (a *App) noTray(why string) {
 	a.mu.Lock()
 	a.trayNotice = why

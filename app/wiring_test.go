@@ -47,7 +47,8 @@ func startOnFakeWith(t *testing.T, sec secrets.Store) (*App, *recorder, *core.Co
 		return ""
 	}
 	port := 0
-	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()}})
+	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return nil }}) // English, whatever the machine's
 	rt := &recorder{}
 	var c *core.Core
 	require.NoError(t, a.Startup(rt, WithLogins(a, func() (*core.Core, error) {
@@ -183,7 +184,7 @@ func TestRefreshQuotaShowsInTheListAndTheTrayAndWarnsOncePerPeriod(t *testing.T)
 	require.True(t, fake.SetUsageLimits(fa.AccessToken, usage(930, 1000, reset)))
 	_, err = a.RefreshQuota(acc.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"Kirodesk: quota nearly used | Work has 93% used of its credits."}, n.all())
+	assert.Equal(t, []string{"Kirodesk: quota nearly used | Work has used 93% of its credits."}, n.all())
 	_, err = a.RefreshQuota(acc.ID)
 	require.NoError(t, err)
 	a.checkAccounts()

@@ -79,6 +79,7 @@ func TestDesktopAppWindowAndTray(t *testing.T) {
 	log := &lockedBuffer{}
 	cmd := exec.Command(bin, "--config-dir", dir)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1",
+		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8", // English labels below, whatever the machine's language
 		store.EnvAPIBase+"=http://127.0.0.1:9", store.EnvAuthBase+"=http://127.0.0.1:9", store.EnvOIDCBase+"=http://127.0.0.1:9",
 		store.EnvFeedURL+"=http://127.0.0.1:9/kirodesk-feed.json")
 	cmd.Stdout, cmd.Stderr = log, log

@@ -77,5 +77,5 @@ func TestLookupAndPlurals(t *testing.T) {
 func TestAppCatalogSpeaksBoth(t *testing.T) {
 	assert.Equal(t, "Kirodesk: sign in again", App.T(locale.English, "NotifySignInAgainTitle"))
 	assert.Equal(t, "Kirodesk：需要重新登录", App.T(locale.Chinese, "NotifySignInAgainTitle"))
-	assert.Equal(t, "Work 已用掉 93% 的额度。", App.T(locale.Chinese, "NotifyQuotaBody", "Account", "Work", "Percent", 93))
+	assert.Equal(t, "Work 的额度已用 93%。", App.T(locale.Chinese, "NotifyQuotaBody", "Account", "Work", "Percent", 93))
 }

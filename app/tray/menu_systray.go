@@ -24,8 +24,12 @@ import (
 //	    Quit
 //
 // The items are fixed; only their titles, check marks and enabled state
-// change. Open and Quit are enabled from the start, so the app can be
-// reached and quit even before it sent a state.
+// change (titles with the language: SetLabels). Open and Quit are enabled
+// from the start, so the app can be reached and quit even before it sent a
+// state. There is no Language entry: the setting lives in the window's
+// Settings with the others, and a three-way choice would need radio items,
+// which systray lacks (three check boxes that uncheck each other would be
+// three more items of a menu people open to glance at).
 type systrayMenu struct {
 	log *slog.Logger
 

@@ -67,7 +67,7 @@ func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
 	items := dm.WaitFor(t, "starting menu in Chinese", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[0].Label == "Kirodesk 正在启动…"
 	})
-	assert.Equal(t, []string{"Kirodesk 正在启动…", "开启代理", "复制接口地址", "-", "打开 Kirodesk", "登录时启动", "-", "退出"},
+	assert.Equal(t, []string{"Kirodesk 正在启动…", "开启代理", "复制接口地址", "-", "打开 Kirodesk", "开机自动启动", "-", "退出"},
 		shelltest.Labels(items))
 
 	on := trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Language: "zh-CN",
@@ -78,7 +78,7 @@ func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
 		return len(items) == 10 && items[0].Label == "代理已开启 — 127.0.0.1:8990" && items[3].ToggleState == 1
 	})
 	assert.Equal(t, []string{"代理已开启 — 127.0.0.1:8990", "今天：3 次请求", "Work — 可用，已用 40%",
-		"开启代理", "复制接口地址", "-", "打开 Kirodesk", "登录时启动", "-", "退出"}, shelltest.Labels(items))
+		"开启代理", "复制接口地址", "-", "打开 Kirodesk", "开机自动启动", "-", "退出"}, shelltest.Labels(items))
 
 	// The setting changes to English: the same menu, relabelled in place.
 	on.Language = "en"

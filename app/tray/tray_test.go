@@ -192,7 +192,7 @@ func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk 正在启动…", "tooltip Kirodesk 正在启动…", "icon off",
-		"labels 开启代理|复制接口地址|打开 Kirodesk|登录时启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
+		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
 
 	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
@@ -213,7 +213,7 @@ func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 	sync()
 	assert.Equal(t, []string{
 		"status 代理已开启 — 127.0.0.1:8990", "tooltip Kirodesk：代理已开启 — 127.0.0.1:8990",
-		"labels 开启代理|复制接口地址|打开 Kirodesk|登录时启动|退出",
+		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出",
 	}, m.take())
 
 	require.NoError(t, inW.Close())

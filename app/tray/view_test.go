@@ -26,7 +26,7 @@ var chineseLabels = Labels{
 	Proxy: "开启代理", ProxyTip: "开启或关闭本地代理",
 	Copy: "复制接口地址", CopyTip: "复制代理的 URL",
 	Open: "打开 Kirodesk", OpenTip: "显示 Kirodesk 窗口",
-	Login: "登录时启动", LoginTip: "登录系统时自动启动 Kirodesk",
+	Login: "开机自动启动", LoginTip: "登录系统时自动启动 Kirodesk",
 	Quit: "退出", QuitTip: "停止代理并退出 Kirodesk",
 }
 

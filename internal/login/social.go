@@ -38,6 +38,7 @@ type SocialFlow struct {
 	provider  string // Google or Github, as Kiro spells it
 	label     string
 	replace   string // an account id to sign in again, or ""
+	text      PageText
 	state     string
 	verifier  string
 	srv       *http.Server
@@ -74,6 +75,32 @@ type SocialOptions struct {
 	// Replace is the id of an existing account to sign in again (see
 	// DeviceOptions.Replace).
 	Replace string
+	// Page is what the browser tab says when the sign-in ends, in the
+	// person's language; the zero value is English (EnglishPage). The
+	// caller translates: this package imports no catalog. It never
+	// crosses the control socket (the CLI's sign-ins stay English).
+	Page PageText `json:"-"`
+}
+
+// PageText is the wording of the page the loopback server shows the
+// browser when a Google or GitHub sign-in ends. Failed precedes the reason,
+// which is this package's error text (English, like every error it returns).
+type PageText struct {
+	Lang          string // the page's <html lang>, a BCP 47 tag
+	SignedInTitle string
+	// SignedIn is the success message for the account's label.
+	SignedIn    func(label string) string
+	FailedTitle string
+	Failed      string
+}
+
+// EnglishPage is the page's wording when the caller gives none (the CLI).
+func EnglishPage() PageText {
+	return PageText{
+		Lang: "en", SignedInTitle: "Signed in",
+		SignedIn:    func(label string) string { return "Kirodesk signed in " + label + ". You can close this tab." },
+		FailedTitle: "Sign-in failed", Failed: "Kirodesk could not finish the sign-in:",
+	}
 }
 
 // StartSocial starts a loopback server on a free 127.0.0.1 port and opens
@@ -94,8 +121,11 @@ func (s *Service) StartSocialWith(ctx context.Context, o SocialOptions) (*Social
 		return nil, fmt.Errorf("open a local port for the sign-in callback: %w", err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	if o.Page.SignedIn == nil {
+		o.Page = EnglishPage()
+	}
 	f := &SocialFlow{
-		s: s, provider: idp, label: label, replace: o.Replace,
+		s: s, provider: idp, label: label, replace: o.Replace, text: o.Page,
 		state: randomURLSafe(24), verifier: randomURLSafe(32),
 		// localhost, not 127.0.0.1: the redirect Kiro's auth service accepts.
 		RedirectURI: "http://localhost:" + strconv.Itoa(port) + CallbackPath,
@@ -135,9 +165,9 @@ func (f *SocialFlow) callback(w http.ResponseWriter, r *http.Request) {
 	acct, err, status := f.complete(r.Context(), r.URL.Query())
 	switch {
 	case err == nil:
-		page(w, http.StatusOK, "Signed in", "Kirodesk signed in "+acct.Label+". You can close this tab.")
+		page(w, http.StatusOK, f.text.Lang, f.text.SignedInTitle, f.text.SignedIn(acct.Label))
 	default:
-		page(w, status, "Sign-in failed", err.Error())
+		page(w, status, f.text.Lang, f.text.FailedTitle, f.text.Failed, err.Error())
 	}
 }
 
@@ -278,11 +308,17 @@ func (f *SocialFlow) end(err error) {
 	}
 }
 
-func page(w http.ResponseWriter, status int, title, msg string) {
+// page writes the callback page: a title and one paragraph per line, in
+// language lang.
+func page(w http.ResponseWriter, status int, lang, title string, lines ...string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Kirodesk: %s</title>
-<body style="font-family:system-ui;margin:4em auto;max-width:32em"><h1>%s</h1><p>%s</p></body>`,
-		html.EscapeString(title), html.EscapeString(title), html.EscapeString(msg))
+	fmt.Fprintf(w, `<!doctype html><html lang="%s"><meta charset="utf-8"><title>Kirodesk · %s</title>
+<body style="font-family:system-ui;margin:4em auto;max-width:32em"><h1>%s</h1>`,
+		html.EscapeString(lang), html.EscapeString(title), html.EscapeString(title))
+	for _, l := range lines {
+		fmt.Fprintf(w, "<p>%s</p>", html.EscapeString(l))
+	}
+	fmt.Fprint(w, "</body></html>")
 }

@@ -71,6 +71,7 @@ func TestSocialLoginThroughTheBrowser(t *testing.T) {
 	code, body := browse(t, f.LoginURL)
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Contains(t, body, "Signed in")
+	assert.Contains(t, body, `<html lang="en">`, "no wording given: English")
 	a, err := f.Wait(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "me@example.com", a.Label)
