@@ -70,9 +70,16 @@ $(BIN)/kirodesk-tray.exe: $(GODEPS)
 		-ldflags "$(LDFLAGS) -H windowsgui" -o $@ ./app/tray
 
 # The .deb, the portable tar.gz and the Windows installer, into build/pkg
-# (scripts/package.sh says what each holds).
+# (scripts/package.sh says what each holds), and the release feed that the
+# app's update check reads (kirodesk-feed.json): each package's URL under
+# RELEASE_BASE_URL, the release page, notes from RELEASE_NOTES (a file) or
+# the commits since the previous tag.
+RELEASE_BASE_URL ?= https://github.com/kirodesk/kirodesk/releases/download/v$(VERSION)
+RELEASE_PAGE_URL ?= https://github.com/kirodesk/kirodesk/releases/tag/v$(VERSION)
+RELEASE_NOTES    ?=
 package: build build-windows
-	scripts/timed.sh package.sh scripts/package.sh $(VERSION)
+	RELEASE_BASE_URL=$(RELEASE_BASE_URL) RELEASE_PAGE_URL=$(RELEASE_PAGE_URL) RELEASE_NOTES=$(RELEASE_NOTES) \
+		scripts/timed.sh package.sh scripts/package.sh $(VERSION)
 
 # Through the command, as a person starts it: it runs kirodesk-desktop.
 run: build
@@ -131,7 +138,7 @@ test-frontend: deps
 test-package: test-deps
 	@mkdir -p build
 	@if [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory package; fi
-	scripts/timed.sh packages scripts/session.sh $(GO) test -count=1 -v -tags packaging -run '^Test(DebianPackage|PortableArchive|WindowsInstaller)$$' ./internal/packaging 2>&1 | tee build/test-package.log \
+	scripts/timed.sh packages scripts/session.sh $(GO) test -count=1 -v -tags packaging -run '^Test(DebianPackage|PortableArchive|WindowsInstaller|ReleaseFeed)$$' ./internal/packaging 2>&1 | tee build/test-package.log \
 		| grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)' || true
 	@! grep -qE '^(FAIL|panic:)' build/test-package.log
 

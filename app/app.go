@@ -17,6 +17,7 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
+	"kirodesk/internal/update"
 )
 
 // Status is what the window shows on the dashboard.
@@ -68,6 +69,11 @@ type App struct {
 	// systemLanguages is Options.SystemLanguages.
 	systemLanguages func() []string
 	sentToday       *trayproto.Today // the tray's last usage line (refreshTrayToday)
+
+	updates     *update.Checker  // the release feed (updates.go)
+	updateClock func() time.Time // the once-a-day rule's clock
+	updatePace  [2]time.Duration // the automatic check's first look and tick
+	background  sync.WaitGroup   // loops that use the core, ended before it closes
 }
 
 // Options configure an App.
@@ -86,6 +92,12 @@ type Options struct {
 	// SystemLanguages returns the system's languages, most wanted first;
 	// nil means locale.System. Tests set it rather than the environment.
 	SystemLanguages func() []string
+	// UpdateNow is the update check's clock (nil: time.Now); UpdateDelay
+	// and UpdateTick pace the automatic check (0: 30 s and an hour; a
+	// negative tick: no automatic check). Tests move them.
+	UpdateNow   func() time.Time
+	UpdateDelay time.Duration
+	UpdateTick  time.Duration
 }
 
 // New returns an App; Startup connects it to the runtime and the core.
@@ -99,8 +111,15 @@ func New(opts Options) *App {
 	if opts.SystemLanguages == nil {
 		opts.SystemLanguages = locale.System
 	}
+	if opts.UpdateDelay == 0 {
+		opts.UpdateDelay = updateDelay
+	}
+	if opts.UpdateTick == 0 {
+		opts.UpdateTick = updateTick
+	}
 	return &App{version: opts.Version, log: opts.Logger, autostart: opts.Autostart, extraArgs: opts.ExtraArgs,
-		notifier: opts.Notifier, trayHost: opts.TrayHost, systemLanguages: opts.SystemLanguages}
+		notifier: opts.Notifier, trayHost: opts.TrayHost, systemLanguages: opts.SystemLanguages,
+		updateClock: opts.UpdateNow, updatePace: [2]time.Duration{opts.UpdateDelay, opts.UpdateTick}}
 }
 
 // Startup opens the core and, unless the person turned it off last time,
@@ -136,6 +155,7 @@ func (a *App) Startup(rt Runtime, open func() (*core.Core, error)) error {
 	a.stopWatch = cancel
 	a.mu.Unlock()
 	go a.watchAccounts(ctx, watchInterval)
+	a.startUpdates(ctx, c)
 	a.emitStatus()
 	return nil
 }
@@ -155,6 +175,7 @@ func (a *App) Shutdown() {
 		a.stopWatch()
 	}
 	a.mu.Unlock()
+	a.background.Wait() // the update check writes to the store
 	if c == nil {
 		return
 	}

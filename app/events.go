@@ -27,6 +27,8 @@ const (
 	// EventLanguage carries a LanguageState when the language setting
 	// changed (SetLanguage).
 	EventLanguage = "language"
+	// EventUpdate carries an UpdateInfo after each update check and dismissal.
+	EventUpdate = "update"
 )
 
 // eventSpec is one event as the frontend sees it.
@@ -43,6 +45,7 @@ var events = []eventSpec{
 	{EventPlaygroundDelta, "PlaygroundDelta", "Payload: PlaygroundDelta. A piece of a Try it run's answer, in order (seq from 1)."},
 	{EventPlaygroundDone, "PlaygroundDone", "Payload: PlaygroundSummary. A Try it run ended: its figures, or why it failed or stopped."},
 	{EventLanguage, "Language", "Payload: LanguageState. Emitted when the language setting changed, from this window or another."},
+	{EventUpdate, "Update", "Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed."},
 }
 
 // eventsFile is where the TypeScript module goes, from the app folder.

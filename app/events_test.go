@@ -15,14 +15,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "write "+eventsFile+" from the events table")
+var writeEvents = flag.Bool("update", false, "write "+eventsFile+" from the events table")
 
 // TestEventsTypeScriptIsGenerated fails when the checked-in TypeScript module
 // is not what the Go table generates; with -update (go generate ./app) it
 // writes the file instead.
 func TestEventsTypeScriptIsGenerated(t *testing.T) {
 	want := eventsTypeScript()
-	if *update {
+	if *writeEvents {
 		require.NoError(t, os.WriteFile(eventsFile, want, 0o644))
 	}
 	got, err := os.ReadFile(eventsFile)

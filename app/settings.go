@@ -34,6 +34,10 @@ type Settings struct {
 	ModelAliases      []ModelAlias `json:"modelAliases"`
 	UnknownModelAlias string       `json:"unknownModelAlias"`
 	ModelChoices      []string     `json:"modelChoices"`
+	// UpdateCheck turns the daily update check on; UpdateFeedURL is the
+	// release feed it reads (config.json's updates.check, updates.feedURL).
+	UpdateCheck   bool   `json:"updateCheck"`
+	UpdateFeedURL string `json:"updateFeedURL"`
 }
 
 // UpstreamURLs are Kiro's base URLs (advanced settings).
@@ -63,6 +67,8 @@ type SettingsPatch struct {
 	// ModelAliases replaces the whole table (the window edits it as one).
 	ModelAliases      *[]ModelAlias `json:"modelAliases,omitempty"`
 	UnknownModelAlias *string       `json:"unknownModelAlias,omitempty"`
+	UpdateCheck       *bool         `json:"updateCheck,omitempty"`
+	UpdateFeedURL     *string       `json:"updateFeedURL,omitempty"`
 }
 
 func (p SettingsPatch) apply(c *store.Config) error {
@@ -87,6 +93,8 @@ func (p SettingsPatch) apply(c *store.Config) error {
 		}
 		c.ModelAliases = m
 	}
+	set(&c.Updates.Check, p.UpdateCheck)
+	set(&c.Updates.FeedURL, p.UpdateFeedURL)
 	return nil
 }
 
@@ -113,6 +121,7 @@ func (a *App) Settings() (Settings, error) {
 		StartAtLogin: on, Loopback: store.IsLoopback(cfg.Host),
 		OutboundProxy: cfg.Outbound.Proxy, CABundle: cfg.Outbound.CABundle,
 		ModelAliases: aliasRows(cfg.ModelAliases), UnknownModelAlias: cfg.UnknownModelAlias, ModelChoices: store.AliasTargets(),
+		UpdateCheck: cfg.Updates.Check, UpdateFeedURL: cfg.Updates.FeedURL,
 	}, nil
 }
 

@@ -14,7 +14,7 @@ func (a *App) trayState() trayproto.State {
 	st, _ := a.Status()
 	on, _ := a.autostart.Enabled()
 	return trayproto.State{ProxyOn: st.ProxyOn, Endpoint: st.Endpoint, Error: st.Error, StartAtLogin: on,
-		Accounts: a.trayAccounts(), Today: a.trayToday(), Language: string(a.lang())}
+		Accounts: a.trayAccounts(), Today: a.trayToday(), Language: string(a.lang()), Update: a.trayUpdate()}
 }
 
 // onTrayClick runs a tray click through the same methods the window uses.
@@ -44,6 +44,8 @@ func (a *App) onTrayClick(item string) {
 				a.log.Error("tray: start at login", "err", err)
 			}
 		}()
+	case trayproto.ItemUpdate:
+		a.openReleasePage()
 	case trayproto.ItemQuit:
 		go a.quit()
 	default:

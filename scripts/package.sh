@@ -4,7 +4,13 @@
 #   kirodesk_<version>_<arch>.deb            Debian 12 and derivatives
 #   kirodesk-<version>-linux-<arch>.tar.gz   other Linux distributions
 #   kirodesk-<version>-windows-amd64-setup.exe   NSIS installer
+#   kirodesk-feed.json                       the release feed (scripts/mkfeed):
+#                                            version, day, notes, each package's
+#                                            URL under RELEASE_BASE_URL and SHA-256
 # Usage: scripts/package.sh VERSION (make package passes the VERSION file).
+# RELEASE_BASE_URL and RELEASE_PAGE_URL (make package sets both) say where
+# the release's files and page will be; RELEASE_NOTES names a notes file
+# (default: the commits since the previous tag).
 #
 # The .deb is staged and built with dpkg-deb --root-owner-group: no
 # debhelper, no fakeroot. It has no maintainer scripts: the package owns
@@ -38,7 +44,7 @@ mtime=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
-rm -f "$out"/kirodesk_*.deb "$out"/kirodesk-*.tar.gz "$out"/kirodesk-*-setup.exe
+rm -f "$out"/kirodesk_*.deb "$out"/kirodesk-*.tar.gz "$out"/kirodesk-*-setup.exe "$out"/kirodesk-feed.json
 
 go run ./scripts/iconset -src build/appicon.png -out "$stage/icons"
 
@@ -106,5 +112,13 @@ makensis -V2 -NOCD \
 	-DBINDIR="$root/$bin" -DICON="$stage/icons/kirodesk.ico" \
 	-DOUTFILE="$root/$out/kirodesk-$version-windows-amd64-setup.exe" \
 	build/windows/installer/kirodesk.nsi
+
+# --- release feed -----------------------------------------------------------
+# Last, over the finished files: the day is the last commit's, like the
+# archives' times.
+go run ./scripts/mkfeed -version "$version" -dir "$out" \
+	-base "${RELEASE_BASE_URL:?RELEASE_BASE_URL is unset (make package sets it)}" \
+	-page "${RELEASE_PAGE_URL:?RELEASE_PAGE_URL is unset (make package sets it)}" \
+	-date "$(date -u -d "@$mtime" +%F)" -notes "${RELEASE_NOTES:-}"
 
 ls -l "$out"

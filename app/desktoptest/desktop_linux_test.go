@@ -80,7 +80,8 @@ func TestDesktopAppWindowAndTray(t *testing.T) {
 	cmd := exec.Command(bin, "--config-dir", dir)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1",
 		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8", // English labels below, whatever the machine's language
-		store.EnvAPIBase+"=http://127.0.0.1:9", store.EnvAuthBase+"=http://127.0.0.1:9", store.EnvOIDCBase+"=http://127.0.0.1:9")
+		store.EnvAPIBase+"=http://127.0.0.1:9", store.EnvAuthBase+"=http://127.0.0.1:9", store.EnvOIDCBase+"=http://127.0.0.1:9",
+		store.EnvFeedURL+"=http://127.0.0.1:9/kirodesk-feed.json")
 	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
@@ -283,7 +284,8 @@ func TestIdleMemoryWithTheWindowHidden(t *testing.T) {
 		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), apikey.Item)
 	})
 	cmd := exec.Command(bin, "--hidden", "--config-dir", dir)
-	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1", "KIRODESK_LOG_LEVEL=debug")
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1", "KIRODESK_LOG_LEVEL=debug",
+		store.EnvFeedURL+"=http://127.0.0.1:9/kirodesk-feed.json") // the update check stays on this machine
 	log := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())

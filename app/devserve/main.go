@@ -6,6 +6,8 @@
 //
 // POST /__devserve/device-flow makes the next device login wait for the test
 // to approve its code at the fake upstream (POST <fakeUrl>/device).
+// GET /__devserve/kirodesk-feed.json is the release feed the update check
+// reads: version 0.1.0, newer than devserve's 0.0.0-devserve.
 //
 // It prints one JSON line on stdout ({"url", "fakeUrl", "configDir"}) once
 // it is ready, and shuts down cleanly (drain, flush, keychain items
@@ -71,7 +73,14 @@ func run() error {
 	}
 	defer os.RemoveAll(dir)
 	sec := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
-	accountIDs, err := seed(ctx, dir, sec, fake)
+	// The listener comes first: the update check's feed is served on it.
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	feedURL := "http://" + ln.Addr().String() + "/__devserve/kirodesk-feed.json"
+	accountIDs, err := seed(ctx, dir, sec, fake, feedURL)
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -98,7 +107,8 @@ func run() error {
 		return os.Getenv(k)
 	}
 
-	a := app.New(app.Options{Version: "devserve", Logger: log,
+	// A pre-release, so that the feed's 0.1.0 is a newer version to offer.
+	a := app.New(app.Options{Version: devserveVersion, Logger: log,
 		Autostart: autostart.Manager{ConfigHome: dir + "/xdg", Name: "kirodesk-devserve"}})
 	bridge := webbridge.New(a, os.DirFS(*dist), log)
 	if err := a.Startup(bridge, app.WithLogins(a, func() (*core.Core, error) {
@@ -108,10 +118,6 @@ func run() error {
 	}
 	defer a.Shutdown()
 
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/", bridge)
 	// Test hook: the next Builder ID / IdC login waits until the test
@@ -138,6 +144,12 @@ func run() error {
 			fakekiro.Script{fakekiro.Status(400, fakekiro.BodyImproperlyFormed)})
 		w.WriteHeader(http.StatusNoContent)
 	})
+	// The release feed the update check reads ("Check for updates"; the
+	// daily check is off): a release newer than this build, on this machine.
+	mux.HandleFunc("GET /__devserve/kirodesk-feed.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, devserveFeed)
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -154,16 +166,31 @@ func run() error {
 	return nil
 }
 
+// devserveVersion is the version the app reports; devserveFeed the release
+// feed served to its update check (URLs relative to the feed's).
+const (
+	devserveVersion = "0.0.0-devserve"
+	devserveFeed    = `{"version":"0.1.0","date":"2026-12-07","notes":"- The first release.\n- Update notices.",` +
+		`"page":"release/v0.1.0","packages":{"deb":{"url":"kirodesk_0.1.0_amd64.deb",` +
+		`"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}`
+)
+
 // seed writes a config with a free port and adds one account signed in at
 // the fake upstream, as a person who finished a login would have.
-func seed(ctx context.Context, dir string, sec secrets.Store, fake *fakekiro.Server) ([]string, error) {
+func seed(ctx context.Context, dir string, sec secrets.Store, fake *fakekiro.Server, feedURL string) ([]string, error) {
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		return nil, err
 	}
 	port, err := freePort()
 	if err == nil {
-		err = st.Config.Update(ctx, func(c *store.Config) error { c.Port = port; return nil })
+		err = st.Config.Update(ctx, func(c *store.Config) error {
+			c.Port = port
+			// No update check leaves this machine: the daily one is off, and
+			// the button reads devserve's own feed.
+			c.Updates = store.Updates{Check: false, FeedURL: feedURL}
+			return nil
+		})
 	}
 	var ids []string
 	if err == nil {

@@ -12,6 +12,7 @@ import (
 // systrayMenu is the menu on getlantern/systray:
 //
 //	<status>            (disabled)
+//	Update available: v (hidden unless a newer release exists; opens its page)
 //	<usage today>       (disabled, hidden until the app sends it)
 //	    <account 1..5>  (disabled, hidden when unused)
 //	[x] Proxy on
@@ -32,8 +33,8 @@ import (
 type systrayMenu struct {
 	log *slog.Logger
 
-	status, usage, proxy, copyEndpoint, open, login, quit *systray.MenuItem
-	accounts                                              [accountSlots]*systray.MenuItem
+	status, update, usage, proxy, copyEndpoint, open, login, quit *systray.MenuItem
+	accounts                                                      [accountSlots]*systray.MenuItem
 
 	// icons holds every icon, converted for the OS, for the life of the
 	// process: on Linux systray hands the slice to C as static memory
@@ -56,6 +57,8 @@ func newSystrayMenu(ctx context.Context, v View, goos string, log *slog.Logger) 
 
 	m.status = systray.AddMenuItem(v.Status, "")
 	m.status.Disable()
+	m.update = systray.AddMenuItem("", "")
+	m.update.Hide()
 	m.usage = systray.AddMenuItem("", "")
 	m.usage.Disable()
 	m.usage.Hide()
@@ -95,6 +98,8 @@ func (m *systrayMenu) forward(ctx context.Context) {
 			item = trayproto.ItemStartAtLogin
 		case <-m.quit.ClickedCh:
 			item = trayproto.ItemQuit
+		case <-m.update.ClickedCh:
+			item = trayproto.ItemUpdate
 		case <-ctx.Done():
 			return
 		}
@@ -158,6 +163,16 @@ func (m *systrayMenu) SetUsage(text string) {
 	}
 	m.usage.SetTitle(text)
 	m.usage.Show()
+}
+
+func (m *systrayMenu) SetUpdate(text, tip string) {
+	if text == "" {
+		m.update.Hide()
+		return
+	}
+	m.update.SetTitle(text)
+	m.update.SetTooltip(tip)
+	m.update.Show()
 }
 
 // setItem always calls Check or Uncheck, even when systray thinks the mark

@@ -27,6 +27,9 @@ type menu interface {
 	SetAccounts(lines []string)
 	// SetUsage shows the day's usage line, or hides it when text is empty.
 	SetUsage(text string)
+	// SetUpdate shows the "Update available" line (a click opens the
+	// release page), or hides it when text is empty.
+	SetUpdate(text, tip string)
 	// Clicks delivers the trayproto.Item* of each click.
 	Clicks() <-chan string
 	// Quit ends systray.Run; main returns after it.
@@ -142,6 +145,7 @@ func build(m menu, v View) {
 	m.SetLogin(v.LoginChecked, v.LoginEnabled)
 	m.SetAccounts(v.Accounts)
 	m.SetUsage(v.Usage)
+	m.SetUpdate(v.Update, v.UpdateTip)
 }
 
 // apply changes what differs between the shown view and v. Skipping the
@@ -173,5 +177,8 @@ func apply(m menu, old, v View) {
 	}
 	if v.Usage != old.Usage {
 		m.SetUsage(v.Usage)
+	}
+	if v.Update != old.Update || v.UpdateTip != old.UpdateTip {
+		m.SetUpdate(v.Update, v.UpdateTip)
 	}
 }

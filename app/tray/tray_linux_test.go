@@ -140,6 +140,20 @@ func TestTrayOverDBus(t *testing.T) {
 		return len(items) == 8 && items[1].Label == "Proxy on"
 	})
 
+	// A newer release: a clickable line under the status, which the app
+	// answers by opening the release page.
+	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Update: &trayproto.Update{Version: "0.2.0"}})
+	withUpdate := dm.WaitFor(t, "update line", func(items []shelltest.Entry) bool {
+		return len(items) == 9 && items[1].Label == "Update available: v0.2.0"
+	})
+	assert.True(t, withUpdate[1].Enabled, "the update line can be clicked")
+	dm.Click(t, withUpdate[1].ID)
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemUpdate}, next())
+	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
+	items = dm.WaitFor(t, "update line hidden", func(items []shelltest.Entry) bool {
+		return len(items) == 8 && items[1].Label == "Proxy on"
+	})
+
 	// A click is reported, and the mark stays what the app said until the
 	// app says otherwise (GTK flips it on its own; the tray puts it back).
 	dm.Click(t, items[1].ID)

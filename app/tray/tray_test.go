@@ -49,6 +49,7 @@ func (m *recMenu) SetCopy(enabled bool)           { m.rec("copy %v", enabled) }
 func (m *recMenu) SetLogin(checked, enabled bool) { m.rec("login %v %v", checked, enabled) }
 func (m *recMenu) SetAccounts(lines []string)     { m.rec("accounts %q", lines) }
 func (m *recMenu) SetUsage(text string)           { m.rec("usage %s", text) }
+func (m *recMenu) SetUpdate(text, tip string)     { m.rec("update %s|%s", text, tip) }
 func (m *recMenu) Clicks() <-chan string          { return m.clicks }
 func (m *recMenu) Quit()                          { close(m.quit) }
 
@@ -84,7 +85,7 @@ func TestTrayLoop(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
-		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit", "proxy false false", "copy false", "login false false", "accounts []", "usage ",
+		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
 
 	// sync waits until the loop has applied every state written before.
@@ -119,6 +120,16 @@ func TestTrayLoop(t *testing.T) {
 	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
 	sync()
 	assert.Equal(t, []string{"usage "}, m.take(), "an app that sends no figures hides the line")
+
+	update := &trayproto.Update{Version: "0.2.0"}
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Update: update}))
+	sync()
+	assert.Equal(t, []string{"update Update available: v0.2.0|Open the release page in your browser"}, m.take())
+	m.clicks <- trayproto.ItemUpdate
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemUpdate}, next(), "the click goes to the app, which opens the page")
+	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
+	sync()
+	assert.Equal(t, []string{"update |"}, m.take(), "no newer release: the line goes")
 
 	m.clicks <- trayproto.ItemToggleProxy
 	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, next())
@@ -181,7 +192,7 @@ func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk 正在启动…", "tooltip Kirodesk 正在启动…", "icon off",
-		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ",
+		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
 
 	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))

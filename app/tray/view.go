@@ -47,6 +47,9 @@ type View struct {
 
 	Accounts []string // at most accountSlots lines
 	Usage    string   // "Today: 12 requests · Work: 388 credits left"; hidden when empty
+	// Update is "Update available: v1.2.3", which opens the release page;
+	// hidden when empty. UpdateTip is its hover text.
+	Update, UpdateTip string
 }
 
 // Labels are the titles and hover texts of the fixed menu items.
@@ -116,6 +119,10 @@ func viewOf(s trayproto.State) View {
 	}
 	v.Accounts = accountLines(l, s.Accounts)
 	v.Usage = usageLine(l, s.Today)
+	if s.Update != nil && oneLine(s.Update.Version) != "" {
+		v.Update = clip(t("UpdateAvailable", "Version", oneLine(s.Update.Version)), maxStatusRunes)
+		v.UpdateTip = t("UpdateAvailableTip")
+	}
 	if needLogin > 0 && v.Icon == iconOn {
 		v.Icon = iconLogin
 	}

@@ -226,3 +226,18 @@ func TestTrayCatalogIsComplete(t *testing.T) {
 		assert.Contains(t, ids, id)
 	}
 }
+
+func TestUpdateLineInEachLanguage(t *testing.T) {
+	s := trayproto.State{ProxyOn: true, Update: &trayproto.Update{Version: "0.2.0"}}
+	v := viewOf(s)
+	assert.Equal(t, "Update available: v0.2.0", v.Update)
+	assert.Equal(t, "Open the release page in your browser", v.UpdateTip)
+	s.Language = "zh-CN"
+	v = viewOf(s)
+	assert.Equal(t, "有可用更新：v0.2.0", v.Update)
+	assert.Equal(t, "在浏览器中打开发布页面", v.UpdateTip)
+	s.Update = nil
+	assert.Empty(t, viewOf(s).Update, "no newer release, no line")
+	s.Update = &trayproto.Update{Version: " \n"}
+	assert.Empty(t, viewOf(s).Update, "nothing to name, no line")
+}

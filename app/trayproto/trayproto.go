@@ -45,6 +45,8 @@ const (
 	ItemOpen         = "open"
 	ItemStartAtLogin = "start-at-login"
 	ItemQuit         = "quit"
+	// ItemUpdate is the "Update available" line: the release page opens.
+	ItemUpdate = "update"
 )
 
 // Message is one line of the protocol: a State, a Click or a Ready.
@@ -72,6 +74,13 @@ type State struct {
 	// (its own catalog) and relabels when it changes. Empty (an older app)
 	// means the system's language, as the tray reads it itself.
 	Language string `json:"language,omitempty"`
+	// Update is a newer release to tell about; nil when there is none.
+	Update *Update `json:"update,omitempty"`
+}
+
+// Update is the newer release the tray's "Update available" line names.
+type Update struct {
+	Version string `json:"version"` // "1.2.3"
 }
 
 // Today is the day's requests and what the active account has left.

@@ -688,3 +688,44 @@ describe('importing the old proxy', () => {
     }
   });
 });
+
+describe('update notices (issue 19 §4)', () => {
+  it('checks from About, shows the newer version and its page, and the notice closes for good', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await open('Settings');
+    await page.getByRole('checkbox', { name: 'Check once a day' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Check once a day' }).isChecked()).toBe(false);
+    await page.getByRole('button', { name: 'Check for updates' }).click();
+    const result = page.getByTestId('update-result');
+    await result.getByText('Kirodesk 0.1.0 is available').waitFor();
+    await result.getByText("What's new").click();
+    await result.getByText('Update notices.').waitFor();
+
+    // The daily check's notice follows the same result (the update event).
+    const notice = page.getByTestId('update-notice');
+    await notice.getByText('Kirodesk 0.1.0 is available').waitFor();
+    await shoot('update-notice-800x600');
+
+    // The link goes to the browser, to the release page; nothing downloads.
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      notice.getByRole('link', { name: 'Open the download page' }).click(),
+    ]);
+    expect(popup.url()).toBe(`${h.url}/__devserve/release/v0.1.0`);
+    await popup.close();
+
+    await notice.getByRole('button', { name: 'Dismiss the notice for version 0.1.0' }).click();
+    await notice.waitFor({ state: 'detached' });
+    expect(await h.call<{ dismissed: boolean; available: boolean }>('UpdateStatus')).toMatchObject({
+      dismissed: true,
+      available: true,
+    });
+    // Closed for good: a new page (as after a restart) reads it back closed.
+    await page.reload();
+    await page.evaluate(() => (window as unknown as { __bridgeConnected: Promise<boolean> }).__bridgeConnected);
+    await open('Settings');
+    await page.getByTestId('version').getByText('devserve').waitFor();
+    await page.waitForTimeout(500); // the notice reads its state once the frame is up
+    expect(await page.getByTestId('update-notice').count()).toBe(0);
+  });
+});

@@ -30,6 +30,8 @@ vi.mock('./bridge', () => ({
   signInAgain: vi.fn(),
   retryAccount: vi.fn(),
   getUsage: vi.fn(),
+  getUpdateStatus: vi.fn(),
+  onUpdate: vi.fn(),
 }));
 
 const api = vi.mocked(bridge);
@@ -47,6 +49,8 @@ beforeEach(() => {
   vi.resetAllMocks();
   api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
   api.onLanguage.mockReturnValue(() => {});
+  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
+  api.onUpdate.mockReturnValue(() => {});
   listeners = [];
   api.onStatus.mockImplementation((listener) => {
     listeners.push(listener);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AppFooter } from './components/AppFooter';
 import { Nav, type NavItem } from './components/Nav';
+import { UpdateNotice } from './components/UpdateCheck';
 import { WarningsBanner } from './components/WarningsBanner';
 import { useStatus } from './hooks/useStatus';
 import { hasUnsavedEdits } from './lib/leaveGuard';
@@ -84,6 +85,7 @@ export function App() {
         {status && (
           <WarningsBanner warnings={status.warnings} onDismiss={() => headingRef.current?.focus()} />
         )}
+        {status && <UpdateNotice />}
         {status ? (
           <>
             {view === 'dashboard' && (

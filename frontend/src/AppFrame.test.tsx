@@ -36,6 +36,8 @@ vi.mock('./bridge', () => ({
   sendTestRequest: vi.fn(),
   signInAgain: vi.fn(),
   checkModelAliases: vi.fn(),
+  getUpdateStatus: vi.fn(),
+  onUpdate: vi.fn(),
 }));
 const api = vi.mocked(bridge);
 
@@ -43,6 +45,8 @@ beforeEach(() => {
   vi.resetAllMocks();
   api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
   api.onLanguage.mockReturnValue(() => {});
+  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
+  api.onUpdate.mockReturnValue(() => {});
   api.onStatus.mockReturnValue(() => {});
   api.getStatus.mockResolvedValue(makeStatus());
   api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });

@@ -69,6 +69,9 @@ type Config struct {
 
 	// Outbound is how Kirodesk reaches Kiro: proxy and extra trusted CAs.
 	Outbound Outbound `json:"outbound"`
+
+	// Updates is the update notice: the daily check and its feed (updates.go).
+	Updates Updates `json:"updates"`
 }
 
 // Outbound proxy settings (Outbound.Proxy, Account.Proxy).
@@ -159,7 +162,7 @@ func NewConfig() *Config {
 		// System by default, as most tools do; diagnostics and errors name
 		// the proxy in effect and where it came from, so an inherited
 		// variable never breaks requests silently.
-		Outbound: Outbound{Proxy: ProxySystem}}
+		Outbound: Outbound{Proxy: ProxySystem}, Updates: DefaultUpdates()}
 }
 
 // CloneConfig returns a deep copy.
@@ -169,6 +172,7 @@ func CloneConfig(c *Config) *Config {
 	n.Upstream.Extra = maps.Clone(c.Upstream.Extra)
 	n.Outbound.Extra = maps.Clone(c.Outbound.Extra)
 	n.ModelAliases = maps.Clone(c.ModelAliases)
+	n.Updates.Extra = maps.Clone(c.Updates.Extra)
 	return &n
 }
 
@@ -236,6 +240,9 @@ func CheckConfig(c *Config) error {
 		errs = append(errs, fmt.Errorf("outbound.caBundle %q must be an absolute path to a PEM file", c.Outbound.CABundle))
 	}
 	errs = append(errs, checkAliases(c.ModelAliases, c.UnknownModelAlias)...)
+	if err := checkUpdates(c.Updates); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 

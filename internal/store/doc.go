@@ -1,6 +1,6 @@
-// Package store owns Kirodesk's state files: config.json, pool.json and
-// quota-notices.json in the config folder. It is the only code that opens
-// them.
+// Package store owns Kirodesk's state files: config.json, pool.json,
+// quota-notices.json, usage.json and update-check.json in the config folder.
+// It is the only code that opens them.
 //
 // Each file is held by one File value: callers change it with Update (a
 // person's change: a function applied to a private copy, validated, written to

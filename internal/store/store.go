@@ -19,6 +19,7 @@ type Store struct {
 	Pool         *File[Pool]
 	QuotaNotices *File[QuotaNotices]
 	Usage        *File[Usage]
+	UpdateCheck  *File[UpdateCheck]
 	lock         *flock.Flock
 	notices      []string // the Store's own, beside each File's
 }
@@ -79,21 +80,32 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, Usage: us, lock: lock,
-		notices: append(qnNotes, usNotes...)}, nil
+	uc, ucNotes, err := openUpdateCheck(dir, fo)
+	if err != nil {
+		us.Close(context.Background())
+		qn.Close(context.Background())
+		pool.Close(context.Background())
+		cfg.Close(context.Background())
+		lock.Unlock()
+		return nil, err
+	}
+	notices := append(qnNotes, usNotes...)
+	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, Usage: us, UpdateCheck: uc, lock: lock,
+		notices: append(notices, ucNotes...)}, nil
 }
 
 // Notices gathers what the person should be told about the load.
 func (s *Store) Notices() []string {
 	out := append(s.Config.Notices(), s.Pool.Notices()...)
 	out = append(out, s.QuotaNotices.Notices()...)
+	out = append(out, s.UpdateCheck.Notices()...)
 	return append(out, s.notices...)
 }
 
 // Close writes what is pending and releases the lock. The lock is released
 // even if a write fails, and the failure is returned.
 func (s *Store) Close(ctx context.Context) error {
-	err := errors.Join(s.Usage.Close(ctx), s.QuotaNotices.Close(ctx), s.Pool.Close(ctx), s.Config.Close(ctx))
+	err := errors.Join(s.UpdateCheck.Close(ctx), s.Usage.Close(ctx), s.QuotaNotices.Close(ctx), s.Pool.Close(ctx), s.Config.Close(ctx))
 	_ = os.Remove(filepath.Join(s.Dir, pidName)) // before unlocking: the next owner writes its own
 	return errors.Join(err, s.lock.Unlock())
 }

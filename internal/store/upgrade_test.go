@@ -83,11 +83,12 @@ func TestEveryReleasesStateFilesOpenWithThisBuild(t *testing.T) {
 			checkUpgraded(t, dir, "config.json", origConfig, ConfigVersion, notices)
 			checkUpgraded(t, dir, "pool.json", origPool, PoolVersion, notices)
 
-			// Every setting and every account the release knew survives.
-			var oldCfg Config
-			require.NoError(t, json.Unmarshal(origConfig, &oldCfg))
+			// Every setting and every account the release knew survives;
+			// a setting it did not know yet has its default.
+			oldCfg := NewConfig()
+			require.NoError(t, json.Unmarshal(origConfig, oldCfg))
 			oldCfg.Version = ConfigVersion
-			assert.Equal(t, &oldCfg, cfg)
+			assert.Equal(t, oldCfg, cfg)
 			var oldPool Pool
 			require.NoError(t, json.Unmarshal(origPool, &oldPool))
 			require.NotEmpty(t, oldPool.Accounts, "a fixture without accounts proves little")

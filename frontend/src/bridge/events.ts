@@ -14,6 +14,8 @@ export const Events = {
   PlaygroundDone: 'playgroundDone',
   /** Payload: LanguageState. Emitted when the language setting changed, from this window or another. */
   Language: 'language',
+  /** Payload: UpdateInfo. Emitted after each update check (daily or asked) and when a notice is dismissed. */
+  Update: 'update',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

@@ -366,3 +366,26 @@ export function onPlaygroundDelta(handler: (d: PlaygroundDelta) => void): () => 
 export function onPlaygroundDone(handler: (s: PlaygroundSummary) => void): () => void {
   return EventsOn(Events.PlaygroundDone, handler);
 }
+
+/** The update check's answer (Go: app.UpdateInfo). Nothing is ever downloaded. */
+export type UpdateInfo = app.UpdateInfo;
+
+/** Asks the release feed now (About's button); a check that cannot tell is state "failed", not a rejection. */
+export function checkForUpdates(): Promise<UpdateInfo> {
+  return call(() => App.CheckForUpdates());
+}
+
+/** What the last check found, without asking anyone (the notice after a restart). */
+export function getUpdateStatus(): Promise<UpdateInfo> {
+  return call(() => App.UpdateStatus());
+}
+
+/** Closes the window's notice for this version for good. */
+export function dismissUpdate(version: string): Promise<UpdateInfo> {
+  return call(() => App.DismissUpdate(version));
+}
+
+/** Follows the update check: after each check (daily or asked) and each dismissal. */
+export function onUpdate(handler: (info: UpdateInfo) => void): () => void {
+  return EventsOn(Events.Update, handler);
+}

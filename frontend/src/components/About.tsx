@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { getVersion } from '../bridge';
+import { UpdateCheck } from './UpdateCheck';
 
 /** The About box: what this build is. */
 export function About() {
@@ -20,6 +21,7 @@ export function About() {
           components={{ v: <span data-testid="version" /> }}
         />
       </p>
+      <UpdateCheck />
     </section>
   );
 }

@@ -34,6 +34,8 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     modelAliases: [],
     unknownModelAlias: '',
     modelChoices: ['auto', 'claude-sonnet-4.5', 'claude-sonnet-4.6', 'claude-haiku-4.5', 'claude-opus-4.5'],
+    updateCheck: true,
+    updateFeedURL: 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json',
     ...overrides,
   };
 }

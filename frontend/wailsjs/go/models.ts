@@ -52,6 +52,8 @@ export namespace app {
 	    modelAliases: ModelAlias[];
 	    unknownModelAlias: string;
 	    modelChoices: string[];
+	    updateCheck: boolean;
+	    updateFeedURL: string;
 	}
 	export interface ModelAlias {
 	    name: string;
@@ -85,6 +87,20 @@ export namespace app {
 	    caBundle?: string;
 	    modelAliases?: ModelAlias[];
 	    unknownModelAlias?: string;
+	    updateCheck?: boolean;
+	    updateFeedURL?: string;
+	}
+	/** The update check's answer (app.UpdateInfo). */
+	export interface UpdateInfo {
+	    state: 'unknown' | 'current' | 'available' | 'failed';
+	    current: string;
+	    version: string;
+	    date: string;
+	    notes: string;
+	    page: string;
+	    checkedAt: string;
+	    available: boolean;
+	    dismissed: boolean;
 	}
 	export interface RequestLine {
 	    seq: number;

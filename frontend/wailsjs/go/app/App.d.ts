@@ -17,6 +17,8 @@ export function CancelLogin(arg1:string):Promise<void>;
 
 export function CancelPlayground(arg1:string):Promise<void>;
 
+export function CheckForUpdates():Promise<app.UpdateInfo>;
+
 export function CheckModelAliases(arg1:Array<app.ModelAlias>,arg2:string):Promise<Array<app.AliasProblem>>;
 
 export function CompleteSocialLogin(arg1:string,arg2:string):Promise<void>;
@@ -28,6 +30,8 @@ export function DeleteImportedFiles(arg1:string):Promise<Array<string>>;
 export function DetectKiroIDE():Promise<app.IDESignIn>;
 
 export function Diagnose():Promise<app.Diagnostics>;
+
+export function DismissUpdate(arg1:string):Promise<app.UpdateInfo>;
 
 export function ExportRequests():Promise<string>;
 
@@ -82,6 +86,8 @@ export function StartSocialLogin(arg1:string,arg2:string):Promise<app.SocialLogi
 export function Status():Promise<app.Status>;
 
 export function UpdateSettings(arg1:app.SettingsPatch):Promise<app.Settings>;
+
+export function UpdateStatus():Promise<app.UpdateInfo>;
 
 export function Usage(arg1:string,arg2:string):Promise<usage.Series>;
 

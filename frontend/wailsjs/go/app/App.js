@@ -18,6 +18,10 @@ export function CancelLogin(arg1) {
   return window['go']['app']['App']['CancelLogin'](arg1);
 }
 
+export function CheckForUpdates() {
+  return window['go']['app']['App']['CheckForUpdates']();
+}
+
 export function CheckModelAliases(arg1, arg2) {
   return window['go']['app']['App']['CheckModelAliases'](arg1, arg2);
 }
@@ -28,6 +32,10 @@ export function CompleteSocialLogin(arg1, arg2) {
 
 export function CopyToClipboard(arg1) {
   return window['go']['app']['App']['CopyToClipboard'](arg1);
+}
+
+export function DismissUpdate(arg1) {
+  return window['go']['app']['App']['DismissUpdate'](arg1);
 }
 
 export function ExportUsageCSV(arg1) {
@@ -96,6 +104,10 @@ export function StartSocialLogin(arg1, arg2) {
 
 export function Status() {
   return window['go']['app']['App']['Status']();
+}
+
+export function UpdateStatus() {
+  return window['go']['app']['App']['UpdateStatus']();
 }
 
 export function Usage(arg1, arg2) {

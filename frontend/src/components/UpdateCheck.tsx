@@ -1,0 +1,200 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  checkForUpdates,
+  dismissUpdate,
+  getSettings,
+  getUpdateStatus,
+  onUpdate,
+  openURL,
+  toBridgeError,
+  updateSettings,
+  type UpdateInfo,
+} from '../bridge';
+import { formatDate } from '../lib/format';
+
+/** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
+function releaseDay(date: string): string {
+  return date ? formatDate(`${date}T00:00:00Z`, { dateStyle: 'medium', timeZone: 'UTC' }) : '';
+}
+
+/** The newer release: its link (to the browser, nothing is downloaded) and notes. */
+function Release({ info }: { info: UpdateInfo }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <p>
+        <a
+          href={info.page}
+          onClick={(e) => {
+            e.preventDefault();
+            openURL(info.page);
+          }}
+        >
+          {t('update.download')}
+        </a>
+      </p>
+      {info.notes && (
+        <details className="update-notes">
+          <summary>{t('update.notes')}</summary>
+          <p>{info.notes}</p>
+        </details>
+      )}
+    </>
+  );
+}
+
+/** The daily check's switch (config.json's updates.check), saved at once. */
+function DailyCheck() {
+  const { t } = useTranslation();
+  const [on, setOn] = useState<boolean | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    getSettings().then(
+      (s) => {
+        if (live) setOn(s.updateCheck);
+      },
+      () => {}, // not ready: the switch stays disabled
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function change(want: boolean) {
+    setSaving(true);
+    setError(null);
+    try {
+      setOn((await updateSettings({ updateCheck: want })).updateCheck);
+    } catch (reason) {
+      setError(t('update.dailyFailed', { detail: toBridgeError(reason).message }));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={on ?? false}
+          disabled={on === null || saving}
+          onChange={(e) => void change(e.target.checked)}
+        />
+        {t('update.daily')}
+      </label>
+      <p className="muted form-hint">{t('update.dailyHelp')}</p>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * About's "Check for updates": asks the release feed now and says what it
+ * found. A check that could not tell says so quietly; why is in the log.
+ * Beside it, the switch of the daily check.
+ */
+export function UpdateCheck() {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [info, setInfo] = useState<UpdateInfo | null>(null);
+  const [failed, setFailed] = useState(false);
+  const live = useRef(true);
+  useEffect(
+    () => () => {
+      live.current = false;
+    },
+    [],
+  );
+
+  async function check() {
+    setBusy(true);
+    setFailed(false);
+    try {
+      const got = await checkForUpdates();
+      if (live.current) setInfo(got);
+    } catch {
+      if (live.current) {
+        setInfo(null);
+        setFailed(true);
+      }
+    } finally {
+      if (live.current) setBusy(false);
+    }
+  }
+
+  const state = failed ? 'failed' : info?.state;
+  return (
+    <div className="update-check">
+      <button type="button" className="btn" onClick={() => void check()} disabled={busy} aria-busy={busy}>
+        {busy ? t('update.checking') : t('update.check')}
+      </button>
+      <div role="status" aria-live="polite" data-testid="update-result">
+        {!busy && state === 'current' && info && <p>{t('update.current', { version: info.current })}</p>}
+        {!busy && state === 'available' && info && (
+          <>
+            <p>{t('update.available', { version: info.version, date: releaseDay(info.date) })}</p>
+            <Release info={info} />
+          </>
+        )}
+        {!busy && state === 'failed' && <p className="muted">{t('update.failed')}</p>}
+      </div>
+      <DailyCheck />
+    </div>
+  );
+}
+
+/**
+ * The window's notice of a newer release, from the daily check (or the
+ * last one before a restart): it blocks nothing, and closing it hides
+ * that version's notice for good (a newer version brings a new one).
+ */
+export function UpdateNotice() {
+  const { t } = useTranslation();
+  const id = useId();
+  const [info, setInfo] = useState<UpdateInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    getUpdateStatus().then(
+      (got) => {
+        if (live) setInfo(got);
+      },
+      () => {}, // not ready yet: the next check's event says it
+    );
+    const off = onUpdate((got) => setInfo(got));
+    return () => {
+      live = false;
+      off();
+    };
+  }, []);
+  if (!info || !info.available || info.dismissed || !info.version) return null;
+
+  function dismiss(version: string) {
+    setInfo((prev) => (prev ? { ...prev, dismissed: true } : prev));
+    dismissUpdate(version).catch(() => {}); // hidden either way; it may come back after a restart
+  }
+
+  return (
+    <aside className="update-notice" aria-labelledby={`${id}-t`} data-testid="update-notice">
+      <div className="update-notice-body">
+        <strong id={`${id}-t`}>{t('update.noticeTitle', { version: info.version })}</strong>
+        <Release info={info} />
+      </div>
+      <button
+        type="button"
+        className="btn"
+        aria-label={t('update.dismissLabel', { version: info.version })}
+        onClick={() => dismiss(info.version)}
+      >
+        {t('update.dismiss')}
+      </button>
+    </aside>
+  );
+}
