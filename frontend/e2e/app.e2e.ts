@@ -716,10 +716,10 @@ describe('update notices (issue 19 §4)', () => {
 
     await notice.getByRole('button', { name: 'Dismiss the notice for version 0.1.0' }).click();
     await notice.waitFor({ state: 'detached' });
-    expect(await h.call<{ dismissed: boolean; available: boolean }>('UpdateStatus')).toMatchObject({
-      dismissed: true,
-      available: true,
-    });
+    // The notice hides at once; the dismissal reaches Go on its own call.
+    await expect
+      .poll(() => h.call<{ dismissed: boolean; available: boolean }>('UpdateStatus'), { timeout: 10_000 })
+      .toMatchObject({ dismissed: true, available: true });
     // Closed for good: a new page (as after a restart) reads it back closed.
     await page.reload();
     await page.evaluate(() => (window as unknown as { __bridgeConnected: Promise<boolean> }).__bridgeConnected);
