@@ -3,7 +3,6 @@ package anthropic
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,22 +17,15 @@ import (
 // count_tokens_* through CountTokensRequest) and compares the canonical
 // request with the .canon golden beside it.
 func TestParseRequestGolden(t *testing.T) {
-	inputs := transtest.RequestInputs(t)
-	require.GreaterOrEqual(t, len(inputs), 5)
-	for _, f := range inputs {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(f)
-			require.NoError(t, err)
-			parse := ParseRequest
-			if strings.HasPrefix(name, "count_tokens_") {
-				parse = CountTokensRequest
-			}
-			req, err := parse(body)
-			require.NoError(t, err)
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, req))
-		})
-	}
+	transtest.EachRequestGolden(t, func(t *testing.T, name string, body []byte) any {
+		parse := ParseRequest
+		if strings.HasPrefix(name, "count_tokens_") {
+			parse = CountTokensRequest
+		}
+		req, err := parse(body)
+		require.NoError(t, err)
+		return req
+	})
 }
 
 func TestParseRequestFields(t *testing.T) {

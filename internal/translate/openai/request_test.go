@@ -3,7 +3,6 @@ package openai
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,21 +17,14 @@ import (
 // named remote_* with FetchRemoteImages) and compares the canonical request
 // and the chat options with the .canon.json golden beside it.
 func TestParseChatRequestGolden(t *testing.T) {
-	inputs := transtest.RequestInputs(t)
-	require.GreaterOrEqual(t, len(inputs), 5)
-	for _, f := range inputs {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(f)
-			require.NoError(t, err)
-			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
-			require.NoError(t, err)
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, struct {
-				Request *canon.Request
-				Options ChatOptions
-			}{req, opts}))
-		})
-	}
+	transtest.EachRequestGolden(t, func(t *testing.T, name string, body []byte) any {
+		req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
+		require.NoError(t, err)
+		return struct {
+			Request *canon.Request
+			Options ChatOptions
+		}{req, opts}
+	})
 }
 
 func TestParseChatRequestFields(t *testing.T) {
