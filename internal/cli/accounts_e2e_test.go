@@ -223,11 +223,7 @@ func TestLoginCancelledByCtrlC(t *testing.T) {
 	fake := authFake(t)
 	dir := t.TempDir()
 	cleanKeychain(t, dir)
-	pending := make([]string, 100)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	fake.EnqueueDeviceFlow(fakekiro.Unapproved(100))
 	cmd := kirodesk(t, "login", "builder-id", "--no-browser", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -256,7 +252,7 @@ func TestLoginGoogleThroughTheRunningInstance(t *testing.T) {
 	cmd := kirodesk(t, "login", "google", "--no-browser", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	errb := &syncBuffer{}
+	errb := &testenv.Buffer{}
 	cmd.Stderr = errb
 	stdin, err := cmd.StdinPipe() // kept open: no paste
 	require.NoError(t, err)
@@ -412,7 +408,7 @@ func TestLoginGitHubWithAPastedURL(t *testing.T) {
 	cmd := kirodesk(t, "login", "github", "--no-browser", "--label", "Pasted", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	errb := &syncBuffer{}
+	errb := &testenv.Buffer{}
 	cmd.Stderr = errb
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)

@@ -183,11 +183,7 @@ func TestImportThroughTheSocket(t *testing.T) {
 // of them, one every 20 ms): a flow that is busy until something ends it.
 func (r *rig) startPolling(t *testing.T) Flow {
 	t.Helper()
-	pending := make([]string, 500)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	r.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	r.fake.EnqueueDeviceFlow(fakekiro.Unapproved(500))
 	f, err := r.client.StartDevice(t.Context(), login.DeviceOptions{})
 	require.NoError(t, err)
 	return f
