@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -54,18 +53,10 @@ func sdkParams() sdk.MessageNewParams {
 // SDK's request body parses.
 func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if !assert.NoError(t, err) || !assert.Equal(t, "/v1/messages", r.URL.Path) {
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
+	return transtest.SDKServer(t, "/v1/messages", func(w http.ResponseWriter, body []byte) []byte {
 		req, err := ParseRequest(body)
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write(ErrorBody("invalid_request_error", err.Error()))
-			return
+			return ErrorBody("invalid_request_error", err.Error())
 		}
 		assert.Equal(t, wantStream, req.Stream)
 		assert.Equal(t, "user_1", req.ConversationKey)
@@ -75,9 +66,8 @@ func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) 
 			assert.Equal(t, `{"file_path":"a.go"}`, string(req.Messages[1].Content[1].ToolUse.Input))
 		}
 		respond(w)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return nil
+	})
 }
 
 func client(srv *httptest.Server) sdk.Client {

@@ -61,18 +61,10 @@ func sdkParams() sdk.ChatCompletionNewParams {
 // the SDK's request body parses as expected.
 func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter, opts ChatOptions)) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if !assert.NoError(t, err) || !assert.Equal(t, "/chat/completions", r.URL.Path) {
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
+	return transtest.SDKServer(t, "/chat/completions", func(w http.ResponseWriter, body []byte) []byte {
 		req, opts, err := ParseChatRequest(body, ParseOptions{})
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write(ErrorBody(err.Error(), "invalid_request_error", err.(*RequestError).Param))
-			return
+			return ErrorBody(err.Error(), "invalid_request_error", err.(*RequestError).Param)
 		}
 		assert.Equal(t, wantStream, req.Stream)
 		assert.Equal(t, wantStream, opts.IncludeUsage)
@@ -90,9 +82,8 @@ func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter, o
 			assert.JSONEq(t, `{"type":"object","properties":{"file_path":{"type":"string"}},"required":["file_path"]}`, string(req.Tools[0].InputSchema))
 		}
 		respond(w, opts)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return nil
+	})
 }
 
 func client(srv *httptest.Server) *sdk.Client {
