@@ -33,13 +33,7 @@ func startAppIn(t *testing.T, dir string, system ...string) (*App, *recorder) {
 }
 
 func (r *recorder) languageEvents() []LanguageState {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []LanguageState
-	for _, e := range r.named[EventLanguage] {
-		out = append(out, e.(LanguageState))
-	}
-	return out
+	return eventsNamed[LanguageState](r, EventLanguage)
 }
 
 func TestLanguageFollowsTheSystemUntilSet(t *testing.T) {
