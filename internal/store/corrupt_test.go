@@ -38,6 +38,16 @@ func damagePool(t *testing.T, damage func(good []byte) []byte) (dir, path string
 	return dir, path, good, bad
 }
 
+// openDamaged opens a fresh folder whose file name holds content (a file
+// with no backup), and returns the store, the folder and the file's path.
+func openDamaged(t *testing.T, name, content string) (s *Store, dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return openT(t, dir), dir, path
+}
+
 // requireQuarantined checks what s says and keeps of the damaged file at
 // path: one notice naming the file and the reason, and the damaged bytes
 // kept aside as they were, never deleted or silently reset. It returns the

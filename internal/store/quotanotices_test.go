@@ -69,11 +69,7 @@ func TestDamagedQuotaNoticesAreQuarantinedAndReported(t *testing.T) {
 		{"wrong types", `{"version":1,"told":["acc1"]}`, "unexpected content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, QuotaNoticesName)
-			require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o600))
-
-			s := openT(t, dir)
+			s, dir, path := openDamaged(t, QuotaNoticesName, tc.content)
 			assert.Empty(t, s.QuotaNotices.Snapshot().Told)
 			requireQuarantined(t, s, path, tc.reason, []byte(tc.content))
 

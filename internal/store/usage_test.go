@@ -76,10 +76,7 @@ func TestDamagedUsageIsQuarantinedAndReported(t *testing.T) {
 		{"invalid values", `{"version":1,"hours":[{"requests":1}],"days":[]}`, "invalid content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, UsageName)
-			require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o600))
-			s := openT(t, dir)
+			s, _, path := openDamaged(t, UsageName, tc.content)
 			assert.Empty(t, s.Usage.Snapshot().Hours)
 			requireQuarantined(t, s, path, tc.reason, []byte(tc.content))
 		})
