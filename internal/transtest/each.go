@@ -80,3 +80,18 @@ func (f *FailWriter) Write(p []byte) (int, error) {
 	f.N--
 	return len(p), nil
 }
+
+// EachCase runs run as a subtest per case, named by name; a table with
+// fewer than min cases, or two cases of one name (the second would hide
+// behind the first in the output), fails the test.
+func EachCase[C any](t *testing.T, cases []C, min int, name func(C) string, run func(t *testing.T, tc C)) {
+	t.Helper()
+	require.GreaterOrEqual(t, len(cases), min)
+	seen := map[string]bool{}
+	for _, tc := range cases {
+		n := name(tc)
+		require.False(t, seen[n], "duplicate case name %q", n)
+		seen[n] = true
+		t.Run(n, func(t *testing.T) { run(t, tc) })
+	}
+}

@@ -96,9 +96,8 @@ func TestParseRequestRejects(t *testing.T) {
 	}
 	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
 
-	cases := []struct {
-		name, body, want string
-	}{
+	type refusal struct{ name, body, want string }
+	cases := []refusal{
 		{"empty body", ``, "request body is empty"},
 		{"not JSON", `{"model": "m",}`, "invalid JSON at line 1, column 15 (byte 14): invalid character '}' looking for beginning of object key string"},
 		{"truncated", `{"model": "m"`, "invalid JSON at line 1, column 14 (byte 13): unexpected end of input"},
@@ -168,17 +167,11 @@ func TestParseRequestRejects(t *testing.T) {
 		{"temperature string", with(`"temperature":"hot"`), "temperature: expected a number, got a string"},
 		{"stop_sequences element", with(`"stop_sequences":["a",1]`), "stop_sequences[1]: expected a string, got a number"},
 	}
-	require.GreaterOrEqual(t, len(cases), 30)
-	seen := map[string]bool{}
-	for _, tc := range cases {
-		require.False(t, seen[tc.name], "duplicate case name %q", tc.name)
-		seen[tc.name] = true
-		t.Run(tc.name, func(t *testing.T) {
-			req, err := ParseRequest([]byte(tc.body))
-			require.Error(t, err, "accepted: %+v", req)
-			var re *RequestError
-			require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
-			assert.Contains(t, re.Message, tc.want)
-		})
-	}
+	transtest.EachCase(t, cases, 30, func(tc refusal) string { return tc.name }, func(t *testing.T, tc refusal) {
+		req, err := ParseRequest([]byte(tc.body))
+		require.Error(t, err, "accepted: %+v", req)
+		var re *RequestError
+		require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
+		assert.Contains(t, re.Message, tc.want)
+	})
 }

@@ -116,9 +116,8 @@ func TestParseChatRequestRejects(t *testing.T) {
 	tool := func(fn string) string { return with(`"tools":[{"type":"function","function":` + fn + `}]`) }
 	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
 
-	cases := []struct {
-		name, body, want, param string
-	}{
+	type refusal struct{ name, body, want, param string }
+	cases := []refusal{
 		{"empty body", ``, "request body is empty", ""},
 		{"not JSON", `{"model": "m",}`, "invalid JSON at line 1, column 15 (byte 14): invalid character '}' looking for beginning of object key string", ""},
 		{"truncated", `{"model": "m"`, "invalid JSON at line 1, column 14 (byte 13): unexpected end of input", ""},
@@ -205,19 +204,13 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"modalities audio", with(`"modalities":["text","audio"]`), `modalities[1]: "audio" output is not supported by Kiro; only "text" is`, "modalities[1]"},
 		{"metadata array", with(`"metadata":[]`), "metadata: expected an object, got an array", "metadata"},
 	}
-	require.GreaterOrEqual(t, len(cases), 25)
-	seen := map[string]bool{}
-	for _, tc := range cases {
-		require.False(t, seen[tc.name], "duplicate case name %q", tc.name)
-		seen[tc.name] = true
-		t.Run(tc.name, func(t *testing.T) {
-			req, _, err := ParseChatRequest([]byte(tc.body), ParseOptions{})
-			require.Error(t, err, "accepted: %+v", req)
-			assert.Nil(t, req)
-			var re *RequestError
-			require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
-			assert.Contains(t, re.Message, tc.want)
-			assert.Equal(t, tc.param, re.Param)
-		})
-	}
+	transtest.EachCase(t, cases, 25, func(tc refusal) string { return tc.name }, func(t *testing.T, tc refusal) {
+		req, _, err := ParseChatRequest([]byte(tc.body), ParseOptions{})
+		require.Error(t, err, "accepted: %+v", req)
+		assert.Nil(t, req)
+		var re *RequestError
+		require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
+		assert.Contains(t, re.Message, tc.want)
+		assert.Equal(t, tc.param, re.Param)
+	})
 }
