@@ -49,12 +49,16 @@ func (r *recorder) EventsEmit(name string, data ...any) {
 	r.named[name] = append(r.named[name], data[0])
 }
 
-func (r *recorder) loginEvents() []LoginEvent {
+func (r *recorder) loginEvents() []LoginEvent { return eventsNamed[LoginEvent](r, EventLogin) }
+
+// eventsNamed is the payloads of the events named name that r received,
+// in order.
+func eventsNamed[T any](r *recorder, name string) []T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []LoginEvent
-	for _, e := range r.named[EventLogin] {
-		out = append(out, e.(LoginEvent))
+	var out []T
+	for _, e := range r.named[name] {
+		out = append(out, e.(T))
 	}
 	return out
 }

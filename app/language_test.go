@@ -33,13 +33,7 @@ func startAppIn(t *testing.T, dir string, system ...string) (*App, *recorder) {
 }
 
 func (r *recorder) languageEvents() []LanguageState {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []LanguageState
-	for _, e := range r.named[EventLanguage] {
-		out = append(out, e.(LanguageState))
-	}
-	return out
+	return eventsNamed[LanguageState](r, EventLanguage)
 }
 
 func TestLanguageFollowsTheSystemUntilSet(t *testing.T) {
@@ -117,14 +111,7 @@ func TestLanguageBeforeStartupIsTheSystems(t *testing.T) {
 // Chinese under zh-CN (the D-Bus path is TestNotificationsOverDBusSpeakTheLanguage).
 func TestNotificationsAndNoticesInChinese(t *testing.T) {
 	a, _ := startAppIn(t, t.TempDir(), "zh-Hans-CN")
-	n := &recNotifier{}
-	a.notifier = n
-
-	a.SetLogins(&fakeLogins{flow: &fakeFlow{done: make(chan struct{})}})
-	dl, err := a.StartDeviceLogin(DeviceOptions{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = a.CancelLogin(dl.FlowID) })
-	assert.Equal(t, []string{"Kirodesk：登录验证码已就绪 | 请在 https://device.example 输入 ABCD-EFGH"}, n.all())
+	assert.Equal(t, []string{"Kirodesk：登录验证码已就绪 | 请在 https://device.example 输入 ABCD-EFGH"}, deviceCodeNotices(t, a))
 
 	assert.Equal(t, "已用 93%", quotaNote(a.lang(), &store.Quota{Used: 93.4, Limit: 100}))
 	assert.Equal(t, "93% used", quotaNote(locale.English, &store.Quota{Used: 93.4, Limit: 100}))

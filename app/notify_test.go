@@ -95,13 +95,20 @@ func TestWithoutATrayHostTheWindowOpensAndSaysWhy(t *testing.T) {
 
 func TestDeviceCodeIsAnnounced(t *testing.T) {
 	a, _, _ := startApp(t)
+	assert.Equal(t, []string{"Kirodesk: sign-in code ready | Enter ABCD-EFGH at https://device.example"}, deviceCodeNotices(t, a))
+}
+
+// deviceCodeNotices starts a device sign-in on a (a fake flow that waits
+// until the test ends) and returns the notifications that announced it.
+func deviceCodeNotices(t *testing.T, a *App) []string {
+	t.Helper()
 	n := &recNotifier{}
 	a.notifier = n
 	a.SetLogins(&fakeLogins{flow: &fakeFlow{done: make(chan struct{})}})
 	dl, err := a.StartDeviceLogin(DeviceOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.CancelLogin(dl.FlowID) })
-	assert.Equal(t, []string{"Kirodesk: sign-in code ready | Enter ABCD-EFGH at https://device.example"}, n.all())
+	return n.all()
 }
 
 func TestWatchStopsAtShutdown(t *testing.T) {

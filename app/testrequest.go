@@ -130,16 +130,7 @@ func localCall(ctx context.Context, method, url, key string, in, out any) error 
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		_ = json.Unmarshal(b, &e)
-		if e.Error.Message == "" {
-			e.Error.Message = http.StatusText(resp.StatusCode)
-		}
-		return fmt.Errorf("the local API answered %d: %s", resp.StatusCode, e.Error.Message)
+		return fmt.Errorf("the local API answered %d: %s", resp.StatusCode, apiMessage(b, resp.StatusCode))
 	}
 	return json.Unmarshal(b, out)
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/testenv"
 )
 
 // fakeTrayEnv marks the test binary run as a fake tray.
@@ -88,7 +87,7 @@ type fakeTray struct {
 	t      *testing.T
 	link   *TrayLink
 	clicks chan string
-	logs   *syncBuffer
+	logs   *testenv.Buffer
 }
 
 func startFakeTray(t *testing.T, ctx context.Context, mode string, tweak func(*TrayOptions)) *fakeTray {
@@ -99,7 +98,7 @@ func startFakeTray(t *testing.T, ctx context.Context, mode string, tweak func(*T
 	t.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	f := &fakeTray{t: t, clicks: make(chan string, 1000), logs: &syncBuffer{}}
+	f := &fakeTray{t: t, clicks: make(chan string, 1000), logs: &testenv.Buffer{}}
 	opts := TrayOptions{
 		Path:    exe,
 		Args:    []string{"-test.run=^TestHelperFakeTray$", "--", mode},
@@ -311,7 +310,7 @@ func TestTrayLinkKillsTrayThatIgnoresEndOfInput(t *testing.T) {
 }
 
 func TestTrayLinkRetriesMissingExecutable(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	l := StartTray(context.Background(), TrayOptions{
 		Path:       filepath.Join(t.TempDir(), "kirodesk-tray"),
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
@@ -368,22 +367,4 @@ func TestClipUTF8(t *testing.T) {
 	assert.Equal(t, "ab", clipUTF8("abc", 2))
 	assert.Equal(t, "a", clipUTF8("aé", 2), "é is two bytes: not split")
 	assert.Equal(t, "aé", clipUTF8("aéb", 3))
-}
-
-// syncBuffer is a bytes.Buffer for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -67,7 +67,8 @@ find "$deb/usr/share" -type f -exec chmod 0644 {} +
 
 # libc: the newest symbol version the binaries use. The other libraries are
 # named by their Debian 12 packages (and bring GLib and friends).
-glibc=$(objdump -T "$bin/kirodesk" "$bin/kirodesk-desktop" "$bin/kirodesk-tray" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+# (kirodesk itself is static, built without cgo: objdump -T refuses it.)
+glibc=$(objdump -T "$bin/kirodesk-desktop" "$bin/kirodesk-tray" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
 mkdir -p "$deb/DEBIAN"
 cat >"$deb/DEBIAN/control" <<EOF
 Package: kirodesk

@@ -7,7 +7,6 @@
 package desktoptest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,82 +19,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/internal/shelltest"
-	"kirodesk/internal/apikey"
-	"kirodesk/internal/core"
-	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
-// lockedBuffer collects the app's log while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestDesktopAppWindowAndTray(t *testing.T) {
-	bin := os.Getenv("KIRODESK_DESKTOP_BIN")
-	if bin == "" {
-		t.Skip("KIRODESK_DESKTOP_BIN is unset: `make test-desktop` builds the app and runs this test")
-	}
-	for _, k := range []string{"DISPLAY", "DBUS_SESSION_BUS_ADDRESS"} {
-		require.NotEmpty(t, os.Getenv(k), "%s is unset: run under scripts/session.sh", k)
-	}
-	conn, err := dbus.ConnectSessionBus()
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	w := shelltest.StartWatcher(t, conn)
-
-	dir := t.TempDir()
-	port := freePort(t)
-	st, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Config.Update(context.Background(), func(c *store.Config) error { c.Port = port; return nil }))
-	require.NoError(t, st.Close(context.Background()))
-	t.Cleanup(func() {
-		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), apikey.Item)
-	})
-
-	log := &lockedBuffer{}
-	cmd := exec.Command(bin, "--config-dir", dir)
-	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1",
-		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8", // English labels below, whatever the machine's language
-		store.EnvAPIBase+"=http://127.0.0.1:9", store.EnvAuthBase+"=http://127.0.0.1:9", store.EnvOIDCBase+"=http://127.0.0.1:9",
-		store.EnvFeedURL+"=http://127.0.0.1:9/kirodesk-feed.json")
-	cmd.Stdout, cmd.Stderr = log, log
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-		}
-		if t.Failed() {
-			t.Logf("app log:\n%s", log.String())
-		}
-	})
+	bin, w := desktopShell(t)
+	dir, port := configFolder(t, nil)
+	// English labels below, whatever the machine's language.
+	log, exited := startApp(t, bin, append([]string{"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8"}, offlineUpstream...), "--config-dir", dir)
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	require.Eventually(t, func() bool { return serves(base) }, 30*time.Second, 100*time.Millisecond, "the proxy never answered")
@@ -131,17 +70,9 @@ func TestDesktopAppWindowAndTray(t *testing.T) {
 	// Quit: a clean exit, state written, the folder's lock released.
 	items, err = menu.Layout()
 	require.NoError(t, err)
-	quit, ok := shelltest.Find(items, "Quit")
-	require.True(t, ok)
-	menu.ClickQuit(t, quit.ID)
-	select {
-	case err := <-exited:
-		require.NoError(t, err, "exit status")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the app did not quit")
-	}
+	quitFromTray(t, menu, items, "Quit", exited)
 	assert.False(t, readConfig(t, dir).ProxyDisabled)
-	st, err = store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{})
 	require.NoError(t, err, "the lock was released")
 	require.NoError(t, st.Close(context.Background()))
 	assert.Contains(t, log.String(), "proxy off")
@@ -266,27 +197,12 @@ func look(scr *xscreen, shot string, proxyOn bool) error {
 // 30 s after hiding). Showing the window (a second launch) loads the page
 // again (Wails' DomReady, which the app logs).
 func TestIdleMemoryWithTheWindowHidden(t *testing.T) {
-	bin := os.Getenv("KIRODESK_DESKTOP_BIN")
-	if bin == "" {
-		t.Skip("KIRODESK_DESKTOP_BIN is unset: `make test-desktop` builds the app and runs this test")
-	}
-	conn, err := dbus.ConnectSessionBus()
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	w := shelltest.StartWatcher(t, conn)
-	dir := t.TempDir()
-	port := freePort(t)
-	st, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Config.Update(context.Background(), func(c *store.Config) error { c.Port = port; return nil }))
-	require.NoError(t, st.Close(context.Background()))
-	t.Cleanup(func() {
-		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), apikey.Item)
-	})
+	bin, w := desktopShell(t)
+	dir, port := configFolder(t, nil)
 	cmd := exec.Command(bin, "--hidden", "--config-dir", dir)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1", "KIRODESK_LOG_LEVEL=debug",
 		store.EnvFeedURL+"=http://127.0.0.1:9/kirodesk-feed.json") // the update check stays on this machine
-	log := &lockedBuffer{}
+	log := &testenv.Buffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {

@@ -3,22 +3,14 @@
 package desktoptest
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/internal/shelltest"
-	"kirodesk/internal/apikey"
-	"kirodesk/internal/core"
-	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 )
 
@@ -27,51 +19,10 @@ import (
 // tray menu a desktop shell reads is Chinese, down to Quit (退出), which
 // still quits.
 func TestDesktopTrayInTheConfiguredLanguage(t *testing.T) {
-	bin := os.Getenv("KIRODESK_DESKTOP_BIN")
-	if bin == "" {
-		t.Skip("KIRODESK_DESKTOP_BIN is unset: `make test-desktop` builds the app and runs this test")
-	}
-	for _, k := range []string{"DISPLAY", "DBUS_SESSION_BUS_ADDRESS"} {
-		require.NotEmpty(t, os.Getenv(k), "%s is unset: run under scripts/session.sh", k)
-	}
-	conn, err := dbus.ConnectSessionBus()
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	w := shelltest.StartWatcher(t, conn)
-
-	dir := t.TempDir()
-	port := freePort(t)
-	st, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Config.Update(context.Background(), func(c *store.Config) error {
-		c.Port = port
-		c.Language = "zh-CN"
-		return nil
-	}))
-	require.NoError(t, st.Close(context.Background()))
-	t.Cleanup(func() {
-		_ = secrets.NewKeyring(core.KeychainService(dir, os.Getenv)).Delete(context.Background(), apikey.Item)
-	})
-
-	log := &lockedBuffer{}
-	cmd := exec.Command(bin, "--config-dir", dir, "--hidden")
-	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1",
-		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8", // the setting, not the system, makes it Chinese
-		store.EnvAPIBase+"=http://127.0.0.1:9", store.EnvAuthBase+"=http://127.0.0.1:9", store.EnvOIDCBase+"=http://127.0.0.1:9")
-	cmd.Stdout, cmd.Stderr = log, log
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-		}
-		if t.Failed() {
-			t.Logf("app log:\n%s", log.String())
-		}
-	})
+	bin, w := desktopShell(t)
+	dir, port := configFolder(t, func(c *store.Config) { c.Language = "zh-CN" })
+	// The setting, not the system, makes it Chinese.
+	_, exited := startApp(t, bin, append([]string{"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8"}, offlineUpstream...), "--config-dir", dir, "--hidden")
 
 	menu := w.MenuOf(t, 30*time.Second)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -87,13 +38,5 @@ func TestDesktopTrayInTheConfiguredLanguage(t *testing.T) {
 		assert.NotContains(t, labels, english)
 	}
 
-	quit, ok := shelltest.Find(items, "退出")
-	require.True(t, ok)
-	menu.ClickQuit(t, quit.ID)
-	select {
-	case err := <-exited:
-		require.NoError(t, err, "exit status")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the app did not quit")
-	}
+	quitFromTray(t, menu, items, "退出", exited)
 }

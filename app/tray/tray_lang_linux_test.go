@@ -3,14 +3,10 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"kirodesk/app/internal/shelltest"
 	"kirodesk/app/trayproto"
@@ -21,49 +17,13 @@ import (
 // app has said anything, the app's language wins once it names one, and a
 // change of language relabels the menu live, check marks kept.
 func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
-	requireDesktopSession(t)
-	bin := buildTray(t)
-
-	conn, err := dbus.ConnectSessionBus()
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	w := shelltest.StartWatcher(t, conn)
-
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
-		"TMPDIR="+t.TempDir(), "NO_AT_BRIDGE=1",
+	tr := startTray(t,
 		// The system's language, read by the tray itself (locale.System).
 		// The zh_CN locale need not be installed: only the name is read.
 		"LC_ALL=", "LC_MESSAGES=zh_CN.UTF-8", "LANG=C.UTF-8",
 	)
-	cmd.Stderr = testLogWriter{t}
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() {
-		r := trayproto.NewReader(stdout)
-		for {
-			if _, err := r.Next(); err != nil {
-				if _, bad := err.(*trayproto.LineError); !bad {
-					break
-				}
-			}
-		}
-		exited <- cmd.Wait()
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	send := func(s trayproto.State) {
-		t.Helper()
-		b, err := trayproto.Marshal(s)
-		require.NoError(t, err)
-		_, err = stdin.Write(b)
-		require.NoError(t, err)
-	}
 
-	dm := w.MenuOf(t, 15*time.Second)
+	dm := tr.w.MenuOf(t, 15*time.Second)
 	items := dm.WaitFor(t, "starting menu in Chinese", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[0].Label == "Kirodesk 正在启动…"
 	})
@@ -73,7 +33,7 @@ func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
 	on := trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Language: "zh-CN",
 		Accounts: []trayproto.Account{{Label: "Work", State: "ready", Quota: "已用 40%"}},
 		Today:    &trayproto.Today{Requests: 3}}
-	send(on)
+	tr.send(t, on)
 	items = dm.WaitFor(t, "Chinese menu with a state", func(items []shelltest.Entry) bool {
 		return len(items) == 10 && items[0].Label == "代理已开启 — 127.0.0.1:8990" && items[3].ToggleState == 1
 	})
@@ -83,7 +43,7 @@ func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
 	// The setting changes to English: the same menu, relabelled in place.
 	on.Language = "en"
 	on.Accounts[0].Quota = "40% used"
-	send(on)
+	tr.send(t, on)
 	items = dm.WaitFor(t, "switched to English", func(items []shelltest.Entry) bool {
 		return len(items) == 10 && items[3].Label == "Proxy on" && items[9].Label == "Quit"
 	})
@@ -94,16 +54,10 @@ func TestTrayOverDBusSpeaksTheLanguageAndSwitchesLive(t *testing.T) {
 
 	// And back.
 	on.Language = "zh-CN"
-	send(on)
+	tr.send(t, on)
 	dm.WaitFor(t, "back to Chinese", func(items []shelltest.Entry) bool {
 		return len(items) == 10 && items[3].Label == "开启代理" && items[9].Label == "退出"
 	})
 
-	require.NoError(t, stdin.Close())
-	select {
-	case err := <-exited:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the tray did not exit after its input closed")
-	}
+	tr.closeInput(t)
 }

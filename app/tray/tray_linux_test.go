@@ -4,15 +4,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,80 +24,15 @@ import (
 // It needs a session bus and an X display (GTK); scripts/session.sh gives
 // both. Without them it skips, except in CI, where it fails.
 func TestTrayOverDBus(t *testing.T) {
-	requireDesktopSession(t)
-	bin := buildTray(t)
-
-	conn, err := dbus.ConnectSessionBus()
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	w := shelltest.StartWatcher(t, conn)
-
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
-		"TMPDIR="+t.TempDir(), // systray's icon files
-		"NO_AT_BRIDGE=1",      // no accessibility bus daemons outliving the test
+	tr := startTray(t,
 		// An English system, whatever the machine's: the labels below are
 		// English until a State names a language.
 		"LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8",
 	)
-	cmd.Stderr = testLogWriter{t}
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	waited := make(chan struct{})
-	fromTray := make(chan trayproto.Message, 64)
-	go func() {
-		defer close(waited)
-		r := trayproto.NewReader(stdout)
-		for {
-			m, err := r.Next()
-			var le *trayproto.LineError
-			if errors.As(err, &le) {
-				m = nil // stray output on the protocol pipe: a bug
-			} else if err != nil {
-				break
-			}
-			select {
-			case fromTray <- m:
-			default: // the test stopped listening
-			}
-		}
-		exited <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		// After a failure: stop the tray, and let its stderr end before
-		// the test does (testLogWriter logs to t).
-		_ = cmd.Process.Kill()
-		select {
-		case <-waited:
-		case <-time.After(10 * time.Second):
-		}
-	})
-	next := func() trayproto.Message {
-		t.Helper()
-		select {
-		case m := <-fromTray:
-			require.NotNil(t, m, "the tray wrote a line that is not a message")
-			return m
-		case <-time.After(10 * time.Second):
-			t.Fatal("no message from the tray")
-			return nil
-		}
-	}
-	send := func(s trayproto.State) {
-		t.Helper()
-		b, err := trayproto.Marshal(s)
-		require.NoError(t, err)
-		_, err = stdin.Write(b)
-		require.NoError(t, err)
-	}
 
-	assert.Equal(t, trayproto.Ready{}, next())
+	assert.Equal(t, trayproto.Ready{}, tr.next(t))
 
-	dm := w.MenuOf(t, 15*time.Second)
+	dm := tr.w.MenuOf(t, 15*time.Second)
 
 	// Before any state: starting, nothing to toggle, Open and Quit usable.
 	items := dm.WaitFor(t, "starting menu", func(items []shelltest.Entry) bool {
@@ -114,7 +46,7 @@ func TestTrayOverDBus(t *testing.T) {
 	assert.Equal(t, "checkmark", items[1].ToggleType)
 	assert.Equal(t, "checkmark", items[5].ToggleType)
 
-	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
+	tr.send(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
 	items = dm.WaitFor(t, "proxy on", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[0].Label == "Proxy on — 127.0.0.1:8990" && items[1].ToggleState == 1 && items[1].Enabled
 	})
@@ -126,7 +58,7 @@ func TestTrayOverDBus(t *testing.T) {
 
 	// The accounts section: fixed slots, shown as needed, below the status
 	// line; an account that must sign in again changes the icon.
-	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Accounts: []trayproto.Account{
+	tr.send(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Accounts: []trayproto.Account{
 		{Label: "Work", State: "ready", Quota: "40% used"}, {Label: "Spare", State: trayproto.StateLoginNeeded}}})
 	withAccounts := dm.WaitFor(t, "accounts shown", func(items []shelltest.Entry) bool { return len(items) == 10 && items[2].Label != "" })
 	assert.Equal(t, []string{"Proxy on — 127.0.0.1:8990", "Work — ready, 40% used", "Spare — login needed", "Proxy on"},
@@ -135,21 +67,21 @@ func TestTrayOverDBus(t *testing.T) {
 	loginIcon, err := dm.Item.GetProperty("org.kde.StatusNotifierItem.IconName")
 	require.NoError(t, err)
 	assert.NotEqual(t, iconName.Value(), loginIcon.Value(), "the login-needed icon replaces the on icon")
-	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
+	tr.send(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
 	items = dm.WaitFor(t, "accounts hidden", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[1].Label == "Proxy on"
 	})
 
 	// A newer release: a clickable line under the status, which the app
 	// answers by opening the release page.
-	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Update: &trayproto.Update{Version: "0.2.0"}})
+	tr.send(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Update: &trayproto.Update{Version: "0.2.0"}})
 	withUpdate := dm.WaitFor(t, "update line", func(items []shelltest.Entry) bool {
 		return len(items) == 9 && items[1].Label == "Update available: v0.2.0"
 	})
 	assert.True(t, withUpdate[1].Enabled, "the update line can be clicked")
 	dm.Click(t, withUpdate[1].ID)
-	assert.Equal(t, trayproto.Click{Item: trayproto.ItemUpdate}, next())
-	send(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemUpdate}, tr.next(t))
+	tr.send(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"})
 	items = dm.WaitFor(t, "update line hidden", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[1].Label == "Proxy on"
 	})
@@ -157,18 +89,18 @@ func TestTrayOverDBus(t *testing.T) {
 	// A click is reported, and the mark stays what the app said until the
 	// app says otherwise (GTK flips it on its own; the tray puts it back).
 	dm.Click(t, items[1].ID)
-	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, next())
+	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, tr.next(t))
 	dm.WaitFor(t, "mark put back", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[1].ToggleState == 1
 	})
 
-	send(trayproto.State{ProxyOn: false, StartAtLogin: true})
+	tr.send(t, trayproto.State{ProxyOn: false, StartAtLogin: true})
 	items = dm.WaitFor(t, "proxy off", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[0].Label == "Proxy off" && items[1].ToggleState == 0 && items[5].ToggleState == 1
 	})
 	assert.False(t, items[2].Enabled, "Copy endpoint without an endpoint")
 
-	send(trayproto.State{Error: "listen tcp 127.0.0.1:8990: bind: address already in use"})
+	tr.send(t, trayproto.State{Error: "listen tcp 127.0.0.1:8990: bind: address already in use"})
 	dm.WaitFor(t, "error", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[0].Label == "Error: listen tcp 127.0.0.1:8990: bind: address already in use" && items[5].ToggleState == 0
 	})
@@ -178,7 +110,7 @@ func TestTrayOverDBus(t *testing.T) {
 		item  string
 	}{{4, trayproto.ItemOpen}, {5, trayproto.ItemStartAtLogin}, {7, trayproto.ItemQuit}} {
 		dm.Click(t, items[tc.index].ID)
-		assert.Equal(t, trayproto.Click{Item: tc.item}, next())
+		assert.Equal(t, trayproto.Click{Item: tc.item}, tr.next(t))
 	}
 	dm.WaitFor(t, "login mark put back", func(items []shelltest.Entry) bool {
 		return len(items) == 8 && items[5].ToggleState == 0
@@ -186,17 +118,11 @@ func TestTrayOverDBus(t *testing.T) {
 
 	// Quit is a request: the tray stays until the app closes the pipe.
 	select {
-	case err := <-exited:
+	case err := <-tr.exited:
 		t.Fatalf("the tray quit on its own: %v", err)
 	case <-time.After(200 * time.Millisecond):
 	}
-	require.NoError(t, stdin.Close())
-	select {
-	case err := <-exited:
-		require.NoError(t, err, "exit status 0 after the end of input")
-	case <-time.After(10 * time.Second):
-		t.Fatal("the tray did not exit after its input closed")
-	}
+	tr.closeInput(t)
 }
 
 func requireDesktopSession(t *testing.T) {

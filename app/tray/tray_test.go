@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -57,48 +55,16 @@ func (m *recMenu) Quit()                          { close(m.quit) }
 // clicks out as lines with the check mark put back, bad input survived, and
 // the end of input quits.
 func TestTrayLoop(t *testing.T) {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	m := &recMenu{clicks: make(chan string), quit: make(chan struct{})}
-	tr := &tray{
-		in:  inR,
-		out: trayproto.NewWriter(outW),
-		log: slog.New(slog.DiscardHandler),
-		newMenu: func(_ context.Context, v View) menu {
-			build(m, v)
-			return m
-		},
-		system: locale.English,
-	}
-	done := make(chan struct{})
-	go func() { tr.run(context.Background()); close(done) }()
-
-	app := trayproto.NewWriter(inW)
-	fromTray := trayproto.NewReader(outR)
-	next := func() trayproto.Message {
-		t.Helper()
-		msg, err := fromTray.Next()
-		require.NoError(t, err)
-		return msg
-	}
+	l := startLoop(t, locale.English)
+	m, app, inW := l.m, l.app, l.inW
+	next := func() trayproto.Message { t.Helper(); return l.next(t) }
+	sync := func() { t.Helper(); l.sync(t) }
 
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
 		"status Kirodesk is starting…", "tooltip Kirodesk is starting…", "icon off",
 		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
-
-	// sync waits until the loop has applied every state written before.
-	// The reader hands a state over unbuffered, so the pipe takes the next
-	// line only once the loop holds the state; the loop takes the click
-	// only once it has applied it; the click's line then proves both.
-	sync := func() {
-		t.Helper()
-		_, err := io.WriteString(inW, `{"type":"sync"}`+"\n")
-		require.NoError(t, err)
-		m.clicks <- trayproto.ItemOpen
-		assert.Equal(t, trayproto.Click{Item: trayproto.ItemOpen}, next())
-	}
 
 	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
 	sync()
@@ -152,42 +118,17 @@ func TestTrayLoop(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("end of input did not quit")
 	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not return")
-	}
+	l.waitDone(t)
 }
 
 // The language follows the States: the starting menu is in the system's
 // language, a State naming another relabels every item at once, and a
 // State without one (an older app) keeps the system's.
 func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	m := &recMenu{clicks: make(chan string), quit: make(chan struct{})}
-	tr := &tray{
-		in: inR, out: trayproto.NewWriter(outW), log: slog.New(slog.DiscardHandler),
-		newMenu: func(_ context.Context, v View) menu { build(m, v); return m },
-		system:  locale.Chinese,
-	}
-	done := make(chan struct{})
-	go func() { tr.run(context.Background()); close(done) }()
-	app := trayproto.NewWriter(inW)
-	fromTray := trayproto.NewReader(outR)
-	next := func() trayproto.Message {
-		t.Helper()
-		msg, err := fromTray.Next()
-		require.NoError(t, err)
-		return msg
-	}
-	sync := func() { // as in TestTrayLoop
-		t.Helper()
-		_, err := io.WriteString(inW, `{"type":"sync"}`+"\n")
-		require.NoError(t, err)
-		m.clicks <- trayproto.ItemOpen
-		assert.Equal(t, trayproto.Click{Item: trayproto.ItemOpen}, next())
-	}
+	l := startLoop(t, locale.Chinese)
+	m, app, inW := l.m, l.app, l.inW
+	next := func() trayproto.Message { t.Helper(); return l.next(t) }
+	sync := func() { t.Helper(); l.sync(t) }
 
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
@@ -217,9 +158,5 @@ func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 	}, m.take())
 
 	require.NoError(t, inW.Close())
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not return")
-	}
+	l.waitDone(t)
 }

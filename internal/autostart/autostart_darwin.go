@@ -3,31 +3,19 @@ package autostart
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
 func (m Manager) path() (string, error) {
-	home := m.ConfigHome
-	if home == "" {
-		var err error
-		if home, err = os.UserHomeDir(); err != nil {
-			return "", err
-		}
-	}
-	return filepath.Join(home, "Library", "LaunchAgents", "dev."+m.name()+".plist"), nil
+	return below(m.ConfigHome, os.UserHomeDir, "Library", "LaunchAgents", "dev."+m.name()+".plist")
 }
 
 // Enable writes a LaunchAgent that runs at login.
 func (m Manager) Enable(e Entry) error {
-	p, err := m.path()
+	p, err := m.newEntry()
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("start at login: %w", err)
 	}
 	var args strings.Builder
 	for _, a := range append([]string{e.Exe}, e.Args...) {

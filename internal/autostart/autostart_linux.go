@@ -2,32 +2,20 @@ package autostart
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
 // https://specifications.freedesktop.org/autostart-spec/latest/
 func (m Manager) path() (string, error) {
-	base := m.ConfigHome
-	if base == "" {
-		var err error
-		if base, err = os.UserConfigDir(); err != nil {
-			return "", err
-		}
-	}
-	return filepath.Join(base, "autostart", m.name()+".desktop"), nil
+	return below(m.ConfigHome, os.UserConfigDir, "autostart", m.name()+".desktop")
 }
 
 // Enable writes the autostart entry.
 func (m Manager) Enable(e Entry) error {
-	p, err := m.path()
+	p, err := m.newEntry()
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("start at login: %w", err)
 	}
 	body := strings.Join([]string{
 		"[Desktop Entry]",

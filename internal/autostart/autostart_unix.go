@@ -6,9 +6,35 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/google/renameio/v2"
 )
+
+// below joins elem below base, or, when base is empty (it is
+// Manager.ConfigHome, set by tests), below the folder dflt names (the
+// user's home or config folder).
+func below(base string, dflt func() (string, error), elem ...string) (string, error) {
+	if base == "" {
+		var err error
+		if base, err = dflt(); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(append([]string{base}, elem...)...), nil
+}
+
+// newEntry is where Enable writes the entry, its folder made.
+func (m Manager) newEntry() (string, error) {
+	p, err := m.path()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", fmt.Errorf("start at login: %w", err)
+	}
+	return p, nil
+}
 
 // writeEntry writes the OS's login entry (a LaunchAgent plist, an XDG
 // .desktop file) at p, atomically and 0644: the OS's file, which it reads.

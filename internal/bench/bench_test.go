@@ -424,17 +424,9 @@ func (e *env) checkAnswers(tb testing.TB) {
 	tb.Helper()
 	ctx := context.Background()
 	read := func(req *http.Request) string {
-		resp, err := e.client.Do(req)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			tb.Fatalf("%s: status %d: %s", req.URL.Path, resp.StatusCode, b)
+		status, b := e.do(tb, req)
+		if status != http.StatusOK {
+			tb.Fatalf("%s: status %d: %s", req.URL.Path, status, b)
 		}
 		return string(b)
 	}
@@ -460,17 +452,39 @@ func (e *env) checkAnswers(tb testing.TB) {
 	}
 }
 
+// do sends req and reads the whole answer; a failure to do either ends the
+// test.
+func (e *env) do(tb testing.TB, req *http.Request) (status int, body []byte) {
+	tb.Helper()
+	resp, err := e.client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
 func benchmarkMessages(b *testing.B, stream bool) {
 	e := newEnv(b, fixedAnswer)
 	e.checkAnswers(b)
 	body := anthropicBody(stream)
 	ctx := context.Background()
+	e.runParallel(b, func() *http.Request { return e.newProxied(ctx, body) })
+}
+
+// runParallel times the requests newReq makes, sent and read to the end
+// from parallel goroutines, with the allocations reported.
+func (e *env) runParallel(b *testing.B, newReq func() *http.Request) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		buf := make([]byte, 32<<10)
 		for pb.Next() {
-			resp, err := e.client.Do(e.newProxied(ctx, body))
+			resp, err := e.client.Do(newReq())
 			if err == nil {
 				err = drain(resp, buf)
 			}
@@ -495,19 +509,5 @@ func BenchmarkDirect(b *testing.B) {
 	e := newEnv(b, fixedAnswer)
 	e.checkAnswers(b)
 	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		buf := make([]byte, 32<<10)
-		for pb.Next() {
-			resp, err := e.client.Do(e.newDirect(ctx))
-			if err == nil {
-				err = drain(resp, buf)
-			}
-			if err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	e.runParallel(b, func() *http.Request { return e.newDirect(ctx) })
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -166,17 +165,9 @@ func (e *env) kiroBodyFor(tb testing.TB, f fixture) []byte {
 // checks that the whole fixed answer came back.
 func (e *env) checkFixture(tb testing.TB, f fixture) {
 	tb.Helper()
-	resp, err := e.client.Do(e.newProxiedTo(context.Background(), e.url(f), f.Body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "word"+strconv.Itoa(answerFrames-1)) {
-		tb.Fatalf("%s: status %d, answer without the last frame: %.500s", f.Name, resp.StatusCode, b)
+	status, b := e.do(tb, e.newProxiedTo(context.Background(), e.url(f), f.Body))
+	if status != http.StatusOK || !strings.Contains(string(b), "word"+strconv.Itoa(answerFrames-1)) {
+		tb.Fatalf("%s: status %d, answer without the last frame: %.500s", f.Name, status, b)
 	}
 }
 

@@ -130,13 +130,23 @@ var (
 	importSources = []string{"kiro-ide", "aiclient"}
 )
 
-func runLogin(ctx context.Context, args []string, env Env) error {
+// subcommand takes cmd's first argument as one of choices (what it is, in
+// the error when it is not); ask is the error when there is none, use the
+// choices as the error lists them.
+func subcommand(cmd, what string, choices []string, ask, use string, args []string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{errors.New("login: say which: builder-id, google or github")}
+		return "", nil, usageError{fmt.Errorf("%s: %s", cmd, ask)}
 	}
-	kind, args := args[0], args[1:]
-	if !slices.Contains(loginMethods, kind) {
-		return usageError{fmt.Errorf("login: unknown method %q: use builder-id, google or github", kind)}
+	if !slices.Contains(choices, args[0]) {
+		return "", nil, usageError{fmt.Errorf("%s: unknown %s %q: use %s", cmd, what, args[0], use)}
+	}
+	return args[0], args[1:], nil
+}
+
+func runLogin(ctx context.Context, args []string, env Env) error {
+	kind, args, err := subcommand("login", "method", loginMethods, "say which: builder-id, google or github", "builder-id, google or github", args)
+	if err != nil {
+		return err
 	}
 	f := newFlags("login "+kind, env)
 	label := f.String("label", "", "the account's name in Kirodesk (default: its email, or the provider)")
@@ -259,12 +269,9 @@ func waitWithCountdown(ctx context.Context, api control.API, flow control.Flow, 
 }
 
 func runImport(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{errors.New("import: say from where: kiro-ide or aiclient DIR")}
-	}
-	kind, args := args[0], args[1:]
-	if !slices.Contains(importSources, kind) {
-		return usageError{fmt.Errorf("import: unknown source %q: use kiro-ide or aiclient", kind)}
+	kind, args, err := subcommand("import", "source", importSources, "say from where: kiro-ide or aiclient DIR", "kiro-ide or aiclient", args)
+	if err != nil {
+		return err
 	}
 	f := newFlags("import "+kind, env)
 	switch kind {

@@ -223,11 +223,7 @@ func TestLoginCancelledByCtrlC(t *testing.T) {
 	fake := authFake(t)
 	dir := t.TempDir()
 	cleanKeychain(t, dir)
-	pending := make([]string, 100)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	fake.EnqueueDeviceFlow(fakekiro.Unapproved(100))
 	cmd := kirodesk(t, "login", "builder-id", "--no-browser", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -256,7 +252,7 @@ func TestLoginGoogleThroughTheRunningInstance(t *testing.T) {
 	cmd := kirodesk(t, "login", "google", "--no-browser", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	errb := &syncBuffer{}
+	errb := &testenv.Buffer{}
 	cmd.Stderr = errb
 	stdin, err := cmd.StdinPipe() // kept open: no paste
 	require.NoError(t, err)
@@ -289,59 +285,53 @@ func TestLoginGoogleThroughTheRunningInstance(t *testing.T) {
 }
 
 func TestImportAIClientCommand(t *testing.T) {
-	for _, withServe := range []bool{false, true} {
-		name := "without an instance"
+	withAndWithoutServe(t, func(t *testing.T, withServe bool) {
+		fake := authFake(t)
+		fake.AddAccount(fakekiro.FakeAccount{RefreshToken: "aor-fixture-torn-late"})
+		dir := t.TempDir()
+		cleanKeychain(t, dir)
 		if withServe {
-			name = "through the running instance"
+			startServe(t, dir)
 		}
-		t.Run(name, func(t *testing.T) {
-			fake := authFake(t)
-			fake.AddAccount(fakekiro.FakeAccount{RefreshToken: "aor-fixture-torn-late"})
-			dir := t.TempDir()
-			cleanKeychain(t, dir)
-			if withServe {
-				startServe(t, dir)
-			}
-			proxy := filepath.Join(t.TempDir(), "proxy")
-			require.NoError(t, os.CopyFS(proxy, os.DirFS("../login/testdata/aiclient")))
-			configs := filepath.Join(proxy, "configs")
+		proxy := filepath.Join(t.TempDir(), "proxy")
+		require.NoError(t, os.CopyFS(proxy, os.DirFS("../login/testdata/aiclient")))
+		configs := filepath.Join(proxy, "configs")
 
-			// Asked, and the answer is no: nothing is deleted.
-			r := runKD(t, "no\n", "import", "aiclient", configs, "--delete-plaintext", "--config-dir", dir)
-			assert.Equal(t, 1, r.code, "two accounts failed: %s", r.stdout)
-			assert.Contains(t, r.stderr, "2 of the old proxy's accounts could not be imported")
-			assert.Regexp(t, `(?m)^  imported\s+Work Google\s+as acc-[0-9a-f]{16}$`, r.stdout)
-			assert.Regexp(t, `(?m)^  imported\s+Builder ID spare\s+as acc-[0-9a-f]{16} \(disabled, as in the old proxy\)$`, r.stdout)
-			assert.Regexp(t, `(?m)^  skipped\s+Work Google \(copy\)\s+duplicate`, r.stdout)
-			assert.Regexp(t, `(?m)^  failed\s+Gone\s+.*does not exist`, r.stdout)
-			assert.Contains(t, r.stdout, "Skipped, not Kiro: gemini-cli-oauth (2), openai-custom (1)")
-			assert.Contains(t, r.stdout, "8 imported, 1 skipped, 2 failed.")
-			assert.Contains(t, r.stdout, "Delete these 9 files? [y/N]")
-			assert.Contains(t, r.stdout, "Nothing deleted.")
-			assert.FileExists(t, filepath.Join(configs, "kiro", "kiro-auth-token-1736150100000.json"))
+		// Asked, and the answer is no: nothing is deleted.
+		r := runKD(t, "no\n", "import", "aiclient", configs, "--delete-plaintext", "--config-dir", dir)
+		assert.Equal(t, 1, r.code, "two accounts failed: %s", r.stdout)
+		assert.Contains(t, r.stderr, "2 of the old proxy's accounts could not be imported")
+		assert.Regexp(t, `(?m)^  imported\s+Work Google\s+as acc-[0-9a-f]{16}$`, r.stdout)
+		assert.Regexp(t, `(?m)^  imported\s+Builder ID spare\s+as acc-[0-9a-f]{16} \(disabled, as in the old proxy\)$`, r.stdout)
+		assert.Regexp(t, `(?m)^  skipped\s+Work Google \(copy\)\s+duplicate`, r.stdout)
+		assert.Regexp(t, `(?m)^  failed\s+Gone\s+.*does not exist`, r.stdout)
+		assert.Contains(t, r.stdout, "Skipped, not Kiro: gemini-cli-oauth (2), openai-custom (1)")
+		assert.Contains(t, r.stdout, "8 imported, 1 skipped, 2 failed.")
+		assert.Contains(t, r.stdout, "Delete these 9 files? [y/N]")
+		assert.Contains(t, r.stdout, "Nothing deleted.")
+		assert.FileExists(t, filepath.Join(configs, "kiro", "kiro-auth-token-1736150100000.json"))
 
-			r = runKD(t, "", "accounts", "list", "--config-dir", dir)
-			assert.Regexp(t, `(?m)\s+Builder ID spare\s+builder-id\s+ready\s+\S+\s+\d+\s+no$`, r.stdout)
-			assert.Regexp(t, `(?m)\s+Acme IdC\s+idc https://acme.awsapps.com/start\s+ready\s+\S+\s+\d+\s+yes$`, r.stdout)
+		r = runKD(t, "", "accounts", "list", "--config-dir", dir)
+		assert.Regexp(t, `(?m)\s+Builder ID spare\s+builder-id\s+ready\s+\S+\s+\d+\s+no$`, r.stdout)
+		assert.Regexp(t, `(?m)\s+Acme IdC\s+idc https://acme.awsapps.com/start\s+ready\s+\S+\s+\d+\s+yes$`, r.stdout)
 
-			// Again with yes: all are duplicates now, and the files go.
-			r = runKD(t, "y\n", "import", "aiclient", proxy, "--delete-plaintext", "--config-dir", dir)
-			assert.Contains(t, r.stdout, "0 imported, 8 skipped, 3 failed.")
-			assert.Contains(t, r.stdout, "Deleted 8 files.")
-			assert.NoFileExists(t, filepath.Join(configs, "kiro", "kiro-auth-token-1736150100000.json"))
-			assert.FileExists(t, filepath.Join(configs, "provider_pools.json"))
+		// Again with yes: all are duplicates now, and the files go.
+		r = runKD(t, "y\n", "import", "aiclient", proxy, "--delete-plaintext", "--config-dir", dir)
+		assert.Contains(t, r.stdout, "0 imported, 8 skipped, 3 failed.")
+		assert.Contains(t, r.stdout, "Deleted 8 files.")
+		assert.NoFileExists(t, filepath.Join(configs, "kiro", "kiro-auth-token-1736150100000.json"))
+		assert.FileExists(t, filepath.Join(configs, "provider_pools.json"))
 
-			// Without the flag nothing is ever offered.
-			r = runKD(t, "y\n", "import", "aiclient", proxy, "--config-dir", dir)
-			assert.NotContains(t, r.stdout, "Delete these")
+		// Without the flag nothing is ever offered.
+		r = runKD(t, "y\n", "import", "aiclient", proxy, "--config-dir", dir)
+		assert.NotContains(t, r.stdout, "Delete these")
 
-			if !withServe {
-				p := readPool(t, dir)
-				assert.Len(t, p.Accounts, 8)
-			}
-			folderHoldsNo(t, dir, "aor-fixture-social-google", "aor-fixture-idc", "secret-fixture-idc", "aor-fixture-builder")
-		})
-	}
+		if !withServe {
+			p := readPool(t, dir)
+			assert.Len(t, p.Accounts, 8)
+		}
+		folderHoldsNo(t, dir, "aor-fixture-social-google", "aor-fixture-idc", "secret-fixture-idc", "aor-fixture-builder")
+	})
 }
 
 func TestAddTokenCommand(t *testing.T) {
@@ -412,7 +402,7 @@ func TestLoginGitHubWithAPastedURL(t *testing.T) {
 	cmd := kirodesk(t, "login", "github", "--no-browser", "--label", "Pasted", "--config-dir", dir)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	errb := &syncBuffer{}
+	errb := &testenv.Buffer{}
 	cmd.Stderr = errb
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)

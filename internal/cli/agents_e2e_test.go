@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -245,24 +244,10 @@ func kiroToolsSeen(t *testing.T, e *kiroEnv) []string {
 	seen := map[string]bool{}
 	var names []string
 	for _, c := range e.fake.ChatRequests() {
-		var body struct {
-			ConversationState struct {
-				CurrentMessage struct {
-					UserInputMessage struct {
-						UserInputMessageContext *struct {
-							Tools []struct{ ToolSpecification struct{ Name string } }
-						}
-					}
-				}
-			}
-		}
-		require.NoError(t, json.Unmarshal(c.Raw, &body))
-		if ctx := body.ConversationState.CurrentMessage.UserInputMessage.UserInputMessageContext; ctx != nil {
-			for _, tl := range ctx.Tools {
-				if n := tl.ToolSpecification.Name; !seen[n] {
-					seen[n] = true
-					names = append(names, n)
-				}
+		for _, n := range toolsDeclared(t, c.Raw) {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
 			}
 		}
 	}

@@ -86,13 +86,7 @@ func TestAnthropicSDKImage(t *testing.T) {
 func TestBadInputThroughServe(t *testing.T) {
 	e := startWithAccounts(t, 1)
 	good := `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`
-	cases := []struct {
-		name   string
-		body   string
-		hdr    map[string]string
-		status int
-		errTyp string
-	}{
+	cases := []badInput{
 		{"malformed JSON", `{"model":`, nil, 400, "invalid_request_error"},
 		{"wrong types", `{"model":1,"max_tokens":"x","messages":{}}`, nil, 400, "invalid_request_error"},
 		{"no messages", `{"model":"m","max_tokens":10,"messages":[]}`, nil, 400, "invalid_request_error"},
@@ -106,20 +100,7 @@ func TestBadInputThroughServe(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest("POST", e.serve.url+"/v1/messages", strings.NewReader(tc.body))
-			require.NoError(t, err)
-			req.Header.Set("x-api-key", e.key)
-			for k, v := range tc.hdr {
-				if k == "Host" {
-					req.Host = v
-				} else {
-					req.Header.Set(k, v)
-				}
-			}
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			assert.Equal(t, tc.status, resp.StatusCode)
+			resp := postBadInput(t, e.serve.url+"/v1/messages", func(h http.Header) { h.Set("x-api-key", e.key) }, tc)
 			var b strings.Builder
 			_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
 			assert.Contains(t, b.String(), `"type":"error"`)

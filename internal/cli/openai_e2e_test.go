@@ -118,13 +118,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 func TestOpenAIBadInputThroughServe(t *testing.T) {
 	e := startWithAccounts(t, 1)
 	good := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`
-	cases := []struct {
-		name   string
-		body   string
-		hdr    map[string]string
-		status int
-		errTyp string
-	}{
+	cases := []badInput{
 		{"malformed JSON", `{"model":`, nil, 400, "invalid_request_error"},
 		{"wrong types", `{"model":1,"messages":{}}`, nil, 400, "invalid_request_error"},
 		{"no messages", `{"model":"m","messages":[]}`, nil, 400, "invalid_request_error"},
@@ -137,20 +131,7 @@ func TestOpenAIBadInputThroughServe(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest("POST", e.serve.url+"/v1/chat/completions", strings.NewReader(tc.body))
-			require.NoError(t, err)
-			req.Header.Set("Authorization", "Bearer "+e.key)
-			for k, v := range tc.hdr {
-				if k == "Host" {
-					req.Host = v
-				} else {
-					req.Header.Set(k, v)
-				}
-			}
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			assert.Equal(t, tc.status, resp.StatusCode)
+			resp := postBadInput(t, e.serve.url+"/v1/chat/completions", func(h http.Header) { h.Set("Authorization", "Bearer "+e.key) }, tc)
 			var body struct {
 				Error *struct {
 					Message string `json:"message"`

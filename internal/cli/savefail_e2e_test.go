@@ -41,74 +41,68 @@ func blockSaves(t *testing.T, dir string) (unblock func()) {
 // list read back, the keychain, and the folder after a restart all show the
 // accounts as they were.
 func TestRefusedSaveChangesNothing(t *testing.T) {
-	for _, withServe := range []bool{false, true} {
-		name := "without an instance"
+	withAndWithoutServe(t, func(t *testing.T, withServe bool) {
+		fake := authFake(t)
+		dir := t.TempDir()
+		cleanKeychain(t, dir)
+		var s *serving
 		if withServe {
-			name = "through the running instance"
+			s = startServe(t, dir)
 		}
-		t.Run(name, func(t *testing.T) {
-			fake := authFake(t)
-			dir := t.TempDir()
-			cleanKeychain(t, dir)
-			var s *serving
-			if withServe {
-				s = startServe(t, dir)
-			}
-			var ids []string
-			for _, label := range []string{"Work", "Home"} {
-				fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending}})
-				r := runKD(t, "", "login", "builder-id", "--no-browser", "--label", label, "--config-dir", dir)
-				require.Equal(t, 0, r.code, r.stderr)
-				ids = append(ids, addedID.FindStringSubmatch(r.stdout)[1])
-			}
-			list := func() string {
-				t.Helper()
-				r := runKD(t, "", "accounts", "list", "--config-dir", dir)
-				require.Equal(t, 0, r.code, r.stderr)
-				return r.stdout
-			}
-			before := list()
-			require.Regexp(t, `(?m)^`+ids[0]+`\s+Work\s+builder-id\s+ready\s.*\syes$`, before)
-
-			unblock := blockSaves(t, dir)
-			notSaved := regexp.MustCompile(`could not save pool\.json in ` + regexp.QuoteMeta(dir) + `: .+; nothing was changed`)
-			for _, args := range [][]string{
-				{"accounts", "rename", ids[0], "Renamed"},
-				{"accounts", "disable", ids[0]},
-				{"accounts", "remove", ids[1]},
-				{"login", "builder-id", "--no-browser", "--label", "Third"},
-			} {
-				if args[0] == "login" {
-					fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending}})
-				}
-				r := runKD(t, "", append(args, "--config-dir", dir)...)
-				assert.Equal(t, 1, r.code, "%v: %s", args, r.stdout)
-				assert.Regexp(t, notSaved, r.stderr, "%v", args)
-				assert.NotContains(t, r.stdout, "Added account", "%v", args)
-				assert.Equal(t, before, list(), "%v: the accounts read back are unchanged", args)
-			}
-			kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
-			_, err := kc.Get(context.Background(), accounts.SecretKey(ids[1]))
-			assert.NoError(t, err, "a refused remove keeps the credentials")
-
-			// Restart: stop the instance (its last flush), mend the disk, and
-			// read the folder afresh.
-			if withServe {
-				require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
-				require.NoError(t, s.cmd.Wait(), s.stderr.String())
-			}
-			unblock()
-			assert.Equal(t, before, list(), "after a restart")
-			p := readPool(t, dir)
-			require.Len(t, p.Accounts, 2)
-			assert.Equal(t, "Work", p.Accounts[0].Label)
-			assert.False(t, p.Accounts[0].Disabled)
-
-			// And with the disk working the same commands work.
-			r := runKD(t, "", "accounts", "rename", ids[0], "Renamed", "--config-dir", dir)
+		var ids []string
+		for _, label := range []string{"Work", "Home"} {
+			fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending}})
+			r := runKD(t, "", "login", "builder-id", "--no-browser", "--label", label, "--config-dir", dir)
 			require.Equal(t, 0, r.code, r.stderr)
-			p = readPool(t, dir)
-			assert.Equal(t, "Renamed", p.Account(ids[0]).Label)
-		})
-	}
+			ids = append(ids, addedID.FindStringSubmatch(r.stdout)[1])
+		}
+		list := func() string {
+			t.Helper()
+			r := runKD(t, "", "accounts", "list", "--config-dir", dir)
+			require.Equal(t, 0, r.code, r.stderr)
+			return r.stdout
+		}
+		before := list()
+		require.Regexp(t, `(?m)^`+ids[0]+`\s+Work\s+builder-id\s+ready\s.*\syes$`, before)
+
+		unblock := blockSaves(t, dir)
+		notSaved := regexp.MustCompile(`could not save pool\.json in ` + regexp.QuoteMeta(dir) + `: .+; nothing was changed`)
+		for _, args := range [][]string{
+			{"accounts", "rename", ids[0], "Renamed"},
+			{"accounts", "disable", ids[0]},
+			{"accounts", "remove", ids[1]},
+			{"login", "builder-id", "--no-browser", "--label", "Third"},
+		} {
+			if args[0] == "login" {
+				fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending}})
+			}
+			r := runKD(t, "", append(args, "--config-dir", dir)...)
+			assert.Equal(t, 1, r.code, "%v: %s", args, r.stdout)
+			assert.Regexp(t, notSaved, r.stderr, "%v", args)
+			assert.NotContains(t, r.stdout, "Added account", "%v", args)
+			assert.Equal(t, before, list(), "%v: the accounts read back are unchanged", args)
+		}
+		kc := secrets.NewKeyring(core.KeychainService(dir, os.Getenv))
+		_, err := kc.Get(context.Background(), accounts.SecretKey(ids[1]))
+		assert.NoError(t, err, "a refused remove keeps the credentials")
+
+		// Restart: stop the instance (its last flush), mend the disk, and
+		// read the folder afresh.
+		if withServe {
+			require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+			require.NoError(t, s.cmd.Wait(), s.stderr.String())
+		}
+		unblock()
+		assert.Equal(t, before, list(), "after a restart")
+		p := readPool(t, dir)
+		require.Len(t, p.Accounts, 2)
+		assert.Equal(t, "Work", p.Accounts[0].Label)
+		assert.False(t, p.Accounts[0].Disabled)
+
+		// And with the disk working the same commands work.
+		r := runKD(t, "", "accounts", "rename", ids[0], "Renamed", "--config-dir", dir)
+		require.Equal(t, 0, r.code, r.stderr)
+		p = readPool(t, dir)
+		assert.Equal(t, "Renamed", p.Account(ids[0]).Label)
+	})
 }

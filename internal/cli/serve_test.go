@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,57 +38,15 @@ func kirodesk(t *testing.T, args ...string) *exec.Cmd {
 type serving struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer the child's output copier and the test can
-// use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	stderr *testenv.Buffer
 }
 
 func startServe(t *testing.T, dir string, extra ...string) *serving {
 	t.Helper()
 	cmd := kirodesk(t, append([]string{"serve", "--config-dir", dir, "--port", "0"}, extra...)...)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case l, ok := <-line:
-		require.True(t, ok, "serve printed nothing; stderr: %s", stderr.String())
-		url, found := strings.CutPrefix(l, "listening on ")
-		require.True(t, found, "first line %q", l)
-		assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, url)
-		return &serving{cmd: cmd, url: url, stderr: stderr}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not start; stderr: %s", stderr.String())
-		return nil
-	}
+	url, stderr := testenv.StartListening(t, cmd, 20*time.Second)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, url)
+	return &serving{cmd: cmd, url: url, stderr: stderr}
 }
 
 func apiKeyFor(t *testing.T, dir string) string {

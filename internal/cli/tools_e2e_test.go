@@ -39,6 +39,12 @@ func kiroToolNames(t *testing.T, e *kiroEnv) []string {
 	t.Helper()
 	chat := e.fake.ChatRequests()
 	require.NotEmpty(t, chat)
+	return toolsDeclared(t, chat[len(chat)-1].Raw)
+}
+
+// toolsDeclared lists the tool names a Kiro chat request body declares.
+func toolsDeclared(t *testing.T, raw []byte) []string {
+	t.Helper()
 	var body struct {
 		ConversationState struct {
 			CurrentMessage struct {
@@ -50,7 +56,7 @@ func kiroToolNames(t *testing.T, e *kiroEnv) []string {
 			}
 		}
 	}
-	require.NoError(t, json.Unmarshal(chat[len(chat)-1].Raw, &body))
+	require.NoError(t, json.Unmarshal(raw, &body))
 	var names []string
 	if c := body.ConversationState.CurrentMessage.UserInputMessage.UserInputMessageContext; c != nil {
 		for _, tl := range c.Tools {

@@ -141,22 +141,13 @@ func TestDuplicateAndTokenErrorsKeepTheirMeaning(t *testing.T) {
 
 func TestWaitEndsWhenTheClientGoesAway(t *testing.T) {
 	r := newRig(t)
-	pending := make([]string, 500)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	r.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
-	f, err := r.client.StartDevice(t.Context(), login.DeviceOptions{})
-	require.NoError(t, err)
+	f := r.startPolling(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
 	defer cancel()
-	_, err = r.client.WaitFlow(ctx, f.ID)
+	_, err := r.client.WaitFlow(ctx, f.ID)
 	require.ErrorIs(t, err, login.ErrCanceled)
 	time.Sleep(100 * time.Millisecond) // the server notices the closed connection
-	polls := r.fake.Calls(fakekiro.PathToken)
-	require.Greater(t, polls, 1, "the flow was polling every 20 ms before the client left")
-	time.Sleep(200 * time.Millisecond)
-	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the instance stopped polling")
+	r.requirePollingStopped(t, "the client left", 200*time.Millisecond)
 }
 
 func TestCancelFlow(t *testing.T) {
@@ -188,6 +179,26 @@ func TestImportThroughTheSocket(t *testing.T) {
 	assert.NoFileExists(t, deleted[0])
 }
 
+// startPolling starts a device sign-in whose token polls stay pending (500
+// of them, one every 20 ms): a flow that is busy until something ends it.
+func (r *rig) startPolling(t *testing.T) Flow {
+	t.Helper()
+	r.fake.EnqueueDeviceFlow(fakekiro.Unapproved(500))
+	f, err := r.client.StartDevice(t.Context(), login.DeviceOptions{})
+	require.NoError(t, err)
+	return f
+}
+
+// requirePollingStopped checks that the flow had been polling until what
+// ended it, and polls no more after quiet.
+func (r *rig) requirePollingStopped(t *testing.T, ended string, quiet time.Duration) {
+	t.Helper()
+	polls := r.fake.Calls(fakekiro.PathToken)
+	require.Greater(t, polls, 1, "the flow was polling every 20 ms before %s", ended)
+	time.Sleep(quiet)
+	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the flow stopped polling after %s", ended)
+}
+
 func rawGet(t *testing.T, dir, path string) string {
 	t.Helper()
 	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -203,13 +214,7 @@ func rawGet(t *testing.T, dir, path string) string {
 
 func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
 	r := newRig(t)
-	pending := make([]string, 500)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	r.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
-	f, err := r.client.StartDevice(t.Context(), login.DeviceOptions{})
-	require.NoError(t, err)
+	f := r.startPolling(t)
 	waited := make(chan error, 1)
 	go func() {
 		_, err := r.client.WaitFlow(t.Context(), f.ID)
@@ -225,10 +230,7 @@ func TestCloseEndsAWaitInProgressAndCancelsItsFlow(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the client's wait did not end")
 	}
-	polls := r.fake.Calls(fakekiro.PathToken)
-	require.Greater(t, polls, 1, "the flow was polling every 20 ms before the server closed")
-	time.Sleep(150 * time.Millisecond)
-	assert.Equal(t, polls, r.fake.Calls(fakekiro.PathToken), "the flow stopped with the server")
+	r.requirePollingStopped(t, "the server closed", 150*time.Millisecond)
 }
 
 func TestQuotaResetAndLiveStateThroughTheSocket(t *testing.T) {

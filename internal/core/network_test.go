@@ -39,7 +39,17 @@ func openWithFake(t *testing.T, dir string, mem secrets.Store, fake *fakekiro.Se
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	require.NoError(t, c.Store.Config.Update(t.Context(), func(cfg *store.Config) error { cfg.Port = port; return nil }))
+	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
+}
+
+// addFake adds the fake's account fa to c as label, signed in by method.
+func addFake(t *testing.T, c *Core, fa fakekiro.FakeAccount, label, method string) store.Account {
+	t.Helper()
+	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: method}
+	a, err := c.Accounts.Add(t.Context(), store.Account{Label: label, AuthMethod: method}, cr.Secret())
+	require.NoError(t, err)
+	return a
 }
 
 func find(r doctor.Report, section, name string) doctor.Check {
@@ -68,10 +78,7 @@ func TestSetProxyAndDiagnose(t *testing.T) {
 	mem := secrets.NewMemory()
 	dir := t.TempDir()
 	c := openWithFake(t, dir, mem, fake)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthBuilderID}
-	a, err := c.Accounts.Add(ctx, store.Account{Label: "work", AuthMethod: store.AuthBuilderID}, cr.Secret())
-	require.NoError(t, err)
+	a := addFake(t, c, fa, "work", store.AuthBuilderID)
 
 	rep := c.Diagnose(ctx, "test")
 	assert.False(t, rep.Failed(), rep.Text())
@@ -126,12 +133,9 @@ func TestDiagnoseReadOnlyWhileRunning(t *testing.T) {
 	mem := secrets.NewMemory()
 	dir := t.TempDir()
 	c := openWithFake(t, dir, mem, fake)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthSocial}
-	a, err := c.Accounts.Add(ctx, store.Account{Label: "home", AuthMethod: store.AuthSocial}, cr.Secret())
-	require.NoError(t, err)
+	a := addFake(t, c, fa, "home", store.AuthSocial)
 
-	_, err = Open(ctx, Options{ConfigDir: dir, Secrets: mem})
+	_, err := Open(ctx, Options{ConfigDir: dir, Secrets: mem})
 	require.True(t, IsLocked(err), "%v", err)
 	env := map[string]string{store.EnvAPIBase: fake.URL, store.EnvAuthBase: fake.URL, store.EnvOIDCBase: fake.URL}
 	rep := DiagnoseReadOnly(ctx, Options{ConfigDir: dir, Secrets: mem, Getenv: func(k string) string { return env[k] }}, "test")
@@ -160,14 +164,11 @@ func TestChatThroughSOCKSToTLSUpstream(t *testing.T) {
 
 	mem := secrets.NewMemory()
 	c := openWithFake(t, t.TempDir(), mem, fake)
-	t.Cleanup(func() { c.Close(context.Background()) })
 	require.NoError(t, c.Store.Config.Update(ctx, func(cfg *store.Config) error {
 		cfg.Outbound = store.Outbound{Proxy: px.URL, CABundle: bundle}
 		return nil
 	}))
-	cr := kiro.Credentials{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken, AuthMethod: store.AuthBuilderID}
-	a, err := c.Accounts.Add(ctx, store.Account{Label: "corp", AuthMethod: store.AuthBuilderID}, cr.Secret())
-	require.NoError(t, err)
+	a := addFake(t, c, fa, "corp", store.AuthBuilderID)
 
 	key, err := c.APIKey(ctx)
 	require.NoError(t, err)

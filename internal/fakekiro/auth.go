@@ -33,6 +33,16 @@ type DeviceFlow struct {
 	AwaitApproval bool
 }
 
+// Unapproved is a device flow whose first polls polls all answer
+// authorization_pending: a sign-in nobody approves while the test runs.
+func Unapproved(polls int) DeviceFlow {
+	pending := make([]string, polls)
+	for i := range pending {
+		pending[i] = PollPending
+	}
+	return DeviceFlow{Polls: pending}
+}
+
 type client struct {
 	id, secret string
 	expires    time.Time

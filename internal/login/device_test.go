@@ -99,11 +99,7 @@ func TestDeviceFlowEnds(t *testing.T) {
 
 func TestDeviceFlowExpiresWhileNobodyApproves(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{DeviceExpiresIn: 10 * unit}, nil)
-	pending := make([]string, 100)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	e.fake.EnqueueDeviceFlow(fakekiro.Unapproved(100))
 	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{})
 	require.NoError(t, err)
 	assert.WithinDuration(t, time.Now().Add(10*unit), f.ExpiresAt, 5*unit)
@@ -114,11 +110,7 @@ func TestDeviceFlowExpiresWhileNobodyApproves(t *testing.T) {
 
 func TestDeviceFlowCancel(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
-	pending := make([]string, 100)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	e.fake.EnqueueDeviceFlow(fakekiro.Unapproved(100))
 	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -175,11 +167,7 @@ func TestDeviceFlowDuplicateIsRefused(t *testing.T) {
 
 func TestDeviceFlowCancelMethod(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
-	pending := make([]string, 100)
-	for i := range pending {
-		pending[i] = fakekiro.PollPending
-	}
-	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: pending})
+	e.fake.EnqueueDeviceFlow(fakekiro.Unapproved(100))
 	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{NoBrowser: true})
 	require.NoError(t, err)
 	assert.Empty(t, e.browserOpened(), "NoBrowser leaves the link to the caller")

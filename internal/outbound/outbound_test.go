@@ -1,7 +1,6 @@
 package outbound_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 	"kirodesk/internal/outbound/proxytest"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 const proxyPassword = "pr0xy-S3cret/with:odd@chars"
@@ -32,25 +32,8 @@ type env struct {
 	vars     map[string]string
 	global   store.Outbound
 	accounts map[string]string
-	logs     syncBuffer
+	logs     testenv.Buffer
 	sec      *secrets.Memory
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newEnv(proxy string) *env {

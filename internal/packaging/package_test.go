@@ -3,7 +3,6 @@
 package packaging
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -29,6 +28,7 @@ import (
 
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/testenv"
 )
 
 // The packages `make package` wrote, tested the way a person meets them:
@@ -126,31 +126,8 @@ type serving struct {
 func serve(t *testing.T, exe, dir string) *serving {
 	t.Helper()
 	cmd := exec.Command(exe, "serve", "--config-dir", dir, "--port", "0")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case l, ok := <-line:
-		require.True(t, ok, "serve printed nothing; stderr: %s", stderr.String())
-		url, found := strings.CutPrefix(l, "listening on ")
-		require.True(t, found, "first line %q", l)
-		return &serving{cmd: cmd, url: url}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start; stderr: %s", stderr.String())
-		return nil
-	}
+	url, _ := testenv.StartListening(t, cmd, 30*time.Second)
+	return &serving{cmd: cmd, url: url}
 }
 
 func (s *serving) get(t *testing.T, path, key string) (int, []byte) {

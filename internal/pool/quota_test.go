@@ -159,14 +159,22 @@ func (d *deadUnless) Refresh(ctx context.Context, cr kiro.Credentials) (kiro.Cre
 	return d.countingRefresher.Refresh(ctx, cr)
 }
 
-func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
-	f := newFixture(t, 1, time.Now().Add(-time.Minute)) // expired: the next use refreshes
-	ctx := context.Background()
+// ideTokenFile points the first account at a Kiro IDE token file (not
+// written yet) and returns its path.
+func (f *fixture) ideTokenFile(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "kiro-auth-token.json")
-	require.NoError(t, f.st.Pool.Update(ctx, func(p *store.Pool) error {
+	require.NoError(t, f.st.Pool.Update(context.Background(), func(p *store.Pool) error {
 		p.Account(f.ids[0]).IDETokenFile = path
 		return nil
 	}))
+	return path
+}
+
+func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
+	f := newFixture(t, 1, time.Now().Add(-time.Minute)) // expired: the next use refreshes
+	ctx := context.Background()
+	path := f.ideTokenFile(t)
 	ref := &deadUnless{good: "rt-ide"}
 	f.pool.ref = ref
 	// The IDE's access token is expired too: adopting means one refresh with its refresh token.
@@ -184,11 +192,7 @@ func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
 
 	// The same dead token in the file is no rescue: login needed.
 	f2 := newFixture(t, 1, time.Now().Add(-time.Minute))
-	path2 := filepath.Join(t.TempDir(), "kiro-auth-token.json")
-	require.NoError(t, f2.st.Pool.Update(ctx, func(p *store.Pool) error {
-		p.Account(f2.ids[0]).IDETokenFile = path2
-		return nil
-	}))
+	path2 := f2.ideTokenFile(t)
 	f2.pool.ref = &deadUnless{good: "nothing"}
 	writeIDEFile(t, path2, "at-old", "rt-old", time.Now().Add(time.Hour))
 	_, err = f2.pool.Credentials(ctx, f2.ids[0])
@@ -199,11 +203,7 @@ func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
 func TestIDEFileWithAFreshAccessTokenIsUsedWithoutARefresh(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(-time.Minute))
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kiro-auth-token.json")
-	require.NoError(t, f.st.Pool.Update(ctx, func(p *store.Pool) error {
-		p.Account(f.ids[0]).IDETokenFile = path
-		return nil
-	}))
+	path := f.ideTokenFile(t)
 	ref := &deadUnless{good: "never"}
 	f.pool.ref = ref
 	writeIDEFile(t, path, "at-ide", "rt-ide", time.Now().Add(time.Hour))

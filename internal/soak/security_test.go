@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -196,24 +195,6 @@ func noCORS(t *testing.T, h http.Header, what string) {
 	}
 }
 
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestSecurityNoTokenLeaks runs a whole session with debug logging (three
 // accounts, one of them IdC with a client secret; requests on every API,
 // streamed and not; token expiries with refresh and rotation; throttles,
@@ -221,7 +202,7 @@ func (s *syncBuffer) String() string {
 // wrong keys) and then looks for every secret ever issued in every log
 // line, every response body and every file of the config folder.
 func TestSecurityNoTokenLeaks(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	log := logging.New(logs, slog.LevelDebug)
 	e := newEnv(t, envOptions{logger: log, fake: fakekiro.Options{AccessTokenTTL: 2 * time.Hour}})
 	ctx := context.Background()

@@ -24,6 +24,48 @@ func goodPool(t *testing.T, dir string) {
 	require.FileExists(t, filepath.Join(dir, "pool.json.bak"))
 }
 
+// damagePool writes a good pool (goodPool) into a fresh folder and then
+// damage's version of pool.json over it, returning the good and the bad bytes.
+func damagePool(t *testing.T, damage func(good []byte) []byte) (dir, path string, good, bad []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	goodPool(t, dir)
+	path = filepath.Join(dir, "pool.json")
+	good, err := os.ReadFile(path)
+	require.NoError(t, err)
+	bad = damage(good)
+	require.NoError(t, os.WriteFile(path, bad, 0o600))
+	return dir, path, good, bad
+}
+
+// openDamaged opens a fresh folder whose file name holds content (a file
+// with no backup), and returns the store, the folder and the file's path.
+func openDamaged(t *testing.T, name, content string) (s *Store, dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return openT(t, dir), dir, path
+}
+
+// requireQuarantined checks what s says and keeps of the damaged file at
+// path: one notice naming the file and the reason, and the damaged bytes
+// kept aside as they were, never deleted or silently reset. It returns the
+// notice.
+func requireQuarantined(t *testing.T, s *Store, path, reason string, bad []byte) string {
+	t.Helper()
+	notices := s.Notices()
+	require.Len(t, notices, 1)
+	assert.Contains(t, notices[0], filepath.Base(path)+" was damaged")
+	assert.Contains(t, notices[0], reason)
+	aside, _ := filepath.Glob(path + ".corrupt-*")
+	require.Len(t, aside, 1, "the damaged file is kept")
+	kept, err := os.ReadFile(aside[0])
+	require.NoError(t, err)
+	assert.Equal(t, bad, kept)
+	return notices[0]
+}
+
 var damaged = []struct {
 	name    string
 	content func(good []byte) []byte
@@ -44,29 +86,14 @@ var damaged = []struct {
 func TestDamagedFileIsMovedAsideAndBackupLoaded(t *testing.T) {
 	for _, tc := range damaged {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			goodPool(t, dir)
-			path := filepath.Join(dir, "pool.json")
-			good, err := os.ReadFile(path)
-			require.NoError(t, err)
-			bad := tc.content(good)
-			require.NoError(t, os.WriteFile(path, bad, 0o600))
+			dir, path, _, bad := damagePool(t, tc.content)
 
 			s := openT(t, dir)
 			// The backup is the version before the last change: the account is there.
 			assert.Equal(t, []string{"keep"}, ids(s.Pool.Snapshot()))
-			notices := s.Notices()
-			require.Len(t, notices, 1)
-			assert.Contains(t, notices[0], "pool.json was damaged")
-			assert.Contains(t, notices[0], tc.reason)
-			assert.Contains(t, notices[0], "pool.json.bak")
-
 			// The damaged bytes are kept for the person, not deleted.
-			aside, _ := filepath.Glob(path + ".corrupt-*")
-			require.Len(t, aside, 1)
-			kept, err := os.ReadFile(aside[0])
-			require.NoError(t, err)
-			assert.Equal(t, bad, kept)
+			notice := requireQuarantined(t, s, path, tc.reason, bad)
+			assert.Contains(t, notice, "pool.json.bak")
 			// And pool.json is good again on disk.
 			assert.Equal(t, []string{"keep"}, ids(readPool(t, path)))
 		})
@@ -76,16 +103,10 @@ func TestDamagedFileIsMovedAsideAndBackupLoaded(t *testing.T) {
 func TestDamagedFileWithoutBackupStopsTheLoad(t *testing.T) {
 	for _, tc := range damaged {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			goodPool(t, dir)
-			path := filepath.Join(dir, "pool.json")
-			good, err := os.ReadFile(path)
-			require.NoError(t, err)
+			dir, path, good, bad := damagePool(t, tc.content)
 			require.NoError(t, os.Remove(path+".bak"))
-			bad := tc.content(good)
-			require.NoError(t, os.WriteFile(path, bad, 0o600))
 
-			_, err = Open(dir, Options{})
+			_, err := Open(dir, Options{})
 			require.ErrorIs(t, err, ErrCorrupt)
 			assert.Contains(t, err.Error(), path, "the message must name the file")
 			assert.Contains(t, err.Error(), tc.reason)

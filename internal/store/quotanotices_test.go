@@ -69,21 +69,9 @@ func TestDamagedQuotaNoticesAreQuarantinedAndReported(t *testing.T) {
 		{"wrong types", `{"version":1,"told":["acc1"]}`, "unexpected content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, QuotaNoticesName)
-			require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o600))
-
-			s := openT(t, dir)
+			s, dir, path := openDamaged(t, QuotaNoticesName, tc.content)
 			assert.Empty(t, s.QuotaNotices.Snapshot().Told)
-			notices := s.Notices()
-			require.Len(t, notices, 1)
-			assert.Contains(t, notices[0], "quota-notices.json was damaged")
-			assert.Contains(t, notices[0], tc.reason)
-			aside, _ := filepath.Glob(path + ".corrupt-*")
-			require.Len(t, aside, 1, "the damaged file is kept")
-			kept, err := os.ReadFile(aside[0])
-			require.NoError(t, err)
-			assert.Equal(t, tc.content, string(kept))
+			requireQuarantined(t, s, path, tc.reason, []byte(tc.content))
 
 			// The fresh file works and survives a reopen, without a new notice.
 			require.NoError(t, s.QuotaNotices.Update(context.Background(), tell("acc1", "2026-12")))

@@ -76,20 +76,9 @@ func TestDamagedUsageIsQuarantinedAndReported(t *testing.T) {
 		{"invalid values", `{"version":1,"hours":[{"requests":1}],"days":[]}`, "invalid content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, UsageName)
-			require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o600))
-			s := openT(t, dir)
+			s, _, path := openDamaged(t, UsageName, tc.content)
 			assert.Empty(t, s.Usage.Snapshot().Hours)
-			notices := s.Notices()
-			require.Len(t, notices, 1)
-			assert.Contains(t, notices[0], "usage.json was damaged")
-			assert.Contains(t, notices[0], tc.reason)
-			aside, _ := filepath.Glob(path + ".corrupt-*")
-			require.Len(t, aside, 1, "the damaged file is kept, never silently reset")
-			kept, err := os.ReadFile(aside[0])
-			require.NoError(t, err)
-			assert.Equal(t, tc.content, string(kept))
+			requireQuarantined(t, s, path, tc.reason, []byte(tc.content))
 		})
 	}
 }

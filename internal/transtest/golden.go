@@ -152,3 +152,29 @@ func SampleResponse(id string) *canon.Response {
 		Usage: canon.Usage{InputTokens: 10, OutputTokens: 20, CacheCreationInputTokens: 3, CacheReadInputTokens: 400, Credits: 0.5, Estimated: true},
 	}
 }
+
+// CheckAcceptedBlocks holds a request a parser accepted to what the Kiro
+// builder relies on in both APIs: a model, messages, only user and
+// assistant roles, no empty text. check is handed every other block (i,
+// j: its message's and its own index) and fails the test on one it must
+// not accept.
+func CheckAcceptedBlocks(t *testing.T, req *canon.Request, check func(i, j int, m canon.Message, b canon.Block)) {
+	t.Helper()
+	if req.Model == "" || len(req.Messages) == 0 {
+		t.Fatalf("accepted a request without model or messages: %+v", req)
+	}
+	for i, m := range req.Messages {
+		if m.Role != canon.RoleUser && m.Role != canon.RoleAssistant {
+			t.Fatalf("messages[%d]: role %q", i, m.Role)
+		}
+		for j, b := range m.Content {
+			if b.Type == canon.BlockText {
+				if b.Text == "" {
+					t.Fatalf("messages[%d].content[%d]: empty text", i, j)
+				}
+				continue
+			}
+			check(i, j, m, b)
+		}
+	}
+}

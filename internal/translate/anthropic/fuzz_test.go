@@ -36,41 +36,29 @@ func FuzzParseRequest(f *testing.F) {
 
 func checkAccepted(t *testing.T, req *canon.Request) {
 	t.Helper()
-	if req.Model == "" || len(req.Messages) == 0 {
-		t.Fatalf("accepted a request without model or messages: %+v", req)
-	}
-	for i, m := range req.Messages {
-		if m.Role != canon.RoleUser && m.Role != canon.RoleAssistant {
-			t.Fatalf("messages[%d]: role %q", i, m.Role)
-		}
-		for j, b := range m.Content {
-			switch b.Type {
-			case canon.BlockText:
-				if b.Text == "" {
-					t.Fatalf("messages[%d].content[%d]: empty text", i, j)
-				}
-			case canon.BlockToolUse:
-				var obj map[string]any
-				if b.ToolUse == nil || json.Unmarshal(b.ToolUse.Input, &obj) != nil || obj == nil {
-					t.Fatalf("messages[%d].content[%d]: tool input is not an object", i, j)
-				}
-			case canon.BlockImage:
-				if b.Image == nil || !imageTypes[b.Image.MediaType] {
-					t.Fatalf("messages[%d].content[%d]: bad image", i, j)
-				}
-			case canon.BlockToolResult:
-				if b.ToolResult == nil || b.ToolResult.ToolUseID == "" {
-					t.Fatalf("messages[%d].content[%d]: bad tool_result", i, j)
-				}
-			case canon.BlockThinking:
-				if b.Thinking == nil {
-					t.Fatalf("messages[%d].content[%d]: nil thinking", i, j)
-				}
-			default:
-				t.Fatalf("messages[%d].content[%d]: type %q", i, j, b.Type)
+	transtest.CheckAcceptedBlocks(t, req, func(i, j int, _ canon.Message, b canon.Block) {
+		switch b.Type {
+		case canon.BlockToolUse:
+			var obj map[string]any
+			if b.ToolUse == nil || json.Unmarshal(b.ToolUse.Input, &obj) != nil || obj == nil {
+				t.Fatalf("messages[%d].content[%d]: tool input is not an object", i, j)
 			}
+		case canon.BlockImage:
+			if b.Image == nil || !imageTypes[b.Image.MediaType] {
+				t.Fatalf("messages[%d].content[%d]: bad image", i, j)
+			}
+		case canon.BlockToolResult:
+			if b.ToolResult == nil || b.ToolResult.ToolUseID == "" {
+				t.Fatalf("messages[%d].content[%d]: bad tool_result", i, j)
+			}
+		case canon.BlockThinking:
+			if b.Thinking == nil {
+				t.Fatalf("messages[%d].content[%d]: nil thinking", i, j)
+			}
+		default:
+			t.Fatalf("messages[%d].content[%d]: type %q", i, j, b.Type)
 		}
-	}
+	})
 	for i, tool := range req.Tools {
 		if !json.Valid(tool.InputSchema) || tool.Name == "" {
 			t.Fatalf("tools[%d] invalid", i)

@@ -3,7 +3,6 @@ package anthropic
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,22 +17,15 @@ import (
 // count_tokens_* through CountTokensRequest) and compares the canonical
 // request with the .canon golden beside it.
 func TestParseRequestGolden(t *testing.T) {
-	inputs := transtest.RequestInputs(t)
-	require.GreaterOrEqual(t, len(inputs), 5)
-	for _, f := range inputs {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(f)
-			require.NoError(t, err)
-			parse := ParseRequest
-			if strings.HasPrefix(name, "count_tokens_") {
-				parse = CountTokensRequest
-			}
-			req, err := parse(body)
-			require.NoError(t, err)
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, req))
-		})
-	}
+	transtest.EachRequestGolden(t, func(t *testing.T, name string, body []byte) any {
+		parse := ParseRequest
+		if strings.HasPrefix(name, "count_tokens_") {
+			parse = CountTokensRequest
+		}
+		req, err := parse(body)
+		require.NoError(t, err)
+		return req
+	})
 }
 
 func TestParseRequestFields(t *testing.T) {
@@ -104,9 +96,8 @@ func TestParseRequestRejects(t *testing.T) {
 	}
 	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
 
-	cases := []struct {
-		name, body, want string
-	}{
+	type refusal struct{ name, body, want string }
+	cases := []refusal{
 		{"empty body", ``, "request body is empty"},
 		{"not JSON", `{"model": "m",}`, "invalid JSON at line 1, column 15 (byte 14): invalid character '}' looking for beginning of object key string"},
 		{"truncated", `{"model": "m"`, "invalid JSON at line 1, column 14 (byte 13): unexpected end of input"},
@@ -176,17 +167,11 @@ func TestParseRequestRejects(t *testing.T) {
 		{"temperature string", with(`"temperature":"hot"`), "temperature: expected a number, got a string"},
 		{"stop_sequences element", with(`"stop_sequences":["a",1]`), "stop_sequences[1]: expected a string, got a number"},
 	}
-	require.GreaterOrEqual(t, len(cases), 30)
-	seen := map[string]bool{}
-	for _, tc := range cases {
-		require.False(t, seen[tc.name], "duplicate case name %q", tc.name)
-		seen[tc.name] = true
-		t.Run(tc.name, func(t *testing.T) {
-			req, err := ParseRequest([]byte(tc.body))
-			require.Error(t, err, "accepted: %+v", req)
-			var re *RequestError
-			require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
-			assert.Contains(t, re.Message, tc.want)
-		})
-	}
+	transtest.EachCase(t, cases, 30, func(tc refusal) string { return tc.name }, func(t *testing.T, tc refusal) {
+		req, err := ParseRequest([]byte(tc.body))
+		require.Error(t, err, "accepted: %+v", req)
+		var re *RequestError
+		require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
+		assert.Contains(t, re.Message, tc.want)
+	})
 }

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	sdk "github.com/anthropics/anthropic-sdk-go"
@@ -56,18 +53,10 @@ func sdkParams() sdk.MessageNewParams {
 // SDK's request body parses.
 func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if !assert.NoError(t, err) || !assert.Equal(t, "/v1/messages", r.URL.Path) {
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
+	return transtest.SDKServer(t, "/v1/messages", func(w http.ResponseWriter, body []byte) []byte {
 		req, err := ParseRequest(body)
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write(ErrorBody("invalid_request_error", err.Error()))
-			return
+			return ErrorBody("invalid_request_error", err.Error())
 		}
 		assert.Equal(t, wantStream, req.Stream)
 		assert.Equal(t, "user_1", req.ConversationKey)
@@ -77,9 +66,8 @@ func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) 
 			assert.Equal(t, `{"file_path":"a.go"}`, string(req.Messages[1].Content[1].ToolUse.Input))
 		}
 		respond(w)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return nil
+	})
 }
 
 func client(srv *httptest.Server) sdk.Client {
@@ -168,66 +156,46 @@ func expected(t *testing.T, rec recording, want canon.Response) canon.Response {
 }
 
 func TestSDKStreamingRoundTrip(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 8, "the recorded streams are where the test expects them")
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := transtest.LoadStrict[recording](t, f)
-			sse, _, want, streamErr := play(t, rec)
-			want = expected(t, rec, want)
+	transtest.EachRecording(t, 8, func(t *testing.T, _ string, rec recording) {
+		sse, _, want, streamErr := play(t, rec)
+		want = expected(t, rec, want)
 
-			srv := server(t, true, func(w http.ResponseWriter) {
-				w.Header().Set("Content-Type", "text/event-stream")
-				w.WriteHeader(http.StatusOK)
-				// Replay through a live SSEWriter so flushing is exercised too.
-				fl := w.(http.Flusher)
-				sw := NewSSEWriter(w, fl.Flush, MessageStart{ID: rec.Message.ID, Model: rec.Message.Model, InputTokens: rec.Message.InputTokens})
-				for _, s := range rec.Steps {
-					switch {
-					case s.Start:
-						assert.NoError(t, sw.Start())
-					case s.Ping:
-						assert.NoError(t, sw.Ping())
-					default:
-						ev, _ := s.Event()
-						assert.NoError(t, sw.Write(ev))
-					}
-				}
-			})
-			c := client(srv)
-			stream := c.Messages.NewStreaming(context.Background(), sdkParams())
-			defer stream.Close()
-			var acc sdk.Message
-			for stream.Next() {
-				require.NoError(t, acc.Accumulate(stream.Current()))
-			}
-
-			if streamErr == nil {
-				require.NoError(t, stream.Err())
-				assert.Equal(t, want, fromSDK(t, acc))
-				return
-			}
-			var apiErr *sdk.Error
-			require.True(t, errors.As(stream.Err(), &apiErr), "want *anthropic.Error, got %v", stream.Err())
-			var se *canon.StreamError
-			require.True(t, errors.As(streamErr, &se))
-			assert.Equal(t, se.Type, string(apiErr.Type()))
-			assert.Contains(t, apiErr.RawJSON(), se.Message)
-			got := fromSDK(t, acc)
-			assert.Equal(t, want.Content, got.Content, "the content before the error survives")
-			assert.Contains(t, sse, "event: error\n")
+		srv := server(t, true, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			// Replay through a live SSEWriter so flushing is exercised too.
+			transtest.Replay(t, NewSSEWriter(w, w.(http.Flusher).Flush, rec.messageStart()), rec.Steps)
 		})
-	}
+		c := client(srv)
+		stream := c.Messages.NewStreaming(context.Background(), sdkParams())
+		defer stream.Close()
+		var acc sdk.Message
+		for stream.Next() {
+			require.NoError(t, acc.Accumulate(stream.Current()))
+		}
+
+		if streamErr == nil {
+			require.NoError(t, stream.Err())
+			assert.Equal(t, want, fromSDK(t, acc))
+			return
+		}
+		var apiErr *sdk.Error
+		require.True(t, errors.As(stream.Err(), &apiErr), "want *anthropic.Error, got %v", stream.Err())
+		var se *canon.StreamError
+		require.True(t, errors.As(streamErr, &se))
+		assert.Equal(t, se.Type, string(apiErr.Type()))
+		assert.Contains(t, apiErr.RawJSON(), se.Message)
+		got := fromSDK(t, acc)
+		assert.Equal(t, want.Content, got.Content, "the content before the error survives")
+		assert.Contains(t, sse, "event: error\n")
+	})
 }
 
 func TestSDKNonStreamingRoundTrip(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 8, "the recorded streams are where the test expects them")
+	files, recs := transtest.Recordings[recording](t, 8)
 	responses := []canon.Response{*transtest.SampleResponse("msg_01XYZ")}
 	for _, f := range files {
-		rec := transtest.LoadStrict[recording](t, f)
+		rec := recs[f]
 		_, _, want, streamErr := play(t, rec)
 		if streamErr == nil {
 			responses = append(responses, expected(t, rec, want))

@@ -3,7 +3,7 @@ package anthropic
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,11 +32,13 @@ type recording struct {
 // (with the error Append returned, if any).
 func play(t *testing.T, rec recording) (sse string, flushes int, want canon.Response, streamErr error) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := NewSSEWriter(&buf, func() { flushes++ }, MessageStart{ID: rec.Message.ID, Model: rec.Message.Model, InputTokens: rec.Message.InputTokens})
-	transtest.Replay(t, w, rec.Steps)
-	want, streamErr = transtest.Aggregate(rec.Steps, rec.Message.ID, rec.Message.Model)
-	return buf.String(), flushes, want, streamErr
+	return transtest.Play(t, rec.Steps, rec.Message.ID, rec.Message.Model, func(w io.Writer, flush func()) transtest.Player {
+		return NewSSEWriter(w, flush, rec.messageStart())
+	})
+}
+
+func (r recording) messageStart() MessageStart {
+	return MessageStart{ID: r.Message.ID, Model: r.Message.Model, InputTokens: r.Message.InputTokens}
 }
 
 // sseEvent is one parsed server-sent event.
@@ -122,19 +124,13 @@ func checkGrammar(t *testing.T, evs []sseEvent) {
 // TestSSEWriterGolden plays every recorded sequence and compares the SSE
 // text with the golden .sse file.
 func TestSSEWriterGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 8)
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := transtest.LoadStrict[recording](t, f)
-			sse, flushes, _, _ := play(t, rec)
-			evs := parseSSE(t, sse)
-			assert.Equal(t, len(evs), flushes, "one flush per event")
-			checkGrammar(t, evs)
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(sse))
-		})
-	}
+	transtest.EachRecording(t, 8, func(t *testing.T, f string, rec recording) {
+		sse, flushes, _, _ := play(t, rec)
+		evs := parseSSE(t, sse)
+		assert.Equal(t, len(evs), flushes, "one flush per event")
+		checkGrammar(t, evs)
+		transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(sse))
+	})
 }
 
 func names(evs []sseEvent) []string {
@@ -314,19 +310,9 @@ func TestSSEWriterRejectsBadEvents(t *testing.T) {
 	checkGrammar(t, parseSSE(t, buf.String()))
 }
 
-type failWriter struct{ n int }
-
-func (f *failWriter) Write(p []byte) (int, error) {
-	if f.n == 0 {
-		return 0, errors.New("client went away")
-	}
-	f.n--
-	return len(p), nil
-}
-
 func TestSSEWriterWriteErrorIsSticky(t *testing.T) {
 	flushed := 0
-	w := NewSSEWriter(&failWriter{n: 1}, func() { flushed++ }, MessageStart{ID: "m"})
+	w := NewSSEWriter(&transtest.FailWriter{N: 1}, func() { flushed++ }, MessageStart{ID: "m"})
 	require.NoError(t, w.Start())
 	err := w.Write(canon.Event{Kind: canon.EventText, Text: "a"})
 	require.EqualError(t, err, "client went away")

@@ -33,48 +33,38 @@ func FuzzParseChatRequest(f *testing.F) {
 
 func checkAccepted(t *testing.T, req *canon.Request, remote int) {
 	t.Helper()
-	if req.Model == "" || len(req.Messages) == 0 {
-		t.Fatalf("accepted a request without model or messages: %+v", req)
-	}
 	emptyImages := 0
-	for i, m := range req.Messages {
-		if m.Role != canon.RoleUser && m.Role != canon.RoleAssistant {
-			t.Fatalf("messages[%d]: role %q", i, m.Role)
+	transtest.CheckAcceptedBlocks(t, req, func(i, j int, m canon.Message, b canon.Block) {
+		switch b.Type {
+		case canon.BlockToolUse:
+			var obj map[string]any
+			if b.ToolUse == nil || b.ToolUse.ID == "" || b.ToolUse.Name == "" || json.Unmarshal(b.ToolUse.Input, &obj) != nil || obj == nil {
+				t.Fatalf("messages[%d].content[%d]: bad tool call", i, j)
+			}
+		case canon.BlockImage:
+			if b.Image == nil {
+				t.Fatalf("messages[%d].content[%d]: nil image", i, j)
+			}
+			if b.Image.MediaType == "" {
+				emptyImages++
+			} else if !imageTypes[b.Image.MediaType] || b.Image.Data == "" {
+				t.Fatalf("messages[%d].content[%d]: bad image %q", i, j, b.Image.MediaType)
+			}
+		case canon.BlockToolResult:
+			if b.ToolResult == nil || b.ToolResult.ToolUseID == "" || m.Role != canon.RoleUser {
+				t.Fatalf("messages[%d].content[%d]: bad tool result", i, j)
+			}
+		case canon.BlockThinking:
+			if b.Thinking == nil || m.Role != canon.RoleAssistant {
+				t.Fatalf("messages[%d].content[%d]: bad thinking", i, j)
+			}
+		default:
+			t.Fatalf("messages[%d].content[%d]: type %q", i, j, b.Type)
 		}
+	})
+	for i, m := range req.Messages {
 		if len(m.Content) == 0 {
 			t.Fatalf("messages[%d]: empty", i)
-		}
-		for j, b := range m.Content {
-			switch b.Type {
-			case canon.BlockText:
-				if b.Text == "" {
-					t.Fatalf("messages[%d].content[%d]: empty text", i, j)
-				}
-			case canon.BlockToolUse:
-				var obj map[string]any
-				if b.ToolUse == nil || b.ToolUse.ID == "" || b.ToolUse.Name == "" || json.Unmarshal(b.ToolUse.Input, &obj) != nil || obj == nil {
-					t.Fatalf("messages[%d].content[%d]: bad tool call", i, j)
-				}
-			case canon.BlockImage:
-				if b.Image == nil {
-					t.Fatalf("messages[%d].content[%d]: nil image", i, j)
-				}
-				if b.Image.MediaType == "" {
-					emptyImages++
-				} else if !imageTypes[b.Image.MediaType] || b.Image.Data == "" {
-					t.Fatalf("messages[%d].content[%d]: bad image %q", i, j, b.Image.MediaType)
-				}
-			case canon.BlockToolResult:
-				if b.ToolResult == nil || b.ToolResult.ToolUseID == "" || m.Role != canon.RoleUser {
-					t.Fatalf("messages[%d].content[%d]: bad tool result", i, j)
-				}
-			case canon.BlockThinking:
-				if b.Thinking == nil || m.Role != canon.RoleAssistant {
-					t.Fatalf("messages[%d].content[%d]: bad thinking", i, j)
-				}
-			default:
-				t.Fatalf("messages[%d].content[%d]: type %q", i, j, b.Type)
-			}
 		}
 	}
 	if emptyImages != remote {

@@ -3,7 +3,6 @@ package openai
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,21 +17,14 @@ import (
 // named remote_* with FetchRemoteImages) and compares the canonical request
 // and the chat options with the .canon.json golden beside it.
 func TestParseChatRequestGolden(t *testing.T) {
-	inputs := transtest.RequestInputs(t)
-	require.GreaterOrEqual(t, len(inputs), 5)
-	for _, f := range inputs {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(f)
-			require.NoError(t, err)
-			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
-			require.NoError(t, err)
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, struct {
-				Request *canon.Request
-				Options ChatOptions
-			}{req, opts}))
-		})
-	}
+	transtest.EachRequestGolden(t, func(t *testing.T, name string, body []byte) any {
+		req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
+		require.NoError(t, err)
+		return struct {
+			Request *canon.Request
+			Options ChatOptions
+		}{req, opts}
+	})
 }
 
 func TestParseChatRequestFields(t *testing.T) {
@@ -124,9 +116,8 @@ func TestParseChatRequestRejects(t *testing.T) {
 	tool := func(fn string) string { return with(`"tools":[{"type":"function","function":` + fn + `}]`) }
 	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
 
-	cases := []struct {
-		name, body, want, param string
-	}{
+	type refusal struct{ name, body, want, param string }
+	cases := []refusal{
 		{"empty body", ``, "request body is empty", ""},
 		{"not JSON", `{"model": "m",}`, "invalid JSON at line 1, column 15 (byte 14): invalid character '}' looking for beginning of object key string", ""},
 		{"truncated", `{"model": "m"`, "invalid JSON at line 1, column 14 (byte 13): unexpected end of input", ""},
@@ -213,19 +204,13 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"modalities audio", with(`"modalities":["text","audio"]`), `modalities[1]: "audio" output is not supported by Kiro; only "text" is`, "modalities[1]"},
 		{"metadata array", with(`"metadata":[]`), "metadata: expected an object, got an array", "metadata"},
 	}
-	require.GreaterOrEqual(t, len(cases), 25)
-	seen := map[string]bool{}
-	for _, tc := range cases {
-		require.False(t, seen[tc.name], "duplicate case name %q", tc.name)
-		seen[tc.name] = true
-		t.Run(tc.name, func(t *testing.T) {
-			req, _, err := ParseChatRequest([]byte(tc.body), ParseOptions{})
-			require.Error(t, err, "accepted: %+v", req)
-			assert.Nil(t, req)
-			var re *RequestError
-			require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
-			assert.Contains(t, re.Message, tc.want)
-			assert.Equal(t, tc.param, re.Param)
-		})
-	}
+	transtest.EachCase(t, cases, 25, func(tc refusal) string { return tc.name }, func(t *testing.T, tc refusal) {
+		req, _, err := ParseChatRequest([]byte(tc.body), ParseOptions{})
+		require.Error(t, err, "accepted: %+v", req)
+		assert.Nil(t, req)
+		var re *RequestError
+		require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)
+		assert.Contains(t, re.Message, tc.want)
+		assert.Equal(t, tc.param, re.Param)
+	})
 }

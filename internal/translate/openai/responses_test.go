@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
+	"kirodesk/internal/transtest"
 )
 
 const pngURL = "data:image/png;base64,iVBORw0KGgo="
@@ -415,20 +416,12 @@ func sdkResponsesParams() responses.ResponseNewParams {
 
 func responsesServer(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if !assert.NoError(t, err) || !assert.Equal(t, "/responses", r.URL.Path) {
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
+	return transtest.SDKServer(t, "/responses", func(w http.ResponseWriter, body []byte) []byte {
 		req, _, err := ParseResponsesRequest(body, ParseOptions{})
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
 			var re *RequestError
 			errors.As(err, &re)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write(ErrorBody(re.Message, "invalid_request_error", re.Param))
-			return
+			return ErrorBody(re.Message, "invalid_request_error", re.Param)
 		}
 		assert.Equal(t, wantStream, req.Stream)
 		assert.Equal(t, "Be brief.", req.System)
@@ -450,9 +443,8 @@ func responsesServer(t *testing.T, wantStream bool, respond func(w http.Response
 			assert.JSONEq(t, `{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}`, string(req.Tools[0].InputSchema))
 		}
 		respond(w)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return nil
+	})
 }
 
 func TestSDKResponsesStringInput(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,18 +61,10 @@ func sdkParams() sdk.ChatCompletionNewParams {
 // the SDK's request body parses as expected.
 func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter, opts ChatOptions)) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if !assert.NoError(t, err) || !assert.Equal(t, "/chat/completions", r.URL.Path) {
-			http.Error(w, "bad", http.StatusBadRequest)
-			return
-		}
+	return transtest.SDKServer(t, "/chat/completions", func(w http.ResponseWriter, body []byte) []byte {
 		req, opts, err := ParseChatRequest(body, ParseOptions{})
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write(ErrorBody(err.Error(), "invalid_request_error", err.(*RequestError).Param))
-			return
+			return ErrorBody(err.Error(), "invalid_request_error", err.(*RequestError).Param)
 		}
 		assert.Equal(t, wantStream, req.Stream)
 		assert.Equal(t, wantStream, opts.IncludeUsage)
@@ -91,9 +82,8 @@ func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter, o
 			assert.JSONEq(t, `{"type":"object","properties":{"file_path":{"type":"string"}},"required":["file_path"]}`, string(req.Tools[0].InputSchema))
 		}
 		respond(w, opts)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return nil
+	})
 }
 
 func client(srv *httptest.Server) *sdk.Client {
@@ -140,71 +130,63 @@ func expected(t *testing.T, want canon.Response, inputEstimate int) rebuilt {
 }
 
 func TestSDKStreamingRoundTrip(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 5, "the recorded streams are where the test expects them")
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := transtest.LoadStrict[recording](t, f)
-			rec.Start.IncludeUsage = true // what the SDK asks for below
-			_, _, want, streamErr := play(t, rec)
+	transtest.EachRecording(t, 5, func(t *testing.T, _ string, rec recording) {
+		rec.Start.IncludeUsage = true // what the SDK asks for below
+		_, _, want, streamErr := play(t, rec)
 
-			srv := server(t, true, func(w http.ResponseWriter, opts ChatOptions) {
-				w.Header().Set("Content-Type", "text/event-stream")
-				w.WriteHeader(http.StatusOK)
-				start := rec.chunkStart()
-				start.IncludeUsage = opts.IncludeUsage
-				transtest.Replay(t, NewChunkWriter(w, w.(http.Flusher).Flush, start), rec.Steps)
-			})
-			params := sdkParams()
-			params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: sdk.Bool(true)}
-			stream := client(srv).Chat.Completions.NewStreaming(context.Background(), params)
-			defer stream.Close()
-			var acc sdk.ChatCompletionAccumulator
-			var reasoning strings.Builder
-			for stream.Next() {
-				chunk := stream.Current()
-				require.True(t, acc.AddChunk(chunk), "chunk rejected: %s", chunk.RawJSON())
-				if len(chunk.Choices) > 0 {
-					if f, ok := chunk.Choices[0].Delta.JSON.ExtraFields["reasoning_content"]; ok {
-						var s string
-						require.NoError(t, json.Unmarshal([]byte(f.Raw()), &s))
-						reasoning.WriteString(s)
-					}
-				}
-			}
-			var wantReasoning strings.Builder
-			for _, b := range want.Content {
-				if b.Type == canon.BlockThinking {
-					wantReasoning.WriteString(b.Thinking.Text)
-				}
-			}
-			assert.Equal(t, wantReasoning.String(), reasoning.String(), "reasoning_content reaches the client")
-
-			if streamErr == nil {
-				require.NoError(t, stream.Err())
-				assert.Equal(t, expected(t, want, rec.Start.InputTokens), fromMessage(acc.ChatCompletion))
-				return
-			}
-			require.Error(t, stream.Err())
-			assert.Contains(t, stream.Err().Error(), streamErr.(*canon.StreamError).Message)
-			got := fromMessage(acc.ChatCompletion)
-			assert.Equal(t, canon.TextOf(want.Content), got.Content, "the content before the error survives")
+		srv := server(t, true, func(w http.ResponseWriter, opts ChatOptions) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			start := rec.chunkStart()
+			start.IncludeUsage = opts.IncludeUsage
+			transtest.Replay(t, NewChunkWriter(w, w.(http.Flusher).Flush, start), rec.Steps)
 		})
-	}
+		params := sdkParams()
+		params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: sdk.Bool(true)}
+		stream := client(srv).Chat.Completions.NewStreaming(context.Background(), params)
+		defer stream.Close()
+		var acc sdk.ChatCompletionAccumulator
+		var reasoning strings.Builder
+		for stream.Next() {
+			chunk := stream.Current()
+			require.True(t, acc.AddChunk(chunk), "chunk rejected: %s", chunk.RawJSON())
+			if len(chunk.Choices) > 0 {
+				if f, ok := chunk.Choices[0].Delta.JSON.ExtraFields["reasoning_content"]; ok {
+					var s string
+					require.NoError(t, json.Unmarshal([]byte(f.Raw()), &s))
+					reasoning.WriteString(s)
+				}
+			}
+		}
+		var wantReasoning strings.Builder
+		for _, b := range want.Content {
+			if b.Type == canon.BlockThinking {
+				wantReasoning.WriteString(b.Thinking.Text)
+			}
+		}
+		assert.Equal(t, wantReasoning.String(), reasoning.String(), "reasoning_content reaches the client")
+
+		if streamErr == nil {
+			require.NoError(t, stream.Err())
+			assert.Equal(t, expected(t, want, rec.Start.InputTokens), fromMessage(acc.ChatCompletion))
+			return
+		}
+		require.Error(t, stream.Err())
+		assert.Contains(t, stream.Err().Error(), streamErr.(*canon.StreamError).Message)
+		got := fromMessage(acc.ChatCompletion)
+		assert.Equal(t, canon.TextOf(want.Content), got.Content, "the content before the error survives")
+	})
 }
 
 func TestSDKNonStreamingRoundTrip(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 5, "the recorded streams are where the test expects them")
+	files, recs := transtest.Recordings[recording](t, 5)
 	type tc struct {
 		want     canon.Response
 		estimate int
 	}
 	cases := []tc{{*transtest.SampleResponse("chatcmpl-01XYZ"), 0}}
 	for _, f := range files {
-		rec := transtest.LoadStrict[recording](t, f)
+		rec := recs[f]
 		_, _, want, streamErr := play(t, rec)
 		if streamErr == nil {
 			cases = append(cases, tc{want, rec.Start.InputTokens})

@@ -3,8 +3,7 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"path/filepath"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -38,11 +37,9 @@ func (r recording) chunkStart() ChunkStart {
 // (with the error Append returned, if any).
 func play(t *testing.T, rec recording) (text string, flushes int, want canon.Response, streamErr error) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := NewChunkWriter(&buf, func() { flushes++ }, rec.chunkStart())
-	transtest.Replay(t, w, rec.Steps)
-	want, streamErr = transtest.Aggregate(rec.Steps, rec.Start.ID, rec.Start.Model)
-	return buf.String(), flushes, want, streamErr
+	return transtest.Play(t, rec.Steps, rec.Start.ID, rec.Start.Model, func(w io.Writer, flush func()) transtest.Player {
+		return NewChunkWriter(w, flush, rec.chunkStart())
+	})
 }
 
 // parseStream splits the stream into its data payloads, checking the
@@ -103,18 +100,12 @@ func checkChunks(t *testing.T, rec recording, chunks []map[string]any) {
 // TestChunkWriterGolden replays every testdata/stream/*.json and compares
 // the stream with the .sse golden beside it.
 func TestChunkWriterGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/stream/*.json")
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 5)
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			rec := transtest.LoadStrict[recording](t, f)
-			text, flushes, _, _ := play(t, rec)
-			assert.Equal(t, strings.Count(text, "\n\n"), flushes, "one flush per event")
-			checkChunks(t, rec, parseStream(t, text))
-			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(text))
-		})
-	}
+	transtest.EachRecording(t, 5, func(t *testing.T, f string, rec recording) {
+		text, flushes, _, _ := play(t, rec)
+		assert.Equal(t, strings.Count(text, "\n\n"), flushes, "one flush per event")
+		checkChunks(t, rec, parseStream(t, text))
+		transtest.Golden(t, strings.TrimSuffix(f, ".json")+".sse", []byte(text))
+	})
 }
 
 func stream(t *testing.T, start ChunkStart, evs ...canon.Event) []map[string]any {
@@ -237,21 +228,11 @@ func TestChunkWriterRejectsBadEvents(t *testing.T) {
 	assert.Error(t, w.Write(canon.Event{Kind: 99}))
 }
 
-type failWriter struct{ n int }
-
-func (f *failWriter) Write(p []byte) (int, error) {
-	if f.n == 0 {
-		return 0, errors.New("client gone")
-	}
-	f.n--
-	return len(p), nil
-}
-
 func TestChunkWriterStickyWriteError(t *testing.T) {
-	w := NewChunkWriter(&failWriter{n: 1}, nil, ChunkStart{})
+	w := NewChunkWriter(&transtest.FailWriter{N: 1}, nil, ChunkStart{})
 	require.NoError(t, w.Start())
 	err := w.Write(canon.Event{Kind: canon.EventText, Text: "x"})
-	require.EqualError(t, err, "client gone")
+	require.EqualError(t, err, "client went away")
 	assert.Equal(t, err, w.Write(stopEnd), "the first write error is sticky")
 }
 
