@@ -61,7 +61,7 @@ func (f fixture) parse() (*canon.Request, error) {
 		r, _, err := openai.ParseResponsesRequest(f.Body, openai.ParseOptions{})
 		return r, err
 	default:
-		return anthropic.ParseRequest(f.Body)
+		return anthropic.ParseRequest(f.Body, anthropic.ParseOptions{})
 	}
 }
 

@@ -20,15 +20,15 @@ func FuzzParseRequest(f *testing.F) {
 	}
 	transtest.Seed(f, files)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, parse := range []func([]byte) (*canon.Request, error){ParseRequest, CountTokensRequest} {
-			req, err := parse(body)
+		for _, parse := range []func([]byte, ParseOptions) (*canon.Request, error){ParseRequest, CountTokensRequest} {
+			req, err := parse(body, ParseOptions{})
 			if err != nil {
 				transtest.Refusal(t, err, req != nil)
 				continue
 			}
 			checkAccepted(t, req)
 		}
-		if req, err := ParseRequest(body); err == nil && req.MaxTokens < 1 {
+		if req, err := ParseRequest(body, ParseOptions{}); err == nil && req.MaxTokens < 1 {
 			t.Fatalf("accepted max_tokens %d", req.MaxTokens)
 		}
 	})

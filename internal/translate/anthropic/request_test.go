@@ -29,7 +29,7 @@ func TestParseRequestGolden(t *testing.T) {
 			if strings.HasPrefix(name, "count_tokens_") {
 				parse = CountTokensRequest
 			}
-			req, err := parse(body)
+			req, err := parse(body, ParseOptions{})
 			require.NoError(t, err)
 			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, req))
 		})
@@ -39,7 +39,7 @@ func TestParseRequestGolden(t *testing.T) {
 func TestParseRequestFields(t *testing.T) {
 	body, err := os.ReadFile("testdata/requests/claude_code.json")
 	require.NoError(t, err)
-	req, err := ParseRequest(body)
+	req, err := ParseRequest(body, ParseOptions{})
 	require.NoError(t, err)
 
 	assert.Equal(t, "You are Claude Code, Anthropic's official CLI for Claude.\n\nUse the tools below.", req.System, "system blocks join with a blank line")
@@ -62,14 +62,14 @@ func TestParseRequestFields(t *testing.T) {
 
 func TestCountTokensRequestDoesNotNeedMaxTokens(t *testing.T) {
 	body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
-	_, err := ParseRequest(body)
+	_, err := ParseRequest(body, ParseOptions{})
 	assert.EqualError(t, err, "max_tokens: field required")
-	req, err := CountTokensRequest(body)
+	req, err := CountTokensRequest(body, ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 0, req.MaxTokens)
 
 	// A budget above max_tokens is what interleaved thinking allows: accepted.
-	req, err = CountTokensRequest([]byte(`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":4000},"messages":[{"role":"user","content":"hi"}]}`))
+	req, err = CountTokensRequest([]byte(`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":4000},"messages":[{"role":"user","content":"hi"}]}`), ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 4000, req.Thinking.BudgetTokens)
 }
@@ -77,7 +77,7 @@ func TestCountTokensRequestDoesNotNeedMaxTokens(t *testing.T) {
 func TestThinkingEffortPlacement(t *testing.T) {
 	parse := func(extra string) *canon.Thinking {
 		t.Helper()
-		req, err := ParseRequest([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]` + extra + `}`))
+		req, err := ParseRequest([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]`+extra+`}`), ParseOptions{})
 		require.NoError(t, err)
 		return req.Thinking
 	}
@@ -182,7 +182,7 @@ func TestParseRequestRejects(t *testing.T) {
 		require.False(t, seen[tc.name], "duplicate case name %q", tc.name)
 		seen[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := ParseRequest([]byte(tc.body))
+			req, err := ParseRequest([]byte(tc.body), ParseOptions{})
 			require.Error(t, err, "accepted: %+v", req)
 			var re *RequestError
 			require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)

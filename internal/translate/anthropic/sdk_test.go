@@ -62,7 +62,7 @@ func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) 
 			http.Error(w, "bad", http.StatusBadRequest)
 			return
 		}
-		req, err := ParseRequest(body)
+		req, err := ParseRequest(body, ParseOptions{})
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
