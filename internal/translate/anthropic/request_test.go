@@ -31,6 +31,9 @@ func TestParseRequestGolden(t *testing.T) {
 			}
 			req, err := parse(body, ParseOptions{})
 			require.NoError(t, err)
+			transtest.InPlace(t, body, func(b []byte, inPlace bool) (*canon.Request, error) {
+				return parse(b, ParseOptions{InPlace: inPlace})
+			})
 			transtest.Golden(t, strings.TrimSuffix(f, ".json")+".canon.json", transtest.DumpJSON(t, req))
 		})
 	}
