@@ -13,7 +13,7 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/server"
-	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/anthropic"
 )
 
 // Body limits (Options can change them, for tests).
@@ -51,6 +51,11 @@ func (g gate) leave() { <-g }
 // route's front end; a refusal is answered 400 in the route's error shape
 // (server.WriteError picks it from the path). The body's turn at the big-body
 // gate ends once it is parsed.
+//
+// The body is this request's alone and parse is its only reader, so each
+// route's front end parses it in place (its InPlace option): long strings
+// are unquoted into the body instead of into copies, and a request costs
+// its size once rather than twice (jsontree's owned.go).
 func parseBody[O any](h *Handlers, w http.ResponseWriter, r *http.Request, parse func([]byte) (*canon.Request, O, error)) (*canon.Request, O, bool) {
 	var none O
 	body, release, ok := h.readBody(w, r)
@@ -66,10 +71,11 @@ func parseBody[O any](h *Handlers, w http.ResponseWriter, r *http.Request, parse
 	return req, opts, true
 }
 
-// noOptions adapts a front end that returns no options to parseBody.
-func noOptions(parse func([]byte) (*canon.Request, error)) func([]byte) (*canon.Request, struct{}, error) {
+// anthropicInPlace adapts an Anthropic front end to parseBody: the body
+// is parsed in place, and there are no options to return.
+func anthropicInPlace(parse func([]byte, anthropic.ParseOptions) (*canon.Request, error)) func([]byte) (*canon.Request, struct{}, error) {
 	return func(b []byte) (*canon.Request, struct{}, error) {
-		req, err := parse(b)
+		req, err := parse(b, anthropic.ParseOptions{InPlace: true})
 		return req, struct{}{}, err
 	}
 }
@@ -131,16 +137,6 @@ func (h *Handlers) readBody(w http.ResponseWriter, r *http.Request) (body []byte
 		release()
 		writeBodyError(w, r, err, h.opts.BodyTimeout)
 		return nil, nil, false
-	}
-	// The body is this request's alone and parsed once: the parser may
-	// unquote long strings into it instead of into copies, so a request
-	// costs its size once rather than twice (jsontree's owned.go). Once
-	// parsed (release), the parser need not remember it any more.
-	jsontree.Own(body)
-	leave := release
-	release = func() {
-		leave()
-		jsontree.Forget(body)
 	}
 	return body, release, true
 }

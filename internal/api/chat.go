@@ -15,7 +15,7 @@ import (
 // it from the path).
 func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	req, co, ok := parseBody(h, w, r, func(b []byte) (*canon.Request, openai.ChatOptions, error) {
-		return openai.ParseChatRequest(b, openai.ParseOptions{})
+		return openai.ParseChatRequest(b, openai.ParseOptions{InPlace: true})
 	})
 	if !ok {
 		return
@@ -36,7 +36,7 @@ func (h *Handlers) chatCompletions(w http.ResponseWriter, r *http.Request) {
 // it) on the same relay.
 func (h *Handlers) responses(w http.ResponseWriter, r *http.Request) {
 	req, ro, ok := parseBody(h, w, r, func(b []byte) (*canon.Request, openai.ResponsesOptions, error) {
-		return openai.ParseResponsesRequest(b, openai.ParseOptions{})
+		return openai.ParseResponsesRequest(b, openai.ParseOptions{InPlace: true})
 	})
 	if !ok {
 		return

@@ -15,7 +15,7 @@ import (
 )
 
 func (h *Handlers) messages(w http.ResponseWriter, r *http.Request) {
-	req, _, ok := parseBody(h, w, r, noOptions(anthropic.ParseRequest))
+	req, _, ok := parseBody(h, w, r, anthropicInPlace(anthropic.ParseRequest))
 	if !ok {
 		return
 	}
@@ -189,7 +189,7 @@ func (s *streamSink) stop() {
 }
 
 func (h *Handlers) countTokens(w http.ResponseWriter, r *http.Request) {
-	req, _, ok := parseBody(h, w, r, noOptions(anthropic.CountTokensRequest))
+	req, _, ok := parseBody(h, w, r, anthropicInPlace(anthropic.CountTokensRequest))
 	if !ok {
 		return
 	}

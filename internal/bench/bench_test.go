@@ -153,7 +153,7 @@ func newEnvWith(tb testing.TB, script func(fakekiro.RecordedRequest) fakekiro.Sc
 	}
 
 	// The direct path sends exactly what Kirodesk would build for prompt.
-	req, err := anthropic.ParseRequest(anthropicBody(false))
+	req, err := anthropic.ParseRequest(anthropicBody(false), anthropic.ParseOptions{})
 	if err != nil {
 		tb.Fatalf("parse request: %v", err)
 	}

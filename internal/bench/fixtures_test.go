@@ -51,17 +51,22 @@ type fixture struct {
 // KB is the body's size in kilobytes (1,000 bytes: the unit).
 func (f fixture) KB() float64 { return float64(len(f.Body)) / 1000 }
 
-// parse translates the fixture into the canonical request, as its handler does.
-func (f fixture) parse() (*canon.Request, error) {
+// parse translates the fixture into the canonical request, leaving its
+// body as it is (the handler parses in place: parseWith).
+func (f fixture) parse() (*canon.Request, error) { return f.parseWith(f.Body, false) }
+
+// parseWith is parse of body (f's, or a copy of it), in place if asked:
+// the server's way, which rewrites body.
+func (f fixture) parseWith(body []byte, inPlace bool) (*canon.Request, error) {
 	switch f.API {
 	case apiChat:
-		r, _, err := openai.ParseChatRequest(f.Body, openai.ParseOptions{})
+		r, _, err := openai.ParseChatRequest(body, openai.ParseOptions{InPlace: inPlace})
 		return r, err
 	case apiResponses:
-		r, _, err := openai.ParseResponsesRequest(f.Body, openai.ParseOptions{})
+		r, _, err := openai.ParseResponsesRequest(body, openai.ParseOptions{InPlace: inPlace})
 		return r, err
 	default:
-		return anthropic.ParseRequest(f.Body)
+		return anthropic.ParseRequest(body, anthropic.ParseOptions{InPlace: inPlace})
 	}
 }
 

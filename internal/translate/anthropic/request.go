@@ -12,25 +12,34 @@ import (
 // accepts.
 const minThinkingBudget = 1024
 
+// ParseOptions say what the parser may do with the body.
+type ParseOptions struct {
+	// InPlace: the caller owns the body and hands it over, to be parsed in
+	// place (jsontree.ParseOptions.InPlace): long strings are unquoted into
+	// it rather than into copies. The caller must not use the body after
+	// the call; the request's strings may be its bytes.
+	InPlace bool
+}
+
 // ParseRequest parses a POST /v1/messages body. model, max_tokens (> 0) and a
 // non-empty messages array are required. Errors are *RequestError.
-func ParseRequest(body []byte) (*canon.Request, error) {
-	return parseRequest(body, true)
+func ParseRequest(body []byte, opts ParseOptions) (*canon.Request, error) {
+	return parseRequest(body, opts, true)
 }
 
 // CountTokensRequest parses a POST /v1/messages/count_tokens body: the same
 // fields as ParseRequest, except that max_tokens is optional. Errors are
 // *RequestError.
-func CountTokensRequest(body []byte) (*canon.Request, error) {
-	return parseRequest(body, false)
+func CountTokensRequest(body []byte, opts ParseOptions) (*canon.Request, error) {
+	return parseRequest(body, opts, false)
 }
 
-func parseRequest(body []byte, messagesCall bool) (*canon.Request, error) {
-	root, err := jsontree.ParseObject(body)
+func parseRequest(body []byte, opts ParseOptions, messagesCall bool) (*canon.Request, error) {
+	jd, root, err := jsontree.ParseObject(body, jsontree.ParseOptions{InPlace: opts.InPlace})
 	if err != nil {
 		return nil, err
 	}
-	d := &doc{jsontree.Doc{Body: body}}
+	d := &doc{jd}
 	r := &canon.Request{}
 
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {

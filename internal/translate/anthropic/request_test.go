@@ -22,8 +22,11 @@ func TestParseRequestGolden(t *testing.T) {
 		if strings.HasPrefix(name, "count_tokens_") {
 			parse = CountTokensRequest
 		}
-		req, err := parse(body)
+		req, err := parse(body, ParseOptions{})
 		require.NoError(t, err)
+		transtest.InPlace(t, body, func(b []byte, inPlace bool) (*canon.Request, error) {
+			return parse(b, ParseOptions{InPlace: inPlace})
+		})
 		return req
 	})
 }
@@ -31,7 +34,7 @@ func TestParseRequestGolden(t *testing.T) {
 func TestParseRequestFields(t *testing.T) {
 	body, err := os.ReadFile("testdata/requests/claude_code.json")
 	require.NoError(t, err)
-	req, err := ParseRequest(body)
+	req, err := ParseRequest(body, ParseOptions{})
 	require.NoError(t, err)
 
 	assert.Equal(t, "You are Claude Code, Anthropic's official CLI for Claude.\n\nUse the tools below.", req.System, "system blocks join with a blank line")
@@ -54,14 +57,14 @@ func TestParseRequestFields(t *testing.T) {
 
 func TestCountTokensRequestDoesNotNeedMaxTokens(t *testing.T) {
 	body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
-	_, err := ParseRequest(body)
+	_, err := ParseRequest(body, ParseOptions{})
 	assert.EqualError(t, err, "max_tokens: field required")
-	req, err := CountTokensRequest(body)
+	req, err := CountTokensRequest(body, ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 0, req.MaxTokens)
 
 	// A budget above max_tokens is what interleaved thinking allows: accepted.
-	req, err = CountTokensRequest([]byte(`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":4000},"messages":[{"role":"user","content":"hi"}]}`))
+	req, err = CountTokensRequest([]byte(`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":4000},"messages":[{"role":"user","content":"hi"}]}`), ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 4000, req.Thinking.BudgetTokens)
 }
@@ -69,7 +72,7 @@ func TestCountTokensRequestDoesNotNeedMaxTokens(t *testing.T) {
 func TestThinkingEffortPlacement(t *testing.T) {
 	parse := func(extra string) *canon.Thinking {
 		t.Helper()
-		req, err := ParseRequest([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]` + extra + `}`))
+		req, err := ParseRequest([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]`+extra+`}`), ParseOptions{})
 		require.NoError(t, err)
 		return req.Thinking
 	}
@@ -168,7 +171,7 @@ func TestParseRequestRejects(t *testing.T) {
 		{"stop_sequences element", with(`"stop_sequences":["a",1]`), "stop_sequences[1]: expected a string, got a number"},
 	}
 	transtest.EachCase(t, cases, 30, func(tc refusal) string { return tc.name }, func(t *testing.T, tc refusal) {
-		req, err := ParseRequest([]byte(tc.body))
+		req, err := ParseRequest([]byte(tc.body), ParseOptions{})
 		require.Error(t, err, "accepted: %+v", req)
 		var re *RequestError
 		require.True(t, errors.As(err, &re), "want *RequestError, got %T", err)

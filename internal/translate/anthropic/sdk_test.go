@@ -54,7 +54,7 @@ func sdkParams() sdk.MessageNewParams {
 func server(t *testing.T, wantStream bool, respond func(w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
 	return transtest.SDKServer(t, "/v1/messages", func(w http.ResponseWriter, body []byte) []byte {
-		req, err := ParseRequest(body)
+		req, err := ParseRequest(body, ParseOptions{})
 		if !assert.NoError(t, err, "the SDK's request must parse: %s", body) {
 			return ErrorBody("invalid_request_error", err.Error())
 		}

@@ -29,7 +29,7 @@ func parseFile(t *testing.T, name string) *canon.Request {
 	t.Helper()
 	body, err := os.ReadFile("testdata/requests/" + name + ".json")
 	require.NoError(t, err)
-	req, err := ParseRequest(body)
+	req, err := ParseRequest(body, ParseOptions{})
 	require.NoError(t, err)
 	return req
 }

@@ -22,26 +22,27 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Message }
 
-// ParseBody parses a request body, reporting bad JSON as a *FieldError.
-func ParseBody(body []byte) (*Value, error) {
-	v, err := Parse(body)
+// ParseBody parses a request body under opts, reporting bad JSON as a
+// *FieldError; the Doc reads the tree's fields.
+func ParseBody(body []byte, opts ParseOptions) (Doc, *Value, error) {
+	d, v, err := ParseDoc(body, opts)
 	var je *Error
 	if errors.As(err, &je) {
-		return nil, &FieldError{Message: je.Message}
+		return Doc{}, nil, &FieldError{Message: je.Message}
 	}
-	return v, err
+	return d, v, err
 }
 
 // ParseObject parses a request body that must be a JSON object.
-func ParseObject(body []byte) (*Value, error) {
-	v, err := ParseBody(body)
+func ParseObject(body []byte, opts ParseOptions) (Doc, *Value, error) {
+	d, v, err := ParseBody(body, opts)
 	if err != nil {
-		return nil, err
+		return Doc{}, nil, err
 	}
 	if v.Kind != Object {
-		return nil, &FieldError{Message: "request body: expected a JSON object, got " + v.Describe()}
+		return Doc{}, nil, &FieldError{Message: "request body: expected a JSON object, got " + v.Describe()}
 	}
-	return v, nil
+	return d, v, nil
 }
 
 // Path is a location in the request, written as clients read it:
@@ -59,12 +60,18 @@ func (p Path) Key(k string) Path {
 // Idx is the element i of p.
 func (p Path) Idx(i int) Path { return p + "[" + Path(strconv.Itoa(i)) + "]" }
 
-// Doc reads the fields of one request body, checking types and reporting
-// each mistake as a *FieldError at its Path (with the position, when the
-// type is wrong).
+// Doc reads the fields of one parsed request body (ParseBody, ParseDoc),
+// checking types and reporting each mistake as a *FieldError at its Path
+// (with the position, when the type is wrong). It carries what Position
+// needs to know of a body parsed in place.
 type Doc struct {
-	Body []byte
+	Body  []byte
+	edits []edit // the spans an in-place parse rewrote, in body order (owned.go)
 }
+
+// Position is Position for d's body, as the client sent it: in a body
+// parsed in place, the newlines of the strings unquoted are not counted.
+func (d *Doc) Position(off int) string { return position(d.Body, d.edits, off) }
 
 // Errf reports a mistake at p.
 func (d *Doc) Errf(p Path, format string, args ...any) error {
@@ -74,7 +81,7 @@ func (d *Doc) Errf(p Path, format string, args ...any) error {
 // TypeErr reports a value of the wrong JSON type, with its position.
 func (d *Doc) TypeErr(p Path, v *Value, want string) error {
 	return &FieldError{
-		Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.Describe(), Position(d.Body, v.Off)),
+		Message: fmt.Sprintf("%s: expected %s, got %s (at %s)", p, want, v.Describe(), d.Position(v.Off)),
 		Param:   string(p),
 	}
 }

@@ -14,9 +14,8 @@ func TestPathReadsAsClientsWriteIt(t *testing.T) {
 
 func TestDocReportsFieldErrorsWithParamAndPosition(t *testing.T) {
 	body := []byte(`{"a": 1, "s": "", "n": 2.5, "b": null}`)
-	root, err := ParseBody(body)
+	d, root, err := ParseBody(body, ParseOptions{})
 	require.NoError(t, err)
-	d := &Doc{Body: body}
 
 	_, err = d.ReqString(root, "x", "a")
 	var fe *FieldError
@@ -49,7 +48,7 @@ func TestDocReportsFieldErrorsWithParamAndPosition(t *testing.T) {
 }
 
 func TestParseBodyReportsBadJSONAsAFieldError(t *testing.T) {
-	_, err := ParseBody([]byte(`{"a":`))
+	_, _, err := ParseBody([]byte(`{"a":`), ParseOptions{InPlace: true})
 	var fe *FieldError
 	require.True(t, errors.As(err, &fe))
 	assert.Empty(t, fe.Param)
@@ -58,9 +57,8 @@ func TestParseBodyReportsBadJSONAsAFieldError(t *testing.T) {
 
 func TestDocStringArrays(t *testing.T) {
 	body := []byte(`{"a": ["x", "y"], "b": "x", "c": ["x", 1], "d": null}`)
-	root, err := ParseBody(body)
+	d, root, err := ParseBody(body, ParseOptions{})
 	require.NoError(t, err)
-	d := &Doc{Body: body}
 	var seen []string
 	require.NoError(t, d.OptStringArray(root, "", "a", func(p Path, s string) error {
 		seen = append(seen, string(p)+"="+s)
@@ -77,9 +75,8 @@ func TestDocStringArrays(t *testing.T) {
 
 func TestDocObjects(t *testing.T) {
 	body := []byte(`{"o": {}, "n": null, "s": "x"}`)
-	root, err := ParseBody(body)
+	d, root, err := ParseBody(body, ParseOptions{})
 	require.NoError(t, err)
-	d := &Doc{Body: body}
 	ok, err := d.OptObject(root.Get("o"), "o")
 	assert.True(t, ok)
 	assert.NoError(t, err)

@@ -3,6 +3,11 @@
 // and slice raw sub-documents (tool inputs, schemas) out unchanged. It is
 // strict: invalid UTF-8, nesting beyond MaxDepth and trailing data are
 // errors. Both client-API translators use it.
+//
+// It keeps no state between calls. A caller that owns the body says so on
+// the call (ParseDoc with ParseOptions.InPlace) to have long strings
+// unquoted into the body itself (owned.go); what that parse rewrote
+// travels with its result, in the Doc.
 package jsontree
 
 import (
@@ -115,17 +120,45 @@ type treeParser struct {
 // Parse parses body as exactly one JSON value, rejecting invalid UTF-8,
 // nesting beyond MaxDepth and trailing data. The tree's long strings
 // share body's memory (view.go), so body must not be changed afterwards.
-//
-// A body handed over with Own is parsed in place (owned.go).
+// Body itself is left as it was; ParseDoc with InPlace may rewrite it.
 func Parse(body []byte) (*Value, error) {
-	inPlace := takeOwned(body)
+	v, _, err := parse(body, false)
+	return v, err
+}
+
+// ParseOptions say what a parse may do with the body.
+type ParseOptions struct {
+	// InPlace: the caller owns the body and hands it over. Long strings
+	// with escapes are then unquoted into the body's own bytes instead of
+	// into copies (owned.go), so a request costs its size once rather
+	// than twice. The caller must not read or change the body afterwards
+	// except through the tree and the Doc (Position, Compact).
+	InPlace bool
+}
+
+// ParseDoc parses body as Parse does, under opts, and returns the tree
+// with the Doc that reads it: the Doc knows the spans an in-place parse
+// rewrote, so that its Position still names the line and column the
+// client sent. Errors are *Error; the body is rewritten only when the
+// whole of it proved valid.
+func ParseDoc(body []byte, opts ParseOptions) (Doc, *Value, error) {
+	v, edits, err := parse(body, opts.InPlace)
+	if err != nil {
+		return Doc{}, nil, err
+	}
+	return Doc{Body: body, edits: edits}, v, nil
+}
+
+// parse is Parse, in place when inPlace: it returns the spans it rewrote.
+func parse(body []byte, inPlace bool) (*Value, []edit, error) {
 	if err := precheck(body); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if v, ok := scanBody(body, inPlace); ok {
-		return v, nil
+	if v, edits, ok := scanBody(body, inPlace); ok {
+		return v, edits, nil
 	}
-	return parseSlow(body)
+	v, err := parseSlow(body)
+	return v, nil, err
 }
 
 // precheck refuses an empty body and invalid UTF-8.
@@ -286,16 +319,18 @@ func invalidUTF8(b []byte) int {
 	return -1
 }
 
-// Position renders a byte offset as "line L, column C (byte N)", lines and
-// columns counted from 1 and columns in bytes.
-//
-// In a body parsed in place, the newlines of the strings rewritten were
-// not in the body the client sent, and are not counted.
-func Position(body []byte, off int) string {
+// Position renders a byte offset in a body that was not rewritten as
+// "line L, column C (byte N)", lines and columns counted from 1 and
+// columns in bytes. For a body parsed in place, use Doc.Position.
+func Position(body []byte, off int) string { return position(body, nil, off) }
+
+// position is Position in a body whose spans edits were rewritten by an
+// in-place parse: the newlines of the strings unquoted there were not in
+// the body the client sent, and are not counted.
+func position(body []byte, edits []edit, off int) string {
 	if off > len(body) {
 		off = len(body)
 	}
-	edits := editsOf(body)
 	line := 1 + bytes.Count(body[:off], []byte{'\n'})
 	for _, e := range edits {
 		if e.end <= off {
@@ -324,7 +359,7 @@ func Position(body []byte, off int) string {
 // through encoding/json's scanner a second time.
 //
 // A value whose bytes were rewritten (a body parsed in place, owned.go)
-// is written out again from the tree.
+// is written out again from the tree, which marks it (Value.edited).
 func Compact(body []byte, v *Value) []byte {
 	if v.edited {
 		return appendValue(nil, v)

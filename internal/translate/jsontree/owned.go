@@ -2,125 +2,31 @@ package jsontree
 
 import (
 	"bytes"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// A body handed over with Own is parsed in place: a long string with
-// escapes (most of a coding agent's request: prompts and tool results
-// carry newlines and quotes) is unquoted into its own bytes in the body
-// instead of into a copy, so a request costs its body once rather than
-// twice. The server owns each body it reads and parses it once; everyone
-// else's Parse leaves the body as it was.
+// A body handed over (ParseOptions.InPlace) is parsed in place: a long
+// string with escapes (most of a coding agent's request: prompts and tool
+// results carry newlines and quotes) is unquoted into its own bytes in the
+// body instead of into a copy, so a request costs its body once rather
+// than twice. The server owns each body it reads and parses it once, and
+// says so; every other parse leaves the body as it was.
 //
 // Two things read the body's bytes after the parse, and both still see
 // the original document:
 //   - Compact of a value whose bytes changed (Value.edited, set on the
 //     string and every value around it) writes the value out again from
 //     the tree: the same JSON value, with the escapes this package writes.
-//   - Position counts lines and columns as they were: the spans rewritten
-//     in a body are remembered (bodies, below) and their newlines left out.
-
-// owned remembers, per body (by address and length, so that it holds no
-// body in memory), that it was handed over (Own), and then the spans its
-// parse rewrote, until the owner is done with the parse (Forget). It is
-// bounded: a body forgotten early is parsed as anyone's, and a forgotten
-// edit log costs an error message its exact line (the byte offset stays
-// exact); with entries living from a request's body read to the end of
-// its translation, the bound is far above the bodies in flight.
-var owned = struct {
-	sync.Mutex
-	m map[uintptr]*bodyState
-}{m: map[uintptr]*bodyState{}}
-
-const maxOwned = 1024
-
-type bodyState struct {
-	n     int    // the body's length
-	edits []edit // rewritten string spans, in body order; nil until parsed
-}
+//   - Doc.Position counts lines and columns as they were: the parse
+//     returns the spans it rewrote (edits) in the Doc, which leaves their
+//     newlines out. Nothing is remembered anywhere else: the Doc and the
+//     tree are all there is of a parse, and go when their request goes.
 
 // edit is one string rewritten in place: its literal's span, and how many
 // newline bytes its unquoted text (which Position must not count) has.
 type edit struct{ off, end, newlines int }
-
-func bodyKey(body []byte) uintptr {
-	if len(body) == 0 {
-		return 0
-	}
-	return uintptr(unsafe.Pointer(unsafe.SliceData(body)))
-}
-
-// Own hands body over to this package: its next Parse may rewrite it.
-// The caller must not read or change body afterwards except through the
-// parsed tree (and Position and Compact).
-func Own(body []byte) {
-	k := bodyKey(body)
-	if k == 0 {
-		return
-	}
-	owned.Lock()
-	defer owned.Unlock()
-	if len(owned.m) >= maxOwned {
-		clear(owned.m)
-	}
-	owned.m[k] = &bodyState{n: len(body)}
-}
-
-// Forget drops what was remembered of body (Own, and the spans its parse
-// rewrote): its owner has read what it needed from the parse, error
-// messages included.
-func Forget(body []byte) {
-	if k := bodyKey(body); k != 0 {
-		owned.Lock()
-		delete(owned.m, k)
-		owned.Unlock()
-	}
-}
-
-// takeOwned reports whether body was handed over and not parsed since.
-// Any parse of a body forgets what was known of it (an address can be
-// reused by a later body once the earlier one is gone).
-func takeOwned(body []byte) bool {
-	k := bodyKey(body)
-	if k == 0 {
-		return false
-	}
-	owned.Lock()
-	defer owned.Unlock()
-	st, ok := owned.m[k]
-	if !ok {
-		return false
-	}
-	delete(owned.m, k)
-	return st.n == len(body) && st.edits == nil
-}
-
-// recordEdits remembers the spans a parse rewrote, for Position.
-func recordEdits(body []byte, edits []edit) {
-	owned.Lock()
-	defer owned.Unlock()
-	if len(owned.m) >= maxOwned {
-		clear(owned.m)
-	}
-	owned.m[bodyKey(body)] = &bodyState{n: len(body), edits: edits}
-}
-
-// editsOf returns the spans rewritten in body, if any.
-func editsOf(body []byte) []edit {
-	k := bodyKey(body)
-	if k == 0 {
-		return nil
-	}
-	owned.Lock()
-	defer owned.Unlock()
-	if st, ok := owned.m[k]; ok && st.n == len(body) {
-		return st.edits
-	}
-	return nil
-}
 
 // pending is a long escaped string value found by the scan, to be
 // unquoted in place once the whole body has proved valid (the slow parser

@@ -36,33 +36,38 @@ type scanner struct {
 	kslab []string
 	vslab []*Value
 
-	// inPlace: the body was handed over (Own). A long string value with
-	// escapes is then only checked (deferOK, deferred) and listed in
-	// pending, to be unquoted into the body once all of it proved valid.
+	// inPlace: the body was handed over (ParseOptions.InPlace). A long
+	// string value with escapes is then only checked (deferOK, deferred)
+	// and listed in pending, to be unquoted into the body once all of it
+	// proved valid.
 	inPlace, deferOK, deferred bool
 	pending                    []*Value
 }
 
 // scan parses b, or returns ok false when b is not plain valid JSON of
 // bounded depth (the caller then parses it the slow way for the error).
-func scan(b []byte) (v *Value, ok bool) { return scanBody(b, false) }
+func scan(b []byte) (v *Value, ok bool) {
+	v, _, ok = scanBody(b, false)
+	return v, ok
+}
 
-// scanBody is scan, in place when inPlace (owned.go).
-func scanBody(b []byte, inPlace bool) (v *Value, ok bool) {
+// scanBody is scan, in place when inPlace (owned.go): it then returns the
+// spans it rewrote, in body order.
+func scanBody(b []byte, inPlace bool) (v *Value, edits []edit, ok bool) {
 	s := &scanner{b: b, inPlace: inPlace}
 	s.space()
 	v, ok = s.value(0)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	s.space()
 	if s.i != len(s.b) {
-		return nil, false
+		return nil, nil, false
 	}
 	if len(s.pending) > 0 {
-		recordEdits(b, s.unquoteInPlace())
+		edits = s.unquoteInPlace()
 	}
-	return v, true
+	return v, edits, true
 }
 
 // node returns a fresh Value from the current block. Blocks start small

@@ -30,8 +30,8 @@ type ChatOptions struct {
 // non-empty messages array are required. Errors are *RequestError.
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
 	var co ChatOptions
-	d := &doc{jsontree.Doc{Body: body}}
-	root, r, err := d.openRequest()
+	d := &doc{}
+	root, r, err := d.openRequest(body, opts)
 	if err != nil {
 		return nil, co, err
 	}

@@ -17,6 +17,11 @@ type ParseOptions struct {
 	// fetches anything: it leaves an empty canon.Image in the request and
 	// lists it in ChatOptions.RemoteImages for the caller to fill in.
 	FetchRemoteImages bool
+	// InPlace: the caller owns the body and hands it over, to be parsed in
+	// place (jsontree.ParseOptions.InPlace): long strings are unquoted into
+	// it rather than into copies. The caller must not use the body after
+	// the call; the request's strings may be its bytes.
+	InPlace bool
 }
 
 // RemoteImage is an image the client sent by URL.
@@ -26,14 +31,15 @@ type RemoteImage struct {
 	Image *canon.Image
 }
 
-// openRequest parses d's body, which must be a JSON object with a
-// non-empty model, and starts the canonical request. (The caller makes d,
-// so that it can stay on the caller's stack.)
-func (d *doc) openRequest() (*jsontree.Value, *canon.Request, error) {
-	root, err := jsontree.ParseObject(d.Body)
+// openRequest parses body into d (in place if opts say so); it must be a
+// JSON object with a non-empty model. It starts the canonical request.
+// (The caller makes d, so that it can stay on the caller's stack.)
+func (d *doc) openRequest(body []byte, opts ParseOptions) (*jsontree.Value, *canon.Request, error) {
+	jd, root, err := jsontree.ParseObject(body, jsontree.ParseOptions{InPlace: opts.InPlace})
 	if err != nil {
 		return nil, nil, err
 	}
+	d.Doc = jd
 	r := &canon.Request{}
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
 		return nil, nil, err

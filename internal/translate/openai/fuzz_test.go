@@ -13,11 +13,24 @@ import (
 // every refusal is a *RequestError with a message, and that whatever is
 // accepted satisfies what the Kiro request builder relies on. The committed
 // corpus is under testdata/fuzz/FuzzParseChatRequest; the golden requests
-// are added as seeds too.
+// are added as seeds too. A body parsed in place (the server owns it) gives
+// the same request or the same refusal as one parsed otherwise.
 func FuzzParseChatRequest(f *testing.F) {
 	transtest.Seed(f, transtest.RequestInputs(f))
+	// Long strings with escapes everywhere the parser reads them, and a
+	// mistake after them: what an in-place parse rewrites.
+	l := transtest.LongEscaped
+	f.Add([]byte("{\n\"model\": \"m\",\n\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"t\", \"description\": \"" + l +
+		"\", \"parameters\": {\"type\": \"object\", \"description\": \"" + l + "\"}}}],\n\"messages\": [{\"role\": \"system\", \"content\": \"" + l +
+		"\"}, {\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"" + l + "\"}]}, {\"role\": \"assistant\", \"tool_calls\": [{\"id\": \"c\", \"type\": \"function\", \"function\": {\"name\": \"t\", \"arguments\": \"{\\\"cmd\\\": \\\"" + l +
+		"\\\"}\"}}]}, {\"role\": \"tool\", \"tool_call_id\": \"c\", \"content\": \"" + l + "\"}]}"))
+	f.Add([]byte("{\n\"model\": \"m\",\n\"messages\": [{\"role\": \"system\", \"content\": \"" + l + "\"}, {\"role\": \"user\", \"content\": \"hi\"}],\n\"max_tokens\": \"ten\"}"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, fetch := range []bool{false, true} {
+			transtest.InPlace(t, body, func(b []byte, inPlace bool) (chatResult, error) {
+				req, opts, err := ParseChatRequest(b, ParseOptions{FetchRemoteImages: fetch, InPlace: inPlace})
+				return chatResult{req, opts}, err
+			})
 			req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: fetch})
 			if err != nil {
 				transtest.Refusal(t, err, req != nil)
@@ -29,6 +42,11 @@ func FuzzParseChatRequest(f *testing.F) {
 			checkAccepted(t, req, len(opts.RemoteImages))
 		}
 	})
+}
+
+type chatResult struct {
+	Req  *canon.Request
+	Opts ChatOptions
 }
 
 func checkAccepted(t *testing.T, req *canon.Request, remote int) {

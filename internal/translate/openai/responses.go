@@ -44,8 +44,8 @@ type ResponsesOptions struct {
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
-	d := &doc{jsontree.Doc{Body: body}}
-	root, r, err := d.openRequest()
+	d := &doc{}
+	root, r, err := d.openRequest(body, opts)
 	if err != nil {
 		return nil, ro, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -677,13 +678,33 @@ func TestResponsesWriterConcurrentPing(t *testing.T) {
 	assert.Equal(t, strings.Repeat("x", 100), evs[len(evs)-1].Data["response"].(map[string]any)["output"].([]any)[0].(map[string]any)["content"].([]any)[0].(map[string]any)["text"])
 }
 
-// FuzzParseResponsesRequest checks that no body panics the parser and that
-// every error is a *RequestError.
+type responsesResult struct {
+	Req  *canon.Request
+	Opts ResponsesOptions
+}
+
+// FuzzParseResponsesRequest checks that no body panics the parser, that
+// every error is a *RequestError, and that a body parsed in place gives
+// what one parsed otherwise gives. Codex's recorded requests are seeds.
 func FuzzParseResponsesRequest(f *testing.F) {
+	codex, err := filepath.Glob("testdata/codex/*.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	transtest.Seed(f, codex)
+	l := transtest.LongEscaped
+	f.Add([]byte("{\n\"model\": \"m\",\n\"instructions\": \"" + l + "\",\n\"tools\": [{\"type\": \"function\", \"name\": \"t\", \"description\": \"" + l +
+		"\", \"parameters\": {\"type\": \"object\", \"description\": \"" + l + "\"}}],\n\"input\": [{\"role\": \"user\", \"content\": \"" + l +
+		"\"}, {\"type\": \"function_call\", \"call_id\": \"c\", \"name\": \"t\", \"arguments\": \"{}\"}, {\"type\": \"function_call_output\", \"call_id\": \"c\", \"output\": \"" + l + "\"}]}"))
+	f.Add([]byte("{\n\"model\": \"m\",\n\"instructions\": \"" + l + "\",\n\"max_output_tokens\": \"ten\",\n\"input\": \"x\"}"))
 	f.Add([]byte(`{"model":"m","input":"x"}`))
 	f.Add([]byte(`{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"o"}]}`))
 	f.Add([]byte(`{"model":"m","input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA=="}]}],"tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"f"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		transtest.InPlace(t, body, func(b []byte, inPlace bool) (responsesResult, error) {
+			req, opts, err := ParseResponsesRequest(b, ParseOptions{FetchRemoteImages: true, InPlace: inPlace})
+			return responsesResult{req, opts}, err
+		})
 		r, _, err := ParseResponsesRequest(body, ParseOptions{FetchRemoteImages: true})
 		if err != nil {
 			var re *RequestError
