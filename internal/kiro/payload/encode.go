@@ -2,11 +2,9 @@ package payload
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"math/bits"
-	"unicode/utf8"
-	"unsafe"
+
+	"kirodesk/internal/jsonw"
 )
 
 // appendPayload appends p as JSON: the bytes encoding/json's Encoder (with
@@ -20,11 +18,11 @@ import (
 func appendPayload(dst []byte, p *wirePayload) ([]byte, error) {
 	cs := &p.ConversationState
 	dst = append(dst, `{"conversationState":{"conversationId":`...)
-	dst = appendString(dst, cs.ConversationID)
+	dst = jsonw.AppendString(dst, cs.ConversationID)
 	dst = append(dst, `,"chatTriggerType":`...)
-	dst = appendString(dst, cs.ChatTriggerType)
+	dst = jsonw.AppendString(dst, cs.ChatTriggerType)
 	dst = append(dst, `,"agentTaskType":`...)
-	dst = appendString(dst, cs.AgentTaskType)
+	dst = jsonw.AppendString(dst, cs.AgentTaskType)
 	dst = append(dst, `,"currentMessage":{`...)
 	var err error
 	if m := cs.CurrentMessage.UserInputMessage; m != nil {
@@ -53,7 +51,7 @@ func appendPayload(dst []byte, p *wirePayload) ([]byte, error) {
 					dst = append(dst, ',')
 				}
 				dst = append(dst, `"assistantResponseMessage":{"content":`...)
-				dst = appendString(dst, a.Content)
+				dst = jsonw.AppendString(dst, a.Content)
 				if len(a.ToolUses) > 0 {
 					dst = append(dst, `,"toolUses":[`...)
 					for j := range a.ToolUses {
@@ -62,9 +60,9 @@ func appendPayload(dst []byte, p *wirePayload) ([]byte, error) {
 							dst = append(dst, ',')
 						}
 						dst = append(dst, `{"toolUseId":`...)
-						dst = appendString(dst, u.ToolUseID)
+						dst = jsonw.AppendString(dst, u.ToolUseID)
 						dst = append(dst, `,"name":`...)
-						dst = appendString(dst, u.Name)
+						dst = jsonw.AppendString(dst, u.Name)
 						dst = append(dst, `,"input":`...)
 						if dst, err = appendRaw(dst, u.Input); err != nil {
 							return nil, err
@@ -82,18 +80,18 @@ func appendPayload(dst []byte, p *wirePayload) ([]byte, error) {
 	dst = append(dst, '}')
 	if p.ProfileArn != "" {
 		dst = append(dst, `,"profileArn":`...)
-		dst = appendString(dst, p.ProfileArn)
+		dst = jsonw.AppendString(dst, p.ProfileArn)
 	}
 	return append(dst, '}'), nil
 }
 
 func appendUserMessage(dst []byte, m *wireUserInputMessage) ([]byte, error) {
 	dst = append(dst, `{"content":`...)
-	dst = appendString(dst, m.Content)
+	dst = jsonw.AppendString(dst, m.Content)
 	dst = append(dst, `,"modelId":`...)
-	dst = appendString(dst, m.ModelID)
+	dst = jsonw.AppendString(dst, m.ModelID)
 	dst = append(dst, `,"origin":`...)
-	dst = appendString(dst, m.Origin)
+	dst = jsonw.AppendString(dst, m.Origin)
 	if len(m.Images) > 0 {
 		dst = append(dst, `,"images":[`...)
 		for i := range m.Images {
@@ -101,9 +99,9 @@ func appendUserMessage(dst []byte, m *wireUserInputMessage) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, `{"format":`...)
-			dst = appendString(dst, m.Images[i].Format)
+			dst = jsonw.AppendString(dst, m.Images[i].Format)
 			dst = append(dst, `,"source":{"bytes":`...)
-			dst = appendString(dst, m.Images[i].Source.Bytes)
+			dst = jsonw.AppendString(dst, m.Images[i].Source.Bytes)
 			dst = append(dst, `}}`...)
 		}
 		dst = append(dst, ']')
@@ -119,9 +117,9 @@ func appendUserMessage(dst []byte, m *wireUserInputMessage) ([]byte, error) {
 					dst = append(dst, ',')
 				}
 				dst = append(dst, `{"toolSpecification":{"name":`...)
-				dst = appendString(dst, s.Name)
+				dst = jsonw.AppendString(dst, s.Name)
 				dst = append(dst, `,"description":`...)
-				dst = appendString(dst, s.Description)
+				dst = jsonw.AppendString(dst, s.Description)
 				dst = append(dst, `,"inputSchema":{"json":`...)
 				if dst, err = appendRaw(dst, s.InputSchema.JSON); err != nil {
 					return nil, err
@@ -141,7 +139,7 @@ func appendUserMessage(dst []byte, m *wireUserInputMessage) ([]byte, error) {
 					dst = append(dst, ',')
 				}
 				dst = append(dst, `{"toolUseId":`...)
-				dst = appendString(dst, r.ToolUseID)
+				dst = jsonw.AppendString(dst, r.ToolUseID)
 				dst = append(dst, `,"content":`...)
 				if r.Content == nil {
 					dst = append(dst, "null"...)
@@ -152,13 +150,13 @@ func appendUserMessage(dst []byte, m *wireUserInputMessage) ([]byte, error) {
 							dst = append(dst, ',')
 						}
 						dst = append(dst, `{"text":`...)
-						dst = appendString(dst, r.Content[j].Text)
+						dst = jsonw.AppendString(dst, r.Content[j].Text)
 						dst = append(dst, '}')
 					}
 					dst = append(dst, ']')
 				}
 				dst = append(dst, `,"status":`...)
-				dst = appendString(dst, r.Status)
+				dst = jsonw.AppendString(dst, r.Status)
 				dst = append(dst, '}')
 			}
 			dst = append(dst, ']')
@@ -175,7 +173,7 @@ func appendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
 	if raw == nil {
 		return append(dst, "null"...), nil
 	}
-	if len(raw) > 0 && compact(raw) {
+	if len(raw) > 0 && jsonw.IsCompact(raw) {
 		return append(dst, raw...), nil
 	}
 	buf := bytes.NewBuffer(dst)
@@ -183,116 +181,4 @@ func appendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// compact reports whether the JSON text b has no space outside strings.
-func compact(b []byte) bool {
-	in := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if in {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				in = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			in = true
-		case ' ', '\t', '\n', '\r':
-			return false
-		}
-	}
-	return true
-}
-
-// plain marks the ASCII bytes a JSON string carries as they are.
-var plain = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// special marks the bytes of x (little-endian) that are a control byte,
-// '"', '\\' or not ASCII with their high bit, using the bit tricks of "Bit
-// Twiddling Hacks" (a byte below n, a zero byte after an XOR). It is zero
-// when there is none; otherwise its lowest mark is the first such byte
-// (a mark above a marked byte may be false, one below it never is).
-func special(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := (x - ones*0x20) & ^x
-	quote := x ^ (ones * '"')
-	backslash := x ^ (ones * '\\')
-	return (below | (quote-ones)&^quote | (backslash-ones)&^backslash | x) & highs
-}
-
-// appendString appends s as a JSON string the way encoding/json does
-// without HTML escaping: control bytes as \b \f \n \r \t or \u00XX,
-// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look (most of a
-		// prompt): about three times faster than a byte at a time.
-		for i+8 <= len(s) {
-			if m := special(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))); m != 0 {
-				i += bits.TrailingZeros64(m) / 8 // the first byte that needs a look
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"kirodesk/internal/jsonw"
 )
 
 // MaxDepth bounds object/array nesting in a request body. Real requests
@@ -365,7 +367,7 @@ func Compact(body []byte, v *Value) []byte {
 		return appendValue(nil, v)
 	}
 	b := body[v.Off:v.End:v.End]
-	if isCompact(b) {
+	if jsonw.IsCompact(b) {
 		return b
 	}
 	var buf bytes.Buffer
@@ -373,28 +375,4 @@ func Compact(body []byte, v *Value) []byte {
 		return b // unreachable: v was parsed from body
 	}
 	return buf.Bytes()
-}
-
-// isCompact reports whether the JSON text b has no space outside strings.
-func isCompact(b []byte) bool {
-	in := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if in {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				in = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			in = true
-		case ' ', '\t', '\n', '\r':
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"kirodesk/internal/jsonw"
 )
 
 // A body handed over (ParseOptions.InPlace) is parsed in place: a long
@@ -139,7 +141,7 @@ func appendValue(dst []byte, v *Value) []byte {
 	case Number:
 		return append(dst, v.Num...)
 	case String:
-		return appendQuoted(dst, v.Str)
+		return jsonw.AppendString(dst, v.Str)
 	case Array:
 		dst = append(dst, '[')
 		for i, e := range v.Elems {
@@ -155,39 +157,9 @@ func appendValue(dst []byte, v *Value) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendQuoted(dst, k)
+		dst = jsonw.AppendString(dst, k)
 		dst = append(dst, ':')
 		dst = appendValue(dst, v.Vals[i])
 	}
 	return append(dst, '}')
-}
-
-// appendQuoted writes s as a JSON string: quotes, backslashes and control
-// bytes escaped, everything else (valid UTF-8: Parse checked) as it is.
-func appendQuoted(dst []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

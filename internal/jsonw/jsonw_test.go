@@ -1,0 +1,86 @@
+package jsonw
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math/bits"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// encodingJSON is what encoding/json writes for v without HTML escaping.
+func encodingJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestIsCompact(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"a":[1,2,"b c"]}`: true,
+		`"x \" y"`:          true,
+		`{"a": 1}`:          false,
+		"[1,\n2]":           false,
+		`{"a":"\\"}`:        true,
+	} {
+		assert.Equal(t, want, IsCompact([]byte(in)), in)
+	}
+}
+
+// FuzzAppendString: AppendString writes what encoding/json writes for any
+// string, invalid UTF-8 and control bytes included.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "\"\\/\b\f\n\r\t\x00\x1f\x7f", "<b>&amp;</b>", "\u2028\u2029\u2027", "\xff\xfe", "é\xc3", "日本語 🙂", "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := AppendString(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
+			t.Fatalf("AppendString(%q) = %s, encoding/json writes %s", s, got, want)
+		}
+	})
+}
+
+// TestSpecial: the eight-byte test finds every byte value that needs a
+// look, in every position, and passes plain text.
+func TestSpecial(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want := c < 0x20 || c == '"' || c == '\\' || c >= 0x80
+		for pos := range 8 {
+			b := []byte("aaaaaaaa")
+			b[pos] = byte(c)
+			got := special(binary.LittleEndian.Uint64(b))
+			if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
+				t.Fatalf("special(%q) = %x, want a mark at byte %d only if %v", b, got, pos, want)
+			}
+		}
+	}
+	assert.Zero(t, special(binary.LittleEndian.Uint64([]byte(" ~!#[]{}"))))
+}
+
+// TestSpecialFirstMark: in words with several bytes that need a look, the
+// lowest mark is the first of them.
+func TestSpecialFirstMark(t *testing.T) {
+	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
+	rnd := uint64(1)
+	for range 200_000 {
+		var b [8]byte
+		first := -1
+		for i := range b {
+			rnd = rnd*6364136223846793005 + 1442695040888963407
+			b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
+			if c := b[i]; first < 0 && (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+				first = i
+			}
+		}
+		m := special(binary.LittleEndian.Uint64(b[:]))
+		if (m == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(m)/8 != first {
+			t.Fatalf("special(%q) = %x, first byte that needs a look is %d", b, m, first)
+		}
+	}
+}
