@@ -8,7 +8,8 @@ set -euo pipefail
 # (getlantern/systray on ayatana-appindicator); a real Secret Service for the
 # keychain tests; a display for the desktop tests; makensis for the Windows
 # installer (make package) and 7z to look inside it (make test-package);
-# objdump (binutils) reads the libc version the .deb depends on.
+# objdump (binutils) reads the libc version the .deb depends on; git gives
+# make package's release notes (scripts/mkfeed reads the log since the last tag).
 # internal/provenance fails when a program the project runs comes from no
 # package listed here (nor Debian's essential set).
 packages=(
@@ -16,7 +17,7 @@ packages=(
 	libayatana-appindicator3-dev
 	gnome-keyring dbus dbus-x11
 	xvfb
-	pkg-config gcc binutils
+	pkg-config gcc binutils git
 	desktop-file-utils
 	nsis p7zip-full
 )
