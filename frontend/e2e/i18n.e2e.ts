@@ -102,6 +102,7 @@ describe('the window in 简体中文', () => {
     const views = [
       ['仪表盘', 'dashboard'],
       ['账号', 'accounts'],
+      ['试一试', 'playground'],
       ['用量', 'usage'],
       ['设置', 'settings'],
       ['日志', 'logs'],
