@@ -11,6 +11,7 @@ import (
 
 	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/locale"
+	"kirodesk/internal/uitext"
 )
 
 // ConfigVersion is the config.json schema version this build writes.
@@ -296,11 +297,11 @@ func CheckBaseURL(field, base string) error {
 // repairConfig resets, on load, upstream bases this build refuses (older
 // builds took any http(s) URL) to Kiro's own, so a config.json that was
 // valid before still opens; the notice says what was dropped.
-func repairConfig(c *Config) []string {
-	var notes []string
+func repairConfig(c *Config) []uitext.Text {
+	var notes []uitext.Text
 	for _, b := range c.Upstream.Bases() {
 		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
-			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, b.Default))
+			notes = append(notes, msgConfigBaseReset.With("error", err.Error(), "default", b.Default))
 			c.Upstream.set(b.Key, b.Default)
 		}
 	}

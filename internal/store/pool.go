@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"kirodesk/internal/kiro/endpoint"
+	"kirodesk/internal/uitext"
 )
 
 // PoolVersion is the pool.json schema version this build writes.
@@ -261,8 +262,8 @@ func checkEndpoints(a *Account) []error {
 // account login needed, with the field named in the reason. Its requests stop
 // there: the pool never picks a login-needed account, and the Kiro client
 // parses the regions again before it builds a host.
-func repairPool(p *Pool) []string {
-	var notes []string
+func repairPool(p *Pool) []uitext.Text {
+	var notes []uitext.Text
 	for i := range p.Accounts {
 		a := &p.Accounts[i]
 		var why []string
@@ -278,10 +279,10 @@ func repairPool(p *Pool) []string {
 		if len(why) == 0 {
 			continue
 		}
-		reason := "pool.json: " + strings.Join(why, "; ") + "; the value was dropped: remove the account and add it again"
-		a.State = AccountState{Status: StatusLoginNeeded, Reason: reason}
+		reason := msgEndpointDropped.With("error", strings.Join(why, "; "))
+		a.State = AccountState{Status: StatusLoginNeeded, Reason: reason.Text}
 		a.ChatHost = ""
-		notes = append(notes, fmt.Sprintf("account %s: %s", a.ID, reason))
+		notes = append(notes, msgAccountDropped.With("id", a.ID, "reason", reason.Text))
 	}
 	return notes
 }

@@ -1,0 +1,26 @@
+package store
+
+import "kirodesk/internal/uitext"
+
+// The notices the store gives about a load, with codes the window
+// translates (frontend/src/i18n, "gotext.store"). Reasons and paths are
+// arguments, and stay as they are.
+var (
+	msgBackupLoaded = uitext.Define("store.backupLoaded", "{{file}} was missing; loaded its backup {{backup}}")
+	msgUpgraded     = uitext.Define("store.upgraded",
+		"{{file}} was upgraded from version {{from}} to {{to}}; the original is kept as {{archive}}")
+	msgDamagedRestored = uitext.Define("store.damagedRestored",
+		"{{file}} was damaged ({{reason}}); loaded the backup {{backup}}; the damaged file is kept as {{aside}}")
+	msgConfigBaseReset = uitext.Define("store.configBaseReset", "config.json: {{error}}; it was reset to Kiro's own {{default}}")
+	msgAccountDropped  = uitext.Define("store.accountEndpointDropped", "account {{id}}: {{reason}}")
+	msgEndpointDropped = uitext.Define("store.endpointDropped",
+		"pool.json: {{error}}; the value was dropped: remove the account and add it again")
+	msgQuotaNoticesRestarted = uitext.Define("store.quotaNoticesRestarted",
+		"{{file}} was damaged ({{reason}}); it is kept as {{aside}} and a new one was started, so a quota warning may be shown once more")
+	msgQuotaNoticesUpgraded = uitext.Define("store.quotaNoticesUpgraded",
+		"{{file}} was upgraded to version {{to}}; the original is kept as {{archive}}")
+	msgUpdateCheckRestarted = uitext.Define("store.updateCheckRestarted",
+		"{{file}} was damaged ({{reason}}); it is kept as {{aside}} and a new one was started")
+	msgUsageRestarted = uitext.Define("store.usageRestarted",
+		"{{file}} was damaged ({{reason}}); it is kept as {{aside}} and a new usage history was started")
+)
