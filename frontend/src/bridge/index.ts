@@ -2,7 +2,7 @@
 // here only, never from ../../wailsjs, so tests can replace this module with
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
-import type { app, core, logging, reqlog, store, usage } from '../../wailsjs/go/models';
+import type { app, core, GoText, logging, reqlog, store, usage } from '../../wailsjs/go/models';
 import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
@@ -11,8 +11,10 @@ export { Events } from './events';
 /** Snapshot of the proxy and app state (Go: app.Status). */
 export type Status = Omit<app.Status, 'warnings'> & {
   /** Store recovery notices; never null here (a nil Go slice arrives as null). */
-  warnings: string[];
+  warnings: GoText[];
 };
+
+export type { GoText };
 
 /**
  * A failed bound call. Wails rejects the promise with the Go error's text, or
@@ -127,7 +129,7 @@ export interface Diagnostics {
   version: string;
   failed: boolean;
   text: string;
-  sections: Array<{ title: string; checks: DiagnosticCheck[] }>;
+  sections: Array<{ title: string; titleText?: GoText; checks: DiagnosticCheck[] }>;
 }
 
 /** Replaces the API key; the old one stops working at once. Returns the new key. */

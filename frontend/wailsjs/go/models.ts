@@ -1,3 +1,10 @@
+/** Go's uitext.Text: a text for the window, with its code for the catalogs and Go's English. */
+export interface GoText {
+    code?: string;
+    args?: Record<string, string> | null;
+    text: string;
+}
+
 export namespace app {
 	
 	export class Status {
@@ -9,7 +16,7 @@ export namespace app {
 	    version: string;
 	    configDir: string;
 	    accounts: number;
-	    warnings: string[];
+	    warnings: GoText[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -214,11 +221,13 @@ export namespace app {
 	    status: string;
 	    detail: string;
 	    ms?: number;
+	    nameText?: GoText;
+	    detailText?: GoText;
 	}
 	export interface Diagnostics {
 	    time: string;
 	    version: string;
-	    sections: Array<{ title: string; checks: DiagnosticCheck[] | null }> | null;
+	    sections: Array<{ title: string; titleText?: GoText; checks: DiagnosticCheck[] | null }> | null;
 	    failed: boolean;
 	    text: string;
 	}
