@@ -121,6 +121,8 @@ export interface ImportReport {
   accounts: ImportedAccount[];
   plaintextFiles: string[];
   notes: string[];
+  /** The notes with their codes (Go's uitext); absent from an older Go. */
+  noteTexts?: GoText[];
 }
 export type Quota = store.Quota;
 export type DiagnosticCheck = app.DiagnosticCheck;
@@ -217,6 +219,7 @@ export function importOldProxy(dir: string): Promise<ImportReport> {
       accounts: r.accounts ?? [],
       plaintextFiles: r.plaintextFiles ?? [],
       notes: r.notes ?? [],
+      noteTexts: r.noteTexts ?? [],
     };
   });
 }

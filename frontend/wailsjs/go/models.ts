@@ -208,6 +208,7 @@ export namespace app {
 	    label?: string;
 	    outcome: string;
 	    reason?: string;
+	    reasonText?: GoText;
 	}
 	export interface ImportReport {
 	    id: string;
@@ -215,6 +216,7 @@ export namespace app {
 	    accounts: ImportedAccount[] | null;
 	    plaintextFiles: string[] | null;
 	    notes: string[] | null;
+	    noteTexts: GoText[] | null;
 	}
 	export interface DiagnosticCheck {
 	    name: string;
