@@ -48,3 +48,22 @@ func TestRepairNoticesCarryCodes(t *testing.T) {
 	assert.Equal(t, StatusLoginNeeded, p.Accounts[0].State.Status)
 	assert.Equal(t, notes[0].Args["reason"], p.Accounts[0].State.Reason)
 }
+
+// An account's reason keeps its code beside the English; a reason written by
+// an older build has none; a clone does not share the arguments.
+func TestAccountReasonCodes(t *testing.T) {
+	s := AccountState{Status: StatusSuspended}.WithReason(ReasonSuspended.With("message", "abuse"))
+	assert.Equal(t, "Kiro suspended the account: abuse", s.Reason)
+	assert.Equal(t, "account.suspended", s.ReasonText().Code)
+	assert.Equal(t, map[string]string{"message": "abuse"}, s.ReasonText().Args)
+
+	old := AccountState{Status: StatusLoginNeeded, Reason: "log in again"}
+	assert.Equal(t, "log in again", old.ReasonText().Text)
+	assert.Empty(t, old.ReasonText().Code)
+
+	p := NewPool()
+	p.Accounts = []Account{{ID: "a1", State: s}}
+	c := ClonePool(p)
+	c.Accounts[0].State.ReasonArgs["message"] = "changed"
+	assert.Equal(t, "abuse", p.Accounts[0].State.ReasonArgs["message"])
+}

@@ -103,9 +103,13 @@ func (q *Quota) AtLimit() bool { return q != nil && q.Limit > 0 && q.Used >= q.L
 
 // AccountState is where the account stands, with a reason a person can read.
 type AccountState struct {
-	Status string    `json:"status"`
-	Reason string    `json:"reason,omitempty"`
-	Until  time.Time `json:"until,omitzero"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// ReasonCode and ReasonArgs are Reason's code and values for the
+	// window (WithReason, ReasonText); empty in files of older builds.
+	ReasonCode string            `json:"reasonCode,omitempty"`
+	ReasonArgs map[string]string `json:"reasonArgs,omitempty"`
+	Until      time.Time         `json:"until,omitzero"`
 	// Streak counts the consecutive failures of one kind behind a cooling
 	// state (the rest grows with it); 0 for other states.
 	Streak int `json:"streak,omitempty"`
@@ -146,6 +150,7 @@ func ClonePool(p *Pool) *Pool {
 
 func (a Account) clone() Account {
 	a.Extra = maps.Clone(a.Extra)
+	a.State.ReasonArgs = maps.Clone(a.State.ReasonArgs)
 	if a.LastError != nil {
 		e := *a.LastError
 		a.LastError = &e
@@ -280,7 +285,7 @@ func repairPool(p *Pool) []uitext.Text {
 			continue
 		}
 		reason := msgEndpointDropped.With("error", strings.Join(why, "; "))
-		a.State = AccountState{Status: StatusLoginNeeded, Reason: reason.Text}
+		a.State = AccountState{Status: StatusLoginNeeded}.WithReason(reason)
 		a.ChatHost = ""
 		notes = append(notes, msgAccountDropped.With("id", a.ID, "reason", reason.Text))
 	}

@@ -253,6 +253,7 @@ export namespace core {
 	    disabled: boolean;
 	    state: string;
 	    reason?: string;
+	    reasonText?: GoText;
 	    until?: string;
 	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
 	    lastError?: { message?: string; status?: number; at?: string } | null;
