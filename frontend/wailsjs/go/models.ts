@@ -340,6 +340,7 @@ export namespace usage {
 	export interface SeriesGroup {
 	    key: string;
 	    label: string;
+	    labelText?: GoText;
 	    requests: number[];
 	    tokens: number[];
 	}
