@@ -23,4 +23,17 @@ var (
 		"{{file}} was damaged ({{reason}}); it is kept as {{aside}} and a new one was started")
 	msgUsageRestarted = uitext.Define("store.usageRestarted",
 		"{{file}} was damaged ({{reason}}); it is kept as {{aside}} and a new usage history was started")
+
+	// Settings the window edits, refused with the field named first (the
+	// window puts each under its field); values are quoted as %q would.
+	msgConfigHost          = uitext.Define("config.host", "host {{value}} is not an IP address or localhost")
+	msgConfigPort          = uitext.Define("config.port", "port {{value}} is outside 1-65535")
+	msgConfigLogLevel      = uitext.Define("config.logLevel", "logLevel {{value}} is not one of debug, info, warn, error")
+	msgConfigFirstByte     = uitext.Define("config.firstByteTimeout", "firstByteTimeoutSeconds {{value}} is outside 1-3600")
+	msgConfigStrategy      = uitext.Define("config.strategy", "strategy {{value}} is not sticky, round-robin, least-used or fill-first")
+	msgConfigMaxConcurrent = uitext.Define("config.maxConcurrent", "maxConcurrentPerAccount {{value}} is outside 0-1000 (0 means no limit)")
+	msgConfigQueueWait     = uitext.Define("config.queueWait", "queueWaitSeconds {{value}} is outside 0-600")
+	msgConfigMaxAttempts   = uitext.Define("config.maxAttempts", "maxAttempts {{value}} is outside 0-10 (0 means the default, 3)")
+	msgConfigIdleTimeout   = uitext.Define("config.idleTimeout", "idleTimeoutSeconds {{value}} is outside 1-3600")
+	msgConfigCABundle      = uitext.Define("config.caBundle", "outbound.caBundle {{value}} must be an absolute path to a PEM file")
 )

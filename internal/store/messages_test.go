@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/uitext"
 )
 
 // The window translates the store's notices by code: each carries its code
@@ -66,4 +68,22 @@ func TestAccountReasonCodes(t *testing.T) {
 	c := ClonePool(p)
 	c.Accounts[0].State.ReasonArgs["message"] = "changed"
 	assert.Equal(t, "abuse", p.Accounts[0].State.ReasonArgs["message"])
+}
+
+// A refused setting is an error with a code and its value, quoted as
+// before; the English is unchanged for the CLI.
+func TestConfigErrorsCarryCodes(t *testing.T) {
+	c := NewConfig()
+	c.Port = 70000
+	c.Strategy = "random"
+	err := CheckConfig(c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "port 70000 is outside 1-65535")
+	assert.Contains(t, err.Error(), `strategy "random" is not sticky, round-robin, least-used or fill-first`)
+	texts := uitext.Texts(err)
+	require.Len(t, texts, 2)
+	assert.Equal(t, "config.port", texts[0].Code)
+	assert.Equal(t, map[string]string{"value": "70000"}, texts[0].Args)
+	assert.Equal(t, "config.strategy", texts[1].Code)
+	assert.Equal(t, `"random"`, texts[1].Args["value"])
 }

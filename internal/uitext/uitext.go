@@ -16,6 +16,7 @@
 package uitext
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -130,4 +131,66 @@ func Strings(ts []Text) []string {
 		s[i] = t.Text
 	}
 	return s
+}
+
+// Error is an error whose message the window can translate: Error() is
+// the English (logs, the CLI, API bodies), Text the code and values.
+type Error struct{ Text Text }
+
+func (e *Error) Error() string { return e.Text.Text }
+
+// Err is the message as an error.
+func (m Msg) Err(kv ...string) error { return &Error{Text: m.With(kv...)} }
+
+// Texts are the texts of err for the window: one per error joined in it
+// (errors.Join), each the coded text found inside it (through %w
+// wrappers, whose own words are dropped: they are context for logs), or
+// the error's English when it has none. An error with no coded text at
+// all gives nil: show its English.
+func Texts(err error) []Text {
+	if err == nil {
+		return nil
+	}
+	var out []Text
+	coded := false
+	for _, e := range leaves(err) {
+		var ue *Error
+		if errors.As(e, &ue) {
+			out, coded = append(out, ue.Text), true
+		} else {
+			out = append(out, Plain(e.Error()))
+		}
+	}
+	if !coded {
+		return nil
+	}
+	return out
+}
+
+// leaves are the errors joined in err, looking through single wrappers.
+func leaves(err error) []error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, ok := e.(*Error); ok {
+			return []error{e}
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			var out []error
+			for _, c := range j.Unwrap() {
+				out = append(out, leaves(c)...)
+			}
+			return out
+		}
+	}
+	return []error{err}
+}
+
+// ForWindow is a bound method's error as the window receives it (Wails'
+// ErrorFormatter, and the web bridge of the browser tests): Go's English
+// as before, or {message, texts} when Go wrote it with codes.
+func ForWindow(err error) any {
+	texts := Texts(err)
+	if texts == nil {
+		return err.Error()
+	}
+	return map[string]any{"message": err.Error(), "texts": texts}
 }

@@ -1,6 +1,8 @@
 package uitext
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +50,24 @@ func TestPlainAndJoin(t *testing.T) {
 	assert.Empty(t, ts[0].Code)
 	assert.Equal(t, "one; two 2", Join(ts, "; "))
 	assert.Equal(t, []string{"one", "two 2"}, Strings(ts))
+}
+
+func TestTextsOfAnError(t *testing.T) {
+	port := Define("test.err.port", "port {{value}} is outside 1-65535")
+	plain := errors.New("version 2, want 1")
+	err := fmt.Errorf("config.json: change rejected: %w", errors.Join(port.Err("value", "70000"), plain))
+	assert.Equal(t, "config.json: change rejected: port 70000 is outside 1-65535\nversion 2, want 1", err.Error())
+	assert.Equal(t, []Text{port.With("value", "70000"), Plain("version 2, want 1")}, Texts(err))
+
+	wrapped := fmt.Errorf("saving: %w", port.Err("value", "0"))
+	assert.Equal(t, []Text{port.With("value", "0")}, Texts(wrapped), "a wrapper's words are context, the code is the text")
+	assert.Nil(t, Texts(plain), "no code anywhere: the English is shown")
+	assert.Nil(t, Texts(nil))
+}
+
+func TestForWindow(t *testing.T) {
+	m := Define("test.forWindow.port", "port {{value}} is taken")
+	assert.Equal(t, "plain failure", ForWindow(errors.New("plain failure")))
+	err := fmt.Errorf("saving: %w", m.Err("value", "8317"))
+	assert.Equal(t, map[string]any{"message": "saving: port 8317 is taken", "texts": []Text{m.With("value", "8317")}}, ForWindow(err))
 }

@@ -23,12 +23,15 @@ export type { GoText };
 export class BridgeError extends Error {
   readonly code?: string;
   readonly hint?: string;
+  /** The error as Go wrote it with codes (uitext.ForWindow), one per joined error; absent: only the English. */
+  readonly texts?: GoText[];
 
-  constructor(message: string, code?: string, hint?: string) {
+  constructor(message: string, code?: string, hint?: string, texts?: GoText[]) {
     super(message);
     this.name = 'BridgeError';
     this.code = code;
     this.hint = hint;
+    this.texts = texts;
   }
 }
 
@@ -43,6 +46,7 @@ export function toBridgeError(reason: unknown): BridgeError {
       message,
       typeof r.code === 'string' ? r.code : undefined,
       typeof r.hint === 'string' ? r.hint : undefined,
+      Array.isArray(r.texts) ? (r.texts as GoText[]) : undefined,
     );
   }
   return new BridgeError(String(reason));
