@@ -17,20 +17,21 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
+	"kirodesk/internal/uitext"
 	"kirodesk/internal/update"
 )
 
 // Status is what the window shows on the dashboard.
 type Status struct {
-	ProxyOn   bool     `json:"proxyOn"`
-	Host      string   `json:"host"`
-	Port      int      `json:"port"`
-	Endpoint  string   `json:"endpoint"`
-	Error     string   `json:"error"`
-	Version   string   `json:"version"`
-	ConfigDir string   `json:"configDir"`
-	Accounts  int      `json:"accounts"`
-	Warnings  []string `json:"warnings"`
+	ProxyOn   bool          `json:"proxyOn"`
+	Host      string        `json:"host"`
+	Port      int           `json:"port"`
+	Endpoint  string        `json:"endpoint"`
+	Error     string        `json:"error"`
+	Version   string        `json:"version"`
+	ConfigDir string        `json:"configDir"`
+	Accounts  int           `json:"accounts"`
+	Warnings  []uitext.Text `json:"warnings"`
 }
 
 // ErrNotReady is returned by bound methods called before the core opened
@@ -205,13 +206,14 @@ func (a *App) Status() (Status, error) {
 		return Status{Version: a.version, Error: err.Error()}, err
 	}
 	ps := c.Proxy.Status()
-	warnings := append([]string{}, c.Store.Notices()...)
+	warnings := append([]uitext.Text{}, c.Store.NoticeTexts()...)
 	a.mu.Lock()
 	trayNotice := a.trayNotice
 	a.mu.Unlock()
 	if trayNotice != "" {
 		// Translated when read, so a change of language reaches it.
-		warnings = append(warnings, a.tr(trayNotice))
+		// Go's catalog translated it already: the window shows it as is.
+		warnings = append(warnings, uitext.Plain(a.tr(trayNotice)))
 	}
 	return Status{
 		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,

@@ -16,6 +16,7 @@ import (
 	"kirodesk/internal/locale"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // startAppIn starts an App on dir whose system speaks system.
@@ -121,11 +122,11 @@ func TestNotificationsAndNoticesInChinese(t *testing.T) {
 	a.noTray("NoTrayProgram")
 	st, err := a.Status()
 	require.NoError(t, err)
-	assert.Contains(t, st.Warnings, "未在 Kirodesk 所在的文件夹中找到托盘程序，因此没有托盘图标：关闭此窗口将退出 Kirodesk。")
+	assert.Contains(t, uitext.Strings(st.Warnings), "未在 Kirodesk 所在的文件夹中找到托盘程序，因此没有托盘图标：关闭此窗口将退出 Kirodesk。")
 	_, err = a.SetLanguage("en")
 	require.NoError(t, err)
 	st, _ = a.Status()
-	assert.Contains(t, st.Warnings, "Kirodesk's tray program was not found next to it, so there is no tray icon: closing this window quits Kirodesk.")
+	assert.Contains(t, uitext.Strings(st.Warnings), "Kirodesk's tray program was not found next to it, so there is no tray icon: closing this window quits Kirodesk.")
 }
 
 // A core that cannot open: the dialog's title is in the system's language.

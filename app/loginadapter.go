@@ -65,9 +65,9 @@ func (l loginAdapter) ImportKiroIDE(ctx context.Context, path, label string) (st
 
 func (l loginAdapter) ImportAIClient(ctx context.Context, dir string) (ImportReport, error) {
 	r, err := l.s.ImportAIClient(ctx, dir)
-	out := ImportReport{Dir: r.Dir, PlaintextFiles: r.PlaintextFiles, Notes: r.Notes, Accounts: []ImportedAccount{}}
+	out := ImportReport{Dir: r.Dir, PlaintextFiles: r.PlaintextFiles, Notes: r.Notes, NoteTexts: r.NoteTexts, Accounts: []ImportedAccount{}}
 	for _, a := range r.Accounts {
-		out.Accounts = append(out.Accounts, ImportedAccount{Name: a.Name, Label: a.Label, Outcome: a.Outcome, Reason: a.Reason})
+		out.Accounts = append(out.Accounts, ImportedAccount{Name: a.Name, Label: a.Label, Outcome: a.Outcome, Reason: a.Reason, ReasonText: a.ReasonText})
 	}
 	return out, err
 }

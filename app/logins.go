@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // Logins is the sign-in service the Accounts window drives (internal/login,
@@ -81,6 +82,8 @@ type ImportReport struct {
 	// are now in the keychain: the ones the person may delete.
 	PlaintextFiles []string `json:"plaintextFiles"`
 	Notes          []string `json:"notes"`
+	// NoteTexts are the Notes with their codes, for the window.
+	NoteTexts []uitext.Text `json:"noteTexts"`
 }
 
 // ImportedAccount is one account the import found and what became of it.
@@ -89,6 +92,8 @@ type ImportedAccount struct {
 	Label   string `json:"label,omitempty"`
 	Outcome string `json:"outcome"` // imported, skipped, failed
 	Reason  string `json:"reason,omitempty"`
+	// ReasonText is Reason with its code, for the window.
+	ReasonText uitext.Text `json:"reasonText,omitzero"`
 }
 
 // DeviceLogin is a started device-code login, as the window shows it.
@@ -240,6 +245,9 @@ func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
 	}
 	if rep.Notes == nil {
 		rep.Notes = []string{}
+	}
+	if rep.NoteTexts == nil {
+		rep.NoteTexts = []uitext.Text{}
 	}
 	a.mu.Lock()
 	a.lastImport = rep

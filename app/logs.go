@@ -72,7 +72,7 @@ func (a *App) ExportRequests() (string, error) {
 
 var requestsCSVHeader = []string{"time", "method", "path", "model", "account", "status", "error", "tries",
 	"latency_ms", "first_byte_ms", "bytes_in", "bytes_out", "input_tokens", "output_tokens", "credits", "client",
-	"user_agent", "request_id", "warnings", "requested_model"}
+	"user_agent", "request_id", "warnings", "requested_model", "pinned"}
 
 func requestsCSV(lines []RequestLine) []byte {
 	var b bytes.Buffer
@@ -101,7 +101,7 @@ func requestsCSV(lines []RequestLine) []byte {
 		_ = w.Write([]string{l.Time.Local().Format(time.RFC3339), l.Method, l.Path, l.Model, acct, strconv.Itoa(l.Status),
 			l.Error, strings.Join(tries, "; "), i64(l.LatencyMs), i64(l.FirstByteMs), i64(l.BytesIn), i64(l.BytesOut),
 			strconv.Itoa(l.InputTokens), strconv.Itoa(l.OutputTokens), strconv.FormatFloat(l.Credits, 'f', -1, 64),
-			l.Client, l.UserAgent, l.RequestID, strings.Join(l.Warnings, "; "), l.RequestedModel})
+			l.Client, l.UserAgent, l.RequestID, strings.Join(l.Warnings, "; "), l.RequestedModel, l.Pinned})
 	}
 	w.Flush()
 	return b.Bytes()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/reqlog"
 )
 
 func TestExportRequestsWritesTheChosenFile(t *testing.T) {
@@ -57,4 +59,19 @@ func TestExportRequestsWritesTheChosenFile(t *testing.T) {
 	assert.Equal(t, "401", rows[2][col("status")])
 	assert.True(t, strings.HasPrefix(rows[2][col("error")], "missing or wrong API key"), rows[2][col("error")])
 	assert.NotContains(t, strings.Join(rows[2], ","), key)
+}
+
+// A request the Try it view pinned to one account says so in its row; the
+// others leave the column empty.
+func TestRequestsCSVHasThePinnedAccount(t *testing.T) {
+	b := requestsCSV([]RequestLine{
+		{Entry: reqlog.Entry{Method: "POST", Path: "/v1/messages", Account: "a1", Pinned: "a1", Status: 200}},
+		{Entry: reqlog.Entry{Method: "POST", Path: "/v1/messages", Account: "a2", Status: 200}},
+	})
+	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	require.Equal(t, "pinned", rows[0][len(rows[0])-1])
+	assert.Equal(t, "a1", rows[1][len(rows[1])-1])
+	assert.Empty(t, rows[2][len(rows[2])-1])
 }

@@ -88,8 +88,8 @@ func TestWithoutATrayHostTheWindowOpensAndSaysWhy(t *testing.T) {
 	st, err := a.Status()
 	require.NoError(t, err)
 	require.Len(t, st.Warnings, 1)
-	assert.Contains(t, st.Warnings[0], "tray program was not found")
-	assert.Contains(t, st.Warnings[0], "closing this window quits Kirodesk")
+	assert.Contains(t, st.Warnings[0].Text, "tray program was not found")
+	assert.Contains(t, st.Warnings[0].Text, "closing this window quits Kirodesk")
 	assert.False(t, a.beforeClose(), "closing the window quits: nothing else brings it back")
 }
 

@@ -15,6 +15,7 @@ import (
 	"kirodesk/internal/autostart"
 	"kirodesk/internal/cli"
 	"kirodesk/internal/core"
+	"kirodesk/internal/uitext"
 )
 
 // Run shows the desktop app until the person quits. It blocks on the main
@@ -49,6 +50,8 @@ func appOptions(ctx context.Context, a *App, web *webKeeper, assets fs.FS, opts 
 		MinHeight:   600,
 		StartHidden: opts.Hidden,
 		AssetServer: &assetserver.Options{Assets: assets},
+		// Errors Go wrote with codes reach the window translatable.
+		ErrorFormatter: uitext.ForWindow,
 		OnStartup: func(wctx context.Context) {
 			rt := wailsRuntime{wctx, web}
 			if opts.Hidden {

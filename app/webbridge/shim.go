@@ -18,7 +18,7 @@ const shimJS = `(function () {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(args),
     }).then(function (r) { return r.json(); }).then(function (body) {
-      if (body && typeof body.error === 'string') throw body.error;
+      if (body && typeof body.error === 'string') throw body.texts ? { message: body.error, texts: body.texts } : body.error;
       return body ? body.result : undefined;
     });
   }

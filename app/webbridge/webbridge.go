@@ -24,6 +24,8 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+
+	"kirodesk/internal/uitext"
 )
 
 // Bridge is an http.Handler and a Runtime.
@@ -178,7 +180,11 @@ func (b *Bridge) call(w http.ResponseWriter, r *http.Request, name string) {
 	// the first result (or undefined) resolves it.
 	if n := len(out); n > 0 && out[n-1].Type() == errorType {
 		if err, _ := out[n-1].Interface().(error); err != nil {
-			writeJSON(w, http.StatusOK, map[string]any{"error": err.Error()})
+			body := map[string]any{"error": err.Error()}
+			if f, ok := uitext.ForWindow(err).(map[string]any); ok {
+				body["texts"] = f["texts"] // as Wails' ErrorFormatter sends them
+			}
+			writeJSON(w, http.StatusOK, body)
 			return
 		}
 		out = out[:n-1]

@@ -73,6 +73,9 @@ func TestCallsReachTheRealMethods(t *testing.T) {
 	// Arguments are decoded into the Go parameter types.
 	out := post(t, srv.URL+"/__bridge/call/UpdateSettings", `[{"port": 70000}]`)
 	assert.Contains(t, out["error"], "port 70000 is outside 1-65535")
+	// With its code and value, as Wails' ErrorFormatter sends it, for the window to translate.
+	assert.Equal(t, []any{map[string]any{"code": "config.port", "args": map[string]any{"value": "70000"},
+		"text": "port 70000 is outside 1-65535"}}, out["texts"])
 	out = post(t, srv.URL+"/__bridge/call/UpdateSettings", `[{"logLevel": "debug"}]`)
 	require.Nil(t, out["error"])
 	assert.Equal(t, "debug", out["result"].(map[string]any)["logLevel"])

@@ -346,7 +346,7 @@ describe('warnings banner', () => {
     'pool.json was damaged; restored from pool.json.bak; the damaged copy is pool.json.corrupt-20261125T180000Z';
 
   it('shows warnings and hides them when dismissed', async () => {
-    api.getStatus.mockResolvedValue(makeStatus({ warnings: [notice] }));
+    api.getStatus.mockResolvedValue(makeStatus({ warnings: [{ text: notice }] }));
     const { user } = await renderLoaded();
 
     const banner = screen.getByRole('alert', { name: 'Warnings' });
@@ -359,9 +359,9 @@ describe('warnings banner', () => {
     expect(screen.getByRole('heading', { level: 1 })).toHaveFocus();
 
     // The same warning in a later event stays dismissed; a new one shows.
-    emitStatus(makeStatus({ warnings: [notice] }));
+    emitStatus(makeStatus({ warnings: [{ text: notice }] }));
     expect(screen.queryByText(notice)).not.toBeInTheDocument();
-    emitStatus(makeStatus({ warnings: [notice, 'config.json was damaged'] }));
+    emitStatus(makeStatus({ warnings: [{ text: notice }, { text: 'config.json was damaged' }] }));
     const again = screen.getByRole('alert', { name: 'Warnings' });
     expect(again).toHaveTextContent('config.json was damaged');
     expect(again).not.toHaveTextContent(notice);
@@ -384,7 +384,7 @@ describe('status events', () => {
         accounts: 1,
         endpoint: 'http://127.0.0.1:9000',
         error: 'port 9000 is in use by another program',
-        warnings: ['pool.json was damaged'],
+        warnings: [{ text: 'pool.json was damaged' }],
       }),
     );
 

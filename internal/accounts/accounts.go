@@ -175,8 +175,7 @@ func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 			// even if the disk refuses it.
 			uerr := s.pool.Record(ctx, func(p *store.Pool) error {
 				if acc := p.Account(a.ID); acc != nil {
-					acc.State = store.AccountState{Status: store.StatusLoginNeeded,
-						Reason: "its credentials are missing from the keychain: log in again"}
+					acc.State = store.AccountState{Status: store.StatusLoginNeeded}.WithReason(store.ReasonNoCredentials.With())
 				}
 				return nil
 			})

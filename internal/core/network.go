@@ -17,6 +17,7 @@ import (
 	"kirodesk/internal/outbound"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // newOutbound builds the transports on the live settings: a change to
@@ -137,7 +138,7 @@ func (c *Core) Diagnose(ctx context.Context, version string) doctor.Report {
 	}
 	return doctor.Run(ctx, doctor.Options{
 		Version: version, ConfigDir: c.ConfigDir, Config: c.Store.Config.Snapshot(), Accounts: p.Accounts,
-		Notices: c.Store.Notices(), Secrets: c.Secrets, Outbound: c.Outbound, Client: c.Kiro, Getenv: c.getenv,
+		Notices: c.Store.NoticeTexts(), Secrets: c.Secrets, Outbound: c.Outbound, Client: c.Kiro, Getenv: c.getenv,
 		Serving:     serving,
 		Credentials: c.Pool.Credentials,
 		Refresh: func(ctx context.Context, id string) (kiro.Credentials, error) {
@@ -159,13 +160,13 @@ func DiagnoseReadOnly(ctx context.Context, opts Options, version string) doctor.
 		opts.Getenv = os.Getenv
 	}
 	cfg, pool, err := doctor.ReadState(opts.ConfigDir)
-	var notices []string
+	var notices []uitext.Text
 	if err != nil {
-		notices = append(notices, err.Error())
+		notices = append(notices, uitext.Plain(err.Error()))
 	}
 	up, err := cfg.Upstream.WithEnv(opts.Getenv)
 	if err != nil {
-		notices = append(notices, err.Error())
+		notices = append(notices, uitext.Plain(err.Error()))
 	}
 	sec := opts.Secrets
 	if sec == nil {

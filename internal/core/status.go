@@ -6,6 +6,7 @@ import (
 	"kirodesk/internal/pool"
 	"kirodesk/internal/proxy"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // Status is the proxy's and the accounts' state, as GET
@@ -19,15 +20,17 @@ type Status struct {
 
 // AccountStatus is one account's public state.
 type AccountStatus struct {
-	ID         string       `json:"id"`
-	Label      string       `json:"label"`
-	AuthMethod string       `json:"authMethod"`
-	Provider   string       `json:"provider,omitempty"`
-	Email      string       `json:"email,omitempty"`
-	Region     string       `json:"region,omitempty"`
-	Disabled   bool         `json:"disabled"`
-	State      string       `json:"state"`
-	Reason     string       `json:"reason,omitempty"`
+	ID         string `json:"id"`
+	Label      string `json:"label"`
+	AuthMethod string `json:"authMethod"`
+	Provider   string `json:"provider,omitempty"`
+	Email      string `json:"email,omitempty"`
+	Region     string `json:"region,omitempty"`
+	Disabled   bool   `json:"disabled"`
+	State      string `json:"state"`
+	Reason     string `json:"reason,omitempty"`
+	// ReasonText is Reason with its code, for the window.
+	ReasonText uitext.Text  `json:"reasonText,omitzero"`
 	Until      time.Time    `json:"until,omitzero"`
 	Quota      *store.Quota `json:"quota,omitempty"`
 	// ModelsResting are models this account cannot serve until a time
@@ -48,7 +51,7 @@ func (c *Core) Status() Status {
 		st := c.Pool.StateNow(&a) // a cooldown that has ended shows as ready
 		out.Accounts = append(out.Accounts, AccountStatus{ID: a.ID, Label: a.Label, AuthMethod: a.AuthMethod,
 			Provider: a.Provider, Email: a.Email, Region: a.Region, Disabled: a.Disabled, State: st.Status,
-			Reason: st.Reason, Until: st.Until, Quota: a.Quota, ModelsResting: c.Pool.ModelRests(a.ID),
+			Reason: st.Reason, ReasonText: st.ReasonText(), Until: st.Until, Quota: a.Quota, ModelsResting: c.Pool.ModelRests(a.ID),
 			Counters: a.Counters, LastError: a.LastError})
 	}
 	return out

@@ -28,6 +28,7 @@ import (
 	"kirodesk/internal/outbound"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // Status of one check.
@@ -46,12 +47,17 @@ type Check struct {
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
 	Millis int64  `json:"ms,omitempty"`
+	// NameText and DetailText are Name and Detail with their codes, for
+	// the window (empty: show Name and Detail).
+	NameText   uitext.Text `json:"nameText"`
+	DetailText uitext.Text `json:"detailText"`
 }
 
 // Section groups the checks of one subject (an account, the machine).
 type Section struct {
-	Title  string  `json:"title"`
-	Checks []Check `json:"checks"`
+	Title     string      `json:"title"`
+	TitleText uitext.Text `json:"titleText"` // Title with its code, for the window
+	Checks    []Check     `json:"checks"`
 }
 
 // Report is the whole result.
@@ -97,7 +103,7 @@ type Options struct {
 	ConfigDir string
 	Config    *store.Config
 	Accounts  []store.Account
-	Notices   []string
+	Notices   []uitext.Text
 	Secrets   secrets.Store
 	Outbound  *outbound.Transports
 	Client    *kiro.Client
@@ -137,24 +143,28 @@ func Run(ctx context.Context, o Options) Report {
 		r.Sections = append(r.Sections, account(ctx, o, a))
 	}
 	if len(o.Accounts) == 0 {
-		r.Sections = append(r.Sections, Section{Title: "Accounts", Checks: []Check{{Name: "accounts", Status: Warn, Detail: "no account yet: add one in the app"}}})
+		s := section(titleAccounts.With())
+		s.Checks = []Check{check(nameAccounts, Warn, msgNoAccount.With())}
+		r.Sections = append(r.Sections, s)
 	}
 	return r
 }
 
-func timed(name string, fn func() (Status, string)) Check {
+func timed(name uitext.Msg, fn func() (Status, uitext.Text)) Check {
 	start := time.Now()
 	st, d := fn()
-	return Check{Name: name, Status: st, Detail: d, Millis: time.Since(start).Milliseconds()}
+	c := check(name, st, d)
+	c.Millis = time.Since(start).Milliseconds()
+	return c
 }
 
 func machine(ctx context.Context, o Options) Section {
-	s := Section{Title: "This machine"}
+	s := section(titleMachine.With())
 	s.Checks = append(s.Checks, folder(o))
 	for _, n := range o.Notices {
-		s.Checks = append(s.Checks, Check{Name: "state files", Status: Warn, Detail: n})
+		s.Checks = append(s.Checks, check(nameStateFiles, Warn, n))
 	}
-	s.Checks = append(s.Checks, timed("keychain", func() (Status, string) { return keychain(ctx, o.Secrets) }))
+	s.Checks = append(s.Checks, timed(nameKeychain, func() (Status, uitext.Text) { return keychain(ctx, o.Secrets) }))
 	s.Checks = append(s.Checks, port(o))
 	s.Checks = append(s.Checks, o.Tray(ctx))
 	return s
@@ -163,101 +173,102 @@ func machine(ctx context.Context, o Options) Section {
 func folder(o Options) Check {
 	fi, err := os.Stat(o.ConfigDir)
 	if err != nil {
-		return Check{Name: "config dir", Status: Fail, Detail: fmt.Sprintf("%s: %v", o.ConfigDir, err)}
+		return check(nameConfigDir, Fail, uitext.Plain(fmt.Sprintf("%s: %v", o.ConfigDir, err)))
 	}
 	if !fi.IsDir() {
-		return Check{Name: "config dir", Status: Fail, Detail: o.ConfigDir + " is not a folder"}
+		return check(nameConfigDir, Fail, msgDirNotFolder.With("dir", o.ConfigDir))
 	}
 	f, err := os.CreateTemp(o.ConfigDir, ".doctor-*")
 	if err != nil {
-		return Check{Name: "config dir", Status: Fail, Detail: fmt.Sprintf("%s is not writable: %v", o.ConfigDir, err)}
+		return check(nameConfigDir, Fail, msgDirNotWritable.With("dir", o.ConfigDir, "error", err.Error()))
 	}
 	f.Close()
 	os.Remove(f.Name())
-	detail := o.ConfigDir + " is writable"
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return Check{Name: "config dir", Status: Warn, Detail: fmt.Sprintf("%s; permissions %o let others read it (Kirodesk tightens them to 700 on start)", detail, perm)}
+		return check(nameConfigDir, Warn, msgDirOpenPerms.With("dir", o.ConfigDir, "perm", fmt.Sprintf("%o", perm)))
 	}
+	detail := msgDirWritable.With("dir", o.ConfigDir)
 	if o.Running {
-		detail += "; in use by a running Kirodesk"
+		detail = msgDirInUse.With("dir", o.ConfigDir)
 		if o.RunningPID != "" {
-			detail += " (process id " + o.RunningPID + ")"
+			detail = msgDirInUsePID.With("dir", o.ConfigDir, "pid", o.RunningPID)
 		}
 	}
 	if o.Config != nil {
 		if err := store.CheckConfig(o.Config); err != nil {
-			return Check{Name: "config dir", Status: Fail, Detail: "config.json: " + err.Error()}
+			return check(nameConfigDir, Fail, uitext.Plain("config.json: "+err.Error()))
 		}
 	}
-	return Check{Name: "config dir", Status: OK, Detail: detail}
+	return check(nameConfigDir, OK, detail)
 }
 
 // keychain writes, reads back and deletes a probe item.
-func keychain(ctx context.Context, sec secrets.Store) (Status, string) {
+func keychain(ctx context.Context, sec secrets.Store) (Status, uitext.Text) {
 	if sec == nil {
-		return Skip, "no keychain configured"
+		return Skip, msgKeychainNone.With()
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	const key = "doctor-probe"
 	val := secrets.New(rand.Text())
 	if err := sec.Set(ctx, key, val); err != nil {
-		return Fail, "cannot write: " + err.Error()
+		return Fail, msgKeychainNoWrite.With("error", err.Error())
 	}
 	defer sec.Delete(context.WithoutCancel(ctx), key) //nolint:errcheck // best effort clean-up
 	got, err := sec.Get(ctx, key)
 	if err != nil {
-		return Fail, "cannot read back: " + err.Error()
+		return Fail, msgKeychainNoRead.With("error", err.Error())
 	}
 	if got.Reveal() != val.Reveal() {
-		return Fail, "read back a different value than written"
+		return Fail, msgKeychainMismatch.With()
 	}
 	if err := sec.Delete(ctx, key); err != nil {
-		return Fail, "cannot delete: " + err.Error()
+		return Fail, msgKeychainNoDelete.With("error", err.Error())
 	}
-	return OK, "write, read and delete work"
+	return OK, msgKeychainOK.With()
 }
 
 func port(o Options) Check {
 	if o.Config == nil {
-		return Check{Name: "port", Status: Skip, Detail: "no config"}
+		return check(namePort, Skip, msgPortNoConfig.With())
 	}
 	addr := net.JoinHostPort(o.Config.Host, fmt.Sprint(o.Config.Port))
 	if o.Serving != "" {
-		return Check{Name: "port", Status: OK, Detail: "listening at " + o.Serving}
+		return check(namePort, OK, msgPortListening.With("addr", o.Serving))
 	}
 	if o.Running {
 		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 		if err != nil {
-			return Check{Name: "port", Status: Warn, Detail: fmt.Sprintf("Kirodesk runs but nothing answers on %s (proxy switched off, or another port given with --port)", addr)}
+			return check(namePort, Warn, msgPortSilent.With("addr", addr))
 		}
 		c.Close()
-		return Check{Name: "port", Status: OK, Detail: addr + " answers (the running Kirodesk)"}
+		return check(namePort, OK, msgPortAnswers.With("addr", addr))
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return Check{Name: "port", Status: Fail, Detail: fmt.Sprintf("%s is taken by another program: %v; pick another port in the settings", addr, err)}
+		return check(namePort, Fail, msgPortTaken.With("addr", addr, "error", err.Error()))
 	}
 	ln.Close()
-	return Check{Name: "port", Status: OK, Detail: addr + " is free"}
+	return check(namePort, OK, msgPortFree.With("addr", addr))
 }
 
 // network describes the outbound settings in effect and why.
 func network(o Options) Section {
-	s := Section{Title: "Outbound connections"}
+	s := section(titleNetwork.With())
 	if o.Outbound == nil {
 		return s
 	}
 	r := o.Outbound.Route("")
-	detail := "proxy setting " + r.Setting
-	if r.Source != "" {
-		detail += " (" + r.Source + ")"
+	st, detail := OK, msgProxySetting.With("setting", r.Setting)
+	switch {
+	case r.Source != "" && r.Err != "":
+		st, detail = Fail, msgProxySettingFromError.With("setting", r.Setting, "source", r.Source, "error", r.Err)
+	case r.Source != "":
+		detail = msgProxySettingFrom.With("setting", r.Setting, "source", r.Source)
+	case r.Err != "":
+		st, detail = Fail, msgProxySettingError.With("setting", r.Setting, "error", r.Err)
 	}
-	st := OK
-	if r.Err != "" {
-		st, detail = Fail, detail+": "+r.Err
-	}
-	s.Checks = append(s.Checks, Check{Name: "proxy", Status: st, Detail: detail})
+	s.Checks = append(s.Checks, check(nameProxy, st, detail))
 	if o.Config != nil && o.Config.Outbound.Proxy == store.ProxyNone {
 		var set []string
 		for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
@@ -266,16 +277,15 @@ func network(o Options) Section {
 			}
 		}
 		if len(set) > 0 {
-			s.Checks = append(s.Checks, Check{Name: "environment", Status: OK,
-				Detail: strings.Join(set, ", ") + " set but ignored: the proxy setting is none"})
+			s.Checks = append(s.Checks, check(nameEnvironment, OK, msgProxyEnvIgnored.With("vars", strings.Join(set, ", "))))
 		}
 	}
 	s.Checks = append(s.Checks, upstreamOverrides(o)...)
 	switch {
 	case r.CABundle == "":
-		s.Checks = append(s.Checks, Check{Name: "CA", Status: OK, Detail: "system roots only"})
+		s.Checks = append(s.Checks, check(nameCA, OK, msgCASystem.With()))
 	case r.Err == "":
-		s.Checks = append(s.Checks, Check{Name: "CA", Status: OK, Detail: fmt.Sprintf("system roots plus %d from %s", r.CAs, r.CABundle)})
+		s.Checks = append(s.Checks, check(nameCA, OK, msgCAExtra.With("n", fmt.Sprint(r.CAs), "file", r.CABundle)))
 	}
 	return s
 }
@@ -284,19 +294,15 @@ func network(o Options) Section {
 // config.json or the environment: all tokens and prompts go there.
 func upstreamOverrides(o Options) []Check {
 	var out []Check
-	warn := func(where, v, def string) {
-		out = append(out, Check{Name: "upstream", Status: Warn,
-			Detail: fmt.Sprintf("%s is %s instead of Kiro's own %s: every token and prompt goes there; set it back unless you mean it", where, v, def)})
-	}
 	d := store.DefaultUpstream()
 	if o.Config != nil {
 		for _, b := range o.Config.Upstream.Overridden() {
-			warn("upstream."+b.Key+" in config.json", b.Value, b.Default)
+			out = append(out, check(nameUpstream, Warn, msgUpstreamConfig.With("key", b.Key, "value", b.Value, "default", b.Default)))
 		}
 	}
 	for _, e := range []struct{ name, def string }{{store.EnvAPIBase, d.APIBase}, {store.EnvAuthBase, d.AuthBase}, {store.EnvOIDCBase, d.OIDCBase}} {
 		if v := o.Getenv(e.name); v != "" {
-			warn("$"+e.name, v, e.def)
+			out = append(out, check(nameUpstream, Warn, msgUpstreamEnv.With("name", e.name, "value", v, "default", e.def)))
 		}
 	}
 	return out
@@ -307,31 +313,31 @@ func account(ctx context.Context, o Options, a store.Account) Section {
 	if label == "" {
 		label = a.Email
 	}
-	s := Section{Title: fmt.Sprintf("Account %s (%s, %s)", a.ID, label, a.AuthMethod)}
+	s := section(titleAccount.With("id", a.ID, "label", label, "method", a.AuthMethod))
 	add := func(c Check) { s.Checks = append(s.Checks, c) }
 	if a.Disabled {
-		add(Check{Name: "state", Status: Skip, Detail: "disabled"})
+		add(check(nameState, Skip, msgStateDisabled.With()))
 	} else if a.State.Status != store.StatusReady {
-		add(Check{Name: "state", Status: Warn, Detail: a.State.Status + ": " + a.State.Reason})
+		add(check(nameState, Warn, uitext.Plain(a.State.Status+": "+a.State.Reason)))
 	}
 	if o.Credentials == nil || o.Client == nil {
-		add(Check{Name: "credentials", Status: Skip, Detail: "not checked"})
+		add(check(nameCredentials, Skip, msgCredentialsNotChecked.With()))
 		return s
 	}
 	cr, err := o.Credentials(ctx, a.ID)
 	if err != nil {
-		add(Check{Name: "credentials", Status: Fail, Detail: err.Error()})
+		add(check(nameCredentials, Fail, plain(err)))
 		return s
 	}
 	cr.AccountID = a.ID
 	if a.APIBase != "" {
-		add(Check{Name: "endpoint", Status: Warn, Detail: "this account's apiBase is " + a.APIBase + " instead of Kiro's hosts: its tokens and prompts go there"})
+		add(check(nameEndpoint, Warn, msgEndpointCustom.With("base", a.APIBase)))
 	}
 
 	// The chat host as requests would pick it, with its fallbacks.
 	bases, err := o.Client.ChatBases(cr)
 	if err != nil {
-		add(Check{Name: "endpoint", Status: Fail, Detail: err.Error() + ": no request is sent for this account; remove it and add it again"})
+		add(check(nameEndpoint, Fail, msgEndpointInvalid.With("error", err.Error())))
 		return s
 	}
 	base := bases[0]
@@ -339,23 +345,27 @@ func account(ctx context.Context, o Options, a store.Account) Section {
 	if o.Outbound != nil {
 		proxy, err = o.Outbound.ProxyFor(a.ID, base)
 		route := o.Outbound.Route(a.ID)
-		detail := "direct"
 		if err != nil {
-			add(Check{Name: "proxy", Status: Fail, Detail: err.Error()})
+			add(check(nameProxy, Fail, plain(err)))
 		} else {
-			if proxy != "" {
-				detail = "through " + proxy
+			args := []string{"scope", route.Scope, "setting", route.Setting}
+			var detail uitext.Text
+			switch {
+			case proxy == "" && route.Source == "":
+				detail = msgRouteDirect.With(args...)
+			case proxy == "":
+				detail = msgRouteDirectFrom.With(append(args, "source", route.Source)...)
+			case route.Source == "":
+				detail = msgRouteThrough.With(append(args, "proxy", proxy)...)
+			default:
+				detail = msgRouteThroughFrom.With(append(args, "proxy", proxy, "source", route.Source)...)
 			}
-			detail += " (" + route.Scope + " setting " + route.Setting
-			if route.Source != "" {
-				detail += ", " + route.Source
-			}
-			add(Check{Name: "proxy", Status: OK, Detail: detail + ")"})
+			add(check(nameProxy, OK, detail))
 		}
 	}
 	if proxy == "" {
 		for i, b := range bases {
-			c := timed("dns", func() (Status, string) { return resolve(ctx, o.StepTimeout, b) })
+			c := timed(nameDNS, func() (Status, uitext.Text) { return resolve(ctx, o.StepTimeout, b) })
 			add(c)
 			if c.Status == OK || i == len(bases)-1 {
 				base = b
@@ -363,62 +373,62 @@ func account(ctx context.Context, o Options, a store.Account) Section {
 			}
 		}
 	} else {
-		add(Check{Name: "dns", Status: Skip, Detail: "the proxy resolves " + hostOf(base)})
+		add(check(nameDNS, Skip, msgDNSViaProxy.With("host", hostOf(base))))
 	}
-	add(timed("tcp/tls", func() (Status, string) { return connect(ctx, o.StepTimeout, o.Client.HTTPClient(cr), base) }))
+	add(timed(nameTCP, func() (Status, uitext.Text) { return connect(ctx, o.StepTimeout, o.Client.HTTPClient(cr), base) }))
 
 	if o.Refresh == nil {
-		add(Check{Name: "refresh", Status: Skip, Detail: "Kirodesk is running and owns the tokens; a refresh here would race it (use Test connection in the app, or quit it first)"})
+		add(check(nameRefresh, Skip, msgRefreshRunning.With()))
 	} else {
-		c := timed("refresh", func() (Status, string) {
+		c := timed(nameRefresh, func() (Status, uitext.Text) {
 			rctx, cancel := context.WithTimeout(ctx, o.StepTimeout)
 			defer cancel()
 			next, err := o.Refresh(rctx, a.ID)
 			if err != nil {
-				return Fail, err.Error()
+				return Fail, plain(err)
 			}
 			cr = next
 			cr.AccountID = a.ID
-			return OK, "new access token valid until " + next.ExpiresAt.Local().Format(time.DateTime)
+			return OK, msgRefreshOK.With("time", next.ExpiresAt.Local().Format(time.DateTime))
 		})
 		add(c)
 	}
-	add(timed("usage", func() (Status, string) {
+	add(timed(nameUsage, func() (Status, uitext.Text) {
 		if cr.ExpiresWithin(time.Now(), 0) {
-			return Skip, "the stored access token has expired and was not refreshed"
+			return Skip, msgUsageExpired.With()
 		}
 		uctx, cancel := context.WithTimeout(ctx, o.StepTimeout)
 		defer cancel()
 		if err := o.Client.CheckUsage(uctx, cr, kiro.MachineID(a.ID)); err != nil {
-			return Fail, "getUsageLimits: " + err.Error()
+			return Fail, uitext.Plain("getUsageLimits: " + err.Error())
 		}
 		b, _ := o.Client.ChatBases(cr) // parsed above
-		return OK, "getUsageLimits answered at " + hostOf(b[0])
+		return OK, msgUsageOK.With("host", hostOf(b[0]))
 	}))
 	return s
 }
 
-func resolve(ctx context.Context, d time.Duration, base string) (Status, string) {
+func resolve(ctx context.Context, d time.Duration, base string) (Status, uitext.Text) {
 	host := hostOf(base)
 	h, _, err := net.SplitHostPort(host)
 	if err != nil {
 		h = host
 	}
 	if net.ParseIP(h) != nil {
-		return OK, h + " is an address"
+		return OK, msgDNSAddress.With("host", h)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupHost(ctx, h)
 	if err != nil {
-		return Fail, err.Error()
+		return Fail, plain(err)
 	}
-	return OK, h + " -> " + strings.Join(addrs, ", ")
+	return OK, uitext.Plain(h + " -> " + strings.Join(addrs, ", "))
 }
 
 // connect makes one request to the host's root through the account's
 // client: any HTTP answer proves DNS, TCP, proxy and TLS work.
-func connect(ctx context.Context, d time.Duration, hc *http.Client, base string) (Status, string) {
+func connect(ctx context.Context, d time.Duration, hc *http.Client, base string) (Status, uitext.Text) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	// A new connection, or the check would prove only that an old one lives.
@@ -446,26 +456,26 @@ func connect(ctx context.Context, d time.Duration, hc *http.Client, base string)
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, base+"/", nil)
 	if err != nil {
-		return Fail, err.Error()
+		return Fail, plain(err)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return Fail, err.Error()
+		return Fail, plain(err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusProxyAuthRequired {
-		return Fail, "the proxy refused the credentials (HTTP 407): check the proxy user name and password"
+		return Fail, msgTCPProxyAuth.With()
 	}
-	detail := fmt.Sprintf("%s answered HTTP %d; tcp %d ms", hostOf(base), resp.StatusCode, tcp.Milliseconds())
-	if state != nil {
-		issuer := ""
-		if len(state.PeerCertificates) > 0 {
-			issuer = ", certificate issued by " + state.PeerCertificates[0].Issuer.CommonName
-		}
-		detail += fmt.Sprintf(", %s in %d ms%s", tls.VersionName(state.Version), tlsDone.Milliseconds(), issuer)
+	args := []string{"host", hostOf(base), "status", fmt.Sprint(resp.StatusCode), "tcpMs", fmt.Sprint(tcp.Milliseconds())}
+	if state == nil {
+		return OK, msgTCPAnswered.With(args...)
 	}
-	return OK, detail
+	args = append(args, "tls", tls.VersionName(state.Version), "tlsMs", fmt.Sprint(tlsDone.Milliseconds()))
+	if len(state.PeerCertificates) > 0 {
+		return OK, msgTCPAnsweredTLSIssuer.With(append(args, "issuer", state.PeerCertificates[0].Issuer.CommonName)...)
+	}
+	return OK, msgTCPAnsweredTLS.With(args...)
 }
 
 func hostOf(u string) string {

@@ -12,16 +12,16 @@ import (
 func trayHost(ctx context.Context) Check {
 	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
 	if err != nil {
-		return Check{Name: "tray host", Status: Warn, Detail: "no D-Bus session bus: the tray icon cannot show (" + err.Error() + ")"}
+		return check(nameTrayHost, Warn, msgTrayNoBus.With("error", err.Error()))
 	}
 	defer conn.Close()
 	var has bool
 	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has)
 	if err != nil {
-		return Check{Name: "tray host", Status: Warn, Detail: "cannot ask the session bus: " + err.Error()}
+		return check(nameTrayHost, Warn, msgTrayCannotAsk.With("error", err.Error()))
 	}
 	if !has {
-		return Check{Name: "tray host", Status: Warn, Detail: "no StatusNotifierWatcher on the session bus: this desktop shows no tray icons (GNOME needs the AppIndicator extension); the window and `kirodesk serve` still work"}
+		return check(nameTrayHost, Warn, msgTrayNoWatcher.With())
 	}
-	return Check{Name: "tray host", Status: OK, Detail: "a StatusNotifierWatcher is on the session bus"}
+	return check(nameTrayHost, OK, msgTrayOK.With())
 }

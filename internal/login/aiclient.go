@@ -16,6 +16,7 @@ import (
 
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // Import outcomes.
@@ -41,18 +42,22 @@ type ImportReport struct {
 	// Notes are things to tell the person (e.g. credentials embedded in
 	// provider_pools.json, which is not deleted).
 	Notes []string `json:"notes,omitempty"`
+	// NoteTexts are the Notes with their codes, for the window.
+	NoteTexts []uitext.Text `json:"noteTexts,omitempty"`
 }
 
 // ImportResult is one Kiro node of provider_pools.json.
 type ImportResult struct {
-	Name      string `json:"name"`   // customName, else the node's uuid
-	Group     string `json:"group"`  // the provider type key, e.g. claude-kiro-oauth
-	Source    string `json:"source"` // the credential file, or "base64 in provider_pools.json"
-	Outcome   string `json:"outcome"`
-	Reason    string `json:"reason,omitempty"`
-	AccountID string `json:"accountId,omitempty"` // imported: the new account; skipped: the existing one
-	Label     string `json:"label,omitempty"`
-	Disabled  bool   `json:"disabled,omitempty"`
+	Name    string `json:"name"`   // customName, else the node's uuid
+	Group   string `json:"group"`  // the provider type key, e.g. claude-kiro-oauth
+	Source  string `json:"source"` // the credential file, or "base64 in provider_pools.json"
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	// ReasonText is Reason with its code, for the window.
+	ReasonText uitext.Text `json:"reasonText,omitzero"`
+	AccountID  string      `json:"accountId,omitempty"` // imported: the new account; skipped: the existing one
+	Label      string      `json:"label,omitempty"`
+	Disabled   bool        `json:"disabled,omitempty"`
 }
 
 // Counts returns how many accounts had each outcome.
@@ -119,8 +124,9 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 		for i, raw := range nodes {
 			var n proxyNode
 			if err := json.Unmarshal(raw, &n); err != nil {
+				why := msgImportNotKiroEntry.With()
 				rep.Accounts = append(rep.Accounts, ImportResult{Name: fmt.Sprintf("%s[%d]", g, i), Group: g, Outcome: Failed,
-					Reason: "this entry of provider_pools.json is not an object with the Kiro fields"})
+					Reason: why.Text, ReasonText: why})
 				continue
 			}
 			res, files := s.importNode(ctx, known, dir, g, n)
@@ -143,7 +149,9 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 	}
 	rep.PlaintextFiles = uniqueSorted(rep.PlaintextFiles)
 	if embedded {
-		rep.Notes = append(rep.Notes, "provider_pools.json itself holds credentials (KIRO_OAUTH_CREDS_BASE64); it also holds other settings, so it is not deleted: remove those entries or the file yourself")
+		note := msgImportEmbedded.With()
+		rep.Notes = append(rep.Notes, note.Text)
+		rep.NoteTexts = append(rep.NoteTexts, note)
 	}
 	im, sk, fa := rep.Counts()
 	s.log.Info("old proxy import", "imported", im, "skipped", sk, "failed", fa)
@@ -153,8 +161,10 @@ func (s *Service) ImportAIClient(ctx context.Context, dir string) (ImportReport,
 // importNode imports one node and returns the credential files it read.
 func (s *Service) importNode(ctx context.Context, known tokenCache, dir, group string, n proxyNode) (ImportResult, []string) {
 	res := ImportResult{Name: firstNonEmpty(n.CustomName, n.UUID, "(unnamed)"), Group: group, Disabled: n.IsDisabled}
-	fail := func(format string, a ...any) (ImportResult, []string) {
-		res.Outcome, res.Reason = Failed, fmt.Sprintf(format, a...)
+	reason := func(t uitext.Text) { res.Reason, res.ReasonText = t.Text, t }
+	fail := func(t uitext.Text) (ImportResult, []string) {
+		res.Outcome = Failed
+		reason(t)
 		return res, nil
 	}
 	var c kiro.Credentials
@@ -164,20 +174,22 @@ func (s *Service) importNode(ctx context.Context, known tokenCache, dir, group s
 		path, ok := resolveProxyPath(dir, n.CredsFile)
 		res.Source = path
 		if !ok {
-			return fail("its credential file %s does not exist", n.CredsFile)
+			return fail(msgImportNoCredsFile.With("file", n.CredsFile))
 		}
-		var note string
+		var mixed string
 		var salvaged bool
 		var err error
-		c, files, salvaged, note, err = readMerged(path)
+		c, files, salvaged, mixed, err = readMerged(path)
 		if err != nil {
-			return fail("%s", err)
+			return fail(uitext.Plain(err.Error()))
 		}
-		res.Reason = note
+		if mixed != "" {
+			reason(msgImportMixed.With("files", mixed))
+		}
 		if salvaged {
 			// Only a refresh proves that what was read from a damaged file is whole.
 			if s.opts.Refresher == nil {
-				return fail("%s is damaged and cannot be checked here", filepath.Base(path))
+				return fail(msgImportDamaged.With("file", filepath.Base(path)))
 			}
 			// A duplicate must not be refreshed: that would rotate the token
 			// under the account that already holds it.
@@ -185,49 +197,52 @@ func (s *Service) importNode(ctx context.Context, known tokenCache, dir, group s
 			dup, err := s.findDuplicate(ctx, known, c.RefreshToken, "")
 			s.addMu.Unlock()
 			if err != nil {
-				return fail("%s", err)
+				return fail(uitext.Plain(err.Error()))
 			}
 			if dup != nil {
 				res.Outcome, res.AccountID, res.Label = Skipped, dup.ID, dup.Label
-				res.Reason = "duplicate: the same refresh token is already in account " + strconvQuote(dup.Label)
+				reason(msgImportDuplicate.With("label", dup.Label))
 				return res, files
 			}
 			fresh, err := s.opts.Refresher.Refresh(ctx, c)
 			if err != nil {
-				return fail("%s is damaged; the refresh token read from it was refused by Kiro (%s): log in to this account again", filepath.Base(path), err)
+				return fail(msgImportRefused.With("file", filepath.Base(path), "error", err.Error()))
 			}
 			c = fresh
-			res.Reason = strings.TrimPrefix(res.Reason+"; the file was damaged: its refresh token was recovered and checked with Kiro", "; ")
+			if mixed != "" {
+				reason(msgImportMixedSalvage.With("files", mixed))
+			} else {
+				reason(msgImportSalvaged.With())
+			}
 		}
 	case n.CredsB64 != "":
 		res.Source = "base64 in provider_pools.json"
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(n.CredsB64))
 		if err != nil {
-			return fail("KIRO_OAUTH_CREDS_BASE64 is not valid base64")
+			return fail(msgImportBadBase64.With())
 		}
 		if c, _, err = kiro.ParseCredentialJSON(raw); err != nil {
-			return fail("the base64 credentials: %s", err)
+			return fail(msgImportBase64Creds.With("error", err.Error()))
 		}
 	default:
-		return fail("it names no credential file and holds no base64 credentials")
+		return fail(msgImportNoCreds.With())
 	}
 	if c.AuthMethod != store.AuthSocial && !c.IsOIDC() {
-		return fail("an %s login without its clientId and clientSecret cannot be refreshed", c.AuthMethod)
+		return fail(msgImportNoClient.With("method", c.AuthMethod))
 	}
 	acct, err := s.saveWith(ctx, known, c, store.Account{Label: n.CustomName, Disabled: n.IsDisabled})
 	res.AccountID, res.Label = acct.ID, acct.Label
 	switch {
 	case errors.Is(err, ErrDuplicate):
-		res.Outcome, res.Reason = Skipped, "duplicate: the same refresh token is already in account "+strconvQuote(acct.Label)
+		res.Outcome = Skipped
+		reason(msgImportDuplicate.With("label", acct.Label))
 	case err != nil:
-		return fail("saving it: %s", err)
+		return fail(msgImportSaving.With("error", err.Error()))
 	default:
 		res.Outcome = Imported
 	}
 	return res, files
 }
-
-func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 // resolveProxyPath finds a path written relative to the proxy's working
 // folder (the parent of configs/), or to configs/ itself.
@@ -255,7 +270,8 @@ var refreshTokenField = regexp.MustCompile(`"refreshToken"\s*:\s*"`)
 // readMerged reads a credential file the way the old proxy does: the named
 // file, then every other *.json in its folder merged over it (all fields but
 // expiresAt). A sibling holding a refresh token of its own is another
-// account's file: it is not merged, and the note says so.
+// account's file: it is not merged, and its name is returned (comma-joined)
+// for the reason to name.
 func readMerged(path string) (kiro.Credentials, []string, bool, string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -308,11 +324,7 @@ func readMerged(path string) (kiro.Credentials, []string, bool, string, error) {
 	if err != nil {
 		return kiro.Credentials{}, nil, false, "", fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	note := ""
-	if len(mixed) > 0 {
-		note = fmt.Sprintf("its folder also holds other accounts' files (%s), which the old proxy would have mixed into it; they were left out", strings.Join(mixed, ", "))
-	}
-	return c, files, salvaged, note, nil
+	return c, files, salvaged, strings.Join(mixed, ", "), nil
 }
 
 // stringField is one complete "key": "value" pair; a value cut off by a

@@ -24,6 +24,7 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // RefreshBefore is how long before expiry a token is renewed on use.
@@ -438,7 +439,7 @@ func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
 	}
 	s, err := p.acc.Credentials(ctx, id)
 	if errors.Is(err, secrets.ErrNotFound) {
-		p.setState(ctx, id, store.StatusLoginNeeded, "its credentials are missing from the keychain: log in again", time.Time{})
+		p.setState(ctx, id, store.StatusLoginNeeded, store.ReasonNoCredentials.With(), time.Time{})
 		return fmt.Errorf("account %s has no credentials: %w", id, err)
 	}
 	if err != nil {
@@ -446,7 +447,7 @@ func (p *Pool) loadLocked(ctx context.Context, id string, e *entry) error {
 	}
 	cr, err := kiro.ParseCredentials(s)
 	if err != nil {
-		p.setState(ctx, id, store.StatusLoginNeeded, err.Error()+": log in again", time.Time{})
+		p.setState(ctx, id, store.StatusLoginNeeded, store.ReasonLoginAgain.With("error", err.Error()), time.Time{})
 		return err
 	}
 	cr.AccountID = id // calls take the account's proxy and hosts
@@ -471,7 +472,7 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 	}
 	if err != nil {
 		if errors.As(err, &ue) && ue.Class == kiro.ClassDeadRefresh {
-			p.setState(ctx, id, store.StatusLoginNeeded, "Kiro no longer accepts its refresh token: log in again", time.Time{})
+			p.setState(ctx, id, store.StatusLoginNeeded, store.ReasonRefreshRefused.With(), time.Time{})
 		}
 		return fmt.Errorf("refresh account %s: %w", id, err)
 	}
@@ -491,10 +492,10 @@ func (p *Pool) refreshLocked(ctx context.Context, id string, e *entry) error {
 
 // setState records a state learnt from upstream (Record: in effect even
 // if the disk refuses it, and saved when the disk takes it again).
-func (p *Pool) setState(ctx context.Context, id, status, reason string, until time.Time) {
+func (p *Pool) setState(ctx context.Context, id, status string, reason uitext.Text, until time.Time) {
 	err := p.file.Record(ctx, func(pl *store.Pool) error {
 		if a := pl.Account(id); a != nil {
-			a.State = store.AccountState{Status: status, Reason: reason, Until: until}
+			a.State = store.AccountState{Status: status, Until: until}.WithReason(reason)
 		}
 		return nil
 	})

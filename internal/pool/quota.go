@@ -41,7 +41,7 @@ func (p *Pool) RefreshQuota(ctx context.Context, id string) (store.Quota, error)
 	}
 	if err != nil {
 		if errors.As(err, &ue) && ue.Class == kiro.ClassSuspended {
-			p.setState(ctx, id, store.StatusSuspended, "Kiro suspended the account: "+ue.Message, time.Time{})
+			p.setState(ctx, id, store.StatusSuspended, store.ReasonSuspended.With("message", ue.Message), time.Time{})
 		}
 		return store.Quota{}, fmt.Errorf("check account %s's credits: %w", id, err)
 	}
@@ -66,8 +66,8 @@ func (p *Pool) RefreshQuota(ctx context.Context, id string) (store.Quota, error)
 			if !until.After(now) {
 				until = nextMonth(now)
 			}
-			a.State = store.AccountState{Status: store.StatusExhausted, Until: until,
-				Reason: fmt.Sprintf("all %.2f of its %.2f monthly credits are used", q.Used, q.Limit)}
+			a.State = store.AccountState{Status: store.StatusExhausted, Until: until}.WithReason(
+				store.ReasonCreditsUsed.With("used", fmt.Sprintf("%.2f", q.Used), "limit", fmt.Sprintf("%.2f", q.Limit)))
 		case !q.AtLimit() && a.State.Status == store.StatusExhausted:
 			a.State = store.AccountState{Status: store.StatusReady}
 		}

@@ -3,12 +3,13 @@ package pool
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // softStreak is how many consecutive transient errors (throttles, failures
@@ -79,7 +80,7 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 	client := o.Err != nil && (o.ClientFault || upstream && (ue.Class == kiro.ClassBadRequest || ue.Class == kiro.ClassTooLong))
 
 	var cool *rest
-	what := ""
+	var what coolKind
 	switch {
 	case o.Err == nil:
 		if o.Model != "" {
@@ -87,11 +88,11 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 		}
 	case client:
 	case !upstream:
-		cool, what = &failureRest, "failure(s) (no answer)"
+		cool, what = &failureRest, coolKind{msg: store.ReasonCoolingNoReply}
 	case ue.Class == kiro.ClassServer:
-		cool, what = &failureRest, fmt.Sprintf("failure(s) (%d)", ue.Status)
+		cool, what = &failureRest, coolKind{msg: store.ReasonCoolingFailed, status: ue.Status}
 	case ue.Class == kiro.ClassThrottle:
-		cool, what = &throttleRest, fmt.Sprintf("throttle(s) (%d)", ue.Status)
+		cool, what = &throttleRest, coolKind{msg: store.ReasonCoolingThrottl, status: ue.Status}
 	case ue.Class == kiro.ClassCapacity:
 		p.restModel(id, o.Model, o.Began, modelCapacityRest)
 	case ue.Class == kiro.ClassModel:
@@ -136,9 +137,9 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 			le.Status = ue.Status
 			switch ue.Class {
 			case kiro.ClassQuota:
-				a.State = store.AccountState{Status: store.StatusExhausted, Reason: "monthly credits used up (402)", Until: resetAt}
+				a.State = store.AccountState{Status: store.StatusExhausted, Until: resetAt}.WithReason(store.ReasonCreditsUsed402.With())
 			case kiro.ClassSuspended:
-				a.State = store.AccountState{Status: store.StatusSuspended, Reason: "Kiro suspended the account: " + ue.Message}
+				a.State = store.AccountState{Status: store.StatusSuspended}.WithReason(store.ReasonSuspended.With("message", ue.Message))
 			}
 		}
 		a.LastError = le
@@ -147,9 +148,9 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 
 // coolLocked counts one more failure of a's streak and, once the streak
 // reaches r.after, takes a out for an exponentially growing, capped and
-// jittered time; what names the kind in the reason ("throttle(s) (429)").
+// jittered time; what names the kind in the reason ("3 throttle(s) (429)").
 // It runs under the store's lock.
-func coolLocked(a *store.Account, r rest, what string, now time.Time) {
+func coolLocked(a *store.Account, r rest, what coolKind, now time.Time) {
 	switch a.State.Status {
 	case store.StatusReady, store.StatusCooling, store.StatusModelUnavailable:
 	default:
@@ -165,8 +166,21 @@ func coolLocked(a *store.Account, r rest, what string, now time.Time) {
 	}
 	d := min(r.base<<min(max(streak-r.after, 0), 20), r.max)
 	d += time.Duration(rand.Int64N(int64(d/5) + 1))
-	a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d), Streak: streak,
-		Reason: fmt.Sprintf("cooling down after %d %s", streak, what)}
+	a.State = store.AccountState{Status: store.StatusCooling, Until: now.Add(d), Streak: streak}.WithReason(what.reason(streak))
+}
+
+// coolKind is the kind of failure behind a rest, for its reason: failures
+// with no answer, failures with an HTTP status, or throttles.
+type coolKind struct {
+	msg    uitext.Msg
+	status int // the HTTP status; 0 for no answer
+}
+
+func (k coolKind) reason(streak int) uitext.Text {
+	if k.status == 0 {
+		return k.msg.With("n", strconv.Itoa(streak))
+	}
+	return k.msg.With("n", strconv.Itoa(streak), "status", strconv.Itoa(k.status))
 }
 
 // newFailure reports whether a failure of an attempt begun at began is new

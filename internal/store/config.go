@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"kirodesk/internal/kiro/endpoint"
 	"kirodesk/internal/locale"
+	"kirodesk/internal/uitext"
 )
 
 // ConfigVersion is the config.json schema version this build writes.
@@ -192,38 +194,38 @@ func CheckConfig(c *Config) error {
 		errs = append(errs, fmt.Errorf("version %d, want %d", c.Version, ConfigVersion))
 	}
 	if c.Host == "" || strings.ContainsAny(c.Host, " /") || (net.ParseIP(strings.Trim(c.Host, "[]")) == nil && c.Host != "localhost") {
-		errs = append(errs, fmt.Errorf("host %q is not an IP address or localhost", c.Host))
+		errs = append(errs, msgConfigHost.Err("value", strconv.Quote(c.Host)))
 	}
 	if c.Port < 1 || c.Port > 65535 {
-		errs = append(errs, fmt.Errorf("port %d is outside 1-65535", c.Port))
+		errs = append(errs, msgConfigPort.Err("value", strconv.Itoa(c.Port)))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		errs = append(errs, fmt.Errorf("logLevel %q is not one of debug, info, warn, error", c.LogLevel))
+		errs = append(errs, msgConfigLogLevel.Err("value", strconv.Quote(c.LogLevel)))
 	}
 	if c.FirstByteTimeout < 1 || c.FirstByteTimeout > 3600 {
-		errs = append(errs, fmt.Errorf("firstByteTimeoutSeconds %d is outside 1-3600", c.FirstByteTimeout))
+		errs = append(errs, msgConfigFirstByte.Err("value", strconv.Itoa(c.FirstByteTimeout)))
 	}
 	switch c.Strategy {
 	case "sticky", "round-robin", "least-used", "fill-first":
 	default:
-		errs = append(errs, fmt.Errorf("strategy %q is not sticky, round-robin, least-used or fill-first", c.Strategy))
+		errs = append(errs, msgConfigStrategy.Err("value", strconv.Quote(c.Strategy)))
 	}
 	if c.MaxConcurrentPerAccount < 0 || c.MaxConcurrentPerAccount > 1000 {
-		errs = append(errs, fmt.Errorf("maxConcurrentPerAccount %d is outside 0-1000 (0 means no limit)", c.MaxConcurrentPerAccount))
+		errs = append(errs, msgConfigMaxConcurrent.Err("value", strconv.Itoa(c.MaxConcurrentPerAccount)))
 	}
 	if c.QueueWait < 0 || c.QueueWait > 600 {
-		errs = append(errs, fmt.Errorf("queueWaitSeconds %d is outside 0-600", c.QueueWait))
+		errs = append(errs, msgConfigQueueWait.Err("value", strconv.Itoa(c.QueueWait)))
 	}
 	if c.QuotaTTL < 30 || c.QuotaTTL > 86400 {
 		errs = append(errs, fmt.Errorf("quotaTTLSeconds %d is outside 30-86400", c.QuotaTTL))
 	}
 	if c.MaxAttempts < 0 || c.MaxAttempts > 10 {
-		errs = append(errs, fmt.Errorf("maxAttempts %d is outside 0-10 (0 means the default, 3)", c.MaxAttempts))
+		errs = append(errs, msgConfigMaxAttempts.Err("value", strconv.Itoa(c.MaxAttempts)))
 	}
 	if c.IdleTimeout < 1 || c.IdleTimeout > 3600 {
-		errs = append(errs, fmt.Errorf("idleTimeoutSeconds %d is outside 1-3600", c.IdleTimeout))
+		errs = append(errs, msgConfigIdleTimeout.Err("value", strconv.Itoa(c.IdleTimeout)))
 	}
 	if _, err := locale.ParsePreference(c.Language); err != nil {
 		errs = append(errs, err)
@@ -237,7 +239,7 @@ func CheckConfig(c *Config) error {
 		errs = append(errs, fmt.Errorf("outbound.proxy: %w", err))
 	}
 	if c.Outbound.CABundle != "" && !filepath.IsAbs(c.Outbound.CABundle) {
-		errs = append(errs, fmt.Errorf("outbound.caBundle %q must be an absolute path to a PEM file", c.Outbound.CABundle))
+		errs = append(errs, msgConfigCABundle.Err("value", strconv.Quote(c.Outbound.CABundle)))
 	}
 	errs = append(errs, checkAliases(c.ModelAliases, c.UnknownModelAlias)...)
 	if err := checkUpdates(c.Updates); err != nil {
@@ -296,11 +298,11 @@ func CheckBaseURL(field, base string) error {
 // repairConfig resets, on load, upstream bases this build refuses (older
 // builds took any http(s) URL) to Kiro's own, so a config.json that was
 // valid before still opens; the notice says what was dropped.
-func repairConfig(c *Config) []string {
-	var notes []string
+func repairConfig(c *Config) []uitext.Text {
+	var notes []uitext.Text
 	for _, b := range c.Upstream.Bases() {
 		if err := CheckBaseURL("upstream."+b.Key, b.Value); err != nil {
-			notes = append(notes, fmt.Sprintf("config.json: %v; it was reset to Kiro's own %s", err, b.Default))
+			notes = append(notes, msgConfigBaseReset.With("error", err.Error(), "default", b.Default))
 			c.Upstream.set(b.Key, b.Default)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"kirodesk/internal/uitext"
 )
 
 // ErrClosed is returned by changes made after Close.
@@ -55,7 +57,7 @@ type Schema[T any] struct {
 	// Repair, if set, runs on load before Check: it puts right in place
 	// what an older build accepted and this one refuses (one bad account
 	// must not make the whole file unusable), returning a notice per fix.
-	Repair  func(*T) []string
+	Repair  func(*T) []uitext.Text
 	Migrate map[int]func(Raw) error // Migrate[n] turns a version-n document into version n+1
 }
 
@@ -92,7 +94,7 @@ type File[T any] struct {
 	done   chan struct{}
 	exited chan struct{}
 
-	notices []string
+	notices []uitext.Text
 
 	stats writeStats
 }
@@ -156,7 +158,10 @@ func (f *File[T]) Path() string { return f.path }
 
 // Notices are the things the person should be told about the load, such as a
 // damaged file that was replaced by its backup.
-func (f *File[T]) Notices() []string { return append([]string(nil), f.notices...) }
+func (f *File[T]) Notices() []string { return uitext.Strings(f.notices) }
+
+// NoticeTexts are the Notices with their codes, for the window.
+func (f *File[T]) NoticeTexts() []uitext.Text { return append([]uitext.Text(nil), f.notices...) }
 
 // Snapshot returns a deep copy of the current state.
 func (f *File[T]) Snapshot() *T {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
+
+	"kirodesk/internal/uitext"
 )
 
 var (
@@ -56,8 +59,7 @@ func (f *File[T]) load() error {
 		if bdata, berr := os.ReadFile(bak); berr == nil {
 			if state, _, fixed, perr := f.parse(bdata); perr == nil {
 				f.state = state
-				f.notices = append(f.notices, fmt.Sprintf(
-					"%s was missing; loaded its backup %s", f.schema.Name, bak))
+				f.notices = append(f.notices, msgBackupLoaded.With("file", f.schema.Name, "backup", bak))
 				f.notices = append(f.notices, fixed...)
 				return f.writeInitial()
 			}
@@ -76,7 +78,7 @@ func (f *File[T]) load() error {
 		if len(fixed) > 0 {
 			// Written back at once, so the refused values leave the file.
 			for _, n := range fixed {
-				f.log.Warn("state file value refused on load", "file", f.path, "notice", n)
+				f.log.Warn("state file value refused on load", "file", f.path, "notice", n.Text)
 			}
 			f.notices = append(f.notices, fixed...)
 			if from == f.schema.Version {
@@ -92,8 +94,8 @@ func (f *File[T]) load() error {
 			return &LoadError{Path: f.path, Reason: "cannot archive it before migrating: " + err.Error(),
 				Hint: "make the config folder writable", Err: ErrCorrupt}
 		}
-		f.notices = append(f.notices, fmt.Sprintf("%s was upgraded from version %d to %d; the original is kept as %s",
-			f.schema.Name, from, f.schema.Version, archive))
+		f.notices = append(f.notices, msgUpgraded.With("file", f.schema.Name, "from", strconv.Itoa(from),
+			"to", strconv.Itoa(f.schema.Version), "archive", archive))
 		return f.writeInitial()
 	}
 	var bad *badFile
@@ -119,8 +121,7 @@ func (f *File[T]) load() error {
 			Hint: "make the config folder writable", Err: ErrCorrupt}
 	}
 	f.state = bstate
-	f.notices = append(f.notices, fmt.Sprintf("%s was damaged (%s); loaded the backup %s; the damaged file is kept as %s",
-		f.schema.Name, bad.reason, bak, aside))
+	f.notices = append(f.notices, msgDamagedRestored.With("file", f.schema.Name, "reason", bad.reason, "backup", bak, "aside", aside))
 	f.notices = append(f.notices, bfixed...)
 	f.log.Warn("state file damaged; restored from backup", "file", f.path, "reason", bad.reason, "kept_as", aside)
 	return f.writeInitial()
@@ -144,7 +145,7 @@ func (f *File[T]) writeInitial() error {
 // parse decodes, repairs and validates a document, migrating older
 // versions. It returns the state, the version the data was written with and
 // the notices of what Repair changed.
-func (f *File[T]) parse(data []byte) (*T, int, []string, error) {
+func (f *File[T]) parse(data []byte) (*T, int, []uitext.Text, error) {
 	if len(data) == 0 {
 		return nil, 0, nil, &badFile{reason: "the file is empty"}
 	}
@@ -175,7 +176,7 @@ func (f *File[T]) parse(data []byte) (*T, int, []string, error) {
 	if err := json.Unmarshal(data, state); err != nil {
 		return nil, 0, nil, &badFile{reason: "unexpected content (" + err.Error() + ")"}
 	}
-	var fixed []string
+	var fixed []uitext.Text
 	if f.schema.Repair != nil {
 		fixed = f.schema.Repair(state)
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"kirodesk/internal/kiro/endpoint"
+	"kirodesk/internal/uitext"
 )
 
 // PoolVersion is the pool.json schema version this build writes.
@@ -102,9 +103,13 @@ func (q *Quota) AtLimit() bool { return q != nil && q.Limit > 0 && q.Used >= q.L
 
 // AccountState is where the account stands, with a reason a person can read.
 type AccountState struct {
-	Status string    `json:"status"`
-	Reason string    `json:"reason,omitempty"`
-	Until  time.Time `json:"until,omitzero"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// ReasonCode and ReasonArgs are Reason's code and values for the
+	// window (WithReason, ReasonText); empty in files of older builds.
+	ReasonCode string            `json:"reasonCode,omitempty"`
+	ReasonArgs map[string]string `json:"reasonArgs,omitempty"`
+	Until      time.Time         `json:"until,omitzero"`
 	// Streak counts the consecutive failures of one kind behind a cooling
 	// state (the rest grows with it); 0 for other states.
 	Streak int `json:"streak,omitempty"`
@@ -145,6 +150,7 @@ func ClonePool(p *Pool) *Pool {
 
 func (a Account) clone() Account {
 	a.Extra = maps.Clone(a.Extra)
+	a.State.ReasonArgs = maps.Clone(a.State.ReasonArgs)
 	if a.LastError != nil {
 		e := *a.LastError
 		a.LastError = &e
@@ -261,8 +267,8 @@ func checkEndpoints(a *Account) []error {
 // account login needed, with the field named in the reason. Its requests stop
 // there: the pool never picks a login-needed account, and the Kiro client
 // parses the regions again before it builds a host.
-func repairPool(p *Pool) []string {
-	var notes []string
+func repairPool(p *Pool) []uitext.Text {
+	var notes []uitext.Text
 	for i := range p.Accounts {
 		a := &p.Accounts[i]
 		var why []string
@@ -278,10 +284,10 @@ func repairPool(p *Pool) []string {
 		if len(why) == 0 {
 			continue
 		}
-		reason := "pool.json: " + strings.Join(why, "; ") + "; the value was dropped: remove the account and add it again"
-		a.State = AccountState{Status: StatusLoginNeeded, Reason: reason}
+		reason := msgEndpointDropped.With("error", strings.Join(why, "; "))
+		a.State = AccountState{Status: StatusLoginNeeded}.WithReason(reason)
 		a.ChatHost = ""
-		notes = append(notes, fmt.Sprintf("account %s: %s", a.ID, reason))
+		notes = append(notes, msgAccountDropped.With("id", a.ID, "reason", reason.Text))
 	}
 	return notes
 }

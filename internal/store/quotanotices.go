@@ -7,7 +7,10 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+
+	"kirodesk/internal/uitext"
 )
 
 // QuotaNoticesVersion is the quota-notices.json schema version this build
@@ -98,11 +101,11 @@ func (q *QuotaNotices) UnmarshalJSON(b []byte) error {
 // pool.json, a damaged file with no usable backup does not stop Kirodesk:
 // it is moved aside to NAME.corrupt-<time> and an empty one is started, with
 // a notice. The returned notices are in addition to the File's own.
-func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []string, error) {
-	var notes []string
+func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []uitext.Text, error) {
+	var notes []uitext.Text
 	if note, err := migrateBareNotices(dir); err != nil {
 		return nil, nil, err
-	} else if note != "" {
+	} else if note.Text != "" {
 		notes = append(notes, note)
 	}
 	f, err := OpenFile(dir, QuotaNoticesSchema(), opts)
@@ -118,8 +121,7 @@ func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []stri
 	if f, err = OpenFile(dir, QuotaNoticesSchema(), opts); err != nil {
 		return nil, nil, err
 	}
-	notes = append(notes, fmt.Sprintf("%s was damaged (%s); it is kept as %s and a new one was started, "+
-		"so a quota warning may be shown once more", QuotaNoticesName, le.Reason, aside))
+	notes = append(notes, msgQuotaNoticesRestarted.With("file", QuotaNoticesName, "reason", le.Reason, "aside", aside))
 	return f, notes, nil
 }
 
@@ -128,18 +130,18 @@ func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []stri
 // The original is archived beside it as NAME.v0-<time>, as migrations do.
 // Anything else (a versioned file, or one that is not such a map) is left
 // for the File's own load to judge.
-func migrateBareNotices(dir string) (string, error) {
+func migrateBareNotices(dir string) (uitext.Text, error) {
 	path := filepath.Join(dir, QuotaNoticesName)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", nil // missing or unreadable: OpenFile reports what matters
+		return uitext.Text{}, nil // missing or unreadable: OpenFile reports what matters
 	}
 	var bare map[string]string
 	if json.Unmarshal(data, &bare) != nil {
-		return "", nil
+		return uitext.Text{}, nil
 	}
 	if _, versioned := bare["version"]; versioned {
-		return "", nil
+		return uitext.Text{}, nil
 	}
 	doc := NewQuotaNotices()
 	for id, p := range bare {
@@ -149,15 +151,14 @@ func migrateBareNotices(dir string) (string, error) {
 	}
 	out, err := json.Marshal(doc)
 	if err != nil {
-		return "", err
+		return uitext.Text{}, err
 	}
 	archive := fmt.Sprintf("%s.v0-%s", path, stamp())
 	if err := writeFileAtomic(archive, data); err != nil {
-		return "", fmt.Errorf("%s: cannot archive it before upgrading: %w", path, err)
+		return uitext.Text{}, fmt.Errorf("%s: cannot archive it before upgrading: %w", path, err)
 	}
 	if err := writeFileAtomic(path, out); err != nil {
-		return "", fmt.Errorf("%s: cannot upgrade it: %w", path, err)
+		return uitext.Text{}, fmt.Errorf("%s: cannot upgrade it: %w", path, err)
 	}
-	return fmt.Sprintf("%s was upgraded to version %d; the original is kept as %s",
-		QuotaNoticesName, QuotaNoticesVersion, archive), nil
+	return msgQuotaNoticesUpgraded.With("file", QuotaNoticesName, "to", strconv.Itoa(QuotaNoticesVersion), "archive", archive), nil
 }

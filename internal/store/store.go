@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"kirodesk/internal/uitext"
 )
 
 // Store is the config folder: its lock and its state files.
@@ -21,7 +23,7 @@ type Store struct {
 	Usage        *File[Usage]
 	UpdateCheck  *File[UpdateCheck]
 	lock         *flock.Flock
-	notices      []string // the Store's own, beside each File's
+	notices      []uitext.Text // the Store's own, beside each File's
 }
 
 // Options tune Open; the zero value is production's setting.
@@ -94,11 +96,15 @@ func Open(dir string, opts Options) (*Store, error) {
 		notices: append(notices, ucNotes...)}, nil
 }
 
-// Notices gathers what the person should be told about the load.
-func (s *Store) Notices() []string {
-	out := append(s.Config.Notices(), s.Pool.Notices()...)
-	out = append(out, s.QuotaNotices.Notices()...)
-	out = append(out, s.UpdateCheck.Notices()...)
+// Notices gathers what the person should be told about the load, in
+// English (logs, the CLI).
+func (s *Store) Notices() []string { return uitext.Strings(s.NoticeTexts()) }
+
+// NoticeTexts are the Notices with their codes, for the window.
+func (s *Store) NoticeTexts() []uitext.Text {
+	out := append(s.Config.NoticeTexts(), s.Pool.NoticeTexts()...)
+	out = append(out, s.QuotaNotices.NoticeTexts()...)
+	out = append(out, s.UpdateCheck.NoticeTexts()...)
 	return append(out, s.notices...)
 }
 

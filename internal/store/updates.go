@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"kirodesk/internal/uitext"
 )
 
 // DefaultFeedURL is the release feed of the project's release page: the
@@ -165,7 +167,7 @@ func (u *UpdateCheck) UnmarshalJSON(b []byte) error {
 // openUpdateCheck opens update-check.json; a damaged file with no usable
 // backup is moved aside and an empty one started (one early check is all
 // it costs), with a notice.
-func openUpdateCheck(dir string, opts FileOptions) (*File[UpdateCheck], []string, error) {
+func openUpdateCheck(dir string, opts FileOptions) (*File[UpdateCheck], []uitext.Text, error) {
 	f, err := OpenFile(dir, UpdateCheckSchema(), opts)
 	var le *LoadError
 	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
@@ -179,6 +181,5 @@ func openUpdateCheck(dir string, opts FileOptions) (*File[UpdateCheck], []string
 	if f, err = OpenFile(dir, UpdateCheckSchema(), opts); err != nil {
 		return nil, nil, err
 	}
-	return f, []string{fmt.Sprintf("%s was damaged (%s); it is kept as %s and a new one was started",
-		UpdateCheckName, le.Reason, aside)}, nil
+	return f, []uitext.Text{msgUpdateCheckRestarted.With("file", UpdateCheckName, "reason", le.Reason, "aside", aside)}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"kirodesk/internal/uitext"
 )
 
 // UsageVersion is the usage.json schema version this build writes.
@@ -265,7 +267,7 @@ func (u *Usage) AddHour(index map[UsageKey]int, k UsageKey, c *UsageCounts) {
 // stop Kirodesk and is never silently replaced: it is moved aside to
 // NAME.corrupt-<time> (where it can still be read or repaired), a new
 // history is started, and a notice says so.
-func openUsage(dir string, opts FileOptions) (*File[Usage], []string, error) {
+func openUsage(dir string, opts FileOptions) (*File[Usage], []uitext.Text, error) {
 	f, err := OpenFile(dir, UsageSchema(), opts)
 	var le *LoadError
 	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
@@ -279,6 +281,5 @@ func openUsage(dir string, opts FileOptions) (*File[Usage], []string, error) {
 	if f, err = OpenFile(dir, UsageSchema(), opts); err != nil {
 		return nil, nil, err
 	}
-	return f, []string{fmt.Sprintf("%s was damaged (%s); it is kept as %s and a new usage history was started",
-		UsageName, le.Reason, aside)}, nil
+	return f, []uitext.Text{msgUsageRestarted.With("file", UsageName, "reason", le.Reason, "aside", aside)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // Ranges are the spans the Usage view offers, and the bucket each is drawn
@@ -38,10 +39,13 @@ type Series struct {
 
 // SeriesGroup is one stacked part of the chart.
 type SeriesGroup struct {
-	Key      string  `json:"key"`
-	Label    string  `json:"label"`
-	Requests []int64 `json:"requests"`
-	Tokens   []int64 `json:"tokens"` // input + output
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	// LabelText names a group the window translates (the clients no one
+	// recognised, no account or model); empty for a name of the person's.
+	LabelText uitext.Text `json:"labelText,omitzero"`
+	Requests  []int64     `json:"requests"`
+	Tokens    []int64     `json:"tokens"` // input + output
 }
 
 // SeriesQuery turns a range of Ranges into the Query a Series is built from.
@@ -104,7 +108,8 @@ func BuildSeries(u *store.Usage, q Query, rng, stack string, loc *time.Location,
 			key := groupKey(r, stack, time.Hour, loc)
 			g := groups[key]
 			if g == nil {
-				g = &SeriesGroup{Key: key, Label: cmp.Or(label(key), key), Requests: make([]int64, n), Tokens: make([]int64, n)}
+				g = &SeriesGroup{Key: key, Label: cmp.Or(label(key), key), LabelText: specialLabel(stack, key),
+					Requests: make([]int64, n), Tokens: make([]int64, n)}
 				groups[key] = g
 			}
 			g.Requests[b] += r.Requests
@@ -146,4 +151,23 @@ func next(t time.Time, by string) time.Time {
 		return t.AddDate(0, 0, 1)
 	}
 	return t.Add(time.Hour)
+}
+
+// The groups with a name of ours rather than the person's, with codes the
+// window translates (frontend/src/i18n, "gotext.usage").
+var (
+	msgOtherClient = uitext.Define("usage.otherClient", "other")
+	msgNone        = uitext.Define("usage.none", "(none)")
+)
+
+// specialLabel is the code of a group named by us: "other" among clients,
+// "(none)" among accounts and models.
+func specialLabel(stack, key string) uitext.Text {
+	switch {
+	case stack == ByClient && key == "other":
+		return msgOtherClient.With()
+	case stack != ByClient && key == "(none)":
+		return msgNone.With()
+	}
+	return uitext.Text{}
 }

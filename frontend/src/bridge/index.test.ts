@@ -46,6 +46,17 @@ describe('bridge façade', () => {
     expect((err as BridgeError).message).toBe('port 8990 is in use by another program');
   });
 
+  it('keeps the coded texts of an error Go wrote with codes (uitext.ForWindow)', async () => {
+    const texts = [{ code: 'config.port', args: { value: '70000' }, text: 'port 70000 is outside 1-65535' }];
+    go.SetProxyEnabled.mockRejectedValue({ message: 'config.json: change rejected: port 70000 is outside 1-65535', texts });
+
+    const err = (await setProxyEnabled(true).catch((e: unknown) => e)) as BridgeError;
+
+    expect(err).toBeInstanceOf(BridgeError);
+    expect(err.message).toBe('config.json: change rejected: port 70000 is outside 1-65535');
+    expect(err.texts).toEqual(texts);
+  });
+
   it('keeps code and hint from a formatted error object', async () => {
     go.APIKey.mockRejectedValue({ code: 'keychain_locked', message: 'keychain is locked', hint: 'unlock it' });
 

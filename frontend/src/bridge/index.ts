@@ -2,7 +2,7 @@
 // here only, never from ../../wailsjs, so tests can replace this module with
 // vi.mock and the rest of the app never sees window.go or window.runtime.
 import * as App from '../../wailsjs/go/app/App';
-import type { app, core, logging, reqlog, store, usage } from '../../wailsjs/go/models';
+import type { app, core, GoText, logging, reqlog, store, usage } from '../../wailsjs/go/models';
 import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
 import { Events } from './events';
 
@@ -11,8 +11,10 @@ export { Events } from './events';
 /** Snapshot of the proxy and app state (Go: app.Status). */
 export type Status = Omit<app.Status, 'warnings'> & {
   /** Store recovery notices; never null here (a nil Go slice arrives as null). */
-  warnings: string[];
+  warnings: GoText[];
 };
+
+export type { GoText };
 
 /**
  * A failed bound call. Wails rejects the promise with the Go error's text, or
@@ -21,12 +23,15 @@ export type Status = Omit<app.Status, 'warnings'> & {
 export class BridgeError extends Error {
   readonly code?: string;
   readonly hint?: string;
+  /** The error as Go wrote it with codes (uitext.ForWindow), one per joined error; absent: only the English. */
+  readonly texts?: GoText[];
 
-  constructor(message: string, code?: string, hint?: string) {
+  constructor(message: string, code?: string, hint?: string, texts?: GoText[]) {
     super(message);
     this.name = 'BridgeError';
     this.code = code;
     this.hint = hint;
+    this.texts = texts;
   }
 }
 
@@ -41,6 +46,7 @@ export function toBridgeError(reason: unknown): BridgeError {
       message,
       typeof r.code === 'string' ? r.code : undefined,
       typeof r.hint === 'string' ? r.hint : undefined,
+      Array.isArray(r.texts) ? (r.texts as GoText[]) : undefined,
     );
   }
   return new BridgeError(String(reason));
@@ -119,6 +125,8 @@ export interface ImportReport {
   accounts: ImportedAccount[];
   plaintextFiles: string[];
   notes: string[];
+  /** The notes with their codes (Go's uitext); absent from an older Go. */
+  noteTexts?: GoText[];
 }
 export type Quota = store.Quota;
 export type DiagnosticCheck = app.DiagnosticCheck;
@@ -127,7 +135,7 @@ export interface Diagnostics {
   version: string;
   failed: boolean;
   text: string;
-  sections: Array<{ title: string; checks: DiagnosticCheck[] }>;
+  sections: Array<{ title: string; titleText?: GoText; checks: DiagnosticCheck[] }>;
 }
 
 /** Replaces the API key; the old one stops working at once. Returns the new key. */
@@ -215,6 +223,7 @@ export function importOldProxy(dir: string): Promise<ImportReport> {
       accounts: r.accounts ?? [],
       plaintextFiles: r.plaintextFiles ?? [],
       notes: r.notes ?? [],
+      noteTexts: r.noteTexts ?? [],
     };
   });
 }

@@ -4,6 +4,7 @@ import { retryAccount, type Account } from '../bridge';
 import { countByKind, countText, lookOf, restEnd, type StateLook } from '../lib/accountState';
 import { errorMessage } from '../lib/errors';
 import { formatCredits } from '../lib/format';
+import { useGoText } from '../i18n/gotext';
 import { SignInAgain } from './SignInAgain';
 import { When } from './When';
 
@@ -30,6 +31,7 @@ export function AccountHealth({
   onOpenAccounts: () => void;
 }) {
   const { t } = useTranslation();
+  const goText = useGoText();
   const [notice, setNotice] = useState<{ text: string; bad?: boolean } | null>(null);
   const counts = countByKind(accounts);
   const enabled = accounts.filter((a) => !a.disabled);
@@ -69,7 +71,7 @@ export function AccountHealth({
                   {a.email && a.email !== a.label && <span className="muted">{a.email}</span>}
                   <StateBadge look={look} />
                 </div>
-                {a.reason && <p className="muted account-reason">{a.reason}</p>}
+                {a.reason && <p className="muted account-reason">{goText(a.reasonText ?? { text: a.reason })}</p>}
                 {until && (
                   <p className="muted account-reason" data-testid="account-until">
                     {t('health.until')}{' '}

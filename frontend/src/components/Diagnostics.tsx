@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { diagnose, type Diagnostics as Report } from '../bridge';
+import { useGoText } from '../i18n/gotext';
 import { errorMessage } from '../lib/errors';
 import { CopyButton } from './CopyButton';
 import { ErrorText } from './ErrorText';
@@ -10,12 +11,14 @@ const MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗', skip: 
 /** "Test connection": every check of the doctor, and the report to paste into an issue. */
 export function Diagnostics() {
   const { t } = useTranslation();
+  const goText = useGoText();
   const id = useId();
   const [report, setReport] = useState<Report | null>(null);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  // Section titles, check names and details are Go's own text; the status word is ours.
+  // Section titles, check names and details come from Go with codes (English where the code is unknown);
+  // the status word is ours. The copied report stays English: it goes into issues.
   const statusWord = (s: string) => (s in MARK ? t(`diagnostics.status.${s as 'ok' | 'warn' | 'fail' | 'skip'}`) : s);
 
   async function run() {
@@ -48,15 +51,15 @@ export function Diagnostics() {
           </p>
           {report.sections.map((s) => (
             <div key={s.title} className="diag-section">
-              <h3>{s.title}</h3>
+              <h3>{goText(s.titleText ?? { text: s.title })}</h3>
               <ul className="diag-list">
                 {s.checks.map((c, i) => (
                   <li key={`${c.name}-${i}`} className={`diag diag-${c.status}`}>
                     <span className="diag-status" aria-label={statusWord(c.status)}>
                       {MARK[c.status] ?? '?'} {statusWord(c.status)}
                     </span>{' '}
-                    <span className="diag-name">{c.name}</span>
-                    {c.detail && <span className="muted">: {c.detail}</span>}
+                    <span className="diag-name">{goText(c.nameText ?? { text: c.name })}</span>
+                    {c.detail && <span className="muted">{t('diagnostics.detail', { detail: goText(c.detailText ?? { text: c.detail }) })}</span>}
                   </li>
                 ))}
               </ul>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { deleteImportedFiles, type ImportReport } from '../bridge';
+import { useGoText } from '../i18n/gotext';
 import { ConfirmButton } from './ConfirmButton';
 import { errorMessage } from '../lib/errors';
 import { ErrorText } from './ErrorText';
@@ -12,10 +13,13 @@ import { ErrorText } from './ErrorText';
  */
 export function ImportReportView({ report }: { report: ImportReport }) {
   const { t } = useTranslation();
+  const goText = useGoText();
   const [deleted, setDeleted] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const n = (o: string) => report.accounts.filter((a) => a.outcome === o).length;
   const files = report.plaintextFiles;
+  // Reasons and notes come from Go with codes: in the window's language, else Go's English.
+  const notes = report.noteTexts?.length ? report.noteTexts : report.notes.map((text) => ({ text }));
   return (
     <div className="import-report" data-testid="import-report">
       <p>
@@ -43,14 +47,14 @@ export function ImportReportView({ report }: { report: ImportReport }) {
                   ? t(`importReport.outcomes.${a.outcome}`)
                   : a.outcome}
               </td>
-              <td className="muted">{a.reason}</td>
+              <td className="muted">{goText(a.reasonText ?? { text: a.reason ?? '' })}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {report.notes.map((note) => (
-        <p key={note} className="muted">
-          {note}
+      {notes.map((note) => (
+        <p key={note.text} className="muted">
+          {goText(note)}
         </p>
       ))}
       {files.length > 0 && deleted === null && (

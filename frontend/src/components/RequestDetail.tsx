@@ -27,6 +27,7 @@ function useText() {
     warnings: t('requestDetail.warnings'),
     model: t('requestDetail.model'),
     account: t('requestDetail.account'),
+    pinned: t('requestDetail.pinned'),
     noAccount: t('requestDetail.noAccount'),
     outcome: (o: string) =>
       o === 'answered' || o === 'failed' || o === 'moved-on' || o === 'retry' ? t(`requestDetail.outcomes.${o}`) : o,
@@ -116,6 +117,13 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         <dd>{r.model || '–'}</dd>
         <dt>{T.account}</dt>
         <dd>{r.accountLabel || r.account || T.noAccount}</dd>
+        {r.pinned && (
+          <>
+            <dt>{T.pinned}</dt>
+            {/* The account the Try it view asked for (its name when it is the one that served). */}
+            <dd data-testid="request-pinned">{r.pinned === r.account ? r.accountLabel || r.pinned : r.pinned}</dd>
+          </>
+        )}
         <dt>{T.total}</dt>
         <dd>{formatMs(r.latencyMs)}</dd>
         <dt>{T.firstByte}</dt>

@@ -1,8 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { GoText } from '../bridge';
+import { useGoText } from '../i18n/gotext';
 
 interface Props {
-  warnings: string[];
+  /** Go's texts: translated by code, else Go's English. */
+  warnings: GoText[];
   /** Called after the person dismisses the banner (to move focus somewhere useful). */
   onDismiss?: () => void;
 }
@@ -13,12 +16,14 @@ interface Props {
  */
 export function WarningsBanner({ warnings, onDismiss }: Props) {
   const { t } = useTranslation();
+  const goText = useGoText();
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(() => new Set());
-  const visible = warnings.filter((w) => !dismissed.has(w));
+  // Go's English names a warning whatever the language shown.
+  const visible = warnings.filter((w) => !dismissed.has(w.text));
   if (visible.length === 0) return null;
 
   function dismiss() {
-    setDismissed((prev) => new Set([...prev, ...visible]));
+    setDismissed((prev) => new Set([...prev, ...visible.map((w) => w.text)]));
     onDismiss?.();
   }
 
@@ -26,7 +31,7 @@ export function WarningsBanner({ warnings, onDismiss }: Props) {
     <section className="banner" role="alert" aria-label={t('warnings.label')}>
       <ul className="banner-list">
         {visible.map((w) => (
-          <li key={w}>{w}</li>
+          <li key={w.text}>{goText(w)}</li>
         ))}
       </ul>
       <button type="button" className="btn" onClick={dismiss}>

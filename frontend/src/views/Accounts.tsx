@@ -23,6 +23,7 @@ import { lookOf, restEnd } from '../lib/accountState';
 import { useServingNow } from '../hooks/useServingNow';
 import { formatNumber } from '../lib/format';
 import { When } from '../components/When';
+import { useGoText } from '../i18n/gotext';
 
 /** The view's strings in the window's language (re-read on every render). */
 function useText() {
@@ -141,6 +142,7 @@ function AccountRow({
   serving: boolean;
 }) {
   const TEXT = useText();
+  const goText = useGoText();
   const look = lookOf(a);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(a.label);
@@ -197,7 +199,7 @@ function AccountRow({
           {[a.provider || a.authMethod, a.region].filter(Boolean).join(' · ')}
         </span>
       </div>
-      {a.reason && <p className="muted account-reason">{a.reason}</p>}
+      {a.reason && <p className="muted account-reason">{goText(a.reasonText ?? { text: a.reason })}</p>}
       {until && (
         <p className="muted account-reason" data-testid="account-until">
           {TEXT.until}

@@ -267,3 +267,30 @@ describe('Settings in Chinese', () => {
     expect(await screen.findByText('无法保存：config.json: change rejected: something odd')).toBeInTheDocument();
   });
 });
+
+describe('Settings: Go refusals in the window language', () => {
+  it('puts each refusal Go sent with a code under its field, translated, and Go English for the rest', async () => {
+    await applyLanguage('zh-CN');
+    try {
+      api.updateSettings.mockRejectedValue(
+        Object.assign(new Error('config.json: change rejected: queueWaitSeconds 700 is outside 0-600\nsomething odd'), {
+          texts: [
+            { code: 'config.queueWait', args: { value: '700' }, text: 'queueWaitSeconds 700 is outside 0-600' },
+            { text: 'something odd' },
+          ],
+        }),
+      );
+      const user = userEvent.setup();
+      render(<Settings />);
+      const field = await screen.findByLabelText('全部繁忙时的排队等待时间（秒）');
+      await user.clear(field);
+      await user.type(field, '60');
+      await user.click(screen.getByRole('button', { name: '保存' }));
+      expect(await screen.findByText('queueWaitSeconds 700 超出 0–600 的范围')).toBeInTheDocument();
+      expect(field).toHaveAttribute('aria-invalid', 'true');
+      expect(screen.getByText(/something odd/)).toBeInTheDocument();
+    } finally {
+      await applyLanguage('en');
+    }
+  });
+});

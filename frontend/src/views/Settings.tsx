@@ -1,8 +1,9 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { getSettings, updateSettings, type Status } from '../bridge';
+import { getSettings, updateSettings, type GoText, type Status } from '../bridge';
+import { useGoText } from '../i18n/gotext';
 import { i18n } from '../i18n';
-import { errorMessage } from '../lib/errors';
+import { errorMessage, errorTexts } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
 import { LanguageSettings } from '../components/LanguageSettings';
@@ -35,6 +36,7 @@ const NOT_REOPENED = 'settings saved, but the proxy did not reopen'; // i18n-ign
 /** status, when given, shows what is really listening next to the port. */
 export function Settings({ status }: { status?: Status } = {}) {
   const { t } = useTranslation();
+  const goText = useGoText();
   const [saved, setSaved] = useState<Draft | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -107,13 +109,15 @@ export function Settings({ status }: { status?: Status } = {}) {
         setFormError(t('settings.notReopened', { detail: why }));
         return;
       }
-      const parts = message.split('\n');
+      // Go's refusals, one per line: with codes (in the window's language) when Go sent them, else its English.
+      const parts: GoText[] =
+        errorTexts(err) ?? message.split('\n').map((text) => ({ text }));
       const byField: Errors = {};
       const rest: string[] = [];
       for (const part of parts) {
-        const f = fieldOfError(part);
-        if (f) byField[f] = part.replace(/^config\.json: change rejected: /, '');
-        else rest.push(part);
+        const f = fieldOfError(part.text);
+        if (f) byField[f] = part.code ? goText(part) : part.text.replace(/^config\.json: change rejected: /, '');
+        else rest.push(goText(part));
       }
       setErrors(byField);
       if (rest.length > 0 || Object.keys(byField).length === 0) {

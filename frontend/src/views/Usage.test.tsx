@@ -5,6 +5,7 @@ import * as bridge from '../bridge';
 import type { UsageRow, UsageSeries } from '../bridge';
 import { stackData } from '../components/UsageChart';
 import { Usage } from './Usage';
+import { applyLanguage } from '../i18n';
 
 // uPlot draws on a canvas, which jsdom has not: record what it is given.
 const plots = vi.hoisted(() => [] as Array<{ opts: { series: Array<{ label?: string }> }; data: number[][] }>);
@@ -183,5 +184,27 @@ describe('stackData', () => {
     const { data, order } = stackData([1, 2], s);
     expect(data).toEqual([[1, 2], [4, 2], [1, 2]]);
     expect(order.map((o) => o.label)).toEqual(['b', 'a']);
+  });
+});
+
+describe("Usage: groups Go names", () => {
+  it('shows the unrecognised clients as "other" in the window language, clients of their own by name', async () => {
+    await applyLanguage('zh-CN');
+    try {
+      api.getUsage.mockResolvedValue(
+        series({
+          stack: 'client',
+          groups: [
+            { key: 'Claude Code', label: 'Claude Code', requests: [3, 1], tokens: [300, 100] },
+            { key: 'other', label: 'other', labelText: { code: 'usage.otherClient', text: 'other' }, requests: [1, 0], tokens: [50, 0] },
+          ],
+        }),
+      );
+      render(<Usage />);
+      expect(await screen.findByText('其他：1')).toBeInTheDocument();
+      expect(screen.getByText('Claude Code：4')).toBeInTheDocument();
+    } finally {
+      await applyLanguage('en');
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../bridge';
 import { ChartKey, colour, UsageChart, type ChartSeries } from '../components/UsageChart';
 import { i18n } from '../i18n';
+import { useGoText } from '../i18n/gotext';
 import { errorMessage } from '../lib/errors';
 import { currentFormatLocale, formatCredits, formatNumber } from '../lib/format';
 
@@ -96,6 +97,7 @@ const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
 
 export function Usage() {
   const T = useText();
+  const goText = useGoText();
   const [range, setRange] = useState<UsageRange>('7d');
   const [stack, setStack] = useState<UsageStack>('account');
   const [metric, setMetric] = useState<'requests' | 'tokens'>('requests');
@@ -119,11 +121,12 @@ export function Usage() {
   const stacked: ChartSeries[] = useMemo(
     () =>
       (data?.groups ?? []).map((g, i) => ({
-        label: g.label || g.key,
+        // "other" clients and "(none)" come with a code; names of the person's do not.
+        label: g.labelText?.code ? goText(g.labelText) : g.label || g.key,
         values: metric === 'requests' ? g.requests : g.tokens,
         color: colour(i),
       })),
-    [data, metric],
+    [data, metric, goText],
   );
   const errors: ChartSeries[] = useMemo(
     () =>

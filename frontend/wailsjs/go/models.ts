@@ -1,3 +1,10 @@
+/** Go's uitext.Text: a text for the window, with its code for the catalogs and Go's English. */
+export interface GoText {
+    code?: string;
+    args?: Record<string, string> | null;
+    text: string;
+}
+
 export namespace app {
 	
 	export class Status {
@@ -9,7 +16,7 @@ export namespace app {
 	    version: string;
 	    configDir: string;
 	    accounts: number;
-	    warnings: string[];
+	    warnings: GoText[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -201,6 +208,7 @@ export namespace app {
 	    label?: string;
 	    outcome: string;
 	    reason?: string;
+	    reasonText?: GoText;
 	}
 	export interface ImportReport {
 	    id: string;
@@ -208,17 +216,20 @@ export namespace app {
 	    accounts: ImportedAccount[] | null;
 	    plaintextFiles: string[] | null;
 	    notes: string[] | null;
+	    noteTexts: GoText[] | null;
 	}
 	export interface DiagnosticCheck {
 	    name: string;
 	    status: string;
 	    detail: string;
 	    ms?: number;
+	    nameText?: GoText;
+	    detailText?: GoText;
 	}
 	export interface Diagnostics {
 	    time: string;
 	    version: string;
-	    sections: Array<{ title: string; checks: DiagnosticCheck[] | null }> | null;
+	    sections: Array<{ title: string; titleText?: GoText; checks: DiagnosticCheck[] | null }> | null;
 	    failed: boolean;
 	    text: string;
 	}
@@ -242,6 +253,7 @@ export namespace core {
 	    disabled: boolean;
 	    state: string;
 	    reason?: string;
+	    reasonText?: GoText;
 	    until?: string;
 	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
 	    lastError?: { message?: string; status?: number; at?: string } | null;
@@ -328,6 +340,7 @@ export namespace usage {
 	export interface SeriesGroup {
 	    key: string;
 	    label: string;
+	    labelText?: GoText;
 	    requests: number[];
 	    tokens: number[];
 	}

@@ -1,0 +1,32 @@
+// Texts the Go side writes for the window (store notices, diagnostics, ...)
+// arrive as { code, args, text }: Go's internal/uitext. The code names an
+// entry of the "gotext" namespace of the catalogs, filled with args; a code
+// this window does not know (a newer Go, or none at all: Go's own words,
+// such as an error from the OS) shows Go's English text as is.
+import type { TFunction } from 'i18next';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+
+/** Go's uitext.Text. */
+export interface GoText {
+  code?: string;
+  args?: Record<string, string> | null;
+  text: string;
+}
+
+/** The text in the active language, or Go's English for an unknown code. */
+export function renderGoText(t: TFunction, i18n: { exists(key: string): boolean }, x: GoText | null | undefined): string {
+  if (!x) return '';
+  if (x.code) {
+    const key = `gotext.${x.code}`;
+    // Arguments are values (paths, hosts, Go's errors): never escaped or re-read as keys.
+    if (i18n.exists(key)) return t(key as never, { ...(x.args ?? {}), interpolation: { escapeValue: false } }) as string;
+  }
+  return x.text;
+}
+
+/** A function that renders Go's texts in the active language (re-renders when it changes). */
+export function useGoText(): (x: GoText | null | undefined) => string {
+  const { t, i18n } = useTranslation();
+  return useCallback((x: GoText | null | undefined) => renderGoText(t, i18n, x), [t, i18n]);
+}
