@@ -2,8 +2,14 @@ package app
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,13 +47,91 @@ func gotextEntries(t *testing.T, lang string) map[string]string {
 	return out
 }
 
-// Every code Go can put in front of the person (uitext.Define, in every
-// package this one links) has an entry in both window catalogs, with the
+// definedTexts reads every uitext.Define call in the module's Go source
+// (tests and test data aside): code -> English. Reading the source rather
+// than a run-time registry keeps Define a plain value and still sees every
+// package, linked here or not. A call whose code or English is not a
+// string literal, a malformed code and a code defined twice are errors.
+func definedTexts(t *testing.T) map[string]string {
+	t.Helper()
+	defs := map[string]string{}
+	where := map[string]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "node_modules", "testdata", ".git", "frontend", "build":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		inPkg := f.Name.Name == "uitext"
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !isDefine(call.Fun, inPkg) {
+				return true
+			}
+			pos := fset.Position(call.Pos()).String()
+			if !assert.Len(t, call.Args, 2, "%s: uitext.Define takes a code and its English", pos) {
+				return true
+			}
+			code, ok1 := stringLit(call.Args[0])
+			english, ok2 := stringLit(call.Args[1])
+			if !assert.True(t, ok1 && ok2, "%s: uitext.Define's code and English must be string literals (this check reads them)", pos) {
+				return true
+			}
+			assert.True(t, uitext.ValidCode(code), "%s: code %q is not dotted lowerCamel words", pos, code)
+			if prev, dup := where[code]; dup {
+				t.Errorf("%s: code %q is already defined at %s", pos, code, prev)
+			}
+			defs[code], where[code] = english, pos
+			return true
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	return defs
+}
+
+// isDefine reports whether fun names uitext.Define (or Define inside the
+// uitext package itself).
+func isDefine(fun ast.Expr, inPkg bool) bool {
+	switch f := fun.(type) {
+	case *ast.SelectorExpr:
+		x, ok := f.X.(*ast.Ident)
+		return ok && x.Name == "uitext" && f.Sel.Name == "Define"
+	case *ast.Ident:
+		return inPkg && f.Name == "Define"
+	}
+	return false
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
+
+// Every code Go can put in front of the person (uitext.Define, anywhere in
+// the module) has an entry in both window catalogs, with the
 // same placeholders as Go's English; the English catalog is Go's English
 // word for word; and no entry is left for a code Go no longer has.
 func TestEveryGoTextCodeIsInTheWindowCatalogs(t *testing.T) {
-	defs := uitext.Defined()
-	require.NotEmpty(t, defs)
+	defs := definedTexts(t)
+	require.Greater(t, len(defs), 100, "the source scan found too few uitext.Define calls")
 	for _, lang := range []string{"en", "zh-CN"} {
 		entries := gotextEntries(t, lang)
 		for code, english := range defs {

@@ -5,7 +5,8 @@
 // and falls back to the English for a code it does not know; logs, the CLI
 // and API error bodies keep the English.
 //
-// A message is defined once, at package level, with its English template:
+// A message is defined once, as a package-level value, with its English
+// template:
 //
 //	var msgFree = uitext.Define("doctor.port.free", "{{addr}} is free")
 //	c.DetailText = msgFree.With("addr", addr)
@@ -17,12 +18,9 @@ package uitext
 
 import (
 	"errors"
-	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Text is one text for the window: Code and Args for the catalogs, Text the
@@ -45,31 +43,23 @@ func Plain(english string) Text { return Text{Text: english} }
 type Msg struct{ code, english string }
 
 var (
-	mu   sync.Mutex
-	defs = map[string]string{}
-)
-
-var (
 	codeRE        = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$`)
 	placeholderRE = regexp.MustCompile(`\{\{\s*([a-zA-Z0-9_]+)[^}]*\}\}`)
 )
 
-// Define registers a message. Codes are dotted lowerCamel words
-// ("doctor.port.free"); one code has one English template. It panics on a
-// malformed or doubly defined code: both are programming errors found at
-// start.
+// Define makes a message from its code and English template. Codes are
+// dotted lowerCamel words ("doctor.port.free") and one code has one
+// template: TestEveryGoTextCodeIsInTheWindowCatalogs (app/) reads every
+// Define call in the source, so a malformed or doubled code, or one
+// missing from a catalog, fails there rather than at run time. Nothing is
+// registered: a Msg is a plain value.
 func Define(code, english string) Msg {
-	if !codeRE.MatchString(code) {
-		panic(fmt.Sprintf("uitext: malformed code %q", code))
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if _, ok := defs[code]; ok {
-		panic(fmt.Sprintf("uitext: code %q defined twice", code))
-	}
-	defs[code] = english
 	return Msg{code: code, english: english}
 }
+
+// ValidCode reports whether code is dotted lowerCamel words, the form
+// Define's codes take.
+func ValidCode(code string) bool { return codeRE.MatchString(code) }
 
 // Code is the message's code.
 func (m Msg) Code() string { return m.code }
@@ -94,14 +84,6 @@ func (m Msg) With(kv ...string) Text {
 		return p
 	})
 	return t
-}
-
-// Defined returns every defined code and its English template (the
-// packages that define them must be linked in).
-func Defined() map[string]string {
-	mu.Lock()
-	defer mu.Unlock()
-	return maps.Clone(defs)
 }
 
 // Placeholders returns the sorted, distinct placeholder names of a template.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestWithFillsEnglishAndKeepsArgs(t *testing.T) {
@@ -23,21 +22,19 @@ func TestWithLeavesAMissingArgumentVisible(t *testing.T) {
 	assert.Nil(t, m.With().Args)
 }
 
-func TestDefineRefusesBadAndDoubleCodes(t *testing.T) {
-	Define("test.define.once", "x")
-	assert.Panics(t, func() { Define("test.define.once", "y") })
-	assert.Panics(t, func() { Define("nodot", "x") })
-	assert.Panics(t, func() { Define("Test.upper", "x") })
-	assert.Panics(t, func() { Define("test.with space", "x") })
+func TestValidCode(t *testing.T) {
+	assert.True(t, ValidCode("doctor.port.free"))
+	assert.True(t, ValidCode("account.creditsUsed402"))
+	for _, bad := range []string{"nodot", "Test.upper", "test.with space", "test..double", "test.", ".test", "test.9lead"} {
+		assert.False(t, ValidCode(bad), bad)
+	}
 }
 
-func TestDefinedListsEveryCode(t *testing.T) {
-	m := Define("test.defined.listed", "a {{b}}")
-	d := Defined()
-	require.Contains(t, d, m.Code())
-	assert.Equal(t, "a {{b}}", d[m.Code()])
-	d["test.defined.listed"] = "changed"
-	assert.Equal(t, "a {{b}}", Defined()[m.Code()], "a copy is returned")
+func TestDefineIsAPlainValue(t *testing.T) {
+	m := Define("test.defined.value", "a {{b}}")
+	assert.Equal(t, "test.defined.value", m.Code())
+	assert.Equal(t, Define("test.defined.value", "a {{b}}"), m, "defining twice gives equal values; the source scan refuses doubles")
+	assert.Equal(t, Text{Code: "test.defined.value", Args: map[string]string{"b": "x"}, Text: "a x"}, m.With("b", "x"))
 }
 
 func TestPlaceholders(t *testing.T) {
