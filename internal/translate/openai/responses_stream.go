@@ -68,12 +68,12 @@ func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *Respon
 
 // responsesRenderer is the canon.Renderer of Responses events.
 type responsesRenderer struct {
-	out    wire.SSE
-	start  ResponsesStart
-	seq    int
-	output []outputItemJSON // closed items, in order
-	open   *outputItemJSON  // the item receiving deltas, if any
-	text   strings.Builder  // the open item's text so far
+	wire.SSE // what it writes through; its Broken is the Renderer's
+	start    ResponsesStart
+	seq      int
+	output   []outputItemJSON // closed items, in order
+	open     *outputItemJSON  // the item receiving deltas, if any
+	text     strings.Builder  // the open item's text so far
 	// annots are the open message's url_citation annotations; cited is
 	// the rune offset where the last one ended (web search, responses_search.go).
 	annots []any
@@ -81,11 +81,7 @@ type responsesRenderer struct {
 	search int // output index of the web_search_call awaiting its result, -1 if none
 }
 
-func (rw *responsesRenderer) Broken() error { return rw.out.Err() }
-
-func (rw *responsesRenderer) SSE() *wire.SSE { return &rw.out }
-
-func (rw *responsesRenderer) Ping() error { return rw.out.Raw(pingComment) }
+func (rw *responsesRenderer) Ping() error { return rw.Raw(pingComment) }
 
 func (rw *responsesRenderer) Begin() error {
 	resp := rw.response("in_progress")
@@ -306,7 +302,7 @@ func (rw *responsesRenderer) Fail(errType, msg string) error {
 func (rw *responsesRenderer) event(ev sequenced) error {
 	ev.setSeq(rw.seq)
 	rw.seq++
-	return rw.out.Event(ev.eventType(), ev)
+	return rw.Event(ev.eventType(), ev)
 }
 
 // MarshalResponsesResponse renders a whole answer as the non-streaming

@@ -19,7 +19,7 @@ import (
 )
 
 // SSE writes server-sent events to a client and flushes each one. The
-// first write error is sticky: Err returns it and every later write
+// first write error is sticky: Broken returns it and every later write
 // returns it without writing. Not safe for concurrent use (the stream
 // walker holds its lock around it).
 type SSE struct {
@@ -41,8 +41,9 @@ func (s *SSE) Init(w io.Writer, flush func(), api string) {
 	s.enc.SetEscapeHTML(false)
 }
 
-// Err is the first write error, or nil.
-func (s *SSE) Err() error { return s.err }
+// Broken is the first write error, or nil: canon.Renderer's Broken, for
+// the renderers that embed their SSE.
+func (s *SSE) Broken() error { return s.err }
 
 // Event writes "event: NAME\ndata: JSON\n\n".
 func (s *SSE) Event(name string, v any) error {
@@ -139,7 +140,7 @@ func ToolInput(in json.RawMessage) ([]byte, error) {
 type Stream[R any, P interface {
 	*R
 	canon.Renderer
-	SSE() *SSE
+	Init(w io.Writer, flush func(), api string) // its embedded SSE's
 }] struct {
 	canon.Walker
 	r R
@@ -151,6 +152,6 @@ type Stream[R any, P interface {
 func (s *Stream[R, P]) Open(r R, w io.Writer, flush func(), api string, ended error) {
 	s.r = r
 	p := P(&s.r)
-	p.SSE().Init(w, flush, api)
+	p.Init(w, flush, api)
 	s.Walker.Init(api, ended, p)
 }
