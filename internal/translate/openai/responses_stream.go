@@ -131,12 +131,12 @@ func (rw *responsesRenderer) textDelta(kind, delta string) error {
 			return err
 		}
 		if kind == "message" {
-			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.added"}, ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: outputText("")})
+			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.added"}, partPos: inPart("message", item.ID, idx), Part: outputText("")})
 			if err != nil {
 				return err
 			}
 		} else {
-			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.added"}, ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: summaryText("")})
+			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.added"}, partPos: inPart("reasoning", item.ID, idx), Part: summaryText("")})
 			if err != nil {
 				return err
 			}
@@ -144,9 +144,9 @@ func (rw *responsesRenderer) textDelta(kind, delta string) error {
 	}
 	rw.text.WriteString(delta)
 	if kind == "message" {
-		return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.delta"}, ItemID: rw.open.ID, OutputIndex: idx, ContentIndex: zero(), Delta: &delta, Logprobs: []any{}})
+		return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.delta"}, partPos: inPart("message", rw.open.ID, idx), Delta: &delta, Logprobs: []any{}})
 	}
-	return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.delta"}, ItemID: rw.open.ID, OutputIndex: idx, SummaryIndex: zero(), Delta: &delta})
+	return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.delta"}, partPos: inPart("reasoning", rw.open.ID, idx), Delta: &delta})
 }
 
 // closeItem finishes the open item with the given status.
@@ -167,20 +167,20 @@ func (rw *responsesRenderer) closeItem(status string) error {
 		rw.annots, rw.cited = nil, 0
 		item.Status, item.Content = status, []contentPartJSON{part}
 		rw.output = append(rw.output, *item)
-		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.done"}, ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Text: &text, Logprobs: []any{}}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.done"}, partPos: inPart("message", item.ID, idx), Text: &text, Logprobs: []any{}}); err != nil {
 			return err
 		}
-		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.done"}, ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: part}); err != nil {
+		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.done"}, partPos: inPart("message", item.ID, idx), Part: part}); err != nil {
 			return err
 		}
 	} else {
 		part := summaryText(text)
 		item.Summary = []contentPartJSON{part}
 		rw.output = append(rw.output, *item)
-		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.done"}, ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Text: &text}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.done"}, partPos: inPart("reasoning", item.ID, idx), Text: &text}); err != nil {
 			return err
 		}
-		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.done"}, ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: part}); err != nil {
+		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.done"}, partPos: inPart("reasoning", item.ID, idx), Part: part}); err != nil {
 			return err
 		}
 	}
@@ -214,10 +214,10 @@ func (rw *responsesRenderer) ToolUse(tu *canon.ToolUse) error {
 		return err
 	}
 	if deltaType != "" {
-		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: deltaType}, ItemID: done.ID, OutputIndex: idx, Delta: &payload}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: deltaType}, partPos: partPos{ItemID: done.ID, OutputIndex: idx}, Delta: &payload}); err != nil {
 			return err
 		}
-		ev := &textEventJSON{eventHead: eventHead{Type: doneType}, ItemID: done.ID, OutputIndex: idx}
+		ev := &textEventJSON{eventHead: eventHead{Type: doneType}, partPos: partPos{ItemID: done.ID, OutputIndex: idx}}
 		if done.Type == "function_call" {
 			ev.Name, ev.Arguments = done.Name, &payload
 		} else {

@@ -172,29 +172,42 @@ type itemEventJSON struct {
 	Item        *outputItemJSON `json:"item"`
 }
 
+// partPos is where a part or text event stands: its item and, within a
+// message or a reasoning item, its (only) part, by content_index or
+// summary_index; a tool call's events have neither.
+type partPos struct {
+	ItemID       string `json:"item_id"`
+	OutputIndex  int    `json:"output_index"`
+	ContentIndex *int   `json:"content_index,omitempty"`
+	SummaryIndex *int   `json:"summary_index,omitempty"`
+}
+
+// inPart is the position of the one part of the message or reasoning
+// item (kind) id at output index idx.
+func inPart(kind, id string, idx int) partPos {
+	if kind == "message" {
+		return partPos{ItemID: id, OutputIndex: idx, ContentIndex: zero()}
+	}
+	return partPos{ItemID: id, OutputIndex: idx, SummaryIndex: zero()}
+}
+
 type partEventJSON struct {
 	eventHead
-	ItemID       string          `json:"item_id"`
-	OutputIndex  int             `json:"output_index"`
-	ContentIndex *int            `json:"content_index,omitempty"`
-	SummaryIndex *int            `json:"summary_index,omitempty"`
-	Part         contentPartJSON `json:"part"`
+	partPos
+	Part contentPartJSON `json:"part"`
 }
 
 // textEventJSON is a delta or done event of output text, reasoning summary
 // text or function call arguments.
 type textEventJSON struct {
 	eventHead
-	ItemID       string  `json:"item_id"`
-	OutputIndex  int     `json:"output_index"`
-	ContentIndex *int    `json:"content_index,omitempty"`
-	SummaryIndex *int    `json:"summary_index,omitempty"`
-	Delta        *string `json:"delta,omitempty"`
-	Text         *string `json:"text,omitempty"`
-	Name         string  `json:"name,omitempty"`
-	Arguments    *string `json:"arguments,omitempty"`
-	Input        *string `json:"input,omitempty"` // custom tool call input
-	Logprobs     []any   `json:"logprobs,omitempty"`
+	partPos
+	Delta     *string `json:"delta,omitempty"`
+	Text      *string `json:"text,omitempty"`
+	Name      string  `json:"name,omitempty"`
+	Arguments *string `json:"arguments,omitempty"`
+	Input     *string `json:"input,omitempty"` // custom tool call input
+	Logprobs  []any   `json:"logprobs,omitempty"`
 }
 
 // MarshalJSON keeps logprobs: [] on output_text events, where the SDK
