@@ -150,8 +150,16 @@ func (s *scanner) value(depth int) (*Value, bool) {
 			}
 			s.i++
 			s.space()
+			child, ok := s.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			v.edited = v.edited || child.edited
+			// The key is pushed after its value, so that the stack holds
+			// no key while the value's own members are read.
 			s.keys = append(s.keys, key)
-			done, ok := s.element(v, depth, '}')
+			s.vals = append(s.vals, child)
+			done, ok := s.member('}')
 			if !ok {
 				return nil, false
 			}
@@ -173,7 +181,13 @@ func (s *scanner) value(depth int) (*Value, bool) {
 		}
 		mark := len(s.vals)
 		for {
-			done, ok := s.element(v, depth, ']')
+			child, ok := s.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			v.edited = v.edited || child.edited
+			s.vals = append(s.vals, child)
+			done, ok := s.member(']')
 			if !ok {
 				return nil, false
 			}
@@ -364,18 +378,6 @@ func hex4(b []byte, i int) rune {
 		r = r*16 + rune(c)
 	}
 	return r
-}
-
-// element reads the next value in the object or array v (after its key,
-// in an object) and what follows it: the closing byte (done) or a comma.
-func (s *scanner) element(v *Value, depth int, closing byte) (done, ok bool) {
-	child, ok := s.value(depth + 1)
-	if !ok {
-		return false, false
-	}
-	v.edited = v.edited || child.edited
-	s.vals = append(s.vals, child)
-	return s.member(closing)
 }
 
 // member reads what follows a member of an object or an array: its closing
