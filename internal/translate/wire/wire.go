@@ -2,7 +2,8 @@
 // own formats: the stream writers' shape (Stream) and server-sent-events
 // output with its sticky write error, JSON the way the APIs write it (no
 // HTML escaping, no trailing newline), a tool call's input checked and
-// compacted, and the image checks both request readers make. It is pure:
+// compacted, the image checks both request readers make, and a message's
+// content read as a string or an array of parts (Content). It is pure:
 // bytes go to the io.Writer it is given.
 package wire
 
