@@ -172,23 +172,10 @@ func (d *doc) message(v *jsontree.Value, p jsontree.Path, last bool) (canon.Mess
 	if !jsontree.Present(cv) {
 		return m, d.Required(cp)
 	}
-	switch cv.Kind {
-	case jsontree.String:
-		if cv.Str != "" {
-			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
-		}
-	case jsontree.Array:
-		for j, bv := range cv.Elems {
-			b, keep, err := d.block(bv, cp.Idx(j), m.Role)
-			if err != nil {
-				return m, err
-			}
-			if keep {
-				m.Content = append(m.Content, b)
-			}
-		}
-	default:
-		return m, d.TypeErr(cp, cv, "a string or an array of content blocks")
+	m.Content, err = wire.Content(&d.Doc, cv, cp, "a string or an array of content blocks",
+		func(bv *jsontree.Value, bp jsontree.Path) (canon.Block, bool, error) { return d.block(bv, bp, m.Role) })
+	if err != nil {
+		return m, err
 	}
 	// The Messages API allows only the final assistant turn (a prefill) to be
 	// empty; an empty turn elsewhere is a client bug Kiro would reject less

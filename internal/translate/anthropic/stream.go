@@ -63,21 +63,17 @@ func NewSSEWriter(w io.Writer, flush func(), msg MessageStart) *SSEWriter {
 
 // sseRenderer is the canon.Renderer of Anthropic's stream.
 type sseRenderer struct {
-	out       wire.SSE
+	wire.SSE  // what it writes through; its Broken is the Renderer's
 	msg       MessageStart
 	open      blockKind // the open text or thinking block; tool blocks never stay open
 	index     int       // index of the open block, or of the next block if none is open
 	citations int
 }
 
-func (s *sseRenderer) Broken() error { return s.out.Err() }
-
-func (s *sseRenderer) SSE() *wire.SSE { return &s.out }
-
-func (s *sseRenderer) Ping() error { return s.event("ping", pingEvent{Type: "ping"}) }
+func (s *sseRenderer) Ping() error { return s.Event("ping", pingEvent{Type: "ping"}) }
 
 func (s *sseRenderer) Begin() error {
-	return s.event("message_start", messageStartEvent{
+	return s.Event("message_start", messageStartEvent{
 		Type: "message_start",
 		Message: messageJSON{
 			ID:      s.msg.ID,
@@ -127,7 +123,7 @@ func (s *sseRenderer) openBlock(k blockKind) error {
 		cb = thinkingBlockJSON{Type: "thinking", Thinking: "", Signature: ""}
 	}
 	s.open = k
-	return s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: s.index, ContentBlock: cb})
+	return s.Event("content_block_start", blockStartEvent{Type: "content_block_start", Index: s.index, ContentBlock: cb})
 }
 
 func (s *sseRenderer) closeBlock() error {
@@ -137,7 +133,7 @@ func (s *sseRenderer) closeBlock() error {
 	s.open = blockNone
 	idx := s.index
 	s.index++
-	return s.event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
+	return s.Event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
 }
 
 func (s *sseRenderer) ToolUse(tu *canon.ToolUse) error {
@@ -156,7 +152,7 @@ func (s *sseRenderer) wholeBlock(start any, input string) error {
 	}
 	idx := s.index
 	s.index++
-	if err := s.event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx, ContentBlock: start}); err != nil {
+	if err := s.Event("content_block_start", blockStartEvent{Type: "content_block_start", Index: idx, ContentBlock: start}); err != nil {
 		return err
 	}
 	if input != "" {
@@ -164,7 +160,7 @@ func (s *sseRenderer) wholeBlock(start any, input string) error {
 			return err
 		}
 	}
-	return s.event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
+	return s.Event("content_block_stop", blockStopEvent{Type: "content_block_stop", Index: idx})
 }
 
 func (s *sseRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool bool) error {
@@ -178,30 +174,25 @@ func (s *sseRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool b
 	if usage != nil {
 		u = *usage
 	}
-	if err := s.event("message_delta", messageDeltaEvent{
+	if err := s.Event("message_delta", messageDeltaEvent{
 		Type:  "message_delta",
 		Delta: messageDelta{StopReason: string(reason)},
 		Usage: usageOf(u),
 	}); err != nil {
 		return err
 	}
-	return s.event("message_stop", messageStopEvent{Type: "message_stop"})
+	return s.Event("message_stop", messageStopEvent{Type: "message_stop"})
 }
 
 func (s *sseRenderer) Fail(errType, msg string) error {
 	if err := s.closeBlock(); err != nil {
 		return err
 	}
-	return s.event("error", errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: msg}})
+	return s.Event("error", errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: msg}})
 }
 
 func (s *sseRenderer) delta(idx int, d any) error {
-	return s.event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: idx, Delta: d})
-}
-
-// event writes one SSE event and flushes it.
-func (s *sseRenderer) event(name string, data any) error {
-	return s.out.Event(name, data)
+	return s.Event("content_block_delta", blockDeltaEvent{Type: "content_block_delta", Index: idx, Delta: d})
 }
 
 // defaultStop is the stop reason when the decoder gave none.

@@ -2,8 +2,6 @@ package jsontree
 
 import (
 	"bytes"
-	"unicode/utf16"
-	"unicode/utf8"
 	"unsafe"
 
 	"kirodesk/internal/jsonw"
@@ -73,58 +71,15 @@ func validEscapes(lit []byte) bool {
 }
 
 // unquoteInto unquotes the contents of a valid string literal into its
-// own first bytes and returns the unquoted length, with encoding/json's
-// results (an unpaired surrogate becomes U+FFFD). Writing never overtakes
+// own first bytes and returns the unquoted length. Writing never overtakes
 // reading: no escape is shorter than what it stands for.
 func unquoteInto(lit []byte) int {
 	w := bytes.IndexByte(lit, '\\')
 	if w < 0 {
 		return len(lit)
 	}
-	var u [utf8.UTFMax]byte
-	for r := w; r < len(lit); {
-		if lit[r] != '\\' {
-			j := bytes.IndexByte(lit[r:], '\\')
-			if j < 0 {
-				j = len(lit) - r
-			}
-			w += copy(lit[w:], lit[r:r+j])
-			r += j
-			continue
-		}
-		c := lit[r+1]
-		switch c {
-		case 'b':
-			c = '\b'
-		case 'f':
-			c = '\f'
-		case 'n':
-			c = '\n'
-		case 'r':
-			c = '\r'
-		case 't':
-			c = '\t'
-		case 'u':
-			ru := hex4(lit, r+2)
-			r += 6
-			if utf16.IsSurrogate(ru) {
-				if r+1 < len(lit) && lit[r] == '\\' && lit[r+1] == 'u' {
-					if d := utf16.DecodeRune(ru, hex4(lit, r+2)); d != utf8.RuneError {
-						w += copy(lit[w:], u[:utf8.EncodeRune(u[:], d)])
-						r += 6
-						continue
-					}
-				}
-				ru = utf8.RuneError
-			}
-			w += copy(lit[w:], u[:utf8.EncodeRune(u[:], ru)])
-			continue
-		}
-		lit[w] = c // '"', '\\' and '/' stand for themselves
-		w++
-		r += 2
-	}
-	return w
+	out, _ := appendUnquoted(lit[:w], lit[w:]) // the scan checked the escapes
+	return len(out)
 }
 
 // appendValue writes v out as compact JSON from the tree (Compact of a

@@ -1,13 +1,9 @@
 package jsontree
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
-	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // scanner is Parse's fast path: one pass over the body, no reflection, no
@@ -82,29 +78,35 @@ func (s *scanner) node() *Value {
 	return v
 }
 
-// carveKeys returns a copy of keys in a slice of exactly their length,
-// cut from the current block of keys.
-func (s *scanner) carveKeys(keys []string) []string {
-	n := len(keys)
-	if n > len(s.kslab) {
-		s.kslab = make([]string, max(n, 4*s.next))
+// carve returns a copy of items in a slice of exactly their length, cut
+// from the current block *slab (keys and values have a block each); a new
+// block holds four times the values of the current node block.
+func carve[T any](slab *[]T, items []T, next int) []T {
+	n := len(items)
+	if n > len(*slab) {
+		*slab = make([]T, max(n, 4*next))
 	}
-	out := s.kslab[:n:n]
-	s.kslab = s.kslab[n:]
-	copy(out, keys)
+	out := (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	copy(out, items)
 	return out
 }
 
-// carveVals is carveKeys for values.
-func (s *scanner) carveVals(vals []*Value) []*Value {
-	n := len(vals)
-	if n > len(s.vslab) {
-		s.vslab = make([]*Value, max(n, 4*s.next))
+// open enters the object or array whose opening byte is at s.i, as v of
+// the given kind, and reports whether it closes at once (empty); ok is
+// false past MaxDepth.
+func (s *scanner) open(v *Value, kind Kind, closing byte, depth int) (empty, ok bool) {
+	if depth+1 > MaxDepth {
+		return false, false
 	}
-	out := s.vslab[:n:n]
-	s.vslab = s.vslab[n:]
-	copy(out, vals)
-	return out
+	v.Kind = kind
+	s.i++
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == closing {
+		s.i++
+		return true, true
+	}
+	return false, true
 }
 
 func (s *scanner) space() {
@@ -126,14 +128,11 @@ func (s *scanner) value(depth int) (*Value, bool) {
 	v.Off = s.i
 	switch c := s.b[s.i]; {
 	case c == '{':
-		if depth+1 > MaxDepth {
+		empty, ok := s.open(v, Object, '}', depth)
+		if !ok {
 			return nil, false
 		}
-		v.Kind = Object
-		s.i++
-		s.space()
-		if s.i < len(s.b) && s.b[s.i] == '}' {
-			s.i++
+		if empty {
 			break
 		}
 		km, vm := len(s.keys), len(s.vals)
@@ -156,6 +155,8 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				return nil, false
 			}
 			v.edited = v.edited || child.edited
+			// The key is pushed after its value, so that the stack holds
+			// no key while the value's own members are read.
 			s.keys = append(s.keys, key)
 			s.vals = append(s.vals, child)
 			done, ok := s.member('}')
@@ -166,19 +167,16 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
-		v.Keys, v.Vals = s.carveKeys(s.keys[km:]), s.carveVals(s.vals[vm:])
+		v.Keys, v.Vals = carve(&s.kslab, s.keys[km:], s.next), carve(&s.vslab, s.vals[vm:], s.next)
 		clear(s.keys[km:]) // the blocks keep them; the stack need not
 		clear(s.vals[vm:])
 		s.keys, s.vals = s.keys[:km], s.vals[:vm]
 	case c == '[':
-		if depth+1 > MaxDepth {
+		empty, ok := s.open(v, Array, ']', depth)
+		if !ok {
 			return nil, false
 		}
-		v.Kind = Array
-		s.i++
-		s.space()
-		if s.i < len(s.b) && s.b[s.i] == ']' {
-			s.i++
+		if empty {
 			break
 		}
 		mark := len(s.vals)
@@ -197,7 +195,7 @@ func (s *scanner) value(depth int) (*Value, bool) {
 				break
 			}
 		}
-		v.Elems = s.carveVals(s.vals[mark:])
+		v.Elems = carve(&s.vslab, s.vals[mark:], s.next)
 		clear(s.vals[mark:])
 		s.vals = s.vals[:mark]
 	case c == '"':
@@ -352,66 +350,12 @@ func (s *scanner) escaped(start, esc int) (string, bool) {
 		s.i = end + 1
 		return "", true
 	}
-	var out strings.Builder
-	out.Grow(end - start)
-	out.Write(b[start:esc])
-	var u [utf8.UTFMax]byte
-	for i := esc; i < end; {
-		if b[i] != '\\' {
-			// Copy the run up to the next escape (control bytes were
-			// refused while looking for the end).
-			j := bytes.IndexByte(b[i:end], '\\')
-			if j < 0 {
-				j = end - i
-			}
-			out.Write(b[i : i+j])
-			i += j
-			continue
-		}
-		switch b[i+1] {
-		case '"', '\\', '/':
-			out.WriteByte(b[i+1])
-			i += 2
-		case 'b':
-			out.WriteByte('\b')
-			i += 2
-		case 'f':
-			out.WriteByte('\f')
-			i += 2
-		case 'n':
-			out.WriteByte('\n')
-			i += 2
-		case 'r':
-			out.WriteByte('\r')
-			i += 2
-		case 't':
-			out.WriteByte('\t')
-			i += 2
-		case 'u':
-			r := hex4(b[:end], i+2)
-			if r < 0 {
-				return "", false
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
-				if i+1 < end && b[i] == '\\' && b[i+1] == 'u' {
-					r2 = hex4(b[:end], i+2)
-				}
-				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-					out.Write(u[:utf8.EncodeRune(u[:], dec)])
-					i += 6
-					continue
-				}
-				r = utf8.RuneError
-			}
-			out.Write(u[:utf8.EncodeRune(u[:], r)])
-		default:
-			return "", false
-		}
+	text, ok := unquoteText(b[start:end], esc-start)
+	if !ok {
+		return "", false
 	}
 	s.i = end + 1
-	return out.String(), true
+	return text, true
 }
 
 // hex4 reads four hex digits at b[i:], or returns -1.

@@ -1,9 +1,10 @@
 package jsontree
 
 import (
-	"strings"
-	"unicode"
+	"bytes"
 	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // validated is decoded into to have encoding/json check a value's syntax
@@ -19,53 +20,84 @@ func (*validated) UnmarshalJSON([]byte) error { return nil }
 // one allocation.
 func unquote(lit []byte) string {
 	s := lit[1 : len(lit)-1]
-	i := 0
-	for i < len(s) && s[i] != '\\' {
-		i++
-	}
-	if i == len(s) {
+	esc := bytes.IndexByte(s, '\\')
+	if esc < 0 {
 		return string(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.Write(s[:i])
-	for i < len(s) {
-		c := s[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			i++
+	text, _ := unquoteText(s, esc) // encoding/json checked the escapes
+	return text
+}
+
+// unquoteText returns the text of a string literal's contents lit, whose
+// first escape is at esc, written once into a buffer of the right size
+// (the text is never longer than the literal) and handed out without a
+// second copy; ok is false if an escape is not one JSON allows.
+func unquoteText(lit []byte, esc int) (text string, ok bool) {
+	out := make([]byte, 0, len(lit))
+	out, ok = appendUnquoted(append(out, lit[:esc]...), lit[esc:])
+	if !ok || len(out) == 0 {
+		return "", ok
+	}
+	return unsafe.String(&out[0], len(out)), true
+}
+
+// appendUnquoted appends the text of a string literal's contents lit to
+// dst, with encoding/json's results (an unpaired surrogate becomes
+// U+FFFD), and reports whether every escape is one JSON allows. Its
+// callers have refused control bytes and found the closing quote, so a
+// backslash is never lit's last byte. It is the one unquoting routine of
+// the package, for three destinations: a new string (unquoteText, for the
+// scan and the encoding/json based parser) and the literal's own bytes
+// (unquoteInto). dst may share lit's memory when it ends at or before
+// lit's start: what is written never passes what is still to be read.
+func appendUnquoted(dst, lit []byte) ([]byte, bool) {
+	var u [utf8.UTFMax]byte
+	for r := 0; r < len(lit); {
+		if lit[r] != '\\' {
+			j := bytes.IndexByte(lit[r:], '\\')
+			if j < 0 {
+				j = len(lit) - r
+			}
+			dst = append(dst, lit[r:r+j]...)
+			r += j
 			continue
 		}
-		switch s[i+1] {
+		c := lit[r+1]
+		switch c {
+		case '"', '\\', '/':
 		case 'b':
-			b.WriteByte('\b')
+			c = '\b'
 		case 'f':
-			b.WriteByte('\f')
+			c = '\f'
 		case 'n':
-			b.WriteByte('\n')
+			c = '\n'
 		case 'r':
-			b.WriteByte('\r')
+			c = '\r'
 		case 't':
-			b.WriteByte('\t')
+			c = '\t'
 		case 'u':
-			r := hex4(s, i+2)
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					if d := utf16.DecodeRune(r, hex4(s, i+2)); d != unicode.ReplacementChar {
-						b.WriteRune(d)
-						i += 6
+			ru := hex4(lit, r+2)
+			if ru < 0 {
+				return dst, false
+			}
+			r += 6
+			if utf16.IsSurrogate(ru) {
+				if r+1 < len(lit) && lit[r] == '\\' && lit[r+1] == 'u' {
+					if d := utf16.DecodeRune(ru, hex4(lit, r+2)); d != utf8.RuneError {
+						dst = append(dst, u[:utf8.EncodeRune(u[:], d)]...)
+						r += 6
 						continue
 					}
 				}
-				r = unicode.ReplacementChar
+				ru = utf8.RuneError
 			}
-			b.WriteRune(r)
+			dst = append(dst, u[:utf8.EncodeRune(u[:], ru)]...)
 			continue
-		default: // '"', '\\', '/'
-			b.WriteByte(s[i+1])
+		default:
+			return dst, false
 		}
-		i += 2
+		dst = append(dst, c)
+		r += 2
 	}
-	return b.String()
+	return dst, true
 }

@@ -150,48 +150,37 @@ func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon
 	if !jsontree.Present(cv) {
 		return m, mp.Required(cp)
 	}
-	switch cv.Kind {
-	case jsontree.String:
-		if cv.Str != "" {
-			m.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
-		}
-	case jsontree.Array:
-		for j, pv := range cv.Elems {
-			pp := cp.Idx(j)
-			typ, err := mp.partType(pv, pp)
-			if err != nil {
-				return m, err
-			}
-			switch typ {
-			case "text":
-				text, err := mp.ReqString(pv, pp, "text")
-				if err != nil {
-					return m, err
-				}
-				if text != "" {
-					m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: text})
-				}
-			case "image_url":
-				b, err := mp.imagePart(pv, pp)
-				if err != nil {
-					return m, err
-				}
-				m.Content = append(m.Content, b)
-			case "input_audio":
-				return m, mp.Errf(pp.Key("type"), "audio input is not supported by Kiro")
-			case "file":
-				return m, mp.Errf(pp.Key("type"), "file parts are not supported by Kiro; send the text as a text part or images as image_url parts")
-			default:
-				return m, mp.Errf(pp.Key("type"), `unknown content part type %q; use "text" or "image_url"`, typ)
-			}
-		}
-	default:
-		return m, mp.TypeErr(cp, cv, "a string or an array of content parts")
+	var err error
+	m.Content, err = wire.Content(&mp.Doc, cv, cp, "a string or an array of content parts", mp.userPart)
+	if err != nil {
+		return m, err
 	}
 	if len(m.Content) == 0 {
 		return m, mp.Errf(cp, "must not be empty")
 	}
 	return m, nil
+}
+
+// userPart reads one part of a user message's content: text (kept when
+// not empty) or an image.
+func (mp *messageParser) userPart(pv *jsontree.Value, pp jsontree.Path) (canon.Block, bool, error) {
+	typ, err := mp.partType(pv, pp)
+	if err != nil {
+		return canon.Block{}, false, err
+	}
+	switch typ {
+	case "text":
+		text, err := mp.ReqString(pv, pp, "text")
+		return canon.Block{Type: canon.BlockText, Text: text}, text != "", err
+	case "image_url":
+		b, err := mp.imagePart(pv, pp)
+		return b, true, err
+	case "input_audio":
+		return canon.Block{}, false, mp.Errf(pp.Key("type"), "audio input is not supported by Kiro")
+	case "file":
+		return canon.Block{}, false, mp.Errf(pp.Key("type"), "file parts are not supported by Kiro; send the text as a text part or images as image_url parts")
+	}
+	return canon.Block{}, false, mp.Errf(pp.Key("type"), `unknown content part type %q; use "text" or "image_url"`, typ)
 }
 
 var imageTypes = wire.ImageTypes

@@ -7,6 +7,7 @@ import (
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/wire"
 )
 
 // inputParser walks input, folding the flat item list into turns.
@@ -201,58 +202,43 @@ func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Req
 // parts are input_text (output_text and refusal in assistant messages, which
 // Responses outputs carry); images only where images is set.
 func (ip *inputParser) content(cv *jsontree.Value, cp jsontree.Path, images, assistant bool) ([]canon.Block, error) {
-	switch cv.Kind {
-	case jsontree.String:
-		if cv.Str == "" {
-			return nil, nil
-		}
-		return []canon.Block{{Type: canon.BlockText, Text: cv.Str}}, nil
-	case jsontree.Array:
+	return wire.Content(&ip.Doc, cv, cp, "a string or an array of content parts",
+		func(pv *jsontree.Value, pp jsontree.Path) (canon.Block, bool, error) {
+			return ip.part(pv, pp, images, assistant)
+		})
+}
+
+// part reads one part of a message's content (content says which parts
+// are allowed).
+func (ip *inputParser) part(pv *jsontree.Value, pp jsontree.Path, images, assistant bool) (canon.Block, bool, error) {
+	typ, err := ip.partType(pv, pp)
+	if err != nil {
+		return canon.Block{}, false, err
+	}
+	key := "text"
+	switch {
+	case typ == "input_text", assistant && typ == "output_text":
+	case assistant && typ == "refusal":
+		key = "refusal"
+	case typ == "input_image" && images:
+		b, err := ip.inputImage(pv, pp)
+		return b, true, err
+	case typ == "input_file":
+		return canon.Block{}, false, ip.Errf(pp.Key("type"), "file inputs are not supported by Kiro; send the text as input_text or images as input_image")
+	case typ == "input_audio":
+		return canon.Block{}, false, ip.Errf(pp.Key("type"), "audio input is not supported by Kiro")
 	default:
-		return nil, ip.TypeErr(cp, cv, "a string or an array of content parts")
-	}
-	var out []canon.Block
-	for j, pv := range cv.Elems {
-		pp := cp.Idx(j)
-		typ, err := ip.partType(pv, pp)
-		if err != nil {
-			return nil, err
-		}
-		key := "text"
+		allowed := `"input_text"`
 		switch {
-		case typ == "input_text", assistant && typ == "output_text":
-		case assistant && typ == "refusal":
-			key = "refusal"
-		case typ == "input_image" && images:
-			b, err := ip.inputImage(pv, pp)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-			continue
-		case typ == "input_file":
-			return nil, ip.Errf(pp.Key("type"), "file inputs are not supported by Kiro; send the text as input_text or images as input_image")
-		case typ == "input_audio":
-			return nil, ip.Errf(pp.Key("type"), "audio input is not supported by Kiro")
-		default:
-			allowed := `"input_text"`
-			switch {
-			case assistant:
-				allowed = `"output_text", "input_text" or "refusal"`
-			case images:
-				allowed = `"input_text" or "input_image"`
-			}
-			return nil, ip.Errf(pp.Key("type"), "%q parts are not allowed here; use %s", typ, allowed)
+		case assistant:
+			allowed = `"output_text", "input_text" or "refusal"`
+		case images:
+			allowed = `"input_text" or "input_image"`
 		}
-		text, err := ip.ReqString(pv, pp, key)
-		if err != nil {
-			return nil, err
-		}
-		if text != "" {
-			out = append(out, canon.Block{Type: canon.BlockText, Text: text})
-		}
+		return canon.Block{}, false, ip.Errf(pp.Key("type"), "%q parts are not allowed here; use %s", typ, allowed)
 	}
-	return out, nil
+	text, err := ip.ReqString(pv, pp, key)
+	return canon.Block{Type: canon.BlockText, Text: text}, text != "", err
 }
 
 // inputImage reads {"type":"input_image","image_url":URL,"detail":...}: the

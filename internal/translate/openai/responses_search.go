@@ -32,8 +32,7 @@ type urlCitationJSON struct {
 }
 
 type annotationEventJSON struct {
-	Type            string          `json:"type"`
-	Seq             int             `json:"sequence_number"`
+	eventHead
 	ItemID          string          `json:"item_id"`
 	OutputIndex     int             `json:"output_index"`
 	ContentIndex    int             `json:"content_index"`
@@ -41,18 +40,11 @@ type annotationEventJSON struct {
 	Annotation      urlCitationJSON `json:"annotation"`
 }
 
-func (e *annotationEventJSON) setSeq(n int)      { e.Seq = n }
-func (e *annotationEventJSON) eventType() string { return e.Type }
-
 type searchEventJSON struct {
-	Type        string `json:"type"`
-	Seq         int    `json:"sequence_number"`
+	eventHead
 	ItemID      string `json:"item_id"`
 	OutputIndex int    `json:"output_index"`
 }
-
-func (e *searchEventJSON) setSeq(n int)      { e.Seq = n }
-func (e *searchEventJSON) eventType() string { return e.Type }
 
 func searchItem(su *canon.ServerToolUse, respID string, idx int, status string) outputItemJSON {
 	return outputItemJSON{ID: itemID("web_search_call", respID, idx), Type: "web_search_call", Status: status,
@@ -68,11 +60,11 @@ func (rw *responsesRenderer) ServerToolUse(su *canon.ServerToolUse) error {
 	item := searchItem(su, rw.start.ID, idx, "in_progress")
 	rw.output = append(rw.output, item)
 	rw.search = idx
-	if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: &item}); err != nil {
+	if err := rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.added"}, OutputIndex: idx, Item: &item}); err != nil {
 		return err
 	}
 	for _, typ := range []string{"response.web_search_call.in_progress", "response.web_search_call.searching"} {
-		if err := rw.event(&searchEventJSON{Type: typ, ItemID: item.ID, OutputIndex: idx}); err != nil {
+		if err := rw.event(&searchEventJSON{eventHead: eventHead{Type: typ}, ItemID: item.ID, OutputIndex: idx}); err != nil {
 			return err
 		}
 	}
@@ -91,11 +83,11 @@ func (rw *responsesRenderer) ServerToolResult(sr *canon.ServerToolResult) error 
 	if sr.ErrorCode != "" {
 		item.Status = "failed"
 	}
-	if err := rw.event(&searchEventJSON{Type: "response.web_search_call.completed", ItemID: item.ID, OutputIndex: idx}); err != nil {
+	if err := rw.event(&searchEventJSON{eventHead: eventHead{Type: "response.web_search_call.completed"}, ItemID: item.ID, OutputIndex: idx}); err != nil {
 		return err
 	}
 	done := *item
-	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: &done})
+	return rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.done"}, OutputIndex: idx, Item: &done})
 }
 
 // Citation annotates the open message's text written since the last one.
@@ -107,7 +99,7 @@ func (rw *responsesRenderer) Citation(c *canon.Citation) error {
 	a := urlCitationJSON{Type: "url_citation", StartIndex: rw.cited, EndIndex: end, Title: c.Title, URL: c.URL}
 	rw.cited = end
 	rw.annots = append(rw.annots, a)
-	return rw.event(&annotationEventJSON{Type: "response.output_text.annotation.added", ItemID: rw.open.ID,
+	return rw.event(&annotationEventJSON{eventHead: eventHead{Type: "response.output_text.annotation.added"}, ItemID: rw.open.ID,
 		OutputIndex: len(rw.output), AnnotationIndex: len(rw.annots) - 1, Annotation: a})
 }
 

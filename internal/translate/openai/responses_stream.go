@@ -68,12 +68,12 @@ func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *Respon
 
 // responsesRenderer is the canon.Renderer of Responses events.
 type responsesRenderer struct {
-	out    wire.SSE
-	start  ResponsesStart
-	seq    int
-	output []outputItemJSON // closed items, in order
-	open   *outputItemJSON  // the item receiving deltas, if any
-	text   strings.Builder  // the open item's text so far
+	wire.SSE // what it writes through; its Broken is the Renderer's
+	start    ResponsesStart
+	seq      int
+	output   []outputItemJSON // closed items, in order
+	open     *outputItemJSON  // the item receiving deltas, if any
+	text     strings.Builder  // the open item's text so far
 	// annots are the open message's url_citation annotations; cited is
 	// the rune offset where the last one ended (web search, responses_search.go).
 	annots []any
@@ -81,18 +81,14 @@ type responsesRenderer struct {
 	search int // output index of the web_search_call awaiting its result, -1 if none
 }
 
-func (rw *responsesRenderer) Broken() error { return rw.out.Err() }
-
-func (rw *responsesRenderer) SSE() *wire.SSE { return &rw.out }
-
-func (rw *responsesRenderer) Ping() error { return rw.out.Raw(pingComment) }
+func (rw *responsesRenderer) Ping() error { return rw.Raw(pingComment) }
 
 func (rw *responsesRenderer) Begin() error {
 	resp := rw.response("in_progress")
-	if err := rw.event(&responseEventJSON{Type: "response.created", Response: resp}); err != nil {
+	if err := rw.event(&responseEventJSON{eventHead: eventHead{Type: "response.created"}, Response: resp}); err != nil {
 		return err
 	}
-	return rw.event(&responseEventJSON{Type: "response.in_progress", Response: resp})
+	return rw.event(&responseEventJSON{eventHead: eventHead{Type: "response.in_progress"}, Response: resp})
 }
 
 func (rw *responsesRenderer) Text(text string) error { return rw.textDelta("message", text) }
@@ -131,16 +127,16 @@ func (rw *responsesRenderer) textDelta(kind, delta string) error {
 		}
 		rw.open = item
 		rw.text.Reset()
-		if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: item}); err != nil {
+		if err := rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.added"}, OutputIndex: idx, Item: item}); err != nil {
 			return err
 		}
 		if kind == "message" {
-			err := rw.event(&partEventJSON{Type: "response.content_part.added", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: outputText("")})
+			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.added"}, partPos: inPart("message", item.ID, idx), Part: outputText("")})
 			if err != nil {
 				return err
 			}
 		} else {
-			err := rw.event(&partEventJSON{Type: "response.reasoning_summary_part.added", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: summaryText("")})
+			err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.added"}, partPos: inPart("reasoning", item.ID, idx), Part: summaryText("")})
 			if err != nil {
 				return err
 			}
@@ -148,9 +144,9 @@ func (rw *responsesRenderer) textDelta(kind, delta string) error {
 	}
 	rw.text.WriteString(delta)
 	if kind == "message" {
-		return rw.event(&textEventJSON{Type: "response.output_text.delta", ItemID: rw.open.ID, OutputIndex: idx, ContentIndex: zero(), Delta: &delta, Logprobs: []any{}})
+		return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.delta"}, partPos: inPart("message", rw.open.ID, idx), Delta: &delta, Logprobs: []any{}})
 	}
-	return rw.event(&textEventJSON{Type: "response.reasoning_summary_text.delta", ItemID: rw.open.ID, OutputIndex: idx, SummaryIndex: zero(), Delta: &delta})
+	return rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.delta"}, partPos: inPart("reasoning", rw.open.ID, idx), Delta: &delta})
 }
 
 // closeItem finishes the open item with the given status.
@@ -171,24 +167,24 @@ func (rw *responsesRenderer) closeItem(status string) error {
 		rw.annots, rw.cited = nil, 0
 		item.Status, item.Content = status, []contentPartJSON{part}
 		rw.output = append(rw.output, *item)
-		if err := rw.event(&textEventJSON{Type: "response.output_text.done", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Text: &text, Logprobs: []any{}}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.output_text.done"}, partPos: inPart("message", item.ID, idx), Text: &text, Logprobs: []any{}}); err != nil {
 			return err
 		}
-		if err := rw.event(&partEventJSON{Type: "response.content_part.done", ItemID: item.ID, OutputIndex: idx, ContentIndex: zero(), Part: part}); err != nil {
+		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.content_part.done"}, partPos: inPart("message", item.ID, idx), Part: part}); err != nil {
 			return err
 		}
 	} else {
 		part := summaryText(text)
 		item.Summary = []contentPartJSON{part}
 		rw.output = append(rw.output, *item)
-		if err := rw.event(&textEventJSON{Type: "response.reasoning_summary_text.done", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Text: &text}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_text.done"}, partPos: inPart("reasoning", item.ID, idx), Text: &text}); err != nil {
 			return err
 		}
-		if err := rw.event(&partEventJSON{Type: "response.reasoning_summary_part.done", ItemID: item.ID, OutputIndex: idx, SummaryIndex: zero(), Part: part}); err != nil {
+		if err := rw.event(&partEventJSON{eventHead: eventHead{Type: "response.reasoning_summary_part.done"}, partPos: inPart("reasoning", item.ID, idx), Part: part}); err != nil {
 			return err
 		}
 	}
-	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: item})
+	return rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.done"}, OutputIndex: idx, Item: item})
 }
 
 func (rw *responsesRenderer) ToolUse(tu *canon.ToolUse) error {
@@ -214,14 +210,14 @@ func (rw *responsesRenderer) ToolUse(tu *canon.ToolUse) error {
 		added.Input, payload = &empty, *done.Input
 		deltaType, doneType = "response.custom_tool_call_input.delta", "response.custom_tool_call_input.done"
 	}
-	if err := rw.event(&itemEventJSON{Type: "response.output_item.added", OutputIndex: idx, Item: &added}); err != nil {
+	if err := rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.added"}, OutputIndex: idx, Item: &added}); err != nil {
 		return err
 	}
 	if deltaType != "" {
-		if err := rw.event(&textEventJSON{Type: deltaType, ItemID: done.ID, OutputIndex: idx, Delta: &payload}); err != nil {
+		if err := rw.event(&textEventJSON{eventHead: eventHead{Type: deltaType}, partPos: partPos{ItemID: done.ID, OutputIndex: idx}, Delta: &payload}); err != nil {
 			return err
 		}
-		ev := &textEventJSON{Type: doneType, ItemID: done.ID, OutputIndex: idx}
+		ev := &textEventJSON{eventHead: eventHead{Type: doneType}, partPos: partPos{ItemID: done.ID, OutputIndex: idx}}
 		if done.Type == "function_call" {
 			ev.Name, ev.Arguments = done.Name, &payload
 		} else {
@@ -232,7 +228,7 @@ func (rw *responsesRenderer) ToolUse(tu *canon.ToolUse) error {
 		}
 	}
 	rw.output = append(rw.output, done)
-	return rw.event(&itemEventJSON{Type: "response.output_item.done", OutputIndex: idx, Item: &done})
+	return rw.event(&itemEventJSON{eventHead: eventHead{Type: "response.output_item.done"}, OutputIndex: idx, Item: &done})
 }
 
 // callItem is the finished output item of a tool call, in the form its
@@ -277,12 +273,12 @@ func (rw *responsesRenderer) End(reason canon.StopReason, usage *canon.Usage, _ 
 	}
 	ru := responsesUsageOf(u, rw.start.InputTokens)
 	resp.Usage = &ru
-	return rw.event(&responseEventJSON{Type: typ, Response: resp})
+	return rw.event(&responseEventJSON{eventHead: eventHead{Type: typ}, Response: resp})
 }
 
 func (rw *responsesRenderer) Fail(errType, msg string) error {
 	code := responsesErrorCode(errType)
-	if err := rw.event(&errorEventJSON{Type: "error", Code: code, Message: msg}); err != nil {
+	if err := rw.event(&errorEventJSON{eventHead: eventHead{Type: "error"}, Code: code, Message: msg}); err != nil {
 		return err
 	}
 	resp := rw.response("failed")
@@ -299,14 +295,14 @@ func (rw *responsesRenderer) Fail(errType, msg string) error {
 		resp.Output = append(resp.Output, item)
 	}
 	resp.Error = &responseErrorJSON{Code: code, Message: msg}
-	return rw.event(&responseEventJSON{Type: "response.failed", Response: resp})
+	return rw.event(&responseEventJSON{eventHead: eventHead{Type: "response.failed"}, Response: resp})
 }
 
 // event writes "event: TYPE\ndata: JSON\n\n", numbering it, and flushes.
 func (rw *responsesRenderer) event(ev sequenced) error {
 	ev.setSeq(rw.seq)
 	rw.seq++
-	return rw.out.Event(ev.eventType(), ev)
+	return rw.Event(ev.eventType(), ev)
 }
 
 // MarshalResponsesResponse renders a whole answer as the non-streaming

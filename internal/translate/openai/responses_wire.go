@@ -145,50 +145,69 @@ type outputTokensDetailsJSON struct {
 }
 
 // sequenced is a stream event: its type names the SSE event and it carries
-// a sequence_number.
+// a sequence_number (eventHead, embedded first in each).
 type sequenced interface {
 	setSeq(n int)
 	eventType() string
 }
 
+// eventHead is how every stream event begins. Embedded, its fields stand
+// first in the event's JSON, in this order, as OpenAI sends them.
+type eventHead struct {
+	Type string `json:"type"`
+	Seq  int    `json:"sequence_number"`
+}
+
+func (h *eventHead) setSeq(n int)      { h.Seq = n }
+func (h *eventHead) eventType() string { return h.Type }
+
 type responseEventJSON struct {
-	Type     string        `json:"type"`
-	Seq      int           `json:"sequence_number"`
+	eventHead
 	Response *responseJSON `json:"response"`
 }
 
 type itemEventJSON struct {
-	Type        string          `json:"type"`
-	Seq         int             `json:"sequence_number"`
+	eventHead
 	OutputIndex int             `json:"output_index"`
 	Item        *outputItemJSON `json:"item"`
 }
 
+// partPos is where a part or text event stands: its item and, within a
+// message or a reasoning item, its (only) part, by content_index or
+// summary_index; a tool call's events have neither.
+type partPos struct {
+	ItemID       string `json:"item_id"`
+	OutputIndex  int    `json:"output_index"`
+	ContentIndex *int   `json:"content_index,omitempty"`
+	SummaryIndex *int   `json:"summary_index,omitempty"`
+}
+
+// inPart is the position of the one part of the message or reasoning
+// item (kind) id at output index idx.
+func inPart(kind, id string, idx int) partPos {
+	if kind == "message" {
+		return partPos{ItemID: id, OutputIndex: idx, ContentIndex: zero()}
+	}
+	return partPos{ItemID: id, OutputIndex: idx, SummaryIndex: zero()}
+}
+
 type partEventJSON struct {
-	Type         string          `json:"type"`
-	Seq          int             `json:"sequence_number"`
-	ItemID       string          `json:"item_id"`
-	OutputIndex  int             `json:"output_index"`
-	ContentIndex *int            `json:"content_index,omitempty"`
-	SummaryIndex *int            `json:"summary_index,omitempty"`
-	Part         contentPartJSON `json:"part"`
+	eventHead
+	partPos
+	Part contentPartJSON `json:"part"`
 }
 
 // textEventJSON is a delta or done event of output text, reasoning summary
 // text or function call arguments.
 type textEventJSON struct {
-	Type         string  `json:"type"`
-	Seq          int     `json:"sequence_number"`
-	ItemID       string  `json:"item_id"`
-	OutputIndex  int     `json:"output_index"`
-	ContentIndex *int    `json:"content_index,omitempty"`
-	SummaryIndex *int    `json:"summary_index,omitempty"`
-	Delta        *string `json:"delta,omitempty"`
-	Text         *string `json:"text,omitempty"`
-	Name         string  `json:"name,omitempty"`
-	Arguments    *string `json:"arguments,omitempty"`
-	Input        *string `json:"input,omitempty"` // custom tool call input
-	Logprobs     []any   `json:"logprobs,omitempty"`
+	eventHead
+	partPos
+	Delta     *string `json:"delta,omitempty"`
+	Text      *string `json:"text,omitempty"`
+	Name      string  `json:"name,omitempty"`
+	Arguments *string `json:"arguments,omitempty"`
+	Input     *string `json:"input,omitempty"` // custom tool call input
+	Logprobs  []any   `json:"logprobs,omitempty"`
 }
 
 // MarshalJSON keeps logprobs: [] on output_text events, where the SDK
@@ -205,21 +224,8 @@ func (e textEventJSON) MarshalJSON() ([]byte, error) {
 }
 
 type errorEventJSON struct {
-	Type    string  `json:"type"`
-	Seq     int     `json:"sequence_number"`
+	eventHead
 	Code    string  `json:"code"`
 	Message string  `json:"message"`
 	Param   *string `json:"param"`
 }
-
-func (e *responseEventJSON) setSeq(n int) { e.Seq = n }
-func (e *itemEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *partEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *textEventJSON) setSeq(n int)     { e.Seq = n }
-func (e *errorEventJSON) setSeq(n int)    { e.Seq = n }
-
-func (e *responseEventJSON) eventType() string { return e.Type }
-func (e *itemEventJSON) eventType() string     { return e.Type }
-func (e *partEventJSON) eventType() string     { return e.Type }
-func (e *textEventJSON) eventType() string     { return e.Type }
-func (e *errorEventJSON) eventType() string    { return e.Type }

@@ -65,16 +65,12 @@ func NewChunkWriter(w io.Writer, flush func(), start ChunkStart) *ChunkWriter {
 
 // chunkRenderer is the canon.Renderer of Chat Completions chunks.
 type chunkRenderer struct {
-	out     wire.SSE
-	start   ChunkStart
-	toolIdx int // index of the next tool call
+	wire.SSE // what it writes through; its Broken is the Renderer's
+	start    ChunkStart
+	toolIdx  int // index of the next tool call
 }
 
-func (c *chunkRenderer) Broken() error { return c.out.Err() }
-
-func (c *chunkRenderer) SSE() *wire.SSE { return &c.out }
-
-func (c *chunkRenderer) Ping() error { return c.out.Raw(pingComment) }
+func (c *chunkRenderer) Ping() error { return c.Raw(pingComment) }
 
 func (c *chunkRenderer) Begin() error {
 	empty := ""
@@ -137,21 +133,21 @@ func (c *chunkRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool
 		if err != nil {
 			return fmt.Errorf("openai: encoding usage: %w", err)
 		}
-		if err := c.out.Data(chunkJSON{
+		if err := c.Data(chunkJSON{
 			ID: c.start.ID, Object: "chat.completion.chunk", Created: c.start.Created, Model: c.start.Model,
 			Choices: []chunkChoiceJSON{}, Usage: uj,
 		}); err != nil {
 			return err
 		}
 	}
-	return c.out.Raw(doneLine)
+	return c.Raw(doneLine)
 }
 
 func (c *chunkRenderer) Fail(errType, msg string) error {
-	if err := c.out.Data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
+	if err := c.Data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
 		return err
 	}
-	return c.out.Raw(doneLine)
+	return c.Raw(doneLine)
 }
 
 var (
@@ -169,7 +165,7 @@ func (c *chunkRenderer) chunk(delta deltaJSON, finish *string) error {
 	if c.start.IncludeUsage {
 		ch.Usage = json.RawMessage("null")
 	}
-	return c.out.Data(ch)
+	return c.Data(ch)
 }
 
 // finishReason maps canon's (Anthropic's) stop reasons to OpenAI's; an empty

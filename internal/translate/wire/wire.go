@@ -2,7 +2,8 @@
 // own formats: the stream writers' shape (Stream) and server-sent-events
 // output with its sticky write error, JSON the way the APIs write it (no
 // HTML escaping, no trailing newline), a tool call's input checked and
-// compacted, and the image checks both request readers make. It is pure:
+// compacted, the image checks both request readers make, and a message's
+// content read as a string or an array of parts (Content). It is pure:
 // bytes go to the io.Writer it is given.
 package wire
 
@@ -19,7 +20,7 @@ import (
 )
 
 // SSE writes server-sent events to a client and flushes each one. The
-// first write error is sticky: Err returns it and every later write
+// first write error is sticky: Broken returns it and every later write
 // returns it without writing. Not safe for concurrent use (the stream
 // walker holds its lock around it).
 type SSE struct {
@@ -41,8 +42,9 @@ func (s *SSE) Init(w io.Writer, flush func(), api string) {
 	s.enc.SetEscapeHTML(false)
 }
 
-// Err is the first write error, or nil.
-func (s *SSE) Err() error { return s.err }
+// Broken is the first write error, or nil: canon.Renderer's Broken, for
+// the renderers that embed their SSE.
+func (s *SSE) Broken() error { return s.err }
 
 // Event writes "event: NAME\ndata: JSON\n\n".
 func (s *SSE) Event(name string, v any) error {
@@ -139,7 +141,7 @@ func ToolInput(in json.RawMessage) ([]byte, error) {
 type Stream[R any, P interface {
 	*R
 	canon.Renderer
-	SSE() *SSE
+	Init(w io.Writer, flush func(), api string) // its embedded SSE's
 }] struct {
 	canon.Walker
 	r R
@@ -151,6 +153,6 @@ type Stream[R any, P interface {
 func (s *Stream[R, P]) Open(r R, w io.Writer, flush func(), api string, ended error) {
 	s.r = r
 	p := P(&s.r)
-	p.SSE().Init(w, flush, api)
+	p.Init(w, flush, api)
 	s.Walker.Init(api, ended, p)
 }

@@ -35,7 +35,7 @@ func TestSSEWriteErrorIsSticky(t *testing.T) {
 	var s SSE
 	s.Init(f, nil, "x")
 	assert.EqualError(t, s.Data(1), "gone")
-	assert.EqualError(t, s.Err(), "gone")
+	assert.EqualError(t, s.Broken(), "gone")
 	assert.EqualError(t, s.Raw([]byte("a")), "gone")
 	assert.Equal(t, 1, f.n, "nothing is written after the first error")
 }
