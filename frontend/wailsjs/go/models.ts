@@ -256,7 +256,7 @@ export namespace core {
 	    reasonText?: GoText;
 	    until?: string;
 	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
-	    lastError?: { message?: string; status?: number; at?: string } | null;
+	    lastError?: { message?: string; status?: number; at?: string; code?: string; args?: Record<string, string> | null } | null;
 	    quota?: store.Quota | null;
 	}
 }
