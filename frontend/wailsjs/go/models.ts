@@ -124,6 +124,7 @@ export namespace app {
 	    outputTokens: number;
 	    credits: number;
 	    warnings?: string[];
+	    warningTexts?: GoText[];
 	    requestId?: string;
 	    error?: string;
 	    tries?: reqlog.Try[];
