@@ -61,6 +61,8 @@ export namespace app {
 	    modelChoices: string[];
 	    updateCheck: boolean;
 	    updateFeedURL: string;
+	    updateFeedURLDefault: string;
+	    updateFeedURLEnv?: string;
 	}
 	export interface ModelAlias {
 	    name: string;
