@@ -6,7 +6,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -35,8 +34,9 @@ type Status struct {
 }
 
 // ErrNotReady is returned by bound methods called before the core opened
-// (or after it failed to open).
-var ErrNotReady = errors.New("Kirodesk is still starting")
+// (or after it failed to open); it has a code, so the window says it in its
+// language.
+var ErrNotReady = uitext.Define("app.notReady", "Kirodesk is still starting").Err()
 
 // App is bound to the window. Its methods are called from JavaScript on
 // Wails' goroutines.

@@ -20,6 +20,7 @@ import (
 	"kirodesk/internal/cli"
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
+	"kirodesk/internal/uitext"
 )
 
 // recorder is Runtime for tests: it remembers what the app asked of the window.
@@ -176,6 +177,9 @@ func TestMethodsBeforeStartup(t *testing.T) {
 	_, err := a.Status()
 	assert.ErrorIs(t, err, ErrNotReady)
 	assert.ErrorIs(t, a.CopyToClipboard("x"), ErrNotReady)
+	// The window says it in its language.
+	assert.Equal(t, map[string]any{"message": "Kirodesk is still starting",
+		"texts": []uitext.Text{{Code: "app.notReady", Text: "Kirodesk is still starting"}}}, uitext.ForWindow(err))
 }
 
 // The hook Run registers with Wails' single-instance lock (not a copy of

@@ -11,12 +11,16 @@ import (
 
 	"kirodesk/internal/logging"
 	"kirodesk/internal/reqlog"
+	"kirodesk/internal/uitext"
 )
 
 // RequestLine is one request of the request log, with the account's name.
 type RequestLine struct {
 	reqlog.Entry
 	AccountLabel string `json:"accountLabel,omitempty"`
+	// WarningTexts are Warnings with their codes, for the request detail
+	// in the window's language.
+	WarningTexts []uitext.Text `json:"warningTexts,omitempty"`
 }
 
 // Logs returns the app's recent log lines after seq (0: all kept). Lines
@@ -42,7 +46,7 @@ func (a *App) Requests(after int64) ([]RequestLine, error) {
 	es := c.Requests.Since(after)
 	out := make([]RequestLine, len(es))
 	for i, e := range es {
-		out[i] = RequestLine{Entry: e, AccountLabel: labels[e.Account]}
+		out[i] = RequestLine{Entry: e, AccountLabel: labels[e.Account], WarningTexts: reqlog.WarningTexts(e.Warnings)}
 	}
 	return out, nil
 }

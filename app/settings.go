@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"kirodesk/internal/store"
@@ -38,6 +39,12 @@ type Settings struct {
 	// release feed it reads (config.json's updates.check, updates.feedURL).
 	UpdateCheck   bool   `json:"updateCheck"`
 	UpdateFeedURL string `json:"updateFeedURL"`
+	// UpdateFeedURLDefault is the project's feed, for the window's "use
+	// the default"; UpdateFeedURLEnv is the environment's feed URL
+	// (KIRODESK_UPDATE_FEED_URL), which this process reads instead of the
+	// saved one, "" when it is not set.
+	UpdateFeedURLDefault string `json:"updateFeedURLDefault"`
+	UpdateFeedURLEnv     string `json:"updateFeedURLEnv,omitempty"`
 }
 
 // UpstreamURLs are Kiro's base URLs (advanced settings).
@@ -122,6 +129,7 @@ func (a *App) Settings() (Settings, error) {
 		OutboundProxy: cfg.Outbound.Proxy, CABundle: cfg.Outbound.CABundle,
 		ModelAliases: aliasRows(cfg.ModelAliases), UnknownModelAlias: cfg.UnknownModelAlias, ModelChoices: store.AliasTargets(),
 		UpdateCheck: cfg.Updates.Check, UpdateFeedURL: cfg.Updates.FeedURL,
+		UpdateFeedURLDefault: store.DefaultFeedURL, UpdateFeedURLEnv: os.Getenv(store.EnvFeedURL),
 	}, nil
 }
 

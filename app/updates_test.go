@@ -17,6 +17,7 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 const testSum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -159,6 +160,12 @@ func TestUpdateSettingsAreSavedAndChecked(t *testing.T) {
 	bad := "http://example.com/feed.json"
 	_, err = a.UpdateSettings(SettingsPatch{UpdateFeedURL: &bad})
 	assert.ErrorContains(t, err, "updates.feedURL")
+	// The window gets the refusal with its code, to say it in its language.
+	assert.Equal(t, map[string]any{"message": err.Error(), "texts": []uitext.Text{{Code: "config.webUrl.https",
+		Args: map[string]string{"field": "updates.feedURL", "value": `"http://example.com/feed.json"`},
+		Text: `updates.feedURL "http://example.com/feed.json": only https is accepted (http only to this machine)`}}}, uitext.ForWindow(err))
+	assert.Equal(t, store.DefaultFeedURL, s.UpdateFeedURLDefault)
+	assert.Empty(t, s.UpdateFeedURLEnv)
 }
 
 func TestTheEnvironmentsFeedURLWinsForThisProcess(t *testing.T) {
@@ -173,4 +180,5 @@ func TestTheEnvironmentsFeedURLWinsForThisProcess(t *testing.T) {
 	s, err := a.Settings()
 	require.NoError(t, err)
 	assert.Equal(t, store.DefaultFeedURL, s.UpdateFeedURL, "never saved")
+	assert.Equal(t, feed, s.UpdateFeedURLEnv, "the window says which feed this process reads")
 }

@@ -11,11 +11,17 @@
 package locale
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"kirodesk/internal/uitext"
 )
+
+// msgPreference refuses a language setting; the window shows it in its
+// language (frontend/src/i18n, "gotext.config").
+var msgPreference = uitext.Define("config.language", "language {{value}} is not system, en or zh-CN")
 
 // Preference is the validated value of config.json's "language".
 type Preference string
@@ -70,7 +76,7 @@ func ParsePreference(s string) (Preference, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("language %q is not system, en or zh-CN", s)
+	return "", msgPreference.Err("value", strconv.Quote(s))
 }
 
 // Match returns the language with catalogs that best serves a person whose

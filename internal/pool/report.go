@@ -132,9 +132,8 @@ func (p *Pool) Report(_ context.Context, id string, o Outcome) {
 				a.State.Until = now.Add(ue.RetryAfter) // Kiro said how long
 			}
 		}
-		le := &store.LastError{At: now, Message: o.Err.Error()}
+		le := lastError(o.Err, now)
 		if upstream {
-			le.Status = ue.Status
 			switch ue.Class {
 			case kiro.ClassQuota:
 				a.State = store.AccountState{Status: store.StatusExhausted, Until: resetAt}.WithReason(store.ReasonCreditsUsed402.With())

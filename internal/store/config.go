@@ -219,7 +219,7 @@ func CheckConfig(c *Config) error {
 		errs = append(errs, msgConfigQueueWait.Err("value", strconv.Itoa(c.QueueWait)))
 	}
 	if c.QuotaTTL < 30 || c.QuotaTTL > 86400 {
-		errs = append(errs, fmt.Errorf("quotaTTLSeconds %d is outside 30-86400", c.QuotaTTL))
+		errs = append(errs, msgConfigQuotaTTL.Err("value", strconv.Itoa(c.QuotaTTL)))
 	}
 	if c.MaxAttempts < 0 || c.MaxAttempts > 10 {
 		errs = append(errs, msgConfigMaxAttempts.Err("value", strconv.Itoa(c.MaxAttempts)))
@@ -256,21 +256,21 @@ func CheckProxy(p string) error {
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Hostname() == "" {
-		return fmt.Errorf("%q is not none, system or a proxy URL such as http://proxy.example:3128", Redact(p))
+		return msgProxyNotURL.Err("value", strconv.Quote(Redact(p)))
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":
 	default:
-		return fmt.Errorf("%q: the scheme must be http, https or socks5", Redact(p))
+		return msgProxyScheme.Err("value", strconv.Quote(Redact(p)))
 	}
 	if _, pw := u.User.Password(); pw {
-		return fmt.Errorf("%q holds a password: config.json never keeps one; set it in Kirodesk so it goes to the keychain", Redact(p))
+		return msgProxyPassword.Err("value", strconv.Quote(Redact(p)))
 	}
 	if u.Port() == "" {
-		return fmt.Errorf("%q has no port (e.g. :3128 or :1080)", Redact(p))
+		return msgProxyNoPort.Err("value", strconv.Quote(Redact(p)))
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return fmt.Errorf("%q: a proxy URL has no path or query", Redact(p))
+		return msgProxyPath.Err("value", strconv.Quote(Redact(p)))
 	}
 	return nil
 }

@@ -36,4 +36,19 @@ var (
 	msgConfigMaxAttempts   = uitext.Define("config.maxAttempts", "maxAttempts {{value}} is outside 0-10 (0 means the default, 3)")
 	msgConfigIdleTimeout   = uitext.Define("config.idleTimeout", "idleTimeoutSeconds {{value}} is outside 1-3600")
 	msgConfigCABundle      = uitext.Define("config.caBundle", "outbound.caBundle {{value}} must be an absolute path to a PEM file")
+	msgConfigQuotaTTL      = uitext.Define("config.quotaTTL", "quotaTTLSeconds {{value}} is outside 30-86400")
+
+	// The outbound proxy (global or an account's), refused as the person
+	// typed it with any password hidden; the field is named by the caller.
+	msgProxyNotURL   = uitext.Define("config.proxy.notUrl", "{{value}} is not none, system or a proxy URL such as http://proxy.example:3128")
+	msgProxyScheme   = uitext.Define("config.proxy.scheme", "{{value}}: the scheme must be http, https or socks5")
+	msgProxyPassword = uitext.Define("config.proxy.password",
+		"{{value}} holds a password: config.json never keeps one; set it in Kirodesk so it goes to the keychain")
+	msgProxyNoPort = uitext.Define("config.proxy.noPort", "{{value}} has no port (e.g. :3128 or :1080)")
+	msgProxyPath   = uitext.Define("config.proxy.path", "{{value}}: a proxy URL has no path or query")
+
+	// Web addresses Kirodesk reads (the release feed and its downloads).
+	msgWebURLNotAbsolute = uitext.Define("config.webUrl.notAbsolute", "{{field}} {{value}} is not an absolute URL such as https://example.com/feed.json")
+	msgWebURLHTTPS       = uitext.Define("config.webUrl.https", "{{field}} {{value}}: only https is accepted (http only to this machine)")
+	msgWebURLUser        = uitext.Define("config.webUrl.user", "{{field}} {{value}}: a user or password has no place in it")
 )

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,4 +87,52 @@ func TestConfigErrorsCarryCodes(t *testing.T) {
 	assert.Equal(t, map[string]string{"value": "70000"}, texts[0].Args)
 	assert.Equal(t, "config.strategy", texts[1].Code)
 	assert.Equal(t, `"random"`, texts[1].Args["value"])
+}
+
+// Every setting the window edits is refused with a code: the upstream
+// bases (endpoint's codes, through the store), the proxy with its password
+// hidden, the language, the quota TTL and the update feed.
+func TestMoreConfigErrorsCarryCodes(t *testing.T) {
+	c := NewConfig()
+	c.Upstream.APIBase = "http://example.com"
+	c.Outbound.Proxy = "http://user:hunter2@proxy.example"
+	c.Language = "fr"
+	c.QuotaTTL = 5
+	c.Updates.FeedURL = "ftp://feeds.example/feed.json"
+	err := CheckConfig(c)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+	byCode := map[string]uitext.Text{}
+	for _, x := range uitext.Texts(fmt.Errorf("config.json: change rejected: %w", err)) {
+		byCode[x.Code] = x
+	}
+	assert.Equal(t, uitext.Text{Code: "endpoint.base.https", Args: map[string]string{"field": "upstream.apiBase", "value": `"http://example.com"`},
+		Text: `upstream.apiBase "http://example.com" must be https (http only to this machine, like http://127.0.0.1:8080)`}, byCode["endpoint.base.https"])
+	assert.Equal(t, map[string]string{"value": `"http://user:xxxxx@proxy.example"`}, byCode["config.proxy.password"].Args)
+	assert.NotContains(t, byCode["config.proxy.password"].Text, "hunter2")
+	assert.Equal(t, uitext.Text{Code: "config.language", Args: map[string]string{"value": `"fr"`}, Text: `language "fr" is not system, en or zh-CN`}, byCode["config.language"])
+	assert.Equal(t, map[string]string{"value": "5"}, byCode["config.quotaTTL"].Args)
+	assert.Equal(t, uitext.Text{Code: "config.webUrl.https", Args: map[string]string{"field": "updates.feedURL", "value": `"ftp://feeds.example/feed.json"`},
+		Text: `updates.feedURL "ftp://feeds.example/feed.json": only https is accepted (http only to this machine)`}, byCode["config.webUrl.https"])
+	assert.Len(t, byCode, 5)
+}
+
+func TestProxyAndWebURLRefusals(t *testing.T) {
+	cases := map[string]error{
+		"config.proxy.notUrl": CheckProxy("proxy"),
+		"config.proxy.scheme": CheckProxy("ftp://proxy.example:21"),
+		"config.proxy.noPort": CheckProxy("http://proxy.example"),
+		"config.proxy.path":   CheckProxy("http://proxy.example:3128/x"),
+	}
+	for code, err := range cases {
+		texts := uitext.Texts(err)
+		require.Len(t, texts, 1, code)
+		assert.Equal(t, code, texts[0].Code)
+		assert.Equal(t, err.Error(), texts[0].Text)
+	}
+	_, err := ParseWebURL("updates.feedURL", "feed.json")
+	assert.Equal(t, "config.webUrl.notAbsolute", uitext.Texts(err)[0].Code)
+	_, err = ParseWebURL("updates.feedURL", "https://me:pw@feeds.example/f.json")
+	require.Error(t, err)
+	assert.Equal(t, map[string]string{"field": "updates.feedURL", "value": `"https://me:xxxxx@feeds.example/f.json"`}, uitext.Texts(err)[0].Args)
 }

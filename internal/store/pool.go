@@ -127,10 +127,21 @@ type Counters struct {
 }
 
 // LastError is the most recent upstream failure, with no secret in it.
+// Message is the failure's English as Go wrote it (the CLI, logs, older
+// builds); Code and Args say what kind of failure it was for the window,
+// with Kiro's own message or the network's error among the arguments.
 type LastError struct {
-	At      time.Time `json:"at"`
-	Status  int       `json:"status,omitempty"`
-	Message string    `json:"message"`
+	At      time.Time         `json:"at"`
+	Status  int               `json:"status,omitempty"`
+	Message string            `json:"message"`
+	Code    string            `json:"code,omitempty"`
+	Args    map[string]string `json:"args,omitempty"`
+}
+
+// Text is the failure for the window: its code and arguments (none for
+// one written by an older build, shown as is), and Message as the English.
+func (e LastError) Text() uitext.Text {
+	return uitext.Text{Code: e.Code, Args: maps.Clone(e.Args), Text: e.Message}
 }
 
 // NewPool returns an empty pool.
@@ -153,6 +164,7 @@ func (a Account) clone() Account {
 	a.State.ReasonArgs = maps.Clone(a.State.ReasonArgs)
 	if a.LastError != nil {
 		e := *a.LastError
+		e.Args = maps.Clone(e.Args)
 		a.LastError = &e
 	}
 	if a.Quota != nil {

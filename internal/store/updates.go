@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,16 +67,16 @@ func (u Updates) WithEnv(getenv func(string) string) (Updates, error) {
 func ParseWebURL(field, s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || !u.IsAbs() || u.Hostname() == "" {
-		return nil, fmt.Errorf("%s %q is not an absolute URL such as https://example.com/feed.json", field, s)
+		return nil, msgWebURLNotAbsolute.Err("field", field, "value", strconv.Quote(s))
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && IsLoopback(u.Hostname()):
 	default:
-		return nil, fmt.Errorf("%s %q: only https is accepted (http only to this machine)", field, s)
+		return nil, msgWebURLHTTPS.Err("field", field, "value", strconv.Quote(s))
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("%s %q: a user or password has no place in it", field, u.Redacted())
+		return nil, msgWebURLUser.Err("field", field, "value", strconv.Quote(u.Redacted()))
 	}
 	return u, nil
 }

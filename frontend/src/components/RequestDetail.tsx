@@ -2,6 +2,7 @@ import { CircleCheck, CircleMinus, CircleX, TriangleAlert } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RequestLine } from '../bridge';
+import { useGoText } from '../i18n/gotext';
 import { exactTime, formatBytes, formatMs, formatNumber, relativeTime } from '../lib/format';
 
 /** The panel's strings in the window's language (re-read on every render). */
@@ -53,6 +54,7 @@ export function StatusBadge({ status }: { status: number }) {
 export function RequestDetail({ request: r, onClose }: { request: RequestLine; onClose: () => void }) {
   const { t } = useTranslation();
   const T = useText();
+  const goText = useGoText();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [r.seq]);
   const tries = r.tries ?? [];
@@ -149,8 +151,9 @@ export function RequestDetail({ request: r, onClose }: { request: RequestLine; o
         <section>
           <h4>{T.warnings}</h4>
           <ul>
-            {r.warnings.map((w) => (
-              <li key={w}>{w}</li>
+            {r.warnings.map((w, i) => (
+              // Go's code for the warning when it has one (its English otherwise).
+              <li key={w}>{goText(r.warningTexts?.[i] ?? { text: w })}</li>
             ))}
           </ul>
         </section>

@@ -7,6 +7,7 @@ import { About } from './About';
 import { Diagnostics } from './Diagnostics';
 import { NetworkSettings } from './NetworkSettings';
 import { deferred, makeSettings } from '../test/fixtures';
+import { applyLanguage } from '../i18n';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -61,6 +62,27 @@ describe('Network settings', () => {
     expect(api.updateSettings).toHaveBeenLastCalledWith({ caBundle: '/etc/ssl/corp.pem' });
     expect(await screen.findByText('Saved. New connections to Kiro use it.')).toBeInTheDocument();
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it("shows Go's coded proxy refusal in the window language", async () => {
+    await applyLanguage('zh-CN');
+    try {
+      api.getSettings.mockResolvedValue(makeSettings({ outboundProxy: 'http://proxy.example:3128' }));
+      api.setOutboundProxy.mockRejectedValue(
+        Object.assign(new Error('"ftp://proxy.example:21": the scheme must be http, https or socks5'), {
+          texts: [{ code: 'config.proxy.scheme', args: { value: '"ftp://proxy.example:21"' }, text: '"ftp://proxy.example:21": the scheme must be http, https or socks5' }],
+        }),
+      );
+      const user = userEvent.setup();
+      render(<NetworkSettings />);
+      const url = await screen.findByLabelText('代理 URL');
+      await user.clear(url);
+      await user.type(url, 'ftp://proxy.example:21');
+      await user.click(screen.getByRole('button', { name: '保存网络设置' }));
+      expect(await screen.findByRole('alert')).toHaveTextContent('无法保存："ftp://proxy.example:21"：协议必须是 http、https 或 socks5');
+    } finally {
+      await applyLanguage('en');
+    }
   });
 
   it('refuses a password without a user name before calling Go', async () => {

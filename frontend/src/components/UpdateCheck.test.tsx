@@ -131,6 +131,64 @@ describe('About: the daily check', () => {
   });
 });
 
+describe('About: the release feed', () => {
+  const fallback = 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json';
+  const mirror = 'https://mirror.example/kirodesk-feed.json';
+
+  it('saves a feed URL through the settings patch, and goes back to the default', async () => {
+    api.updateSettings.mockResolvedValueOnce(makeSettings({ updateFeedURL: mirror }));
+    api.updateSettings.mockResolvedValueOnce(makeSettings({ updateFeedURL: fallback }));
+    const user = userEvent.setup();
+    render(<About />);
+    const field = screen.getByLabelText('Release feed');
+    await vi.waitFor(() => expect(field).toBeEnabled());
+    expect(field).toHaveValue(fallback);
+    expect(screen.queryByRole('button', { name: 'Use the default' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save feed' })).toBeDisabled();
+    await user.clear(field);
+    await user.type(field, `  ${mirror} `);
+    await user.click(screen.getByRole('button', { name: 'Save feed' }));
+    expect(api.updateSettings).toHaveBeenLastCalledWith({ updateFeedURL: mirror });
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    expect(field).toHaveValue(mirror);
+    await user.click(screen.getByRole('button', { name: 'Use the default' }));
+    expect(api.updateSettings).toHaveBeenLastCalledWith({ updateFeedURL: fallback });
+    await vi.waitFor(() => expect(field).toHaveValue(fallback));
+  });
+
+  it("says Go's coded refusal in the window language and keeps what was typed", async () => {
+    await applyLanguage('zh-CN');
+    try {
+      const english = 'updates.feedURL "http://feeds.example/f.json": only https is accepted (http only to this machine)';
+      api.updateSettings.mockRejectedValue(
+        Object.assign(new Error('config.json: change rejected: ' + english), {
+          texts: [{ code: 'config.webUrl.https', args: { field: 'updates.feedURL', value: '"http://feeds.example/f.json"' }, text: english }],
+        }),
+      );
+      const user = userEvent.setup();
+      render(<About />);
+      const field = screen.getByLabelText('版本发布源');
+      await vi.waitFor(() => expect(field).toBeEnabled());
+      await user.clear(field);
+      await user.type(field, 'http://feeds.example/f.json');
+      await user.click(screen.getByRole('button', { name: '保存发布源' }));
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        '无法保存：updates.feedURL "http://feeds.example/f.json"：只接受 https（仅指向本机时可用 http）',
+      );
+      expect(field).toHaveValue('http://feeds.example/f.json');
+      expect(field).toHaveAttribute('aria-invalid', 'true');
+    } finally {
+      await applyLanguage('en');
+    }
+  });
+
+  it('says when the environment names another feed for this run', async () => {
+    api.getSettings.mockResolvedValue(makeSettings({ updateFeedURLEnv: 'http://127.0.0.1:9/feed.json' }));
+    render(<About />);
+    expect(await screen.findByText('This run reads http://127.0.0.1:9/feed.json instead (set by KIRODESK_UPDATE_FEED_URL).')).toBeInTheDocument();
+  });
+});
+
 describe('Update notice', () => {
   it('shows a newer version found by the daily check and closes for that version', async () => {
     api.getUpdateStatus.mockResolvedValue(info());

@@ -11,6 +11,7 @@ import {
   updateSettings,
   type UpdateInfo,
 } from '../bridge';
+import { errorMessage } from '../lib/errors';
 import { formatDate } from '../lib/format';
 
 /** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
@@ -97,6 +98,102 @@ function DailyCheck() {
 }
 
 /**
+ * Where the check reads the release feed (config.json's updates.feedURL).
+ * Go validates it: a refusal comes with its code and is said in the
+ * window's language.
+ */
+function FeedURL() {
+  const { t } = useTranslation();
+  const id = useId();
+  const [saved, setSaved] = useState<{ url: string; fallback: string; env: string } | null>(null);
+  const [url, setURL] = useState('');
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    getSettings().then(
+      (s) => {
+        if (!live) return;
+        setSaved({ url: s.updateFeedURL, fallback: s.updateFeedURLDefault, env: s.updateFeedURLEnv ?? '' });
+        setURL(s.updateFeedURL);
+      },
+      () => {}, // not ready: the field stays disabled
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function save(want: string) {
+    setSaving(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const s = await updateSettings({ updateFeedURL: want });
+      setSaved({ url: s.updateFeedURL, fallback: s.updateFeedURLDefault, env: s.updateFeedURLEnv ?? '' });
+      setURL(s.updateFeedURL);
+      setNotice(t('update.feedSaved'));
+    } catch (reason) {
+      setError(t('update.feedFailed', { detail: errorMessage(reason) }));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const value = url.trim();
+  return (
+    <form
+      className="update-feed"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(value);
+      }}
+    >
+      <label className="form-row" htmlFor={`${id}-feed`}>
+        {t('update.feed')}
+      </label>
+      <input
+        id={`${id}-feed`}
+        className="wide"
+        value={url}
+        disabled={saved === null || saving}
+        aria-invalid={!!error}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => {
+          setURL(e.target.value);
+          setError(null);
+          setNotice(null);
+        }}
+      />
+      <p className="muted form-hint" id={`${id}-help`}>
+        {t('update.feedHelp')}
+      </p>
+      {saved?.env && <p className="muted form-hint">{t('update.feedEnv', { url: saved.env })}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn" disabled={saved === null || saving || value === saved.url}>
+          {t('update.feedSave')}
+        </button>
+        {saved && saved.url !== saved.fallback && (
+          <button type="button" className="btn" disabled={saving} onClick={() => void save(saved.fallback)}>
+            {t('update.feedDefault')}
+          </button>
+        )}
+        <span role="status" className="muted">
+          {notice}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+/**
  * About's "Check for updates": asks the release feed now and says what it
  * found. A check that could not tell says so quietly; why is in the log.
  * Beside it, the switch of the daily check.
@@ -147,6 +244,7 @@ export function UpdateCheck() {
         {!busy && state === 'failed' && <p className="muted">{t('update.failed')}</p>}
       </div>
       <DailyCheck />
+      <FeedURL />
     </div>
   );
 }

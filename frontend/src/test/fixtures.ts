@@ -36,6 +36,7 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     modelChoices: ['auto', 'claude-sonnet-4.5', 'claude-sonnet-4.6', 'claude-haiku-4.5', 'claude-opus-4.5'],
     updateCheck: true,
     updateFeedURL: 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json',
+    updateFeedURLDefault: 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json',
     ...overrides,
   };
 }

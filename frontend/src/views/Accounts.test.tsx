@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { Account, LoginEvent } from '../bridge';
 import { Accounts } from './Accounts';
+import { applyLanguage } from '../i18n';
 
 vi.mock('../bridge', () => ({
   getAccounts: vi.fn(),
@@ -466,5 +467,45 @@ describe('repairing an account (issue 22 §3)', () => {
     await screen.findByRole('listitem', { name: 'Work' });
     expect(screen.queryByRole('region', { name: /Kiro IDE/ })).not.toBeInTheDocument();
     expect(screen.getAllByRole('button', { name: 'Add account' })[0]).toBeInTheDocument();
+  });
+});
+
+describe("an account's last error", () => {
+  const throttled = {
+    message: 'throttled by Kiro: Kiro answered 429 (ThrottlingException): Too many requests',
+    status: 429,
+    code: 'lastError.throttled',
+    args: { detail: 'Kiro answered 429 (ThrottlingException): Too many requests' },
+  };
+
+  it("is said by its kind in the window language, Kiro's own words kept as they are", async () => {
+    await applyLanguage('zh-CN');
+    try {
+      api.getAccounts.mockResolvedValue([acct({ lastError: throttled })]);
+      render(<Accounts />);
+      const card = await screen.findByRole('listitem', { name: 'Work' });
+      expect(within(card).getByTestId('account-last-error')).toHaveTextContent(
+        '最近一次错误：被 Kiro 限流：Kiro answered 429 (ThrottlingException): Too many requests',
+      );
+    } finally {
+      await applyLanguage('en');
+    }
+  });
+
+  it("shows Go's English for a code the window does not know, or none (an older build's record)", async () => {
+    await applyLanguage('zh-CN');
+    try {
+      api.getAccounts.mockResolvedValue([
+        acct({ lastError: { ...throttled, code: 'lastError.fromANewerGo' } }),
+        acct({ id: 'a2', label: 'Spare', lastError: { message: 'Kiro answered 500: Internal error', status: 500 } }),
+      ]);
+      render(<Accounts />);
+      const work = await screen.findByRole('listitem', { name: 'Work' });
+      expect(within(work).getByTestId('account-last-error')).toHaveTextContent(`最近一次错误：${throttled.message}`);
+      const spare = screen.getByRole('listitem', { name: 'Spare' });
+      expect(within(spare).getByTestId('account-last-error')).toHaveTextContent('最近一次错误：Kiro answered 500: Internal error');
+    } finally {
+      await applyLanguage('en');
+    }
   });
 });

@@ -208,7 +208,7 @@ function AccountRow({
       )}
       {a.lastError?.message && (
         <p className="error-text account-reason" data-testid="account-last-error">
-          {TEXT.lastError(a.lastError.message)}
+          {TEXT.lastError(goText({ code: a.lastError.code, args: a.lastError.args, text: a.lastError.message }))}
           {a.lastError.at && (
             <>
               {TEXT.lastErrorAt}

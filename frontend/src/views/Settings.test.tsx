@@ -293,4 +293,28 @@ describe('Settings: Go refusals in the window language', () => {
       await applyLanguage('en');
     }
   });
+
+  it('puts a coded upstream URL refusal under its field, translated', async () => {
+    await applyLanguage('zh-CN');
+    try {
+      const english = 'upstream.apiBase "https://q.example.com:0" has a port outside 1-65535';
+      api.updateSettings.mockRejectedValue(
+        Object.assign(new Error('config.json: change rejected: ' + english), {
+          texts: [{ code: 'endpoint.base.port', args: { field: 'upstream.apiBase', value: '"https://q.example.com:0"' }, text: english }],
+        }),
+      );
+      const user = userEvent.setup();
+      render(<Settings />);
+      await user.click(await screen.findByText('高级：Kiro 上游 URL'));
+      const apiBase = screen.getByLabelText('API 基地址');
+      await user.clear(apiBase);
+      await user.type(apiBase, 'https://q.example.com:0');
+      await user.click(screen.getByRole('button', { name: '保存' }));
+      expect(await screen.findByText('upstream.apiBase "https://q.example.com:0" 的端口超出 1–65535 的范围')).toBeInTheDocument();
+      expect(apiBase).toHaveAttribute('aria-invalid', 'true');
+    } finally {
+      await applyLanguage('en');
+    }
+  });
+
 });

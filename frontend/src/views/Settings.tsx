@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { getSettings, updateSettings, type GoText, type Status } from '../bridge';
 import { useGoText } from '../i18n/gotext';
 import { i18n } from '../i18n';
-import { errorMessage, errorTexts } from '../lib/errors';
+import { errorEnglish, errorMessage, errorTexts } from '../lib/errors';
 import { About } from '../components/About';
 import { Diagnostics } from '../components/Diagnostics';
 import { LanguageSettings } from '../components/LanguageSettings';
@@ -93,7 +93,7 @@ export function Settings({ status }: { status?: Status } = {}) {
       const upstream = 'apiBase' in patch || 'authBase' in patch || 'oidcBase' in patch;
       setNotice(upstream ? t('settings.savedUpstream') : t('settings.saved'));
     } catch (err) {
-      const message = errorMessage(err);
+      const message = errorEnglish(err);
       if (message.includes(NOT_REOPENED)) {
         // Saved all the same: show what is saved now, so the old port
         // typed back is a change again and Save and Revert work.

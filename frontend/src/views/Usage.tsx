@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import {
   exportUsageCSV,
   getUsage,
@@ -77,7 +78,7 @@ const longDay = (iso: string) => new Date(iso).toLocaleDateString(dateLocale(), 
  * The forecast in words, from its figures (Go's own sentence, f.text, is
  * English; the same cases as usage.ForecastFor).
  */
-function forecastText(t: ReturnType<typeof useTranslation>['t'], f: UsageForecast): string {
+function forecastText(t: TFunction, f: UsageForecast): string {
   const name = f.label;
   if (f.used >= f.limit) return t('usage.forecast.reachedNow', { name });
   if (f.perDay <= 0) return t('usage.forecast.idle', { name });

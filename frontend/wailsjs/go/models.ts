@@ -61,6 +61,8 @@ export namespace app {
 	    modelChoices: string[];
 	    updateCheck: boolean;
 	    updateFeedURL: string;
+	    updateFeedURLDefault: string;
+	    updateFeedURLEnv?: string;
 	}
 	export interface ModelAlias {
 	    name: string;
@@ -124,6 +126,7 @@ export namespace app {
 	    outputTokens: number;
 	    credits: number;
 	    warnings?: string[];
+	    warningTexts?: GoText[];
 	    requestId?: string;
 	    error?: string;
 	    tries?: reqlog.Try[];
@@ -256,7 +259,7 @@ export namespace core {
 	    reasonText?: GoText;
 	    until?: string;
 	    counters: { requests: number; errors: number; inputTokens: number; outputTokens: number; lastUsed?: string };
-	    lastError?: { message?: string; status?: number; at?: string } | null;
+	    lastError?: { message?: string; status?: number; at?: string; code?: string; args?: Record<string, string> | null } | null;
 	    quota?: store.Quota | null;
 	}
 }

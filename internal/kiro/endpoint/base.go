@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"kirodesk/internal/uitext"
 )
 
 // Placeholder in a base URL's host is replaced by the account's region.
@@ -21,29 +23,29 @@ type Base struct {
 
 // ParseBase parses a base URL; field names it in the error.
 func ParseBase(field, s string) (Base, error) {
-	bad := func(why string) (Base, error) { return Base{}, refuse(field, s, why) }
+	bad := func(why uitext.Msg) (Base, error) { return Base{}, refuse(field, s, why) }
 	// A stand-in label that is a valid host part, so url.Parse checks the rest.
 	const stand = "region-0"
 	u, err := url.Parse(strings.ReplaceAll(s, Placeholder, stand))
 	if err != nil {
-		return bad("is not a URL")
+		return bad(msgBaseNotURL)
 	}
 	host := u.Hostname()
 	loop := isLoopback(host)
 	switch {
 	case u.Scheme != "https" && !(u.Scheme == "http" && loop):
-		return bad("must be https (http only to this machine, like http://127.0.0.1:8080)")
+		return bad(msgBaseHTTPS)
 	case u.User != nil:
-		return bad("must not hold a user name")
+		return bad(msgUserName)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
-		return bad("must not hold a query or fragment")
+		return bad(msgBaseQuery)
 	case u.Opaque != "" || !plainPath(u.Path) || strings.Contains(s, "%"):
-		return bad("has a path that is not plain")
+		return bad(msgPath)
 	case !loop && !isHostName(host) && net.ParseIP(host) == nil:
-		return bad("must name a host (like q.{region}.amazonaws.com)")
+		return bad(msgBaseHost)
 	}
 	if p := u.Port(); p != "" && !validPort(p) {
-		return bad("has a port outside 1-65535")
+		return bad(msgBasePort)
 	}
 	return Base{scheme: u.Scheme, host: strings.ReplaceAll(strings.ToLower(u.Host), stand, Placeholder),
 		path: strings.ReplaceAll(strings.TrimRight(u.Path, "/"), stand, Placeholder)}, nil

@@ -8,11 +8,13 @@
 package endpoint
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+
+	"kirodesk/internal/uitext"
 )
 
 // Error says which field held which value and why it is refused. The value
@@ -21,19 +23,29 @@ import (
 type Error struct {
 	Field  string
 	Value  string
-	Reason string
+	Reason string // the English reason, after the field and value
+	msg    uitext.Msg
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.text().Text }
+
+// Unwrap is the refusal with its code (uitext.Error), so that the window,
+// which finds coded texts through wrappers (uitext.Texts), shows it in its
+// language; the English is the same.
+func (e *Error) Unwrap() error { return &uitext.Error{Text: e.text()} }
+
+func (e *Error) text() uitext.Text {
 	v := e.Value
 	if len(v) > 80 {
 		v = v[:80] + "..."
 	}
-	return fmt.Sprintf("%s %q %s", e.Field, v, e.Reason)
+	return e.msg.With("field", e.Field, "value", strconv.Quote(v))
 }
 
-func refuse(field, value, reason string) error {
-	return &Error{Field: field, Value: value, Reason: reason}
+// refuse is the refusal of value in field for the reason m says; m's
+// English is "{{field}} {{value}} " and the reason.
+func refuse(field, value string, m uitext.Msg) error {
+	return &Error{Field: field, Value: value, Reason: reasonOf(m), msg: m}
 }
 
 // Region is an AWS region name such as us-east-1. The zero value is not a
@@ -48,7 +60,7 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
 // ParseRegion accepts an AWS region name; field names the value in the error.
 func ParseRegion(field, s string) (Region, error) {
 	if len(s) > 32 || !regionPattern.MatchString(s) {
-		return Region{}, refuse(field, s, "is not an AWS region name (like us-east-1)")
+		return Region{}, refuse(field, s, msgRegion)
 	}
 	return Region{s}, nil
 }
@@ -84,7 +96,7 @@ var (
 // ParseProfileARN accepts a CodeWhisperer profile ARN whose region is an
 // AWS region name, account 12 digits and profile id letters and digits.
 func ParseProfileARN(field, s string) (ProfileARN, error) {
-	bad := refuse(field, s, "is not a Kiro profile ARN (like arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEFGHIJKL)")
+	bad := refuse(field, s, msgProfileARN)
 	rest, ok := strings.CutPrefix(s, "arn:aws:codewhisperer:")
 	if !ok {
 		return ProfileARN{}, bad
@@ -116,25 +128,25 @@ func (a ProfileARN) String() string {
 // or "#/" at the end, as the AWS access portal shows its address, is
 // dropped, as is a final "/". It returns the URL in that canonical form.
 func ParseStartURL(field, s string) (string, error) {
-	bad := func(why string) error { return refuse(field, s, why) }
+	bad := func(why uitext.Msg) error { return refuse(field, s, why) }
 	t := strings.TrimSuffix(strings.TrimSuffix(s, "#/"), "#")
 	u, err := url.Parse(t)
 	if err != nil {
-		return "", bad("is not a URL (like https://my-org.awsapps.com/start)")
+		return "", bad(msgStartNotURL)
 	}
 	switch {
 	case u.Scheme != "https":
-		return "", bad("must begin with https:// (like https://my-org.awsapps.com/start)")
+		return "", bad(msgStartHTTPS)
 	case u.User != nil:
-		return "", bad("must not hold a user name")
+		return "", bad(msgUserName)
 	case u.Fragment != "" || strings.Contains(t, "#"):
-		return "", bad("must not hold a fragment (#...)")
+		return "", bad(msgStartFragment)
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", bad("must not hold a query (?...)")
+		return "", bad(msgStartQuery)
 	case u.Port() != "" || !isHostName(u.Host):
-		return "", bad("must name a host (like my-org.awsapps.com)")
+		return "", bad(msgStartHost)
 	case u.Opaque != "" || !plainPath(u.Path) || strings.Contains(s, "%"):
-		return "", bad("has a path that is not plain")
+		return "", bad(msgPath)
 	}
 	v := url.URL{Scheme: "https", Host: strings.ToLower(u.Host), Path: strings.TrimRight(u.Path, "/")}
 	return v.String(), nil
