@@ -30,5 +30,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // make test runs this beside go test -race on two cores: a test that
+    // takes 1 s alone can take several there (the 5 s default failed runs).
+    testTimeout: 20_000,
   },
 });
