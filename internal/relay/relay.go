@@ -384,6 +384,7 @@ func (r *Relay) stream(ctx context.Context, a streamArgs) error {
 		ContextWindow: 200_000, CountOutput: r.opts.Tokens.Text,
 	})
 	rd := eventstream.NewReader(body, eventstream.WithLogger(r.log))
+	defer rd.Release()
 	var buf []canon.Event
 	var usage canon.Usage
 	var failed error
