@@ -48,18 +48,24 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// special marks the bytes of x (little-endian) that are a control byte,
-// '"', '\\' or not ASCII with their high bit, using the bit tricks of "Bit
-// Twiddling Hacks" (a byte below n, a zero byte after an XOR). It is zero
-// when there is none; otherwise its lowest mark is the first such byte
-// (a mark above a marked byte may be false, one below it never is).
-func special(x uint64) uint64 {
+// StringEnd marks the bytes of x (little-endian) that end a run of plain
+// JSON string text, '"', '\\' or a control byte, with their high bit (the
+// bit tricks of "Bit Twiddling Hacks": a byte below n, a zero byte after an
+// XOR). It is zero when there is none; otherwise its lowest mark is the
+// first such byte (a mark above a marked byte may be false, one below it
+// never is). Bytes above 0x7f are plain here: a reader of valid UTF-8
+// (jsontree's scanner) steps over them eight at a time.
+func StringEnd(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - ones*0x20) & ^x
 	quote := x ^ (ones * '"')
 	backslash := x ^ (ones * '\\')
-	return (below | (quote-ones)&^quote | (backslash-ones)&^backslash | x) & highs
+	return (below | (quote-ones)&^quote | (backslash-ones)&^backslash) & highs
 }
+
+// special is StringEnd that also marks the bytes above 0x7f: a writer
+// checks their UTF-8 (AppendString).
+func special(x uint64) uint64 { return StringEnd(x) | x&0x8080808080808080 }
 
 // AppendString appends s as a JSON string the way encoding/json does
 // without HTML escaping: control bytes as \b \f \n \r \t or \u00XX,

@@ -46,41 +46,57 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
-// TestSpecial: the eight-byte test finds every byte value that needs a
-// look, in every position, and passes plain text.
-func TestSpecial(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		want := c < 0x20 || c == '"' || c == '\\' || c >= 0x80
-		for pos := range 8 {
-			b := []byte("aaaaaaaa")
-			b[pos] = byte(c)
-			got := special(binary.LittleEndian.Uint64(b))
-			if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
-				t.Fatalf("special(%q) = %x, want a mark at byte %d only if %v", b, got, pos, want)
-			}
-		}
-	}
-	assert.Zero(t, special(binary.LittleEndian.Uint64([]byte(" ~!#[]{}"))))
+// markers are the two eight-byte tests and the bytes each must mark:
+// StringEnd (a scanner's: bytes above 0x7f are plain) and special (a
+// writer's: they need a look too).
+var markers = []struct {
+	name string
+	mark func(uint64) uint64
+	want func(c byte) bool
+}{
+	{"StringEnd", StringEnd, func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' }},
+	{"special", special, func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80 }},
 }
 
-// TestSpecialFirstMark: in words with several bytes that need a look, the
-// lowest mark is the first of them.
-func TestSpecialFirstMark(t *testing.T) {
-	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
-	rnd := uint64(1)
-	for range 200_000 {
-		var b [8]byte
-		first := -1
-		for i := range b {
-			rnd = rnd*6364136223846793005 + 1442695040888963407
-			b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
-			if c := b[i]; first < 0 && (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-				first = i
+// TestMarkers: each eight-byte test finds every byte value it must, in
+// every position, and passes every other byte.
+func TestMarkers(t *testing.T) {
+	for _, m := range markers {
+		for c := 0; c < 256; c++ {
+			want := m.want(byte(c))
+			for pos := range 8 {
+				b := []byte("aaaaaaaa")
+				b[pos] = byte(c)
+				got := m.mark(binary.LittleEndian.Uint64(b))
+				if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
+					t.Fatalf("%s(%q) = %x, want a mark at byte %d only if %v", m.name, b, got, pos, want)
+				}
 			}
 		}
-		m := special(binary.LittleEndian.Uint64(b[:]))
-		if (m == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(m)/8 != first {
-			t.Fatalf("special(%q) = %x, first byte that needs a look is %d", b, m, first)
+		assert.Zero(t, m.mark(binary.LittleEndian.Uint64([]byte(" ~!#[]{}"))), m.name)
+	}
+}
+
+// TestMarkersFirstMark: in words with several bytes to mark, the lowest
+// mark is the first of them.
+func TestMarkersFirstMark(t *testing.T) {
+	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
+	for _, m := range markers {
+		rnd := uint64(1)
+		for range 200_000 {
+			var b [8]byte
+			first := -1
+			for i := range b {
+				rnd = rnd*6364136223846793005 + 1442695040888963407
+				b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
+				if first < 0 && m.want(b[i]) {
+					first = i
+				}
+			}
+			got := m.mark(binary.LittleEndian.Uint64(b[:]))
+			if (got == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(got)/8 != first {
+				t.Fatalf("%s(%q) = %x, first byte to mark is %d", m.name, b, got, first)
+			}
 		}
 	}
 }

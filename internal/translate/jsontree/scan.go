@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
+
+	"kirodesk/internal/jsonw"
 )
 
 // scanner is Parse's fast path: one pass over the body, no reflection, no
@@ -299,7 +301,7 @@ func (s *scanner) str() (string, bool) {
 		// Eight bytes at a time up to a quote, a backslash or a
 		// control byte: most of a request is long plain text.
 		for i+8 <= len(b) {
-			if m := stringEnd(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			if m := jsonw.StringEnd(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 				i += bits.TrailingZeros64(m) / 8 // the first byte that ends the run
 				break
 			}

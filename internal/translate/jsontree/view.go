@@ -58,17 +58,3 @@ var common = func() map[string]string {
 	}
 	return m
 }()
-
-// stringEnd marks the bytes of x (little-endian) that end a run of plain
-// string text, '"', '\\' or a control byte, with their high bit (the bit
-// tricks of "Bit Twiddling Hacks": a byte below n, a zero byte after an
-// XOR). It is zero when there is none; otherwise its lowest mark is the
-// first such byte (a mark above a marked byte may be false, one below it
-// never is). Bytes above 0x7f are plain here: the body is valid UTF-8.
-func stringEnd(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := (x - ones*0x20) & ^x
-	quote := x ^ (ones * '"')
-	backslash := x ^ (ones * '\\')
-	return (below | (quote-ones)&^quote | (backslash-ones)&^backslash) & highs
-}

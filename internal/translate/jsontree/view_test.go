@@ -1,8 +1,6 @@
 package jsontree
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"strings"
 	"testing"
 	"unsafe"
@@ -10,22 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// TestStringEnd: the eight-byte test finds a quote, a backslash or a
-// control byte in every position, and passes every other byte.
-func TestStringEnd(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		want := c < 0x20 || c == '"' || c == '\\'
-		for pos := range 8 {
-			b := []byte("aaaaaaaa")
-			b[pos] = byte(c)
-			got := stringEnd(binary.LittleEndian.Uint64(b))
-			if (got != 0) != want || want && bits.TrailingZeros64(got)/8 != pos {
-				t.Fatalf("stringEnd(%q) = %x, want a mark at byte %d only if %v", b, got, pos, want)
-			}
-		}
-	}
-}
 
 // inBody reports whether s's bytes lie inside body.
 func inBody(s string, body []byte) bool {
@@ -54,26 +36,4 @@ func TestLongStringsShareTheBody(t *testing.T) {
 	assert.False(t, inBody(v.Keys[0], body))
 	assert.Equal(t, unsafe.StringData(common["type"]), unsafe.StringData(v.Keys[0]), "a common key is shared")
 	assert.Equal(t, unsafe.StringData(common["text"]), unsafe.StringData(v.Get("type").Str), "a common value is shared")
-}
-
-// TestStringEndFirstMark: in words with several bytes that end a run, the
-// lowest mark is the first of them.
-func TestStringEndFirstMark(t *testing.T) {
-	alphabet := []byte{0, 0x1f, 0x20, '"', '\\', 'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']'}
-	rnd := uint64(1)
-	for range 200_000 {
-		var b [8]byte
-		first := -1
-		for i := range b {
-			rnd = rnd*6364136223846793005 + 1442695040888963407
-			b[i] = alphabet[(rnd>>33)%uint64(len(alphabet))]
-			if c := b[i]; first < 0 && (c < 0x20 || c == '"' || c == '\\') {
-				first = i
-			}
-		}
-		m := stringEnd(binary.LittleEndian.Uint64(b[:]))
-		if (m == 0) != (first < 0) || first >= 0 && bits.TrailingZeros64(m)/8 != first {
-			t.Fatalf("stringEnd(%q) = %x, first byte that ends the run is %d", b, m, first)
-		}
-	}
 }
