@@ -43,22 +43,21 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// BenchmarkTranslate is a request body to Kiro's body, per fixture: the
-// client API's translator (decode → canonical request), then the Kiro
-// payload build, as the handler and relay run them. µs/KB is per kilobyte
-// of the client's body.
-func BenchmarkTranslate(b *testing.B) {
+// conversationID is the Kiro conversation the payload benchmarks build for.
+const conversationID = "7f0e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
+
+// eachFixture runs one sub-benchmark per fixture: prepare does its set-up
+// (not timed) and returns the operation that is, reported per kilobyte of
+// the client's body and as CPU per operation like every benchmark here.
+func eachFixture(b *testing.B, prepare func(b *testing.B, f fixture) func() error) {
 	for _, f := range fixtures(b) {
 		b.Run(f.Name, func(b *testing.B) {
+			op := prepare(b, f)
 			b.SetBytes(int64(len(f.Body)))
 			b.ReportAllocs()
 			cpu0 := processCPU()
 			for b.Loop() {
-				req, err := f.parse()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := payload.Build(req, payload.Options{ConversationID: "7f0e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}); err != nil {
+				if err := op(); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -68,22 +67,31 @@ func BenchmarkTranslate(b *testing.B) {
 	}
 }
 
+// BenchmarkTranslate is a request body to Kiro's body, per fixture: the
+// client API's translator (decode → canonical request), then the Kiro
+// payload build, as the handler and relay run them. µs/KB is per kilobyte
+// of the client's body.
+func BenchmarkTranslate(b *testing.B) {
+	eachFixture(b, func(b *testing.B, f fixture) func() error {
+		return func() error {
+			req, err := f.parse()
+			if err != nil {
+				return err
+			}
+			_, err = payload.Build(req, payload.Options{ConversationID: conversationID})
+			return err
+		}
+	})
+}
+
 // BenchmarkParse is the translator alone (decode → canonical request).
 func BenchmarkParse(b *testing.B) {
-	for _, f := range fixtures(b) {
-		b.Run(f.Name, func(b *testing.B) {
-			b.SetBytes(int64(len(f.Body)))
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				if _, err := f.parse(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			perKB(b, f)
-			cpuPerOp(b, cpu0)
-		})
-	}
+	eachFixture(b, func(b *testing.B, f fixture) func() error {
+		return func() error {
+			_, err := f.parse()
+			return err
+		}
+	})
 }
 
 // BenchmarkParseInPlace is BenchmarkParse as the server runs it: the
@@ -91,68 +99,46 @@ func BenchmarkParse(b *testing.B) {
 // unquoted into it. Each round copies the fixture into one buffer first
 // (a memmove, a few percent of the parse), as a parse in place changes it.
 func BenchmarkParseInPlace(b *testing.B) {
-	for _, f := range fixtures(b) {
-		b.Run(f.Name, func(b *testing.B) {
-			buf := make([]byte, len(f.Body))
-			b.SetBytes(int64(len(f.Body)))
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				copy(buf, f.Body)
-				if _, err := f.parseWith(buf, true); err != nil {
-					b.Fatal(err)
-				}
-			}
-			perKB(b, f)
-			cpuPerOp(b, cpu0)
-		})
-	}
+	eachFixture(b, func(b *testing.B, f fixture) func() error {
+		buf := make([]byte, len(f.Body))
+		return func() error {
+			copy(buf, f.Body)
+			_, err := f.parseWith(buf, true)
+			return err
+		}
+	})
 }
 
 // BenchmarkBuild is the Kiro payload build alone (canonical request → body).
 func BenchmarkBuild(b *testing.B) {
-	for _, f := range fixtures(b) {
-		b.Run(f.Name, func(b *testing.B) {
-			req, err := f.parse()
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(f.Body)))
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				if _, err := payload.Build(req, payload.Options{ConversationID: "7f0e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			perKB(b, f)
-			cpuPerOp(b, cpu0)
-		})
-	}
+	eachFixture(b, func(b *testing.B, f fixture) func() error {
+		req, err := f.parse()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return func() error {
+			_, err := payload.Build(req, payload.Options{ConversationID: conversationID})
+			return err
+		}
+	})
 }
 
 // BenchmarkTokens is the local input-token estimate of the whole request
-// (message_start's input_tokens), on a fresh counter each time (cold) and
-// on one that counted the same request before (a conversation's next turn).
+// (message_start's input_tokens) on a counter that counted the same
+// request before (a conversation's next turn).
 func BenchmarkTokens(b *testing.B) {
-	for _, f := range fixtures(b) {
+	eachFixture(b, func(b *testing.B, f fixture) func() error {
 		req, err := f.parse()
 		if err != nil {
 			b.Fatal(err)
 		}
 		warm := &tokens.Counter{}
 		warm.Request(req)
-		b.Run(f.Name, func(b *testing.B) {
-			b.SetBytes(int64(len(f.Body)))
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				warm.Request(req)
-			}
-			perKB(b, f)
-			cpuPerOp(b, cpu0)
-		})
-	}
+		return func() error {
+			warm.Request(req)
+			return nil
+		}
+	})
 }
 
 // perKB reports the time per kilobyte of the client's body.
