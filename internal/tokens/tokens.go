@@ -1,15 +1,15 @@
 // Package tokens estimates token counts locally, for count_tokens and for
 // usage when Kiro reports none. Claude's tokenizer is not public; cl100k
-// (embedded in tiktoken-go, no download) is a close, stable stand-in, and
-// the estimate is labelled as one wherever it is reported.
+// (its vocabulary embedded, no download) is a close, stable stand-in, and
+// the estimate is labelled as one wherever it is reported. The counts are
+// tiktoken's, checked against tiktoken-go in the tests; the vocabulary is
+// kept in a compact form of our own (bpe.go says why).
 package tokens
 
 import (
 	"encoding/json"
 	"hash/maphash"
 	"sync"
-
-	"github.com/tiktoken-go/tokenizer"
 
 	"kirodesk/internal/canon"
 )
@@ -23,9 +23,8 @@ import (
 // text of a request was counted before, and BPE on a 500 KB turn costs tens
 // of milliseconds while hashing it costs tens of microseconds.
 type Counter struct {
-	once sync.Once
-	enc  tokenizer.Codec
-	err  error
+	once  sync.Once
+	vocab *vocab
 
 	mu        sync.Mutex
 	cur, prev map[textKey]int // two generations: a text still in use survives a turnover
@@ -52,9 +51,9 @@ const (
 	cacheGeneration = 16 << 10
 )
 
-func (c *Counter) codec() tokenizer.Codec {
-	c.once.Do(func() { c.enc, c.err = tokenizer.Get(tokenizer.Cl100kBase) })
-	return c.enc
+func (c *Counter) cl100k() *vocab {
+	c.once.Do(func() { c.vocab = newVocab(cl100kData) })
+	return c.vocab
 }
 
 // Text counts the tokens of s.
@@ -104,17 +103,7 @@ func (c *Counter) cached(k textKey, text func() string) int {
 }
 
 // count runs the tokenizer.
-func (c *Counter) count(s string) int {
-	enc := c.codec()
-	if enc == nil {
-		return (len(s) + 3) / 4 // the vocabulary is embedded; this cannot happen, but never fail a request over it
-	}
-	n, err := enc.Count(s)
-	if err != nil {
-		return (len(s) + 3) / 4
-	}
-	return n
-}
+func (c *Counter) count(s string) int { return c.cl100k().count(s) }
 
 // perMessage is the framing each message costs beyond its text (role
 // markers); perImage approximates a mid-size image, which Claude bills by
