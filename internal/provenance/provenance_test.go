@@ -55,7 +55,7 @@ func TestEveryProgramComesFromAFreshInstall(t *testing.T) {
 	require.NoError(t, err)
 	// The scan sees what it must: Go literals, a Go helper's literal, the
 	// Makefile, the scripts, runners' commands and $(...) alike.
-	for _, p := range []string{"dpkg-deb", "desktop-file-validate", "script", "dbus-daemon", // Go
+	for _, p := range []string{"dpkg-deb", "desktop-file-validate", "script", "dbus-daemon", // Go (some through testenv.RequireTool)
 		"Xvfb", "gnome-keyring-daemon", "dbus-run-session", "makensis", "objdump", "apt-get", // scripts
 		"go", "npm", "gofmt", "tee"} { // Makefile
 		assert.Contains(t, programs(all), p)
@@ -214,11 +214,24 @@ func f(ctx context.Context, bin string) {
 }
 `
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o644))
+	// An exported helper of another package, called by its package name.
+	helper := "package testenv\n\nimport \"os/exec\"\n\nfunc RequireTool(t any, name string) string { p, _ := exec.LookPath(name); return p }\n" +
+		"func lookup(name string) { exec.LookPath(name) }\n"
+	user := "package x_test\n\nfunc g(t any) { testenv.RequireTool(t, \"script\"); lookup(\"not-a-call-of-this-package\") }\n"
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "testenv"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "testenv", "testenv.go"), []byte(helper), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "y_test.go"), []byte(user), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "node_modules", "y"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "node_modules", "y", "y.go"), []byte("package y\nimport \"os/exec\"\nvar _ = exec.Command(\"nope\")\n"), 0o644))
 	got, err := GoUses(dir)
 	require.NoError(t, err)
 	assert.Equal(t, []Use{{"7z", "x.go:10"}, {"dpkg-deb", "x.go:9"}, {"makensis", "x.go:13"}, {"objdump", "x.go:14"}, {"script", "x.go:11"}}, got)
+
+	// Without the direct call, the other package's helper still names script.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte("package x\n"), 0o644))
+	got, err = GoUses(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []Use{{"script", "y_test.go:3"}}, got, "an unexported helper of another package is not called from here")
 }
 
 func TestNpmScriptUses(t *testing.T) {
