@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 const root = "../.."
@@ -21,10 +23,7 @@ var projectUses = sync.OnceValues(func() ([]Use, error) { return ProjectUses(roo
 func dpkgSystem(t *testing.T) *Dpkg {
 	t.Helper()
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dpkg-query is missing: the checks run on Debian (scripts/deps.sh)")
-		}
-		t.Skip("not a Debian system: the programs' packages cannot be looked up")
+		testenv.Missing(t, "dpkg-query is missing: the programs' packages can be looked up only on Debian (scripts/deps.sh)")
 	}
 	d, err := NewDpkg()
 	require.NoError(t, err)
