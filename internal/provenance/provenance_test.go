@@ -56,7 +56,8 @@ func TestEveryProgramComesFromAFreshInstall(t *testing.T) {
 	// Makefile, the scripts, runners' commands and $(...) alike.
 	for _, p := range []string{"dpkg-deb", "desktop-file-validate", "script", "dbus-daemon", // Go (some through testenv.RequireTool)
 		"Xvfb", "gnome-keyring-daemon", "dbus-run-session", "makensis", "objdump", "apt-get", // scripts
-		"go", "npm", "gofmt", "tee"} { // Makefile
+		"go", "npm", "gofmt", "tee", // Makefile
+		"/usr/bin/chromium", "curl"} { // the browser tests
 		assert.Contains(t, programs(all), p)
 	}
 	var paths, lines []string
@@ -82,6 +83,7 @@ func TestTheCheckFailsWhenDepsLosesAPackage(t *testing.T) {
 	for pkg, prog := range map[string]string{
 		"xvfb": "Xvfb", "gnome-keyring": "gnome-keyring-daemon", "nsis": "makensis",
 		"p7zip-full": "7z", "desktop-file-utils": "desktop-file-validate", "binutils": "objdump",
+		"curl": "curl", "chromium": "/usr/bin/chromium",
 	} {
 		require.Contains(t, deps, pkg)
 		less := slices.DeleteFunc(slices.Clone(deps), func(p string) bool { return p == pkg })
@@ -246,4 +248,37 @@ func TestNpmScriptUses(t *testing.T) {
 	none, err := NpmScriptUses(t.TempDir(), "package.json")
 	require.NoError(t, err)
 	assert.Empty(t, none)
+}
+
+func TestE2EUses(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "e2e")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	write := func(src string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "a.e2e.ts"), []byte(src), 0o644))
+	}
+	src := `import { execFile, spawn } from 'node:child_process';
+const sh = promisify(execFile);
+const p = spawn(bin, ['--dist']);
+await sh('xdotool', ['key', 'ctrl+v']);
+spawn("wl-paste");
+const browser = await chromium.launch({ executablePath: process.env.X ?? '/usr/bin/chromium' });
+run('nope');
+await sh('sh', ['-c', 'echo literal']);
+`
+	write(src)
+	got, err := E2EUses(root, "e2e")
+	require.NoError(t, err)
+	assert.Equal(t, []Use{{"/usr/bin/chromium", "e2e/a.e2e.ts:6"}, {"sh", "e2e/a.e2e.ts:8"}, {"wl-paste", "e2e/a.e2e.ts:5"},
+		{"xdotool", "e2e/a.e2e.ts:4"}}, got, "run is no alias here; a variable program is the project's own binary")
+
+	// A shell on a command made at run time needs its programs named.
+	write(src + "await sh('sh', ['-c', copied]);\n")
+	_, err = E2EUses(root, "e2e")
+	require.ErrorContains(t, err, "e2e/a.e2e.ts:9 runs a shell on a command made at run time")
+	write("// provenance: curl, jq (the copied commands)\n" + src + "await sh('sh', ['-c', copied]);\n")
+	got, err = E2EUses(root, "e2e")
+	require.NoError(t, err)
+	assert.Contains(t, got, Use{"curl", "e2e/a.e2e.ts (provenance comment)"})
+	assert.Contains(t, got, Use{"jq", "e2e/a.e2e.ts (provenance comment)"})
 }
