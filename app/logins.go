@@ -214,7 +214,8 @@ func (a *App) ImportKiroIDE(path, label string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// Under the sign-ins' context: quitting stops the token check it makes.
+	ctx, cancel := context.WithTimeout(a.flows.context(), 60*time.Second)
 	defer cancel()
 	acc, err := l.ImportKiroIDE(ctx, path, label)
 	a.emitAccounts()
@@ -229,7 +230,7 @@ func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
 	if err != nil {
 		return ImportReport{}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(a.flows.context(), 120*time.Second)
 	defer cancel()
 	rep, err := l.ImportAIClient(ctx, dir)
 	a.emitAccounts()
@@ -288,7 +289,7 @@ func (a *App) AddToken(input, label string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(a.flows.context(), 60*time.Second)
 	defer cancel()
 	acc, err := l.AddToken(ctx, input, label)
 	a.emitAccounts()

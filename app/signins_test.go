@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/store"
 )
 
 // Quitting cancels the sign-ins still running: the social login's loopback
@@ -62,4 +64,55 @@ func TestShutdownEndsTheSignInsInProgress(t *testing.T) {
 
 	_, err = a.StartDeviceLogin(DeviceOptions{})
 	assert.Error(t, err, "no sign-in starts once quitting")
+}
+
+// blockingLogins holds each import and pasted token until its context
+// ends, as one waiting on a slow network would.
+type blockingLogins struct {
+	fakeLogins
+	entered chan string
+}
+
+func (l *blockingLogins) hold(ctx context.Context, what string) error {
+	l.entered <- what
+	<-ctx.Done()
+	return context.Cause(ctx)
+}
+func (l *blockingLogins) AddToken(ctx context.Context, _, _ string) (store.Account, error) {
+	return store.Account{}, l.hold(ctx, "token")
+}
+func (l *blockingLogins) ImportKiroIDE(ctx context.Context, _, _ string) (store.Account, error) {
+	return store.Account{}, l.hold(ctx, "kiro ide")
+}
+func (l *blockingLogins) ImportAIClient(ctx context.Context, _ string) (ImportReport, error) {
+	return ImportReport{}, l.hold(ctx, "old proxy")
+}
+
+// The imports and a pasted token check their tokens with Kiro; quitting
+// stops those checks too, instead of leaving them to their minute-long
+// timeouts under a closing core.
+func TestShutdownEndsTheImportsInProgress(t *testing.T) {
+	a, _, _ := startApp(t)
+	l := &blockingLogins{entered: make(chan string, 3)}
+	a.SetLogins(l)
+	errs := make(chan error, 3)
+	go func() { _, err := a.AddToken(`{"refreshToken":"x"}`, ""); errs <- err }()
+	go func() { _, err := a.ImportKiroIDE("", ""); errs <- err }()
+	go func() { _, err := a.ImportOldProxy(t.TempDir()); errs <- err }()
+	for range 3 {
+		select {
+		case <-l.entered:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the calls did not reach the sign-in service")
+		}
+	}
+	a.Shutdown()
+	for range 3 {
+		select {
+		case err := <-errs:
+			assert.ErrorContains(t, err, "Kirodesk is quitting")
+		case <-time.After(5 * time.Second):
+			t.Fatal("an import still runs after Shutdown returned")
+		}
+	}
 }

@@ -23,8 +23,9 @@ packages=(
 )
 # The browser the end-to-end tests drive (playwright-core, make test-e2e), and
 # a Chinese font for it: without one the zh-CN screenshots show empty boxes
-# and the check for clipped text measures boxes, not the glyphs people see.
-[ "${1:-}" = "--test" ] && packages+=(chromium fonts-wqy-microhei)
+# and the check for clipped text measures boxes, not the glyphs people see;
+# curl runs the commands the window copies (not on a fresh Debian).
+[ "${1:-}" = "--test" ] && packages+=(chromium fonts-wqy-microhei curl)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,8 @@ interface Status {
   port: number;
 }
 
+// The copied curl commands are run with sh -c, as a person pastes them.
+// provenance: curl (scripts/deps.sh --test installs it; internal/provenance reads this line)
 const run = promisify(execFile);
 
 let h: Harness;

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/reqlog"
+	"kirodesk/internal/usage"
 )
 
 // An unclassified failure reaches the client as a fixed message with a
@@ -56,4 +58,36 @@ func TestClassifiedErrorsKeepTheirMessages(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "Input is too long.")
 	assert.NotContains(t, w.Body.String(), "request id")
 	assert.Empty(t, note.Entry(time.Now(), "POST", "/v1/messages", 400).RequestID)
+}
+
+// The usage route answers a query it cannot read 400 with the words to
+// mend, and a failure to read the usage file 500 with a request id only:
+// the path and the disk's words go to the log.
+func TestUsageFailuresAreNotTheQuerysFault(t *testing.T) {
+	var logs bytes.Buffer
+	var fail error
+	h := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Usage: func(ctx context.Context, since, until, by string) (any, error) {
+			if _, err := usage.ParseQuery(since, until, by, time.Now()); err != nil {
+				return nil, err
+			}
+			return map[string]string{"ok": "yes"}, fail
+		}})
+	get := func(query string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.usage(w, httptest.NewRequest("GET", "/v1/kirodesk/usage?"+query, nil))
+		return w
+	}
+	w := get("by=planet")
+	assert.Equal(t, 400, w.Code)
+	assert.Contains(t, w.Body.String(), `by \"planet\": use one of`)
+
+	assert.Equal(t, 200, get("by=day").Code)
+
+	fail = errors.New("/home/me/.config/kirodesk/usage.json: input/output error")
+	w = get("by=day")
+	assert.Equal(t, 500, w.Code)
+	assert.NotContains(t, w.Body.String(), "usage.json")
+	assert.Regexp(t, `internal error \(request id req_[0-9a-f]{24}\)`, w.Body.String())
+	assert.Contains(t, logs.String(), "usage.json: input/output error")
 }

@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"kirodesk/internal/server"
+	"kirodesk/internal/usage"
 )
 
 // status is GET /v1/kirodesk/status: the proxy's and every account's state
@@ -32,8 +34,15 @@ func (h *Handlers) usage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	rep, err := h.opts.Usage(r.Context(), q.Get("since"), q.Get("until"), q.Get("by"))
-	if err != nil {
-		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, err.Error())
+	var bad *usage.QueryError
+	switch {
+	case errors.As(err, &bad):
+		server.WriteError(w, r, http.StatusBadRequest, server.KindInvalidRequest, bad.Error())
+		return
+	case err != nil:
+		// Reading the usage file failed: the client gets a request id,
+		// the log the details (a path, the disk's words).
+		h.writeInternalError(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -372,16 +372,14 @@ func TestImportKiroIDECommand(t *testing.T) {
 
 // On a terminal the countdown is one line rewritten in place.
 func TestLoginCountdownOnATerminal(t *testing.T) {
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("no script(1) to give the command a terminal")
-	}
+	script := testenv.RequireTool(t, "script") // util-linux, in Debian's essential set
 	fake := authFake(t)
 	dir := t.TempDir()
 	cleanKeychain(t, dir)
 	fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Polls: []string{fakekiro.PollPending, fakekiro.PollPending}})
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 	line := strings.Join([]string{quote(os.Args[0]), "login", "builder-id", "--no-browser", "--config-dir", quote(dir)}, " ")
-	cmd := exec.Command("script", "-qec", line, "/dev/null")
+	cmd := exec.Command(script, "-qec", line, "/dev/null")
 	cmd.Env = append(os.Environ(), "KIRODESK_TEST_AS_MAIN=1")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))

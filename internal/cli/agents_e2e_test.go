@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // The real coding agents (Codex, Cline, opencode, besides Claude Code) run
@@ -36,10 +39,7 @@ func agentBinary(t *testing.T, dir, bin string) string {
 	p, err := filepath.Abs(filepath.Join("../../test", dir, "node_modules/.bin", bin))
 	require.NoError(t, err)
 	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed (%v): scripts/deps.sh --test installs it", bin, err)
-		}
-		t.Skipf("%s is not installed: run scripts/deps.sh --test", bin)
+		testenv.Missing(t, fmt.Sprintf("%s is not installed (%v): scripts/deps.sh --test installs it", bin, err))
 	}
 	return p
 }

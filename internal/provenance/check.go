@@ -193,8 +193,9 @@ func (d *Dpkg) Base(pkg string) bool        { return d.base[pkg] }
 func (d *Dpkg) Depends(pkg string) []string { return d.depends[pkg] }
 
 // ProjectUses lists every program the project at root runs: its Go code,
-// its Makefile, scripts/*.sh, .ci/run, and the npm scripts of the
-// frontend and test/claudecode beyond their locked packages' programs.
+// its Makefile, scripts/*.sh, .ci/run, the browser tests (E2EUses), and
+// the npm scripts of the frontend and test/claudecode beyond their locked
+// packages' programs.
 func ProjectUses(root string) ([]Use, error) {
 	found := uses{}
 	goUses, err := GoUses(root)
@@ -221,6 +222,13 @@ func ProjectUses(root string) ([]Use, error) {
 		for _, u := range ShellUses(rel, string(b)) {
 			found.add(u.Program, u.Where)
 		}
+	}
+	e2e, err := E2EUses(root, filepath.Join("frontend", "e2e"))
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range e2e {
+		found.add(u.Program, u.Where)
 	}
 	for _, dir := range []string{"frontend", "test/claudecode"} {
 		npm, err := NpmScriptUses(filepath.Join(root, dir), dir+"/package.json")

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 const root = "../.."
@@ -21,10 +23,7 @@ var projectUses = sync.OnceValues(func() ([]Use, error) { return ProjectUses(roo
 func dpkgSystem(t *testing.T) *Dpkg {
 	t.Helper()
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dpkg-query is missing: the checks run on Debian (scripts/deps.sh)")
-		}
-		t.Skip("not a Debian system: the programs' packages cannot be looked up")
+		testenv.Missing(t, "dpkg-query is missing: the programs' packages can be looked up only on Debian (scripts/deps.sh)")
 	}
 	d, err := NewDpkg()
 	require.NoError(t, err)
@@ -55,9 +54,10 @@ func TestEveryProgramComesFromAFreshInstall(t *testing.T) {
 	require.NoError(t, err)
 	// The scan sees what it must: Go literals, a Go helper's literal, the
 	// Makefile, the scripts, runners' commands and $(...) alike.
-	for _, p := range []string{"dpkg-deb", "desktop-file-validate", "script", "dbus-daemon", // Go
+	for _, p := range []string{"dpkg-deb", "desktop-file-validate", "script", "dbus-daemon", // Go (some through testenv.RequireTool)
 		"Xvfb", "gnome-keyring-daemon", "dbus-run-session", "makensis", "objdump", "apt-get", // scripts
-		"go", "npm", "gofmt", "tee"} { // Makefile
+		"go", "npm", "gofmt", "tee", // Makefile
+		"/usr/bin/chromium", "curl"} { // the browser tests
 		assert.Contains(t, programs(all), p)
 	}
 	var paths, lines []string
@@ -83,6 +83,7 @@ func TestTheCheckFailsWhenDepsLosesAPackage(t *testing.T) {
 	for pkg, prog := range map[string]string{
 		"xvfb": "Xvfb", "gnome-keyring": "gnome-keyring-daemon", "nsis": "makensis",
 		"p7zip-full": "7z", "desktop-file-utils": "desktop-file-validate", "binutils": "objdump",
+		"curl": "curl", "chromium": "/usr/bin/chromium",
 	} {
 		require.Contains(t, deps, pkg)
 		less := slices.DeleteFunc(slices.Clone(deps), func(p string) bool { return p == pkg })
@@ -214,11 +215,24 @@ func f(ctx context.Context, bin string) {
 }
 `
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o644))
+	// An exported helper of another package, called by its package name.
+	helper := "package testenv\n\nimport \"os/exec\"\n\nfunc RequireTool(t any, name string) string { p, _ := exec.LookPath(name); return p }\n" +
+		"func lookup(name string) { exec.LookPath(name) }\n"
+	user := "package x_test\n\nfunc g(t any) { testenv.RequireTool(t, \"script\"); lookup(\"not-a-call-of-this-package\") }\n"
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "testenv"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "testenv", "testenv.go"), []byte(helper), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "y_test.go"), []byte(user), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "node_modules", "y"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "node_modules", "y", "y.go"), []byte("package y\nimport \"os/exec\"\nvar _ = exec.Command(\"nope\")\n"), 0o644))
 	got, err := GoUses(dir)
 	require.NoError(t, err)
 	assert.Equal(t, []Use{{"7z", "x.go:10"}, {"dpkg-deb", "x.go:9"}, {"makensis", "x.go:13"}, {"objdump", "x.go:14"}, {"script", "x.go:11"}}, got)
+
+	// Without the direct call, the other package's helper still names script.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte("package x\n"), 0o644))
+	got, err = GoUses(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []Use{{"script", "y_test.go:3"}}, got, "an unexported helper of another package is not called from here")
 }
 
 func TestNpmScriptUses(t *testing.T) {
@@ -234,4 +248,37 @@ func TestNpmScriptUses(t *testing.T) {
 	none, err := NpmScriptUses(t.TempDir(), "package.json")
 	require.NoError(t, err)
 	assert.Empty(t, none)
+}
+
+func TestE2EUses(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "e2e")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	write := func(src string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "a.e2e.ts"), []byte(src), 0o644))
+	}
+	src := `import { execFile, spawn } from 'node:child_process';
+const sh = promisify(execFile);
+const p = spawn(bin, ['--dist']);
+await sh('xdotool', ['key', 'ctrl+v']);
+spawn("wl-paste");
+const browser = await chromium.launch({ executablePath: process.env.X ?? '/usr/bin/chromium' });
+run('nope');
+await sh('sh', ['-c', 'echo literal']);
+`
+	write(src)
+	got, err := E2EUses(root, "e2e")
+	require.NoError(t, err)
+	assert.Equal(t, []Use{{"/usr/bin/chromium", "e2e/a.e2e.ts:6"}, {"sh", "e2e/a.e2e.ts:8"}, {"wl-paste", "e2e/a.e2e.ts:5"},
+		{"xdotool", "e2e/a.e2e.ts:4"}}, got, "run is no alias here; a variable program is the project's own binary")
+
+	// A shell on a command made at run time needs its programs named.
+	write(src + "await sh('sh', ['-c', copied]);\n")
+	_, err = E2EUses(root, "e2e")
+	require.ErrorContains(t, err, "e2e/a.e2e.ts:9 runs a shell on a command made at run time")
+	write("// provenance: curl, jq (the copied commands)\n" + src + "await sh('sh', ['-c', copied]);\n")
+	got, err = E2EUses(root, "e2e")
+	require.NoError(t, err)
+	assert.Contains(t, got, Use{"curl", "e2e/a.e2e.ts (provenance comment)"})
+	assert.Contains(t, got, Use{"jq", "e2e/a.e2e.ts (provenance comment)"})
 }

@@ -46,8 +46,9 @@ func (u uses) list() []Use {
 // GoUses walks the Go files under root (not node_modules, testdata or
 // hidden folders) for the programs they start: string literals given to
 // exec.Command, exec.CommandContext or exec.LookPath, and literals given to
-// a function of the same package that passes its parameter on to one of
-// those (a helper like `sh(t, "dpkg-deb", ...)`).
+// a function that passes its parameter on to one of those: a helper of the
+// same package (`sh(t, "dpkg-deb", ...)`) or an exported one of another
+// (`testenv.RequireTool(t, "script")`), named as its package is.
 func GoUses(root string) ([]Use, error) {
 	found := uses{}
 	pkgs := map[string][]*ast.File{} // by folder
@@ -76,8 +77,40 @@ func GoUses(root string) ([]Use, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, files := range pkgs {
-		goPackageUses(fset, root, files, found)
+	w := wrappers{local: map[string]map[string]int{}, exported: map[string]int{}}
+	for dir := range pkgs {
+		w.local[dir] = map[string]int{}
+	}
+	// Wrappers of wrappers too, across packages: repeat until no new one
+	// turns up.
+	for changed := true; changed; {
+		changed = false
+		for dir, files := range pkgs {
+			if w.find(dir, files) {
+				changed = true
+			}
+		}
+	}
+	for dir, files := range pkgs {
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				if arg, ok := w.progArg(dir, call); ok {
+					if lit, ok := arg.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						// A path is the project's own built binary.
+						if s, err := strconv.Unquote(lit.Value); err == nil && !strings.Contains(s, "/") {
+							pos := fset.Position(lit.Pos())
+							rel, _ := filepath.Rel(root, pos.Filename)
+							found.add(s, rel+":"+strconv.Itoa(pos.Line))
+						}
+					}
+				}
+				return true
+			})
+		}
 	}
 	return found.list(), nil
 }
@@ -85,73 +118,76 @@ func GoUses(root string) ([]Use, error) {
 // execArg is the argument position of the program in the os/exec calls.
 var execArg = map[string]int{"Command": 0, "CommandContext": 1, "LookPath": 0}
 
-func goPackageUses(fset *token.FileSet, root string, files []*ast.File, found uses) {
-	// wrappers: function name → the parameter index it runs as a program.
-	wrappers := map[string]int{}
-	progArg := func(call *ast.CallExpr) (ast.Expr, bool) {
-		switch fn := call.Fun.(type) {
-		case *ast.SelectorExpr:
-			if x, ok := fn.X.(*ast.Ident); ok && x.Name == "exec" {
-				if i, ok := execArg[fn.Sel.Name]; ok && i < len(call.Args) {
-					return call.Args[i], true
-				}
+// wrappers are the functions that run one of their parameters as a
+// program: the parameter's index, by folder and name (local), and for the
+// exported ones by "package.Name" as other packages call them.
+type wrappers struct {
+	local    map[string]map[string]int
+	exported map[string]int
+}
+
+// progArg is the argument call gives as a program, if it is one.
+func (w wrappers) progArg(dir string, call *ast.CallExpr) (ast.Expr, bool) {
+	switch fn := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok {
+			i, ok := execArg[fn.Sel.Name]
+			if x.Name != "exec" {
+				i, ok = w.exported[x.Name+"."+fn.Sel.Name]
 			}
-		case *ast.Ident:
-			if i, ok := wrappers[fn.Name]; ok && i < len(call.Args) {
+			if ok && i < len(call.Args) {
 				return call.Args[i], true
 			}
 		}
-		return nil, false
-	}
-	// Wrappers of wrappers too: repeat until no new one turns up.
-	for changed := true; changed; {
-		changed = false
-		for _, f := range files {
-			for _, decl := range f.Decls {
-				fd, ok := decl.(*ast.FuncDecl)
-				if !ok || fd.Body == nil || fd.Recv != nil {
-					continue
-				}
-				params := paramIndex(fd.Type)
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok {
-						return true
-					}
-					if arg, ok := progArg(call); ok {
-						if id, ok := arg.(*ast.Ident); ok {
-							if i, ok := params[id.Name]; ok {
-								if _, seen := wrappers[fd.Name.Name]; !seen {
-									wrappers[fd.Name.Name] = i
-									changed = true
-								}
-							}
-						}
-					}
-					return true
-				})
-			}
+	case *ast.Ident:
+		if i, ok := w.local[dir][fn.Name]; ok && i < len(call.Args) {
+			return call.Args[i], true
 		}
 	}
+	return nil, false
+}
+
+// find adds the functions of the package in dir that pass a parameter on
+// as a program, and reports whether it found a new one.
+func (w wrappers) find(dir string, files []*ast.File) bool {
+	changed := false
 	for _, f := range files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || fd.Recv != nil {
+				continue
 			}
-			if arg, ok := progArg(call); ok {
-				if lit, ok := arg.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					// A path is the project's own built binary.
-					if s, err := strconv.Unquote(lit.Value); err == nil && !strings.Contains(s, "/") {
-						pos := fset.Position(lit.Pos())
-						rel, _ := filepath.Rel(root, pos.Filename)
-						found.add(s, rel+":"+strconv.Itoa(pos.Line))
-					}
+			params := paramIndex(fd.Type)
+			name := fd.Name.Name
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
 				}
-			}
-			return true
-		})
+				arg, ok := w.progArg(dir, call)
+				if !ok {
+					return true
+				}
+				id, ok := arg.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				i, ok := params[id.Name]
+				if !ok {
+					return true
+				}
+				if _, seen := w.local[dir][name]; !seen {
+					w.local[dir][name] = i
+					if ast.IsExported(name) {
+						w.exported[f.Name.Name+"."+name] = i
+					}
+					changed = true
+				}
+				return true
+			})
+		}
 	}
+	return changed
 }
 
 func paramIndex(ft *ast.FuncType) map[string]int {

@@ -247,6 +247,23 @@ func TestUpstreamEnvOverrides(t *testing.T) {
 		return ""
 	})
 	assert.ErrorContains(t, err, EnvAuthBase)
+
+	// Hostile values: another machine over plain http, a host the region
+	// would be pasted into with a fragment after it, a user name, a query.
+	for name, v := range map[string]string{
+		EnvAPIBase:  "http://x.attacker.example",
+		EnvOIDCBase: "https://oidc.{region}.x.attacker.example#",
+		EnvAuthBase: "https://me@x.attacker.example",
+	} {
+		got, err := DefaultUpstream().WithEnv(func(k string) string {
+			if k == name {
+				return v
+			}
+			return ""
+		})
+		assert.ErrorContains(t, err, name+` "`+v+`"`)
+		assert.NotContains(t, got.APIBase+got.AuthBase+got.OIDCBase, "attacker", "%s=%s is not taken", name, v)
+	}
 }
 
 // The example shipped in configs/ must stay a file this build loads as is.

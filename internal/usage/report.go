@@ -37,7 +37,24 @@ type Query struct {
 // back from now ("24h", "7d", "90d") or a date (2006-01-02, local time),
 // "" meaning 7 days; until is a date (exclusive: the day before it is the
 // last one counted), "" meaning now; by is one of Groupings, "" meaning day.
+// Its errors are *QueryError: the caller's words were wrong.
 func ParseQuery(since, until, by string, now time.Time) (Query, error) {
+	q, err := parseQuery(since, until, by, now)
+	if err != nil {
+		return Query{}, &QueryError{err}
+	}
+	return q, nil
+}
+
+// QueryError is a refusal of a usage query's words, which the one who
+// asked can mend (the HTTP API answers it 400 with its text); any other
+// error of a usage report is a failure of Kirodesk's.
+type QueryError struct{ Err error }
+
+func (e *QueryError) Error() string { return e.Err.Error() }
+func (e *QueryError) Unwrap() error { return e.Err }
+
+func parseQuery(since, until, by string, now time.Time) (Query, error) {
 	q := Query{Since: now.Add(-7 * 24 * time.Hour), Until: now, By: cmp.Or(by, ByDay)}
 	if !slices.Contains(Groupings, q.By) {
 		return Query{}, fmt.Errorf("by %q: use one of %s", by, strings.Join(Groupings, ", "))
