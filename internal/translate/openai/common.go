@@ -77,6 +77,22 @@ func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys []string) e
 	return nil
 }
 
+// output reads how the answer is to come, as both APIs say it: the output
+// limit, stream and stream_options (chat: as Chat Completions has them).
+func (d *doc) output(root *jsontree.Value, r *canon.Request, chat bool) (includeUsage bool, err error) {
+	keys := responsesMaxTokens
+	if chat {
+		keys = chatMaxTokens
+	}
+	if err := d.maxTokens(root, r, keys); err != nil {
+		return false, err
+	}
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
+		return false, err
+	}
+	return d.streamOptions(root, r.Stream, chat)
+}
+
 // streamOptions reads stream_options. Only Chat Completions has
 // include_usage, and allows the object only on a stream.
 func (d *doc) streamOptions(root *jsontree.Value, stream, chat bool) (includeUsage bool, err error) {

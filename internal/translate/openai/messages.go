@@ -366,11 +366,7 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 		if err != nil {
 			return nil, err
 		}
-		args, err := mp.ReqString(fv, fp, "arguments")
-		if err != nil {
-			return nil, err
-		}
-		input, err := mp.arguments(args, fp.Key("arguments"))
+		input, err := mp.arguments(fv, fp)
 		if err != nil {
 			return nil, err
 		}
@@ -379,10 +375,15 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 	return out, nil
 }
 
-// arguments turns a tool call's arguments string into the JSON object Kiro
-// wants. Models occasionally produce an empty string for a call without
-// parameters; that is {}.
-func (mp *messageParser) arguments(args string, p jsontree.Path) (json.RawMessage, error) {
+// arguments reads the arguments string of the function call v at p and
+// turns it into the JSON object Kiro wants. Models occasionally produce an
+// empty string for a call without parameters; that is {}.
+func (mp *messageParser) arguments(v *jsontree.Value, p jsontree.Path) (json.RawMessage, error) {
+	args, err := mp.ReqString(v, p, "arguments")
+	if err != nil {
+		return nil, err
+	}
+	p = p.Key("arguments")
 	if strings.TrimSpace(args) == "" {
 		return json.RawMessage("{}"), nil
 	}

@@ -69,13 +69,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
-	if err := d.maxTokens(root, r, responsesMaxTokens); err != nil {
-		return nil, ro, err
-	}
-	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
-		return nil, ro, err
-	}
-	if _, err = d.streamOptions(root, r.Stream, false); err != nil {
+	if _, err = d.output(root, r, false); err != nil {
 		return nil, ro, err
 	}
 	if r.Thinking, err = d.responsesReasoning(root.Get("reasoning")); err != nil {

@@ -93,11 +93,7 @@ func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Reques
 		if err != nil {
 			return err
 		}
-		args, err := ip.ReqString(iv, p, "arguments")
-		if err != nil {
-			return err
-		}
-		input, err := ip.arguments(args, p.Key("arguments"))
+		input, err := ip.arguments(iv, p)
 		if err != nil {
 			return err
 		}
