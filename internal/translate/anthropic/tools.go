@@ -67,10 +67,9 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 		if err != nil {
 			return err
 		}
-		sp := tp.Key("input_schema")
-		sv := tv.Get("input_schema")
-		if !jsontree.Present(sv) {
-			return d.Required(sp)
+		sv, sp, err := d.ReqValue(tv, tp, "input_schema")
+		if err != nil {
+			return err
 		}
 		schema, err := d.RawObject(sv, sp)
 		if err != nil {

@@ -145,12 +145,10 @@ func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string,
 
 func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleUser}
-	cp := p.Key("content")
-	cv := mv.Get("content")
-	if !jsontree.Present(cv) {
-		return m, mp.Required(cp)
+	cv, cp, err := mp.ReqValue(mv, p, "content")
+	if err != nil {
+		return m, err
 	}
-	var err error
 	m.Content, err = wire.Content(&mp.Doc, cv, cp, "a string or an array of content parts", mp.userPart)
 	if err != nil {
 		return m, err

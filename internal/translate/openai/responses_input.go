@@ -158,10 +158,9 @@ func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Req
 	if err != nil {
 		return err
 	}
-	cp := p.Key("content")
-	cv := iv.Get("content")
-	if !jsontree.Present(cv) {
-		return ip.Required(cp)
+	cv, cp, err := ip.ReqValue(iv, p, "content")
+	if err != nil {
+		return err
 	}
 	switch role {
 	case "system", "developer":
