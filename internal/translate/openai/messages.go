@@ -112,28 +112,38 @@ func (mp *messageParser) textContent(mv *jsontree.Value, p jsontree.Path, requir
 	case jsontree.String:
 		return cv.Str, nil
 	case jsontree.Array:
-		parts := make([]string, 0, len(cv.Elems))
-		for j, pv := range cv.Elems {
-			pp := cp.Idx(j)
-			typ, err := mp.partType(pv, pp)
-			if err != nil {
-				return "", err
-			}
-			if typ != "text" {
-				return "", mp.Errf(pp.Key("type"), `only "text" parts are allowed here, got %q`, typ)
-			}
-			text, err := mp.ReqString(pv, pp, "text")
-			if err != nil {
-				return "", err
-			}
-			if text != "" {
-				parts = append(parts, text)
-			}
+		parts, err := mp.appendTexts(make([]string, 0, len(cv.Elems)), cv, cp, "text", `only "text" parts are allowed here, got %q`)
+		if err != nil {
+			return "", err
 		}
 		return strings.Join(parts, "\n"), nil
 	default:
 		return "", mp.TypeErr(cp, cv, "a string or an array of text parts")
 	}
+}
+
+// appendTexts appends to parts the non-empty texts of the array v at p,
+// whose elements must be parts of type want; refusal words the error for
+// another type, its %q the type found.
+func (mp *messageParser) appendTexts(parts []string, v *jsontree.Value, p jsontree.Path, want, refusal string) ([]string, error) {
+	for j, pv := range v.Elems {
+		pp := p.Idx(j)
+		typ, err := mp.partType(pv, pp)
+		if err != nil {
+			return nil, err
+		}
+		if typ != want {
+			return nil, mp.Errf(pp.Key("type"), refusal, typ)
+		}
+		text, err := mp.ReqString(pv, pp, "text")
+		if err != nil {
+			return nil, err
+		}
+		if text != "" {
+			parts = append(parts, text)
+		}
+	}
+	return parts, nil
 }
 
 func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string, error) {
