@@ -140,7 +140,7 @@ func (c *chunkRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool
 }
 
 func (c *chunkRenderer) Fail(errType, msg string) error {
-	if err := c.Data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
+	if err := c.Data(errorEnvelopeJSON[streamErrorBodyJSON]{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
 		return err
 	}
 	return c.Raw(doneLine)
