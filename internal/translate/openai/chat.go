@@ -31,11 +31,8 @@ type ChatOptions struct {
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
 	var co ChatOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts)
+	root, r, err := d.openRequest(body, opts, d.refuseFields)
 	if err != nil {
-		return nil, co, err
-	}
-	if err := d.refuseFields(root); err != nil {
 		return nil, co, err
 	}
 	co.Tools = tooldecl.Origins{}

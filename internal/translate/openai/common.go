@@ -32,9 +32,10 @@ type RemoteImage struct {
 }
 
 // openRequest parses body into d (in place if opts say so); it must be a
-// JSON object with a non-empty model. It starts the canonical request.
-// (The caller makes d, so that it can stay on the caller's stack.)
-func (d *doc) openRequest(body []byte, opts ParseOptions) (*jsontree.Value, *canon.Request, error) {
+// JSON object with a non-empty model and nothing refuse (the API's fields
+// Kiro cannot honour) refuses. It starts the canonical request. (The
+// caller makes d, so that it can stay on the caller's stack.)
+func (d *doc) openRequest(body []byte, opts ParseOptions, refuse func(root *jsontree.Value) error) (*jsontree.Value, *canon.Request, error) {
 	jd, root, err := jsontree.ParseObject(body, jsontree.ParseOptions{InPlace: opts.InPlace})
 	if err != nil {
 		return nil, nil, err
@@ -42,6 +43,9 @@ func (d *doc) openRequest(body []byte, opts ParseOptions) (*jsontree.Value, *can
 	d.Doc = jd
 	r := &canon.Request{}
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
+		return nil, nil, err
+	}
+	if err := refuse(root); err != nil {
 		return nil, nil, err
 	}
 	return root, r, nil

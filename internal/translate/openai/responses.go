@@ -45,11 +45,8 @@ type ResponsesOptions struct {
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts)
+	root, r, err := d.openRequest(body, opts, d.refuseResponsesFields)
 	if err != nil {
-		return nil, ro, err
-	}
-	if err := d.refuseResponsesFields(root); err != nil {
 		return nil, ro, err
 	}
 	ro.Tools = tooldecl.Origins{}
