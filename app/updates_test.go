@@ -63,15 +63,7 @@ func startVersion(t *testing.T, version string, updates store.Updates, opts Opti
 	return a, rt
 }
 
-func (r *recorder) updateEvents() []UpdateInfo {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []UpdateInfo
-	for _, e := range r.named[EventUpdate] {
-		out = append(out, e.(UpdateInfo))
-	}
-	return out
-}
+func (r *recorder) updateEvents() []UpdateInfo { return eventsNamed[UpdateInfo](r, EventUpdate) }
 
 func TestCheckForUpdatesTellsTheWindowAndTheTrayAndOpensOnlyTheReleasePage(t *testing.T) {
 	var status atomic.Int32

@@ -31,38 +31,43 @@ func newWebKeeper(after time.Duration, release, restore func()) *webKeeper {
 
 // hidden starts the countdown to dropping the page.
 func (k *webKeeper) hidden() {
-	if k == nil || k.release == nil {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.gen++
-	if k.released {
-		return
-	}
-	gen := k.gen
-	k.afterFunc(k.after, func() {
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		if gen != k.gen || k.released {
-			return // shown (or hidden again) since
+	k.next(func() {
+		if k.released {
+			return
 		}
-		k.released = true
-		k.release()
+		gen := k.gen
+		k.afterFunc(k.after, func() {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			if gen != k.gen || k.released {
+				return // shown (or hidden again) since
+			}
+			k.released = true
+			k.release()
+		})
 	})
 }
 
 // shown stops the countdown, and loads the page again if it was dropped;
 // call it before showing the window.
 func (k *webKeeper) shown() {
+	k.next(func() {
+		if k.released {
+			k.released = false
+			k.restore()
+		}
+	})
+}
+
+// next runs f with k locked in a new generation, which voids a countdown
+// already running; a nil keeper, or one with nothing to release, does
+// nothing.
+func (k *webKeeper) next(f func()) {
 	if k == nil || k.release == nil {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.gen++
-	if k.released {
-		k.released = false
-		k.restore()
-	}
+	f()
 }

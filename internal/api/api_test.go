@@ -108,16 +108,24 @@ func newStack(t *testing.T, opts Options) (*fakekiro.Server, string) {
 	return fake, ts.URL
 }
 
-// A long silence upstream gets pings, so clients and proxies keep the line.
-func TestSilentStreamsArePinged(t *testing.T) {
-	fake, url := newStack(t, Options{Ping: 100 * time.Millisecond})
-	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
+// streamHi posts a streaming "hi" to url's /v1/messages with the key and
+// returns the answer, its body closed when the test ends.
+func streamHi(t *testing.T, url string) *http.Response {
+	t.Helper()
 	req, _ := http.NewRequest("POST", url+"/v1/messages", strings.NewReader(
 		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 	req.Header.Set("x-api-key", "kd-k")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// A long silence upstream gets pings, so clients and proxies keep the line.
+func TestSilentStreamsArePinged(t *testing.T) {
+	fake, url := newStack(t, Options{Ping: 100 * time.Millisecond})
+	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(450 * time.Millisecond), fakekiro.Text("b")})
+	resp := streamHi(t, url)
 	pings := 0
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {

@@ -75,12 +75,7 @@ func TestChunkedBodyWithoutEndGets408(t *testing.T) {
 func TestBodyDeadlineDoesNotCutTheAnswer(t *testing.T) {
 	fake, url := newStack(t, Options{BodyTimeout: 100 * time.Millisecond, Ping: time.Hour})
 	fake.Enqueue(fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(400 * time.Millisecond), fakekiro.Text("zebra")})
-	req, _ := http.NewRequest("POST", url+"/v1/messages", strings.NewReader(
-		`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
-	req.Header.Set("x-api-key", "kd-k")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
+	resp := streamHi(t, url)
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "zebra")
@@ -138,19 +133,29 @@ func TestBigBodiesTakeTurns(t *testing.T) {
 	assert.True(t, h.big.enter(context.Background()), "every turn was given back")
 }
 
+// refusedJSON is an Anthropic error answer.
+type refusedJSON struct {
+	Error struct{ Type, Message string }
+}
+
+// refusal posts body to h's /v1/messages and returns the error it is
+// refused with, checking that it is a 400.
+func refusal(t *testing.T, h *Handlers, body string) (e refusedJSON) {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.messages(w, httptest.NewRequest("POST", "/v1/messages", strings.NewReader(body)))
+	assert.Equal(t, 400, w.Code)
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	return e
+}
+
 // A request whose text alone is more than Kiro takes is refused before the
 // Kiro request is built (and before the relay: this handler has none).
 func TestTooLargeForKiroIsRefusedBeforeBuilding(t *testing.T) {
 	h := New(Options{})
 	body := `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"` +
 		strings.Repeat("x", payload.DefaultMaxPayloadBytes+1) + `"}]}`
-	w := httptest.NewRecorder()
-	h.messages(w, httptest.NewRequest("POST", "/v1/messages", strings.NewReader(body)))
-	assert.Equal(t, 400, w.Code)
-	var e struct {
-		Error struct{ Type, Message string }
-	}
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	e := refusal(t, h, body)
 	assert.Equal(t, "invalid_request_error", e.Error.Type)
 	assert.Contains(t, e.Error.Message, "Kiro would refuse this request (payload_too_large): the Kiro request would be at least 600001 bytes")
 }
@@ -163,13 +168,7 @@ func TestBodyParsedInPlaceKeepsErrorPositions(t *testing.T) {
 	system := strings.Repeat(`You are a coding agent.\nUse the tools.\n\"Quote\" \u00e9\n`, 8)
 	body := "{\n  \"model\": \"claude-sonnet-4-5\",\n  \"system\": \"" + system + "\",\n  \"max_tokens\": \"ten\",\n" +
 		"  \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]\n}"
-	w := httptest.NewRecorder()
-	h.messages(w, httptest.NewRequest("POST", "/v1/messages", strings.NewReader(body)))
-	assert.Equal(t, 400, w.Code)
-	var e struct {
-		Error struct{ Type, Message string }
-	}
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	e := refusal(t, h, body)
 	off := strings.Index(body, `"ten"`)
 	assert.Contains(t, e.Error.Message, "line 4, column 17 (byte "+strconv.Itoa(off)+")", e.Error.Message)
 }

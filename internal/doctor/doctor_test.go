@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,30 +37,41 @@ func noTray(context.Context) doctor.Check {
 	return doctor.Check{Name: "tray host", Status: doctor.Skip}
 }
 
-// A taken port fails; a host that does not resolve is reported and the
-// next one of the table is checked, as requests would do.
-func TestPortAndDNSFallback(t *testing.T) {
+// runWithPortTaken runs the doctor for one ready account of a fake Kiro,
+// reached after the dead hosts listed, with the configured port taken by
+// the listener it returns and $https_proxy set; more adds to the options.
+func runWithPortTaken(t *testing.T, deadHosts []string, more func(*doctor.Options)) (doctor.Report, net.Listener) {
+	t.Helper()
 	fake := fakekiro.New(fakekiro.Options{})
 	t.Cleanup(fake.Close)
 	fa := fake.AddAccount(fakekiro.FakeAccount{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	cfg := store.NewConfig()
 	cfg.Port = ln.Addr().(*net.TCPAddr).Port
 	cfg.Outbound.Proxy = store.ProxyNone
-
 	out := outbound.New(outbound.Options{Settings: func() store.Outbound { return cfg.Outbound }})
 	client := kiro.New(kiro.Options{HTTPFor: out.For, Upstream: store.DefaultUpstream,
-		Hosts: func(endpoint.Region) []string { return []string{"http://kiro-gone.invalid:1", fake.URL} }})
+		Hosts: func(endpoint.Region) []string { return append(slices.Clone(deadHosts), fake.URL) }})
 	cr := kiro.Credentials{AccessToken: fa.AccessToken, AuthMethod: store.AuthBuilderID}
-	rep := doctor.Run(t.Context(), doctor.Options{
+	opts := doctor.Options{
 		Version: "v", ConfigDir: t.TempDir(), Config: cfg, Secrets: secrets.NewMemory(), Outbound: out, Client: client,
 		Accounts:    []store.Account{{ID: "a1", Label: "one", AuthMethod: store.AuthBuilderID, State: store.AccountState{Status: store.StatusReady}}},
 		Credentials: func(context.Context, string) (kiro.Credentials, error) { return cr, nil },
 		Getenv:      func(k string) string { return map[string]string{"https_proxy": "http://ignored:1"}[k] },
 		Tray:        noTray,
-	})
+	}
+	if more != nil {
+		more(&opts)
+	}
+	return doctor.Run(t.Context(), opts), ln
+}
+
+// A taken port fails; a host that does not resolve is reported and the
+// next one of the table is checked, as requests would do.
+func TestPortAndDNSFallback(t *testing.T) {
+	rep, _ := runWithPortTaken(t, []string{"http://kiro-gone.invalid:1"}, nil)
 	text := rep.Text()
 	assert.True(t, rep.Failed(), text)
 	assert.Equal(t, doctor.Fail, check(rep, "port")[0].Status)

@@ -1,19 +1,12 @@
 package doctor_test
 
 import (
-	"context"
-	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/doctor"
-	"kirodesk/internal/fakekiro"
-	"kirodesk/internal/kiro"
-	"kirodesk/internal/kiro/endpoint"
-	"kirodesk/internal/outbound"
-	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
 	"kirodesk/internal/uitext"
 )
@@ -22,26 +15,8 @@ import (
 // code and its arguments (the window translates them); Go's own errors are
 // plain. The English fields are the same words.
 func TestReportCarriesCodesAndArguments(t *testing.T) {
-	fake := fakekiro.New(fakekiro.Options{})
-	t.Cleanup(fake.Close)
-	fa := fake.AddAccount(fakekiro.FakeAccount{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	cfg := store.NewConfig()
-	cfg.Port = ln.Addr().(*net.TCPAddr).Port
-	cfg.Outbound.Proxy = store.ProxyNone
-	out := outbound.New(outbound.Options{Settings: func() store.Outbound { return cfg.Outbound }})
-	client := kiro.New(kiro.Options{HTTPFor: out.For, Upstream: store.DefaultUpstream,
-		Hosts: func(endpoint.Region) []string { return []string{fake.URL} }})
-	cr := kiro.Credentials{AccessToken: fa.AccessToken, AuthMethod: store.AuthBuilderID}
-	rep := doctor.Run(t.Context(), doctor.Options{
-		Version: "v", ConfigDir: t.TempDir(), Config: cfg, Secrets: secrets.NewMemory(), Outbound: out, Client: client,
-		Accounts:    []store.Account{{ID: "a1", Label: "one", AuthMethod: store.AuthBuilderID, State: store.AccountState{Status: store.StatusReady}}},
-		Notices:     []uitext.Text{uitext.Plain("pool.json was damaged")},
-		Credentials: func(context.Context, string) (kiro.Credentials, error) { return cr, nil },
-		Getenv:      func(k string) string { return map[string]string{"https_proxy": "http://ignored:1"}[k] },
-		Tray:        noTray,
+	rep, ln := runWithPortTaken(t, nil, func(o *doctor.Options) {
+		o.Notices = []uitext.Text{uitext.Plain("pool.json was damaged")}
 	})
 	require.Len(t, rep.Sections, 3, rep.Text())
 	assert.Equal(t, "doctor.section.machine", rep.Sections[0].TitleText.Code)

@@ -137,6 +137,28 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// clientCreds are the registered client's id and secret, which every OIDC
+// call after registration carries.
+type clientCreds struct {
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// lockClient decodes r's body into req, which embeds c, and returns true
+// with s.mu locked when c is a known client; otherwise it has answered.
+func (s *Server) lockClient(w http.ResponseWriter, r *http.Request, req any, c *clientCreds) bool {
+	if !decodeBody(w, r, req) {
+		return false
+	}
+	s.mu.Lock()
+	if !s.clientLocked(c.ClientID, c.ClientSecret) {
+		s.mu.Unlock()
+		oidcError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
+		return false
+	}
+	return true
+}
+
 // clientLocked checks a client id and secret.
 func (s *Server) clientLocked(id, secret string) bool {
 	c := s.clients[id]
@@ -146,19 +168,13 @@ func (s *Server) clientLocked(id, secret string) bool {
 // deviceAuthorization is POST /device_authorization.
 func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		ClientID     string `json:"clientId"`
-		ClientSecret string `json:"clientSecret"`
-		StartURL     string `json:"startUrl"`
+		clientCreds
+		StartURL string `json:"startUrl"`
 	}
-	if !decodeBody(w, r, &req) {
+	if !s.lockClient(w, r, &req, &req.clientCreds) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.clientLocked(req.ClientID, req.ClientSecret) {
-		oidcError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
-		return
-	}
 	if !strings.HasPrefix(req.StartURL, "https://") {
 		oidcError(w, http.StatusBadRequest, "invalid_request", "startUrl must be an https URL")
 		return
@@ -183,21 +199,15 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 // token is POST /token: the refresh_token and device_code grants.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		ClientID     string `json:"clientId"`
-		ClientSecret string `json:"clientSecret"`
+		clientCreds
 		GrantType    string `json:"grantType"`
 		RefreshToken string `json:"refreshToken"`
 		DeviceCode   string `json:"deviceCode"`
 	}
-	if !decodeBody(w, r, &req) {
+	if !s.lockClient(w, r, &req, &req.clientCreds) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.clientLocked(req.ClientID, req.ClientSecret) {
-		oidcError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
-		return
-	}
 	switch req.GrantType {
 	case "refresh_token":
 		acct := s.refresh[req.RefreshToken]

@@ -65,19 +65,13 @@ type usageJSON struct {
 		Email string `json:"email"`
 	} `json:"userInfo"`
 	UsageBreakdownList []struct {
-		ResourceType              string      `json:"resourceType"`
-		CurrentUsage              json.Number `json:"currentUsage"`
-		CurrentUsageWithPrecision json.Number `json:"currentUsageWithPrecision"`
-		UsageLimit                json.Number `json:"usageLimit"`
-		UsageLimitWithPrecision   json.Number `json:"usageLimitWithPrecision"`
-		NextDateReset             json.Number `json:"nextDateReset"`
-		FreeTrialInfo             *struct {
-			FreeTrialStatus           string      `json:"freeTrialStatus"`
-			FreeTrialExpiry           json.Number `json:"freeTrialExpiry"`
-			UsageLimit                json.Number `json:"usageLimit"`
-			UsageLimitWithPrecision   json.Number `json:"usageLimitWithPrecision"`
-			CurrentUsage              json.Number `json:"currentUsage"`
-			CurrentUsageWithPrecision json.Number `json:"currentUsageWithPrecision"`
+		usageCountsJSON
+		ResourceType  string      `json:"resourceType"`
+		NextDateReset json.Number `json:"nextDateReset"`
+		FreeTrialInfo *struct {
+			usageCountsJSON
+			FreeTrialStatus string      `json:"freeTrialStatus"`
+			FreeTrialExpiry json.Number `json:"freeTrialExpiry"`
 		} `json:"freeTrialInfo"`
 		Bonuses []struct {
 			UsageLimit   json.Number `json:"usageLimit"`
@@ -87,6 +81,18 @@ type usageJSON struct {
 		} `json:"bonuses"`
 	} `json:"usageBreakdownList"`
 }
+
+// usageCountsJSON is the limit and use of a credit line or its free trial,
+// each as a whole number and as a ...WithPrecision one.
+type usageCountsJSON struct {
+	UsageLimit                json.Number `json:"usageLimit"`
+	UsageLimitWithPrecision   json.Number `json:"usageLimitWithPrecision"`
+	CurrentUsage              json.Number `json:"currentUsage"`
+	CurrentUsageWithPrecision json.Number `json:"currentUsageWithPrecision"`
+}
+
+func (c usageCountsJSON) limit() float64 { return precise(c.UsageLimitWithPrecision, c.UsageLimit) }
+func (c usageCountsJSON) used() float64  { return precise(c.CurrentUsageWithPrecision, c.CurrentUsage) }
 
 // ParseUsageLimits reads a getUsageLimits answer. A trial or bonus counts
 // only while its status is ACTIVE and it has not expired at now. The credit
@@ -113,11 +119,10 @@ func ParseUsageLimits(b []byte, now time.Time) (Usage, error) {
 	if t := epoch(line.NextDateReset); !t.IsZero() {
 		u.ResetAt = t
 	}
-	u.BaseLimit = precise(line.UsageLimitWithPrecision, line.UsageLimit)
-	u.Used = precise(line.CurrentUsageWithPrecision, line.CurrentUsage)
+	u.BaseLimit, u.Used = line.limit(), line.used()
 	if tr := line.FreeTrialInfo; tr != nil && strings.EqualFold(tr.FreeTrialStatus, "ACTIVE") && alive(epoch(tr.FreeTrialExpiry), now) {
-		u.TrialLimit = precise(tr.UsageLimitWithPrecision, tr.UsageLimit)
-		u.Used += precise(tr.CurrentUsageWithPrecision, tr.CurrentUsage)
+		u.TrialLimit = tr.limit()
+		u.Used += tr.used()
 	}
 	for _, bo := range line.Bonuses {
 		if strings.EqualFold(bo.Status, "ACTIVE") && alive(epoch(bo.ExpiresAt), now) {

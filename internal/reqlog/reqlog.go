@@ -113,104 +113,79 @@ func WithNote(ctx context.Context) (context.Context, *Note) {
 	return context.WithValue(ctx, noteKey{}, n), n
 }
 
-// SetModel records the model a request asked for (no-op without a Note).
-func SetModel(ctx context.Context, model string) {
+// note calls set with ctx's Note locked (nothing without a Note).
+func note(ctx context.Context, set func(n *Note)) {
 	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
 		n.mu.Lock()
-		n.model = model
-		n.mu.Unlock()
+		defer n.mu.Unlock()
+		set(n)
 	}
+}
+
+// SetModel records the model a request asked for (no-op without a Note).
+func SetModel(ctx context.Context, model string) {
+	note(ctx, func(n *Note) { n.model = model })
 }
 
 // SetRequestedModel records the client's model name when a model alias
 // sent the request to another (SetModel records that one).
 func SetRequestedModel(ctx context.Context, name string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.requested = name
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.requested = name })
 }
 
 // SetAccount records the account that answered.
 func SetAccount(ctx context.Context, id string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.acct = id
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.acct = id })
 }
 
 // SetPinned records the account a request was pinned to.
 func SetPinned(ctx context.Context, id string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.pin = id
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.pin = id })
 }
 
 // SetUsage records the tokens and credits of the answer.
 func SetUsage(ctx context.Context, in, out int, credits float64) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.in, n.out, n.cred = in, out, credits
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.in, n.out, n.cred = in, out, credits })
 }
 
 // AddWarnings records what was dropped or changed in the request.
 func AddWarnings(ctx context.Context, ws []string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.warn = append(n.warn, ws...)
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.warn = append(n.warn, ws...) })
 }
 
 // SetRequestID records the id a failed request's client was given.
 func SetRequestID(ctx context.Context, id string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
-		n.id = id
-		n.mu.Unlock()
-	}
+	note(ctx, func(n *Note) { n.id = id })
 }
 
 // SetError records what the client was told about a failure. The first
 // one stays: it is the cause, a later one only its echo.
 func SetError(ctx context.Context, msg string) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
+	note(ctx, func(n *Note) {
 		if n.err == "" {
 			n.err = msg
 		}
-		n.mu.Unlock()
-	}
+	})
 }
 
 // AddTry records one attempt on one account.
 func AddTry(ctx context.Context, t Try) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
+	note(ctx, func(n *Note) {
 		if n.tries == nil {
 			n.tries = make([]Try, 0, 2) // most requests fail over at most once
 		}
 		n.tries = append(n.tries, t)
-		n.mu.Unlock()
-	}
+	})
 }
 
 // EndTries says the request gave up: the last try, which said another would
 // follow, was the last.
 func EndTries(ctx context.Context) {
-	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
-		n.mu.Lock()
+	note(ctx, func(n *Note) {
 		if k := len(n.tries) - 1; k >= 0 && n.tries[k].Outcome != OutcomeAnswered {
 			n.tries[k].Outcome = OutcomeFailed
 		}
-		n.mu.Unlock()
-	}
+	})
 }
 
 // SetClient records the request's User-Agent and the client it names.

@@ -164,7 +164,10 @@ func TestMissingFileWithBackupLoadsTheBackup(t *testing.T) {
 	assert.Contains(t, s.Notices()[0], "pool.json was missing")
 }
 
-func TestDamagedConfigIsHandledLikeThePool(t *testing.T) {
+// damagedConfig returns a folder whose config.json (port 9001) was saved
+// twice, so that it has a backup, and then damaged.
+func damagedConfig(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
 	require.NoError(t, err)
@@ -173,6 +176,11 @@ func TestDamagedConfigIsHandledLikeThePool(t *testing.T) {
 	require.NoError(t, s.Config.Update(ctx, func(c *Config) error { c.LogLevel = "debug"; return nil }))
 	require.NoError(t, s.Close(ctx))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"version":1,"port":"x"`), 0o600))
+	return dir
+}
+
+func TestDamagedConfigIsHandledLikeThePool(t *testing.T) {
+	dir := damagedConfig(t)
 
 	s2 := openT(t, dir)
 	assert.Equal(t, 9001, s2.Config.Snapshot().Port)

@@ -1,9 +1,7 @@
 package store
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,14 +15,7 @@ import (
 // The window translates the store's notices by code: each carries its code
 // and the values its sentence names, beside the English the CLI prints.
 func TestNoticesCarryCodesAndArguments(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	require.NoError(t, err)
-	ctx := context.Background()
-	require.NoError(t, s.Config.Update(ctx, func(c *Config) error { c.Port = 9001; return nil }))
-	require.NoError(t, s.Config.Update(ctx, func(c *Config) error { c.LogLevel = "debug"; return nil }))
-	require.NoError(t, s.Close(ctx))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"version":1,"port":"x"`), 0o600))
+	dir := damagedConfig(t)
 
 	s2 := openT(t, dir)
 	texts := s2.NoticeTexts()

@@ -222,25 +222,33 @@ func collectTurns(msgs []canon.Message) ([]turn, error) {
 	return turns, nil
 }
 
+// blockPlaces are the roles that may send images, tool calls and tool
+// results, and what a misplaced one is told.
+var blockPlaces = map[canon.BlockType]struct {
+	role canon.Role
+	why  string
+}{
+	canon.BlockImage:      {canon.RoleUser, "is an image in an assistant message; Kiro accepts images from the user only"},
+	canon.BlockToolUse:    {canon.RoleAssistant, "is a tool_use in a user message; tool calls belong to assistant messages"},
+	canon.BlockToolResult: {canon.RoleUser, "is a tool_result in an assistant message; tool results belong to user messages"},
+}
+
 func addMessage(t *turn, i int, m *canon.Message) error {
 	for j := range m.Content {
 		b := &m.Content[j]
+		if place, ok := blockPlaces[b.Type]; ok && m.Role != place.role {
+			return ruleErr(RuleMisplacedBlock, "messages[%d].content[%d] %s", i, j, place.why)
+		}
 		switch b.Type {
 		case canon.BlockText:
 			// Joined below (TextOf), without a copy when it is the only one.
 		case canon.BlockImage:
-			if m.Role != canon.RoleUser {
-				return ruleErr(RuleMisplacedBlock, "messages[%d].content[%d] is an image in an assistant message; Kiro accepts images from the user only", i, j)
-			}
 			img, err := convertImage(b.Image, i, j)
 			if err != nil {
 				return err
 			}
 			t.images = append(t.images, img)
 		case canon.BlockToolUse:
-			if m.Role != canon.RoleAssistant {
-				return ruleErr(RuleMisplacedBlock, "messages[%d].content[%d] is a tool_use in a user message; tool calls belong to assistant messages", i, j)
-			}
 			u := b.ToolUse
 			if u == nil {
 				return ruleErr(RuleInvalidBlock, "messages[%d].content[%d] is a tool_use block without its tool call", i, j)
@@ -258,9 +266,6 @@ func addMessage(t *turn, i int, m *canon.Message) error {
 			t.toolUses = append(t.toolUses, wireToolUse{ToolUseID: u.ID, Name: ShortenToolName(u.Name), Input: input})
 			t.useNames = append(t.useNames, u.Name)
 		case canon.BlockToolResult:
-			if m.Role != canon.RoleUser {
-				return ruleErr(RuleMisplacedBlock, "messages[%d].content[%d] is a tool_result in an assistant message; tool results belong to user messages", i, j)
-			}
 			r := b.ToolResult
 			if r == nil {
 				return ruleErr(RuleInvalidBlock, "messages[%d].content[%d] is a tool_result block without its result", i, j)

@@ -92,16 +92,23 @@ func TestPreflight(t *testing.T) {
 				}
 				return
 			}
-			var re *RuleError
-			if !errors.As(err, &re) || re.Rule != tc.wantRule {
-				t.Fatalf("Preflight = %v, want rule %s", err, tc.wantRule)
-			}
-			for _, s := range tc.wantIn {
-				if !strings.Contains(re.Message, s) {
-					t.Errorf("message %q does not mention %q", re.Message, s)
-				}
-			}
+			checkRule(t, "Preflight", err, tc.wantRule, tc.wantIn)
 		})
+	}
+}
+
+// checkRule checks that err, what fn returned, is a *RuleError of rule
+// whose message mentions each of wantIn.
+func checkRule(t *testing.T, fn string, err error, rule string, wantIn []string) {
+	t.Helper()
+	var re *RuleError
+	if !errors.As(err, &re) || re.Rule != rule {
+		t.Fatalf("%s = %v, want rule %s", fn, err, rule)
+	}
+	for _, s := range wantIn {
+		if !strings.Contains(re.Message, s) {
+			t.Errorf("message %q does not mention %q", re.Message, s)
+		}
 	}
 }
 
@@ -151,15 +158,7 @@ func TestBuildRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Build(tc.req, tc.opts)
-			var re *RuleError
-			if !errors.As(err, &re) || re.Rule != tc.wantRule {
-				t.Fatalf("Build = %v, want rule %s", err, tc.wantRule)
-			}
-			for _, s := range tc.wantIn {
-				if !strings.Contains(re.Message, s) {
-					t.Errorf("message %q does not mention %q", re.Message, s)
-				}
-			}
+			checkRule(t, "Build", err, tc.wantRule, tc.wantIn)
 		})
 	}
 }

@@ -167,10 +167,9 @@ func (d *doc) message(v *jsontree.Value, p jsontree.Path, last bool) (canon.Mess
 		return m, d.Errf(p.Key("role"), `%q is not a valid role; use "user" or "assistant"`, role)
 	}
 
-	cp := p.Key("content")
-	cv := v.Get("content")
-	if !jsontree.Present(cv) {
-		return m, d.Required(cp)
+	cv, cp, err := d.ReqValue(v, p, "content")
+	if err != nil {
+		return m, err
 	}
 	m.Content, err = wire.Content(&d.Doc, cv, cp, "a string or an array of content blocks",
 		func(bv *jsontree.Value, bp jsontree.Path) (canon.Block, bool, error) { return d.block(bv, bp, m.Role) })
@@ -323,11 +322,11 @@ func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, err
 	if err != nil {
 		return canon.Block{}, err
 	}
-	iv := v.Get("input")
-	if !jsontree.Present(iv) {
-		return canon.Block{}, d.Required(p.Key("input"))
+	iv, ip, err := d.ReqValue(v, p, "input")
+	if err != nil {
+		return canon.Block{}, err
 	}
-	input, err := d.RawObject(iv, p.Key("input"))
+	input, err := d.RawObject(iv, ip)
 	if err != nil {
 		return canon.Block{}, err
 	}
@@ -489,10 +488,9 @@ func (d *doc) thinking(v *jsontree.Value, effort string) (*canon.Thinking, error
 	case "disabled":
 		return nil, nil
 	case "enabled":
-		bp := p.Key("budget_tokens")
-		bv := v.Get("budget_tokens")
-		if !jsontree.Present(bv) {
-			return nil, d.Required(bp)
+		bv, bp, err := d.ReqValue(v, p, "budget_tokens")
+		if err != nil {
+			return nil, err
 		}
 		n, err := d.Integer(bv, bp)
 		if err != nil {

@@ -45,20 +45,16 @@ const (
 // carries input {} and a single input_json_delta carries the whole input.
 // ping may be interleaved at any point before the end.
 //
-// Every event is flushed as soon as it is written. The embedded wire.Stream
+// Every event is flushed as soon as it is written. Being a wire.Stream
 // (a canon.Walker over this format's renderer) gives it Start, Ping and
 // Write: safe for concurrent use, the first write error sticky and returned
 // by every later call.
-type SSEWriter struct {
-	wire.Stream[sseRenderer, *sseRenderer]
-}
+type SSEWriter = wire.Stream[sseRenderer, *sseRenderer]
 
 // NewSSEWriter returns a writer that sends events to w and calls flush (if
 // not nil) after each one.
 func NewSSEWriter(w io.Writer, flush func(), msg MessageStart) *SSEWriter {
-	sw := &SSEWriter{}
-	sw.Open(sseRenderer{msg: msg}, w, flush, "anthropic", ErrStreamEnded)
-	return sw
+	return wire.NewStream(sseRenderer{msg: msg}, w, flush, "anthropic", ErrStreamEnded)
 }
 
 // sseRenderer is the canon.Renderer of Anthropic's stream.

@@ -40,13 +40,9 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 		if typ != "" && typ != "custom" {
 			switch b, ok := tooldecl.AnthropicBuiltin(typ); {
 			case ok:
-				if !tooldecl.ValidName(name, 128) {
-					return d.Errf(tp.Key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
+				if err := d.claimName(tp, name, seen); err != nil {
+					return err
 				}
-				if seen[name] {
-					return d.Errf(tp.Key("name"), "duplicate tool name %q; tool names must be unique", name)
-				}
-				seen[name] = true
 				r.Tools = append(r.Tools, canon.Tool{Name: name, Description: b.Description, InputSchema: b.Schema})
 			case tooldecl.IsWebSearch(typ):
 				st := canon.ServerTool{Type: typ, Name: name, Config: d.raw(tv)}
@@ -64,21 +60,16 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 		if _, err := d.ReqString(tv, tp, "name"); err != nil {
 			return err
 		}
-		if !tooldecl.ValidName(name, 128) {
-			return d.Errf(tp.Key("name"), "%q is not a valid tool name; use 1 to 128 letters, digits, '_' or '-'", name)
+		if err := d.claimName(tp, name, seen); err != nil {
+			return err
 		}
-		if seen[name] {
-			return d.Errf(tp.Key("name"), "duplicate tool name %q; tool names must be unique", name)
-		}
-		seen[name] = true
 		desc, err := d.OptString(tv, tp, "description")
 		if err != nil {
 			return err
 		}
-		sp := tp.Key("input_schema")
-		sv := tv.Get("input_schema")
-		if !jsontree.Present(sv) {
-			return d.Required(sp)
+		sv, sp, err := d.ReqValue(tv, tp, "input_schema")
+		if err != nil {
+			return err
 		}
 		schema, err := d.RawObject(sv, sp)
 		if err != nil {
@@ -182,4 +173,13 @@ func (d *doc) searchResult(cv *jsontree.Value) string {
 		rs = append(rs, r)
 	}
 	return tooldecl.SearchResultsText(rs)
+}
+
+// claimName checks a tool's name and records it in seen, refusing a second
+// use.
+func (d *doc) claimName(p jsontree.Path, name string, seen map[string]bool) error {
+	if refusal := tooldecl.ClaimName(name, 128, "tool", seen); refusal != "" {
+		return d.Errf(p.Key("name"), "%s", refusal)
+	}
+	return nil
 }

@@ -111,12 +111,22 @@ func (d *Doc) OptObject(v *Value, p Path) (bool, error) {
 
 // ReqObject returns the required object member key of obj, and its path.
 func (d *Doc) ReqObject(obj *Value, p Path, key string) (*Value, Path, error) {
+	v, kp, err := d.ReqValue(obj, p, key)
+	if err != nil {
+		return nil, kp, err
+	}
+	return v, kp, d.Object(v, kp)
+}
+
+// ReqValue returns the required member key of obj, of any kind, and its
+// path.
+func (d *Doc) ReqValue(obj *Value, p Path, key string) (*Value, Path, error) {
 	kp := p.Key(key)
 	v := obj.Get(key)
 	if !Present(v) {
 		return nil, kp, d.Required(kp)
 	}
-	return v, kp, d.Object(v, kp)
+	return v, kp, nil
 }
 
 // ReqString returns the required string member key of obj.

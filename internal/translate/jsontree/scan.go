@@ -94,21 +94,76 @@ func carve[T any](slab *[]T, items []T, next int) []T {
 	return out
 }
 
-// open enters the object or array whose opening byte is at s.i, as v of
-// the given kind, and reports whether it closes at once (empty); ok is
-// false past MaxDepth.
-func (s *scanner) open(v *Value, kind Kind, closing byte, depth int) (empty, ok bool) {
+// container reads the object or array whose opening byte is at s.i into
+// v: its members go onto the stacks while they are read, then into v's
+// exact-size slices. ok is false past MaxDepth or on anything invalid.
+func (s *scanner) container(v *Value, depth int) (ok bool) {
 	if depth+1 > MaxDepth {
-		return false, false
+		return false
+	}
+	kind, closing := Array, byte(']')
+	if s.b[s.i] == '{' {
+		kind, closing = Object, '}'
 	}
 	v.Kind = kind
 	s.i++
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == closing {
 		s.i++
-		return true, true
+		return true
 	}
-	return false, true
+	km, vm := len(s.keys), len(s.vals)
+	for done := false; !done; {
+		var key string
+		if kind == Object {
+			if key, ok = s.key(); !ok {
+				return false
+			}
+		}
+		child, ok := s.value(depth + 1)
+		if !ok {
+			return false
+		}
+		v.edited = v.edited || child.edited
+		// A key is pushed after its value, so that the stack holds no key
+		// while the value's own members are read.
+		if kind == Object {
+			s.keys = append(s.keys, key)
+		}
+		s.vals = append(s.vals, child)
+		if done, ok = s.member(closing); !ok {
+			return false
+		}
+	}
+	members := carve(&s.vslab, s.vals[vm:], s.next)
+	clear(s.vals[vm:]) // the blocks keep them; the stack need not
+	s.vals = s.vals[:vm]
+	if kind == Array {
+		v.Elems = members
+		return true
+	}
+	v.Keys, v.Vals = carve(&s.kslab, s.keys[km:], s.next), members
+	clear(s.keys[km:])
+	s.keys = s.keys[:km]
+	return true
+}
+
+// key reads an object member's key and the colon after it.
+func (s *scanner) key() (string, bool) {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return "", false
+	}
+	key, ok := s.str()
+	if !ok {
+		return "", false
+	}
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != ':' {
+		return "", false
+	}
+	s.i++
+	s.space()
+	return key, true
 }
 
 func (s *scanner) space() {
@@ -129,77 +184,10 @@ func (s *scanner) value(depth int) (*Value, bool) {
 	v := s.node()
 	v.Off = s.i
 	switch c := s.b[s.i]; {
-	case c == '{':
-		empty, ok := s.open(v, Object, '}', depth)
-		if !ok {
+	case c == '{' || c == '[':
+		if !s.container(v, depth) {
 			return nil, false
 		}
-		if empty {
-			break
-		}
-		km, vm := len(s.keys), len(s.vals)
-		for {
-			if s.i >= len(s.b) || s.b[s.i] != '"' {
-				return nil, false
-			}
-			key, ok := s.str()
-			if !ok {
-				return nil, false
-			}
-			s.space()
-			if s.i >= len(s.b) || s.b[s.i] != ':' {
-				return nil, false
-			}
-			s.i++
-			s.space()
-			child, ok := s.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			v.edited = v.edited || child.edited
-			// The key is pushed after its value, so that the stack holds
-			// no key while the value's own members are read.
-			s.keys = append(s.keys, key)
-			s.vals = append(s.vals, child)
-			done, ok := s.member('}')
-			if !ok {
-				return nil, false
-			}
-			if done {
-				break
-			}
-		}
-		v.Keys, v.Vals = carve(&s.kslab, s.keys[km:], s.next), carve(&s.vslab, s.vals[vm:], s.next)
-		clear(s.keys[km:]) // the blocks keep them; the stack need not
-		clear(s.vals[vm:])
-		s.keys, s.vals = s.keys[:km], s.vals[:vm]
-	case c == '[':
-		empty, ok := s.open(v, Array, ']', depth)
-		if !ok {
-			return nil, false
-		}
-		if empty {
-			break
-		}
-		mark := len(s.vals)
-		for {
-			child, ok := s.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			v.edited = v.edited || child.edited
-			s.vals = append(s.vals, child)
-			done, ok := s.member(']')
-			if !ok {
-				return nil, false
-			}
-			if done {
-				break
-			}
-		}
-		v.Elems = carve(&s.vslab, s.vals[mark:], s.next)
-		clear(s.vals[mark:])
-		s.vals = s.vals[:mark]
 	case c == '"':
 		s.deferOK = s.inPlace // values only: keys are short, and copied
 		str, ok := s.str()
@@ -250,26 +238,25 @@ func (s *scanner) literal(lit string) bool {
 // number accepts JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (s *scanner) number() bool {
 	b, i := s.b, s.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
+	// digits moves i past a run of digits and says how many there were.
+	digits := func() int {
 		start := i
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			i++
 		}
-		if i == start {
+		return i - start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
 			return false
 		}
 	}
@@ -278,11 +265,7 @@ func (s *scanner) number() bool {
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if digits() == 0 {
 			return false
 		}
 	}

@@ -31,11 +31,8 @@ type ChatOptions struct {
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
 	var co ChatOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts)
+	root, r, err := d.openRequest(body, opts, d.refuseFields)
 	if err != nil {
-		return nil, co, err
-	}
-	if err := d.refuseFields(root); err != nil {
 		return nil, co, err
 	}
 	co.Tools = tooldecl.Origins{}
@@ -54,13 +51,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if err := mp.messages(root.Get("messages"), r); err != nil {
 		return nil, co, err
 	}
-	if err := d.maxTokens(root, r, chatMaxTokens); err != nil {
-		return nil, co, err
-	}
-	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
-		return nil, co, err
-	}
-	if co.IncludeUsage, err = d.streamOptions(root, r.Stream, true); err != nil {
+	if co.IncludeUsage, err = d.output(root, r, true); err != nil {
 		return nil, co, err
 	}
 	if r.Thinking, err = d.reasoningEffort(root.Get("reasoning_effort")); err != nil {

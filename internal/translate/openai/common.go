@@ -32,9 +32,10 @@ type RemoteImage struct {
 }
 
 // openRequest parses body into d (in place if opts say so); it must be a
-// JSON object with a non-empty model. It starts the canonical request.
-// (The caller makes d, so that it can stay on the caller's stack.)
-func (d *doc) openRequest(body []byte, opts ParseOptions) (*jsontree.Value, *canon.Request, error) {
+// JSON object with a non-empty model and nothing refuse (the API's fields
+// Kiro cannot honour) refuses. It starts the canonical request. (The
+// caller makes d, so that it can stay on the caller's stack.)
+func (d *doc) openRequest(body []byte, opts ParseOptions, refuse func(root *jsontree.Value) error) (*jsontree.Value, *canon.Request, error) {
 	jd, root, err := jsontree.ParseObject(body, jsontree.ParseOptions{InPlace: opts.InPlace})
 	if err != nil {
 		return nil, nil, err
@@ -42,6 +43,9 @@ func (d *doc) openRequest(body []byte, opts ParseOptions) (*jsontree.Value, *can
 	d.Doc = jd
 	r := &canon.Request{}
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
+		return nil, nil, err
+	}
+	if err := refuse(root); err != nil {
 		return nil, nil, err
 	}
 	return root, r, nil
@@ -75,6 +79,22 @@ func (d *doc) maxTokens(root *jsontree.Value, r *canon.Request, keys []string) e
 		r.MaxTokens = int(n)
 	}
 	return nil
+}
+
+// output reads how the answer is to come, as both APIs say it: the output
+// limit, stream and stream_options (chat: as Chat Completions has them).
+func (d *doc) output(root *jsontree.Value, r *canon.Request, chat bool) (includeUsage bool, err error) {
+	keys := responsesMaxTokens
+	if chat {
+		keys = chatMaxTokens
+	}
+	if err := d.maxTokens(root, r, keys); err != nil {
+		return false, err
+	}
+	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
+		return false, err
+	}
+	return d.streamOptions(root, r.Stream, chat)
 }
 
 // streamOptions reads stream_options. Only Chat Completions has

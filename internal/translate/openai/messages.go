@@ -112,28 +112,38 @@ func (mp *messageParser) textContent(mv *jsontree.Value, p jsontree.Path, requir
 	case jsontree.String:
 		return cv.Str, nil
 	case jsontree.Array:
-		parts := make([]string, 0, len(cv.Elems))
-		for j, pv := range cv.Elems {
-			pp := cp.Idx(j)
-			typ, err := mp.partType(pv, pp)
-			if err != nil {
-				return "", err
-			}
-			if typ != "text" {
-				return "", mp.Errf(pp.Key("type"), `only "text" parts are allowed here, got %q`, typ)
-			}
-			text, err := mp.ReqString(pv, pp, "text")
-			if err != nil {
-				return "", err
-			}
-			if text != "" {
-				parts = append(parts, text)
-			}
+		parts, err := mp.appendTexts(make([]string, 0, len(cv.Elems)), cv, cp, "text", `only "text" parts are allowed here, got %q`)
+		if err != nil {
+			return "", err
 		}
 		return strings.Join(parts, "\n"), nil
 	default:
 		return "", mp.TypeErr(cp, cv, "a string or an array of text parts")
 	}
+}
+
+// appendTexts appends to parts the non-empty texts of the array v at p,
+// whose elements must be parts of type want; refusal words the error for
+// another type, its %q the type found.
+func (mp *messageParser) appendTexts(parts []string, v *jsontree.Value, p jsontree.Path, want, refusal string) ([]string, error) {
+	for j, pv := range v.Elems {
+		pp := p.Idx(j)
+		typ, err := mp.partType(pv, pp)
+		if err != nil {
+			return nil, err
+		}
+		if typ != want {
+			return nil, mp.Errf(pp.Key("type"), refusal, typ)
+		}
+		text, err := mp.ReqString(pv, pp, "text")
+		if err != nil {
+			return nil, err
+		}
+		if text != "" {
+			parts = append(parts, text)
+		}
+	}
+	return parts, nil
 }
 
 func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string, error) {
@@ -145,12 +155,10 @@ func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string,
 
 func (mp *messageParser) userMessage(mv *jsontree.Value, p jsontree.Path) (canon.Message, error) {
 	m := canon.Message{Role: canon.RoleUser}
-	cp := p.Key("content")
-	cv := mv.Get("content")
-	if !jsontree.Present(cv) {
-		return m, mp.Required(cp)
+	cv, cp, err := mp.ReqValue(mv, p, "content")
+	if err != nil {
+		return m, err
 	}
-	var err error
 	m.Content, err = wire.Content(&mp.Doc, cv, cp, "a string or an array of content parts", mp.userPart)
 	if err != nil {
 		return m, err
@@ -366,11 +374,7 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 		if err != nil {
 			return nil, err
 		}
-		args, err := mp.ReqString(fv, fp, "arguments")
-		if err != nil {
-			return nil, err
-		}
-		input, err := mp.arguments(args, fp.Key("arguments"))
+		input, err := mp.arguments(fv, fp)
 		if err != nil {
 			return nil, err
 		}
@@ -379,10 +383,15 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 	return out, nil
 }
 
-// arguments turns a tool call's arguments string into the JSON object Kiro
-// wants. Models occasionally produce an empty string for a call without
-// parameters; that is {}.
-func (mp *messageParser) arguments(args string, p jsontree.Path) (json.RawMessage, error) {
+// arguments reads the arguments string of the function call v at p and
+// turns it into the JSON object Kiro wants. Models occasionally produce an
+// empty string for a call without parameters; that is {}.
+func (mp *messageParser) arguments(v *jsontree.Value, p jsontree.Path) (json.RawMessage, error) {
+	args, err := mp.ReqString(v, p, "arguments")
+	if err != nil {
+		return nil, err
+	}
+	p = p.Key("arguments")
 	if strings.TrimSpace(args) == "" {
 		return json.RawMessage("{}"), nil
 	}

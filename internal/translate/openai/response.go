@@ -81,7 +81,7 @@ func ErrorBody(message, errType, param string) []byte {
 	if param != "" {
 		p = &param
 	}
-	b, err := wire.Marshal(errorEnvelopeJSON{Error: errorBodyJSON{Message: message, Type: errType, Param: p}})
+	b, err := wire.Marshal(errorEnvelopeJSON[errorBodyJSON]{Error: errorBodyJSON{Message: message, Type: errType, Param: p}})
 	if err != nil { // unreachable: strings always encode
 		panic(err)
 	}
@@ -184,8 +184,10 @@ type functionDeltaJSON struct {
 	Arguments string `json:"arguments"`
 }
 
-type errorEnvelopeJSON struct {
-	Error errorBodyJSON `json:"error"`
+// errorEnvelopeJSON is {"error": body}: an errorBodyJSON in a response, a
+// streamErrorBodyJSON (no param) in a stream.
+type errorEnvelopeJSON[B any] struct {
+	Error B `json:"error"`
 }
 
 type errorBodyJSON struct {
@@ -193,10 +195,6 @@ type errorBodyJSON struct {
 	Type    string  `json:"type"`
 	Param   *string `json:"param"`
 	Code    *string `json:"code"`
-}
-
-type streamErrorJSON struct {
-	Error streamErrorBodyJSON `json:"error"`
 }
 
 type streamErrorBodyJSON struct {

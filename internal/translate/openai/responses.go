@@ -45,11 +45,8 @@ type ResponsesOptions struct {
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
 	var ro ResponsesOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts)
+	root, r, err := d.openRequest(body, opts, d.refuseResponsesFields)
 	if err != nil {
-		return nil, ro, err
-	}
-	if err := d.refuseResponsesFields(root); err != nil {
 		return nil, ro, err
 	}
 	ro.Tools = tooldecl.Origins{}
@@ -69,13 +66,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(instructions, r.System)
-	if err := d.maxTokens(root, r, responsesMaxTokens); err != nil {
-		return nil, ro, err
-	}
-	if r.Stream, err = d.OptBool(root, "", "stream"); err != nil {
-		return nil, ro, err
-	}
-	if _, err = d.streamOptions(root, r.Stream, false); err != nil {
+	if _, err = d.output(root, r, false); err != nil {
 		return nil, ro, err
 	}
 	if r.Thinking, err = d.responsesReasoning(root.Get("reasoning")); err != nil {

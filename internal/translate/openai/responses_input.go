@@ -93,11 +93,7 @@ func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Reques
 		if err != nil {
 			return err
 		}
-		args, err := ip.ReqString(iv, p, "arguments")
-		if err != nil {
-			return err
-		}
-		input, err := ip.arguments(args, p.Key("arguments"))
+		input, err := ip.arguments(iv, p)
 		if err != nil {
 			return err
 		}
@@ -127,7 +123,10 @@ func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Reques
 // reasoning_text content, should a client send it) with blank lines.
 func (ip *inputParser) reasoningText(iv *jsontree.Value, p jsontree.Path) (string, error) {
 	var parts []string
-	for _, f := range []struct{ key, typ string }{{"summary", "summary_text"}, {"content", "reasoning_text"}} {
+	for _, f := range []struct{ key, typ, refusal string }{
+		{"summary", "summary_text", `expected "summary_text", got %q`},
+		{"content", "reasoning_text", `expected "reasoning_text", got %q`},
+	} {
 		fp := p.Key(f.key)
 		v := iv.Get(f.key)
 		if !jsontree.Present(v) {
@@ -136,22 +135,9 @@ func (ip *inputParser) reasoningText(iv *jsontree.Value, p jsontree.Path) (strin
 		if v.Kind != jsontree.Array {
 			return "", ip.TypeErr(fp, v, "an array")
 		}
-		for j, pv := range v.Elems {
-			pp := fp.Idx(j)
-			typ, err := ip.partType(pv, pp)
-			if err != nil {
-				return "", err
-			}
-			if typ != f.typ {
-				return "", ip.Errf(pp.Key("type"), "expected %q, got %q", f.typ, typ)
-			}
-			text, err := ip.ReqString(pv, pp, "text")
-			if err != nil {
-				return "", err
-			}
-			if text != "" {
-				parts = append(parts, text)
-			}
+		var err error
+		if parts, err = ip.appendTexts(parts, v, fp, f.typ, f.refusal); err != nil {
+			return "", err
 		}
 	}
 	return strings.Join(parts, "\n\n"), nil
@@ -162,10 +148,9 @@ func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Req
 	if err != nil {
 		return err
 	}
-	cp := p.Key("content")
-	cv := iv.Get("content")
-	if !jsontree.Present(cv) {
-		return ip.Required(cp)
+	cv, cp, err := ip.ReqValue(iv, p, "content")
+	if err != nil {
+		return err
 	}
 	switch role {
 	case "system", "developer":

@@ -49,21 +49,17 @@ type ResponsesStart struct {
 // its signature has no place here and is dropped (encrypted_content is not
 // sent, so nothing invalid comes back in later requests).
 //
-// Every event is flushed as soon as it is written. The embedded wire.Stream
+// Every event is flushed as soon as it is written. Being a wire.Stream
 // (a canon.Walker over this format's renderer) gives it Start
 // (response.created and response.in_progress, called once the upstream has
 // answered), Ping (an SSE comment) and Write: safe for concurrent use, the
 // first write error sticky.
-type ResponsesWriter struct {
-	wire.Stream[responsesRenderer, *responsesRenderer]
-}
+type ResponsesWriter = wire.Stream[responsesRenderer, *responsesRenderer]
 
 // NewResponsesWriter returns a writer that sends events to w and calls flush
 // (if not nil) after each one.
 func NewResponsesWriter(w io.Writer, flush func(), start ResponsesStart) *ResponsesWriter {
-	sw := &ResponsesWriter{}
-	sw.Open(responsesRenderer{start: start, search: -1}, w, flush, "openai", ErrStreamEnded)
-	return sw
+	return wire.NewStream(responsesRenderer{start: start, search: -1}, w, flush, "openai", ErrStreamEnded)
 }
 
 // responsesRenderer is the canon.Renderer of Responses events.

@@ -46,21 +46,17 @@ var ErrStreamEnded = errors.New("openai: write after the end of the stream")
 // has no shape for a server-run search: the model's text that follows is
 // what the client gets.
 //
-// Every chunk is flushed as soon as it is written. The embedded wire.Stream
+// Every chunk is flushed as soon as it is written. Being a wire.Stream
 // (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE
 // comment, which SSE clients, the OpenAI SDKs included, skip) and Write:
 // safe for concurrent use, the first write error sticky and returned by
 // every later call.
-type ChunkWriter struct {
-	wire.Stream[chunkRenderer, *chunkRenderer]
-}
+type ChunkWriter = wire.Stream[chunkRenderer, *chunkRenderer]
 
 // NewChunkWriter returns a writer that sends chunks to w and calls flush (if
 // not nil) after each one.
 func NewChunkWriter(w io.Writer, flush func(), start ChunkStart) *ChunkWriter {
-	sw := &ChunkWriter{}
-	sw.Open(chunkRenderer{start: start}, w, flush, "openai", ErrStreamEnded)
-	return sw
+	return wire.NewStream(chunkRenderer{start: start}, w, flush, "openai", ErrStreamEnded)
 }
 
 // chunkRenderer is the canon.Renderer of Chat Completions chunks.
@@ -144,7 +140,7 @@ func (c *chunkRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool
 }
 
 func (c *chunkRenderer) Fail(errType, msg string) error {
-	if err := c.Data(streamErrorJSON{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
+	if err := c.Data(errorEnvelopeJSON[streamErrorBodyJSON]{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
 		return err
 	}
 	return c.Raw(doneLine)

@@ -357,12 +357,8 @@ func (d *doc) chosenTool(p jsontree.Path, name string, tools []canon.Tool) (*can
 // claimName checks a declared name (what: "tool" or "function", as the
 // client's API calls it) and records it in seen, refusing a second use.
 func (d *doc) claimName(p jsontree.Path, name, what string, seen map[string]bool) error {
-	if !tooldecl.ValidName(name, 64) {
-		return d.Errf(p.Key("name"), "%q is not a valid %s name; use 1 to 64 letters, digits, '_' or '-'", name, what)
+	if refusal := tooldecl.ClaimName(name, 64, what, seen); refusal != "" {
+		return d.Errf(p.Key("name"), "%s", refusal)
 	}
-	if seen[name] {
-		return d.Errf(p.Key("name"), "duplicate %s name %q; %s names must be unique", what, name, what)
-	}
-	seen[name] = true
 	return nil
 }

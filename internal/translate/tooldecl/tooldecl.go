@@ -16,6 +16,7 @@ package tooldecl
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"kirodesk/internal/canon"
@@ -192,6 +193,20 @@ func NoteWebSearch(r *canon.Request, st canon.ServerTool) {
 // Dropped warns that a tool was left out of the request.
 func Dropped(r *canon.Request, where, typ, why string) {
 	r.Warn("%s: %q tool dropped: %s", where, typ, why)
+}
+
+// ClaimName checks a declared name (what: "tool" or "function", as the
+// client's API calls it; max: 128 for Anthropic, 64 for OpenAI) and records
+// it in seen. A bad name or a second use is refused: the reason, else "".
+func ClaimName(name string, max int, what string, seen map[string]bool) (refusal string) {
+	if !ValidName(name, max) {
+		return fmt.Sprintf("%q is not a valid %s name; use 1 to %d letters, digits, '_' or '-'", name, what, max)
+	}
+	if seen[name] {
+		return fmt.Sprintf("duplicate %s name %q; %s names must be unique", what, name, what)
+	}
+	seen[name] = true
+	return ""
 }
 
 // ValidName reports whether s is a tool name both APIs accept: 1 to max

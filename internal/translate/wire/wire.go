@@ -135,24 +135,29 @@ func ToolInput(in json.RawMessage) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Stream is what each client API's stream writer is: a canon.Walker over
-// that API's renderer R, which writes through its own SSE. The writers
-// embed it, so their Start, Ping and Write are the Walker's.
-type Stream[R any, P interface {
+// Renderer is what a stream's renderer R is through its pointer: a
+// canon.Renderer writing through its embedded SSE.
+type Renderer[R any] interface {
 	*R
 	canon.Renderer
 	Init(w io.Writer, flush func(), api string) // its embedded SSE's
-}] struct {
+}
+
+// Stream is what each client API's stream writer is: a canon.Walker over
+// that API's renderer R, which writes through its own SSE. The writers are
+// aliases of it, so their Start, Ping and Write are the Walker's.
+type Stream[R any, P Renderer[R]] struct {
 	canon.Walker
 	r R
 }
 
-// Open sets s up to render with r, writing to w and calling flush (if not
-// nil) after each event; api names the format in errors, ended is what
-// every call returns once the stream has ended.
-func (s *Stream[R, P]) Open(r R, w io.Writer, flush func(), api string, ended error) {
-	s.r = r
+// NewStream returns a stream that renders with r, writing to w and calling
+// flush (if not nil) after each event; api names the format in errors,
+// ended is what every call returns once the stream has ended.
+func NewStream[R any, P Renderer[R]](r R, w io.Writer, flush func(), api string, ended error) *Stream[R, P] {
+	s := &Stream[R, P]{r: r}
 	p := P(&s.r)
 	p.Init(w, flush, api)
 	s.Walker.Init(api, ended, p)
+	return s
 }
