@@ -280,3 +280,38 @@ func TestAliasedRequestsKeepBothNames(t *testing.T) {
 	q.By = ByAccount
 	assert.EqualValues(t, 4, Build(u, q, time.UTC).Rows[0].Requests, "acc1: its own two and the two aliased")
 }
+
+// A history opened after weeks without a request is folded at start, not
+// at the first request: hours older than 14 days become days, days older
+// than 400 days go, and the file is written so.
+func TestAnIdleHistoryIsFoldedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	st := openStore(t, dir)
+	k := store.UsageKey{Account: "acc1", Model: "m", Client: "curl", API: APIChat}
+	st.Usage.Touch(func(u *store.Usage) {
+		idx := u.UsageIndex()
+		old := now.Add(-20 * 24 * time.Hour).UTC().Truncate(24 * time.Hour).Add(time.Hour) // two hours of one UTC day
+		for _, at := range []time.Time{now.Add(-time.Hour), old, old.Add(time.Hour)} {
+			k.Start = at
+			u.AddHour(idx, k, &store.UsageCounts{Requests: 2})
+		}
+		u.Days = append(u.Days, store.UsageRow{UsageKey: store.UsageKey{Start: now.Add(-500 * 24 * time.Hour).UTC().Truncate(24 * time.Hour)},
+			UsageCounts: store.UsageCounts{Requests: 9}})
+	})
+	require.NoError(t, st.Close(context.Background()))
+
+	st = openStore(t, dir)
+	require.Len(t, st.Usage.Snapshot().Hours, 3, "opening alone folds nothing")
+	l := New(st.Usage, Options{})
+	l.Close() // no request was counted
+	require.NoError(t, st.Close(context.Background()))
+
+	st = openStore(t, dir)
+	defer st.Close(context.Background())
+	u := st.Usage.Snapshot()
+	require.Len(t, u.Hours, 1)
+	require.Len(t, u.Days, 1, "the two old hours are one day, the 500-day-old day is gone")
+	assert.EqualValues(t, 4, u.Days[0].Requests)
+	assert.False(t, u.FoldDue(now))
+}
