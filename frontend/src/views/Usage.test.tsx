@@ -8,15 +8,24 @@ import { Usage } from './Usage';
 import { applyLanguage } from '../i18n';
 
 // uPlot draws on a canvas, which jsdom has not: record what it is given.
-const plots = vi.hoisted(() => [] as Array<{ opts: { series: Array<{ label?: string }> }; data: number[][] }>);
+const plots = vi.hoisted(() => [] as Array<{ opts: { series: Array<{ label?: string }> }; data: number[][]; cursorAt: number[] }>);
 vi.mock('uplot', () => {
   class FakePlot {
     static paths = { bars: () => () => null };
+    rec: { opts: { series: Array<{ label?: string }> }; data: number[][]; cursorAt: number[] };
     constructor(opts: { series: Array<{ label?: string }> }, data: number[][]) {
-      plots.push({ opts, data });
+      this.rec = { opts, data, cursorAt: [] };
+      plots.push(this.rec);
     }
     destroy() {}
     setSize() {}
+    // The x position of a time is the time itself: the test reads which bucket the cursor went to.
+    valToPos(v: number) {
+      return v;
+    }
+    setCursor(c: { left: number }) {
+      this.rec.cursorAt.push(c.left);
+    }
   }
   return { default: FakePlot };
 });
@@ -112,7 +121,7 @@ describe('Usage', () => {
     const main = plots[0]!;
     expect(main.opts.series.map((s) => s.label)).toEqual([undefined, 'home', 'work@example.com']);
     expect(main.data).toEqual([[t0, t0 + 3600], [4, 1], [3, 1]]);
-    expect(screen.getByRole('img', { name: /Requests per hour over 7 days, split by account/ })).toBeInTheDocument();
+    expect(screen.getByRole('slider', { name: /Requests per hour over 7 days, split by account/ })).toBeInTheDocument();
     expect(screen.getByText('work@example.com: 4')).toBeInTheDocument();
     // Errors: only the classes that happened, in words.
     expect(screen.getByText('Rate limited: 1')).toBeInTheDocument();
@@ -146,6 +155,44 @@ describe('Usage', () => {
     await user.click(screen.getByRole('button', { name: 'Tokens' }));
     await waitFor(() => expect(plots[0]?.data).toEqual([[t0, t0 + 3600], [350, 100], [300, 100]]));
     expect(screen.getByRole('heading', { name: /Tokens per hour, 30 days/ })).toBeInTheDocument();
+  }, SLOW);
+
+  it('reads the charts bucket by bucket from the keyboard, in words', async () => {
+    api.getUsage.mockResolvedValue(series());
+    const user = userEvent.setup();
+    render(<Usage />);
+    await screen.findByTestId('usage-table');
+    const chart = screen.getByRole('slider', { name: /Requests per hour over 7 days/ });
+    expect(chart).toHaveAttribute('tabindex', '0');
+    expect(screen.getByTestId('usage-chart-reading')).toHaveTextContent(/arrow keys/);
+
+    chart.focus();
+    await user.keyboard('{ArrowRight}');
+    // The first hour: both accounts and their total; the cursor went there.
+    const first = /6 Dec, \d\d:00: work@example\.com 3, home 1, total 4/;
+    expect(screen.getByTestId('usage-chart-reading')).toHaveTextContent(first);
+    expect(chart.getAttribute('aria-valuetext')).toMatch(first);
+    expect(chart).toHaveAttribute('aria-valuenow', '0');
+    expect(plots[0]!.cursorAt.at(-1)).toBe(t0);
+
+    await user.keyboard('{End}');
+    expect(screen.getByTestId('usage-chart-reading')).toHaveTextContent(/6 Dec, \d\d:00: work@example\.com 1$/);
+    expect(chart).toHaveAttribute('aria-valuenow', '1');
+    expect(plots[0]!.cursorAt.at(-1)).toBe(t0 + 3600);
+    await user.keyboard('{ArrowRight}'); // past the end: stays
+    expect(chart).toHaveAttribute('aria-valuenow', '1');
+    await user.keyboard('{Home}');
+    expect(chart).toHaveAttribute('aria-valuenow', '0');
+
+    // The latency chart says its figures as the table does; Tab reaches it.
+    const latency = screen.getByRole('slider', { name: /Latency p50 and p95/ });
+    latency.focus();
+    await user.keyboard('{End}');
+    expect(screen.getByTestId('usage-latency-reading')).toHaveTextContent(/: p95 \(95 in 100 took less\) ≤ 5,000 ms$/);
+    const errors = screen.getByRole('slider', { name: /Errors by kind/ });
+    errors.focus();
+    await user.keyboard('{Home}');
+    expect(screen.getByTestId('usage-errors-reading')).toHaveTextContent(/: Rate limited 1$/);
   }, SLOW);
 
   it('exports the CSV and says where it went, or why not', async () => {
