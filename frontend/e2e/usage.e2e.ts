@@ -64,6 +64,23 @@ const stacks = [
   ['Client', ['Claude Code: 3', 'OpenAI SDK: 2', 'curl: 1']],
 ] as const;
 
+/**
+ * The median luminance (0-255) of the drawn pixels of the main chart's
+ * y axis: mostly its figures' text, a few tick marks.
+ */
+async function axisLuminance(): Promise<number> {
+  return page.getByTestId('usage-chart').locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+    const w = Math.floor(50 * (c.width / c.getBoundingClientRect().width));
+    const px = c.getContext('2d')!.getImageData(0, 0, w, c.height).data;
+    const lum: number[] = [];
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3]! > 128) lum.push(0.2126 * px[i]! + 0.7152 * px[i + 1]! + 0.0722 * px[i + 2]!);
+    }
+    lum.sort((a, b) => a - b);
+    return lum[Math.floor(lum.length / 2)] ?? Number.NaN; // nothing drawn: fails either way
+  });
+}
+
 describe('the Usage view', () => {
   it('draws the recorded requests for every range and grouping, with the table as text', async () => {
     await openUsage();
@@ -83,6 +100,38 @@ describe('the Usage view', () => {
       }
     }
     await expect.poll(() => page.getByTestId('forecasts').textContent()).toContain('Ada (fake Kiro)');
+  });
+
+  it('reads the charts from the keyboard, bucket by bucket, in words', async () => {
+    await openUsage();
+    await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: '24 hours' }).click();
+    await page.getByRole('combobox', { name: 'Split by' }).selectOption({ label: 'Client' });
+    await page.getByRole('button', { name: 'Requests' }).click();
+    const chart = page.getByRole('slider', { name: /Requests per hour over 24 hours, split by client/ });
+    const reading = page.getByTestId('usage-chart-reading');
+    await expect.poll(() => reading.textContent()).toMatch(/arrow keys/);
+    // Tab from the metric buttons, past Export CSV, reaches the chart.
+    await page.getByRole('button', { name: 'Tokens' }).focus();
+    for (let i = 0; i < 5 && !(await chart.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await chart.evaluate((el) => el === document.activeElement)).toBe(true);
+    // End is the hour now; the requests were sent in it (or in the hour
+    // before, if the clock turned since): step back to the hour that has them.
+    await page.keyboard.press('End');
+    for (let i = 0; i < 2 && /: nothing$/.test((await reading.textContent()) ?? ''); i++) await page.keyboard.press('ArrowLeft');
+    const want = /\d\d:\d\d: Claude Code 3, OpenAI SDK 2, curl 1, total 6$/;
+    await expect.poll(() => reading.textContent()).toMatch(want);
+    expect(await chart.getAttribute('aria-valuetext')).toMatch(want);
+    await shoot('usage-keyboard-reading');
+    await page.keyboard.press('Home');
+    await expect.poll(() => reading.textContent()).toMatch(/: nothing$/); // 24 hours ago: nothing sent
+    expect(await chart.getAttribute('aria-valuenow')).toBe('0');
+    // The latency chart reads its p50/p95 as the table writes them.
+    await page.getByRole('slider', { name: /Latency p50 and p95/ }).focus();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 2 && /: nothing$/.test((await page.getByTestId('usage-latency-reading').textContent()) ?? ''); i++) {
+      await page.keyboard.press('ArrowLeft');
+    }
+    await expect.poll(() => page.getByTestId('usage-latency-reading').textContent()).toMatch(/p50 .*≤ [\d,]+ ms, p95 .*≤ [\d,]+ ms$/);
   });
 
   it('switches to tokens from the keyboard and exports the CSV', async () => {
@@ -111,11 +160,23 @@ describe('the Usage view', () => {
         await openUsage();
         await page.getByRole('button', { name: 'Requests' }).click();
         await page.getByTestId('usage-chart').locator('canvas').waitFor();
+        // The axis figures are drawn in the scheme's muted text colour
+        // (light #596270, dark #a3abb7), not in the other scheme's.
+        await expect
+          .poll(() => axisLuminance(), { message: `axis text in ${scheme} mode` })
+          [scheme === 'dark' ? 'toBeGreaterThan' : 'toBeLessThan'](scheme === 'dark' ? 140 : 120);
         await shoot(`usage-${scheme}-${w}x${hgt}`, w);
         await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard' }).click();
         const spark = page.getByRole('img', { name: new RegExp(`${sent} in all`) });
         await spark.waitFor();
         await shoot(`dashboard-sparkline-${scheme}-${w}x${hgt}`, w);
+        if (w === 800) {
+          // The keyboard's reading, as it looks in this scheme.
+          await openUsage();
+          await page.getByRole('slider', { name: /^Requests per/ }).focus();
+          await page.keyboard.press('End');
+          await shoot(`usage-keyboard-${scheme}`);
+        }
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });

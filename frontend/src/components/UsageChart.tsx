@@ -123,7 +123,7 @@ export function UsageChart({
           legend: { show: false },
           // The pointer reads a bucket as the arrow keys do.
           hooks: bare ? {} : { setCursor: [(u: uPlot) => u.cursor.idx != null && setAt(u.cursor.idx)] },
-          cursor: bare ? { show: false } : { drag: { x: false, y: false } },
+          cursor: bare ? { show: false } : { y: false, drag: { x: false, y: false } }, // a bucket is a time: no level line
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
           axes: bare
             ? [{ show: false }, { show: false }]
