@@ -327,3 +327,21 @@ func TestAnIdleHistoryIsFoldedAtStart(t *testing.T) {
 	assert.EqualValues(t, 4, u.Days[0].Requests)
 	assert.False(t, u.FoldDue(now))
 }
+
+func TestRequestsSinceCountsFromTheHourOfSince(t *testing.T) {
+	u := store.NewUsage()
+	idx := u.UsageIndex()
+	midnight := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for at, n := range map[time.Time]int64{
+		midnight.Add(-time.Hour):      5, // yesterday's last hour
+		midnight:                      2,
+		midnight.Add(13 * time.Hour):  3,
+		midnight.Add(-30 * time.Hour): 7,
+	} {
+		u.AddHour(idx, store.UsageKey{Start: at, Account: "a", API: APIChat}, &store.UsageCounts{Requests: n})
+	}
+	assert.EqualValues(t, 5, RequestsSince(u, midnight))
+	// A midnight at half past a UTC hour (UTC+5:30) takes in the hour it falls in.
+	assert.EqualValues(t, 10, RequestsSince(u, midnight.Add(-30*time.Minute)))
+	assert.Zero(t, RequestsSince(u, midnight.Add(14*time.Hour)))
+}
