@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/internal/autostart"
+	"kirodesk/internal/core"
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/uitext"
 )
 
 func postMessage(t *testing.T, endpoint, key, ua string) {
@@ -90,4 +96,39 @@ func TestUsageViewAndExportShowTheRequestsSent(t *testing.T) {
 	assert.True(t, strings.HasPrefix(lines[0], "day,requests,errors,"), lines[0])
 	assert.True(t, strings.HasPrefix(lines[2], "total,3,0,"), lines[2])
 
+}
+
+// A damaged usage.json does not stop the app and is not silently reset: it
+// is moved aside, whole, and the window's warnings say where.
+func TestADamagedUsageHistoryIsSetAsideAndShownInTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	damaged := []byte(`{"version":1,"hours":[{"requests":-1}`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "usage.json"), damaged, 0o600))
+	port := 0
+	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return nil }})
+	require.NoError(t, a.Startup(&recorder{}, WithLogins(a, func() (*core.Core, error) {
+		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port,
+			Getenv: func(string) string { return "" }})
+	})))
+	t.Cleanup(a.Shutdown)
+
+	st, err := a.Status()
+	require.NoError(t, err)
+	var w *uitext.Text
+	for i := range st.Warnings {
+		if st.Warnings[i].Code == "store.usageRestarted" {
+			w = &st.Warnings[i]
+		}
+	}
+	require.NotNil(t, w, "no warning about usage.json in %v", st.Warnings)
+	aside := w.Args["aside"]
+	assert.True(t, strings.HasPrefix(aside, filepath.Join(dir, "usage.json.corrupt-")), aside)
+	assert.Contains(t, w.Text, "usage.json was damaged")
+	kept, err := os.ReadFile(aside)
+	require.NoError(t, err)
+	assert.Equal(t, damaged, kept, "the damaged file is kept as it was")
+	s, err := a.Usage("24h", "client")
+	require.NoError(t, err, "the Usage view works on the new history")
+	assert.Zero(t, s.Table.Total.Requests)
 }
