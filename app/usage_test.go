@@ -67,6 +67,9 @@ func TestUsageViewAndExportShowTheRequestsSent(t *testing.T) {
 	assert.EqualValues(t, 3, sum)
 	assert.EqualValues(t, 3, s.Table.Total.Requests)
 	assert.InDelta(t, 1.5, s.Table.Total.Credits, 1e-9)
+	// The fake sent no token figures: the local counts, marked estimated.
+	assert.EqualValues(t, 3, s.Table.Total.Estimated)
+	assert.Positive(t, s.Table.Total.InputTokens)
 	require.Len(t, s.Table.Forecasts, 1)
 	assert.Contains(t, s.Table.Forecasts[0].Text, "at the last 7 days' rate, Work reaches its limit on ")
 

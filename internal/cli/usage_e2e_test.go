@@ -67,6 +67,7 @@ func checkUsageCommand(t *testing.T, dir string) {
 		assert.EqualValues(t, 0, rep.Total.Errors, by)
 		assert.EqualValues(t, 3*12+7, rep.Total.InputTokens, by)
 		assert.EqualValues(t, 3*5+3, rep.Total.OutputTokens, by)
+		assert.Zero(t, rep.Total.Estimated, "Kiro sent its token figures: none estimated (%s)", by)
 		got := map[string]int64{}
 		var sum int64
 		for _, row := range rep.Rows {
