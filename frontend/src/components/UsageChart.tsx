@@ -98,6 +98,7 @@ export function UsageChart({
   const plotRef = useRef<uPlot | null>(null);
   // The bucket being read, from the keyboard or under the pointer.
   const [at, setAt] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
 
   useEffect(() => {
     const el = box.current;
@@ -201,10 +202,13 @@ export function UsageChart({
         aria-valuenow={at ?? 0}
         aria-valuetext={reading}
         onKeyDown={onKey}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
         data-testid={testId}
       />
+      {/* The hint shows once the chart has the focus: three charts need not say it all the time. */}
       <p className="chart-reading muted" data-testid={testId ? `${testId}-reading` : undefined}>
-        {reading}
+        {at != null || focused ? reading : ''}
       </p>
     </div>
   );
