@@ -345,3 +345,24 @@ func TestRequestsSinceCountsFromTheHourOfSince(t *testing.T) {
 	assert.EqualValues(t, 10, RequestsSince(u, midnight.Add(-30*time.Minute)))
 	assert.Zero(t, RequestsSince(u, midnight.Add(14*time.Hour)))
 }
+
+// A day folded from hours (a UTC day) is drawn on the day of its date, in
+// a time zone west of UTC too, as the table counts it.
+func TestSeriesPutsAFoldedDayOnItsDate(t *testing.T) {
+	west := time.FixedZone("UTC-5", -5*3600)
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, west)
+	u := store.NewUsage()
+	day := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	u.Days = append(u.Days, store.UsageRow{UsageKey: store.UsageKey{Start: day, Account: "acc1", API: APIChat},
+		UsageCounts: store.UsageCounts{Requests: 6}})
+	q, err := SeriesQuery("30d", now)
+	require.NoError(t, err)
+	s, err := BuildSeries(u, q, "30d", ByAccount, west, nil)
+	require.NoError(t, err)
+	require.Len(t, s.Groups, 1)
+	i := slices.Index(s.Times, time.Date(2026, 11, 10, 0, 0, 0, 0, west).Unix())
+	require.GreaterOrEqual(t, i, 0)
+	assert.EqualValues(t, 6, s.Groups[0].Requests[i], "10 Nov, not the 9th")
+	require.Len(t, s.Table.Rows, 1)
+	assert.Equal(t, "2026-11-10T00:00:00-05:00", s.Table.Rows[0].Key, "the table says the same day")
+}
