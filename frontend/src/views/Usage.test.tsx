@@ -197,6 +197,27 @@ describe('Usage', () => {
     expect(screen.getByTestId('usage-errors-reading')).toHaveTextContent(/: Rate limited 1$/);
   }, SLOW);
 
+  it('redraws the charts in the new colours when the system switches light and dark', async () => {
+    const listeners: Array<() => void> = [];
+    const mq = { matches: false, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
+    vi.stubGlobal('matchMedia', () => mq);
+    try {
+      api.getUsage.mockResolvedValue(series());
+      render(<Usage />);
+      await screen.findByTestId('usage-table');
+      await waitFor(() => expect(plots).toHaveLength(3)); // requests, errors, latency
+      expect(listeners).toHaveLength(3);
+      document.documentElement.style.setProperty('--muted', '#a3abb7'); // what the dark sheet says
+      listeners.forEach((f) => f());
+      expect(plots).toHaveLength(6);
+      const axes = (plots[3]!.opts as unknown as { axes: Array<{ stroke: string }> }).axes;
+      expect(axes[0]!.stroke).toBe('#a3abb7');
+    } finally {
+      document.documentElement.style.removeProperty('--muted');
+      vi.unstubAllGlobals();
+    }
+  }, SLOW);
+
   it('exports the CSV and says where it went, or why not', async () => {
     api.getUsage.mockResolvedValue(series());
     api.exportUsageCSV.mockResolvedValueOnce('/home/me/Downloads/kirodesk-usage-7d.csv').mockRejectedValueOnce(new Error('disk full'));
