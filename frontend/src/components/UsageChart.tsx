@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { i18n } from '../i18n';
+import { currentFormatLocale } from '../lib/format';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -59,6 +61,19 @@ export function readBucket(
     parts.push(t('chart.total', { value: formatValue(series.reduce((a, s) => a + (s.values[i] ?? 0), 0)) }));
   }
   return t('chart.reading', { when, parts: parts.join(t('chart.separator')) });
+}
+
+/**
+ * The time axis's labels in the window's language (uPlot's own are US
+ * English): a date at day steps and at midnight, else the hour.
+ */
+export function timeAxisLabels(splits: number[], incr: number, locale: string): string[] {
+  return splits.map((ts) => {
+    const d = new Date(ts * 1000);
+    return incr >= 86400 || (d.getHours() === 0 && d.getMinutes() === 0)
+      ? d.toLocaleDateString(locale, { day: 'numeric', month: 'short' })
+      : d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  });
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -129,7 +144,12 @@ export function UsageChart({
           axes: bare
             ? [{ show: false }, { show: false }]
             : [
-                axis,
+                {
+                  ...axis,
+                  // English keeps the day-month order the rest of the window uses (7 Dec).
+                  values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
+                    timeAxisLabels(splits, incr, i18n.language === 'en' ? 'en-GB' : currentFormatLocale()),
+                },
                 {
                   ...axis,
                   size: unit ? 72 : 56,

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { UsageRow, UsageSeries } from '../bridge';
-import { stackData } from '../components/UsageChart';
+import { stackData, timeAxisLabels } from '../components/UsageChart';
 import { Usage } from './Usage';
 import { applyLanguage } from '../i18n';
 
@@ -276,5 +276,14 @@ describe("Usage: groups Go names", () => {
     } finally {
       await applyLanguage('en');
     }
+  });
+});
+
+describe('timeAxisLabels', () => {
+  const at = (d: number, h: number) => new Date(2026, 11, d, h).getTime() / 1000;
+  it('writes days at day steps and midnight, hours otherwise, in the window language', () => {
+    expect(timeAxisLabels([at(6, 0), at(7, 0)], 86400, 'en-GB')).toEqual(['6 Dec', '7 Dec']);
+    expect(timeAxisLabels([at(6, 22), at(7, 0), at(7, 2)], 7200, 'en-GB')).toEqual(['22:00', '7 Dec', '02:00']);
+    expect(timeAxisLabels([at(7, 0), at(7, 14)], 3600 * 14, 'zh-CN')).toEqual(['12月7日', '14:00']);
   });
 });
