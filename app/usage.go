@@ -84,7 +84,14 @@ func (a *App) trayToday() *trayproto.Today {
 	if err != nil {
 		return nil
 	}
+	// Today's requests from the usage history, which a restart keeps; the
+	// request log's count if the history cannot be read in time.
 	t := &trayproto.Today{Requests: c.Requests.Stats().RequestsToday}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if n, err := c.RequestsToday(ctx); err == nil {
+		t.Requests = n
+	}
 	active := ""
 	recent := c.Requests.Since(0)
 	for i := len(recent) - 1; i >= 0 && active == ""; i-- {

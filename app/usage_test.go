@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/internal/autostart"
+	"kirodesk/internal/core"
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/uitext"
 )
 
 func postMessage(t *testing.T, endpoint, key, ua string) {
@@ -61,6 +67,9 @@ func TestUsageViewAndExportShowTheRequestsSent(t *testing.T) {
 	assert.EqualValues(t, 3, sum)
 	assert.EqualValues(t, 3, s.Table.Total.Requests)
 	assert.InDelta(t, 1.5, s.Table.Total.Credits, 1e-9)
+	// The fake sent no token figures: the local counts, marked estimated.
+	assert.EqualValues(t, 3, s.Table.Total.Estimated)
+	assert.Positive(t, s.Table.Total.InputTokens)
 	require.Len(t, s.Table.Forecasts, 1)
 	assert.Contains(t, s.Table.Forecasts[0].Text, "at the last 7 days' rate, Work reaches its limit on ")
 
@@ -90,4 +99,39 @@ func TestUsageViewAndExportShowTheRequestsSent(t *testing.T) {
 	assert.True(t, strings.HasPrefix(lines[0], "day,requests,errors,"), lines[0])
 	assert.True(t, strings.HasPrefix(lines[2], "total,3,0,"), lines[2])
 
+}
+
+// A damaged usage.json does not stop the app and is not silently reset: it
+// is moved aside, whole, and the window's warnings say where.
+func TestADamagedUsageHistoryIsSetAsideAndShownInTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	damaged := []byte(`{"version":1,"hours":[{"requests":-1}`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "usage.json"), damaged, 0o600))
+	port := 0
+	a := New(Options{Version: "v-test", Autostart: autostart.Manager{ConfigHome: t.TempDir()},
+		SystemLanguages: func() []string { return nil }})
+	require.NoError(t, a.Startup(&recorder{}, WithLogins(a, func() (*core.Core, error) {
+		return core.Open(context.Background(), core.Options{ConfigDir: dir, Secrets: secrets.NewMemory(), Port: &port,
+			Getenv: func(string) string { return "" }})
+	})))
+	t.Cleanup(a.Shutdown)
+
+	st, err := a.Status()
+	require.NoError(t, err)
+	var w *uitext.Text
+	for i := range st.Warnings {
+		if st.Warnings[i].Code == "store.usageRestarted" {
+			w = &st.Warnings[i]
+		}
+	}
+	require.NotNil(t, w, "no warning about usage.json in %v", st.Warnings)
+	aside := w.Args["aside"]
+	assert.True(t, strings.HasPrefix(aside, filepath.Join(dir, "usage.json.corrupt-")), aside)
+	assert.Contains(t, w.Text, "usage.json was damaged")
+	kept, err := os.ReadFile(aside)
+	require.NoError(t, err)
+	assert.Equal(t, damaged, kept, "the damaged file is kept as it was")
+	s, err := a.Usage("24h", "client")
+	require.NoError(t, err, "the Usage view works on the new history")
+	assert.Zero(t, s.Table.Total.Requests)
 }

@@ -7,9 +7,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,6 +67,7 @@ func checkUsageCommand(t *testing.T, dir string) {
 		assert.EqualValues(t, 0, rep.Total.Errors, by)
 		assert.EqualValues(t, 3*12+7, rep.Total.InputTokens, by)
 		assert.EqualValues(t, 3*5+3, rep.Total.OutputTokens, by)
+		assert.Zero(t, rep.Total.Estimated, "Kiro sent its token figures: none estimated (%s)", by)
 		got := map[string]int64{}
 		var sum int64
 		for _, row := range rep.Rows {
@@ -83,29 +86,71 @@ func checkUsageCommand(t *testing.T, dir string) {
 		}
 	}
 
-	r := runKD(t, "", "usage", "--config-dir", dir, "--by", "client", "--csv")
+	// The table and the CSV of every grouping say what the JSON says, row
+	// by row, and add up to what was sent.
+	for _, by := range ledger.Groupings {
+		rep := usageJSON(t, dir, "--by", by, "--since", "24h")
+		want := [][]string{}
+		for _, row := range rep.Rows {
+			want = append(want, usageCells(by, row.Key, row.Requests, row.Errors, row.InputTokens, row.OutputTokens))
+		}
+		want = append(want, []string{"total", "4", "0", "43", "18"})
+
+		r := runKD(t, "", "usage", "--config-dir", dir, "--by", by, "--since", "24h", "--csv")
+		require.Equal(t, 0, r.code, r.stderr)
+		lines, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		require.NoError(t, err, by)
+		require.Len(t, lines, len(rep.Rows)+2, "%s: header, the rows, total", by)
+		assert.Equal(t, []string{by, "requests", "errors", "input tokens", "output tokens"}, lines[0][:5], by)
+		got := [][]string{}
+		for _, l := range lines[1:] {
+			got = append(got, l[:5])
+		}
+		assert.Equal(t, want, got, "--by %s --csv", by)
+
+		r = runKD(t, "", "usage", "--config-dir", dir, "--by", by, "--since", "24h")
+		require.Equal(t, 0, r.code, r.stderr)
+		tbl := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+		require.GreaterOrEqual(t, len(tbl), len(rep.Rows)+2, by)
+		assert.Equal(t, []string{by, "requests", "errors"}, strings.Fields(tbl[0])[:3], by)
+		got = [][]string{}
+		for _, l := range tbl[1 : len(rep.Rows)+2] {
+			// The key may hold spaces ("Anthropic SDK", "2026-12-07 10:00"):
+			// it is what comes before the twelve figures.
+			f := strings.Fields(l)
+			require.Greater(t, len(f), 12, "%s: %q", by, l)
+			k := len(f) - 12
+			got = append(got, append([]string{strings.Join(f[:k], " ")}, f[k:k+4]...))
+		}
+		assert.Equal(t, want, got, "--by %s (table)", by)
+	}
+	// Per client, the figures of the requests sent (12+5 tokens thrice, 7+3 once).
+	r := runKD(t, "", "usage", "--config-dir", dir, "--by", ledger.ByClient, "--csv")
 	require.Equal(t, 0, r.code, r.stderr)
 	lines, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 	require.NoError(t, err)
-	require.Len(t, lines, 4, "header, two clients, total")
-	assert.Equal(t, []string{"client", "requests", "errors", "input tokens"}, lines[0][:4])
-	assert.Equal(t, []string{"Anthropic SDK", "3", "0", "36"}, lines[1][:4])
-	assert.Equal(t, []string{"curl", "1", "0", "7"}, lines[2][:4])
-	assert.Equal(t, []string{"total", "4", "0", "43"}, lines[3][:4])
-
-	r = runKD(t, "", "usage", "--config-dir", dir, "--by", "model")
-	require.Equal(t, 0, r.code, r.stderr)
-	tbl := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	require.GreaterOrEqual(t, len(tbl), 3)
-	assert.Equal(t, []string{"model", "requests", "errors"}, strings.Fields(tbl[0])[:3])
-	assert.Equal(t, []string{"claude-sonnet-4.5", "4", "0", "43", "18"}, strings.Fields(tbl[1])[:5])
-	assert.Equal(t, []string{"total", "4", "0", "43", "18"}, strings.Fields(tbl[2])[:5])
+	require.Len(t, lines, 4)
+	assert.Equal(t, [][]string{{"Anthropic SDK", "3", "0", "36", "15"}, {"curl", "1", "0", "7", "3"}},
+		[][]string{lines[1][:5], lines[2][:5]})
 
 	r = runKD(t, "", "usage", "--config-dir", dir, "--by", "week")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "use one of day, hour, account, model, client")
 	r = runKD(t, "", "usage", "--config-dir", dir, "--json", "--csv")
 	assert.Equal(t, 2, r.code)
+}
+
+// usageCells is a row's first five cells as the table and the CSV write
+// them: hours and days in local time, names as they are.
+func usageCells(by, key string, requests, errors, input, output int64) []string {
+	if at, err := time.Parse(time.RFC3339, key); err == nil {
+		key = at.Format("2006-01-02 15:04")
+		if by == ledger.ByDay {
+			key = at.Format(time.DateOnly)
+		}
+	}
+	return []string{key, strconv.FormatInt(requests, 10), strconv.FormatInt(errors, 10),
+		strconv.FormatInt(input, 10), strconv.FormatInt(output, 10)}
 }
 
 func TestUsageCommandThroughTheRunningInstanceAndFromTheFile(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kirodesk/internal/control"
+	"kirodesk/internal/store"
 	"kirodesk/internal/usage"
 )
 
@@ -23,6 +24,20 @@ func (c *Core) Usage(ctx context.Context, since, until, by string) (usage.Report
 	u := c.Store.Usage.Snapshot()
 	rep := usage.Build(u, q, time.Local)
 	return usage.WithForecasts(rep, u, c.Store.Pool.Snapshot(), now, time.Local), nil
+}
+
+// RequestsToday is the API requests counted since local midnight, from the
+// usage history: unlike the request log's live counters it survives a
+// restart (the tray's usage line).
+func (c *Core) RequestsToday(ctx context.Context) (int64, error) {
+	if err := c.Ledger.Sync(ctx); err != nil {
+		return 0, err
+	}
+	now := c.now()
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	var n int64
+	c.Store.Usage.View(func(u *store.Usage) { n = usage.RequestsSince(u, midnight) })
+	return n, nil
 }
 
 func (c *Core) now() time.Time {

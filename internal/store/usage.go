@@ -199,8 +199,7 @@ func (u *Usage) UnmarshalJSON(b []byte) error {
 // HourRetention are added into their (UTC) day's rows, day rows older than
 // DayRetention are dropped. It reports whether anything changed.
 func (u *Usage) Fold(now time.Time) bool {
-	hourCut := now.Add(-HourRetention).Truncate(time.Hour)
-	dayCut := now.Add(-DayRetention).UTC().Truncate(24 * time.Hour)
+	hourCut, dayCut := retentionCuts(now)
 	changed := false
 	keep := u.Hours[:0]
 	var index map[UsageKey]int
@@ -230,6 +229,22 @@ func (u *Usage) Fold(now time.Time) bool {
 	n := len(u.Days)
 	u.Days = slices.DeleteFunc(u.Days, func(r UsageRow) bool { return r.Start.Before(dayCut) })
 	return changed || n != len(u.Days)
+}
+
+// retentionCuts are the starts before which an hour row is folded and a day
+// row dropped.
+func retentionCuts(now time.Time) (hourCut, dayCut time.Time) {
+	return now.Add(-HourRetention).Truncate(time.Hour), now.Add(-DayRetention).UTC().Truncate(24 * time.Hour)
+}
+
+// FoldDue reports whether Fold(now) would change anything, without
+// changing anything (for a reader under File.View).
+func (u *Usage) FoldDue(now time.Time) bool {
+	hourCut, dayCut := retentionCuts(now)
+	old := func(cut time.Time) func(UsageRow) bool {
+		return func(r UsageRow) bool { return r.Start.Before(cut) }
+	}
+	return slices.ContainsFunc(u.Hours, old(hourCut)) || slices.ContainsFunc(u.Days, old(dayCut))
 }
 
 // keyOf normalises a key for use in a map (a time.Time's location pointer

@@ -58,6 +58,8 @@ func TestUsageFoldsOldHoursIntoDaysAndDropsOldDays(t *testing.T) {
 	}
 	u.Days = append(u.Days, UsageRow{UsageKey: UsageKey{Start: now.Add(-401 * 24 * time.Hour).Truncate(24 * time.Hour)},
 		UsageCounts: UsageCounts{Requests: 9}})
+	require.True(t, u.FoldDue(now))
+	require.Len(t, u.Hours, 3, "FoldDue changes nothing")
 	require.True(t, u.Fold(now))
 	require.Len(t, u.Hours, 1)
 	require.Len(t, u.Days, 1, "the 401-day-old day is dropped, the two old hours are one day")
@@ -67,6 +69,7 @@ func TestUsageFoldsOldHoursIntoDaysAndDropsOldDays(t *testing.T) {
 	assert.EqualValues(t, 2, d.Errors["rate_limit"])
 	assert.Len(t, d.Latency, LatencyBuckets)
 	require.NoError(t, CheckUsage(u))
+	assert.False(t, u.FoldDue(now))
 	assert.False(t, u.Fold(now), "nothing more to fold")
 }
 

@@ -34,7 +34,8 @@ func TestMain(m *testing.M) {
 
 // crashChild opens the folder as the app does (production intervals),
 // adds requests from four goroutines as fast as a short pause allows, and
-// every 50 ms prints "at <unix ns> <added> <dropped>" until it is killed.
+// every 50 ms prints "at <unix ns> <added> <dropped> <writes of usage.json>"
+// until it is killed.
 func crashChild(dir string) int {
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -60,7 +61,7 @@ func crashChild(dir string) int {
 		// Read dropped first: a record counted as added after this
 		// line's dropped figure was read only makes the bound looser.
 		d := l.Dropped()
-		fmt.Fprintf(out, "at %d %d %d\n", time.Now().UnixNano(), added.Load(), d)
+		fmt.Fprintf(out, "at %d %d %d %d\n", time.Now().UnixNano(), added.Load(), d, st.Usage.Stats().Writes)
 		_ = out.Flush()
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -94,8 +95,8 @@ func TestUsageSurvivesKill9(t *testing.T) {
 		cmd.Stderr = &stderr
 		require.NoError(t, cmd.Start())
 		type mark struct {
-			at             time.Time
-			added, dropped int64
+			at                     time.Time
+			added, dropped, writes int64
 		}
 		var mu sync.Mutex
 		var marks []mark
@@ -104,16 +105,17 @@ func TestUsageSurvivesKill9(t *testing.T) {
 			defer close(read)
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
-				var ns, a, d int64
-				if _, err := fmt.Sscanf(sc.Text(), "at %d %d %d", &ns, &a, &d); err == nil {
+				var ns, a, d, w int64
+				if _, err := fmt.Sscanf(sc.Text(), "at %d %d %d %d", &ns, &a, &d, &w); err == nil {
 					mu.Lock()
-					marks = append(marks, mark{time.Unix(0, ns), a, d})
+					marks = append(marks, mark{time.Unix(0, ns), a, d, w})
 					mu.Unlock()
 				}
 			}
 		}()
 		// Long enough for the history to have been written at least once,
 		// killed at a random moment between two writes.
+		started := time.Now()
 		time.Sleep(11*time.Second + time.Duration(rand.IntN(4000))*time.Millisecond)
 		killed := time.Now()
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
@@ -130,8 +132,12 @@ func TestUsageSurvivesKill9(t *testing.T) {
 			}
 		}
 		got := onDisk(t, dir) - before
-		t.Logf("cycle %d: %d requests counted, %d dropped, %d on disk, %d required (those 10 s before the kill)",
-			cycle, last.added, last.dropped, got, must)
+		t.Logf("cycle %d: %d requests counted, %d dropped, %d on disk, %d required (those 10 s before the kill); usage.json written %d times in %s",
+			cycle, last.added, last.dropped, got, must, last.writes, killed.Sub(started).Round(time.Millisecond))
+		// Batched: thousands of requests a second, one write per
+		// UsageFlushInterval at most (the first may come at once).
+		assert.Positive(t, last.writes)
+		assert.LessOrEqual(t, last.writes, int64(killed.Sub(started)/store.UsageFlushInterval)+1, "usage.json written more often than batched")
 		assert.Positive(t, must)
 		assert.GreaterOrEqual(t, got, must, "more than the last 10 s of counts were lost")
 		assert.LessOrEqual(t, got, last.added+4*400, "more on disk than was counted (slack: what 50 ms of load adds after the last line)")

@@ -111,6 +111,7 @@ type Ledger struct {
 	exited  chan struct{}
 	closed  atomic.Bool
 	now     func() time.Time
+	folded  time.Time // when the retention rules were last applied
 
 	pending map[store.UsageKey]*store.UsageCounts // the merger's own
 }
@@ -184,6 +185,9 @@ func (l *Ledger) Close() {
 
 func (l *Ledger) run() {
 	defer close(l.exited)
+	// A history opened after days without a request is folded now, not at
+	// the first request.
+	l.foldIfDue()
 	t := time.NewTicker(l.every)
 	defer t.Stop()
 	for {
@@ -192,6 +196,7 @@ func (l *Ledger) run() {
 			l.count(r)
 		case <-t.C:
 			l.merge()
+			l.foldIfDue()
 		case ack := <-l.syncReq:
 			l.drain()
 			l.merge()
@@ -254,6 +259,7 @@ func (l *Ledger) merge() {
 	pending := l.pending
 	l.pending = map[store.UsageKey]*store.UsageCounts{}
 	now := l.now()
+	l.folded = now
 	l.file.Touch(func(u *store.Usage) {
 		idx := u.UsageIndex()
 		for k, c := range pending {
@@ -261,6 +267,22 @@ func (l *Ledger) merge() {
 		}
 		u.Fold(now)
 	})
+}
+
+// foldIfDue applies the retention rules when the history holds a row they
+// would fold or drop, at most once an hour (a merge applies them too).
+// Only then is the file touched, so an idle app does not rewrite it.
+func (l *Ledger) foldIfDue() {
+	now := l.now()
+	if !l.folded.IsZero() && now.Sub(l.folded) < time.Hour {
+		return
+	}
+	l.folded = now
+	due := false
+	l.file.View(func(u *store.Usage) { due = u.FoldDue(now) })
+	if due {
+		l.file.Touch(func(u *store.Usage) { u.Fold(now) })
+	}
 }
 
 // bucket is the histogram bucket of a duration.

@@ -230,3 +230,18 @@ func percentile(h []int64, p float64) int64 {
 	}
 	return 2 * store.LatencyBoundsMs[len(store.LatencyBoundsMs)-1]
 }
+
+// RequestsSince is the requests counted from since on (the hour holding
+// since included: rows are whole UTC hours, and a half-hour time zone's
+// midnight falls inside one).
+func RequestsSince(u *store.Usage, since time.Time) int64 {
+	var n int64
+	for _, rows := range [][]store.UsageRow{u.Hours, u.Days} {
+		for _, r := range rows {
+			if r.Start.After(since.Add(-time.Hour)) {
+				n += r.Requests
+			}
+		}
+	}
+	return n
+}

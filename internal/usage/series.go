@@ -95,13 +95,21 @@ func BuildSeries(u *store.Usage, q Query, rng, stack string, loc *time.Location,
 	}
 	groups := map[string]*SeriesGroup{}
 	hist := make([]store.UsageCounts, n)
-	for _, part := range [][]store.UsageRow{u.Hours, u.Days} {
+	for p, part := range [][]store.UsageRow{u.Hours, u.Days} {
 		for i := range part {
 			r := &part[i]
-			if !r.Start.Before(q.Until) || r.Start.Before(start) {
+			when := r.Start
+			if p == 1 {
+				// A folded day is a UTC day: it goes to the local day of
+				// the same date, as in Build (in a time zone west of UTC
+				// its start falls on the evening before).
+				d := r.Start.UTC()
+				when = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+			}
+			if !when.Before(q.Until) || when.Before(start) {
 				continue
 			}
-			b := at(r.Start)
+			b := at(when)
 			if b < 0 {
 				continue
 			}

@@ -1,5 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { i18n } from '../i18n';
+import { currentFormatLocale } from '../lib/format';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -32,6 +35,45 @@ interface Props {
   testId?: string;
   /** Written after the y axis's figures, e.g. "ms". */
   unit?: string;
+  /** A bucket's start (Unix seconds) in words, for the reading of one bucket. */
+  formatTime?: (t: number) => string;
+  /** A figure in words, for the reading of one bucket. */
+  formatValue?: (v: number) => string;
+}
+
+/**
+ * The reading of bucket i in words: its time, then each part's figure
+ * (those with one), and for a stack of several their total.
+ */
+export function readBucket(
+  t: TFunction,
+  i: number,
+  times: number[],
+  series: ChartSeries[],
+  kind: 'stacked' | 'lines',
+  formatTime: (t: number) => string,
+  formatValue: (v: number) => string,
+): string {
+  const when = formatTime(times[i] ?? 0);
+  const parts = series.filter((s) => (s.values[i] ?? 0) > 0).map((s) => t('chart.part', { name: s.label, value: formatValue(s.values[i] ?? 0) }));
+  if (parts.length === 0) return t('chart.nothing', { when });
+  if (kind === 'stacked' && parts.length > 1) {
+    parts.push(t('chart.total', { value: formatValue(series.reduce((a, s) => a + (s.values[i] ?? 0), 0)) }));
+  }
+  return t('chart.reading', { when, parts: parts.join(t('chart.separator')) });
+}
+
+/**
+ * The time axis's labels in the window's language (uPlot's own are US
+ * English): a date at day steps and at midnight, else the hour.
+ */
+export function timeAxisLabels(splits: number[], incr: number, locale: string): string[] {
+  return splits.map((ts) => {
+    const d = new Date(ts * 1000);
+    return incr >= 86400 || (d.getHours() === 0 && d.getMinutes() === 0)
+      ? d.toLocaleDateString(locale, { day: 'numeric', month: 'short' })
+      : d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  });
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -54,8 +96,24 @@ export function stackData(times: number[], series: ChartSeries[]): { data: uPlot
   return { data: [times, ...totals.slice().reverse()], order: series.slice().reverse() };
 }
 
-export function UsageChart({ times, series, kind, summary, height = 220, bare = false, testId, unit }: Props) {
+export function UsageChart({
+  times,
+  series,
+  kind,
+  summary,
+  height = 220,
+  bare = false,
+  testId,
+  unit,
+  formatTime = (v) => new Date(v * 1000).toLocaleString(),
+  formatValue = (v) => String(v),
+}: Props) {
+  const { t } = useTranslation();
   const box = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  // The bucket being read, from the keyboard or under the pointer.
+  const [at, setAt] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
 
   useEffect(() => {
     const el = box.current;
@@ -79,12 +137,19 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
           width: Math.max(120, el.clientWidth || 600),
           height,
           legend: { show: false },
-          cursor: bare ? { show: false } : { drag: { x: false, y: false } },
+          // The pointer reads a bucket as the arrow keys do.
+          hooks: bare ? {} : { setCursor: [(u: uPlot) => u.cursor.idx != null && setAt(u.cursor.idx)] },
+          cursor: bare ? { show: false } : { y: false, drag: { x: false, y: false } }, // a bucket is a time: no level line
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
           axes: bare
             ? [{ show: false }, { show: false }]
             : [
-                axis,
+                {
+                  ...axis,
+                  // English keeps the day-month order the rest of the window uses (7 Dec).
+                  values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
+                    timeAxisLabels(splits, incr, i18n.language === 'en' ? 'en-GB' : currentFormatLocale()),
+                },
                 {
                   ...axis,
                   size: unit ? 72 : 56,
@@ -106,6 +171,7 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
         data,
         el,
       );
+      plotRef.current = plot;
     };
     draw();
     // Follow the window's width and the light/dark switch.
@@ -117,10 +183,55 @@ export function UsageChart({ times, series, kind, summary, height = 220, bare = 
       ro?.disconnect();
       mq?.removeEventListener('change', draw);
       plot?.destroy();
+      plotRef.current = null;
     };
   }, [times, series, kind, height, bare, unit]);
 
-  return <div ref={box} className={bare ? 'chart chart-bare' : 'chart'} role="img" aria-label={summary} data-testid={testId} />;
+  // New data: the bucket read before may be gone.
+  useEffect(() => setAt((i) => (i != null && i < times.length ? i : null)), [times]);
+
+  if (bare) return <div ref={box} className="chart chart-bare" role="img" aria-label={summary} data-testid={testId} />;
+
+  // Left/Right step through the buckets, Home/End go to the first/last;
+  // the cursor follows, and the reading below says the figures.
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const last = times.length - 1;
+    if (last < 0) return;
+    const cur = at ?? (e.key === 'ArrowLeft' ? last + 1 : -1);
+    const next = { ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: last }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const i = Math.max(0, Math.min(last, next));
+    setAt(i);
+    const plot = plotRef.current;
+    if (plot) plot.setCursor({ left: plot.valToPos(times[i] ?? 0, 'x'), top: height / 3 }, false);
+  };
+  const reading =
+    at == null ? t('chart.hint') : readBucket(t, at, times, series, kind, formatTime, formatValue);
+
+  return (
+    <div className="chart-wrap">
+      <div
+        ref={box}
+        className="chart"
+        role="slider"
+        tabIndex={0}
+        aria-label={summary}
+        aria-valuemin={0}
+        aria-valuemax={Math.max(0, times.length - 1)}
+        aria-valuenow={at ?? 0}
+        aria-valuetext={reading}
+        onKeyDown={onKey}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        data-testid={testId}
+      />
+      {/* The hint shows once the chart has the focus: three charts need not say it all the time. */}
+      <p className="chart-reading muted" data-testid={testId ? `${testId}-reading` : undefined}>
+        {at != null || focused ? reading : ''}
+      </p>
+    </div>
+  );
 }
 
 /** The colour key of a stacked chart, with each part's total. */

@@ -3,20 +3,29 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { UsageRow, UsageSeries } from '../bridge';
-import { stackData } from '../components/UsageChart';
+import { stackData, timeAxisLabels } from '../components/UsageChart';
 import { Usage } from './Usage';
 import { applyLanguage } from '../i18n';
 
 // uPlot draws on a canvas, which jsdom has not: record what it is given.
-const plots = vi.hoisted(() => [] as Array<{ opts: { series: Array<{ label?: string }> }; data: number[][] }>);
+const plots = vi.hoisted(() => [] as Array<{ opts: { series: Array<{ label?: string }> }; data: number[][]; cursorAt: number[] }>);
 vi.mock('uplot', () => {
   class FakePlot {
     static paths = { bars: () => () => null };
+    rec: { opts: { series: Array<{ label?: string }> }; data: number[][]; cursorAt: number[] };
     constructor(opts: { series: Array<{ label?: string }> }, data: number[][]) {
-      plots.push({ opts, data });
+      this.rec = { opts, data, cursorAt: [] };
+      plots.push(this.rec);
     }
     destroy() {}
     setSize() {}
+    // The x position of a time is the time itself: the test reads which bucket the cursor went to.
+    valToPos(v: number) {
+      return v;
+    }
+    setCursor(c: { left: number }) {
+      this.rec.cursorAt.push(c.left);
+    }
   }
   return { default: FakePlot };
 });
@@ -112,7 +121,7 @@ describe('Usage', () => {
     const main = plots[0]!;
     expect(main.opts.series.map((s) => s.label)).toEqual([undefined, 'home', 'work@example.com']);
     expect(main.data).toEqual([[t0, t0 + 3600], [4, 1], [3, 1]]);
-    expect(screen.getByRole('img', { name: /Requests per hour over 7 days, split by account/ })).toBeInTheDocument();
+    expect(screen.getByRole('slider', { name: /Requests per hour over 7 days, split by account/ })).toBeInTheDocument();
     expect(screen.getByText('work@example.com: 4')).toBeInTheDocument();
     // Errors: only the classes that happened, in words.
     expect(screen.getByText('Rate limited: 1')).toBeInTheDocument();
@@ -146,6 +155,67 @@ describe('Usage', () => {
     await user.click(screen.getByRole('button', { name: 'Tokens' }));
     await waitFor(() => expect(plots[0]?.data).toEqual([[t0, t0 + 3600], [350, 100], [300, 100]]));
     expect(screen.getByRole('heading', { name: /Tokens per hour, 30 days/ })).toBeInTheDocument();
+  }, SLOW);
+
+  it('reads the charts bucket by bucket from the keyboard, in words', async () => {
+    api.getUsage.mockResolvedValue(series());
+    const user = userEvent.setup();
+    render(<Usage />);
+    await screen.findByTestId('usage-table');
+    const chart = screen.getByRole('slider', { name: /Requests per hour over 7 days/ });
+    expect(chart).toHaveAttribute('tabindex', '0');
+    expect(chart).toHaveAttribute('aria-valuetext', expect.stringMatching(/arrow keys/));
+    expect(screen.getByTestId('usage-chart-reading')).toBeEmptyDOMElement();
+
+    chart.focus();
+    expect(await screen.findByTestId('usage-chart-reading')).toHaveTextContent(/arrow keys/);
+    await user.keyboard('{ArrowRight}');
+    // The first hour: both accounts and their total; the cursor went there.
+    const first = /6 Dec, \d\d:00: work@example\.com 3, home 1, total 4/;
+    expect(screen.getByTestId('usage-chart-reading')).toHaveTextContent(first);
+    expect(chart.getAttribute('aria-valuetext')).toMatch(first);
+    expect(chart).toHaveAttribute('aria-valuenow', '0');
+    expect(plots[0]!.cursorAt.at(-1)).toBe(t0);
+
+    await user.keyboard('{End}');
+    expect(screen.getByTestId('usage-chart-reading')).toHaveTextContent(/6 Dec, \d\d:00: work@example\.com 1$/);
+    expect(chart).toHaveAttribute('aria-valuenow', '1');
+    expect(plots[0]!.cursorAt.at(-1)).toBe(t0 + 3600);
+    await user.keyboard('{ArrowRight}'); // past the end: stays
+    expect(chart).toHaveAttribute('aria-valuenow', '1');
+    await user.keyboard('{Home}');
+    expect(chart).toHaveAttribute('aria-valuenow', '0');
+
+    // The latency chart says its figures as the table does; Tab reaches it.
+    const latency = screen.getByRole('slider', { name: /Latency p50 and p95/ });
+    latency.focus();
+    await user.keyboard('{End}');
+    expect(screen.getByTestId('usage-latency-reading')).toHaveTextContent(/: p95 \(95 in 100 took less\) ≤ 5,000 ms$/);
+    const errors = screen.getByRole('slider', { name: /Errors by kind/ });
+    errors.focus();
+    await user.keyboard('{Home}');
+    expect(screen.getByTestId('usage-errors-reading')).toHaveTextContent(/: Rate limited 1$/);
+  }, SLOW);
+
+  it('redraws the charts in the new colours when the system switches light and dark', async () => {
+    const listeners: Array<() => void> = [];
+    const mq = { matches: false, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
+    vi.stubGlobal('matchMedia', () => mq);
+    try {
+      api.getUsage.mockResolvedValue(series());
+      render(<Usage />);
+      await screen.findByTestId('usage-table');
+      await waitFor(() => expect(plots).toHaveLength(3)); // requests, errors, latency
+      expect(listeners).toHaveLength(3);
+      document.documentElement.style.setProperty('--muted', '#a3abb7'); // what the dark sheet says
+      listeners.forEach((f) => f());
+      expect(plots).toHaveLength(6);
+      const axes = (plots[3]!.opts as unknown as { axes: Array<{ stroke: string }> }).axes;
+      expect(axes[0]!.stroke).toBe('#a3abb7');
+    } finally {
+      document.documentElement.style.removeProperty('--muted');
+      vi.unstubAllGlobals();
+    }
   }, SLOW);
 
   it('exports the CSV and says where it went, or why not', async () => {
@@ -206,5 +276,14 @@ describe("Usage: groups Go names", () => {
     } finally {
       await applyLanguage('en');
     }
+  });
+});
+
+describe('timeAxisLabels', () => {
+  const at = (d: number, h: number) => new Date(2026, 11, d, h).getTime() / 1000;
+  it('writes days at day steps and midnight, hours otherwise, in the window language', () => {
+    expect(timeAxisLabels([at(6, 0), at(7, 0)], 86400, 'en-GB')).toEqual(['6 Dec', '7 Dec']);
+    expect(timeAxisLabels([at(6, 22), at(7, 0), at(7, 2)], 7200, 'en-GB')).toEqual(['22:00', '7 Dec', '02:00']);
+    expect(timeAxisLabels([at(7, 0), at(7, 14)], 3600 * 14, 'zh-CN')).toEqual(['12月7日', '14:00']);
   });
 });

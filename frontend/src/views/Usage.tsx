@@ -156,6 +156,8 @@ export function Usage() {
   }
 
   const per = data?.by === 'day' ? T.perDay : T.perHour;
+  // A bucket's start in words, for the charts' readings (as the table says it).
+  const bucketTime = (t: number) => (data?.by === 'day' ? dayFmt.format(new Date(t * 1000)) : hourFmt.format(new Date(t * 1000)));
   const metricName = metric === 'requests' ? T.requests : T.tokens;
   const total = data?.table.total;
 
@@ -224,6 +226,8 @@ export function Usage() {
                   kind="stacked"
                   testId="usage-chart"
                   summary={T.mainSummary(metricName, per, T.ranges[range], T.stacks[stack].toLowerCase())}
+                  formatTime={bucketTime}
+                  formatValue={num.format}
                 />
                 <ChartKey series={stacked} format={(n) => num.format(n)} />
               </>
@@ -238,14 +242,33 @@ export function Usage() {
                   <p className="muted">{T.noErrors}</p>
                 ) : (
                   <>
-                    <UsageChart times={data.times} series={errors} kind="stacked" height={160} testId="usage-errors" summary={T.errorsSummary(per)} />
+                    <UsageChart
+                      times={data.times}
+                      series={errors}
+                      kind="stacked"
+                      height={160}
+                      testId="usage-errors"
+                      summary={T.errorsSummary(per)}
+                      formatTime={bucketTime}
+                      formatValue={num.format}
+                    />
                     <ChartKey series={errors} format={(n) => num.format(n)} />
                   </>
                 )}
               </section>
               <section className="card" aria-labelledby="usage-latency-title">
                 <h2 id="usage-latency-title">{T.latency}</h2>
-                <UsageChart times={data.times} series={latency} kind="lines" height={160} unit="ms" testId="usage-latency" summary={T.latencySummary(per)} />
+                <UsageChart
+                  times={data.times}
+                  series={latency}
+                  kind="lines"
+                  height={160}
+                  unit="ms"
+                  testId="usage-latency"
+                  summary={T.latencySummary(per)}
+                  formatTime={bucketTime}
+                  formatValue={ms}
+                />
                 <ChartKey series={latency} />
               </section>
             </div>

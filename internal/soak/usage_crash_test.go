@@ -1,0 +1,181 @@
+//go:build linux
+
+package soak
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/accounts"
+	"kirodesk/internal/core"
+	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/kiro"
+	"kirodesk/internal/secrets"
+	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
+)
+
+// usageChild is the whole app (core.Open on the folder, the real keychain,
+// the listener) with one account, serving whatever the parent sends until
+// it is killed. Environment as crashChild's.
+func usageChild() int {
+	ctx := context.Background()
+	dir := os.Getenv("KIRODESK_SOAK_DIR")
+	var creds []kiro.Credentials
+	if err := json.Unmarshal([]byte(os.Getenv("KIRODESK_SOAK_CREDS")), &creds); err != nil || len(creds) == 0 {
+		fmt.Fprintln(os.Stderr, "child: bad KIRODESK_SOAK_CREDS:", err)
+		return 2
+	}
+	port := 0
+	c, err := core.Open(ctx, core.Options{ConfigDir: dir, Host: "127.0.0.1", Port: &port})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child: open:", err)
+		return 1
+	}
+	<-c.Reconciled()
+	if len(c.Store.Pool.Snapshot().Accounts) == 0 { // the first run; later ones keep it
+		if _, err := c.Accounts.Add(ctx, store.Account{ID: accounts.NewID(), Label: "usage", AuthMethod: store.AuthSocial},
+			creds[0].Secret()); err != nil {
+			fmt.Fprintln(os.Stderr, "child: add:", err)
+			return 1
+		}
+	}
+	if err := c.Proxy.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "child: start:", err)
+		return 1
+	}
+	fmt.Printf("listening %s\n", c.Proxy.Status().Endpoint)
+	select {} // until SIGKILL
+}
+
+// requestsOnDisk is the requests usage.json holds, read as the next start
+// would, which must need no repair.
+func requestsOnDisk(t *testing.T, dir string) int64 {
+	t.Helper()
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err, "the folder does not open after SIGKILL")
+	defer func() { require.NoError(t, st.Close(context.Background())) }()
+	require.Empty(t, st.Notices(), "a file needed repair after SIGKILL")
+	u := st.Usage.Snapshot()
+	var n int64
+	for _, r := range append(u.Hours, u.Days...) {
+		n += r.Requests
+	}
+	return n
+}
+
+// SIGKILL of the running app while clients keep it busy: the usage history
+// keeps every request answered more than 10 s before the kill (at most the
+// last 10 s of counts are lost), never loses what earlier runs wrote, and
+// never counts a request that was not sent.
+func TestUsageSurvivesKill9OfTheAppUnderLoad(t *testing.T) {
+	testenv.RequireKeychain(t)
+	fake := fakekiro.New(fakekiro.Options{DiscardRequests: true, AccessTokenTTL: 24 * time.Hour})
+	t.Cleanup(fake.Close)
+	fa := fake.AddAccount(fakekiro.FakeAccount{ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/P"})
+	creds, err := json.Marshal([]kiro.Credentials{{AccessToken: fa.AccessToken, RefreshToken: fa.RefreshToken,
+		AuthMethod: store.AuthSocial, ProfileARN: fa.ProfileARN, ExpiresAt: time.Now().Add(20 * time.Hour)}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	service := core.KeychainService(dir, os.Getenv)
+	t.Cleanup(func() { wipeKeychain(t, service) })
+
+	var before int64 // on disk after the previous run
+	for cycle := range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "KIRODESK_SOAK_CHILD=usage", "KIRODESK_SOAK_DIR="+dir, "KIRODESK_SOAK_CREDS="+string(creds),
+			store.EnvAPIBase+"="+fake.URL, store.EnvAuthBase+"="+fake.URL, store.EnvOIDCBase+"="+fake.URL)
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		first := make(chan string, 1)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			if sc.Scan() {
+				first <- sc.Text()
+			}
+			close(first)
+		}()
+		var url string
+		select {
+		case l, ok := <-first:
+			if !ok {
+				_ = cmd.Wait()
+				t.Fatalf("cycle %d: the child did not start: %s", cycle, stderr.String())
+			}
+			url = strings.TrimPrefix(l, "listening ")
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatalf("cycle %d: the child did not start in 30 s: %s", cycle, stderr.String())
+		}
+		k, err := secrets.NewKeyring(service).Get(context.Background(), "apikey")
+		require.NoError(t, err)
+		key := k.Reveal()
+
+		// Eight clients over the three APIs, plain and streaming; each
+		// request's end is noted once its answer (of any status) was read.
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		var answered []time.Time
+		var started, refused int64
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				for n := 0; ctx.Err() == nil; n++ {
+					mu.Lock()
+					started++
+					mu.Unlock()
+					o := send(ctx, http.DefaultClient, url, key, api((i+n)%int(numAPIs)), fmt.Sprintf("usage %d %d %d", cycle, i, n))
+					end := time.Now()
+					if o.res == resBroken && o.status == 0 {
+						continue // cut by the kill: counted or not, either is right
+					}
+					mu.Lock()
+					answered = append(answered, end)
+					if o.res != resOK {
+						refused++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		// Long enough for usage.json to have been written at least once,
+		// killed at a random moment between two writes.
+		time.Sleep(11*time.Second + time.Duration(rand.IntN(4000))*time.Millisecond)
+		killed := time.Now()
+		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+		_ = cmd.Wait()
+		cancel()
+		wg.Wait()
+
+		var must int64
+		for _, at := range answered {
+			if at.Before(killed.Add(-10 * time.Second)) {
+				must++
+			}
+		}
+		got := requestsOnDisk(t, dir) - before
+		t.Logf("cycle %d: %d requests sent, %d answered (%d not 200), %d on disk, %d required (answered 10 s before the kill)",
+			cycle, started, len(answered), refused, got, must)
+		assert.Positive(t, must, "no request was answered in the first second: %s", stderr.String())
+		assert.GreaterOrEqual(t, got, must, "cycle %d: more than the last 10 s of counts were lost", cycle)
+		assert.LessOrEqual(t, got, started, "cycle %d: more requests on disk than were sent", cycle)
+		before += got
+	}
+}
