@@ -93,6 +93,9 @@ type File[T any] struct {
 	kick   chan struct{} // wakes the batch writer
 	done   chan struct{}
 	exited chan struct{}
+	// beforeBatch, if set, runs on the batch writer just before it takes
+	// the state to write (SetBeforeBatch).
+	beforeBatch atomic.Pointer[func()]
 
 	notices []uitext.Text
 
@@ -397,6 +400,13 @@ func (f *File[T]) Close(ctx context.Context) error {
 	return f.flushTo(ctx, gen)
 }
 
+// SetBeforeBatch has the batch writer call fn each time it is about to take
+// the state for a batched write. A writer of the File that gathers changes
+// of its own between Touches (the usage ledger) hands them over there, so
+// they reach disk with this write instead of waiting for the next one. fn
+// may Touch the File; it must not wait on a write.
+func (f *File[T]) SetBeforeBatch(fn func()) { f.beforeBatch.Store(&fn) }
+
 func (f *File[T]) poke() {
 	select {
 	case f.kick <- struct{}{}:
@@ -528,6 +538,9 @@ func (f *File[T]) batchWriter() {
 		f.wait(time.Until(f.lastWriteAtomic().Add(f.every)))
 		if f.isDone() {
 			return
+		}
+		if fn := f.beforeBatch.Load(); fn != nil {
+			(*fn)()
 		}
 		f.mu.RLock()
 		gen := f.gen

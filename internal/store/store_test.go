@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -329,4 +330,28 @@ func TestAccountQuotaIsDeepCopied(t *testing.T) {
 	assert.True(t, c.Accounts[0].Quota.AtLimit())
 	assert.False(t, p.Accounts[0].Quota.AtLimit())
 	assert.False(t, (*Quota)(nil).AtLimit())
+}
+
+// TestBeforeBatchChangesGoInTheSameWrite: what the hook adds just before a
+// batched write is in that write, not left for the next one (the usage
+// ledger's hand-over; with a long interval there would be no next one soon).
+func TestBeforeBatchChangesGoInTheSameWrite(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	require.NoError(t, s.Pool.Update(context.Background(), addAccount("a1")))
+	var calls atomic.Int64
+	s.Pool.SetBeforeBatch(func() {
+		calls.Add(1)
+		s.Pool.Touch(func(p *Pool) { p.Account("a1").Counters.Errors = 3 })
+	})
+	s.Pool.Touch(func(p *Pool) { p.Account("a1").Counters.Requests = 7 })
+	assert.Eventually(t, func() bool {
+		c := readPool(t, filepath.Join(dir, "pool.json")).Accounts[0].Counters
+		if c.Requests == 7 {
+			assert.EqualValues(t, 3, c.Errors, "the hook's change was written with the batch it preceded")
+			return true
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Positive(t, calls.Load())
 }

@@ -19,9 +19,10 @@ const UsageVersion = 1
 const UsageName = "usage.json"
 
 // UsageFlushInterval spaces usage.json's writes: the history is written at
-// most this often (and at shutdown), so a crash loses at most the last few
-// seconds of counts (the ledger batches for one more second before it).
-const UsageFlushInterval = 8 * time.Second
+// most this often (and at shutdown), so a crash loses at most the counts of
+// this last stretch (and of the write under way): the usage ledger hands its
+// pending counts over just before each write (File.SetBeforeBatch).
+const UsageFlushInterval = 10 * time.Second
 
 // Retention of the usage history: hours older than HourRetention are
 // folded into days, days older than DayRetention are dropped.

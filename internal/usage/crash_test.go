@@ -124,22 +124,22 @@ func TestUsageSurvivesKill9(t *testing.T) {
 		require.NotEmpty(t, marks, "the child said nothing: %s", stderr.String())
 
 		last := marks[len(marks)-1]
-		// What the child had counted 10 s before the kill must be on disk.
+		// What the child had counted MaxLoss before the kill must be on disk.
 		var must int64
 		for _, m := range marks {
-			if m.at.Before(killed.Add(-10 * time.Second)) {
+			if m.at.Before(killed.Add(-MaxLoss)) {
 				must = m.added - last.dropped
 			}
 		}
 		got := onDisk(t, dir) - before
-		t.Logf("cycle %d: %d requests counted, %d dropped, %d on disk, %d required (those 10 s before the kill); usage.json written %d times in %s",
-			cycle, last.added, last.dropped, got, must, last.writes, killed.Sub(started).Round(time.Millisecond))
+		t.Logf("cycle %d: %d requests counted, %d dropped, %d on disk, %d required (those %s before the kill); usage.json written %d times in %s",
+			cycle, last.added, last.dropped, got, must, MaxLoss, last.writes, killed.Sub(started).Round(time.Millisecond))
 		// Batched: thousands of requests a second, one write per
 		// UsageFlushInterval at most (the first may come at once).
 		assert.Positive(t, last.writes)
 		assert.LessOrEqual(t, last.writes, int64(killed.Sub(started)/store.UsageFlushInterval)+1, "usage.json written more often than batched")
 		assert.Positive(t, must)
-		assert.GreaterOrEqual(t, got, must, "more than the last 10 s of counts were lost")
+		assert.GreaterOrEqual(t, got, must, "more than MaxLoss of counts were lost")
 		assert.LessOrEqual(t, got, last.added+4*400, "more on disk than was counted (slack: what 50 ms of load adds after the last line)")
 		before += got
 	}

@@ -6,9 +6,10 @@
 //
 // The request path only hands a Record to a buffered channel (Add: no lock,
 // no allocation); one goroutine classifies and sums them and merges the sums
-// into the store about once a second. The store writes usage.json at most
-// every store.UsageFlushInterval, so a crash loses at most the last ten
-// seconds or so of counts, never the file.
+// into the store about once a second, and again just before each write. The
+// store writes usage.json at most every store.UsageFlushInterval (10 s), so
+// a crash loses at most the last ten seconds of counts (plus the write under
+// way), never the file.
 package usage
 
 import (
@@ -92,6 +93,12 @@ func ErrorClass(status int) string {
 	return ErrInvalid
 }
 
+// MaxLoss bounds what a crash (kill -9) can lose of the history: the counts
+// since the last write began, store.UsageFlushInterval at most, and a second
+// for the write that was under way (encoding, fsync and rename; tens of
+// milliseconds on an idle disk). The crash tests hold the ledger to it.
+const MaxLoss = store.UsageFlushInterval + time.Second
+
 // Options tune a Ledger; the zero value is production's setting.
 type Options struct {
 	Logger *slog.Logger
@@ -131,6 +138,9 @@ func New(file *store.File[store.Usage], opts Options) *Ledger {
 		syncReq: make(chan chan struct{}), done: make(chan struct{}), exited: make(chan struct{}), now: time.Now,
 		pending: map[store.UsageKey]*store.UsageCounts{}}
 	go l.run()
+	// The store's batch writer takes what is pending at each write, so a
+	// count waits for one write at most, not for a merge and then a write.
+	file.SetBeforeBatch(func() { _ = l.Sync(context.Background()) })
 	return l
 }
 
