@@ -241,6 +241,31 @@ func (d *Doc) StringArray(v *Value, p Path, each func(Path, string) error) error
 	return nil
 }
 
+// EachObject walks the array v at p (the caller has checked its kind),
+// whose elements must be objects: fn gets each, in order, with its index
+// and path. The first error stops the walk.
+func (d *Doc) EachObject(v *Value, p Path, fn func(i int, ev *Value, ep Path) error) error {
+	for i, ev := range v.Elems {
+		ep := p.Idx(i)
+		if err := d.Object(ev, ep); err != nil {
+			return err
+		}
+		if err := fn(i, ev, ep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ObjectArray checks that v is an array (want words the error if not, as
+// "an array of tools") and walks it as EachObject.
+func (d *Doc) ObjectArray(v *Value, p Path, want string, fn func(i int, ev *Value, ep Path) error) error {
+	if v.Kind != Array {
+		return d.TypeErr(p, v, want)
+	}
+	return d.EachObject(v, p, fn)
+}
+
 // CompactRaw returns v's bytes, compacted.
 func (d *Doc) CompactRaw(v *Value) json.RawMessage {
 	return json.RawMessage(Compact(d.Body, v))

@@ -96,3 +96,27 @@ func TestDocObjects(t *testing.T) {
 	_, _, err = d.ReqObject(root, "", "s")
 	assert.ErrorContains(t, err, "s: expected an object")
 }
+
+func TestDocObjectArrays(t *testing.T) {
+	body := []byte(`{"a": [{"k": 1}, {"k": 2}], "b": {}, "c": [{}, "x", {}]}`)
+	d, root, err := ParseBody(body, ParseOptions{})
+	require.NoError(t, err)
+	var seen []string
+	require.NoError(t, d.ObjectArray(root.Get("a"), "a", "an array of things", func(i int, ev *Value, ep Path) error {
+		seen = append(seen, string(ep)+"="+string(ev.Get("k").Num))
+		assert.Same(t, root.Get("a").Elems[i], ev)
+		return nil
+	}))
+	assert.Equal(t, []string{"a[0]=1", "a[1]=2"}, seen)
+
+	assert.EqualError(t, d.ObjectArray(root.Get("b"), "b", "an array of things", nil),
+		"b: expected an array of things, got an object (at line 1, column 34 (byte 33))")
+
+	calls := 0
+	err = d.EachObject(root.Get("c"), "c", func(int, *Value, Path) error { calls++; return nil })
+	assert.ErrorContains(t, err, "c[1]: expected an object, got a string")
+	assert.Equal(t, 1, calls, "the walk stops at the first element that is not an object")
+
+	err = d.EachObject(root.Get("a"), "a", func(i int, _ *Value, ep Path) error { return d.Errf(ep, "no %d", i) })
+	assert.EqualError(t, err, "a[0]: no 0", "fn's error stops the walk")
+}
