@@ -151,11 +151,7 @@ func (d *doc) outputFormat(v *jsontree.Value, p jsontree.Path, nested bool) (str
 	}
 	sv, sp := v, p
 	if nested {
-		sp, sv = p.Key("json_schema"), v.Get("json_schema")
-		if !jsontree.Present(sv) {
-			return "", d.Required(sp)
-		}
-		if err := d.Object(sv, sp); err != nil {
+		if sv, sp, err = d.ReqObject(v, p, "json_schema"); err != nil {
 			return "", err
 		}
 	}

@@ -44,12 +44,8 @@ func (ip *inputParser) toolItem(iv *jsontree.Value, p jsontree.Path, typ string,
 				return err
 			}
 		}
-		ap := p.Key("action")
-		av := iv.Get("action")
-		if !jsontree.Present(av) {
-			return ip.Required(ap)
-		}
-		if err := ip.Object(av, ap); err != nil {
+		av, ap, err := ip.ReqObject(iv, p, "action")
+		if err != nil {
 			return err
 		}
 		var a tooldecl.LocalShellAction

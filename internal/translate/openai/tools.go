@@ -59,23 +59,13 @@ func (d *doc) eachTool(v *jsontree.Value, p jsontree.Path, fn func(tv *jsontree.
 	if !jsontree.Present(v) {
 		return nil
 	}
-	if v.Kind != jsontree.Array {
-		return d.TypeErr(p, v, "an array of tools")
-	}
-	for i, tv := range v.Elems {
-		tp := p.Idx(i)
-		if err := d.Object(tv, tp); err != nil {
-			return err
-		}
+	return d.ObjectArray(v, p, "an array of tools", func(_ int, tv *jsontree.Value, tp jsontree.Path) error {
 		typ, err := d.ReqString(tv, tp, "type")
 		if err != nil {
 			return err
 		}
-		if err := fn(tv, tp, typ); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(tv, tp, typ)
+	})
 }
 
 // namespace flattens {"type":"namespace","name","description","tools":[...]}
@@ -228,16 +218,11 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request, origins tooldecl.Origin
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 			return nil
 		}
-		fp := tp.Key(typ)
-		fv := tv.Get(typ)
-		if !jsontree.Present(fv) {
-			return d.Required(fp)
-		}
-		if err := d.Object(fv, fp); err != nil {
+		fv, fp, err := d.ReqObject(tv, tp, typ)
+		if err != nil {
 			return err
 		}
 		var t canon.Tool
-		var err error
 		if typ == "custom" {
 			t, err = d.customDef(fv, fp, seen, "")
 			origins[t.Name] = tooldecl.Origin{Kind: tooldecl.KindCustom, Name: t.Name}
@@ -299,12 +284,8 @@ func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoi
 	default:
 		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, typ)
 	}
-	fp := p.Key(typ)
-	fv := v.Get(typ)
-	if !jsontree.Present(fv) {
-		return nil, d.Required(fp)
-	}
-	if err := d.Object(fv, fp); err != nil {
+	fv, fp, err := d.ReqObject(v, p, typ)
+	if err != nil {
 		return nil, err
 	}
 	name, err := d.NonEmptyString(fv, fp, "name")
