@@ -237,13 +237,10 @@ func blockRole(typ string) canon.Role {
 }
 
 func (d *doc) thinkingBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	text, err := d.ReqString(v, p, "thinking")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	sig, err := d.OptString(v, p, "signature")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	text, sig := f.ReqString("thinking"), f.OptString("signature")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, nil
 }
@@ -310,17 +307,11 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 }
 
 func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.NonEmptyString(v, p, "id")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	name, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	iv, ip, err := d.ReqValue(v, p, "input")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	id, name := f.NonEmptyString("id"), f.NonEmptyString("name")
+	iv, ip := f.ReqValue("input")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	input, err := d.RawObject(iv, ip)
 	if err != nil {
@@ -330,15 +321,11 @@ func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, err
 }
 
 func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.NonEmptyString(v, p, "tool_use_id")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	tr := &canon.ToolResult{ToolUseID: f.NonEmptyString("tool_use_id"), IsError: f.OptBool("is_error")}
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
-	isErr, err := d.OptBool(v, p, "is_error")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	tr := &canon.ToolResult{ToolUseID: id, IsError: isErr}
 	cp := p.Key("content")
 	switch cv := v.Get("content"); {
 	case !jsontree.Present(cv):
@@ -413,12 +400,11 @@ func (d *doc) toolChoice(v *jsontree.Value) (*canon.ToolChoice, error) {
 	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
-	typ, err := d.ReqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.OptBool(v, p, "disable_parallel_tool_use"); err != nil {
-		return nil, err
+	f := d.Fields(v, p)
+	typ := f.ReqString("type")
+	f.OptBool("disable_parallel_tool_use") // checked, not used
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	switch typ {
 	case "auto", "any", "none":

@@ -22,13 +22,10 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 	r.Tools = make([]canon.Tool, 0, len(v.Elems))
 	seen := make(map[string]bool, len(v.Elems))
 	err := d.ObjectArray(v, p, "an array of tools", func(_ int, tv *jsontree.Value, tp jsontree.Path) error {
-		typ, err := d.OptString(tv, tp, "type")
-		if err != nil {
-			return err
-		}
-		name, err := d.OptString(tv, tp, "name")
-		if err != nil {
-			return err
+		f := d.Fields(tv, tp)
+		typ, name := f.OptString("type"), f.OptString("name")
+		if f.Err != nil {
+			return f.Err
 		}
 		if typ != "" && typ != "custom" {
 			switch b, ok := tooldecl.AnthropicBuiltin(typ); {
@@ -56,13 +53,10 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 		if err := d.claimName(tp, name, seen); err != nil {
 			return err
 		}
-		desc, err := d.OptString(tv, tp, "description")
-		if err != nil {
-			return err
-		}
-		sv, sp, err := d.ReqValue(tv, tp, "input_schema")
-		if err != nil {
-			return err
+		desc := f.OptString("description")
+		sv, sp := f.ReqValue("input_schema")
+		if f.Err != nil {
+			return f.Err
 		}
 		schema, err := d.RawObject(sv, sp)
 		if err != nil {

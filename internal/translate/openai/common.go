@@ -155,15 +155,12 @@ func (d *doc) outputFormat(v *jsontree.Value, p jsontree.Path, nested bool) (str
 			return "", err
 		}
 	}
-	name, err := d.NonEmptyString(sv, sp, "name")
-	if err != nil {
-		return "", err
-	}
-	if _, err := d.OptString(sv, sp, "description"); err != nil {
-		return "", err
-	}
-	if _, err := d.OptBool(sv, sp, "strict"); err != nil {
-		return "", err
+	f := d.Fields(sv, sp)
+	name := f.NonEmptyString("name")
+	f.OptString("description") // checked, not used
+	f.OptBool("strict")
+	if f.Err != nil {
+		return "", f.Err
 	}
 	msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
 	sch := sv.Get("schema")

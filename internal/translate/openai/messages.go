@@ -37,12 +37,11 @@ func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
 	// "tool" messages, which the next tool message joins.
 	lastTool := false
 	err := mp.EachObject(v, p, func(_ int, mv *jsontree.Value, mpath jsontree.Path) error {
-		role, err := mp.ReqString(mv, mpath, "role")
-		if err != nil {
-			return err
-		}
-		if _, err := mp.OptString(mv, mpath, "name"); err != nil {
-			return err
+		f := mp.Fields(mv, mpath)
+		role := f.ReqString("role")
+		f.OptString("name") // checked, not used
+		if f.Err != nil {
+			return f.Err
 		}
 		isTool := false
 		switch role {
@@ -276,14 +275,13 @@ func (mp *messageParser) assistantMessage(mv *jsontree.Value, p jsontree.Path) (
 	if jsontree.Present(mv.Get("audio")) {
 		return m, mp.Errf(p.Key("audio"), "audio is not supported by Kiro")
 	}
-	if _, err := mp.OptString(mv, p, "refusal"); err != nil {
-		return m, err
-	}
+	f := mp.Fields(mv, p)
+	f.OptString("refusal") // checked, not used
 	// reasoning_content is what ChunkWriter and MarshalChatResponse send;
 	// clients that echo it back get it treated as earlier thinking.
-	reasoning, err := mp.OptString(mv, p, "reasoning_content")
-	if err != nil {
-		return m, err
+	reasoning := f.OptString("reasoning_content")
+	if f.Err != nil {
+		return m, f.Err
 	}
 	if reasoning != "" {
 		m.Content = append(m.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: reasoning}})
@@ -346,13 +344,10 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 
 // toolCall reads the tool call object cv at p: a function or custom call.
 func (mp *messageParser) toolCall(cv *jsontree.Value, cp jsontree.Path) (canon.Block, error) {
-	id, err := mp.NonEmptyString(cv, cp, "id")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	typ, err := mp.ReqString(cv, cp, "type")
-	if err != nil {
-		return canon.Block{}, err
+	f := mp.Fields(cv, cp)
+	id, typ := f.NonEmptyString("id"), f.ReqString("type")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	if typ == "custom" {
 		return mp.customCall(cv, cp, id)

@@ -143,13 +143,11 @@ func (ip *inputParser) reasoningText(iv *jsontree.Value, p jsontree.Path) (strin
 }
 
 func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Request) error {
-	role, err := ip.ReqString(iv, p, "role")
-	if err != nil {
-		return err
-	}
-	cv, cp, err := ip.ReqValue(iv, p, "content")
-	if err != nil {
-		return err
+	f := ip.Fields(iv, p)
+	role := f.ReqString("role")
+	cv, cp := f.ReqValue("content")
+	if f.Err != nil {
+		return f.Err
 	}
 	switch role {
 	case "system", "developer":

@@ -121,15 +121,10 @@ func (ip *inputParser) webSearchCallText(iv *jsontree.Value) string {
 // and its name flattened with its namespace as the tool was declared to
 // Kiro (tooldecl.FlatName).
 func (ip *inputParser) callHead(iv *jsontree.Value, p jsontree.Path) (id, name string, err error) {
-	if id, err = ip.NonEmptyString(iv, p, "call_id"); err != nil {
-		return "", "", err
-	}
-	if name, err = ip.NonEmptyString(iv, p, "name"); err != nil {
-		return "", "", err
-	}
-	ns, err := ip.OptString(iv, p, "namespace")
-	if err != nil {
-		return "", "", err
+	f := ip.Fields(iv, p)
+	id, name, ns := f.NonEmptyString("call_id"), f.NonEmptyString("name"), f.OptString("namespace")
+	if f.Err != nil {
+		return "", "", f.Err
 	}
 	return id, tooldecl.FlatName(ns, name), nil
 }

@@ -71,13 +71,10 @@ func (d *doc) eachTool(v *jsontree.Value, p jsontree.Path, fn func(tv *jsontree.
 // namespace flattens {"type":"namespace","name","description","tools":[...]}
 // into one Kiro tool per member, named tooldecl.FlatName(ns, member).
 func (d *doc) namespace(v *jsontree.Value, p jsontree.Path, r *canon.Request, seen map[string]bool, origins tooldecl.Origins) error {
-	ns, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return err
-	}
-	nsDesc, err := d.OptString(v, p, "description")
-	if err != nil {
-		return err
+	f := d.Fields(v, p)
+	ns, nsDesc := f.NonEmptyString("name"), f.OptString("description")
+	if f.Err != nil {
+		return f.Err
 	}
 	return d.eachTool(v.Get("tools"), p.Key("tools"), func(tv *jsontree.Value, tp jsontree.Path, typ string) error {
 		var t canon.Tool
@@ -176,13 +173,10 @@ func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.T
 		r.Warn("tool_choice %q taken as \"auto\"", typ)
 		return &canon.ToolChoice{Type: "auto"}, nil
 	}
-	name, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return nil, err
-	}
-	ns, err := d.OptString(v, p, "namespace")
-	if err != nil {
-		return nil, err
+	f := d.Fields(v, p)
+	name, ns := f.NonEmptyString("name"), f.OptString("namespace")
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	return d.chosenTool(p.Key("name"), tooldecl.FlatName(ns, name), r.Tools)
 }
@@ -195,13 +189,10 @@ func (mp *messageParser) customCall(cv *jsontree.Value, p jsontree.Path, id stri
 	if err != nil {
 		return canon.Block{}, err
 	}
-	name, err := mp.NonEmptyString(fv, fp, "name")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	input, err := mp.ReqString(fv, fp, "input")
-	if err != nil {
-		return canon.Block{}, err
+	f := mp.Fields(fv, fp)
+	name, input := f.NonEmptyString("name"), f.ReqString("input")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}}, nil
 }
@@ -248,12 +239,11 @@ func (d *doc) functionDef(v *jsontree.Value, p jsontree.Path, seen map[string]bo
 	if err := d.claimName(p, name, "function", seen); err != nil {
 		return canon.Tool{}, err
 	}
-	desc, err := d.OptString(v, p, "description")
-	if err != nil {
-		return canon.Tool{}, err
-	}
-	if _, err := d.OptBool(v, p, "strict"); err != nil {
-		return canon.Tool{}, err
+	f := d.Fields(v, p)
+	desc := f.OptString("description")
+	f.OptBool("strict") // checked, not used
+	if f.Err != nil {
+		return canon.Tool{}, f.Err
 	}
 	schema := emptySchema
 	if sv := v.Get("parameters"); jsontree.Present(sv) {
