@@ -137,21 +137,17 @@ func (d *doc) messages(v *jsontree.Value) ([]canon.Message, error) {
 		return nil, d.Errf(p, "at least one message is required")
 	}
 	out := make([]canon.Message, 0, len(v.Elems))
-	for i, mv := range v.Elems {
-		m, err := d.message(mv, p.Idx(i), i == len(v.Elems)-1)
-		if err != nil {
-			return nil, err
-		}
+	err := d.EachObject(v, p, func(i int, mv *jsontree.Value, mp jsontree.Path) error {
+		m, err := d.message(mv, mp, i == len(v.Elems)-1)
 		out = append(out, m)
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
+// message reads the message object v at p.
 func (d *doc) message(v *jsontree.Value, p jsontree.Path, last bool) (canon.Message, error) {
 	var m canon.Message
-	if err := d.Object(v, p); err != nil {
-		return m, err
-	}
 	role, err := d.ReqString(v, p, "role")
 	if err != nil {
 		return m, err
@@ -241,13 +237,10 @@ func blockRole(typ string) canon.Role {
 }
 
 func (d *doc) thinkingBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	text, err := d.ReqString(v, p, "thinking")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	sig, err := d.OptString(v, p, "signature")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	text, sig := f.ReqString("thinking"), f.OptString("signature")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	return canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: text, Signature: sig}}, nil
 }
@@ -314,17 +307,11 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 }
 
 func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.NonEmptyString(v, p, "id")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	name, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	iv, ip, err := d.ReqValue(v, p, "input")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	id, name := f.NonEmptyString("id"), f.NonEmptyString("name")
+	iv, ip := f.ReqValue("input")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	input, err := d.RawObject(iv, ip)
 	if err != nil {
@@ -334,15 +321,11 @@ func (d *doc) toolUseBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, err
 }
 
 func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	id, err := d.NonEmptyString(v, p, "tool_use_id")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	tr := &canon.ToolResult{ToolUseID: f.NonEmptyString("tool_use_id"), IsError: f.OptBool("is_error")}
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
-	isErr, err := d.OptBool(v, p, "is_error")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	tr := &canon.ToolResult{ToolUseID: id, IsError: isErr}
 	cp := p.Key("content")
 	switch cv := v.Get("content"); {
 	case !jsontree.Present(cv):
@@ -351,14 +334,10 @@ func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, 
 			tr.Content = []canon.Block{{Type: canon.BlockText, Text: cv.Str}}
 		}
 	case cv.Kind == jsontree.Array:
-		for j, bv := range cv.Elems {
-			bp := cp.Idx(j)
-			if err := d.Object(bv, bp); err != nil {
-				return canon.Block{}, err
-			}
+		err := d.EachObject(cv, cp, func(_ int, bv *jsontree.Value, bp jsontree.Path) error {
 			typ, err := d.ReqString(bv, bp, "type")
 			if err != nil {
-				return canon.Block{}, err
+				return err
 			}
 			var b canon.Block
 			switch typ {
@@ -368,21 +347,19 @@ func (d *doc) toolResultBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, 
 				b, err = d.imageBlock(bv, bp)
 			default:
 				if text, ok, err := d.serverToolBlock(bv, bp, typ); ok || err != nil {
-					if err != nil {
-						return canon.Block{}, err
-					}
 					tr.Content = append(tr.Content, canon.Block{Type: canon.BlockText, Text: text})
-					continue
+					return err
 				}
 				if why, ok := unsupportedBlocks[typ]; ok {
-					return canon.Block{}, d.Errf(bp.Key("type"), "%s", why)
+					return d.Errf(bp.Key("type"), "%s", why)
 				}
-				return canon.Block{}, d.Errf(bp.Key("type"), "%q blocks are not allowed in tool_result content; use text or image", typ)
-			}
-			if err != nil {
-				return canon.Block{}, err
+				return d.Errf(bp.Key("type"), "%q blocks are not allowed in tool_result content; use text or image", typ)
 			}
 			tr.Content = append(tr.Content, b)
+			return err
+		})
+		if err != nil {
+			return canon.Block{}, err
 		}
 	default:
 		return canon.Block{}, d.TypeErr(cp, cv, "a string or an array of text and image blocks")
@@ -400,25 +377,19 @@ func (d *doc) system(v *jsontree.Value) (string, error) {
 		return v.Str, nil
 	case jsontree.Array:
 		parts := make([]string, 0, len(v.Elems))
-		for i, bv := range v.Elems {
-			bp := p.Idx(i)
-			if err := d.Object(bv, bp); err != nil {
-				return "", err
-			}
+		err := d.EachObject(v, p, func(_ int, bv *jsontree.Value, bp jsontree.Path) error {
 			typ, err := d.ReqString(bv, bp, "type")
 			if err != nil {
-				return "", err
+				return err
 			}
 			if typ != "text" {
-				return "", d.Errf(bp.Key("type"), "system blocks must be text blocks, got %q", typ)
+				return d.Errf(bp.Key("type"), "system blocks must be text blocks, got %q", typ)
 			}
 			b, err := d.textBlock(bv, bp)
-			if err != nil {
-				return "", err
-			}
 			parts = append(parts, b.Text)
-		}
-		return strings.Join(parts, "\n\n"), nil
+			return err
+		})
+		return strings.Join(parts, "\n\n"), err
 	default:
 		return "", d.TypeErr(p, v, "a string or an array of text blocks")
 	}
@@ -429,12 +400,11 @@ func (d *doc) toolChoice(v *jsontree.Value) (*canon.ToolChoice, error) {
 	if ok, err := d.OptObject(v, p); !ok {
 		return nil, err
 	}
-	typ, err := d.ReqString(v, p, "type")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.OptBool(v, p, "disable_parallel_tool_use"); err != nil {
-		return nil, err
+	f := d.Fields(v, p)
+	typ := f.ReqString("type")
+	f.OptBool("disable_parallel_tool_use") // checked, not used
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	switch typ {
 	case "auto", "any", "none":

@@ -19,23 +19,13 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 	if !jsontree.Present(v) {
 		return nil
 	}
-	if v.Kind != jsontree.Array {
-		return d.TypeErr(p, v, "an array of tools")
-	}
 	r.Tools = make([]canon.Tool, 0, len(v.Elems))
 	seen := make(map[string]bool, len(v.Elems))
-	for i, tv := range v.Elems {
-		tp := p.Idx(i)
-		if err := d.Object(tv, tp); err != nil {
-			return err
-		}
-		typ, err := d.OptString(tv, tp, "type")
-		if err != nil {
-			return err
-		}
-		name, err := d.OptString(tv, tp, "name")
-		if err != nil {
-			return err
+	err := d.ObjectArray(v, p, "an array of tools", func(_ int, tv *jsontree.Value, tp jsontree.Path) error {
+		f := d.Fields(tv, tp)
+		typ, name := f.OptString("type"), f.OptString("name")
+		if f.Err != nil {
+			return f.Err
 		}
 		if typ != "" && typ != "custom" {
 			switch b, ok := tooldecl.AnthropicBuiltin(typ); {
@@ -55,7 +45,7 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 			default:
 				tooldecl.Dropped(r, string(tp), typ, tooldecl.AnthropicDropReason(typ))
 			}
-			continue
+			return nil
 		}
 		if _, err := d.ReqString(tv, tp, "name"); err != nil {
 			return err
@@ -63,13 +53,10 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 		if err := d.claimName(tp, name, seen); err != nil {
 			return err
 		}
-		desc, err := d.OptString(tv, tp, "description")
-		if err != nil {
-			return err
-		}
-		sv, sp, err := d.ReqValue(tv, tp, "input_schema")
-		if err != nil {
-			return err
+		desc := f.OptString("description")
+		sv, sp := f.ReqValue("input_schema")
+		if f.Err != nil {
+			return f.Err
 		}
 		schema, err := d.RawObject(sv, sp)
 		if err != nil {
@@ -83,11 +70,12 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request) error {
 			return d.Errf(sp.Key("type"), `must be "object", got %q`, st)
 		}
 		r.Tools = append(r.Tools, canon.Tool{Name: name, Description: desc, InputSchema: schema})
-	}
+		return nil
+	})
 	if len(r.Tools) == 0 {
 		r.Tools = nil
 	}
-	return nil
+	return err
 }
 
 // raw returns v's bytes, compacted.

@@ -241,6 +241,84 @@ func (d *Doc) StringArray(v *Value, p Path, each func(Path, string) error) error
 	return nil
 }
 
+// Fields reads members of the object obj at p as the Doc's readers do,
+// keeping the first error in Err: once a read fails, the later ones return
+// zero values and report nothing, so a run of reads needs one check and
+// fails as its first failing read would alone.
+type Fields struct {
+	d   *Doc
+	obj *Value
+	p   Path
+	Err error
+}
+
+// Fields starts reading the members of obj at p.
+func (d *Doc) Fields(obj *Value, p Path) Fields { return Fields{d: d, obj: obj, p: p} }
+
+// ReqString is Doc.ReqString.
+func (f *Fields) ReqString(key string) string { return f.str(key, f.d.ReqString) }
+
+// OptString is Doc.OptString.
+func (f *Fields) OptString(key string) string { return f.str(key, f.d.OptString) }
+
+// NonEmptyString is Doc.NonEmptyString.
+func (f *Fields) NonEmptyString(key string) string { return f.str(key, f.d.NonEmptyString) }
+
+func (f *Fields) str(key string, read func(*Value, Path, string) (string, error)) string {
+	if f.Err != nil {
+		return ""
+	}
+	var s string
+	s, f.Err = read(f.obj, f.p, key)
+	return s
+}
+
+// OptBool is Doc.OptBool.
+func (f *Fields) OptBool(key string) bool {
+	if f.Err != nil {
+		return false
+	}
+	var b bool
+	b, f.Err = f.d.OptBool(f.obj, f.p, key)
+	return b
+}
+
+// ReqValue is Doc.ReqValue.
+func (f *Fields) ReqValue(key string) (*Value, Path) {
+	if f.Err != nil {
+		return nil, ""
+	}
+	var v *Value
+	var kp Path
+	v, kp, f.Err = f.d.ReqValue(f.obj, f.p, key)
+	return v, kp
+}
+
+// EachObject walks the array v at p (the caller has checked its kind),
+// whose elements must be objects: fn gets each, in order, with its index
+// and path. The first error stops the walk.
+func (d *Doc) EachObject(v *Value, p Path, fn func(i int, ev *Value, ep Path) error) error {
+	for i, ev := range v.Elems {
+		ep := p.Idx(i)
+		if err := d.Object(ev, ep); err != nil {
+			return err
+		}
+		if err := fn(i, ev, ep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ObjectArray checks that v is an array (want words the error if not, as
+// "an array of tools") and walks it as EachObject.
+func (d *Doc) ObjectArray(v *Value, p Path, want string, fn func(i int, ev *Value, ep Path) error) error {
+	if v.Kind != Array {
+		return d.TypeErr(p, v, want)
+	}
+	return d.EachObject(v, p, fn)
+}
+
 // CompactRaw returns v's bytes, compacted.
 func (d *Doc) CompactRaw(v *Value) json.RawMessage {
 	return json.RawMessage(Compact(d.Body, v))

@@ -96,3 +96,61 @@ func TestDocObjects(t *testing.T) {
 	_, _, err = d.ReqObject(root, "", "s")
 	assert.ErrorContains(t, err, "s: expected an object")
 }
+
+func TestDocObjectArrays(t *testing.T) {
+	body := []byte(`{"a": [{"k": 1}, {"k": 2}], "b": {}, "c": [{}, "x", {}]}`)
+	d, root, err := ParseBody(body, ParseOptions{})
+	require.NoError(t, err)
+	var seen []string
+	require.NoError(t, d.ObjectArray(root.Get("a"), "a", "an array of things", func(i int, ev *Value, ep Path) error {
+		seen = append(seen, string(ep)+"="+string(ev.Get("k").Num))
+		assert.Same(t, root.Get("a").Elems[i], ev)
+		return nil
+	}))
+	assert.Equal(t, []string{"a[0]=1", "a[1]=2"}, seen)
+
+	assert.EqualError(t, d.ObjectArray(root.Get("b"), "b", "an array of things", nil),
+		"b: expected an array of things, got an object (at line 1, column 34 (byte 33))")
+
+	calls := 0
+	err = d.EachObject(root.Get("c"), "c", func(int, *Value, Path) error { calls++; return nil })
+	assert.ErrorContains(t, err, "c[1]: expected an object, got a string")
+	assert.Equal(t, 1, calls, "the walk stops at the first element that is not an object")
+
+	err = d.EachObject(root.Get("a"), "a", func(i int, _ *Value, ep Path) error { return d.Errf(ep, "no %d", i) })
+	assert.EqualError(t, err, "a[0]: no 0", "fn's error stops the walk")
+}
+
+func TestFieldsKeepTheFirstError(t *testing.T) {
+	body := []byte(`{"s": "x", "e": "", "b": true, "n": 1, "o": {}}`)
+	d, root, err := ParseBody(body, ParseOptions{})
+	require.NoError(t, err)
+
+	f := d.Fields(root, "r")
+	s, e, missing, b := f.ReqString("s"), f.NonEmptyString("s"), f.OptString("missing"), f.OptBool("b")
+	v, vp := f.ReqValue("o")
+	require.NoError(t, f.Err)
+	assert.Equal(t, []any{"x", "x", "", true}, []any{s, e, missing, b})
+	assert.Same(t, root.Get("o"), v)
+	assert.Equal(t, Path("r.o"), vp)
+
+	f = d.Fields(root, "r")
+	s = f.OptString("s")
+	e = f.NonEmptyString("e")
+	assert.EqualError(t, f.Err, "r.e: must not be empty")
+	assert.Equal(t, "x", s)
+	assert.Empty(t, f.ReqString("s"), "after an error, reads return zero values")
+	assert.False(t, f.OptBool("b"))
+	v, vp = f.ReqValue("o")
+	assert.Nil(t, v)
+	assert.Empty(t, vp)
+	f.ReqString("n")
+	assert.EqualError(t, f.Err, "r.e: must not be empty", "the first error stays")
+
+	f = d.Fields(root, "r")
+	f.OptBool("n")
+	assert.ErrorContains(t, f.Err, "r.n: expected a boolean, got a number")
+	f = d.Fields(root, "r")
+	f.ReqValue("missing")
+	assert.EqualError(t, f.Err, "r.missing: field required")
+}

@@ -151,23 +151,16 @@ func (d *doc) outputFormat(v *jsontree.Value, p jsontree.Path, nested bool) (str
 	}
 	sv, sp := v, p
 	if nested {
-		sp, sv = p.Key("json_schema"), v.Get("json_schema")
-		if !jsontree.Present(sv) {
-			return "", d.Required(sp)
-		}
-		if err := d.Object(sv, sp); err != nil {
+		if sv, sp, err = d.ReqObject(v, p, "json_schema"); err != nil {
 			return "", err
 		}
 	}
-	name, err := d.NonEmptyString(sv, sp, "name")
-	if err != nil {
-		return "", err
-	}
-	if _, err := d.OptString(sv, sp, "description"); err != nil {
-		return "", err
-	}
-	if _, err := d.OptBool(sv, sp, "strict"); err != nil {
-		return "", err
+	f := d.Fields(sv, sp)
+	name := f.NonEmptyString("name")
+	f.OptString("description") // checked, not used
+	f.OptBool("strict")
+	if f.Err != nil {
+		return "", f.Err
 	}
 	msg := "Respond with a single valid JSON value named " + name + " and nothing else: no prose, no Markdown code fences."
 	sch := sv.Get("schema")

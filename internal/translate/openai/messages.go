@@ -36,17 +36,12 @@ func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
 	// lastTool is true while r.Messages ends in a user turn built from role
 	// "tool" messages, which the next tool message joins.
 	lastTool := false
-	for i, mv := range v.Elems {
-		mpath := p.Idx(i)
-		if err := mp.Object(mv, mpath); err != nil {
-			return err
-		}
-		role, err := mp.ReqString(mv, mpath, "role")
-		if err != nil {
-			return err
-		}
-		if _, err := mp.OptString(mv, mpath, "name"); err != nil {
-			return err
+	err := mp.EachObject(v, p, func(_ int, mv *jsontree.Value, mpath jsontree.Path) error {
+		f := mp.Fields(mv, mpath)
+		role := f.ReqString("role")
+		f.OptString("name") // checked, not used
+		if f.Err != nil {
+			return f.Err
 		}
 		isTool := false
 		switch role {
@@ -58,7 +53,7 @@ func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
 			if text != "" {
 				system = append(system, text)
 			}
-			continue
+			return nil
 		case "user":
 			m, err := mp.userMessage(mv, mpath)
 			if err != nil {
@@ -89,6 +84,10 @@ func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
 			return mp.Errf(mpath.Key("role"), `%q is not a valid role; use "system", "developer", "user", "assistant" or "tool"`, role)
 		}
 		lastTool = isTool
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(r.Messages) == 0 {
 		return mp.Errf(p, "at least one user, assistant or tool message is required besides system messages")
@@ -126,24 +125,21 @@ func (mp *messageParser) textContent(mv *jsontree.Value, p jsontree.Path, requir
 // whose elements must be parts of type want; refusal words the error for
 // another type, its %q the type found.
 func (mp *messageParser) appendTexts(parts []string, v *jsontree.Value, p jsontree.Path, want, refusal string) ([]string, error) {
-	for j, pv := range v.Elems {
-		pp := p.Idx(j)
-		typ, err := mp.partType(pv, pp)
+	err := mp.EachObject(v, p, func(_ int, pv *jsontree.Value, pp jsontree.Path) error {
+		typ, err := mp.ReqString(pv, pp, "type")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if typ != want {
-			return nil, mp.Errf(pp.Key("type"), refusal, typ)
+			return mp.Errf(pp.Key("type"), refusal, typ)
 		}
 		text, err := mp.ReqString(pv, pp, "text")
-		if err != nil {
-			return nil, err
-		}
 		if text != "" {
 			parts = append(parts, text)
 		}
-	}
-	return parts, nil
+		return err
+	})
+	return parts, err
 }
 
 func (mp *messageParser) partType(pv *jsontree.Value, pp jsontree.Path) (string, error) {
@@ -279,14 +275,13 @@ func (mp *messageParser) assistantMessage(mv *jsontree.Value, p jsontree.Path) (
 	if jsontree.Present(mv.Get("audio")) {
 		return m, mp.Errf(p.Key("audio"), "audio is not supported by Kiro")
 	}
-	if _, err := mp.OptString(mv, p, "refusal"); err != nil {
-		return m, err
-	}
+	f := mp.Fields(mv, p)
+	f.OptString("refusal") // checked, not used
 	// reasoning_content is what ChunkWriter and MarshalChatResponse send;
 	// clients that echo it back get it treated as earlier thinking.
-	reasoning, err := mp.OptString(mv, p, "reasoning_content")
-	if err != nil {
-		return m, err
+	reasoning := f.OptString("reasoning_content")
+	if f.Err != nil {
+		return m, f.Err
 	}
 	if reasoning != "" {
 		m.Content = append(m.Content, canon.Block{Type: canon.BlockThinking, Thinking: &canon.ThinkingBlock{Text: reasoning}})
@@ -299,26 +294,26 @@ func (mp *messageParser) assistantMessage(mv *jsontree.Value, p jsontree.Path) (
 			m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: cv.Str})
 		}
 	case cv.Kind == jsontree.Array:
-		for j, pv := range cv.Elems {
-			pp := cp.Idx(j)
-			typ, err := mp.partType(pv, pp)
+		err := mp.EachObject(cv, cp, func(_ int, pv *jsontree.Value, pp jsontree.Path) error {
+			typ, err := mp.ReqString(pv, pp, "type")
 			if err != nil {
-				return m, err
+				return err
 			}
 			key := typ
 			switch typ {
 			case "text":
 			case "refusal":
 			default:
-				return m, mp.Errf(pp.Key("type"), `%q parts are not allowed in assistant messages; use "text" or "refusal"`, typ)
+				return mp.Errf(pp.Key("type"), `%q parts are not allowed in assistant messages; use "text" or "refusal"`, typ)
 			}
 			text, err := mp.ReqString(pv, pp, key)
-			if err != nil {
-				return m, err
-			}
 			if text != "" {
 				m.Content = append(m.Content, canon.Block{Type: canon.BlockText, Text: text})
 			}
+			return err
+		})
+		if err != nil {
+			return m, err
 		}
 	default:
 		return m, mp.TypeErr(cp, cv, "a string, null or an array of text parts")
@@ -338,49 +333,41 @@ func (mp *messageParser) toolCalls(v *jsontree.Value, p jsontree.Path) ([]canon.
 	if !jsontree.Present(v) {
 		return nil, nil
 	}
-	if v.Kind != jsontree.Array {
-		return nil, mp.TypeErr(p, v, "an array of tool calls")
-	}
 	out := make([]canon.Block, 0, len(v.Elems))
-	for i, cv := range v.Elems {
-		cp := p.Idx(i)
-		if err := mp.Object(cv, cp); err != nil {
-			return nil, err
-		}
-		id, err := mp.NonEmptyString(cv, cp, "id")
-		if err != nil {
-			return nil, err
-		}
-		typ, err := mp.ReqString(cv, cp, "type")
-		if err != nil {
-			return nil, err
-		}
-		if typ == "custom" {
-			b, err := mp.customCall(cv, cp, id)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-			continue
-		}
-		if typ != "function" {
-			return nil, mp.Errf(cp.Key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
-		}
-		fv, fp, err := mp.ReqObject(cv, cp, "function")
-		if err != nil {
-			return nil, err
-		}
-		name, err := mp.NonEmptyString(fv, fp, "name")
-		if err != nil {
-			return nil, err
-		}
-		input, err := mp.arguments(fv, fp)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}})
+	err := mp.ObjectArray(v, p, "an array of tool calls", func(_ int, cv *jsontree.Value, cp jsontree.Path) error {
+		b, err := mp.toolCall(cv, cp)
+		out = append(out, b)
+		return err
+	})
+	return out, err
+}
+
+// toolCall reads the tool call object cv at p: a function or custom call.
+func (mp *messageParser) toolCall(cv *jsontree.Value, cp jsontree.Path) (canon.Block, error) {
+	f := mp.Fields(cv, cp)
+	id, typ := f.NonEmptyString("id"), f.ReqString("type")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
-	return out, nil
+	if typ == "custom" {
+		return mp.customCall(cv, cp, id)
+	}
+	if typ != "function" {
+		return canon.Block{}, mp.Errf(cp.Key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
+	}
+	fv, fp, err := mp.ReqObject(cv, cp, "function")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	name, err := mp.NonEmptyString(fv, fp, "name")
+	if err != nil {
+		return canon.Block{}, err
+	}
+	input, err := mp.arguments(fv, fp)
+	if err != nil {
+		return canon.Block{}, err
+	}
+	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: input}}, nil
 }
 
 // arguments reads the arguments string of the function call v at p and

@@ -46,10 +46,11 @@ func (ip *inputParser) input(v *jsontree.Value, r *canon.Request) error {
 	if len(v.Elems) == 0 {
 		return ip.Errf(p, "at least one input item is required")
 	}
-	for i, iv := range v.Elems {
-		if err := ip.item(iv, p.Idx(i), r); err != nil {
-			return err
-		}
+	err := ip.EachObject(v, p, func(_ int, iv *jsontree.Value, ipath jsontree.Path) error {
+		return ip.item(iv, ipath, r)
+	})
+	if err != nil {
+		return err
 	}
 	if len(r.Messages) == 0 {
 		return ip.Errf(p, "at least one user, assistant or function call item is required besides system messages")
@@ -72,10 +73,8 @@ func (ip *inputParser) add(r *canon.Request, turn int, role canon.Role, blocks .
 	ip.turn = turn
 }
 
+// item reads the input item object iv at p.
 func (ip *inputParser) item(iv *jsontree.Value, p jsontree.Path, r *canon.Request) error {
-	if err := ip.Object(iv, p); err != nil {
-		return err
-	}
 	typ, err := ip.OptString(iv, p, "type")
 	if err != nil {
 		return err
@@ -144,13 +143,11 @@ func (ip *inputParser) reasoningText(iv *jsontree.Value, p jsontree.Path) (strin
 }
 
 func (ip *inputParser) message(iv *jsontree.Value, p jsontree.Path, r *canon.Request) error {
-	role, err := ip.ReqString(iv, p, "role")
-	if err != nil {
-		return err
-	}
-	cv, cp, err := ip.ReqValue(iv, p, "content")
-	if err != nil {
-		return err
+	f := ip.Fields(iv, p)
+	role := f.ReqString("role")
+	cv, cp := f.ReqValue("content")
+	if f.Err != nil {
+		return f.Err
 	}
 	switch role {
 	case "system", "developer":

@@ -44,12 +44,8 @@ func (ip *inputParser) toolItem(iv *jsontree.Value, p jsontree.Path, typ string,
 				return err
 			}
 		}
-		ap := p.Key("action")
-		av := iv.Get("action")
-		if !jsontree.Present(av) {
-			return ip.Required(ap)
-		}
-		if err := ip.Object(av, ap); err != nil {
+		av, ap, err := ip.ReqObject(iv, p, "action")
+		if err != nil {
 			return err
 		}
 		var a tooldecl.LocalShellAction
@@ -125,15 +121,10 @@ func (ip *inputParser) webSearchCallText(iv *jsontree.Value) string {
 // and its name flattened with its namespace as the tool was declared to
 // Kiro (tooldecl.FlatName).
 func (ip *inputParser) callHead(iv *jsontree.Value, p jsontree.Path) (id, name string, err error) {
-	if id, err = ip.NonEmptyString(iv, p, "call_id"); err != nil {
-		return "", "", err
-	}
-	if name, err = ip.NonEmptyString(iv, p, "name"); err != nil {
-		return "", "", err
-	}
-	ns, err := ip.OptString(iv, p, "namespace")
-	if err != nil {
-		return "", "", err
+	f := ip.Fields(iv, p)
+	id, name, ns := f.NonEmptyString("call_id"), f.NonEmptyString("name"), f.OptString("namespace")
+	if f.Err != nil {
+		return "", "", f.Err
 	}
 	return id, tooldecl.FlatName(ns, name), nil
 }

@@ -59,35 +59,22 @@ func (d *doc) eachTool(v *jsontree.Value, p jsontree.Path, fn func(tv *jsontree.
 	if !jsontree.Present(v) {
 		return nil
 	}
-	if v.Kind != jsontree.Array {
-		return d.TypeErr(p, v, "an array of tools")
-	}
-	for i, tv := range v.Elems {
-		tp := p.Idx(i)
-		if err := d.Object(tv, tp); err != nil {
-			return err
-		}
+	return d.ObjectArray(v, p, "an array of tools", func(_ int, tv *jsontree.Value, tp jsontree.Path) error {
 		typ, err := d.ReqString(tv, tp, "type")
 		if err != nil {
 			return err
 		}
-		if err := fn(tv, tp, typ); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(tv, tp, typ)
+	})
 }
 
 // namespace flattens {"type":"namespace","name","description","tools":[...]}
 // into one Kiro tool per member, named tooldecl.FlatName(ns, member).
 func (d *doc) namespace(v *jsontree.Value, p jsontree.Path, r *canon.Request, seen map[string]bool, origins tooldecl.Origins) error {
-	ns, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return err
-	}
-	nsDesc, err := d.OptString(v, p, "description")
-	if err != nil {
-		return err
+	f := d.Fields(v, p)
+	ns, nsDesc := f.NonEmptyString("name"), f.OptString("description")
+	if f.Err != nil {
+		return f.Err
 	}
 	return d.eachTool(v.Get("tools"), p.Key("tools"), func(tv *jsontree.Value, tp jsontree.Path, typ string) error {
 		var t canon.Tool
@@ -186,13 +173,10 @@ func (d *doc) responsesToolChoice(v *jsontree.Value, r *canon.Request) (*canon.T
 		r.Warn("tool_choice %q taken as \"auto\"", typ)
 		return &canon.ToolChoice{Type: "auto"}, nil
 	}
-	name, err := d.NonEmptyString(v, p, "name")
-	if err != nil {
-		return nil, err
-	}
-	ns, err := d.OptString(v, p, "namespace")
-	if err != nil {
-		return nil, err
+	f := d.Fields(v, p)
+	name, ns := f.NonEmptyString("name"), f.OptString("namespace")
+	if f.Err != nil {
+		return nil, f.Err
 	}
 	return d.chosenTool(p.Key("name"), tooldecl.FlatName(ns, name), r.Tools)
 }
@@ -205,13 +189,10 @@ func (mp *messageParser) customCall(cv *jsontree.Value, p jsontree.Path, id stri
 	if err != nil {
 		return canon.Block{}, err
 	}
-	name, err := mp.NonEmptyString(fv, fp, "name")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	input, err := mp.ReqString(fv, fp, "input")
-	if err != nil {
-		return canon.Block{}, err
+	f := mp.Fields(fv, fp)
+	name, input := f.NonEmptyString("name"), f.ReqString("input")
+	if f.Err != nil {
+		return canon.Block{}, f.Err
 	}
 	return canon.Block{Type: canon.BlockToolUse, ToolUse: &canon.ToolUse{ID: id, Name: name, Input: tooldecl.CustomInput(input)}}, nil
 }
@@ -228,16 +209,11 @@ func (d *doc) tools(v *jsontree.Value, r *canon.Request, origins tooldecl.Origin
 			tooldecl.Dropped(r, string(tp), typ, tooldecl.OpenAIDropReason(typ))
 			return nil
 		}
-		fp := tp.Key(typ)
-		fv := tv.Get(typ)
-		if !jsontree.Present(fv) {
-			return d.Required(fp)
-		}
-		if err := d.Object(fv, fp); err != nil {
+		fv, fp, err := d.ReqObject(tv, tp, typ)
+		if err != nil {
 			return err
 		}
 		var t canon.Tool
-		var err error
 		if typ == "custom" {
 			t, err = d.customDef(fv, fp, seen, "")
 			origins[t.Name] = tooldecl.Origin{Kind: tooldecl.KindCustom, Name: t.Name}
@@ -263,12 +239,11 @@ func (d *doc) functionDef(v *jsontree.Value, p jsontree.Path, seen map[string]bo
 	if err := d.claimName(p, name, "function", seen); err != nil {
 		return canon.Tool{}, err
 	}
-	desc, err := d.OptString(v, p, "description")
-	if err != nil {
-		return canon.Tool{}, err
-	}
-	if _, err := d.OptBool(v, p, "strict"); err != nil {
-		return canon.Tool{}, err
+	f := d.Fields(v, p)
+	desc := f.OptString("description")
+	f.OptBool("strict") // checked, not used
+	if f.Err != nil {
+		return canon.Tool{}, f.Err
 	}
 	schema := emptySchema
 	if sv := v.Get("parameters"); jsontree.Present(sv) {
@@ -299,12 +274,8 @@ func (d *doc) toolChoice(v *jsontree.Value, tools []canon.Tool) (*canon.ToolChoi
 	default:
 		return nil, d.Errf(p.Key("type"), `%q is not supported; use "function" or "custom"`, typ)
 	}
-	fp := p.Key(typ)
-	fv := v.Get(typ)
-	if !jsontree.Present(fv) {
-		return nil, d.Required(fp)
-	}
-	if err := d.Object(fv, fp); err != nil {
+	fv, fp, err := d.ReqObject(v, p, typ)
+	if err != nil {
 		return nil, err
 	}
 	name, err := d.NonEmptyString(fv, fp, "name")
