@@ -93,7 +93,7 @@ func upstreamAnswer(e *kiro.UpstreamError) errorAnswer {
 		// Claude Code compacts the conversation on this wording; OpenAI
 		// clients act on the code.
 		a = errorAnswer{status: http.StatusBadRequest, kind: server.KindInvalidRequest, code: "context_length_exceeded",
-			msg: "prompt is too long: Kiro refused it (" + e.Message + ")"}
+			msg: kiro.PromptTooLong(e)}
 	case kiro.ClassBadRequest, kiro.ClassModel:
 		a.status, a.kind = http.StatusBadRequest, server.KindInvalidRequest
 	case kiro.ClassThrottle, kiro.ClassQuota:

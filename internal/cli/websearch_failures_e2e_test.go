@@ -160,3 +160,71 @@ func TestWebSearchResponsesMCPFailureThroughServe(t *testing.T) {
 		})
 	}
 }
+
+// The search results made the conversation too long for the model's next
+// call: the client gets the refusal its compaction keys on, as it would
+// before any answer. A streaming client has the start of the answer and
+// gets an error event; a non-streaming one gets the status.
+func TestWebSearchTooLongAfterASearchThroughServe(t *testing.T) {
+	script := func(e *kiroEnv) {
+		e.fake.Enqueue(
+			fakekiro.Script{fakekiro.Text("Let me search."), fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"big"}`, 1, true)},
+			fakekiro.Script{fakekiro.Status(http.StatusBadRequest, fakekiro.BodyInputTooLong)},
+		)
+	}
+	for mode, stream := range streamModes {
+		t.Run("anthropic/"+mode, func(t *testing.T) {
+			e := startWithAccounts(t, 1)
+			script(e)
+			params := userText("search something big")
+			params.Tools = []anthropic.ToolUnionParam{webSearchTool(5), weatherTool()}
+			ctx := context.Background()
+			var err error
+			if stream {
+				s := e.client.Messages.NewStreaming(ctx, params)
+				var seen []string
+				for s.Next() {
+					seen = append(seen, s.Current().Type)
+				}
+				err = s.Err()
+				assert.Contains(t, seen, "content_block_start", "the answer had started")
+			} else {
+				_, err = e.client.Messages.New(ctx, params)
+				var apiErr *anthropic.Error
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "invalid_request_error")
+			assert.Contains(t, err.Error(), "prompt is too long")
+			assert.Len(t, e.fake.ChatRequests(), 2, "a too-long refusal is not tried again")
+		})
+		t.Run("responses/"+mode, func(t *testing.T) {
+			e := startWithAccounts(t, 1)
+			script(e)
+			c := openaiClient(e)
+			ctx := context.Background()
+			params := responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+				Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("search something big")},
+				Tools: []responses.ToolUnionParam{{OfWebSearch: &responses.WebSearchToolParam{Type: responses.WebSearchToolTypeWebSearch}}}}
+			if stream {
+				s := c.Responses.NewStreaming(ctx, params)
+				var code string
+				for s.Next() {
+					if ev := s.Current(); ev.Type == "response.failed" {
+						code = string(ev.Response.Error.Code)
+					}
+				}
+				require.NoError(t, s.Err())
+				assert.Equal(t, "context_length_exceeded", code, "the response.failed event's code")
+			} else {
+				_, err := c.Responses.New(ctx, params)
+				var apiErr *sdk.Error
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+				assert.Equal(t, "context_length_exceeded", apiErr.Code)
+				assert.Contains(t, apiErr.Message, "prompt is too long")
+			}
+		})
+	}
+}
