@@ -51,7 +51,8 @@ func runClaudeAt(t *testing.T, e *kiroEnv, base, workdir string, args ...string)
 		Bin: claudeBinary(t), Args: args, Dir: workdir, Home: home, Timeout: 90 * time.Second,
 		Env: []string{
 			"CLAUDE_CONFIG_DIR=" + filepath.Join(home, ".claude"),
-			"ANTHROPIC_BASE_URL=" + base, "ANTHROPIC_API_KEY=" + e.key,
+			// The dashboard's setup (frontend/src/lib/snippets.ts): the key as a bearer token.
+			"ANTHROPIC_BASE_URL=" + base, "ANTHROPIC_AUTH_TOKEN=" + e.key,
 			"ANTHROPIC_MODEL=claude-sonnet-4-5", "ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
 			"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_TELEMETRY=1", "DISABLE_ERROR_REPORTING=1", "DISABLE_AUTOUPDATER=1",
 		},
