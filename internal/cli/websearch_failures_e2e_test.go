@@ -116,6 +116,30 @@ func TestWebSearchMixedFailsOverInsideTheLoop(t *testing.T) {
 	}
 }
 
+// Claude Code's dedicated search: the model call after the search fails
+// over like a chat call; the client gets the search once and one answer.
+func TestWebSearchDedicatedFailsOver(t *testing.T) {
+	for mode, stream := range streamModes {
+		t.Run(mode, func(t *testing.T) {
+			e := startWithAccounts(t, 2)
+			e.fake.Enqueue(fakekiro.Script{fakekiro.Status(http.StatusInternalServerError, fakekiro.BodyHighLoad)},
+				fakekiro.Script{fakekiro.Text("Go 1.26 is out [1].")})
+			params := userText("Perform a web search for the query: go 1.26")
+			params.Tools = []anthropic.ToolUnionParam{webSearchTool(8)}
+			msg := messages(t, e, params, stream)
+
+			assert.Equal(t, []string{"server_tool_use", "web_search_tool_result", "text"}, blockTypes(msg))
+			assert.Len(t, msg.Content[1].Content.OfWebSearchResultBlockArray, 2)
+			assert.Equal(t, "Go 1.26 is out [1].", msg.Content[2].Text)
+			require.Len(t, msg.Content[2].Citations, 1)
+			auths := chatAuths(e)
+			require.Len(t, auths, 2)
+			assert.NotEqual(t, auths[0], auths[1], "the other account answered")
+			assert.Len(t, e.fake.SearchCalls(), 1, "the search is not run again")
+		})
+	}
+}
+
 // Codex's web_search when the search fails: the web_search_call item is
 // "failed" and the model's answer follows in the same response.
 func TestWebSearchResponsesMCPFailureThroughServe(t *testing.T) {
