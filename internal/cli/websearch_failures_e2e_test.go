@@ -252,3 +252,41 @@ func TestWebSearchTooLongAfterASearchThroughServe(t *testing.T) {
 		})
 	}
 }
+
+// Kiro's answer breaks off in the model call after a search, when the
+// earlier round is already part of the answer and cannot be tried again:
+// a streaming client gets an error event after what it had, a
+// non-streaming one a 502 that says what broke (not an internal error).
+func TestWebSearchBrokenLaterRoundThroughServe(t *testing.T) {
+	corrupt := []byte{0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x',
+		'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'}
+	for mode, stream := range streamModes {
+		t.Run(mode, func(t *testing.T) {
+			e := startWithAccounts(t, 1)
+			e.fake.Enqueue(
+				fakekiro.Script{fakekiro.Text("Let me search."), fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"q"}`, 1, true)},
+				fakekiro.Script{fakekiro.Text("Half an ans"), fakekiro.Raw(corrupt)},
+			)
+			params := userText("search q")
+			params.Tools = []anthropic.ToolUnionParam{webSearchTool(5), weatherTool()}
+			ctx := context.Background()
+			if stream {
+				s := e.client.Messages.NewStreaming(ctx, params)
+				var msg anthropic.Message
+				for s.Next() {
+					require.NoError(t, msg.Accumulate(s.Current()))
+				}
+				require.Error(t, s.Err())
+				assert.Contains(t, s.Err().Error(), "broke off")
+				assert.Equal(t, []string{"text", "server_tool_use", "web_search_tool_result", "text"}, blockTypes(msg))
+				return
+			}
+			_, err := e.client.Messages.New(ctx, params)
+			var apiErr *anthropic.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+			assert.Contains(t, err.Error(), "broke off")
+			assert.NotContains(t, err.Error(), "request id")
+		})
+	}
+}
