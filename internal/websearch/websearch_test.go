@@ -253,6 +253,8 @@ func TestDomainLists(t *testing.T) {
 		urls(domainsOf([]byte(`{"allowed_domains":["https://www.Go.dev/"]}`)).filter(hits)))
 	assert.Equal(t, []string{"https://example.com/", "https://notgo.dev/"},
 		urls(domainsOf([]byte(`{"blocked_domains":["go.dev"]}`)).filter(hits)))
+	assert.Equal(t, []string{"https://go.dev/doc", "https://blog.go.dev/x"},
+		urls(domainsOf([]byte(`{"type":"web_search","filters":{"allowed_domains":["go.dev"]}}`)).filter(hits)), "OpenAI's Responses form")
 }
 
 func TestClientToolOfTheSameNameWins(t *testing.T) {
