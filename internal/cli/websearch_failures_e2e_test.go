@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	sdk "github.com/openai/openai-go/v3"
@@ -63,6 +64,31 @@ func TestWebSearchMixedMCPFailureThroughServe(t *testing.T) {
 				assert.Contains(t, second, "web search failed")
 			})
 		}
+	}
+}
+
+// A slow search (the fake holds its answer back) is waited for: its
+// results, not an error, reach the client and the model.
+func TestWebSearchSlowSearchThroughServe(t *testing.T) {
+	for mode, stream := range streamModes {
+		t.Run(mode, func(t *testing.T) {
+			e := startWithAccounts(t, 1)
+			const delay = 1500 * time.Millisecond
+			e.fake.EnqueueSearch(fakekiro.SearchScript{Delay: delay})
+			e.fake.Enqueue(
+				fakekiro.Script{fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"slow"}`, 1, true)},
+				fakekiro.Script{fakekiro.Text("Found it [1].")},
+			)
+			params := userText("search slowly")
+			params.Tools = []anthropic.ToolUnionParam{webSearchTool(5), weatherTool()}
+			start := time.Now()
+			msg := messages(t, e, params, stream)
+			assert.GreaterOrEqual(t, time.Since(start), delay)
+			assert.Equal(t, []string{"server_tool_use", "web_search_tool_result", "text"}, blockTypes(msg))
+			assert.Len(t, msg.Content[1].Content.OfWebSearchResultBlockArray, 2)
+			assert.Empty(t, msg.Content[1].Content.ErrorCode)
+			assert.Contains(t, string(e.fake.ChatRequests()[1].Raw), "Snippet one about slow.")
+		})
 	}
 }
 
