@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/accounts"
+	"kirodesk/internal/canon"
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/kiro/payload"
@@ -54,6 +55,10 @@ func TestRelayErrorsBecomeTheRightStatus(t *testing.T) {
 			RetryAfter: 1500 * time.Millisecond}, 529, "overloaded_error", "2"},
 		{&relay.ModelError{Model: "gpt-4o", Known: []string{"auto"}}, 400, "invalid_request_error", ""},
 		{errors.New("dial tcp: connection refused"), 502, "api_error", ""},
+		// After the answer started, for an answer sent whole (a web search loop's later round).
+		{&canon.StreamError{Type: "api_error", Message: "Kiro's response stream broke off"}, 502, "api_error", ""},
+		{&canon.StreamError{Type: "overloaded_error", Message: "Kiro stopped the response: ThrottlingException"}, 529, "overloaded_error", ""},
+		{&canon.StreamError{Type: canon.ErrContextTooLong, Message: "prompt is too long: x"}, 400, "invalid_request_error", ""},
 	}
 	for _, tc := range cases {
 		w := httptest.NewRecorder()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/pool"
@@ -47,6 +48,7 @@ func classifyRelayError(err error) (a errorAnswer, ok bool) {
 		none   *pool.ErrNoAccount
 		pin    *pool.PinError
 		up     *kiro.UpstreamError
+		late   *canon.StreamError
 	)
 	switch {
 	case errors.As(err, &pin):
@@ -81,8 +83,33 @@ func classifyRelayError(err error) (a errorAnswer, ok bool) {
 		return upstreamAnswer(up), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorAnswer{status: http.StatusGatewayTimeout, kind: server.KindAPI, msg: "Kiro did not answer in time"}, true
+	case errors.As(err, &late):
+		return lateAnswer(late), true
 	}
 	return errorAnswer{}, false
+}
+
+// lateAnswer maps a failure that came after Kiro's answer had started onto
+// a status, for a client whose answer is sent whole: in a web search loop,
+// a later model call's answer that broke off cannot be tried again (the
+// earlier rounds are part of it). Its message is the decoder's or the
+// loop's own, what a streaming client reads in its error event.
+func lateAnswer(e *canon.StreamError) errorAnswer {
+	a := errorAnswer{status: http.StatusBadGateway, kind: server.KindAPI, msg: e.Message}
+	switch e.Type {
+	case canon.ErrContextTooLong:
+		a.status, a.kind, a.code = http.StatusBadRequest, server.KindInvalidRequest, canon.ErrContextTooLong
+	case "invalid_request_error":
+		a.status, a.kind = http.StatusBadRequest, server.KindInvalidRequest
+	case "rate_limit_error":
+		a.status, a.kind = http.StatusTooManyRequests, server.KindRateLimit
+	case "overloaded_error":
+		a.status, a.kind = 529, server.KindOverloaded
+	}
+	if a.msg == "" {
+		a.msg = "Kiro's answer failed after it started"
+	}
+	return a
 }
 
 // upstreamAnswer maps one Kiro failure onto the status a client understands.
@@ -93,7 +120,7 @@ func upstreamAnswer(e *kiro.UpstreamError) errorAnswer {
 		// Claude Code compacts the conversation on this wording; OpenAI
 		// clients act on the code.
 		a = errorAnswer{status: http.StatusBadRequest, kind: server.KindInvalidRequest, code: "context_length_exceeded",
-			msg: "prompt is too long: Kiro refused it (" + e.Message + ")"}
+			msg: kiro.PromptTooLong(e)}
 	case kiro.ClassBadRequest, kiro.ClassModel:
 		a.status, a.kind = http.StatusBadRequest, server.KindInvalidRequest
 	case kiro.ClassThrottle, kiro.ClassQuota:

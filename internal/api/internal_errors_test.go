@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/usage"
@@ -90,4 +91,27 @@ func TestUsageFailuresAreNotTheQuerysFault(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), "usage.json")
 	assert.Regexp(t, `internal error \(request id req_[0-9a-f]{24}\)`, w.Body.String())
 	assert.Contains(t, logs.String(), "usage.json: input/output error")
+}
+
+// A failure after the answer started, for an answer sent whole, keeps the
+// words a streaming client would read, and too long keeps OpenAI's code.
+func TestLateFailuresKeepTheirMessages(t *testing.T) {
+	h := New(Options{})
+	w := httptest.NewRecorder()
+	h.writeRelayError(w, httptest.NewRequest("POST", "/v1/responses", nil),
+		&canon.StreamError{Type: canon.ErrContextTooLong, Message: "prompt is too long: Kiro refused it (Input is too long.)"})
+	assert.Equal(t, 400, w.Code)
+	var e struct {
+		Error struct{ Message, Type, Code string }
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, "context_length_exceeded", e.Error.Code)
+	assert.Equal(t, "invalid_request_error", e.Error.Type)
+	assert.Equal(t, "prompt is too long: Kiro refused it (Input is too long.)", e.Error.Message)
+
+	w = httptest.NewRecorder()
+	h.writeRelayError(w, httptest.NewRequest("POST", "/v1/messages", nil), &canon.StreamError{Type: "api_error", Message: "Kiro's response stream broke off"})
+	assert.Equal(t, 502, w.Code)
+	assert.Contains(t, w.Body.String(), "Kiro's response stream broke off")
+	assert.NotContains(t, w.Body.String(), "request id")
 }

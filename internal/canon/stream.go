@@ -109,6 +109,13 @@ type StreamError struct {
 
 func (e *StreamError) Error() string { return e.Type + ": " + e.Message }
 
+// ErrContextTooLong is the StreamError Type of a conversation too long for
+// the model, refused after the response started (a later model call of a
+// server tool loop): Anthropic clients get it as an invalid_request_error,
+// OpenAI clients with the code context_length_exceeded, so that their
+// compaction starts as it does for the same refusal before the answer.
+const ErrContextTooLong = "context_length_exceeded"
+
 // Response is a whole non-streaming answer, aggregated from events.
 type Response struct {
 	ID      string

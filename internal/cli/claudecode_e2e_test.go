@@ -3,11 +3,9 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,37 +31,35 @@ func claudeBinary(t *testing.T) string {
 	return p
 }
 
-// runClaude runs `claude -p` offline against the proxy, in a fresh home.
+// runClaude runs `claude -p` against the proxy through a recorder, and
+// fails if any request Claude Code sent was refused.
 func runClaude(t *testing.T, e *kiroEnv, workdir string, args ...string) (map[string]any, string) {
 	t.Helper()
-	return runClaudeAt(t, e, e.serve.url, workdir, args...)
+	rec := newClientRecorder(t, e.serve.url)
+	res, stderr := runClaudeAt(t, e, rec.URL, workdir, args...)
+	rec.requireNoErrors(t)
+	return res, stderr
 }
 
-// runClaudeAt runs `claude -p` against base (the proxy, or a recorder in
-// front of it).
+// runClaudeAt runs `claude -p` against base (a recorder in front of the
+// proxy) like the other agents: a fresh home, stdin closed, and no network
+// beyond loopback (the egress guard fails the run if it tries).
 func runClaudeAt(t *testing.T, e *kiroEnv, base, workdir string, args ...string) (map[string]any, string) {
 	t.Helper()
 	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, claudeBinary(t), args...)
-	cmd.Dir = workdir
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "CLAUDE_CONFIG_DIR=" + filepath.Join(home, ".claude"),
-		"ANTHROPIC_BASE_URL=" + base, "ANTHROPIC_API_KEY=" + e.key,
-		"ANTHROPIC_MODEL=claude-sonnet-4-5", "ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
-		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_TELEMETRY=1", "DISABLE_ERROR_REPORTING=1", "DISABLE_AUTOUPDATER=1",
-	}
-	cmd.Stdin = nil
-	out, err := cmd.Output()
-	stderr := ""
-	if ee, ok := err.(*exec.ExitError); ok {
-		stderr = string(ee.Stderr)
-	}
-	require.NoError(t, err, "claude failed: %s\n%s", out, stderr)
-	var res map[string]any
-	require.NoError(t, json.Unmarshal(out, &res), "claude printed %s", out)
-	return res, stderr
+	res := agentRun{
+		Bin: claudeBinary(t), Args: args, Dir: workdir, Home: home, Timeout: 90 * time.Second,
+		Env: []string{
+			"CLAUDE_CONFIG_DIR=" + filepath.Join(home, ".claude"),
+			// The dashboard's setup (frontend/src/lib/snippets.ts): the key as a bearer token.
+			"ANTHROPIC_BASE_URL=" + base, "ANTHROPIC_AUTH_TOKEN=" + e.key,
+			"ANTHROPIC_MODEL=claude-sonnet-4-5", "ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
+			"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_TELEMETRY=1", "DISABLE_ERROR_REPORTING=1", "DISABLE_AUTOUPDATER=1",
+		},
+	}.run(t, newEgressGuard(t))
+	var out map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res.Stdout), &out), "claude printed %s\n%s", res.Stdout, res.Stderr)
+	return out, res.Stderr
 }
 
 func TestClaudeCodeAnswersThroughKirodesk(t *testing.T) {
@@ -79,23 +75,39 @@ func TestClaudeCodeAnswersThroughKirodesk(t *testing.T) {
 	assert.Equal(t, false, res["is_error"])
 }
 
+// The tool loop through Claude Code's shell tool (Bash), like the other
+// agents': the command's output reaches the model paired with its call.
 func TestClaudeCodeRunsAToolLoop(t *testing.T) {
 	e := startWithAccounts(t, 1)
 	work := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
 	e.fake.SetDefaultScript(func(r fakekiro.RecordedRequest) fakekiro.Script {
-		if r.Chat == nil || !strings.Contains(string(r.Raw), "secret.txt") {
+		raw := string(r.Raw)
+		switch {
+		case r.Chat == nil || !strings.Contains(raw, "What does secret.txt say"):
 			return fakekiro.EchoScript(r)
+		case strings.Contains(raw, `"toolUseId":"tooluse_bash1"`) && strings.Contains(raw, "toolResults"):
+			if strings.Contains(raw, "4711") { // the command's output came back
+				return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
+			}
+			return fakekiro.Script{fakekiro.Text("The command did not show the file.")}
 		}
-		if strings.Contains(string(r.Raw), "4711") { // the tool result came back
-			return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
-		}
-		input, _ := json.Marshal(map[string]string{"file_path": filepath.Join(work, "secret.txt")})
-		return fakekiro.Script{fakekiro.Text("I'll read it."), fakekiro.ToolUse("tooluse_read1", "Read", string(input), 2, true)}
+		return fakekiro.Script{fakekiro.Text("I'll read it."),
+			fakekiro.ToolUse("tooluse_bash1", "Bash", `{"command":"cat secret.txt","description":"Show secret.txt"}`, 2, true)}
 	})
-	res, _ := runClaude(t, e, work, "-p", "What does secret.txt say?", "--allowedTools", "Read", "--output-format", "json")
+	res, _ := runClaude(t, e, work, "-p", "What does secret.txt say?", "--allowedTools", "Bash", "--output-format", "json")
 	assert.Equal(t, "The file says the launch code is 4711.", res["result"])
 	assert.GreaterOrEqual(t, res["num_turns"], float64(2), "a real tool round trip")
+
+	// Kiro saw the call and the command's output paired under its id.
+	var raw string
+	for _, c := range e.fake.ChatRequests() {
+		if strings.Contains(string(c.Raw), "toolResults") {
+			raw = string(c.Raw)
+		}
+	}
+	assert.Contains(t, raw, `"toolUseId":"tooluse_bash1","name":"Bash"`)
+	assert.Regexp(t, `"toolResults":\[\{[^]]*the launch code is 4711`, raw)
 }
 
 // Claude Code's WebSearch tool: the main conversation's model calls it;

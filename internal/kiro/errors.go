@@ -55,6 +55,14 @@ func (e *UpstreamError) Error() string {
 	return fmt.Sprintf("Kiro answered %d: %s", e.Status, msg)
 }
 
+// PromptTooLong is what a client is told when Kiro refused the
+// conversation as too long for the model (ClassTooLong). Claude Code
+// compacts the conversation on Anthropic's wording, "prompt is too long";
+// OpenAI clients act on the code context_length_exceeded, sent beside it.
+func PromptTooLong(e *UpstreamError) string {
+	return "prompt is too long: Kiro refused it (" + e.Message + ")"
+}
+
 // Retryable reports whether another account (or a refreshed token) may succeed.
 func (e *UpstreamError) Retryable() bool {
 	switch e.Class {

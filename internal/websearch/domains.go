@@ -9,16 +9,23 @@ import (
 )
 
 // domains is a declaration's allowed_domains / blocked_domains (Anthropic's
-// web search options). Kiro's search takes only a query, so the lists are
+// web search options; OpenAI's Responses web_search has allowed_domains
+// under filters). Kiro's search takes only a query, so the lists are
 // applied to its results: a domain matches itself and its subdomains.
 type domains struct {
 	Allowed []string `json:"allowed_domains"`
 	Blocked []string `json:"blocked_domains"`
+	Filters *struct {
+		Allowed []string `json:"allowed_domains"`
+	} `json:"filters"`
 }
 
 func domainsOf(config json.RawMessage) domains {
 	var d domains
 	_ = json.Unmarshal(config, &d) // a declaration without the lists filters nothing
+	if d.Filters != nil {
+		d.Allowed = append(d.Allowed, d.Filters.Allowed...)
+	}
 	for _, l := range []*[]string{&d.Allowed, &d.Blocked} {
 		for i, s := range *l {
 			s = strings.ToLower(strings.TrimSpace(s))

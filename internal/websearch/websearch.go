@@ -190,14 +190,27 @@ func (ex *exchange) finish(stop canon.StopReason) error {
 }
 
 // failLate ends a started response whose next model call failed before
-// it answered: the client already has part of it, so the failure is an
-// error event, not a status.
+// it answered. A non-streaming answer is still all Kirodesk's: it is
+// forgotten and the failure returned, so the handler answers with the
+// status that failure gets anywhere (429 with Retry-After, 400 "prompt is
+// too long", ...). A streaming client already has part of the answer, so
+// the failure is an error event of the same kind.
 func (ex *exchange) failLate(err error) error {
+	if rw, ok := ex.sink.(relay.Rewinder); ok && rw.Rewind() {
+		ex.started = false
+		return err
+	}
 	msg := err.Error()
 	typ := "api_error"
 	var ue *kiro.UpstreamError
-	if errors.As(err, &ue) && (ue.Class == kiro.ClassCapacity || ue.Class == kiro.ClassThrottle) {
-		typ = "overloaded_error"
+	if errors.As(err, &ue) {
+		switch ue.Class {
+		case kiro.ClassCapacity, kiro.ClassThrottle:
+			typ = "overloaded_error"
+		case kiro.ClassTooLong:
+			// Likely here: the search results made the conversation longer.
+			typ, msg = canon.ErrContextTooLong, kiro.PromptTooLong(ue)
+		}
 	}
 	if werr := ex.sink.Event(canon.Event{Kind: canon.EventError, Err: &canon.StreamError{Type: typ, Message: msg}}); werr != nil {
 		return werr

@@ -168,6 +168,34 @@ func TestLoopLateFailureIsAnErrorEvent(t *testing.T) {
 	assert.Equal(t, "overloaded_error", last.Err.Type)
 }
 
+// The conversation grown by the search results is too long for the next
+// model call: a streaming client gets the error event its compaction keys
+// on (canon.ErrContextTooLong, "prompt is too long").
+func TestLoopLateTooLongIsContextTooLong(t *testing.T) {
+	tooLong := &kiro.UpstreamError{Status: 400, Class: kiro.ClassTooLong, Message: "Input is too long."}
+	up := &upstream{rounds: [][]canon.Event{{searchCall("t1", "q"), stop(canon.StopToolUse)}},
+		chatErr: map[int]error{1: &relay.Failed{Last: tooLong, Accounts: []string{"A"}, Tries: 1}}}
+	rec := &recorder{}
+	require.NoError(t, New(Options{}).Run(context.Background(), mixedRequest(3), rec, up))
+	last := rec.events[len(rec.events)-1]
+	require.Equal(t, canon.EventError, last.Kind)
+	assert.Equal(t, canon.ErrContextTooLong, last.Err.Type)
+	assert.Equal(t, "prompt is too long: Kiro refused it (Input is too long.)", last.Err.Message)
+}
+
+// A non-streaming answer has sent nothing yet: a late failure forgets it
+// and is returned, for the handler to answer with its own status.
+func TestLoopLateFailureOfAWholeAnswerIsReturned(t *testing.T) {
+	throttled := &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle, Message: "slow down"}
+	up := &upstream{rounds: [][]canon.Event{{text("a"), searchCall("t1", "q"), stop(canon.StopToolUse)}},
+		chatErr: map[int]error{1: throttled}}
+	sink := &rewinder{}
+	err := New(Options{}).Run(context.Background(), mixedRequest(3), sink, up)
+	assert.ErrorIs(t, err, throttled)
+	assert.Equal(t, 1, sink.rewinds)
+	assert.Empty(t, sink.events, "nothing of the broken answer is left to send")
+}
+
 func TestLoopFirstFailureIsReturned(t *testing.T) {
 	want := errors.New("no account")
 	up := &upstream{chatErr: map[int]error{0: want}}
@@ -225,6 +253,8 @@ func TestDomainLists(t *testing.T) {
 		urls(domainsOf([]byte(`{"allowed_domains":["https://www.Go.dev/"]}`)).filter(hits)))
 	assert.Equal(t, []string{"https://example.com/", "https://notgo.dev/"},
 		urls(domainsOf([]byte(`{"blocked_domains":["go.dev"]}`)).filter(hits)))
+	assert.Equal(t, []string{"https://go.dev/doc", "https://blog.go.dev/x"},
+		urls(domainsOf([]byte(`{"type":"web_search","filters":{"allowed_domains":["go.dev"]}}`)).filter(hits)), "OpenAI's Responses form")
 }
 
 func TestClientToolOfTheSameNameWins(t *testing.T) {

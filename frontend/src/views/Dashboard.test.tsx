@@ -270,3 +270,28 @@ describe('Dashboard in Chinese', () => {
     expect(screen.getByTestId('accounts')).toHaveTextContent('3 accounts');
   });
 });
+
+describe('agent setups on the Dashboard (issue 16)', () => {
+  it('shows Codex, Cline and opencode beside Claude Code, the key masked, and copies each with the key', async () => {
+    api.copyToClipboard.mockResolvedValue(undefined);
+    const { user } = renderDashboard(makeStatus({ accounts: 1 }));
+    const setup = await screen.findByRole('region', { name: 'Set up a client' });
+    for (const agent of ['Claude Code', 'Codex', 'Cline', 'opencode']) {
+      const block = within(setup).getByRole('region', { name: agent });
+      await within(block).findByRole('button', { name: `Copy ${agent} setup` });
+      expect(block).not.toHaveTextContent('kd_key');
+    }
+    const copies: Record<string, string> = {
+      Codex: '[model_providers.kirodesk]',
+      Cline: 'cline auth --provider openai --apikey kd_key',
+      opencode: '"npm": "@ai-sdk/openai-compatible"',
+    };
+    for (const [agent, part] of Object.entries(copies)) {
+      await user.click(screen.getByRole('button', { name: `Copy ${agent} setup` }));
+      const text = api.copyToClipboard.mock.lastCall![0];
+      expect(text).toContain(part);
+      expect(text).toContain('http://127.0.0.1:8990/v1');
+      expect(text).toContain('kd_key');
+    }
+  });
+});

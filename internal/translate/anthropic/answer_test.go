@@ -231,6 +231,20 @@ func TestSSEWriterErrorBeforeAnyBlock(t *testing.T) {
 	assert.Equal(t, []string{"error"}, names(evs), "an error before Start writes no message_start")
 }
 
+// A conversation refused as too long after the answer started is
+// Anthropic's invalid_request_error, whose "prompt is too long" Claude
+// Code compacts on.
+func TestSSEWriterContextTooLong(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewSSEWriter(&buf, nil, MessageStart{ID: "m"})
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventText, Text: "a"}))
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventError, Err: &canon.StreamError{Type: canon.ErrContextTooLong, Message: "prompt is too long: x"}}))
+	evs := parseSSE(t, buf.String())
+	last := evs[len(evs)-1]
+	assert.Equal(t, "error", last.Name)
+	assert.Equal(t, map[string]any{"type": "error", "error": map[string]any{"type": "invalid_request_error", "message": "prompt is too long: x"}}, last.Data)
+}
+
 func TestSSEWriterUsageFields(t *testing.T) {
 	evs := playFile(t, "thinking_then_text")
 	md := evs[len(evs)-2]

@@ -184,6 +184,9 @@ func (s *sseRenderer) Fail(errType, msg string) error {
 	if err := s.closeBlock(); err != nil {
 		return err
 	}
+	if errType == canon.ErrContextTooLong {
+		errType = "invalid_request_error" // Anthropic's type for it; the message says "prompt is too long"
+	}
 	return s.Event("error", errorJSON{Type: "error", Error: errorBodyJSON{Type: errType, Message: msg}})
 }
 

@@ -210,6 +210,17 @@ func TestChunkWriterErrorMidStream(t *testing.T) {
 	assert.Equal(t, "data: {\"error\":{\"message\":\"the response failed\",\"type\":\"server_error\",\"code\":null}}\n\ndata: [DONE]\n\n", buf.String(), "nothing before the error when unstarted")
 }
 
+// Too long after the stream started: OpenAI's invalid_request_error with
+// the code context_length_exceeded.
+func TestChunkWriterContextTooLong(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewChunkWriter(&buf, nil, ChunkStart{ID: "chatcmpl-x", Model: "m"})
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventText, Text: "part"}))
+	require.NoError(t, w.Write(canon.Event{Kind: canon.EventError, Err: &canon.StreamError{Type: canon.ErrContextTooLong, Message: "prompt is too long: x"}}))
+	assert.True(t, strings.HasSuffix(buf.String(),
+		"data: {\"error\":{\"message\":\"prompt is too long: x\",\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}\n\ndata: [DONE]\n\n"), buf.String())
+}
+
 func TestChunkWriterAfterStop(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewChunkWriter(&buf, nil, ChunkStart{})

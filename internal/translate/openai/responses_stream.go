@@ -410,6 +410,8 @@ func responsesErrorCode(t string) string {
 		return "server_error"
 	case "rate_limit_error":
 		return "rate_limit_exceeded"
+	case canon.ErrContextTooLong:
+		return canon.ErrContextTooLong // Codex compacts on this code
 	}
 	return t
 }

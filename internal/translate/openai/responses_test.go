@@ -351,6 +351,16 @@ func TestResponsesWriterError(t *testing.T) {
 	assert.Equal(t, "rate_limit_exceeded", evs[0].Data["code"])
 }
 
+// Too long after the response started: the code Codex compacts on, in
+// the error event and the failed response.
+func TestResponsesWriterContextTooLong(t *testing.T) {
+	evs := parseSSE(t, runWriter(t, []canon.Event{textEv("Hel"), {Kind: canon.EventError, Err: &canon.StreamError{Type: canon.ErrContextTooLong, Message: "prompt is too long: x"}}}))
+	checkSequence(t, evs)
+	assert.Equal(t, "context_length_exceeded", evs[len(evs)-2].Data["code"])
+	final := evs[len(evs)-1].Data["response"].(map[string]any)
+	assert.Equal(t, map[string]any{"code": "context_length_exceeded", "message": "prompt is too long: x"}, final["error"])
+}
+
 func TestResponsesWriterStickyError(t *testing.T) {
 	w := NewResponsesWriter(failingWriter{}, nil, testStart)
 	err := w.Start()

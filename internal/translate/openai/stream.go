@@ -140,7 +140,12 @@ func (c *chunkRenderer) End(reason canon.StopReason, usage *canon.Usage, sawTool
 }
 
 func (c *chunkRenderer) Fail(errType, msg string) error {
-	if err := c.Data(errorEnvelopeJSON[streamErrorBodyJSON]{Error: streamErrorBodyJSON{Message: msg, Type: errorType(errType)}}); err != nil {
+	body := streamErrorBodyJSON{Message: msg, Type: errorType(errType)}
+	if errType == canon.ErrContextTooLong {
+		code := canon.ErrContextTooLong
+		body.Type, body.Code = "invalid_request_error", &code
+	}
+	if err := c.Data(errorEnvelopeJSON[streamErrorBodyJSON]{Error: body}); err != nil {
 		return err
 	}
 	return c.Raw(doneLine)
