@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { askClaude, screenshotDir, startHarness, type Harness } from './harness';
 
 interface Status {
@@ -53,6 +53,15 @@ async function copied(button: string, want: string): Promise<string> {
     )
     .toContain(want);
   return clipboard;
+}
+
+/** What the element shows, each status icon as [its name] (src/test/icons.ts's shownText). */
+function shown(el: Locator): Promise<string> {
+  return el.evaluate((e) => {
+    const copy = e.cloneNode(true) as Element;
+    copy.querySelectorAll('[data-icon]').forEach((icon) => icon.replaceWith(`[${icon.getAttribute('data-icon')}]`));
+    return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  });
 }
 
 async function shoot(name: string) {
@@ -538,7 +547,7 @@ describe('adding an account with AWS Builder ID', () => {
     await page.getByTestId('add-result').getByText('Added Builder.').waitFor({ timeout: 15_000 });
     const item = page.getByRole('listitem', { name: 'Builder' });
     await item.waitFor();
-    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✓ Ready');
+    await expect(shown(item.getByTestId('account-state'))).resolves.toBe('[ok] Ready');
     await shoot('accounts-after-builder-id');
 
     const st = await h.call<Status>('Status');
@@ -576,7 +585,7 @@ describe('repairing a revoked account (issue 22 §3)', () => {
     await health.getByTestId('health-counts').getByText('1 needs sign-in').waitFor();
     const item = health.getByRole('listitem', { name: `${builder.label}: Needs sign-in` });
     await item.waitFor();
-    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✕ Needs sign-in');
+    await expect(shown(item.getByTestId('account-state'))).resolves.toBe('[failed] Needs sign-in');
     await expect(item.textContent()).resolves.toContain('Kiro no longer accepts its refresh token');
     await shootAll('repair-needs-sign-in');
 

@@ -8,6 +8,7 @@ import { Diagnostics } from './Diagnostics';
 import { NetworkSettings } from './NetworkSettings';
 import { deferred, makeSettings } from '../test/fixtures';
 import { applyLanguage } from '../i18n';
+import { shownText } from '../test/icons';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -129,7 +130,7 @@ describe('Diagnostics', () => {
     expect(out).toHaveTextContent('Some checks failed');
     const items = within(out).getAllByRole('listitem');
     expect(items.map((li) => li.className)).toEqual(['diag diag-ok', 'diag diag-fail', 'diag diag-skip', 'diag diag-warn']);
-    expect(items[1]).toHaveTextContent('✗ fail Token refresh: 401: sign in again');
+    expect(shownText(items[1]!)).toContain('[failed] fail Token refresh: 401: sign in again');
     expect(within(out).getByRole('heading', { name: 'This computer' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Copy report' }));
     expect(api.copyToClipboard).toHaveBeenCalledWith(REPORT.text);
