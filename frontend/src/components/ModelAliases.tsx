@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { checkModelAliases, getSettings, updateSettings, type AliasProblem, type ModelAlias, type Settings } from '../bridge';
 import { errorMessage } from '../lib/errors';
+import { useLeaveGuard } from '../lib/leaveGuard';
 import { ErrorText } from './ErrorText';
 
 /** Go's store.MaxAliasName and store.MaxAliases, for the messages. */
@@ -46,6 +47,7 @@ export function ModelAliases() {
   // Said in the language of the moment, so kept as a fact, not a sentence.
   const [justSaved, setJustSaved] = useState(false);
   const [saving, setSaving] = useState(false);
+  const dirtyNow = useLeaveGuard(); // leaving Settings with an unsaved table asks first
 
   /** Shows sv in the table, as saved. */
   function show(sv: Saved) {
@@ -82,6 +84,7 @@ export function ModelAliases() {
   if (!saved) return <p className={error ? 'error-text' : 'muted'}>{error ?? t('common.loading')}</p>;
 
   const dirty = JSON.stringify(plain) !== JSON.stringify(saved.rows) || unknown !== saved.unknown;
+  dirtyNow.current = dirty;
 
   function touch(key: string) {
     setShown((s) => new Set(s).add(key));

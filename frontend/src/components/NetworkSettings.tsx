@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { getSettings, setOutboundProxy, updateSettings } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { proxyMode, proxySetting, type ProxyMode } from '../lib/proxy';
+import { useLeaveGuard } from '../lib/leaveGuard';
 import { ErrorText } from './ErrorText';
 
 const MODES: readonly ProxyMode[] = ['system', 'none', 'url'];
@@ -23,6 +24,14 @@ export function NetworkSettings() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // Leaving Settings with an unsaved proxy or CA bundle asks first.
+  const dirtyNow = useLeaveGuard();
+  dirtyNow.current =
+    !!loaded &&
+    (mode !== proxyMode(loaded.proxy) ||
+      (mode === 'url' && url.trim() !== loaded.proxy) ||
+      password !== '' ||
+      caBundle.trim() !== loaded.caBundle);
 
   function load(proxy: string, ca: string) {
     setLoaded({ proxy, caBundle: ca });

@@ -13,6 +13,7 @@ import {
 } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { formatDate } from '../lib/format';
+import { useLeaveGuard } from '../lib/leaveGuard';
 
 /** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
 function releaseDay(date: string): string {
@@ -110,6 +111,9 @@ function FeedURL() {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Leaving Settings with an unsaved feed URL asks first.
+  const dirtyNow = useLeaveGuard();
+  dirtyNow.current = !!saved && url.trim() !== saved.url;
   useEffect(() => {
     let live = true;
     getSettings().then(
