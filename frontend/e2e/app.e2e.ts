@@ -199,9 +199,11 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     const report = page.getByTestId('diagnostics');
     await report.waitFor({ timeout: 60_000 });
-    const lines = await report.locator('li').allTextContents();
+    const items = report.locator('li');
+    const lines = await Promise.all((await items.all()).map(shown));
     expect(lines.length).toBeGreaterThan(3);
-    for (const l of lines) expect(l).toMatch(/^. (ok|warn|fail|skip) /);
+    // Each check's status by its icon and its word, in agreement.
+    for (const l of lines) expect(l).toMatch(/^\[(ok\] ok|warning\] warn|failed\] fail|skipped\] skip) /);
     expect(lines.join('\n')).toMatch(/ok /);
     expect(await report.textContent()).toContain('Ada (fake Kiro)');
     const clipboard = await copied('Copy report', 'Ada (fake Kiro)');
