@@ -86,6 +86,17 @@ async function shootAll(name: string) {
       await page.screenshot({ path: resolve(screenshotDir, `${name}-${w}x${hgt}-${scheme}.png`), fullPage: true });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${name} overflows ${w}px`).toBeLessThanOrEqual(w);
+      // No tile's figure breaks over two lines ("24,000 in /" above "40 out").
+      const wrapped = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.stat dd'))
+          .filter((dd) => {
+            const r = document.createRange();
+            r.selectNodeContents(dd);
+            return new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size > 1;
+          })
+          .map((dd) => dd.textContent),
+      );
+      expect(wrapped, `${name}: a tile's figure wraps at ${w}px`).toEqual([]);
     }
   }
   await page.setViewportSize({ width: 800, height: 600 });
