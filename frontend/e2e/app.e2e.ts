@@ -660,7 +660,7 @@ describe('port recovery (issue 22 §4)', () => {
       await page.getByText('No unsaved changes.', { exact: true }).waitFor();
       await alert.waitFor();
       await open('Dashboard');
-      await page.getByRole('alert').getByText(`port ${held.port} is in use by another program`).waitFor();
+      await page.getByRole('alert').getByText(`The proxy is not listening: port ${held.port} is in use by another program.`, { exact: true }).waitFor();
       await expect(page.getByRole('button', { name: 'Open Settings' }).isVisible()).resolves.toBe(true);
       await shootAll('port-in-use-dashboard');
       await page.getByRole('button', { name: 'Use a free port' }).click();

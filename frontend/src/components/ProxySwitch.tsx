@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../lib/errors';
+import { listenerError } from '../lib/proxy';
 import { StatusIcon, type IconName } from './StatusIcon';
 
 /** The state in words with an icon, never the switch's colour alone. */
@@ -41,7 +42,7 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
     callError !== null
       ? t('proxy.switchFailed', { detail: callError })
       : statusError
-        ? t('proxy.notListening', { detail: statusError })
+        ? t('proxy.notListening', { detail: listenerError(statusError) })
         : null;
 
   return (

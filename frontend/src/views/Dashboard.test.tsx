@@ -66,7 +66,8 @@ describe('port recovery on the Dashboard (issue 22 §4)', () => {
   it('offers Open Settings and Use a free port under the listener error', async () => {
     api.switchToFreePort.mockResolvedValue(makeStatus({ port: 41234, endpoint: 'http://127.0.0.1:41234' }));
     const { onNavigate, user } = renderDashboard(makeStatus({ proxyOn: false, endpoint: '', error: inUse }));
-    expect(screen.getByRole('alert')).toHaveTextContent(inUse);
+    // Go's advice for the tray and the command line gives way to the buttons.
+    expect(screen.getByRole('alert')).toHaveTextContent(/^The proxy is not listening: port 8990 is in use by another program\.$/);
     await user.click(screen.getByRole('button', { name: 'Open Settings' }));
     expect(onNavigate).toHaveBeenCalledWith('settings');
 

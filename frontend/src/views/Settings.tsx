@@ -10,6 +10,7 @@ import { LanguageSettings } from '../components/LanguageSettings';
 import { ModelAliases } from '../components/ModelAliases';
 import { NetworkSettings } from '../components/NetworkSettings';
 import { setLeaveGuard } from '../lib/leaveGuard';
+import { listenerError } from '../lib/proxy';
 import {
   DEFAULT_ATTEMPTS,
   diff,
@@ -290,15 +291,6 @@ function listenerText(st: Status): string {
   return st.error ? i18n.t('settings.notListening', { detail: listenerError(st.error) }) : i18n.t('settings.off');
 }
 
-/**
- * The listener's error as a sentence, without the advice Go adds for the
- * tray and the command line ("choose another port in Settings…"): this
- * form gives its own.
- */
-function listenerError(err: string): string {
-  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
-  return /[.!?]$/.test(s) ? s : `${s}.`;
-}
 
 function Row({
   label,
