@@ -225,7 +225,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByLabel('This proxy:').check();
     await page.getByLabel('Proxy URL').fill('http://ada@127.0.0.1:9');
     await page.getByLabel('Proxy password').fill('s3cret-proxy-pw');
-    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click(); // the page's one bar
     await page.getByText('Saved. New connections to Kiro use it.').waitFor();
     const config = await readFile(resolve(h.configDir, 'config.json'), 'utf8');
     expect(config).toContain('http://ada@127.0.0.1:9');
@@ -233,7 +233,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect(await page.getByLabel('Proxy password').inputValue()).toBe('');
 
     await page.getByLabel('Use the system’s proxy settings (HTTPS_PROXY…)').check();
-    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click(); // the page's one bar
     await page.getByText('Saved. New connections to Kiro use it.').waitFor();
     expect(JSON.parse(await readFile(resolve(h.configDir, 'config.json'), 'utf8')).outbound.proxy).toBe('system');
     const st = await h.call<Status>('Status');
@@ -251,8 +251,16 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByLabel('Client’s model name, row 2').fill('claude-sonnet-4.5');
     await aliases.getByText('This is already Kiro’s model claude-sonnet-4.5; an alias cannot replace it.').waitFor();
     await page.getByRole('button', { name: 'Remove alias claude-sonnet-4.5 (row 2)' }).click();
-    await aliases.getByRole('button', { name: 'Save aliases' }).click();
+    // The page's one bar, in view wherever the card is, saves the table.
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    const inView = await save.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(inView, 'the save bar is in view beside the model aliases').toBe(true);
+    await save.click();
     await aliases.getByText('Saved. The next request uses them.').waitFor();
+    await page.getByText('No unsaved changes.', { exact: true }).or(page.getByText('Saved.', { exact: true })).first().waitFor();
     await aliases.scrollIntoViewIfNeeded();
     await shoot('settings-aliases');
     // In Chinese the card fits 800 px too (CJK strings differ in width).
