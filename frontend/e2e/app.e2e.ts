@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { askClaude, screenshotDir, startHarness, type Harness } from './harness';
 
 interface Status {
@@ -57,6 +57,15 @@ async function copied(button: string, want: string): Promise<string> {
   return clipboard;
 }
 
+/** What the element shows, each status icon as [its name] (src/test/icons.ts's shownText). */
+function shown(el: Locator): Promise<string> {
+  return el.evaluate((e) => {
+    const copy = e.cloneNode(true) as Element;
+    copy.querySelectorAll('[data-icon]').forEach((icon) => icon.replaceWith(`[${icon.getAttribute('data-icon')}]`));
+    return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  });
+}
+
 async function shoot(name: string) {
   await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
   // No layout break at 800x600: nothing wider than the window.
@@ -79,6 +88,17 @@ async function shootAll(name: string) {
       await page.screenshot({ path: resolve(screenshotDir, `${name}-${w}x${hgt}-${scheme}.png`), fullPage: true });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${name} overflows ${w}px`).toBeLessThanOrEqual(w);
+      // No tile's figure breaks over two lines ("24,000 in /" above "40 out").
+      const wrapped = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.stat dd'))
+          .filter((dd) => {
+            const r = document.createRange();
+            r.selectNodeContents(dd);
+            return new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size > 1;
+          })
+          .map((dd) => dd.textContent),
+      );
+      expect(wrapped, `${name}: a tile's figure wraps at ${w}px`).toEqual([]);
     }
   }
   await page.setViewportSize({ width: 800, height: 600 });
@@ -192,9 +212,11 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     const report = page.getByTestId('diagnostics');
     await report.waitFor({ timeout: 60_000 });
-    const lines = await report.locator('li').allTextContents();
+    const items = report.locator('li');
+    const lines = await Promise.all((await items.all()).map(shown));
     expect(lines.length).toBeGreaterThan(3);
-    for (const l of lines) expect(l).toMatch(/^. (ok|warn|fail|skip) /);
+    // Each check's status by its icon and its word, in agreement.
+    for (const l of lines) expect(l).toMatch(/^\[(ok\] ok|warning\] warn|failed\] fail|skipped\] skip) /);
     expect(lines.join('\n')).toMatch(/ok /);
     expect(await report.textContent()).toContain('Ada (fake Kiro)');
     const clipboard = await copied('Copy report', 'Ada (fake Kiro)');
@@ -205,7 +227,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByLabel('This proxy:').check();
     await page.getByLabel('Proxy URL').fill('http://ada@127.0.0.1:9');
     await page.getByLabel('Proxy password').fill('s3cret-proxy-pw');
-    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click(); // the page's one bar
     await page.getByText('Saved. New connections to Kiro use it.').waitFor();
     const config = await readFile(resolve(h.configDir, 'config.json'), 'utf8');
     expect(config).toContain('http://ada@127.0.0.1:9');
@@ -213,7 +235,7 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     expect(await page.getByLabel('Proxy password').inputValue()).toBe('');
 
     await page.getByLabel('Use the system’s proxy settings (HTTPS_PROXY…)').check();
-    await page.getByRole('button', { name: 'Save network settings' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click(); // the page's one bar
     await page.getByText('Saved. New connections to Kiro use it.').waitFor();
     expect(JSON.parse(await readFile(resolve(h.configDir, 'config.json'), 'utf8')).outbound.proxy).toBe('system');
     const st = await h.call<Status>('Status');
@@ -231,8 +253,16 @@ describe('Kirodesk in a browser, on the real Go bindings', () => {
     await page.getByLabel('Client’s model name, row 2').fill('claude-sonnet-4.5');
     await aliases.getByText('This is already Kiro’s model claude-sonnet-4.5; an alias cannot replace it.').waitFor();
     await page.getByRole('button', { name: 'Remove alias claude-sonnet-4.5 (row 2)' }).click();
-    await aliases.getByRole('button', { name: 'Save aliases' }).click();
+    // The page's one bar, in view wherever the card is, saves the table.
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    const inView = await save.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(inView, 'the save bar is in view beside the model aliases').toBe(true);
+    await save.click();
     await aliases.getByText('Saved. The next request uses them.').waitFor();
+    await page.getByText('No unsaved changes.', { exact: true }).or(page.getByText('Saved.', { exact: true })).first().waitFor();
     await aliases.scrollIntoViewIfNeeded();
     await shoot('settings-aliases');
     // In Chinese the card fits 800 px too (CJK strings differ in width).
@@ -540,7 +570,7 @@ describe('adding an account with AWS Builder ID', () => {
     await page.getByTestId('add-result').getByText('Added Builder.').waitFor({ timeout: 15_000 });
     const item = page.getByRole('listitem', { name: 'Builder' });
     await item.waitFor();
-    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✓ Ready');
+    await expect(shown(item.getByTestId('account-state'))).resolves.toBe('[ok] Ready');
     await shoot('accounts-after-builder-id');
 
     const st = await h.call<Status>('Status');
@@ -578,7 +608,7 @@ describe('repairing a revoked account (issue 22 §3)', () => {
     await health.getByTestId('health-counts').getByText('1 needs sign-in').waitFor();
     const item = health.getByRole('listitem', { name: `${builder.label}: Needs sign-in` });
     await item.waitFor();
-    await expect(item.getByTestId('account-state').textContent()).resolves.toBe('✕ Needs sign-in');
+    await expect(shown(item.getByTestId('account-state'))).resolves.toBe('[failed] Needs sign-in');
     await expect(item.textContent()).resolves.toContain('Kiro no longer accepts its refresh token');
     await shootAll('repair-needs-sign-in');
 
@@ -640,7 +670,7 @@ describe('port recovery (issue 22 §4)', () => {
       await page.getByText('No unsaved changes.', { exact: true }).waitFor();
       await alert.waitFor();
       await open('Dashboard');
-      await page.getByRole('alert').getByText(`port ${held.port} is in use by another program`).waitFor();
+      await page.getByRole('alert').getByText(`The proxy is not listening: port ${held.port} is in use by another program.`, { exact: true }).waitFor();
       await expect(page.getByRole('button', { name: 'Open Settings' }).isVisible()).resolves.toBe(true);
       await shootAll('port-in-use-dashboard');
       await page.getByRole('button', { name: 'Use a free port' }).click();

@@ -116,8 +116,23 @@ describe('the window in 简体中文', () => {
       await shootAndCheck(file);
     }
 
-    // The parts that open: the advanced upstream URLs, the app log, a request's details.
+    // Scrolled to where the upstream URLs' card ends: the model aliases
+    // follow it at the page's usual spacing (no empty band), and the page's
+    // one save bar is in view, over the cards, down to About.
     await open('设置');
+    await page.locator('details.card').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const band = await page.evaluate(() => {
+      const details = document.querySelector('details.card')!.getBoundingClientRect();
+      const bar = document.querySelector('.save-bar')!.getBoundingClientRect();
+      const aliases = document.querySelector('form.settings ~ .settings-more')!.firstElementChild!.getBoundingClientRect();
+      return { gap: aliases.top - details.bottom, barTop: bar.top, barBottom: bar.bottom, height: window.innerHeight };
+    });
+    expect(band.gap, 'space between the advanced card and the model aliases').toBeLessThanOrEqual(24);
+    expect(band.barTop, 'the save bar is in view').toBeGreaterThanOrEqual(0);
+    expect(band.barBottom, 'the save bar is in view').toBeLessThanOrEqual(band.height);
+    await page.screenshot({ path: resolve(screenshotDir, 'zh-CN-settings-save-bar-800x600.png') });
+
+    // The parts that open: the advanced upstream URLs, the app log, a request's details.
     await page.getByText('高级：Kiro 上游 URL').click();
     await shootAndCheck('settings-advanced');
     await open('日志');

@@ -391,7 +391,7 @@ describe('status events', () => {
     expect(screen.getByRole('switch', { name: 'Proxy' })).toHaveAttribute('aria-checked', 'false');
     expect(screen.getByTestId('accounts')).toHaveTextContent('1 account');
     expect(screen.getByTestId('endpoint')).toHaveTextContent('http://127.0.0.1:9000');
-    expect(screen.getByText('The proxy is not listening: port 9000 is in use by another program')).toBeInTheDocument();
+    expect(screen.getByText('The proxy is not listening: port 9000 is in use by another program.')).toBeInTheDocument();
     expect(screen.getByRole('alert', { name: 'Warnings' })).toHaveTextContent('pool.json was damaged');
   });
 

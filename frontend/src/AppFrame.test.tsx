@@ -105,6 +105,42 @@ describe('the window frame', () => {
     expect(api.updateSettings).not.toHaveBeenCalled();
   }, 20_000);
 
+  // Settings' other cards (aliases, network, the release feed) save on their
+  // own buttons; an unsaved edit in any of them asks before leaving too, and
+  // saving it lets the view go without a question.
+  it.each([
+    ['a model alias', async (user: ReturnType<typeof userEvent.setup>) => {
+      await user.click(await screen.findByRole('button', { name: 'Add alias' }));
+      await user.type(screen.getByLabelText('Client’s model name, row 1'), 'gpt-4o');
+    }],
+    ['the outbound proxy', async (user: ReturnType<typeof userEvent.setup>) => {
+      await user.click(await screen.findByLabelText('This proxy:'));
+      await user.type(screen.getByLabelText('Proxy URL'), 'http://proxy.example:3128');
+    }],
+    ['the CA bundle', async (user: ReturnType<typeof userEvent.setup>) => {
+      await user.type(await screen.findByLabelText('Extra trusted certificates (PEM file, full path)'), '/etc/ca.pem');
+    }],
+    ['the release feed', async (user: ReturnType<typeof userEvent.setup>) => {
+      const field = await screen.findByLabelText('Release feed');
+      await user.clear(field);
+      await user.type(field, 'https://mirror.example/feed.json');
+    }],
+  ])('asks before leaving Settings with an unsaved edit of %s', async (_what, edit) => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole('button', { name: 'Settings' }));
+    await heading('Settings');
+    await edit(user);
+    await user.click(screen.getByRole('button', { name: 'Logs' }));
+    expect(screen.getByRole('alertdialog', { name: 'Leave without saving?' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Leave without saving' }));
+    await heading('Logs');
+    // The guard went with the view: nothing asks any more.
+    await user.click(screen.getByRole('button', { name: 'Dashboard' }));
+    await heading('Dashboard');
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+  }, 20_000);
+
   it('switches views with Ctrl+1…6 and has a skip link to the content', async () => {
     const user = userEvent.setup();
     render(<App />);

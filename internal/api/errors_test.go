@@ -317,3 +317,36 @@ func TestEveryUpstreamFailureClassReachesTheClientAsItself(t *testing.T) {
 		}
 	}
 }
+
+// Issue 22's report, as a client met it: three requests for a model Kiro
+// does not have (gpt-4o, many OpenAI clients' default) on a pool of four.
+// Each is a 400 that names the models that work; no account is called,
+// cooled or given a last error; the next valid request is a 200 at once,
+// not a 429.
+func TestThreeUnknownModelRequestsTouchNoAccount(t *testing.T) {
+	for _, api := range clientAPIs {
+		t.Run(api.name, func(t *testing.T) {
+			e := newClassEnv(t, 4)
+			before := e.st.Pool.Snapshot().Accounts
+			for i := range 3 {
+				got := e.post(t, api, "gpt-4o", false)
+				assert.Equal(t, http.StatusBadRequest, got.status, "request %d: %s", i, got.body)
+				assert.Equal(t, "invalid_request_error", got.errType)
+				assert.Contains(t, got.msg, `unknown model "gpt-4o"; models that work: auto, claude-sonnet-4.5`)
+				assert.Empty(t, got.retryAfter)
+			}
+			assert.Equal(t, []int{0, 0, 0, 0}, e.chats(), "no account was called")
+			after := e.st.Pool.Snapshot().Accounts
+			require.Len(t, after, 4)
+			for i, a := range after {
+				assert.Equal(t, before[i].State, a.State, "account %s", a.Label)
+				assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State, "account %s", a.Label)
+				assert.Nil(t, a.LastError, "account %s", a.Label)
+			}
+			start := time.Now()
+			ok := e.post(t, api, "claude-sonnet-4-5", false)
+			assert.Equal(t, http.StatusOK, ok.status, ok.body)
+			assert.Less(t, time.Since(start), 2*time.Second, "served at once")
+		})
+	}
+}

@@ -6,13 +6,14 @@ import { errorMessage } from '../lib/errors';
 import { formatCredits } from '../lib/format';
 import { useGoText } from '../i18n/gotext';
 import { SignInAgain } from './SignInAgain';
+import { StatusIcon } from './StatusIcon';
 import { When } from './When';
 
 /** The state's icon and words together, in its tone's colour. */
 export function StateBadge({ look }: { look: StateLook }) {
   return (
     <span className={`badge tone-${look.tone}`} data-testid="account-state">
-      <span aria-hidden="true">{look.icon}</span> {look.words}
+      <StatusIcon name={look.icon} /> {look.words}
     </span>
   );
 }
@@ -47,7 +48,7 @@ export function AccountHealth({
       <ul className="health-counts" data-testid="health-counts">
         {counts.map((c) => (
           <li key={c.kind} className={`tone-${c.look.tone}`}>
-            <span aria-hidden="true">{c.look.icon}</span> {countText(c.kind, c.n)}
+            <StatusIcon name={c.look.icon} /> {countText(c.kind, c.n)}
           </li>
         ))}
       </ul>

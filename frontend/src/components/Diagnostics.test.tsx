@@ -5,6 +5,7 @@ import * as bridge from '../bridge';
 import type { Diagnostics as Report } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { Diagnostics } from './Diagnostics';
+import { shownText } from '../test/icons';
 
 vi.mock('../bridge', () => ({ diagnose: vi.fn(), copyToClipboard: vi.fn() }));
 const api = vi.mocked(bridge);
@@ -76,12 +77,12 @@ describe('Diagnostics in Chinese', () => {
     const out = await screen.findByTestId('diagnostics');
     expect(within(out).getByRole('heading', { name: '这台电脑' })).toBeInTheDocument();
     expect(within(out).getByRole('heading', { name: '账号 a1（me，social）' })).toBeInTheDocument();
-    const items = within(out).getAllByRole('listitem').map((li) => li.textContent);
+    const items = within(out).getAllByRole('listitem').map(shownText);
     expect(items).toEqual([
-      '✗ 失败 端口：127.0.0.1:8317 已被其他程序占用：address in use；请在设置中换一个端口',
-      '✗ 失败 凭据：no credentials in the keychain: log in again',
-      '✓ 通过 ipv6：works',
-      '– 跳过 tray host：not asked',
+      '[failed] 失败 端口：127.0.0.1:8317 已被其他程序占用：address in use；请在设置中换一个端口',
+      '[failed] 失败 凭据：no credentials in the keychain: log in again',
+      '[ok] 通过 ipv6：works',
+      '[skipped] 跳过 tray host：not asked',
     ]);
     // The report copied into an issue stays Go's English.
     await user.click(screen.getByRole('button', { name: '复制报告' }));

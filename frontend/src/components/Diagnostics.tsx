@@ -5,8 +5,9 @@ import { useGoText } from '../i18n/gotext';
 import { errorMessage } from '../lib/errors';
 import { CopyButton } from './CopyButton';
 import { ErrorText } from './ErrorText';
+import { StatusIcon, type IconName } from './StatusIcon';
 
-const MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗', skip: '–' };
+const MARK: Record<string, IconName> = { ok: 'ok', warn: 'warning', fail: 'failed', skip: 'skipped' };
 
 /** "Test connection": every check of the doctor, and the report to paste into an issue. */
 export function Diagnostics() {
@@ -56,7 +57,7 @@ export function Diagnostics() {
                 {s.checks.map((c, i) => (
                   <li key={`${c.name}-${i}`} className={`diag diag-${c.status}`}>
                     <span className="diag-status" aria-label={statusWord(c.status)}>
-                      {MARK[c.status] ?? '?'} {statusWord(c.status)}
+                      <StatusIcon name={MARK[c.status] ?? 'unknown'} /> {statusWord(c.status)}
                     </span>{' '}
                     <span className="diag-name">{goText(c.nameText ?? { text: c.name })}</span>
                     {c.detail && <span className="muted">{t('diagnostics.detail', { detail: goText(c.detailText ?? { text: c.detail }) })}</span>}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { StatusIcon } from './StatusIcon';
 
 /**
  * The first-run checklist, shown while there is no account: each step has
@@ -35,7 +36,7 @@ export function FirstRun({
                 <strong>{s.title}</strong>
                 {done && (
                   <span className="badge tone-ok">
-                    <span aria-hidden="true">✓</span> {t('common.done')}
+                    <StatusIcon name="ok" /> {t('common.done')}
                   </span>
                 )}
                 <p className="muted">{s.hint}</p>

@@ -6,6 +6,7 @@ import type { AliasProblem, ModelAlias } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { makeSettings } from '../test/fixtures';
 import { ModelAliases } from './ModelAliases';
+import { WithSaveBar } from '../test/saveBar';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -47,11 +48,11 @@ beforeEach(() => {
 
 const nameOf = (n: number) => screen.getByLabelText(`Client’s model name, row ${n}`);
 const targetOf = (n: number) => screen.getByLabelText(`Kiro model, row ${n}`);
-const saveButton = () => screen.getByRole('button', { name: 'Save aliases' });
+const saveButton = () => screen.getByRole('button', { name: 'Save' });
 
 describe('Model aliases', () => {
   it('shows the saved table and saves nothing until something changes', async () => {
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     expect(await screen.findByDisplayValue('gpt-4o')).toBe(nameOf(1));
     expect(targetOf(1)).toHaveValue('claude-sonnet-4.6');
     expect(nameOf(2)).toHaveValue('gpt-4o-mini');
@@ -63,7 +64,7 @@ describe('Model aliases', () => {
 
   it('adds a row, chooses its model and saves the whole table as one patch', async () => {
     const user = userEvent.setup();
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     await screen.findByDisplayValue('gpt-4o');
     await user.click(screen.getByRole('button', { name: 'Add alias' }));
     expect(targetOf(3)).toHaveValue('');
@@ -83,7 +84,7 @@ describe('Model aliases', () => {
 
   it('edits a row in place and removes another', async () => {
     const user = userEvent.setup();
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     await screen.findByDisplayValue('gpt-4o');
     await user.clear(nameOf(1));
     await user.type(nameOf(1), 'gpt-4.1');
@@ -101,7 +102,7 @@ describe('Model aliases', () => {
 
   it('shows Go’s problems next to their cells and does not save them', async () => {
     const user = userEvent.setup();
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     await screen.findByDisplayValue('gpt-4o');
     await user.click(screen.getByRole('button', { name: 'Add alias' }));
     expect(screen.queryByRole('alert')).toBeNull(); // an untouched new row is not an error yet
@@ -125,7 +126,7 @@ describe('Model aliases', () => {
     await act(async () => {});
     expect(screen.queryByRole('alert')).toBeNull();
     await user.clear(nameOf(1));
-    await user.click(screen.getByRole('button', { name: 'Undo alias changes' }));
+    await user.click(screen.getByRole('button', { name: 'Revert' }));
     expect(nameOf(1)).toHaveValue('gpt-4o');
     expect(saveButton()).toBeDisabled();
   });
@@ -135,7 +136,7 @@ describe('Model aliases', () => {
       new Error('config.json: change rejected: modelAliases["o3"]: "claude-opus-9" is not a Kiro model'),
     );
     const user = userEvent.setup();
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     await screen.findByDisplayValue('gpt-4o');
     await user.clear(nameOf(2));
     await user.type(nameOf(2), 'o3');
@@ -148,10 +149,10 @@ describe('Model aliases', () => {
 
   it('speaks Chinese when the window does', async () => {
     await applyLanguage('zh-CN');
-    render(<ModelAliases />);
+    render(<WithSaveBar><ModelAliases /></WithSaveBar>);
     expect(await screen.findByRole('heading', { name: '模型别名' })).toBeInTheDocument();
     expect(screen.getByLabelText('客户端的模型名，第 1 行')).toHaveValue('gpt-4o');
     expect(screen.getByRole('button', { name: '添加别名' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '保存别名' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: '删除别名 gpt-4o（第 1 行）' })).toBeInTheDocument();
   });
 });

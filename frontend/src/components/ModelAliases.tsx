@@ -1,7 +1,9 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { checkModelAliases, getSettings, updateSettings, type AliasProblem, type ModelAlias, type Settings } from '../bridge';
 import { errorMessage } from '../lib/errors';
+import { useLeaveGuard } from '../lib/leaveGuard';
+import { useSavePart } from '../lib/saveParts';
 import { ErrorText } from './ErrorText';
 
 /** Go's store.MaxAliasName and store.MaxAliases, for the messages. */
@@ -45,7 +47,7 @@ export function ModelAliases() {
   const [error, setError] = useState<string | null>(null);
   // Said in the language of the moment, so kept as a fact, not a sentence.
   const [justSaved, setJustSaved] = useState(false);
-  const [saving, setSaving] = useState(false);
+  const dirtyNow = useLeaveGuard(); // leaving Settings with an unsaved table asks first
 
   /** Shows sv in the table, as saved. */
   function show(sv: Saved) {
@@ -79,9 +81,12 @@ export function ModelAliases() {
     };
   }, [asked, saved]); // asked stands for plain and unknown
 
-  if (!saved) return <p className={error ? 'error-text' : 'muted'}>{error ?? t('common.loading')}</p>;
+  const dirty = !!saved && (JSON.stringify(plain) !== JSON.stringify(saved.rows) || unknown !== saved.unknown);
+  dirtyNow.current = dirty;
+  // Saved and reverted from Settings' one bar.
+  useSavePart('aliases', { dirty, save: () => saveNow(), revert: () => revert() });
 
-  const dirty = JSON.stringify(plain) !== JSON.stringify(saved.rows) || unknown !== saved.unknown;
+  if (!saved) return <p className={error ? 'error-text' : 'muted'}>{error ?? t('common.loading')}</p>;
 
   function touch(key: string) {
     setShown((s) => new Set(s).add(key));
@@ -145,20 +150,19 @@ export function ModelAliases() {
     return problemText(p);
   }
 
-  async function save(e: FormEvent) {
-    e.preventDefault();
+  /** Saves the table; false when it has problems (shown at their cells) or Go refused it. */
+  async function saveNow(): Promise<boolean> {
     setError(null);
     setJustSaved(false);
     setShowAll(true);
-    if (problems.size > 0) return;
-    setSaving(true);
+    if (problems.size > 0) return false;
     try {
       load(await updateSettings({ modelAliases: plain, unknownModelAlias: unknown }));
       setJustSaved(true);
+      return true;
     } catch (err) {
       setError(t('aliases.saveFailed', { detail: errorMessage(err).replace(/^config\.json: change rejected: /, '') }));
-    } finally {
-      setSaving(false);
+      return false;
     }
   }
 
@@ -171,7 +175,14 @@ export function ModelAliases() {
   const unknownError = problemAt(-1, 'target');
   const tooMany = problems.get(cell(MAX_ALIASES, 'name'))?.code === 'tooMany' ? t('aliases.errors.tooMany', { max: MAX_ALIASES }) : null;
   return (
-    <form className="card model-aliases" onSubmit={save} aria-labelledby={`${id}-t`} noValidate>
+    <form
+      className="card model-aliases"
+      onSubmit={(e) => {
+        e.preventDefault(); // the page's bar saves the table, not Enter in a cell
+      }}
+      aria-labelledby={`${id}-t`}
+      noValidate
+    >
       <h2 id={`${id}-t`}>{t('aliases.title')}</h2>
       <p className="muted form-hint">{t('aliases.intro')}</p>
       {rows.length === 0 ? (
@@ -279,17 +290,9 @@ export function ModelAliases() {
         </p>
       )}
       <ErrorText error={error} />
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
-          {saving ? t('aliases.saving') : t('aliases.save')}
-        </button>
-        <button type="button" className="btn" disabled={!dirty || saving} onClick={revert}>
-          {t('aliases.revert')}
-        </button>
-        <span role="status" className="muted">
-          {justSaved && t('aliases.saved')}
-        </span>
-      </div>
+      <p role="status" className="muted">
+        {justSaved && t('aliases.saved')}
+      </p>
     </form>
   );
 }

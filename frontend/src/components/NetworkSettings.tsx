@@ -1,8 +1,10 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getSettings, setOutboundProxy, updateSettings } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { proxyMode, proxySetting, type ProxyMode } from '../lib/proxy';
+import { useLeaveGuard } from '../lib/leaveGuard';
+import { useSavePart } from '../lib/saveParts';
 import { ErrorText } from './ErrorText';
 
 const MODES: readonly ProxyMode[] = ['system', 'none', 'url'];
@@ -22,7 +24,16 @@ export function NetworkSettings() {
   const [caBundle, setCABundle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  // Leaving Settings with an unsaved proxy or CA bundle asks first.
+  const dirtyNow = useLeaveGuard();
+  dirtyNow.current =
+    !!loaded &&
+    (mode !== proxyMode(loaded.proxy) ||
+      (mode === 'url' && url.trim() !== loaded.proxy) ||
+      password !== '' ||
+      caBundle.trim() !== loaded.caBundle);
+  // Saved and reverted from Settings' one bar.
+  useSavePart('network', { dirty: dirtyNow.current, save: () => saveNow(), revert: () => revert() });
 
   function load(proxy: string, ca: string) {
     setLoaded({ proxy, caBundle: ca });
@@ -38,9 +49,9 @@ export function NetworkSettings() {
     );
   }, []);
 
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    if (!loaded) return;
+  /** Saves the proxy and the CA bundle; false when refused (said in the card). */
+  async function saveNow(): Promise<boolean> {
+    if (!loaded) return false;
     setError(null);
     setNotice(null);
     let setting: string;
@@ -48,9 +59,8 @@ export function NetworkSettings() {
       setting = proxySetting(mode, url, password);
     } catch (err) {
       setError(errorMessage(err));
-      return;
+      return false;
     }
-    setSaving(true);
     try {
       let s = null;
       if (setting !== loaded.proxy || password) s = await setOutboundProxy(setting);
@@ -58,16 +68,30 @@ export function NetworkSettings() {
       if (s) load(s.outboundProxy, s.caBundle);
       setPassword(''); // a secret: not kept on screen
       setNotice(s ? t('network.saved') : t('network.unchanged'));
+      return true;
     } catch (err) {
       setError(t('network.saveFailed', { detail: errorMessage(err).replace(/^config\.json: change rejected: /, '') }));
-    } finally {
-      setSaving(false);
+      return false;
     }
+  }
+
+  function revert() {
+    if (loaded) load(loaded.proxy, loaded.caBundle);
+    setPassword('');
+    setError(null);
+    setNotice(null);
   }
 
   if (!loaded) return <p className={error ? 'error-text' : 'muted'}>{error ?? t('common.loading')}</p>;
   return (
-    <form className="card" onSubmit={save} aria-labelledby={`${id}-t`} noValidate>
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault(); // the page's bar saves, not Enter in a field
+      }}
+      aria-labelledby={`${id}-t`}
+      noValidate
+    >
       <h2 id={`${id}-t`}>{t('network.title')}</h2>
       <fieldset className="methods">
         <legend>{t('network.connect')}</legend>
@@ -106,14 +130,9 @@ export function NetworkSettings() {
         <input className="wide" value={caBundle} placeholder={t('network.none')} onChange={(e) => setCABundle(e.target.value)} />
       </label>
       <ErrorText error={error} />
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={saving || (mode === 'url' && !url.trim())}>
-          {saving ? t('common.saving') : t('network.save')}
-        </button>
-        <span role="status" className="muted">
-          {notice}
-        </span>
-      </div>
+      <p role="status" className="muted">
+        {notice}
+      </p>
     </form>
   );
 }

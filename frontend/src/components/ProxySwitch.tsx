@@ -1,9 +1,11 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../lib/errors';
+import { listenerError } from '../lib/proxy';
+import { StatusIcon, type IconName } from './StatusIcon';
 
 /** The state in words with an icon, never the switch's colour alone. */
-const ICON = { working: '…', on: '✓', off: '⏸' };
+const ICON: Record<'working' | 'on' | 'off', IconName> = { working: 'working', on: 'ok', off: 'paused' };
 
 interface Props {
   on: boolean;
@@ -40,7 +42,7 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
     callError !== null
       ? t('proxy.switchFailed', { detail: callError })
       : statusError
-        ? t('proxy.notListening', { detail: statusError })
+        ? t('proxy.notListening', { detail: listenerError(statusError) })
         : null;
 
   return (
@@ -60,7 +62,7 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
         <span className="switch-label">{t('proxy.label')}</span>
       </button>
       <span className="switch-state" aria-live="polite" data-testid="proxy-state">
-        <span aria-hidden="true">{pending ? ICON.working : on ? ICON.on : ICON.off}</span>{' '}
+        <StatusIcon name={pending ? ICON.working : on ? ICON.on : ICON.off} />{' '}
         {pending ? t('proxy.working') : on ? t('proxy.on') : t('proxy.off')}
       </span>
       {error && (

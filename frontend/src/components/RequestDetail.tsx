@@ -1,9 +1,9 @@
-import { CircleCheck, CircleMinus, CircleX, TriangleAlert } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RequestLine } from '../bridge';
 import { useGoText } from '../i18n/gotext';
 import { exactTime, formatBytes, formatMs, formatNumber, relativeTime } from '../lib/format';
+import { StatusIcon } from './StatusIcon';
 
 /** The panel's strings in the window's language (re-read on every render). */
 function useText() {
@@ -39,11 +39,11 @@ function useText() {
 export function StatusBadge({ status }: { status: number }) {
   const { t } = useTranslation();
   const kind = status === 0 ? 'none' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'ok';
-  const Icon = kind === 'ok' ? CircleCheck : kind === 'none' ? CircleMinus : kind === 'warn' ? TriangleAlert : CircleX;
+  const icon = kind === 'ok' ? 'ok' : kind === 'none' ? 'skipped' : kind === 'warn' ? 'warning' : 'failed';
   const word = t(`requestDetail.statusWords.${kind}`);
   return (
     <span className={`status status-${kind}`}>
-      <Icon aria-hidden="true" className="status-icon" size={14} />
+      <StatusIcon name={icon} />
       {status ? ` ${status} ` : ' '}
       {word}
     </span>

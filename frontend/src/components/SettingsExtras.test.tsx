@@ -8,6 +8,8 @@ import { Diagnostics } from './Diagnostics';
 import { NetworkSettings } from './NetworkSettings';
 import { deferred, makeSettings } from '../test/fixtures';
 import { applyLanguage } from '../i18n';
+import { shownText } from '../test/icons';
+import { WithSaveBar } from '../test/saveBar';
 
 vi.mock('../bridge', () => ({
   getSettings: vi.fn(),
@@ -28,12 +30,12 @@ describe('Network settings', () => {
   it('sends the proxy with its password to SetOutboundProxy and clears the password field', async () => {
     api.setOutboundProxy.mockResolvedValue(makeSettings({ outboundProxy: 'http://me@proxy.example:3128' }));
     const user = userEvent.setup();
-    render(<NetworkSettings />);
+    render(<WithSaveBar><NetworkSettings /></WithSaveBar>);
     expect(await screen.findByLabelText('Use the system’s proxy settings (HTTPS_PROXY…)')).toBeChecked();
     await user.click(screen.getByLabelText('This proxy:'));
     await user.type(screen.getByLabelText('Proxy URL'), 'http://me@proxy.example:3128');
     await user.type(screen.getByLabelText('Proxy password'), 'hunter2');
-    await user.click(screen.getByRole('button', { name: 'Save network settings' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(api.setOutboundProxy).toHaveBeenCalledWith('http://me:hunter2@proxy.example:3128');
     expect(api.updateSettings).not.toHaveBeenCalled();
     expect(await screen.findByText('Saved. New connections to Kiro use it.')).toBeInTheDocument();
@@ -48,17 +50,17 @@ describe('Network settings', () => {
     );
     api.updateSettings.mockResolvedValueOnce(makeSettings({ outboundProxy: 'none', caBundle: '/etc/ssl/corp.pem' }));
     const user = userEvent.setup();
-    render(<NetworkSettings />);
+    render(<WithSaveBar><NetworkSettings /></WithSaveBar>);
     await user.click(await screen.findByLabelText('No proxy'));
     const ca = screen.getByLabelText('Extra trusted certificates (PEM file, full path)');
     await user.type(ca, 'ca.pem');
-    await user.click(screen.getByRole('button', { name: 'Save network settings' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(api.setOutboundProxy).toHaveBeenCalledWith('none');
     expect(await screen.findByRole('alert')).toHaveTextContent('outbound.caBundle "ca.pem" must be an absolute path');
 
     await user.clear(ca);
     await user.type(ca, '/etc/ssl/corp.pem');
-    await user.click(screen.getByRole('button', { name: 'Save network settings' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(api.updateSettings).toHaveBeenLastCalledWith({ caBundle: '/etc/ssl/corp.pem' });
     expect(await screen.findByText('Saved. New connections to Kiro use it.')).toBeInTheDocument();
     expect(screen.queryByRole('alert')).toBeNull();
@@ -74,11 +76,11 @@ describe('Network settings', () => {
         }),
       );
       const user = userEvent.setup();
-      render(<NetworkSettings />);
+      render(<WithSaveBar><NetworkSettings /></WithSaveBar>);
       const url = await screen.findByLabelText('代理 URL');
       await user.clear(url);
       await user.type(url, 'ftp://proxy.example:21');
-      await user.click(screen.getByRole('button', { name: '保存网络设置' }));
+      await user.click(screen.getByRole('button', { name: 'Save' })); // the test bar's
       expect(await screen.findByRole('alert')).toHaveTextContent('无法保存："ftp://proxy.example:21"：协议必须是 http、https 或 socks5');
     } finally {
       await applyLanguage('en');
@@ -88,10 +90,10 @@ describe('Network settings', () => {
   it('refuses a password without a user name before calling Go', async () => {
     api.getSettings.mockResolvedValue(makeSettings({ outboundProxy: 'http://proxy.example:3128' }));
     const user = userEvent.setup();
-    render(<NetworkSettings />);
+    render(<WithSaveBar><NetworkSettings /></WithSaveBar>);
     expect(await screen.findByLabelText('This proxy:')).toBeChecked();
     await user.type(screen.getByLabelText('Proxy password'), 'pw');
-    await user.click(screen.getByRole('button', { name: 'Save network settings' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Put the user name in the URL');
     expect(api.setOutboundProxy).not.toHaveBeenCalled();
   });
@@ -129,7 +131,7 @@ describe('Diagnostics', () => {
     expect(out).toHaveTextContent('Some checks failed');
     const items = within(out).getAllByRole('listitem');
     expect(items.map((li) => li.className)).toEqual(['diag diag-ok', 'diag diag-fail', 'diag diag-skip', 'diag diag-warn']);
-    expect(items[1]).toHaveTextContent('✗ fail Token refresh: 401: sign in again');
+    expect(shownText(items[1]!)).toContain('[failed] fail Token refresh: 401: sign in again');
     expect(within(out).getByRole('heading', { name: 'This computer' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Copy report' }));
     expect(api.copyToClipboard).toHaveBeenCalledWith(REPORT.text);

@@ -7,6 +7,7 @@ import { applyLanguage } from '../i18n';
 import { deferred, makeSettings } from '../test/fixtures';
 import { About } from './About';
 import { UpdateNotice } from './UpdateCheck';
+import { WithSaveBar } from '../test/saveBar';
 
 vi.mock('../bridge', () => ({
   getVersion: vi.fn(),
@@ -135,23 +136,31 @@ describe('About: the release feed', () => {
   const fallback = 'https://github.com/kirodesk/kirodesk/releases/latest/download/kirodesk-feed.json';
   const mirror = 'https://mirror.example/kirodesk-feed.json';
 
-  it('saves a feed URL through the settings patch, and goes back to the default', async () => {
+  it('saves a feed URL from the page bar through the settings patch, and goes back to the default', async () => {
     api.updateSettings.mockResolvedValueOnce(makeSettings({ updateFeedURL: mirror }));
     api.updateSettings.mockResolvedValueOnce(makeSettings({ updateFeedURL: fallback }));
     const user = userEvent.setup();
-    render(<About />);
+    render(<WithSaveBar><About /></WithSaveBar>);
     const field = screen.getByLabelText('Release feed');
     await vi.waitFor(() => expect(field).toBeEnabled());
     expect(field).toHaveValue(fallback);
     expect(screen.queryByRole('button', { name: 'Use the default' })).not.toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Save feed' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
     await user.clear(field);
     await user.type(field, `  ${mirror} `);
-    await user.click(screen.getByRole('button', { name: 'Save feed' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(api.updateSettings).toHaveBeenLastCalledWith({ updateFeedURL: mirror });
     expect(await screen.findByText('Saved.')).toBeInTheDocument();
     expect(field).toHaveValue(mirror);
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    // "Use the default" is an edit like any other: saved from the bar, or reverted.
     await user.click(screen.getByRole('button', { name: 'Use the default' }));
+    expect(field).toHaveValue(fallback);
+    await user.click(screen.getByRole('button', { name: 'Revert' }));
+    expect(field).toHaveValue(mirror);
+    expect(api.updateSettings).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByRole('button', { name: 'Use the default' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(api.updateSettings).toHaveBeenLastCalledWith({ updateFeedURL: fallback });
     await vi.waitFor(() => expect(field).toHaveValue(fallback));
   });
@@ -166,12 +175,12 @@ describe('About: the release feed', () => {
         }),
       );
       const user = userEvent.setup();
-      render(<About />);
+      render(<WithSaveBar><About /></WithSaveBar>);
       const field = screen.getByLabelText('版本发布源');
       await vi.waitFor(() => expect(field).toBeEnabled());
       await user.clear(field);
       await user.type(field, 'http://feeds.example/f.json');
-      await user.click(screen.getByRole('button', { name: '保存发布源' }));
+      await user.click(screen.getByRole('button', { name: 'Save' })); // the test bar's
       expect(await screen.findByRole('alert')).toHaveTextContent(
         '无法保存：updates.feedURL "http://feeds.example/f.json"：只接受 https（仅指向本机时可用 http）',
       );

@@ -13,6 +13,8 @@ import {
 } from '../bridge';
 import { errorMessage } from '../lib/errors';
 import { formatDate } from '../lib/format';
+import { useLeaveGuard } from '../lib/leaveGuard';
+import { useSavePart } from '../lib/saveParts';
 
 /** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
 function releaseDay(date: string): string {
@@ -110,6 +112,9 @@ function FeedURL() {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Leaving Settings with an unsaved feed URL asks first.
+  const dirtyNow = useLeaveGuard();
+  dirtyNow.current = !!saved && url.trim() !== saved.url;
   useEffect(() => {
     let live = true;
     getSettings().then(
@@ -125,7 +130,8 @@ function FeedURL() {
     };
   }, []);
 
-  async function save(want: string) {
+  /** Saves the feed URL in the field; false when Go refused it (said under the field). */
+  async function save(want: string): Promise<boolean> {
     setSaving(true);
     setError(null);
     setNotice(null);
@@ -134,21 +140,31 @@ function FeedURL() {
       setSaved({ url: s.updateFeedURL, fallback: s.updateFeedURLDefault, env: s.updateFeedURLEnv ?? '' });
       setURL(s.updateFeedURL);
       setNotice(t('update.feedSaved'));
+      return true;
     } catch (reason) {
       setError(t('update.feedFailed', { detail: errorMessage(reason) }));
+      return false;
     } finally {
       setSaving(false);
     }
   }
 
   const value = url.trim();
+  // Saved and reverted from Settings' one bar.
+  useSavePart('feed', {
+    dirty: !!saved && value !== saved.url,
+    save: () => save(value),
+    revert: () => {
+      if (saved) setURL(saved.url);
+      setError(null);
+    },
+  });
   return (
     <form
       className="update-feed"
       noValidate
       onSubmit={(e) => {
-        e.preventDefault();
-        void save(value);
+        e.preventDefault(); // the page's bar saves, not Enter in the field
       }}
     >
       <label className="form-row" htmlFor={`${id}-feed`}>
@@ -177,11 +193,17 @@ function FeedURL() {
         </p>
       )}
       <div className="form-actions">
-        <button type="submit" className="btn" disabled={saved === null || saving || value === saved.url}>
-          {t('update.feedSave')}
-        </button>
-        {saved && saved.url !== saved.fallback && (
-          <button type="button" className="btn" disabled={saving} onClick={() => void save(saved.fallback)}>
+        {saved && value !== saved.fallback && (
+          <button
+            type="button"
+            className="btn"
+            disabled={saving}
+            onClick={() => {
+              setURL(saved.fallback); // an edit like any other: the page's bar saves it
+              setError(null);
+              setNotice(null);
+            }}
+          >
             {t('update.feedDefault')}
           </button>
         )}

@@ -1,4 +1,5 @@
 import type { Account } from '../bridge';
+import type { IconName } from '../components/StatusIcon';
 import { i18n } from '../i18n';
 
 /**
@@ -12,18 +13,18 @@ export type Kind = 'ready' | 'disabled' | 'login_needed' | 'suspended' | 'coolin
 export interface StateLook {
   kind: Kind;
   words: string;
-  icon: string;
+  icon: IconName;
   tone: Tone;
 }
 
 const LOOKS: Record<Kind, Omit<StateLook, 'kind' | 'words'>> = {
-  ready: { icon: '✓', tone: 'ok' },
-  disabled: { icon: '⏸', tone: 'neutral' },
-  login_needed: { icon: '✕', tone: 'bad' },
-  suspended: { icon: '✕', tone: 'bad' },
-  cooling: { icon: '⏳', tone: 'warn' },
-  exhausted: { icon: '⚠', tone: 'warn' },
-  other: { icon: '?', tone: 'warn' },
+  ready: { icon: 'ok', tone: 'ok' },
+  disabled: { icon: 'paused', tone: 'neutral' },
+  login_needed: { icon: 'failed', tone: 'bad' },
+  suspended: { icon: 'failed', tone: 'bad' },
+  cooling: { icon: 'waiting', tone: 'warn' },
+  exhausted: { icon: 'warning', tone: 'warn' },
+  other: { icon: 'unknown', tone: 'warn' },
 };
 
 /** The state in words, in the window's language at the time of the call (a render). */

@@ -1,17 +1,31 @@
-// A view with unsaved edits says so here; the window asks before leaving
-// it. One view at a time can hold the guard (only one view is shown).
+import { useEffect, useRef, type RefObject } from 'react';
 
-let guard: (() => boolean) | null = null;
+// A part of the shown view with unsaved edits says so here; the window asks
+// before leaving the view. Settings has several (the main form, model
+// aliases, network, the release feed): any one with edits asks.
+
+const guards = new Set<() => boolean>();
 
 /** Registers fn (true: there are unsaved edits); returns the unregister. */
 export function setLeaveGuard(fn: () => boolean): () => void {
-  guard = fn;
+  guards.add(fn);
   return () => {
-    if (guard === fn) guard = null;
+    guards.delete(fn);
   };
 }
 
-/** Whether the shown view has unsaved edits. */
+/** Whether any part of the shown view has unsaved edits. */
 export function hasUnsavedEdits(): boolean {
-  return guard?.() ?? false;
+  for (const g of guards) if (g()) return true;
+  return false;
+}
+
+/**
+ * A component's guard for as long as it is shown: it sets the returned
+ * ref's current to whether it has unsaved edits, at each render.
+ */
+export function useLeaveGuard(): RefObject<boolean> {
+  const dirty = useRef(false);
+  useEffect(() => setLeaveGuard(() => dirty.current), []);
+  return dirty;
 }

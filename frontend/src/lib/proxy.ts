@@ -28,3 +28,14 @@ export function proxySetting(mode: ProxyMode, url: string, password: string): st
   // URL adds a "/" path to http URLs; the setting has none.
   return raw.endsWith('/') ? u.toString() : u.toString().replace(/\/$/, '');
 }
+
+/**
+ * The listener's error as a sentence, without the advice Go adds for the
+ * tray and the command line ("choose another port in Settings or with
+ * --port"): the window offers its own repairs beside it (Open Settings,
+ * Use a free port; the port field).
+ */
+export function listenerError(err: string): string {
+  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}

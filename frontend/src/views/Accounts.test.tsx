@@ -5,6 +5,7 @@ import * as bridge from '../bridge';
 import type { Account, LoginEvent } from '../bridge';
 import { Accounts } from './Accounts';
 import { applyLanguage } from '../i18n';
+import { shownText } from '../test/icons';
 
 vi.mock('../bridge', () => ({
   getAccounts: vi.fn(),
@@ -80,7 +81,7 @@ describe('account list', () => {
     ]);
     render(<Accounts />);
     const work = await screen.findByRole('listitem', { name: 'Work' });
-    expect(within(work).getByTestId('account-state')).toHaveTextContent('✓ Ready');
+    expect(shownText(within(work).getByTestId('account-state'))).toBe('[ok] Ready');
     expect(within(work).getByText(/1,200 requests · 3 errors/)).toBeInTheDocument();
     const meter = within(work).getByRole('meter', { name: 'Quota' });
     expect(meter).toHaveAttribute('aria-valuetext', '450 of 500 credits used (90%)');
@@ -88,7 +89,7 @@ describe('account list', () => {
     expect(within(work).getByText(/Pro: 450 of 500 credits used \(90%\) · resets/)).toBeInTheDocument();
     const spare = screen.getByRole('listitem', { name: 'Spare' });
     expect(within(spare).getByText('Kiro no longer accepts its refresh token: log in again')).toBeInTheDocument();
-    expect(within(spare).getByTestId('account-state')).toHaveTextContent('✕ Needs sign-in');
+    expect(shownText(within(spare).getByTestId('account-state'))).toBe('[failed] Needs sign-in');
     expect(within(spare).getByTestId('account-state')).toHaveClass('tone-bad');
     expect(within(spare).queryByRole('meter')).not.toBeInTheDocument();
     expect(within(spare).getByText('Quota not checked yet.')).toBeInTheDocument();
@@ -224,7 +225,7 @@ describe('account list', () => {
 
     const spare = screen.getByRole('listitem', { name: 'Spare' });
     expect(within(spare).getByTestId('account-counters')).toHaveTextContent(/^2 requests · 0 errors · 0 in \/ 0 out tokens$/);
-    expect(within(spare).getByTestId('account-state')).toHaveTextContent('⏳ Resting');
+    expect(shownText(within(spare).getByTestId('account-state'))).toBe('[waiting] Resting');
     const rest = within(spare).getByTestId('account-until');
     expect(rest).toHaveTextContent('Can serve again in 5 min.');
     expect(within(rest).getByText('in 5 min.')).toHaveAttribute('title', new Date(until).toLocaleString());
@@ -242,7 +243,7 @@ describe('account list', () => {
     await screen.findByRole('listitem', { name: 'Work' });
     act(() => accountListeners.forEach((l) => l([acct({ label: 'Renamed', disabled: true })])));
     const item = screen.getByRole('listitem', { name: 'Renamed' });
-    expect(within(item).getByTestId('account-state')).toHaveTextContent('⏸ Disabled');
+    expect(shownText(within(item).getByTestId('account-state'))).toBe('[paused] Disabled');
     expect(within(item).getByTestId('account-state')).toHaveClass('tone-neutral');
     expect(screen.queryByRole('listitem', { name: 'Spare' })).not.toBeInTheDocument();
   });

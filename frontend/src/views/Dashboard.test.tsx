@@ -6,6 +6,7 @@ import type { Account, Status } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { makeStatus } from '../test/fixtures';
 import { Dashboard } from './Dashboard';
+import { shownText } from '../test/icons';
 
 vi.mock('../bridge', () => ({
   getAPIKey: vi.fn(),
@@ -65,7 +66,8 @@ describe('port recovery on the Dashboard (issue 22 §4)', () => {
   it('offers Open Settings and Use a free port under the listener error', async () => {
     api.switchToFreePort.mockResolvedValue(makeStatus({ port: 41234, endpoint: 'http://127.0.0.1:41234' }));
     const { onNavigate, user } = renderDashboard(makeStatus({ proxyOn: false, endpoint: '', error: inUse }));
-    expect(screen.getByRole('alert')).toHaveTextContent(inUse);
+    // Go's advice for the tray and the command line gives way to the buttons.
+    expect(screen.getByRole('alert')).toHaveTextContent(/^The proxy is not listening: port 8990 is in use by another program\.$/);
     await user.click(screen.getByRole('button', { name: 'Open Settings' }));
     expect(onNavigate).toHaveBeenCalledWith('settings');
 
@@ -143,10 +145,10 @@ describe('account health (issue 22 §3)', () => {
     const { user, onNavigate } = renderDashboard(makeStatus({ accounts: 4 }));
     const health = await screen.findByRole('region', { name: 'Accounts' });
     const counts = within(health).getByTestId('health-counts');
-    expect(within(counts).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      '✕ 1 needs sign-in',
-      '⏸ 1 disabled',
-      '✓ 2 ready',
+    expect(within(counts).getAllByRole('listitem').map(shownText)).toEqual([
+      '[failed] 1 needs sign-in',
+      '[paused] 1 disabled',
+      '[ok] 2 ready',
     ]);
     expect(within(counts).getByText(/needs sign-in/)).toHaveClass('tone-bad');
     expect(within(counts).getByText(/disabled/)).toHaveClass('tone-neutral');
@@ -172,9 +174,9 @@ describe('account health (issue 22 §3)', () => {
     api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'B' })]);
     renderDashboard(makeStatus({ accounts: 2 }));
     const health = await screen.findByRole('region', { name: 'Accounts' });
-    expect(within(health).getByTestId('health-counts')).toHaveTextContent('✓ 2 ready');
+    expect(shownText(within(health).getByTestId('health-counts'))).toContain('[ok] 2 ready');
     act(() => listener([acct({ state: 'login_needed' })]));
-    expect(within(health).getByTestId('health-counts')).toHaveTextContent('✕ 1 needs sign-in');
+    expect(shownText(within(health).getByTestId('health-counts'))).toContain('[failed] 1 needs sign-in');
   });
 });
 
@@ -204,10 +206,10 @@ describe('polish a person notices (issue 22 §7)', () => {
 
   it('shows the proxy state with an icon and words, not colour alone', async () => {
     const { view } = renderDashboard(makeStatus({ proxyOn: true }));
-    expect(screen.getByTestId('proxy-state')).toHaveTextContent(/^✓ On$/);
+    expect(shownText(screen.getByTestId('proxy-state'))).toBe('[ok] On');
     view.rerender(<Dashboard status={makeStatus({ proxyOn: false, endpoint: '' })} apply={async () => {}} />);
-    expect(screen.getByTestId('proxy-state')).toHaveTextContent(/^⏸ Off$/);
-    expect(within(screen.getByTestId('proxy-state')).getByText('⏸')).toHaveAttribute('aria-hidden', 'true');
+    expect(shownText(screen.getByTestId('proxy-state'))).toBe('[paused] Off');
+    expect(screen.getByTestId('proxy-state').querySelector('svg[data-icon]')).toHaveAttribute('aria-hidden', 'true');
     await screen.findByTestId('live-stats');
   });
 
@@ -219,7 +221,7 @@ describe('polish a person notices (issue 22 §7)', () => {
     ]);
     const { view } = renderDashboard(makeStatus({ accounts: 2 }));
     const health = await screen.findByRole('region', { name: 'Accounts' });
-    expect(within(health).getByTestId('health-counts')).toHaveTextContent('⏳ 1 resting');
+    expect(shownText(within(health).getByTestId('health-counts'))).toContain('[waiting] 1 resting');
     expect(health).toHaveTextContent('19,999.5 credits left this month across enabled accounts');
     const work = within(health).getByRole('listitem', { name: 'Work: Resting' });
     const rest = within(work).getByTestId('account-until');
@@ -235,7 +237,7 @@ describe('polish a person notices (issue 22 §7)', () => {
     view.unmount();
     renderDashboard(makeStatus({ accounts: 2 }));
     const again = await screen.findByRole('region', { name: 'Accounts' });
-    expect(within(again).getByTestId('health-counts')).toHaveTextContent(/^⏳ 2 resting$/);
+    expect(shownText(within(again).getByTestId('health-counts'))).toBe('[waiting] 2 resting');
     // No end known: no time is made up.
     expect(within(again).queryByTestId('account-until')).not.toBeInTheDocument();
   });
@@ -253,9 +255,9 @@ describe('Dashboard in Chinese', () => {
 
     await act(() => applyLanguage('zh-CN'));
     const health = screen.getByRole('region', { name: '账号' });
-    expect(within(within(health).getByTestId('health-counts')).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      '✕ 1 个需要登录',
-      '✓ 2 个就绪',
+    expect(within(within(health).getByTestId('health-counts')).getAllByRole('listitem').map(shownText)).toEqual([
+      '[failed] 1 个需要登录',
+      '[ok] 2 个就绪',
     ]);
     expect(health).toHaveTextContent('已启用账号本月共剩 44.5 点额度');
     // Go's reason stays as Go wrote it, under our own words.

@@ -32,6 +32,51 @@ beforeEach(() => {
 });
 
 describe('Settings', () => {
+  it('saves every card from its one bar, and reverts them all', async () => {
+    api.updateSettings.mockImplementation(async (patch) => makeSettings(patch as Parameters<typeof makeSettings>[0]));
+    api.setOutboundProxy.mockResolvedValue(makeSettings({ outboundProxy: 'none' }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const queue = await screen.findByLabelText('Queue wait when all are busy (seconds)');
+    await screen.findByRole('button', { name: 'Add alias' });
+    // One Save and one Revert on the whole page.
+    expect(screen.getAllByRole('button', { name: /save/i })).toEqual([screen.getByRole('button', { name: 'Save' })]);
+    const save = screen.getByRole('button', { name: 'Save' });
+    const revert = screen.getByRole('button', { name: 'Revert' });
+    expect(save).toBeDisabled();
+
+    // An edit in a card is an unsaved change of the page.
+    await user.click(screen.getByRole('button', { name: 'Add alias' }));
+    await user.type(screen.getByLabelText('Client’s model name, row 1'), 'gpt-4o');
+    await user.selectOptions(screen.getByLabelText('Kiro model, row 1'), 'claude-sonnet-4.5');
+    await user.click(screen.getByLabelText('No proxy'));
+    expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
+    expect(save).toBeEnabled();
+
+    // Revert takes back every card.
+    await user.click(revert);
+    expect(screen.queryByLabelText('Client’s model name, row 1')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Use the system’s proxy settings (HTTPS_PROXY…)')).toBeChecked();
+    expect(save).toBeDisabled();
+
+    // Save saves the form's field and each card's edits, each with its own call.
+    await user.clear(queue);
+    await user.type(queue, '45');
+    await user.click(screen.getByRole('button', { name: 'Add alias' }));
+    await user.type(screen.getByLabelText('Client’s model name, row 1'), 'gpt-4o');
+    await user.selectOptions(screen.getByLabelText('Kiro model, row 1'), 'claude-sonnet-4.5');
+    await user.click(screen.getByLabelText('No proxy'));
+    await user.click(save);
+    expect(api.updateSettings).toHaveBeenCalledWith({ queueWaitSeconds: 45 });
+    expect(api.updateSettings).toHaveBeenCalledWith({ modelAliases: [{ name: 'gpt-4o', target: 'claude-sonnet-4.5' }], unknownModelAlias: '' });
+    expect(api.setOutboundProxy).toHaveBeenCalledExactlyOnceWith('none');
+    expect(await screen.findByText('Saved. The next request uses them.')).toBeInTheDocument();
+    expect(screen.getByText('Saved. New connections to Kiro use it.')).toBeInTheDocument();
+    await vi.waitFor(() => expect(save).toBeDisabled());
+    expect(screen.getByText('Saved.')).toBeInTheDocument(); // the bar's word for the whole page
+    expect(hasUnsavedEdits()).toBe(false);
+  });
+
   it('saves only the fields that changed', async () => {
     api.updateSettings.mockResolvedValue(makeSettings({ port: 9001, strategy: 'round-robin' }));
     const user = userEvent.setup();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getSettings, updateSettings, type GoText, type Status } from '../bridge';
 import { useGoText } from '../i18n/gotext';
@@ -10,6 +10,8 @@ import { LanguageSettings } from '../components/LanguageSettings';
 import { ModelAliases } from '../components/ModelAliases';
 import { NetworkSettings } from '../components/NetworkSettings';
 import { setLeaveGuard } from '../lib/leaveGuard';
+import { listenerError } from '../lib/proxy';
+import { SavePartsContext, useSaveScope } from '../lib/saveParts';
 import {
   DEFAULT_ATTEMPTS,
   diff,
@@ -47,6 +49,9 @@ export function Settings({ status }: { status?: Status } = {}) {
   // Leaving the view with unsaved edits asks first (App asks the guard).
   const dirtyNow = useRef(false);
   useEffect(() => setLeaveGuard(() => dirtyNow.current), []);
+  // The other cards' edits: saved and reverted from this page's one bar.
+  const { scope, anyDirty: partsDirty, saveAll, revertAll } = useSaveScope();
+  const formId = useId();
 
   useEffect(() => {
     getSettings().then(
@@ -72,9 +77,25 @@ export function Settings({ status }: { status?: Status } = {}) {
     setNotice(null);
   }
 
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    if (!draft || !saved) return;
+  // The bar's Save: the form's fields, then every other card with edits.
+  async function save(e?: { preventDefault: () => void }) {
+    e?.preventDefault();
+    if (saving || !(dirty || partsDirty)) return false;
+    setSaving(true);
+    setNotice(null);
+    try {
+      const formSaved = dirty ? await saveForm() : true;
+      const partsSaved = partsDirty ? await saveAll() : true;
+      if (!dirty && partsSaved) setNotice(t('settings.saved'));
+      return formSaved && partsSaved;
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  /** Saves the form's changed fields; false when refused (said under the fields). */
+  async function saveForm(): Promise<boolean> {
+    if (!draft || !saved) return false;
     const local = validate(draft);
     const relevant = Object.fromEntries(
       Object.entries(local).filter(([k]) => k in patch),
@@ -82,9 +103,8 @@ export function Settings({ status }: { status?: Status } = {}) {
     setFormError(null);
     if (Object.keys(relevant).length > 0) {
       setErrors(relevant);
-      return;
+      return false;
     }
-    setSaving(true);
     try {
       const next = await updateSettings(patch);
       setSaved(toDraft(next));
@@ -92,6 +112,7 @@ export function Settings({ status }: { status?: Status } = {}) {
       setErrors({});
       const upstream = 'apiBase' in patch || 'authBase' in patch || 'oidcBase' in patch;
       setNotice(upstream ? t('settings.savedUpstream') : t('settings.saved'));
+      return true;
     } catch (err) {
       const message = errorEnglish(err);
       if (message.includes(NOT_REOPENED)) {
@@ -107,7 +128,7 @@ export function Settings({ status }: { status?: Status } = {}) {
         setErrors({});
         const why = listenerError(message.slice(message.indexOf(NOT_REOPENED) + NOT_REOPENED.length).replace(/^:\s*/, ''));
         setFormError(t('settings.notReopened', { detail: why }));
-        return;
+        return false;
       }
       // Go's refusals, one per line: with codes (in the window's language) when Go sent them, else its English.
       const parts: GoText[] =
@@ -123,22 +144,30 @@ export function Settings({ status }: { status?: Status } = {}) {
       if (rest.length > 0 || Object.keys(byField).length === 0) {
         setFormError(t('settings.saveFailed', { detail: rest.join(' ') || message }));
       }
-    } finally {
-      setSaving(false);
+      return false;
     }
   }
 
+  const unsaved = dirty || partsDirty;
   return (
-    <>
+    <SavePartsContext.Provider value={scope}>
     <div className="settings settings-more">
       <LanguageSettings />
     </div>
     <form
+      id={formId}
       className="settings"
       onSubmit={save}
       noValidate
       aria-label={t('settings.label')}
       onKeyDown={(e) => {
+        // Enter in a field saves, as the bar's Save does (the bar is outside
+        // the form, so the browser would not find it as the form's button).
+        const el = e.target as HTMLElement;
+        if (e.key === 'Enter' && el.tagName === 'INPUT' && !['checkbox', 'radio'].includes((el as HTMLInputElement).type)) {
+          void save(e);
+          return;
+        }
         // Escape takes back the edit of the field it is pressed in.
         if (e.key !== 'Escape') return;
         const f = (e.target as HTMLElement).closest('[data-field]')?.getAttribute('data-field') as Field | null;
@@ -251,29 +280,6 @@ export function Settings({ status }: { status?: Status } = {}) {
         <TextRow label={t('settings.oidcBase')} field="oidcBase" draft={draft} errors={errors} edit={edit} />
       </details>
 
-      <div className="form-actions save-bar" data-dirty={dirty}>
-        {(dirty || !notice) && (
-          <span className={dirty ? 'save-state save-state-dirty' : 'save-state muted'}>{dirty ? t('settings.unsaved') : t('settings.allSaved')}</span>
-        )}
-        <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
-          {saving ? t('common.saving') : t('common.save')}
-        </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!dirty || saving}
-          onClick={() => {
-            setDraft(saved);
-            setErrors({});
-            setFormError(null);
-          }}
-        >
-          {t('settings.revert')}
-        </button>
-        <span role="status" className="muted">
-          {notice}
-        </span>
-      </div>
     </form>
     <div className="settings settings-more">
       <ModelAliases />
@@ -281,7 +287,32 @@ export function Settings({ status }: { status?: Status } = {}) {
       <Diagnostics />
       <About />
     </div>
-    </>
+    {/* The page's one bar, outside the form so it stays in view down to About. */}
+    <div className="form-actions save-bar" data-dirty={unsaved}>
+      {(unsaved || !notice) && (
+        <span className={unsaved ? 'save-state save-state-dirty' : 'save-state muted'}>{unsaved ? t('settings.unsaved') : t('settings.allSaved')}</span>
+      )}
+      <button type="submit" form={formId} className="btn btn-primary" disabled={!unsaved || saving}>
+        {saving ? t('common.saving') : t('common.save')}
+      </button>
+      <button
+        type="button"
+        className="btn"
+        disabled={!unsaved || saving}
+        onClick={() => {
+          setDraft(saved);
+          setErrors({});
+          setFormError(null);
+          revertAll();
+        }}
+      >
+        {t('settings.revert')}
+      </button>
+      <span role="status" className="muted">
+        {notice}
+      </span>
+    </div>
+    </SavePartsContext.Provider>
   );
 }
 
@@ -290,15 +321,6 @@ function listenerText(st: Status): string {
   return st.error ? i18n.t('settings.notListening', { detail: listenerError(st.error) }) : i18n.t('settings.off');
 }
 
-/**
- * The listener's error as a sentence, without the advice Go adds for the
- * tray and the command line ("choose another port in Settings…"): this
- * form gives its own.
- */
-function listenerError(err: string): string {
-  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
-  return /[.!?]$/.test(s) ? s : `${s}.`;
-}
 
 function Row({
   label,
