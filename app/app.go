@@ -27,6 +27,7 @@ type Status struct {
 	Port      int           `json:"port"`
 	Endpoint  string        `json:"endpoint"`
 	Error     string        `json:"error"`
+	ErrorText uitext.Text   `json:"errorText,omitzero"` // Error for the window (proxy.Status.ErrorText)
 	Version   string        `json:"version"`
 	ConfigDir string        `json:"configDir"`
 	Accounts  int           `json:"accounts"`
@@ -216,7 +217,7 @@ func (a *App) Status() (Status, error) {
 		warnings = append(warnings, uitext.Plain(a.tr(trayNotice)))
 	}
 	return Status{
-		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error,
+		ProxyOn: ps.On, Host: ps.Host, Port: ps.Port, Endpoint: ps.Endpoint, Error: ps.Error, ErrorText: ps.ErrorText,
 		Version: a.version, ConfigDir: c.ConfigDir,
 		Accounts: len(c.Store.Pool.Snapshot().Accounts),
 		Warnings: warnings,

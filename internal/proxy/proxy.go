@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kirodesk/internal/store"
+	"kirodesk/internal/uitext"
 )
 
 // DefaultDrain bounds how long stopping waits for requests in flight.
@@ -44,7 +45,17 @@ type Status struct {
 	Port     int    `json:"port"`
 	Endpoint string `json:"endpoint"`
 	Error    string `json:"error"`
+	// ErrorText is Error for the window, in its language and without the
+	// advice for the tray and the command line (the window offers its own
+	// repairs beside it).
+	ErrorText uitext.Text `json:"errorText,omitzero"`
 }
+
+var (
+	msgPortInUse    = uitext.Define("proxy.portInUse", "port {{port}} is in use by another program")
+	msgCannotListen = uitext.Define("proxy.cannotListen", "cannot listen on {{addr}}: {{err}}")
+	msgListenerDied = uitext.Define("proxy.listenerFailed", "listener failed: {{err}}")
+)
 
 // Options configure a Service.
 type Options struct {
@@ -132,10 +143,12 @@ func (s *Service) Start() error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		msg := fmt.Sprintf("cannot listen on %s: %v", addr, err)
+		text := msgCannotListen.With("addr", addr, "err", err.Error())
 		if isAddrInUse(err) {
 			msg = fmt.Sprintf("port %d is in use by another program: choose another port in Settings or with --port", port)
+			text = msgPortInUse.With("port", strconv.Itoa(port))
 		}
-		s.setLocked(Status{Host: host, Port: port, Error: msg})
+		s.setLocked(Status{Host: host, Port: port, Error: msg, ErrorText: text})
 		return errors.New(msg)
 	}
 	if !store.IsLoopback(host) {
@@ -160,7 +173,8 @@ func (s *Service) Start() error {
 			s.mu.Lock()
 			if s.srv == srv {
 				s.srv = nil
-				s.setLocked(Status{Host: host, Port: port, Error: "listener failed: " + err.Error()})
+				s.setLocked(Status{Host: host, Port: port, Error: "listener failed: " + err.Error(),
+					ErrorText: msgListenerDied.With("err", err.Error())})
 			}
 			s.mu.Unlock()
 		}

@@ -85,6 +85,11 @@ func TestPortInUseIsReportedPlainly(t *testing.T) {
 	assert.Contains(t, err.Error(), msg)
 	assert.Contains(t, svc.Status().Error, msg)
 	assert.False(t, svc.Status().On)
+	// The window's copy is coded (its language) and has no advice for the
+	// command line, which the window replaces with buttons.
+	assert.Equal(t, "proxy.portInUse", svc.Status().ErrorText.Code)
+	assert.Equal(t, map[string]string{"port": strconv.Itoa(port)}, svc.Status().ErrorText.Args)
+	assert.Equal(t, msg, svc.Status().ErrorText.Text)
 }
 
 func TestStopDrainsRequestsInFlight(t *testing.T) {

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../lib/errors';
+import type { GoText } from '../i18n/gotext';
 import { listenerError } from '../lib/proxy';
 import { StatusIcon, type IconName } from './StatusIcon';
 
@@ -11,11 +12,13 @@ interface Props {
   on: boolean;
   /** The listener's own error from Status (e.g. port in use); "" when fine. */
   statusError: string;
+  /** The same for the window, coded (Status.errorText), when Go sent one. */
+  statusErrorText?: GoText;
   onChange: (on: boolean) => Promise<void>;
 }
 
 /** The proxy on/off switch. Errors show right under it, where the person looks. */
-export function ProxySwitch({ on, statusError, onChange }: Props) {
+export function ProxySwitch({ on, statusError, statusErrorText, onChange }: Props) {
   const { t } = useTranslation();
   const [pending, setPending] = useState(false);
   const [callError, setCallError] = useState<string | null>(null);
@@ -42,7 +45,7 @@ export function ProxySwitch({ on, statusError, onChange }: Props) {
     callError !== null
       ? t('proxy.switchFailed', { detail: callError })
       : statusError
-        ? t('proxy.notListening', { detail: listenerError(statusError) })
+        ? t('proxy.notListening', { detail: listenerError(statusError, statusErrorText) })
         : null;
 
   return (

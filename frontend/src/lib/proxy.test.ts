@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { proxyMode, proxySetting } from './proxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../i18n';
+import { listenerError, proxyMode, proxySetting } from './proxy';
 
 describe('proxy setting', () => {
   it('reads the mode of a setting', () => {
@@ -20,5 +21,26 @@ describe('proxy setting', () => {
   it('says what to fix', () => {
     expect(() => proxySetting('url', 'not a url', 'pw')).toThrow('Enter the proxy as a URL');
     expect(() => proxySetting('url', 'http://p.example:3128', 'pw')).toThrow('Put the user name in the URL');
+  });
+});
+
+describe('listenerError', () => {
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('drops the advice meant for the tray and the command line', () => {
+    expect(listenerError('port 8990 is in use by another program: choose another port in Settings or with --port')).toBe(
+      'port 8990 is in use by another program.',
+    );
+  });
+
+  it("renders Go's coded text in the window's language", async () => {
+    const text = { code: 'proxy.portInUse', args: { port: '8990' }, text: 'port 8990 is in use by another program' };
+    expect(listenerError('port 8990 is in use by another program: choose another port…', text)).toBe(
+      'port 8990 is in use by another program.',
+    );
+    await i18n.changeLanguage('zh-CN');
+    expect(listenerError('port 8990 is in use by another program: choose another port…', text)).toBe('端口 8990 已被其他程序占用。');
   });
 });

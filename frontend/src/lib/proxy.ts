@@ -1,4 +1,5 @@
 import { i18n } from '../i18n';
+import { renderGoText, type GoText } from '../i18n/gotext';
 
 /** How Kirodesk reaches Kiro, as the Settings window edits it. */
 export type ProxyMode = 'none' | 'system' | 'url';
@@ -33,9 +34,13 @@ export function proxySetting(mode: ProxyMode, url: string, password: string): st
  * The listener's error as a sentence, without the advice Go adds for the
  * tray and the command line ("choose another port in Settings or with
  * --port"): the window offers its own repairs beside it (Open Settings,
- * Use a free port; the port field).
+ * Use a free port; the port field). Go's coded text (Status.errorText) is
+ * rendered in the window's language; the English error is the fallback.
  */
-export function listenerError(err: string): string {
-  const s = err.replace(/: choose another port in Settings or with --port$/, '').trim();
-  return /[.!?]$/.test(s) ? s : `${s}.`;
+export function listenerError(err: string, text?: GoText | null): string {
+  const s = text?.text
+    ? renderGoText(i18n.t, i18n, text)
+    : err.replace(/: choose another port in Settings or with --port$/, '').trim();
+  if (/[.!?。！？]$/.test(s)) return s;
+  return i18n.language?.startsWith('zh') ? `${s}。` : `${s}.`;
 }

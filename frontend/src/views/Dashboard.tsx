@@ -80,6 +80,7 @@ export function Dashboard({ status, apply, onNavigate }: Props) {
         <ProxySwitch
           on={status.proxyOn}
           statusError={status.error}
+          statusErrorText={status.errorText}
           onChange={(on) => apply(() => setProxyEnabled(on))}
         />
         <PortRepair status={status} apply={apply} onOpenSettings={() => go('settings')} />

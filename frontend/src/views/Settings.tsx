@@ -318,7 +318,7 @@ export function Settings({ status }: { status?: Status } = {}) {
 
 function listenerText(st: Status): string {
   if (st.proxyOn) return i18n.t('settings.listening', { endpoint: st.endpoint });
-  return st.error ? i18n.t('settings.notListening', { detail: listenerError(st.error) }) : i18n.t('settings.off');
+  return st.error ? i18n.t('settings.notListening', { detail: listenerError(st.error, st.errorText) }) : i18n.t('settings.off');
 }
 
 

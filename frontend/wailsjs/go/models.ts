@@ -13,6 +13,7 @@ export namespace app {
 	    port: number;
 	    endpoint: string;
 	    error: string;
+	    errorText?: GoText;
 	    version: string;
 	    configDir: string;
 	    accounts: number;
@@ -29,6 +30,7 @@ export namespace app {
 	        this.port = source["port"];
 	        this.endpoint = source["endpoint"];
 	        this.error = source["error"];
+	        this.errorText = source["errorText"];
 	        this.version = source["version"];
 	        this.configDir = source["configDir"];
 	        this.accounts = source["accounts"];
