@@ -177,7 +177,7 @@ bench: test-deps build
 		KIRODESK_BENCH_OUT=$(CURDIR)/$(BENCH_OUT) \
 		scripts/session.sh $(GO) test -count=1 -timeout 15m -run TestOverheadReport -v ./internal/bench \
 		| grep -vE '^(=== RUN|--- PASS|PASS$$|ok )|Failed to set fd limit'
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/bench ./internal/store ./internal/kiro/payload ./internal/usage
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/bench ./internal/store ./internal/kiro/payload ./internal/usage ./internal/tokens
 
 # The robustness suite at length (internal/soak): KIRODESK_SOAK_MINUTES of
 # 64 clients against a real Kirodesk with injected faults, then the crash
