@@ -51,7 +51,8 @@ func (a *App) ExportUsageCSV(rng string) (string, error) {
 	}
 	path := filepath.Join(dir, fmt.Sprintf("kirodesk-usage-%s-%s.csv", rng, time.Now().Format("2006-01-02-150405")))
 	// A file the person asked for, outside the config folder: not state.
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	// Private (0600) like the request log's export: it names the accounts.
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return "", fmt.Errorf("cannot save the CSV: %w", err)
 	}
 	return path, nil

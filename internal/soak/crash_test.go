@@ -41,17 +41,9 @@ import (
 // list of kiro.Credentials the fake knows) and the upstream URLs.
 func crashChild() int {
 	ctx := context.Background()
-	dir := os.Getenv("KIRODESK_SOAK_DIR")
-	var creds []kiro.Credentials
-	if err := json.Unmarshal([]byte(os.Getenv("KIRODESK_SOAK_CREDS")), &creds); err != nil || len(creds) == 0 {
-		fmt.Fprintln(os.Stderr, "child: bad KIRODESK_SOAK_CREDS:", err)
-		return 2
-	}
-	port := 0
-	c, err := core.Open(ctx, core.Options{ConfigDir: dir, Host: "127.0.0.1", Port: &port})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child: open:", err)
-		return 1
+	c, creds, code := openChild(ctx)
+	if code != 0 {
+		return code
 	}
 	if err := c.Proxy.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "child: start:", err)
@@ -357,4 +349,23 @@ func checkFolder(t *testing.T, cycle int, dir, service string, x *expectation) {
 	x.accounts = inPool
 	clear(x.maybe)
 	clear(x.renamedMaybe)
+}
+
+// openChild is how both crash children start: the credentials the parent
+// passed (KIRODESK_SOAK_CREDS) and the whole app opened on the folder
+// (KIRODESK_SOAK_DIR), its listener not started yet. A code other than 0 is
+// the child's exit code, the reason already on stderr.
+func openChild(ctx context.Context) (*core.Core, []kiro.Credentials, int) {
+	var creds []kiro.Credentials
+	if err := json.Unmarshal([]byte(os.Getenv("KIRODESK_SOAK_CREDS")), &creds); err != nil || len(creds) == 0 {
+		fmt.Fprintln(os.Stderr, "child: bad KIRODESK_SOAK_CREDS:", err)
+		return nil, nil, 2
+	}
+	port := 0
+	c, err := core.Open(ctx, core.Options{ConfigDir: os.Getenv("KIRODESK_SOAK_DIR"), Host: "127.0.0.1", Port: &port})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child: open:", err)
+		return nil, nil, 1
+	}
+	return c, creds, 0
 }

@@ -35,17 +35,9 @@ import (
 // it is killed. Environment as crashChild's.
 func usageChild() int {
 	ctx := context.Background()
-	dir := os.Getenv("KIRODESK_SOAK_DIR")
-	var creds []kiro.Credentials
-	if err := json.Unmarshal([]byte(os.Getenv("KIRODESK_SOAK_CREDS")), &creds); err != nil || len(creds) == 0 {
-		fmt.Fprintln(os.Stderr, "child: bad KIRODESK_SOAK_CREDS:", err)
-		return 2
-	}
-	port := 0
-	c, err := core.Open(ctx, core.Options{ConfigDir: dir, Host: "127.0.0.1", Port: &port})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child: open:", err)
-		return 1
+	c, creds, code := openChild(ctx)
+	if code != 0 {
+		return code
 	}
 	<-c.Reconciled()
 	if len(c.Store.Pool.Snapshot().Accounts) == 0 { // the first run; later ones keep it
