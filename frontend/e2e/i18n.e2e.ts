@@ -135,6 +135,14 @@ describe('the window in 简体中文', () => {
     // The parts that open: the advanced upstream URLs, the app log, a request's details.
     await page.getByText('高级：Kiro 上游 URL').click();
     await shootAndCheck('settings-advanced');
+    // Diagnostics from the real Go report: section titles, check names and
+    // details are rendered by their codes.
+    await page.getByRole('button', { name: '测试连接' }).click();
+    const diagnostics = page.getByTestId('diagnostics');
+    await diagnostics.getByRole('heading', { name: '这台电脑' }).waitFor();
+    await diagnostics.getByRole('heading', { name: '出站连接' }).waitFor();
+    await diagnostics.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: resolve(screenshotDir, 'zh-CN-settings-diagnostics-800x600.png') });
     await open('日志');
     const failed = page.getByTestId('request-row').filter({ hasText: /失败|已拒绝/ }).last();
     await failed.waitFor();

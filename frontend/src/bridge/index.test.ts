@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as App from '../../wailsjs/go/app/App';
 import * as runtime from '../../wailsjs/runtime/runtime';
-import { BridgeError, copyToClipboard, getAPIKey, getStatus, onStatus, setProxyEnabled } from '.';
+import { BridgeError, copyToClipboard, diagnose, getAPIKey, getStatus, onStatus, setProxyEnabled } from '.';
 import { makeStatus } from '../test/fixtures';
 
 vi.mock('../../wailsjs/go/app/App', () => ({
@@ -9,6 +9,7 @@ vi.mock('../../wailsjs/go/app/App', () => ({
   SetProxyEnabled: vi.fn(),
   APIKey: vi.fn(),
   CopyToClipboard: vi.fn(),
+  Diagnose: vi.fn(),
 }));
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: vi.fn() }));
 
@@ -27,6 +28,26 @@ describe('bridge façade', () => {
 
     expect(status.warnings).toEqual([]);
     expect(status.endpoint).toBe('http://127.0.0.1:8990');
+  });
+
+  it("keeps the coded texts of Diagnose's sections and checks, and empties nil lists", async () => {
+    const titleText = { code: 'doctor.section.machine', text: 'This machine' };
+    const check = { name: 'config dir', status: 'ok', detail: 'x', nameText: { code: 'doctor.check.configDir', text: 'config dir' } };
+    go.Diagnose.mockResolvedValue({
+      time: 't',
+      version: 'v',
+      failed: false,
+      text: 'report',
+      sections: [
+        { title: 'This machine', titleText, checks: [check] },
+        { title: 'Accounts', checks: null },
+      ],
+    } as never);
+
+    const d = await diagnose();
+
+    expect(d.sections[0]).toEqual({ title: 'This machine', titleText, checks: [check] });
+    expect(d.sections[1]?.checks).toEqual([]);
   });
 
   it('passes the wanted state to SetProxyEnabled', async () => {

@@ -252,7 +252,7 @@ export function diagnose(): Promise<Diagnostics> {
       version: r.version,
       failed: r.failed,
       text: r.text,
-      sections: (r.sections ?? []).map((s) => ({ title: s.title, checks: s.checks ?? [] })),
+      sections: (r.sections ?? []).map((s) => ({ title: s.title, titleText: s.titleText, checks: s.checks ?? [] })),
     };
   });
 }

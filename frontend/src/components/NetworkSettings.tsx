@@ -23,7 +23,8 @@ export function NetworkSettings() {
   const [password, setPassword] = useState('');
   const [caBundle, setCABundle] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A catalog key, rendered at each render: a language switch re-words it.
+  const [notice, setNotice] = useState<'network.saved' | 'network.unchanged' | null>(null);
   // Leaving Settings with an unsaved proxy or CA bundle asks first.
   const dirtyNow = useLeaveGuard();
   dirtyNow.current =
@@ -67,7 +68,7 @@ export function NetworkSettings() {
       if (caBundle.trim() !== loaded.caBundle) s = await updateSettings({ caBundle: caBundle.trim() });
       if (s) load(s.outboundProxy, s.caBundle);
       setPassword(''); // a secret: not kept on screen
-      setNotice(s ? t('network.saved') : t('network.unchanged'));
+      setNotice(s ? 'network.saved' : 'network.unchanged');
       return true;
     } catch (err) {
       setError(t('network.saveFailed', { detail: errorMessage(err).replace(/^config\.json: change rejected: /, '') }));
@@ -131,7 +132,7 @@ export function NetworkSettings() {
       </label>
       <ErrorText error={error} />
       <p role="status" className="muted">
-        {notice}
+        {notice && t(notice)}
       </p>
     </form>
   );

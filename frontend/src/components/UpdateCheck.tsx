@@ -111,7 +111,8 @@ function FeedURL() {
   const [url, setURL] = useState('');
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A catalog key, rendered at each render: a language switch re-words it.
+  const [notice, setNotice] = useState<'update.feedSaved' | null>(null);
   // Leaving Settings with an unsaved feed URL asks first.
   const dirtyNow = useLeaveGuard();
   dirtyNow.current = !!saved && url.trim() !== saved.url;
@@ -139,7 +140,7 @@ function FeedURL() {
       const s = await updateSettings({ updateFeedURL: want });
       setSaved({ url: s.updateFeedURL, fallback: s.updateFeedURLDefault, env: s.updateFeedURLEnv ?? '' });
       setURL(s.updateFeedURL);
-      setNotice(t('update.feedSaved'));
+      setNotice('update.feedSaved');
       return true;
     } catch (reason) {
       setError(t('update.feedFailed', { detail: errorMessage(reason) }));
@@ -208,7 +209,7 @@ function FeedURL() {
           </button>
         )}
         <span role="status" className="muted">
-          {notice}
+          {notice && t(notice)}
         </span>
       </div>
     </form>

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
@@ -75,6 +75,13 @@ describe('Settings', () => {
     await vi.waitFor(() => expect(save).toBeDisabled());
     expect(screen.getByText('Saved.')).toBeInTheDocument(); // the bar's word for the whole page
     expect(hasUnsavedEdits()).toBe(false);
+
+    // The outcomes are words of the catalog, re-worded by a language switch.
+    await act(() => applyLanguage('zh-CN'));
+    expect(screen.getByText('已保存。')).toBeInTheDocument();
+    expect(screen.getByText('已保存。之后到 Kiro 的新连接将使用它。')).toBeInTheDocument();
+    expect(screen.getByText('已保存。下一个请求即生效。')).toBeInTheDocument();
+    await act(() => applyLanguage('en'));
   });
 
   it('saves only the fields that changed', async () => {

@@ -43,7 +43,8 @@ export function Settings({ status }: { status?: Status } = {}) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A catalog key, rendered at each render: a language switch re-words it.
+  const [notice, setNotice] = useState<'settings.saved' | 'settings.savedUpstream' | null>(null);
   const [saving, setSaving] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   // Leaving the view with unsaved edits asks first (App asks the guard).
@@ -86,7 +87,7 @@ export function Settings({ status }: { status?: Status } = {}) {
     try {
       const formSaved = dirty ? await saveForm() : true;
       const partsSaved = partsDirty ? await saveAll() : true;
-      if (!dirty && partsSaved) setNotice(t('settings.saved'));
+      if (!dirty && partsSaved) setNotice('settings.saved');
       return formSaved && partsSaved;
     } finally {
       setSaving(false);
@@ -111,7 +112,7 @@ export function Settings({ status }: { status?: Status } = {}) {
       setDraft(toDraft(next));
       setErrors({});
       const upstream = 'apiBase' in patch || 'authBase' in patch || 'oidcBase' in patch;
-      setNotice(upstream ? t('settings.savedUpstream') : t('settings.saved'));
+      setNotice(upstream ? 'settings.savedUpstream' : 'settings.saved');
       return true;
     } catch (err) {
       const message = errorEnglish(err);
@@ -309,7 +310,7 @@ export function Settings({ status }: { status?: Status } = {}) {
         {t('settings.revert')}
       </button>
       <span role="status" className="muted">
-        {notice}
+        {notice && t(notice)}
       </span>
     </div>
     </SavePartsContext.Provider>
