@@ -188,34 +188,8 @@ func TestCrashLoop(t *testing.T) {
 	var served, refusedOrFailed, changes int
 	var apiKey string
 	for cycle := range cycles {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "KIRODESK_SOAK_CHILD=1", "KIRODESK_SOAK_DIR="+dir, "KIRODESK_SOAK_CREDS="+string(credsJSON),
-			store.EnvAPIBase+"="+fake.URL, store.EnvAuthBase+"="+fake.URL, store.EnvOIDCBase+"="+fake.URL)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
-		var url string
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				_ = cmd.Wait()
-				t.Fatalf("cycle %d: the child did not start: %s", cycle, stderr.String())
-			}
-			url = strings.TrimPrefix(l, "listening ")
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Fatalf("cycle %d: the child did not start in 30 s: %s", cycle, stderr.String())
-		}
+		child := startChild(t, cycle, "1", dir, string(credsJSON), fake.URL)
+		cmd, url, lines := child.cmd, child.url, child.lines
 		if apiKey == "" {
 			k, err := secrets.NewKeyring(service).Get(context.Background(), "apikey")
 			require.NoError(t, err)
@@ -368,4 +342,48 @@ func openChild(ctx context.Context) (*core.Core, []kiro.Credentials, int) {
 		return nil, nil, 1
 	}
 	return c, creds, 0
+}
+
+// child is a crash child the parent started: its process, the API's URL
+// it announced, the lines it printed after that and what it wrote to stderr.
+type child struct {
+	cmd    *exec.Cmd
+	url    string
+	lines  <-chan string // closed when its stdout ends
+	stderr *strings.Builder
+}
+
+// startChild runs this test binary as the child kind names (the
+// KIRODESK_SOAK_CHILD value) on dir, with creds and the fake's URL as its
+// upstream, and waits up to 30 s for its "listening URL" line.
+func startChild(t *testing.T, cycle int, kind, dir, creds, fakeURL string) child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "KIRODESK_SOAK_CHILD="+kind, "KIRODESK_SOAK_DIR="+dir, "KIRODESK_SOAK_CREDS="+creds,
+		store.EnvAPIBase+"="+fakeURL, store.EnvAuthBase+"="+fakeURL, store.EnvOIDCBase+"="+fakeURL)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	select {
+	case l, ok := <-lines:
+		if !ok {
+			_ = cmd.Wait()
+			t.Fatalf("cycle %d: the child did not start: %s", cycle, stderr.String())
+		}
+		return child{cmd: cmd, url: strings.TrimPrefix(l, "listening "), lines: lines, stderr: stderr}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("cycle %d: the child did not start in 30 s: %s", cycle, stderr.String())
+	}
+	return child{} // t.Fatalf does not return
 }

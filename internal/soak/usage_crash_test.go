@@ -3,15 +3,12 @@
 package soak
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -93,34 +90,8 @@ func TestUsageSurvivesKill9OfTheAppUnderLoad(t *testing.T) {
 
 	var before int64 // on disk after the previous run
 	for cycle := range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "KIRODESK_SOAK_CHILD=usage", "KIRODESK_SOAK_DIR="+dir, "KIRODESK_SOAK_CREDS="+string(creds),
-			store.EnvAPIBase+"="+fake.URL, store.EnvAuthBase+"="+fake.URL, store.EnvOIDCBase+"="+fake.URL)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		first := make(chan string, 1)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			if sc.Scan() {
-				first <- sc.Text()
-			}
-			close(first)
-		}()
-		var url string
-		select {
-		case l, ok := <-first:
-			if !ok {
-				_ = cmd.Wait()
-				t.Fatalf("cycle %d: the child did not start: %s", cycle, stderr.String())
-			}
-			url = strings.TrimPrefix(l, "listening ")
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Fatalf("cycle %d: the child did not start in 30 s: %s", cycle, stderr.String())
-		}
+		child := startChild(t, cycle, "usage", dir, string(creds), fake.URL)
+		cmd, url := child.cmd, child.url
 		k, err := secrets.NewKeyring(service).Get(context.Background(), "apikey")
 		require.NoError(t, err)
 		key := k.Reveal()
@@ -171,7 +142,7 @@ func TestUsageSurvivesKill9OfTheAppUnderLoad(t *testing.T) {
 		got := requestsOnDisk(t, dir) - before
 		t.Logf("cycle %d: %d requests sent, %d answered (%d not 200), %d on disk, %d required (answered %s before the kill)",
 			cycle, started, len(answered), refused, got, must, usage.MaxLoss)
-		assert.Positive(t, must, "no request was answered in the first second: %s", stderr.String())
+		assert.Positive(t, must, "no request was answered in the first second: %s", child.stderr.String())
 		assert.Less(t, refused, int64(len(answered)/10), "cycle %d: the app refused most requests; the test is of counts under load", cycle)
 		assert.GreaterOrEqual(t, got, must, "cycle %d: more than %s of counts were lost", cycle, usage.MaxLoss)
 		assert.LessOrEqual(t, got, started, "cycle %d: more requests on disk than were sent", cycle)
