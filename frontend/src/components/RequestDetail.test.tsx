@@ -1,32 +1,14 @@
 import { render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestLine } from '../bridge';
 import { applyLanguage } from '../i18n';
+import { makeRequest } from '../test/fixtures';
 import { RequestDetail } from './RequestDetail';
 
 afterEach(async () => {
   await applyLanguage('en');
 });
 
-const req = (o: Partial<RequestLine> = {}): RequestLine => ({
-  seq: 1,
-  time: '2026-11-25T10:00:00Z',
-  method: 'POST',
-  path: '/v1/messages',
-  model: 'claude-sonnet-4.5',
-  account: 'a1',
-  accountLabel: 'Work',
-  status: 200,
-  latencyMs: 42,
-  inputTokens: 12,
-  outputTokens: 5,
-  credits: 0,
-  client: 'Claude Code',
-  firstByteMs: 30,
-  bytesIn: 2048,
-  bytesOut: 512,
-  ...o,
-});
+const req = makeRequest;
 
 describe('RequestDetail: pinned', () => {
   it('shows the account a request was pinned to, by name when it served, in the window language', async () => {

@@ -1,4 +1,4 @@
-import type { Settings, Status } from '../bridge';
+import type { RequestLine, Settings, Status } from '../bridge';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -55,4 +55,27 @@ export function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** A request-log line: a 200 from Claude Code on account a1 ("Work"). */
+export function makeRequest(overrides: Partial<RequestLine> = {}): RequestLine {
+  return {
+    seq: 1,
+    time: '2026-11-25T10:00:00Z',
+    method: 'POST',
+    path: '/v1/messages',
+    model: 'claude-sonnet-4.5',
+    account: 'a1',
+    accountLabel: 'Work',
+    status: 200,
+    latencyMs: 42,
+    inputTokens: 12,
+    outputTokens: 5,
+    credits: 0,
+    client: 'Claude Code',
+    firstByteMs: 30,
+    bytesIn: 2048,
+    bytesOut: 512,
+    ...overrides,
+  };
 }

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { LogLine, RequestLine } from '../bridge';
+import { makeRequest } from '../test/fixtures';
 import { Logs, logLineText } from './Logs';
 
 vi.mock('../bridge', () => ({
@@ -15,25 +16,7 @@ vi.mock('../bridge', () => ({
 const api = vi.mocked(bridge);
 
 const line = (seq: number, level: string, text: string): LogLine => ({ seq, level, text, time: '2026-11-25T10:00:00Z' });
-const req = (seq: number, o: Partial<RequestLine> = {}): RequestLine => ({
-  seq,
-  time: '2026-11-25T10:00:00Z',
-  method: 'POST',
-  path: '/v1/messages',
-  model: 'claude-sonnet-4.5',
-  account: 'a1',
-  accountLabel: 'Work',
-  status: 200,
-  latencyMs: 42,
-  inputTokens: 12,
-  outputTokens: 5,
-  credits: 0,
-  client: 'Claude Code',
-  firstByteMs: 30,
-  bytesIn: 2048,
-  bytesOut: 512,
-  ...o,
-});
+const req = (seq: number, o: Partial<RequestLine> = {}): RequestLine => makeRequest({ seq, ...o });
 
 const failed = req(2, {
   status: 503,
