@@ -200,33 +200,14 @@ func TestWebSearchResponsesThroughServe(t *testing.T) {
 		t.Run(map[bool]string{true: "stream", false: "plain"}[stream], func(t *testing.T) {
 			e := startWithAccounts(t, 1)
 			c := openaiClient(e)
-			ctx := context.Background()
 			e.fake.Enqueue(
 				fakekiro.Script{fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"latest go"}`, 1, true)},
 				fakekiro.Script{fakekiro.Text("Go 1.26 is the latest [1].")},
 			)
-			shell := responses.ToolParamOfFunction("shell", map[string]any{"type": "object", "properties": map[string]any{"cmd": map[string]any{"type": "string"}}}, false)
-			params := responses.ResponseNewParams{Model: "claude-sonnet-4-5",
-				Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("which Go is the latest?")},
-				Tools: []responses.ToolUnionParam{shell, {OfWebSearch: &responses.WebSearchToolParam{Type: responses.WebSearchToolTypeWebSearch}}}}
-			var res responses.Response
+			res, seen := latestGoSearch(t, c, stream)
 			if stream {
-				s := c.Responses.NewStreaming(ctx, params)
-				var seen []string
-				for s.Next() {
-					ev := s.Current()
-					seen = append(seen, ev.Type)
-					if ev.Type == "response.completed" {
-						res = ev.Response
-					}
-				}
-				require.NoError(t, s.Err())
 				assert.Subset(t, seen, []string{"response.web_search_call.in_progress", "response.web_search_call.searching",
 					"response.web_search_call.completed", "response.output_text.annotation.added"})
-			} else {
-				r, err := c.Responses.New(ctx, params)
-				require.NoError(t, err)
-				res = *r
 			}
 			require.Len(t, res.Output, 2)
 			assert.Equal(t, "web_search_call", res.Output[0].Type)
@@ -299,4 +280,34 @@ func TestWebSearchChatCompletionsThroughServe(t *testing.T) {
 	assert.Equal(t, "stop", res.Choices[0].FinishReason)
 	require.Len(t, e.fake.SearchCalls(), 1)
 	assert.Equal(t, "oslo weather", e.fake.SearchCalls()[0].Query)
+}
+
+// latestGoSearch asks the Responses API "which Go is the latest?" with a
+// shell function and the web_search tool, as Codex declares them, and
+// returns the whole answer (the completed response when streaming) and the
+// event types seen on the way (none for a plain request).
+func latestGoSearch(t *testing.T, c sdk.Client, stream bool) (responses.Response, []string) {
+	t.Helper()
+	ctx := context.Background()
+	shell := responses.ToolParamOfFunction("shell", map[string]any{"type": "object", "properties": map[string]any{"cmd": map[string]any{"type": "string"}}}, false)
+	params := responses.ResponseNewParams{Model: "claude-sonnet-4-5",
+		Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("which Go is the latest?")},
+		Tools: []responses.ToolUnionParam{shell, {OfWebSearch: &responses.WebSearchToolParam{Type: responses.WebSearchToolTypeWebSearch}}}}
+	if !stream {
+		r, err := c.Responses.New(ctx, params)
+		require.NoError(t, err)
+		return *r, nil
+	}
+	s := c.Responses.NewStreaming(ctx, params)
+	var res responses.Response
+	var seen []string
+	for s.Next() {
+		ev := s.Current()
+		seen = append(seen, ev.Type)
+		if ev.Type == "response.completed" {
+			res = ev.Response
+		}
+	}
+	require.NoError(t, s.Err())
+	return res, seen
 }

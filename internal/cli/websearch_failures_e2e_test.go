@@ -173,30 +173,12 @@ func TestWebSearchResponsesMCPFailureThroughServe(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			e := startWithAccounts(t, 1)
 			c := openaiClient(e)
-			ctx := context.Background()
 			e.fake.EnqueueSearch(fakekiro.SearchScript{Status: http.StatusInternalServerError})
 			e.fake.Enqueue(
 				fakekiro.Script{fakekiro.ToolUse("tooluse_s1", "web_search", `{"query":"latest go"}`, 1, true)},
 				fakekiro.Script{fakekiro.Text("I could not search; Go 1.26 is the latest I know.")},
 			)
-			shell := responses.ToolParamOfFunction("shell", map[string]any{"type": "object", "properties": map[string]any{"cmd": map[string]any{"type": "string"}}}, false)
-			params := responses.ResponseNewParams{Model: "claude-sonnet-4-5",
-				Input: responses.ResponseNewParamsInputUnion{OfString: sdk.String("which Go is the latest?")},
-				Tools: []responses.ToolUnionParam{shell, {OfWebSearch: &responses.WebSearchToolParam{Type: responses.WebSearchToolTypeWebSearch}}}}
-			var res responses.Response
-			if stream {
-				s := c.Responses.NewStreaming(ctx, params)
-				for s.Next() {
-					if ev := s.Current(); ev.Type == "response.completed" {
-						res = ev.Response
-					}
-				}
-				require.NoError(t, s.Err())
-			} else {
-				r, err := c.Responses.New(ctx, params)
-				require.NoError(t, err)
-				res = *r
-			}
+			res, _ := latestGoSearch(t, c, stream)
 			require.Len(t, res.Output, 2)
 			ws := res.Output[0].AsWebSearchCall()
 			assert.Equal(t, "web_search_call", res.Output[0].Type)
