@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"kirodesk/internal/secrets"
@@ -37,6 +38,12 @@ type Service struct {
 	sec  secrets.Store
 	log  *slog.Logger
 	now  func() time.Time
+	// pending serialises Add, Remove and Reconcile's repair of pending
+	// ids. A pending mark is a leftover of an interrupted Add or Remove
+	// only when none is running: the start-up Reconcile runs in the
+	// background, and without this it could delete the item an Add had
+	// just written, leaving the account without credentials.
+	pending sync.Mutex
 }
 
 // New returns a Service over the pool file and the keychain.
@@ -74,6 +81,8 @@ func (s *Service) Add(ctx context.Context, a store.Account, creds secrets.Secret
 	}
 	a.State = store.AccountState{Status: store.StatusReady}
 
+	s.pending.Lock()
+	defer s.pending.Unlock()
 	err := s.pool.Update(ctx, func(p *store.Pool) error {
 		if p.Account(a.ID) != nil {
 			return fmt.Errorf("account %s already exists", a.ID)
@@ -110,6 +119,8 @@ func (s *Service) Add(ctx context.Context, a store.Account, creds secrets.Secret
 // Remove deletes the account from the pool and its credentials from the
 // keychain.
 func (s *Service) Remove(ctx context.Context, id string) error {
+	s.pending.Lock()
+	defer s.pending.Unlock()
 	err := s.pool.Update(ctx, func(p *store.Pool) error {
 		if !p.Remove(id) {
 			return fmt.Errorf("%w: %s", ErrNotFound, id)
@@ -156,8 +167,8 @@ type Report struct {
 func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 	var rep Report
 	var errs []error
-	snap := s.pool.Snapshot()
-	for _, id := range snap.PendingSecrets {
+	s.pending.Lock()
+	for _, id := range s.pool.Snapshot().PendingSecrets {
 		err := s.sec.Delete(ctx, SecretKey(id))
 		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("delete leftover credentials of %s: %w", id, err))
@@ -166,7 +177,10 @@ func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 		s.clearPending(ctx, id)
 		rep.OrphansDeleted = append(rep.OrphansDeleted, id)
 	}
-	for _, a := range snap.Accounts {
+	s.pending.Unlock()
+	// An account is in the pool only once its item was written (Add), so
+	// this check needs no lock.
+	for _, a := range s.pool.Snapshot().Accounts {
 		_, err := s.sec.Get(ctx, SecretKey(a.ID))
 		switch {
 		case errors.Is(err, secrets.ErrNotFound):

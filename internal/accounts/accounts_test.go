@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -207,4 +208,67 @@ func TestReconcileDoesNotGuessWhenTheKeychainIsDown(t *testing.T) {
 	require.ErrorContains(t, err, "keychain locked")
 	assert.Equal(t, store.StatusReady, st.Pool.Snapshot().Account(a.ID).State.Status,
 		"an unreadable keychain is not a missing credential")
+}
+
+// afterSet is a keychain whose Set writes the item and then waits for
+// release: the moment Add has the item in the keychain and the id still
+// marked pending.
+type afterSet struct {
+	secrets.Store
+	written, release chan struct{}
+	deleted          chan string
+}
+
+func (s *afterSet) Set(ctx context.Context, k string, v secrets.Secret) error {
+	err := s.Store.Set(ctx, k, v)
+	close(s.written)
+	<-s.release
+	return err
+}
+
+func (s *afterSet) Delete(ctx context.Context, k string) error {
+	s.deleted <- k
+	return s.Store.Delete(ctx, k)
+}
+
+// TestAddDuringTheStartUpReconcileKeepsItsCredentials: the start-up
+// Reconcile runs in the background, so an account can be added while it
+// runs (a sign-in finished at once, `kirodesk accounts add-token` right
+// after launch). Add's pending mark is its own, not a leftover of a crash:
+// Reconcile must not delete the item Add has just written.
+func TestAddDuringTheStartUpReconcileKeepsItsCredentials(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close(context.Background()) })
+	sec := &afterSet{Store: secrets.NewMemory(), written: make(chan struct{}), release: make(chan struct{}), deleted: make(chan string, 1)}
+	svc := New(st.Pool, sec, nil)
+	ctx := context.Background()
+
+	added := make(chan store.Account, 1)
+	go func() {
+		a, err := svc.Add(ctx, store.Account{ID: "acc-new", Label: "new", AuthMethod: store.AuthSocial}, creds)
+		assert.NoError(t, err)
+		added <- a
+	}()
+	<-sec.written
+	reconciled := make(chan Report, 1)
+	go func() {
+		rep, err := svc.Reconcile(ctx)
+		assert.NoError(t, err)
+		reconciled <- rep
+	}()
+	select {
+	case k := <-sec.deleted:
+		t.Errorf("Reconcile deleted %s while Add was writing it", k)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(sec.release)
+	a := <-added
+	rep := <-reconciled
+	assert.Empty(t, rep.OrphansDeleted)
+	assert.Empty(t, rep.LoginNeeded)
+	got, err := svc.Credentials(ctx, a.ID)
+	require.NoError(t, err, "the account Add returned has its credentials")
+	assert.Equal(t, creds.Reveal(), got.Reveal())
+	assert.Empty(t, st.Pool.Snapshot().PendingSecrets)
 }
