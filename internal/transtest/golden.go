@@ -45,8 +45,11 @@ func DumpJSON(t *testing.T, v any) []byte {
 
 // RequestInputs lists testdata/requests/*.json without the .canon.json
 // goldens.
-func RequestInputs(t testing.TB) []string {
-	files, err := filepath.Glob("testdata/requests/*.json")
+func RequestInputs(t testing.TB) []string { return Inputs(t, "testdata/requests/*.json") }
+
+// Inputs lists the files matching glob, the .canon.json goldens left out.
+func Inputs(t testing.TB, glob string) []string {
+	files, err := filepath.Glob(glob)
 	require.NoError(t, err)
 	var inputs []string
 	for _, f := range files {
@@ -57,8 +60,10 @@ func RequestInputs(t testing.TB) []string {
 	return inputs
 }
 
-// Seed adds each file as a fuzz seed; no files is a failure.
-func Seed(f *testing.F, files []string) {
+// Seed adds each input matching glob (Inputs) as a fuzz seed; none is a
+// failure.
+func Seed(f *testing.F, glob string) {
+	files := Inputs(f, glob)
 	if len(files) == 0 {
 		f.Fatal("no golden requests to seed from")
 	}

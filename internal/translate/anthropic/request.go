@@ -272,13 +272,12 @@ func (d *doc) textBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error)
 var imageTypes = wire.ImageTypes
 
 func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error) {
-	src, sp, err := d.ReqObject(v, p, "source")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	st, err := d.ReqString(src, sp, "type")
-	if err != nil {
-		return canon.Block{}, err
+	f := d.Fields(v, p)
+	src := f.Object("source")
+	sp := src.Path()
+	st := src.ReqString("type")
+	if src.Err != nil {
+		return canon.Block{}, src.Err
 	}
 	switch st {
 	case "base64":
@@ -289,16 +288,16 @@ func (d *doc) imageBlock(v *jsontree.Value, p jsontree.Path) (canon.Block, error
 	default:
 		return canon.Block{}, d.Errf(sp.Key("type"), `unknown image source type %q; use "base64"`, st)
 	}
-	mt, err := d.ReqString(src, sp, "media_type")
-	if err != nil {
-		return canon.Block{}, err
+	mt := src.ReqString("media_type")
+	if src.Err != nil {
+		return canon.Block{}, src.Err
 	}
 	if !imageTypes[mt] {
 		return canon.Block{}, d.Errf(sp.Key("media_type"), "%q is not supported; use png, jpeg, gif or webp", mt)
 	}
-	data, err := d.NonEmptyString(src, sp, "data")
-	if err != nil {
-		return canon.Block{}, err
+	data := src.NonEmptyString("data")
+	if src.Err != nil {
+		return canon.Block{}, src.Err
 	}
 	if err := wire.CheckBase64(data); err != nil {
 		return canon.Block{}, d.Errf(sp.Key("data"), "not valid base64: %v", err)

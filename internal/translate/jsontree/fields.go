@@ -283,6 +283,24 @@ func (f *Fields) OptBool(key string) bool {
 	return b
 }
 
+// Object reads the required object member key (Doc.ReqObject) and starts
+// reading its members; a failure, this one or an earlier one, is the
+// returned Fields' Err.
+func (f *Fields) Object(key string) Fields {
+	o := Fields{d: f.d, Err: f.Err}
+	if f.Err == nil {
+		o.obj, o.p, o.Err = f.d.ReqObject(f.obj, f.p, key)
+		f.Err = o.Err
+	}
+	return o
+}
+
+// Value is the object the Fields read.
+func (f *Fields) Value() *Value { return f.obj }
+
+// Path is where the object the Fields read stands.
+func (f *Fields) Path() Path { return f.p }
+
 // ReqValue is Doc.ReqValue.
 func (f *Fields) ReqValue(key string) (*Value, Path) {
 	if f.Err != nil {

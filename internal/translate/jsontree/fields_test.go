@@ -154,3 +154,35 @@ func TestFieldsKeepTheFirstError(t *testing.T) {
 	f.ReqValue("missing")
 	assert.EqualError(t, f.Err, "r.missing: field required")
 }
+
+func TestFieldsObjectReadsANestedObject(t *testing.T) {
+	body := []byte(`{"o": {"name": "n", "e": ""}, "s": "x"}`)
+	d, root, err := ParseBody(body, ParseOptions{})
+	require.NoError(t, err)
+
+	f := d.Fields(root, "r")
+	o := f.Object("o")
+	assert.Equal(t, "n", o.NonEmptyString("name"))
+	require.NoError(t, o.Err)
+	assert.Same(t, root.Get("o"), o.Value())
+	assert.Equal(t, Path("r.o"), o.Path())
+	o.NonEmptyString("e")
+	assert.EqualError(t, o.Err, "r.o.e: must not be empty")
+	assert.NoError(t, f.Err, "an error inside the member is the member's")
+
+	f = d.Fields(root, "r")
+	o = f.Object("s")
+	assert.ErrorContains(t, o.Err, "r.s: expected an object, got a string")
+	assert.Equal(t, o.Err, f.Err, "the member's own failure is the parent's too")
+	assert.Empty(t, o.ReqString("name"))
+
+	f = d.Fields(root, "r")
+	f.Object("missing")
+	assert.EqualError(t, f.Err, "r.missing: field required")
+
+	f = d.Fields(root, "r")
+	f.NonEmptyString("missing")
+	o = f.Object("o")
+	assert.EqualError(t, o.Err, "r.missing: field required", "an earlier failure carries into the member")
+	assert.Nil(t, o.Value())
+}

@@ -29,16 +29,12 @@ type ChatOptions struct {
 // ParseChatRequest parses a POST /v1/chat/completions body. model and a
 // non-empty messages array are required. Errors are *RequestError.
 func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptions, error) {
-	var co ChatOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts, d.refuseFields)
+	root, r, tools, err := d.openRequest(body, opts, d.refuseFields, d.tools)
 	if err != nil {
-		return nil, co, err
+		return nil, ChatOptions{}, err
 	}
-	co.Tools = tooldecl.Origins{}
-	if err = d.tools(root.Get("tools"), r, co.Tools); err != nil {
-		return nil, co, err
-	}
+	co := ChatOptions{Tools: tools}
 	if v := root.Get("web_search_options"); jsontree.Present(v) {
 		// Search models' option: noted for the server's web search like a
 		// declared web search tool.

@@ -9,6 +9,7 @@ package openai
 import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/tooldecl"
 )
 
 // ParseOptions are the user's settings that change what a request may carry.
@@ -33,22 +34,29 @@ type RemoteImage struct {
 
 // openRequest parses body into d (in place if opts say so); it must be a
 // JSON object with a non-empty model and nothing refuse (the API's fields
-// Kiro cannot honour) refuses. It starts the canonical request. (The
-// caller makes d, so that it can stay on the caller's stack.)
-func (d *doc) openRequest(body []byte, opts ParseOptions, refuse func(root *jsontree.Value) error) (*jsontree.Value, *canon.Request, error) {
+// Kiro cannot honour) refuses. It starts the canonical request and reads
+// its tools with the API's tools reader, which notes in the returned
+// Origins how each was declared. (The caller makes d, so that it can stay
+// on the caller's stack.)
+func (d *doc) openRequest(body []byte, opts ParseOptions, refuse func(root *jsontree.Value) error,
+	tools func(v *jsontree.Value, r *canon.Request, origins tooldecl.Origins) error) (*jsontree.Value, *canon.Request, tooldecl.Origins, error) {
 	jd, root, err := jsontree.ParseObject(body, jsontree.ParseOptions{InPlace: opts.InPlace})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	d.Doc = jd
 	r := &canon.Request{}
 	if r.Model, err = d.NonEmptyString(root, "", "model"); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := refuse(root); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return root, r, nil
+	origins := tooldecl.Origins{}
+	if err := tools(root.Get("tools"), r, origins); err != nil {
+		return nil, nil, nil, err
+	}
+	return root, r, origins, nil
 }
 
 // The names of the output limit, package variables so that no call

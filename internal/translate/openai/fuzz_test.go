@@ -16,7 +16,7 @@ import (
 // are added as seeds too. A body parsed in place (the server owns it) gives
 // the same request or the same refusal as one parsed otherwise.
 func FuzzParseChatRequest(f *testing.F) {
-	transtest.Seed(f, transtest.RequestInputs(f))
+	transtest.Seed(f, "testdata/requests/*.json")
 	// Long strings with escapes everywhere the parser reads them, and a
 	// mistake after them: what an in-place parse rewrites.
 	l := transtest.LongEscaped

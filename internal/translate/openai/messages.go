@@ -355,15 +355,12 @@ func (mp *messageParser) toolCall(cv *jsontree.Value, cp jsontree.Path) (canon.B
 	if typ != "function" {
 		return canon.Block{}, mp.Errf(cp.Key("type"), `%q tool calls are not supported; use "function" or "custom"`, typ)
 	}
-	fv, fp, err := mp.ReqObject(cv, cp, "function")
-	if err != nil {
-		return canon.Block{}, err
+	fn := f.Object("function")
+	name := fn.NonEmptyString("name")
+	if fn.Err != nil {
+		return canon.Block{}, fn.Err
 	}
-	name, err := mp.NonEmptyString(fv, fp, "name")
-	if err != nil {
-		return canon.Block{}, err
-	}
-	input, err := mp.arguments(fv, fp)
+	input, err := mp.arguments(fn.Value(), fn.Path())
 	if err != nil {
 		return canon.Block{}, err
 	}

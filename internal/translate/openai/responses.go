@@ -43,16 +43,12 @@ type ResponsesOptions struct {
 // (what ResponsesWriter sends) come back as earlier thinking; their
 // encrypted_content is ignored. Errors are *RequestError.
 func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, ResponsesOptions, error) {
-	var ro ResponsesOptions
 	d := &doc{}
-	root, r, err := d.openRequest(body, opts, d.refuseResponsesFields)
+	root, r, tools, err := d.openRequest(body, opts, d.refuseResponsesFields, d.responsesTools)
 	if err != nil {
-		return nil, ro, err
+		return nil, ResponsesOptions{}, err
 	}
-	ro.Tools = tooldecl.Origins{}
-	if err = d.responsesTools(root.Get("tools"), r, ro.Tools); err != nil {
-		return nil, ro, err
-	}
+	ro := ResponsesOptions{Tools: tools}
 	if r.ToolChoice, err = d.responsesToolChoice(root.Get("tool_choice"), r); err != nil {
 		return nil, ro, err
 	}
