@@ -16,11 +16,6 @@ type ChatOptions struct {
 	// IncludeUsage is stream_options.include_usage: the stream ends with a
 	// chunk carrying usage (and every other chunk has "usage": null).
 	IncludeUsage bool
-	// RemoteImages are the http(s) image URLs accepted under
-	// ParseOptions.FetchRemoteImages, in request order. Each Image points at
-	// the canon.Image inside the returned request; the caller downloads URL
-	// and sets its MediaType and base64 Data before sending the request on.
-	RemoteImages []RemoteImage
 	// Tools says how custom tools were declared, for ChunkStart.Tools and
 	// MarshalChatResponse: their calls go back as "custom" tool calls.
 	Tools tooldecl.Origins `json:",omitempty"`
@@ -43,7 +38,7 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if r.ToolChoice, err = d.toolChoice(root.Get("tool_choice"), r.Tools); err != nil {
 		return nil, co, err
 	}
-	mp := &messageParser{doc: d, opts: opts, chat: &co}
+	mp := &messageParser{doc: d}
 	if err := mp.messages(root.Get("messages"), r); err != nil {
 		return nil, co, err
 	}
@@ -71,9 +66,6 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 		return nil, co, err
 	}
 	r.System = joinSystem(r.System, format)
-	if len(co.RemoteImages) == 0 {
-		co.RemoteImages = nil
-	}
 	return r, co, nil
 }
 

@@ -14,22 +14,11 @@ import (
 
 // ParseOptions are the user's settings that change what a request may carry.
 type ParseOptions struct {
-	// FetchRemoteImages allows http(s) image_url parts. The parser never
-	// fetches anything: it leaves an empty canon.Image in the request and
-	// lists it in ChatOptions.RemoteImages for the caller to fill in.
-	FetchRemoteImages bool
 	// InPlace: the caller owns the body and hands it over, to be parsed in
 	// place (jsontree.ParseOptions.InPlace): long strings are unquoted into
 	// it rather than into copies. The caller must not use the body after
 	// the call; the request's strings may be its bytes.
 	InPlace bool
-}
-
-// RemoteImage is an image the client sent by URL.
-type RemoteImage struct {
-	URL   string
-	Param string // where it was, e.g. "messages[2].content[1].image_url.url"
-	Image *canon.Image
 }
 
 // openRequest parses body into d (in place if opts say so); it must be a

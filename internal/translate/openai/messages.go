@@ -17,8 +17,6 @@ import (
 // the system prompt and the tool results as messages of their own.
 type messageParser struct {
 	*doc
-	opts ParseOptions
-	chat *ChatOptions
 }
 
 func (mp *messageParser) messages(v *jsontree.Value, r *canon.Request) error {
@@ -208,8 +206,8 @@ func (mp *messageParser) imagePart(pv *jsontree.Value, p jsontree.Path) (canon.B
 }
 
 // imageURL reads an image given by URL, in either API: a data: URL is
-// checked and decoded into the request; an http(s) URL, when fetching is
-// allowed, leaves an empty image listed in RemoteImages for the caller.
+// checked and decoded into the request; an http(s) URL is refused, since
+// Kirodesk does not download images for the client.
 func (mp *messageParser) imageURL(url string, up jsontree.Path) (canon.Block, error) {
 	scheme, _, _ := strings.Cut(url, ":")
 	switch strings.ToLower(scheme) {
@@ -220,12 +218,7 @@ func (mp *messageParser) imageURL(url string, up jsontree.Path) (canon.Block, er
 		}
 		return canon.Block{Type: canon.BlockImage, Image: img}, nil
 	case "http", "https":
-		if !mp.opts.FetchRemoteImages {
-			return canon.Block{}, mp.Errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings")
-		}
-		img := &canon.Image{}
-		mp.chat.RemoteImages = append(mp.chat.RemoteImages, RemoteImage{URL: url, Param: string(up), Image: img})
-		return canon.Block{Type: canon.BlockImage, Image: img}, nil
+		return canon.Block{}, mp.Errf(up, "remote image URLs are not fetched; send the image as a data: URL (base64)")
 	default:
 		return canon.Block{}, mp.Errf(up, "must be a data: URL (base64) or an http(s) URL")
 	}

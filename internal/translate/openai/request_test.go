@@ -13,12 +13,12 @@ import (
 	"kirodesk/internal/transtest"
 )
 
-// TestParseChatRequestGolden parses every testdata/requests/*.json (files
-// named remote_* with FetchRemoteImages) and compares the canonical request
-// and the chat options with the .canon.json golden beside it.
+// TestParseChatRequestGolden parses every testdata/requests/*.json and
+// compares the canonical request and the chat options with the .canon.json
+// golden beside it.
 func TestParseChatRequestGolden(t *testing.T) {
 	transtest.EachRequestGolden(t, func(t *testing.T, name string, body []byte) any {
-		req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: strings.HasPrefix(name, "remote_")})
+		req, opts, err := ParseChatRequest(body, ParseOptions{})
 		require.NoError(t, err)
 		return struct {
 			Request *canon.Request
@@ -34,7 +34,6 @@ func TestParseChatRequestFields(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.True(t, opts.IncludeUsage)
-	assert.Nil(t, opts.RemoteImages)
 	assert.True(t, req.Stream)
 	assert.Equal(t, 1024, req.MaxTokens)
 	assert.Equal(t, "user-42", req.ConversationKey)
@@ -80,22 +79,13 @@ func TestParseChatRequestMappings(t *testing.T) {
 	assert.Zero(t, parse(`,"stream":false`).MaxTokens)
 }
 
-func TestRemoteImages(t *testing.T) {
+func TestRemoteImagesAreRefused(t *testing.T) {
 	body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"ok"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}]}`)
 	_, _, err := ParseChatRequest(body, ParseOptions{})
 	var re *RequestError
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "messages[2].content[1].image_url.url: remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings", re.Message)
+	assert.Equal(t, "messages[2].content[1].image_url.url: remote image URLs are not fetched; send the image as a data: URL (base64)", re.Message)
 	assert.Equal(t, "messages[2].content[1].image_url.url", re.Param)
-
-	req, opts, err := ParseChatRequest(body, ParseOptions{FetchRemoteImages: true})
-	require.NoError(t, err)
-	require.Len(t, opts.RemoteImages, 1)
-	ri := opts.RemoteImages[0]
-	assert.Equal(t, "https://example.com/a.png", ri.URL)
-	assert.Equal(t, "messages[2].content[1].image_url.url", ri.Param)
-	ri.Image.MediaType, ri.Image.Data = "image/png", "AAAA"
-	assert.Equal(t, canon.Image{MediaType: "image/png", Data: "AAAA"}, *req.Messages[2].Content[1].Image, "the caller fills the request's own image")
 }
 
 // TestParseChatRequestRejects pins the message of every refusal: each names
@@ -146,7 +136,7 @@ func TestParseChatRequestRejects(t *testing.T) {
 		{"audio part", user(`[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]`), "messages[2].content[0].type: audio input is not supported by Kiro", "messages[2].content[0].type"},
 		{"file part", user(`[{"type":"file","file":{"file_id":"f"}}]`), "messages[2].content[0].type: file parts are not supported by Kiro", "messages[2].content[0].type"},
 		{"text part number", user(`[{"type":"text","text":3}]`), "messages[2].content[0].text: expected a string, got a number", "messages[2].content[0].text"},
-		{"remote image", img("https://example.com/a.png"), "messages[2].content[1].image_url.url: remote image URLs are not fetched; send the image as a data: URL (base64) or enable fetching in Settings", "messages[2].content[1].image_url.url"},
+		{"remote image", img("https://example.com/a.png"), "messages[2].content[1].image_url.url: remote image URLs are not fetched; send the image as a data: URL (base64)", "messages[2].content[1].image_url.url"},
 		{"image bmp", img("data:image/bmp;base64,Qk0="), `messages[2].content[1].image_url.url: image media type "image/bmp" is not supported; use png, jpeg, gif or webp`, "messages[2].content[1].image_url.url"},
 		{"image not base64 data URL", img("data:image/png,abc"), "messages[2].content[1].image_url.url: data: URLs must be base64-encoded (data:image/png;base64,...)", "messages[2].content[1].image_url.url"},
 		{"image bad base64", img("data:image/png;base64,not base64!"), "messages[2].content[1].image_url.url: the data: URL is not valid base64", "messages[2].content[1].image_url.url"},

@@ -20,10 +20,6 @@ import (
 // ResponsesOptions are the parts of a Responses request that shape the
 // response but have no place in canon.Request.
 type ResponsesOptions struct {
-	// RemoteImages are the http(s) input_image URLs accepted under
-	// ParseOptions.FetchRemoteImages, as in ChatOptions.RemoteImages; Param
-	// is like "input[2].content[1].image_url".
-	RemoteImages []RemoteImage
 	// Tools says how tools that Kiro knows under another name or shape
 	// were declared (namespace members, custom and local_shell tools), for
 	// ResponsesStart.Tools and MarshalResponsesResponse.
@@ -56,8 +52,7 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if err != nil {
 		return nil, ro, err
 	}
-	chat := &ChatOptions{}
-	ip := &inputParser{messageParser: &messageParser{doc: d, opts: opts, chat: chat}}
+	ip := &inputParser{messageParser: &messageParser{doc: d}}
 	if err := ip.input(root.Get("input"), r); err != nil {
 		return nil, ro, err
 	}
@@ -87,7 +82,6 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 		return nil, ro, err
 	}
 	r.System = joinSystem(r.System, format)
-	ro.RemoteImages = chat.RemoteImages
 	return r, ro, nil
 }
 

@@ -25,7 +25,7 @@ import (
 const pngURL = "data:image/png;base64,iVBORw0KGgo="
 
 func TestParseResponsesStringInput(t *testing.T) {
-	r, ro, err := ParseResponsesRequest([]byte(`{"model":"claude-sonnet-4-5","input":"Hi","instructions":"Be brief.","stream":true,
+	r, _, err := ParseResponsesRequest([]byte(`{"model":"claude-sonnet-4-5","input":"Hi","instructions":"Be brief.","stream":true,
 		"max_output_tokens":100,"reasoning":{"effort":"minimal","summary":"auto"},"prompt_cache_key":"conv_1","store":false,
 		"parallel_tool_calls":false,"temperature":0.2,"top_p":1,"truncation":"disabled","metadata":{"a":"b"},
 		"include":["reasoning.encrypted_content"],"text":{"format":{"type":"text"},"verbosity":"low"}}`), ParseOptions{})
@@ -35,7 +35,6 @@ func TestParseResponsesStringInput(t *testing.T) {
 		Messages:  []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: "Hi"}}}},
 		MaxTokens: 100, Stream: true, Thinking: &canon.Thinking{Mode: "adaptive", Effort: "low"}, ConversationKey: "conv_1",
 	}, r)
-	assert.Empty(t, ro.RemoteImages)
 }
 
 func TestParseResponsesItems(t *testing.T) {
@@ -48,13 +47,13 @@ func TestParseResponsesItems(t *testing.T) {
 		{"type":"function_call","id":"fc_1","call_id":"call_a","name":"Read","arguments":"{\"path\": \"a\"}","status":"completed"},
 		{"type":"function_call","call_id":"call_b","name":"Read","arguments":""},
 		{"type":"function_call_output","call_id":"call_a","output":"A"},
-		{"type":"function_call_output","call_id":"call_b","output":[{"type":"input_text","text":"B"},{"type":"input_image","image_url":"https://x/y.png"}]},
+		{"type":"function_call_output","call_id":"call_b","output":[{"type":"input_text","text":"B"},{"type":"input_image","image_url":"` + pngURL + `"}]},
 		{"role":"user","content":"Next?"},
 		{"type":"reasoning","summary":[]}
 	],"tools":[{"type":"function","name":"Read","description":"Read a file","parameters":{"type":"object","properties":{"path":{"type":"string"}}},"strict":true},
 		{"type":"function","name":"Noop","parameters":null}],
 	"tool_choice":{"type":"function","name":"Read"}}`
-	r, ro, err := ParseResponsesRequest([]byte(body), ParseOptions{FetchRemoteImages: true})
+	r, _, err := ParseResponsesRequest([]byte(body), ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "Inst.\n\nDev.\n\nSys.", r.System)
 	require.Len(t, r.Messages, 4)
@@ -84,10 +83,6 @@ func TestParseResponsesItems(t *testing.T) {
 
 	assert.Equal(t, []canon.Block{{Type: canon.BlockText, Text: "Next?"}}, r.Messages[3].Content, "an empty reasoning item is dropped")
 
-	require.Len(t, ro.RemoteImages, 1)
-	assert.Equal(t, "https://x/y.png", ro.RemoteImages[0].URL)
-	assert.Equal(t, "input[8].output[1].image_url", ro.RemoteImages[0].Param)
-	assert.Same(t, tr.Content[1].ToolResult.Content[1].Image, ro.RemoteImages[0].Image)
 
 	require.Len(t, r.Tools, 2)
 	assert.Equal(t, "Read a file", r.Tools[0].Description)
@@ -707,10 +702,10 @@ func FuzzParseResponsesRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA=="}]}],"tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"f"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		transtest.InPlace(t, body, func(b []byte, inPlace bool) (responsesResult, error) {
-			req, opts, err := ParseResponsesRequest(b, ParseOptions{FetchRemoteImages: true, InPlace: inPlace})
+			req, opts, err := ParseResponsesRequest(b, ParseOptions{InPlace: inPlace})
 			return responsesResult{req, opts}, err
 		})
-		r, _, err := ParseResponsesRequest(body, ParseOptions{FetchRemoteImages: true})
+		r, _, err := ParseResponsesRequest(body, ParseOptions{})
 		if err != nil {
 			var re *RequestError
 			if !errors.As(err, &re) {
