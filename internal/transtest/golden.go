@@ -16,6 +16,7 @@ import (
 	"kirodesk/internal/canon"
 	"kirodesk/internal/kiro/payload"
 	"kirodesk/internal/translate/jsontree"
+	"kirodesk/internal/translate/wire"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -158,12 +159,13 @@ func SampleResponse(id string) *canon.Response {
 	}
 }
 
-// CheckAcceptedBlocks holds a request a parser accepted to what the Kiro
-// builder relies on in both APIs: a model, messages, only user and
-// assistant roles, no empty text. check is handed every other block (i,
-// j: its message's and its own index) and fails the test on one it must
-// not accept.
-func CheckAcceptedBlocks(t *testing.T, req *canon.Request, check func(i, j int, m canon.Message, b canon.Block)) {
+// CheckAccepted holds a request a parser accepted to what the Kiro builder
+// relies on in every API: a model, messages, only user and assistant
+// roles, no empty text; tool calls (assistant's) with an id, a name and an
+// object input; images of a supported type, with data; tool results
+// (user's) naming their call; thinking (assistant's) present. What else an
+// API's parser promises is its own test's business.
+func CheckAccepted(t *testing.T, req *canon.Request) {
 	t.Helper()
 	if req.Model == "" || len(req.Messages) == 0 {
 		t.Fatalf("accepted a request without model or messages: %+v", req)
@@ -173,13 +175,27 @@ func CheckAcceptedBlocks(t *testing.T, req *canon.Request, check func(i, j int, 
 			t.Fatalf("messages[%d]: role %q", i, m.Role)
 		}
 		for j, b := range m.Content {
-			if b.Type == canon.BlockText {
-				if b.Text == "" {
-					t.Fatalf("messages[%d].content[%d]: empty text", i, j)
-				}
-				continue
+			if !acceptedBlock(m.Role, b) {
+				t.Fatalf("messages[%d].content[%d]: bad %s block in a %s message: %+v", i, j, b.Type, m.Role, b)
 			}
-			check(i, j, m, b)
 		}
 	}
+}
+
+func acceptedBlock(role canon.Role, b canon.Block) bool {
+	switch b.Type {
+	case canon.BlockText:
+		return b.Text != ""
+	case canon.BlockToolUse:
+		var obj map[string]any
+		return role == canon.RoleAssistant && b.ToolUse != nil && b.ToolUse.ID != "" && b.ToolUse.Name != "" &&
+			json.Unmarshal(b.ToolUse.Input, &obj) == nil && obj != nil
+	case canon.BlockImage:
+		return b.Image != nil && wire.ImageTypes[b.Image.MediaType] && b.Image.Data != ""
+	case canon.BlockToolResult:
+		return role == canon.RoleUser && b.ToolResult != nil && b.ToolResult.ToolUseID != ""
+	case canon.BlockThinking:
+		return role == canon.RoleAssistant && b.Thinking != nil
+	}
+	return false
 }

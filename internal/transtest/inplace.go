@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"kirodesk/internal/canon"
 )
 
 // InPlace checks a front end's in-place parse (the caller owns the body)
@@ -28,6 +30,29 @@ func InPlace[R any](t *testing.T, body []byte, parse func(body []byte, inPlace b
 	if a, b := asJSONValue(t, want), asJSONValue(t, got); !reflect.DeepEqual(a, b) {
 		t.Fatalf("parsed in place:\n%s\nwant\n%s", DumpJSON(t, got), DumpJSON(t, want))
 	}
+}
+
+// Accepted is what a fuzz target asks of a front end for one input:
+// parsed in place, it gives what the ordinary parse gives (InPlace), and a
+// refusal is a *RequestError with a message and no request (Refusal). It
+// returns the request the ordinary parse accepted, or nil. parse returns
+// what the two parses must agree on, and the request.
+func Accepted[R any](t *testing.T, body []byte, parse func(body []byte, inPlace bool) (R, *canon.Request, error)) *canon.Request {
+	t.Helper()
+	var req *canon.Request
+	var err error
+	InPlace(t, body, func(b []byte, inPlace bool) (R, error) {
+		v, r, e := parse(b, inPlace)
+		if !inPlace {
+			req, err = r, e
+		}
+		return v, e
+	})
+	if err != nil {
+		Refusal(t, err, req != nil)
+		return nil
+	}
+	return req
 }
 
 func asJSONValue(t *testing.T, v any) any {
