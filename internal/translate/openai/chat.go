@@ -48,15 +48,8 @@ func ParseChatRequest(body []byte, opts ParseOptions) (*canon.Request, ChatOptio
 	if r.Thinking, err = d.reasoningEffort(root.Get("reasoning_effort")); err != nil {
 		return nil, co, err
 	}
-	if r.ConversationKey, err = d.OptString(root, "", "user"); err != nil {
+	if r.ConversationKey, err = d.conversationKey(root, chatConversationKeys); err != nil {
 		return nil, co, err
-	}
-	cacheKey, err := d.OptString(root, "", "prompt_cache_key")
-	if err != nil {
-		return nil, co, err
-	}
-	if r.ConversationKey == "" {
-		r.ConversationKey = cacheKey
 	}
 	if err := d.samplingFields(root); err != nil {
 		return nil, co, err

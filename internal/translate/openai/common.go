@@ -196,6 +196,32 @@ var reasoningEfforts = map[string]string{
 	"xhigh":   "xhigh",
 }
 
+// The fields that name a conversation, in the order they are tried: the
+// first non-empty one keys the conversation's account (canon.Request.
+// ConversationKey). Codex sends its conversation id as prompt_cache_key;
+// user is the deprecated name for safety_identifier. Package variables so
+// that no call allocates a slice of them.
+var (
+	chatConversationKeys      = []string{"user", "prompt_cache_key"}
+	responsesConversationKeys = []string{"prompt_cache_key", "safety_identifier", "user"}
+)
+
+// conversationKey reads the string fields keys (each must be a string if
+// present) and returns the first non-empty one.
+func (d *doc) conversationKey(root *jsontree.Value, keys []string) (string, error) {
+	key := ""
+	for _, k := range keys {
+		s, err := d.OptString(root, "", k)
+		if err != nil {
+			return "", err
+		}
+		if key == "" {
+			key = s
+		}
+	}
+	return key, nil
+}
+
 func joinSystem(a, b string) string {
 	switch {
 	case b == "":

@@ -63,16 +63,8 @@ func ParseResponsesRequest(body []byte, opts ParseOptions) (*canon.Request, Resp
 	if r.Thinking, err = d.responsesReasoning(root.Get("reasoning")); err != nil {
 		return nil, ro, err
 	}
-	// Codex sends its conversation id as prompt_cache_key; user is the
-	// deprecated name for safety_identifier.
-	for _, k := range []string{"prompt_cache_key", "safety_identifier", "user"} {
-		s, err := d.OptString(root, "", k)
-		if err != nil {
-			return nil, ro, err
-		}
-		if r.ConversationKey == "" {
-			r.ConversationKey = s
-		}
+	if r.ConversationKey, err = d.conversationKey(root, responsesConversationKeys); err != nil {
+		return nil, ro, err
 	}
 	if err := d.responsesIgnored(root); err != nil {
 		return nil, ro, err
