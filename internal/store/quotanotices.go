@@ -89,8 +89,7 @@ func (q QuotaNotices) MarshalJSON() ([]byte, error) {
 }
 
 func (q *QuotaNotices) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*quotaNoticesJSON)(q))
-	q.Extra = extra
+	err := decodeKeeping(b, (*quotaNoticesJSON)(q), &q.Extra)
 	if q.Told == nil {
 		q.Told = map[string]string{}
 	}

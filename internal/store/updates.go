@@ -38,11 +38,7 @@ type updatesJSON Updates
 
 func (u Updates) MarshalJSON() ([]byte, error) { return encodeKeeping(updatesJSON(u), u.Extra) }
 
-func (u *Updates) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*updatesJSON)(u))
-	u.Extra = extra
-	return err
-}
+func (u *Updates) UnmarshalJSON(b []byte) error { return decodeKeeping(b, (*updatesJSON)(u), &u.Extra) }
 
 // EnvFeedURL overrides updates.feedURL for one process (tests that run
 // the real app, a person trying a mirror); it is never saved.
@@ -160,9 +156,7 @@ func (u UpdateCheck) MarshalJSON() ([]byte, error) {
 }
 
 func (u *UpdateCheck) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*updateCheckJSON)(u))
-	u.Extra = extra
-	return err
+	return decodeKeeping(b, (*updateCheckJSON)(u), &u.Extra)
 }
 
 // openUpdateCheck opens update-check.json; a damaged file with no usable

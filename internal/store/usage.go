@@ -185,8 +185,7 @@ type usageJSON Usage
 func (u Usage) MarshalJSON() ([]byte, error) { return encodeKeeping(usageJSON(u), u.Extra) }
 
 func (u *Usage) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*usageJSON)(u))
-	u.Extra = extra
+	err := decodeKeeping(b, (*usageJSON)(u), &u.Extra)
 	if u.Hours == nil {
 		u.Hours = []UsageRow{}
 	}
