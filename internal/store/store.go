@@ -74,7 +74,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if uo.FlushInterval <= 0 {
 		uo.FlushInterval = UsageFlushInterval
 	}
-	us, usNotes, err := openUsage(dir, uo)
+	us, usNotes, err := openRestarting(dir, UsageSchema(), uo, msgUsageRestarted)
 	if err != nil {
 		qn.Close(context.Background())
 		pool.Close(context.Background())
@@ -82,7 +82,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	uc, ucNotes, err := openUpdateCheck(dir, fo)
+	uc, ucNotes, err := openRestarting(dir, UpdateCheckSchema(), fo, msgUpdateCheckRestarted)
 	if err != nil {
 		us.Close(context.Background())
 		qn.Close(context.Background())
