@@ -208,15 +208,8 @@ func presentedKey(r *http.Request) string {
 }
 
 func allowedHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	return net.ParseIP(host) != nil
+	host := bareHost(hostport)
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
 }
 
 func loopbackOrigin(origin string) bool {
@@ -227,16 +220,22 @@ func loopbackOrigin(origin string) bool {
 	if !ok {
 		return false
 	}
-	host := rest
-	if h, _, err := net.SplitHostPort(rest); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
+	host := bareHost(rest)
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// bareHost is a Host header's or an origin's host without its port or the
+// brackets of an IPv6 address.
+func bareHost(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	return strings.Trim(host, "[]")
 }
 
 func quote(s string) string {

@@ -318,20 +318,14 @@ type configJSON Config
 
 func (c Config) MarshalJSON() ([]byte, error) { return encodeKeeping(configJSON(c), c.Extra) }
 
-func (c *Config) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*configJSON)(c))
-	c.Extra = extra
-	return err
-}
+func (c *Config) UnmarshalJSON(b []byte) error { return decodeKeeping(b, (*configJSON)(c), &c.Extra) }
 
 type outboundJSON Outbound
 
 func (o Outbound) MarshalJSON() ([]byte, error) { return encodeKeeping(outboundJSON(o), o.Extra) }
 
 func (o *Outbound) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*outboundJSON)(o))
-	o.Extra = extra
-	return err
+	return decodeKeeping(b, (*outboundJSON)(o), &o.Extra)
 }
 
 type upstreamJSON Upstream
@@ -339,9 +333,7 @@ type upstreamJSON Upstream
 func (u Upstream) MarshalJSON() ([]byte, error) { return encodeKeeping(upstreamJSON(u), u.Extra) }
 
 func (u *Upstream) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*upstreamJSON)(u))
-	u.Extra = extra
-	return err
+	return decodeKeeping(b, (*upstreamJSON)(u), &u.Extra)
 }
 
 // Environment variables that override the upstream URLs for one process

@@ -42,16 +42,18 @@ func jsonNames(t reflect.Type) map[string]bool {
 }
 
 // decodeKeeping decodes data into v (a pointer to a struct without custom
-// JSON methods, usually an alias type) and returns the members v has no field
-// for. Matching is exact, unlike encoding/json's case-insensitive fallback,
-// which is fine: our own files always use the exact names.
-func decodeKeeping(data []byte, v any) (Extra, error) {
+// JSON methods, usually an alias type) and sets *extra to the members v has
+// no field for (nil when there are none, or on error). Matching is exact,
+// unlike encoding/json's case-insensitive fallback, which is fine: our own
+// files always use the exact names.
+func decodeKeeping(data []byte, v any, extra *Extra) error {
+	*extra = nil
 	if err := json.Unmarshal(data, v); err != nil {
-		return nil, err
+		return err
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
+		return err
 	}
 	known := jsonNames(reflect.TypeOf(v).Elem())
 	for name := range all {
@@ -59,10 +61,10 @@ func decodeKeeping(data []byte, v any) (Extra, error) {
 			delete(all, name)
 		}
 	}
-	if len(all) == 0 {
-		return nil, nil
+	if len(all) > 0 {
+		*extra = Extra(all)
 	}
-	return Extra(all), nil
+	return nil
 }
 
 // encodeKeeping encodes v (a struct, usually an alias type) and appends the

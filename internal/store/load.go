@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -207,4 +208,27 @@ func (f *File[T]) migrate(data []byte, from int) ([]byte, error) {
 // stamp names aside files; no colons, so it is valid on Windows too.
 func stamp() string {
 	return time.Now().UTC().Format("20060102T150405.000Z")
+}
+
+// openRestarting opens a file that only keeps a record (quota warnings
+// given, usage history, the last update check). Unlike config.json and
+// pool.json, a damaged one with no usable backup does not stop Kirodesk and
+// is never silently replaced: it is moved aside to NAME.corrupt-<time>
+// (where it can still be read or repaired), a new one is started, and the
+// notice restarted says so.
+func openRestarting[T any](dir string, schema Schema[T], opts FileOptions, restarted uitext.Msg) (*File[T], []uitext.Text, error) {
+	f, err := OpenFile(dir, schema, opts)
+	var le *LoadError
+	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
+		return f, nil, err
+	}
+	path := filepath.Join(dir, schema.Name)
+	aside := path + ".corrupt-" + stamp()
+	if rerr := os.Rename(path, aside); rerr != nil {
+		return nil, nil, err // nothing to move aside (it could not be written): the load error says why
+	}
+	if f, err = OpenFile(dir, schema, opts); err != nil {
+		return nil, nil, err
+	}
+	return f, []uitext.Text{restarted.With("file", schema.Name, "reason", le.Reason, "aside", aside)}, nil
 }

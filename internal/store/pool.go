@@ -335,8 +335,7 @@ func (p Pool) MarshalJSON() ([]byte, error) {
 }
 
 func (p *Pool) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*poolJSON)(p))
-	p.Extra = extra
+	err := decodeKeeping(b, (*poolJSON)(p), &p.Extra)
 	if p.Accounts == nil {
 		p.Accounts = []Account{} // "accounts": [] on disk, never null
 	}
@@ -347,8 +346,4 @@ type accountJSON Account
 
 func (a Account) MarshalJSON() ([]byte, error) { return encodeKeeping(accountJSON(a), a.Extra) }
 
-func (a *Account) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*accountJSON)(a))
-	a.Extra = extra
-	return err
-}
+func (a *Account) UnmarshalJSON(b []byte) error { return decodeKeeping(b, (*accountJSON)(a), &a.Extra) }

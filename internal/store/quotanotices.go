@@ -89,18 +89,16 @@ func (q QuotaNotices) MarshalJSON() ([]byte, error) {
 }
 
 func (q *QuotaNotices) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*quotaNoticesJSON)(q))
-	q.Extra = extra
+	err := decodeKeeping(b, (*quotaNoticesJSON)(q), &q.Extra)
 	if q.Told == nil {
 		q.Told = map[string]string{}
 	}
 	return err
 }
 
-// openQuotaNotices opens quota-notices.json. Unlike config.json and
-// pool.json, a damaged file with no usable backup does not stop Kirodesk:
-// it is moved aside to NAME.corrupt-<time> and an empty one is started, with
-// a notice. The returned notices are in addition to the File's own.
+// openQuotaNotices opens quota-notices.json, first upgrading the bare map
+// earlier builds wrote; a damaged one is restarted (openRestarting). The
+// returned notices are in addition to the File's own.
 func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []uitext.Text, error) {
 	var notes []uitext.Text
 	if note, err := migrateBareNotices(dir); err != nil {
@@ -108,21 +106,11 @@ func openQuotaNotices(dir string, opts FileOptions) (*File[QuotaNotices], []uite
 	} else if note.Text != "" {
 		notes = append(notes, note)
 	}
-	f, err := OpenFile(dir, QuotaNoticesSchema(), opts)
-	var le *LoadError
-	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
-		return f, notes, err
-	}
-	path := filepath.Join(dir, QuotaNoticesName)
-	aside := path + ".corrupt-" + stamp()
-	if rerr := os.Rename(path, aside); rerr != nil {
-		return nil, nil, err // nothing to move aside (it could not be written): the load error says why
-	}
-	if f, err = OpenFile(dir, QuotaNoticesSchema(), opts); err != nil {
+	f, restarted, err := openRestarting(dir, QuotaNoticesSchema(), opts, msgQuotaNoticesRestarted)
+	if err != nil {
 		return nil, nil, err
 	}
-	notes = append(notes, msgQuotaNoticesRestarted.With("file", QuotaNoticesName, "reason", le.Reason, "aside", aside))
-	return f, notes, nil
+	return f, append(notes, restarted...), nil
 }
 
 // migrateBareNotices upgrades the file earlier builds wrote from the app,

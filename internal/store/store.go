@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -50,46 +51,45 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// fail closes the files opened so far, newest first, and releases the
+	// lock: on error nothing stays locked.
+	var opened []func(context.Context) error
+	fail := func(err error) (*Store, error) {
+		for _, closeFile := range slices.Backward(opened) {
+			closeFile(context.Background())
+		}
+		lock.Unlock()
+		return nil, err
+	}
 	fo := FileOptions{Logger: opts.Logger, FlushInterval: opts.FlushInterval}
 	cfg, err := OpenFile(dir, ConfigSchema(), fo)
 	if err != nil {
-		lock.Unlock()
-		return nil, err
+		return fail(err)
 	}
+	opened = append(opened, cfg.Close)
 	pool, err := OpenFile(dir, PoolSchema(), fo)
 	if err != nil {
-		cfg.Close(context.Background())
-		lock.Unlock()
-		return nil, err
+		return fail(err)
 	}
+	opened = append(opened, pool.Close)
 	qn, qnNotes, err := openQuotaNotices(dir, fo)
 	if err != nil {
-		pool.Close(context.Background())
-		cfg.Close(context.Background())
-		lock.Unlock()
-		return nil, err
+		return fail(err)
 	}
+	opened = append(opened, qn.Close)
 	uo := fo
 	uo.FlushInterval = opts.UsageFlushInterval
 	if uo.FlushInterval <= 0 {
 		uo.FlushInterval = UsageFlushInterval
 	}
-	us, usNotes, err := openUsage(dir, uo)
+	us, usNotes, err := openRestarting(dir, UsageSchema(), uo, msgUsageRestarted)
 	if err != nil {
-		qn.Close(context.Background())
-		pool.Close(context.Background())
-		cfg.Close(context.Background())
-		lock.Unlock()
-		return nil, err
+		return fail(err)
 	}
-	uc, ucNotes, err := openUpdateCheck(dir, fo)
+	opened = append(opened, us.Close)
+	uc, ucNotes, err := openRestarting(dir, UpdateCheckSchema(), fo, msgUpdateCheckRestarted)
 	if err != nil {
-		us.Close(context.Background())
-		qn.Close(context.Background())
-		pool.Close(context.Background())
-		cfg.Close(context.Background())
-		lock.Unlock()
-		return nil, err
+		return fail(err)
 	}
 	notices := append(qnNotes, usNotes...)
 	return &Store{Dir: dir, Config: cfg, Pool: pool, QuotaNotices: qn, Usage: us, UpdateCheck: uc, lock: lock,

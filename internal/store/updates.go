@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"kirodesk/internal/uitext"
 )
 
 // DefaultFeedURL is the release feed of the project's release page: the
@@ -38,11 +34,7 @@ type updatesJSON Updates
 
 func (u Updates) MarshalJSON() ([]byte, error) { return encodeKeeping(updatesJSON(u), u.Extra) }
 
-func (u *Updates) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*updatesJSON)(u))
-	u.Extra = extra
-	return err
-}
+func (u *Updates) UnmarshalJSON(b []byte) error { return decodeKeeping(b, (*updatesJSON)(u), &u.Extra) }
 
 // EnvFeedURL overrides updates.feedURL for one process (tests that run
 // the real app, a person trying a mirror); it is never saved.
@@ -160,27 +152,5 @@ func (u UpdateCheck) MarshalJSON() ([]byte, error) {
 }
 
 func (u *UpdateCheck) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*updateCheckJSON)(u))
-	u.Extra = extra
-	return err
-}
-
-// openUpdateCheck opens update-check.json; a damaged file with no usable
-// backup is moved aside and an empty one started (one early check is all
-// it costs), with a notice.
-func openUpdateCheck(dir string, opts FileOptions) (*File[UpdateCheck], []uitext.Text, error) {
-	f, err := OpenFile(dir, UpdateCheckSchema(), opts)
-	var le *LoadError
-	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
-		return f, nil, err
-	}
-	path := filepath.Join(dir, UpdateCheckName)
-	aside := path + ".corrupt-" + stamp()
-	if rerr := os.Rename(path, aside); rerr != nil {
-		return nil, nil, err
-	}
-	if f, err = OpenFile(dir, UpdateCheckSchema(), opts); err != nil {
-		return nil, nil, err
-	}
-	return f, []uitext.Text{msgUpdateCheckRestarted.With("file", UpdateCheckName, "reason", le.Reason, "aside", aside)}, nil
+	return decodeKeeping(b, (*updateCheckJSON)(u), &u.Extra)
 }

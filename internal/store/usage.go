@@ -4,12 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
-
-	"kirodesk/internal/uitext"
 )
 
 // UsageVersion is the usage.json schema version this build writes.
@@ -185,8 +181,7 @@ type usageJSON Usage
 func (u Usage) MarshalJSON() ([]byte, error) { return encodeKeeping(usageJSON(u), u.Extra) }
 
 func (u *Usage) UnmarshalJSON(b []byte) error {
-	extra, err := decodeKeeping(b, (*usageJSON)(u))
-	u.Extra = extra
+	err := decodeKeeping(b, (*usageJSON)(u), &u.Extra)
 	if u.Hours == nil {
 		u.Hours = []UsageRow{}
 	}
@@ -277,25 +272,4 @@ func (u *Usage) AddHour(index map[UsageKey]int, k UsageKey, c *UsageCounts) {
 	row := UsageRow{UsageKey: k}
 	row.Add(c)
 	u.Hours = append(u.Hours, row)
-}
-
-// openUsage opens usage.json. A damaged file with no usable backup does not
-// stop Kirodesk and is never silently replaced: it is moved aside to
-// NAME.corrupt-<time> (where it can still be read or repaired), a new
-// history is started, and a notice says so.
-func openUsage(dir string, opts FileOptions) (*File[Usage], []uitext.Text, error) {
-	f, err := OpenFile(dir, UsageSchema(), opts)
-	var le *LoadError
-	if err == nil || !errors.As(err, &le) || !errors.Is(err, ErrCorrupt) {
-		return f, nil, err
-	}
-	path := filepath.Join(dir, UsageName)
-	aside := path + ".corrupt-" + stamp()
-	if rerr := os.Rename(path, aside); rerr != nil {
-		return nil, nil, err
-	}
-	if f, err = OpenFile(dir, UsageSchema(), opts); err != nil {
-		return nil, nil, err
-	}
-	return f, []uitext.Text{msgUsageRestarted.With("file", UsageName, "reason", le.Reason, "aside", aside)}, nil
 }

@@ -21,27 +21,25 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w, enc: awses.NewEncoder
 // Event writes one `:message-type event` frame with payload marshalled to JSON
 // (a []byte or json.RawMessage payload is written as is).
 func (w *Writer) Event(eventType string, payload any) error {
-	b, err := payloadBytes(payload)
-	if err != nil {
-		return err
-	}
-	return w.Frame(awses.Message{Headers: awses.Headers{
-		{Name: ":event-type", Value: awses.StringValue(eventType)},
-		{Name: ":content-type", Value: awses.StringValue("application/json")},
-		{Name: ":message-type", Value: awses.StringValue("event")},
-	}, Payload: b})
+	return w.typed("event", eventType, payload)
 }
 
 // Exception writes one `:message-type exception` frame.
 func (w *Writer) Exception(exceptionType string, payload any) error {
+	return w.typed("exception", exceptionType, payload)
+}
+
+// typed writes a JSON frame of a message type ("event" or "exception")
+// with its `:<messageType>-type` header, in the header order Kiro uses.
+func (w *Writer) typed(messageType, typ string, payload any) error {
 	b, err := payloadBytes(payload)
 	if err != nil {
 		return err
 	}
 	return w.Frame(awses.Message{Headers: awses.Headers{
-		{Name: ":exception-type", Value: awses.StringValue(exceptionType)},
+		{Name: ":" + messageType + "-type", Value: awses.StringValue(typ)},
 		{Name: ":content-type", Value: awses.StringValue("application/json")},
-		{Name: ":message-type", Value: awses.StringValue("exception")},
+		{Name: ":message-type", Value: awses.StringValue(messageType)},
 	}, Payload: b})
 }
 

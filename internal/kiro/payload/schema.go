@@ -44,11 +44,7 @@ func CleanSchema(schema json.RawMessage) json.RawMessage {
 	if _, ok := obj.get("type"); !ok {
 		obj.prepend("type", "object")
 	}
-	if t, _ := obj.get("type"); t == "object" {
-		if _, ok := obj.get("properties"); !ok {
-			obj.set("properties", &orderedObject{})
-		}
-	}
+	objectProperties(obj)
 	var buf bytes.Buffer
 	writeOrdered(&buf, obj)
 	return json.RawMessage(buf.Bytes())
@@ -91,6 +87,16 @@ func cleanSchemaCached(schema json.RawMessage) json.RawMessage {
 	return out
 }
 
+// objectProperties gives an object schema without "properties" an empty
+// one.
+func objectProperties(o *orderedObject) {
+	if t, _ := o.get("type"); t == "object" {
+		if _, ok := o.get("properties"); !ok {
+			o.set("properties", &orderedObject{})
+		}
+	}
+}
+
 func cleanNode(o *orderedObject) {
 	o.delete("$schema")
 	o.delete("additionalProperties")
@@ -109,11 +115,7 @@ func cleanNode(o *orderedObject) {
 			o.prepend("type", "object")
 		}
 	}
-	if t, _ := o.get("type"); t == "object" {
-		if _, ok := o.get("properties"); !ok {
-			o.set("properties", &orderedObject{})
-		}
-	}
+	objectProperties(o)
 	for _, key := range []string{"items", "anyOf", "oneOf", "allOf", "not"} {
 		if v, ok := o.get(key); ok {
 			cleanValue(v)
