@@ -139,8 +139,9 @@ func (a *App) loginService() (Logins, error) {
 	return a.logins, nil
 }
 
-// withLogins runs fn with the sign-in service under the sign-ins' context,
-// so that quitting ends what fn started, which also gives up after d.
+// withLogins runs fn with the sign-in service and a context that ends after
+// d or with the sign-ins' context: quitting ends a start or an import under
+// way too.
 func withLogins[T any](a *App, d time.Duration, fn func(context.Context, Logins) (T, error)) (T, error) {
 	l, err := a.loginService()
 	if err != nil {
