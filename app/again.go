@@ -36,30 +36,26 @@ type IDESignIn struct {
 // id, name and counters. A sign-in as another person is refused (the flow
 // ends with that message) and the account is left as it was.
 func (a *App) SignInAgain(id string) (SignInAgain, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return SignInAgain{}, err
-	}
-	ctx, cancel := context.WithTimeout(a.flows.context(), 60*time.Second)
-	defer cancel()
-	out, flow, err := l.StartAgain(ctx, id)
-	if err != nil {
-		a.emitAccounts()
-		return SignInAgain{}, err
-	}
-	if flow == nil { // done already
-		a.emitAccounts()
-		return out, nil
-	}
-	if out.FlowID, err = a.follow(flow); err != nil {
-		return SignInAgain{}, err
-	}
-	if rt := a.windowRuntime(); rt != nil {
-		if link := cmp.Or(out.LoginURL, out.VerificationURIComplete, out.VerificationURI); link != "" {
-			rt.BrowserOpenURL(link) // the window shows the code and the link too
+	return withLogins(a, 60*time.Second, func(ctx context.Context, l Logins) (SignInAgain, error) {
+		out, flow, err := l.StartAgain(ctx, id)
+		if err != nil {
+			a.emitAccounts()
+			return SignInAgain{}, err
 		}
-	}
-	return out, nil
+		if flow == nil { // done already
+			a.emitAccounts()
+			return out, nil
+		}
+		if out.FlowID, err = a.follow(flow); err != nil {
+			return SignInAgain{}, err
+		}
+		if rt := a.windowRuntime(); rt != nil {
+			if link := cmp.Or(out.LoginURL, out.VerificationURIComplete, out.VerificationURI); link != "" {
+				rt.BrowserOpenURL(link) // the window shows the code and the link too
+			}
+		}
+		return out, nil
+	})
 }
 
 // DetectKiroIDE says whether the Kiro IDE's sign-in can be imported.

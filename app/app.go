@@ -16,6 +16,7 @@ import (
 	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
 	"kirodesk/internal/proxy"
+	"kirodesk/internal/secrets"
 	"kirodesk/internal/uitext"
 	"kirodesk/internal/update"
 )
@@ -200,6 +201,21 @@ func (a *App) ready() (*core.Core, error) {
 	return a.core, nil
 }
 
+// withCore runs fn with the opened core under a context that gives up after
+// d: the start every bound method that calls the core shares. Before the
+// core has opened, or when it could not, fn does not run and the error says
+// why.
+func withCore[T any](a *App, d time.Duration, fn func(context.Context, *core.Core) (T, error)) (T, error) {
+	c, err := a.ready()
+	if err != nil {
+		var none T
+		return none, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return fn(ctx, c)
+}
+
 // Status returns the dashboard's data.
 func (a *App) Status() (Status, error) {
 	c, err := a.ready()
@@ -230,31 +246,27 @@ func (a *App) Version() string { return a.version }
 
 // SetProxyEnabled turns the listener on or off and remembers the choice.
 func (a *App) SetProxyEnabled(on bool) (Status, error) {
-	c, err := a.ready()
-	if err != nil {
-		return Status{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err = c.Proxy.SetEnabled(ctx, on)
-	st, _ := a.Status()
-	return st, err
+	return withCore(a, 30*time.Second, func(ctx context.Context, c *core.Core) (Status, error) {
+		err := c.Proxy.SetEnabled(ctx, on)
+		st, _ := a.Status()
+		return st, err
+	})
 }
 
 // APIKey returns the local API key for the window to show and copy. The
 // window is the person's own; the key never goes into an event.
-func (a *App) APIKey() (string, error) {
-	c, err := a.ready()
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	key, err := c.APIKey(ctx)
-	if err != nil {
-		return "", err
-	}
-	return key.Reveal(), nil
+func (a *App) APIKey() (string, error) { return a.revealKey((*core.Core).APIKey) }
+
+// revealKey returns the local API key that get gives (the current one or a
+// new one) as the text the window shows and copies.
+func (a *App) revealKey(get func(*core.Core, context.Context) (secrets.Secret, error)) (string, error) {
+	return withCore(a, 15*time.Second, func(ctx context.Context, c *core.Core) (string, error) {
+		key, err := get(c, ctx)
+		if err != nil {
+			return "", err
+		}
+		return key.Reveal(), nil
+	})
 }
 
 // CopyToClipboard puts text on the system clipboard.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"kirodesk/internal/core"
 	"kirodesk/internal/doctor"
 )
 
@@ -20,31 +21,23 @@ type Diagnostics struct {
 // TLS through the proxy in effect, a token refresh and a usage call, and
 // the machine's checks. It takes as long as the network does.
 func (a *App) Diagnose() (Diagnostics, error) {
-	c, err := a.ready()
-	if err != nil {
-		return Diagnostics{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r := c.Diagnose(ctx, a.version)
-	if r.Sections == nil {
-		r.Sections = []doctor.Section{}
-	}
-	return Diagnostics{Report: r, Failed: r.Failed(), Text: r.Text()}, nil
+	return withCore(a, 2*time.Minute, func(ctx context.Context, c *core.Core) (Diagnostics, error) {
+		r := c.Diagnose(ctx, a.version)
+		if r.Sections == nil {
+			r.Sections = []doctor.Section{}
+		}
+		return Diagnostics{Report: r, Failed: r.Failed(), Text: r.Text()}, nil
+	})
 }
 
 // SetOutboundProxy sets how Kirodesk reaches Kiro: "none", "system" or a
 // proxy URL. A password inside the URL goes to the keychain, never to
 // config.json; a URL with the user name alone keeps the stored password.
 func (a *App) SetOutboundProxy(proxy string) (Settings, error) {
-	c, err := a.ready()
-	if err != nil {
-		return Settings{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := c.SetProxy(ctx, "", proxy); err != nil {
-		return Settings{}, err
-	}
-	return a.Settings()
+	return withCore(a, 15*time.Second, func(ctx context.Context, c *core.Core) (Settings, error) {
+		if err := c.SetProxy(ctx, "", proxy); err != nil {
+			return Settings{}, err
+		}
+		return a.Settings()
+	})
 }

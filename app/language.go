@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kirodesk/app/i18n"
+	"kirodesk/internal/core"
 	"kirodesk/internal/locale"
 	"kirodesk/internal/login"
 	"kirodesk/internal/store"
@@ -34,21 +35,17 @@ func (a *App) Language() (LanguageState, error) {
 // is refused with the config check's message) and applies it at once: the
 // window gets the language event and the tray relabels itself.
 func (a *App) SetLanguage(preference string) (LanguageState, error) {
-	c, err := a.ready()
-	if err != nil {
-		return LanguageState{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	// The store, not core.UpdateConfig: a language has nothing to do with
-	// the listener, which UpdateConfig may reopen.
-	if err := c.Store.Config.Update(ctx, func(cfg *store.Config) error { cfg.Language = preference; return nil }); err != nil {
-		return LanguageState{}, err
-	}
-	st := a.languageOf(c.Store.Config.Snapshot())
-	a.emit(EventLanguage, st)
-	a.emitStatus() // the tray's State carries the language
-	return st, nil
+	return withCore(a, 30*time.Second, func(ctx context.Context, c *core.Core) (LanguageState, error) {
+		// The store, not core.UpdateConfig: a language has nothing to do
+		// with the listener, which UpdateConfig may reopen.
+		if err := c.Store.Config.Update(ctx, func(cfg *store.Config) error { cfg.Language = preference; return nil }); err != nil {
+			return LanguageState{}, err
+		}
+		st := a.languageOf(c.Store.Config.Snapshot())
+		a.emit(EventLanguage, st)
+		a.emitStatus() // the tray's State carries the language
+		return st, nil
+	})
 }
 
 // languageOf reads the preference in cfg; the store checked it on load and

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -11,19 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/fakekiro"
+	"kirodesk/internal/testenv"
 )
-
-// getPage fetches u (following the fake's redirect to the loopback
-// callback) and returns the final status and page.
-func getPage(t *testing.T, u string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
-}
 
 // The page the browser ends on after a Google or GitHub sign-in speaks the
 // app's language, with <html lang> to match: Chinese under zh-CN, English
@@ -36,7 +24,7 @@ func TestSignInPageSpeaksTheLanguage(t *testing.T) {
 	fake.EnqueueLogin(fakekiro.FakeAccount{Email: "one@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ONE"})
 	sl, err := a.StartSocialLogin("google", "工作")
 	require.NoError(t, err)
-	code, page := getPage(t, sl.LoginURL)
+	code, page := testenv.Browse(t, sl.LoginURL)
 	assert.Equal(t, http.StatusOK, code, page)
 	assert.Contains(t, page, `<html lang="zh-CN">`)
 	assert.Contains(t, page, "<title>Kirodesk · 登录成功</title>")
@@ -51,7 +39,7 @@ func TestSignInPageSpeaksTheLanguage(t *testing.T) {
 	require.NoError(t, err)
 	lu, err := url.Parse(sl.LoginURL)
 	require.NoError(t, err)
-	code, page = getPage(t, lu.Query().Get("redirect_uri")+"?code=x&state=not-this-one")
+	code, page = testenv.Browse(t, lu.Query().Get("redirect_uri")+"?code=x&state=not-this-one")
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, page, `<html lang="zh-CN">`)
 	assert.Contains(t, page, "<h1>登录失败</h1>")
@@ -64,7 +52,7 @@ func TestSignInPageSpeaksTheLanguage(t *testing.T) {
 	fake.EnqueueLogin(fakekiro.FakeAccount{Email: "two@example.com", ProfileARN: "arn:aws:codewhisperer:us-east-1:123456789012:profile/TWO"})
 	sl, err = a.StartSocialLogin("google", "Home")
 	require.NoError(t, err)
-	code, page = getPage(t, sl.LoginURL)
+	code, page = testenv.Browse(t, sl.LoginURL)
 	assert.Equal(t, http.StatusOK, code, page)
 	assert.Contains(t, page, `<html lang="en">`)
 	assert.Contains(t, page, "<h1>Signed in</h1>")

@@ -139,52 +139,57 @@ func (a *App) loginService() (Logins, error) {
 	return a.logins, nil
 }
 
+// withLogins runs fn with the sign-in service and a context that ends after
+// d or with the sign-ins' context: quitting ends a start or an import under
+// way too.
+func withLogins[T any](a *App, d time.Duration, fn func(context.Context, Logins) (T, error)) (T, error) {
+	l, err := a.loginService()
+	if err != nil {
+		var none T
+		return none, err
+	}
+	ctx, cancel := context.WithTimeout(a.flows.context(), d)
+	defer cancel()
+	return fn(ctx, l)
+}
+
 // StartDeviceLogin begins a Builder ID / Identity Center login and returns
 // the code to show; EventLogin tells how it ended.
 func (a *App) StartDeviceLogin(opts DeviceOptions) (DeviceLogin, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return DeviceLogin{}, err
-	}
-	// Under the sign-ins' context: quitting ends a start under way too.
-	ctx, cancel := context.WithTimeout(a.flows.context(), 30*time.Second)
-	defer cancel()
-	code, flow, err := l.StartDevice(ctx, opts)
-	if err != nil {
-		return DeviceLogin{}, err
-	}
-	id, err := a.follow(flow)
-	if err != nil {
-		return DeviceLogin{}, err
-	}
-	a.notify(a.tr("NotifyDeviceCodeTitle"), a.tr("NotifyDeviceCodeBody", "Code", code.UserCode, "URL", code.VerificationURI))
-	if link, rt := cmp.Or(code.VerificationURIComplete, code.VerificationURI), a.windowRuntime(); rt != nil && link != "" {
-		rt.BrowserOpenURL(link) // the window shows the code and the link too
-	}
-	return DeviceLogin{FlowID: id, DeviceCode: code}, nil
+	return withLogins(a, 30*time.Second, func(ctx context.Context, l Logins) (DeviceLogin, error) {
+		code, flow, err := l.StartDevice(ctx, opts)
+		if err != nil {
+			return DeviceLogin{}, err
+		}
+		id, err := a.follow(flow)
+		if err != nil {
+			return DeviceLogin{}, err
+		}
+		a.notify(a.tr("NotifyDeviceCodeTitle"), a.tr("NotifyDeviceCodeBody", "Code", code.UserCode, "URL", code.VerificationURI))
+		if link, rt := cmp.Or(code.VerificationURIComplete, code.VerificationURI), a.windowRuntime(); rt != nil && link != "" {
+			rt.BrowserOpenURL(link) // the window shows the code and the link too
+		}
+		return DeviceLogin{FlowID: id, DeviceCode: code}, nil
+	})
 }
 
 // StartSocialLogin begins a Google or GitHub login and opens its page in
 // the browser; EventLogin tells how it ended.
 func (a *App) StartSocialLogin(provider, label string) (SocialLogin, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return SocialLogin{}, err
-	}
-	ctx, cancel := context.WithTimeout(a.flows.context(), 30*time.Second)
-	defer cancel()
-	start, flow, err := l.StartSocial(ctx, provider, label)
-	if err != nil {
-		return SocialLogin{}, err
-	}
-	id, err := a.follow(flow)
-	if err != nil {
-		return SocialLogin{}, err
-	}
-	if rt := a.windowRuntime(); rt != nil {
-		rt.BrowserOpenURL(start.LoginURL)
-	}
-	return SocialLogin{FlowID: id, SocialStart: start}, nil
+	return withLogins(a, 30*time.Second, func(ctx context.Context, l Logins) (SocialLogin, error) {
+		start, flow, err := l.StartSocial(ctx, provider, label)
+		if err != nil {
+			return SocialLogin{}, err
+		}
+		id, err := a.follow(flow)
+		if err != nil {
+			return SocialLogin{}, err
+		}
+		if rt := a.windowRuntime(); rt != nil {
+			rt.BrowserOpenURL(start.LoginURL)
+		}
+		return SocialLogin{FlowID: id, SocialStart: start}, nil
+	})
 }
 
 // CompleteSocialLogin finishes a browser login with the pasted redirect URL.
@@ -210,30 +215,23 @@ func (a *App) CancelLogin(flowID string) error {
 
 // ImportKiroIDE adds the Kiro IDE's account; path "" means its usual file.
 func (a *App) ImportKiroIDE(path, label string) (string, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return "", err
-	}
-	// Under the sign-ins' context: quitting stops the token check it makes.
-	ctx, cancel := context.WithTimeout(a.flows.context(), 60*time.Second)
-	defer cancel()
-	acc, err := l.ImportKiroIDE(ctx, path, label)
-	a.emitAccounts()
-	return acc.Label, err
+	// Quitting stops the token check it makes.
+	return withLogins(a, 60*time.Second, func(ctx context.Context, l Logins) (string, error) {
+		acc, err := l.ImportKiroIDE(ctx, path, label)
+		a.emitAccounts()
+		return acc.Label, err
+	})
 }
 
 // ImportOldProxy imports the accounts of the old Node.js proxy's folder.
 // The report is kept so that DeleteImportedFiles deletes exactly the files
 // it listed, never paths the page sends.
 func (a *App) ImportOldProxy(dir string) (ImportReport, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return ImportReport{}, err
-	}
-	ctx, cancel := context.WithTimeout(a.flows.context(), 120*time.Second)
-	defer cancel()
-	rep, err := l.ImportAIClient(ctx, dir)
-	a.emitAccounts()
+	rep, err := withLogins(a, 120*time.Second, func(ctx context.Context, l Logins) (ImportReport, error) {
+		rep, err := l.ImportAIClient(ctx, dir)
+		a.emitAccounts()
+		return rep, err
+	})
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -285,15 +283,11 @@ func (a *App) DeleteImportedFiles(reportID string) ([]string, error) {
 // AddToken adds an account from a pasted token or credential JSON. The
 // input is a credential: it goes to the login service and nowhere else.
 func (a *App) AddToken(input, label string) (string, error) {
-	l, err := a.loginService()
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(a.flows.context(), 60*time.Second)
-	defer cancel()
-	acc, err := l.AddToken(ctx, input, label)
-	a.emitAccounts()
-	return acc.Label, err
+	return withLogins(a, 60*time.Second, func(ctx context.Context, l Logins) (string, error) {
+		acc, err := l.AddToken(ctx, input, label)
+		a.emitAccounts()
+		return acc.Label, err
+	})
 }
 
 func newID() string {

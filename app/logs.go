@@ -2,13 +2,13 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"kirodesk/internal/core"
 	"kirodesk/internal/logging"
 	"kirodesk/internal/reqlog"
 	"kirodesk/internal/uitext"
@@ -122,16 +122,4 @@ func (a *App) RequestStats() (reqlog.Stats, error) {
 
 // RegenerateAPIKey replaces the local API key and returns the new one. The
 // old key stops working at once; clients must be given the new one.
-func (a *App) RegenerateAPIKey() (string, error) {
-	c, err := a.ready()
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	key, err := c.RotateAPIKey(ctx)
-	if err != nil {
-		return "", err
-	}
-	return key.Reveal(), nil
-}
+func (a *App) RegenerateAPIKey() (string, error) { return a.revealKey((*core.Core).RotateAPIKey) }

@@ -128,19 +128,7 @@ func (a *App) PlaygroundModels() ([]string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var models struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := localCall(ctx, http.MethodGet, endpoint+"/v1/models", key, nil, &models); err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(models.Data))
-	for _, m := range models.Data {
-		out = append(out, m.ID)
-	}
-	return out, nil
+	return localModels(ctx, endpoint, key)
 }
 
 // StartPlayground sends the prompt as a streaming /v1/messages request to

@@ -18,18 +18,14 @@ const quotaWarnAt = 0.9
 
 // RefreshQuota asks Kiro for the account's plan and credits now.
 func (a *App) RefreshQuota(id string) (store.Quota, error) {
-	c, err := a.ready()
-	if err != nil {
-		return store.Quota{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	q, err := c.Pool.RefreshQuota(ctx, id)
-	a.emitAccounts()
-	if err == nil {
-		a.checkQuota(c)
-	}
-	return q, err
+	return withCore(a, 30*time.Second, func(ctx context.Context, c *core.Core) (store.Quota, error) {
+		q, err := c.Pool.RefreshQuota(ctx, id)
+		a.emitAccounts()
+		if err == nil {
+			a.checkQuota(c)
+		}
+		return q, err
+	})
 }
 
 // RetryAccount ("Try again now") puts a suspended, cooling or exhausted

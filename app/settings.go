@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"kirodesk/internal/core"
 	"kirodesk/internal/store"
 )
 
@@ -138,38 +139,30 @@ func (a *App) Settings() (Settings, error) {
 // port reopens the listener. Aliases apply to the next request: the API
 // reads them per request.
 func (a *App) UpdateSettings(p SettingsPatch) (Settings, error) {
-	c, err := a.ready()
-	if err != nil {
-		return Settings{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := c.UpdateConfig(ctx, p.apply); err != nil {
-		// Saved but not reopened (a port in use): the window and the tray
-		// must show the listener's real state, not the last one.
-		a.emitStatus()
-		return Settings{}, err
-	}
-	if p.StartAtLogin != nil {
-		if err := a.setStartAtLogin(*p.StartAtLogin); err != nil {
+	return withCore(a, 30*time.Second, func(ctx context.Context, c *core.Core) (Settings, error) {
+		if err := c.UpdateConfig(ctx, p.apply); err != nil {
+			// Saved but not reopened (a port in use): the window and the
+			// tray must show the listener's real state, not the last one.
+			a.emitStatus()
 			return Settings{}, err
 		}
-	}
-	a.emitStatus()
-	return a.Settings()
+		if p.StartAtLogin != nil {
+			if err := a.setStartAtLogin(*p.StartAtLogin); err != nil {
+				return Settings{}, err
+			}
+		}
+		a.emitStatus()
+		return a.Settings()
+	})
 }
 
 // UseFreePort saves a port nothing listens on and turns the proxy on there:
 // the Dashboard's repair for "port … is in use".
 func (a *App) UseFreePort() (Status, error) {
-	c, err := a.ready()
-	if err != nil {
-		return Status{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err = c.UseFreePort(ctx)
-	a.emitStatus()
-	st, _ := a.Status()
-	return st, err
+	return withCore(a, 30*time.Second, func(ctx context.Context, c *core.Core) (Status, error) {
+		_, err := c.UseFreePort(ctx)
+		a.emitStatus()
+		st, _ := a.Status()
+		return st, err
+	})
 }

@@ -27,35 +27,23 @@ const testPrompt = "Reply with one short sentence saying that you are ready."
 // SendTestRequest sends a small prompt through the local API as a client
 // would (the real listener, the API key), so it proves the whole path.
 func (a *App) SendTestRequest() (TestAnswer, error) {
-	c, err := a.ready()
-	if err != nil {
-		return TestAnswer{}, err
-	}
-	ps := c.Proxy.Status()
-	if !ps.On {
-		return TestAnswer{}, errors.New("the proxy is off: turn it on first")
-	}
-	key, err := a.APIKey()
+	endpoint, key, err := a.localAPI()
 	if err != nil {
 		return TestAnswer{}, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	var models struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := localCall(ctx, http.MethodGet, ps.Endpoint+"/v1/models", key, nil, &models); err != nil {
+	models, err := localModels(ctx, endpoint, key)
+	if err != nil {
 		return TestAnswer{}, err
 	}
-	if len(models.Data) == 0 {
+	if len(models) == 0 {
 		return TestAnswer{}, errors.New("Kiro lists no model for these accounts")
 	}
-	model := models.Data[0].ID
-	for _, m := range models.Data {
-		if strings.Contains(m.ID, "haiku") { // the cheapest
-			model = m.ID
+	model := models[0]
+	for _, m := range models {
+		if strings.Contains(m, "haiku") { // the cheapest
+			model = m
 			break
 		}
 	}
@@ -69,7 +57,7 @@ func (a *App) SendTestRequest() (TestAnswer, error) {
 		} `json:"content"`
 	}
 	start := time.Now()
-	if err := localCall(ctx, http.MethodPost, ps.Endpoint+"/v1/messages", key, body, &out); err != nil {
+	if err := localCall(ctx, http.MethodPost, endpoint+"/v1/messages", key, body, &out); err != nil {
 		return TestAnswer{}, err
 	}
 	// Rounded up: an answer under a millisecond reads "1 ms", never "0 ms".
@@ -104,6 +92,23 @@ func lastSeq(a *App) int64 {
 // localClient never goes through an outbound proxy: the call is to this
 // machine's own listener.
 var localClient = &http.Client{Transport: &http.Transport{Proxy: nil}}
+
+// localModels lists the models the local API serves (GET /v1/models).
+func localModels(ctx context.Context, endpoint, key string) ([]string, error) {
+	var models struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := localCall(ctx, http.MethodGet, endpoint+"/v1/models", key, nil, &models); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(models.Data))
+	for _, m := range models.Data {
+		out = append(out, m.ID)
+	}
+	return out, nil
+}
 
 // localCall calls the local API with the key and decodes a 200 answer; any
 // other answer becomes an error with the API's own message.

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/launcher"
 )
 
 // Supervision timings (TrayOptions' unexported fields override them in tests).
@@ -352,20 +352,9 @@ func TrayPath() (string, error) {
 }
 
 func trayPathNextTo(exe, goos string) (string, error) {
-	if real, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = real
-	}
-	name := "kirodesk-tray"
-	if goos == "windows" {
-		name += ".exe"
-	}
-	p := filepath.Join(filepath.Dir(exe), name)
-	fi, err := os.Stat(p)
+	p, err := launcher.NextTo(exe, "kirodesk-tray", goos)
 	if err != nil {
 		return "", fmt.Errorf("locating the tray executable: %w", err)
-	}
-	if fi.IsDir() {
-		return "", fmt.Errorf("locating the tray executable: %s is a folder", p)
 	}
 	return p, nil
 }

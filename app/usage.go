@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kirodesk/app/trayproto"
+	"kirodesk/internal/core"
 	"kirodesk/internal/store"
 	ledger "kirodesk/internal/usage"
 )
@@ -18,26 +19,16 @@ import (
 // Usage returns the usage history for the Usage view and the dashboard's
 // sparkline: rng is 24h, 7d, 30d or 90d; stack is account, model or client.
 func (a *App) Usage(rng, stack string) (ledger.Series, error) {
-	c, err := a.ready()
-	if err != nil {
-		return ledger.Series{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return c.UsageSeries(ctx, rng, stack)
+	return withCore(a, 10*time.Second, func(ctx context.Context, c *core.Core) (ledger.Series, error) {
+		return c.UsageSeries(ctx, rng, stack)
+	})
 }
 
 // ExportUsageCSV writes the Usage view's table (rng, per hour or day, with
 // the totals) as CSV into the person's Downloads folder and returns the
 // file's path.
 func (a *App) ExportUsageCSV(rng string) (string, error) {
-	c, err := a.ready()
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := c.UsageSeries(ctx, rng, ledger.ByAccount)
+	s, err := a.Usage(rng, ledger.ByAccount)
 	if err != nil {
 		return "", err
 	}

@@ -65,6 +65,15 @@ func (l *loopRun) sync(t *testing.T) {
 	assert.Equal(t, trayproto.Click{Item: trayproto.ItemOpen}, l.next(t))
 }
 
+// apply writes s as the app would, waits until the loop has applied it and
+// returns the menu calls that caused.
+func (l *loopRun) apply(t *testing.T, s trayproto.State) []string {
+	t.Helper()
+	require.NoError(t, l.app.Write(s))
+	l.sync(t)
+	return l.m.take()
+}
+
 // waitDone waits for the loop's run to return.
 func (l *loopRun) waitDone(t *testing.T) {
 	t.Helper()

@@ -56,7 +56,7 @@ func (m *recMenu) Quit()                          { close(m.quit) }
 // the end of input quits.
 func TestTrayLoop(t *testing.T) {
 	l := startLoop(t, locale.English)
-	m, app, inW := l.m, l.app, l.inW
+	m, inW := l.m, l.inW
 	next := func() trayproto.Message { t.Helper(); return l.next(t) }
 	sync := func() { t.Helper(); l.sync(t) }
 
@@ -66,36 +66,31 @@ func TestTrayLoop(t *testing.T) {
 		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
 
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
-	sync()
 	assert.Equal(t, []string{
 		"status Proxy on — 127.0.0.1:8990", "tooltip Kirodesk: Proxy on — 127.0.0.1:8990", "icon on",
 		"proxy true true", "copy true", "login false true",
-	}, m.take())
+	}, l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
 
 	_, err := io.WriteString(inW, "garbage\n{\"type\":\"future\"}\n")
 	require.NoError(t, err)
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
-	sync()
-	assert.Equal(t, []string{"login true true"}, m.take(), "only what changed")
+	assert.Equal(t, []string{"login true true"},
+		l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}), "only what changed")
 
 	today := &trayproto.Today{Requests: 12, Account: "Work", CreditsLeft: new(388.5)}
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Today: today}))
-	sync()
-	assert.Equal(t, []string{"usage Today: 12 requests · Work: 388.5 credits left"}, m.take())
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
-	sync()
-	assert.Equal(t, []string{"usage "}, m.take(), "an app that sends no figures hides the line")
+	assert.Equal(t, []string{"usage Today: 12 requests · Work: 388.5 credits left"},
+		l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Today: today}))
+	assert.Equal(t, []string{"usage "},
+		l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}),
+		"an app that sends no figures hides the line")
 
 	update := &trayproto.Update{Version: "0.2.0"}
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Update: update}))
-	sync()
-	assert.Equal(t, []string{"update Update available: v0.2.0|Open the release page in your browser"}, m.take())
+	assert.Equal(t, []string{"update Update available: v0.2.0|Open the release page in your browser"},
+		l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true, Update: update}))
 	m.clicks <- trayproto.ItemUpdate
 	assert.Equal(t, trayproto.Click{Item: trayproto.ItemUpdate}, next(), "the click goes to the app, which opens the page")
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}))
-	sync()
-	assert.Equal(t, []string{"update |"}, m.take(), "no newer release: the line goes")
+	assert.Equal(t, []string{"update |"},
+		l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", StartAtLogin: true}),
+		"no newer release: the line goes")
 
 	m.clicks <- trayproto.ItemToggleProxy
 	assert.Equal(t, trayproto.Click{Item: trayproto.ItemToggleProxy}, next())
@@ -105,12 +100,10 @@ func TestTrayLoop(t *testing.T) {
 	assert.Equal(t, []string{"proxy true true", "login true true"}, m.take(),
 		"a checkbox click puts back the app's mark until the app says otherwise")
 
-	require.NoError(t, app.Write(trayproto.State{Error: "address in use"}))
-	sync()
 	assert.Equal(t, []string{
 		"status Error: address in use", "tooltip Kirodesk: Error: address in use", "icon error",
 		"proxy false true", "copy false", "login false true",
-	}, m.take())
+	}, l.apply(t, trayproto.State{Error: "address in use"}))
 
 	require.NoError(t, inW.Close())
 	select {
@@ -126,9 +119,8 @@ func TestTrayLoop(t *testing.T) {
 // State without one (an older app) keeps the system's.
 func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 	l := startLoop(t, locale.Chinese)
-	m, app, inW := l.m, l.app, l.inW
+	m, inW := l.m, l.inW
 	next := func() trayproto.Message { t.Helper(); return l.next(t) }
-	sync := func() { t.Helper(); l.sync(t) }
 
 	assert.Equal(t, trayproto.Ready{}, next())
 	assert.Equal(t, []string{
@@ -136,26 +128,22 @@ func TestTrayRelabelsWhenTheLanguageChanges(t *testing.T) {
 		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出", "proxy false false", "copy false", "login false false", "accounts []", "usage ", "update |",
 	}, m.take())
 
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}))
-	sync()
 	assert.Equal(t, []string{
 		"status 代理已开启 — 127.0.0.1:8990", "tooltip Kirodesk：代理已开启 — 127.0.0.1:8990", "icon on",
 		"proxy true true", "copy true", "login false true",
-	}, m.take(), "an app that names no language: the system's")
+	}, l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990"}),
+		"an app that names no language: the system's")
 
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "en"}))
-	sync()
 	assert.Equal(t, []string{
 		"status Proxy on — 127.0.0.1:8990", "tooltip Kirodesk: Proxy on — 127.0.0.1:8990",
 		"labels Proxy on|Copy endpoint|Open Kirodesk|Start at login|Quit",
-	}, m.take(), "relabelled live; check marks untouched")
+	}, l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "en"}),
+		"relabelled live; check marks untouched")
 
-	require.NoError(t, app.Write(trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "zh-CN"}))
-	sync()
 	assert.Equal(t, []string{
 		"status 代理已开启 — 127.0.0.1:8990", "tooltip Kirodesk：代理已开启 — 127.0.0.1:8990",
 		"labels 开启代理|复制接口地址|打开 Kirodesk|开机自动启动|退出",
-	}, m.take())
+	}, l.apply(t, trayproto.State{ProxyOn: true, Endpoint: "http://127.0.0.1:8990", Language: "zh-CN"}))
 
 	require.NoError(t, inW.Close())
 	l.waitDone(t)

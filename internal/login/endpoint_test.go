@@ -15,6 +15,7 @@ import (
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // hostile is a region that would turn q.{region}.amazonaws.com into a host
@@ -163,7 +164,7 @@ func TestHostileProfileARNOfASocialLoginIsRefused(t *testing.T) {
 	e.fake.EnqueueLogin(fakekiro.FakeAccount{Email: "me@example.com", ProfileARN: "arn:aws:codewhisperer:" + hostile + ":123456789012:profile/ME"})
 	f, err := e.svc.StartSocial(t.Context(), "google", "")
 	require.NoError(t, err)
-	_, _ = browse(t, f.LoginURL)
+	_, _ = testenv.Browse(t, f.LoginURL)
 	_, err = f.Wait(t.Context())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `profileArn "arn:aws:codewhisperer:`+hostile)

@@ -13,17 +13,8 @@ import (
 
 	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
-
-// browse does what a browser does with a URL: GET it, following redirects.
-func browse(t *testing.T, u string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
 
 // redirectOf returns where the fake's login page sends the browser.
 func redirectOf(t *testing.T, loginURL string) string {
@@ -68,7 +59,7 @@ func TestSocialLoginThroughTheBrowser(t *testing.T) {
 	assert.Equal(t, "Google", lu.Query().Get("idp"))
 	assert.Equal(t, "S256", lu.Query().Get("code_challenge_method"))
 
-	code, body := browse(t, f.LoginURL)
+	code, body := testenv.Browse(t, f.LoginURL)
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Contains(t, body, "Signed in")
 	assert.Contains(t, body, `<html lang="en">`, "no wording given: English")
@@ -103,12 +94,12 @@ func TestSocialLoginWrongStateIsRefusedAndTheFlowGoesOn(t *testing.T) {
 	f, err := e.svc.StartSocial(t.Context(), "github", "")
 	require.NoError(t, err)
 	cb := redirectOf(t, f.LoginURL)
-	code, body := browse(t, withState(t, cb, "forged"))
+	code, body := testenv.Browse(t, withState(t, cb, "forged"))
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, body, "state does not match")
 	assert.Zero(t, e.fake.Calls(fakekiro.PathOAuthToken), "the code is not exchanged")
 
-	code, _ = browse(t, cb)
+	code, _ = testenv.Browse(t, cb)
 	assert.Equal(t, http.StatusOK, code)
 	a, err := f.Wait(t.Context())
 	require.NoError(t, err)
@@ -122,7 +113,7 @@ func TestSocialLoginMissingCodeFails(t *testing.T) {
 	f, err := e.svc.StartSocial(t.Context(), "google", "")
 	require.NoError(t, err)
 	cb := redirectOf(t, f.LoginURL)
-	code, body := browse(t, withState(t, cb, f.state, "code"))
+	code, body := testenv.Browse(t, withState(t, cb, f.state, "code"))
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, body, "without a code")
 	_, err = f.Wait(t.Context())
@@ -134,7 +125,7 @@ func TestSocialLoginMissingCodeFails(t *testing.T) {
 
 	f2, err := e.svc.StartSocial(t.Context(), "google", "")
 	require.NoError(t, err)
-	code, _ = browse(t, f2.RedirectURI+"?state="+url.QueryEscape(f2.state)+"&error=access_denied")
+	code, _ = testenv.Browse(t, f2.RedirectURI+"?state="+url.QueryEscape(f2.state)+"&error=access_denied")
 	assert.Equal(t, http.StatusBadRequest, code)
 	_, err = f2.Wait(t.Context())
 	require.ErrorIs(t, err, ErrDenied)
