@@ -88,7 +88,11 @@ func ErrorBody(message, errType, param string) []byte {
 	return b
 }
 
-// Wire shapes. Field order follows OpenAI's own output.
+// Wire shapes. Field order follows OpenAI's own output. A completion's
+// message and a chunk's delta, and a response's and a stream's error body,
+// are alike but not the same: which fields are always there (null or "")
+// and which are left out when empty is the format itself, so each keeps
+// its own struct.
 
 type completionJSON struct {
 	ID      string       `json:"id"`

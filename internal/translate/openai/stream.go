@@ -50,7 +50,9 @@ var ErrStreamEnded = errors.New("openai: write after the end of the stream")
 // (a canon.Walker over this format's renderer) gives it Start, Ping (an SSE
 // comment, which SSE clients, the OpenAI SDKs included, skip) and Write:
 // safe for concurrent use, the first write error sticky and returned by
-// every later call.
+// every later call. What is left to each format (anthropic.SSEWriter,
+// ResponsesWriter) is this declaration: the alias, its constructor and its
+// renderer's state.
 type ChunkWriter = wire.Stream[chunkRenderer, *chunkRenderer]
 
 // NewChunkWriter returns a writer that sends chunks to w and calls flush (if
