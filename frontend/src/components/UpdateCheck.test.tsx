@@ -9,17 +9,7 @@ import { About } from './About';
 import { UpdateNotice } from './UpdateCheck';
 import { WithSaveBar } from '../test/saveBar';
 
-vi.mock('../bridge', () => ({
-  getVersion: vi.fn(),
-  getSettings: vi.fn(),
-  updateSettings: vi.fn(),
-  toBridgeError: (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-  checkForUpdates: vi.fn(),
-  getUpdateStatus: vi.fn(),
-  dismissUpdate: vi.fn(),
-  onUpdate: vi.fn(),
-  openURL: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const page = 'https://github.com/kirodesk/kirodesk/releases/tag/v0.2.0';

@@ -1,4 +1,4 @@
-import type { RequestLine, Settings, Status } from '../bridge';
+import type { Account, RequestLine, RequestStats, Settings, Status } from '../bridge';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -76,6 +76,33 @@ export function makeRequest(overrides: Partial<RequestLine> = {}): RequestLine {
     firstByteMs: 30,
     bytesIn: 2048,
     bytesOut: 512,
+    ...overrides,
+  };
+}
+
+/** Account a1 ("Work", signed in with Google): ready, and has served nothing. */
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  return {
+    id: 'a1',
+    label: 'Work',
+    authMethod: 'social',
+    provider: 'Google',
+    disabled: false,
+    state: 'ready',
+    counters: { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0 },
+    ...overrides,
+  };
+}
+
+/** The live figures of a day with no requests yet. */
+export function makeRequestStats(overrides: Partial<RequestStats> = {}): RequestStats {
+  return {
+    perMinute: 0,
+    requestsToday: 0,
+    errorsToday: 0,
+    inputTokensToday: 0,
+    outputTokensToday: 0,
+    creditsToday: 0,
     ...overrides,
   };
 }

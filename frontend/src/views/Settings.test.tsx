@@ -8,24 +8,12 @@ import { hasUnsavedEdits } from '../lib/leaveGuard';
 import { applyLanguage } from '../i18n';
 import { makeSettings, makeStatus } from '../test/fixtures';
 
-vi.mock('../bridge', () => ({
-  getSettings: vi.fn(),
-  getLanguage: vi.fn(),
-  setLanguage: vi.fn(),
-  onLanguage: vi.fn(),
-  updateSettings: vi.fn(),
-  setOutboundProxy: vi.fn(),
-  diagnose: vi.fn(),
-  getVersion: vi.fn(),
-  copyToClipboard: vi.fn(),
-  checkModelAliases: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
   api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
-  api.onLanguage.mockReturnValue(() => {});
   api.getSettings.mockResolvedValue(makeSettings());
   api.getVersion.mockResolvedValue('1.2.3');
   api.checkModelAliases.mockResolvedValue([]);

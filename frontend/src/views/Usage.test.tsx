@@ -30,7 +30,7 @@ vi.mock('uplot', () => {
   return { default: FakePlot };
 });
 vi.mock('uplot/dist/uPlot.min.css', () => ({}));
-vi.mock('../bridge', () => ({ getUsage: vi.fn(), exportUsageCSV: vi.fn() }));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const row = (key: string, o: Partial<UsageRow> = {}): UsageRow => ({
