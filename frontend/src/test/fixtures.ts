@@ -1,4 +1,4 @@
-import type { Account, RequestLine, RequestStats, Settings, Status } from '../bridge';
+import type { Account, GoText, RequestLine, RequestStats, Settings, Status } from '../bridge';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -105,4 +105,12 @@ export function makeRequestStats(overrides: Partial<RequestStats> = {}): Request
     creditsToday: 0,
     ...overrides,
   };
+}
+
+/**
+ * Go's refusal of a config.json change as the window gets it: the English of
+ * every refusal in the message, and each with its code (uitext.ForWindow).
+ */
+export function configRefusal(texts: GoText[]): Error {
+  return Object.assign(new Error('config.json: change rejected: ' + texts.map((x) => x.text).join('\n')), { texts });
 }
