@@ -5,34 +5,10 @@ import { App } from './App';
 import * as bridge from './bridge';
 import type { Status } from './bridge';
 import { deferred, makeStatus } from './test/fixtures';
+import { answerWindowStart } from './test/window';
 
 // The UI talks to Go only through the façade, so replacing it is enough.
-vi.mock('./bridge', () => ({
-  getStatus: vi.fn(),
-  setProxyEnabled: vi.fn(),
-  getAPIKey: vi.fn(),
-  copyToClipboard: vi.fn(),
-  onStatus: vi.fn(),
-  regenerateAPIKey: vi.fn(),
-  getRequestStats: vi.fn(),
-  getSettings: vi.fn(),
-  getLanguage: vi.fn(),
-  setLanguage: vi.fn(),
-  onLanguage: vi.fn(),
-  getLogs: vi.fn(),
-  getRequests: vi.fn(),
-  getAccounts: vi.fn(),
-  onAccounts: vi.fn(),
-  onLogin: vi.fn(),
-  detectKiroIDE: vi.fn(),
-  switchToFreePort: vi.fn(),
-  sendTestRequest: vi.fn(),
-  signInAgain: vi.fn(),
-  retryAccount: vi.fn(),
-  getUsage: vi.fn(),
-  getUpdateStatus: vi.fn(),
-  onUpdate: vi.fn(),
-}));
+vi.mock('./bridge');
 
 const api = vi.mocked(bridge);
 const KEY = 'kd_live_9f8e7d6c5b4a';
@@ -47,10 +23,7 @@ function emitStatus(status: Status) {
 
 beforeEach(() => {
   vi.resetAllMocks();
-  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
-  api.onLanguage.mockReturnValue(() => {});
-  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
-  api.onUpdate.mockReturnValue(() => {});
+  answerWindowStart();
   listeners = [];
   api.onStatus.mockImplementation((listener) => {
     listeners.push(listener);
@@ -58,7 +31,6 @@ beforeEach(() => {
       listeners = listeners.filter((l) => l !== listener);
     };
   });
-  api.getStatus.mockResolvedValue(makeStatus());
   api.getAPIKey.mockResolvedValue(KEY);
   api.copyToClipboard.mockResolvedValue(undefined);
   api.getRequestStats.mockResolvedValue({
@@ -69,12 +41,6 @@ beforeEach(() => {
     outputTokensToday: 700,
     creditsToday: 1.5,
   });
-  api.getLogs.mockResolvedValue([]);
-  api.getRequests.mockResolvedValue([]);
-  api.getAccounts.mockResolvedValue([]);
-  api.onAccounts.mockReturnValue(() => {});
-  api.onLogin.mockReturnValue(() => {});
-  api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });
 });
 
 async function renderLoaded() {

@@ -3,70 +3,22 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import * as bridge from './bridge';
-import { makeSettings, makeStatus } from './test/fixtures';
+import { makeRequestStats, makeSettings } from './test/fixtures';
+import { answerWindowStart } from './test/window';
 
 // The window's frame: the guard for unsaved edits, view shortcuts and the
 // skip link (the views themselves have their own tests).
-vi.mock('./bridge', () => ({
-  getStatus: vi.fn(),
-  setProxyEnabled: vi.fn(),
-  getAPIKey: vi.fn(),
-  copyToClipboard: vi.fn(),
-  onStatus: vi.fn(),
-  regenerateAPIKey: vi.fn(),
-  getRequestStats: vi.fn(),
-  getSettings: vi.fn(),
-  getLanguage: vi.fn(),
-  setLanguage: vi.fn(),
-  onLanguage: vi.fn(),
-  updateSettings: vi.fn(),
-  setOutboundProxy: vi.fn(),
-  diagnose: vi.fn(),
-  getVersion: vi.fn(),
-  getLogs: vi.fn(),
-  getRequests: vi.fn(),
-  exportRequests: vi.fn(),
-  getAccounts: vi.fn(),
-  getUsage: vi.fn(),
-  onAccounts: vi.fn(),
-  onLogin: vi.fn(),
-  detectKiroIDE: vi.fn(),
-  switchToFreePort: vi.fn(),
-  retryAccount: vi.fn(),
-  sendTestRequest: vi.fn(),
-  signInAgain: vi.fn(),
-  checkModelAliases: vi.fn(),
-  getUpdateStatus: vi.fn(),
-  onUpdate: vi.fn(),
-}));
+vi.mock('./bridge');
 const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
-  api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
-  api.onLanguage.mockReturnValue(() => {});
-  api.getUpdateStatus.mockRejectedValue(new Error('Kirodesk is still starting'));
-  api.onUpdate.mockReturnValue(() => {});
-  api.onStatus.mockReturnValue(() => {});
-  api.getStatus.mockResolvedValue(makeStatus());
-  api.detectKiroIDE.mockResolvedValue({ found: false, path: '', method: '', account: '', problem: '' });
+  answerWindowStart();
   api.getAPIKey.mockResolvedValue('kd_live_x');
   api.checkModelAliases.mockResolvedValue([]);
-  api.getRequestStats.mockResolvedValue({
-    perMinute: 0,
-    requestsToday: 0,
-    errorsToday: 0,
-    inputTokensToday: 0,
-    outputTokensToday: 0,
-    creditsToday: 0,
-  });
+  api.getRequestStats.mockResolvedValue(makeRequestStats());
   api.getSettings.mockResolvedValue(makeSettings());
   api.getVersion.mockResolvedValue('1.2.3');
-  api.getLogs.mockResolvedValue([]);
-  api.getRequests.mockResolvedValue([]);
-  api.getAccounts.mockResolvedValue([]);
-  api.onAccounts.mockReturnValue(() => {});
-  api.onLogin.mockReturnValue(() => {});
 });
 
 const heading = (name: string) => screen.findByRole('heading', { level: 1, name });

@@ -4,7 +4,7 @@ import type { Account } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { AccountHealth } from './AccountHealth';
 
-vi.mock('../bridge', () => ({ retryAccount: vi.fn(), cancelLogin: vi.fn(), signInAgain: vi.fn(), onLogin: vi.fn(() => () => {}), openURL: vi.fn() }));
+vi.mock('../bridge');
 
 afterEach(async () => {
   await applyLanguage('en');

@@ -7,7 +7,7 @@ import { applyLanguage } from '../i18n';
 import { Diagnostics } from './Diagnostics';
 import { shownText } from '../test/icons';
 
-vi.mock('../bridge', () => ({ diagnose: vi.fn(), copyToClipboard: vi.fn() }));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 beforeEach(() => vi.resetAllMocks());

@@ -4,7 +4,7 @@ import type { ImportReport } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { ImportReportView } from './ImportReportView';
 
-vi.mock('../bridge', () => ({ deleteImportedFiles: vi.fn() }));
+vi.mock('../bridge');
 
 afterEach(async () => {
   await applyLanguage('en');

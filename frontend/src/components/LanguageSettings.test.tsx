@@ -6,11 +6,7 @@ import type { LanguageState } from '../bridge';
 import { i18n } from '../i18n';
 import { LanguageSettings } from './LanguageSettings';
 
-vi.mock('../bridge', () => ({
-  getLanguage: vi.fn(),
-  setLanguage: vi.fn(),
-  onLanguage: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 let emit: (s: LanguageState) => void = () => {};

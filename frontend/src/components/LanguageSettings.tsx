@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { getLanguage, onLanguage, setLanguage, type LanguagePreference, type LanguageState } from '../bridge';
 import { applyLanguage } from '../i18n';
 import { errorMessage } from '../lib/errors';
+import { ErrorText } from './ErrorText';
 
 // Each language's name in itself, whatever the window speaks: a person who
 // cannot read the current language still finds their own.
@@ -76,11 +77,7 @@ export function LanguageSettings() {
           {state?.preference === 'system' ? t('language.systemNow', { language: AUTONYMS[state.effective] }) : ''}
         </span>
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { getRequestStats, type RequestStats } from '../bridge';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
 import { formatCredits, formatNumber } from '../lib/format';
+import { Figures } from './Figures';
 
 /** Requests per minute, and today's requests, errors, tokens and credits. */
 export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
@@ -31,14 +32,5 @@ export function LiveStats({ intervalMs = 2000 }: { intervalMs?: number }) {
     ],
     [t('stats.creditsToday'), formatCredits(stats.creditsToday)],
   ];
-  return (
-    <dl className="stats" data-testid="live-stats">
-      {items.map(([k, v]) => (
-        <div key={k} className="stat">
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Figures items={items} testId="live-stats" />;
 }

@@ -8,11 +8,7 @@ import { makeSettings } from '../test/fixtures';
 import { ModelAliases } from './ModelAliases';
 import { WithSaveBar } from '../test/saveBar';
 
-vi.mock('../bridge', () => ({
-  getSettings: vi.fn(),
-  updateSettings: vi.fn(),
-  checkModelAliases: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 /** Go's CheckModelAliases for the cases these tests type (the real rules are tested in Go). */

@@ -5,6 +5,7 @@ import { errorMessage } from '../lib/errors';
 import { useLeaveGuard } from '../lib/leaveGuard';
 import { useSavePart } from '../lib/saveParts';
 import { ErrorText } from './ErrorText';
+import { ValueOptions } from './ValueOptions';
 
 /** Go's store.MaxAliasName and store.MaxAliases, for the messages. */
 const MAX_NAME = 128;
@@ -231,11 +232,7 @@ export function ModelAliases() {
                       onChange={(e) => edit(i, 'target', e.target.value)}
                     >
                       {!choices.includes(r.target) && <option value={r.target}>{r.target || t('aliases.choose')}</option>}
-                      {choices.map((c) => (
-                        <option key={c} value={c}>
-                          {c}
-                        </option>
-                      ))}
+                      <ValueOptions values={choices} />
                     </select>
                     {targetError && (
                       <span id={`${id}-${r.key}-te`} className="error-text form-error" role="alert">
@@ -254,11 +251,7 @@ export function ModelAliases() {
           </tbody>
         </table>
       )}
-      {tooMany && (
-        <p className="error-text" role="alert">
-          {tooMany}
-        </p>
-      )}
+      <ErrorText error={tooMany} />
       <div className="form-actions">
         <button type="button" className="btn" onClick={add}>
           {t('aliases.add')}
@@ -276,19 +269,11 @@ export function ModelAliases() {
         >
           <option value="">{t('aliases.unknownOff')}</option>
           {!choices.includes(unknown) && unknown !== '' && <option value={unknown}>{unknown}</option>}
-          {choices.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
+          <ValueOptions values={choices} />
         </select>
       </label>
       <p className="muted form-hint">{t('aliases.unknownHelp')}</p>
-      {unknownError && (
-        <p className="error-text form-error" role="alert">
-          {unknownError}
-        </p>
-      )}
+      <ErrorText error={unknownError} className="form-error" />
       <ErrorText error={error} />
       <p role="status" className="muted">
         {justSaved && t('aliases.saved')}

@@ -11,14 +11,7 @@ import { applyLanguage } from '../i18n';
 import { shownText } from '../test/icons';
 import { WithSaveBar } from '../test/saveBar';
 
-vi.mock('../bridge', () => ({
-  getSettings: vi.fn(),
-  updateSettings: vi.fn(),
-  setOutboundProxy: vi.fn(),
-  diagnose: vi.fn(),
-  getVersion: vi.fn(),
-  copyToClipboard: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 beforeEach(() => {

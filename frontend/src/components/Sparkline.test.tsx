@@ -17,7 +17,7 @@ vi.mock('uplot', () => {
   return { default: FakePlot };
 });
 vi.mock('uplot/dist/uPlot.min.css', () => ({}));
-vi.mock('../bridge', () => ({ getUsage: vi.fn() }));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const t0 = 1_796_000_000;

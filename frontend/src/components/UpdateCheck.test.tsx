@@ -4,22 +4,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { UpdateInfo } from '../bridge';
 import { applyLanguage } from '../i18n';
-import { deferred, makeSettings } from '../test/fixtures';
+import { configRefusal, deferred, makeSettings } from '../test/fixtures';
 import { About } from './About';
 import { UpdateNotice } from './UpdateCheck';
 import { WithSaveBar } from '../test/saveBar';
 
-vi.mock('../bridge', () => ({
-  getVersion: vi.fn(),
-  getSettings: vi.fn(),
-  updateSettings: vi.fn(),
-  toBridgeError: (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-  checkForUpdates: vi.fn(),
-  getUpdateStatus: vi.fn(),
-  dismissUpdate: vi.fn(),
-  onUpdate: vi.fn(),
-  openURL: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const page = 'https://github.com/kirodesk/kirodesk/releases/tag/v0.2.0';
@@ -170,9 +160,7 @@ describe('About: the release feed', () => {
     try {
       const english = 'updates.feedURL "http://feeds.example/f.json": only https is accepted (http only to this machine)';
       api.updateSettings.mockRejectedValue(
-        Object.assign(new Error('config.json: change rejected: ' + english), {
-          texts: [{ code: 'config.webUrl.https', args: { field: 'updates.feedURL', value: '"http://feeds.example/f.json"' }, text: english }],
-        }),
+        configRefusal([{ code: 'config.webUrl.https', args: { field: 'updates.feedURL', value: '"http://feeds.example/f.json"' }, text: english }]),
       );
       const user = userEvent.setup();
       render(<WithSaveBar><About /></WithSaveBar>);

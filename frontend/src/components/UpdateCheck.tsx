@@ -15,6 +15,7 @@ import { errorMessage } from '../lib/errors';
 import { formatDate } from '../lib/format';
 import { useLeaveGuard } from '../lib/leaveGuard';
 import { useSavePart } from '../lib/saveParts';
+import { ErrorText } from './ErrorText';
 
 /** The release day as the feed gives it (YYYY-MM-DD), in the window's language, whatever the time zone. */
 function releaseDay(date: string): string {
@@ -90,11 +91,7 @@ function DailyCheck() {
         {t('update.daily')}
       </label>
       <p className="muted form-hint">{t('update.dailyHelp')}</p>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </>
   );
 }
@@ -188,11 +185,7 @@ function FeedURL() {
         {t('update.feedHelp')}
       </p>
       {saved?.env && <p className="muted form-hint">{t('update.feedEnv', { url: saved.env })}</p>}
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="form-actions">
         {saved && value !== saved.fallback && (
           <button

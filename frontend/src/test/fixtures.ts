@@ -1,4 +1,4 @@
-import type { RequestLine, Settings, Status } from '../bridge';
+import type { Account, GoText, RequestLine, RequestStats, Settings, Status } from '../bridge';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -78,4 +78,39 @@ export function makeRequest(overrides: Partial<RequestLine> = {}): RequestLine {
     bytesOut: 512,
     ...overrides,
   };
+}
+
+/** Account a1 ("Work", signed in with Google): ready, and has served nothing. */
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  return {
+    id: 'a1',
+    label: 'Work',
+    authMethod: 'social',
+    provider: 'Google',
+    disabled: false,
+    state: 'ready',
+    counters: { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0 },
+    ...overrides,
+  };
+}
+
+/** The live figures of a day with no requests yet. */
+export function makeRequestStats(overrides: Partial<RequestStats> = {}): RequestStats {
+  return {
+    perMinute: 0,
+    requestsToday: 0,
+    errorsToday: 0,
+    inputTokensToday: 0,
+    outputTokensToday: 0,
+    creditsToday: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * Go's refusal of a config.json change as the window gets it: the English of
+ * every refusal in the message, and each with its code (uitext.ForWindow).
+ */
+export function configRefusal(texts: GoText[]): Error {
+  return Object.assign(new Error('config.json: change rejected: ' + texts.map((x) => x.text).join('\n')), { texts });
 }

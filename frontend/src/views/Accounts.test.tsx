@@ -5,45 +5,15 @@ import * as bridge from '../bridge';
 import type { Account, LoginEvent } from '../bridge';
 import { Accounts } from './Accounts';
 import { applyLanguage } from '../i18n';
+import { makeAccount } from '../test/fixtures';
 import { shownText } from '../test/icons';
 
-vi.mock('../bridge', () => ({
-  getAccounts: vi.fn(),
-  onAccounts: vi.fn(),
-  onLogin: vi.fn(),
-  setAccountEnabled: vi.fn(),
-  renameAccount: vi.fn(),
-  removeAccount: vi.fn(),
-  startDeviceLogin: vi.fn(),
-  startSocialLogin: vi.fn(),
-  completeSocialLogin: vi.fn(),
-  cancelLogin: vi.fn(),
-  importKiroIDE: vi.fn(),
-  importOldProxy: vi.fn(),
-  deleteImportedFiles: vi.fn(),
-  refreshQuota: vi.fn(),
-  retryAccount: vi.fn(),
-  addToken: vi.fn(),
-  openURL: vi.fn(),
-  signInAgain: vi.fn(),
-  detectKiroIDE: vi.fn(),
-  getRequests: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
-function acct(o: Partial<Account> = {}): Account {
-  return {
-    id: 'a1',
-    label: 'Work',
-    authMethod: 'social',
-    provider: 'Google',
-    region: 'us-east-1',
-    disabled: false,
-    state: 'ready',
-    counters: { requests: 1200, errors: 3, inputTokens: 5000, outputTokens: 900 },
-    ...o,
-  };
-}
+/** Work in us-east-1, with some requests behind it. */
+const acct = (o: Partial<Account> = {}): Account =>
+  makeAccount({ region: 'us-east-1', counters: { requests: 1200, errors: 3, inputTokens: 5000, outputTokens: 900 }, ...o });
 
 let loginListeners: Array<(e: LoginEvent) => void> = [];
 let accountListeners: Array<(a: Account[]) => void> = [];

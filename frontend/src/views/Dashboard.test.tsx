@@ -4,52 +4,19 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as bridge from '../bridge';
 import type { Account, Status } from '../bridge';
 import { applyLanguage } from '../i18n';
-import { makeStatus } from '../test/fixtures';
+import { makeAccount, makeRequestStats, makeStatus } from '../test/fixtures';
 import { Dashboard } from './Dashboard';
 import { shownText } from '../test/icons';
 
-vi.mock('../bridge', () => ({
-  getAPIKey: vi.fn(),
-  regenerateAPIKey: vi.fn(),
-  setProxyEnabled: vi.fn(),
-  copyToClipboard: vi.fn(),
-  getRequestStats: vi.fn(),
-  getRequests: vi.fn(),
-  getAccounts: vi.fn(),
-  onAccounts: vi.fn(),
-  onLogin: vi.fn(),
-  signInAgain: vi.fn(),
-  retryAccount: vi.fn(),
-  switchToFreePort: vi.fn(),
-  sendTestRequest: vi.fn(),
-  cancelLogin: vi.fn(),
-  openURL: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
-
-function acct(o: Partial<Account> = {}): Account {
-  return {
-    id: 'a1',
-    label: 'Work',
-    authMethod: 'social',
-    provider: 'Google',
-    disabled: false,
-    state: 'ready',
-    counters: { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0 },
-    ...o,
-  };
-}
 
 beforeEach(() => {
   vi.resetAllMocks();
   api.getAPIKey.mockResolvedValue('kd_key');
-  api.getRequestStats.mockResolvedValue({
-    perMinute: 0, requestsToday: 0, errorsToday: 0, inputTokensToday: 0, outputTokensToday: 0, creditsToday: 0,
-  });
+  api.getRequestStats.mockResolvedValue(makeRequestStats());
   api.getRequests.mockResolvedValue([]);
   api.getAccounts.mockResolvedValue([]);
-  api.onAccounts.mockReturnValue(() => {});
-  api.onLogin.mockReturnValue(() => {});
 });
 
 /** Renders the Dashboard as App does: apply shows the Status a call returns. */
@@ -108,7 +75,7 @@ describe('first run (issue 22 §2)', () => {
   });
 
   it('sends a test request and shows the answer, the account and the time', async () => {
-    api.getAccounts.mockResolvedValue([acct()]);
+    api.getAccounts.mockResolvedValue([makeAccount()]);
     api.sendTestRequest.mockResolvedValue({ text: 'Ready when you are.', model: 'claude-haiku-4.5', account: 'Work', latencyMs: 1234 });
     const { user } = renderDashboard(makeStatus({ accounts: 1 }));
     await screen.findByRole('region', { name: 'Accounts' });
@@ -120,7 +87,7 @@ describe('first run (issue 22 §2)', () => {
   });
 
   it('says why a test request failed', async () => {
-    api.getAccounts.mockResolvedValue([acct()]);
+    api.getAccounts.mockResolvedValue([makeAccount()]);
     api.sendTestRequest.mockRejectedValue(new Error('the local API answered 503: no account can serve'));
     const { user } = renderDashboard(makeStatus({ accounts: 1 }));
     await user.click(await screen.findByRole('button', { name: 'Send test request' }));
@@ -131,10 +98,10 @@ describe('first run (issue 22 §2)', () => {
 describe('account health (issue 22 §3)', () => {
   it('counts accounts by state, with plurals, and repairs in place', async () => {
     api.getAccounts.mockResolvedValue([
-      acct({ id: 'a1', label: 'Work', email: 'ada@example.com', quota: { used: 10, limit: 50 } }),
-      acct({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
-      acct({ id: 'a3', label: 'Old', state: 'login_needed', email: 'old@example.com', reason: 'Kiro no longer accepts its refresh token: log in again' }),
-      acct({ id: 'a4', label: 'Spare', disabled: true, quota: { used: 0, limit: 1000 } }),
+      makeAccount({ id: 'a1', label: 'Work', email: 'ada@example.com', quota: { used: 10, limit: 50 } }),
+      makeAccount({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
+      makeAccount({ id: 'a3', label: 'Old', state: 'login_needed', email: 'old@example.com', reason: 'Kiro no longer accepts its refresh token: log in again' }),
+      makeAccount({ id: 'a4', label: 'Spare', disabled: true, quota: { used: 0, limit: 1000 } }),
     ]);
     api.getRequests.mockResolvedValue([
       { seq: 7, time: '', method: 'POST', path: '/v1/messages', account: 'a2', status: 200, latencyMs: 3, inputTokens: 1, outputTokens: 1, credits: 0, client: "", firstByteMs: 0, bytesIn: 0, bytesOut: 0 },
@@ -171,11 +138,11 @@ describe('account health (issue 22 §3)', () => {
       listener = l;
       return () => {};
     });
-    api.getAccounts.mockResolvedValue([acct(), acct({ id: 'a2', label: 'B' })]);
+    api.getAccounts.mockResolvedValue([makeAccount(), makeAccount({ id: 'a2', label: 'B' })]);
     renderDashboard(makeStatus({ accounts: 2 }));
     const health = await screen.findByRole('region', { name: 'Accounts' });
     expect(shownText(within(health).getByTestId('health-counts'))).toContain('[ok] 2 ready');
-    act(() => listener([acct({ state: 'login_needed' })]));
+    act(() => listener([makeAccount({ state: 'login_needed' })]));
     expect(shownText(within(health).getByTestId('health-counts'))).toContain('[failed] 1 needs sign-in');
   });
 });
@@ -216,8 +183,8 @@ describe('polish a person notices (issue 22 §7)', () => {
   it('counts 1 vs 2 resting accounts, groups credits left and says when a rest ends, exact on hover', async () => {
     const until = new Date(Date.now() + 2 * 3600_000 + 60_000).toISOString();
     api.getAccounts.mockResolvedValue([
-      acct({ id: 'a1', label: 'Work', state: 'cooling', until, quota: { used: 0.5, limit: 20000 } }),
-      acct({ id: 'a2', label: 'Home', quota: { used: 1000, limit: 1000 } }),
+      makeAccount({ id: 'a1', label: 'Work', state: 'cooling', until, quota: { used: 0.5, limit: 20000 } }),
+      makeAccount({ id: 'a2', label: 'Home', quota: { used: 1000, limit: 1000 } }),
     ]);
     const { view } = renderDashboard(makeStatus({ accounts: 2 }));
     const health = await screen.findByRole('region', { name: 'Accounts' });
@@ -231,8 +198,8 @@ describe('polish a person notices (issue 22 §7)', () => {
     expect(time).toHaveAttribute('title', new Date(until).toLocaleString());
 
     api.getAccounts.mockResolvedValue([
-      acct({ id: 'a1', label: 'Work', state: 'cooling' }),
-      acct({ id: 'a2', label: 'Home', state: 'cooling' }),
+      makeAccount({ id: 'a1', label: 'Work', state: 'cooling' }),
+      makeAccount({ id: 'a2', label: 'Home', state: 'cooling' }),
     ]);
     view.unmount();
     renderDashboard(makeStatus({ accounts: 2 }));
@@ -246,9 +213,9 @@ describe('polish a person notices (issue 22 §7)', () => {
 describe('Dashboard in Chinese', () => {
   it('counts, plurals, credits and the fix buttons in zh-CN, switching live from and back to English', async () => {
     api.getAccounts.mockResolvedValue([
-      acct({ id: 'a1', label: 'Work', quota: { used: 10, limit: 50 } }),
-      acct({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
-      acct({ id: 'a3', label: 'Old', state: 'login_needed', reason: 'Kiro no longer accepts its refresh token: log in again' }),
+      makeAccount({ id: 'a1', label: 'Work', quota: { used: 10, limit: 50 } }),
+      makeAccount({ id: 'a2', label: 'Home', quota: { used: 45.5, limit: 50 } }),
+      makeAccount({ id: 'a3', label: 'Old', state: 'login_needed', reason: 'Kiro no longer accepts its refresh token: log in again' }),
     ]);
     renderDashboard(makeStatus({ accounts: 3 }));
     expect(await screen.findByRole('region', { name: 'Accounts' })).toBeInTheDocument();

@@ -6,13 +6,7 @@ import type { LogLine, RequestLine } from '../bridge';
 import { makeRequest } from '../test/fixtures';
 import { Logs, logLineText } from './Logs';
 
-vi.mock('../bridge', () => ({
-  getLogs: vi.fn(),
-  getRequests: vi.fn(),
-  getAccounts: vi.fn(),
-  exportRequests: vi.fn(),
-  copyToClipboard: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const line = (seq: number, level: string, text: string): LogLine => ({ seq, level, text, time: '2026-11-25T10:00:00Z' });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { exportRequests, getAccounts, getLogs, getRequests, type LogLine, type RequestLine } from '../bridge';
 import { CopyButton } from '../components/CopyButton';
 import { RequestDetail, StatusBadge } from '../components/RequestDetail';
+import { ValueOptions } from '../components/ValueOptions';
 import { VirtualList } from '../components/VirtualList';
 import { usePoll } from '../hooks/usePoll';
 import { errorMessage } from '../lib/errors';
@@ -113,18 +114,14 @@ export function logLineText(l: LogLine, labels: Map<string, string>): string {
   });
 }
 
-function Choice({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+function Choice({ label, value, options, onChange }: { label: string; value: string; options: readonly string[]; onChange: (v: string) => void }) {
   const T = useText();
   return (
     <label className="inline">
       {label}{' '}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="all">{T.all}</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
+        <ValueOptions values={options} />
       </select>
     </label>
   );
@@ -271,17 +268,7 @@ export function Logs({ intervalMs = 1000 }: { intervalMs?: number }) {
             </button>
           </>
         ) : (
-          <label className="inline">
-            {T.level}{' '}
-            <select value={level} onChange={(e) => setLevel(e.target.value)}>
-              <option value="all">{T.all}</option>
-              {LEVELS.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice label={T.level} value={level} options={LEVELS} onChange={setLevel} />
         )}
         <CopyButton text={copyText || null} label={tab === 'app' ? T.copyLines : T.copyRequests} />
       </div>

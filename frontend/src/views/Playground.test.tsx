@@ -7,17 +7,7 @@ import { applyLanguage } from '../i18n';
 import { makeStatus } from '../test/fixtures';
 import { Playground } from './Playground';
 
-vi.mock('../bridge', () => ({
-  getAccounts: vi.fn(),
-  onAccounts: vi.fn(),
-  getAPIKey: vi.fn(),
-  getPlaygroundModels: vi.fn(),
-  startPlayground: vi.fn(),
-  cancelPlayground: vi.fn(),
-  onPlaygroundDelta: vi.fn(),
-  onPlaygroundDone: vi.fn(),
-  copyToClipboard: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const account = (id: string, label: string, disabled = false): Account =>
@@ -48,7 +38,6 @@ const done = (s: Partial<PlaygroundSummary> & { runId: string }) =>
 beforeEach(() => {
   vi.resetAllMocks();
   api.getAccounts.mockResolvedValue([account('a1', 'Work'), account('a2', 'Home', true)]);
-  api.onAccounts.mockReturnValue(() => {});
   api.getAPIKey.mockResolvedValue("kd-it's");
   api.getPlaygroundModels.mockResolvedValue(['claude-haiku-4.5', 'claude-sonnet-4.5', 'gpt-4o']);
   api.startPlayground.mockResolvedValue('run-1');

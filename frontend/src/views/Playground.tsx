@@ -12,6 +12,8 @@ import {
   type PlaygroundSummary,
   type Status,
 } from '../bridge';
+import { Figures } from '../components/Figures';
+import { ValueOptions } from '../components/ValueOptions';
 import { useAccounts } from '../hooks/useAccounts';
 import { errorMessage } from '../lib/errors';
 import { formatCredits, formatMs, formatNumber } from '../lib/format';
@@ -141,6 +143,23 @@ export function Playground({ status }: { status: Status }) {
   const accountName = (s: PlaygroundSummary) =>
     s.accountLabel || accounts?.find((a) => a.id === s.account)?.label || s.account || t('playground.unknownAccount');
 
+  /** A finished run's figures, in the order the Dashboard's come. */
+  const figures = (s: PlaygroundSummary): Array<[string, string]> => [
+    [t('playground.firstByte'), s.firstByteMs >= 0 ? formatMs(s.firstByteMs) : t('playground.none')],
+    [t('playground.total'), formatMs(s.totalMs)],
+    [t('playground.inputTokens'), formatNumber(s.inputTokens)],
+    [t('playground.outputTokens'), formatNumber(s.outputTokens)],
+    [t('playground.credits'), s.credits != null ? formatCredits(s.credits) : t('playground.notReported')],
+    [
+      t('playground.servedBy'),
+      s.account || s.accountLabel
+        ? s.pinned
+          ? t('playground.servedByPinned', { account: accountName(s) })
+          : accountName(s)
+        : t('playground.none'),
+    ],
+  ];
+
   return (
     <div className="playground">
       <form className="card" onSubmit={send} aria-label={t('playground.formLabel')}>
@@ -159,11 +178,7 @@ export function Playground({ status }: { status: Status }) {
             onChange={(e) => setModel(e.target.value)}
           >
             {!models && <option value="">{t('playground.modelsLoading')}</option>}
-            {models?.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
+            <ValueOptions values={models} />
           </select>
           {modelsError && (
             <span className="error-text form-error" role="alert">
@@ -241,40 +256,7 @@ export function Playground({ status }: { status: Status }) {
             {answer}
           </pre>
         )}
-        {summary && (
-          <dl className="stats playground-figures" data-testid="playground-figures">
-            <div className="stat">
-              <dt>{t('playground.firstByte')}</dt>
-              <dd>{summary.firstByteMs >= 0 ? formatMs(summary.firstByteMs) : t('playground.none')}</dd>
-            </div>
-            <div className="stat">
-              <dt>{t('playground.total')}</dt>
-              <dd>{formatMs(summary.totalMs)}</dd>
-            </div>
-            <div className="stat">
-              <dt>{t('playground.inputTokens')}</dt>
-              <dd>{formatNumber(summary.inputTokens)}</dd>
-            </div>
-            <div className="stat">
-              <dt>{t('playground.outputTokens')}</dt>
-              <dd>{formatNumber(summary.outputTokens)}</dd>
-            </div>
-            <div className="stat">
-              <dt>{t('playground.credits')}</dt>
-              <dd>{summary.credits != null ? formatCredits(summary.credits) : t('playground.notReported')}</dd>
-            </div>
-            <div className="stat">
-              <dt>{t('playground.servedBy')}</dt>
-              <dd>
-                {summary.account || summary.accountLabel
-                  ? summary.pinned
-                    ? t('playground.servedByPinned', { account: accountName(summary) })
-                    : accountName(summary)
-                  : t('playground.none')}
-              </dd>
-            </div>
-          </dl>
-        )}
+        {summary && <Figures items={figures(summary)} className="playground-figures" testId="playground-figures" />}
       </section>
     </div>
   );

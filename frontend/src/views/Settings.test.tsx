@@ -6,30 +6,28 @@ import { diff, fieldOfError, toDraft, upstreamWarning } from '../lib/settings';
 import { Settings } from './Settings';
 import { hasUnsavedEdits } from '../lib/leaveGuard';
 import { applyLanguage } from '../i18n';
-import { makeSettings, makeStatus } from '../test/fixtures';
+import { configRefusal, makeSettings, makeStatus } from '../test/fixtures';
 
-vi.mock('../bridge', () => ({
-  getSettings: vi.fn(),
-  getLanguage: vi.fn(),
-  setLanguage: vi.fn(),
-  onLanguage: vi.fn(),
-  updateSettings: vi.fn(),
-  setOutboundProxy: vi.fn(),
-  diagnose: vi.fn(),
-  getVersion: vi.fn(),
-  copyToClipboard: vi.fn(),
-  checkModelAliases: vi.fn(),
-}));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 beforeEach(() => {
   vi.resetAllMocks();
   api.getLanguage.mockResolvedValue({ preference: 'system', effective: 'en' });
-  api.onLanguage.mockReturnValue(() => {});
   api.getSettings.mockResolvedValue(makeSettings());
   api.getVersion.mockResolvedValue('1.2.3');
   api.checkModelAliases.mockResolvedValue([]);
 });
+
+/** Renders Settings and types value over the field labelled fieldLabel (in the window's language). */
+async function typeInSettings(fieldLabel: string, value: string) {
+  const user = userEvent.setup();
+  render(<Settings />);
+  const field = await screen.findByLabelText(fieldLabel);
+  await user.clear(field);
+  await user.type(field, value);
+  return { user, field };
+}
 
 describe('Settings', () => {
   it('saves every card from its one bar, and reverts them all', async () => {
@@ -102,11 +100,7 @@ describe('Settings', () => {
   });
 
   it('refuses an invalid value in place without calling Go', async () => {
-    const user = userEvent.setup();
-    render(<Settings />);
-    const port = await screen.findByLabelText('Port');
-    await user.clear(port);
-    await user.type(port, '70000');
+    const { user, field: port } = await typeInSettings('Port', '70000');
     await user.keyboard('{Enter}');
 
     expect(api.updateSettings).not.toHaveBeenCalled();
@@ -118,11 +112,7 @@ describe('Settings', () => {
     api.updateSettings.mockRejectedValue(
       new Error('config.json: change rejected: queueWaitSeconds 700 is outside 0-600'),
     );
-    const user = userEvent.setup();
-    render(<Settings />);
-    const field = await screen.findByLabelText('Queue wait when all are busy (seconds)');
-    await user.clear(field);
-    await user.type(field, '60');
+    const { user, field } = await typeInSettings('Queue wait when all are busy (seconds)', '60');
     await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('queueWaitSeconds 700 is outside 0-600')).toBeInTheDocument();
     expect(field).toHaveAttribute('aria-invalid', 'true');
@@ -303,11 +293,7 @@ describe('Settings in Chinese', () => {
   it('labels, strategy words and a refused value in zh-CN; Go’s refusal stays the detail of our sentence', async () => {
     await applyLanguage('zh-CN');
     api.updateSettings.mockRejectedValue(new Error('config.json: change rejected: something odd'));
-    const user = userEvent.setup();
-    render(<Settings />);
-    const port = await screen.findByLabelText('端口');
-    await user.clear(port);
-    await user.type(port, '70000');
+    const { user, field: port } = await typeInSettings('端口', '70000');
     await user.keyboard('{Enter}');
     expect(port).toHaveAccessibleDescription('请输入 1 到 65535 之间的整数。');
     expect(screen.getByRole('option', { name: '同一对话固定使用一个账号' })).toBeInTheDocument();
@@ -325,18 +311,12 @@ describe('Settings: Go refusals in the window language', () => {
     await applyLanguage('zh-CN');
     try {
       api.updateSettings.mockRejectedValue(
-        Object.assign(new Error('config.json: change rejected: queueWaitSeconds 700 is outside 0-600\nsomething odd'), {
-          texts: [
-            { code: 'config.queueWait', args: { value: '700' }, text: 'queueWaitSeconds 700 is outside 0-600' },
-            { text: 'something odd' },
-          ],
-        }),
+        configRefusal([
+          { code: 'config.queueWait', args: { value: '700' }, text: 'queueWaitSeconds 700 is outside 0-600' },
+          { text: 'something odd' },
+        ]),
       );
-      const user = userEvent.setup();
-      render(<Settings />);
-      const field = await screen.findByLabelText('全部繁忙时的排队等待时间（秒）');
-      await user.clear(field);
-      await user.type(field, '60');
+      const { user, field } = await typeInSettings('全部繁忙时的排队等待时间（秒）', '60');
       await user.click(screen.getByRole('button', { name: '保存' }));
       expect(await screen.findByText('queueWaitSeconds 700 超出 0–600 的范围')).toBeInTheDocument();
       expect(field).toHaveAttribute('aria-invalid', 'true');
@@ -351,9 +331,7 @@ describe('Settings: Go refusals in the window language', () => {
     try {
       const english = 'upstream.apiBase "https://q.example.com:0" has a port outside 1-65535';
       api.updateSettings.mockRejectedValue(
-        Object.assign(new Error('config.json: change rejected: ' + english), {
-          texts: [{ code: 'endpoint.base.port', args: { field: 'upstream.apiBase', value: '"https://q.example.com:0"' }, text: english }],
-        }),
+        configRefusal([{ code: 'endpoint.base.port', args: { field: 'upstream.apiBase', value: '"https://q.example.com:0"' }, text: english }]),
       );
       const user = userEvent.setup();
       render(<Settings />);

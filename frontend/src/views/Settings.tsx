@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getSettings, updateSettings, type GoText, type Status } from '../bridge';
 import { useGoText } from '../i18n/gotext';
@@ -28,6 +28,7 @@ import {
   type Field,
 } from '../lib/settings';
 import { ErrorText } from '../components/ErrorText';
+import { ValueOptions } from '../components/ValueOptions';
 
 type Errors = Partial<Record<Field, string>>;
 
@@ -264,11 +265,7 @@ export function Settings({ status }: { status?: Status } = {}) {
         <Row label={t('settings.logLevel')} field="logLevel" error={errors.logLevel} hint={t('settings.logLevelHelp')}>
           {(id, describedBy) => (
             <select id={id} aria-describedby={describedBy} value={draft.logLevel} onChange={(e) => edit('logLevel', e.target.value)}>
-              {LOG_LEVELS.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
+              <ValueOptions values={LOG_LEVELS} />
             </select>
           )}
         </Row>
@@ -367,13 +364,14 @@ interface RowProps {
   edit: <K extends keyof Draft>(key: K, value: Draft[K]) => void;
 }
 
-function NumberRow({ label, hint, field, draft, errors, edit }: RowProps) {
+/** A draft field's text box in its Row; input is what the field's kind adds (numeric, url). */
+function InputRow({ label, hint, field, draft, errors, edit, input }: RowProps & { input: InputHTMLAttributes<HTMLInputElement> }) {
   return (
     <Row label={label} field={field} error={errors[field]} hint={hint}>
       {(id, describedBy) => (
         <input
           id={id}
-          inputMode="numeric"
+          {...input}
           aria-describedby={describedBy}
           aria-invalid={!!errors[field]}
           value={draft[field] as string}
@@ -384,23 +382,14 @@ function NumberRow({ label, hint, field, draft, errors, edit }: RowProps) {
   );
 }
 
-function TextRow({ label, field, draft, errors, edit }: RowProps) {
+function NumberRow(props: RowProps) {
+  return <InputRow {...props} input={{ inputMode: 'numeric' }} />;
+}
+
+function TextRow(props: RowProps) {
+  const { field, draft } = props;
   const hint = field in UPSTREAM_DEFAULTS ? upstreamWarning(field as keyof typeof UPSTREAM_DEFAULTS, draft[field] as string) : undefined;
-  return (
-    <Row label={label} field={field} error={errors[field]} hint={hint}>
-      {(id, describedBy) => (
-        <input
-          id={id}
-          type="url"
-          className="wide"
-          aria-describedby={describedBy}
-          aria-invalid={!!errors[field]}
-          value={draft[field] as string}
-          onChange={(e) => edit(field, e.target.value)}
-        />
-      )}
-    </Row>
-  );
+  return <InputRow {...props} hint={hint} input={{ type: 'url', className: 'wide' }} />;
 }
 
 /**

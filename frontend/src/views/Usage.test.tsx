@@ -30,7 +30,7 @@ vi.mock('uplot', () => {
   return { default: FakePlot };
 });
 vi.mock('uplot/dist/uPlot.min.css', () => ({}));
-vi.mock('../bridge', () => ({ getUsage: vi.fn(), exportUsageCSV: vi.fn() }));
+vi.mock('../bridge');
 const api = vi.mocked(bridge);
 
 const row = (key: string, o: Partial<UsageRow> = {}): UsageRow => ({
@@ -100,6 +100,15 @@ beforeEach(() => {
 // Rendering the view is slow when the whole suite shares two cores.
 const SLOW = 20_000;
 
+/** Renders the view over series() and waits for its table; the user to drive it. */
+async function showUsage() {
+  api.getUsage.mockResolvedValue(series());
+  const user = userEvent.setup();
+  render(<Usage />);
+  await screen.findByTestId('usage-table');
+  return user;
+}
+
 describe('Usage', () => {
   it('draws the stacked requests, errors and latency, with the table and the forecast', async () => {
     api.getUsage.mockResolvedValue(series());
@@ -136,10 +145,7 @@ describe('Usage', () => {
   }, SLOW);
 
   it('changes range, grouping and metric from the keyboard', async () => {
-    api.getUsage.mockResolvedValue(series());
-    const user = userEvent.setup();
-    render(<Usage />);
-    await screen.findByTestId('usage-table');
+    const user = await showUsage();
 
     const range = screen.getByRole('group', { name: 'Range' });
     expect(within(range).getByRole('button', { name: '7 days' })).toHaveAttribute('aria-pressed', 'true');
@@ -158,10 +164,7 @@ describe('Usage', () => {
   }, SLOW);
 
   it('reads the charts bucket by bucket from the keyboard, in words', async () => {
-    api.getUsage.mockResolvedValue(series());
-    const user = userEvent.setup();
-    render(<Usage />);
-    await screen.findByTestId('usage-table');
+    const user = await showUsage();
     const chart = screen.getByRole('slider', { name: /Requests per hour over 7 days/ });
     expect(chart).toHaveAttribute('tabindex', '0');
     expect(chart).toHaveAttribute('aria-valuetext', expect.stringMatching(/arrow keys/));
@@ -202,9 +205,7 @@ describe('Usage', () => {
     const mq = { matches: false, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
     vi.stubGlobal('matchMedia', () => mq);
     try {
-      api.getUsage.mockResolvedValue(series());
-      render(<Usage />);
-      await screen.findByTestId('usage-table');
+      await showUsage();
       await waitFor(() => expect(plots).toHaveLength(3)); // requests, errors, latency
       expect(listeners).toHaveLength(3);
       document.documentElement.style.setProperty('--muted', '#a3abb7'); // what the dark sheet says
@@ -219,11 +220,8 @@ describe('Usage', () => {
   }, SLOW);
 
   it('exports the CSV and says where it went, or why not', async () => {
-    api.getUsage.mockResolvedValue(series());
     api.exportUsageCSV.mockResolvedValueOnce('/home/me/Downloads/kirodesk-usage-7d.csv').mockRejectedValueOnce(new Error('disk full'));
-    const user = userEvent.setup();
-    render(<Usage />);
-    await screen.findByTestId('usage-table');
+    const user = await showUsage();
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     expect(api.exportUsageCSV).toHaveBeenCalledWith('7d');
     expect(await screen.findByText('Saved as /home/me/Downloads/kirodesk-usage-7d.csv')).toBeInTheDocument();

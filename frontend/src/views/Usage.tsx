@@ -10,6 +10,7 @@ import {
   type UsageSeries,
   type UsageStack,
 } from '../bridge';
+import { QuotaMeter, usedPercent } from '../components/QuotaBar';
 import { ChartKey, colour, UsageChart, type ChartSeries } from '../components/UsageChart';
 import { i18n } from '../i18n';
 import { useGoText } from '../i18n/gotext';
@@ -296,22 +297,11 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
       ) : (
         <ul className="forecasts" data-testid="forecasts">
           {forecasts.map((f) => {
-            const pct = f.limit > 0 ? Math.min(100, Math.round((f.used / f.limit) * 100)) : 0;
-            const label = T.used(f.used, f.limit, pct);
+            const label = T.used(f.used, f.limit, usedPercent(f.used, f.limit));
             return (
               <li key={f.account}>
                 <strong>{f.label}</strong>
-                <div
-                  className={pct >= 90 ? 'quota-bar quota-high' : 'quota-bar'}
-                  role="meter"
-                  aria-label={T.creditsOf(f.label)}
-                  aria-valuemin={0}
-                  aria-valuemax={f.limit}
-                  aria-valuenow={f.used}
-                  aria-valuetext={label}
-                >
-                  <span style={{ width: `${pct}%` }} />
-                </div>
+                <QuotaMeter used={f.used} limit={f.limit} label={T.creditsOf(f.label)} valueText={label} />
                 <span className="muted">
                   {label}
                   {f.resetAt ? ` · ${T.resets(dayFmt.format(new Date(f.resetAt)))}` : ''}
