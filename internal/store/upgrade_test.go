@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // testdata/releases/<version>/ holds config.json and pool.json exactly as
@@ -21,18 +23,6 @@ import (
 // the current one, so today the upgrade path is "loaded as is"; once a schema
 // version is raised, the same fixtures go through the migration and the
 // archive checks below start to bite. Add the files of each release here.
-
-func copyFixture(t *testing.T, from string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "kirodesk")
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	for _, name := range []string{"config.json", "pool.json"} {
-		data, err := os.ReadFile(filepath.Join(from, name))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
-	}
-	return dir
-}
 
 func fileVersion(t *testing.T, data []byte) int {
 	t.Helper()
@@ -70,7 +60,7 @@ func TestEveryReleasesStateFilesOpenWithThisBuild(t *testing.T) {
 	for _, rel := range releases {
 		t.Run(rel.Name(), func(t *testing.T) {
 			src := filepath.Join("testdata/releases", rel.Name())
-			dir := copyFixture(t, src)
+			dir := testenv.ReleaseFolder(t, src)
 			origConfig, _ := os.ReadFile(filepath.Join(src, "config.json"))
 			origPool, _ := os.ReadFile(filepath.Join(src, "pool.json"))
 
@@ -107,7 +97,7 @@ func TestEveryReleasesStateFilesOpenWithThisBuild(t *testing.T) {
 func TestStateFilesFromANewerReleaseAreRefusedUntouched(t *testing.T) {
 	for _, name := range []string{"config.json", "pool.json"} {
 		t.Run(name, func(t *testing.T) {
-			dir := copyFixture(t, "testdata/releases/0.1.0")
+			dir := testenv.ReleaseFolder(t, "testdata/releases/0.1.0")
 			newer, err := os.ReadFile(filepath.Join("testdata/future", name))
 			require.NoError(t, err)
 			path := filepath.Join(dir, name)
