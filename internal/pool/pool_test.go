@@ -78,16 +78,23 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 		assert.Equal(t, 2, seen[id], "round robin spreads evenly")
 	}
 	tried := map[string]bool{f.ids[0]: true, f.ids[1]: true}
-	for range 3 {
-		a, err := f.pool.Pick(tried, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[2], a.ID)
-	}
+	f.assertPicks(t, 3, f.ids[2], tried, "", "")
 	tried[f.ids[2]] = true
 	_, err := f.pool.Pick(tried, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Contains(t, none.Reason, "A, B and C: already failed for this request")
+}
+
+// assertPicks picks n times with tried, key and model, and checks that
+// every pick is want.
+func (f *fixture) assertPicks(t *testing.T, n int, want string, tried map[string]bool, key, model string, msgAndArgs ...any) {
+	t.Helper()
+	for range n {
+		a, err := f.pool.Pick(tried, key, model)
+		require.NoError(t, err)
+		assert.Equal(t, want, a.ID, msgAndArgs...)
+	}
 }
 
 func TestNoAccountsSaysHowToAddOne(t *testing.T) {
@@ -150,11 +157,7 @@ func TestDeadRefreshTokenMeansLoginNeeded(t *testing.T) {
 	assert.Equal(t, store.StatusLoginNeeded, a.State.Status)
 	assert.Contains(t, a.State.Reason, "log in again")
 	// The other account is still picked; this one is not.
-	for range 4 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], b.ID)
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "")
 }
 
 func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
@@ -170,11 +173,7 @@ func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
 	assert.Equal(t, "cooling down after 1 throttle(s) (429)", a.State.Reason)
 
 	// While another account is ready, the cooling one is passed over.
-	for range 5 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, other, b.ID)
-	}
+	f.assertPicks(t, 5, other, nil, "", "")
 	// A first throttle is a soft rest: with the other account out of this
 	// request, the cooling one is still tried rather than refusing.
 	b, err := f.pool.Pick(map[string]bool{other: true}, "", "")
@@ -287,11 +286,7 @@ func TestDisabledAccountsAreNeverPicked(t *testing.T) {
 		p.Account(f.ids[0]).Disabled = true
 		return nil
 	}))
-	for range 4 {
-		a, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], a.ID)
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "")
 }
 
 func TestBackgroundRefresherRenewsTokensBeforeTheyExpire(t *testing.T) {
@@ -337,11 +332,7 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	capacity := &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity, Message: "high traffic"}
 	f.pool.Report(ctx, f.ids[0], Outcome{Model: "claude-opus-4.5", Err: capacity})
 	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status, "the account is fine")
-	for range 4 {
-		a, err := f.pool.Pick(nil, "", "claude-opus-4.5")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], a.ID, "the busy model is avoided on that account")
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "claude-opus-4.5", "the busy model is avoided on that account")
 	a, err := f.pool.Pick(map[string]bool{f.ids[1]: true}, "", "claude-sonnet-4.5")
 	require.NoError(t, err)
 	assert.Equal(t, f.ids[0], a.ID, "other models still go there")

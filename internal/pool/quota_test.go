@@ -61,11 +61,7 @@ func TestQuotaIsKeptAndAnAccountAtItsLimitIsOutUntilTheReset(t *testing.T) {
 	assert.Equal(t, store.StatusExhausted, a.State.Status)
 	assert.Equal(t, reset, a.State.Until)
 	assert.Contains(t, a.State.Reason, "1000.00 of its 1000.00 monthly credits")
-	for range 3 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], b.ID, "the exhausted account is not picked")
-	}
+	f.assertPicks(t, 3, f.ids[1], nil, "", "", "the exhausted account is not picked")
 
 	// A 402 on the other account keeps it out until its quota's reset date.
 	src.set(10, 1000, reset)
