@@ -86,6 +86,16 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 	assert.Contains(t, none.Reason, "A, B and C: already failed for this request")
 }
 
+// inKeychain is what the keychain holds for account id.
+func (f *fixture) inKeychain(t *testing.T, id string) kiro.Credentials {
+	t.Helper()
+	s, err := f.acc.Credentials(context.Background(), id)
+	require.NoError(t, err)
+	cr, err := kiro.ParseCredentials(s)
+	require.NoError(t, err)
+	return cr
+}
+
 // assertPicks picks n times with tried, key and model, and checks that
 // every pick is want.
 func (f *fixture) assertPicks(t *testing.T, n int, want string, tried map[string]bool, key, model string, msgAndArgs ...any) {
@@ -122,11 +132,7 @@ func TestExpiredTokenIsRefreshedOnceForManyRequests(t *testing.T) {
 		assert.Equal(t, "at-1", tok)
 	}
 	// The rotated refresh token is in the keychain, not only in memory.
-	s, err := f.acc.Credentials(context.Background(), id)
-	require.NoError(t, err)
-	cr, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-1", cr.RefreshToken)
+	assert.Equal(t, "rt-1", f.inKeychain(t, id).RefreshToken)
 }
 
 func TestRejectedTokenIsRefreshedOnceAndLaterCallersGetTheNewOne(t *testing.T) {
@@ -319,11 +325,7 @@ func TestRotatedTokenIsSavedEvenWhenTheCallerGaveUp(t *testing.T) {
 	require.NoError(t, err, "the refresh itself succeeded")
 	require.ErrorIs(t, ctx.Err(), context.Canceled, "the caller gave up while the refresh ran")
 	assert.Equal(t, "rt-1", got.RefreshToken)
-	s, err := f.acc.Credentials(context.Background(), f.ids[0])
-	require.NoError(t, err)
-	cr, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-1", cr.RefreshToken)
+	assert.Equal(t, "rt-1", f.inKeychain(t, f.ids[0]).RefreshToken)
 }
 
 func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {

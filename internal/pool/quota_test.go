@@ -180,11 +180,7 @@ func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "at-2", cr.AccessToken, "refreshed with the IDE's token after ours was refused")
 	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status)
-	s, err := f.acc.Credentials(ctx, f.ids[0])
-	require.NoError(t, err)
-	saved, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-2", saved.RefreshToken, "the rotated token is in the keychain")
+	assert.Equal(t, "rt-2", f.inKeychain(t, f.ids[0]).RefreshToken, "the rotated token is in the keychain")
 
 	// The same dead token in the file is no rescue: login needed.
 	f2 := newFixture(t, 1, time.Now().Add(-time.Minute))
