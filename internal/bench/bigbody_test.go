@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"text/tabwriter"
 	"time"
 )
 
@@ -90,8 +89,7 @@ func printBigBody(w io.Writer, r *bigBodyResult) {
 		verdict = "MISSED"
 	}
 	fmt.Fprintf(w, "\nOne %.0f MB request (an agent's conversation, refused as too large for Kiro) to the binary as its own process\n", r.BodyMB)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "status\tRSS idle MB\tRSS peak MB\tpeak added MB\ttarget (2x the body) MB\t\t")
+	tw := table(w, "status\tRSS idle MB\tRSS peak MB\tpeak added MB\ttarget (2x the body) MB\t\t")
 	fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t\n", r.Status, r.RSSIdleMB, r.RSSPeakMB, r.AddedMB, r.TargetMB, verdict)
 	tw.Flush()
 }

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"text/tabwriter"
 	"time"
 
 	"kirodesk/internal/accounts"
@@ -275,8 +274,7 @@ func printProcess(w io.Writer, p *processResult) {
 		return
 	}
 	fmt.Fprintf(w, "\nThe release binary as its own process (%s serve)\n", filepath.Base(p.Binary))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "cold start to listening ms\tto first answer ms (median/max)\tRSS idle MB\tload req/s (64 clients)\tRSS peak MB\tRSS after MB\tKirodesk CPU s/1k\tclients+fake CPU s/1k\t")
+	tw := table(w, "cold start to listening ms\tto first answer ms (median/max)\tRSS idle MB\tload req/s (64 clients)\tRSS peak MB\tRSS after MB\tKirodesk CPU s/1k\tclients+fake CPU s/1k\t")
 	fmt.Fprintf(tw, "%.1f\t%.1f/%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.3f\t%.3f\t\n", p.ListenMedianMs, p.FirstAnswerMedMs, p.FirstAnswerMaxMs,
 		p.RSSIdleMB, p.LoadRPS, p.RSSPeakMB, p.RSSAfterMB, p.KirodeskCPUPer1k, p.ClientFakeCPU1k)
 	tw.Flush()

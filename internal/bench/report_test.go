@@ -630,12 +630,19 @@ func missed(rep report, c cellResult) bool {
 
 func ms(v float64) string { return fmt.Sprintf("%.3f", v/1000) }
 
+// table is a right-aligned table on w whose first row is header (each
+// cell ends in a tab); the caller writes the rows and flushes it.
+func table(w io.Writer, header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, header)
+	return tw
+}
+
 func printReport(w io.Writer, rep report) {
 	fmt.Fprintf(w, "\nKirodesk over direct calls to the fake Kiro (%s, GOMAXPROCS=%d, NumCPU=%d, run %.0f s); times in ms\n",
 		rep.GoVersion, rep.GOMAXPROCS, rep.NumCPU, rep.Seconds)
 	fmt.Fprintf(w, "client, Kirodesk and fake Kiro share this process and its cores; each cell alternates the paths in rounds\n\n")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "cell\treqs d/p\treq/s direct\treq/s proxied\tp50 direct\tp50 proxied\tp99 direct\tp99 proxied\tp999 direct\tp999 proxied\tCPU s/1k direct\tCPU s/1k proxied\t")
+	tw := table(w, "cell\treqs d/p\treq/s direct\treq/s proxied\tp50 direct\tp50 proxied\tp99 direct\tp99 proxied\tp999 direct\tp999 proxied\tCPU s/1k direct\tCPU s/1k proxied\t")
 	for _, c := range rep.Cells {
 		capped := ""
 		if c.CappedTime {
@@ -650,9 +657,8 @@ func printReport(w io.Writer, rep report) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "cell\tadded p50\tadded p99\tadded p999\tadded TTFB p50\tadded TTFB p99\tadded inter-event p50\tadded inter-event p99\tKirodesk CPU s/1k\tx direct\tlatency target (p50<%s, p99<%s)\t\n",
-		ms(rep.Targets.P50us), ms(rep.Targets.P99us))
+	tw = table(w, fmt.Sprintf("cell\tadded p50\tadded p99\tadded p999\tadded TTFB p50\tadded TTFB p99\tadded inter-event p50\tadded inter-event p99\tKirodesk CPU s/1k\tx direct\tlatency target (p50<%s, p99<%s)\t",
+		ms(rep.Targets.P50us), ms(rep.Targets.P99us)))
 	for _, c := range rep.Cells {
 		// A plain answer is complete before its first byte, by design: its
 		// TTFB is the latency, not something the proxy adds to a stream.
@@ -702,8 +708,7 @@ func printSizes(w io.Writer, rep report) {
 		return
 	}
 	fmt.Fprintln(w, "\nReal request sizes (fixtures_test.go), c=1 streaming; direct = the same Kiro body sent to the fake; times in ms")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "cell\tKB\tp50 direct\tp50 proxied\tadded p50\tadded p99\tadded TTFB p50\tratio p50\tadded µs/KB\ttarget added p50\t\t")
+	tw := table(w, "cell\tKB\tp50 direct\tp50 proxied\tadded p50\tadded p99\tadded TTFB p50\tratio p50\tadded µs/KB\ttarget added p50\t\t")
 	for _, c := range cells {
 		target := sizeTarget(c.KB)
 		verdict := "met"

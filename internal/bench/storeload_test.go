@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"text/tabwriter"
 	"time"
 )
 
@@ -66,8 +65,7 @@ func printStore(w io.Writer, rs []storeResult) {
 		return
 	}
 	fmt.Fprintln(w, "\nState store under load (16 clients back to back, round-robin; pool.json rewritten atomically at most once a second)")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "accounts\treq/s\twrites\tfile KB\tKB written/s\tflush avg ms\tflush max ms\t")
+	tw := table(w, "accounts\treq/s\twrites\tfile KB\tKB written/s\tflush avg ms\tflush max ms\t")
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%d\t%.0f\t%d\t%.1f\t%.1f\t%.2f\t%.2f\t\n", r.Accounts, r.RPS, r.Writes,
 			float64(r.FileBytes)/1024, r.BytesPerSec/1024, r.FlushAvgMs, r.FlushMaxMs)

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kirodesk/internal/fakekiro"
 	"kirodesk/internal/testenv"
 )
 
@@ -252,4 +253,26 @@ func kiroToolsSeen(t *testing.T, e *kiroEnv) []string {
 		}
 	}
 	return names
+}
+
+// secretWork is a work folder holding secret.txt, the file each agent's
+// tool loop reads with its shell tool.
+func secretWork(t *testing.T) string {
+	t.Helper()
+	work := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
+	return work
+}
+
+// secretTurn is fake Kiro's side of that tool loop: a turn that carries
+// the call id back answers from the command's output (the launch code, if
+// it came back); any other turn calls tool with input under that id.
+func secretTurn(raw, id, tool, input string) fakekiro.Script {
+	if strings.Contains(raw, id) {
+		if strings.Contains(raw, "4711") {
+			return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
+		}
+		return fakekiro.Script{fakekiro.Text("The command did not show the file.")}
+	}
+	return fakekiro.Script{fakekiro.Text("I'll read it."), fakekiro.ToolUse(id, tool, input, 2, true)}
 }

@@ -20,7 +20,11 @@ import (
 // and the fake's last turn builds the answer from what it received, so the
 // answer holds the hit's figures only if they made the whole trip.
 
-const agentSearchQuery = "quokka census rottnest"
+const (
+	// agentSearchPrompt is what each agent is asked to search for.
+	agentSearchPrompt = "How many quokkas live on Rottnest Island? Search the web."
+	agentSearchQuery  = "quokka census rottnest"
+)
 
 var agentSearchHit = fakekiro.SearchResult{
 	Title:   "Quokka census of Rottnest Island 2031",
@@ -47,23 +51,31 @@ func answerFromSearch(raw string) fakekiro.Script {
 	return fakekiro.Script{fakekiro.Text("The census counted " + count[1] + " quokkas (" + url + ").")}
 }
 
+// startAgentSearch starts Kirodesk with one account, the agent's side
+// recorded, and fake Kiro's search holding agentSearchHit.
+func startAgentSearch(t *testing.T) (*kiroEnv, *clientRecorder) {
+	t.Helper()
+	e := startWithAccounts(t, 1)
+	rec := newClientRecorder(t, e.serve.url)
+	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
+	return e, rec
+}
+
 // mixedSearchScript answers an agent whose request declares web search
-// among its tools (Codex, Cline): the first turn calls web_search, the turn
-// that carries its result answers from it.
-func mixedSearchScript(prompt string) func(fakekiro.RecordedRequest) fakekiro.Script {
-	return func(r fakekiro.RecordedRequest) fakekiro.Script {
-		raw := string(r.Raw)
-		switch {
-		case r.Chat == nil:
-			return fakekiro.EchoScript(r)
-		case strings.Contains(raw, `"toolUseId":"tooluse_search1"`) && strings.Contains(raw, "toolResults"):
-			return answerFromSearch(raw)
-		case strings.Contains(raw, prompt):
-			return fakekiro.Script{fakekiro.Text("Let me search."),
-				fakekiro.ToolUse("tooluse_search1", "web_search", `{"query":"`+agentSearchQuery+`"}`, 2, true)}
-		}
+// among its tools (Codex, Cline): the first turn of agentSearchPrompt calls
+// web_search, the turn that carries its result answers from it.
+func mixedSearchScript(r fakekiro.RecordedRequest) fakekiro.Script {
+	raw := string(r.Raw)
+	switch {
+	case r.Chat == nil:
 		return fakekiro.EchoScript(r)
+	case strings.Contains(raw, `"toolUseId":"tooluse_search1"`) && strings.Contains(raw, "toolResults"):
+		return answerFromSearch(raw)
+	case strings.Contains(raw, agentSearchPrompt):
+		return fakekiro.Script{fakekiro.Text("Let me search."),
+			fakekiro.ToolUse("tooluse_search1", "web_search", `{"query":"`+agentSearchQuery+`"}`, 2, true)}
 	}
+	return fakekiro.EchoScript(r)
 }
 
 // assertSearchReachedKiro checks that fake Kiro ran the agent's query and

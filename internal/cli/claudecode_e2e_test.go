@@ -79,8 +79,7 @@ func TestClaudeCodeAnswersThroughKirodesk(t *testing.T) {
 // agents': the command's output reaches the model paired with its call.
 func TestClaudeCodeRunsAToolLoop(t *testing.T) {
 	e := startWithAccounts(t, 1)
-	work := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
+	work := secretWork(t)
 	e.fake.SetDefaultScript(func(r fakekiro.RecordedRequest) fakekiro.Script {
 		raw := string(r.Raw)
 		switch {
@@ -118,10 +117,7 @@ func TestClaudeCodeRunsAToolLoop(t *testing.T) {
 // blocks, from which Claude Code builds the tool's result (the links) for
 // the main conversation, whose model answers from it.
 func TestClaudeCodeSearchesTheWeb(t *testing.T) {
-	e := startWithAccounts(t, 1)
-	rec := newClientRecorder(t, e.serve.url)
-	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
-	const prompt = "How many quokkas live on Rottnest Island? Search the web."
+	e, rec := startAgentSearch(t)
 	e.fake.SetDefaultScript(func(r fakekiro.RecordedRequest) fakekiro.Script {
 		raw := string(r.Raw)
 		switch {
@@ -137,13 +133,13 @@ func TestClaudeCodeSearchesTheWeb(t *testing.T) {
 				return fakekiro.Script{fakekiro.Text("Rangers counted " + m[1] + " quokkas [1].")}
 			}
 			return fakekiro.Script{fakekiro.Text("No results.")}
-		case strings.Contains(r.Chat.LastUserContent(), prompt):
+		case strings.Contains(r.Chat.LastUserContent(), agentSearchPrompt):
 			return fakekiro.Script{fakekiro.Text("Let me search."),
 				fakekiro.ToolUse("tooluse_ws1", "WebSearch", `{"query":"`+agentSearchQuery+`"}`, 2, true)}
 		}
 		return fakekiro.EchoScript(r)
 	})
-	res, stderr := runClaudeAt(t, e, rec.URL, t.TempDir(), "-p", prompt, "--allowedTools", "WebSearch", "--output-format", "json")
+	res, stderr := runClaudeAt(t, e, rec.URL, t.TempDir(), "-p", agentSearchPrompt, "--allowedTools", "WebSearch", "--output-format", "json")
 	rec.requireNoErrors(t)
 	assert.Equal(t, agentSearchAnswer, res["result"], "stderr: %s", stderr)
 	assert.Equal(t, false, res["is_error"])

@@ -32,18 +32,26 @@ func newClineHome(t *testing.T) string {
 	return home
 }
 
+// clineAuthHome is a fresh home (newClineHome) in which `cline auth` has
+// run with args.
+func clineAuthHome(t *testing.T, args ...string) string {
+	t.Helper()
+	home := newClineHome(t)
+	agentRun{
+		Bin:  agentBinary(t, "cline", "cline"),
+		Args: append([]string{"auth"}, args...),
+		Dir:  home, Home: home, Env: clineOfflineEnv,
+	}.run(t, newEgressGuard(t))
+	return home
+}
+
 // clineAnthropicHome configures Cline's Anthropic provider for Kirodesk.
 // `cline auth` takes a base URL only for OpenAI-compatible providers (and
 // ANTHROPIC_BASE_URL is not read), so the base URL is then added to the
 // provider's settings in providers.json; it ends in /v1 (the AI SDK's).
 func clineAnthropicHome(t *testing.T, root, key string) string {
 	t.Helper()
-	home := newClineHome(t)
-	agentRun{
-		Bin:  agentBinary(t, "cline", "cline"),
-		Args: []string{"auth", "--provider", "anthropic", "--apikey", key, "--modelid", "claude-sonnet-4-5"},
-		Dir:  home, Home: home, Env: clineOfflineEnv,
-	}.run(t, newEgressGuard(t))
+	home := clineAuthHome(t, "--provider", "anthropic", "--apikey", key, "--modelid", "claude-sonnet-4-5")
 	path := filepath.Join(home, ".cline", "data", "settings", "providers.json")
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -69,13 +77,7 @@ func clineAnthropicHome(t *testing.T, root, key string) string {
 // dashboard says: `cline auth --provider openai ... --baseurl ROOT/v1`.
 func clineOpenAIHome(t *testing.T, root, key string) string {
 	t.Helper()
-	home := newClineHome(t)
-	agentRun{
-		Bin:  agentBinary(t, "cline", "cline"),
-		Args: []string{"auth", "--provider", "openai", "--apikey", key, "--modelid", "claude-sonnet-4-5", "--baseurl", root + "/v1"},
-		Dir:  home, Home: home, Env: clineOfflineEnv,
-	}.run(t, newEgressGuard(t))
-	return home
+	return clineAuthHome(t, "--provider", "openai", "--apikey", key, "--modelid", "claude-sonnet-4-5", "--baseurl", root+"/v1")
 }
 
 // runCline runs one non-interactive `cline --json` task and returns the
@@ -108,14 +110,8 @@ func clineScript(r fakekiro.RecordedRequest) fakekiro.Script {
 	switch {
 	case r.Chat == nil:
 		return fakekiro.EchoScript(r)
-	case strings.Contains(raw, "tooluse_run1"):
-		if strings.Contains(raw, "4711") {
-			return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
-		}
-		return fakekiro.Script{fakekiro.Text("The command did not show the file.")}
-	case strings.Contains(raw, "What does secret.txt say"):
-		return fakekiro.Script{fakekiro.Text("I'll read it."),
-			fakekiro.ToolUse("tooluse_run1", "run_commands", `{"commands":["cat secret.txt"]}`, 2, true)}
+	case strings.Contains(raw, "tooluse_run1") || strings.Contains(raw, "What does secret.txt say"):
+		return secretTurn(raw, "tooluse_run1", "run_commands", `{"commands":["cat secret.txt"]}`)
 	case strings.Contains(raw, "Reply with the single word pong"):
 		return fakekiro.Script{fakekiro.Text("pong")}
 	}
@@ -150,8 +146,7 @@ func testClineProvider(t *testing.T, path, declared string, webSearch bool, setu
 	})
 	t.Run("tool loop", func(t *testing.T) {
 		home := setup(t, rec.URL, e.key)
-		work := t.TempDir()
-		require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
+		work := secretWork(t)
 		before := len(rec.Calls(path))
 		text := runCline(t, rec, home, work, "What does secret.txt say?")
 		assert.Equal(t, "The file says the launch code is 4711.", strings.TrimSpace(text))
@@ -183,13 +178,10 @@ func TestClineOpenAICompatibleThroughKirodesk(t *testing.T) {
 // sends Cline the server tool blocks, and the model's answer, built from
 // the results, is Cline's result.
 func TestClineAnthropicSearchesTheWeb(t *testing.T) {
-	e := startWithAccounts(t, 1)
-	rec := newClientRecorder(t, e.serve.url)
-	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
-	const prompt = "How many quokkas live on Rottnest Island? Search the web."
-	e.fake.SetDefaultScript(mixedSearchScript(prompt))
+	e, rec := startAgentSearch(t)
+	e.fake.SetDefaultScript(mixedSearchScript)
 	home := clineAnthropicHome(t, rec.URL, e.key)
-	text := runCline(t, rec, home, t.TempDir(), prompt)
+	text := runCline(t, rec, home, t.TempDir(), agentSearchPrompt)
 	// Cline's result is the response's text blocks joined: what the model
 	// said before its search and its answer after it.
 	assert.Equal(t, "Let me search."+agentSearchAnswer, strings.TrimSpace(text))

@@ -112,12 +112,9 @@ func TestCodexAnswersThroughKirodesk(t *testing.T) {
 // through Kiro's MCP endpoint inside the one response, the model answers
 // from the results, and Codex gets a web_search_call item and the answer.
 func TestCodexSearchesTheWeb(t *testing.T) {
-	e := startWithAccounts(t, 1)
-	rec := newClientRecorder(t, e.serve.url)
-	e.fake.EnqueueSearch(fakekiro.SearchScript{Results: []fakekiro.SearchResult{agentSearchHit}})
-	const prompt = "How many quokkas live on Rottnest Island? Search the web."
-	e.fake.SetDefaultScript(mixedSearchScript(prompt))
-	res := runCodex(t, e, rec, t.TempDir(), prompt, "--json")
+	e, rec := startAgentSearch(t)
+	e.fake.SetDefaultScript(mixedSearchScript)
+	res := runCodex(t, e, rec, t.TempDir(), agentSearchPrompt, "--json")
 
 	var items []map[string]any
 	var answer string
@@ -152,20 +149,12 @@ func TestCodexSearchesTheWeb(t *testing.T) {
 func TestCodexRunsAToolLoop(t *testing.T) {
 	e := startWithAccounts(t, 1)
 	rec := newClientRecorder(t, e.serve.url)
-	work := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
+	work := secretWork(t)
 	e.fake.SetDefaultScript(func(r fakekiro.RecordedRequest) fakekiro.Script {
 		if r.Chat == nil || !strings.Contains(string(r.Raw), "secret.txt") {
 			return fakekiro.EchoScript(r)
 		}
-		if strings.Contains(string(r.Raw), "tooluse_exec1") { // the command's output came back
-			if strings.Contains(string(r.Raw), "4711") {
-				return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
-			}
-			return fakekiro.Script{fakekiro.Text("The command did not show the file.")}
-		}
-		return fakekiro.Script{fakekiro.Text("I'll read it."),
-			fakekiro.ToolUse("tooluse_exec1", "exec_command", `{"cmd":"cat secret.txt"}`, 2, true)}
+		return secretTurn(string(r.Raw), "tooluse_exec1", "exec_command", `{"cmd":"cat secret.txt"}`)
 	})
 	res := runCodex(t, e, rec, work, "What does secret.txt say?")
 	assert.Equal(t, "The file says the launch code is 4711.", strings.TrimSpace(res.Stdout))

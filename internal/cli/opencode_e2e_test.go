@@ -106,14 +106,8 @@ func opencodeScript(r fakekiro.RecordedRequest) fakekiro.Script {
 	switch {
 	case r.Chat == nil || !strings.Contains(raw, `"name":"bash"`):
 		return fakekiro.Script{fakekiro.Text("A title")}
-	case strings.Contains(raw, "tooluse_bash1"):
-		if strings.Contains(raw, "4711") {
-			return fakekiro.Script{fakekiro.Text("The file says the launch code is 4711.")}
-		}
-		return fakekiro.Script{fakekiro.Text("The command did not show the file.")}
-	case strings.Contains(raw, "What does secret.txt say"):
-		return fakekiro.Script{fakekiro.Text("I'll read it."),
-			fakekiro.ToolUse("tooluse_bash1", "bash", `{"command":"cat secret.txt","description":"Show secret.txt"}`, 2, true)}
+	case strings.Contains(raw, "tooluse_bash1") || strings.Contains(raw, "What does secret.txt say"):
+		return secretTurn(raw, "tooluse_bash1", "bash", `{"command":"cat secret.txt","description":"Show secret.txt"}`)
 	case strings.Contains(raw, "Reply with the single word pong"):
 		return fakekiro.Script{fakekiro.Text("pong")}
 	}
@@ -134,8 +128,7 @@ func testOpencodeProvider(t *testing.T, path string, config func(root string) st
 		assert.Contains(t, names, "read")
 	})
 	t.Run("tool loop", func(t *testing.T) {
-		work := t.TempDir()
-		require.NoError(t, os.WriteFile(filepath.Join(work, "secret.txt"), []byte("the launch code is 4711\n"), 0o600))
+		work := secretWork(t)
 		before := len(rec.Calls(path))
 		text := runOpencode(t, e, rec, config(rec.URL), work, "What does secret.txt say?")
 		assert.Contains(t, text, "The file says the launch code is 4711.")

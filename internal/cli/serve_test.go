@@ -61,6 +61,23 @@ func apiKeyFor(t *testing.T, dir string) string {
 	return key
 }
 
+// runFailing runs cmd to its end and returns how it ended and what it
+// wrote on stderr.
+func runFailing(cmd *exec.Cmd) (stderr string, err error) {
+	var b bytes.Buffer
+	cmd.Stderr = &b
+	err = cmd.Run()
+	return b.String(), err
+}
+
+// requireUnlocked checks that no process holds dir: the store opens it.
+func requireUnlocked(t *testing.T, dir string) {
+	t.Helper()
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, st.Close(context.Background()))
+}
+
 func call(t *testing.T, method, url, key string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
@@ -110,9 +127,7 @@ func TestServeEndToEnd(t *testing.T) {
 	_, err := http.Get(s.url + "/health")
 	assert.Error(t, err, "the port is closed after exit")
 	// The lock is free again.
-	st, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Close(context.Background()))
+	requireUnlocked(t, dir)
 }
 
 func TestSecondServeIsRefusedWhileTheFirstKeepsServing(t *testing.T) {
@@ -121,16 +136,13 @@ func TestSecondServeIsRefusedWhileTheFirstKeepsServing(t *testing.T) {
 	first := startServe(t, dir)
 	apiKeyFor(t, dir) // cleanup of the keychain item
 
-	second := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
-	var stderr bytes.Buffer
-	second.Stderr = &stderr
-	err := second.Run()
+	stderr, err := runFailing(kirodesk(t, "serve", "--config-dir", dir, "--port", "0"))
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 1, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "another Kirodesk is already running")
-	assert.Contains(t, stderr.String(), dir)
-	assert.Contains(t, stderr.String(), "process id "+strconv.Itoa(first.cmd.Process.Pid))
+	assert.Contains(t, stderr, "another Kirodesk is already running")
+	assert.Contains(t, stderr, dir)
+	assert.Contains(t, stderr, "process id "+strconv.Itoa(first.cmd.Process.Pid))
 
 	code, _ := call(t, "GET", first.url+"/health", "")
 	assert.Equal(t, 200, code, "the first instance keeps serving")
@@ -145,27 +157,19 @@ func TestServeReportsPortInUse(t *testing.T) {
 
 	other := t.TempDir()
 	apiKeyFor(t, other)
-	cmd := kirodesk(t, "serve", "--config-dir", other, "--port", port)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
+	stderr, err := runFailing(kirodesk(t, "serve", "--config-dir", other, "--port", port))
 	require.Error(t, err)
-	assert.Contains(t, stderr.String(), "port "+port+" is in use by another program")
+	assert.Contains(t, stderr, "port "+port+" is in use by another program")
 	// It released its own folder on the way out.
-	st, err := store.Open(other, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Close(context.Background()))
+	requireUnlocked(t, other)
 }
 
 func TestDamagedPoolIsReportedAtStart(t *testing.T) {
 	testenv.RequireKeychain(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "pool.json"), []byte(`{"version":1,"accounts":[`), 0o600))
-	cmd := kirodesk(t, "serve", "--config-dir", dir, "--port", "0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.Error(t, cmd.Run())
-	msg := stderr.String()
+	msg, err := runFailing(kirodesk(t, "serve", "--config-dir", dir, "--port", "0"))
+	require.Error(t, err)
 	assert.Contains(t, msg, filepath.Join(dir, "pool.json"))
 	assert.Contains(t, msg, "not valid JSON")
 	assert.Contains(t, msg, "repair the file")
@@ -200,20 +204,16 @@ func TestServeWithoutKeychainSaysWhatIsMissing(t *testing.T) {
 		}
 	}
 	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
+	stderr, err := runFailing(cmd)
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 1, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "no D-Bus session bus")
+	assert.Contains(t, stderr, "no D-Bus session bus")
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
 		assert.NotContains(t, string(b), "kd-", "no key may land in %s", e.Name())
 	}
 	// It let go of the folder.
-	st, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	require.NoError(t, st.Close(context.Background()))
+	requireUnlocked(t, dir)
 }

@@ -17,15 +17,18 @@ import (
 	"kirodesk/internal/kiro/payload"
 )
 
-// postRaw sends body to path with the API key and returns the status and
-// the whole answer.
-func postRaw(t *testing.T, e *kiroEnv, path, body string) (int, string) {
+// postRaw sends body to path with the API key, and headers given as name,
+// value pairs, and returns the status and the whole answer.
+func postRaw(t *testing.T, e *kiroEnv, path, body string, headers ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest("POST", e.serve.url+path, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	req.Header.Set("anthropic-version", "2023-06-01")
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,16 +29,9 @@ func sendUsageMix(t *testing.T, e *kiroEnv) {
 		require.NoError(t, err)
 	}
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("yo"), fakekiro.Usage(eventstreamUsage(7, 3))})
-	req, err := http.NewRequest("POST", e.serve.url+"/v1/chat/completions",
-		strings.NewReader(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "curl/8.5.0")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode)
+	status, _ := postRaw(t, e, "/v1/chat/completions", `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`,
+		"User-Agent", "curl/8.5.0")
+	require.Equal(t, 200, status)
 }
 
 func usageJSON(t *testing.T, dir string, args ...string) ledger.Report {

@@ -10,34 +10,29 @@ import (
 )
 
 func TestSamePeer(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s")
-	ln, err := net.Listen("unix", path)
-	require.NoError(t, err)
-	defer ln.Close()
-	go func() {
-		c, err := net.Dial("unix", path)
-		if err == nil {
+	for _, tc := range []struct {
+		network, address string
+		same             bool
+		why              string
+	}{
+		{"unix", filepath.Join(t.TempDir(), "s"), true, "this user's own connection"},
+		{"tcp", "127.0.0.1:0", false, "no peer credentials, no entry"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			ln, err := net.Listen(tc.network, tc.address)
+			require.NoError(t, err)
+			defer ln.Close()
+			go func() {
+				c, err := net.Dial(tc.network, ln.Addr().String())
+				if err == nil {
+					defer c.Close()
+					_, _ = c.Read(make([]byte, 1))
+				}
+			}()
+			c, err := ln.Accept()
+			require.NoError(t, err)
 			defer c.Close()
-			_, _ = c.Read(make([]byte, 1))
-		}
-	}()
-	c, err := ln.Accept()
-	require.NoError(t, err)
-	defer c.Close()
-	assert.True(t, samePeer(c), "this user's own connection")
-
-	tl, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer tl.Close()
-	go func() {
-		c, err := net.Dial("tcp", tl.Addr().String())
-		if err == nil {
-			defer c.Close()
-			_, _ = c.Read(make([]byte, 1))
-		}
-	}()
-	tc, err := tl.Accept()
-	require.NoError(t, err)
-	defer tc.Close()
-	assert.False(t, samePeer(tc), "no peer credentials, no entry")
+			assert.Equal(t, tc.same, samePeer(c), tc.why)
+		})
+	}
 }

@@ -91,7 +91,7 @@ func readPoolFile(t *testing.T, dir string) *store.Pool {
 func TestQuotaThroughTheProxy(t *testing.T) {
 	e := serve(t, serveOpts{accounts: 2, config: func(c *store.Config) { c.Strategy = "round-robin" }})
 	ctx := context.Background()
-	reset := e.clock.now().Add(10 * 24 * time.Hour).Truncate(time.Second).UTC()
+	reset := e.clock.Now().Add(10 * 24 * time.Hour).Truncate(time.Second).UTC()
 	full := fakekiro.DefaultUsageLimits(e.emails[0])
 	full.SubscriptionInfo.SubscriptionTitle = "KIRO PRO"
 	line := &full.UsageBreakdownList[0]
@@ -126,7 +126,7 @@ func TestQuotaThroughTheProxy(t *testing.T) {
 	}
 	assert.Zero(t, e.fake.Stats(e.emails[0]).Chats, "the exhausted account is not used")
 
-	e.clock.add(10*24*time.Hour + time.Second)
+	e.clock.Add(10*24*time.Hour + time.Second)
 	assert.Equal(t, store.StatusReady, e.account(t, 0).State, "back at the reset date")
 	for i := range 4 {
 		require.Equal(t, 200, e.ask(t, false, "r"+strconv.Itoa(i)).status)

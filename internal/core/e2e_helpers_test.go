@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,25 +23,12 @@ import (
 	"kirodesk/internal/testenv"
 )
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // served is a Kirodesk opened with core.Open, its proxy listening, the
 // real keychain holding its accounts, and a fake Kiro upstream.
 type served struct {
 	fake   *fakekiro.Server
 	core   *Core
-	clock  *testClock
+	clock  *testenv.Clock
 	url    string
 	key    string
 	ids    []string // account ids, in the order added
@@ -79,7 +65,7 @@ func serve(t *testing.T, o serveOpts) *served {
 		return nil
 	}))
 	acc := accounts.New(st.Pool, sec, nil)
-	e := &served{fake: fake, clock: &testClock{t: time.Now()}}
+	e := &served{fake: fake, clock: testenv.NewClock(time.Now())}
 	expires := o.expires
 	if expires.IsZero() {
 		expires = time.Now().Add(time.Hour)
@@ -104,7 +90,7 @@ func serve(t *testing.T, o serveOpts) *served {
 	env := map[string]string{store.EnvAPIBase: fake.URL, store.EnvAuthBase: fake.URL, store.EnvOIDCBase: fake.URL}
 	port := 0
 	c, err := Open(ctx, Options{ConfigDir: dir, Getenv: func(k string) string { return env[k] }, Port: &port,
-		Now: e.clock.now, Background: -1})
+		Now: e.clock.Now, Background: -1})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	<-c.Reconciled()

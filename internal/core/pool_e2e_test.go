@@ -21,7 +21,7 @@ import (
 // when its time has come (or, when suspended, when a person acts). Through
 // the whole stack: HTTP, API, relay, pool, keychain and the fake upstream.
 func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
-	reset := func(e *served) time.Time { return e.clock.now().Add(72 * time.Hour).Truncate(time.Second) }
+	reset := func(e *served) time.Time { return e.clock.Now().Add(72 * time.Hour).Truncate(time.Second) }
 	cases := []struct {
 		name   string
 		script fakekiro.Script
@@ -37,7 +37,7 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 	}{
 		{name: "429", script: fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)},
 			state: store.StatusCooling, reason: "cooling down after 1 throttle(s) (429)",
-			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
+			wait: func(e *served) { e.clock.Add(900 * time.Millisecond) }, back: func(e *served) { e.clock.Add(time.Second) }},
 		{name: "402", script: fakekiro.Script{fakekiro.Status(402, fakekiro.BodyMonthlyLimit)},
 			state: store.StatusExhausted, reason: "monthly credits used up (402)",
 			setup: func(t *testing.T, e *served) {
@@ -47,15 +47,15 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 				_, err := e.core.Pool.RefreshQuota(context.Background(), e.ids[0])
 				require.NoError(t, err)
 			},
-			wait: func(e *served) { e.clock.add(71 * time.Hour) }, back: func(e *served) { e.clock.add(time.Hour + time.Second) }},
+			wait: func(e *served) { e.clock.Add(71 * time.Hour) }, back: func(e *served) { e.clock.Add(time.Hour + time.Second) }},
 		{name: "403 suspended", script: fakekiro.Script{fakekiro.Status(403, fakekiro.BodySuspended)},
 			state: store.StatusSuspended, reason: "Kiro suspended the account"},
 		{name: "connection reset", script: fakekiro.Script{fakekiro.Drop()},
 			state: store.StatusCooling, reason: "cooling down after 3 failure(s) (no answer)", tries: 3,
-			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
+			wait: func(e *served) { e.clock.Add(900 * time.Millisecond) }, back: func(e *served) { e.clock.Add(time.Second) }},
 		{name: "first-byte timeout", script: fakekiro.Script{fakekiro.Wait(3 * time.Second), fakekiro.Text("too late")},
 			state: store.StatusCooling, reason: "cooling down after 3 failure(s) (504)", tries: 3,
-			wait: func(e *served) { e.clock.add(900 * time.Millisecond) }, back: func(e *served) { e.clock.add(time.Second) }},
+			wait: func(e *served) { e.clock.Add(900 * time.Millisecond) }, back: func(e *served) { e.clock.Add(time.Second) }},
 	}
 	for _, tc := range cases {
 		for _, stream := range []bool{false, true} {
@@ -88,7 +88,7 @@ func TestFailoverAndComeBackThroughTheProxy(t *testing.T) {
 				if tc.wait != nil {
 					tc.wait(e)
 				} else {
-					e.clock.add(365 * 24 * time.Hour) // no time brings a suspended account back
+					e.clock.Add(365 * 24 * time.Hour) // no time brings a suspended account back
 				}
 				for range 4 {
 					require.Equal(t, 200, e.ask(t, stream, "still out").status)
@@ -149,7 +149,7 @@ func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 			earliest = a.Until
 		}
 	}
-	want := earliest.Sub(e.clock.now()).Round(time.Second) + time.Second
+	want := earliest.Sub(e.clock.Now()).Round(time.Second) + time.Second
 	got, err := strconv.Atoi(refused.retryAfter)
 	require.NoError(t, err, "Retry-After %q", refused.retryAfter)
 	assert.Equal(t, int(want.Seconds()), got)
@@ -157,7 +157,7 @@ func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 	assert.Contains(t, refused.err, "cooling down after 5 throttle(s) (429)")
 
 	calls := e.fake.Calls(fakekiro.PathChat)
-	e.clock.add(2 * time.Second)
+	e.clock.Add(2 * time.Second)
 	for _, stream := range []bool{false, true} {
 		a := e.ask(t, stream, "y")
 		require.Equal(t, 429, a.status)
@@ -169,7 +169,7 @@ func TestEveryAccountCoolingDownGives429WithRetryAfter(t *testing.T) {
 	for _, m := range e.emails {
 		e.fake.SetAccountScript(m, nil)
 	}
-	e.clock.add(time.Duration(got-2) * time.Second)
+	e.clock.Add(time.Duration(got-2) * time.Second)
 	assert.Equal(t, 200, e.ask(t, false, "z").status, "back at the announced time")
 }
 

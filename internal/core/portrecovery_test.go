@@ -21,6 +21,17 @@ func takenPort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// openFresh is a core over a new folder and an in-memory keychain, its
+// start-up reconcile done.
+func openFresh(t *testing.T) *Core {
+	t.Helper()
+	c, err := Open(context.Background(), Options{ConfigDir: t.TempDir(), Secrets: secrets.NewMemory()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	<-c.Reconciled()
+	return c
+}
+
 func setPort(ctx context.Context, c *Core, port int) error {
 	return c.UpdateConfig(ctx, func(cfg *store.Config) error { cfg.Port = port; return nil })
 }
@@ -30,16 +41,13 @@ func setPort(ctx context.Context, c *Core, port int) error {
 // proxy stayed off until the switch was flipped by hand.
 func TestSavingAPortAfterAFailedReopenReopensAndClearsTheError(t *testing.T) {
 	ctx := context.Background()
-	c, err := Open(ctx, Options{ConfigDir: t.TempDir(), Secrets: secrets.NewMemory()})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	<-c.Reconciled()
+	c := openFresh(t)
 	first := takenPort(t)
 	require.NoError(t, c.Store.Config.Update(ctx, func(cfg *store.Config) error { cfg.Port = freeOne(t); return nil }))
 	require.NoError(t, c.Proxy.Start())
 	old := c.Proxy.Status().Port
 
-	err = setPort(ctx, c, first)
+	err := setPort(ctx, c, first)
 	require.ErrorIs(t, err, ErrNotReopened)
 	st := c.Proxy.Status()
 	assert.False(t, st.On)
@@ -63,10 +71,7 @@ func TestSavingAPortAfterAFailedReopenReopensAndClearsTheError(t *testing.T) {
 
 func TestUseFreePortSavesAFreePortAndOpensThere(t *testing.T) {
 	ctx := context.Background()
-	c, err := Open(ctx, Options{ConfigDir: t.TempDir(), Secrets: secrets.NewMemory()})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	<-c.Reconciled()
+	c := openFresh(t)
 	taken := takenPort(t)
 	require.NoError(t, c.Store.Config.Update(ctx, func(cfg *store.Config) error { cfg.Port = taken; return nil }))
 	require.Error(t, c.Proxy.Start())

@@ -3,23 +3,13 @@ package jsonw
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"math/bits"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-)
 
-// encodingJSON is what encoding/json writes for v without HTML escaping.
-func encodingJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	require.NoError(t, enc.Encode(v))
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
+	"kirodesk/internal/testenv"
+)
 
 func TestIsCompact(t *testing.T) {
 	for in, want := range map[string]bool{
@@ -40,7 +30,7 @@ func FuzzAppendString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := AppendString(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
+		if got, want := AppendString(nil, s), testenv.EncodingJSON(t, s); !bytes.Equal(got, want) {
 			t.Fatalf("AppendString(%q) = %s, encoding/json writes %s", s, got, want)
 		}
 	})

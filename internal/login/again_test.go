@@ -14,6 +14,17 @@ import (
 	"kirodesk/internal/store"
 )
 
+// addByDevice is the account a device sign-in as email adds under label.
+func (e *env) addByDevice(email, label string) store.Account {
+	e.t.Helper()
+	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Account: fakekiro.FakeAccount{Email: email}})
+	f, err := e.svc.StartDevice(e.t.Context(), DeviceOptions{Label: label})
+	require.NoError(e.t, err)
+	a, err := f.Wait(e.t.Context())
+	require.NoError(e.t, err)
+	return a
+}
+
 // needsSignIn puts the account in the state a revoked refresh token leaves
 // it in, with counters that must survive the new sign-in.
 func (e *env) needsSignIn(id string) {
@@ -29,11 +40,7 @@ func (e *env) needsSignIn(id string) {
 func TestSignInAgainKeepsTheAccountAndReplacesItsCredentials(t *testing.T) {
 	var replaced []string
 	e := newEnv(t, fakekiro.Options{}, func(o *Options) { o.Replaced = func(id string) { replaced = append(replaced, id) } })
-	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Account: fakekiro.FakeAccount{Email: "dev@example.com"}})
-	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{Label: "Work"})
-	require.NoError(t, err)
-	a, err := f.Wait(t.Context())
-	require.NoError(t, err)
+	a := e.addByDevice("dev@example.com", "Work")
 	old := e.stored(a.ID)
 	e.fake.RevokeRefreshToken(old.RefreshToken)
 	e.needsSignIn(a.ID)
@@ -60,11 +67,7 @@ func TestSignInAgainKeepsTheAccountAndReplacesItsCredentials(t *testing.T) {
 
 func TestSignInAgainRefusesAnotherPerson(t *testing.T) {
 	e := newEnv(t, fakekiro.Options{}, nil)
-	e.fake.EnqueueDeviceFlow(fakekiro.DeviceFlow{Account: fakekiro.FakeAccount{Email: "alice@example.com"}})
-	f, err := e.svc.StartDevice(t.Context(), DeviceOptions{Label: "Alice"})
-	require.NoError(t, err)
-	a, err := f.Wait(t.Context())
-	require.NoError(t, err)
+	a := e.addByDevice("alice@example.com", "Alice")
 	old := e.stored(a.ID)
 	e.needsSignIn(a.ID)
 

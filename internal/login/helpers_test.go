@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,11 +57,7 @@ func (k *tracked) Set(ctx context.Context, key string, v secrets.Secret) error {
 func (k *tracked) Keys() []string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []string
-	for key := range k.keys {
-		out = append(out, key)
-	}
-	return out
+	return slices.Collect(maps.Keys(k.keys))
 }
 
 type env struct {

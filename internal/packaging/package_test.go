@@ -158,15 +158,7 @@ func fixtureFolder(t *testing.T) string {
 	rels, err := os.ReadDir(filepath.Join(root, "internal/store/testdata/releases"))
 	require.NoError(t, err)
 	require.NotEmpty(t, rels)
-	src := filepath.Join(root, "internal/store/testdata/releases", rels[len(rels)-1].Name())
-	dir := filepath.Join(t.TempDir(), "kirodesk")
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	for _, name := range []string{"config.json", "pool.json"} {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o600))
-	}
-	return dir
+	return testenv.ReleaseFolder(t, filepath.Join(root, "internal/store/testdata/releases", rels[len(rels)-1].Name()))
 }
 
 func accountIDs(t *testing.T, poolFile string) []string {

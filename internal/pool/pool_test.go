@@ -17,6 +17,7 @@ import (
 	"kirodesk/internal/kiro"
 	"kirodesk/internal/secrets"
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // countingRefresher issues "at-N"/"rt-N" tokens and counts calls; it is slow
@@ -38,20 +39,12 @@ func (r *countingRefresher) Refresh(ctx context.Context, cr kiro.Credentials) (k
 	return cr, nil
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	pool *Pool
 	st   *store.Store
 	acc  *accounts.Service
 	ref  *countingRefresher
-	clk  *clock
+	clk  *testenv.Clock
 	ids  []string
 }
 
@@ -61,14 +54,14 @@ func newFixture(t *testing.T, n int, expires time.Time) *fixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close(context.Background()) })
 	acc := accounts.New(st.Pool, secrets.NewMemory(), nil)
-	f := &fixture{st: st, acc: acc, ref: &countingRefresher{}, clk: &clock{t: time.Now()}}
+	f := &fixture{st: st, acc: acc, ref: &countingRefresher{}, clk: testenv.NewClock(time.Now())}
 	for i := range n {
 		cr := kiro.Credentials{AccessToken: "at-old", RefreshToken: "rt-old", AuthMethod: store.AuthSocial, ExpiresAt: expires}
 		a, err := acc.Add(context.Background(), store.Account{Label: string(rune('A' + i)), AuthMethod: store.AuthSocial}, cr.Secret())
 		require.NoError(t, err)
 		f.ids = append(f.ids, a.ID)
 	}
-	f.pool = New(Options{File: st.Pool, Accounts: acc, Refresher: f.ref, Now: f.clk.now})
+	f.pool = New(Options{File: st.Pool, Accounts: acc, Refresher: f.ref, Now: f.clk.Now})
 	return f
 }
 
@@ -85,16 +78,33 @@ func TestPickRoundRobinsAndSkipsTried(t *testing.T) {
 		assert.Equal(t, 2, seen[id], "round robin spreads evenly")
 	}
 	tried := map[string]bool{f.ids[0]: true, f.ids[1]: true}
-	for range 3 {
-		a, err := f.pool.Pick(tried, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[2], a.ID)
-	}
+	f.assertPicks(t, 3, f.ids[2], tried, "", "")
 	tried[f.ids[2]] = true
 	_, err := f.pool.Pick(tried, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
 	assert.Contains(t, none.Reason, "A, B and C: already failed for this request")
+}
+
+// inKeychain is what the keychain holds for account id.
+func (f *fixture) inKeychain(t *testing.T, id string) kiro.Credentials {
+	t.Helper()
+	s, err := f.acc.Credentials(context.Background(), id)
+	require.NoError(t, err)
+	cr, err := kiro.ParseCredentials(s)
+	require.NoError(t, err)
+	return cr
+}
+
+// assertPicks picks n times with tried, key and model, and checks that
+// every pick is want.
+func (f *fixture) assertPicks(t *testing.T, n int, want string, tried map[string]bool, key, model string, msgAndArgs ...any) {
+	t.Helper()
+	for range n {
+		a, err := f.pool.Pick(tried, key, model)
+		require.NoError(t, err)
+		assert.Equal(t, want, a.ID, msgAndArgs...)
+	}
 }
 
 func TestNoAccountsSaysHowToAddOne(t *testing.T) {
@@ -122,11 +132,7 @@ func TestExpiredTokenIsRefreshedOnceForManyRequests(t *testing.T) {
 		assert.Equal(t, "at-1", tok)
 	}
 	// The rotated refresh token is in the keychain, not only in memory.
-	s, err := f.acc.Credentials(context.Background(), id)
-	require.NoError(t, err)
-	cr, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-1", cr.RefreshToken)
+	assert.Equal(t, "rt-1", f.inKeychain(t, id).RefreshToken)
 }
 
 func TestRejectedTokenIsRefreshedOnceAndLaterCallersGetTheNewOne(t *testing.T) {
@@ -157,11 +163,7 @@ func TestDeadRefreshTokenMeansLoginNeeded(t *testing.T) {
 	assert.Equal(t, store.StatusLoginNeeded, a.State.Status)
 	assert.Contains(t, a.State.Reason, "log in again")
 	// The other account is still picked; this one is not.
-	for range 4 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], b.ID)
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "")
 }
 
 func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
@@ -172,16 +174,12 @@ func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
 	f.pool.Report(ctx, id, Outcome{Err: throttle})
 	a := f.st.Pool.Snapshot().Account(id)
 	require.Equal(t, store.StatusCooling, a.State.Status)
-	first := a.State.Until.Sub(f.clk.now())
+	first := a.State.Until.Sub(f.clk.Now())
 	assert.InDelta(t, 1.1*float64(time.Second), float64(first), float64(150*time.Millisecond))
 	assert.Equal(t, "cooling down after 1 throttle(s) (429)", a.State.Reason)
 
 	// While another account is ready, the cooling one is passed over.
-	for range 5 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, other, b.ID)
-	}
+	f.assertPicks(t, 5, other, nil, "", "")
 	// A first throttle is a soft rest: with the other account out of this
 	// request, the cooling one is still tried rather than refusing.
 	b, err := f.pool.Pick(map[string]bool{other: true}, "", "")
@@ -191,26 +189,26 @@ func TestThrottleCoolsDownExponentiallyAndComesBackByItself(t *testing.T) {
 	// Throttles of attempts begun after the rest started double it; from
 	// the fifth in a row (about 15 s of trouble) the rest holds. Throttles
 	// of attempts begun before it started are the same episode.
-	f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.now().Add(-time.Second)})
-	assert.Equal(t, first, f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now()), "in flight before the rest: no longer")
+	f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.Now().Add(-time.Second)})
+	assert.Equal(t, first, f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.Now()), "in flight before the rest: no longer")
 	want := []float64{2.2, 4.4, 8.8, 17.6}
 	for i, w := range want {
-		f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.now()})
-		d := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
+		f.pool.Report(ctx, id, Outcome{Err: throttle, Began: f.clk.Now()})
+		d := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.Now())
 		assert.InDelta(t, w, d.Seconds(), w*0.11, "throttle %d", i+2)
 		if i < 2 {
 			_, err := f.pool.Pick(map[string]bool{other: true}, "", "")
 			require.NoError(t, err, "a soft rest after %d throttles", i+2)
 		}
 	}
-	last := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.now())
+	last := f.st.Pool.Snapshot().Account(id).State.Until.Sub(f.clk.Now())
 	_, err = f.pool.Pick(map[string]bool{other: true}, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none, "five throttles in a row: the account rests")
 	assert.InDelta(t, last.Seconds()+1, none.RetryAfter.Seconds(), 1.5)
 	assert.Contains(t, none.Reason, "cooling down after 5 throttle(s) (429)")
 
-	f.clk.add(30 * time.Second)
+	f.clk.Add(30 * time.Second)
 	b, err = f.pool.Pick(map[string]bool{other: true}, "", "")
 	require.NoError(t, err, "back by itself at its time")
 	assert.Equal(t, id, b.ID)
@@ -235,7 +233,7 @@ func TestQuotaAndSuspension(t *testing.T) {
 	f.pool.Report(ctx, f.ids[1], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended, Message: "suspended"}})
 	snap := f.st.Pool.Snapshot()
 	assert.Equal(t, store.StatusExhausted, snap.Account(f.ids[0]).State.Status)
-	assert.True(t, snap.Account(f.ids[0]).State.Until.After(f.clk.now()))
+	assert.True(t, snap.Account(f.ids[0]).State.Until.After(f.clk.Now()))
 	assert.Equal(t, store.StatusSuspended, snap.Account(f.ids[1]).State.Status)
 	_, err := f.pool.Pick(nil, "", "")
 	var none *ErrNoAccount
@@ -266,13 +264,13 @@ func TestConnectionFailuresRestTheAccountBriefly(t *testing.T) {
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection reset")})
 	a := f.st.Pool.Snapshot().Account(f.ids[0])
 	require.Equal(t, store.StatusCooling, a.State.Status)
-	assert.InDelta(t, 1.1, a.State.Until.Sub(f.clk.now()).Seconds(), 0.15)
+	assert.InDelta(t, 1.1, a.State.Until.Sub(f.clk.Now()).Seconds(), 0.15)
 	assert.Equal(t, "cooling down after 3 failure(s) (no answer)", a.State.Reason)
 	assert.Equal(t, 3, a.State.Streak)
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 504, Class: kiro.ClassServer}})
 	a = f.st.Pool.Snapshot().Account(f.ids[0])
 	assert.Equal(t, "cooling down after 4 failure(s) (504)", a.State.Reason)
-	assert.InDelta(t, 2.2, a.State.Until.Sub(f.clk.now()).Seconds(), 0.25)
+	assert.InDelta(t, 2.2, a.State.Until.Sub(f.clk.Now()).Seconds(), 0.25)
 	// A success ends the rest and the streak.
 	f.pool.Report(ctx, f.ids[0], Outcome{})
 	a = f.st.Pool.Snapshot().Account(f.ids[0])
@@ -281,7 +279,7 @@ func TestConnectionFailuresRestTheAccountBriefly(t *testing.T) {
 		f.pool.Report(ctx, f.ids[0], Outcome{Err: errors.New("connection refused")})
 	}
 	a = f.st.Pool.Snapshot().Account(f.ids[0])
-	assert.LessOrEqual(t, a.State.Until.Sub(f.clk.now()), 6*time.Minute, "capped")
+	assert.LessOrEqual(t, a.State.Until.Sub(f.clk.Now()), 6*time.Minute, "capped")
 	// A throttle does not override a suspension.
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended}})
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 429, Class: kiro.ClassThrottle}})
@@ -294,11 +292,7 @@ func TestDisabledAccountsAreNeverPicked(t *testing.T) {
 		p.Account(f.ids[0]).Disabled = true
 		return nil
 	}))
-	for range 4 {
-		a, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], a.ID)
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "")
 }
 
 func TestBackgroundRefresherRenewsTokensBeforeTheyExpire(t *testing.T) {
@@ -331,11 +325,7 @@ func TestRotatedTokenIsSavedEvenWhenTheCallerGaveUp(t *testing.T) {
 	require.NoError(t, err, "the refresh itself succeeded")
 	require.ErrorIs(t, ctx.Err(), context.Canceled, "the caller gave up while the refresh ran")
 	assert.Equal(t, "rt-1", got.RefreshToken)
-	s, err := f.acc.Credentials(context.Background(), f.ids[0])
-	require.NoError(t, err)
-	cr, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-1", cr.RefreshToken)
+	assert.Equal(t, "rt-1", f.inKeychain(t, f.ids[0]).RefreshToken)
 }
 
 func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
@@ -344,11 +334,7 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	capacity := &kiro.UpstreamError{Status: 429, Class: kiro.ClassCapacity, Message: "high traffic"}
 	f.pool.Report(ctx, f.ids[0], Outcome{Model: "claude-opus-4.5", Err: capacity})
 	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status, "the account is fine")
-	for range 4 {
-		a, err := f.pool.Pick(nil, "", "claude-opus-4.5")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], a.ID, "the busy model is avoided on that account")
-	}
+	f.assertPicks(t, 4, f.ids[1], nil, "", "claude-opus-4.5", "the busy model is avoided on that account")
 	a, err := f.pool.Pick(map[string]bool{f.ids[1]: true}, "", "claude-sonnet-4.5")
 	require.NoError(t, err)
 	assert.Equal(t, f.ids[0], a.ID, "other models still go there")
@@ -377,7 +363,7 @@ func TestCapacityErrorsRestTheModelNotTheAccount(t *testing.T) {
 	require.Len(t, rests, 1)
 	assert.Equal(t, "claude-opus-4.5", rests[0].Model)
 
-	f.clk.add(3 * time.Minute) // past the longest rest (2 min cap, +20%)
+	f.clk.Add(3 * time.Minute) // past the longest rest (2 min cap, +20%)
 	_, err = f.pool.Pick(nil, "", "claude-opus-4.5")
 	require.NoError(t, err, "the model comes back by itself")
 	assert.Empty(t, f.pool.ModelRests(f.ids[0]))

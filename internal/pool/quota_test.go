@@ -48,7 +48,7 @@ func TestQuotaIsKeptAndAnAccountAtItsLimitIsOutUntilTheReset(t *testing.T) {
 	f := newFixture(t, 2, time.Now().Add(time.Hour))
 	src := withQuota(f)
 	ctx := context.Background()
-	reset := f.clk.now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	reset := f.clk.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 	src.set(1000, 1000, reset)
 
 	q, err := f.pool.RefreshQuota(ctx, f.ids[0])
@@ -61,11 +61,7 @@ func TestQuotaIsKeptAndAnAccountAtItsLimitIsOutUntilTheReset(t *testing.T) {
 	assert.Equal(t, store.StatusExhausted, a.State.Status)
 	assert.Equal(t, reset, a.State.Until)
 	assert.Contains(t, a.State.Reason, "1000.00 of its 1000.00 monthly credits")
-	for range 3 {
-		b, err := f.pool.Pick(nil, "", "")
-		require.NoError(t, err)
-		assert.Equal(t, f.ids[1], b.ID, "the exhausted account is not picked")
-	}
+	f.assertPicks(t, 3, f.ids[1], nil, "", "", "the exhausted account is not picked")
 
 	// A 402 on the other account keeps it out until its quota's reset date.
 	src.set(10, 1000, reset)
@@ -78,7 +74,7 @@ func TestQuotaIsKeptAndAnAccountAtItsLimitIsOutUntilTheReset(t *testing.T) {
 	assert.InDelta(t, 48*time.Hour.Seconds(), none.RetryAfter.Seconds(), 2, "Retry-After is the reset date")
 
 	// At the reset date it is back by itself.
-	f.clk.add(48*time.Hour + time.Second)
+	f.clk.Add(48*time.Hour + time.Second)
 	got, err := f.pool.Pick(map[string]bool{f.ids[1]: true}, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, f.ids[0], got.ID)
@@ -86,7 +82,7 @@ func TestQuotaIsKeptAndAnAccountAtItsLimitIsOutUntilTheReset(t *testing.T) {
 	assert.Equal(t, store.StatusReady, st.Status, "shown as ready once its time passed")
 
 	// Credits back early (a bonus): the next check puts it back at once.
-	f.clk.add(-48 * time.Hour)
+	f.clk.Add(-48 * time.Hour)
 	src.set(10, 1100, reset)
 	_, err = f.pool.RefreshQuota(ctx, f.ids[0])
 	require.NoError(t, err)
@@ -103,11 +99,11 @@ func TestQuotaIsCheckedInTheBackgroundOncePerTTL(t *testing.T) {
 	assert.Equal(t, 2, src.calls, "first pass: every account")
 	f.pool.refreshQuotaDue(ctx)
 	assert.Equal(t, 2, src.calls, "cached within the TTL")
-	f.clk.add(5*time.Minute + time.Second)
+	f.clk.Add(5*time.Minute + time.Second)
 	f.pool.refreshQuotaDue(ctx)
 	assert.Equal(t, 4, src.calls, "asked again after the TTL")
 	require.NoError(t, f.pool.SetDisabled(ctx, f.ids[0], true))
-	f.clk.add(time.Hour)
+	f.clk.Add(time.Hour)
 	f.pool.refreshQuotaDue(ctx)
 	assert.Equal(t, 5, src.calls, "a disabled account is left alone")
 }
@@ -126,7 +122,7 @@ func TestSuspendedStaysOutUntilAPersonActs(t *testing.T) {
 	f := newFixture(t, 1, time.Now().Add(time.Hour))
 	ctx := context.Background()
 	f.pool.Report(ctx, f.ids[0], Outcome{Err: &kiro.UpstreamError{Status: 403, Class: kiro.ClassSuspended, Message: "suspended"}})
-	f.clk.add(365 * 24 * time.Hour)
+	f.clk.Add(365 * 24 * time.Hour)
 	_, err := f.pool.Pick(nil, "", "")
 	var none *ErrNoAccount
 	require.ErrorAs(t, err, &none)
@@ -184,11 +180,7 @@ func TestIDEFileTokenIsAdoptedWhenKiroRefusesOurs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "at-2", cr.AccessToken, "refreshed with the IDE's token after ours was refused")
 	assert.Equal(t, store.StatusReady, f.st.Pool.Snapshot().Account(f.ids[0]).State.Status)
-	s, err := f.acc.Credentials(ctx, f.ids[0])
-	require.NoError(t, err)
-	saved, err := kiro.ParseCredentials(s)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-2", saved.RefreshToken, "the rotated token is in the keychain")
+	assert.Equal(t, "rt-2", f.inKeychain(t, f.ids[0]).RefreshToken, "the rotated token is in the keychain")
 
 	// The same dead token in the file is no rescue: login needed.
 	f2 := newFixture(t, 1, time.Now().Add(-time.Minute))

@@ -72,11 +72,7 @@ func TestStickyIsTheDefaultAndSpreadsNewConversations(t *testing.T) {
 	require.NoError(t, err)
 	f.pool.Report(ctx, first.ID, Outcome{})
 	require.NoError(t, f.st.Pool.Flush(ctx))
-	for range 3 {
-		again, err := f.pool.Pick(nil, "conversation-1", "")
-		require.NoError(t, err)
-		assert.Equal(t, first.ID, again.ID)
-	}
+	f.assertPicks(t, 3, first.ID, nil, "conversation-1", "")
 	other, err := f.pool.Pick(nil, "conversation-2", "")
 	require.NoError(t, err)
 	assert.NotEqual(t, first.ID, other.ID, "a new conversation goes to a less used account")

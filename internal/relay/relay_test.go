@@ -96,6 +96,14 @@ func newEnv(t *testing.T, n int) *env {
 	return e
 }
 
+// do sends req through the relay and returns what it answered.
+func (e *env) do(t *testing.T, req *canon.Request) *recorder {
+	t.Helper()
+	rec := &recorder{}
+	require.NoError(t, e.relay.Do(context.Background(), req, rec))
+	return rec
+}
+
 func hello() *canon.Request {
 	return &canon.Request{Model: "claude-sonnet-4-5", MaxTokens: 100,
 		Messages: []canon.Message{{Role: canon.RoleUser, Content: []canon.Block{{Type: canon.BlockText, Text: "hello"}}}}}
@@ -104,8 +112,7 @@ func hello() *canon.Request {
 func TestRelayStreamsTextAndCounts(t *testing.T) {
 	e := newEnv(t, 1)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("Hello "), fakekiro.Text("back"), fakekiro.Metering(0.5)})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	require.NotNil(t, rec.started)
 	assert.Equal(t, e.ids[0], rec.started.Account)
 	assert.Equal(t, "claude-sonnet-4.5", rec.started.Model)
@@ -133,8 +140,7 @@ func TestRelayFlushesWhenTheNextFrameIsNotHereYet(t *testing.T) {
 		require.NoError(t, w.Event("assistantResponseEvent", map[string]string{"content": "x"}))
 	}
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Raw(frames.Bytes())})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, strings.Repeat("x", 10), rec.text())
 	require.NotEmpty(t, rec.flushedAt)
 	assert.Less(t, len(rec.flushedAt), 3, "a burst of 10 frames must not cost a flush each: %v", rec.flushedAt)
@@ -143,8 +149,7 @@ func TestRelayFlushesWhenTheNextFrameIsNotHereYet(t *testing.T) {
 	paced := fakekiro.Script{fakekiro.Text("a"), fakekiro.Delay(30 * time.Millisecond), fakekiro.Text("b"),
 		fakekiro.Delay(30 * time.Millisecond), fakekiro.Text("c")}
 	e.fake.Enqueue(paced)
-	rec = &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec = e.do(t, hello())
 	assert.Equal(t, "abc", rec.text())
 	// Every text delta was flushed before the next frame arrived.
 	deltas := 0
@@ -163,8 +168,7 @@ func TestRelayFlushesWhenTheNextFrameIsNotHereYet(t *testing.T) {
 func TestRelayFailsOverBeforeTheClientSeesAByte(t *testing.T) {
 	e := newEnv(t, 2)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyThrottled)}, fakekiro.Script{fakekiro.Text("from the second")})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, "from the second", rec.text())
 	snap := e.st.Pool.Snapshot()
 	cooled := 0
@@ -180,8 +184,7 @@ func TestRelayRefreshesARejectedTokenOnce(t *testing.T) {
 	e := newEnv(t, 1)
 	e.fake.ExpireAccessToken(e.fakes[0].AccessToken)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("after refresh")})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, "after refresh", rec.text())
 	assert.Equal(t, 1, e.fake.Calls(fakekiro.PathRefresh))
 }
@@ -228,8 +231,7 @@ func TestRelayWithEveryAccountThrottledSaysWhenToComeBack(t *testing.T) {
 
 	// One throttle each is a soft rest: the next request is still tried
 	// (and here succeeds) instead of being refused.
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, "Echo: hello", rec.text(), "the answer of the account tried again")
 	assert.Len(t, e.fake.ChatRequests(), 4)
 
@@ -317,8 +319,7 @@ func TestRelayUnknownModelIsRefusedWithoutCallingKiro(t *testing.T) {
 		assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
 		assert.Nil(t, a.LastError)
 	}
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.NotEmpty(t, rec.text())
 }
 
@@ -338,8 +339,7 @@ func TestRelayUnlistedClaudeModelRefusedByKiroMarksNoAccount(t *testing.T) {
 		assert.Equal(t, store.AccountState{Status: store.StatusReady}, a.State)
 		assert.Nil(t, a.LastError)
 	}
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	e.do(t, hello())
 }
 
 func TestRelayCountsCredits(t *testing.T) {
@@ -356,8 +356,7 @@ func TestRelayCountsCredits(t *testing.T) {
 func TestRelayMidStreamResetEndsWithOneErrorEvent(t *testing.T) {
 	e := newEnv(t, 2)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("partial"), fakekiro.Reset()})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	require.NotEmpty(t, rec.events)
 	last := rec.events[len(rec.events)-1]
 	assert.Equal(t, canon.EventError, last.Kind)
@@ -467,8 +466,7 @@ func TestConversationKey(t *testing.T) {
 func TestRelayCapacityErrorRestsTheModelOnThatAccount(t *testing.T) {
 	e := newEnv(t, 2)
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Status(429, fakekiro.BodyCapacity)}, fakekiro.Script{fakekiro.Text("from the other")})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, "from the other", rec.text())
 	served := rec.started.Account
 	for _, a := range e.st.Pool.Snapshot().Accounts {
@@ -477,8 +475,7 @@ func TestRelayCapacityErrorRestsTheModelOnThatAccount(t *testing.T) {
 	// The same model now goes straight to the other account: one upstream call.
 	before := len(e.fake.ChatRequests())
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("again")})
-	rec = &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec = e.do(t, hello())
 	assert.Equal(t, "again", rec.text())
 	assert.Len(t, e.fake.ChatRequests(), before+1)
 	assert.Equal(t, served, rec.started.Account, "served by the account that had no capacity error")
@@ -494,8 +491,7 @@ func TestRelayAttemptsSettingBoundsTheFailover(t *testing.T) {
 	assert.Len(t, e.fake.ChatRequests(), 1)
 
 	limit = 0 // the default (3) again: the second account answers
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.Equal(t, "from the second", rec.text())
 }
 
@@ -566,8 +562,7 @@ func TestRelaySameAccountBackoffGrowsAndIsBounded(t *testing.T) {
 	assert.Equal(t, 3, a.State.Streak)
 	// The rest is soft: with no other account, the next request is still
 	// tried, and after one more failure served.
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.NotEmpty(t, rec.text())
 	assert.Len(t, e.fake.ChatRequests(), 5)
 }
@@ -577,8 +572,7 @@ func TestRelayHonoursRetryAfterWithinItsCap(t *testing.T) {
 	e.fake.Enqueue(fakekiro.Script{fakekiro.StatusRetryAfter(429, fakekiro.BodyThrottled, time.Second)},
 		fakekiro.Script{fakekiro.Text("after the wait")})
 	start := time.Now()
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), hello(), rec))
+	rec := e.do(t, hello())
 	assert.GreaterOrEqual(t, time.Since(start), time.Second)
 	assert.Equal(t, "after the wait", rec.text())
 
@@ -697,8 +691,7 @@ func TestRelayInputEstimateIsTheRequestsCount(t *testing.T) {
 	req.Messages[0].Content = append(req.Messages[0].Content, canon.Block{Type: canon.BlockText, Text: strings.Repeat("lots of context ", 500)})
 	want := (&tokens.Counter{}).Request(req)
 	require.Greater(t, want, 1000)
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), req, rec))
+	rec := e.do(t, req)
 	require.NotNil(t, rec.started)
 	assert.Equal(t, want, rec.started.InputEstimate)
 	var usage *canon.Usage

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/canon"
 	"kirodesk/internal/fakekiro"
@@ -21,8 +20,7 @@ func TestServerToolsHook(t *testing.T) {
 	req.ServerTools = []canon.ServerTool{{Type: "web_search_20250305", Name: "web_search"}}
 
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("plain")})
-	rec := &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), req, rec))
+	rec := e.do(t, req)
 	assert.Equal(t, "plain", rec.text(), "no runner: Kiro answers the request as it is")
 
 	calls := 0
@@ -38,8 +36,7 @@ func TestServerToolsHook(t *testing.T) {
 		return up.Chat(ctx, got, sink)
 	}
 	e.fake.Enqueue(fakekiro.Script{fakekiro.Text("via runner")})
-	rec = &recorder{}
-	require.NoError(t, e.relay.Do(context.Background(), req, rec))
+	rec = e.do(t, req)
 	assert.Equal(t, 1, calls, "the runner's own chat call does not come back to it")
 	assert.Equal(t, 2, results)
 	assert.Equal(t, "via runner", rec.text())

@@ -3,6 +3,7 @@ package secrets
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -96,12 +97,7 @@ func (f *fakeBackend) setFail(fn func(op, user, pass string) error) {
 func (f *fakeBackend) users() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []string
-	for u := range f.items {
-		out = append(out, u)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(f.items))
 }
 
 func (f *fakeBackend) raw(user string) (string, bool) {

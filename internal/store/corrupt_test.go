@@ -135,21 +135,28 @@ func TestDamagedFileAndDamagedBackupStopTheLoad(t *testing.T) {
 	assert.Contains(t, err.Error(), "is not usable either")
 }
 
+// requireRefusedAsTooNew writes newer at path, a state file in dir, and
+// checks that opening dir is refused with ErrTooNew, naming the file and
+// what to do, and leaves the file as it was; it returns the refusal.
+func requireRefusedAsTooNew(t *testing.T, dir, path string, newer []byte) error {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, newer, 0o600))
+	_, err := Open(dir, Options{})
+	require.ErrorIs(t, err, ErrTooNew)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "run a newer Kirodesk")
+	now, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.Equal(t, newer, now, "the newer file is left exactly as it was")
+	return err
+}
+
 func TestFileFromNewerVersionIsRefusedAndLeftAlone(t *testing.T) {
 	dir := t.TempDir()
 	goodPool(t, dir)
 	path := filepath.Join(dir, "pool.json")
-	newer := []byte(`{"version": 7, "accounts": [], "somethingNew": 1}`)
-	require.NoError(t, os.WriteFile(path, newer, 0o600))
-
-	_, err := Open(dir, Options{})
-	require.ErrorIs(t, err, ErrTooNew)
-	assert.Contains(t, err.Error(), path)
+	err := requireRefusedAsTooNew(t, dir, path, []byte(`{"version": 7, "accounts": [], "somethingNew": 1}`))
 	assert.Contains(t, err.Error(), "file version 7; this build reads up to 1")
-	assert.Contains(t, err.Error(), "run a newer Kirodesk")
-	now, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, newer, now)
 	aside, _ := filepath.Glob(path + ".corrupt-*")
 	assert.Empty(t, aside, "a newer file is not damaged and must not be moved")
 }

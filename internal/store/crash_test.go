@@ -3,7 +3,6 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,12 +12,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // TestCrashHelper is not a test: the crash loop runs the test binary with
@@ -92,26 +92,14 @@ func TestCrashLoop(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
 
-		var mu sync.Mutex
-		var lines []string
-		readDone := make(chan struct{})
-		go func() {
-			defer close(readDone)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				mu.Lock()
-				lines = append(lines, sc.Text())
-				mu.Unlock()
-			}
-		}()
+		output := testenv.ReadLines(out)
 		// Kill anywhere from start-up (loading the previous run's files) to
 		// well into the write loop.
 		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		<-readDone
+		lines := output()
 		err = cmd.Wait()
 		ws, ok := err.(*exec.ExitError)
-		mu.Lock()
 		for _, l := range lines {
 			if id, ok := strings.CutPrefix(l, "ACK "); ok {
 				acked[id] = true
@@ -120,7 +108,6 @@ func TestCrashLoop(t *testing.T) {
 				t.Fatalf("kill %d: helper reported %q", k, l)
 			}
 		}
-		mu.Unlock()
 		require.True(t, ok && ws.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL,
 			"kill %d: helper should die by SIGKILL, got %v (output %q)", k, err, lines)
 

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
 // testdata/releases/<version>/ holds config.json and pool.json exactly as
@@ -21,18 +22,6 @@ import (
 // the current one, so today the upgrade path is "loaded as is"; once a schema
 // version is raised, the same fixtures go through the migration and the
 // archive checks below start to bite. Add the files of each release here.
-
-func copyFixture(t *testing.T, from string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "kirodesk")
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	for _, name := range []string{"config.json", "pool.json"} {
-		data, err := os.ReadFile(filepath.Join(from, name))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
-	}
-	return dir
-}
 
 func fileVersion(t *testing.T, data []byte) int {
 	t.Helper()
@@ -70,7 +59,7 @@ func TestEveryReleasesStateFilesOpenWithThisBuild(t *testing.T) {
 	for _, rel := range releases {
 		t.Run(rel.Name(), func(t *testing.T) {
 			src := filepath.Join("testdata/releases", rel.Name())
-			dir := copyFixture(t, src)
+			dir := testenv.ReleaseFolder(t, src)
 			origConfig, _ := os.ReadFile(filepath.Join(src, "config.json"))
 			origPool, _ := os.ReadFile(filepath.Join(src, "pool.json"))
 
@@ -107,20 +96,12 @@ func TestEveryReleasesStateFilesOpenWithThisBuild(t *testing.T) {
 func TestStateFilesFromANewerReleaseAreRefusedUntouched(t *testing.T) {
 	for _, name := range []string{"config.json", "pool.json"} {
 		t.Run(name, func(t *testing.T) {
-			dir := copyFixture(t, "testdata/releases/0.1.0")
+			dir := testenv.ReleaseFolder(t, "testdata/releases/0.1.0")
 			newer, err := os.ReadFile(filepath.Join("testdata/future", name))
 			require.NoError(t, err)
 			path := filepath.Join(dir, name)
-			require.NoError(t, os.WriteFile(path, newer, 0o600))
-
-			_, err = Open(dir, Options{})
-			require.ErrorIs(t, err, ErrTooNew)
-			assert.Contains(t, err.Error(), path)
+			err = requireRefusedAsTooNew(t, dir, path, newer)
 			assert.Contains(t, err.Error(), "written by a newer Kirodesk")
-			assert.Contains(t, err.Error(), "run a newer Kirodesk")
-			now, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.True(t, bytes.Equal(newer, now), "the newer file is left exactly as it was")
 			others, _ := filepath.Glob(path + ".*")
 			assert.Empty(t, others, "nothing is archived, backed up or moved aside")
 

@@ -4,6 +4,11 @@
 // `make test` provides all of it (scripts/deps.sh, scripts/session.sh).
 // A test that needs the keychain must never pass in CI by being skipped.
 //
+// It also holds the small helpers that tests in several packages share: a
+// clock moved by hand, a child process's output lines, encoding/json's
+// bytes, a release's config folder. It imports no Kirodesk package, so
+// that every package's own tests may import it.
+//
 // Only tests import this package.
 package testenv
 

@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"fmt"
+	"io"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -111,5 +113,31 @@ func TestRequireKeychainAcceptsTheSessionKeychain(t *testing.T) {
 	RequireKeychain(t)
 	if err := probeKeychain(10 * time.Second); err != nil {
 		t.Fatalf("the probe rejected a keychain RequireKeychain accepted: %v", err)
+	}
+}
+
+func TestClockMovesOnlyWhenMoved(t *testing.T) {
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	c := NewClock(at)
+	if got := c.Now(); !got.Equal(at) {
+		t.Fatalf("Now = %v, want %v", got, at)
+	}
+	c.Add(90 * time.Minute)
+	c.Add(-30 * time.Minute)
+	if got, want := c.Now(), at.Add(time.Hour); !got.Equal(want) {
+		t.Fatalf("Now = %v, want %v", got, want)
+	}
+}
+
+func TestReadLinesWaitsForTheEnd(t *testing.T) {
+	r, w := io.Pipe()
+	wait := ReadLines(r)
+	go func() {
+		_, _ = io.WriteString(w, "one\ntwo\n")
+		_, _ = io.WriteString(w, "three")
+		_ = w.Close()
+	}()
+	if got := wait(); !slices.Equal(got, []string{"one", "two", "three"}) {
+		t.Fatalf("lines %q", got)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // fakeFeed is a release feed server on this machine.
@@ -62,19 +63,6 @@ func (f *fakeFeed) url() string { return f.URL + "/kirodesk-feed.json" }
 func feedJSONFor(v string) string {
 	return `{"version":"` + v + `","date":"2026-12-07","notes":"What changed in ` + v + `.","page":"/releases/tag/v` + v + `",` +
 		`"packages":{"deb":{"url":"kirodesk_` + v + `_amd64.deb","sha256":"` + sum + `"}}}`
-}
-
-// clock is a settable time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func openState(t *testing.T, dir string) *store.File[store.UpdateCheck] {
@@ -244,18 +232,18 @@ func TestADevelopmentBuildAsksNobody(t *testing.T) {
 func TestTheAutomaticCheckAsksAtMostOnceADay(t *testing.T) {
 	f := newFakeFeed(t)
 	f.serveVersion("0.2.0")
-	clk := &clock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	clk := testenv.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	dir := t.TempDir()
 	state := openState(t, dir)
-	c := New(Options{Running: "0.1.0", State: state, Now: clk.now})
+	c := New(Options{Running: "0.1.0", State: state, Now: clk.Now})
 
 	r, asked := c.CheckIfDue(context.Background(), f.url())
 	require.True(t, asked)
 	require.NoError(t, r.Err)
 	assert.True(t, r.Available)
-	assert.Equal(t, clk.now(), r.CheckedAt)
+	assert.Equal(t, clk.Now(), r.CheckedAt)
 
-	clk.add(23 * time.Hour)
+	clk.Add(23 * time.Hour)
 	r, asked = c.CheckIfDue(context.Background(), f.url())
 	assert.False(t, asked)
 	assert.True(t, r.Available, "what is known is still said")
@@ -263,12 +251,12 @@ func TestTheAutomaticCheckAsksAtMostOnceADay(t *testing.T) {
 
 	// A restart does not reset the day: the time is in update-check.json.
 	require.NoError(t, state.Close(context.Background()))
-	c = New(Options{Running: "0.1.0", State: openState(t, dir), Now: clk.now})
+	c = New(Options{Running: "0.1.0", State: openState(t, dir), Now: clk.Now})
 	_, asked = c.CheckIfDue(context.Background(), f.url())
 	assert.False(t, asked)
 	assert.True(t, c.Known(f.url()).Available, "the notice is back after a restart without asking")
 
-	clk.add(time.Hour)
+	clk.Add(time.Hour)
 	_, asked = c.CheckIfDue(context.Background(), f.url())
 	assert.True(t, asked)
 	assert.EqualValues(t, 2, f.hits.Load())
@@ -276,12 +264,12 @@ func TestTheAutomaticCheckAsksAtMostOnceADay(t *testing.T) {
 	// A failed attempt counts too: an offline machine is not asked again
 	// before the day is over.
 	f.serve(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusBadGateway) })
-	clk.add(24 * time.Hour)
+	clk.Add(24 * time.Hour)
 	r, asked = c.CheckIfDue(context.Background(), f.url())
 	assert.True(t, asked)
 	assert.ErrorIs(t, r.Err, ErrStatus)
 	require.NotNil(t, r.Latest, "what an earlier check read is kept")
-	clk.add(time.Hour)
+	clk.Add(time.Hour)
 	_, asked = c.CheckIfDue(context.Background(), f.url())
 	assert.False(t, asked)
 	assert.EqualValues(t, 3, f.hits.Load())
@@ -358,8 +346,8 @@ func TestDismissRemembersTheVersion(t *testing.T) {
 func TestRunChecksWhenDueAndOnlyWhileOn(t *testing.T) {
 	f := newFakeFeed(t)
 	f.serveVersion("0.2.0")
-	clk := &clock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	c := newChecker(t, "0.1.0", func(o *Options) { o.Now = clk.now })
+	clk := testenv.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	c := newChecker(t, "0.1.0", func(o *Options) { o.Now = clk.Now })
 	var on atomic.Bool
 	results := make(chan Result, 10)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -379,7 +367,7 @@ func TestRunChecksWhenDueAndOnlyWhileOn(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	assert.EqualValues(t, 1, f.hits.Load(), "not again the same day")
-	clk.add(Interval)
+	clk.Add(Interval)
 	select {
 	case <-results:
 	case <-time.After(5 * time.Second):

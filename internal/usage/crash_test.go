@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kirodesk/internal/store"
+	"kirodesk/internal/testenv"
 )
 
 // TestMain lets TestUsageSurvivesKill9 run this test binary as a child
@@ -98,21 +98,7 @@ func TestUsageSurvivesKill9(t *testing.T) {
 			at                     time.Time
 			added, dropped, writes int64
 		}
-		var mu sync.Mutex
-		var marks []mark
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				var ns, a, d, w int64
-				if _, err := fmt.Sscanf(sc.Text(), "at %d %d %d %d", &ns, &a, &d, &w); err == nil {
-					mu.Lock()
-					marks = append(marks, mark{time.Unix(0, ns), a, d, w})
-					mu.Unlock()
-				}
-			}
-		}()
+		output := testenv.ReadLines(stdout)
 		// Long enough for the history to have been written at least once,
 		// killed at a random moment between two writes.
 		started := time.Now()
@@ -120,7 +106,13 @@ func TestUsageSurvivesKill9(t *testing.T) {
 		killed := time.Now()
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 		_ = cmd.Wait()
-		<-read
+		var marks []mark
+		for _, l := range output() {
+			var ns, a, d, w int64
+			if _, err := fmt.Sscanf(l, "at %d %d %d %d", &ns, &a, &d, &w); err == nil {
+				marks = append(marks, mark{time.Unix(0, ns), a, d, w})
+			}
+		}
 		require.NotEmpty(t, marks, "the child said nothing: %s", stderr.String())
 
 		last := marks[len(marks)-1]

@@ -81,11 +81,12 @@ func TestLedgerCountsIntoTheStoreAndSurvivesRestart(t *testing.T) {
 	assert.Equal(t, before.Rows, after.Rows)
 }
 
-func TestBuildGroupsByEveryGrouping(t *testing.T) {
+// hoursOf is the usage a ledger flushes for recs: each one that reached an
+// API counted into its hour.
+func hoursOf(recs []Record) *store.Usage {
 	u := store.NewUsage()
-	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	l := &Ledger{pending: map[store.UsageKey]*store.UsageCounts{}}
-	for _, r := range sent(at) {
+	for _, r := range recs {
 		if r.API != "" {
 			l.count(r)
 		}
@@ -94,6 +95,12 @@ func TestBuildGroupsByEveryGrouping(t *testing.T) {
 	for k, c := range l.pending {
 		u.AddHour(idx, k, c)
 	}
+	return u
+}
+
+func TestBuildGroupsByEveryGrouping(t *testing.T) {
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	u := hoursOf(sent(at))
 	q := Query{Since: at, Until: at.Add(2 * time.Hour)}
 	keys := func(by string) map[string]int64 {
 		q.By = by
@@ -219,17 +226,7 @@ func TestAddDoesNotAllocate(t *testing.T) {
 func TestSeriesStacksBucketsAndErrors(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 30, 0, 0, time.UTC)
 	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	u := store.NewUsage()
-	l := &Ledger{pending: map[store.UsageKey]*store.UsageCounts{}}
-	for _, r := range sent(at) {
-		if r.API != "" {
-			l.count(r)
-		}
-	}
-	idx := u.UsageIndex()
-	for k, c := range l.pending {
-		u.AddHour(idx, k, c)
-	}
+	u := hoursOf(sent(at))
 	q, err := SeriesQuery("24h", now)
 	require.NoError(t, err)
 	s, err := BuildSeries(u, q, "24h", ByClient, time.UTC, nil)
@@ -268,21 +265,11 @@ func TestSeriesStacksBucketsAndErrors(t *testing.T) {
 // grouping says "gpt-4o → claude-sonnet-4.5", the account grouping adds
 // them to the rest.
 func TestAliasedRequestsKeepBothNames(t *testing.T) {
-	u := store.NewUsage()
 	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	l := &Ledger{pending: map[store.UsageKey]*store.UsageCounts{}}
 	recs := sent(at)
 	aliased := recs[0]
 	aliased.Requested = "gpt-4o"
-	for _, r := range append(recs, aliased, aliased) {
-		if r.API != "" {
-			l.count(r)
-		}
-	}
-	idx := u.UsageIndex()
-	for k, c := range l.pending {
-		u.AddHour(idx, k, c)
-	}
+	u := hoursOf(append(recs, aliased, aliased))
 	q := Query{Since: at, Until: at.Add(2 * time.Hour), By: ByModel}
 	got := map[string]int64{}
 	for _, r := range Build(u, q, time.UTC).Rows {

@@ -8,26 +8,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kirodesk/internal/testenv"
 )
 
-// encodingJSON is what Build wrote before appendPayload: encoding/json's
-// Encoder without HTML escaping, its trailing newline cut.
-func encodingJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	require.NoError(t, enc.Encode(v))
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
-
 // requireSameAsEncodingJSON assembles req and checks that appendPayload
-// writes exactly encoding/json's bytes for it.
+// writes exactly encoding/json's bytes for it (what Build wrote before
+// appendPayload).
 func requireSameAsEncodingJSON(t *testing.T, name string, p *wirePayload) {
 	t.Helper()
 	got, err := appendPayload(nil, p)
 	require.NoError(t, err, name)
-	if want := encodingJSON(t, p); !bytes.Equal(got, want) {
+	if want := testenv.EncodingJSON(t, p); !bytes.Equal(got, want) {
 		t.Fatalf("%s: appendPayload differs from encoding/json:\n%s", name, firstDiff(string(got), string(want)))
 	}
 }
