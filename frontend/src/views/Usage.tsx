@@ -316,6 +316,10 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
   );
 }
 
+// The input tokens cell may break before its "(n estimated)", so that the
+// whole table, p95 included, fits a window 800 px wide.
+const INPUT_CELL = 2;
+
 function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by: string }) {
   const T = useText();
   const cells = (r: UsageRow) => [
@@ -329,7 +333,7 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
   ];
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="usage-table">
+      <table className="table usage-table" data-testid="usage-table">
         <thead>
           <tr>
             {T.headers.map((h) => (
@@ -344,7 +348,9 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
             <tr key={r.key}>
               <th scope="row">{when(r.key, by)}</th>
               {cells(r).map((c, i) => (
-                <td key={i}>{c}</td>
+                <td key={i} className={i === INPUT_CELL ? 'wrap' : undefined}>
+                  {c}
+                </td>
               ))}
             </tr>
           ))}
@@ -353,7 +359,9 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
           <tr>
             <th scope="row">{T.total}</th>
             {cells(total).map((c, i) => (
-              <td key={i}>{c}</td>
+              <td key={i} className={i === INPUT_CELL ? 'wrap' : undefined}>
+                {c}
+              </td>
             ))}
           </tr>
         </tfoot>
