@@ -56,6 +56,32 @@ func definedTexts(t *testing.T) map[string]string {
 	t.Helper()
 	defs := map[string]string{}
 	where := map[string]string{}
+	eachSourceCall(t, func(pos string, call *ast.CallExpr, inUitext bool) {
+		if !isDefine(call.Fun, inUitext) {
+			return
+		}
+		if !assert.Len(t, call.Args, 2, "%s: uitext.Define takes a code and its English", pos) {
+			return
+		}
+		code, ok1 := stringLit(call.Args[0])
+		english, ok2 := stringLit(call.Args[1])
+		if !assert.True(t, ok1 && ok2, "%s: uitext.Define's code and English must be string literals (this check reads them)", pos) {
+			return
+		}
+		assert.True(t, uitext.ValidCode(code), "%s: code %q is not dotted lowerCamel words", pos, code)
+		if prev, dup := where[code]; dup {
+			t.Errorf("%s: code %q is already defined at %s", pos, code, prev)
+		}
+		defs[code], where[code] = english, pos
+	})
+	return defs
+}
+
+// eachSourceCall hands fn every call in the module's Go source (tests,
+// test data, the frontend and build output aside), with its position and
+// whether its file is package uitext.
+func eachSourceCall(t *testing.T, fn func(pos string, call *ast.CallExpr, inUitext bool)) {
+	t.Helper()
 	fset := token.NewFileSet()
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -75,32 +101,16 @@ func definedTexts(t *testing.T) map[string]string {
 		if err != nil {
 			return err
 		}
-		inPkg := f.Name.Name == "uitext"
+		inUitext := f.Name.Name == "uitext"
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !isDefine(call.Fun, inPkg) {
-				return true
+			if call, ok := n.(*ast.CallExpr); ok {
+				fn(fset.Position(call.Pos()).String(), call, inUitext)
 			}
-			pos := fset.Position(call.Pos()).String()
-			if !assert.Len(t, call.Args, 2, "%s: uitext.Define takes a code and its English", pos) {
-				return true
-			}
-			code, ok1 := stringLit(call.Args[0])
-			english, ok2 := stringLit(call.Args[1])
-			if !assert.True(t, ok1 && ok2, "%s: uitext.Define's code and English must be string literals (this check reads them)", pos) {
-				return true
-			}
-			assert.True(t, uitext.ValidCode(code), "%s: code %q is not dotted lowerCamel words", pos, code)
-			if prev, dup := where[code]; dup {
-				t.Errorf("%s: code %q is already defined at %s", pos, code, prev)
-			}
-			defs[code], where[code] = english, pos
 			return true
 		})
 		return nil
 	})
 	require.NoError(t, err)
-	return defs
 }
 
 // isDefine reports whether fun names uitext.Define (or Define inside the
@@ -152,5 +162,43 @@ func TestEveryGoTextCodeIsInTheWindowCatalogs(t *testing.T) {
 		}
 		slices.Sort(extra)
 		assert.Empty(t, extra, "%s.json has gotext entries for codes Go does not define", lang)
+	}
+}
+
+// A field Go names in words rather than by its identifier ("the start URL",
+// passed to the endpoint and web URL parsers, whose refusals fill it into
+// {{field}}) has an entry in both catalogs' gotextField, so that a Chinese
+// sentence does not carry an English phrase; English's entry is the phrase.
+func TestFieldsNamedInWordsAreInTheWindowCatalogs(t *testing.T) {
+	phrases := map[string]string{}
+	eachSourceCall(t, func(pos string, call *ast.CallExpr, _ bool) {
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || len(call.Args) == 0 || !strings.HasPrefix(sel.Sel.Name, "Parse") {
+			return
+		}
+		if x, ok := sel.X.(*ast.Ident); !ok || (x.Name != "endpoint" && !(x.Name == "store" && sel.Sel.Name == "ParseWebURL")) {
+			return
+		}
+		if field, ok := stringLit(call.Args[0]); ok && strings.Contains(field, " ") {
+			phrases[field] = pos
+		}
+	})
+	require.Contains(t, phrases, "the start URL", "the source scan found none of the phrases it must")
+	for _, lang := range []string{"en", "zh-CN"} {
+		b, err := os.ReadFile("../frontend/src/i18n/" + lang + ".json")
+		require.NoError(t, err)
+		var cat struct {
+			GotextField map[string]string `json:"gotextField"`
+		}
+		require.NoError(t, json.Unmarshal(b, &cat))
+		for phrase, pos := range phrases {
+			got, ok := cat.GotextField[phrase]
+			if assert.True(t, ok, "%s.json has no gotextField[%q] (%s)", lang, phrase, pos) && lang == "en" {
+				assert.Equal(t, phrase, got, "en.json gotextField[%q] is the phrase", phrase)
+			}
+		}
+		for phrase := range cat.GotextField {
+			assert.Contains(t, phrases, phrase, "%s.json gotextField[%q]: no Go call names a field so", lang, phrase)
+		}
 	}
 }

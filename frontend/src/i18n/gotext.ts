@@ -20,7 +20,14 @@ export function renderGoText(t: TFunction, i18n: { exists(key: string): boolean 
   if (x.code) {
     const key = `gotext.${x.code}`;
     // Arguments are values (paths, hosts, Go's errors): never escaped or re-read as keys.
-    if (i18n.exists(key)) return t(key as never, { ...(x.args ?? {}), interpolation: { escapeValue: false } }) as string;
+    // The one exception is field: where Go names a field in words ("the start URL")
+    // rather than as its identifier, the catalogs' gotextField says it in the window's language.
+    if (i18n.exists(key)) {
+      const args = { ...(x.args ?? {}) };
+      const field = args.field ? `gotextField.${args.field}` : '';
+      if (field && i18n.exists(field)) args.field = t(field as never) as string;
+      return t(key as never, { ...args, interpolation: { escapeValue: false } }) as string;
+    }
   }
   return x.text;
 }
