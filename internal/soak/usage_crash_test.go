@@ -123,9 +123,10 @@ func TestUsageSurvivesKill9OfTheAppUnderLoad(t *testing.T) {
 				}
 			})
 		}
-		// Long enough for usage.json to have been written at least once,
-		// killed at a random moment between two writes.
-		time.Sleep(11*time.Second + time.Duration(rand.IntN(4000))*time.Millisecond)
+		// Long enough for answers older than usage.MaxLoss to exist (the
+		// app takes a moment to start: at exactly MaxLoss none might be),
+		// killed at a random moment of the write cycle.
+		time.Sleep(usage.MaxLoss + 2*time.Second + rand.N(store.UsageFlushInterval))
 		killed := time.Now()
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 		_ = cmd.Wait()
@@ -142,7 +143,7 @@ func TestUsageSurvivesKill9OfTheAppUnderLoad(t *testing.T) {
 		got := requestsOnDisk(t, dir) - before
 		t.Logf("cycle %d: %d requests sent, %d answered (%d not 200), %d on disk, %d required (answered %s before the kill)",
 			cycle, started, len(answered), refused, got, must, usage.MaxLoss)
-		assert.Positive(t, must, "no request was answered in the first second: %s", child.stderr.String())
+		assert.Positive(t, must, "no request was answered %s before the kill: %s", usage.MaxLoss, child.stderr.String())
 		assert.Less(t, refused, int64(len(answered)/10), "cycle %d: the app refused most requests; the test is of counts under load", cycle)
 		assert.GreaterOrEqual(t, got, must, "cycle %d: more than %s of counts were lost", cycle, usage.MaxLoss)
 		assert.LessOrEqual(t, got, started, "cycle %d: more requests on disk than were sent", cycle)

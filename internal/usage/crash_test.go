@@ -99,10 +99,11 @@ func TestUsageSurvivesKill9(t *testing.T) {
 			added, dropped, writes int64
 		}
 		output := testenv.ReadLines(stdout)
-		// Long enough for the history to have been written at least once,
-		// killed at a random moment between two writes.
+		// Long enough for counts older than MaxLoss to exist (the child
+		// takes a moment to start: at exactly MaxLoss none might be), killed
+		// at a random moment of the write cycle.
 		started := time.Now()
-		time.Sleep(11*time.Second + time.Duration(rand.IntN(4000))*time.Millisecond)
+		time.Sleep(MaxLoss + 2*time.Second + rand.N(store.UsageFlushInterval))
 		killed := time.Now()
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 		_ = cmd.Wait()
