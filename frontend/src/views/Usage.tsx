@@ -331,6 +331,12 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
     ms(r.p50Ms),
     ms(r.p95Ms),
   ];
+  const tds = (r: UsageRow) =>
+    cells(r).map((c, i) => (
+      <td key={i} className={i === INPUT_CELL ? 'wrap' : undefined}>
+        {c}
+      </td>
+    ));
   return (
     <div className="table-wrap">
       <table className="table usage-table" data-testid="usage-table">
@@ -347,22 +353,14 @@ function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by
           {rows.map((r) => (
             <tr key={r.key}>
               <th scope="row">{when(r.key, by)}</th>
-              {cells(r).map((c, i) => (
-                <td key={i} className={i === INPUT_CELL ? 'wrap' : undefined}>
-                  {c}
-                </td>
-              ))}
+              {tds(r)}
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <th scope="row">{T.total}</th>
-            {cells(total).map((c, i) => (
-              <td key={i} className={i === INPUT_CELL ? 'wrap' : undefined}>
-                {c}
-              </td>
-            ))}
+            {tds(total)}
           </tr>
         </tfoot>
       </table>
