@@ -317,8 +317,9 @@ function Forecasts({ forecasts }: { forecasts: UsageForecast[] }) {
 }
 
 // The input tokens cell may break before its "(n estimated)", so that the
-// whole table, p95 included, fits a window 800 px wide.
-const INPUT_CELL = 2;
+// whole table, p95 included, fits a window 800 px wide. cells() follows
+// HEADERS after the row's own 'when' header cell.
+const INPUT_CELL = HEADERS.indexOf('input') - 1;
 
 function UsageTable({ rows, total, by }: { rows: UsageRow[]; total: UsageRow; by: string }) {
   const T = useText();
